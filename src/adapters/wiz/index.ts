@@ -1,0 +1,2 @@
+/** @module cloudsteward/adapters/wiz */
+export {};

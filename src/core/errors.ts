@@ -1,0 +1,293 @@
+/**
+ * Typed errors. Every error the SDK throws is a {@link CloudstewardError} with a `code`, an
+ * `isRetryable` flag and a chained `cause`; secrets never appear in their messages.
+ */
+export type ErrorCode =
+  | "CONFIGURATION"
+  | "AUTHENTICATION"
+  | "PERMISSION_DENIED"
+  | "NOT_FOUND"
+  | "RATE_LIMITED"
+  | "UPSTREAM"
+  | "CONNECTION"
+  | "TIMEOUT"
+  | "NORMALIZATION"
+  | "INVALID_RESPONSE"
+  | "MODEL_OUTPUT"
+  | "WRITE_DISABLED"
+  | "DELIVERY"
+  | "POLICY"
+  | "BAD_REQUEST";
+
+const marker = Symbol.for("cloudsteward.error");
+
+/** A zod-style issue list, kept small and serializable. */
+export interface ErrorIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+/** The base class of every error the SDK throws. */
+export class CloudstewardError extends Error {
+  readonly [marker] = true;
+  /** A stable machine-readable code. */
+  readonly code: ErrorCode;
+  /** True when the same call may succeed if tried again later. */
+  readonly isRetryable: boolean;
+
+  constructor(message: string, options: { code: ErrorCode; cause?: unknown; isRetryable?: boolean }) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = options.code;
+    this.isRetryable = options.isRetryable ?? false;
+  }
+}
+
+/** True for any cloudsteward error, even one from another copy of the package (ESM + CJS). */
+export function isCloudstewardError(error: unknown, code?: ErrorCode): error is CloudstewardError {
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    marker in error &&
+    (code === undefined || (error as CloudstewardError).code === code)
+  );
+}
+
+/** A missing or invalid option. Names the option and the environment variable that can supply it. */
+export class ConfigurationError extends CloudstewardError {
+  readonly option?: string;
+  readonly env?: string;
+  constructor(message: string, options: { option?: string; env?: string; cause?: unknown } = {}) {
+    super(message, { code: "CONFIGURATION", cause: options.cause });
+    this.option = options.option;
+    this.env = options.env;
+  }
+}
+
+/** What every HTTP failure carries. URLs and bodies are already redacted. */
+export interface ApiErrorDetails {
+  integration: string;
+  status: number;
+  method: string;
+  url: string;
+  requestId?: string;
+  body?: string;
+  cause?: unknown;
+}
+
+/** A remote API answered with an error status (or a 200 carrying errors). */
+export class ApiError extends CloudstewardError {
+  readonly integration: string;
+  readonly status: number;
+  readonly method: string;
+  readonly url: string;
+  readonly requestId?: string;
+  readonly body?: string;
+  constructor(message: string, details: ApiErrorDetails & { code?: ErrorCode; isRetryable?: boolean }) {
+    super(message, {
+      code: details.code ?? "UPSTREAM",
+      cause: details.cause,
+      isRetryable: details.isRetryable ?? false,
+    });
+    this.integration = details.integration;
+    this.status = details.status;
+    this.method = details.method;
+    this.url = details.url;
+    this.requestId = details.requestId;
+    this.body = details.body;
+  }
+}
+
+/** 400 or 422: the request itself is wrong; retrying will not help. */
+export class BadRequestError extends ApiError {
+  constructor(message: string, details: ApiErrorDetails) {
+    super(message, { ...details, code: "BAD_REQUEST" });
+  }
+}
+
+/** 401: the credentials are missing, wrong or expired. */
+export class AuthenticationError extends ApiError {
+  constructor(message: string, details: ApiErrorDetails) {
+    super(message, { ...details, code: "AUTHENTICATION" });
+  }
+}
+
+/** 403: the credentials lack a scope or permission. */
+export class PermissionDeniedError extends ApiError {
+  constructor(message: string, details: ApiErrorDetails) {
+    super(message, { ...details, code: "PERMISSION_DENIED" });
+  }
+}
+
+/** 404: the object does not exist (or is invisible to these credentials). */
+export class NotFoundError extends ApiError {
+  constructor(message: string, details: ApiErrorDetails) {
+    super(message, { ...details, code: "NOT_FOUND" });
+  }
+}
+
+/** 429 (or a vendor's equivalent) after every retry was spent. */
+export class RateLimitError extends ApiError {
+  /** How long the server asked us to wait, when it said. */
+  readonly retryAfterMs?: number;
+  constructor(message: string, details: ApiErrorDetails & { retryAfterMs?: number }) {
+    super(message, { ...details, code: "RATE_LIMITED", isRetryable: true });
+    this.retryAfterMs = details.retryAfterMs;
+  }
+}
+
+/** 5xx, or a GraphQL `errors` array in a 200. */
+export class UpstreamError extends ApiError {
+  /** GraphQL or vendor error objects, when the body had them. */
+  readonly errors?: unknown[];
+  constructor(message: string, details: ApiErrorDetails & { errors?: unknown[]; isRetryable?: boolean }) {
+    super(message, {
+      ...details,
+      code: "UPSTREAM",
+      isRetryable: details.isRetryable ?? details.status >= 500,
+    });
+    this.errors = details.errors;
+  }
+}
+
+/** The connection failed (DNS, refused, reset) before any response. */
+export class ConnectionError extends CloudstewardError {
+  readonly integration: string;
+  constructor(message: string, options: { integration: string; cause?: unknown }) {
+    super(message, { code: "CONNECTION", cause: options.cause, isRetryable: true });
+    this.integration = options.integration;
+  }
+}
+
+/** The request took longer than its timeout. */
+export class TimeoutError extends CloudstewardError {
+  readonly integration: string;
+  constructor(message: string, options: { integration: string; cause?: unknown }) {
+    super(message, { code: "TIMEOUT", cause: options.cause, isRetryable: true });
+    this.integration = options.integration;
+  }
+}
+
+/** A page or response envelope failed its schema: the vendor changed shape, or a proxy answered. */
+export class InvalidResponseError extends CloudstewardError {
+  readonly integration: string;
+  readonly issues: ErrorIssue[];
+  constructor(message: string, options: { integration: string; issues?: ErrorIssue[]; cause?: unknown }) {
+    super(message, { code: "INVALID_RESPONSE", cause: options.cause });
+    this.integration = options.integration;
+    this.issues = options.issues ?? [];
+  }
+}
+
+/** One record could not become a Finding. `path` names the field, e.g. `["resource", "region"]`. */
+export class NormalizationError extends CloudstewardError {
+  readonly platform: string;
+  readonly path: (string | number)[];
+  readonly issues: ErrorIssue[];
+  constructor(
+    message: string,
+    options: { platform: string; path?: (string | number)[]; issues?: ErrorIssue[]; cause?: unknown },
+  ) {
+    super(message, { code: "NORMALIZATION", cause: options.cause });
+    this.platform = options.platform;
+    this.path = options.path ?? options.issues?.[0]?.path ?? [];
+    this.issues = options.issues ?? [];
+  }
+}
+
+/** A model's answer failed its schema, even after one repair attempt. */
+export class ModelOutputError extends CloudstewardError {
+  readonly model: string;
+  readonly issues: ErrorIssue[];
+  /** True when a repair attempt was made. */
+  readonly repaired: boolean;
+  /** The raw text of the last answer. */
+  readonly text?: string;
+  /** Token usage of every attempt together. */
+  readonly usage?: { inputTokens: number; outputTokens: number };
+  constructor(
+    message: string,
+    options: {
+      model: string;
+      issues?: ErrorIssue[];
+      repaired?: boolean;
+      text?: string;
+      usage?: { inputTokens: number; outputTokens: number };
+      cause?: unknown;
+    },
+  ) {
+    super(message, { code: "MODEL_OUTPUT", cause: options.cause });
+    this.model = options.model;
+    this.issues = options.issues ?? [];
+    this.repaired = options.repaired ?? false;
+    this.text = options.text;
+    this.usage = options.usage;
+  }
+}
+
+/** A write-back or remediation was attempted on an integration created without `allowWrite: true`. */
+export class WriteDisabledError extends CloudstewardError {
+  readonly integration: string;
+  readonly operation: string;
+  constructor(integration: string, operation: string) {
+    super(
+      `${integration}: ${operation} is a write action and writes are off. Pass \`allowWrite: true\` to ${integration}() to enable it.`,
+      { code: "WRITE_DISABLED" },
+    );
+    this.integration = integration;
+    this.operation = operation;
+  }
+}
+
+/** A sink could not deliver an action. */
+export class DeliveryError extends CloudstewardError {
+  readonly sink: string;
+  readonly key: string;
+  constructor(
+    message: string,
+    options: { sink: string; key: string; cause?: unknown; isRetryable?: boolean },
+  ) {
+    super(message, { code: "DELIVERY", cause: options.cause, isRetryable: options.isRetryable });
+    this.sink = options.sink;
+    this.key = options.key;
+  }
+}
+
+/** An invalid policy, or an action the policy forbids. */
+export class PolicyError extends CloudstewardError {
+  readonly rule?: string;
+  readonly issues: ErrorIssue[];
+  constructor(message: string, options: { rule?: string; issues?: ErrorIssue[]; cause?: unknown } = {}) {
+    super(message, { code: "POLICY", cause: options.cause });
+    this.rule = options.rule;
+    this.issues = options.issues ?? [];
+  }
+}
+
+/** Throws {@link WriteDisabledError} unless writes were enabled for this integration. */
+export function assertWritable(
+  integration: string,
+  allowWrite: boolean | undefined,
+  operation: string,
+): void {
+  if (allowWrite !== true) throw new WriteDisabledError(integration, operation);
+}
+
+/** Converts zod issues to the small serializable form errors carry. */
+export function toErrorIssues(issues: readonly { path: PropertyKey[]; message: string }[]): ErrorIssue[] {
+  return issues.map((issue) => ({
+    path: issue.path.map((part) => (typeof part === "number" ? part : String(part))),
+    message: issue.message,
+  }));
+}
+
+/** True when `error` is the abort of a signal (these are rethrown as is, never wrapped). */
+export function isAbortError(error: unknown): boolean {
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    "name" in error &&
+    (error.name === "AbortError" || error.name === "TimeoutError") &&
+    !isCloudstewardError(error)
+  );
+}

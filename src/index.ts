@@ -1,0 +1,20 @@
+/**
+ * @module cloudsteward
+ * The core of cloudsteward: the Finding, Case and Action models, the pipeline and its stages,
+ * typed errors, the HTTP client, redaction and OCSF export. Adapters, model providers and sinks are
+ * separate subpaths (`cloudsteward/adapters/wiz`, `cloudsteward/llm/openai`, `cloudsteward/sinks/jira`…),
+ * so you pay only for what you import.
+ */
+
+export type * from "./adapters/source.js";
+export * from "./core/action.js";
+export * from "./core/case.js";
+export * from "./core/errors.js";
+export type { Delivery, PipelineEventName, PipelineEvents } from "./core/events.js";
+export * from "./core/finding.js";
+export * from "./core/governance.js";
+export * from "./core/report.js";
+export { optionOrEnv, resolveSecret, type Secret, type SecretSource } from "./core/secret.js";
+export type { Stage, StageContext } from "./core/stage.js";
+export type { LogEntry, Store } from "./core/store.js";
+export type { Sink, SinkCallOptions } from "./sinks/sink.js";

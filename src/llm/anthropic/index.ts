@@ -1,0 +1,2 @@
+/** @module cloudsteward/llm/anthropic */
+export {};

@@ -1,0 +1,2 @@
+/** @module cloudsteward/llm/azure-openai */
+export {};

@@ -1,0 +1,2 @@
+/** @module cloudsteward/llm/openai-compatible */
+export {};

@@ -1,0 +1,2 @@
+/** @module cloudsteward/sinks/audit */
+export {};

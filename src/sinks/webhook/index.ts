@@ -1,0 +1,2 @@
+/** @module cloudsteward/sinks/webhook */
+export {};

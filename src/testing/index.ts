@@ -1,2 +1,2 @@
 /** @module cloudsteward/testing */
-export {};
+export * from "./factories.js";

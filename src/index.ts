@@ -11,6 +11,7 @@ export * from "./core/action.js";
 export * from "./core/case.js";
 export * from "./core/errors.js";
 export type { Delivery, PipelineEventName, PipelineEvents } from "./core/events.js";
+export { canonicalResourceKey, dedupKey, type ResourceIdentity, stableHash } from "./core/fingerprint.js";
 export * from "./core/finding.js";
 export * from "./core/governance.js";
 export * from "./core/report.js";

@@ -1,0 +1,163 @@
+import { createHash } from "node:crypto";
+import type { Resource } from "./finding.js";
+
+/** The resource fields {@link canonicalResourceKey} reads. */
+export type ResourceIdentity = Pick<Resource, "id" | "cloud" | "accountId" | "type" | "name" | "region">;
+
+/**
+ * A short stable hash of `parts`: SHA-256 over the length-prefixed parts, hex, first 24 characters.
+ * Length prefixes make the join unambiguous, so `("ab", "c")` and `("a", "bc")` differ.
+ * @example
+ * const caseId = `case_${stableHash("wiz", finding.source.nativeId)}`;
+ */
+export function stableHash(...parts: string[]): string {
+  const hash = createHash("sha256");
+  for (const part of parts) {
+    hash.update(`${Buffer.byteLength(part, "utf8")}:`);
+    hash.update(part, "utf8");
+  }
+  return hash.digest("hex").slice(0, 24);
+}
+
+/**
+ * The key of the real resource behind a platform's record, equal across platforms that report the
+ * same resource: lower-cased AWS ARNs (S3 buckets as `arn:aws:s3:::bucket`, bare EC2/VPC ids and
+ * IAM/S3 names completed from `accountId`, `region` and `type`), lower-cased Azure resource ids
+ * without trailing slashes, GCP resource names without their service prefix, Kubernetes objects as
+ * `k8s:cluster/namespace/kind/name`, and otherwise `cloud:accountId:type:name` for opaque ids.
+ * @example
+ * canonicalResourceKey({ id: "my-bucket", cloud: "aws", accountId: "123456789012", type: "aws.s3.bucket", name: "my-bucket" });
+ * // → "arn:aws:s3:::my-bucket", as for { id: "arn:aws:s3:::my-bucket", … }
+ */
+export function canonicalResourceKey(resource: ResourceIdentity): string {
+  const id = resource.id.trim();
+  return (
+    awsKey(id, resource) ??
+    azureKey(id) ??
+    gcpKey(id, resource) ??
+    kubernetesKey(id, resource) ??
+    opaqueKey(id, resource)
+  );
+}
+
+/**
+ * The cross-platform dedup key of a finding: the rule archetype on the canonical resource.
+ * @example
+ * const key = dedupKey("s3-bucket-public-read", finding.resource); // "dk_3f9c…"
+ */
+export function dedupKey(archetype: string, resource: ResourceIdentity): string {
+  return `dk_${stableHash(archetype.trim().toLowerCase(), canonicalResourceKey(resource))}`;
+}
+
+// Internal helpers.
+
+/** AWS services whose ARNs carry no region (and, for S3, no account). */
+const globalAwsServices = new Set(["iam", "s3", "cloudfront", "route53", "organizations", "waf"]);
+
+/** Bare AWS ids (as Prisma and Lacework report them) and the ARN resource type they stand for. */
+const awsIdPrefixes: readonly [RegExp, string, string][] = [
+  [/^i-[0-9a-f]{8,17}$/, "ec2", "instance"],
+  [/^sg-[0-9a-f]{8,17}$/, "ec2", "security-group"],
+  [/^vpc-[0-9a-f]{8,17}$/, "ec2", "vpc"],
+  [/^subnet-[0-9a-f]{8,17}$/, "ec2", "subnet"],
+  [/^vol-[0-9a-f]{8,17}$/, "ec2", "volume"],
+  [/^snap-[0-9a-f]{8,17}$/, "ec2", "snapshot"],
+  [/^eni-[0-9a-f]{8,17}$/, "ec2", "network-interface"],
+];
+
+/** Resource types whose bare name is enough to build the ARN. */
+const awsNamedTypes: Record<string, (name: string, account: string) => string> = {
+  "aws.s3.bucket": (name) => `arn:aws:s3:::${name}`,
+  "aws.iam.role": (name, account) => `arn:aws:iam::${account}:role/${name}`,
+  "aws.iam.user": (name, account) => `arn:aws:iam::${account}:user/${name}`,
+  "aws.iam.policy": (name, account) => `arn:aws:iam::${account}:policy/${name}`,
+  "aws.iam.group": (name, account) => `arn:aws:iam::${account}:group/${name}`,
+};
+
+function awsKey(id: string, resource: ResourceIdentity): string | undefined {
+  const lower = id.toLowerCase();
+  if (lower.startsWith("arn:")) return canonicalArn(lower);
+  if (resource.cloud !== "aws") return undefined;
+  const account = resource.accountId.trim().toLowerCase();
+  const region = resource.region?.trim().toLowerCase() ?? "";
+  for (const [pattern, service, kind] of awsIdPrefixes) {
+    if (pattern.test(lower) && account !== "")
+      return `arn:aws:${service}:${region}:${account}:${kind}/${lower}`;
+  }
+  const build = awsNamedTypes[resource.type];
+  if (build === undefined) return undefined;
+  // The name is the bucket/role name on every platform; a bare id is the name when `name` is empty.
+  const name = (resource.name.trim().toLowerCase() || (isPlainName(lower) ? lower : "")).replace(/^\/+/, "");
+  if (name === "" || (account === "" && resource.type !== "aws.s3.bucket")) return undefined;
+  return build(name, account);
+}
+
+/** Lower-cases an ARN and drops the region (and the account for S3) that global services never carry. */
+function canonicalArn(arn: string): string {
+  const [prefix, partition = "aws", service = "", region = "", account = "", ...rest] = arn.split(":");
+  const resourcePart = rest.join(":");
+  if (prefix !== "arn") return arn;
+  if (service === "s3") return `arn:${partition}:s3:::${resourcePart}`;
+  const canonicalRegion = globalAwsServices.has(service) ? "" : region;
+  return `arn:${partition}:${service}:${canonicalRegion}:${account}:${resourcePart}`;
+}
+
+/** True for a bare name or path (`my-bucket`, `service-role/Admin`), false for a UUID or a URL. */
+function isPlainName(value: string): boolean {
+  return /^[a-z0-9][\w.+=,@/-]*$/.test(value) && !isUuid(value);
+}
+
+function azureKey(id: string): string | undefined {
+  const lower = id.toLowerCase().replace(/\/+$/, "");
+  const path = lower.startsWith("subscriptions/") ? `/${lower}` : lower;
+  if (!path.startsWith("/subscriptions/")) return undefined;
+  return `azure:${path.replace(/\/{2,}/g, "/")}`;
+}
+
+function gcpKey(id: string, resource: ResourceIdentity): string | undefined {
+  const lower = id.toLowerCase().replace(/\/+$/, "");
+  // `//compute.googleapis.com/projects/…`, a selfLink `https://www.googleapis.com/compute/v1/projects/…`,
+  // or a relative name `projects/…`.
+  const match =
+    /^(?:\/\/[a-z0-9.-]+\.googleapis\.com\/|https:\/\/[a-z0-9.-]+\.googleapis\.com\/(?:[a-z]+\/v[0-9a-z]+\/)?)?((?:projects|organizations|folders)\/.+)$/.exec(
+      lower,
+    );
+  if (match?.[1] !== undefined) return `gcp:${match[1]}`;
+  if (resource.cloud !== "gcp") return undefined;
+  if (resource.type === "gcp.storage.bucket") {
+    const bucket = lower.startsWith("gs://") ? lower.slice(5) : lower;
+    const name = resource.name.trim().toLowerCase() || (isPlainName(bucket) ? bucket : "");
+    if (name !== "") return `gcp:projects/_/buckets/${name}`;
+  }
+  return undefined;
+}
+
+function kubernetesKey(id: string, resource: ResourceIdentity): string | undefined {
+  if (resource.cloud !== "kubernetes") return undefined;
+  const parts = id
+    .toLowerCase()
+    .replace(/^k8s:\/\//, "")
+    .split("/")
+    .filter((part) => part !== "");
+  if (parts.length === 4) return `k8s:${parts.join("/")}`;
+  // `cluster/kind/name`: a cluster-scoped object.
+  if (parts.length === 3) return `k8s:${parts[0]}/_/${parts[1]}/${parts[2]}`;
+  // An opaque uid: cluster from the account, kind from the type, `namespace/name` from the name.
+  const cluster = resource.accountId.trim().toLowerCase();
+  const kind = resource.type.split(".").at(-1) ?? "";
+  const nameParts = resource.name.trim().toLowerCase().split("/");
+  const name = nameParts.at(-1) ?? "";
+  if (cluster === "" || name === "" || nameParts.length > 2) return undefined;
+  const namespace = nameParts.length === 2 ? nameParts[0] : "_";
+  return `k8s:${cluster}/${namespace}/${kind}/${name}`;
+}
+
+function opaqueKey(id: string, resource: ResourceIdentity): string {
+  const name = resource.name.trim().toLowerCase();
+  const head = `${resource.cloud}:${resource.accountId.trim().toLowerCase()}:${resource.type}`;
+  return name === "" ? `${head}:id:${id.toLowerCase()}` : `${head}:${name}`;
+}
+
+function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value);
+}

@@ -1,0 +1,144 @@
+/**
+ * The benchmark contract and its helpers. A benchmark is a file `bench/<topic>.bench.ts` whose
+ * default export is a {@link Benchmark}; `bench/run.ts` runs each in its own child process.
+ */
+import { fork } from "node:child_process";
+import { resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+/** One figure a benchmark measured. */
+export interface BenchResult {
+  /** The benchmark's name, e.g. `pipeline`. */
+  benchmark: string;
+  /** What was measured, e.g. `throughput (1,000,000 findings)`. */
+  metric: string;
+  value: number;
+  /** e.g. `findings/s`, `MB`, `ms`. */
+  unit: string;
+  /** The target in words, e.g. `>= 100000`. */
+  target?: string;
+  /** Whether `value` met `target`. */
+  pass?: boolean;
+  notes?: string;
+}
+
+/** What a `bench/<topic>.bench.ts` file exports by default. */
+export interface Benchmark {
+  name: string;
+  run(): Promise<BenchResult[]>;
+}
+
+/** What {@link runInChild} resolves to. */
+export interface ChildOutcome<T> {
+  /** What the child's function returned. */
+  result: T;
+  /** The child's peak resident set size over its whole life, in MB. */
+  peakRssMb: number;
+}
+
+/** Milliseconds `fn` took, wall clock. */
+export async function measure(fn: () => unknown): Promise<number> {
+  const started = performance.now();
+  await fn();
+  return performance.now() - started;
+}
+
+/** This process's peak resident set size so far, in MB (the kernel's high-water mark, not a sample). */
+export function peakRssMb(): number {
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+/**
+ * Runs the function exported as `exportName` from `file` in a fresh Node process, passing `args`,
+ * and resolves to its result and the child's peak RSS, so one measurement never pollutes another.
+ * @example
+ * const { peakRssMb } = await runInChild(import.meta.url, "stream", [100_000]);
+ */
+export function runInChild<T = unknown>(
+  file: string | URL,
+  exportName: string,
+  args: unknown[] = [],
+): Promise<ChildOutcome<T>> {
+  const path = file instanceof URL || file.startsWith("file:") ? fileURLToPath(file) : file;
+  return spawnChild<ChildOutcome<T>>(["--task", path, exportName, JSON.stringify(args)]);
+}
+
+/** Runs the benchmark in `file` in a fresh Node process and resolves to its rows. */
+export function runBenchmarkInChild(file: string): Promise<BenchResult[]> {
+  return spawnChild<BenchResult[]>(["--child", file]);
+}
+
+/**
+ * The child side of {@link runInChild} and {@link runBenchmarkInChild}: when this process was
+ * started with `--task` or `--child`, runs what was asked, sends the outcome to the parent and
+ * resolves to true; otherwise resolves to false.
+ */
+export async function serveChild(argv: readonly string[] = process.argv.slice(2)): Promise<boolean> {
+  const [mode, file, exportName, args] = argv;
+  if ((mode !== "--task" && mode !== "--child") || file === undefined || process.send === undefined) {
+    return false;
+  }
+  try {
+    const module = (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>;
+    let message: unknown;
+    if (mode === "--child") {
+      message = { ok: true, value: await (module.default as Benchmark).run() };
+    } else {
+      const fn = module[exportName ?? ""];
+      if (typeof fn !== "function") throw new Error(`${file} has no exported function "${exportName}".`);
+      const result: unknown = await fn(...(JSON.parse(args ?? "[]") as unknown[]));
+      message = { ok: true, value: { result, peakRssMb: peakRssMb() } };
+    }
+    await new Promise<void>((resolve) => process.send!(message, () => resolve()));
+  } catch (error) {
+    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    await new Promise<void>((resolve) => process.send!({ ok: false, error: text }, () => resolve()));
+  }
+  process.disconnect?.();
+  return true;
+}
+
+/** Renders rows as an aligned plain-text table. */
+export function formatTable(rows: readonly BenchResult[]): string {
+  const header = ["benchmark", "metric", "value", "unit", "target", "pass", "notes"];
+  const cells = rows.map((row) => [
+    row.benchmark,
+    row.metric,
+    formatNumber(row.value),
+    row.unit,
+    row.target ?? "",
+    row.pass === undefined ? "" : row.pass ? "yes" : "NO",
+    row.notes ?? "",
+  ]);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...cells.map((line) => line[column]!.length)),
+  );
+  const render = (line: string[]) =>
+    line
+      .map((cell, column) => (column === 2 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
+      .join("  ")
+      .trimEnd();
+  return [render(header), render(widths.map((width) => "-".repeat(width))), ...cells.map(render)].join("\n");
+}
+
+const runScript = fileURLToPath(new URL("./run.ts", import.meta.url));
+
+function spawnChild<T>(args: string[]): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = fork(runScript, args, { execArgv: ["--import", "tsx"], stdio: "inherit" });
+    let outcome: { ok: true; value: T } | { ok: false; error: string } | undefined;
+    child.on("message", (message) => {
+      outcome = message as typeof outcome;
+    });
+    child.on("error", reject);
+    child.on("exit", (code, signal) => {
+      if (outcome?.ok) resolve(outcome.value);
+      else if (outcome) reject(new Error(`Child ${args.join(" ")} failed:\n${outcome.error}`));
+      else reject(new Error(`Child ${args.join(" ")} exited (${signal ?? code}) without a result.`));
+    });
+  });
+}
+
+function formatNumber(value: number): string {
+  return Number.isInteger(value) ? value.toLocaleString("en-US") : value.toFixed(1);
+}

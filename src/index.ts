@@ -18,4 +18,5 @@ export * from "./core/report.js";
 export { optionOrEnv, resolveSecret, type Secret, type SecretSource } from "./core/secret.js";
 export type { Stage, StageContext } from "./core/stage.js";
 export type { LogEntry, Store } from "./core/store.js";
+export { memoryStore } from "./core/stores/memory.js";
 export type { Sink, SinkCallOptions } from "./sinks/sink.js";

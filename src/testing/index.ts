@@ -1,2 +1,3 @@
 /** @module cloudsteward/testing */
 export * from "./factories.js";
+export { type TestStoreOptions, testStore } from "./store-suite.js";

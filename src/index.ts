@@ -14,6 +14,14 @@ export type { Delivery, PipelineEventName, PipelineEvents } from "./core/events.
 export * from "./core/finding.js";
 export { canonicalResourceKey, dedupKey, type ResourceIdentity, stableHash } from "./core/fingerprint.js";
 export * from "./core/governance.js";
+export {
+  type DeepReadonly,
+  type Page,
+  type PageInfo,
+  type PaginateOptions,
+  paginate,
+  pinQuery,
+} from "./core/paginate.js";
 export * from "./core/report.js";
 export { optionOrEnv, resolveSecret, type Secret, type SecretSource } from "./core/secret.js";
 export type { Stage, StageContext } from "./core/stage.js";

@@ -3,6 +3,7 @@ import { type Action, actionSchema } from "../core/action.js";
 import { type Case, caseSchema, maxSeverity } from "../core/case.js";
 import { ConfigurationError, toErrorIssues } from "../core/errors.js";
 import { type Finding, findingId, formatPath, parseFinding } from "../core/finding.js";
+import { dedupKey } from "../core/fingerprint.js";
 
 /** `T` with every nested property optional; arrays are replaced whole, not merged. */
 export type DeepPartial<T> = T extends readonly unknown[]
@@ -18,7 +19,7 @@ export const fixtureDate = "2026-01-15T09:30:00.000Z";
  * Builds a valid {@link Finding}: a public S3 bucket on Wiz unless `overrides` say otherwise.
  * Nested objects are merged, arrays replaced. Each call without `source.nativeId` takes the next
  * number of a counter (`finding-1`, `finding-2`…, reset by {@link resetFactories}); `id` and
- * `dedupKey` are derived from the platform, native id, rule and resource unless given.
+ * `dedupKey` are derived from the platform, native id, rule and resource (as `dedupKey()` does) unless given.
  * @throws NormalizationError when the overrides make the finding invalid.
  * @example
  * const finding = makeFinding({ severity: "critical", source: { platform: "prisma", nativeId: "P-1" } });
@@ -62,7 +63,7 @@ export function makeFinding(overrides: DeepPartial<Finding> = {}): Finding {
   };
   const merged = deepMerge(template, overrides) as Finding;
   if (overrides.id === undefined) merged.id = findingId(merged.source.platform, merged.source.nativeId);
-  if (overrides.dedupKey === undefined) merged.dedupKey = `${merged.rule.id}|${merged.resource.id}`;
+  if (overrides.dedupKey === undefined) merged.dedupKey = dedupKey(merged.rule.id, merged.resource);
   return parseFinding(merged, merged.source.platform);
 }
 

@@ -27,4 +27,18 @@ export { optionOrEnv, resolveSecret, type Secret, type SecretSource } from "./co
 export type { Stage, StageContext } from "./core/stage.js";
 export type { LogEntry, Store } from "./core/store.js";
 export { memoryStore } from "./core/stores/memory.js";
+export {
+  type GenerateObjectOptions,
+  type GenerateObjectResult,
+  generateObject,
+  parseJsonText,
+} from "./llm/generate-object.js";
+export {
+  restoreOptionalNulls,
+  toJsonSchema,
+  toStrictJsonSchema,
+  toToolInputSchema,
+} from "./llm/json-schema.js";
+export * from "./llm/language-model.js";
+export * from "./llm/pricing.js";
 export type { Sink, SinkCallOptions } from "./sinks/sink.js";

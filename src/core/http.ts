@@ -1,0 +1,400 @@
+import type { EventEmitter } from "eventemitter3";
+import ky, { type KyInstance, TimeoutError as KyTimeoutError } from "ky";
+import {
+  type ApiErrorDetails,
+  AuthenticationError,
+  BadRequestError,
+  type CloudstewardError,
+  ConnectionError,
+  isAbortError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  TimeoutError,
+  UpstreamError,
+} from "./errors.js";
+import type { PipelineEvents } from "./events.js";
+import { createRateLimiter, type RateLimit, sleep } from "./rate-limiter.js";
+import { redact, redactUrl } from "./redact.js";
+
+/** Options of {@link createHttpClient}. */
+export interface HttpClientOptions {
+  /** The integration's name, used in error messages and events, e.g. `jira`. */
+  integration: string;
+  /** Base URL that request paths are resolved against. */
+  baseUrl?: string;
+  /** Custom fetch, for proxies and tests. @default globalThis.fetch */
+  fetch?: typeof globalThis.fetch;
+  /** Headers resolved before every attempt, so rotated secrets and refreshed tokens are picked up. */
+  headers?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
+  /** Called once on a 401; the request is then retried once with fresh headers (a token expired mid-run). */
+  onUnauthorized?: () => void | Promise<void>;
+  /** Client-side pacing, so we stay under the vendor's limit instead of bouncing off it. */
+  rateLimit?: RateLimit;
+  /** Retries on 429, 5xx and network errors. */
+  retry?: {
+    /** Retries after the first attempt. @default 4 */
+    limit?: number;
+    /** First backoff delay; doubles each retry, with full jitter. @default 500 */
+    baseDelayMs?: number;
+    /** Upper bound of one backoff delay, and of an honoured Retry-After. @default 60_000 */
+    maxDelayMs?: number;
+  };
+  /** Timeout of one attempt. @default 30_000 */
+  timeoutMs?: number;
+  /** Where `request-retried` events go. */
+  events?: EventEmitter<PipelineEvents>;
+  /** Extra strings to scrub from every error (client secrets, webhook URLs). */
+  secrets?: () => readonly (string | undefined)[];
+  /** Appended to 401 and 403 messages, e.g. `check JIRA_EMAIL/JIRA_API_TOKEN`. */
+  authHint?: string;
+  /** Pulls a vendor's message out of an error body, for the error message. */
+  errorDetail?: (body: unknown) => string | undefined;
+  /** @default "cloudsteward" */
+  userAgent?: string;
+}
+
+/** Options of one request. */
+export interface RequestOptions {
+  json?: unknown;
+  body?: string | URLSearchParams | FormData;
+  searchParams?: Record<string, string | number | boolean | undefined>;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /**
+   * Retry this request on 5xx and network errors even though its method is POST or PATCH. Only for reads
+   * sent as POST (GraphQL queries): creates are never retried blindly. @default true for GET, HEAD, PUT, DELETE
+   */
+  idempotent?: boolean;
+  /** @default "json" */
+  responseType?: "json" | "text" | "none";
+  /** Overrides the client's per-attempt timeout. */
+  timeoutMs?: number;
+}
+
+/** A successful response. */
+export interface HttpResponse<T> {
+  status: number;
+  headers: Headers;
+  data: T;
+  /** The vendor's request id, when the response carried one. */
+  requestId?: string;
+}
+
+/** The HTTP client every adapter, provider and sink uses. */
+export interface HttpClient {
+  request<T = unknown>(method: string, path: string, options?: RequestOptions): Promise<HttpResponse<T>>;
+  get<T = unknown>(path: string, options?: RequestOptions): Promise<T>;
+  post<T = unknown>(path: string, options?: RequestOptions): Promise<T>;
+  put<T = unknown>(path: string, options?: RequestOptions): Promise<T>;
+  patch<T = unknown>(path: string, options?: RequestOptions): Promise<T>;
+  delete<T = unknown>(path: string, options?: RequestOptions): Promise<T>;
+}
+
+/**
+ * Creates the HTTP client that owns timeouts, pacing, retries, error mapping and redaction for one integration.
+ *
+ * Retries: 429 (any method: the server did not act), 5xx and network errors (idempotent requests only),
+ * exponential backoff with full jitter, honouring `Retry-After` (seconds or HTTP date), `retry-after-ms` and
+ * rate-limit reset headers. A 401 calls `onUnauthorized` once and retries with fresh headers.
+ * @example
+ * const http = createHttpClient({ integration: "jira", baseUrl, headers: async () => ({ authorization }) });
+ * const issue = await http.get<JiraIssue>("/rest/api/3/issue/SEC-1", { signal });
+ */
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const { integration } = options;
+  const retryLimit = options.retry?.limit ?? 4;
+  const baseDelayMs = options.retry?.baseDelayMs ?? 500;
+  const maxDelayMs = options.retry?.maxDelayMs ?? 60_000;
+  const limiter = options.rateLimit ? createRateLimiter(options.rateLimit) : undefined;
+  const client: KyInstance = ky.create({
+    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    retry: 0,
+    throwHttpErrors: false,
+    timeout: false,
+    headers: { "user-agent": options.userAgent ?? "cloudsteward" },
+  });
+
+  async function request<T>(
+    method: string,
+    path: string,
+    call: RequestOptions = {},
+  ): Promise<HttpResponse<T>> {
+    const upperMethod = method.toUpperCase();
+    const url = resolveUrl(options.baseUrl, path, call.searchParams);
+    const idempotent = call.idempotent ?? !["POST", "PATCH"].includes(upperMethod);
+    let reauthenticated = false;
+
+    for (let attempt = 0; ; attempt++) {
+      await limiter?.take(call.signal);
+      const headers = { ...(await resolveHeaders(options.headers)), ...call.headers };
+      const scrub = scrubber(headers, options.secrets);
+      let failure: CloudstewardError;
+      let retryAfterMs: number | undefined;
+      try {
+        const response = await send(client, upperMethod, url, headers, call, options.timeoutMs);
+        if (response.ok) return await readResponse<T>(response, call.responseType ?? "json");
+        retryAfterMs = parseRetryAfter(response.headers);
+        failure = await toApiError(response, {
+          integration,
+          method: upperMethod,
+          url,
+          scrub,
+          authHint: options.authHint,
+          errorDetail: options.errorDetail,
+        });
+        if (response.status === 401 && options.onUnauthorized && !reauthenticated) {
+          reauthenticated = true;
+          await options.onUnauthorized();
+          attempt--;
+          continue;
+        }
+        const retryable = response.status === 429 || (idempotent && failure.isRetryable);
+        if (!retryable || attempt >= retryLimit) throw failure;
+      } catch (error) {
+        if (isAbortError(error) && call.signal?.aborted) throw call.signal.reason;
+        if (isCloudstewardErrorFrom(error, integration)) throw error;
+        failure = toTransportError(error, integration, `${upperMethod} ${scrub(redactUrl(url))}`);
+        if (!idempotent || attempt >= retryLimit) throw failure;
+      }
+      const delayMs = Math.min(maxDelayMs, retryAfterMs ?? Math.random() * baseDelayMs * 2 ** attempt);
+      options.events?.emit("request-retried", { integration, attempt: attempt + 1, error: failure, delayMs });
+      await sleep(delayMs, call.signal);
+    }
+  }
+
+  const shortcut =
+    (method: string) =>
+    <T>(path: string, call?: RequestOptions) =>
+      request<T>(method, path, call).then((response) => response.data);
+
+  return {
+    request,
+    get: shortcut("GET"),
+    post: shortcut("POST"),
+    put: shortcut("PUT"),
+    patch: shortcut("PATCH"),
+    delete: shortcut("DELETE"),
+  };
+}
+
+/**
+ * How long a response asks us to wait, in milliseconds: `retry-after-ms`, `Retry-After` (seconds or an HTTP
+ * date), or a rate-limit reset header (seconds to wait, or an epoch timestamp in seconds).
+ */
+export function parseRetryAfter(headers: Headers, now: number = Date.now()): number | undefined {
+  const milliseconds = Number(headers.get("retry-after-ms"));
+  if (headers.has("retry-after-ms") && Number.isFinite(milliseconds)) return Math.max(0, milliseconds);
+  const value =
+    headers.get("retry-after") ??
+    headers.get("x-ratelimit-reset") ??
+    headers.get("ratelimit-reset") ??
+    headers.get("x-rate-limit-reset");
+  if (value === null || value.trim() === "") return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) {
+    // Large numbers are epoch timestamps (seconds), small ones a delay in seconds.
+    return Math.max(0, seconds > 1_000_000_000 ? seconds * 1000 - now : seconds * 1000);
+  }
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** The vendor request id of a response, from the usual headers. */
+export function requestIdOf(headers: Headers): string | undefined {
+  for (const name of [
+    "x-request-id",
+    "x-amzn-requestid",
+    "request-id",
+    "x-arequestid",
+    "x-ms-request-id",
+    "cf-ray",
+  ]) {
+    const value = headers.get(name);
+    if (value) return value;
+  }
+  return undefined;
+}
+
+/** Maps a failed response to the error class for its status. The URL and body are redacted. */
+export async function toApiError(
+  response: Response,
+  context: {
+    integration: string;
+    method: string;
+    url: string;
+    scrub?: (text: string) => string;
+    authHint?: string;
+    errorDetail?: (body: unknown) => string | undefined;
+  },
+): Promise<CloudstewardError> {
+  const scrub = context.scrub ?? ((text: string) => text);
+  const text = await response.text().catch(() => "");
+  const body = scrub(redact(text)).slice(0, 2000);
+  const requestId = requestIdOf(response.headers);
+  const url = scrub(redactUrl(context.url));
+  const details: ApiErrorDetails = {
+    integration: context.integration,
+    status: response.status,
+    method: context.method,
+    url,
+    requestId,
+    body,
+  };
+  const detail = vendorDetail(text, context.errorDetail);
+  const status = response.status;
+  const where = `${context.integration}: ${context.method} ${pathOf(url)} returned ${status}`;
+  const suffix = [
+    detail ? scrub(redact(detail)) : undefined,
+    requestId ? `(request id ${requestId})` : undefined,
+  ]
+    .filter(Boolean)
+    .join(" ");
+  const message = (hint?: string) =>
+    [where, hint ? `— ${hint}` : undefined, suffix].filter(Boolean).join(" ");
+  if (status === 401)
+    return new AuthenticationError(message(context.authHint ?? "check the credentials"), details);
+  if (status === 403)
+    return new PermissionDeniedError(message(context.authHint ?? "check the token's scopes"), details);
+  if (status === 404) return new NotFoundError(message(), details);
+  if (status === 429)
+    return new RateLimitError(message("rate limited; slow down or raise rateLimit"), {
+      ...details,
+      retryAfterMs: parseRetryAfter(response.headers),
+    });
+  if (status >= 500) return new UpstreamError(message("the service failed; try again later"), details);
+  if (status === 408) return new UpstreamError(message(), { ...details, isRetryable: true });
+  return new BadRequestError(message(), details);
+}
+
+function isCloudstewardErrorFrom(error: unknown, integration: string): error is CloudstewardError {
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    Symbol.for("cloudsteward.error") in error &&
+    (error as { integration?: string }).integration === integration
+  );
+}
+
+function toTransportError(error: unknown, integration: string, what: string): CloudstewardError {
+  if (error instanceof KyTimeoutError)
+    return new TimeoutError(`${integration}: ${what} timed out`, { integration, cause: error });
+  const reason =
+    error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : "";
+  return new ConnectionError(
+    `${integration}: ${what} failed to connect${reason ? ` (${redact(reason)})` : ""}`,
+    {
+      integration,
+      cause: error,
+    },
+  );
+}
+
+async function send(
+  client: KyInstance,
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  call: RequestOptions,
+  timeoutMs: number | undefined,
+): Promise<Response> {
+  return client(url, {
+    method,
+    headers,
+    json: call.json,
+    body: call.body,
+    signal: call.signal,
+    timeout: call.timeoutMs ?? timeoutMs ?? 30_000,
+  });
+}
+
+async function readResponse<T>(response: Response, type: "json" | "text" | "none"): Promise<HttpResponse<T>> {
+  const requestId = requestIdOf(response.headers);
+  const base = { status: response.status, headers: response.headers, requestId };
+  if (type === "none") {
+    await response.body?.cancel();
+    return { ...base, data: undefined as T };
+  }
+  const text = await response.text();
+  if (type === "text") return { ...base, data: text as T };
+  return { ...base, data: (text.length === 0 ? undefined : JSON.parse(text)) as T };
+}
+
+async function resolveHeaders(headers: HttpClientOptions["headers"]): Promise<Record<string, string>> {
+  if (headers === undefined) return {};
+  return typeof headers === "function" ? await headers() : headers;
+}
+
+function resolveUrl(
+  baseUrl: string | undefined,
+  path: string,
+  searchParams: RequestOptions["searchParams"],
+): string {
+  const url = baseUrl && !/^https?:\/\//.test(path) ? joinUrl(baseUrl, path) : path;
+  if (!searchParams) return url;
+  const parsed = new URL(url);
+  for (const [key, value] of Object.entries(searchParams)) {
+    if (value !== undefined) parsed.searchParams.set(key, String(value));
+  }
+  return parsed.toString();
+}
+
+function joinUrl(baseUrl: string, path: string): string {
+  if (path === "") return baseUrl;
+  return `${baseUrl.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
+}
+
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return url;
+  }
+}
+
+/** Removes credential header values and configured secrets from text. */
+function scrubber(
+  headers: Record<string, string>,
+  secrets: HttpClientOptions["secrets"],
+): (text: string) => string {
+  const values = new Set<string>();
+  for (const [name, value] of Object.entries(headers)) {
+    if (
+      !/^(authorization|proxy-authorization|x-api-key|api-key|cookie|x-[\w-]*(token|key|secret))$/i.test(name)
+    )
+      continue;
+    values.add(value);
+    // Also the credential alone, e.g. the token in "Bearer <token>".
+    const credential = value.split(/\s+/).pop();
+    if (credential && credential.length >= 8) values.add(credential);
+  }
+  for (const secret of secrets?.() ?? []) if (secret && secret.length >= 4) values.add(secret);
+  const list = [...values].sort((a, b) => b.length - a.length);
+  return (text) => list.reduce((result, value) => result.split(value).join("[REDACTED]"), text);
+}
+
+function vendorDetail(text: string, extract: HttpClientOptions["errorDetail"]): string | undefined {
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON: the extractor sees the text
+  }
+  const detail = extract?.(body) ?? defaultDetail(body);
+  return detail ? detail.slice(0, 300) : undefined;
+}
+
+function defaultDetail(body: unknown): string | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const record = body as Record<string, unknown>;
+  const error = record.error;
+  if (typeof error === "string") return error;
+  if (
+    typeof error === "object" &&
+    error !== null &&
+    typeof (error as { message?: unknown }).message === "string"
+  )
+    return (error as { message: string }).message;
+  if (typeof record.message === "string") return record.message;
+  return undefined;
+}

@@ -1,0 +1,46 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = join(import.meta.dirname, "../..");
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+const tsup = readFileSync(join(root, "tsup.config.ts"), "utf8");
+
+const subpaths = Object.keys(pkg.exports).filter((key) => key !== "./package.json");
+
+describe("package exports", () => {
+  it("every exports entry has a tsup entry with ESM, CJS and types", () => {
+    for (const key of subpaths) {
+      const entry = key === "." ? "index" : `${key.slice(2)}/index`;
+      const source = key === "." ? "src/index.ts" : `src/${key.slice(2)}/index.ts`;
+      expect(tsup, key).toContain(`${entry === "index" ? "index" : `"${entry}"`}: "${source}"`);
+      expect(pkg.exports[key]).toEqual({
+        import: { types: `./dist/${entry}.d.ts`, default: `./dist/${entry}.js` },
+        require: { types: `./dist/${entry}.d.cts`, default: `./dist/${entry}.cjs` },
+      });
+    }
+  });
+
+  it("every tsup entry is exported", () => {
+    const entries = [...tsup.matchAll(/"?([\w/-]+)"?: "src\/([\w/-]+)\.ts"/g)].map((match) => match[1]);
+    expect(entries.length).toBe(subpaths.length);
+  });
+
+  it("the root entry imports no adapter, provider or sink", () => {
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = readFileSync(file, "utf8");
+      for (const match of text.matchAll(/(?:from|import)\s*\(?\s*"(\.[^"]+)"/g)) {
+        const target = join(file, "..", match[1]!.replace(/\.js$/, ".ts"));
+        visit(target);
+      }
+    };
+    visit(join(root, "src/index.ts"));
+    const offenders = [...seen]
+      .map((file) => file.slice(root.length + 1))
+      .filter((file) => /^src\/(adapters\/(?!source\.ts)|llm\/[\w-]+\/|sinks\/(?!sink\.ts))/.test(file));
+    expect(offenders).toEqual([]);
+  });
+});

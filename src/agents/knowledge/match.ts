@@ -1,0 +1,163 @@
+import type { Category, Platform, Severity } from "../../core/finding.js";
+import {
+  type ArchetypeMatcher,
+  archetypeMatchers,
+  categoryFallbacks,
+  vulnerabilityArchetypes,
+} from "./matchers.js";
+
+/** What the matcher needs to know about a finding; every field is already on a normalized Finding. */
+export interface MatchInput {
+  platform: Platform;
+  ruleId: string;
+  ruleName: string;
+  title: string;
+  category: Category;
+  /** Normalized `<cloud>.<service>.<kind>`. */
+  resourceType: string;
+  cve?: string;
+}
+
+/** A compiled matcher function. */
+export type ArchetypeMatchFn = (input: MatchInput) => string | undefined;
+
+/**
+ * Compiles matchers into a fast, deterministic matching function. Precedence, highest first:
+ * 1. an exact native rule id or rule name for the finding's platform;
+ * 2. for a vulnerability with a CVE, `cve:<CVE-ID>` (dedup is per CVE; see `explanationArchetypeFor`);
+ * 3. keywords in the rule name or title, among the matchers for the resource type, in list order;
+ * 4. a category fallback (`categoryFallbacks`); otherwise `undefined`.
+ * @example
+ * const match = compileMatchers([...archetypeMatchers, myMatcher]);
+ * match({ platform: "wiz", ruleId: "r1", ruleName: "Bucket is public", title: "…", category: "exposure", resourceType: "aws.s3.bucket" });
+ */
+export function compileMatchers(matchers: readonly ArchetypeMatcher[]): ArchetypeMatchFn {
+  const exact = new Map<string, string>();
+  const byPrefix = new Map<string, Compiled[]>();
+  matchers.forEach((matcher, order) => {
+    for (const [platform, ids] of Object.entries(matcher.ruleIds ?? {})) {
+      for (const id of ids ?? []) setOnce(exact, `${platform}\u0000id\u0000${id}`, matcher.id);
+    }
+    for (const [platform, names] of Object.entries(matcher.ruleNames ?? {})) {
+      for (const name of names ?? [])
+        setOnce(exact, `${platform}\u0000name\u0000${name.toLowerCase()}`, matcher.id);
+    }
+    const compiled: Compiled = {
+      id: matcher.id,
+      order,
+      groups: matcher.keywords.map(keywordRegExp),
+      exclude: matcher.exclude && matcher.exclude.length > 0 ? keywordRegExp(matcher.exclude) : undefined,
+      categories: matcher.categories,
+    };
+    for (const prefix of matcher.resourceTypes) {
+      const list = byPrefix.get(prefix) ?? [];
+      list.push(compiled);
+      byPrefix.set(prefix, list);
+    }
+  });
+
+  const candidatesByType = new Map<string, Compiled[]>();
+  const candidatesFor = (resourceType: string): Compiled[] => {
+    let found = candidatesByType.get(resourceType);
+    if (found) return found;
+    const merged = new Set<Compiled>(byPrefix.get("*"));
+    const parts = resourceType.split(".");
+    for (let length = 1; length <= parts.length; length++) {
+      for (const compiled of byPrefix.get(parts.slice(0, length).join(".")) ?? []) merged.add(compiled);
+    }
+    found = [...merged].sort((a, b) => a.order - b.order);
+    if (candidatesByType.size >= MAX_CACHED_TYPES) candidatesByType.clear();
+    candidatesByType.set(resourceType, found);
+    return found;
+  };
+
+  const match = (input: MatchInput): string | undefined => {
+    const byId = exact.get(`${input.platform}\u0000id\u0000${input.ruleId}`);
+    if (byId) return byId;
+    const byName = exact.get(`${input.platform}\u0000name\u0000${input.ruleName.toLowerCase()}`);
+    if (byName) return byName;
+    if (input.cve) return `cve:${input.cve.trim().toUpperCase()}`;
+    const text = (
+      input.ruleName === input.title ? input.title : `${input.ruleName}\n${input.title}`
+    ).toLowerCase();
+    for (const candidate of candidatesFor(input.resourceType.toLowerCase())) {
+      if (candidate.categories && !candidate.categories.includes(input.category)) continue;
+      if (candidate.exclude?.test(text)) continue;
+      if (candidate.groups.every((group) => group.test(text))) return candidate.id;
+    }
+    return categoryFallbacks[input.category];
+  };
+
+  // Findings of one rule repeat across an estate: remember recent answers (the function is pure).
+  const recent = new Map<string, string | null>();
+  return (input) => {
+    const key = `${input.platform}\u0000${input.ruleId}\u0000${input.ruleName}\u0000${input.title}\u0000${input.category}\u0000${input.resourceType}\u0000${input.cve ?? ""}`;
+    const known = recent.get(key);
+    if (known !== undefined) return known ?? undefined;
+    const found = match(input);
+    if (recent.size >= MAX_RECENT) recent.clear();
+    recent.set(key, found ?? null);
+    return found;
+  };
+}
+
+/**
+ * The archetype of a finding with the built-in matchers: an archetype id such as
+ * `aws-s3-public-read`, `cve:<CVE-ID>` for a vulnerability, or `undefined` when nothing applies.
+ * Adapters call it in `normalize` to build the `dedupKey`.
+ * @example
+ * matchArchetype({ platform: "wiz", ruleId: "wc-id-1", ruleName: "S3 bucket allows public read", title: "S3 bucket allows public read", category: "exposure", resourceType: "aws.s3.bucket" });
+ * // → "aws-s3-public-read"
+ */
+export const matchArchetype: ArchetypeMatchFn = compileMatchers(archetypeMatchers);
+
+/** What `explanationArchetypeFor` needs to know about a vulnerability. */
+export interface VulnerabilityFacts {
+  severity?: Severity;
+  exploitAvailable?: boolean;
+  knownExploited?: boolean;
+}
+
+/**
+ * The knowledge-base archetype that explains a matched id. A dedup id `cve:<CVE-ID>` maps to
+ * `log4shell-class-rce` for the Log4Shell CVEs, to `exploitable-critical-cve` when the CVE is
+ * critical, has a public exploit or is known-exploited, and to `vulnerable-package` otherwise; any
+ * other id is returned as is.
+ * @example
+ * explanationArchetypeFor("cve:CVE-2021-44228"); // → "log4shell-class-rce"
+ */
+export function explanationArchetypeFor(archetypeId: string, facts: VulnerabilityFacts = {}): string {
+  if (!archetypeId.startsWith("cve:")) return archetypeId;
+  const cve = archetypeId.slice(4);
+  if ((vulnerabilityArchetypes.log4shell.cves as readonly string[]).includes(cve)) {
+    return vulnerabilityArchetypes.log4shell.id;
+  }
+  if (facts.severity === "critical" || facts.exploitAvailable || facts.knownExploited) {
+    return vulnerabilityArchetypes.exploitable.id;
+  }
+  return vulnerabilityArchetypes.generic.id;
+}
+
+const MAX_CACHED_TYPES = 4096;
+const MAX_RECENT = 10_000;
+
+interface Compiled {
+  id: string;
+  order: number;
+  groups: RegExp[];
+  exclude: RegExp | undefined;
+  categories: readonly Category[] | undefined;
+}
+
+/** One regex, for lower-cased text, that hits when any keyword starts at a word boundary. */
+function keywordRegExp(keywords: readonly string[]): RegExp {
+  const alternatives = keywords.map((keyword) => {
+    const escaped = keyword.toLowerCase().replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+    return /^\w/.test(keyword) ? `\\b${escaped}` : escaped;
+  });
+  return new RegExp(alternatives.join("|"));
+}
+
+function setOnce(map: Map<string, string>, key: string, value: string): void {
+  if (!map.has(key)) map.set(key, value);
+}

@@ -1,2 +1,10 @@
 /** @module cloudsteward/sinks/jira */
-export {};
+export {
+  type JiraFields,
+  type JiraIssue,
+  type JiraOptions,
+  type JiraSink,
+  jira,
+  jiraTrackingLabel,
+  jqlString,
+} from "./jira.js";

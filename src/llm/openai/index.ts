@@ -1,2 +1,2 @@
 /** @module cloudsteward/llm/openai */
-export {};
+export { type OpenAIOptions, openai } from "./openai.js";

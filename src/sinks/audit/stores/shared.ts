@@ -1,4 +1,6 @@
 import { ConfigurationError } from "../../../core/errors.js";
+import type { LogEntry } from "../../../core/store.js";
+import { canonicalJson } from "../canonical-json.js";
 
 /** How many rows `list` and `read` fetch per round trip. */
 export const pageSize = 500;
@@ -55,5 +57,58 @@ export async function* paged<Row>(
     yield* rows;
     if (rows.length < pageSize) return;
     after = rows.at(-1);
+  }
+}
+
+/** An `append` call waiting for its batch's transaction. */
+export interface QueuedAppend {
+  log: string;
+  build: (previous: LogEntry<unknown> | undefined) => unknown;
+  resolve: (entry: LogEntry<unknown>) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Collects `append` calls made in the same tick and hands them to `commit` in batches, one batch
+ * at a time. `commit` runs one transaction and returns how to settle each call once it committed;
+ * if it throws, every call of the batch is rejected with its error.
+ */
+export function appendQueue(
+  commit: (batch: QueuedAppend[]) => Promise<(() => void)[]> | (() => void)[],
+): <T>(log: string, build: (previous: LogEntry<T> | undefined) => T) => Promise<LogEntry<T>> {
+  const queue: QueuedAppend[] = [];
+  let draining = false;
+  const drain = async () => {
+    draining = true;
+    while (queue.length > 0) {
+      const batch = queue.splice(0, pageSize);
+      try {
+        for (const settle of await commit(batch)) settle();
+      } catch (error) {
+        for (const item of batch) item.reject(error);
+      }
+    }
+    draining = false;
+  };
+  return <T>(log: string, build: (previous: LogEntry<T> | undefined) => T) =>
+    new Promise<LogEntry<T>>((resolve, reject) => {
+      queue.push({ log, build, resolve, reject } as QueuedAppend);
+      if (!draining && queue.length === 1) queueMicrotask(() => void drain());
+    });
+}
+
+/**
+ * Runs one queued call's `build` on the previous entry (a copy, so `build` cannot change it) and
+ * returns the new entry with its canonical JSON text, or the error `build` (or serializing) threw.
+ */
+export function buildEntry(
+  item: QueuedAppend,
+  previous: LogEntry<unknown> | undefined,
+): { entry: LogEntry<unknown>; text: string } | { error: unknown } {
+  try {
+    const text = canonicalJson(item.build(previous && structuredClone(previous)));
+    return { entry: { seq: (previous?.seq ?? 0) + 1, value: JSON.parse(text) }, text };
+  } catch (error) {
+    return { error };
   }
 }

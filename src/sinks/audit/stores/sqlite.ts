@@ -3,7 +3,15 @@ import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import type { LogEntry, Store } from "../../../core/store.js";
 import { canonicalJson } from "../canonical-json.js";
-import { lazyResource, missingDependency, paged, pageSize } from "./shared.js";
+import {
+  appendQueue,
+  buildEntry,
+  lazyResource,
+  missingDependency,
+  paged,
+  pageSize,
+  type QueuedAppend,
+} from "./shared.js";
 
 /** Options of {@link sqliteStore}. */
 export interface SqliteStoreOptions {
@@ -38,28 +46,7 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
       opened.db.close();
     },
   );
-  const queue: QueuedAppend[] = [];
-
-  const flush = async () => {
-    let opened: OpenedDatabase;
-    try {
-      opened = await database.get();
-    } catch (error) {
-      for (const item of queue.splice(0)) item.reject(error);
-      return;
-    }
-    while (queue.length > 0) {
-      const batch = queue.splice(0, pageSize);
-      const outcomes: (() => void)[] = [];
-      try {
-        opened.appendBatch.immediate(batch, outcomes);
-      } catch (error) {
-        for (const item of batch) item.reject(error);
-        continue;
-      }
-      for (const settle of outcomes) settle();
-    }
-  };
+  const append = appendQueue(async (batch) => (await database.get()).appendBatch.immediate(batch));
 
   async function setIfAbsent(namespace: string, key: string, value: unknown): Promise<boolean> {
     const { statements } = await database.get();
@@ -117,12 +104,7 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
         yield { key: row.key, value: JSON.parse(row.value) as T };
       }
     },
-    append<T>(log: string, build: (previous: LogEntry<T> | undefined) => T) {
-      return new Promise<LogEntry<T>>((resolve, reject) => {
-        if (queue.push({ log, build, resolve, reject } as QueuedAppend) === 1)
-          queueMicrotask(() => void flush());
-      });
-    },
+    append,
     async *read<T>(log: string, readOptions: { fromSeq?: number } = {}) {
       const { statements } = await database.get();
       const rows = paged<{ seq: number; value: string }>(
@@ -137,15 +119,6 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     close: () => database.close(),
   };
 }
-
-interface QueuedAppend {
-  log: string;
-  build: (previous: LogEntry<unknown> | undefined) => unknown;
-  resolve: (entry: LogEntry<unknown>) => void;
-  reject: (error: unknown) => void;
-}
-
-type OpenedDatabase = Awaited<ReturnType<typeof openDatabase>>;
 
 async function openDatabase(options: SqliteStoreOptions) {
   let Database: typeof BetterSqlite3;
@@ -208,26 +181,19 @@ async function openDatabase(options: SqliteStoreOptions) {
   };
 
   // One write transaction for a batch of appends; a failing `build` rejects only its own append.
-  const appendBatch = db.transaction((batch: QueuedAppend[], outcomes: (() => void)[]) => {
+  const appendBatch = db.transaction((batch: QueuedAppend[]) => {
     const lastByLog = new Map<string, LogEntry<unknown> | undefined>();
-    for (const item of batch) {
+    return batch.map((item) => {
       if (!lastByLog.has(item.log)) {
         const row = statements.last.get(item.log) as { seq: number; value: string } | undefined;
         lastByLog.set(item.log, row && { seq: row.seq, value: JSON.parse(row.value) });
       }
-      const previous = lastByLog.get(item.log);
-      let entry: LogEntry<unknown>;
-      try {
-        const text = canonicalJson(item.build(previous && structuredClone(previous)));
-        entry = { seq: (previous?.seq ?? 0) + 1, value: JSON.parse(text) };
-        statements.insert.run(item.log, entry.seq, text);
-      } catch (error) {
-        outcomes.push(() => item.reject(error));
-        continue;
-      }
-      lastByLog.set(item.log, entry);
-      outcomes.push(() => item.resolve(structuredClone(entry)));
-    }
+      const built = buildEntry(item, lastByLog.get(item.log));
+      if ("error" in built) return () => item.reject(built.error);
+      statements.insert.run(item.log, built.entry.seq, built.text);
+      lastByLog.set(item.log, built.entry);
+      return () => item.resolve(built.entry);
+    });
   });
 
   return { db, statements, appendBatch };

@@ -22,6 +22,16 @@ export {
   paginate,
   pinQuery,
 } from "./core/paginate.js";
+export {
+  createRedactor,
+  type PseudonymizeOptions,
+  type RedactOptions,
+  type Redactor,
+  type RedactorOptions,
+  redact,
+  redactUrl,
+  shannonEntropy,
+} from "./core/redact.js";
 export * from "./core/report.js";
 export { optionOrEnv, resolveSecret, type Secret, type SecretSource } from "./core/secret.js";
 export type { Stage, StageContext } from "./core/stage.js";

@@ -71,7 +71,7 @@ export function compileMatchers(matchers: readonly ArchetypeMatcher[]): Archetyp
     return found;
   };
 
-  const match = (input: MatchInput): string | undefined => {
+  return (input) => {
     const byId = exact.get(`${input.platform}\u0000id\u0000${input.ruleId}`);
     if (byId) return byId;
     const byName = exact.get(`${input.platform}\u0000name\u0000${input.ruleName.toLowerCase()}`);
@@ -86,18 +86,6 @@ export function compileMatchers(matchers: readonly ArchetypeMatcher[]): Archetyp
       if (candidate.groups.every((group) => group.test(text))) return candidate.id;
     }
     return categoryFallbacks[input.category];
-  };
-
-  // Findings of one rule repeat across an estate: remember recent answers (the function is pure).
-  const recent = new Map<string, string | null>();
-  return (input) => {
-    const key = `${input.platform}\u0000${input.ruleId}\u0000${input.ruleName}\u0000${input.title}\u0000${input.category}\u0000${input.resourceType}\u0000${input.cve ?? ""}`;
-    const known = recent.get(key);
-    if (known !== undefined) return known ?? undefined;
-    const found = match(input);
-    if (recent.size >= MAX_RECENT) recent.clear();
-    recent.set(key, found ?? null);
-    return found;
   };
 }
 
@@ -139,7 +127,6 @@ export function explanationArchetypeFor(archetypeId: string, facts: Vulnerabilit
 }
 
 const MAX_CACHED_TYPES = 4096;
-const MAX_RECENT = 10_000;
 
 interface Compiled {
   id: string;

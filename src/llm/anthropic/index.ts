@@ -1,2 +1,2 @@
 /** @module cloudsteward/llm/anthropic */
-export {};
+export { type AnthropicOptions, anthropic } from "./anthropic.js";

@@ -1,2 +1,2 @@
 /** @module cloudsteward/llm/azure-openai */
-export {};
+export { type AzureOpenAIOptions, azureOpenai } from "./azure-openai.js";

@@ -1,0 +1,384 @@
+import type { Case, CaseContext, DataClassification, Environment } from "../../core/case.js";
+import { mapConcurrent } from "../../core/concurrency.js";
+import { ConfigurationError, isAbortError } from "../../core/errors.js";
+import type { Finding, Resource } from "../../core/finding.js";
+import { canonicalResourceKey, stableHash } from "../../core/fingerprint.js";
+import type { Stage, StageContext } from "../../core/stage.js";
+import { type PriorityWeightsInput, resolveWeights, scoreWith } from "../triage/priority.js";
+import { estimateBlastRadius } from "./blast-radius.js";
+import { fromTags } from "./from-tags.js";
+import {
+  type Criticality,
+  normalizeCriticality,
+  normalizeDataClassification,
+  normalizeEnvironment,
+  normalizeExposure,
+  resolveTagKeys,
+  type TagKeys,
+} from "./normalize.js";
+import type { ContextField, ContextProvider, ProvidedContext, ProviderKind } from "./provider.js";
+
+/** Options of {@link enrich}. */
+export interface EnrichOptions {
+  /** Where context comes from. @default [fromTags()] */
+  providers?: readonly ContextProvider[];
+  /**
+   * Which kind of provider wins a disagreement, highest first; kinds in a nested list share a rank,
+   * and within a rank the provider listed first in `providers` wins. The losing values are kept in
+   * `conflicts`.
+   * @default ["function", "cmdb", ["csv", "map"], "tags"]
+   */
+  precedence?: readonly (ProviderKind | readonly ProviderKind[])[];
+  /**
+   * Cache provider answers in the run's Store too (namespace `enrich-cache`), so later runs and other
+   * workers skip the lookup. Answers are always cached in memory for the run.
+   * @default false
+   */
+  storeCache?: boolean | { ttlMs?: number };
+  /** Distinct resources looked up per case, in finding order; context is case-level. @default 50 */
+  maxResourcesPerCase?: number;
+  /** Cases enriched at once (output order is kept). @default 4 */
+  concurrency?: number;
+  /** After this many failures in a row, a provider is skipped for the rest of the run (with a warning). @default 5 */
+  failureThreshold?: number;
+  /**
+   * Recompute the priority with the new context (production, exposure, data classification), keeping
+   * adjustments made since triage, such as a model verdict. Pass the same weights as to `triage`.
+   * @default true
+   */
+  rescorePriority?: boolean;
+  /** Weights for the rescore. @default defaultPriorityWeights */
+  weights?: PriorityWeightsInput;
+  /** Tag keys triage read context from, for the rescore. @default defaultTagKeys */
+  tagKeys?: Partial<TagKeys>;
+}
+
+/**
+ * The enrich stage: fills `case.context` with owner, team, environment, business criticality,
+ * internet exposure, data classification and a blast-radius estimate, every value with its provenance
+ * (`{ value, source, conflicts? }`). Providers answer per resource and are cached per resource; a
+ * provider that fails for one resource adds a warning and the others still apply, so no case is lost.
+ *
+ * Across the resources of one case, `owner` and `team` come from the first resource that has them; the
+ * environment, criticality, exposure, data classification and blast radius take the riskiest value.
+ * @example
+ * const stage = enrich({
+ *   providers: [fromTags(), fromCsv("./cmdb.csv"), fromServiceNowCmdb({ instanceUrl: "https://acme.service-now.com" })],
+ * });
+ */
+export function enrich(options: EnrichOptions = {}): Stage<Case, Case> {
+  const providers = options.providers ?? [fromTags()];
+  const ranks = rankProviders(providers, options.precedence ?? defaultPrecedence);
+  const maxResources = options.maxResourcesPerCase ?? 50;
+  const failureThreshold = options.failureThreshold ?? 5;
+  const storeCache =
+    options.storeCache === undefined || options.storeCache === false
+      ? undefined
+      : { ttlMs: (options.storeCache === true ? undefined : options.storeCache.ttlMs) ?? 3_600_000 };
+  const rescore = options.rescorePriority !== false;
+  const weights = resolveWeights(options.weights);
+  const tagKeys = resolveTagKeys(options.tagKeys);
+
+  return {
+    name: "enrich",
+    async *run(cases, context) {
+      const run = createRunState(context);
+
+      /** One provider's answer for one resource, through the caches; a failure is recorded, not thrown. */
+      const ask = async (
+        provider: ContextProvider,
+        item: Case,
+        resource: Resource,
+        findings: Finding[],
+      ): Promise<ProvidedContext | undefined> => {
+        const health = run.health(provider);
+        if (health.disabled) return undefined;
+        const request = { resource, findings, case: item, signal: context.signal };
+        try {
+          let answer: Promise<ProvidedContext | undefined>;
+          if (provider.cacheable === false) answer = Promise.resolve(provider.lookup(request));
+          else {
+            const key = `${provider.name}\u0000${canonicalResourceKey(resource)}`;
+            let cached = run.memory.get(key);
+            if (cached === undefined) {
+              cached = lookupThroughStore(provider, request, key, context, storeCache);
+              run.memory.set(key, cached);
+              cached.catch(() => run.memory.delete(key));
+            }
+            answer = cached;
+          }
+          const value = await answer;
+          health.consecutive = 0;
+          return value;
+        } catch (error) {
+          if (context.signal.aborted || isAbortError(error)) throw error;
+          run.fail(provider, resource, error, failureThreshold);
+          return undefined;
+        }
+      };
+
+      const enrichOne = async (item: Case): Promise<Case> => {
+        const resources = distinctResources(item.findings, maxResources);
+        const resolved = await Promise.all(
+          resources.map(async ({ resource, findings }) => {
+            const answers = await Promise.all(
+              providers.map((provider) => ask(provider, item, resource, findings)),
+            );
+            const fields = resolveFields(answers, providers, ranks);
+            if (
+              fields.internetExposed === undefined &&
+              findings.some((finding) => finding.category === "exposure")
+            )
+              fields.internetExposed = { value: true, source: "finding:exposure" };
+            const blast = estimateBlastRadius({
+              resource,
+              findings,
+              internetExposed: fields.internetExposed?.value,
+            });
+            return { fields, blast };
+          }),
+        );
+        const produced = aggregate(resolved.map((entry) => entry.fields));
+        const widest = resolved.reduce<(typeof resolved)[number] | undefined>(
+          (best, entry) => (best === undefined || entry.blast.score > best.blast.score ? entry : best),
+          undefined,
+        );
+        if (widest) produced.blastRadius = { value: widest.blast, source: "estimate" };
+        const enriched: Case = { ...item, context: { ...item.context, ...produced } };
+        if (rescore && item.priority) {
+          // Add what the context changed, keeping adjustments made after triage (e.g. a model verdict).
+          const before = scoreWith({ findings: item.findings, context: item.context }, weights, tagKeys);
+          const after = scoreWith(enriched, weights, tagKeys);
+          const extra = item.priority.reasons.filter((reason) => !before.reasons.includes(reason));
+          enriched.priority = {
+            score: Math.max(0, Math.min(100, item.priority.score + after.score - before.score)),
+            reasons: [...after.reasons, ...extra],
+          };
+        }
+        return enriched;
+      };
+
+      try {
+        for await (const item of mapConcurrent(cases, options.concurrency ?? 4, enrichOne)) {
+          context.signal.throwIfAborted();
+          yield item;
+        }
+      } finally {
+        run.summarize();
+      }
+    },
+  };
+}
+
+// Internal helpers.
+
+const defaultPrecedence: readonly (ProviderKind | readonly ProviderKind[])[] = [
+  "function",
+  "cmdb",
+  ["csv", "map"],
+  "tags",
+];
+
+const fields: readonly ContextField[] = [
+  "owner",
+  "team",
+  "environment",
+  "criticality",
+  "internetExposed",
+  "dataClassification",
+];
+
+type ResolvedFields = Omit<CaseContext, "blastRadius">;
+type Provenanced<T> = { value: T; source: string; conflicts?: { value: T; source: string }[] };
+
+/** Rank per provider index: lower wins. */
+function rankProviders(
+  providers: readonly ContextProvider[],
+  precedence: readonly (ProviderKind | readonly ProviderKind[])[],
+): number[] {
+  return providers.map((provider) => {
+    const rank = precedence.findIndex((entry) =>
+      typeof entry === "string" ? entry === provider.kind : entry.includes(provider.kind),
+    );
+    if (rank === -1) {
+      throw new ConfigurationError(
+        `enrich: provider "${provider.name}" is of kind "${provider.kind}", which \`precedence\` does not list. Add it to \`precedence\`.`,
+        { option: "precedence" },
+      );
+    }
+    return rank;
+  });
+}
+
+function createRunState(context: StageContext) {
+  const memory = new Map<string, Promise<ProvidedContext | undefined>>();
+  const healthByProvider = new Map<string, { consecutive: number; total: number; disabled: boolean }>();
+  return {
+    memory,
+    health(provider: ContextProvider) {
+      let health = healthByProvider.get(provider.name);
+      if (!health) {
+        health = { consecutive: 0, total: 0, disabled: false };
+        healthByProvider.set(provider.name, health);
+      }
+      return health;
+    },
+    fail(provider: ContextProvider, resource: Resource, error: unknown, threshold: number) {
+      const health = this.health(provider);
+      health.consecutive++;
+      health.total++;
+      const message = error instanceof Error ? error.message : String(error);
+      if (health.total === 1) {
+        context.report.warnings.push({
+          type: "other",
+          source: "enrich",
+          feature: `provider.${provider.name}`,
+          message: `enrich: provider ${provider.name} failed for resource ${resource.id} (${message}); the other providers still applied.`,
+          details: {
+            provider: provider.name,
+            resourceId: resource.id,
+            code: (error as { code?: unknown }).code,
+          },
+        });
+      }
+      if (!health.disabled && health.consecutive >= threshold) {
+        health.disabled = true;
+        context.report.warnings.push({
+          type: "other",
+          source: "enrich",
+          feature: `provider.${provider.name}`,
+          message: `enrich: provider ${provider.name} failed ${health.consecutive} times in a row; it is skipped for the rest of this run. Last error: ${message}`,
+          details: { provider: provider.name, failures: health.total },
+        });
+      }
+    },
+    summarize() {
+      for (const [name, health] of healthByProvider) {
+        if (health.total > 1 && !health.disabled) {
+          context.report.warnings.push({
+            type: "other",
+            source: "enrich",
+            feature: `provider.${name}`,
+            message: `enrich: provider ${name} failed for ${health.total} resources in this run; their context came from the other providers.`,
+            details: { provider: name, failures: health.total },
+          });
+        }
+      }
+    },
+  };
+}
+
+async function lookupThroughStore(
+  provider: ContextProvider,
+  request: Parameters<ContextProvider["lookup"]>[0],
+  key: string,
+  context: StageContext,
+  storeCache: { ttlMs: number } | undefined,
+): Promise<ProvidedContext | undefined> {
+  if (storeCache === undefined) return provider.lookup(request);
+  const storeKey = `${provider.name}:${stableHash(key)}`;
+  const hit = await context.store.get<{ answer: ProvidedContext | null }>("enrich-cache", storeKey);
+  if (hit !== undefined) return hit.answer ?? undefined;
+  const answer = await provider.lookup(request);
+  await context.store.set("enrich-cache", storeKey, { answer: answer ?? null }, { ttlMs: storeCache.ttlMs });
+  return answer;
+}
+
+/** The case's distinct resources (by canonical key), in finding order, with their findings. */
+function distinctResources(
+  findings: readonly Finding[],
+  max: number,
+): { resource: Resource; findings: Finding[] }[] {
+  const byKey = new Map<string, { resource: Resource; findings: Finding[] }>();
+  for (const finding of findings) {
+    const key = canonicalResourceKey(finding.resource);
+    const entry = byKey.get(key);
+    if (entry) entry.findings.push(finding);
+    else if (byKey.size < max) byKey.set(key, { resource: finding.resource, findings: [finding] });
+  }
+  return [...byKey.values()];
+}
+
+/** Per field: the value of the best-ranked provider, the disagreeing values in `conflicts`. */
+function resolveFields(
+  answers: readonly (ProvidedContext | undefined)[],
+  providers: readonly ContextProvider[],
+  ranks: readonly number[],
+): ResolvedFields {
+  const order = providers.map((_, index) => index).sort((a, b) => ranks[a]! - ranks[b]! || a - b);
+  const result: Record<string, Provenanced<unknown>> = {};
+  for (const field of fields) {
+    const candidates: { value: string | boolean; source: string }[] = [];
+    for (const index of order) {
+      const raw = answers[index]?.[field];
+      if (raw === undefined || raw === null) continue;
+      const [value, source] =
+        typeof raw === "object" ? [raw.value, raw.source] : [raw, providers[index]!.name];
+      const normalized = normalizeField(field, value);
+      if (normalized !== undefined) candidates.push({ value: normalized, source });
+    }
+    const [winner, ...rest] = candidates;
+    if (winner === undefined) continue;
+    const conflicts = rest.filter((candidate) => candidate.value !== winner.value);
+    result[field] = conflicts.length > 0 ? { ...winner, conflicts } : winner;
+  }
+  return result as ResolvedFields;
+}
+
+function normalizeField(field: ContextField, value: unknown): string | boolean | undefined {
+  if (typeof value === "boolean") return field === "internetExposed" ? value : undefined;
+  if (typeof value !== "string" || value.trim() === "") return undefined;
+  switch (field) {
+    case "environment":
+      return normalizeEnvironment(value);
+    case "criticality":
+      return normalizeCriticality(value);
+    case "dataClassification":
+      return normalizeDataClassification(value);
+    case "internetExposed":
+      return normalizeExposure(value);
+    default:
+      return value.trim();
+  }
+}
+
+const environmentRisk: readonly Environment[] = ["production", "staging", "test", "development", "unknown"];
+const criticalityRisk: readonly Criticality[] = ["critical", "high", "medium", "low"];
+const classificationRisk: readonly DataClassification[] = [
+  "restricted",
+  "confidential",
+  "internal",
+  "public",
+  "unknown",
+];
+
+/** Combines per-resource context into the case's: first owner/team, riskiest everything else. */
+function aggregate(perResource: readonly ResolvedFields[]): CaseContext {
+  const result: CaseContext = {};
+  const first = <K extends keyof ResolvedFields>(field: K) =>
+    perResource.find((entry) => entry[field])?.[field];
+  const riskiest = <K extends "environment" | "criticality" | "dataClassification" | "internetExposed">(
+    field: K,
+    rank: (value: NonNullable<ResolvedFields[K]>["value"]) => number,
+  ): ResolvedFields[K] => {
+    let best: ResolvedFields[K] | undefined;
+    for (const entry of perResource) {
+      const candidate = entry[field];
+      if (candidate && (best === undefined || rank(candidate.value) < rank(best!.value))) best = candidate;
+    }
+    return best;
+  };
+  const owner = first("owner");
+  if (owner) result.owner = owner;
+  const team = first("team");
+  if (team) result.team = team;
+  const environment = riskiest("environment", (value) => environmentRisk.indexOf(value));
+  if (environment) result.environment = environment;
+  const criticality = riskiest("criticality", (value) => criticalityRisk.indexOf(value));
+  if (criticality) result.criticality = criticality;
+  const exposed = riskiest("internetExposed", (value) => (value ? 0 : 1));
+  if (exposed) result.internetExposed = exposed;
+  const classification = riskiest("dataClassification", (value) => classificationRisk.indexOf(value));
+  if (classification) result.dataClassification = classification;
+  return result;
+}

@@ -1,0 +1,51 @@
+import { readContextTags, resolveTagKeys, type TagKeys } from "./normalize.js";
+import type { ContextProvider, ProvidedContext } from "./provider.js";
+
+/** Options of {@link fromTags}. */
+export interface FromTagsOptions {
+  /** Tag keys for the owner, in order of preference. @default defaultTagKeys.owner */
+  ownerKeys?: string[];
+  /** @default defaultTagKeys.team */
+  teamKeys?: string[];
+  /** @default defaultTagKeys.environment */
+  environmentKeys?: string[];
+  /** @default defaultTagKeys.dataClassification */
+  dataClassificationKeys?: string[];
+  /** @default defaultTagKeys.criticality */
+  criticalityKeys?: string[];
+  /** @default defaultTagKeys.internetExposed */
+  internetExposedKeys?: string[];
+  /** Owner and team value aliases, keys in lower case, e.g. `{ "jdoe@acme.com": "payments" }`. @default {} */
+  aliases?: Record<string, string>;
+}
+
+/**
+ * Context from the resource's own tags (each value's provenance is `tag:<key>`). Tags are set by
+ * whoever owns the resource, so they rank lowest by default.
+ * @example
+ * enrich({ providers: [fromTags({ ownerKeys: ["owner", "Owner", "team"] })] });
+ */
+export function fromTags(options: FromTagsOptions = {}): ContextProvider {
+  const keys: TagKeys = resolveTagKeys({
+    ...(options.ownerKeys && { owner: options.ownerKeys }),
+    ...(options.teamKeys && { team: options.teamKeys }),
+    ...(options.environmentKeys && { environment: options.environmentKeys }),
+    ...(options.dataClassificationKeys && { dataClassification: options.dataClassificationKeys }),
+    ...(options.criticalityKeys && { criticality: options.criticalityKeys }),
+    ...(options.internetExposedKeys && { internetExposed: options.internetExposedKeys }),
+  });
+  const aliases = options.aliases ?? {};
+  return {
+    name: "tags",
+    kind: "tags",
+    cacheable: false,
+    lookup({ resource }) {
+      const tags = readContextTags(resource.tags, keys, aliases);
+      const result: ProvidedContext = {};
+      for (const [field, entry] of Object.entries(tags)) {
+        result[field as keyof ProvidedContext] = { value: entry.value, source: `tag:${entry.key}` };
+      }
+      return result;
+    },
+  };
+}

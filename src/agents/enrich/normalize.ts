@@ -1,0 +1,236 @@
+import type { DataClassification, Environment } from "../../core/case.js";
+
+/** A business-criticality level, as `case.context.criticality` holds it. */
+export type Criticality = "critical" | "high" | "medium" | "low";
+
+/**
+ * Tag keys each context value is read from, in order of preference. Keys match case-insensitively,
+ * so `owner` also finds `Owner` and `OWNER`.
+ */
+export interface TagKeys {
+  /** @default ["owner", "owner-email", "owned-by", "team", "created-by", "createdby", "contact"] */
+  owner: string[];
+  /** @default ["team", "squad", "group", "department", "business-unit", "cost-center"] */
+  team: string[];
+  /** @default ["environment", "env", "stage", "lifecycle"] */
+  environment: string[];
+  /** @default ["business-criticality", "criticality", "business-impact", "tier"] */
+  criticality: string[];
+  /** @default ["internet-facing", "internet-exposed", "public", "exposure"] */
+  internetExposed: string[];
+  /** @default ["data-classification", "classification", "data-sensitivity", "sensitivity", "confidentiality", "pii", "phi", "pci"] */
+  dataClassification: string[];
+}
+
+/** The tag keys used when none are configured. */
+export const defaultTagKeys: Readonly<TagKeys> = Object.freeze({
+  owner: ["owner", "owner-email", "owned-by", "team", "created-by", "createdby", "contact"],
+  team: ["team", "squad", "group", "department", "business-unit", "cost-center"],
+  environment: ["environment", "env", "stage", "lifecycle"],
+  criticality: ["business-criticality", "criticality", "business-impact", "tier"],
+  internetExposed: ["internet-facing", "internet-exposed", "public", "exposure"],
+  dataClassification: [
+    "data-classification",
+    "classification",
+    "data-sensitivity",
+    "sensitivity",
+    "confidentiality",
+    "pii",
+    "phi",
+    "pci",
+  ],
+});
+
+/**
+ * Normalizes an environment name: `prod`, `prd`, `production`, `live` → `production`; `stg`, `staging`,
+ * `preprod`, `uat` → `staging`; `dev`, `development`, `sandbox` → `development`; `test`, `qa` → `test`.
+ * Returns `undefined` for anything it does not recognise.
+ * @example
+ * normalizeEnvironment("PRD"); // "production"
+ */
+export function normalizeEnvironment(value: string): Environment | undefined {
+  return environmentAliases.get(compact(value));
+}
+
+/**
+ * Normalizes a business-criticality value (`tier-1`, `1 - most critical`, `mission critical`, `high`…).
+ * Returns `undefined` for anything it does not recognise.
+ * @example
+ * normalizeCriticality("1 - most critical"); // "critical"
+ */
+export function normalizeCriticality(value: string): Criticality | undefined {
+  const key = compact(value);
+  // ServiceNow's `busines_criticality` choices read "1 - most critical" … "4 - not critical".
+  const leading = /^([0-4])(?:mostcritical|somewhatcritical|lesscritical|notcritical)?$/.exec(key)?.[1];
+  if (leading !== undefined)
+    return (["critical", "critical", "high", "medium", "low"] as const)[Number(leading)];
+  return criticalityAliases.get(key);
+}
+
+/**
+ * Normalizes a data-classification value: `restricted`/`secret`/`phi`/`pci` → `restricted`,
+ * `confidential`/`sensitive`/`pii` → `confidential`, `internal`/`private` → `internal`, `public` → `public`.
+ * The value of a flag tag such as `pii=true` is read by {@link readContextTags}, not here.
+ * @example
+ * normalizeDataClassification("Highly Confidential"); // "restricted"
+ */
+export function normalizeDataClassification(value: string): DataClassification | undefined {
+  return classificationAliases.get(compact(value));
+}
+
+/**
+ * Reads a yes/no value: `true`/`yes`/`1`/`public`/`internet`/`internet-facing` → true,
+ * `false`/`no`/`0`/`private`/`internal`/`none` → false, anything else → `undefined`.
+ */
+export function normalizeExposure(value: string | boolean): boolean | undefined {
+  if (typeof value === "boolean") return value;
+  const key = compact(value);
+  if (truthy.has(key)) return true;
+  if (falsy.has(key)) return false;
+  return undefined;
+}
+
+/** Context values read from a resource's tags, each with the tag it came from. */
+export type TagContext = {
+  [K in keyof TagKeys]?: { value: TagValue<K>; key: string };
+};
+
+type TagValue<K extends keyof TagKeys> = K extends "environment"
+  ? Environment
+  : K extends "criticality"
+    ? Criticality
+    : K extends "internetExposed"
+      ? boolean
+      : K extends "dataClassification"
+        ? DataClassification
+        : string;
+
+/**
+ * Reads owner, team, environment, criticality, exposure and data classification from tags, normalized.
+ * Values that do not normalize are skipped, so the next key in the list gets its chance.
+ * `owner` and `team` values pass through `aliases` (matched case-insensitively).
+ * @example
+ * readContextTags({ Owner: "Payments", env: "prd" }); // { owner: { value: "Payments", key: "Owner" }, environment: { value: "production", key: "env" } }
+ */
+export function readContextTags(
+  tags: Readonly<Record<string, string>>,
+  keys: Readonly<TagKeys> = defaultTagKeys,
+  aliases: Readonly<Record<string, string>> = {},
+): TagContext {
+  const lowered = new Map<string, [string, string]>();
+  for (const [key, value] of Object.entries(tags)) {
+    const lower = key.toLowerCase();
+    if (!lowered.has(lower) && value.trim() !== "") lowered.set(lower, [key, value.trim()]);
+  }
+  const result: TagContext = {};
+  if (lowered.size === 0) return result;
+  const owner = firstTag(lowered, keys.owner, (value) => alias(value, aliases));
+  if (owner) result.owner = owner;
+  const team = firstTag(lowered, keys.team, (value) => alias(value, aliases));
+  if (team) result.team = team;
+  const environment = firstTag(lowered, keys.environment, normalizeEnvironment);
+  if (environment) result.environment = environment;
+  const criticality = firstTag(lowered, keys.criticality, normalizeCriticality);
+  if (criticality) result.criticality = criticality;
+  const exposed = firstTag(lowered, keys.internetExposed, normalizeExposure);
+  if (exposed) result.internetExposed = exposed;
+  const classification = firstTag(lowered, keys.dataClassification, (value, key) =>
+    flagClassification[key] !== undefined
+      ? normalizeExposure(value) === true
+        ? flagClassification[key]
+        : undefined
+      : normalizeDataClassification(value),
+  );
+  if (classification) result.dataClassification = classification;
+  return result;
+}
+
+/** Fills missing tag-key lists from {@link defaultTagKeys}. */
+export function resolveTagKeys(keys: Partial<TagKeys> | undefined): TagKeys {
+  return { ...defaultTagKeys, ...keys };
+}
+
+// Internal helpers.
+
+/** Flag tags (`pii=true`) and the classification their presence implies. */
+const flagClassification: Record<string, DataClassification | undefined> = {
+  pii: "confidential",
+  phi: "restricted",
+  pci: "restricted",
+};
+
+const environmentAliases = aliasMap<Environment>({
+  production: ["prod", "prd", "production", "live"],
+  staging: ["stg", "stage", "staging", "preprod", "preproduction", "uat", "nonprod"],
+  development: ["dev", "develop", "development", "sandbox", "sbx", "local"],
+  test: ["test", "tst", "testing", "qa", "qas", "integration", "int", "ci"],
+  unknown: [],
+});
+
+const criticalityAliases = aliasMap<Criticality>({
+  critical: ["critical", "missioncritical", "tier0", "tier1", "crown", "crownjewel", "crit", "veryhigh"],
+  high: ["high", "tier2", "businesscritical", "important"],
+  medium: ["medium", "moderate", "tier3", "med"],
+  low: ["low", "tier4", "noncritical", "notcritical", "minimal"],
+});
+
+const classificationAliases = aliasMap<DataClassification>({
+  restricted: [
+    "restricted",
+    "secret",
+    "topsecret",
+    "highlyconfidential",
+    "phi",
+    "pci",
+    "cardholder",
+    "regulated",
+  ],
+  confidential: ["confidential", "sensitive", "pii", "personal", "customerdata"],
+  internal: ["internal", "private", "internaluse", "company"],
+  public: ["public", "open", "unclassified"],
+  unknown: [],
+});
+
+const truthy = new Set([
+  "true",
+  "yes",
+  "y",
+  "1",
+  "public",
+  "internet",
+  "internetfacing",
+  "exposed",
+  "external",
+]);
+const falsy = new Set(["false", "no", "n", "0", "private", "internal", "none", "notexposed"]);
+
+function aliasMap<T extends string>(groups: Record<T, string[]>): Map<string, T> {
+  const map = new Map<string, T>();
+  for (const [value, names] of Object.entries(groups) as [T, string[]][]) {
+    for (const name of names) map.set(name, value);
+  }
+  return map;
+}
+
+/** Lower-cases and drops everything but letters and digits: `Pre-Prod` → `preprod`. */
+function compact(value: string): string {
+  return value.toLowerCase().replace(/[^a-z0-9]/g, "");
+}
+
+function alias(value: string, aliases: Readonly<Record<string, string>>): string {
+  return aliases[value] ?? aliases[value.toLowerCase()] ?? value;
+}
+
+function firstTag<T>(
+  lowered: Map<string, [string, string]>,
+  keys: readonly string[],
+  normalize: (value: string, key: string) => T | undefined,
+): { value: T; key: string } | undefined {
+  for (const key of keys) {
+    const entry = lowered.get(key.toLowerCase());
+    if (entry === undefined) continue;
+    const value = normalize(entry[1], key.toLowerCase());
+    if (value !== undefined) return { value, key: entry[0] };
+  }
+  return undefined;
+}

@@ -1,0 +1,105 @@
+import type { Finding } from "../../core/finding.js";
+import { canonicalResourceKey } from "../../core/fingerprint.js";
+import { readContextTags, type TagKeys } from "../enrich/normalize.js";
+import { matchArchetype } from "../knowledge/match.js";
+import { categoryFallbacks } from "../knowledge/matchers.js";
+
+/** A built-in grouping key. */
+export type GroupKeyName = "rule" | "resource" | "account" | "owner" | "dedupKey" | "cve" | "package";
+
+/** A grouping key of your own: a name and how to read it from a finding. */
+export interface CustomGroupKey {
+  name: string;
+  value: (finding: Finding) => string;
+}
+
+/** One part of the grouping key. */
+export type GroupKey = GroupKeyName | CustomGroupKey;
+
+/** How triage reads the built-in keys. */
+export interface GroupingOptions {
+  keys: readonly GroupKey[];
+  tagKeys: TagKeys;
+  /** Owner aliases, keys in lower case. */
+  ownerAliases: Readonly<Record<string, string>>;
+  /** The rule key: the knowledge archetype, else `platform:rule.id`. */
+  ruleKey?: (finding: Finding) => string;
+}
+
+/**
+ * The rule key of a finding: its knowledge-base archetype (per CVE for vulnerabilities: `cve:<id>`),
+ * else `platform:rule.id`. Category fallbacks (e.g. "any threat") are not used for grouping, so
+ * unrelated rules never share a case.
+ * @example
+ * ruleKeyOf(finding); // "aws-s3-public-read" or "prisma:7a9c…"
+ */
+export function ruleKeyOf(finding: Finding): string {
+  const archetype = matchArchetype({
+    platform: finding.source.platform,
+    ruleId: finding.rule.id,
+    ruleName: finding.rule.name,
+    title: finding.title,
+    category: finding.category,
+    resourceType: finding.resource.type,
+    cve: finding.vulnerability?.cve,
+  });
+  return archetype !== undefined && !fallbackArchetypes.has(archetype)
+    ? archetype
+    : `${finding.source.platform}:${finding.rule.id}`;
+}
+
+/**
+ * The group-key values of a set of duplicates (one finding per platform for the same dedupKey),
+ * read from the first finding that has each value, in a stable order (by platform, then id), so the
+ * same findings always give the same key whatever order they arrive in.
+ */
+export function groupValues(
+  duplicates: readonly Finding[],
+  options: GroupingOptions,
+): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const key of options.keys) {
+    if (typeof key === "object") {
+      values[key.name] = key.value(duplicates[0]!);
+      continue;
+    }
+    values[key] = builtInValue(key, duplicates, options);
+  }
+  return values;
+}
+
+// Internal helpers.
+
+const fallbackArchetypes = new Set(Object.values(categoryFallbacks));
+
+function builtInValue(key: GroupKeyName, duplicates: readonly Finding[], options: GroupingOptions): string {
+  const first = duplicates[0]!;
+  switch (key) {
+    case "rule": {
+      const ruleKey = options.ruleKey ?? ruleKeyOf;
+      const keys = duplicates.map(ruleKey);
+      // Prefer an archetype (no platform prefix) so every platform's copy names the same rule.
+      return keys.find((value) => !platformPrefixed.test(value)) ?? keys[0]!;
+    }
+    case "resource":
+      return canonicalResourceKey(first.resource);
+    case "account":
+      return `${first.resource.cloud}:${first.resource.accountId}`;
+    case "owner":
+      for (const finding of duplicates) {
+        const owner = readContextTags(finding.resource.tags, options.tagKeys, options.ownerAliases).owner;
+        if (owner) return owner.value;
+      }
+      return "unowned";
+    case "dedupKey":
+      return first.dedupKey;
+    case "cve":
+      return duplicates.find((finding) => finding.vulnerability)?.vulnerability?.cve ?? "none";
+    case "package":
+      return (
+        duplicates.find((finding) => finding.vulnerability?.packageName)?.vulnerability?.packageName ?? "none"
+      );
+  }
+}
+
+const platformPrefixed = /^(wiz|prisma|orca|lacework):/;

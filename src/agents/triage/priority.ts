@@ -1,0 +1,130 @@
+import type { Case, Priority } from "../../core/case.js";
+import type { Severity } from "../../core/finding.js";
+import { readContextTags, resolveTagKeys, type TagKeys } from "../enrich/normalize.js";
+
+/** Points each risk factor adds to a case's priority (the total is capped at 100). */
+export interface PriorityWeights {
+  /** @default { critical: 40, high: 30, medium: 15, low: 5, info: 0 } */
+  severity: Record<Severity, number>;
+  /** An exposure finding, an internet-facing tag, or `context.internetExposed`. @default 20 */
+  internetExposed: number;
+  /** A CVE in CISA's Known Exploited Vulnerabilities catalogue. @default 20 */
+  knownExploited: number;
+  /** A public exploit exists. @default 15 */
+  exploitAvailable: number;
+  /** Multiplied by the highest EPSS probability (0–1) and rounded. @default 15 */
+  epss: number;
+  /** The resource is in production (tag or `context.environment`). @default 10 */
+  production: number;
+  /** @default { restricted: 10, confidential: 7, internal: 0, public: 0, unknown: 0 } */
+  dataClassification: Record<"restricted" | "confidential" | "internal" | "public" | "unknown", number>;
+}
+
+/** Weights with every part optional, merged over {@link defaultPriorityWeights}. */
+export type PriorityWeightsInput = Partial<Omit<PriorityWeights, "severity" | "dataClassification">> & {
+  severity?: Partial<PriorityWeights["severity"]>;
+  dataClassification?: Partial<PriorityWeights["dataClassification"]>;
+};
+
+/** The weights used when none are configured. */
+export const defaultPriorityWeights: Readonly<PriorityWeights> = Object.freeze({
+  severity: { critical: 40, high: 30, medium: 15, low: 5, info: 0 },
+  internetExposed: 20,
+  knownExploited: 20,
+  exploitAvailable: 15,
+  epss: 15,
+  production: 10,
+  dataClassification: { restricted: 10, confidential: 7, internal: 0, public: 0, unknown: 0 },
+});
+
+/** Options of {@link scorePriority}. */
+export interface ScorePriorityOptions {
+  weights?: PriorityWeightsInput;
+  /** Tag keys for exposure, environment and data classification. @default defaultTagKeys */
+  tagKeys?: Partial<TagKeys>;
+}
+
+/**
+ * Scores a case 0–100 from severity, internet exposure, exploitability (KEV, exploit available, EPSS),
+ * environment and data classification, each factor taken once (the worst finding), with the reasons,
+ * e.g. `["critical severity (+40)", "exploit available (+15)"]`. Enrichment context, when present,
+ * wins over tags.
+ * @example
+ * scorePriority({ findings }, { weights: { internetExposed: 30 } }); // { score: 70, reasons: [...] }
+ */
+export function scorePriority(
+  item: Pick<Case, "findings" | "context">,
+  options: ScorePriorityOptions = {},
+): Priority {
+  return scoreWith(item, resolveWeights(options.weights), resolveTagKeys(options.tagKeys));
+}
+
+/** Merges partial weights over the defaults. */
+export function resolveWeights(weights: PriorityWeightsInput = {}): PriorityWeights {
+  return {
+    ...defaultPriorityWeights,
+    ...weights,
+    severity: { ...defaultPriorityWeights.severity, ...weights.severity },
+    dataClassification: { ...defaultPriorityWeights.dataClassification, ...weights.dataClassification },
+  };
+}
+
+/** {@link scorePriority} with resolved weights and tag keys (the hot path of triage). */
+export function scoreWith(
+  item: Pick<Case, "findings" | "context">,
+  weights: PriorityWeights,
+  tagKeys: TagKeys,
+): Priority {
+  let severity: Severity = "info";
+  let exposed = false;
+  let production = false;
+  let knownExploited = false;
+  let exploitAvailable = false;
+  let epss = 0;
+  let classification: keyof PriorityWeights["dataClassification"] = "unknown";
+  const context = item.context;
+  for (const finding of item.findings) {
+    if (weights.severity[finding.severity] > weights.severity[severity]) severity = finding.severity;
+    if (finding.category === "exposure") exposed = true;
+    const vulnerability = finding.vulnerability;
+    if (vulnerability) {
+      if (vulnerability.knownExploited) knownExploited = true;
+      if (vulnerability.exploitAvailable) exploitAvailable = true;
+      if ((vulnerability.epss ?? 0) > epss) epss = vulnerability.epss ?? 0;
+    }
+    const tags = readContextTags(finding.resource.tags, tagKeys);
+    if (context?.internetExposed === undefined && tags.internetExposed?.value) exposed = true;
+    if (context?.environment === undefined && tags.environment?.value === "production") production = true;
+    const tagged = tags.dataClassification?.value;
+    if (
+      context?.dataClassification === undefined &&
+      tagged !== undefined &&
+      weights.dataClassification[tagged] > weights.dataClassification[classification]
+    )
+      classification = tagged;
+  }
+  if (context?.internetExposed?.value) exposed = true;
+  if (context?.environment?.value === "production") production = true;
+  if (context?.dataClassification) classification = context.dataClassification.value;
+
+  const reasons: string[] = [];
+  let score = 0;
+  const add = (points: number, reason: string) => {
+    if (points === 0) return;
+    score += points;
+    reasons.push(`${reason} (${points > 0 ? "+" : ""}${points})`);
+  };
+  add(weights.severity[severity], `${severity} severity`);
+  if (exposed) add(weights.internetExposed, "internet exposed");
+  if (knownExploited) add(weights.knownExploited, "known exploited (CISA KEV)");
+  if (exploitAvailable) add(weights.exploitAvailable, "exploit available");
+  if (epss > 0) add(Math.round(weights.epss * epss), `EPSS ${epss.toFixed(2)}`);
+  if (production) add(weights.production, "production environment");
+  add(weights.dataClassification[classification], `${classification} data`);
+  return { score: clampScore(score), reasons };
+}
+
+/** Keeps a score within 0–100. */
+export function clampScore(score: number): number {
+  return Math.max(0, Math.min(100, Math.round(score)));
+}

@@ -10,7 +10,9 @@ import type {
   LanguageModel,
   ModelMessage,
   ModelWarning,
+  TextPart,
   ToolCall,
+  ToolCallPart,
 } from "../language-model.js";
 
 /** Options of {@link anthropic}. */
@@ -163,7 +165,7 @@ function toAnthropicMessage(message: ModelMessage): Record<string, unknown> {
   if (typeof message.content === "string") return { role: message.role, content: message.content };
   return {
     role: message.role,
-    content: message.content.flatMap((part) => {
+    content: (message.content as (TextPart | ToolCallPart)[]).flatMap((part): Record<string, unknown>[] => {
       if (part.type === "text") return part.text ? [{ type: "text", text: part.text }] : [];
       return [{ type: "tool_use", id: part.toolCallId, name: part.toolName, input: part.input }];
     }),

@@ -50,7 +50,7 @@ export function azureOpenai(options: AzureOpenAIOptions): LanguageModel {
   const http = createHttpClient({
     integration: "azure-openai",
     fetch: options.fetch,
-    headers: async () => {
+    headers: async (): Promise<Record<string, string>> => {
       if (options.azureAdToken !== undefined) {
         const token = await resolveSecret(options.azureAdToken, {
           option: "azureAdToken",

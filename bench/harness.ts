@@ -125,7 +125,10 @@ const runScript = fileURLToPath(new URL("./run.ts", import.meta.url));
 
 function spawnChild<T>(args: string[]): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = fork(runScript, args, { execArgv: ["--import", "tsx"], stdio: "inherit" });
+    const child = fork(runScript, args, {
+      execArgv: ["--import", import.meta.resolve("tsx")],
+      stdio: "inherit",
+    });
     let outcome: { ok: true; value: T } | { ok: false; error: string } | undefined;
     child.on("message", (message) => {
       outcome = message as typeof outcome;

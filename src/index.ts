@@ -9,6 +9,7 @@
 export type * from "./adapters/source.js";
 export * from "./core/action.js";
 export * from "./core/case.js";
+export { mapConcurrent } from "./core/concurrency.js";
 export * from "./core/errors.js";
 export type { Delivery, PipelineEventName, PipelineEvents } from "./core/events.js";
 export * from "./core/finding.js";
@@ -22,6 +23,14 @@ export {
   paginate,
   pinQuery,
 } from "./core/paginate.js";
+export {
+  isAction,
+  type PipelineOptions,
+  type PipelineRun,
+  type PipelineSource,
+  type PipelineStartOptions,
+  pipeline,
+} from "./core/pipeline.js";
 export {
   createRedactor,
   type PseudonymizeOptions,

@@ -16,6 +16,24 @@ export * from "./core/finding.js";
 export { canonicalResourceKey, dedupKey, type ResourceIdentity, stableHash } from "./core/fingerprint.js";
 export * from "./core/governance.js";
 export {
+  type OcsfActivityId,
+  type OcsfComplianceFinding,
+  type OcsfComplianceStatusId,
+  type OcsfDetectionFinding,
+  type OcsfFinding,
+  type OcsfFindingBase,
+  type OcsfKeyValue,
+  type OcsfSeverityId,
+  type OcsfStatusId,
+  type OcsfVulnerability,
+  type OcsfVulnerabilityFinding,
+  ocsfCategoryUid,
+  ocsfClassUid,
+  ocsfVersion,
+  type ToOcsfOptions,
+  toOcsf,
+} from "./core/ocsf.js";
+export {
   type DeepReadonly,
   type Page,
   type PageInfo,

@@ -48,6 +48,12 @@ export interface LlmEmulator {
   reset(): void;
 }
 
+/** Options of {@link openaiChatEmulator}. */
+export interface OpenAIChatEmulatorOptions {
+  /** Answer 401 to requests without `Authorization: Bearer …` or `api-key`; local servers (Ollama) need none. @default true */
+  requireAuth?: boolean;
+}
+
 /**
  * Emulates OpenAI Chat Completions (`POST …/chat/completions`), as served by OpenAI, Azure OpenAI
  * (deployment and v1 paths), Ollama, vLLM and LM Studio: strict json_schema output as JSON text,
@@ -57,12 +63,14 @@ export interface LlmEmulator {
  * server.use(...emulator.handlers("https://api.openai.com/v1"));
  * emulator.reply({ object: { summary: "…" } });
  */
-export function openaiChatEmulator(): LlmEmulator {
+export function openaiChatEmulator(options: OpenAIChatEmulatorOptions = {}): LlmEmulator {
+  const requireAuth = options.requireAuth ?? true;
   return createEmulator(
     "openai",
     (baseURL) => new RegExp(`^${escapeRegExp(trimSlash(baseURL))}(/.*)?/chat/completions(\\?.*)?$`),
     {
       authorized: (request) =>
+        !requireAuth ||
         Boolean(request.headers.authorization?.startsWith("Bearer ") || request.headers["api-key"]),
       error(reply, request) {
         const key =

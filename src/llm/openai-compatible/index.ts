@@ -1,2 +1,2 @@
 /** @module cloudsteward/llm/openai-compatible */
-export {};
+export { type OpenAICompatibleOptions, openaiCompatible } from "./openai-compatible.js";

@@ -1,5 +1,32 @@
 /** @module cloudsteward/testing */
+
+export {
+  type Estate,
+  type EstateAccount,
+  type EstateFinding,
+  type EstateOptions,
+  type EstateOwner,
+  type EstateResource,
+  type EstateRule,
+  type EstateTeam,
+  estateRules,
+  generateEstate,
+  mulberry32,
+} from "./estate.js";
 export * from "./factories.js";
+export type { Emulation, SandboxFaults } from "./sandbox/emulation.js";
+export { type EmulationFactory, type EmulationName, emulations } from "./sandbox/emulations.js";
+export { createFaults, type FaultStats, type Faults } from "./sandbox/faults.js";
+export type { SandboxEstateOptions } from "./sandbox/mount.js";
+export { type SandboxHandlers, type SandboxHandlersOptions, sandboxHandlers } from "./sandbox/msw.js";
+export { type Sandbox, type SandboxOptions, startSandbox } from "./sandbox/server.js";
+export {
+  sandboxWizClientId,
+  sandboxWizClientSecret,
+  type WizEmulation,
+  type WizWrite,
+  wizEmulation,
+} from "./sandbox/wiz.js";
 export {
   type ScriptedModel,
   type ScriptedModelOptions,

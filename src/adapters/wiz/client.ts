@@ -1,0 +1,187 @@
+import type { EventEmitter } from "eventemitter3";
+import { z } from "zod";
+import { ConfigurationError, InvalidResponseError, toErrorIssues, UpstreamError } from "../../core/errors.js";
+import type { PipelineEvents } from "../../core/events.js";
+import { createHttpClient } from "../../core/http.js";
+import type { RateLimit } from "../../core/rate-limiter.js";
+import { redactUrl } from "../../core/redact.js";
+import { optionOrEnv, resolveSecret, type Secret } from "../../core/secret.js";
+
+/** What the Wiz client needs; a subset of `WizOptions`. */
+export interface WizClientOptions {
+  clientId?: string;
+  clientSecret?: Secret;
+  apiUrl?: string;
+  authUrl?: string;
+  fetch?: typeof globalThis.fetch;
+  rateLimit?: RateLimit | false;
+  events?: EventEmitter<PipelineEvents>;
+  timeoutMs?: number;
+}
+
+/** Per-request options of the Wiz client. */
+export interface WizRequestOptions {
+  signal?: AbortSignal;
+  /** Reads are retried on 5xx; mutations are not. */
+  idempotent: boolean;
+}
+
+/** The GraphQL transport with OAuth client-credentials tokens, cached and refreshed before expiry. */
+export interface WizClient {
+  /** Sends one GraphQL document; throws `UpstreamError` when the 200 carries `errors`. */
+  graphql<T>(query: string, variables: Record<string, unknown>, options: WizRequestOptions): Promise<T>;
+}
+
+/** The Cognito token endpoint of commercial tenants (reference §1.1). */
+export const defaultWizAuthUrl = "https://auth.app.wiz.io/oauth/token";
+
+/** Wiz publishes no limit; integrations pace themselves to a few requests per second (reference §1.6). */
+export const defaultWizRateLimit: RateLimit = { requestsPerSecond: 3, burst: 3 };
+
+/**
+ * Creates the Wiz GraphQL client. Nothing is read or requested until the first call: a missing option
+ * fails that call with a `ConfigurationError` naming the option and its environment variable.
+ */
+export function createWizClient(options: WizClientOptions): WizClient {
+  let clientSecret: string | undefined;
+  let cached: { token: string; refreshAt: number } | undefined;
+  let pending: Promise<string> | undefined;
+  const secrets = () => [clientSecret, cached?.token];
+  const common = {
+    integration: "wiz",
+    fetch: options.fetch,
+    events: options.events,
+    secrets,
+    timeoutMs: options.timeoutMs,
+    authHint: "check WIZ_CLIENT_ID/WIZ_CLIENT_SECRET and the service account's scopes",
+  };
+  const auth = createHttpClient({
+    ...common,
+    errorDetail: (body) => {
+      const error = body as { error?: unknown; error_description?: unknown } | undefined;
+      return typeof error?.error === "string"
+        ? `${error.error}: ${String(error.error_description ?? "")}`
+        : undefined;
+    },
+  });
+  const api = createHttpClient({
+    ...common,
+    rateLimit: options.rateLimit === false ? undefined : (options.rateLimit ?? defaultWizRateLimit),
+    headers: async () => ({ authorization: `Bearer ${await accessToken()}` }),
+    onUnauthorized: () => {
+      cached = undefined;
+    },
+    errorDetail: (body) => graphqlMessages(body),
+  });
+
+  async function accessToken(): Promise<string> {
+    if (cached && Date.now() < cached.refreshAt) return cached.token;
+    pending ??= fetchToken().finally(() => {
+      pending = undefined;
+    });
+    return pending;
+  }
+
+  async function fetchToken(): Promise<string> {
+    const clientId = optionOrEnv(options.clientId, "WIZ_CLIENT_ID");
+    if (!clientId) {
+      throw new ConfigurationError(
+        "wiz: clientId is missing. Pass `clientId` to wiz() or set WIZ_CLIENT_ID.",
+        { option: "clientId", env: "WIZ_CLIENT_ID" },
+      );
+    }
+    clientSecret = await resolveSecret(options.clientSecret, {
+      env: "WIZ_CLIENT_SECRET",
+      option: "clientSecret",
+      integration: "wiz",
+    });
+    const authUrl = optionOrEnv(options.authUrl, "WIZ_AUTH_URL") ?? defaultWizAuthUrl;
+    const body = new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: clientId,
+      client_secret: clientSecret,
+      audience: "wiz-api",
+    });
+    // Asking for a token twice is harmless, so the token request is retried like a read.
+    const response = await auth.request<unknown>("POST", authUrl, { body, idempotent: true });
+    const parsed = tokenSchema.safeParse(response.data);
+    if (!parsed.success) {
+      throw new InvalidResponseError(
+        `wiz: the token endpoint ${redactUrl(authUrl)} answered without an access_token; check WIZ_AUTH_URL.`,
+        { integration: "wiz", issues: toErrorIssues(parsed.error.issues) },
+      );
+    }
+    const lifetimeMs = (parsed.data.expires_in ?? 3600) * 1000;
+    // Refresh five minutes before expiry (at half-life for tokens shorter than ten minutes).
+    const refreshInMs = lifetimeMs > 600_000 ? lifetimeMs - 300_000 : lifetimeMs / 2;
+    cached = { token: parsed.data.access_token, refreshAt: Date.now() + refreshInMs };
+    return cached.token;
+  }
+
+  return {
+    async graphql<T>(query: string, variables: Record<string, unknown>, call: WizRequestOptions): Promise<T> {
+      const apiUrl = optionOrEnv(options.apiUrl, "WIZ_API_URL");
+      if (!apiUrl) {
+        throw new ConfigurationError(
+          "wiz: apiUrl is missing. Pass `apiUrl` (your tenant's GraphQL endpoint, e.g. https://api.us20.app.wiz.io/graphql) to wiz() or set WIZ_API_URL.",
+          { option: "apiUrl", env: "WIZ_API_URL" },
+        );
+      }
+      const response = await api.request<unknown>("POST", apiUrl, {
+        json: { query, variables },
+        signal: call.signal,
+        idempotent: call.idempotent,
+      });
+      const envelope = envelopeSchema.safeParse(response.data);
+      if (!envelope.success) {
+        throw new InvalidResponseError(
+          "wiz: the GraphQL endpoint answered with something that is not a GraphQL response; check WIZ_API_URL.",
+          { integration: "wiz", issues: toErrorIssues(envelope.error.issues) },
+        );
+      }
+      const { data, errors } = envelope.data;
+      if (errors && errors.length > 0) {
+        throw new UpstreamError(`wiz: GraphQL error: ${graphqlMessages(envelope.data) ?? "unknown error"}`, {
+          integration: "wiz",
+          status: response.status,
+          method: "POST",
+          url: redactUrl(apiUrl),
+          requestId: response.requestId,
+          errors,
+          isRetryable: false,
+        });
+      }
+      if (data === null || data === undefined) {
+        throw new InvalidResponseError("wiz: the GraphQL response had neither data nor errors.", {
+          integration: "wiz",
+          issues: [{ path: ["data"], message: "missing" }],
+        });
+      }
+      return data as T;
+    },
+  };
+}
+
+// Internal helpers.
+
+const tokenSchema = z.object({
+  access_token: z.string().min(1),
+  expires_in: z.number().positive().optional(),
+});
+
+const envelopeSchema = z.object({
+  data: z.record(z.string(), z.unknown()).nullable().optional(),
+  errors: z
+    .array(z.looseObject({ message: z.string().optional() }))
+    .nullable()
+    .optional(),
+});
+
+function graphqlMessages(body: unknown): string | undefined {
+  const errors = (body as { errors?: unknown } | undefined)?.errors;
+  if (!Array.isArray(errors)) return undefined;
+  const messages = errors
+    .map((error) => (error as { message?: unknown })?.message)
+    .filter((message): message is string => typeof message === "string");
+  return messages.length > 0 ? messages.slice(0, 3).join("; ") : undefined;
+}

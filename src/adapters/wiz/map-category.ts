@@ -1,0 +1,25 @@
+import type { Category } from "../../core/finding.js";
+
+/**
+ * The category a Wiz record describes, from the words of its security sub-categories, rule name and risks
+ * (first match wins), else `fallback`.
+ * @example
+ * mapWizCategory(["Identity Management"], "misconfiguration"); // "identity"
+ */
+export function mapWizCategory(texts: readonly (string | null | undefined)[], fallback: Category): Category {
+  const text = texts.filter(Boolean).join("\n").toLowerCase();
+  for (const [pattern, category] of keywords) if (pattern.test(text)) return category;
+  return fallback;
+}
+
+// Internal helpers.
+
+const keywords: readonly [RegExp, Category][] = [
+  [/\b(threat|malware|crypto ?mining|intrusion)/, "threat"],
+  [/\bsecret|\bcleartext (key|password)|\bexposed (key|credential)/, "secret"],
+  [/\bvulnerab|\bcve-\d/, "vulnerability"],
+  [/\bidentity|\biam\b|\bentitlement|\bexcessive permission|\baccess management/, "identity"],
+  [/\bdata (security|exposure|classification)|\bsensitive data|\bpii\b/, "data"],
+  [/\bexposure|\bnetwork exposure|\binternet[- ]facing|\bpublicly exposed/, "exposure"],
+  [/\blogging|\bmonitoring|\baudit/, "compliance"],
+];

@@ -1,0 +1,151 @@
+import type { Cloud } from "../../core/finding.js";
+
+/**
+ * Maps Wiz's `cloudPlatform` (`AWS`, `Azure`, `GCP`, `OCI`, `Alibaba`, `Kubernetes`, `EKS`…) to a cloud,
+ * case-insensitively; anything else is `other`.
+ */
+export function mapWizCloud(cloudPlatform: string | null | undefined): Cloud {
+  const value = (cloudPlatform ?? "").trim().toLowerCase();
+  if (value === "aws" || value === "amazon web services") return "aws";
+  if (value === "azure") return "azure";
+  if (value === "gcp" || value === "google cloud") return "gcp";
+  if (value === "oci") return "oci";
+  if (value === "alibaba") return "alibaba";
+  if (["kubernetes", "eks", "aks", "gke", "openshift", "k8s"].includes(value)) return "kubernetes";
+  return "other";
+}
+
+/** The `cloudPlatform` value Wiz uses for a cloud. */
+export function toWizCloudPlatform(cloud: Cloud): string {
+  return wizCloudPlatforms[cloud];
+}
+
+/**
+ * Maps a Wiz graph type (`BUCKET`, `VIRTUAL_MACHINE`, or the webhook's camel-case `virtualMachine`) and the
+ * cloud-native type to `<cloud>.<service>.<kind>`; unknown types become `<cloud>.other.<native>`.
+ * @example
+ * mapWizResourceType("aws", "BUCKET", "bucket"); // "aws.s3.bucket"
+ * mapWizResourceType("aws", "QUANTUM_THING", "qx#thing"); // "aws.other.qx-thing"
+ */
+export function mapWizResourceType(cloud: Cloud, graphType: string, nativeType?: string | null): string {
+  const type = toGraphType(graphType);
+  const byNative = nativeType ? nativeTypes[nativeType.trim().toLowerCase()] : undefined;
+  if (byNative?.startsWith(`${cloud}.`)) return byNative;
+  const known = graphTypes[type]?.[cloud];
+  if (known) return known;
+  if (cloud === "kubernetes") return `kubernetes.${slug(type)}`;
+  return `${cloud}.other.${slug(nativeType || type)}`;
+}
+
+// Internal helpers.
+
+const wizCloudPlatforms: Record<Cloud, string> = {
+  aws: "AWS",
+  azure: "Azure",
+  gcp: "GCP",
+  oci: "OCI",
+  alibaba: "Alibaba",
+  kubernetes: "Kubernetes",
+  other: "Other",
+};
+
+/** Graph type → service.kind per cloud (Wiz's cloud-neutral types). */
+const graphTypes: Record<string, Partial<Record<Cloud, string>>> = {
+  BUCKET: {
+    aws: "aws.s3.bucket",
+    gcp: "gcp.storage.bucket",
+    azure: "azure.storage.container",
+    oci: "oci.objectstorage.bucket",
+  },
+  VIRTUAL_MACHINE: {
+    aws: "aws.ec2.instance",
+    azure: "azure.compute.virtual-machine",
+    gcp: "gcp.compute.instance",
+    oci: "oci.compute.instance",
+  },
+  ACCESS_ROLE: { aws: "aws.iam.role", azure: "azure.authorization.role-definition", gcp: "gcp.iam.role" },
+  USER_ACCOUNT: { aws: "aws.iam.user", azure: "azure.entra.user", gcp: "gcp.iam.user" },
+  SERVICE_ACCOUNT: {
+    aws: "aws.iam.role",
+    azure: "azure.entra.service-principal",
+    gcp: "gcp.iam.service-account",
+  },
+  FIREWALL: {
+    aws: "aws.ec2.security-group",
+    azure: "azure.network.security-group",
+    gcp: "gcp.compute.firewall",
+  },
+  DB_SERVER: { aws: "aws.rds.instance", azure: "azure.sql.server", gcp: "gcp.sql.instance" },
+  DATABASE: { aws: "aws.rds.database", azure: "azure.sql.database", gcp: "gcp.sql.database" },
+  SERVERLESS: {
+    aws: "aws.lambda.function",
+    azure: "azure.web.function-app",
+    gcp: "gcp.cloudfunctions.function",
+  },
+  ENCRYPTION_KEY: { aws: "aws.kms.key", azure: "azure.keyvault.key", gcp: "gcp.kms.key" },
+  SECRET_CONTAINER: {
+    aws: "aws.secretsmanager.secret",
+    azure: "azure.keyvault.vault",
+    gcp: "gcp.secretmanager.secret",
+  },
+  STORAGE_ACCOUNT: { azure: "azure.storage.account" },
+  CLOUD_LOG_CONFIGURATION: {
+    aws: "aws.cloudtrail.trail",
+    azure: "azure.monitor.diagnostic-setting",
+    gcp: "gcp.logging.sink",
+  },
+  KUBERNETES_CLUSTER: {
+    aws: "aws.eks.cluster",
+    azure: "azure.containerservice.cluster",
+    gcp: "gcp.container.cluster",
+  },
+  CONTAINER_IMAGE: {
+    aws: "aws.ecr.image",
+    azure: "azure.containerregistry.image",
+    gcp: "gcp.artifactregistry.image",
+  },
+  NETWORK_INTERFACE: {
+    aws: "aws.ec2.network-interface",
+    azure: "azure.network.interface",
+    gcp: "gcp.compute.network-interface",
+  },
+  VIRTUAL_NETWORK: { aws: "aws.ec2.vpc", azure: "azure.network.virtual-network", gcp: "gcp.compute.network" },
+  SUBSCRIPTION: {
+    aws: "aws.organizations.account",
+    azure: "azure.resources.subscription",
+    gcp: "gcp.resourcemanager.project",
+  },
+};
+
+/** Cloud-native type names that pin the service more precisely than the graph type. */
+const nativeTypes: Record<string, string> = {
+  "microsoft.storage/storageaccounts": "azure.storage.account",
+  "microsoft.compute/virtualmachines": "azure.compute.virtual-machine",
+  "microsoft.keyvault/vaults": "azure.keyvault.vault",
+  "microsoft.network/networksecuritygroups": "azure.network.security-group",
+  "rds#dbinstance": "aws.rds.instance",
+  "ec2#instance": "aws.ec2.instance",
+  "compute#instance": "gcp.compute.instance",
+  "storage#bucket": "gcp.storage.bucket",
+  "iam.googleapis.com/serviceaccount": "gcp.iam.service-account",
+};
+
+/** `virtualMachine` / `VIRTUAL_MACHINE` / `virtual-machine` → `VIRTUAL_MACHINE`. */
+function toGraphType(value: string): string {
+  return value
+    .trim()
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/[\s-]+/g, "_")
+    .toUpperCase();
+}
+
+function slug(value: string): string {
+  return (
+    value
+      .trim()
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .replace(/_/g, "-") || "unknown"
+  );
+}

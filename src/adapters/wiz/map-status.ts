@@ -1,0 +1,71 @@
+import type { FindingStatus } from "../../core/finding.js";
+import type { StatusChange } from "../source.js";
+import type { WizKind } from "./map-severity.js";
+
+/** Resolution reasons that mean "we accept this risk" rather than "this is not a problem". */
+const riskAcceptedReasons = new Set(["EXCEPTION", "WONT_FIX"]);
+
+/**
+ * Maps a Wiz status (and its resolution reason) to the normalized status, case-insensitively:
+ * `REJECTED`/`IGNORED` with `EXCEPTION` or `WONT_FIX` is `risk_accepted`, any other rejection is `suppressed`.
+ * Returns `undefined` for a value Wiz does not document.
+ */
+export function mapWizStatus(native: string, resolutionReason?: string | null): FindingStatus | undefined {
+  switch (native.trim().toUpperCase()) {
+    case "OPEN":
+    case "UNRESOLVED":
+    case "REOPENED":
+    case "CREATED":
+      return "open";
+    case "IN_PROGRESS":
+      return "in_progress";
+    case "RESOLVED":
+    case "FIXED":
+      return "resolved";
+    case "REJECTED":
+    case "IGNORED":
+      return riskAcceptedReasons.has(resolutionReason?.trim().toUpperCase() ?? "")
+        ? "risk_accepted"
+        : "suppressed";
+    default:
+      return undefined;
+  }
+}
+
+/** The Wiz statuses to send in a server-side filter for the normalized ones. */
+export function toWizStatuses(statuses: readonly FindingStatus[], kind: WizKind): string[] {
+  const rejected = kind === "vulnerability" ? "IGNORED" : "REJECTED";
+  const map: Record<FindingStatus, string> = {
+    open: "OPEN",
+    in_progress: kind === "vulnerability" ? "OPEN" : "IN_PROGRESS",
+    resolved: "RESOLVED",
+    suppressed: rejected,
+    risk_accepted: rejected,
+  };
+  return [...new Set(statuses.map((status) => map[status]))];
+}
+
+/** The `updateIssue` patch for a normalized status change (reference §1.3.a). */
+export function toWizIssuePatch(change: StatusChange): Record<string, string> {
+  switch (change.status) {
+    case "open":
+      return withNote({ status: "OPEN" }, change.note);
+    case "in_progress":
+      return withNote({ status: "IN_PROGRESS" }, change.note);
+    case "resolved":
+      return withNote({ status: "RESOLVED", resolutionReason: change.reason ?? "ISSUE_FIXED" }, change.note);
+    case "risk_accepted":
+      return withNote({ status: "REJECTED", resolutionReason: change.reason ?? "EXCEPTION" }, change.note);
+    case "suppressed":
+      return withNote(
+        { status: "REJECTED", resolutionReason: change.reason ?? "FALSE_POSITIVE" },
+        change.note,
+      );
+  }
+}
+
+// Internal helpers.
+
+function withNote(patch: Record<string, string>, note: string | undefined): Record<string, string> {
+  return note ? { ...patch, note } : patch;
+}

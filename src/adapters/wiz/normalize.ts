@@ -1,0 +1,432 @@
+import type { z } from "zod";
+import { matchArchetype } from "../../agents/knowledge/match.js";
+import { NormalizationError, toErrorIssues } from "../../core/errors.js";
+import {
+  type Category,
+  type Control,
+  type Finding,
+  findingId,
+  formatPath,
+  parseFinding,
+  type Resource,
+  type Vulnerability,
+} from "../../core/finding.js";
+import { dedupKey } from "../../core/fingerprint.js";
+import { mapWizCategory } from "./map-category.js";
+import { mapWizCloud, mapWizResourceType } from "./map-resource-type.js";
+import { mapWizSeverity } from "./map-severity.js";
+import { mapWizStatus } from "./map-status.js";
+import {
+  type WizConfigurationFinding,
+  type WizIssue,
+  type WizVulnerabilityFinding,
+  type WizWebhookIssue,
+  wizConfigurationFindingSchema,
+  wizIssueSchema,
+  wizTagsSchema,
+  wizVulnerabilityFindingSchema,
+  wizWebhookIssueSchema,
+} from "./schemas.js";
+
+/** The kinds of Wiz record {@link normalize} accepts. */
+export type WizRecordKind = "issue" | "configuration" | "vulnerability" | "webhook-issue";
+
+/** Options of {@link normalize}. */
+export interface NormalizeOptions {
+  /** When the record was fetched (ISO-8601). @default the current time */
+  fetchedAt?: string;
+  /** Keep the native record in `raw`. @default false */
+  keepRaw?: boolean;
+}
+
+/**
+ * Turns one Wiz record into a Finding: an `issuesV2` node, a `configurationFindings` node, a
+ * `vulnerabilityFindings` node or an Automation Rule webhook issue payload (the kind is detected).
+ * Pure apart from the default `fetchedAt`.
+ * @throws NormalizationError naming the missing or invalid field, e.g. `["entitySnapshot", "type"]`.
+ * @example
+ * const finding = normalize(issueNode, { fetchedAt: new Date().toISOString() });
+ */
+export function normalize(record: unknown, options: NormalizeOptions = {}): Finding {
+  const kind = detectWizRecordKind(record);
+  const fetchedAt = options.fetchedAt ?? new Date().toISOString();
+  const draft =
+    kind === "issue"
+      ? fromIssue(parse(wizIssueSchema, record, kind))
+      : kind === "configuration"
+        ? fromConfiguration(parse(wizConfigurationFindingSchema, record, kind))
+        : kind === "vulnerability"
+          ? fromVulnerability(parse(wizVulnerabilityFindingSchema, record, kind))
+          : fromWebhook(parse(wizWebhookIssueSchema, record, kind));
+  return build(draft, fetchedAt, options.keepRaw ? record : undefined);
+}
+
+/**
+ * Says which kind of Wiz record this is, from the fields that only that kind carries.
+ * @throws NormalizationError when the value is not a Wiz record.
+ */
+export function detectWizRecordKind(record: unknown): WizRecordKind {
+  if (typeof record !== "object" || record === null || Array.isArray(record)) {
+    throw new NormalizationError("wiz: expected a Wiz record (an object), got " + describe(record), {
+      platform: "wiz",
+      path: [],
+    });
+  }
+  if ("vulnerableAsset" in record) return "vulnerability";
+  if ("entitySnapshot" in record || "sourceRule" in record) return "issue";
+  if ("rule" in record && "resource" in record) return "configuration";
+  if ("issue" in record) return "webhook-issue";
+  if ("vendorSeverity" in record || "CVSSSeverity" in record) return "vulnerability";
+  throw new NormalizationError(
+    "wiz: unrecognized record: expected an issue (entitySnapshot), a configuration finding (rule + resource), a vulnerability finding (vulnerableAsset) or a webhook payload (issue).",
+    { platform: "wiz", path: [] },
+  );
+}
+
+// Internal helpers.
+
+/** What each record kind contributes before the shared mapping and validation. */
+interface Draft {
+  kind: WizRecordKind;
+  nativeId: string;
+  severity: { value: string; path: string[] };
+  status: { value: string; reason?: string | null; path: string[] };
+  category: Category;
+  title: string;
+  description: string;
+  rule: { id: string; name: string; remediation?: string; controls: Control[] };
+  resource: Omit<Resource, "tags"> & { tags: unknown; idPath: string[] };
+  vulnerability?: Vulnerability;
+  firstSeen: { value: string; path: string[] };
+  lastSeen: { value: string; path: string[] };
+  url?: string;
+}
+
+function build(draft: Draft, fetchedAt: string, raw: unknown): Finding {
+  const fail = (path: string[], message: string) =>
+    new NormalizationError(`wiz: ${draft.kind} ${draft.nativeId}: ${formatPath(path)} ${message}`, {
+      platform: "wiz",
+      path,
+      issues: [{ path, message }],
+    });
+  const severity = mapWizSeverity(draft.severity.value);
+  if (!severity) throw fail(draft.severity.path, `has an unknown severity "${draft.severity.value}"`);
+  const status = mapWizStatus(draft.status.value, draft.status.reason);
+  if (!status) throw fail(draft.status.path, `has an unknown status "${draft.status.value}"`);
+  const { idPath, tags: nativeTags, ...resourceFields } = draft.resource;
+  if (resourceFields.id === "") throw fail(idPath, "is empty: the record names no resource");
+  const resource = compact({ ...resourceFields, tags: toTags(nativeTags) }) as Resource;
+  const archetype =
+    matchArchetype({
+      platform: "wiz",
+      ruleId: draft.rule.id,
+      ruleName: draft.rule.name,
+      title: draft.title,
+      category: draft.category,
+      resourceType: resource.type,
+      cve: draft.vulnerability?.cve,
+    }) ?? `wiz:${draft.rule.id}`;
+  const finding = compact({
+    id: findingId("wiz", draft.nativeId),
+    dedupKey: dedupKey(archetype, resource),
+    source: compact({
+      platform: "wiz" as const,
+      nativeId: draft.nativeId,
+      nativeSeverity: draft.severity.value,
+      nativeStatus: draft.status.value,
+      url: draft.url,
+      fetchedAt,
+    }),
+    category: draft.category,
+    severity,
+    status,
+    title: draft.title,
+    description: draft.description,
+    rule: compact(draft.rule),
+    resource,
+    vulnerability: draft.vulnerability ? compact(draft.vulnerability) : undefined,
+    firstSeen: toIso(draft.firstSeen.value, draft.firstSeen.path, fail),
+    lastSeen: toIso(draft.lastSeen.value, draft.lastSeen.path, fail),
+    raw,
+  });
+  return parseFinding(finding, "wiz");
+}
+
+function fromIssue(issue: WizIssue): Draft {
+  const rule = issue.sourceRule;
+  const snapshot = issue.entitySnapshot;
+  const cloud = mapWizCloud(snapshot.cloudPlatform);
+  const subCategories = rule.securitySubCategories ?? [];
+  const fallback: Category =
+    issue.type === "TOXIC_COMBINATION" ? "exposure" : mapWizCategory([rule.name], "misconfiguration");
+  const name = rule.name || rule.id;
+  return {
+    kind: "issue",
+    nativeId: issue.id,
+    severity: { value: issue.severity, path: ["severity"] },
+    status: { value: issue.status, reason: issue.resolutionReason, path: ["status"] },
+    category:
+      issue.type === "THREAT_DETECTION"
+        ? "threat"
+        : mapWizCategory(
+            subCategories.map((sub) => sub.category?.name),
+            fallback,
+          ),
+    title: name,
+    description:
+      rule.controlDescription ??
+      rule.cloudConfigurationRuleDescription ??
+      rule.cloudEventRuleDescription ??
+      rule.description ??
+      "",
+    rule: {
+      id: rule.id,
+      name,
+      remediation: rule.resolutionRecommendation ?? rule.remediationInstructions ?? undefined,
+      controls: toControls(subCategories),
+    },
+    resource: {
+      id: snapshot.providerId || snapshot.externalId || snapshot.id || "",
+      idPath: ["entitySnapshot", "providerId"],
+      type: mapWizResourceType(cloud, snapshot.type, snapshot.nativeType),
+      nativeType: snapshot.nativeType || snapshot.type,
+      name: snapshot.name ?? snapshot.externalId ?? "",
+      cloud,
+      accountId: snapshot.subscriptionExternalId ?? "",
+      accountName: snapshot.subscriptionName ?? undefined,
+      region: snapshot.region ?? undefined,
+      tags: snapshot.tags,
+    },
+    firstSeen: { value: issue.createdAt, path: ["createdAt"] },
+    lastSeen: issue.updatedAt
+      ? { value: issue.updatedAt, path: ["updatedAt"] }
+      : issue.statusChangedAt
+        ? { value: issue.statusChangedAt, path: ["statusChangedAt"] }
+        : { value: issue.createdAt, path: ["createdAt"] },
+    url: `https://app.wiz.io/issues#~(issue~'${encodeURIComponent(issue.id)}')`,
+  };
+}
+
+function fromConfiguration(finding: WizConfigurationFinding): Draft {
+  const { resource, rule } = finding;
+  const cloud = mapWizCloud(resource.cloudPlatform ?? finding.subscription?.cloudProvider);
+  const subCategories = rule.securitySubCategories ?? [];
+  const name = rule.name || rule.shortId || rule.id;
+  const firstSeen = finding.firstSeenAt ?? finding.analyzedAt;
+  const lastSeen = finding.analyzedAt ?? finding.updatedAt ?? firstSeen;
+  if (!firstSeen || !lastSeen) {
+    throw new NormalizationError(`wiz: configuration ${finding.id}: analyzedAt is missing`, {
+      platform: "wiz",
+      path: ["analyzedAt"],
+      issues: [{ path: ["analyzedAt"], message: "missing (and no firstSeenAt either)" }],
+    });
+  }
+  return {
+    kind: "configuration",
+    nativeId: finding.id,
+    severity: { value: finding.severity, path: ["severity"] },
+    status: { value: finding.status, reason: finding.resolutionReason, path: ["status"] },
+    category: mapWizCategory(
+      subCategories.map((sub) => sub.category?.name),
+      mapWizCategory([rule.name], "misconfiguration"),
+    ),
+    title: name,
+    description: rule.description ?? "",
+    rule: {
+      id: rule.id,
+      name,
+      remediation: finding.remediation ?? rule.remediationInstructions ?? undefined,
+      controls: toControls(subCategories),
+    },
+    resource: {
+      id: resource.providerId || finding.targetObjectProviderUniqueId || resource.id || "",
+      idPath: ["resource", "providerId"],
+      type: mapWizResourceType(cloud, resource.type, resource.nativeType),
+      nativeType: resource.nativeType || resource.type,
+      name: resource.name ?? finding.targetExternalId ?? "",
+      cloud,
+      accountId: finding.subscription?.externalId ?? resource.subscription?.externalId ?? "",
+      accountName: finding.subscription?.name ?? resource.subscription?.name ?? undefined,
+      region: resource.region ?? undefined,
+      tags: resource.tags,
+    },
+    firstSeen: { value: firstSeen, path: [finding.firstSeenAt ? "firstSeenAt" : "analyzedAt"] },
+    lastSeen: { value: lastSeen, path: [finding.analyzedAt ? "analyzedAt" : "updatedAt"] },
+    url: `https://app.wiz.io/findings/configuration-findings/cloud#~(cloudConfigurationFinding~'${encodeURIComponent(finding.id)}')`,
+  };
+}
+
+function fromVulnerability(finding: WizVulnerabilityFinding): Draft {
+  const asset = finding.vulnerableAsset;
+  const cloud = mapWizCloud(asset.cloudPlatform);
+  const severity = finding.vendorSeverity ?? finding.CVSSSeverity;
+  const cve = finding.name.trim().toUpperCase();
+  const packageName = finding.detailedName ?? undefined;
+  return {
+    kind: "vulnerability",
+    nativeId: finding.id,
+    severity: { value: severity ?? "", path: ["vendorSeverity"] },
+    status: { value: finding.status, reason: finding.resolutionReason, path: ["status"] },
+    category: "vulnerability",
+    title: packageName ? `${cve} in ${packageName}` : cve,
+    description: finding.CVEDescription ?? finding.description ?? "",
+    rule: {
+      id: cve,
+      name: cve,
+      remediation:
+        finding.remediation ??
+        (finding.fixedVersion && packageName
+          ? `Upgrade ${packageName} to ${finding.fixedVersion}.`
+          : undefined),
+      controls: [],
+    },
+    resource: {
+      id: asset.providerUniqueId || asset.id || "",
+      idPath: ["vulnerableAsset", "providerUniqueId"],
+      type: mapWizResourceType(cloud, asset.type),
+      nativeType: asset.type,
+      name: asset.name ?? "",
+      cloud,
+      accountId: asset.subscriptionExternalId ?? "",
+      accountName: asset.subscriptionName ?? undefined,
+      region: asset.region ?? undefined,
+      tags: asset.tags,
+    },
+    vulnerability: {
+      cve,
+      cvss: inRange(finding.score, 10),
+      epss: inRange(finding.epssProbability, 1),
+      packageName,
+      installedVersion: finding.version ?? undefined,
+      fixedVersion: finding.fixedVersion ?? undefined,
+      exploitAvailable: finding.hasExploit ?? undefined,
+      knownExploited: finding.hasCisaKevExploit ?? undefined,
+    },
+    firstSeen: { value: finding.firstDetectedAt, path: ["firstDetectedAt"] },
+    lastSeen: finding.lastDetectedAt
+      ? { value: finding.lastDetectedAt, path: ["lastDetectedAt"] }
+      : { value: finding.firstDetectedAt, path: ["firstDetectedAt"] },
+    url: isUrl(finding.portalUrl) ? finding.portalUrl : undefined,
+  };
+}
+
+function fromWebhook(payload: WizWebhookIssue): Draft {
+  const { issue } = payload;
+  const resource = payload.resource ?? {};
+  const control = payload.control;
+  if (!control) {
+    throw new NormalizationError(`wiz: webhook issue ${issue.id}: control is missing; the rule is unknown`, {
+      platform: "wiz",
+      path: ["control"],
+      issues: [{ path: ["control"], message: "missing" }],
+    });
+  }
+  const cloud = mapWizCloud(resource.cloudPlatform);
+  const name = control.name || control.id;
+  return {
+    kind: "webhook-issue",
+    nativeId: issue.id,
+    severity: { value: issue.severity ?? control.severity ?? "", path: ["issue", "severity"] },
+    status: { value: issue.status, path: ["issue", "status"] },
+    category: control.id.startsWith("cer-")
+      ? "threat"
+      : mapWizCategory([...(control.risks ?? []), control.name], "misconfiguration"),
+    title: name,
+    description: control.description ?? "",
+    rule: { id: control.id, name, controls: [] },
+    resource: {
+      // Wiz sends empty strings for resources it cannot name; fall back to the name, then the issue.
+      id: resource.id || resource.name || `wiz-issue:${issue.id}`,
+      idPath: ["resource", "id"],
+      type: mapWizResourceType(cloud, resource.type || "unknown"),
+      nativeType: resource.type || "unknown",
+      name: resource.name ?? "",
+      cloud,
+      accountId: resource.subscriptionId ?? "",
+      accountName: resource.subscriptionName ?? undefined,
+      region: resource.region || undefined,
+      tags: resource.tags,
+    },
+    firstSeen: { value: issue.created, path: ["issue", "created"] },
+    lastSeen: { value: issue.created, path: ["issue", "created"] },
+    url: `https://app.wiz.io/issues#~(issue~'${encodeURIComponent(issue.id)}')`,
+  };
+}
+
+function parse<T>(schema: z.ZodType<T>, record: unknown, kind: WizRecordKind): T {
+  const result = schema.safeParse(record);
+  if (result.success) return result.data;
+  const issues = toErrorIssues(result.error.issues);
+  const first = issues[0]!;
+  const id =
+    (record as { id?: unknown; issue?: { id?: unknown } }).id ??
+    (record as { issue?: { id?: unknown } }).issue?.id;
+  throw new NormalizationError(
+    `wiz: ${kind}${typeof id === "string" ? ` ${id}` : ""}: ${formatPath(first.path)}: ${first.message}`,
+    { platform: "wiz", path: first.path, issues, cause: result.error },
+  );
+}
+
+/** Tags from an object map or a `[{ key, value }]` list; values become strings, null becomes "". */
+function toTags(tags: unknown): Record<string, string> {
+  const parsed = wizTagsSchema.safeParse(tags);
+  if (!parsed.success || !parsed.data) return {};
+  const entries: [string, unknown][] = Array.isArray(parsed.data)
+    ? parsed.data.map((tag) => [tag.key, tag.value])
+    : Object.entries(parsed.data);
+  return Object.fromEntries(
+    entries.map(([key, value]) => [
+      key,
+      value === null || value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value),
+    ]),
+  );
+}
+
+/** Compliance references from security sub-categories: `{ framework, control }`, the control id when the title starts with one. */
+function toControls(
+  subCategories: readonly {
+    title?: string | null;
+    category?: { framework?: { name?: string | null } | null } | null;
+  }[],
+): Control[] {
+  const seen = new Set<string>();
+  const controls: Control[] = [];
+  for (const sub of subCategories) {
+    const framework = sub.category?.framework?.name?.trim();
+    const title = sub.title?.trim();
+    if (!framework || !title) continue;
+    const control = /^([A-Z]{0,5}[-\s]?\d+(?:\.\d+)*[a-z]?)\s/.exec(title)?.[1] ?? title;
+    const key = `${framework}\u0000${control}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    controls.push({ framework, control });
+  }
+  return controls;
+}
+
+/** ISO-8601 from Wiz's timestamps, including webhook ones without `T`/`Z` and with nanoseconds. */
+function toIso(value: string, path: string[], fail: (path: string[], message: string) => Error): string {
+  let text = value.trim();
+  if (/^\d{4}-\d{2}-\d{2} \d/.test(text)) text = text.replace(" ", "T");
+  text = text.replace(/(\.\d{3})\d+/, "$1");
+  if (/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text)) text += "Z";
+  const time = Date.parse(text);
+  if (Number.isNaN(time)) throw fail(path, `is not a timestamp: "${value}"`);
+  return new Date(time).toISOString();
+}
+
+function inRange(value: number | null | undefined, max: number): number | undefined {
+  return typeof value === "number" && value >= 0 && value <= max ? value : undefined;
+}
+
+function isUrl(value: string | null | undefined): value is string {
+  return typeof value === "string" && URL.canParse(value);
+}
+
+function compact<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as T;
+}
+
+function describe(value: unknown): string {
+  return value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
+}

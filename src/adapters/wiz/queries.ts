@@ -1,0 +1,202 @@
+import type { Finding } from "../../core/finding.js";
+import type { Warning } from "../../core/report.js";
+import type { FindingQuery } from "../source.js";
+import { toWizSeverities, type WizKind } from "./map-severity.js";
+import { toWizStatuses } from "./map-status.js";
+
+/** The GraphQL document, response key and filter builder of one Wiz finding family. */
+export interface WizListQuery {
+  kind: WizKind;
+  /** The root field as the response names it (the alias). */
+  key: string;
+  document: string;
+}
+
+const subCategories = "securitySubCategories { title externalId category { name framework { name } } }";
+
+/** `issuesV2` with the field set integrations request (reference §1.2.a). */
+export const issuesQuery: WizListQuery = {
+  kind: "issue",
+  key: "issues",
+  document: `query CloudstewardIssues($first: Int, $after: String, $filterBy: IssueFilters, $orderBy: IssueOrder) {
+  issues: issuesV2(first: $first, after: $after, filterBy: $filterBy, orderBy: $orderBy) {
+    nodes {
+      id type status severity createdAt updatedAt statusChangedAt resolvedAt dueAt resolutionReason
+      sourceRule {
+        __typename
+        ... on Control { id name controlDescription: description resolutionRecommendation ${subCategories} }
+        ... on CloudEventRule { id name cloudEventRuleDescription: description sourceType type }
+        ... on CloudConfigurationRule { id name cloudConfigurationRuleDescription: description remediationInstructions serviceType ${subCategories} }
+      }
+      entitySnapshot { id type nativeType name status cloudPlatform cloudProviderURL providerId region
+                       resourceGroupExternalId subscriptionExternalId subscriptionName subscriptionTags tags externalId createdAt }
+      projects { id name slug businessUnit riskProfile { businessImpact } }
+      serviceTickets { externalId name url }
+      notes { id createdAt updatedAt text user { name email } serviceAccount { name } }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}`,
+};
+
+/** `configurationFindings` with the rule's name and compliance mapping inline (reference §1.2.b). */
+export const configurationFindingsQuery: WizListQuery = {
+  kind: "configuration",
+  key: "configurationFindings",
+  document: `query CloudstewardConfigurationFindings($first: Int, $after: String, $filterBy: ConfigurationFindingFilters) {
+  configurationFindings(first: $first, after: $after, filterBy: $filterBy) {
+    nodes {
+      id result severity status firstSeenAt analyzedAt updatedAt remediation resolutionReason
+      targetExternalId targetObjectProviderUniqueId
+      resource { id providerId name type nativeType region cloudPlatform status tags { key value } projects { id name } }
+      rule { id shortId name description remediationInstructions ${subCategories} }
+      subscription { id name externalId cloudProvider }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}`,
+};
+
+/** `vulnerabilityFindings` with CVSS, EPSS, exploit and fix data (reference §1.2.c). */
+export const vulnerabilityFindingsQuery: WizListQuery = {
+  kind: "vulnerability",
+  key: "vulnerabilityFindings",
+  document: `query CloudstewardVulnerabilityFindings($first: Int, $after: String, $filterBy: VulnerabilityFindingFilters) {
+  vulnerabilityFindings(first: $first, after: $after, filterBy: $filterBy) {
+    nodes {
+      id portalUrl name CVEDescription CVSSSeverity score exploitabilityScore impactScore hasExploit hasCisaKevExploit
+      status vendorSeverity firstDetectedAt lastDetectedAt resolvedAt description remediation detailedName version
+      fixedVersion detectionMethod link locationPath resolutionReason epssSeverity epssPercentile epssProbability
+      vulnerableAsset {
+        ... on VulnerableAssetBase { id type name region providerUniqueId cloudProviderURL cloudPlatform status
+                                     subscriptionName subscriptionExternalId subscriptionId tags }
+        ... on VulnerableAssetVirtualMachine { operatingSystem ipAddresses }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}`,
+};
+
+/** The list queries by kind, in the order `findings()` reads them. */
+export const listQueries: Record<WizKind, WizListQuery> = {
+  issue: issuesQuery,
+  configuration: configurationFindingsQuery,
+  vulnerability: vulnerabilityFindingsQuery,
+};
+
+/** `updateIssue` (reference §1.3.a). */
+export const updateIssueMutation = `mutation CloudstewardUpdateIssue($issueId: ID!, $patch: UpdateIssuePatch, $override: UpdateIssuePatch) {
+  updateIssue(input: { id: $issueId, patch: $patch, override: $override }) {
+    issue { id status dueAt resolutionReason notes { id text createdAt updatedAt } }
+  }
+}`;
+
+/** `createIgnoreRule` (reference §1.3.b; the input keys beyond the observed ones are inferred). */
+export const createIgnoreRuleMutation = `mutation CloudstewardCreateIgnoreRule($input: CreateIgnoreRuleInput!) {
+  createIgnoreRule(input: $input) { rule { id name enabled findingTypes findingIgnoreReason expiredAt } }
+}`;
+
+/** The query features each family filters server-side; the rest are filtered client-side with a warning. */
+export const serverSideFilters: Record<WizKind, ReadonlySet<keyof FindingQuery>> = {
+  issue: new Set(["severity", "status", "createdAfter", "updatedAfter", "projectIds"]),
+  configuration: new Set(["severity", "status", "updatedAfter", "projectIds"]),
+  vulnerability: new Set(["severity", "status", "createdAfter", "projectIds"]),
+};
+
+/** The `filterBy` variable of one family for a platform-neutral query. */
+export function toFilterBy(kind: WizKind, query: FindingQuery): Record<string, unknown> {
+  const filterBy: Record<string, unknown> = {};
+  if (kind === "configuration") filterBy.result = ["FAIL"];
+  if (query.severity?.length) {
+    filterBy[kind === "vulnerability" ? "vendorSeverity" : "severity"] = toWizSeverities(
+      query.severity,
+      kind,
+    );
+  }
+  if (query.status?.length) filterBy.status = toWizStatuses(query.status, kind);
+  if (kind === "issue") {
+    if (query.createdAfter) filterBy.createdAt = { after: query.createdAfter };
+    if (query.updatedAfter) filterBy.statusChangedAt = { after: query.updatedAfter };
+    if (query.projectIds?.length) filterBy.project = [...query.projectIds];
+  } else if (kind === "configuration") {
+    if (query.updatedAfter) filterBy.analyzedAt = { after: query.updatedAfter };
+    if (query.projectIds?.length) filterBy.resource = { projectId: [...query.projectIds] };
+  } else {
+    if (query.createdAfter) filterBy.firstSeenAt = { after: query.createdAfter };
+    if (query.projectIds?.length) filterBy.projectId = [...query.projectIds];
+  }
+  return filterBy;
+}
+
+/** The families that can hold findings of the requested categories. */
+export function kindsFor(kinds: readonly WizKind[], query: FindingQuery): WizKind[] {
+  const categories = query.category;
+  if (!categories?.length) return [...kinds];
+  return kinds.filter((kind) => {
+    if (kind === "vulnerability") return categories.includes("vulnerability");
+    if (kind === "configuration")
+      return categories.some((category) => category !== "vulnerability" && category !== "threat");
+    return true;
+  });
+}
+
+/**
+ * Warnings for the query features some of the families read cannot filter server-side, one per feature.
+ */
+export function unsupportedFilterWarnings(kinds: readonly WizKind[], query: FindingQuery): Warning[] {
+  const features: (keyof FindingQuery)[] = [
+    "severity",
+    "status",
+    "category",
+    "createdAfter",
+    "updatedAfter",
+    "accountIds",
+    "frameworks",
+  ];
+  const warnings: Warning[] = [];
+  for (const feature of features) {
+    const value = query[feature];
+    if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
+    const clientSide = kinds.filter((kind) => !serverSideFilters[kind].has(feature));
+    if (clientSide.length === 0) continue;
+    warnings.push({
+      type: "unsupported",
+      source: "wiz",
+      feature: `filter.${feature}`,
+      message: `wiz: ${clientSide.map((kind) => listQueries[kind].key).join(", ")} cannot filter by ${feature} server-side; it is applied client-side, so every matching page is still fetched.`,
+      details: { kinds: clientSide },
+    });
+  }
+  return warnings;
+}
+
+/**
+ * The client-side check of a whole query. It runs on every finding (also after server-side filtering)
+ * because Wiz's vocabularies are coarser than ours (e.g. vulnerability `OPEN` covers `in_progress`).
+ */
+export function matchesQuery(finding: Finding, query: FindingQuery): boolean {
+  if (query.severity?.length && !query.severity.includes(finding.severity)) return false;
+  if (query.status?.length && !query.status.includes(finding.status)) return false;
+  if (query.category?.length && !query.category.includes(finding.category)) return false;
+  if (query.createdAfter && Date.parse(finding.firstSeen) < Date.parse(query.createdAfter)) return false;
+  if (query.updatedAfter && Date.parse(finding.lastSeen) < Date.parse(query.updatedAfter)) return false;
+  if (
+    query.accountIds?.length &&
+    !query.accountIds.includes(finding.resource.accountId) &&
+    !(finding.resource.accountName && query.accountIds.includes(finding.resource.accountName))
+  ) {
+    return false;
+  }
+  if (query.frameworks?.length) {
+    const wanted = query.frameworks.map((framework) => framework.toLowerCase());
+    if (
+      !finding.rule.controls.some((control) =>
+        wanted.some((name) => control.framework.toLowerCase().includes(name)),
+      )
+    ) {
+      return false;
+    }
+  }
+  return true;
+}

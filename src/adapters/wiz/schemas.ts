@@ -1,0 +1,185 @@
+import { z } from "zod";
+
+/**
+ * Zod schemas for the Wiz records the adapter reads (reference §1.2, §1.5). Only what normalization
+ * needs is required; everything else is optional and nullable, because Wiz omits or nulls fields freely.
+ */
+
+const text = z.string().nullish();
+const flag = z.boolean().nullish();
+const number = z.number().nullish();
+
+/** Tags as an object map (issues, vulnerable assets), a `[{ key, value }]` list (configuration findings) or null. */
+export const wizTagsSchema = z
+  .union([z.record(z.string(), z.unknown()), z.array(z.looseObject({ key: z.string(), value: z.unknown() }))])
+  .nullish();
+
+const subCategorySchema = z.looseObject({
+  title: text,
+  externalId: text,
+  category: z
+    .looseObject({
+      name: text,
+      framework: z.looseObject({ name: text }).nullish(),
+    })
+    .nullish(),
+});
+
+/** An `issuesV2` node. */
+export const wizIssueSchema = z.looseObject({
+  id: z.string().min(1),
+  type: text,
+  status: z.string(),
+  severity: z.string(),
+  createdAt: z.string(),
+  updatedAt: text,
+  statusChangedAt: text,
+  resolvedAt: text,
+  dueAt: text,
+  resolutionReason: text,
+  sourceRule: z.looseObject({
+    __typename: text,
+    id: z.string().min(1),
+    name: text,
+    controlDescription: text,
+    cloudEventRuleDescription: text,
+    cloudConfigurationRuleDescription: text,
+    description: text,
+    resolutionRecommendation: text,
+    remediationInstructions: text,
+    securitySubCategories: z.array(subCategorySchema).nullish(),
+  }),
+  entitySnapshot: z.looseObject({
+    id: text,
+    type: z.string().min(1),
+    nativeType: text,
+    name: text,
+    cloudPlatform: text,
+    cloudProviderURL: text,
+    providerId: text,
+    externalId: text,
+    region: text,
+    subscriptionExternalId: text,
+    subscriptionName: text,
+    tags: wizTagsSchema,
+  }),
+  projects: z.array(z.looseObject({ id: z.string(), name: text })).nullish(),
+});
+export type WizIssue = z.infer<typeof wizIssueSchema>;
+
+/** A `configurationFindings` node. */
+export const wizConfigurationFindingSchema = z.looseObject({
+  id: z.string().min(1),
+  result: text,
+  severity: z.string(),
+  status: z.string(),
+  firstSeenAt: text,
+  analyzedAt: text,
+  updatedAt: text,
+  remediation: text,
+  resolutionReason: text,
+  targetExternalId: text,
+  targetObjectProviderUniqueId: text,
+  resource: z.looseObject({
+    id: text,
+    providerId: text,
+    name: text,
+    type: z.string().min(1),
+    nativeType: text,
+    region: text,
+    cloudPlatform: text,
+    tags: wizTagsSchema,
+    subscription: z.looseObject({ name: text, externalId: text }).nullish(),
+  }),
+  rule: z.looseObject({
+    id: z.string().min(1),
+    shortId: text,
+    name: text,
+    description: text,
+    remediationInstructions: text,
+    securitySubCategories: z.array(subCategorySchema).nullish(),
+  }),
+  subscription: z.looseObject({ id: text, name: text, externalId: text, cloudProvider: text }).nullish(),
+});
+export type WizConfigurationFinding = z.infer<typeof wizConfigurationFindingSchema>;
+
+/** A `vulnerabilityFindings` node. */
+export const wizVulnerabilityFindingSchema = z.looseObject({
+  id: z.string().min(1),
+  portalUrl: text,
+  name: z.string().min(1),
+  CVEDescription: text,
+  description: text,
+  remediation: text,
+  score: number,
+  hasExploit: flag,
+  hasCisaKevExploit: flag,
+  status: z.string(),
+  vendorSeverity: text,
+  CVSSSeverity: text,
+  firstDetectedAt: z.string(),
+  lastDetectedAt: text,
+  detailedName: text,
+  version: text,
+  fixedVersion: text,
+  resolutionReason: text,
+  epssProbability: number,
+  vulnerableAsset: z.looseObject({
+    id: text,
+    type: z.string().min(1),
+    name: text,
+    region: text,
+    providerUniqueId: text,
+    cloudPlatform: text,
+    subscriptionName: text,
+    subscriptionExternalId: text,
+    tags: wizTagsSchema,
+  }),
+});
+export type WizVulnerabilityFinding = z.infer<typeof wizVulnerabilityFindingSchema>;
+
+/** The default Automation Rule webhook body for issues (every field optional except the issue id). */
+export const wizWebhookIssueSchema = z.looseObject({
+  trigger: z.looseObject({ source: text, type: text, ruleId: text, ruleName: text }).nullish(),
+  issue: z.looseObject({
+    id: z.string().min(1),
+    status: z.string(),
+    severity: text,
+    created: z.string(),
+    projects: z.union([z.array(z.looseObject({ id: z.string(), name: text })), z.string()]).nullish(),
+    dueAt: text,
+    note: text,
+  }),
+  resource: z
+    .looseObject({
+      id: text,
+      name: text,
+      type: text,
+      cloudPlatform: text,
+      subscriptionId: text,
+      subscriptionName: text,
+      region: text,
+      cloudProviderURL: text,
+      tags: wizTagsSchema,
+    })
+    .nullish(),
+  control: z
+    .looseObject({
+      id: z.string().min(1),
+      name: text,
+      description: text,
+      severity: text,
+      risks: z.array(z.string()).nullish(),
+    })
+    .nullish(),
+});
+export type WizWebhookIssue = z.infer<typeof wizWebhookIssueSchema>;
+
+/** One page of a Wiz connection (`nodes` + `pageInfo`). */
+export const wizConnectionSchema = z.object({
+  nodes: z.array(z.unknown()),
+  pageInfo: z.object({
+    hasNextPage: z.boolean(),
+    endCursor: z.string().nullish(),
+  }),
+});

@@ -1,0 +1,30 @@
+/**
+ * The contract every emulated API in the sandbox implements (CNAPPs, Jira, ServiceNow, Slack…).
+ * An emulation is a Fetch-style handler mounted under a path prefix (`/wiz`, `/jira`), so the same
+ * object serves the real HTTP server of `startSandbox()` and msw handlers in unit tests.
+ */
+export interface Emulation<Options = unknown> {
+  /** The prefix and the key of its entry in the sandbox object: `wiz`, `jira`, `servicenow`… */
+  readonly name: string;
+  /**
+   * Answers one request. `path` is the URL path below the prefix (`/graphql`, `/rest/api/3/issue`).
+   * Faults (429, 5xx bursts, latency, token expiry, malformed records) are applied inside.
+   */
+  handle(request: Request, path: string): Promise<Response>;
+  /** The options object the integration's factory takes, pointing at `baseUrl` (the prefix's URL). */
+  options(baseUrl: string): Options;
+}
+
+/** Opt-in faults, shared by every emulation (DESIGN §8). */
+export interface SandboxFaults {
+  /** Answer 429 with Retry-After when a client goes faster than this. */
+  rateLimit?: { requestsPerSecond: number; burst?: number };
+  /** Answer 503 to every Nth request (a 5xx burst of `burst` requests, default 1). */
+  serverErrors?: { every: number; burst?: number };
+  /** Added latency per request, in milliseconds. */
+  latencyMs?: number;
+  /** Access tokens expire after this many API requests (the next request gets a 401). */
+  tokenTtlRequests?: number;
+  /** Every Nth record of a list response is malformed (a required field missing). */
+  malformedRecordEvery?: number;
+}

@@ -1,0 +1,24 @@
+import type { Estate } from "../estate.js";
+import type { Emulation } from "./emulation.js";
+import type { Faults } from "./faults.js";
+import { wizEmulation } from "./wiz.js";
+
+/** Builds one emulation over the estate, with its own fault machinery. */
+export type EmulationFactory<E extends Emulation = Emulation> = (estate: Estate, faults: Faults) => E;
+
+/**
+ * Every emulation the sandbox serves, keyed by its name (the path prefix and the sandbox entry).
+ * Add one line per emulation.
+ */
+export const emulations = {
+  wiz: wizEmulation,
+} satisfies Record<string, EmulationFactory>;
+
+/** The names of the emulations. */
+export type EmulationName = keyof typeof emulations;
+
+/** The emulation object each factory returns, by name. */
+export type Emulations = { [K in EmulationName]: ReturnType<(typeof emulations)[K]> };
+
+/** The options object each emulation hands to its integration's factory, by name. */
+export type EmulationOptions = { [K in EmulationName]: ReturnType<Emulations[K]["options"]> };

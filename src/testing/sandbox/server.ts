@@ -1,0 +1,97 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Estate } from "../estate.js";
+import type { EmulationName, EmulationOptions, Emulations } from "./emulations.js";
+import type { Faults } from "./faults.js";
+import { mountSandbox, type SandboxEstateOptions } from "./mount.js";
+
+/** Options of {@link startSandbox}. */
+export interface SandboxOptions extends SandboxEstateOptions {
+  /** Port on 127.0.0.1. @default 0 (a random free port) */
+  port?: number;
+}
+
+/**
+ * A running sandbox: its URL, the estate it renders, the emulations (to inspect what they recorded),
+ * and one entry per emulation that is exactly the options object its integration's factory takes.
+ */
+export type Sandbox = EmulationOptions & {
+  /** Base URL, e.g. `http://127.0.0.1:53121`; each emulation lives under `/<name>`. */
+  url: string;
+  estate: Estate;
+  emulations: Emulations;
+  faults: Record<EmulationName, Faults>;
+  /** Stops the server and drops open connections. Safe to call twice. */
+  close(): Promise<void>;
+};
+
+/**
+ * Starts the sandbox: a real HTTP server on 127.0.0.1 serving faithful emulations of the CNAPP, ticketing
+ * and chat APIs over one seeded synthetic estate.
+ * @example
+ * const sandbox = await startSandbox({ seed: 7, size: 500, faults: { rateLimit: { requestsPerSecond: 5 } } });
+ * for await (const finding of wiz(sandbox.wiz).findings()) console.log(finding.title);
+ * await sandbox.close();
+ */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const mounted = mountSandbox(options);
+  const server = createServer((incoming, outgoing) => {
+    void serve(incoming, outgoing, mounted.dispatch);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  let closed: Promise<void> | undefined;
+  return {
+    ...mounted.optionsFor(url),
+    url,
+    estate: mounted.estate,
+    emulations: mounted.emulations,
+    faults: mounted.faults,
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closed;
+    },
+  };
+}
+
+// Internal helpers.
+
+async function serve(
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+  dispatch: (request: Request) => Promise<Response>,
+): Promise<void> {
+  try {
+    const chunks: Buffer[] = [];
+    for await (const chunk of incoming) chunks.push(chunk as Buffer);
+    const headers = new Headers();
+    for (const [key, value] of Object.entries(incoming.headers)) {
+      if (value === undefined) continue;
+      for (const item of Array.isArray(value) ? value : [value]) headers.append(key, item);
+    }
+    const method = incoming.method ?? "GET";
+    const request = new Request(new URL(incoming.url ?? "/", "http://127.0.0.1"), {
+      method,
+      headers,
+      body: method === "GET" || method === "HEAD" || chunks.length === 0 ? undefined : Buffer.concat(chunks),
+    });
+    const response = await dispatch(request);
+    const body = Buffer.from(await response.arrayBuffer());
+    const responseHeaders: Record<string, string> = {};
+    response.headers.forEach((value, key) => {
+      responseHeaders[key] = value;
+    });
+    outgoing.writeHead(response.status, responseHeaders);
+    outgoing.end(body);
+  } catch (error) {
+    if (!outgoing.headersSent) outgoing.writeHead(500, { "content-type": "application/json" });
+    outgoing.end(JSON.stringify({ error: `sandbox: ${(error as Error).message}` }));
+  }
+}

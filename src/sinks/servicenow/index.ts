@@ -1,2 +1,9 @@
 /** @module cloudsteward/sinks/servicenow */
-export {};
+export {
+  type ServiceNowFieldMap,
+  type ServiceNowOptions,
+  type ServiceNowSink,
+  serviceNowCorrelationDisplay,
+  servicenow,
+} from "./servicenow.js";
+export { type ServiceNowStates, serviceNowStates } from "./states.js";

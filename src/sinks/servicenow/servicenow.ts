@@ -1,0 +1,329 @@
+import type { EventEmitter } from "eventemitter3";
+import type { Action } from "../../core/action.js";
+import { ConfigurationError } from "../../core/errors.js";
+import type { PipelineEvents } from "../../core/events.js";
+import type { Severity } from "../../core/finding.js";
+import { createHttpClient } from "../../core/http.js";
+import type { RateLimit } from "../../core/rate-limiter.js";
+import { optionOrEnv, resolveSecret, type Secret } from "../../core/secret.js";
+import type { Store } from "../../core/store.js";
+import { memoryStore } from "../../core/stores/memory.js";
+import {
+  deliverOnce,
+  type ExternalRef,
+  type ReconcilableSink,
+  type TicketStatus,
+  ticketLedger,
+  trackingId,
+} from "../ledger.js";
+import { type CaseChange, describeChange } from "../render/change.js";
+import { renderText } from "../render/html.js";
+import { caseView, truncate } from "../render/view.js";
+import { type ServiceNowStates, serviceNowStates } from "./states.js";
+
+/** Which column each part of a ticket goes to; override for custom tables (`u_…`, `x_…`). */
+export interface ServiceNowFieldMap {
+  /** @default "short_description" */
+  title?: string;
+  /** @default "description" */
+  description?: string;
+  /** @default "correlation_id" */
+  correlationId?: string;
+  /** @default "correlation_display" */
+  correlationDisplay?: string;
+  /** @default "impact" */
+  impact?: string;
+  /** @default "urgency" */
+  urgency?: string;
+  /** @default "due_date" */
+  dueDate?: string;
+  /** @default "work_notes" */
+  workNotes?: string;
+}
+
+/** Options of {@link servicenow}. */
+export interface ServiceNowOptions {
+  /** e.g. `https://acme.service-now.com`. @default process.env.SERVICENOW_INSTANCE_URL */
+  instanceUrl?: string;
+  /** Basic-auth user. @default process.env.SERVICENOW_USERNAME */
+  username?: string;
+  /** Basic-auth password. @default process.env.SERVICENOW_PASSWORD */
+  password?: Secret;
+  /** An OAuth access token, sent as a bearer token instead of Basic auth. @default process.env.SERVICENOW_TOKEN */
+  token?: Secret;
+  /** The table records go to: `incident`, `sn_si_incident`, `sn_vul_vulnerable_item`, a GRC or custom table. @default "incident" */
+  table?: string;
+  /** Column names, for custom tables. */
+  fieldMap?: ServiceNowFieldMap;
+  /** Extra fields on every create (`assignment_group`, `caller_id`, `category`…), or a function of the action. */
+  fields?: Record<string, string> | ((action: Action) => Record<string, string>);
+  /** The table's state mapping. @default serviceNowStates[table] (incident's when the table is unknown) */
+  states?: ServiceNowStates;
+  /** Where the ticket ledger lives. @default memoryStore() */
+  store?: Store;
+  /** Custom fetch, for proxies and tests. */
+  fetch?: typeof globalThis.fetch;
+  /** Client-side pacing. @default { requestsPerSecond: 5 } */
+  rateLimit?: RateLimit;
+  /** Where `request-retried` events go. */
+  events?: EventEmitter<PipelineEvents>;
+  /** Timeout of one request. @default 30_000 */
+  timeoutMs?: number;
+}
+
+/** The ServiceNow sink: a {@link ReconcilableSink} with two-way state sync. */
+export interface ServiceNowSink extends ReconcilableSink {
+  /** The record's state for an idempotency key, or `undefined` when none exists. */
+  readStatus(key: string, options?: { signal?: AbortSignal }): Promise<TicketStatus | undefined>;
+}
+
+type ServiceNowRecord = Record<string, string | undefined>;
+
+/** Impact and urgency per severity (priority is derived from both; it is read-only on incident). */
+const impactUrgency: Record<Severity, [string, string]> = {
+  critical: ["1", "1"],
+  high: ["1", "2"],
+  medium: ["2", "2"],
+  low: ["2", "3"],
+  info: ["3", "3"],
+};
+
+/** The `correlation_display` of every cloudsteward record, so reconciliation can list them. */
+export const serviceNowCorrelationDisplay = "cloudsteward";
+
+/**
+ * Deliver ticket actions as ServiceNow records through the Table API, exactly once per idempotency
+ * key (`correlation_id`), with work notes when the case changes and state sync both ways.
+ * @example
+ * const sink = servicenow({ instanceUrl: "https://acme.service-now.com", username: "svc", password, table: "sn_si_incident" });
+ */
+export function servicenow(options: ServiceNowOptions = {}): ServiceNowSink {
+  const table = options.table ?? "incident";
+  const ledger = ticketLedger(options.store ?? memoryStore(), "servicenow");
+  const states = options.states ?? serviceNowStates[table] ?? serviceNowStates.incident!;
+  const columns = {
+    title: "short_description",
+    description: "description",
+    correlationId: "correlation_id",
+    correlationDisplay: "correlation_display",
+    impact: "impact",
+    urgency: "urgency",
+    dueDate: "due_date",
+    workNotes: "work_notes",
+    ...options.fieldMap,
+  };
+  const secrets: (string | undefined)[] = [];
+
+  const instanceUrl = () => {
+    const value = optionOrEnv(options.instanceUrl, "SERVICENOW_INSTANCE_URL");
+    if (!value) {
+      throw new ConfigurationError(
+        "servicenow: instanceUrl is missing. Pass `instanceUrl` to servicenow() or set SERVICENOW_INSTANCE_URL.",
+        { option: "instanceUrl", env: "SERVICENOW_INSTANCE_URL" },
+      );
+    }
+    return value.replace(/\/+$/, "");
+  };
+  const http = createHttpClient({
+    integration: "servicenow",
+    fetch: options.fetch,
+    headers: async () => {
+      const base = { accept: "application/json" };
+      if (options.token !== undefined || (options.password === undefined && process.env.SERVICENOW_TOKEN)) {
+        const token = await resolveSecret(options.token, {
+          env: "SERVICENOW_TOKEN",
+          option: "token",
+          integration: "servicenow",
+        });
+        secrets[0] = token;
+        return { ...base, authorization: `Bearer ${token}` };
+      }
+      const username = optionOrEnv(options.username, "SERVICENOW_USERNAME");
+      if (!username) {
+        throw new ConfigurationError(
+          "servicenow: username is missing. Pass `username` and `password` (or `token`) to servicenow() or set SERVICENOW_USERNAME.",
+          { option: "username", env: "SERVICENOW_USERNAME" },
+        );
+      }
+      const password = await resolveSecret(options.password, {
+        env: "SERVICENOW_PASSWORD",
+        option: "password",
+        integration: "servicenow",
+      });
+      secrets[0] = password;
+      return { ...base, authorization: `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}` };
+    },
+    rateLimit: options.rateLimit ?? { requestsPerSecond: 5 },
+    events: options.events,
+    timeoutMs: options.timeoutMs,
+    secrets: () => secrets,
+    authHint: "check SERVICENOW_USERNAME/SERVICENOW_PASSWORD or SERVICENOW_TOKEN and the user's roles",
+    errorDetail: serviceNowErrorDetail,
+  });
+  const tableUrl = (sysId?: string) =>
+    `${instanceUrl()}/api/now/table/${encodeURIComponent(table)}${sysId ? `/${encodeURIComponent(sysId)}` : ""}`;
+  const refOf = (record: ServiceNowRecord): ExternalRef => ({
+    id: record.sys_id!,
+    url: `${instanceUrl()}/nav_to.do?uri=${encodeURIComponent(`${table}.do?sys_id=${record.sys_id}`)}`,
+  });
+  const correlationOf = (key: string) => `cs-${trackingId(key)}`;
+  const readFields = [
+    "sys_id",
+    "number",
+    "state",
+    columns.correlationId,
+    "close_code",
+    "sys_updated_on",
+  ].join(",");
+
+  async function query(sysparmQuery: string, call: { limit: number; offset?: number; signal?: AbortSignal }) {
+    const { result } = await http.get<{ result: ServiceNowRecord[] }>(tableUrl(), {
+      searchParams: {
+        sysparm_query: sysparmQuery,
+        sysparm_fields: readFields,
+        sysparm_limit: call.limit,
+        sysparm_offset: call.offset,
+        sysparm_no_count: true,
+        sysparm_exclude_reference_link: true,
+      },
+      signal: call.signal,
+    });
+    return result;
+  }
+
+  async function findByCorrelation(key: string, signal?: AbortSignal): Promise<ServiceNowRecord | undefined> {
+    const correlation = correlationOf(key);
+    const records = await query(`${columns.correlationId}=${correlation}^ORDERBYsys_created_on`, {
+      limit: 10,
+      signal,
+    });
+    // An invalid query fragment is silently ignored by ServiceNow: compare the field ourselves.
+    return records.find((record) => record[columns.correlationId] === correlation);
+  }
+
+  function fieldsFor(action: Action): Record<string, string> {
+    const view = caseView(action.case, { dueDate: action.dueDate });
+    const [impact, urgency] = impactUrgency[action.case.severity];
+    const extra = typeof options.fields === "function" ? options.fields(action) : (options.fields ?? {});
+    return {
+      ...extra,
+      [columns.title]: truncate(view.title, 160),
+      [columns.description]: renderText(action.case, { dueDate: action.dueDate }),
+      [columns.impact]: impact,
+      [columns.urgency]: urgency,
+      [columns.correlationId]: correlationOf(action.idempotencyKey),
+      [columns.correlationDisplay]: serviceNowCorrelationDisplay,
+      ...(action.dueDate ? { [columns.dueDate]: `${action.dueDate} 23:59:59` } : {}),
+    };
+  }
+
+  async function update(
+    action: Action,
+    ref: ExternalRef,
+    change: CaseChange,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const patch: Record<string, string> = {
+      [columns.workNotes]: describeChange(change, action.case).join("\n"),
+    };
+    if (change.severity) {
+      const [impact, urgency] = impactUrgency[action.case.severity];
+      Object.assign(patch, { [columns.impact]: impact, [columns.urgency]: urgency });
+    }
+    if (change.resolved || change.regressed) {
+      const { result } = await http.get<{ result: ServiceNowRecord }>(tableUrl(ref.id), {
+        searchParams: { sysparm_fields: "sys_id,state" },
+        signal,
+      });
+      const done = states.done.includes(result.state ?? "");
+      if (change.resolved && !done) Object.assign(patch, { ...states.resolveFields, state: states.resolved });
+      if (change.regressed && done) patch.state = states.reopened;
+    }
+    await http.patch(tableUrl(ref.id), {
+      json: patch,
+      searchParams: { sysparm_fields: "sys_id,state" },
+      headers: { "content-type": "application/json" },
+      idempotent: true,
+      signal,
+    });
+  }
+
+  return {
+    specificationVersion: "v1",
+    name: "servicenow",
+    ledger,
+    deliver(action, { signal } = {}) {
+      return deliverOnce(
+        ledger,
+        action,
+        {
+          find: async (callSignal) => {
+            const record = await findByCorrelation(action.idempotencyKey, callSignal);
+            return record ? refOf(record) : undefined;
+          },
+          create: async (callSignal) => {
+            const { result } = await http.post<{ result: ServiceNowRecord }>(tableUrl(), {
+              json: fieldsFor(action),
+              searchParams: { sysparm_fields: "sys_id,number,state", sysparm_exclude_reference_link: true },
+              headers: { "content-type": "application/json" },
+              signal: callSignal,
+            });
+            return refOf(result);
+          },
+          update: (ref, change, callSignal) => update(action, ref, change, callSignal),
+        },
+        { signal },
+      );
+    },
+    async readStatus(key, { signal } = {}) {
+      const entry = await ledger.get(key);
+      const sysId = entry?.ref?.id ?? (await findByCorrelation(key, signal))?.sys_id;
+      if (!sysId) return undefined;
+      const { result } = await http.get<{ result: ServiceNowRecord }>(tableUrl(sysId), {
+        searchParams: { sysparm_fields: readFields, sysparm_exclude_reference_link: true },
+        signal,
+      });
+      const state = result.state ?? "";
+      return {
+        key,
+        ref: refOf(result),
+        state: states.done.includes(state)
+          ? "done"
+          : states.inProgress.includes(state)
+            ? "in_progress"
+            : "open",
+        nativeStatus: state,
+        resolution: result.close_code || undefined,
+        updatedAt: result.sys_updated_on,
+      };
+    },
+    async *listTracked({ signal } = {}) {
+      const pageSize = 100;
+      for (let offset = 0; ; offset += pageSize) {
+        const records = await query(
+          `${columns.correlationDisplay}=${serviceNowCorrelationDisplay}^ORDERBYsys_created_on`,
+          {
+            limit: pageSize,
+            offset,
+            signal,
+          },
+        );
+        for (const record of records) {
+          const correlation = record[columns.correlationId];
+          if (correlation?.startsWith("cs-")) yield { trackingId: correlation.slice(3), ref: refOf(record) };
+        }
+        if (records.length < pageSize) return;
+      }
+    },
+    async close() {},
+  };
+}
+
+function serviceNowErrorDetail(body: unknown): string | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const error = (body as { error?: { message?: unknown; detail?: unknown } }).error;
+  if (!error) return undefined;
+  return (
+    [error.message, error.detail].filter((part) => typeof part === "string" && part).join(": ") || undefined
+  );
+}

@@ -1,2 +1,3 @@
 /** @module cloudsteward/llm/bedrock */
-export {};
+export { type BedrockOptions, bedrock } from "./bedrock.js";
+export type { AwsCredentials } from "./sigv4.js";

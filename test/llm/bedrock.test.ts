@@ -161,6 +161,6 @@ describe("bedrock", () => {
         content: [{ toolResult: { toolUseId: "t1", content: [{ json: { ok: true } }], status: "success" } }],
       },
     ]);
-    expect((body?.toolConfig as { toolChoice: unknown }).toolChoice).toEqual({ auto: {} });
+    expect(body?.toolConfig).toMatchObject({ toolChoice: { auto: {} } });
   });
 });

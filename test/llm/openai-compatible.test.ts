@@ -59,7 +59,7 @@ describe("openaiCompatible", () => {
       }),
     ]);
     expect(emulator.requests[1]?.body.response_format).toEqual({ type: "json_object" });
-    const system = (emulator.requests[1]?.body.messages as { content: string }[])[0]?.content;
+    const system = (emulator.requests[1]?.body.messages as { content: string }[] | undefined)?.[0]?.content;
     expect(system).toContain("Explain.");
     expect(system).toContain('"summary"');
 

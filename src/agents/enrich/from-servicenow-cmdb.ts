@@ -1,6 +1,6 @@
 import { ConfigurationError } from "../../core/errors.js";
 import type { Resource } from "../../core/finding.js";
-import { createHttpClient, type HttpClient } from "../../core/http.js";
+import { createHttpClient, type HttpClient, type HttpClientOptions } from "../../core/http.js";
 import { optionOrEnv, resolveSecret, type Secret } from "../../core/secret.js";
 import type { ContextField, ContextProvider, ProvidedContext } from "./provider.js";
 
@@ -30,6 +30,8 @@ export interface FromServiceNowCmdbOptions {
   fetch?: typeof globalThis.fetch;
   /** Per-attempt timeout. @default 30_000 */
   timeoutMs?: number;
+  /** Retries on 429, 5xx and network errors. @default { limit: 4 } */
+  retry?: HttpClientOptions["retry"];
 }
 
 /**
@@ -62,6 +64,7 @@ export function fromServiceNowCmdb(options: FromServiceNowCmdbOptions = {}): Con
       baseUrl: instanceUrl,
       fetch: options.fetch,
       timeoutMs: options.timeoutMs,
+      retry: options.retry,
       headers: async () => {
         const auth = await authorization(options);
         secrets = auth.secrets;

@@ -95,7 +95,9 @@ describe("triage grouping", () => {
       bucket("e", { env: "dev" }),
     ];
     const cases = await runStage(triage(), findings, stageContext().context);
-    const byOwner = Object.fromEntries(cases.map((item) => [item.groupKey.owner, item]));
+    const byOwner: Record<string, Case> = Object.fromEntries(
+      cases.map((item) => [item.groupKey.owner, item]),
+    );
     expect(Object.keys(byOwner).sort()).toEqual(["data", "payments", "unowned"]);
     expect(byOwner.payments!.findings.map((finding) => finding.resource.name).sort()).toEqual([
       "a",

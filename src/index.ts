@@ -7,6 +7,8 @@
  */
 
 export type * from "./adapters/source.js";
+export * from "./agents/enrich/index.js";
+export * from "./agents/triage/index.js";
 export * from "./core/action.js";
 export * from "./core/case.js";
 export { mapConcurrent } from "./core/concurrency.js";

@@ -9,8 +9,8 @@ export {
 export {
   type CompiledSuppression,
   compileSuppressions,
-  type Matcher,
-  type MatchScalar,
+  type SuppressionMatcher,
+  type SuppressionMatchValue,
   type SuppressionRule,
   suppressionRuleSchema,
 } from "./suppression.js";

@@ -3,10 +3,10 @@ import { PolicyError, toErrorIssues } from "../../core/errors.js";
 import { type Finding, findingSchema, formatPath } from "../../core/finding.js";
 
 /** One value a field is compared with: equality, or a RegExp (also written `/…/flags` in data), or `null` for "absent". */
-export type MatchScalar = string | number | boolean | RegExp | null;
+export type SuppressionMatchValue = string | number | boolean | RegExp | null;
 
 /** A condition on one field: a value, or a list of values of which any may match. */
-export type Matcher = MatchScalar | readonly MatchScalar[];
+export type SuppressionMatcher = SuppressionMatchValue | readonly SuppressionMatchValue[];
 
 const scalarSchema = z.union([z.string(), z.number(), z.boolean(), z.instanceof(RegExp), z.null()]);
 const matcherSchema = z.union([scalarSchema, z.array(scalarSchema).min(1)]);
@@ -34,7 +34,7 @@ export const suppressionRuleSchema = z.object({
 
 /** A suppression rule as written (in TypeScript, or loaded from YAML/JSON). */
 export type SuppressionRule = z.input<typeof suppressionRuleSchema> & {
-  match: Record<string, Matcher | Record<string, Matcher>>;
+  match: Record<string, SuppressionMatcher | Record<string, SuppressionMatcher>>;
 };
 
 /** A validated rule, ready to test findings. */
@@ -119,7 +119,7 @@ type Condition = (finding: Finding) => boolean;
 function compileCondition(
   ruleId: string,
   path: string,
-  matcher: Matcher | Record<string, Matcher>,
+  matcher: SuppressionMatcher | Record<string, SuppressionMatcher>,
 ): Condition[] {
   if (path === "tags" || path === "resource.tags") {
     if (!isRecord(matcher)) throw invalid(ruleId, path, "expects an object of tag key → value");
@@ -146,7 +146,7 @@ function compileCondition(
   return [(finding) => test(valuesAt(finding, segments))];
 }
 
-function tagCondition(ruleId: string, key: string, matcher: Matcher): Condition {
+function tagCondition(ruleId: string, key: string, matcher: SuppressionMatcher): Condition {
   const test = compileMatcher(ruleId, `tags.${key}`, matcher, false);
   const lower = key.toLowerCase();
   return (finding) => {
@@ -168,10 +168,10 @@ function tagCondition(ruleId: string, key: string, matcher: Matcher): Condition 
 function compileMatcher(
   ruleId: string,
   path: string,
-  matcher: Matcher,
+  matcher: SuppressionMatcher,
   glob: boolean,
 ): (values: unknown[]) => boolean {
-  const tests = (Array.isArray(matcher) ? matcher : [matcher]).map((scalar: MatchScalar) =>
+  const tests = (Array.isArray(matcher) ? matcher : [matcher]).map((scalar: SuppressionMatchValue) =>
     compileScalar(ruleId, path, scalar, glob),
   );
   return (values) => tests.some((test) => test(values));
@@ -180,7 +180,7 @@ function compileMatcher(
 function compileScalar(
   ruleId: string,
   path: string,
-  scalar: MatchScalar,
+  scalar: SuppressionMatchValue,
   glob: boolean,
 ): (values: unknown[]) => boolean {
   if (scalar === null) return (values) => values.length === 0;

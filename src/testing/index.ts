@@ -33,4 +33,10 @@ export {
   type ScriptedResponse,
   scriptedModel,
 } from "./scripted-model.js";
+export {
+  type SandboxOptionsOf,
+  type SourceSuiteContext,
+  type TestFindingSourceOptions,
+  testFindingSource,
+} from "./source-suite.js";
 export { type TestStoreOptions, testStore } from "./store-suite.js";

@@ -48,6 +48,12 @@ export function peakRssMb(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
 
+/** Options of {@link runInChild}. */
+export interface RunInChildOptions {
+  /** Extra Node flags for the child, e.g. `["--expose-gc"]`. */
+  execArgv?: string[];
+}
+
 /**
  * Runs the function exported as `exportName` from `file` in a fresh Node process, passing `args`,
  * and resolves to its result and the child's peak RSS, so one measurement never pollutes another.
@@ -58,9 +64,10 @@ export function runInChild<T = unknown>(
   file: string | URL,
   exportName: string,
   args: unknown[] = [],
+  options: RunInChildOptions = {},
 ): Promise<ChildOutcome<T>> {
   const path = file instanceof URL || file.startsWith("file:") ? fileURLToPath(file) : file;
-  return spawnChild<ChildOutcome<T>>(["--task", path, exportName, JSON.stringify(args)]);
+  return spawnChild<ChildOutcome<T>>(["--task", path, exportName, JSON.stringify(args)], options.execArgv);
 }
 
 /** Runs the benchmark in `file` in a fresh Node process and resolves to its rows. */
@@ -123,10 +130,10 @@ export function formatTable(rows: readonly BenchResult[]): string {
 
 const runScript = fileURLToPath(new URL("./run.ts", import.meta.url));
 
-function spawnChild<T>(args: string[]): Promise<T> {
+function spawnChild<T>(args: string[], execArgv: string[] = []): Promise<T> {
   return new Promise((resolve, reject) => {
     const child = fork(runScript, args, {
-      execArgv: ["--import", import.meta.resolve("tsx")],
+      execArgv: ["--import", import.meta.resolve("tsx"), ...execArgv],
       stdio: "inherit",
     });
     let outcome: { ok: true; value: T } | { ok: false; error: string } | undefined;
@@ -143,5 +150,7 @@ function spawnChild<T>(args: string[]): Promise<T> {
 }
 
 function formatNumber(value: number): string {
-  return Number.isInteger(value) ? value.toLocaleString("en-US") : value.toFixed(1);
+  return Number.isInteger(value)
+    ? value.toLocaleString("en-US")
+    : value.toFixed(Math.abs(value) < 10 ? 2 : 1);
 }

@@ -1,0 +1,35 @@
+/**
+ * The knowledge base of rule archetypes: a light matcher (`matchArchetype`, imported by every
+ * adapter) and the guidance used by `explain` (`defaultKnowledge`, `createKnowledgeBase`).
+ */
+export { bundles, controls, frameworks } from "./controls.js";
+export { type KnowledgeEntry, type KnowledgeEntryInput, knowledgeEntrySchema } from "./entry.js";
+export {
+  createKnowledgeBase,
+  defaultEntries,
+  defaultKnowledge,
+  type Facts,
+  GENERIC_ARCHETYPE_ID,
+  type KnowledgeBase,
+  matchInputOf,
+  personalize,
+  type TemplateVariables,
+  templateVariableNames,
+  templateVariables,
+} from "./knowledge-base.js";
+export {
+  type ArchetypeMatchFn,
+  compileMatchers,
+  explanationArchetypeFor,
+  type MatchInput,
+  matchArchetype,
+  type VulnerabilityFacts,
+} from "./match.js";
+export {
+  type ArchetypeMatcher,
+  archetypeIds,
+  archetypeMatchers,
+  categoryFallbacks,
+  vulnerabilityArchetypes,
+} from "./matchers.js";
+export { placeholdersIn, type RenderContext, renderTemplate } from "./render.js";

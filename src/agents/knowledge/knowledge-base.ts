@@ -1,0 +1,303 @@
+import type { Case, DataClassification, Environment } from "../../core/case.js";
+import { ConfigurationError, toErrorIssues } from "../../core/errors.js";
+import type { Control, Finding, Platform, Severity } from "../../core/finding.js";
+import { awsEntries } from "./archetypes/aws.js";
+import { azureEntries } from "./archetypes/azure.js";
+import { crossCloudEntries, genericEntry } from "./archetypes/cross.js";
+import { gcpEntries } from "./archetypes/gcp.js";
+import { kubernetesEntries } from "./archetypes/kubernetes.js";
+import { type KnowledgeEntry, type KnowledgeEntryInput, knowledgeEntrySchema } from "./entry.js";
+import { type ArchetypeMatchFn, compileMatchers, explanationArchetypeFor, type MatchInput } from "./match.js";
+import { type ArchetypeMatcher, archetypeMatchers } from "./matchers.js";
+import { placeholdersIn, type RenderContext, renderTemplate } from "./render.js";
+
+/** The id of the entry used when no archetype matches. */
+export const GENERIC_ARCHETYPE_ID = "generic";
+
+/** Every built-in knowledge entry (AWS, Azure, GCP, Kubernetes, secrets, vulnerabilities). */
+export const defaultEntries: readonly KnowledgeEntry[] = [
+  ...awsEntries,
+  ...azureEntries,
+  ...gcpEntries,
+  ...kubernetesEntries,
+  ...crossCloudEntries,
+];
+
+/** The template variables of one case, e.g. `resource.name` → `payments-exports`. */
+export type TemplateVariables = Record<string, string | undefined>;
+
+/** Everything explain needs about a case: the archetype's guidance, personalized, plus the context. */
+export interface Facts {
+  /** The knowledge entry used (`generic` when nothing specific matched). */
+  archetypeId: string;
+  /** What the matcher returned for the first finding, e.g. `cve:CVE-2021-44228`; undefined when nothing matched. */
+  matchedId?: string;
+  /** True when a specific archetype matched (not the generic entry). */
+  specific: boolean;
+  /** The entry's short name. */
+  title: string;
+  headline: string;
+  risk: string;
+  impact: string;
+  /** Likely intents, most likely first. */
+  intents: string[];
+  remediationSteps: string[];
+  snippets: { language: string; label: string; code: string }[];
+  controls: Control[];
+  /** Distinct framework names among `controls`. */
+  frameworks: string[];
+  consoleUrl?: string;
+  /** The platform rule (policy) that fired. */
+  policy: { id: string; name: string; platforms: Platform[] };
+  resource: {
+    id: string;
+    name: string;
+    type: string;
+    region?: string;
+    accountId: string;
+    accountName?: string;
+  };
+  /** Number of distinct resources in the case. */
+  resourceCount: number;
+  findingCount: number;
+  severity: Severity;
+  owner?: string;
+  team?: string;
+  environment: Environment;
+  dataClassification: DataClassification;
+  internetExposed?: boolean;
+  vulnerability?: Finding["vulnerability"];
+  /** The entry's unrendered templates, for a model that writes per group with placeholders. */
+  entry: KnowledgeEntry;
+  /** The values the templates were filled with (untrusted: they come from the resource). */
+  variables: TemplateVariables;
+}
+
+/** A set of archetypes with their matchers. */
+export interface KnowledgeBase {
+  /** Every entry, built-in and custom. */
+  readonly entries: readonly KnowledgeEntry[];
+  /** The entry with this id, if any. */
+  get(archetypeId: string): KnowledgeEntry | undefined;
+  /** The matched (dedup) archetype id of a finding, as `matchArchetype` computes it with this base's matchers. */
+  match(input: MatchInput): string | undefined;
+  /** The entry id that explains a case: a specific archetype, or `generic`. */
+  archetypeFor(item: Case): string;
+  /** The archetype's guidance, personalized with the case's resource, owner, environment and data classification. */
+  factsFor(item: Case): Facts;
+}
+
+/**
+ * Builds a knowledge base from entries. Later entries replace earlier ones with the same id, so
+ * `createKnowledgeBase([...defaultEntries, myEntry])` extends or overrides the defaults. Entries
+ * with a `match` are recognised before the built-in keyword matchers.
+ * @throws ConfigurationError naming the first invalid entry.
+ * @example
+ * const knowledge = createKnowledgeBase([
+ *   ...defaultEntries,
+ *   { id: "acme-tagging", title: "Missing cost tags", headline: "{{resource.name}} has no cost-center tag", …, match: { resourceTypes: ["*"], keywords: [["cost-center"]] } },
+ * ]);
+ */
+export function createKnowledgeBase(entries: readonly KnowledgeEntryInput[]): KnowledgeBase {
+  const byId = new Map<string, KnowledgeEntry>();
+  const customMatchers: ArchetypeMatcher[] = [];
+  entries.forEach((input, index) => {
+    const { match, ...entry } = input;
+    const parsed = knowledgeEntrySchema.safeParse(entry);
+    if (!parsed.success) {
+      const issue = toErrorIssues(parsed.error.issues)[0];
+      throw new ConfigurationError(
+        `knowledge entry ${index} (${String(entry.id)}) is invalid at ${issue?.path.join(".") || "(root)"}: ${issue?.message}. Fix the entry or leave it out.`,
+        { option: `entries[${index}]`, cause: parsed.error },
+      );
+    }
+    byId.set(parsed.data.id, parsed.data);
+    if (match) customMatchers.push({ ...match, id: parsed.data.id });
+  });
+  const match: ArchetypeMatchFn = compileMatchers([...customMatchers, ...archetypeMatchers]);
+
+  const archetypeOf = (item: Case): { matchedId?: string; archetypeId: string } => {
+    const first = item.findings[0] as Finding;
+    const matchedId = match(matchInputOf(first));
+    if (!matchedId) return { archetypeId: GENERIC_ARCHETYPE_ID };
+    const explained = explanationArchetypeFor(matchedId, {
+      severity: item.severity,
+      exploitAvailable: item.findings.some((finding) => finding.vulnerability?.exploitAvailable),
+      knownExploited: item.findings.some((finding) => finding.vulnerability?.knownExploited),
+    });
+    return { matchedId, archetypeId: byId.has(explained) ? explained : GENERIC_ARCHETYPE_ID };
+  };
+
+  return {
+    entries: [...byId.values()],
+    get: (archetypeId) => byId.get(archetypeId),
+    match,
+    archetypeFor: (item) => archetypeOf(item).archetypeId,
+    factsFor(item) {
+      const { matchedId, archetypeId } = archetypeOf(item);
+      const entry = byId.get(archetypeId) ?? genericEntry;
+      return buildFacts(item, entry, matchedId);
+    },
+  };
+}
+
+/**
+ * The built-in knowledge base: more than 80 archetypes across AWS, Azure, GCP, Kubernetes,
+ * identity, secrets and vulnerabilities, with control mappings.
+ */
+export const defaultKnowledge: KnowledgeBase = createKnowledgeBase(defaultEntries);
+
+/** The matcher input of a normalized finding. */
+export function matchInputOf(finding: Finding): MatchInput {
+  return {
+    platform: finding.source.platform,
+    ruleId: finding.rule.id,
+    ruleName: finding.rule.name,
+    title: finding.title,
+    category: finding.category,
+    resourceType: finding.resource.type,
+    cve: finding.vulnerability?.cve,
+  };
+}
+
+/** The template variables of a case: its first resource, owner, environment and data classification. */
+export function templateVariables(item: Case): TemplateVariables {
+  const first = item.findings[0] as Finding;
+  const { resource, vulnerability } = first;
+  const context = item.context;
+  return {
+    "resource.id": resource.id,
+    "resource.name": resource.name || resource.id,
+    "resource.type": resource.type,
+    "resource.region": resource.region,
+    "resource.accountId": resource.accountId,
+    "resource.accountName": resource.accountName ?? resource.accountId,
+    owner: context?.owner?.value ?? context?.team?.value,
+    environment: context?.environment?.value,
+    dataClassification: context?.dataClassification?.value,
+    "rule.name": first.rule.name,
+    "vulnerability.cve": vulnerability?.cve,
+    "vulnerability.packageName": vulnerability?.packageName,
+    "vulnerability.installedVersion": vulnerability?.installedVersion,
+    "vulnerability.fixedVersion": vulnerability?.fixedVersion,
+  };
+}
+
+/** Every placeholder name templates may use. */
+export const templateVariableNames: readonly string[] = [
+  "resource.id",
+  "resource.name",
+  "resource.type",
+  "resource.region",
+  "resource.accountId",
+  "resource.accountName",
+  "owner",
+  "environment",
+  "dataClassification",
+  "rule.name",
+  "vulnerability.cve",
+  "vulnerability.packageName",
+  "vulnerability.installedVersion",
+  "vulnerability.fixedVersion",
+];
+
+/**
+ * Fills a template for a case: prose (`text`), a URL (`url`), or a snippet language (`bash`,
+ * `hcl`, `json`, `yaml`…), escaping the untrusted values for that context; missing values read as
+ * placeholders such as `<region>`.
+ */
+export function personalize(
+  template: string,
+  variables: TemplateVariables,
+  context: RenderContext = "text",
+): string {
+  return renderTemplate(template, variables, context, context === "text" ? proseDefaults : snippetDefaults);
+}
+
+const snippetDefaults: Record<string, string> = {
+  "resource.region": "<region>",
+  owner: "<owner>",
+  environment: "<environment>",
+  dataClassification: "<classification>",
+  "vulnerability.cve": "<cve>",
+  "vulnerability.packageName": "<package>",
+  "vulnerability.installedVersion": "<installed-version>",
+  "vulnerability.fixedVersion": "<fixed-version>",
+};
+
+const proseDefaults: Record<string, string> = {
+  "resource.region": "its region",
+  owner: "the resource owner",
+  environment: "an unknown environment",
+  dataClassification: "unclassified",
+  "vulnerability.cve": "a known vulnerability",
+  "vulnerability.packageName": "the affected package",
+  "vulnerability.installedVersion": "(installed version)",
+  "vulnerability.fixedVersion": "a fixed version",
+};
+
+function buildFacts(item: Case, entry: KnowledgeEntry, matchedId: string | undefined): Facts {
+  const first = item.findings[0] as Finding;
+  const variables = templateVariables(item);
+  const text = (template: string) => personalize(template, variables);
+  const controls = entry.controls.length > 0 ? entry.controls : uniqueControls(item.findings);
+  const consoleUrl =
+    entry.consoleUrl && hasAll(entry.consoleUrl, variables)
+      ? personalize(entry.consoleUrl, variables, "url")
+      : first.source.url;
+  return {
+    archetypeId: entry.id,
+    matchedId,
+    specific: entry.id !== GENERIC_ARCHETYPE_ID,
+    title: entry.title,
+    headline: text(entry.headline),
+    risk: text(entry.risk),
+    impact: text(entry.impact),
+    intents: entry.intents.map(text),
+    remediationSteps:
+      entry.id === GENERIC_ARCHETYPE_ID && first.rule.remediation
+        ? [first.rule.remediation]
+        : entry.remediation.map(text),
+    snippets: entry.snippets.map((snippet) => ({
+      language: snippet.language,
+      label: snippet.label,
+      code: personalize(snippet.code, variables, snippet.language),
+    })),
+    controls,
+    frameworks: [...new Set(controls.map((control) => control.framework))],
+    consoleUrl,
+    policy: { id: first.rule.id, name: first.rule.name, platforms: item.platforms },
+    resource: {
+      id: first.resource.id,
+      name: first.resource.name || first.resource.id,
+      type: first.resource.type,
+      region: first.resource.region,
+      accountId: first.resource.accountId,
+      accountName: first.resource.accountName,
+    },
+    resourceCount: new Set(item.findings.map((finding) => finding.resource.id)).size,
+    findingCount: item.findings.length,
+    severity: item.severity,
+    owner: item.context?.owner?.value ?? item.context?.team?.value,
+    team: item.context?.team?.value,
+    environment: item.context?.environment?.value ?? "unknown",
+    dataClassification: item.context?.dataClassification?.value ?? "unknown",
+    internetExposed: item.context?.internetExposed?.value,
+    vulnerability: first.vulnerability,
+    entry,
+    variables,
+  };
+}
+
+function hasAll(template: string, variables: TemplateVariables): boolean {
+  return placeholdersIn(template).every((name) => Boolean(variables[name]));
+}
+
+function uniqueControls(findings: readonly Finding[]): Control[] {
+  const seen = new Map<string, Control>();
+  for (const finding of findings) {
+    for (const control of finding.rule.controls)
+      seen.set(`${control.framework}\u0000${control.control}`, control);
+  }
+  return [...seen.values()];
+}

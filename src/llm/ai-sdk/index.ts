@@ -1,2 +1,2 @@
 /** @module cloudsteward/llm/ai-sdk */
-export {};
+export { type AiSdkLanguageModel, type AiSdkOptions, aiSdk } from "./ai-sdk.js";

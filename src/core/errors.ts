@@ -17,7 +17,8 @@ export type ErrorCode =
   | "WRITE_DISABLED"
   | "DELIVERY"
   | "POLICY"
-  | "BAD_REQUEST";
+  | "BAD_REQUEST"
+  | "BUDGET_EXCEEDED";
 
 const marker = Symbol.for("cloudsteward.error");
 
@@ -222,6 +223,16 @@ export class ModelOutputError extends CloudstewardError {
     this.repaired = options.repaired ?? false;
     this.text = options.text;
     this.usage = options.usage;
+  }
+}
+
+/** A run's model budget (tokens or cost) is spent: AI stages fall back to the knowledge base. */
+export class BudgetExceededError extends CloudstewardError {
+  /** Which limit was reached. */
+  readonly limit: "tokens" | "cost";
+  constructor(message: string, options: { limit: "tokens" | "cost" }) {
+    super(message, { code: "BUDGET_EXCEEDED" });
+    this.limit = options.limit;
   }
 }
 

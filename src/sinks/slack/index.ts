@@ -1,2 +1,4 @@
 /** @module cloudsteward/sinks/slack */
-export {};
+export { slackActionIds } from "../render/slack.js";
+export { slackApiError } from "./errors.js";
+export { type SlackOptions, type SlackSink, slack } from "./slack.js";

@@ -11,7 +11,8 @@ export interface JiraEmulationOptions {
   credentials?: { email: string; apiToken: string };
   /** Users `/rest/api/3/user/search` finds (any `*@example.com` address also resolves). */
   users?: { accountId: string; emailAddress: string; displayName: string }[];
-  faults?: SandboxFaults;
+  /** Fault configuration, or the sandbox's fault machinery for this emulation. */
+  faults?: SandboxFaults | Faults;
 }
 
 /** A stored issue, as the emulation keeps it. */
@@ -69,7 +70,7 @@ const priorities = ["Highest", "High", "Medium", "Low", "Lowest"];
  */
 export function jiraEmulation(options: JiraEmulationOptions = {}): JiraEmulation {
   const credentials = options.credentials ?? { email: "bot@example.com", apiToken: "sandbox-jira-token" };
-  const faults = createFaults(options.faults);
+  const faults = options.faults && "before" in options.faults ? options.faults : createFaults(options.faults);
   const issues: EmulatedJiraIssue[] = [];
   const byKey = new Map<string, EmulatedJiraIssue>();
   const counters = new Map<string, number>();

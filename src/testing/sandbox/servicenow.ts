@@ -15,7 +15,8 @@ export interface ServiceNowEmulationOptions {
   credentials?: { username: string; password: string };
   /** Bearer tokens the emulation also accepts. @default ["sandbox-servicenow-token"] */
   tokens?: string[];
-  faults?: SandboxFaults;
+  /** Fault configuration, or the sandbox's fault machinery for this emulation. */
+  faults?: SandboxFaults | Faults;
 }
 
 /** A stored record: every value a string, as the Table API returns them. */
@@ -81,7 +82,7 @@ export function servicenowEmulation(options: ServiceNowEmulationOptions = {}): S
     password: "sandbox-servicenow-password",
   };
   const tokens = options.tokens ?? ["sandbox-servicenow-token"];
-  const faults = createFaults(options.faults);
+  const faults = options.faults && "before" in options.faults ? options.faults : createFaults(options.faults);
   const tables = new Map<string, EmulatedServiceNowRecord[]>();
   const journals = new Map<string, string[]>();
   let counter = 10_000;

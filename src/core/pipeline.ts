@@ -234,6 +234,10 @@ class Run extends EventEmitter<PipelineEvents> implements PipelineRun {
       });
       await Promise.race([delivered, failed]);
       userSignal?.throwIfAborted();
+    } catch (error) {
+      // Whatever ended the run (a stage's `run` throwing synchronously included) stops the rest.
+      fail(error);
+      throw error;
     } finally {
       userSignal?.removeEventListener("abort", onAbort);
       for (const queue of queues) queue.return();

@@ -305,6 +305,25 @@ describe("pipeline", () => {
     expect(ended).toBe(true);
   });
 
+  it("signals the sources to stop when a stage throws before yielding anything", async () => {
+    let sourceSignal: AbortSignal | undefined;
+    const source: FindingSource = {
+      ...findingSource("wiz", 0, []),
+      async *findings(_query, options) {
+        sourceSignal = options?.signal;
+        yield finding(1);
+      },
+    };
+    const broken: Stage<Finding, Finding> = {
+      name: "broken",
+      run() {
+        throw new ConfigurationError("broken stage");
+      },
+    };
+    await expect(pipeline({ source, stages: [broken] }).start()).rejects.toThrow("broken stage");
+    expect(sourceSignal?.aborted).toBe(true);
+  });
+
   it("delivers actions to their sinks and dead-letters failed deliveries without ending the run", async () => {
     const delivered: string[] = [];
     const sink: Sink = {

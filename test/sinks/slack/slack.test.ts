@@ -126,19 +126,9 @@ describe("slack", () => {
       return response;
     };
     const sink = slack({ ...emulation.options(baseUrl), fetch, messagesPerSecond: 1 });
-    for (let index = 0; index < 3; index++) await sink.deliver(makeAction({ idempotencyKey: `paced-${index}` }));
-    expect(emulation.messages()).toHaveLength(3);
-    expect(statuses).toEqual([200, 200, 200]);
-  });
-    const baseUrl = "http://sandbox.test/slack";
-    const sink = slack({
-      ...emulation.options(baseUrl),
-      fetch: emulationFetch(emulation, baseUrl),
-      messagesPerSecond: 1,
-    });
     for (let index = 0; index < 3; index++)
       await sink.deliver(makeAction({ idempotencyKey: `paced-${index}` }));
     expect(emulation.messages()).toHaveLength(3);
-    expect(emulation.faults.stats.rateLimited).toBe(0);
+    expect(statuses).toEqual([200, 200, 200]);
   });
 });

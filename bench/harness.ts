@@ -143,7 +143,7 @@ function spawnChild<T>(args: string[], execArgv: string[] = []): Promise<T> {
     child.on("error", reject);
     child.on("exit", (code, signal) => {
       if (outcome?.ok) resolve(outcome.value);
-      else if (outcome) reject(new Error(`Child ${args.join(" ")} failed:\n${outcome.error}`));
+      else if (outcome) reject(new Error(`Child ${args.join(" ")} failed: ${outcome.error}`));
       else reject(new Error(`Child ${args.join(" ")} exited (${signal ?? code}) without a result.`));
     });
   });

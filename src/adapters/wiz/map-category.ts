@@ -7,7 +7,7 @@ import type { Category } from "../../core/finding.js";
  * mapWizCategory(["Identity Management"], "misconfiguration"); // "identity"
  */
 export function mapWizCategory(texts: readonly (string | null | undefined)[], fallback: Category): Category {
-  const text = texts.filter(Boolean).join("\n").toLowerCase();
+  const text = texts.filter(Boolean).join("\n").toLowerCase().replace(/[_-]+/g, " ");
   for (const [pattern, category] of keywords) if (pattern.test(text)) return category;
   return fallback;
 }

@@ -1,0 +1,201 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { normalize } from "../../../src/adapters/wiz/index.js";
+import { detectWizRecordKind } from "../../../src/adapters/wiz/normalize.js";
+import { isCloudstewardError, NormalizationError } from "../../../src/core/errors.js";
+import { findingSchema } from "../../../src/core/finding.js";
+
+const fetchedAt = "2025-08-01T00:00:00.000Z";
+const fixture = (name: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(new URL(`./__fixtures__/${name}.json`, import.meta.url), "utf8"));
+const fixtures = [
+  "issue-toxic-combination",
+  "issue-informational-awkward",
+  "issue-threat-detection",
+  "configuration-finding",
+  "vulnerability-finding",
+  "webhook-issue",
+  "webhook-issue-quirks",
+];
+
+function normalizationError(record: unknown): NormalizationError {
+  try {
+    normalize(record, { fetchedAt });
+  } catch (error) {
+    if (error instanceof NormalizationError) return error;
+    throw error;
+  }
+  throw new Error("expected a NormalizationError");
+}
+
+describe("wiz normalize", () => {
+  it.each(fixtures)("normalizes %s into a valid Finding", (name) => {
+    const finding = normalize(fixture(name), { fetchedAt });
+    expect(findingSchema.safeParse(finding).success).toBe(true);
+    expect(finding).toMatchSnapshot();
+  });
+
+  it("detects the kind of each record", () => {
+    expect(fixtures.map((name) => detectWizRecordKind(fixture(name)))).toEqual([
+      "issue",
+      "issue",
+      "issue",
+      "configuration",
+      "vulnerability",
+      "webhook-issue",
+      "webhook-issue",
+    ]);
+  });
+
+  it("maps the reference's toxic-combination issue field by field", () => {
+    const finding = normalize(fixture("issue-toxic-combination"), { fetchedAt });
+    expect(finding.id).toBe("wiz:c8b8e0f4-5d1a-4c3e-9f2b-7a6d5c4b3a21");
+    expect(finding.category).toBe("exposure");
+    expect(finding.resource).toMatchObject({
+      id: "arn:aws:ec2:us-east-1:111122223333:instance/i-0abc",
+      type: "aws.ec2.instance",
+      nativeType: "ec2#instance",
+      cloud: "aws",
+      accountId: "111122223333",
+      accountName: "prod",
+      region: "us-east-1",
+      tags: { owner: "team-a" },
+    });
+    expect(finding.rule.controls).toEqual([{ framework: "CIS AWS 2.0.0", control: "4.1" }]);
+    expect(finding.source.url).toBe(
+      "https://app.wiz.io/issues#~(issue~'c8b8e0f4-5d1a-4c3e-9f2b-7a6d5c4b3a21')",
+    );
+    expect(finding.lastSeen).toBe("2025-03-04T08:00:00.000Z");
+  });
+
+  it("handles INFORMATIONAL severity, null tags, an unknown resource type and missing optional fields", () => {
+    const finding = normalize(fixture("issue-informational-awkward"), { fetchedAt });
+    expect(finding.severity).toBe("info");
+    expect(finding.status).toBe("risk_accepted");
+    expect(finding.resource.tags).toEqual({});
+    expect(finding.resource.type).toBe("aws.other.qldb-ledger");
+    expect(finding.resource.region).toBeUndefined();
+    expect(finding.lastSeen).toBe(finding.firstSeen);
+    expect(finding.description).toBe("");
+  });
+
+  it("reads tags from a [{key, value}] list and an object map alike, keeping conflicting keys", () => {
+    const fromList = normalize(fixture("configuration-finding"), { fetchedAt }).resource.tags;
+    expect(fromList).toEqual({ owner: "ada@example.com", Owner: "grace@example.com", empty: "" });
+    const threat = normalize(fixture("issue-threat-detection"), { fetchedAt });
+    expect(threat.resource.tags).toEqual({ app: "api", owner: "", replicas: "3" });
+  });
+
+  it("splits REJECTED by resolution reason and treats NONE as info", () => {
+    expect(normalize(fixture("issue-threat-detection"), { fetchedAt }).status).toBe("suppressed");
+    const configuration = normalize(fixture("configuration-finding"), { fetchedAt });
+    expect(configuration.status).toBe("risk_accepted");
+    expect(configuration.severity).toBe("info");
+    expect(configuration.resource.type).toBe("aws.s3.bucket");
+  });
+
+  it("maps threat detections on Kubernetes and vulnerability facts", () => {
+    const threat = normalize(fixture("issue-threat-detection"), { fetchedAt });
+    expect(threat.category).toBe("threat");
+    expect(threat.resource).toMatchObject({ cloud: "kubernetes", type: "kubernetes.pod" });
+    const vulnerability = normalize(fixture("vulnerability-finding"), { fetchedAt });
+    expect(vulnerability.vulnerability).toEqual({
+      cve: "CVE-2021-44228",
+      cvss: 10,
+      epss: 0.975,
+      packageName: "log4j-core",
+      installedVersion: "2.14.1",
+      fixedVersion: "2.17.1",
+      exploitAvailable: true,
+      knownExploited: true,
+    });
+    expect(vulnerability.resource.type).toBe("gcp.compute.instance");
+    expect(vulnerability.rule.remediation).toBe("Upgrade log4j-core to 2.17.1.");
+  });
+
+  it("copes with the webhook's quirks: title-case status, empty strings, camel-case type, a timestamp without T/Z", () => {
+    const finding = normalize(fixture("webhook-issue-quirks"), { fetchedAt });
+    expect(finding.status).toBe("resolved");
+    expect(finding.category).toBe("threat");
+    expect(finding.firstSeen).toBe("2025-07-25T13:09:25.306Z");
+    expect(finding.resource).toMatchObject({
+      id: "jumpbox-2",
+      type: "azure.compute.virtual-machine",
+      cloud: "azure",
+    });
+    expect(finding.source.url).toBeDefined();
+  });
+
+  it("gives the same dedupKey to the same archetype on the same resource, whatever the record kind", () => {
+    const webhook = normalize(fixture("webhook-issue"), { fetchedAt });
+    const issue = normalize(
+      {
+        ...fixture("issue-toxic-combination"),
+        id: "another-issue",
+        type: "CLOUD_CONFIGURATION",
+        sourceRule: {
+          __typename: "CloudConfigurationRule",
+          id: "other-rule",
+          name: "S3 bucket allows public read access",
+        },
+        entitySnapshot: {
+          type: "BUCKET",
+          cloudPlatform: "AWS",
+          providerId: "arn:aws:s3:::legacy-logs",
+          name: "legacy-logs",
+          subscriptionExternalId: "111122223333",
+        },
+      },
+      { fetchedAt },
+    );
+    expect(issue.dedupKey).toBe(webhook.dedupKey);
+    expect(issue.id).not.toBe(webhook.id);
+  });
+
+  it("keeps the native record only when asked", () => {
+    const record = fixture("vulnerability-finding");
+    expect(normalize(record, { fetchedAt }).raw).toBeUndefined();
+    expect(normalize(record, { fetchedAt, keepRaw: true }).raw).toBe(record);
+  });
+
+  it("names the path of a missing required field", () => {
+    const record = fixture("issue-toxic-combination");
+    delete (record.entitySnapshot as Record<string, unknown>).type;
+    const error = normalizationError(record);
+    expect(error.path).toEqual(["entitySnapshot", "type"]);
+    expect(error.message).toContain("entitySnapshot.type");
+    expect(error.message).toContain("c8b8e0f4-5d1a-4c3e-9f2b-7a6d5c4b3a21");
+    expect(isCloudstewardError(error, "NORMALIZATION")).toBe(true);
+  });
+
+  it("rejects an unknown severity and an unknown status with their paths", () => {
+    expect(normalizationError({ ...fixture("issue-toxic-combination"), severity: "SEVERE" }).path).toEqual([
+      "severity",
+    ]);
+    expect(normalizationError({ ...fixture("vulnerability-finding"), status: "MAYBE" }).path).toEqual([
+      "status",
+    ]);
+    expect(
+      normalizationError({ ...fixture("vulnerability-finding"), vendorSeverity: null, CVSSSeverity: null })
+        .path,
+    ).toEqual(["vendorSeverity"]);
+  });
+
+  it("rejects an unparseable timestamp and a resource without any id", () => {
+    expect(
+      normalizationError({ ...fixture("issue-toxic-combination"), createdAt: "yesterday" }).path,
+    ).toEqual(["createdAt"]);
+    const record = fixture("vulnerability-finding");
+    record.vulnerableAsset = { ...(record.vulnerableAsset as object), providerUniqueId: "", id: "" };
+    expect(normalizationError(record).path).toEqual(["vulnerableAsset", "providerUniqueId"]);
+  });
+
+  it("rejects values that are not Wiz records", () => {
+    expect(normalizationError(null).path).toEqual([]);
+    expect(normalizationError([1, 2]).path).toEqual([]);
+    expect(normalizationError({ hello: "world" }).message).toMatch(/unrecognized record/);
+    expect(
+      normalizationError({ issue: { id: "x", status: "OPEN", created: "2025-01-01T00:00:00Z" } }).path,
+    ).toEqual(["control"]);
+  });
+});

@@ -75,6 +75,8 @@ const SECRET = [
   "private key",
   "cleartext key",
   "plaintext key",
+  "cloud key",
+  "ssh key",
 ];
 
 /**

@@ -45,7 +45,10 @@ function escapeFor(context: RenderContext, value: string): string {
       return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
     case "hcl":
     case "terraform":
-      return JSON.stringify(value).slice(1, -1).replaceAll("${", "$${").replaceAll("%{", "%%{");
+      return JSON.stringify(value)
+        .slice(1, -1)
+        .replaceAll("${", () => "$${")
+        .replaceAll("%{", "%%{");
     case "json":
       return JSON.stringify(value).slice(1, -1);
     case "url":

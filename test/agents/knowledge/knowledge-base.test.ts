@@ -228,7 +228,7 @@ describe("factsFor", () => {
       '{"a":"q\\"}"}',
     );
     expect(
-      personalize('name = "{{resource.name}}"', { "resource.name": '${file("/etc/passwd")}' }, "hcl"),
+      personalize('name = "{{resource.name}}"', { "resource.name": `$${"{"}file("/etc/passwd")}` }, "hcl"),
     ).toBe('name = "$${file(\\"/etc/passwd\\")}"');
   });
 });

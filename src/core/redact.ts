@@ -45,10 +45,10 @@ export function redact<T>(value: T, options: RedactOptions = {}): T {
  */
 export function redactUrl(url: string): string {
   const match = /^([a-z][a-z0-9+.-]*:\/\/)(?:[^/?#@\s]*@)?([^?#]*)(\?[^#]*)?(#.*)?$/is.exec(url.trim());
-  if (match === null) return redactText(url, toSettings({}));
+  if (match === null) return redactText(url, defaultSettings);
   const [, scheme = "", rest = "", query = "", fragment = ""] = match;
   const cleaned = `${scheme}${rest}${maskParams(query)}${maskParams(fragment)}`;
-  return redactText(cleaned, toSettings({}));
+  return redactText(cleaned, defaultSettings);
 }
 
 /** Which identifiers a {@link Redactor} replaces with reversible tokens. */
@@ -164,7 +164,7 @@ export function shannonEntropy(text: string): number {
 
 interface Settings {
   extraKeys: Set<string>;
-  entropy: { threshold: number; minLength: number } | undefined;
+  entropy: { threshold: number; minLength: number; candidates: RegExp } | undefined;
   /** False for `restore`, which walks values without masking anything by key. */
   maskKeys: boolean;
 }
@@ -172,15 +172,29 @@ interface Settings {
 const noMasking: Settings = { extraKeys: new Set(), entropy: undefined, maskKeys: false };
 
 function toSettings(options: RedactOptions): Settings {
+  if (options.keys === undefined && options.entropy === undefined) return defaultSettings;
   return {
     extraKeys: new Set((options.keys ?? []).map(normalizeKey)),
     entropy:
       options.entropy === false
         ? undefined
-        : { threshold: options.entropy?.threshold ?? 4, minLength: options.entropy?.minLength ?? 32 },
+        : entropySettings(options.entropy?.threshold ?? 4, options.entropy?.minLength ?? 32),
     maskKeys: true,
   };
 }
+
+/** Token candidates are runs of base64/base64url characters at least `minLength` long. */
+function entropySettings(threshold: number, minLength: number): Settings["entropy"] {
+  const length = Math.max(1, Math.floor(minLength));
+  return { threshold, minLength: length, candidates: new RegExp(`[A-Za-z0-9+/_=-]{${length},}`, "g") };
+}
+
+/** The settings of a call without options, built once (the candidate pattern is compiled once). */
+const defaultSettings: Settings = {
+  extraKeys: new Set(),
+  entropy: entropySettings(4, 32),
+  maskKeys: true,
+};
 
 /**
  * Copies `value`, applying `text` to every string. `key` is the nearest object key; under a secret
@@ -233,7 +247,18 @@ function walk(
   const copy: Record<string, unknown> = prototype === null ? Object.create(null) : {};
   seen.set(value, copy);
   for (const [childKey, item] of Object.entries(value)) {
-    copy[childKey] = walk(item, settings, childKey, seen, text, childKind(childKey));
+    const redacted = walk(item, settings, childKey, seen, text, childKind(childKey));
+    // An own `__proto__` key (JSON.parse makes them) must stay data, never set the prototype.
+    if (childKey === "__proto__") {
+      Object.defineProperty(copy, childKey, {
+        value: redacted,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      copy[childKey] = redacted;
+    }
   }
   return copy;
 }
@@ -241,7 +266,7 @@ function walk(
 /** Words that make an object key secret, and the mask kind each gives. */
 const secretKeyWords: readonly [RegExp, string][] = [
   [/privatekey|sshkey|signingkey/, "private_key"],
-  [/password|passwd|passphrase|^pwd$|pwd$/, "password"],
+  [/password|passwd|passphrase|pwd$/, "password"],
   [/secretaccesskey/, "aws_secret_key"],
   [/authorization/, "authorization"],
   [/cookie/, "cookie"],
@@ -293,8 +318,21 @@ const metadataSuffixes = new Set([
 ]);
 
 function secretKeyKind(key: string, settings: Settings): string | undefined {
+  if (settings.extraKeys.size > 0 && settings.extraKeys.has(normalizeKey(key))) return "secret";
+  let kind = keyKinds.get(key);
+  if (kind === undefined) {
+    if (keyKinds.size >= 10_000) keyKinds.clear();
+    kind = builtInKeyKind(key) ?? null;
+    keyKinds.set(key, kind);
+  }
+  return kind ?? undefined;
+}
+
+/** Object keys repeat across records, so their classification is cached (bounded). */
+const keyKinds = new Map<string, string | null>();
+
+function builtInKeyKind(key: string): string | undefined {
   const normalized = normalizeKey(key);
-  if (settings.extraKeys.has(normalized)) return "secret";
   const words = key.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+/g) ?? [];
   const last = words.at(-1)?.toLowerCase();
   if (last !== undefined && metadataSuffixes.has(last) && words.length > 1) return undefined;
@@ -345,7 +383,7 @@ const textRules: readonly TextRule[] = [
   [/\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, () => mask("jwt")],
   // userinfo password in any URL or connection URI: scheme://user:password@host
   [
-    /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/@]*):([^\s/@]+)@/gi,
+    /\b([a-z][a-z0-9+.-]{0,31}:\/\/)([^\s:/@]{0,256}):([^\s/@]{1,256})@/gi,
     (match, scheme, user, password) =>
       password.startsWith("[REDACTED:") ? match : `${scheme}${user}:${mask("password")}@`,
   ],
@@ -381,7 +419,7 @@ const textRules: readonly TextRule[] = [
   ],
   // Labelled secrets: password=…, "apiKey": "…", AWS_SECRET_ACCESS_KEY: …, client_secret=… (not ARN parts like `:secret:name`).
   [
-    /(?<![:/])\b([\w-]*?(?:secret[_-]?access[_-]?key|password|passwd|passphrase|pwd|secret|api[_-]?key|access[_-]?key|private[_-]?key|token|credentials?))(["']?[ \t]*[:=][ \t]*)("[^"\r\n]*"|'[^'\r\n]*'|[^\s"',;&}<>)\]]+)/gi,
+    /(?<![:/])\b([\w-]{0,40}?(?:secret[_-]?access[_-]?key|password|passwd|passphrase|pwd|secret|api[_-]?key|access[_-]?key|private[_-]?key|token|credentials?))(["']?[ \t]*[:=][ \t]*)("[^"\r\n]*"|'[^'\r\n]*'|[^\s"',;&}<>)\]]+)/gi,
     (match, label, separator, value) => {
       const bare = value.replace(/^["']|["']$/g, "");
       if (isPlaceholder(bare)) return match;
@@ -412,23 +450,34 @@ function isPlaceholder(value: string): boolean {
   );
 }
 
+/**
+ * Cheap pre-check: a string no rule can match skips the rules (most finding text). It must stay a
+ * superset of every rule's trigger: a PEM header, `eyJ`, `://`, a vendor key prefix, a URL
+ * parameter, a secret label or header name, or an auth scheme.
+ */
+const ruleHint =
+  /-----BEGIN|eyJ|:\/\/|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|[sr]k_(?:live|test)_|AIza|sk-|npm_|A(?:KI|SI|BI|CC)A|[?&#][\w.-]+=|secret|passw|passphrase|pwd|api[_-]?key|access[_-]?key|private[_-]?key|token|credential|authorization|cookie|auth|uaks|accountkey|sharedaccess|bearer|basic|digest|negotiate|ssws|splunk/i;
+
 function redactText(text: string, settings: Settings): string {
   let result = text;
-  for (const [pattern, replace] of textRules) {
-    pattern.lastIndex = 0;
-    result = result.replace(pattern, replace as (match: string, ...groups: unknown[]) => string);
+  if (ruleHint.test(text)) {
+    for (const [pattern, replace] of textRules) {
+      pattern.lastIndex = 0;
+      result = result.replace(pattern, replace as (match: string, ...groups: unknown[]) => string);
+    }
   }
-  return settings.entropy === undefined ? result : maskHighEntropy(result, settings.entropy);
+  return settings.entropy === undefined || result.length < settings.entropy.minLength
+    ? result
+    : maskHighEntropy(result, settings.entropy);
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function maskHighEntropy(text: string, entropy: { threshold: number; minLength: number }): string {
-  return text.replace(/[A-Za-z0-9+/_=-]+/g, (candidate, offset: number) => {
-    if (candidate.length < entropy.minLength) return candidate;
-    if (text.slice(Math.max(0, offset - 10), offset).endsWith("[REDACTED:")) return candidate;
-    return looksLikeToken(candidate, entropy.threshold) ? mask("high_entropy") : candidate;
-  });
+function maskHighEntropy(text: string, entropy: NonNullable<Settings["entropy"]>): string {
+  entropy.candidates.lastIndex = 0;
+  return text.replace(entropy.candidates, (candidate) =>
+    looksLikeToken(candidate, entropy.threshold) ? mask("high_entropy") : candidate,
+  );
 }
 
 /** True for a random-looking token: mixed classes, high entropy, not a UUID, hex digest, path or identifier. */
@@ -464,7 +513,8 @@ function maskParams(part: string): string {
   return `${head}${params.join("&")}`;
 }
 
-const emailPattern = /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b/g;
+const emailPattern =
+  /\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b/g;
 const ipv4Pattern =
   /\b(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\b(?!\.\d)/g;
 const ipv6Pattern =

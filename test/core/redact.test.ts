@@ -107,6 +107,20 @@ describe("redact", () => {
     expect([...set]).toEqual(["[REDACTED:aws_access_key_id]"]);
   });
 
+  it("copies an own __proto__ key as data without touching the prototype", () => {
+    const input = JSON.parse('{"__proto__": {"password": "pw", "polluted": "yes"}, "a": "b"}') as Record<
+      string,
+      unknown
+    >;
+    const output = redact(input);
+    expect(Object.getPrototypeOf(output)).toBe(Object.prototype);
+    expect((output as { polluted?: string }).polluted).toBeUndefined();
+    expect(Object.getOwnPropertyDescriptor(output, "__proto__")?.value).toEqual({
+      password: "[REDACTED:password]",
+      polluted: "yes",
+    });
+  });
+
   it("passes non-string primitives through", () => {
     expect(redact(42)).toBe(42);
     expect(redact(null)).toBeNull();

@@ -242,10 +242,9 @@ function toStoredEvent(input: AuditEvent, shouldRedact: boolean): AuditEvent {
     const issues = parsed.error.issues.map((issue) => `${issue.path.join(".") || "event"}: ${issue.message}`);
     throw new ConfigurationError(`auditLog: the event is invalid (${issues.join("; ")}).`);
   }
+  // `undefined` members need no removal here: the hash and every store serialize as canonical JSON.
   const event = parsed.data as AuditEvent;
-  const data = shouldRedact ? redact(event.data) : event.data;
-  // Through canonical JSON once, so the stored and the hashed event are the same JSON value.
-  return JSON.parse(canonicalJson({ ...event, data })) as AuditEvent;
+  return shouldRedact ? { ...event, data: redact(event.data) } : event;
 }
 
 function toLink(value: unknown, hash: (text: string) => string): Link {

@@ -12,7 +12,7 @@ import { ConfigurationError } from "../../core/errors.js";
  * canonicalJson({ b: 1, a: [true, "é"] }); // '{"a":[true,"é"],"b":1}'
  */
 export function canonicalJson(value: unknown): string {
-  const text = serialize(value, "", new Set());
+  const text = serialize(value, "", []);
   if (text === undefined) {
     throw new ConfigurationError(
       "canonicalJson: the value has no JSON form (undefined, a function or a symbol).",
@@ -21,12 +21,13 @@ export function canonicalJson(value: unknown): string {
   return text;
 }
 
-function serialize(input: unknown, key: string, ancestors: Set<object>): string | undefined {
+function serialize(input: unknown, key: string, ancestors: object[]): string | undefined {
   const value = hasToJson(input) ? input.toJSON(key) : input;
   switch (typeof value) {
     case "string":
-    case "boolean":
       return JSON.stringify(value);
+    case "boolean":
+      return value ? "true" : "false";
     case "number":
       if (!Number.isFinite(value)) {
         throw new ConfigurationError(
@@ -38,30 +39,37 @@ function serialize(input: unknown, key: string, ancestors: Set<object>): string 
       throw new ConfigurationError(
         `canonicalJson: a bigint at "${key}" has no exact JSON form; use a string.`,
       );
-    case "undefined":
-    case "function":
-    case "symbol":
+    case "object":
+      break;
+    default:
       return undefined;
   }
   if (value === null) return "null";
-  const object = value as object;
-  if (ancestors.has(object)) {
+  // An array stack rather than a Set: values are shallow, and this is the audit log's hot path.
+  if (ancestors.includes(value)) {
     throw new ConfigurationError(`canonicalJson: the value contains a cycle at "${key}".`);
   }
-  ancestors.add(object);
+  ancestors.push(value);
   let text: string;
-  if (Array.isArray(object)) {
-    text = `[${object.map((item, index) => serialize(item, String(index), ancestors) ?? "null").join(",")}]`;
+  if (Array.isArray(value)) {
+    text = "[";
+    for (let index = 0; index < value.length; index++) {
+      if (index > 0) text += ",";
+      text += serialize(value[index], String(index), ancestors) ?? "null";
+    }
+    text += "]";
   } else {
-    const record = object as Record<string, unknown>;
-    const members: string[] = [];
+    const record = value as Record<string, unknown>;
+    text = "{";
     for (const name of Object.keys(record).sort()) {
       const member = serialize(record[name], name, ancestors);
-      if (member !== undefined) members.push(`${JSON.stringify(name)}:${member}`);
+      if (member === undefined) continue;
+      if (text.length > 1) text += ",";
+      text += `${JSON.stringify(name)}:${member}`;
     }
-    text = `{${members.join(",")}}`;
+    text += "}";
   }
-  ancestors.delete(object);
+  ancestors.pop();
   return text;
 }
 

@@ -17,9 +17,27 @@ export * from "./factories.js";
 export type { Emulation, SandboxFaults } from "./sandbox/emulation.js";
 export { type EmulationFactory, type EmulationName, emulations } from "./sandbox/emulations.js";
 export { createFaults, type FaultStats, type Faults } from "./sandbox/faults.js";
+export {
+  type JiraEmulation,
+  type JiraEmulationOptions,
+  type JiraSandboxOptions,
+  jiraEmulation,
+} from "./sandbox/jira.js";
 export type { SandboxEstateOptions } from "./sandbox/mount.js";
 export { type SandboxHandlers, type SandboxHandlersOptions, sandboxHandlers } from "./sandbox/msw.js";
 export { type Sandbox, type SandboxOptions, startSandbox } from "./sandbox/server.js";
+export {
+  type ServiceNowEmulation,
+  type ServiceNowEmulationOptions,
+  type ServiceNowSandboxOptions,
+  servicenowEmulation,
+} from "./sandbox/servicenow.js";
+export {
+  type SlackEmulation,
+  type SlackEmulationOptions,
+  type SlackSandboxOptions,
+  slackEmulation,
+} from "./sandbox/slack.js";
 export {
   sandboxWizClientId,
   sandboxWizClientSecret,
@@ -33,6 +51,15 @@ export {
   type ScriptedResponse,
   scriptedModel,
 } from "./scripted-model.js";
+export {
+  emulationFetch,
+  emulationTarget,
+  type SinkContext,
+  type SinkFault,
+  type SinkTarget,
+  type TestSinkOptions,
+  testSink,
+} from "./sink-suite.js";
 export {
   type SandboxOptionsOf,
   type SourceSuiteContext,

@@ -1,6 +1,9 @@
 import type { Estate } from "../estate.js";
 import type { Emulation } from "./emulation.js";
 import type { Faults } from "./faults.js";
+import { jiraEmulation } from "./jira.js";
+import { servicenowEmulation } from "./servicenow.js";
+import { slackEmulation } from "./slack.js";
 import { wizEmulation } from "./wiz.js";
 
 /** Builds one emulation over the estate, with its own fault machinery. */
@@ -12,6 +15,9 @@ export type EmulationFactory<E extends Emulation = Emulation> = (estate: Estate,
  */
 export const emulations = {
   wiz: wizEmulation,
+  jira: (estate, faults) => jiraEmulation({ faults, estate }),
+  servicenow: (_estate, faults) => servicenowEmulation({ faults }),
+  slack: (estate, faults) => slackEmulation({ faults, estate }),
 } satisfies Record<string, EmulationFactory>;
 
 /** The names of the emulations. */

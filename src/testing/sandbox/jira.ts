@@ -1,4 +1,5 @@
 import type { JiraOptions } from "../../sinks/jira/jira.js";
+import type { Estate } from "../estate.js";
 import type { Emulation, SandboxFaults } from "./emulation.js";
 import { createFaults, type Faults, jsonResponse } from "./faults.js";
 
@@ -11,6 +12,8 @@ export interface JiraEmulationOptions {
   credentials?: { email: string; apiToken: string };
   /** Users `/rest/api/3/user/search` finds (any `*@example.com` address also resolves). */
   users?: { accountId: string; emailAddress: string; displayName: string }[];
+  /** The sandbox estate: its owners become Jira users. */
+  estate?: Estate;
   /** Fault configuration, or the sandbox's fault machinery for this emulation. */
   faults?: SandboxFaults | Faults;
 }
@@ -71,6 +74,14 @@ const priorities = ["Highest", "High", "Medium", "Low", "Lowest"];
 export function jiraEmulation(options: JiraEmulationOptions = {}): JiraEmulation {
   const credentials = options.credentials ?? { email: "bot@example.com", apiToken: "sandbox-jira-token" };
   const faults = options.faults && "before" in options.faults ? options.faults : createFaults(options.faults);
+  const users = [
+    ...(options.users ?? []),
+    ...(options.estate?.owners ?? []).map((owner) => ({
+      accountId: owner.jiraAccountId,
+      emailAddress: owner.email,
+      displayName: owner.name,
+    })),
+  ];
   const issues: EmulatedJiraIssue[] = [];
   const byKey = new Map<string, EmulatedJiraIssue>();
   const counters = new Map<string, number>();
@@ -104,7 +115,7 @@ export function jiraEmulation(options: JiraEmulationOptions = {}): JiraEmulation
     if (path === "/rest/api/3/user/search" && method === "GET") {
       const query = (url.searchParams.get("query") ?? "").toLowerCase();
       if (!query) return error(400, ["The query parameter 'query' is required."]);
-      return jsonResponse(200, usersMatching(query, options.users ?? []));
+      return jsonResponse(200, usersMatching(query, users));
     }
     if (path === "/rest/api/3/issue" && method === "POST") return create(await readJson(request), origin);
     const match = /^\/rest\/api\/3\/issue\/([^/]+)(\/comment|\/transitions)?$/.exec(path);

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { SlackOptions } from "../../sinks/slack/slack.js";
+import type { Estate } from "../estate.js";
 import type { Emulation, SandboxFaults } from "./emulation.js";
 import { createFaults, type Faults, jsonResponse } from "./faults.js";
 
@@ -14,6 +15,8 @@ export interface SlackEmulationOptions {
   channels?: Record<string, string>;
   /** Users `users.lookupByEmail` finds (any `*@example.com` address also resolves). */
   users?: { id: string; email: string }[];
+  /** The sandbox estate: its owners become users and its teams' channels exist. */
+  estate?: Estate;
   /** Messages one channel accepts in a burst before answering 429 (then one per second). @default 10 */
   channelBurst?: number;
   /** The incoming-webhook path below the prefix. @default "/services/T0SANDBOX/B0SANDBOX/sandboxwebhooksecret" */
@@ -64,7 +67,19 @@ const blockTypes = new Set([
  */
 export function slackEmulation(options: SlackEmulationOptions = {}): SlackEmulation {
   const token = options.token ?? "xoxb-sandbox-token";
-  const channels = options.channels ?? { security: "C0SECURITY", "cloud-alerts": "C0ALERTS" };
+  const channels = {
+    ...(options.channels ?? { security: "C0SECURITY", "cloud-alerts": "C0ALERTS" }),
+    ...Object.fromEntries(
+      (options.estate?.teams ?? []).map((team) => [
+        team.slackChannel.replace(/^#/, ""),
+        channelId(team.slackChannel),
+      ]),
+    ),
+  };
+  const users = [
+    ...(options.users ?? []),
+    ...(options.estate?.owners ?? []).map((owner) => ({ id: owner.slackUserId, email: owner.email })),
+  ];
   const channelIds = new Set(Object.values(channels));
   const webhookPath = options.webhookPath ?? "/services/T0SANDBOX/B0SANDBOX/sandboxwebhooksecret";
   const faults = options.faults && "before" in options.faults ? options.faults : createFaults(options.faults);
@@ -74,7 +89,7 @@ export function slackEmulation(options: SlackEmulationOptions = {}): SlackEmulat
   let clock = 1_724_142_000_000;
 
   const userFor = (email: string) => {
-    const known = options.users?.find((user) => user.email.toLowerCase() === email.toLowerCase());
+    const known = users.find((user) => user.email.toLowerCase() === email.toLowerCase());
     if (known) return known.id;
     if (!/^[^@\s]+@example\.com$/i.test(email)) return undefined;
     return `U${createHash("sha256").update(email.toLowerCase()).digest("hex").slice(0, 9).toUpperCase()}`;
@@ -180,6 +195,11 @@ export function slackEmulation(options: SlackEmulationOptions = {}): SlackEmulat
     messages: () => messages.map((message) => structuredClone(message)),
     webhookUrl: (baseUrl) => `${baseUrl}${webhookPath}`,
   };
+}
+
+/** A stable channel id for a channel name. */
+function channelId(name: string): string {
+  return `C${createHash("sha256").update(name).digest("hex").slice(0, 9).toUpperCase()}`;
 }
 
 /** The Block Kit limits Slack enforces that cloudsteward could break. */

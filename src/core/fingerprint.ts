@@ -21,8 +21,9 @@ export function stableHash(...parts: string[]): string {
 
 /**
  * The key of the real resource behind a platform's record, equal across platforms that report the
- * same resource: lower-cased AWS ARNs (S3 buckets as `arn:aws:s3:::bucket`, bare EC2/VPC ids and
- * IAM/S3 names completed from `accountId`, `region` and `type`), lower-cased Azure resource ids
+ * same resource: lower-cased AWS ARNs (S3 buckets as `arn:aws:s3:::bucket`; IAM names without their
+ * path and EC2 ids without a region, both unique per account; bare EC2/VPC ids and IAM/S3 names
+ * completed from `accountId` and `type`), lower-cased Azure resource ids
  * without trailing slashes, GCP resource names without their service prefix, Kubernetes objects as
  * `k8s:cluster/namespace/kind/name`, and otherwise `cloud:accountId:type:name` for opaque ids.
  * @example
@@ -41,7 +42,8 @@ export function canonicalResourceKey(resource: ResourceIdentity): string {
 }
 
 /**
- * The cross-platform dedup key of a finding: the rule archetype on the canonical resource.
+ * The cross-platform dedup key of a finding: the rule archetype (compared case-insensitively) on
+ * the canonical resource.
  * @example
  * const key = dedupKey("s3-bucket-public-read", finding.resource); // "dk_3f9c…"
  */
@@ -79,28 +81,37 @@ function awsKey(id: string, resource: ResourceIdentity): string | undefined {
   if (lower.startsWith("arn:")) return canonicalArn(lower);
   if (resource.cloud !== "aws") return undefined;
   const account = resource.accountId.trim().toLowerCase();
-  const region = resource.region?.trim().toLowerCase() ?? "";
   for (const [pattern, service, kind] of awsIdPrefixes) {
-    if (pattern.test(lower) && account !== "")
-      return `arn:aws:${service}:${region}:${account}:${kind}/${lower}`;
+    if (pattern.test(lower) && account !== "") return `arn:aws:${service}::${account}:${kind}/${lower}`;
   }
   const build = awsNamedTypes[resource.type];
   if (build === undefined) return undefined;
-  // The name is the bucket/role name on every platform; a bare id is the name when `name` is empty.
-  const name = (resource.name.trim().toLowerCase() || (isPlainName(lower) ? lower : "")).replace(/^\/+/, "");
+  // The name is the bucket/role name on every platform (a bare id stands in when `name` is empty);
+  // an IAM path in front of it is dropped, as canonicalArn does.
+  const name = (resource.name.trim().toLowerCase() || (isPlainName(lower) ? lower : "")).replace(/^.*\//, "");
   if (name === "" || (account === "" && resource.type !== "aws.s3.bucket")) return undefined;
   return build(name, account);
 }
 
-/** Lower-cases an ARN and drops the region (and the account for S3) that global services never carry. */
+/**
+ * Lower-cases an ARN and drops what some platforms add or omit: the region (and the account for S3)
+ * of global services, the region of EC2 ids (unique per account), and IAM paths (IAM names are
+ * unique per account whatever their path).
+ */
 function canonicalArn(arn: string): string {
   const [prefix, partition = "aws", service = "", region = "", account = "", ...rest] = arn.split(":");
-  const resourcePart = rest.join(":");
+  let resourcePart = rest.join(":");
   if (prefix !== "arn") return arn;
   if (service === "s3") return `arn:${partition}:s3:::${resourcePart}`;
-  const canonicalRegion = globalAwsServices.has(service) ? "" : region;
-  return `arn:${partition}:${service}:${canonicalRegion}:${account}:${resourcePart}`;
+  if (service === "iam") resourcePart = resourcePart.replace(iamPathPattern, "$1/");
+  const regionless = globalAwsServices.has(service) || (service === "ec2" && ec2IdPattern.test(resourcePart));
+  return `arn:${partition}:${service}:${regionless ? "" : region}:${account}:${resourcePart}`;
 }
+
+/** `role/service-role/Admin` → `role/Admin` (the path is everything between the kind and the name). */
+const iamPathPattern = /^(role|user|group|policy|instance-profile)\/(?:[^/]*\/)+/;
+
+const ec2IdPattern = /^[a-z-]+\/(?:i|sg|vpc|subnet|vol|snap|eni)-[0-9a-f]{8,17}$/;
 
 /** True for a bare name or path (`my-bucket`, `service-role/Admin`), false for a UUID or a URL. */
 function isPlainName(value: string): boolean {

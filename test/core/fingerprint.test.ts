@@ -59,11 +59,17 @@ describe("canonicalResourceKey", () => {
       }),
       resource({ id: "Deployer", type: "aws.iam.role", name: "Deployer" }),
       resource({ id: "8a4e2b1c-0d3f-4e5a-9b6c-7d8e9f0a1b2c", type: "aws.iam.role", name: "Deployer" }),
+      resource({
+        id: "arn:aws:iam::123456789012:role/ci/deploy/Deployer",
+        type: "aws.iam.role",
+        name: "Deployer",
+      }),
+      resource({ id: "ci/deploy/Deployer", type: "aws.iam.role", name: "" }),
     ]);
     expect([...keys]).toEqual(["arn:aws:iam::123456789012:role/deployer"]);
   });
 
-  it("gives one key for an EC2 instance given as an ARN or a bare instance id", () => {
+  it("gives one key for an EC2 instance given as an ARN or a bare instance id, with or without a region", () => {
     const keys = keysOf([
       resource({
         id: "arn:aws:ec2:eu-west-1:123456789012:instance/i-0abc123def4567890",
@@ -73,8 +79,9 @@ describe("canonicalResourceKey", () => {
       }),
       resource({ id: "i-0abc123def4567890", type: "aws.ec2.instance", name: "web-1", region: "eu-west-1" }),
       resource({ id: "I-0ABC123DEF4567890", type: "aws.ec2.instance", name: "", region: "EU-WEST-1" }),
+      resource({ id: "i-0abc123def4567890", type: "aws.ec2.instance", name: "" }),
     ]);
-    expect([...keys]).toEqual(["arn:aws:ec2:eu-west-1:123456789012:instance/i-0abc123def4567890"]);
+    expect([...keys]).toEqual(["arn:aws:ec2::123456789012:instance/i-0abc123def4567890"]);
   });
 
   it("gives one key for an Azure storage account in any case and with trailing slashes", () => {
@@ -160,7 +167,9 @@ describe("canonicalResourceKey", () => {
       resource({ id: "arn:aws:iam::210987654321:role/deployer", type: "aws.iam.role" }),
       resource({ id: "deployer", type: "aws.iam.user", name: "deployer" }),
       resource({ id: "i-0abc123def4567890", type: "aws.ec2.instance", region: "eu-west-1" }),
-      resource({ id: "i-0abc123def4567890", type: "aws.ec2.instance", region: "us-east-1" }),
+      resource({ id: "i-0abc123def4567890", type: "aws.ec2.instance", accountId: "210987654321" }),
+      resource({ id: "arn:aws:lambda:eu-west-1:123456789012:function:handler", type: "aws.lambda.function" }),
+      resource({ id: "arn:aws:lambda:us-east-1:123456789012:function:handler", type: "aws.lambda.function" }),
       resource({
         id: "arn:aws:ec2:eu-west-1:123456789012:instance/i-0abc123def4567891",
         type: "aws.ec2.instance",

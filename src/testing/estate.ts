@@ -757,7 +757,7 @@ function tagsFor(
   if (owner) {
     tags[roll < 0.8 ? "owner" : "Owner"] = owner.email;
     // A stale second owner tag: the kind of conflict enrichment has to resolve.
-    if (roll > 0.92) tags.Owner = owners[Math.floor(random() * owners.length)]!.email;
+    if (roll < 0.08) tags.Owner = owners[Math.floor(random() * owners.length)]!.email;
     if (random() < 0.75) tags.team = owner.team;
   }
   if (random() < 0.85) tags[random() < 0.7 ? "environment" : "env"] = account.environment;

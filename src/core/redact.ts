@@ -23,8 +23,8 @@ export interface RedactOptions {
  * Masks secrets in a string, or deeply in the strings of objects, arrays, Maps and Sets, returning
  * a copy (other objects, numbers and booleans are returned as they are). Each secret becomes
  * `[REDACTED:<kind>]`: AWS access keys and labelled secret keys, PEM private keys, JWTs, `Bearer`/
- * `Basic` credentials, URL and connection-string passwords, GitHub/Slack/Stripe/Google/OpenAI key
- * shapes, secret URL parameters, labelled secrets (`password=…`), values under secret keys
+ * `Basic` credentials, URL and connection-string passwords, GitHub/GitLab/Slack/Stripe/Google/
+ * OpenAI/Anthropic/npm/Hugging Face/SendGrid key shapes, Entra ID client secrets, secret URL parameters, labelled secrets (`password=…`), values under secret keys
  * (`password`, `token`, `apiKey`, `authorization`, `cookie`, `privateKey`…) and unlabelled
  * high-entropy tokens.
  * @example
@@ -367,6 +367,10 @@ const vendorKeys: readonly [RegExp, string][] = [
   [/\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g, "google_api_key"],
   [/\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}/g, "api_key"],
   [/\bnpm_[A-Za-z0-9]{36}\b/g, "npm_token"],
+  [/\bhf_[A-Za-z0-9]{34,}\b/g, "huggingface_token"],
+  [/\bSG\.[\w-]{22}\.[\w-]{43}\b/g, "sendgrid_key"],
+  // Entra ID (Azure AD) client secrets: three characters, a digit, then `Q~`.
+  [/(?<![\w~.-])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![\w~.-])/g, "azure_client_secret"],
   [/\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g, "aws_access_key_id"],
 ];
 
@@ -456,7 +460,7 @@ function isPlaceholder(value: string): boolean {
  * parameter, a secret label or header name, or an auth scheme.
  */
 const ruleHint =
-  /-----BEGIN|eyJ|:\/\/|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|[sr]k_(?:live|test)_|AIza|sk-|npm_|A(?:KI|SI|BI|CC)A|[?&#][\w.-]+=|secret|passw|passphrase|pwd|api[_-]?key|access[_-]?key|private[_-]?key|token|credential|authorization|cookie|auth|uaks|accountkey|sharedaccess|bearer|basic|digest|negotiate|ssws|splunk/i;
+  /-----BEGIN|eyJ|:\/\/|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|[sr]k_(?:live|test)_|AIza|sk-|npm_|hf_|SG\.|Q~|A(?:KI|SI|BI|CC)A|[?&#][\w.-]+=|secret|passw|passphrase|pwd|api[_-]?key|access[_-]?key|private[_-]?key|token|credential|authorization|cookie|auth|uaks|accountkey|sharedaccess|bearer|basic|digest|negotiate|ssws|splunk/i;
 
 function redactText(text: string, settings: Settings): string {
   let result = text;

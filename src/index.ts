@@ -66,6 +66,15 @@ export { optionOrEnv, resolveSecret, type Secret, type SecretSource } from "./co
 export type { Stage, StageContext } from "./core/stage.js";
 export type { LogEntry, Store } from "./core/store.js";
 export { memoryStore } from "./core/stores/memory.js";
+export { type Budget, type BudgetOptions, type BudgetSpent, createBudget } from "./llm/budget.js";
+export { type CachedModelOptions, cachedModel, cacheKey } from "./llm/cache.js";
+export { limitConcurrency } from "./llm/concurrency.js";
+export {
+  type FallbackModelOptions,
+  fallbackModel,
+  type RoutedModelOptions,
+  routedModel,
+} from "./llm/fallback.js";
 export {
   type GenerateObjectOptions,
   type GenerateObjectResult,
@@ -80,4 +89,12 @@ export {
 } from "./llm/json-schema.js";
 export * from "./llm/language-model.js";
 export * from "./llm/pricing.js";
+export {
+  definePrompt,
+  type Prompt,
+  type PromptDefinition,
+  type UntrustedBlockOptions,
+  untrustedBlock,
+  untrustedDataInstruction,
+} from "./llm/prompt.js";
 export type { Sink, SinkCallOptions } from "./sinks/sink.js";

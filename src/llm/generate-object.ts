@@ -91,8 +91,8 @@ export async function generateObject<Schema extends z.ZodType>(
     signal: options.signal,
   };
   const modelName = `${model.provider}:${model.modelId}`;
-  const settle = (usage: TokenUsage, calls: number): number => {
-    const cost = costOf(usage, model, options.pricing);
+  const settle = (usage: TokenUsage, calls: number, result: GenerateResult): number => {
+    const cost = costOf(usage, result.model ?? model, options.pricing);
     if (options.report) recordUsage(options.report, usage, cost, calls);
     return cost;
   };
@@ -100,9 +100,9 @@ export async function generateObject<Schema extends z.ZodType>(
   const first = await model.generate(request);
   let usage = first.usage;
   const firstCheck = check(first, options.schema, jsonSchema);
-  if (firstCheck.ok) return success(firstCheck.value, first, usage, settle(usage, 1), false);
+  if (firstCheck.ok) return success(firstCheck.value, first, usage, settle(usage, 1, first), false);
   if (first.refusal !== undefined) {
-    settle(usage, 1);
+    settle(usage, 1, first);
     throw new ModelOutputError(
       `${modelName} refused to answer (${options.schemaName}); use the knowledge base instead.`,
       {
@@ -124,8 +124,8 @@ export async function generateObject<Schema extends z.ZodType>(
   });
   usage = addUsage(usage, second.usage);
   const secondCheck = check(second, options.schema, jsonSchema);
-  if (secondCheck.ok) return success(secondCheck.value, second, usage, settle(usage, 2), true);
-  settle(usage, 2);
+  if (secondCheck.ok) return success(secondCheck.value, second, usage, settle(usage, 2, second), true);
+  settle(usage, 2, second);
   throw new ModelOutputError(
     `${modelName} returned output that does not match the "${options.schemaName}" schema, even after one repair attempt (${describeIssues(secondCheck.issues)}). Use the knowledge base for this item, or try a larger model.`,
     { model: modelName, issues: secondCheck.issues, repaired: true, text: second.text, usage },
@@ -143,8 +143,8 @@ export async function generateObject<Schema extends z.ZodType>(
       text: result.text,
       usage: total,
       cost,
-      provider: model.provider,
-      modelId: model.modelId,
+      provider: result.model?.provider ?? model.provider,
+      modelId: result.model?.modelId ?? model.modelId,
       promptVersion: options.promptVersion,
       finishReason: result.finishReason,
       warnings: result.warnings,

@@ -136,6 +136,8 @@ export interface GenerateResult {
   warnings: ModelWarning[];
   /** The provider's raw response body, for debugging. */
   raw?: unknown;
+  /** The model that actually answered, when a wrapper (fallback, routing) chose among several. */
+  model?: { provider: string; modelId: string };
 }
 
 /** A language model. Implementations are plain objects returned by a factory such as `openai(options)`. */

@@ -14,6 +14,20 @@ export {
   mulberry32,
 } from "./estate.js";
 export * from "./factories.js";
+export {
+  type LanguageModelTestContext,
+  type TestLanguageModelOptions,
+  testLanguageModel,
+} from "./language-model-suite.js";
+export {
+  anthropicEmulator,
+  bedrockEmulator,
+  type CapturedRequest,
+  type EmulatedReply,
+  type LlmEmulator,
+  type OpenAIChatEmulatorOptions,
+  openaiChatEmulator,
+} from "./llm-emulators.js";
 export type { Emulation, SandboxFaults } from "./sandbox/emulation.js";
 export { type EmulationFactory, type EmulationName, emulations } from "./sandbox/emulations.js";
 export { createFaults, type FaultStats, type Faults } from "./sandbox/faults.js";

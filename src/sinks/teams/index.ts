@@ -1,2 +1,3 @@
 /** @module cloudsteward/sinks/teams */
-export {};
+export { type AdaptiveCard, renderAdaptiveCard } from "../render/adaptive-card.js";
+export { type TeamsOptions, type TeamsSink, teams } from "./teams.js";

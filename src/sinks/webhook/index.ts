@@ -1,2 +1,10 @@
 /** @module cloudsteward/sinks/webhook */
-export {};
+export {
+  idempotencyKeyHeader,
+  signatureHeader,
+  signWebhookBody,
+  timestampHeader,
+  type VerifyWebhookSignatureOptions,
+  verifyWebhookSignature,
+} from "./signature.js";
+export { type WebhookOptions, type WebhookPayload, type WebhookSink, webhook } from "./webhook.js";

@@ -1,0 +1,106 @@
+import type { EventEmitter } from "eventemitter3";
+import type { Action } from "../../core/action.js";
+import type { PipelineEvents } from "../../core/events.js";
+import { createHttpClient } from "../../core/http.js";
+import { createRateLimiter } from "../../core/rate-limiter.js";
+import { resolveSecret, type Secret } from "../../core/secret.js";
+import type { Store } from "../../core/store.js";
+import { memoryStore } from "../../core/stores/memory.js";
+import { deliverOnce, type TicketLedger, ticketLedger, trackingId } from "../ledger.js";
+import { type AdaptiveCard, renderAdaptiveCard } from "../render/adaptive-card.js";
+import { describeChange } from "../render/change.js";
+import type { Sink } from "../sink.js";
+
+/** Options of {@link teams}. */
+export interface TeamsOptions {
+  /**
+   * The URL of a Teams Workflows flow "Post to a channel when a webhook request is received"
+   * (classic Office 365 connector URLs are retired). The URL carries its own signature: treat it as a secret.
+   * @default process.env.TEAMS_WEBHOOK_URL
+   */
+  webhookUrl?: Secret;
+  /** Messages per second to the flow. @default 1 */
+  messagesPerSecond?: number;
+  /** Where the delivery ledger lives (Teams has no search: the ledger alone prevents duplicates). @default memoryStore() */
+  store?: Store;
+  /** Custom fetch, for proxies and tests. */
+  fetch?: typeof globalThis.fetch;
+  /** Where `request-retried` events go. */
+  events?: EventEmitter<PipelineEvents>;
+  /** Timeout of one request. @default 30_000 */
+  timeoutMs?: number;
+}
+
+/** The Teams sink. */
+export interface TeamsSink extends Sink {
+  readonly ledger: TicketLedger;
+}
+
+/**
+ * Post Adaptive Cards (version 1.4) to a Microsoft Teams channel through a Workflows webhook, once per
+ * idempotency key; a change of the case is posted as a short follow-up card. Workflows answer
+ * 202 Accepted: a 202 means the flow started, not that the card rendered.
+ * @example
+ * const sink = teams({ webhookUrl: process.env.TEAMS_WEBHOOK_URL });
+ * await sink.deliver(action);
+ */
+export function teams(options: TeamsOptions = {}): TeamsSink {
+  const ledger = ticketLedger(options.store ?? memoryStore(), "teams");
+  const pacing = createRateLimiter({ requestsPerSecond: options.messagesPerSecond ?? 1, burst: 1 });
+  let url: string | undefined;
+  const http = createHttpClient({
+    integration: "teams",
+    fetch: options.fetch,
+    events: options.events,
+    timeoutMs: options.timeoutMs,
+    secrets: () => [url, url ? new URL(url).search : undefined],
+    authHint: "the Workflows URL is wrong or its flow was turned off; copy the URL from the flow again",
+  });
+
+  async function post(card: AdaptiveCard, signal?: AbortSignal) {
+    url = await resolveSecret(options.webhookUrl, {
+      env: "TEAMS_WEBHOOK_URL",
+      option: "webhookUrl",
+      integration: "teams",
+    });
+    await pacing.take(signal);
+    await http.request("POST", url, {
+      json: {
+        type: "message",
+        attachments: [
+          { contentType: "application/vnd.microsoft.card.adaptive", contentUrl: null, content: card },
+        ],
+      },
+      responseType: "none",
+      signal,
+    });
+  }
+
+  return {
+    specificationVersion: "v1",
+    name: "teams",
+    ledger,
+    deliver(action: Action, { signal } = {}) {
+      return deliverOnce(
+        ledger,
+        action,
+        {
+          create: async (callSignal) => {
+            await post(renderAdaptiveCard(action.case, { dueDate: action.dueDate }), callSignal);
+            return { id: `teams/${trackingId(action.idempotencyKey)}` };
+          },
+          update: async (_ref, change, callSignal) => {
+            const card = renderAdaptiveCard(action.case, { dueDate: action.dueDate });
+            card.body = [
+              card.body[0]!,
+              ...describeChange(change, action.case).map((text) => ({ type: "TextBlock", wrap: true, text })),
+            ];
+            await post(card, callSignal);
+          },
+        },
+        { signal },
+      );
+    },
+    async close() {},
+  };
+}

@@ -1,0 +1,129 @@
+import type { EventEmitter } from "eventemitter3";
+import type { Action } from "../../core/action.js";
+import type { PipelineEvents } from "../../core/events.js";
+import { createHttpClient } from "../../core/http.js";
+import { resolveSecret, type Secret } from "../../core/secret.js";
+import type { Store } from "../../core/store.js";
+import { memoryStore } from "../../core/stores/memory.js";
+import { deliverOnce, type TicketLedger, ticketLedger, trackingId } from "../ledger.js";
+import type { CaseChange } from "../render/change.js";
+import type { Sink } from "../sink.js";
+import { idempotencyKeyHeader, signatureHeader, signWebhookBody, timestampHeader } from "./signature.js";
+
+/** Options of {@link webhook}. */
+export interface WebhookOptions {
+  /** Where actions are POSTed. */
+  url: string;
+  /** The shared HMAC secret, or a function returning one. */
+  secret: Secret;
+  /** Extra headers on every request. */
+  headers?: Record<string, string>;
+  /** Where the delivery ledger lives (receivers should also deduplicate by the `idempotency-key` header). @default memoryStore() */
+  store?: Store;
+  /** Custom fetch, for proxies and tests. */
+  fetch?: typeof globalThis.fetch;
+  /** Where `request-retried` events go. */
+  events?: EventEmitter<PipelineEvents>;
+  /** Timeout of one request. @default 30_000 */
+  timeoutMs?: number;
+}
+
+/** The JSON body of every webhook request. */
+export interface WebhookPayload {
+  type: "action.created" | "action.updated";
+  idempotencyKey: string;
+  sentAt: string;
+  action: Omit<Action, "case">;
+  case: Action["case"];
+  /** What changed, on `action.updated`. */
+  change?: CaseChange;
+}
+
+/** The webhook sink. */
+export interface WebhookSink extends Sink {
+  readonly ledger: TicketLedger;
+}
+
+/**
+ * POST actions as signed JSON to your endpoint: header `x-cloudsteward-signature: sha256=<hex>`
+ * (HMAC-SHA-256 over `${timestamp}.${body}`), `x-cloudsteward-timestamp` and `idempotency-key`.
+ * Receivers check them with {@link verifyWebhookSignature}. A JSON answer with an `id` becomes the
+ * delivery's reference.
+ * @example
+ * const sink = webhook({ url: "https://hooks.example.com/cloudsteward", secret: process.env.HOOK_SECRET! });
+ */
+export function webhook(options: WebhookOptions): WebhookSink {
+  const ledger = ticketLedger(options.store ?? memoryStore(), "webhook");
+  let secret: string | undefined;
+  const http = createHttpClient({
+    integration: "webhook",
+    fetch: options.fetch,
+    events: options.events,
+    timeoutMs: options.timeoutMs,
+    secrets: () => [secret],
+  });
+
+  async function send(payload: WebhookPayload, signal?: AbortSignal): Promise<string | undefined> {
+    secret = await resolveSecret(options.secret, { option: "secret", integration: "webhook" });
+    const body = JSON.stringify(payload);
+    const timestamp = Math.floor(Date.now() / 1000);
+    const response = await http.request<string>("POST", options.url, {
+      body,
+      headers: {
+        ...options.headers,
+        "content-type": "application/json",
+        [timestampHeader]: String(timestamp),
+        [signatureHeader]: signWebhookBody(body, secret, timestamp),
+        [idempotencyKeyHeader]: payload.idempotencyKey,
+      },
+      responseType: "text",
+      signal,
+    });
+    return referenceIn(response.data);
+  }
+
+  const payloadFor = (action: Action, type: WebhookPayload["type"], change?: CaseChange): WebhookPayload => {
+    const { case: item, ...rest } = action;
+    return {
+      type,
+      idempotencyKey: action.idempotencyKey,
+      sentAt: new Date().toISOString(),
+      action: rest,
+      case: item,
+      change,
+    };
+  };
+
+  return {
+    specificationVersion: "v1",
+    name: "webhook",
+    ledger,
+    deliver(action, { signal } = {}) {
+      return deliverOnce(
+        ledger,
+        action,
+        {
+          create: async (callSignal) => ({
+            id:
+              (await send(payloadFor(action, "action.created"), callSignal)) ??
+              `webhook/${trackingId(action.idempotencyKey)}`,
+          }),
+          update: async (_ref, change, callSignal) => {
+            await send(payloadFor(action, "action.updated", change), callSignal);
+          },
+        },
+        { signal },
+      );
+    },
+    async close() {},
+  };
+}
+
+function referenceIn(text: string): string | undefined {
+  try {
+    const parsed = JSON.parse(text) as { id?: unknown };
+    return typeof parsed.id === "string" || typeof parsed.id === "number" ? String(parsed.id) : undefined;
+  } catch {
+    return undefined;
+  }
+}

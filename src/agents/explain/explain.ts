@@ -1,0 +1,384 @@
+import { z } from "zod";
+import type { Case, Explanation } from "../../core/case.js";
+import { explanationSchema } from "../../core/case.js";
+import {
+  type CloudstewardError,
+  ConfigurationError,
+  isAbortError,
+  isCloudstewardError,
+  ModelOutputError,
+} from "../../core/errors.js";
+import { stableHash } from "../../core/fingerprint.js";
+import type { Stage, StageContext } from "../../core/stage.js";
+import type { Store } from "../../core/store.js";
+import { generateObject } from "../../llm/generate-object.js";
+import type { LanguageModel } from "../../llm/language-model.js";
+import { definePrompt, untrustedBlock } from "../../llm/prompt.js";
+import {
+  defaultKnowledge,
+  type Facts,
+  GENERIC_ARCHETYPE_ID,
+  type KnowledgeBase,
+  personalize,
+  templateVariableNames,
+} from "../knowledge/knowledge-base.js";
+import { placeholdersIn } from "../knowledge/render.js";
+
+/** The Store namespace of cached model explanations. */
+export const EXPLAIN_CACHE_NAMESPACE = "explain-cache";
+
+/** Options of {@link explain}. */
+export interface ExplainOptions {
+  /** Without a model, explanations come from the knowledge base alone. */
+  model?: LanguageModel;
+  /** The archetypes and their guidance. @default defaultKnowledge */
+  knowledge?: KnowledgeBase;
+  /**
+   * Caching of model explanations per group (archetype, resource type, environment, severity, prompt
+   * version, model) in the run's Store; `false` asks the model for every case.
+   * @default { namespace: "explain-cache" } in `context.store`, without expiry
+   */
+  cache?: false | { store?: Store; namespace?: string; ttlMs?: number };
+}
+
+/** What the model writes: the prose of an explanation, with `{{placeholders}}` for the case's values. */
+export const modelExplanationSchema = z.object({
+  headline: z.string().min(1).max(300),
+  risk: z.string().min(1).max(1500),
+  whyItMatters: z.string().min(1).max(2000),
+  likelyIntent: z.string().min(1).max(600),
+  remediationSteps: z.array(z.string().min(1).max(600)).min(1).max(2),
+});
+
+/** The model's explanation for a group, before personalization. */
+export type ModelExplanation = z.infer<typeof modelExplanationSchema>;
+
+/** The input of {@link explainPrompt}: the knowledge facts of a group and one sample case. */
+export interface ExplainPromptInput {
+  facts: Facts;
+  sample: Case;
+}
+
+/** The versioned prompt the model explains a group of cases with. */
+export const explainPrompt = definePrompt({
+  name: "explain",
+  version: 1,
+  system: [
+    "You explain cloud security findings to the engineers who own the affected resources.",
+    "Write from the knowledge-base facts you are given; do not invent risks, steps, commands or compliance controls beyond them.",
+    "Your text is reused for every resource in the same group, so never write a concrete resource name, id, account, region, owner, CVE or package: write placeholders instead, exactly as listed, e.g. {{resource.name}}.",
+    "headline: one line naming {{resource.name}} and the exact misconfiguration. risk: what can go wrong, in plain words. whyItMatters: business terms, mentioning the environment and data classification when known, the policy {{rule.name}} and the frameworks listed. likelyIntent: the most likely reason the configuration exists. remediationSteps: one or two exact steps, taken from the facts.",
+    "Be concise and concrete; no markdown.",
+  ].join(" "),
+  render: ({ facts, sample }: ExplainPromptInput) => {
+    const first = sample.findings[0];
+    return [
+      "Knowledge-base facts for this group (trusted):",
+      JSON.stringify(
+        {
+          archetype: facts.archetypeId,
+          title: facts.entry.title,
+          headline: facts.entry.headline,
+          risk: facts.entry.risk,
+          impact: facts.entry.impact,
+          likelyIntents: facts.entry.intents,
+          remediation: facts.entry.remediation,
+          controls: facts.controls.map((control) => `${control.framework} ${control.control}`),
+          resourceType: facts.resource.type,
+          severity: facts.severity,
+          environment: facts.environment,
+          dataClassification: facts.dataClassification,
+          internetExposed: facts.internetExposed ?? "unknown",
+          allowedPlaceholders: templateVariableNames.map((name) => `{{${name}}}`),
+        },
+        null,
+        2,
+      ),
+      "One finding of the group, as the security platform reported it (context only):",
+      untrustedBlock("finding", {
+        title: first?.title,
+        description: first?.description,
+        rule: first?.rule.name,
+        platformRemediation: first?.rule.remediation,
+        resourceType: first?.resource.type,
+        tags: first?.resource.tags,
+      }),
+    ].join("\n");
+  },
+});
+
+/**
+ * The explain stage: fills `case.explanation` for the resource owner (the risk, why it matters,
+ * the likely intent, one or two exact steps, fix snippets and controls), personalized with the
+ * resource, owner, environment and data classification. Without a model the knowledge base writes
+ * it; with a model, the model writes the prose from the same facts once per group (cached in the
+ * Store) and each case is personalized deterministically. Any model failure falls back to the
+ * knowledge base with a `fallback` warning. One bad case goes to the dead letters.
+ * @example
+ * const stage = explain({ model: openai({ model: "gpt-4.1-mini" }) });
+ */
+export function explain(options: ExplainOptions = {}): Stage<Case, Case> {
+  const knowledge = options.knowledge ?? defaultKnowledge;
+  const { model } = options;
+  const cacheOptions = options.cache === false ? undefined : (options.cache ?? {});
+  const namespace = cacheOptions?.namespace ?? EXPLAIN_CACHE_NAMESPACE;
+
+  return {
+    name: "explain",
+    async *run(cases, context) {
+      const store = cacheOptions?.store ?? context.store;
+      const groups = new Map<string, Promise<GroupResult>>();
+      let fallbacks = 0;
+
+      const modelTemplate = (facts: Facts, item: Case, llm: LanguageModel): Promise<GroupResult> => {
+        const key = groupKey(facts, llm);
+        let pending = groups.get(key);
+        if (!pending) {
+          pending = writeGroup(
+            llm,
+            facts,
+            item,
+            key,
+            context,
+            cacheOptions ? { store, namespace, ttlMs: cacheOptions.ttlMs } : undefined,
+          );
+          groups.set(key, pending);
+        }
+        return pending;
+      };
+
+      for await (const item of cases) {
+        let explanation: Explanation;
+        try {
+          const facts = knowledge.factsFor(item);
+          if (model) {
+            const group = await modelTemplate(facts, item, model);
+            if (group.template) {
+              explanation = explanationFromModel(facts, group.template);
+            } else {
+              fallbacks++;
+              if (group.error) {
+                context.report.warnings.push({
+                  type: "fallback",
+                  source: "explain",
+                  message: `explain: the model could not explain case ${item.id} (${group.error.message}); the knowledge base wrote it.`,
+                  details: { caseId: item.id, archetypeId: facts.archetypeId, code: group.error.code },
+                });
+                group.error = undefined;
+              }
+              explanation = explanationFromFacts(facts);
+            }
+          } else {
+            explanation = explanationFromFacts(facts);
+          }
+          explanation = validate(explanation, item.id);
+        } catch (error) {
+          if (context.signal.aborted || isAbortError(error)) throw error;
+          context.report.deadLetters.push({
+            stage: "explain",
+            itemId: item.id,
+            error: typed(error, item.id),
+            item,
+          });
+          continue;
+        }
+        context.events.emit("case-explained", { caseId: item.id, source: explanation.source });
+        yield { ...item, explanation };
+      }
+
+      if (fallbacks > 0) {
+        context.report.warnings.push({
+          type: "fallback",
+          source: "explain",
+          message: `explain: ${fallbacks} case(s) were explained by the knowledge base because the model failed for their group.`,
+          details: { fallbacks },
+        });
+      }
+    },
+  };
+}
+
+/**
+ * An explanation written from knowledge-base facts alone: deterministic, grounded, personalized.
+ * @example
+ * const explanation = explanationFromFacts(defaultKnowledge.factsFor(item));
+ */
+export function explanationFromFacts(facts: Facts): Explanation {
+  return {
+    source: "knowledge",
+    archetypeId: facts.specific ? facts.archetypeId : undefined,
+    headline: withResourceCount(facts.headline, facts),
+    risk: facts.risk,
+    whyItMatters: [facts.impact, contextSentence(facts), policySentence(facts)].filter(Boolean).join(" "),
+    likelyIntent: intentSentence(facts),
+    remediationSteps: facts.remediationSteps.slice(0, 2),
+    snippets: facts.snippets,
+    controls: facts.controls,
+    consoleUrl: facts.consoleUrl,
+  };
+}
+
+// Internal helpers.
+
+interface GroupResult {
+  template?: ModelExplanation & { model: string; promptVersion: string };
+  /** The failure, reported once (then cleared) as a warning. */
+  error?: CloudstewardError;
+}
+
+type CachedTemplate = NonNullable<GroupResult["template"]>;
+
+/** The cache key of a group: cases that share it get the same model text, personalized. */
+function groupKey(facts: Facts, model: LanguageModel): string {
+  // Generic and per-CVE explanations depend on the rule itself, not only on the archetype.
+  const archetype =
+    facts.archetypeId === GENERIC_ARCHETYPE_ID
+      ? `generic:${facts.policy.platforms.join(",")}:${facts.policy.id}`
+      : facts.matchedId?.startsWith("cve:")
+        ? `${facts.archetypeId}:${facts.matchedId}`
+        : facts.archetypeId;
+  return stableHash(
+    archetype,
+    facts.resource.type,
+    facts.environment,
+    facts.dataClassification,
+    facts.severity,
+    explainPrompt.id,
+    `${model.provider}:${model.modelId}`,
+  );
+}
+
+async function writeGroup(
+  model: LanguageModel,
+  facts: Facts,
+  sample: Case,
+  key: string,
+  context: StageContext,
+  cache: { store: Store; namespace: string; ttlMs?: number } | undefined,
+): Promise<GroupResult> {
+  if (cache) {
+    const cached = await cache.store.get<CachedTemplate>(cache.namespace, key);
+    if (cached && modelExplanationSchema.safeParse(cached).success) return { template: cached };
+  }
+  try {
+    const result = await generateObject(model, {
+      schema: modelExplanationSchema,
+      schemaName: "explanation",
+      schemaDescription: "A plain-language explanation of a cloud security finding for the resource owner.",
+      ...explainPrompt.build({ facts, sample }),
+      signal: context.signal,
+      report: context.report,
+    });
+    const modelName = `${result.provider}:${result.modelId}`;
+    checkPlaceholders(result.object, modelName);
+    const template: CachedTemplate = {
+      ...result.object,
+      model: modelName,
+      promptVersion: result.promptVersion ?? explainPrompt.id,
+    };
+    if (cache)
+      await cache.store.set(cache.namespace, key, template, cache.ttlMs ? { ttlMs: cache.ttlMs } : undefined);
+    return { template };
+  } catch (error) {
+    if (context.signal.aborted || isAbortError(error)) throw error;
+    return {
+      error: isCloudstewardError(error)
+        ? error
+        : new ModelOutputError(
+            `${model.provider}:${model.modelId} failed while explaining (${error instanceof Error ? error.message : String(error)}).`,
+            { model: `${model.provider}:${model.modelId}`, cause: error },
+          ),
+    };
+  }
+}
+
+/** Rejects model text that names placeholders we cannot fill, or never names the resource. */
+function checkPlaceholders(text: ModelExplanation, modelName: string): void {
+  const known = new Set(templateVariableNames);
+  const fields = [text.headline, text.risk, text.whyItMatters, text.likelyIntent, ...text.remediationSteps];
+  const unknown = fields.flatMap(placeholdersIn).filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    throw new ModelOutputError(
+      `${modelName} used unknown placeholders (${[...new Set(unknown)].map((name) => `{{${name}}}`).join(", ")}).`,
+      { model: modelName, issues: [{ path: [], message: "unknown placeholder" }] },
+    );
+  }
+  if (![text.headline, text.risk].some((field) => placeholdersIn(field).includes("resource.name"))) {
+    throw new ModelOutputError(
+      `${modelName} did not name the resource with {{resource.name}} in the headline or risk.`,
+      {
+        model: modelName,
+        issues: [{ path: ["headline"], message: "missing {{resource.name}}" }],
+      },
+    );
+  }
+}
+
+function explanationFromModel(facts: Facts, template: CachedTemplate): Explanation {
+  const text = (value: string) => personalize(value, facts.variables);
+  return {
+    source: "model",
+    archetypeId: facts.specific ? facts.archetypeId : undefined,
+    headline: withResourceCount(text(template.headline), facts),
+    risk: text(template.risk),
+    whyItMatters: text(template.whyItMatters),
+    likelyIntent: text(template.likelyIntent),
+    remediationSteps: template.remediationSteps.map(text),
+    snippets: facts.snippets,
+    controls: facts.controls,
+    consoleUrl: facts.consoleUrl,
+    model: template.model,
+    promptVersion: template.promptVersion,
+  };
+}
+
+function withResourceCount(headline: string, facts: Facts): string {
+  const others = facts.resourceCount - 1;
+  return others > 0 ? `${headline} (and ${others} more resource${others === 1 ? "" : "s"})` : headline;
+}
+
+function contextSentence(facts: Facts): string {
+  const parts: string[] = [];
+  if (facts.environment !== "unknown") parts.push(`is in ${facts.environment}`);
+  if (facts.dataClassification !== "unknown") parts.push(`holds ${facts.dataClassification} data`);
+  if (facts.internetExposed) parts.push("is reachable from the internet");
+  if (facts.owner) parts.push(`is owned by ${facts.owner}`);
+  if (parts.length === 0) return "";
+  const list = parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`;
+  return `${facts.resource.name} ${list}.`;
+}
+
+function policySentence(facts: Facts): string {
+  const byFramework = new Map<string, string[]>();
+  for (const control of facts.controls) {
+    byFramework.set(control.framework, [...(byFramework.get(control.framework) ?? []), control.control]);
+  }
+  const mapped = [...byFramework].map(([framework, ids]) => `${framework} ${ids.join(", ")}`).join("; ");
+  return `It breaks the policy “${facts.policy.name}”${mapped ? ` and maps to ${mapped}` : ""}.`;
+}
+
+function intentSentence(facts: Facts): string {
+  const [first, second] = facts.intents;
+  return `${first}.${second ? ` Less likely: ${lowerFirst(second)}.` : ""}`;
+}
+
+function lowerFirst(text: string): string {
+  return /^[A-Z][a-z]/.test(text) ? text[0]?.toLowerCase() + text.slice(1) : text;
+}
+
+function validate(explanation: Explanation, caseId: string): Explanation {
+  const result = explanationSchema.safeParse(explanation);
+  if (result.success) return result.data;
+  throw new ConfigurationError(
+    `explain: the explanation of case ${caseId} is invalid (${result.error.issues[0]?.message}); check the knowledge entry "${explanation.archetypeId ?? GENERIC_ARCHETYPE_ID}".`,
+    { cause: result.error },
+  );
+}
+
+function typed(error: unknown, caseId: string): CloudstewardError {
+  if (isCloudstewardError(error)) return error;
+  return new ConfigurationError(
+    `explain: case ${caseId} could not be explained (${error instanceof Error ? error.message : String(error)}); check the case and the knowledge base.`,
+    { cause: error },
+  );
+}

@@ -44,7 +44,7 @@ export function redact<T>(value: T, options: RedactOptions = {}): T {
  * redactUrl("https://bot:pw@example.com/x?sig=abc&page=2"); // "https://example.com/x?sig=[REDACTED:url_param]&page=2"
  */
 export function redactUrl(url: string): string {
-  const match = /^([a-z][a-z0-9+.-]*:\/\/)(?:[^/?#@\s]*@)?([^?#]*)(\?[^#]*)?(#.*)?$/is.exec(url.trim());
+  const match = /^([a-z][a-z0-9+.-]*:\/\/)(?:[^/?#\s]*@)?([^?#]*)(\?[^#]*)?(#.*)?$/is.exec(url.trim());
   if (match === null) return redactText(url, defaultSettings);
   const [, scheme = "", rest = "", query = "", fragment = ""] = match;
   const cleaned = `${scheme}${rest}${maskParams(query)}${maskParams(fragment)}`;
@@ -387,7 +387,7 @@ const textRules: readonly TextRule[] = [
   [/\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, () => mask("jwt")],
   // userinfo password in any URL or connection URI: scheme://user:password@host
   [
-    /\b([a-z][a-z0-9+.-]{0,31}:\/\/)([^\s:/@]{0,256}):([^\s/@]{1,256})@/gi,
+    /\b([a-z][a-z0-9+.-]{0,31}:\/\/)([^\s:/@]{0,256}):([^\s/]{1,256})@/gi,
     (match, scheme, user, password) =>
       password.startsWith("[REDACTED:") ? match : `${scheme}${user}:${mask("password")}@`,
   ],

@@ -32,6 +32,9 @@ describe("redact", () => {
       "db password=[REDACTED:password] set in user data",
     );
     expect(redact("postgres://app:pw1@db:5432/app")).toBe("postgres://app:[REDACTED:password]@db:5432/app");
+    expect(redact("postgres://app:p@ss@db/app and bob@example.com")).toBe(
+      "postgres://app:[REDACTED:password]@db/app and bob@example.com",
+    );
     expect(redact('{"client_secret":"abc123"}')).toBe('{"client_secret":"[REDACTED:secret]"}');
   });
 
@@ -149,6 +152,7 @@ describe("redactUrl", () => {
       "https://example.com/x?sig=[REDACTED:url_param]&page=2",
     );
     expect(redactUrl("https://token123@example.com/")).toBe("https://example.com/");
+    expect(redactUrl("https://user:p@ss@example.com/x")).toBe("https://example.com/x");
     expect(redactUrl("https://x.io/cb?code=abc&state=1#access_token=zzz&x=1")).toBe(
       "https://x.io/cb?code=[REDACTED:url_param]&state=1#access_token=[REDACTED:url_param]&x=1",
     );

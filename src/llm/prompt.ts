@@ -117,7 +117,7 @@ function sanitize(text: string): string {
 
 function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
-  return `${text.slice(0, max)}…[truncated ${text.length - max} characters]`;
+  return `${text.slice(0, max)}...[truncated ${text.length - max} characters]`;
 }
 
 function randomNonce(): string {

@@ -9,11 +9,11 @@ import { estimateBlastRadius } from "./blast-radius.js";
 import { fromTags } from "./from-tags.js";
 import {
   type Criticality,
+  createTagReader,
   normalizeCriticality,
   normalizeDataClassification,
   normalizeEnvironment,
   normalizeExposure,
-  resolveTagKeys,
   type TagKeys,
 } from "./normalize.js";
 import type { ContextField, ContextProvider, ProvidedContext, ProviderKind } from "./provider.js";
@@ -77,7 +77,7 @@ export function enrich(options: EnrichOptions = {}): Stage<Case, Case> {
       : { ttlMs: (options.storeCache === true ? undefined : options.storeCache.ttlMs) ?? 3_600_000 };
   const rescore = options.rescorePriority !== false;
   const weights = resolveWeights(options.weights);
-  const tagKeys = resolveTagKeys(options.tagKeys);
+  const readTags = createTagReader(options.tagKeys);
 
   return {
     name: "enrich",
@@ -147,8 +147,8 @@ export function enrich(options: EnrichOptions = {}): Stage<Case, Case> {
         const enriched: Case = { ...item, context: { ...item.context, ...produced } };
         if (rescore && item.priority) {
           // Add what the context changed, keeping adjustments made after triage (e.g. a model verdict).
-          const before = scoreWith({ findings: item.findings, context: item.context }, weights, tagKeys);
-          const after = scoreWith(enriched, weights, tagKeys);
+          const before = scoreWith({ findings: item.findings, context: item.context }, weights, readTags);
+          const after = scoreWith(enriched, weights, readTags);
           const extra = item.priority.reasons.filter((reason) => !before.reasons.includes(reason));
           enriched.priority = {
             score: Math.max(0, Math.min(100, item.priority.score + after.score - before.score)),

@@ -1,4 +1,4 @@
-import { readContextTags, resolveTagKeys, type TagKeys } from "./normalize.js";
+import { createTagReader } from "./normalize.js";
 import type { ContextProvider, ProvidedContext } from "./provider.js";
 
 /** Options of {@link fromTags}. */
@@ -26,21 +26,23 @@ export interface FromTagsOptions {
  * enrich({ providers: [fromTags({ ownerKeys: ["owner", "Owner", "team"] })] });
  */
 export function fromTags(options: FromTagsOptions = {}): ContextProvider {
-  const keys: TagKeys = resolveTagKeys({
-    ...(options.ownerKeys && { owner: options.ownerKeys }),
-    ...(options.teamKeys && { team: options.teamKeys }),
-    ...(options.environmentKeys && { environment: options.environmentKeys }),
-    ...(options.dataClassificationKeys && { dataClassification: options.dataClassificationKeys }),
-    ...(options.criticalityKeys && { criticality: options.criticalityKeys }),
-    ...(options.internetExposedKeys && { internetExposed: options.internetExposedKeys }),
-  });
-  const aliases = options.aliases ?? {};
+  const read = createTagReader(
+    {
+      ...(options.ownerKeys && { owner: options.ownerKeys }),
+      ...(options.teamKeys && { team: options.teamKeys }),
+      ...(options.environmentKeys && { environment: options.environmentKeys }),
+      ...(options.dataClassificationKeys && { dataClassification: options.dataClassificationKeys }),
+      ...(options.criticalityKeys && { criticality: options.criticalityKeys }),
+      ...(options.internetExposedKeys && { internetExposed: options.internetExposedKeys }),
+    },
+    options.aliases,
+  );
   return {
     name: "tags",
     kind: "tags",
     cacheable: false,
     lookup({ resource }) {
-      const tags = readContextTags(resource.tags, keys, aliases);
+      const tags = read(resource.tags);
       const result: ProvidedContext = {};
       for (const [field, entry] of Object.entries(tags)) {
         result[field as keyof ProvidedContext] = { value: entry.value, source: `tag:${entry.key}` };

@@ -7,6 +7,7 @@ export { type FromServiceNowCmdbOptions, fromServiceNowCmdb } from "./from-servi
 export { type FromTagsOptions, fromTags } from "./from-tags.js";
 export {
   type Criticality,
+  createTagReader,
   defaultTagKeys,
   normalizeCriticality,
   normalizeDataClassification,
@@ -15,6 +16,7 @@ export {
   readContextTags,
   type TagContext,
   type TagKeys,
+  type TagReader,
 } from "./normalize.js";
 export { parseCsv } from "./parse-csv.js";
 export type {

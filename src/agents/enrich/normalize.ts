@@ -105,44 +105,75 @@ type TagValue<K extends keyof TagKeys> = K extends "environment"
         ? DataClassification
         : string;
 
+/** Reads context from a resource's tags; made by {@link createTagReader}. */
+export type TagReader = (tags: Readonly<Record<string, string>>) => TagContext;
+
 /**
- * Reads owner, team, environment, criticality, exposure and data classification from tags, normalized.
- * Values that do not normalize are skipped, so the next key in the list gets its chance.
- * `owner` and `team` values pass through `aliases` (matched case-insensitively).
+ * Compiles tag keys into a fast reader of owner, team, environment, criticality, exposure and data
+ * classification, normalized. For each value the earliest key in its list whose tag value normalizes
+ * wins; values that do not normalize are skipped. `owner` and `team` values pass through `aliases`
+ * (keys in lower case).
+ * @example
+ * const read = createTagReader({ owner: ["owner", "team"] });
+ * read({ Owner: "Payments", env: "prd" }); // { owner: { value: "Payments", key: "Owner" }, environment: { value: "production", key: "env" } }
+ */
+export function createTagReader(
+  keys: Partial<TagKeys> = {},
+  aliases: Readonly<Record<string, string>> = {},
+): TagReader {
+  const resolved = resolveTagKeys(keys);
+  const index = new Map<string, [keyof TagKeys, number][]>();
+  for (const field of Object.keys(resolved) as (keyof TagKeys)[]) {
+    resolved[field].forEach((key, rank) => {
+      const lower = key.toLowerCase();
+      const targets = index.get(lower) ?? [];
+      if (!targets.some(([existing]) => existing === field)) targets.push([field, rank]);
+      index.set(lower, targets);
+    });
+  }
+  const normalizers: { [K in keyof TagKeys]: (value: string, key: string) => TagValue<K> | undefined } = {
+    owner: (value) => alias(value, aliases),
+    team: (value) => alias(value, aliases),
+    environment: normalizeEnvironment,
+    criticality: normalizeCriticality,
+    internetExposed: normalizeExposure,
+    dataClassification: (value, key) => {
+      const flag = flagClassification[key];
+      if (flag === undefined) return normalizeDataClassification(value);
+      return normalizeExposure(value) === true ? flag : undefined;
+    },
+  };
+  return (tags) => {
+    const result: Record<string, { value: unknown; key: string }> = {};
+    const ranks: Record<string, number> = {};
+    for (const key in tags) {
+      const value = tags[key]?.trim();
+      if (!value) continue;
+      const lower = key.toLowerCase();
+      const targets = index.get(lower);
+      if (targets === undefined) continue;
+      for (const [field, rank] of targets) {
+        if ((ranks[field] ?? Number.POSITIVE_INFINITY) <= rank) continue;
+        const normalized = (normalizers[field] as (value: string, key: string) => unknown)(value, lower);
+        if (normalized === undefined) continue;
+        result[field] = { value: normalized, key };
+        ranks[field] = rank;
+      }
+    }
+    return result as TagContext;
+  };
+}
+
+/**
+ * Reads context from tags with the default keys, or with `keys` (compile them once with
+ * {@link createTagReader} when reading many resources).
  * @example
  * readContextTags({ Owner: "Payments", env: "prd" }); // { owner: { value: "Payments", key: "Owner" }, environment: { value: "production", key: "env" } }
  */
-export function readContextTags(
-  tags: Readonly<Record<string, string>>,
-  keys: Readonly<TagKeys> = defaultTagKeys,
-  aliases: Readonly<Record<string, string>> = {},
-): TagContext {
-  const lowered = new Map<string, [string, string]>();
-  for (const [key, value] of Object.entries(tags)) {
-    const lower = key.toLowerCase();
-    if (!lowered.has(lower) && value.trim() !== "") lowered.set(lower, [key, value.trim()]);
-  }
-  const result: TagContext = {};
-  if (lowered.size === 0) return result;
-  const owner = firstTag(lowered, keys.owner, (value) => alias(value, aliases));
-  if (owner) result.owner = owner;
-  const team = firstTag(lowered, keys.team, (value) => alias(value, aliases));
-  if (team) result.team = team;
-  const environment = firstTag(lowered, keys.environment, normalizeEnvironment);
-  if (environment) result.environment = environment;
-  const criticality = firstTag(lowered, keys.criticality, normalizeCriticality);
-  if (criticality) result.criticality = criticality;
-  const exposed = firstTag(lowered, keys.internetExposed, normalizeExposure);
-  if (exposed) result.internetExposed = exposed;
-  const classification = firstTag(lowered, keys.dataClassification, (value, key) =>
-    flagClassification[key] !== undefined
-      ? normalizeExposure(value) === true
-        ? flagClassification[key]
-        : undefined
-      : normalizeDataClassification(value),
-  );
-  if (classification) result.dataClassification = classification;
-  return result;
+export function readContextTags(tags: Readonly<Record<string, string>>, keys?: Partial<TagKeys>): TagContext {
+  if (keys !== undefined) return createTagReader(keys)(tags);
+  if (defaultReader === undefined) defaultReader = createTagReader();
+  return defaultReader(tags);
 }
 
 /** Fills missing tag-key lists from {@link defaultTagKeys}. */
@@ -151,6 +182,8 @@ export function resolveTagKeys(keys: Partial<TagKeys> | undefined): TagKeys {
 }
 
 // Internal helpers.
+
+let defaultReader: TagReader | undefined;
 
 /** Flag tags (`pii=true`) and the classification their presence implies. */
 const flagClassification: Record<string, DataClassification | undefined> = {
@@ -218,19 +251,7 @@ function compact(value: string): string {
 }
 
 function alias(value: string, aliases: Readonly<Record<string, string>>): string {
-  return aliases[value] ?? aliases[value.toLowerCase()] ?? value;
-}
-
-function firstTag<T>(
-  lowered: Map<string, [string, string]>,
-  keys: readonly string[],
-  normalize: (value: string, key: string) => T | undefined,
-): { value: T; key: string } | undefined {
-  for (const key of keys) {
-    const entry = lowered.get(key.toLowerCase());
-    if (entry === undefined) continue;
-    const value = normalize(entry[1], key.toLowerCase());
-    if (value !== undefined) return { value, key: entry[0] };
-  }
-  return undefined;
+  const lower = value.toLowerCase();
+  if (Object.hasOwn(aliases, lower)) return aliases[lower]!;
+  return Object.hasOwn(aliases, value) ? aliases[value]! : value;
 }

@@ -1,6 +1,6 @@
 import type { Finding } from "../../core/finding.js";
 import { canonicalResourceKey } from "../../core/fingerprint.js";
-import { readContextTags, type TagKeys } from "../enrich/normalize.js";
+import type { TagReader } from "../enrich/normalize.js";
 import { matchArchetype } from "../knowledge/match.js";
 import { categoryFallbacks } from "../knowledge/matchers.js";
 
@@ -19,9 +19,8 @@ export type GroupKey = GroupKeyName | CustomGroupKey;
 /** How triage reads the built-in keys. */
 export interface GroupingOptions {
   keys: readonly GroupKey[];
-  tagKeys: TagKeys;
-  /** Owner aliases, keys in lower case. */
-  ownerAliases: Readonly<Record<string, string>>;
+  /** Reads the owner (with its aliases) from tags. */
+  readTags: TagReader;
   /** The rule key: the knowledge archetype, else `platform:rule.id`. */
   ruleKey?: (finding: Finding) => string;
 }
@@ -87,7 +86,7 @@ function builtInValue(key: GroupKeyName, duplicates: readonly Finding[], options
       return `${first.resource.cloud}:${first.resource.accountId}`;
     case "owner":
       for (const finding of duplicates) {
-        const owner = readContextTags(finding.resource.tags, options.tagKeys, options.ownerAliases).owner;
+        const owner = options.readTags(finding.resource.tags).owner;
         if (owner) return owner.value;
       }
       return "unowned";

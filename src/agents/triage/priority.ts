@@ -1,6 +1,6 @@
 import type { Case, Priority } from "../../core/case.js";
 import type { Severity } from "../../core/finding.js";
-import { readContextTags, resolveTagKeys, type TagKeys } from "../enrich/normalize.js";
+import { createTagReader, type TagKeys, type TagReader } from "../enrich/normalize.js";
 
 /** Points each risk factor adds to a case's priority (the total is capped at 100). */
 export interface PriorityWeights {
@@ -56,7 +56,7 @@ export function scorePriority(
   item: Pick<Case, "findings" | "context">,
   options: ScorePriorityOptions = {},
 ): Priority {
-  return scoreWith(item, resolveWeights(options.weights), resolveTagKeys(options.tagKeys));
+  return scoreWith(item, resolveWeights(options.weights), createTagReader(options.tagKeys));
 }
 
 /** Merges partial weights over the defaults. */
@@ -69,11 +69,11 @@ export function resolveWeights(weights: PriorityWeightsInput = {}): PriorityWeig
   };
 }
 
-/** {@link scorePriority} with resolved weights and tag keys (the hot path of triage). */
+/** {@link scorePriority} with resolved weights and a compiled tag reader (the hot path of triage). */
 export function scoreWith(
   item: Pick<Case, "findings" | "context">,
   weights: PriorityWeights,
-  tagKeys: TagKeys,
+  readTags: TagReader,
 ): Priority {
   let severity: Severity = "info";
   let exposed = false;
@@ -92,7 +92,7 @@ export function scoreWith(
       if (vulnerability.exploitAvailable) exploitAvailable = true;
       if ((vulnerability.epss ?? 0) > epss) epss = vulnerability.epss ?? 0;
     }
-    const tags = readContextTags(finding.resource.tags, tagKeys);
+    const tags = readTags(finding.resource.tags);
     if (context?.internetExposed === undefined && tags.internetExposed?.value) exposed = true;
     if (context?.environment === undefined && tags.environment?.value === "production") production = true;
     const tagged = tags.dataClassification?.value;

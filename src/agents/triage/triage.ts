@@ -5,7 +5,7 @@ import type { Finding } from "../../core/finding.js";
 import { stableHash } from "../../core/fingerprint.js";
 import type { Warning } from "../../core/report.js";
 import type { Stage } from "../../core/stage.js";
-import { resolveTagKeys, type TagKeys } from "../enrich/normalize.js";
+import { createTagReader, type TagKeys } from "../enrich/normalize.js";
 import { type GroupKey, groupValues } from "./group.js";
 import { type PriorityWeightsInput, resolveWeights, scoreWith } from "./priority.js";
 import { type CompiledSuppression, compileSuppressions, type SuppressionRule } from "./suppression.js";
@@ -62,15 +62,14 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
   const suppressions = compileSuppressions(options.suppressions ?? [], {
     allowNoExpiry: options.allowNoExpiry,
   });
-  const tagKeys = resolveTagKeys({
-    ...options.tagKeys,
-    ...(options.ownerKeys && { owner: options.ownerKeys }),
-  });
+  const readTags = createTagReader(
+    { ...options.tagKeys, ...(options.ownerKeys && { owner: options.ownerKeys }) },
+    options.ownerAliases,
+  );
   const weights = resolveWeights(options.weights);
   const grouping = {
     keys: options.groupBy ?? (["rule", "owner"] as const),
-    tagKeys,
-    ownerAliases: options.ownerAliases ?? {},
+    readTags,
     ruleKey: options.ruleKey,
   };
   if (grouping.keys.length === 0) throw new PolicyError("triage: `groupBy` needs at least one key.");
@@ -108,19 +107,20 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
       latest.clear();
 
       // 3. Grouping into cases.
-      const groups = new Map<string, { groupKey: Record<string, string>; findings: Finding[] }>();
+      const groups = new Map<string, { id: string; groupKey: Record<string, string>; findings: Finding[] }>();
       for (const list of duplicates.values()) {
         list.sort(byPlatformThenId);
         const groupKey = groupValues(list, grouping);
-        const id = `case_${stableHash(...Object.entries(groupKey).map(([key, value]) => `${key}=${value}`))}`;
-        const group = groups.get(id);
+        const parts = Object.entries(groupKey).map(([key, value]) => `${key}=${value}`);
+        const joined = parts.join("\u0000");
+        const group = groups.get(joined);
         if (group) group.findings.push(...list);
-        else groups.set(id, { groupKey, findings: list });
+        else groups.set(joined, { id: `case_${stableHash(...parts)}`, groupKey, findings: list });
       }
       duplicates.clear();
 
       let cases: Case[] = [];
-      for (const [id, { groupKey, findings }] of groups) {
+      for (const { id, groupKey, findings } of groups.values()) {
         const item: Case = {
           id,
           groupKey,
@@ -128,7 +128,7 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
           platforms: [...new Set(findings.map((finding) => finding.source.platform))].sort(),
           severity: maxSeverity(findings),
         };
-        item.priority = scoreWith(item, weights, tagKeys);
+        item.priority = scoreWith(item, weights, readTags);
         cases.push(item);
       }
       groups.clear();

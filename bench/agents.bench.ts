@@ -1,0 +1,180 @@
+/**
+ * Agent throughput: a synthetic estate (six rule archetypes, five findings per resource, fifty
+ * owners, one in ten findings also reported by a second platform) through `triage → enrich` in
+ * the pipeline: findings per second, cases per second, and peak RSS for 20,000 vs 200,000 findings,
+ * each in a fresh process. Triage is a batch stage (grouping needs the whole input), so its memory
+ * grows with the input; the figure to watch is RSS per finding, not flatness.
+ */
+import { enrich } from "../src/agents/enrich/enrich.js";
+import { fromMap } from "../src/agents/enrich/from-map.js";
+import { fromTags } from "../src/agents/enrich/from-tags.js";
+import { triage } from "../src/agents/triage/triage.js";
+import type { Case } from "../src/core/case.js";
+import type { Finding } from "../src/core/finding.js";
+import { dedupKey } from "../src/core/fingerprint.js";
+import { pipeline } from "../src/core/pipeline.js";
+import type { Stage } from "../src/core/stage.js";
+import { makeFinding } from "../src/testing/factories.js";
+import { type Benchmark, type BenchResult, runInChild } from "./harness.js";
+
+const throughputFindings = 100_000;
+const throughputTarget = 10_000;
+
+/** Runs `count` findings through triage → enrich and returns the counts. */
+export async function triageAndEnrich(count: number): Promise<{ findings: number; cases: number }> {
+  let cases = 0;
+  const counter: Stage<Case, Case> = {
+    name: "count",
+    async *run(input) {
+      for await (const item of input) {
+        cases++;
+        yield item;
+      }
+    },
+  };
+  const report = await pipeline({
+    source: estate(count),
+    stages: [
+      triage({
+        suppressions: [
+          {
+            id: "sandbox-accounts",
+            match: { "resource.accountId": "999999999999" },
+            reason: "Sandbox accounts are wiped nightly",
+            owner: "platform",
+            expiresAt: "2099-01-01",
+          },
+        ],
+      }),
+      enrich({
+        providers: [
+          fromTags(),
+          fromMap({ "111111111111": { criticality: "tier-1", dataClassification: "confidential" } }),
+        ],
+      }),
+      counter,
+    ] as Stage<never, unknown>[],
+  }).start();
+  return { findings: report.stages.triage?.in ?? 0, cases };
+}
+
+const benchmark: Benchmark = {
+  name: "agents",
+  async run() {
+    await triageAndEnrich(10_000);
+    const runs: { findingsPerSecond: number; casesPerSecond: number; cases: number }[] = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const started = performance.now();
+      const { findings, cases } = await triageAndEnrich(throughputFindings);
+      const seconds = (performance.now() - started) / 1000;
+      if (findings < throughputFindings)
+        throw new Error(`expected ${throughputFindings} findings in, got ${findings}`);
+      runs.push({ findingsPerSecond: findings / seconds, casesPerSecond: cases / seconds, cases });
+    }
+    const best = runs.reduce((a, b) => (b.findingsPerSecond > a.findingsPerSecond ? b : a));
+    const small = await runInChild<{ cases: number }>(import.meta.url, "triageAndEnrich", [20_000]);
+    const large = await runInChild<{ cases: number }>(import.meta.url, "triageAndEnrich", [200_000]);
+    const perFindingKb = ((large.peakRssMb - small.peakRssMb) * 1024) / 180_000;
+
+    const row = (
+      metric: string,
+      value: number,
+      unit: string,
+      extra: Partial<BenchResult> = {},
+    ): BenchResult => ({
+      benchmark: "agents",
+      metric,
+      value: Math.round(value * 100) / 100,
+      unit,
+      ...extra,
+    });
+    return [
+      row(
+        "triage → enrich throughput, 100,000 findings (best of 3)",
+        Math.round(best.findingsPerSecond),
+        "findings/s",
+        {
+          target: `>= ${throughputTarget}`,
+          pass: best.findingsPerSecond >= throughputTarget,
+          notes: `runs: ${runs.map((run) => Math.round(run.findingsPerSecond)).join(", ")}; ${best.cases} cases`,
+        },
+      ),
+      row("triage → enrich cases out per second", Math.round(best.casesPerSecond), "cases/s"),
+      row("peak RSS, 20,000 findings", small.peakRssMb, "MB", { notes: `${small.result.cases} cases` }),
+      row("peak RSS, 200,000 findings", large.peakRssMb, "MB", { notes: `${large.result.cases} cases` }),
+      row("RSS per extra finding held by triage (batch stage)", perFindingKb, "KB", {
+        target: "<= 4",
+        pass: perFindingKb <= 4,
+        notes: "triage holds references to every finding until its input ends",
+      }),
+    ];
+  },
+};
+
+export default benchmark;
+
+// Internal helpers.
+
+/** A synthetic estate: validated templates cloned with changing ids, no zod in the hot loop. */
+async function* estate(count: number): AsyncGenerator<Finding> {
+  const templates = [
+    makeFinding({ category: "exposure", severity: "high" }),
+    makeFinding({
+      category: "identity",
+      severity: "critical",
+      title: "IAM role grants AdministratorAccess",
+      rule: { id: "iam-admin", name: "IAM role with full administrative privileges" },
+      resource: { type: "aws.iam.role", nativeType: "Role", id: "role", name: "role" },
+    }),
+    makeFinding({
+      severity: "high",
+      title: "Security group allows SSH from 0.0.0.0/0",
+      rule: { id: "sg-ssh-open", name: "Security group allows ingress from 0.0.0.0/0 to port 22" },
+      resource: { type: "aws.ec2.security-group", nativeType: "SecurityGroup", id: "sg", name: "sg" },
+    }),
+    makeFinding({
+      severity: "medium",
+      title: "RDS instance is not encrypted",
+      rule: { id: "rds-unencrypted", name: "RDS database instance storage is not encrypted" },
+      resource: { type: "aws.rds.instance", nativeType: "DBInstance", id: "db", name: "db" },
+    }),
+    makeFinding({
+      category: "vulnerability",
+      severity: "critical",
+      title: "CVE-2021-44228 in log4j-core",
+      rule: { id: "CVE-2021-44228", name: "CVE-2021-44228" },
+      resource: { type: "aws.ec2.instance", nativeType: "EC2", id: "i", name: "i" },
+      vulnerability: { cve: "CVE-2021-44228", packageName: "log4j-core", epss: 0.97, knownExploited: true },
+    }),
+  ];
+  const owners = Array.from({ length: 50 }, (_, index) => `team-${index}`);
+  const environments = ["production", "prod", "staging", "dev"];
+  const accounts = ["111111111111", "222222222222", "333333333333", "999999999999"];
+  // `count` findings, plus a second platform's copy of every tenth one.
+  for (let index = 0; index < count; index++) {
+    const resourceIndex = Math.floor(index / 5);
+    const template = templates[index % templates.length]!;
+    const name = `${template.resource.name}-${resourceIndex}`;
+    const resource = {
+      ...template.resource,
+      id: `${template.resource.type}/${name}`,
+      name,
+      accountId: accounts[resourceIndex % accounts.length]!,
+      tags: {
+        owner: owners[resourceIndex % owners.length]!,
+        env: environments[resourceIndex % environments.length]!,
+      },
+    };
+    const finding: Finding = {
+      ...template,
+      id: `wiz:estate-${index}`,
+      dedupKey: dedupKey(template.rule.id, resource),
+      source: { ...template.source, nativeId: `estate-${index}` },
+      resource,
+    };
+    yield finding;
+    if (index % 10 === 0) {
+      yield { ...finding, id: `prisma:estate-${index}`, source: { ...finding.source, platform: "prisma" } };
+    }
+  }
+}

@@ -8,6 +8,35 @@
 
 export type * from "./adapters/source.js";
 export * from "./agents/enrich/index.js";
+export {
+  EXPLAIN_CACHE_NAMESPACE,
+  type ExplainOptions,
+  type ExplainPromptInput,
+  explain,
+  explainPrompt,
+  explanationFromFacts,
+  type ModelExplanation,
+  modelExplanationSchema,
+} from "./agents/explain/index.js";
+export {
+  type ArchetypeMatcher,
+  type ArchetypeMatchFn,
+  archetypeIds,
+  archetypeMatchers,
+  compileMatchers,
+  createKnowledgeBase,
+  defaultEntries,
+  defaultKnowledge,
+  explanationArchetypeFor,
+  type Facts,
+  GENERIC_ARCHETYPE_ID,
+  type KnowledgeBase,
+  type KnowledgeEntry,
+  type KnowledgeEntryInput,
+  knowledgeEntrySchema,
+  type MatchInput,
+  matchArchetype,
+} from "./agents/knowledge/index.js";
 export * from "./agents/triage/index.js";
 export * from "./core/action.js";
 export * from "./core/case.js";

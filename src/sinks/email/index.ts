@@ -1,2 +1,9 @@
 /** @module cloudsteward/sinks/email */
-export {};
+export {
+  type EmailMessage,
+  type EmailOptions,
+  type EmailSink,
+  type EmailTransport,
+  email,
+  type SmtpOptions,
+} from "./email.js";

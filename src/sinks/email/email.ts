@@ -1,0 +1,263 @@
+import type { Action } from "../../core/action.js";
+import {
+  AuthenticationError,
+  BadRequestError,
+  type CloudstewardError,
+  ConfigurationError,
+  ConnectionError,
+  RateLimitError,
+  TimeoutError,
+  UpstreamError,
+} from "../../core/errors.js";
+import { sleep } from "../../core/rate-limiter.js";
+import { resolveSecret, type Secret } from "../../core/secret.js";
+import type { Store } from "../../core/store.js";
+import { memoryStore } from "../../core/stores/memory.js";
+import { deliverOnce, type TicketLedger, ticketLedger, trackingId } from "../ledger.js";
+import { describeChange } from "../render/change.js";
+import { escapeHtml, renderHtml, renderText } from "../render/html.js";
+import { caseView } from "../render/view.js";
+import type { Sink } from "../sink.js";
+
+/** One message, in the shape nodemailer's `sendMail` takes (the fields cloudsteward sets). */
+export interface EmailMessage {
+  from: string;
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  messageId: string;
+  inReplyTo?: string;
+  references?: string;
+  headers: Record<string, string>;
+}
+
+/** Anything with nodemailer's `sendMail`: a nodemailer transporter, or a stand-in in tests. */
+export interface EmailTransport {
+  sendMail(message: EmailMessage): Promise<unknown>;
+  close?(): void;
+}
+
+/** SMTP settings for a nodemailer transport created on first use. */
+export interface SmtpOptions {
+  host: string;
+  /** 587 with STARTTLS (`secure: false`) or 465 with implicit TLS (`secure: true`). @default 587 */
+  port?: number;
+  /** @default false */
+  secure?: boolean;
+  auth?: { user: string; pass: Secret };
+}
+
+/** Options of {@link email}. */
+export interface EmailOptions {
+  /** A transport with `sendMail` (a nodemailer transporter); otherwise `smtp` is used. */
+  transport?: EmailTransport;
+  /** SMTP settings; needs the optional peer dependency `nodemailer`. */
+  smtp?: SmtpOptions;
+  /** The sender, e.g. `"Cloud Security" <cloudsec@example.com>`. */
+  from: string;
+  /** Recipients when the action names none (`action.params.email`) and the owner is not an email. */
+  to?: string | string[];
+  /** The domain of the deterministic Message-ID, so mail clients thread follow-ups. @default "cloudsteward.local" */
+  messageIdDomain?: string;
+  /** Where the sent-log lives (SMTP has no idempotency of its own). @default memoryStore() */
+  store?: Store;
+}
+
+/** The email sink. */
+export interface EmailSink extends Sink {
+  readonly ledger: TicketLedger;
+}
+
+const temporaryRetries = 3;
+
+/**
+ * Send each action as an email with HTML and text parts, once per idempotency key; a change of the
+ * case is sent as a reply in the same thread. SMTP goes through nodemailer, an optional peer
+ * dependency loaded on first send. Temporary SMTP answers (4xx) are retried with backoff.
+ * @example
+ * const sink = email({ smtp: { host: "smtp.example.com", port: 587, auth: { user, pass } }, from: "cloudsec@example.com" });
+ */
+export function email(options: EmailOptions): EmailSink {
+  const ledger = ticketLedger(options.store ?? memoryStore(), "email");
+  const domain = options.messageIdDomain ?? "cloudsteward.local";
+  let transport: Promise<EmailTransport> | undefined = options.transport
+    ? Promise.resolve(options.transport)
+    : undefined;
+  let password: string | undefined;
+  let closed = false;
+
+  const connect = () => {
+    transport ??= createSmtpTransport(options.smtp, (value) => {
+      password = value;
+    });
+    return transport;
+  };
+
+  async function send(message: EmailMessage, signal?: AbortSignal): Promise<void> {
+    const sender = await connect();
+    for (let attempt = 0; ; attempt++) {
+      signal?.throwIfAborted();
+      try {
+        await sender.sendMail(message);
+        return;
+      } catch (error) {
+        const mapped = toEmailError(error, options.smtp, password);
+        if (mapped.code !== "RATE_LIMITED" || attempt >= temporaryRetries) throw mapped;
+        await sleep(250 * 2 ** attempt, signal);
+      }
+    }
+  }
+
+  function recipients(action: Action): string[] {
+    const explicit = action.params.email;
+    if (typeof explicit === "string" && explicit.includes("@")) return [explicit];
+    const owner = action.case.context?.owner?.value;
+    if (owner?.includes("@")) return [owner];
+    const fallback = typeof options.to === "string" ? [options.to] : (options.to ?? []);
+    if (fallback.length > 0) return fallback;
+    throw new ConfigurationError(
+      "email: no recipient for this action. Pass `to` to email(), or set `action.params.email`.",
+      {
+        option: "to",
+      },
+    );
+  }
+
+  const messageId = (action: Action) => `<cs-${trackingId(action.idempotencyKey)}@${domain}>`;
+
+  return {
+    specificationVersion: "v1",
+    name: "email",
+    ledger,
+    deliver(action, { signal } = {}) {
+      return deliverOnce(
+        ledger,
+        action,
+        {
+          create: async (callSignal) => {
+            const id = messageId(action);
+            await send(
+              {
+                from: options.from,
+                to: recipients(action),
+                subject: caseView(action.case).title,
+                text: renderText(action.case, { dueDate: action.dueDate }),
+                html: renderHtml(action.case, { dueDate: action.dueDate }),
+                messageId: id,
+                headers: { "X-Cloudsteward-Key": trackingId(action.idempotencyKey) },
+              },
+              callSignal,
+            );
+            return { id };
+          },
+          update: async (ref, change, callSignal) => {
+            const lines = describeChange(change, action.case);
+            await send(
+              {
+                from: options.from,
+                to: recipients(action),
+                subject: `Re: ${caseView(action.case).title}`,
+                text: lines.join("\n"),
+                html: lines.map((line) => `<p>${escapeHtml(line)}</p>`).join("\n"),
+                messageId: `<cs-${trackingId(action.idempotencyKey)}-${Date.now()}@${domain}>`,
+                inReplyTo: ref.id,
+                references: ref.id,
+                headers: { "X-Cloudsteward-Key": trackingId(action.idempotencyKey) },
+              },
+              callSignal,
+            );
+          },
+        },
+        { signal },
+      );
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Only close what we opened: a caller's transport is theirs to close.
+      if (!options.transport && transport) (await transport.catch(() => undefined))?.close?.();
+    },
+  };
+}
+
+async function createSmtpTransport(
+  smtp: SmtpOptions | undefined,
+  onPassword: (value: string) => void,
+): Promise<EmailTransport> {
+  if (!smtp) {
+    throw new ConfigurationError(
+      "email: pass `transport` or `smtp: { host, port, secure, auth }` to email().",
+      { option: "smtp" },
+    );
+  }
+  let nodemailer: { createTransport(options: unknown): EmailTransport };
+  try {
+    const module = (await import("nodemailer")) as unknown as {
+      default?: typeof nodemailer;
+    } & typeof nodemailer;
+    nodemailer = module.default ?? module;
+  } catch (error) {
+    throw new ConfigurationError(
+      "email: the SMTP transport needs the optional dependency nodemailer. Install it with `npm install nodemailer`, or pass `transport`.",
+      { option: "smtp", cause: error },
+    );
+  }
+  const pass = smtp.auth
+    ? await resolveSecret(smtp.auth.pass, { option: "smtp.auth.pass", integration: "email" })
+    : undefined;
+  if (pass) onPassword(pass);
+  return nodemailer.createTransport({
+    host: smtp.host,
+    port: smtp.port ?? 587,
+    secure: smtp.secure ?? false,
+    ...(smtp.auth ? { auth: { user: smtp.auth.user, pass } } : {}),
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+  });
+}
+
+/** Maps a nodemailer error (with `code` and, for SMTP replies, `responseCode`) to a typed error. */
+function toEmailError(
+  error: unknown,
+  smtp: SmtpOptions | undefined,
+  password: string | undefined,
+): CloudstewardError {
+  const { code, responseCode, response } = (error ?? {}) as {
+    code?: string;
+    responseCode?: number;
+    response?: string;
+  };
+  const scrub = (text: string) => (password ? text.split(password).join("[REDACTED]") : text);
+  const server = smtp ? `smtp://${smtp.host}:${smtp.port ?? 587}` : "transport";
+  const reply = scrub(String(response ?? (error as Error)?.message ?? "")).slice(0, 300);
+  const details = {
+    integration: "email",
+    status: responseCode ?? 0,
+    method: "SMTP",
+    url: server,
+    body: reply,
+    cause: error,
+  };
+  const message = (what: string) =>
+    `email: sending through ${server} failed: ${what}${reply ? ` (${reply})` : ""}`;
+  if (code === "EAUTH" || code === "ENOAUTH")
+    return new AuthenticationError(message("authentication refused — check smtp.auth"), details);
+  if (responseCode !== undefined && responseCode >= 400 && responseCode < 500) {
+    return new RateLimitError(message(`temporary failure ${responseCode}; try again later`), details);
+  }
+  if (responseCode !== undefined && responseCode >= 500)
+    return new BadRequestError(message(`refused with ${responseCode}`), details);
+  if (code === "ETIMEDOUT")
+    return new TimeoutError(message("timed out"), { integration: "email", cause: error });
+  if (code === "ECONNECTION" || code === "ESOCKET" || code === "EDNS" || code === "ETLS") {
+    return new ConnectionError(message(`connection failed (${code})`), {
+      integration: "email",
+      cause: error,
+    });
+  }
+  if (code === "EENVELOPE" || code === "EMESSAGE")
+    return new BadRequestError(message(`invalid message (${code})`), details);
+  return new UpstreamError(message(code ?? "unknown error"), { ...details, isRetryable: false });
+}

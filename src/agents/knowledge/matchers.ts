@@ -89,7 +89,6 @@ export const archetypeMatchers: readonly ArchetypeMatcher[] = [
     id: "aws-s3-block-public-access-disabled",
     resourceTypes: ["aws.s3", "aws.account"],
     keywords: [["block public access", "public access block", "blockpublic"]],
-    ruleNames: { prisma: ["AWS S3 Buckets Block public access setting disabled"] },
   },
   {
     id: "aws-s3-public-write",
@@ -100,7 +99,6 @@ export const archetypeMatchers: readonly ArchetypeMatcher[] = [
     id: "aws-s3-public-read",
     resourceTypes: ["aws.s3"],
     keywords: [[...PUBLIC, "publicly readable", "exposed"]],
-    ruleNames: { prisma: ["AWS S3 buckets are accessible to public"] },
   },
   {
     id: "aws-s3-insecure-transport",
@@ -160,11 +158,14 @@ export const archetypeMatchers: readonly ArchetypeMatcher[] = [
     id: "aws-default-security-group-open",
     resourceTypes: ["aws.ec2", "aws.vpc"],
     keywords: [["default security group"]],
+    ruleIds: { prisma: ["2378dbf4-b104-4bda-9b05-7417affbba3f"] },
+    ruleNames: { prisma: ["AWS Default Security Group Does Not Restrict All Traffic"] },
   },
   {
     id: "aws-sg-ssh-open",
     resourceTypes: ["aws.ec2", "aws.vpc"],
     keywords: [SSH, OPEN_TO_WORLD],
+    ruleNames: { prisma: ["AWS Security Group allows all traffic on SSH port (22)"] },
   },
   {
     id: "aws-sg-rdp-open",
@@ -175,6 +176,9 @@ export const archetypeMatchers: readonly ArchetypeMatcher[] = [
     id: "aws-sg-database-port-open",
     resourceTypes: ["aws.ec2", "aws.vpc"],
     keywords: [DB_PORTS, OPEN_TO_WORLD],
+    ruleNames: {
+      prisma: ["AWS Security Groups allow internet traffic from internet to PostgreSQL port (5432)"],
+    },
   },
   {
     id: "aws-sg-unrestricted-egress",
@@ -185,6 +189,7 @@ export const archetypeMatchers: readonly ArchetypeMatcher[] = [
     id: "aws-sg-all-ports-open",
     resourceTypes: ["aws.ec2", "aws.vpc"],
     keywords: [["all ports", "all traffic", "all protocols", "ingress", "inbound"], OPEN_TO_WORLD],
+    ruleNames: { prisma: ["AWS Security Groups With Inbound Rule Overly Permissive To All Traffic"] },
   },
   {
     id: "aws-vpc-flow-logs-disabled",
@@ -243,6 +248,13 @@ export const archetypeMatchers: readonly ArchetypeMatcher[] = [
     id: "aws-iam-password-policy-weak",
     resourceTypes: ["aws.iam", "aws.account"],
     keywords: [["password policy", "password length", "password reuse"]],
+    ruleNames: {
+      prisma: [
+        "AWS IAM password policy allows password reuse",
+        "AWS IAM password policy does not have a minimum of 14 characters",
+        "AWS IAM Password policy is insecure",
+      ],
+    },
   },
   {
     id: "aws-iam-role-cross-account-trust",
@@ -254,11 +266,18 @@ export const archetypeMatchers: readonly ArchetypeMatcher[] = [
     id: "aws-cloudtrail-log-validation-disabled",
     resourceTypes: ["aws.cloudtrail"],
     keywords: [["validation", "integrity"]],
+    ruleNames: { prisma: ["AWS CloudTrail Trail Log Validation Is Not Enabled In All Regions"] },
   },
   {
     id: "aws-cloudtrail-disabled",
     resourceTypes: ["aws.cloudtrail", "aws.account"],
     keywords: [["cloudtrail", "trail"]],
+    ruleNames: {
+      prisma: [
+        "AWS CloudTrail is not enabled in all regions",
+        "AWS CloudTrail is not enabled on the account",
+      ],
+    },
   },
   {
     id: "aws-kms-key-rotation-disabled",

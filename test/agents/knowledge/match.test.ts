@@ -469,14 +469,21 @@ describe("matchArchetype", () => {
     expect(match({ ...input, platform: "wiz", ruleId: "P-123" })).toBe("aws-s3-public-read");
   });
 
-  it("knows a public Prisma Cloud policy name", () => {
+  it("knows publicly documented Prisma Cloud policy names and ids, whatever the title says", () => {
+    const prisma = { ...titled("irrelevant", "aws.ec2.security-group"), platform: "prisma" as const };
+    expect(
+      matchArchetype({ ...prisma, ruleName: "AWS Security Group allows all traffic on SSH port (22)" }),
+    ).toBe("aws-sg-ssh-open");
+    expect(matchArchetype({ ...prisma, ruleId: "2378dbf4-b104-4bda-9b05-7417affbba3f" })).toBe(
+      "aws-default-security-group-open",
+    );
     expect(
       matchArchetype({
-        ...titled("irrelevant", "aws.s3.bucket"),
-        platform: "prisma",
-        ruleName: "AWS S3 buckets are accessible to public",
+        ...prisma,
+        resourceType: "aws.account.account",
+        ruleName: "AWS CloudTrail is not enabled on the account",
       }),
-    ).toBe("aws-s3-public-read");
+    ).toBe("aws-cloudtrail-disabled");
   });
 
   it("is deterministic: the same input gives the same answer every time", () => {

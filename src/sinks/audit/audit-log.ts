@@ -138,15 +138,6 @@ export interface AuditLog {
 /** `prevHash` of the first record. */
 export const GENESIS_HASH = "0".repeat(64);
 
-const auditEventSchema = z.object({
-  type: z.string().min(1),
-  at: z.iso.datetime({ offset: true }).optional(),
-  actor: z.string().min(1),
-  caseId: z.string().min(1).optional(),
-  findingIds: z.array(z.string()).optional(),
-  data: z.record(z.string(), z.unknown()),
-});
-
 /**
  * A hash-chained, append-only audit log on any {@link Store}: every record carries the hash of the
  * previous one, so `verify()` finds any edit, deletion, insertion or reordering and names the first
@@ -235,6 +226,15 @@ interface Link {
   /** The stored hash matches the recomputed one. */
   valid: boolean;
 }
+
+const auditEventSchema = z.object({
+  type: z.string().min(1),
+  at: z.iso.datetime({ offset: true }).optional(),
+  actor: z.string().min(1),
+  caseId: z.string().min(1).optional(),
+  findingIds: z.array(z.string()).optional(),
+  data: z.record(z.string(), z.unknown()),
+});
 
 function toStoredEvent(input: AuditEvent, shouldRedact: boolean): AuditEvent {
   const parsed = auditEventSchema.safeParse(input);

@@ -4,7 +4,7 @@ import { ConfigurationError } from "../../../core/errors.js";
 import type { LogEntry, Store } from "../../../core/store.js";
 import { memoryStore } from "../../../core/stores/memory.js";
 import { canonicalJson } from "../canonical-json.js";
-import { lazyResource } from "./shared.js";
+import { lazyResource, logText } from "./shared.js";
 
 /** Options of {@link jsonlStore}. */
 export interface JsonlStoreOptions {
@@ -83,7 +83,7 @@ export function jsonlStore(options: JsonlStoreOptions): Store {
       // The line is written inside `build`, under the memory store's per-log lock, before the entry
       // exists in memory: if the write fails, the append fails and nothing changes.
       return opened.memory.append<T>(log, (previous) => {
-        const text = canonicalJson(build(previous));
+        const text = logText(build(previous));
         const seq = (previous?.seq ?? 0) + 1;
         opened.write(`{"op":"append","log":${JSON.stringify(log)},"seq":${seq},"value":${text}}`);
         return JSON.parse(text) as T;

@@ -1,6 +1,5 @@
 import { ConfigurationError } from "../../../core/errors.js";
 import type { LogEntry } from "../../../core/store.js";
-import { canonicalJson } from "../canonical-json.js";
 
 /** How many rows `list` and `read` fetch per round trip. */
 export const pageSize = 500;
@@ -98,15 +97,29 @@ export function appendQueue(
 }
 
 /**
+ * Serializes a log entry's value. Plain `JSON.stringify`, not canonical JSON: log values are never
+ * compared, and appends are the audit log's hot path.
+ */
+export function logText(value: unknown): string {
+  const text = JSON.stringify(value);
+  if (text === undefined) {
+    throw new ConfigurationError(
+      "append: build returned undefined, a function or a symbol; return a JSON value.",
+    );
+  }
+  return text;
+}
+
+/**
  * Runs one queued call's `build` on the previous entry (a copy, so `build` cannot change it) and
- * returns the new entry with its canonical JSON text, or the error `build` (or serializing) threw.
+ * returns the new entry with its JSON text, or the error `build` (or serializing) threw.
  */
 export function buildEntry(
   item: QueuedAppend,
   previous: LogEntry<unknown> | undefined,
 ): { entry: LogEntry<unknown>; text: string } | { error: unknown } {
   try {
-    const text = canonicalJson(item.build(previous && structuredClone(previous)));
+    const text = logText(item.build(previous && structuredClone(previous)));
     return { entry: { seq: (previous?.seq ?? 0) + 1, value: JSON.parse(text) }, text };
   } catch (error) {
     return { error };

@@ -1,0 +1,119 @@
+/**
+ * Jira sink benchmark against the sandbox Jira (a real HTTP server) limited to 10 requests/second:
+ * 1,000 cases delivered, a run killed at ~500 and rerun over the same ledger, then every ticket
+ * counted in the emulation. `BENCH_JIRA_CASES` scales it down for a quick check.
+ */
+import { EventEmitter } from "eventemitter3";
+import type { PipelineEvents } from "../src/core/events.js";
+import { memoryStore } from "../src/core/stores/memory.js";
+import { jira } from "../src/sinks/jira/index.js";
+import { makeAction, makeCase, makeFinding } from "../src/testing/factories.js";
+import { startSandbox } from "../src/testing/sandbox/server.js";
+import type { Benchmark, BenchResult } from "./harness.js";
+
+const total = Number(process.env.BENCH_JIRA_CASES ?? 1000);
+const killAt = Math.floor(total / 2);
+const requestsPerSecond = 10;
+
+const benchmark: Benchmark = {
+  name: "jira",
+  async run() {
+    const sandbox = await startSandbox({
+      seed: 1,
+      size: 10,
+      platforms: ["wiz"],
+      faults: { rateLimit: { requestsPerSecond } },
+    });
+    try {
+      const store = memoryStore();
+      const events = new EventEmitter<PipelineEvents>();
+      let retries = 0;
+      events.on("request-retried", () => {
+        retries++;
+      });
+      const sink = () =>
+        jira({ ...sandbox.jira, projectKey: "SEC", store, events, rateLimit: { requestsPerSecond } });
+      const actions = Array.from({ length: total }, (_, index) => {
+        const finding = makeFinding({ id: `bench-${index}`, source: { nativeId: `bench-${index}` } });
+        return makeAction({ case: makeCase({ findings: [finding], groupKey: { rule: `bench-${index}` } }) });
+      });
+
+      // First run: killed while the delivery of case `killAt` is in flight.
+      const controller = new AbortController();
+      const started = performance.now();
+      const first = sink();
+      let deliveredBeforeKill = 0;
+      for (const [index, action] of actions.entries()) {
+        if (index === killAt)
+          setTimeout(() => controller.abort(new DOMException("killed", "AbortError")), 50);
+        try {
+          await first.deliver(action, { signal: controller.signal });
+          deliveredBeforeKill++;
+        } catch {
+          break;
+        }
+      }
+      const firstSeconds = (performance.now() - started) / 1000;
+      // Requests the sandbox served (a 429 is not served; it is counted separately below).
+      const requestsFirst = sandbox.faults.jira.stats.requests - sandbox.faults.jira.stats.rateLimited;
+
+      // Rerun everything over the same ledger.
+      const rerunStarted = performance.now();
+      const statuses = { created: 0, updated: 0, unchanged: 0 };
+      const second = sink();
+      for (const action of actions) statuses[(await second.deliver(action)).status]++;
+      const rerunSeconds = (performance.now() - rerunStarted) / 1000;
+
+      const issues = sandbox.emulations.jira.issues();
+      const labels = issues.map((issue) => issue.fields.labels.find((label) => label.startsWith("cs-")));
+      const duplicates = labels.length - new Set(labels).size;
+      const requests = sandbox.faults.jira.stats.requests;
+      const row = (
+        metric: string,
+        value: number,
+        unit: string,
+        extra: Partial<BenchResult> = {},
+      ): BenchResult => ({
+        benchmark: "jira",
+        metric,
+        value,
+        unit,
+        ...extra,
+      });
+      return [
+        row(
+          `tickets in Jira after kill at ${deliveredBeforeKill} + rerun (${total} cases)`,
+          issues.length,
+          "tickets",
+          {
+            target: `= ${total}`,
+            pass: issues.length === total,
+          },
+        ),
+        row("duplicate tickets", duplicates, "tickets", { target: "= 0", pass: duplicates === 0 }),
+        row("first run throughput (10 req/s limit)", deliveredBeforeKill / firstSeconds, "cases/s", {
+          notes: `${deliveredBeforeKill} cases in ${firstSeconds.toFixed(1)} s`,
+        }),
+        row(
+          "requests per new case (first run)",
+          requestsFirst / Math.max(1, deliveredBeforeKill),
+          "requests",
+          {
+            target: "<= 2.1",
+            pass: requestsFirst / Math.max(1, deliveredBeforeKill) <= 2.1,
+            notes: "search + create; the killed case adds one search",
+          },
+        ),
+        row("rerun", rerunSeconds, "s", {
+          notes: `${statuses.created} created, ${statuses.unchanged} unchanged from the ledger or a search`,
+        }),
+        row("429s answered by the sandbox", sandbox.faults.jira.stats.rateLimited, "responses", {
+          notes: `${retries} retries; ${requests} requests in all`,
+        }),
+      ];
+    } finally {
+      await sandbox.close();
+    }
+  },
+};
+export default benchmark;

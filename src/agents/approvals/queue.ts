@@ -1,0 +1,363 @@
+import type { Action } from "../../core/action.js";
+import { DeliveryError, isAbortError, isCloudstewardError, PolicyError } from "../../core/errors.js";
+import type { Delivery } from "../../core/events.js";
+import type { Store } from "../../core/store.js";
+import type { Sink } from "../../sinks/sink.js";
+import { definePolicy } from "../policy/define.js";
+import { approvalPermission } from "../policy/evaluate.js";
+import type { Policy, PolicyInput } from "../policy/schema.js";
+
+/** Where an approval request stands; `requested` moves to one of the others exactly once. */
+export type ApprovalState = "requested" | "approved" | "rejected" | "expired";
+
+/** One held action waiting for (or past) a human decision, as kept in the Store. */
+export interface ApprovalRequest {
+  /** `apr_` + the action's idempotency key: the same action is never queued twice. */
+  id: string;
+  state: ApprovalState;
+  /** The action as the gate re-derived it from the policy. */
+  action: Action;
+  /** Who asked (the gate's principal); they may never approve it. */
+  requester: string;
+  /** Why it waits, e.g. `high-risk remediate always waits for a human approval`. */
+  reason: string;
+  /** The approvers named by the matching `approvals` rule, when one matched. */
+  approvers?: string[];
+  requestedAt: string;
+  /** After this instant the request can only expire. */
+  expiresAt: string;
+  decidedBy?: string;
+  decidedAt?: string;
+  comment?: string;
+}
+
+/** What an executed approval left in the execution ledger. */
+export interface ApprovalExecution {
+  state: "running" | "done" | "failed";
+  at: string;
+  claimId: string;
+  delivery?: Delivery;
+  /** The failure's message, when `failed`. */
+  error?: string;
+}
+
+/** One step for the audit log; the shape `auditLog(store).append` takes. */
+export interface GovernanceAuditEvent {
+  /** `gate`, `approval` or `delivery`. */
+  type: string;
+  at?: string;
+  actor: string;
+  caseId?: string;
+  findingIds?: string[];
+  data: Record<string, unknown>;
+}
+
+/**
+ * Where the gate and approvals record their steps: an `auditLog(store)` from
+ * `cloudsteward/sinks/audit`, or anything with the same `append`.
+ */
+export interface AuditAppender {
+  append(event: GovernanceAuditEvent): Promise<unknown>;
+}
+
+/** Options of {@link approvalQueue}. */
+export interface ApprovalQueueOptions {
+  /** Holds the requests and the execution ledger; use a shared store (PostgreSQL) across workers. */
+  store: Store;
+  /** Decides who may approve what (principals, scopes, `approvals` rules) and how long requests live. */
+  policy: Policy | PolicyInput;
+  /** Records every request, decision, expiry and execution. */
+  audit?: AuditAppender;
+  /** The clock; tests pass a fixed one. @default () => new Date() */
+  now?: () => Date;
+}
+
+/** Options of {@link ApprovalQueue.request}. */
+export interface ApprovalRequestOptions {
+  /** Who asks: the run's principal. */
+  requester: string;
+  /** Why the action waits. */
+  reason: string;
+  approvers?: string[];
+}
+
+/** Options of {@link ApprovalQueue.approve} and {@link ApprovalQueue.reject}. */
+export interface ApprovalDecisionOptions {
+  /** The id of a principal declared in the policy; its scopes come from the policy, never from the caller. */
+  principal: string;
+  comment?: string;
+}
+
+/** Options of {@link ApprovalQueue.executeApproved}. */
+export interface ExecuteApprovedOptions {
+  /** Sinks by name, as for `pipeline`: an action goes to `sinks[action.sink ?? "default"]`. */
+  sinks: Record<string, Sink>;
+  signal?: AbortSignal;
+  /** Try again the approved actions whose execution failed earlier. @default false */
+  retryFailed?: boolean;
+}
+
+/** What {@link ApprovalQueue.executeApproved} did. */
+export interface ExecuteApprovedResult {
+  executed: { id: string; delivery: Delivery }[];
+  failed: { id: string; error: Error }[];
+  /** Approved requests another call already executed or is executing. */
+  skipped: number;
+}
+
+/** The approval queue: held actions, human decisions and exactly-once execution, all in the Store. */
+export interface ApprovalQueue {
+  /** Queues an action (idempotent: the same action returns its existing request; an expired one is asked again). */
+  request(action: Action, options: ApprovalRequestOptions): Promise<ApprovalRequest>;
+  get(id: string): Promise<ApprovalRequest | undefined>;
+  /** Requests in id order, optionally only those in `state`. */
+  list(filter?: { state?: ApprovalState }): AsyncIterable<ApprovalRequest>;
+  /**
+   * Approves a request once. @throws PolicyError when the principal is unknown, lacks the scope, is
+   * the requester, or the request is missing, already decided or expired.
+   */
+  approve(id: string, options: ApprovalDecisionOptions): Promise<ApprovalRequest>;
+  /** Rejects a request once; the same checks as {@link ApprovalQueue.approve}. */
+  reject(id: string, options: ApprovalDecisionOptions): Promise<ApprovalRequest>;
+  /** Records that a principal saw a notification (the Slack Acknowledge button); changes no state. */
+  acknowledge(id: string, options: { principal: string }): Promise<void>;
+  /** Moves every `requested` request past its `expiresAt` to `expired`; returns them. */
+  expire(now?: Date): Promise<ApprovalRequest[]>;
+  /** Delivers every approved action that was not delivered yet, each exactly once across workers. */
+  executeApproved(options: ExecuteApprovedOptions): Promise<ExecuteApprovedResult>;
+  /** The execution ledger entry of an approval, once execution started. */
+  execution(id: string): Promise<ApprovalExecution | undefined>;
+}
+
+/** The Store namespace of approval requests. */
+export const approvalsNamespace = "approvals";
+/** The Store namespace of the execution ledger. */
+export const executionsNamespace = "approvals:executions";
+
+/** The approval id of an action: `apr_` + its idempotency key. */
+export function approvalIdOf(action: Pick<Action, "idempotencyKey">): string {
+  return `apr_${action.idempotencyKey}`;
+}
+
+/**
+ * Opens the approval queue over a Store. Decisions use `compareAndSet`, so each request is decided
+ * once even with many workers and double clicks; execution claims each approval with `setIfAbsent`,
+ * so an approved action is delivered exactly once.
+ * @example
+ * const approvals = approvalQueue({ store, policy, audit: auditLog(store) });
+ * await approvals.approve("apr_3f9c…", { principal: "alice" });
+ * await approvals.executeApproved({ sinks: { jira: jira({ projectKey: "SEC" }) } });
+ */
+export function approvalQueue(options: ApprovalQueueOptions): ApprovalQueue {
+  const policy = definePolicy(options.policy);
+  const { store, audit } = options;
+  const clock = options.now ?? (() => new Date());
+  const ttlMs = policy.approvalTtlHours * 3_600_000;
+
+  const record = async (request: ApprovalRequest, actor: string, data: Record<string, unknown>) => {
+    await audit?.append({
+      type: "approval",
+      actor,
+      caseId: request.action.case.id,
+      findingIds: request.action.case.findings.map((finding) => finding.id),
+      data: { approvalId: request.id, actionId: request.action.id, kind: request.action.kind, ...data },
+    });
+  };
+
+  const decideOnce = async (
+    id: string,
+    decision: "approved" | "rejected",
+    { principal, comment }: ApprovalDecisionOptions,
+  ): Promise<ApprovalRequest> => {
+    const current = await store.get<ApprovalRequest>(approvalsNamespace, id);
+    const verb = decision === "approved" ? "approve" : "reject";
+    if (!current)
+      throw new PolicyError(`approvals: no approval request "${id}". Check the id (it starts with "apr_").`);
+    const deny = async (reason: string): Promise<never> => {
+      await record(current, principal, { decision: "denied", attempted: verb, reason });
+      throw new PolicyError(`approvals: ${principal} may not ${verb} ${id}: ${reason}.`, {
+        rule: current.action.rule,
+      });
+    };
+    if (current.state !== "requested") {
+      return deny(`it is already ${current.state}${current.decidedBy ? ` by ${current.decidedBy}` : ""}`);
+    }
+    const at = clock();
+    if (Date.parse(current.expiresAt) <= at.getTime()) {
+      await expireOne(current, at);
+      return deny(`it expired at ${current.expiresAt}; the next run asks again`);
+    }
+    if (principal === current.requester) return deny("a requester never decides their own request");
+    const permission = approvalPermission(policy, principal, current.action);
+    if (!permission.allowed) return deny(permission.reason);
+    const next: ApprovalRequest = {
+      ...current,
+      state: decision,
+      decidedBy: principal,
+      decidedAt: at.toISOString(),
+      ...(comment === undefined ? {} : { comment }),
+    };
+    if (!(await store.compareAndSet(approvalsNamespace, id, current, next))) {
+      const latest = await store.get<ApprovalRequest>(approvalsNamespace, id);
+      throw new PolicyError(
+        `approvals: ${id} was decided concurrently (now ${latest?.state ?? "missing"}${latest?.decidedBy ? ` by ${latest.decidedBy}` : ""}); nothing was changed.`,
+        { rule: current.action.rule },
+      );
+    }
+    await record(next, principal, { decision, comment });
+    return next;
+  };
+
+  const expireOne = async (request: ApprovalRequest, at: Date): Promise<ApprovalRequest | undefined> => {
+    const next: ApprovalRequest = { ...request, state: "expired", decidedAt: at.toISOString() };
+    if (!(await store.compareAndSet(approvalsNamespace, request.id, request, next))) return undefined;
+    await record(next, "cloudsteward/approvals", { decision: "expired", expiresAt: request.expiresAt });
+    return next;
+  };
+
+  return {
+    async request(action, { requester, reason, approvers }) {
+      const id = approvalIdOf(action);
+      const at = clock();
+      const fresh: ApprovalRequest = {
+        id,
+        state: "requested",
+        action: { ...action, requiresApproval: true, params: { ...action.params, approvalId: id } },
+        requester,
+        reason,
+        ...(approvers ? { approvers } : {}),
+        requestedAt: at.toISOString(),
+        expiresAt: new Date(at.getTime() + ttlMs).toISOString(),
+      };
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const existing = await store.get<ApprovalRequest>(approvalsNamespace, id);
+        const written =
+          existing === undefined
+            ? await store.setIfAbsent(approvalsNamespace, id, fresh)
+            : existing.state === "expired" &&
+              (await store.compareAndSet(approvalsNamespace, id, existing, fresh));
+        if (written) {
+          await record(fresh, requester, { decision: "requested", reason, risk: action.risk });
+          return fresh;
+        }
+        if (existing !== undefined && existing.state !== "expired") return existing;
+      }
+      const latest = await store.get<ApprovalRequest>(approvalsNamespace, id);
+      if (latest) return latest;
+      throw new PolicyError(
+        `approvals: could not queue ${id}: the store kept changing under concurrent requests; retry.`,
+      );
+    },
+    get: (id) => store.get<ApprovalRequest>(approvalsNamespace, id),
+    async *list(filter = {}) {
+      for await (const { value } of store.list<ApprovalRequest>(approvalsNamespace)) {
+        if (filter.state === undefined || value.state === filter.state) yield value;
+      }
+    },
+    approve: (id, decision) => decideOnce(id, "approved", decision),
+    reject: (id, decision) => decideOnce(id, "rejected", decision),
+    async acknowledge(id, { principal }) {
+      const current = await store.get<ApprovalRequest>(approvalsNamespace, id);
+      await audit?.append({
+        type: "approval",
+        actor: principal,
+        caseId: current?.action.case.id,
+        data: { approvalId: id, decision: "acknowledged" },
+      });
+    },
+    async expire(now = clock()) {
+      const expired: ApprovalRequest[] = [];
+      const due: ApprovalRequest[] = [];
+      for await (const { value } of store.list<ApprovalRequest>(approvalsNamespace)) {
+        if (value.state === "requested" && Date.parse(value.expiresAt) <= now.getTime()) due.push(value);
+      }
+      for (const request of due) {
+        const next = await expireOne(request, now);
+        if (next) expired.push(next);
+      }
+      return expired;
+    },
+    execution: (id) => store.get<ApprovalExecution>(executionsNamespace, id),
+    async executeApproved({ sinks, signal, retryFailed = false }) {
+      const result: ExecuteApprovedResult = { executed: [], failed: [], skipped: 0 };
+      const approved: ApprovalRequest[] = [];
+      for await (const { value } of store.list<ApprovalRequest>(approvalsNamespace)) {
+        if (value.state === "approved") approved.push(value);
+      }
+      for (const request of approved) {
+        signal?.throwIfAborted();
+        const claim: ApprovalExecution = {
+          state: "running",
+          at: clock().toISOString(),
+          claimId: crypto.randomUUID(),
+        };
+        const existing = await store.get<ApprovalExecution>(executionsNamespace, request.id);
+        const claimed =
+          existing === undefined
+            ? await store.setIfAbsent(executionsNamespace, request.id, claim)
+            : retryFailed &&
+              existing.state === "failed" &&
+              (await store.compareAndSet(executionsNamespace, request.id, existing, claim));
+        if (!claimed) {
+          result.skipped++;
+          continue;
+        }
+        const name = request.action.sink ?? "default";
+        try {
+          const sink = sinks[name];
+          if (!sink) {
+            throw new DeliveryError(
+              `approvals: no sink named "${name}" for approved action ${request.action.idempotencyKey}. Pass it in \`sinks\`.`,
+              { sink: name, key: request.action.idempotencyKey },
+            );
+          }
+          const delivery = await sink.deliver(request.action, { signal });
+          await store.set<ApprovalExecution>(executionsNamespace, request.id, {
+            ...claim,
+            state: "done",
+            at: clock().toISOString(),
+            delivery,
+          });
+          await audit?.append({
+            type: "delivery",
+            actor: "cloudsteward/approvals",
+            caseId: request.action.case.id,
+            data: {
+              approvalId: request.id,
+              actionId: request.action.id,
+              sink: name,
+              delivery,
+              approvedBy: request.decidedBy,
+            },
+          });
+          result.executed.push({ id: request.id, delivery });
+        } catch (error) {
+          if (isAbortError(error) || signal?.aborted) {
+            await store.set<ApprovalExecution>(executionsNamespace, request.id, {
+              ...claim,
+              state: "failed",
+              error: "aborted",
+            });
+            throw error;
+          }
+          const typed =
+            isCloudstewardError(error) || error instanceof Error ? error : new Error(String(error));
+          await store.set<ApprovalExecution>(executionsNamespace, request.id, {
+            ...claim,
+            state: "failed",
+            at: clock().toISOString(),
+            error: typed.message,
+          });
+          await audit?.append({
+            type: "delivery",
+            actor: "cloudsteward/approvals",
+            caseId: request.action.case.id,
+            data: { approvalId: request.id, actionId: request.action.id, sink: name, failed: typed.message },
+          });
+          result.failed.push({ id: request.id, error: typed });
+        }
+      }
+      return result;
+    },
+  };
+}

@@ -1,0 +1,8 @@
+export {
+  type DecideCaseOptions,
+  type DecideOptions,
+  type DerivedAction,
+  decide,
+  decideCase,
+  deriveActions,
+} from "./decide.js";

@@ -1,0 +1,215 @@
+import type { Action } from "../../core/action.js";
+import type { Case } from "../../core/case.js";
+import { PolicyError } from "../../core/errors.js";
+import type { Stage, StageContext } from "../../core/stage.js";
+import type { Store } from "../../core/store.js";
+import { type ApprovalQueue, type AuditAppender, approvalQueue } from "../approvals/queue.js";
+import { type DerivedAction, deriveActions } from "../decide/decide.js";
+import { definePolicy } from "../policy/define.js";
+import { environmentOf, scopesCover, stricterMode } from "../policy/evaluate.js";
+import type { Policy, PolicyInput } from "../policy/schema.js";
+
+/** Options of {@link gate}. */
+export interface GateOptions {
+  /** The policy every action is re-derived from; the action's own fields are never trusted. */
+  policy: Policy | PolicyInput;
+  /** Holds drafts and the approval queue. @default the pipeline's store */
+  store?: Store;
+  /** Records every gate decision and its reason (`type: "gate"`); pass `auditLog(store)`. */
+  audit?: AuditAppender;
+  /**
+   * The principal the run acts as (declared in the policy). It is the requester of every approval
+   * (so it can never approve them), and an action runs without a human only when it holds
+   * `execute:<kind>:<environment>`. Without it, the policy's `automatic` flags alone decide.
+   * @default "cloudsteward" (no scope check)
+   */
+  principal?: string;
+  /** Use this queue instead of opening one over `store`. */
+  approvals?: ApprovalQueue;
+}
+
+/** What the gate decided for one action. */
+export type GateDecision = "allowed" | "held" | "draft" | "rejected";
+
+/** One draft kept in read-only mode, in the Store namespace {@link draftsNamespace}. */
+export interface GateDraft {
+  action: Action;
+  reason: string;
+  at: string;
+}
+
+/** The Store namespace of read-only drafts, keyed by idempotency key. */
+export const draftsNamespace = "gate:drafts";
+
+/**
+ * The gate stage, between `decide` and the sinks: lets through only what the mode, the policy and
+ * the principal's scopes allow. Every action is re-derived from the policy and the case (an action
+ * the policy would not produce is rejected, and a changed field is replaced by the policy's value),
+ * so nothing a model writes can add an action, widen it or skip the gate. The mode is the stricter
+ * of the pipeline's and the policy's. `read-only`: nothing passes; drafts go to the Store
+ * ({@link draftsNamespace}) and the audit log. `assisted`: every action is held for a human
+ * approval. `automated`: low-risk actions the policy marks `automatic` pass, the rest are held.
+ * High-risk actions (IAM, network, production changes, any remediation) are always held. Held
+ * actions are queued in the approval queue; `executeApproved` delivers them once approved.
+ * @throws PolicyError at creation when the policy is invalid or `principal` is not declared in it.
+ * @example
+ * const stages = [triage(), enrich(), decide({ policy }), gate({ policy, audit: auditLog(store), principal: "cloudsteward-bot" })];
+ */
+export function gate(options: GateOptions): Stage<Action, Action> {
+  const policy = definePolicy(options.policy);
+  const requester = options.principal ?? "cloudsteward";
+  const principal =
+    options.principal === undefined
+      ? undefined
+      : policy.principals.find((item) => item.id === options.principal);
+  if (options.principal !== undefined && principal === undefined) {
+    throw new PolicyError(
+      `gate: principal "${options.principal}" is not declared in the policy's principals. Add it with its scopes, or omit \`principal\`.`,
+    );
+  }
+  const allowedKinds = new Set(policy.allowedActions);
+
+  return {
+    name: "gate",
+    async *run(actions, context) {
+      const store = options.store ?? context.store;
+      const queue =
+        options.approvals ?? approvalQueue({ store, policy, audit: options.audit, now: context.now });
+      const mode = stricterMode(policy.mode, context.mode);
+      const counts: Record<GateDecision, number> = { allowed: 0, held: 0, draft: 0, rejected: 0 };
+      let cachedCase: Case | undefined;
+      let cachedDerived = new Map<string, DerivedAction>();
+
+      for await (const proposed of actions) {
+        context.signal.throwIfAborted();
+        if (proposed.case !== cachedCase) {
+          cachedCase = proposed.case;
+          cachedDerived = new Map(
+            deriveActions(policy, proposed.case, { mode }).map((derived) => [
+              derived.action.idempotencyKey,
+              derived,
+            ]),
+          );
+        }
+        const derived = cachedDerived.get(proposed.idempotencyKey);
+        if (derived === undefined || !allowedKinds.has(derived.action.kind)) {
+          counts.rejected++;
+          await record(
+            context,
+            proposed,
+            "rejected",
+            "the policy does not produce this action for this case",
+          );
+          continue;
+        }
+        const { action, requirement } = derived;
+        const changed = changedFields(proposed, action);
+        const note = changed.length > 0 ? { ignoredChanges: changed } : {};
+
+        if (mode === "read-only") {
+          counts.draft++;
+          const reason = "read-only mode: kept as a draft for review";
+          await store.set<GateDraft>(draftsNamespace, action.idempotencyKey, {
+            action,
+            reason,
+            at: context.now().toISOString(),
+          });
+          await record(context, action, "draft", reason, note);
+          continue;
+        }
+        let reason = requirement.reason;
+        let held = requirement.requiresApproval;
+        if (!held && principal) {
+          const scope = `execute:${action.kind}:${environmentOf(action.case)}`;
+          if (!scopesCover(principal.scopes, scope)) {
+            held = true;
+            reason = `principal "${principal.id}" lacks the scope ${scope}`;
+          }
+        }
+        if (held) {
+          counts.held++;
+          const request = await queue.request(action, {
+            requester,
+            reason,
+            approvers: requirement.approvers,
+          });
+          await record(context, action, "held", reason, {
+            ...note,
+            approvalId: request.id,
+            approval: request.state,
+          });
+          continue;
+        }
+        counts.allowed++;
+        await record(context, action, "allowed", reason, note);
+        yield action;
+      }
+
+      if (counts.held + counts.draft + counts.rejected > 0) {
+        context.report.warnings.push({
+          type: "other",
+          source: "gate",
+          feature: "gate",
+          message: `gate (${mode}): ${counts.allowed} action(s) allowed, ${counts.held} held for approval, ${counts.draft} kept as drafts, ${counts.rejected} rejected as not produced by the policy.`,
+          details: { mode, ...counts },
+        });
+      }
+    },
+  };
+
+  async function record(
+    context: StageContext,
+    action: Action,
+    decision: GateDecision,
+    reason: string,
+    extra: Record<string, unknown> = {},
+  ): Promise<void> {
+    if (decision === "rejected") {
+      context.report.warnings.push({
+        type: "other",
+        source: "gate",
+        feature: "gate.rejected",
+        message: `gate: rejected ${action.kind} ${action.idempotencyKey} for case ${action.case.id}: ${reason}.`,
+        details: { key: action.idempotencyKey, kind: action.kind, rule: action.rule },
+      });
+    }
+    await options.audit?.append({
+      type: "gate",
+      at: context.now().toISOString(),
+      actor: requester,
+      caseId: action.case.id,
+      findingIds: action.case.findings.map((finding) => finding.id),
+      data: {
+        decision,
+        reason,
+        mode: stricterMode(policy.mode, context.mode),
+        actionId: action.id,
+        key: action.idempotencyKey,
+        kind: action.kind,
+        sink: action.sink,
+        rule: action.rule,
+        risk: action.risk,
+        ...extra,
+      },
+    });
+  }
+}
+
+/**
+ * The drafts a read-only run kept, in key order.
+ * @example
+ * for await (const draft of gateDrafts(store)) console.log(draft.action.rationale);
+ */
+export async function* gateDrafts(store: Store): AsyncIterable<GateDraft> {
+  for await (const { value } of store.list<GateDraft>(draftsNamespace)) yield value;
+}
+
+// Internal helpers.
+
+/** The fields of a proposed action that differ from what the policy derives (ignored, but audited). */
+function changedFields(proposed: Action, derived: Action): string[] {
+  const fields = ["kind", "sink", "risk", "requiresApproval", "rule", "dueDate"] as const;
+  const changed: string[] = fields.filter((field) => proposed[field] !== derived[field]);
+  if (JSON.stringify(proposed.params ?? {}) !== JSON.stringify(derived.params)) changed.push("params");
+  return changed;
+}

@@ -1,0 +1,8 @@
+export {
+  draftsNamespace,
+  type GateDecision,
+  type GateDraft,
+  type GateOptions,
+  gate,
+  gateDrafts,
+} from "./gate.js";

@@ -1,0 +1,102 @@
+import type { z } from "zod";
+import { type ErrorIssue, PolicyError, toErrorIssues } from "../../core/errors.js";
+import { type Policy, type PolicyInput, policySchema, scopeSchema } from "./schema.js";
+
+/**
+ * Validates a policy written in TypeScript and returns it typed, with defaults filled in. Besides
+ * the schema it checks that rule and principal ids are unique, that every rule only asks for
+ * action kinds in `allowedActions`, and that every approver is a known principal id or a scope.
+ * @throws PolicyError whose `issues` name each invalid field by its path (`rules.0.do.1.kind`).
+ * @example
+ * const policy = definePolicy({
+ *   mode: "assisted",
+ *   rules: [{ id: "critical", when: { severity: "critical" }, do: [{ kind: "ticket", sink: "jira" }] }],
+ *   sla: { critical: 7, high: 30 },
+ * });
+ */
+export function definePolicy(input: PolicyInput | Policy): Policy {
+  const { policy, issues } = validatePolicy(input);
+  if (policy) return policy;
+  throw policyError(issues, "policy");
+}
+
+/** Result of {@link validatePolicy}: the policy, or the issues that make it invalid. */
+export type PolicyValidation = { policy: Policy; issues: [] } | { policy: undefined; issues: ErrorIssue[] };
+
+/** Validates a policy without throwing; {@link definePolicy} and `loadPolicy` build on it. */
+export function validatePolicy(input: unknown): PolicyValidation {
+  const parsed = policySchema.safeParse(input);
+  if (!parsed.success) return { policy: undefined, issues: schemaIssues(parsed.error) };
+  const issues = crossFieldIssues(parsed.data);
+  return issues.length > 0 ? { policy: undefined, issues } : { policy: parsed.data, issues: [] };
+}
+
+/** Builds the `PolicyError` for a list of issues, naming each path (and location, when given). */
+export function policyError(
+  issues: readonly (ErrorIssue & { location?: string })[],
+  source: string,
+  cause?: z.ZodError,
+): PolicyError {
+  const lines = issues.map(
+    (issue) =>
+      `  ${issue.location ? `${issue.location} ` : ""}${issue.path.length > 0 ? issue.path.join(".") : "(root)"}: ${issue.message}`,
+  );
+  return new PolicyError(
+    `${source}: the governance policy is invalid (${issues.length} issue${issues.length === 1 ? "" : "s"}). Fix these fields:\n${lines.join("\n")}`,
+    { issues: [...issues], cause },
+  );
+}
+
+// Internal helpers.
+
+/** zod issues as error issues; an unknown key's path ends at the key itself, so it can be located. */
+function schemaIssues(error: z.ZodError): ErrorIssue[] {
+  return error.issues.flatMap((issue) =>
+    issue.code === "unrecognized_keys"
+      ? issue.keys.map((key) => ({
+          path: [...toErrorIssues([issue])[0]!.path, key],
+          message: `unknown field "${key}" (check its spelling)`,
+        }))
+      : toErrorIssues([issue]).map((converted) =>
+          issue.code === "invalid_type" && / received undefined$/.test(issue.message)
+            ? { ...converted, message: "this required field is missing" }
+            : converted,
+        ),
+  );
+}
+
+function crossFieldIssues(policy: Policy): ErrorIssue[] {
+  const issues: ErrorIssue[] = [];
+  const allowed = new Set(policy.allowedActions);
+  const ruleIds = new Set<string>();
+  policy.rules.forEach((rule, index) => {
+    if (ruleIds.has(rule.id))
+      issues.push({ path: ["rules", index, "id"], message: `duplicate rule id "${rule.id}"` });
+    ruleIds.add(rule.id);
+    rule.do.forEach((template, position) => {
+      if (!allowed.has(template.kind)) {
+        issues.push({
+          path: ["rules", index, "do", position, "kind"],
+          message: `"${template.kind}" is not in allowedActions (${policy.allowedActions.join(", ") || "empty"})`,
+        });
+      }
+    });
+  });
+  const principalIds = new Set<string>();
+  policy.principals.forEach((principal, index) => {
+    if (principalIds.has(principal.id)) {
+      issues.push({ path: ["principals", index, "id"], message: `duplicate principal id "${principal.id}"` });
+    }
+    principalIds.add(principal.id);
+  });
+  policy.approvals.forEach((rule, index) => {
+    rule.approvers.forEach((approver, position) => {
+      if (principalIds.has(approver) || scopeSchema.safeParse(approver).success) return;
+      issues.push({
+        path: ["approvals", index, "approvers", position],
+        message: `"${approver}" is neither a principal id declared in principals nor a scope like "approve:remediate"`,
+      });
+    });
+  });
+  return issues;
+}

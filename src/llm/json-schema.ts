@@ -112,6 +112,8 @@ function nullable(schema: JSONSchema): JSONSchema {
     return { ...schema, type: [schema.type, "null"] };
   }
   if (Array.isArray(schema.type) && !schema.enum) return { ...schema, type: [...schema.type, "null"] };
+  if (Array.isArray(schema.anyOf) && Object.keys(schema).length === 1)
+    return { anyOf: [...schema.anyOf, { type: "null" }] };
   return { anyOf: [schema, { type: "null" }] };
 }
 

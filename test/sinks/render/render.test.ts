@@ -63,9 +63,9 @@ function adfProblems(node: AdfNode, parent = "doc", path = "doc"): string[] {
     problems.push(`${path}: row child`);
   if ((node.type === "tableCell" || node.type === "tableHeader") && !node.content?.length)
     problems.push(`${path}: empty cell`);
-  node.content?.forEach((child, index) =>
-    problems.push(...adfProblems(child, node.type, `${path}/${index}`)),
-  );
+  for (const [index, child] of (node.content ?? []).entries()) {
+    problems.push(...adfProblems(child, node.type, `${path}/${index}`));
+  }
   return problems;
 }
 

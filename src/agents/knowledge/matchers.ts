@@ -272,6 +272,7 @@ export const archetypeMatchers: readonly ArchetypeMatcher[] = [
     id: "aws-cloudtrail-disabled",
     resourceTypes: ["aws.cloudtrail", "aws.account"],
     keywords: [["cloudtrail", "trail"]],
+    exclude: [...ENCRYPT, "cloudwatch", "s3 bucket", "data event", "object-level"],
     ruleNames: {
       prisma: [
         "AWS CloudTrail is not enabled in all regions",
@@ -523,6 +524,7 @@ export const archetypeMatchers: readonly ArchetypeMatcher[] = [
     id: "k8s-run-as-root",
     resourceTypes: ["kubernetes"],
     keywords: [["root", "runasnonroot", "run as non-root", "uid 0"]],
+    exclude: ["filesystem", "file system", "readonlyrootfilesystem"],
   },
   {
     id: "k8s-missing-resource-limits",

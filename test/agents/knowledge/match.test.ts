@@ -429,6 +429,18 @@ describe("matchArchetype", () => {
     expect(matchArchetype(titled("S3 bucket assessment pending", "aws.s3.bucket", "other"))).toBeUndefined();
   });
 
+  it("leaves out an archetype when an excluded keyword shows the rule is about something else", () => {
+    expect(
+      matchArchetype(titled("CloudTrail logs are not encrypted with KMS", "aws.cloudtrail.trail")),
+    ).toBeUndefined();
+    expect(
+      matchArchetype(titled("Container root filesystem is not read-only", "kubernetes.pod")),
+    ).toBeUndefined();
+    expect(matchArchetype(titled("CloudTrail is not enabled", "aws.cloudtrail.trail"))).toBe(
+      "aws-cloudtrail-disabled",
+    );
+  });
+
   it("returns cve:<ID> for a vulnerability with a CVE, normalized to upper case", () => {
     expect(
       matchArchetype({

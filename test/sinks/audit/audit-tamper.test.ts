@@ -45,6 +45,7 @@ afterAll(async () => {
 const sqlitePath = join(directory, "audit.db");
 const jsonlPath = join(directory, "audit.jsonl");
 const memory = tamperableMemoryStore();
+let jsonl: Store | undefined;
 
 const backends: Backend[] = [
   {
@@ -95,8 +96,12 @@ const backends: Backend[] = [
   },
   {
     name: "jsonl",
-    // A new store replays the file, so every open sees what is on disk now.
-    open: () => track(jsonlStore({ path: jsonlPath })),
+    // A new store replays the file, so every open sees what is on disk now; one writer at a time.
+    async open() {
+      await jsonl?.close();
+      jsonl = track(jsonlStore({ path: jsonlPath }));
+      return jsonl;
+    },
     async rewrite(log, change) {
       const lines = readFileSync(jsonlPath, "utf8").trim().split("\n");
       const mine = lines.map((line) => JSON.parse(line)).filter((operation) => operation.log === log);

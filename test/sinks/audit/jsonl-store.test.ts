@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -7,16 +7,39 @@ import { jsonlStore } from "../../../src/sinks/audit/stores/jsonl.js";
 import { testStore } from "../../../src/testing/store-suite.js";
 
 const directory = mkdtempSync(join(tmpdir(), "cloudsteward-jsonl-"));
-const path = join(directory, "nested", "state.jsonl");
+// One writer per file: every create gets its own file, reopen takes the last one.
+let files = 0;
+const nextPath = () => join(directory, "nested", `state-${++files}.jsonl`);
 
 testStore({
   name: "jsonl",
-  create: () => jsonlStore({ path }),
-  reopen: () => jsonlStore({ path }),
+  create: () => jsonlStore({ path: nextPath() }),
+  reopen: () => jsonlStore({ path: join(directory, "nested", `state-${files}.jsonl`) }),
   cleanup: () => rmSync(directory, { recursive: true, force: true }),
 });
 
 describe("jsonlStore", () => {
+  it("refuses a second store on an open file, and takes over a lock whose process is gone", async () => {
+    const file = join(directory, "locked.jsonl");
+    const first = jsonlStore({ path: file });
+    await first.set("ns", "key", 1);
+    const second = jsonlStore({ path: file });
+    const error = await second.get("ns", "key").catch((caught: unknown) => caught);
+    expect(isCloudstewardError(error, "CONFIGURATION")).toBe(true);
+    expect((error as Error).message).toContain("is open in another jsonlStore of this process");
+    await first.close();
+    expect(existsSync(`${file}.lock`)).toBe(false);
+    expect(await second.get("ns", "key")).toBe(1);
+    await second.close();
+
+    // A process id that cannot be running (above the kernel's pid_max).
+    writeFileSync(`${file}.lock`, "999999999");
+    const third = jsonlStore({ path: file });
+    expect(await third.get("ns", "key")).toBe(1);
+    expect(readFileSync(`${file}.lock`, "utf8")).toBe(String(process.pid));
+    await third.close();
+  });
+
   it("writes one JSON line per operation", async () => {
     const file = join(directory, "lines.jsonl");
     const store = jsonlStore({ path: file });

@@ -1,4 +1,14 @@
-import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { dirname } from "node:path";
 import { ConfigurationError } from "../../../core/errors.js";
 import type { LogEntry, Store } from "../../../core/store.js";
@@ -21,8 +31,10 @@ export interface JsonlStoreOptions {
 /**
  * A Store in one JSON Lines file: every write is appended as one line (`set`, `delete` or
  * `append`) and synced to disk, and the file is replayed into memory when the store opens. Readable
- * with any text tool and easy to ship as evidence. One process at a time: for several processes use
- * `sqliteStore` or `postgresStore`. The file only grows; deleted and overwritten values stay in it.
+ * with any text tool and easy to ship as evidence. One writer at a time: the store holds
+ * `<path>.lock` while open, and a second store on the same file fails with a `ConfigurationError`;
+ * for several processes use `sqliteStore` or `postgresStore`. The file only grows: deleted and
+ * overwritten values stay in it.
  * @example
  * const store = jsonlStore({ path: "audit/state.jsonl" });
  */
@@ -100,6 +112,8 @@ interface OpenedFile {
   memory: Store;
   write(line: string): void;
   descriptor: number;
+  /** The lock file's path. */
+  lock: string;
 }
 
 type Operation =
@@ -109,8 +123,10 @@ type Operation =
 
 async function openFile(options: JsonlStoreOptions): Promise<OpenedFile> {
   mkdirSync(dirname(options.path), { recursive: true });
-  const descriptor = openSync(options.path, "a+");
+  const lock = acquireLock(options.path);
+  let descriptor: number | undefined;
   try {
+    descriptor = openSync(options.path, "a+");
     const memory = memoryStore();
     const content = readFileSync(options.path, "utf8");
     const lines = content.split("\n");
@@ -121,22 +137,62 @@ async function openFile(options: JsonlStoreOptions): Promise<OpenedFile> {
       if (line.length > 0) await replay(memory, parseLine(options.path, index + 1, line));
     }
     const sync = options.fsync ?? true;
+    const fd = descriptor;
     return {
       memory,
-      descriptor,
+      descriptor: fd,
+      lock,
       write(line) {
-        writeSync(descriptor, `${line}\n`);
-        if (sync) fsyncSync(descriptor);
+        writeSync(fd, `${line}\n`);
+        if (sync) fsyncSync(fd);
       },
     };
   } catch (error) {
-    closeSync(descriptor);
+    if (descriptor !== undefined) closeSync(descriptor);
+    rmSync(lock, { force: true });
     throw error;
   }
 }
 
 function closeFile(opened: OpenedFile): void {
   closeSync(opened.descriptor);
+  rmSync(opened.lock, { force: true });
+}
+
+/**
+ * Takes `<path>.lock` (holding this process's id) so that a second writer, which would fork the
+ * file's history, fails at once. A lock left by a process that no longer runs is taken over.
+ */
+function acquireLock(path: string): string {
+  const lock = `${path}.lock`;
+  for (;;) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: "wx" });
+      return lock;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const holder = Number(readFileSync(lock, { encoding: "utf8", flag: "a+" }));
+    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && !isRunning(holder)) {
+      rmSync(lock, { force: true });
+      continue;
+    }
+    const where =
+      holder === process.pid ? "another jsonlStore of this process" : `process ${holder || "unknown"}`;
+    throw new ConfigurationError(
+      `jsonlStore: ${path} is open in ${where}. Close that store first; for several writers use sqliteStore or postgresStore.`,
+      { option: "path" },
+    );
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 async function replay(memory: Store, operation: Operation): Promise<void> {

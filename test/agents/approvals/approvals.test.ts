@@ -1,0 +1,229 @@
+import { describe, expect, it } from "vitest";
+import { type ApprovalRequest, approvalIdOf, approvalQueue } from "../../../src/agents/approvals/index.js";
+import { decideCase } from "../../../src/agents/decide/index.js";
+import { definePolicy } from "../../../src/agents/policy/index.js";
+import type { Action } from "../../../src/core/action.js";
+import { DeliveryError, PolicyError } from "../../../src/core/errors.js";
+import { memoryStore } from "../../../src/core/stores/memory.js";
+import { auditLog } from "../../../src/sinks/audit/index.js";
+import type { Sink } from "../../../src/sinks/sink.js";
+import { fixtureDate } from "../../../src/testing/factories.js";
+import { caseIn } from "../policy/helpers.js";
+
+const policy = definePolicy({
+  mode: "assisted",
+  rules: [
+    {
+      id: "prod",
+      when: { environment: "production" },
+      do: [
+        { kind: "ticket", sink: "jira" },
+        { kind: "remediate", sink: "fixer" },
+        { kind: "exception", sink: "wiz" },
+      ],
+    },
+  ],
+  approvals: [
+    { when: { kind: "remediate" }, approvers: ["approve:remediate"] },
+    { when: { kind: "exception" }, approvers: ["board"] },
+  ],
+  principals: [
+    { id: "bot", scopes: ["execute:*"] },
+    { id: "alice", scopes: ["approve:*"] },
+    { id: "bob", scopes: ["approve:ticket"] },
+    { id: "board", scopes: [] },
+  ],
+  approvalTtlHours: 24,
+});
+
+function setup() {
+  const store = memoryStore();
+  let now = new Date(fixtureDate);
+  const audit = auditLog(store);
+  const queue = approvalQueue({ store, policy, audit, now: () => now });
+  const [ticket, remediate, exception] = decideCase(policy, caseIn("production")) as [Action, Action, Action];
+  return {
+    store,
+    audit,
+    queue,
+    ticket,
+    remediate,
+    exception,
+    advance: (hours: number) => {
+      now = new Date(now.getTime() + hours * 3_600_000);
+    },
+  };
+}
+
+function recordingSink(name: string, delivered: string[], fail?: Error): Sink {
+  return {
+    specificationVersion: "v1",
+    name,
+    async deliver(action) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (fail) throw fail;
+      delivered.push(`${name}:${action.kind}:${String(action.params.approvalId)}`);
+      return { key: action.idempotencyKey, status: "created", ref: { id: `${name}-1` } };
+    },
+  };
+}
+
+describe("approvalQueue", () => {
+  it("queues an action once, with its id, requester and expiry", async () => {
+    const { queue, ticket } = setup();
+    const first = await queue.request(ticket, { requester: "bot", reason: "assisted" });
+    const again = await queue.request(ticket, { requester: "someone-else", reason: "again" });
+    expect(again).toEqual(first);
+    expect(first).toMatchObject({
+      id: approvalIdOf(ticket),
+      state: "requested",
+      requester: "bot",
+      requestedAt: fixtureDate,
+      expiresAt: "2026-01-16T09:30:00.000Z",
+    });
+    expect(first.action.params.approvalId).toBe(first.id);
+  });
+
+  it("lets a scoped principal approve once, recording who and when", async () => {
+    const { queue, ticket, audit, advance } = setup();
+    const { id } = await queue.request(ticket, { requester: "bot", reason: "assisted" });
+    advance(1);
+    const approved = await queue.approve(id, { principal: "bob", comment: "ok" });
+    expect(approved).toMatchObject({
+      state: "approved",
+      decidedBy: "bob",
+      decidedAt: "2026-01-15T10:30:00.000Z",
+      comment: "ok",
+    });
+    await expect(queue.approve(id, { principal: "alice" })).rejects.toThrow(/already approved by bob/);
+    await expect(queue.reject(id, { principal: "alice" })).rejects.toThrow(PolicyError);
+    expect((await queue.get(id))?.decidedBy).toBe("bob");
+    const decisions = [];
+    for await (const record of audit.query({ type: "approval" }))
+      decisions.push(`${record.event.actor}:${record.event.data.decision}`);
+    expect(decisions).toEqual(["bot:requested", "bob:approved", "alice:denied", "alice:denied"]);
+  });
+
+  it("never lets a requester approve their own request", async () => {
+    const { queue, ticket } = setup();
+    const { id } = await queue.request(ticket, { requester: "alice", reason: "assisted" });
+    await expect(queue.approve(id, { principal: "alice" })).rejects.toThrow(
+      "approvals: alice may not approve " + id + ": a requester never decides their own request.",
+    );
+    expect((await queue.get(id))?.state).toBe("requested");
+  });
+
+  it("enforces the approvals rules and scopes from the policy", async () => {
+    const { queue, remediate, exception } = setup();
+    const fix = await queue.request(remediate, { requester: "bot", reason: "high risk" });
+    const waiver = await queue.request(exception, { requester: "bot", reason: "exception" });
+    await expect(queue.approve(fix.id, { principal: "bob" })).rejects.toThrow(/not among the approvers/);
+    await expect(queue.approve(fix.id, { principal: "mallory" })).rejects.toThrow(/not a principal declared/);
+    await expect(queue.approve(waiver.id, { principal: "alice" })).rejects.toThrow(/not among the approvers/);
+    expect((await queue.approve(waiver.id, { principal: "board" })).state).toBe("approved");
+    expect((await queue.approve(fix.id, { principal: "alice" })).state).toBe("approved");
+    await expect(queue.approve("apr_missing", { principal: "alice" })).rejects.toThrow(/no approval request/);
+  });
+
+  it("decides once when two approvers race", async () => {
+    const { queue, ticket } = setup();
+    const { id } = await queue.request(ticket, { requester: "bot", reason: "assisted" });
+    const results = await Promise.allSettled([
+      queue.approve(id, { principal: "alice" }),
+      queue.reject(id, { principal: "bob" }),
+      queue.approve(id, { principal: "bob" }),
+    ]);
+    expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(1);
+    const final = (await queue.get(id)) as ApprovalRequest;
+    const winner = results.find(
+      (result) => result.status === "fulfilled",
+    ) as PromiseFulfilledResult<ApprovalRequest>;
+    expect(final.state).toBe(winner.value.state);
+    expect(final.decidedBy).toBe(winner.value.decidedBy);
+  });
+
+  it("expires requests past their expiry, and asks again on the next request", async () => {
+    const { queue, ticket, remediate, advance } = setup();
+    const { id } = await queue.request(ticket, { requester: "bot", reason: "assisted" });
+    advance(12);
+    await queue.request(remediate, { requester: "bot", reason: "high risk" });
+    advance(13);
+    const expired = await queue.expire();
+    expect(expired.map((request) => request.id)).toEqual([id]);
+    await expect(queue.approve(id, { principal: "alice" })).rejects.toThrow(/already expired/);
+    advance(12);
+    await expect(queue.approve(approvalIdOf(remediate), { principal: "alice" })).rejects.toThrow(
+      /expired at/,
+    );
+    expect((await queue.get(approvalIdOf(remediate)))?.state).toBe("expired");
+    expect((await queue.request(ticket, { requester: "bot", reason: "again" })).state).toBe("requested");
+    const requested = [];
+    for await (const request of queue.list({ state: "requested" })) requested.push(request.id);
+    expect(requested).toEqual([id]);
+  });
+
+  it("keeps a rejection: the same action is not asked again", async () => {
+    const { queue, ticket } = setup();
+    const { id } = await queue.request(ticket, { requester: "bot", reason: "assisted" });
+    await queue.reject(id, { principal: "alice" });
+    expect((await queue.request(ticket, { requester: "bot", reason: "again" })).state).toBe("rejected");
+  });
+
+  it("executes each approved action exactly once, even with concurrent workers", async () => {
+    const { queue, ticket, remediate, audit } = setup();
+    for (const action of [ticket, remediate]) {
+      const { id } = await queue.request(action, { requester: "bot", reason: "assisted" });
+      await queue.approve(id, { principal: "alice" });
+    }
+    await queue.request({ ...ticket, idempotencyKey: "other" }, { requester: "bot", reason: "pending" });
+    const delivered: string[] = [];
+    const sinks = { jira: recordingSink("jira", delivered), fixer: recordingSink("fixer", delivered) };
+    const [a, b] = await Promise.all([queue.executeApproved({ sinks }), queue.executeApproved({ sinks })]);
+    expect(delivered.sort()).toEqual([
+      `fixer:remediate:${approvalIdOf(remediate)}`,
+      `jira:ticket:${approvalIdOf(ticket)}`,
+    ]);
+    expect(a.executed.length + b.executed.length).toBe(2);
+    expect(a.skipped + b.skipped).toBe(2);
+    expect((await queue.executeApproved({ sinks })).skipped).toBe(2);
+    expect(delivered).toHaveLength(2);
+    expect(await queue.execution(approvalIdOf(ticket))).toMatchObject({
+      state: "done",
+      delivery: { status: "created" },
+    });
+    const deliveries = [];
+    for await (const record of audit.query({ type: "delivery" }))
+      deliveries.push(record.event.data.approvedBy);
+    expect(deliveries).toEqual(["alice", "alice"]);
+  });
+
+  it("records a failed execution and retries it only when asked", async () => {
+    const { queue, ticket } = setup();
+    const { id } = await queue.request(ticket, { requester: "bot", reason: "assisted" });
+    await queue.approve(id, { principal: "alice" });
+    const delivered: string[] = [];
+    const failing = await queue.executeApproved({
+      sinks: { jira: recordingSink("jira", delivered, new Error("boom")) },
+    });
+    expect(failing.failed.map((failure) => failure.error.message)).toEqual(["boom"]);
+    expect(await queue.execution(id)).toMatchObject({ state: "failed", error: "boom" });
+    expect((await queue.executeApproved({ sinks: { jira: recordingSink("jira", delivered) } })).skipped).toBe(
+      1,
+    );
+    const retried = await queue.executeApproved({
+      sinks: { jira: recordingSink("jira", delivered) },
+      retryFailed: true,
+    });
+    expect(retried.executed).toHaveLength(1);
+    expect(delivered).toHaveLength(1);
+  });
+
+  it("fails an execution whose sink is missing with a DeliveryError", async () => {
+    const { queue, ticket } = setup();
+    const { id } = await queue.request(ticket, { requester: "bot", reason: "assisted" });
+    await queue.approve(id, { principal: "alice" });
+    const result = await queue.executeApproved({ sinks: {} });
+    expect(result.failed[0]?.error).toBeInstanceOf(DeliveryError);
+    expect(result.failed[0]?.error.message).toContain('no sink named "jira"');
+  });
+});

@@ -203,6 +203,30 @@ describe("jira", () => {
     expect(emulation.issues()).toHaveLength(0);
   });
 
+  it.each([["5xx bursts", { serverErrors: { every: 4 } }, "serverErrors"]] as const)(
+    "survives %s without duplicates (searches after an ambiguous create)",
+    async (_name, faults, stat) => {
+      const emulation = jiraEmulation({ faults });
+      const baseUrl = "http://sandbox.test/jira";
+      const sink = jira({
+        ...emulation.options(baseUrl),
+        projectKey: "SEC",
+        fetch: emulationFetch(emulation, baseUrl),
+        rateLimit: { requestsPerSecond: 10_000 },
+      });
+      for (let index = 0; index < 12; index++) {
+        const action = makeAction({ idempotencyKey: `storm-${index}` });
+        // A 503 on the create and on the search after it leaves the claim interrupted: the next delivery settles it.
+        const delivery = (await sink.deliver(action).catch(() => undefined)) ?? (await sink.deliver(action));
+        expect(["created", "unchanged"]).toContain(delivery.status);
+      }
+      expect(emulation.faults.stats[stat]).toBeGreaterThan(0);
+      const labels = emulation.issues().map((issue) => issue.fields.labels[1]);
+      expect(labels).toHaveLength(12);
+      expect(new Set(labels).size).toBe(12);
+    },
+  );
+
   it("answers 410 on the removed search endpoint (the sink never calls it)", async () => {
     const { fetch } = setup();
     const response = await fetch("http://sandbox.test/jira/rest/api/3/search?jql=project%3DSEC", {

@@ -2,9 +2,9 @@ import type { EventEmitter } from "eventemitter3";
 import type { PipelineEvents } from "../../core/events.js";
 import { createHttpClient } from "../../core/http.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
+import { mapStopReason, readForcedTool } from "../forced-tool.js";
 import { toToolInputSchema } from "../json-schema.js";
 import type {
-  FinishReason,
   GenerateRequest,
   GenerateResult,
   LanguageModel,
@@ -183,27 +183,20 @@ function fromMessagesResponse(
   request: GenerateRequest,
   warnings: ModelWarning[],
 ): GenerateResult {
-  const formatName = request.responseFormat?.name;
   let text = "";
-  let object: unknown;
-  let structured = false;
-  const toolCalls: ToolCall[] = [];
+  const uses: ToolCall[] = [];
   for (const block of body.content ?? []) {
     if (block.type === "text" && typeof block.text === "string") text += block.text;
     else if (block.type === "tool_use") {
       const use = block as { id: string; name: string; input: unknown };
-      if (formatName && use.name === formatName && !structured) {
-        structured = true;
-        object = use.input;
-      } else toolCalls.push({ toolCallId: use.id, toolName: use.name, input: use.input });
+      uses.push({ toolCallId: use.id, toolName: use.name, input: use.input });
     }
   }
+  const { structured, ...answer } = readForcedTool(text, uses, request.responseFormat?.name);
   const refused = body.stop_reason === "refusal";
   const usage = body.usage ?? {};
   return {
-    text: structured ? JSON.stringify(object) : text,
-    ...(structured ? { object } : {}),
-    ...(toolCalls.length ? { toolCalls } : {}),
+    ...answer,
     ...(refused ? { refusal: text || "The model declined to answer." } : {}),
     usage: {
       inputTokens:
@@ -216,23 +209,6 @@ function fromMessagesResponse(
     warnings,
     raw: body,
   };
-}
-
-function mapStopReason(reason: string | null | undefined, structured: boolean): FinishReason {
-  switch (reason) {
-    case "end_turn":
-    case "stop_sequence":
-      return "stop";
-    case "max_tokens":
-    case "model_context_window_exceeded":
-      return "length";
-    case "tool_use":
-      return structured ? "stop" : "tool-calls";
-    case "refusal":
-      return "refusal";
-    default:
-      return "other";
-  }
 }
 
 /** Anthropic error bodies: `{ type: "error", error: { type, message } }`; branch on `type`, not the wording. */

@@ -8,9 +8,9 @@ import {
 import type { PipelineEvents } from "../../core/events.js";
 import { createHttpClient } from "../../core/http.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
+import { mapStopReason, readForcedTool } from "../forced-tool.js";
 import { toToolInputSchema } from "../json-schema.js";
 import type {
-  FinishReason,
   GenerateRequest,
   GenerateResult,
   LanguageModel,
@@ -229,48 +229,26 @@ function toConverseToolChoice(choice: GenerateRequest["toolChoice"]): unknown {
 }
 
 function fromConverseResponse(body: ConverseResponse, request: GenerateRequest): GenerateResult {
-  const formatName = request.responseFormat?.name;
   let text = "";
-  let object: unknown;
-  let structured = false;
-  const toolCalls: ToolCall[] = [];
+  const uses: ToolCall[] = [];
   for (const block of body.output?.message?.content ?? []) {
     if (typeof block.text === "string") text += block.text;
     else if (block.toolUse) {
-      const use = block.toolUse;
-      if (formatName && use.name === formatName && !structured) {
-        structured = true;
-        object = use.input;
-      } else toolCalls.push({ toolCallId: use.toolUseId, toolName: use.name, input: use.input });
+      uses.push({
+        toolCallId: block.toolUse.toolUseId,
+        toolName: block.toolUse.name,
+        input: block.toolUse.input,
+      });
     }
   }
+  const { structured, ...answer } = readForcedTool(text, uses, request.responseFormat?.name);
   return {
-    text: structured ? JSON.stringify(object) : text,
-    ...(structured ? { object } : {}),
-    ...(toolCalls.length ? { toolCalls } : {}),
+    ...answer,
     usage: { inputTokens: body.usage?.inputTokens ?? 0, outputTokens: body.usage?.outputTokens ?? 0 },
     finishReason: mapStopReason(body.stopReason, structured),
     warnings: [],
     raw: body,
   };
-}
-
-function mapStopReason(reason: string | undefined, structured: boolean): FinishReason {
-  switch (reason) {
-    case "end_turn":
-    case "stop_sequence":
-      return "stop";
-    case "max_tokens":
-    case "model_context_window_exceeded":
-      return "length";
-    case "tool_use":
-      return structured ? "stop" : "tool-calls";
-    case "guardrail_intervened":
-    case "content_filtered":
-      return "content-filter";
-    default:
-      return "other";
-  }
 }
 
 /** AWS answers bad or expired credentials with 403 (UnrecognizedClientException, InvalidSignatureException, ExpiredToken). */

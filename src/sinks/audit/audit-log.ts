@@ -385,6 +385,9 @@ function recordFilter(filter: AuditQuery): (record: AuditRecord) => boolean {
   };
 }
 
+/** The steps every case summary lists, in the order a case goes through them. */
+const lifecycle = ["ingestion", "ai-output", "decision", "approval", "delivery"];
+
 const stageNames: Record<string, string> = {
   ingestion: "Detection",
   "ai-output": "Explanation (AI output)",
@@ -403,7 +406,15 @@ function caseMarkdown(caseId: string, records: AuditRecord[]): string {
     "",
     `Findings: ${findings.length > 0 ? findings.map((id) => `\`${id.replaceAll("`", "'")}\``).join(", ") : "none recorded"}`,
     "",
-    `Stages recorded: ${[...new Set(records.map((record) => stageNames[record.event.type] ?? record.event.type))].join(" → ")}`,
+    "## From detection to delivery",
+    "",
+    ...lifecycle.map((type) => {
+      const first = records.find((record) => record.event.type === type);
+      const name = stageNames[type] ?? type;
+      return first
+        ? `- **${name}**: ${first.event.at ?? first.at} by ${escapeMarkdown(first.event.actor)} (record ${first.seq})`
+        : `- **${name}**: not recorded`;
+    }),
     "",
     "## Timeline",
     "",

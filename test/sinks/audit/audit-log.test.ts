@@ -178,11 +178,15 @@ describe("auditLog", () => {
     );
     expect(steps.every((step) => timeline.includes(`| ${step} |`))).toBe(true);
     expect(timeline).toContain("`wiz:1`, `wiz:2`");
+    expect(timeline).toContain("- **Approval**: 2026-03-01T12:00:00.000Z by alice@example.com (record 4)");
+    expect(timeline).toContain("- **Detection**: 2026-03-01T10:00:00.000Z by cloudsteward/wiz (record 1)");
     expect(timeline).toContain("promptVersion: explain@3");
     expect(timeline).toContain("public bucket \\| prod");
     const other = result.files.find((file) => file.includes("case_2"));
     expect(other).toBeDefined();
-    expect(readFileSync(other!, "utf8")).toContain("# Case case/2 &lt;x&gt;");
+    const otherTimeline = readFileSync(other!, "utf8");
+    expect(otherTimeline).toContain("# Case case/2 &lt;x&gt;");
+    expect(otherTimeline).toContain("- **Delivery**: not recorded");
   });
 
   it("says in the exported index when verification fails", async () => {

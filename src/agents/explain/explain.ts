@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Case, Explanation } from "../../core/case.js";
 import { explanationSchema } from "../../core/case.js";
+import { mapConcurrent } from "../../core/concurrency.js";
 import {
   type CloudstewardError,
   ConfigurationError,
@@ -39,6 +40,8 @@ export interface ExplainOptions {
    * @default { namespace: "explain-cache" } in `context.store`, without expiry
    */
   cache?: false | { store?: Store; namespace?: string; ttlMs?: number };
+  /** Cases explained at once; model calls for one group are still made once. @default 4 */
+  concurrency?: number;
 }
 
 /** What the model writes: the prose of an explanation, with `{{placeholders}}` for the case's values. */
@@ -122,6 +125,12 @@ export function explain(options: ExplainOptions = {}): Stage<Case, Case> {
   const { model } = options;
   const cacheOptions = options.cache === false ? undefined : (options.cache ?? {});
   const namespace = cacheOptions?.namespace ?? EXPLAIN_CACHE_NAMESPACE;
+  const concurrency = options.concurrency ?? 4;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new ConfigurationError(`explain: \`concurrency\` must be a positive integer, got ${concurrency}.`, {
+      option: "concurrency",
+    });
+  }
 
   return {
     name: "explain",
@@ -147,7 +156,7 @@ export function explain(options: ExplainOptions = {}): Stage<Case, Case> {
         return pending;
       };
 
-      for await (const item of cases) {
+      const explainOne = async (item: Case): Promise<Case | undefined> => {
         let explanation: Explanation;
         try {
           const facts = knowledge.factsFor(item);
@@ -171,7 +180,7 @@ export function explain(options: ExplainOptions = {}): Stage<Case, Case> {
           } else {
             explanation = explanationFromFacts(facts);
           }
-          explanation = validate(explanation, item.id);
+          return { ...item, explanation: validate(explanation, item.id) };
         } catch (error) {
           if (context.signal.aborted || isAbortError(error)) throw error;
           context.report.deadLetters.push({
@@ -180,10 +189,14 @@ export function explain(options: ExplainOptions = {}): Stage<Case, Case> {
             error: typed(error, item.id),
             item,
           });
-          continue;
+          return undefined;
         }
-        context.events.emit("case-explained", { caseId: item.id, source: explanation.source });
-        yield { ...item, explanation };
+      };
+
+      for await (const explained of mapConcurrent(cases, concurrency, explainOne)) {
+        if (!explained?.explanation) continue;
+        context.events.emit("case-explained", { caseId: explained.id, source: explained.explanation.source });
+        yield explained;
       }
 
       if (fallbacks > 0) {

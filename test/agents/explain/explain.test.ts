@@ -223,6 +223,10 @@ describe("explain without a model", () => {
     );
   });
 
+  it("rejects a concurrency that is not a positive integer", () => {
+    expect(() => explain({ concurrency: 0 })).toThrow(/`concurrency` must be a positive integer, got 0/);
+  });
+
   it("sends a case that cannot be explained to the dead letters and explains the others", async () => {
     const broken: KnowledgeBase = {
       ...defaultKnowledge,

@@ -237,6 +237,12 @@ export interface ReconcilableSink extends Sink {
   listTracked(options?: { signal?: AbortSignal }): AsyncIterable<{ trackingId: string; ref: ExternalRef }>;
 }
 
+/** A ticketing sink that reads its ticket's status back, for two-way sync into the case (Jira, ServiceNow). */
+export interface SyncableSink extends ReconcilableSink {
+  /** The ticket's status for an idempotency key, or `undefined` when no ticket exists. */
+  readStatus(key: string, options?: { signal?: AbortSignal }): Promise<TicketStatus | undefined>;
+}
+
 /** What {@link reconcile} found and repaired. */
 export interface ReconcileReport {
   /** Remote objects seen. */

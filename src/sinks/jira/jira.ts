@@ -8,14 +8,7 @@ import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, resolveSecret, type Secret } from "../../core/secret.js";
 import type { Store } from "../../core/store.js";
 import { memoryStore } from "../../core/stores/memory.js";
-import {
-  deliverOnce,
-  type ExternalRef,
-  type ReconcilableSink,
-  type TicketStatus,
-  ticketLedger,
-  trackingId,
-} from "../ledger.js";
+import { deliverOnce, type ExternalRef, type SyncableSink, ticketLedger, trackingId } from "../ledger.js";
 import { type AdfDocument, adfParagraphs, renderAdf } from "../render/adf.js";
 import { type CaseChange, describeChange } from "../render/change.js";
 import { caseView, truncate } from "../render/view.js";
@@ -45,8 +38,8 @@ export interface JiraOptions {
   store?: Store;
   /** Custom fetch, for proxies and tests. */
   fetch?: typeof globalThis.fetch;
-  /** Client-side pacing. @default { requestsPerSecond: 10 } */
-  rateLimit?: RateLimit;
+  /** Client-side pacing; `false` turns it off. @default { requestsPerSecond: 10 } */
+  rateLimit?: RateLimit | false;
   /** Assign tickets to the owner looked up by email (`action.params.assigneeEmail`, else the case owner when it is an email). @default false */
   assignByEmail?: boolean;
   /** Component names set on every ticket (plus `action.params.components`). */
@@ -77,9 +70,7 @@ export interface JiraIssue {
 }
 
 /** The Jira sink: a {@link ReconcilableSink} with two-way status sync. */
-export interface JiraSink extends ReconcilableSink {
-  /** The ticket's status for an idempotency key (judged by `statusCategory`), or `undefined` when none exists. */
-  readStatus(key: string, options?: { signal?: AbortSignal }): Promise<TicketStatus | undefined>;
+export interface JiraSink extends SyncableSink {
   /** Runs a JQL query through `/rest/api/3/search/jql`, paging with `nextPageToken`. */
   search(jql: string, options?: { fields?: string[]; signal?: AbortSignal }): AsyncIterable<JiraIssue>;
 }
@@ -145,7 +136,7 @@ export function jira(options: JiraOptions): JiraSink {
         accept: "application/json",
       };
     },
-    rateLimit: options.rateLimit ?? { requestsPerSecond: 10 },
+    rateLimit: options.rateLimit === false ? undefined : (options.rateLimit ?? { requestsPerSecond: 10 }),
     events: options.events,
     timeoutMs: options.timeoutMs,
     secrets: () => [token],

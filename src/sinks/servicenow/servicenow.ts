@@ -8,14 +8,7 @@ import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, resolveSecret, type Secret } from "../../core/secret.js";
 import type { Store } from "../../core/store.js";
 import { memoryStore } from "../../core/stores/memory.js";
-import {
-  deliverOnce,
-  type ExternalRef,
-  type ReconcilableSink,
-  type TicketStatus,
-  ticketLedger,
-  trackingId,
-} from "../ledger.js";
+import { deliverOnce, type ExternalRef, type SyncableSink, ticketLedger, trackingId } from "../ledger.js";
 import { type CaseChange, describeChange } from "../render/change.js";
 import { renderText } from "../render/html.js";
 import { caseView, truncate } from "../render/view.js";
@@ -63,8 +56,8 @@ export interface ServiceNowOptions {
   store?: Store;
   /** Custom fetch, for proxies and tests. */
   fetch?: typeof globalThis.fetch;
-  /** Client-side pacing. @default { requestsPerSecond: 5 } */
-  rateLimit?: RateLimit;
+  /** Client-side pacing; `false` turns it off. @default { requestsPerSecond: 5 } */
+  rateLimit?: RateLimit | false;
   /** Where `request-retried` events go. */
   events?: EventEmitter<PipelineEvents>;
   /** Timeout of one request. @default 30_000 */
@@ -72,10 +65,7 @@ export interface ServiceNowOptions {
 }
 
 /** The ServiceNow sink: a {@link ReconcilableSink} with two-way state sync. */
-export interface ServiceNowSink extends ReconcilableSink {
-  /** The record's state for an idempotency key, or `undefined` when none exists. */
-  readStatus(key: string, options?: { signal?: AbortSignal }): Promise<TicketStatus | undefined>;
-}
+export interface ServiceNowSink extends SyncableSink {}
 
 type ServiceNowRecord = Record<string, string | undefined>;
 
@@ -153,7 +143,7 @@ export function servicenow(options: ServiceNowOptions = {}): ServiceNowSink {
       secrets[0] = password;
       return { ...base, authorization: `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}` };
     },
-    rateLimit: options.rateLimit ?? { requestsPerSecond: 5 },
+    rateLimit: options.rateLimit === false ? undefined : (options.rateLimit ?? { requestsPerSecond: 5 }),
     events: options.events,
     timeoutMs: options.timeoutMs,
     secrets: () => secrets,

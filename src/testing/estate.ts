@@ -576,10 +576,19 @@ export function generateEstate(options: EstateOptions = {}): Estate {
   }
 
   const byType = new Map<string, EstateResource[]>();
-  for (const resource of resources)
-    byType.set(resource.type, [...(byType.get(resource.type) ?? []), resource]);
+  for (const resource of resources) {
+    const list = byType.get(resource.type) ?? [];
+    list.push(resource);
+    byType.set(resource.type, list);
+  }
   const usableRules = estateRules.filter((candidate) =>
     candidate.resourceTypes.some((type) => byType.has(type)),
+  );
+  const candidatesOf = new Map(
+    usableRules.map((candidate) => [
+      candidate,
+      candidate.resourceTypes.flatMap((type) => byType.get(type) ?? []),
+    ]),
   );
   const totalWeight = usableRules.reduce((sum, candidate) => sum + candidate.weight, 0);
   const pickRule = (): EstateRule => {
@@ -595,8 +604,7 @@ export function generateEstate(options: EstateOptions = {}): Estate {
   const counts = new Map<Platform, number>();
   const newFinding = (platform: Platform): EstateFinding => {
     const chosen = pickRule();
-    const candidates = chosen.resourceTypes.flatMap((type) => byType.get(type) ?? []);
-    const resource = pick(candidates);
+    const resource = pick(candidatesOf.get(chosen)!);
     const firstSeen = now - Math.floor(random() * 365 * day);
     const lastSeen = firstSeen + Math.floor(random() * (now - firstSeen));
     const finding: EstateFinding = {

@@ -130,13 +130,20 @@ const nativeTypes: Record<string, string> = {
   "iam.googleapis.com/serviceaccount": "gcp.iam.service-account",
 };
 
-/** `virtualMachine` / `VIRTUAL_MACHINE` / `virtual-machine` → `VIRTUAL_MACHINE`. */
+const graphTypeCache = new Map<string, string>();
+
+/** `virtualMachine` / `VIRTUAL_MACHINE` / `virtual-machine` → `VIRTUAL_MACHINE` (memoized: types repeat). */
 function toGraphType(value: string): string {
-  return value
-    .trim()
-    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
-    .replace(/[\s-]+/g, "_")
-    .toUpperCase();
+  let type = graphTypeCache.get(value);
+  if (type === undefined) {
+    type = value
+      .trim()
+      .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+      .replace(/[\s-]+/g, "_")
+      .toUpperCase();
+    if (graphTypeCache.size < 1024) graphTypeCache.set(value, type);
+  }
+  return type;
 }
 
 function slug(value: string): string {

@@ -148,6 +148,12 @@ describe("Wiz emulation", () => {
     const node = configuration.body.data.configurationFindings.nodes[0];
     expect(Array.isArray(node.resource.tags)).toBe(true);
     expect(node.result).toBe("FAIL");
+    const issue = sandbox.estate.findings.find((finding) => finding.wizKind === "issue")!;
+    const single = await graphql("query One($id: ID!) { issue(id: $id) { id } }", {
+      id: issue.reportedBy.wiz,
+    });
+    expect(single.body.data.issue.id).toBe(issue.reportedBy.wiz);
+    expect((await graphql('{ issue(id: "missing") { id } }')).body.data.issue).toBeNull();
     const vulnerabilities = await graphql("{ vulnerabilityFindings(first: 3) { nodes { id } } }");
     expect(vulnerabilities.body.data.vulnerabilityFindings.nodes[0].name).toMatch(/^CVE-\d{4}-\d+$/);
   });

@@ -35,7 +35,7 @@ export interface WizEmulation extends Emulation<WizOptions> {
 
 /**
  * Emulates Wiz's API over an estate: the OAuth token endpoint (`/oauth/token`, client credentials,
- * audience `wiz-api`) and GraphQL (`/graphql`) with `issuesV2`, `configurationFindings`,
+ * audience `wiz-api`) and GraphQL (`/graphql`) with `issuesV2` (also as `issues`), `issue(id)`, `configurationFindings`,
  * `vulnerabilityFindings`, cursor paging, `filterBy`, the `updateIssue` and `createIgnoreRule` mutations,
  * Wiz's error behaviour (GraphQL `errors` in a 200, 401 on an expired token) and the sandbox faults.
  * @example
@@ -204,6 +204,12 @@ export function wizEmulation(estate: Estate, faults: Faults): WizEmulation {
   const queries: Record<string, (args: Record<string, unknown>, field: RootField) => Resolved> = {
     issuesV2: (args) => list("issue", args),
     issues: (args) => list("issue", args),
+    issue: (args) => {
+      const target = typeof args.id === "string" ? byNativeId.get(args.id) : undefined;
+      return {
+        data: target?.kind === "issue" ? render("issue", target.finding, target.index, context) : null,
+      };
+    },
     configurationFindings: (args) => list("configuration", args),
     vulnerabilityFindings: (args) => list("vulnerability", args),
   };

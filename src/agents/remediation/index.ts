@@ -1,0 +1,22 @@
+/**
+ * @module cloudsteward/remediation
+ * Remediators (CNAPP native, CI/CD pipeline trigger, signed webhook, your function) and
+ * `remediationSink`, which runs one only for an approved `remediate` action, once.
+ */
+export { type CnappRemediationOptions, cnappRemediation } from "./cnapp.js";
+export { type FunctionRemediationOptions, functionRemediation } from "./function.js";
+export { type PipelineTriggerOptions, pipelineTrigger } from "./pipeline-trigger.js";
+export {
+  type RemediationCallOptions,
+  type RemediationResult,
+  type Remediator,
+  type RollbackNote,
+  rollbackNote,
+} from "./remediator.js";
+export {
+  type RemediationRecord,
+  type RemediationSinkOptions,
+  remediationRecord,
+  remediationSink,
+} from "./sink.js";
+export { type WebhookRemediationOptions, webhookRemediation } from "./webhook.js";

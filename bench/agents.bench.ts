@@ -1,13 +1,15 @@
 /**
- * Agent throughput: a synthetic estate (six rule archetypes, five findings per resource, fifty
+ * Agent throughput: a synthetic estate (five rule archetypes, five findings per resource, fifty
  * owners, one in ten findings also reported by a second platform) through `triage → enrich` in
- * the pipeline: findings per second, cases per second, and peak RSS for 20,000 vs 200,000 findings,
+ * the pipeline, then `triage → enrich → explain` (knowledge-base explanations, no model): findings
+ * per second, cases per second, and peak RSS for 20,000 vs 200,000 findings,
  * each in a fresh process. Triage is a batch stage (grouping needs the whole input), so its memory
  * grows with the input; the figure to watch is RSS per finding, not flatness.
  */
 import { enrich } from "../src/agents/enrich/enrich.js";
 import { fromMap } from "../src/agents/enrich/from-map.js";
 import { fromTags } from "../src/agents/enrich/from-tags.js";
+import { explain } from "../src/agents/explain/explain.js";
 import { triage } from "../src/agents/triage/triage.js";
 import type { Case } from "../src/core/case.js";
 import type { Finding } from "../src/core/finding.js";
@@ -18,10 +20,13 @@ import { makeFinding } from "../src/testing/factories.js";
 import { type Benchmark, type BenchResult, runInChild } from "./harness.js";
 
 const throughputFindings = 100_000;
-const throughputTarget = 10_000;
+const throughputTarget = 20_000;
 
-/** Runs `count` findings through triage → enrich and returns the counts. */
-export async function triageAndEnrich(count: number): Promise<{ findings: number; cases: number }> {
+/** Runs `count` findings through triage → enrich (→ explain) and returns the counts. */
+export async function triageAndEnrich(
+  count: number,
+  withExplain = false,
+): Promise<{ findings: number; cases: number }> {
   let cases = 0;
   const counter: Stage<Case, Case> = {
     name: "count",
@@ -52,6 +57,7 @@ export async function triageAndEnrich(count: number): Promise<{ findings: number
           fromMap({ "111111111111": { criticality: "tier-1", dataClassification: "confidential" } }),
         ],
       }),
+      ...(withExplain ? [explain()] : []),
       counter,
     ] as Stage<never, unknown>[],
   }).start();
@@ -62,16 +68,8 @@ const benchmark: Benchmark = {
   name: "agents",
   async run() {
     await triageAndEnrich(10_000);
-    const runs: { findingsPerSecond: number; casesPerSecond: number; cases: number }[] = [];
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const started = performance.now();
-      const { findings, cases } = await triageAndEnrich(throughputFindings);
-      const seconds = (performance.now() - started) / 1000;
-      if (findings < throughputFindings)
-        throw new Error(`expected ${throughputFindings} findings in, got ${findings}`);
-      runs.push({ findingsPerSecond: findings / seconds, casesPerSecond: cases / seconds, cases });
-    }
-    const best = runs.reduce((a, b) => (b.findingsPerSecond > a.findingsPerSecond ? b : a));
+    const enriched = await bestOfThree(() => triageAndEnrich(throughputFindings));
+    const explained = await bestOfThree(() => triageAndEnrich(throughputFindings, true));
     const small = await runInChild<{ cases: number }>(import.meta.url, "triageAndEnrich", [20_000]);
     const large = await runInChild<{ cases: number }>(import.meta.url, "triageAndEnrich", [200_000]);
     const perFindingKb = ((large.peakRssMb - small.peakRssMb) * 1024) / 180_000;
@@ -88,18 +86,19 @@ const benchmark: Benchmark = {
       unit,
       ...extra,
     });
+    const throughput = (label: string, figures: Throughput) => [
+      row(`${label}, 100,000 findings (per CPU-second, best of 3)`, figures.perCpuSecond, "findings/s", {
+        target: `>= ${throughputTarget}`,
+        pass: figures.perCpuSecond >= throughputTarget,
+        notes: `user+system CPU, so other load on the machine does not count; ${figures.cases} cases`,
+      }),
+      row(`${label}, 100,000 findings (wall, best of 3)`, figures.perWallSecond, "findings/s", {
+        notes: `runs: ${figures.runs.join(", ")}`,
+      }),
+    ];
     return [
-      row(
-        "triage → enrich throughput, 100,000 findings (best of 3)",
-        Math.round(best.findingsPerSecond),
-        "findings/s",
-        {
-          target: `>= ${throughputTarget}`,
-          pass: best.findingsPerSecond >= throughputTarget,
-          notes: `runs: ${runs.map((run) => Math.round(run.findingsPerSecond)).join(", ")}; ${best.cases} cases`,
-        },
-      ),
-      row("triage → enrich cases out per second", Math.round(best.casesPerSecond), "cases/s"),
+      ...throughput("triage → enrich", enriched),
+      ...throughput("triage → enrich → explain (knowledge base)", explained),
       row("peak RSS, 20,000 findings", small.peakRssMb, "MB", { notes: `${small.result.cases} cases` }),
       row("peak RSS, 200,000 findings", large.peakRssMb, "MB", { notes: `${large.result.cases} cases` }),
       row("RSS per extra finding held by triage (batch stage)", perFindingKb, "KB", {
@@ -114,6 +113,35 @@ const benchmark: Benchmark = {
 export default benchmark;
 
 // Internal helpers.
+
+interface Throughput {
+  perCpuSecond: number;
+  perWallSecond: number;
+  runs: number[];
+  cases: number;
+}
+
+/** Runs `fn` three times; the best findings per CPU-second and per wall-clock second. */
+async function bestOfThree(fn: () => Promise<{ findings: number; cases: number }>): Promise<Throughput> {
+  const result: Throughput = { perCpuSecond: 0, perWallSecond: 0, runs: [], cases: 0 };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const started = performance.now();
+    const cpuBefore = process.cpuUsage();
+    const { findings, cases } = await fn();
+    const cpu = process.cpuUsage(cpuBefore);
+    if (findings < throughputFindings)
+      throw new Error(`expected ${throughputFindings} findings in, got ${findings}`);
+    const perWallSecond = Math.round(findings / ((performance.now() - started) / 1000));
+    result.runs.push(perWallSecond);
+    result.perWallSecond = Math.max(result.perWallSecond, perWallSecond);
+    result.perCpuSecond = Math.max(
+      result.perCpuSecond,
+      Math.round(findings / ((cpu.user + cpu.system) / 1e6)),
+    );
+    result.cases = cases;
+  }
+  return result;
+}
 
 /** A synthetic estate: validated templates cloned with changing ids, no zod in the hot loop. */
 async function* estate(count: number): AsyncGenerator<Finding> {

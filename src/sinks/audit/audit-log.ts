@@ -121,7 +121,10 @@ export interface AuditExport {
 export interface AuditLog {
   /** Records one event and returns its stored record; concurrent appends still form one chain. */
   append(event: AuditEvent): Promise<AuditRecord>;
-  /** Records several events in this order, in as few store transactions as the store allows. */
+  /**
+   * Records several events in this order, in as few store transactions as the store allows; if one
+   * is invalid, none is written.
+   */
   appendMany(events: AuditEvent[]): Promise<AuditRecord[]>;
   /** Records matching `filter`, in log order. */
   query(filter?: AuditQuery): AsyncIterable<AuditRecord>;
@@ -157,8 +160,8 @@ export function auditLog(store: Store, options: AuditLogOptions = {}): AuditLog 
     return (text: string) => createHmac("sha256", key).update(text).digest("hex");
   };
 
-  const append = async (input: AuditEvent, hash: (text: string) => string): Promise<AuditRecord> => {
-    const event = toStoredEvent(input, options.redact ?? true);
+  const toStored = (input: AuditEvent) => toStoredEvent(input, options.redact ?? true);
+  const write = async (event: AuditEvent, hash: (text: string) => string): Promise<AuditRecord> => {
     const entry = await store.append<AuditRecord>(log, (previous) => {
       const body = {
         seq: (previous?.seq ?? 0) + 1,
@@ -186,10 +189,12 @@ export function auditLog(store: Store, options: AuditLogOptions = {}): AuditLog 
   };
 
   return {
-    append: async (event) => append(event, await hasher()),
+    append: async (event) => write(toStored(event), await hasher()),
     appendMany: async (events) => {
+      // Validate every event first, so an invalid one means none is written.
+      const stored = events.map(toStored);
       const hash = await hasher();
-      return Promise.all(events.map((event) => append(event, hash)));
+      return Promise.all(stored.map((event) => write(event, hash)));
     },
     query,
     verify,
@@ -242,7 +247,7 @@ function toStoredEvent(input: AuditEvent, shouldRedact: boolean): AuditEvent {
     const issues = parsed.error.issues.map((issue) => `${issue.path.join(".") || "event"}: ${issue.message}`);
     throw new ConfigurationError(`auditLog: the event is invalid (${issues.join("; ")}).`);
   }
-  // `undefined` members need no removal here: the hash and every store serialize as canonical JSON.
+  // `undefined` members need no removal here: the hash (canonical JSON) and the stores (JSON) drop them alike.
   const event = parsed.data as AuditEvent;
   return shouldRedact ? { ...event, data: redact(event.data) } : event;
 }

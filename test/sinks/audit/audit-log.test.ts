@@ -112,6 +112,9 @@ describe("auditLog", () => {
       .catch((caught: unknown) => caught);
     expect(isCloudstewardError(error, "CONFIGURATION")).toBe(true);
     expect((error as Error).message).toContain("actor");
+    await expect(
+      audit.appendMany([caseEvents[0]!, { type: "gate", actor: "a", at: "not a date", data: {} }]),
+    ).rejects.toThrow(/at:/);
     expect(await audit.verify()).toEqual({ ok: true, count: 0 });
   });
 

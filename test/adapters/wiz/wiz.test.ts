@@ -1,6 +1,6 @@
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { wiz } from "../../../src/adapters/wiz/index.js";
 import { isCloudstewardError, type UpstreamError } from "../../../src/core/errors.js";
 import { type Finding, findingId } from "../../../src/core/finding.js";
@@ -205,6 +205,31 @@ describe("wiz source", () => {
     expect(isCloudstewardError(error, "UPSTREAM")).toBe(true);
     expect(error.message).toContain("query cost exceeded");
     expect((error as UpstreamError).errors).toEqual([{ message: "query cost exceeded" }]);
+  });
+
+  it("caches the access token and refreshes it five minutes before it expires", async () => {
+    let issued = 0;
+    server.use(
+      http.post(`${sandbox.baseUrl}/wiz/oauth/token`, () => {
+        issued++;
+        return undefined;
+      }),
+    );
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.parse("2026-01-01T00:00:00Z") });
+    try {
+      const source = wiz({ ...sandbox.wiz, rateLimit: false, kinds: ["vulnerability"] });
+      await collect(source.findings({ severity: ["critical"] }));
+      await collect(source.findings({ severity: ["high"] }));
+      expect(issued).toBe(1);
+      vi.setSystemTime(Date.parse("2026-01-01T23:54:00Z"));
+      await collect(source.findings({ severity: ["critical"] }));
+      expect(issued).toBe(1);
+      vi.setSystemTime(Date.parse("2026-01-01T23:56:00Z"));
+      await collect(source.findings({ severity: ["critical"] }));
+      expect(issued).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("names the missing option and its environment variable on the first request", async () => {

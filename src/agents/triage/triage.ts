@@ -1,9 +1,9 @@
 import { type Case, maxSeverity } from "../../core/case.js";
 import { mapConcurrent } from "../../core/concurrency.js";
-import { PolicyError } from "../../core/errors.js";
+import { isCloudstewardError, NormalizationError, PolicyError } from "../../core/errors.js";
 import type { Finding } from "../../core/finding.js";
 import { stableHash } from "../../core/fingerprint.js";
-import type { Warning } from "../../core/report.js";
+import type { DeadLetter, Warning } from "../../core/report.js";
 import type { Stage } from "../../core/stage.js";
 import { createTagReader, type TagKeys } from "../enrich/normalize.js";
 import { type GroupKey, groupValues } from "./group.js";
@@ -88,6 +88,10 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
       const latest = new Map<string, Finding>();
       for await (const finding of input) {
         signal.throwIfAborted();
+        if (typeof finding?.id !== "string") {
+          report.deadLetters.push(deadLetter(finding, new TypeError("the item is not a Finding (no id)")));
+          continue;
+        }
         const previous = latest.get(finding.id);
         if (previous === undefined || Date.parse(finding.lastSeen) >= Date.parse(previous.lastSeen))
           latest.set(finding.id, finding);
@@ -99,7 +103,12 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
       const resurfaced = new Map<string, number>();
       const duplicates = new Map<string, Finding[]>();
       for (const finding of latest.values()) {
-        if (isSuppressed(finding, suppressions, at, suppressed, resurfaced)) continue;
+        try {
+          if (isSuppressed(finding, suppressions, at, suppressed, resurfaced)) continue;
+        } catch (error) {
+          report.deadLetters.push(deadLetter(finding, error));
+          continue;
+        }
         const list = duplicates.get(finding.dedupKey);
         if (list) list.push(finding);
         else duplicates.set(finding.dedupKey, [finding]);
@@ -110,7 +119,13 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
       const groups = new Map<string, { id: string; groupKey: Record<string, string>; findings: Finding[] }>();
       for (const list of duplicates.values()) {
         list.sort(byPlatformThenId);
-        const groupKey = groupValues(list, grouping);
+        let groupKey: Record<string, string>;
+        try {
+          groupKey = groupValues(list, grouping);
+        } catch (error) {
+          for (const finding of list) report.deadLetters.push(deadLetter(finding, error));
+          continue;
+        }
         const parts = Object.entries(groupKey).map(([key, value]) => `${key}=${value}`);
         const joined = parts.join("\u0000");
         const group = groups.get(joined);
@@ -221,6 +236,22 @@ function isSuppressed(
   }
   for (const id of lapsed) resurfaced.set(id, (resurfaced.get(id) ?? 0) + 1);
   return false;
+}
+
+/** A dead letter for a finding triage could not handle (malformed input, or a throwing custom group key). */
+function deadLetter(finding: Finding | undefined, error: unknown): DeadLetter {
+  const platform = typeof finding?.source?.platform === "string" ? finding.source.platform : "unknown";
+  return {
+    stage: "triage",
+    itemId: typeof finding?.id === "string" ? finding.id : undefined,
+    error: isCloudstewardError(error)
+      ? error
+      : new NormalizationError(
+          `triage: finding ${finding?.id ?? "(no id)"} could not be triaged: ${error instanceof Error ? error.message : String(error)}. Check it with parseFinding().`,
+          { platform, cause: error },
+        ),
+    item: finding,
+  };
 }
 
 function byPlatformThenId(a: Finding, b: Finding): number {

@@ -223,3 +223,50 @@ describe("triage priority", () => {
     ]);
   });
 });
+
+describe("triage robustness", () => {
+  it("sends a malformed item or a throwing custom key to dead letters and keeps going", async () => {
+    const good = makeFinding({ source: { nativeId: "good" } });
+    const broken = {
+      ...makeFinding({ source: { nativeId: "broken" } }),
+      resource: undefined,
+    } as unknown as Finding;
+    const { context } = stageContext();
+    const cases = await runStage(
+      triage({
+        suppressions: [
+          { id: "t", match: { tags: { x: "y" } }, reason: "r", owner: "o", expiresAt: "2027-01-01" },
+        ],
+      }),
+      [good, broken, null as unknown as Finding],
+      context,
+    );
+    expect(cases.flatMap((item) => item.findings.map((finding) => finding.id))).toEqual([good.id]);
+    expect(
+      context.report.deadLetters.map((letter) => [letter.stage, letter.itemId, letter.error.code]),
+    ).toEqual([
+      ["triage", undefined, "NORMALIZATION"],
+      ["triage", "wiz:broken", "NORMALIZATION"],
+    ]);
+    expect(context.report.deadLetters[1]!.error.message).toMatch(/finding wiz:broken could not be triaged/);
+
+    const throwing = stageContext();
+    const grouped = await runStage(
+      triage({
+        groupBy: [
+          {
+            name: "region",
+            value: (finding) => {
+              if (finding.id === good.id) throw new Error("no region");
+              return "r";
+            },
+          },
+        ],
+      }),
+      [good, makeFinding({ source: { nativeId: "other" } })],
+      throwing.context,
+    );
+    expect(grouped).toHaveLength(1);
+    expect(throwing.context.report.deadLetters.map((letter) => letter.itemId)).toEqual([good.id]);
+  });
+});

@@ -28,6 +28,17 @@ export {
   type OpenAIChatEmulatorOptions,
   openaiChatEmulator,
 } from "./llm-emulators.js";
+export {
+  type ExpectedAction,
+  evaluateFixture,
+  expectDecision,
+  type RuleExpectation,
+  type RuleFixture,
+  type RuleFixtureContext,
+  type RuleFixtureResult,
+  type TestRulesOptions,
+  testRules,
+} from "./rules.js";
 export type { Emulation, SandboxFaults } from "./sandbox/emulation.js";
 export { type EmulationFactory, type EmulationName, emulations } from "./sandbox/emulations.js";
 export { createFaults, type FaultStats, type Faults } from "./sandbox/faults.js";

@@ -185,10 +185,15 @@ export function jira(options: JiraOptions): JiraSink {
       url("/rest/api/3/user/search"),
       { searchParams: { query: email }, signal },
     );
+    // Jira often hides emailAddress (privacy settings): trust an exact match, else a single result whose
+    // address is hidden; never a user whose visible address differs.
+    const candidates = users.filter(
+      (user) =>
+        user.active !== false &&
+        (!user.emailAddress || user.emailAddress.toLowerCase() === email.toLowerCase()),
+    );
     const match =
-      users.find(
-        (user) => user.emailAddress?.toLowerCase() === email.toLowerCase() && user.active !== false,
-      ) ?? users.find((user) => user.active !== false);
+      candidates.find((user) => user.emailAddress) ?? (candidates.length === 1 ? candidates[0] : undefined);
     accountIds.set(email, match?.accountId);
     return match?.accountId;
   }

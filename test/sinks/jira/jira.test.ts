@@ -123,6 +123,27 @@ describe("jira", () => {
     expect(emulation.issues()).toHaveLength(1);
   });
 
+  it("assigns only a user whose address matches the owner's", async () => {
+    const emulation = jiraEmulation({
+      users: [
+        { accountId: "acc-lookalike", emailAddress: "carol@corp.example.org.evil", displayName: "Lookalike" },
+      ],
+    });
+    const baseUrl = "http://sandbox.test/jira";
+    const sink = jira({
+      ...emulation.options(baseUrl),
+      projectKey: "SEC",
+      fetch: emulationFetch(emulation, baseUrl),
+      assignByEmail: true,
+    });
+    const owned = (email: string) => makeCase({ context: { owner: { value: email, source: "tag:owner" } } });
+    await sink.deliver(makeAction({ case: owned("carol@corp.example.org"), idempotencyKey: "no-match" }));
+    await sink.deliver(makeAction({ case: owned("dave@example.com"), idempotencyKey: "match" }));
+    const [unassigned, assigned] = emulation.issues();
+    expect(unassigned?.fields.assignee).toBeUndefined();
+    expect(assigned?.fields.assignee).toMatchObject({ accountId: expect.any(String) });
+  });
+
   it("reads a status a person changed, judged by statusCategory", async () => {
     const { emulation, sink } = setup();
     const action = makeAction();

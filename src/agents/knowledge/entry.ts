@@ -4,7 +4,7 @@ import type { ArchetypeMatcher } from "./matchers.js";
 
 /**
  * One archetype in the knowledge base. Text fields are templates: `{{resource.name}}`,
- * `{{resource.id}}`, `{{resource.region}}`, `{{resource.accountId}}`, `{{resource.accountName}}`,
+ * `{{resource.id}}`, `{{resource.shortId}}` (the id's last segment, for CLI arguments), `{{resource.region}}`, `{{resource.accountId}}`, `{{resource.accountName}}`,
  * `{{resource.type}}`, `{{owner}}`, `{{environment}}`, `{{dataClassification}}`, `{{rule.name}}`,
  * `{{vulnerability.cve}}`, `{{vulnerability.packageName}}`, `{{vulnerability.installedVersion}}`
  * and `{{vulnerability.fixedVersion}}` are filled per case (see `templateVariables`).

@@ -167,6 +167,7 @@ export function templateVariables(item: Case): TemplateVariables {
   const context = item.context;
   return {
     "resource.id": resource.id,
+    "resource.shortId": shortIdOf(resource.id) || resource.name,
     "resource.name": resource.name || resource.id,
     "resource.type": resource.type,
     "resource.region": resource.region,
@@ -186,6 +187,7 @@ export function templateVariables(item: Case): TemplateVariables {
 /** Every placeholder name templates may use. */
 export const templateVariableNames: readonly string[] = [
   "resource.id",
+  "resource.shortId",
   "resource.name",
   "resource.type",
   "resource.region",
@@ -287,6 +289,17 @@ function buildFacts(item: Case, entry: KnowledgeEntry, matchedId: string | undef
     entry,
     variables,
   };
+}
+
+/**
+ * The last segment of a resource id, which CLIs take as the identifier: `sg-0a1b…` from an EC2 ARN,
+ * the bucket from `arn:aws:s3:::bucket`, the user from `arn:aws:iam::…:user/jdoe`, the name from an
+ * Azure resource id or a GCP full name.
+ */
+function shortIdOf(id: string): string {
+  const trimmed = id.trim().replace(/\/+$/, "");
+  const afterSlash = trimmed.slice(trimmed.lastIndexOf("/") + 1);
+  return afterSlash.slice(afterSlash.lastIndexOf(":") + 1);
 }
 
 function hasAll(template: string, variables: TemplateVariables): boolean {

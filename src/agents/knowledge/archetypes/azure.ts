@@ -28,7 +28,7 @@ export const azureEntries: KnowledgeEntry[] = [
       {
         language: "hcl",
         label: "Terraform",
-        code: 'resource "azurerm_storage_account" "this" {\n  name                            = "{{resource.name}}"\n  allow_nested_items_to_be_public = false\n  # …\n}',
+        code: 'resource "azurerm_storage_account" "this" {\n  name                            = "{{resource.shortId}}"\n  allow_nested_items_to_be_public = false\n  # …\n}',
       },
     ],
     controls: [...cisAzure("3.7"), ...bundles.publicData],
@@ -70,7 +70,7 @@ export const azureEntries: KnowledgeEntry[] = [
       {
         language: "hcl",
         label: "Terraform",
-        code: 'resource "azurerm_storage_account" "this" {\n  name            = "{{resource.name}}"\n  min_tls_version = "TLS1_2"\n  # …\n}',
+        code: 'resource "azurerm_storage_account" "this" {\n  name            = "{{resource.shortId}}"\n  min_tls_version = "TLS1_2"\n  # …\n}',
       },
     ],
     controls: [...cisAzure("3.15"), ...bundles.encryptionInTransit],
@@ -90,7 +90,7 @@ export const azureEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "Azure CLI",
-        code: "az storage account update --ids {{resource.id}} --default-action Deny\naz storage account network-rule add --account-name {{resource.name}} --ip-address <allowed-cidr>",
+        code: "az storage account update --ids {{resource.id}} --default-action Deny\naz storage account network-rule add --account-name {{resource.shortId}} --ip-address <allowed-cidr>",
       },
     ],
     controls: [...cisAzure("3.8"), ...bundles.inboundNetwork],
@@ -212,7 +212,7 @@ export const azureEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "Azure CLI",
-        code: "az network watcher flow-log create --location {{resource.region}} --name {{resource.name}}-flowlog --nsg {{resource.id}} --storage-account <storage-account-id> --retention 90",
+        code: "az network watcher flow-log create --location {{resource.region}} --name {{resource.shortId}}-flowlog --nsg {{resource.id}} --storage-account <storage-account-id> --retention 90",
       },
     ],
     controls: bundles.logging,
@@ -300,12 +300,12 @@ export const azureEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "Azure CLI",
-        code: "az keyvault update --name {{resource.name}} --enable-purge-protection true",
+        code: "az keyvault update --name {{resource.shortId}} --enable-purge-protection true",
       },
       {
         language: "hcl",
         label: "Terraform",
-        code: 'resource "azurerm_key_vault" "this" {\n  name                     = "{{resource.name}}"\n  purge_protection_enabled = true\n  # …\n}',
+        code: 'resource "azurerm_key_vault" "this" {\n  name                     = "{{resource.shortId}}"\n  purge_protection_enabled = true\n  # …\n}',
       },
     ],
     controls: [...cisAzure("8.5"), ...bundles.keyManagement, ...bundles.backup],

@@ -20,16 +20,16 @@ export const gcpEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "gcloud",
-        code: "gcloud storage buckets remove-iam-policy-binding gs://{{resource.name}} --member=allUsers --role=roles/storage.objectViewer\ngcloud storage buckets update gs://{{resource.name}} --public-access-prevention",
+        code: "gcloud storage buckets remove-iam-policy-binding gs://{{resource.shortId}} --member=allUsers --role=roles/storage.objectViewer\ngcloud storage buckets update gs://{{resource.shortId}} --public-access-prevention",
       },
       {
         language: "hcl",
         label: "Terraform",
-        code: 'resource "google_storage_bucket" "this" {\n  name                        = "{{resource.name}}"\n  public_access_prevention    = "enforced"\n  uniform_bucket_level_access = true\n  # …\n}',
+        code: 'resource "google_storage_bucket" "this" {\n  name                        = "{{resource.shortId}}"\n  public_access_prevention    = "enforced"\n  uniform_bucket_level_access = true\n  # …\n}',
       },
     ],
     controls: [...cisGcp("5.1"), ...bundles.publicData],
-    consoleUrl: `https://console.cloud.google.com/storage/browser/{{resource.name}}${project}`,
+    consoleUrl: `https://console.cloud.google.com/storage/browser/{{resource.shortId}}${project}`,
   },
   {
     id: "gcp-storage-uniform-access-disabled",
@@ -46,11 +46,11 @@ export const gcpEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "gcloud",
-        code: "gcloud storage buckets update gs://{{resource.name}} --uniform-bucket-level-access",
+        code: "gcloud storage buckets update gs://{{resource.shortId}} --uniform-bucket-level-access",
       },
     ],
     controls: [...cisGcp("5.2"), ...bundles.leastPrivilege],
-    consoleUrl: `https://console.cloud.google.com/storage/browser/{{resource.name}}${project}`,
+    consoleUrl: `https://console.cloud.google.com/storage/browser/{{resource.shortId}}${project}`,
   },
   {
     id: "gcp-firewall-ssh-open",
@@ -66,7 +66,7 @@ export const gcpEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "gcloud",
-        code: "gcloud compute firewall-rules update {{resource.name}} --project={{resource.accountId}} --source-ranges=35.235.240.0/20",
+        code: "gcloud compute firewall-rules update {{resource.shortId}} --project={{resource.accountId}} --source-ranges=35.235.240.0/20",
       },
     ],
     controls: [...cisGcp("3.6"), ...bundles.inboundNetwork],
@@ -86,7 +86,7 @@ export const gcpEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "gcloud",
-        code: "gcloud compute firewall-rules update {{resource.name}} --project={{resource.accountId}} --source-ranges=35.235.240.0/20",
+        code: "gcloud compute firewall-rules update {{resource.shortId}} --project={{resource.accountId}} --source-ranges=35.235.240.0/20",
       },
     ],
     controls: [...cisGcp("3.7"), ...bundles.inboundNetwork],
@@ -104,7 +104,7 @@ export const gcpEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "gcloud",
-        code: "gcloud compute networks subnets update {{resource.name}} --project={{resource.accountId}} --region={{resource.region}} --enable-flow-logs",
+        code: "gcloud compute networks subnets update {{resource.shortId}} --project={{resource.accountId}} --region={{resource.region}} --enable-flow-logs",
       },
     ],
     controls: [...cisGcp("3.8"), ...bundles.logging],
@@ -124,7 +124,7 @@ export const gcpEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "gcloud",
-        code: "gcloud compute instances stop {{resource.name}} --project={{resource.accountId}} --zone=<zone>\ngcloud compute instances set-service-account {{resource.name}} --project={{resource.accountId}} --zone=<zone> \\\n  --service-account=<dedicated-sa>@{{resource.accountId}}.iam.gserviceaccount.com --scopes=cloud-platform\ngcloud compute instances start {{resource.name}} --project={{resource.accountId}} --zone=<zone>",
+        code: "gcloud compute instances stop {{resource.shortId}} --project={{resource.accountId}} --zone=<zone>\ngcloud compute instances set-service-account {{resource.shortId}} --project={{resource.accountId}} --zone=<zone> \\\n  --service-account=<dedicated-sa>@{{resource.accountId}}.iam.gserviceaccount.com --scopes=cloud-platform\ngcloud compute instances start {{resource.shortId}} --project={{resource.accountId}} --zone=<zone>",
       },
     ],
     controls: [...cisGcp("4.1", "4.2"), ...bundles.leastPrivilege],
@@ -144,7 +144,7 @@ export const gcpEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "gcloud",
-        code: "gcloud iam service-accounts keys list --iam-account={{resource.name}} --managed-by=user\ngcloud iam service-accounts keys delete <key-id> --iam-account={{resource.name}}",
+        code: "gcloud iam service-accounts keys list --iam-account={{resource.shortId}} --managed-by=user\ngcloud iam service-accounts keys delete <key-id> --iam-account={{resource.shortId}}",
       },
     ],
     controls: [...cisGcp("1.4", "1.7"), ...bundles.credentialHygiene],
@@ -211,11 +211,11 @@ export const gcpEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "gcloud",
-        code: "gcloud sql instances patch {{resource.name}} --project={{resource.accountId}} --clear-authorized-networks --no-assign-ip",
+        code: "gcloud sql instances patch {{resource.shortId}} --project={{resource.accountId}} --clear-authorized-networks --no-assign-ip",
       },
     ],
     controls: [...cisGcp("6.5", "6.6"), ...bundles.inboundNetwork],
-    consoleUrl: `https://console.cloud.google.com/sql/instances/{{resource.name}}/overview${project}`,
+    consoleUrl: `https://console.cloud.google.com/sql/instances/{{resource.shortId}}/overview${project}`,
   },
   {
     id: "gcp-cloudsql-ssl-not-required",
@@ -231,11 +231,11 @@ export const gcpEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "gcloud",
-        code: "gcloud sql instances patch {{resource.name}} --project={{resource.accountId}} --ssl-mode=ENCRYPTED_ONLY",
+        code: "gcloud sql instances patch {{resource.shortId}} --project={{resource.accountId}} --ssl-mode=ENCRYPTED_ONLY",
       },
     ],
     controls: [...cisGcp("6.4"), ...bundles.encryptionInTransit],
-    consoleUrl: `https://console.cloud.google.com/sql/instances/{{resource.name}}/overview${project}`,
+    consoleUrl: `https://console.cloud.google.com/sql/instances/{{resource.shortId}}/overview${project}`,
   },
   {
     id: "gcp-cloudsql-cmek-disabled",
@@ -251,11 +251,11 @@ export const gcpEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "gcloud",
-        code: "gcloud sql instances create {{resource.name}}-cmek --project={{resource.accountId}} --region={{resource.region}} \\\n  --disk-encryption-key=projects/{{resource.accountId}}/locations/{{resource.region}}/keyRings/<ring>/cryptoKeys/<key>",
+        code: "gcloud sql instances create {{resource.shortId}}-cmek --project={{resource.accountId}} --region={{resource.region}} \\\n  --disk-encryption-key=projects/{{resource.accountId}}/locations/{{resource.region}}/keyRings/<ring>/cryptoKeys/<key>",
       },
     ],
     controls: bundles.encryptionAtRest,
-    consoleUrl: `https://console.cloud.google.com/sql/instances/{{resource.name}}/overview${project}`,
+    consoleUrl: `https://console.cloud.google.com/sql/instances/{{resource.shortId}}/overview${project}`,
   },
   {
     id: "gcp-kms-key-rotation-disabled",
@@ -269,7 +269,7 @@ export const gcpEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "gcloud",
-        code: "gcloud kms keys update {{resource.name}} --location={{resource.region}} --keyring=<ring> --project={{resource.accountId}} \\\n  --rotation-period=90d --next-rotation-time=<rfc3339-time>",
+        code: "gcloud kms keys update {{resource.shortId}} --location={{resource.region}} --keyring=<ring> --project={{resource.accountId}} \\\n  --rotation-period=90d --next-rotation-time=<rfc3339-time>",
       },
     ],
     controls: [...cisGcp("1.10"), ...bundles.keyManagement],
@@ -290,7 +290,7 @@ export const gcpEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "gcloud",
-        code: "gcloud container clusters update {{resource.name}} --project={{resource.accountId}} --location={{resource.region}} \\\n  --enable-master-authorized-networks --master-authorized-networks=<vpn-cidr>",
+        code: "gcloud container clusters update {{resource.shortId}} --project={{resource.accountId}} --location={{resource.region}} \\\n  --enable-master-authorized-networks --master-authorized-networks=<vpn-cidr>",
       },
     ],
     controls: bundles.inboundNetwork,
@@ -310,7 +310,7 @@ export const gcpEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "gcloud",
-        code: "gcloud run services remove-iam-policy-binding {{resource.name}} --project={{resource.accountId}} --region={{resource.region}} \\\n  --member=allUsers --role=roles/run.invoker",
+        code: "gcloud run services remove-iam-policy-binding {{resource.shortId}} --project={{resource.accountId}} --region={{resource.region}} \\\n  --member=allUsers --role=roles/run.invoker",
       },
     ],
     controls: bundles.publicData,

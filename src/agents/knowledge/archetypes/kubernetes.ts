@@ -17,7 +17,7 @@ export const kubernetesEntries: KnowledgeEntry[] = [
       {
         language: "yaml",
         label: "securityContext",
-        code: '# {{resource.name}}: every container\nsecurityContext:\n  allowPrivilegeEscalation: false\n  capabilities:\n    drop: ["ALL"]',
+        code: '# {{resource.shortId}}: every container\nsecurityContext:\n  allowPrivilegeEscalation: false\n  capabilities:\n    drop: ["ALL"]',
       },
     ],
     controls: [...cisKubernetes("5.2.6"), ...bundles.hardening],
@@ -41,7 +41,7 @@ export const kubernetesEntries: KnowledgeEntry[] = [
       {
         language: "yaml",
         label: "securityContext",
-        code: '# {{resource.name}}: every container\nsecurityContext:\n  privileged: false\n  allowPrivilegeEscalation: false\n  capabilities:\n    drop: ["ALL"]',
+        code: '# {{resource.shortId}}: every container\nsecurityContext:\n  privileged: false\n  allowPrivilegeEscalation: false\n  capabilities:\n    drop: ["ALL"]',
       },
       {
         language: "bash",
@@ -65,7 +65,7 @@ export const kubernetesEntries: KnowledgeEntry[] = [
       {
         language: "yaml",
         label: "Volume",
-        code: "# {{resource.name}}\nvolumes:\n- name: data\n  persistentVolumeClaim:\n    claimName: <claim-name>",
+        code: "# {{resource.shortId}}\nvolumes:\n- name: data\n  persistentVolumeClaim:\n    claimName: <claim-name>",
       },
     ],
     controls: [...cisKubernetes("5.2.12"), ...bundles.hardening],
@@ -84,7 +84,7 @@ export const kubernetesEntries: KnowledgeEntry[] = [
       {
         language: "yaml",
         label: "Pod spec",
-        code: "# {{resource.name}}\nspec:\n  hostNetwork: false\n  hostPID: false\n  hostIPC: false",
+        code: "# {{resource.shortId}}\nspec:\n  hostNetwork: false\n  hostPID: false\n  hostIPC: false",
       },
     ],
     controls: [...cisKubernetes("5.2.3", "5.2.4", "5.2.5"), ...bundles.hardening],
@@ -101,7 +101,7 @@ export const kubernetesEntries: KnowledgeEntry[] = [
       {
         language: "yaml",
         label: "securityContext",
-        code: '# {{resource.name}}\nsecurityContext:\n  capabilities:\n    drop: ["ALL"]\n    add: [] # add back only what is required, e.g. NET_BIND_SERVICE',
+        code: '# {{resource.shortId}}\nsecurityContext:\n  capabilities:\n    drop: ["ALL"]\n    add: [] # add back only what is required, e.g. NET_BIND_SERVICE',
       },
     ],
     controls: [...cisKubernetes("5.2.8", "5.2.9"), ...bundles.hardening],
@@ -120,7 +120,7 @@ export const kubernetesEntries: KnowledgeEntry[] = [
       {
         language: "bash",
         label: "kubectl",
-        code: "kubectl get clusterrolebinding {{resource.name}} -o yaml\nkubectl delete clusterrolebinding {{resource.name}}",
+        code: "kubectl get clusterrolebinding {{resource.shortId}} -o yaml\nkubectl delete clusterrolebinding {{resource.shortId}}",
       },
     ],
     controls: [...cisKubernetes("5.1.1"), ...bundles.leastPrivilege],
@@ -158,7 +158,7 @@ export const kubernetesEntries: KnowledgeEntry[] = [
       {
         language: "yaml",
         label: "securityContext",
-        code: "# {{resource.name}}\nsecurityContext:\n  runAsNonRoot: true\n  runAsUser: 10001",
+        code: "# {{resource.shortId}}\nsecurityContext:\n  runAsNonRoot: true\n  runAsUser: 10001",
       },
     ],
     controls: [...cisKubernetes("5.2.7"), ...bundles.hardening],
@@ -177,7 +177,7 @@ export const kubernetesEntries: KnowledgeEntry[] = [
       {
         language: "yaml",
         label: "Container resources",
-        code: "# {{resource.name}}\nresources:\n  requests: { cpu: 100m, memory: 128Mi }\n  limits: { cpu: 500m, memory: 512Mi }",
+        code: "# {{resource.shortId}}\nresources:\n  requests: { cpu: 100m, memory: 128Mi }\n  limits: { cpu: 500m, memory: 512Mi }",
       },
     ],
     controls: bundles.hardening,
@@ -196,7 +196,7 @@ export const kubernetesEntries: KnowledgeEntry[] = [
       {
         language: "yaml",
         label: "Pod spec",
-        code: "# {{resource.name}}\nspec:\n  automountServiceAccountToken: false",
+        code: "# {{resource.shortId}}\nspec:\n  automountServiceAccountToken: false",
       },
     ],
     controls: [...cisKubernetes("5.1.6"), ...bundles.leastPrivilege],

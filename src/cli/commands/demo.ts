@@ -1,0 +1,213 @@
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { wiz } from "../../adapters/wiz/wiz.js";
+import { type ApprovalRequest, approvalQueue } from "../../agents/approvals/queue.js";
+import type { Action } from "../../core/action.js";
+import type { Delivery } from "../../core/events.js";
+import { buildReportData, type ReportPhase } from "../../report/data.js";
+import { renderReport } from "../../report/render.js";
+import { auditLog } from "../../sinks/audit/audit-log.js";
+import { sqliteStore } from "../../sinks/audit/stores/sqlite.js";
+import { jira } from "../../sinks/jira/jira.js";
+import { slack } from "../../sinks/slack/slack.js";
+import { startSandbox } from "../../testing/sandbox/server.js";
+import { demoApprover, demoPolicy, demoPrincipal } from "../demo-policy.js";
+import { runGovernance } from "../engine.js";
+import { type CliIo, createOutput, exitCodes } from "../io.js";
+import { cliModel } from "../model.js";
+import { usageError } from "../usage.js";
+
+/** Help text of `cloudsteward demo`. */
+export const demoHelp = `cloudsteward demo [options]
+
+Runs the whole pipeline against the sandbox (emulated Wiz, Jira and Slack on 127.0.0.1, no
+credentials): ingest → triage → enrich → explain → decide → gate → Jira tickets and Slack
+messages, with a SQLite audit log, then writes a self-contained HTML report.
+
+Options:
+  --size <n>      findings in the sandbox estate (default 2000)
+  --seed <n>      estate seed (default 1)
+  --out <dir>     where cloudsteward-demo/ (state) and cloudsteward-report/ go (default .)
+  --model <p>     auto | openai | anthropic | ollama | none (default auto: a key in the
+                  environment picks the model, else the knowledge base explains)
+  --json          print the summary as JSON`;
+
+/** `cloudsteward demo`: the pipeline over the sandbox, an audit log and an HTML report. */
+export async function demoCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      size: { type: "string", default: "2000" },
+      seed: { type: "string", default: "1" },
+      out: { type: "string", default: "." },
+      model: { type: "string", default: "auto" },
+      json: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  const size = positiveInteger(values.size, "--size");
+  const seed = positiveInteger(values.seed, "--seed");
+  if (!["auto", "openai", "anthropic", "ollama", "none"].includes(values.model)) {
+    throw usageError(`--model must be auto, openai, anthropic, ollama or none; got "${values.model}".`);
+  }
+  const out = createOutput(io, { json: values.json });
+  const phases: ReportPhase[] = [];
+  const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    out.progress(`${name}…`);
+    try {
+      return await work();
+    } finally {
+      phases.push({ name, durationMs: performance.now() - started });
+    }
+  };
+  const root = resolve(io.cwd, values.out);
+  const stateDir = join(root, "cloudsteward-demo");
+  const reportDir = join(root, "cloudsteward-report");
+  const total = performance.now();
+
+  const sandbox = await timed("sandbox start", () => startSandbox({ seed, size, platforms: ["wiz"] }));
+  await rm(stateDir, { recursive: true, force: true });
+  const store = sqliteStore({ path: join(stateDir, "state.db"), synchronous: "normal" });
+  try {
+    const audit = auditLog(store);
+    const policy = demoPolicy();
+    const chosen = cliModel(values.model as "auto", io.env);
+    out.note(
+      `${out.bold("cloudsteward demo")} — sandbox at ${sandbox.url}, ${size} Wiz findings, mode ${out.bold("automated")}: low-risk tickets go out at once, ${demoApprover} approves the held tickets and messages, escalations and fixes wait for a human.`,
+    );
+    out.note(
+      `Explanations by ${chosen.label}${chosen.model ? "" : " — set OPENAI_API_KEY, ANTHROPIC_API_KEY or OLLAMA_HOST to use a model"}.`,
+    );
+    const sinks = {
+      jira: jira({
+        ...sandbox.jira,
+        projectKey: "SEC",
+        store,
+        rateLimit: { requestsPerSecond: 200, burst: 50 },
+      }),
+      slack: slack({ ...sandbox.slack, store }),
+    };
+    const delivered: { action: Action; delivery: Delivery; note?: string }[] = [];
+    const result = await timed("pipeline", () =>
+      runGovernance({
+        sources: [wiz({ ...sandbox.wiz, rateLimit: false })],
+        policy,
+        principal: demoPrincipal,
+        mode: "automated",
+        sinks,
+        store,
+        audit,
+        ...(chosen.model ? { model: chosen.model } : {}),
+        onProgress: ({ findings, cases, actions }) =>
+          out.progress(
+            `pipeline: ${findings} findings → ${cases} cases explained → ${actions} actions proposed`,
+          ),
+        ...(io.signal ? { signal: io.signal } : {}),
+      }),
+    );
+    // Stages stream and overlap: each figure is the window from its first input to its last output.
+    for (const [name, stats] of Object.entries(result.report.stages)) {
+      if (name !== "record" && name !== "collect")
+        phases.push({ name: `  ${name}`, durationMs: stats.durationMs });
+    }
+    delivered.push(...result.delivered);
+
+    const approvals = approvalQueue({ store, policy, audit });
+    const pending: ApprovalRequest[] = [];
+    const approved = await timed("approvals", async () => {
+      let count = 0;
+      for await (const request of approvals.list({ state: "requested" })) {
+        if (request.action.risk === "high" || !demoApprovedKinds.has(request.action.kind)) {
+          pending.push(request);
+          continue;
+        }
+        await approvals.approve(request.id, { principal: demoApprover, comment: "approved by the demo" });
+        count++;
+      }
+      const executed = await approvals.executeApproved({ sinks });
+      for (const { id, delivery } of executed.executed) {
+        const request = await approvals.get(id);
+        if (request)
+          delivered.push({ action: request.action, delivery, note: `approved by ${demoApprover}` });
+      }
+      return { count, failed: executed.failed.length };
+    });
+    const verification = await timed("audit verify", () => audit.verify());
+    const reportFile = join(reportDir, "index.html");
+    await timed("report", async () => {
+      await mkdir(reportDir, { recursive: true });
+      const data = buildReportData({
+        title: "cloudsteward demo report",
+        mode: "automated",
+        explainer: chosen.label,
+        cases: result.cases,
+        report: result.report,
+        delivered,
+        pending,
+        audit: verification,
+        phases: [...phases, { name: "total", durationMs: performance.now() - total }],
+      });
+      await writeFile(reportFile, renderReport(data));
+    });
+    const totalMs = performance.now() - total;
+    out.endProgress();
+    const summary = {
+      findings: result.report.stages.source?.in ?? 0,
+      cases: result.cases.length,
+      actionsDelivered: delivered.length,
+      approvedByDemo: approved.count,
+      waitingForApproval: pending.length,
+      deadLetters: result.report.deadLetters.length + approved.failed,
+      modelCalls: result.report.usage.calls,
+      cost: result.report.usage.cost,
+      audit: verification,
+      report: reportFile,
+      auditLog: join(stateDir, "state.db"),
+      phases: [...phases, { name: "total", durationMs: totalMs }].map((phase) => ({
+        name: phase.name.trim(),
+        ms: Math.round(phase.durationMs),
+      })),
+    };
+    if (out.json) out.data(summary);
+    else {
+      out.line(
+        `${out.bold(String(summary.findings))} findings → ${out.bold(String(summary.cases))} cases → ${out.bold(String(summary.actionsDelivered))} actions delivered (${approved.count} approved by ${demoApprover}), ${out.bold(String(summary.waitingForApproval))} waiting for approval, ${summary.deadLetters} dead letter(s)`,
+      );
+      out.line(
+        `Model calls: ${summary.modelCalls} (cost $${summary.cost.toFixed(4)}) — explanations by ${chosen.label}`,
+      );
+      out.line(
+        verification.ok
+          ? out.green(
+              `Audit log verified: ${verification.count} records, hash chain intact (${summary.auditLog})`,
+            )
+          : out.red(
+              `Audit log verification FAILED at record ${verification.firstBadSeq}: ${verification.message}`,
+            ),
+      );
+      out.line("Timing (pipeline stages overlap; each is first input → last output):");
+      for (const phase of [...phases, { name: "total", durationMs: totalMs }]) {
+        out.line(`  ${phase.name.padEnd(16)} ${(phase.durationMs / 1000).toFixed(2).padStart(7)} s`);
+      }
+      out.line(`Report: ${reportFile}`);
+    }
+    return verification.ok ? exitCodes.ok : exitCodes.auditFailed;
+  } finally {
+    await store.close();
+    await sandbox.close();
+  }
+}
+
+// Internal helpers.
+
+/** What the demo's named approver signs off; escalations and fixes stay in the queue for a human. */
+const demoApprovedKinds = new Set(["ticket", "notify"]);
+
+function positiveInteger(value: string, flag: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1)
+    throw usageError(`${flag} must be a positive integer; got "${value}".`);
+  return number;
+}

@@ -1,0 +1,90 @@
+/** Where the CLI writes, and what it knows about its environment; tests pass their own. */
+export interface CliIo {
+  stdout: { write(text: string): unknown; isTTY?: boolean };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+  /** Environment variables (credentials, `NO_COLOR`, `CI`). */
+  env: Record<string, string | undefined>;
+  /** Relative paths resolve against it. */
+  cwd: string;
+  /** Aborting it stops long-running commands (`sandbox`, `serve`, `run`). */
+  signal?: AbortSignal;
+}
+
+/** Exit codes of the `cloudsteward` command. */
+export const exitCodes = {
+  /** Done. */
+  ok: 0,
+  /** The command failed (an integration, a delivery, a run). */
+  failure: 1,
+  /** Bad arguments or an invalid config or policy file. */
+  usage: 2,
+  /** `audit verify` (or the demo's verification) found a tampered log. */
+  auditFailed: 3,
+} as const;
+
+/** The CLI's output: lines on stdout, progress and notes on stderr, colour only on a TTY. */
+export interface CliOutput {
+  /** True with `--json` or when stdout is not a TTY: no progress, no colour. */
+  readonly quiet: boolean;
+  readonly json: boolean;
+  line(text?: string): void;
+  /** Writes one JSON document on stdout. */
+  data(value: unknown): void;
+  /** A note on stderr (hidden in `--json` mode). */
+  note(text: string): void;
+  /** Replaces the single progress line on stderr (TTY only). */
+  progress(text: string): void;
+  /** Clears the progress line. */
+  endProgress(): void;
+  bold(text: string): string;
+  dim(text: string): string;
+  green(text: string): string;
+  red(text: string): string;
+  yellow(text: string): string;
+}
+
+/** The real process's streams and environment. */
+export function processIo(): CliIo {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+}
+
+/** Builds the output helpers for one command invocation. */
+export function createOutput(io: CliIo, options: { json?: boolean } = {}): CliOutput {
+  const json = options.json === true;
+  const colour = io.stdout.isTTY === true && !json && io.env.NO_COLOR === undefined && io.env.TERM !== "dumb";
+  const progressOn = io.stderr.isTTY === true && !json;
+  let progressShown = false;
+  const paint = (code: number) => (text: string) => (colour ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const clear = () => {
+    if (progressShown) io.stderr.write("\r\u001b[2K");
+    progressShown = false;
+  };
+  return {
+    quiet: json || io.stdout.isTTY !== true,
+    json,
+    line(text = "") {
+      clear();
+      io.stdout.write(`${text}\n`);
+    },
+    data(value) {
+      clear();
+      io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    },
+    note(text) {
+      if (json) return;
+      clear();
+      io.stderr.write(`${text}\n`);
+    },
+    progress(text) {
+      if (!progressOn) return;
+      io.stderr.write(`\r\u001b[2K${text.slice(0, 118)}`);
+      progressShown = true;
+    },
+    endProgress: clear,
+    bold: paint(1),
+    dim: paint(2),
+    green: paint(32),
+    red: paint(31),
+    yellow: paint(33),
+  };
+}

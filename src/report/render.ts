@@ -185,13 +185,13 @@ var colours={critical:"#b3261e",high:"#e8710a",medium:"#d4a100",low:"#2e7d32",in
 var NS="http://www.w3.org/2000/svg";
 function el(name,attrs,text){var node=document.createElementNS(NS,name);for(var key in attrs)node.setAttribute(key,String(attrs[key]));if(text!==undefined)node.textContent=text;return node;}
 function bars(name,counts){
-  var width=520,row=24,left=150,height=Math.max(row,counts.length*row)+8;
+  var width=520,row=24,left=190,height=Math.max(row,counts.length*row)+8;
   var max=Math.max.apply(null,counts.map(function(c){return c.count;}).concat([1]));
   var svg=el("svg",{viewBox:"0 0 "+width+" "+height,role:"img","class":"chart-svg","data-chart":name});
   svg.appendChild(el("title",{},name));
   counts.forEach(function(c,i){
     var y=i*row+4,w=Math.max(c.count>0?2:0,(width-left-60)*c.count/max);
-    svg.appendChild(el("text",{x:left-8,y:y+15,"text-anchor":"end","font-size":12,fill:"#1b1f24"},c.label));
+    svg.appendChild(el("text",{x:left-8,y:y+15,"text-anchor":"end","font-size":12,fill:"#1b1f24"},c.label.length>28?c.label.slice(0,27)+"…":c.label));
     svg.appendChild(el("rect",{x:left,y:y+3,width:w,height:row-8,rx:3,fill:colours[c.label]||"#2f6fde","data-label":c.label,"data-count":c.count}));
     svg.appendChild(el("text",{x:left+w+6,y:y+15,"font-size":12,fill:"#5b6470"},String(c.count)));
   });

@@ -2,7 +2,9 @@ import type { Finding, Resource } from "../../core/finding.js";
 
 /** A blast-radius estimate: 0 (contained) to 10 (the whole estate), with the reasons. */
 export interface BlastRadius {
+  /** 0 to 10. */
   score: number;
+  /** Each factor with its points, e.g. `internet exposed (+3)`. */
   reasons: string[];
 }
 

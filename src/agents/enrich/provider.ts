@@ -27,10 +27,13 @@ export type ProvidedContext = Partial<Record<ContextField, ProvidedValue | undef
 
 /** What a provider is asked about: one resource of a case. */
 export interface ContextRequest {
+  /** The resource to look up. */
   resource: Resource;
   /** The case's findings on this resource. */
   findings: readonly Finding[];
+  /** The whole case (answers are cached per resource, so depend on it only with `cacheable: false`). */
   case: Case;
+  /** Aborts with the run; pass it to any request. */
   signal: AbortSignal;
 }
 

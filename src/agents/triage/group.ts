@@ -9,7 +9,9 @@ export type GroupKeyName = "rule" | "resource" | "account" | "owner" | "dedupKey
 
 /** A grouping key of your own: a name and how to read it from a finding. */
 export interface CustomGroupKey {
+  /** The key's name in `case.groupKey`. */
   name: string;
+  /** Reads the key's value from a finding (the first of a set of cross-platform duplicates). */
   value: (finding: Finding) => string;
 }
 
@@ -18,6 +20,7 @@ export type GroupKey = GroupKeyName | CustomGroupKey;
 
 /** How triage reads the built-in keys. */
 export interface GroupingOptions {
+  /** The parts of the group key, in order. */
   keys: readonly GroupKey[];
   /** Reads the owner (with its aliases) from tags. */
   readTags: TagReader;

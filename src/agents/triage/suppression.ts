@@ -20,6 +20,7 @@ const matcherSchema = z.union([scalarSchema, z.array(scalarSchema).min(1)]);
 export const suppressionRuleSchema = z.object({
   /** Unique among the rules; appears in reports and events. */
   id: z.string().trim().min(1),
+  /** Field path → matcher; `tags` → tag key → matcher. Every condition must hold. */
   match: z.record(z.string(), z.union([matcherSchema, z.record(z.string(), matcherSchema)])),
   /** Why these findings are accepted noise. */
   reason: z.string().trim().min(1),
@@ -39,11 +40,13 @@ export type SuppressionRule = z.input<typeof suppressionRuleSchema> & {
 
 /** A validated rule, ready to test findings. */
 export interface CompiledSuppression {
+  /** The rule as validated. */
   rule: z.output<typeof suppressionRuleSchema>;
   /** Epoch milliseconds; `Infinity` for `"never"`. */
   expiresAtMs: number;
   /** The expiry as an ISO string, or `"never"`. */
   expiresAt: string;
+  /** True when every condition of `match` holds for the finding (expiry is the caller's to check). */
   matches(finding: Finding): boolean;
 }
 

@@ -25,8 +25,11 @@ export interface VerdictOptions {
 
 /** The only thing the model may answer: a label, a confidence and a rationale. */
 export const verdictAnswerSchema = z.object({
+  /** Whether the case is a real risk or likely benign. */
   label: z.enum(["true_positive", "likely_false_positive"]),
+  /** 0 to 1. */
   confidence: z.number().min(0).max(1),
+  /** Why, in a few sentences grounded in the facts shown. */
   rationale: z.string().min(1).max(2000),
 });
 

@@ -1,0 +1,8 @@
+export {
+  type ReplayAction,
+  type ReplayDiff,
+  type ReplayOptions,
+  type ReplaySide,
+  type ReplaySummary,
+  replay,
+} from "./replay.js";

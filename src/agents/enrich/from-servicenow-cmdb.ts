@@ -1,6 +1,7 @@
 import { ConfigurationError } from "../../core/errors.js";
 import type { Resource } from "../../core/finding.js";
 import { createHttpClient, type HttpClient, type HttpClientOptions } from "../../core/http.js";
+import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, resolveSecret, type Secret } from "../../core/secret.js";
 import type { ContextField, ContextProvider, ProvidedContext } from "./provider.js";
 
@@ -32,6 +33,12 @@ export interface FromServiceNowCmdbOptions {
   timeoutMs?: number;
   /** Retries on 429, 5xx and network errors. @default { limit: 4 } */
   retry?: HttpClientOptions["retry"];
+  /**
+   * Client-side pacing, so enriching a large estate stays well under the instance's rate limits
+   * (ServiceNow counts per hour and per user).
+   * @default { requestsPerSecond: 10, burst: 10 }
+   */
+  rateLimit?: RateLimit;
 }
 
 /**
@@ -65,6 +72,7 @@ export function fromServiceNowCmdb(options: FromServiceNowCmdbOptions = {}): Con
       fetch: options.fetch,
       timeoutMs: options.timeoutMs,
       retry: options.retry,
+      rateLimit: options.rateLimit ?? { requestsPerSecond: 10, burst: 10 },
       headers: async () => {
         const auth = await authorization(options);
         secrets = auth.secrets;

@@ -79,11 +79,14 @@ export function gate(options: GateOptions): Stage<Action, Action> {
       const counts: Record<GateDecision, number> = { allowed: 0, held: 0, draft: 0, rejected: 0 };
       let cachedCase: Case | undefined;
       let cachedDerived = new Map<string, DerivedAction>();
+      // Keys already gated for the current case: a repeated action is a duplicate, not a second run.
+      const gatedKeys = new Set<string>();
 
       for await (const proposed of actions) {
         context.signal.throwIfAborted();
         if (proposed.case !== cachedCase) {
           cachedCase = proposed.case;
+          gatedKeys.clear();
           cachedDerived = new Map(
             deriveActions(policy, proposed.case, { mode }).map((derived) => [
               derived.action.idempotencyKey,
@@ -102,6 +105,12 @@ export function gate(options: GateOptions): Stage<Action, Action> {
           );
           continue;
         }
+        if (gatedKeys.has(proposed.idempotencyKey)) {
+          counts.rejected++;
+          await record(context, proposed, "rejected", "a duplicate of an action already gated for this case");
+          continue;
+        }
+        gatedKeys.add(proposed.idempotencyKey);
         const { action, requirement } = derived;
         const changed = changedFields(proposed, action);
         const note = changed.length > 0 ? { ignoredChanges: changed } : {};
@@ -150,7 +159,7 @@ export function gate(options: GateOptions): Stage<Action, Action> {
           type: "other",
           source: "gate",
           feature: "gate",
-          message: `gate (${mode}): ${counts.allowed} action(s) allowed, ${counts.held} held for approval, ${counts.draft} kept as drafts, ${counts.rejected} rejected as not produced by the policy.`,
+          message: `gate (${mode}): ${counts.allowed} action(s) allowed, ${counts.held} held for approval, ${counts.draft} kept as drafts, ${counts.rejected} rejected (not produced by the policy, or duplicates).`,
           details: { mode, ...counts },
         });
       }

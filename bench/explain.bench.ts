@@ -14,9 +14,8 @@ import { createRunReport } from "../src/core/report.js";
 import type { StageContext } from "../src/core/stage.js";
 import type { Store } from "../src/core/store.js";
 import { memoryStore } from "../src/core/stores/memory.js";
-import { generateEstate } from "../src/testing/estate.js";
-import { makeFinding } from "../src/testing/factories.js";
 import { scriptedModel } from "../src/testing/scripted-model.js";
+import { estateCases } from "../test/agents/explain/estate-cases.js";
 import type { Benchmark, BenchResult } from "./harness.js";
 
 const matchCalls = 500_000;
@@ -116,52 +115,6 @@ async function modelCalls(cases: Case[]): Promise<BenchResult[]> {
       pass: second === 0,
     },
   ];
-}
-
-/** One case per finding of a seeded estate of about 10,000 findings, with the account's environment. */
-function estateCases(): Case[] {
-  const estate = generateEstate({ seed: 11, size: 3700 });
-  const resources = new Map(estate.resources.map((resource) => [resource.id, resource]));
-  const environments = new Map(estate.accounts.map((account) => [account.id, account.environment]));
-  const rules = new Map(estate.rules.map((rule) => [rule.archetype, rule]));
-  const template = makeFinding({ source: { nativeId: "template" } });
-  return estate.findings.flatMap((finding) => {
-    const resource = resources.get(finding.resourceId);
-    const rule = rules.get(finding.archetype);
-    if (!resource || !rule) return [];
-    const item: Case = {
-      id: `case-${finding.id}`,
-      groupKey: { finding: finding.id },
-      platforms: ["wiz"],
-      severity: finding.severity,
-      context: {
-        environment: { value: environments.get(resource.accountId) ?? "unknown", source: "account" },
-      },
-      findings: [
-        {
-          ...template,
-          id: finding.id,
-          category: rule.category,
-          severity: finding.severity,
-          title: rule.title,
-          description: rule.description,
-          rule: { id: rule.archetype, name: rule.title, controls: [] },
-          resource: {
-            id: resource.id,
-            type: resource.type,
-            nativeType: resource.nativeType,
-            name: resource.name,
-            cloud: resource.cloud,
-            accountId: resource.accountId,
-            region: resource.region,
-            tags: resource.tags,
-          },
-          vulnerability: rule.vulnerability,
-        },
-      ],
-    };
-    return [item];
-  });
 }
 
 function stageContext(store: Store): StageContext {

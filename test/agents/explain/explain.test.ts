@@ -14,9 +14,9 @@ import type { StageContext } from "../../../src/core/stage.js";
 import type { Store } from "../../../src/core/store.js";
 import { memoryStore } from "../../../src/core/stores/memory.js";
 import { messageText } from "../../../src/llm/language-model.js";
-import { generateEstate } from "../../../src/testing/estate.js";
 import { makeCase, makeFinding } from "../../../src/testing/factories.js";
 import { scriptedModel } from "../../../src/testing/scripted-model.js";
+import { estateCases } from "./estate-cases.js";
 
 function stageContext(
   store: Store = memoryStore(),
@@ -396,46 +396,7 @@ describe("explain with a model", () => {
   });
 
   it("needs at most 3% as many model calls as findings on a 10,000-finding estate, and none on a second run", async () => {
-    const estate = generateEstate({ seed: 11, size: 3700 });
-    const resources = new Map(estate.resources.map((resource) => [resource.id, resource]));
-    const environments = new Map(estate.accounts.map((account) => [account.id, account.environment]));
-    const rules = new Map(estate.rules.map((rule) => [rule.archetype, rule]));
-    const cases = estate.findings.map((finding) => {
-      const resource = resources.get(finding.resourceId);
-      const rule = rules.get(finding.archetype);
-      if (!resource || !rule) throw new Error("estate is inconsistent");
-      return {
-        id: `case-${finding.id}`,
-        groupKey: { finding: finding.id },
-        platforms: ["wiz"],
-        severity: finding.severity,
-        context: {
-          environment: { value: environments.get(resource.accountId) ?? "unknown", source: "account" },
-        },
-        findings: [
-          {
-            ...makeFinding({ source: { nativeId: "template" } }),
-            id: finding.id,
-            category: rule.category,
-            severity: finding.severity,
-            title: rule.title,
-            description: rule.description,
-            rule: { id: rule.archetype, name: rule.title, controls: [] },
-            resource: {
-              id: resource.id,
-              type: resource.type,
-              nativeType: resource.nativeType,
-              name: resource.name,
-              cloud: resource.cloud,
-              accountId: resource.accountId,
-              region: resource.region,
-              tags: resource.tags,
-            },
-            vulnerability: rule.vulnerability,
-          },
-        ],
-      } as Case;
-    });
+    const cases = estateCases();
     expect(cases.length).toBeGreaterThanOrEqual(10_000);
     const model = scriptedModel({ defaultObject: validTemplate });
     const ctx = stageContext();

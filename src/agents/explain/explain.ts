@@ -35,8 +35,9 @@ export interface ExplainOptions {
   /** The archetypes and their guidance. @default defaultKnowledge */
   knowledge?: KnowledgeBase;
   /**
-   * Caching of model explanations per group (archetype, resource type, environment, severity, prompt
-   * version, model) in the run's Store; `false` asks the model for every case.
+   * Caching of model explanations per group (archetype, resource type, environment, data
+   * classification, severity, prompt version, model) in the run's Store; `false` asks the model for
+   * every case.
    * @default { namespace: "explain-cache" } in `context.store`, without expiry
    */
   cache?: false | { store?: Store; namespace?: string; ttlMs?: number };

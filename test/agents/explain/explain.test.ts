@@ -372,6 +372,16 @@ describe("explain with a model", () => {
     expect(await ctx.store.get(EXPLAIN_CACHE_NAMESPACE, "anything")).toBeUndefined();
   });
 
+  it("ends the run when it is aborted, instead of dead-lettering or falling back", async () => {
+    const model = scriptedModel({ defaultObject: validTemplate });
+    const controller = new AbortController();
+    const ctx = { ...stageContext(), signal: controller.signal };
+    controller.abort(new Error("run cancelled"));
+    await expect(collect(explain({ model }), [makeCase()], ctx)).rejects.toThrow("run cancelled");
+    expect(ctx.report.deadLetters).toEqual([]);
+    expect(ctx.report.warnings).toEqual([]);
+  });
+
   it("falls back when the model throws", async () => {
     const model = scriptedModel({ responses: [{ error: new Error("connection reset by peer") }] });
     const ctx = stageContext();

@@ -1,3 +1,4 @@
+import { CloudstewardError, ConnectionError, isCloudstewardError } from "../../../core/errors.js";
 import { resolveSecret, type Secret } from "../../../core/secret.js";
 import type { LogEntry, Store } from "../../../core/store.js";
 import { canonicalJson } from "../canonical-json.js";
@@ -202,10 +203,11 @@ function live(parameter: number): string {
 
 async function openDatabase(options: PostgresStoreOptions): Promise<{ pool: PostgresPool; tables: Tables }> {
   const schema = quoteIdentifier(options.schema ?? "public");
-  const pool = options.pool ?? (await createPool(options));
+  const pool = withTypedErrors(options.pool ?? (await createPool(options)));
   const tables = { kv: `${schema}.cloudsteward_kv`, log: `${schema}.cloudsteward_log` };
-  const client = await pool.connect();
+  let client: PostgresClient | undefined;
   try {
+    client = await pool.connect();
     // Serialize schema creation: concurrent `CREATE TABLE IF NOT EXISTS` can still collide.
     await client.query("BEGIN");
     await client.query("SELECT pg_advisory_xact_lock(hashtextextended('cloudsteward:schema', 0))");
@@ -226,12 +228,13 @@ async function openDatabase(options: PostgresStoreOptions): Promise<{ pool: Post
     )`);
     await client.query(`DELETE FROM ${tables.kv} WHERE expires_at <= $1`, [Date.now()]);
     await client.query("COMMIT");
+    client.release();
   } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
+    await client?.query("ROLLBACK").catch(() => undefined);
+    // Release before ending the pool: `end()` waits for every checked-out client.
+    client?.release(true);
     if (!options.pool) await pool.end().catch(() => undefined);
     throw error;
-  } finally {
-    client.release();
   }
   return { pool, tables };
 }
@@ -242,14 +245,79 @@ async function createPool(options: PostgresStoreOptions): Promise<PostgresPool> 
     env: "DATABASE_URL",
     integration: "postgresStore",
   });
-  let Pool: new (config: { connectionString: string; max: number }) => PostgresPool;
+  let Pool: new (config: {
+    connectionString: string;
+    max: number;
+  }) => PostgresPool & { on(event: "error", listener: (error: Error) => void): unknown };
   try {
     const module = await import("pg");
     Pool = (module.default ?? module).Pool as unknown as typeof Pool;
   } catch (error) {
     throw missingDependency("postgresStore", "pg", error);
   }
-  return new Pool({ connectionString, max: options.maxConnections ?? 10 });
+  const pool = new Pool({ connectionString, max: options.maxConnections ?? 10 });
+  // An idle connection that drops (a server restart) is reported here; without a listener Node
+  // would crash. The next query gets a fresh connection or fails with a ConnectionError.
+  pool.on("error", () => {});
+  return pool;
+}
+
+/** Wraps a pool so that its failures become typed errors (see {@link toTypedError}). */
+function withTypedErrors(pool: PostgresPool): PostgresPool {
+  return {
+    query: (text, values) => pool.query(text, values).catch(toTypedError),
+    async connect() {
+      const client = await pool.connect().catch(toTypedError);
+      return {
+        query: (text, values) => client.query(text, values).catch(toTypedError),
+        release: (error) => client.release(error),
+      };
+    },
+    end: () => pool.end(),
+  };
+}
+
+// SQLSTATE class 08 (connection exception) and 57P01-57P03 (shutdown, cannot connect now), and
+// the socket errors Node reports before PostgreSQL says anything.
+const connectionCodes = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "EAI_AGAIN",
+  "EPIPE",
+  "57P01",
+  "57P02",
+  "57P03",
+]);
+// Serialization failure and deadlock: the transaction was rolled back and may simply be run again.
+const retryableCodes = new Set(["40001", "40P01"]);
+
+/**
+ * Rethrows a PostgreSQL or socket failure as a `ConnectionError` (retryable) when the connection
+ * failed, else as a `CloudstewardError` with code `UPSTREAM` carrying the SQLSTATE. Messages hold
+ * the server's message, never the connection string.
+ */
+function toTypedError(error: unknown): never {
+  if (isCloudstewardError(error)) throw error;
+  const code =
+    typeof error === "object" && error !== null ? String((error as { code?: unknown }).code ?? "") : "";
+  const message = error instanceof Error ? error.message : String(error);
+  if (connectionCodes.has(code) || code.startsWith("08") || /Connection terminated/i.test(message)) {
+    throw new ConnectionError(
+      `postgresStore: the connection to PostgreSQL failed (${code || message}). Check that the server runs and that connectionString or DATABASE_URL points at it.`,
+      { integration: "postgres", cause: error },
+    );
+  }
+  throw new CloudstewardError(
+    `postgresStore: PostgreSQL refused the statement (SQLSTATE ${code || "unknown"}: ${message}).`,
+    {
+      code: "UPSTREAM",
+      cause: error,
+      isRetryable: retryableCodes.has(code),
+    },
+  );
 }
 
 function quoteIdentifier(identifier: string): string {

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
+import { TimeoutError } from "../../../core/errors.js";
 import type { LogEntry, Store } from "../../../core/store.js";
 import { canonicalJson } from "../canonical-json.js";
 import {
@@ -46,11 +47,18 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
       opened.db.close();
     },
   );
-  const append = appendQueue(async (batch) => (await database.get()).appendBatch.immediate(batch));
+  const append = appendQueue(async (batch) => {
+    const { appendBatch } = await database.get();
+    return whenUnlocked(options, () => appendBatch.immediate(batch));
+  });
 
   async function setIfAbsent(namespace: string, key: string, value: unknown): Promise<boolean> {
     const { statements } = await database.get();
-    return statements.setIfAbsent.run(namespace, key, canonicalJson(value), Date.now()).changes === 1;
+    const text = canonicalJson(value);
+    return whenUnlocked(
+      options,
+      () => statements.setIfAbsent.run(namespace, key, text, Date.now()).changes === 1,
+    );
   }
 
   return {
@@ -64,24 +72,25 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     async set(namespace, key, value, setOptions = {}) {
       const { statements } = await database.get();
       const expiresAt = setOptions.ttlMs === undefined ? null : Date.now() + setOptions.ttlMs;
-      statements.set.run(namespace, key, canonicalJson(value), expiresAt);
+      const text = canonicalJson(value);
+      whenUnlocked(options, () => statements.set.run(namespace, key, text, expiresAt));
     },
     setIfAbsent,
     async compareAndSet(namespace, key, expected, next) {
       if (expected === undefined) return setIfAbsent(namespace, key, next);
       const { statements } = await database.get();
-      const changes = statements.replace.run(
-        canonicalJson(next),
-        namespace,
-        key,
-        canonicalJson(expected),
-        Date.now(),
-      ).changes;
+      const [text, expectedText] = [canonicalJson(next), canonicalJson(expected)];
+      const changes = whenUnlocked(
+        options,
+        () => statements.replace.run(text, namespace, key, expectedText, Date.now()).changes,
+      );
       return changes === 1;
     },
     async delete(namespace, key) {
       const { statements } = await database.get();
-      const row = statements.delete.get(namespace, key) as { expires_at: number | null } | undefined;
+      const row = whenUnlocked(options, () => statements.delete.get(namespace, key)) as
+        | { expires_at: number | null }
+        | undefined;
       return row !== undefined && (row.expires_at === null || row.expires_at > Date.now());
     },
     async *list<T>(namespace: string, listOptions: { prefix?: string } = {}) {
@@ -197,4 +206,21 @@ async function openDatabase(options: SqliteStoreOptions) {
   });
 
   return { db, statements, appendBatch };
+}
+
+/**
+ * Runs a write, turning "the database is locked" (another process held the write lock for longer
+ * than `busyTimeoutMs`) into a retryable `TimeoutError`.
+ */
+function whenUnlocked<T>(options: SqliteStoreOptions, write: () => T): T {
+  try {
+    return write();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code !== "SQLITE_BUSY" && code !== "SQLITE_LOCKED") throw error;
+    throw new TimeoutError(
+      `sqliteStore: ${options.path} stayed locked by another connection for longer than busyTimeoutMs (${options.busyTimeoutMs ?? 5000} ms). Retry, or raise busyTimeoutMs.`,
+      { integration: "sqlite", cause: error },
+    );
+  }
 }

@@ -136,6 +136,8 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
 
       let cases: Case[] = [];
       for (const { id, groupKey, findings } of groups.values()) {
+        // Input order must not matter (replays diff cases): duplicates stay together, then by platform and id.
+        findings.sort(byDedupKeyThenPlatform);
         const item: Case = {
           id,
           groupKey,
@@ -252,6 +254,10 @@ function deadLetter(finding: Finding | undefined, error: unknown): DeadLetter {
         ),
     item: finding,
   };
+}
+
+function byDedupKeyThenPlatform(a: Finding, b: Finding): number {
+  return a.dedupKey < b.dedupKey ? -1 : a.dedupKey > b.dedupKey ? 1 : byPlatformThenId(a, b);
 }
 
 function byPlatformThenId(a: Finding, b: Finding): number {

@@ -62,6 +62,20 @@ describe("enrich providers and provenance", () => {
     expect(result!.context?.owner?.conflicts).toBeUndefined();
   });
 
+  it("applies fromTags key lists and owner aliases", async () => {
+    const item = makeCase({
+      findings: [bucket("a", { "cost-owner": "JDoe@Acme.com", owner: "ignored", stage: "prd" })],
+    });
+    const provider = fromTags({
+      ownerKeys: ["cost-owner"],
+      environmentKeys: ["stage"],
+      aliases: { "jdoe@acme.com": "payments" },
+    });
+    const [result] = await runStage(enrich({ providers: [provider] }), [item], stageContext().context);
+    expect(result!.context?.owner).toEqual({ value: "payments", source: "tag:cost-owner" });
+    expect(result!.context?.environment).toEqual({ value: "production", source: "tag:stage" });
+  });
+
   it("resolves disagreements function > CMDB > CSV/map > tags and keeps the losers in conflicts", async () => {
     const item = makeCase({ findings: [bucket("acme-logs", { owner: "alice", env: "dev", team: "web" })] });
     const providers = [

@@ -1,10 +1,11 @@
 import { beforeEach, describe, expect, it } from "vitest";
+import { ruleKeyOf } from "../../../src/agents/triage/group.js";
 import { scorePriority } from "../../../src/agents/triage/priority.js";
 import { triage } from "../../../src/agents/triage/triage.js";
 import type { Case } from "../../../src/core/case.js";
 import { PolicyError } from "../../../src/core/errors.js";
 import type { Finding } from "../../../src/core/finding.js";
-import { stableHash } from "../../../src/core/fingerprint.js";
+import { dedupKey, stableHash } from "../../../src/core/fingerprint.js";
 import { makeFinding, resetFactories } from "../../../src/testing/factories.js";
 import { runStage, stageContext } from "./stage-context.js";
 
@@ -66,6 +67,25 @@ describe("triage dedup", () => {
     ]);
   });
 
+  it("merges a bucket reported as an ARN by Wiz and as a bare name by Prisma, through the core dedupKey", async () => {
+    const wiz = makeFinding({
+      source: { platform: "wiz", nativeId: "w-9" },
+      resource: { id: "arn:aws:s3:::acme-data", name: "acme-data" },
+    });
+    const prisma = makeFinding({
+      source: { platform: "prisma", nativeId: "p-9" },
+      rule: { id: "prisma-s3-public", name: "AWS S3 buckets are accessible to public" },
+      resource: { id: "acme-data", name: "acme-data", region: "eu-west-1" },
+    });
+    const keyed = [wiz, prisma].map((finding) => ({
+      ...finding,
+      dedupKey: dedupKey(ruleKeyOf(finding), finding.resource),
+    }));
+    expect(keyed[0]!.dedupKey).toBe(keyed[1]!.dedupKey);
+    const cases = await runStage(triage(), keyed, stageContext().context);
+    expect(cases.map((item) => item.platforms)).toEqual([["prisma", "wiz"]]);
+  });
+
   it("names the rule of duplicates the same way whatever order they arrive in", async () => {
     const wiz = makeFinding({
       source: { platform: "wiz", nativeId: "w" },
@@ -107,7 +127,7 @@ describe("triage grouping", () => {
     expect(byOwner.payments!.id).toBe(`case_${stableHash("rule=aws-s3-public-read", "owner=payments")}`);
 
     const again = await runStage(triage(), [...findings].reverse(), stageContext().context);
-    expect(again.map((item) => item.id).sort()).toEqual(cases.map((item) => item.id).sort());
+    expect(again).toEqual(cases);
   });
 
   it("applies owner keys and aliases", async () => {

@@ -273,7 +273,7 @@ await store.close();
     );
     const store = track(sqliteStore({ path }));
     expect(await auditLog(store).verify()).toMatchObject({ ok: true, count: 3 * (40 + 4 * 2) });
-  });
+  }, 120_000); // three Node processes start tsx: slow on a busy machine
 });
 
 function track(store: Store): Store {

@@ -7,6 +7,8 @@
  */
 
 export type * from "./adapters/source.js";
+export * from "./agents/approvals/index.js";
+export * from "./agents/decide/index.js";
 export * from "./agents/enrich/index.js";
 export {
   EXPLAIN_CACHE_NAMESPACE,
@@ -18,6 +20,7 @@ export {
   type ModelExplanation,
   modelExplanationSchema,
 } from "./agents/explain/index.js";
+export * from "./agents/gate/index.js";
 export {
   type ArchetypeMatcher,
   type ArchetypeMatchFn,
@@ -37,6 +40,8 @@ export {
   type MatchInput,
   matchArchetype,
 } from "./agents/knowledge/index.js";
+export * from "./agents/policy/index.js";
+export * from "./agents/replay/index.js";
 export * from "./agents/triage/index.js";
 export * from "./core/action.js";
 export * from "./core/case.js";

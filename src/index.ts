@@ -131,4 +131,12 @@ export {
   untrustedBlock,
   untrustedDataInstruction,
 } from "./llm/prompt.js";
+export {
+  createWebhookHandler,
+  type WebhookBatch,
+  type WebhookHandler,
+  type WebhookHandlerOptions,
+  type WebhookSourceOptions,
+  webhookSeenNamespace,
+} from "./server/webhook-handler.js";
 export type { Sink, SinkCallOptions } from "./sinks/sink.js";

@@ -1,0 +1,11 @@
+/** @module cloudsteward/server — the webhook receiver and a Node adapter for Fetch-API handlers. */
+
+export { type NodeServer, nodeListener, type ServeNodeOptions, serveNode } from "./node.js";
+export {
+  createWebhookHandler,
+  type WebhookBatch,
+  type WebhookHandler,
+  type WebhookHandlerOptions,
+  type WebhookSourceOptions,
+  webhookSeenNamespace,
+} from "./webhook-handler.js";

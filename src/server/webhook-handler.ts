@@ -1,0 +1,235 @@
+import type { WizWebhookOptions } from "../adapters/wiz/webhook.js";
+import type { ApprovalQueue } from "../agents/approvals/queue.js";
+import {
+  type SlackInteractionOptions,
+  slackInteractionHandler,
+} from "../agents/approvals/slack-interaction.js";
+import { ConfigurationError, isCloudstewardError } from "../core/errors.js";
+import type { Finding } from "../core/finding.js";
+import { type PipelineOptions, pipeline } from "../core/pipeline.js";
+import type { RunReport } from "../core/report.js";
+import type { Secret } from "../core/secret.js";
+import type { Store } from "../core/store.js";
+import { memoryStore } from "../core/stores/memory.js";
+
+/** How one platform's webhooks are verified and parsed. */
+export interface WebhookSourceOptions extends WizWebhookOptions {
+  /**
+   * Verifies the request and returns its findings; throw an `AuthenticationError` to answer 401.
+   * @default the platform adapter's `parseWebhook` (loaded on first use, so unused adapters cost nothing)
+   */
+  parse?: (request: Request) => Promise<Finding[]>;
+  /** A request header holding the platform's delivery id; a repeated id is acknowledged and skipped. */
+  deliveryIdHeader?: string;
+}
+
+/** What the background worker processes: the findings of one accepted delivery. */
+export interface WebhookBatch {
+  /** The route's platform, e.g. `wiz`. */
+  source: string;
+  findings: Finding[];
+  deliveryId?: string;
+  receivedAt: string;
+}
+
+/** Options of {@link createWebhookHandler}. */
+export interface WebhookHandlerOptions {
+  /** The platforms to accept, each served at `/webhooks/<name>`, e.g. `{ wiz: { secret: process.env.WIZ_WEBHOOK_SECRET } }`. */
+  sources: Record<string, WebhookSourceOptions>;
+  /** Processes each accepted batch in the background; give this or `pipeline`. */
+  onFindings?: (batch: WebhookBatch) => void | Promise<void>;
+  /** Runs each accepted batch through `pipeline({ ...this, source: findings })` in the background. */
+  pipeline?: Omit<PipelineOptions, "source" | "sources">;
+  /** Serves Slack's Approve/Reject buttons at `/slack/interactions` when given. */
+  approvals?: ApprovalQueue;
+  /** The Slack app's signing secret for `/slack/interactions`. @default process.env.SLACK_SIGNING_SECRET */
+  slackSigningSecret?: Secret;
+  /** More options of the Slack interaction handler (user → principal mapping, `onResult`). */
+  slack?: Omit<SlackInteractionOptions, "approvals" | "signingSecret">;
+  /** Where delivered finding versions and delivery ids are remembered, so a redelivery is skipped. @default memoryStore() */
+  store?: Store;
+  /** Batches that may wait for the worker; beyond it the handler answers 503 with `Retry-After`. @default 1000 */
+  queueSize?: number;
+  /** Batches processed at once. @default 1 */
+  concurrency?: number;
+  /** Called when a batch fails in the background (its findings are forgotten, so a redelivery is processed). */
+  onError?: (error: unknown, batch: WebhookBatch) => void;
+  /** Called with each pipeline run's report, when `pipeline` is given. */
+  onReport?: (report: RunReport, batch: WebhookBatch) => void;
+}
+
+/** A Fetch-API request handler with a view of its background queue. */
+export interface WebhookHandler {
+  (request: Request): Promise<Response>;
+  /** Batches waiting or being processed. */
+  readonly pending: number;
+  /** Resolves once every accepted batch has been processed (graceful shutdown, tests). */
+  drain(): Promise<void>;
+}
+
+/** The Store namespace of finding versions and delivery ids already accepted. */
+export const webhookSeenNamespace = "webhooks:seen";
+
+/**
+ * A webhook receiver for any Fetch-style server (Node via `cloudsteward serve`, Hono, Next.js, Bun,
+ * Deno, Workers). Routes: `POST /webhooks/<source>` verifies the platform's auth, parses the
+ * findings, drops the versions it already accepted (same finding id and `lastSeen`, or same delivery
+ * id) and answers 202 at once, processing in the background through a bounded queue (503 with
+ * `Retry-After` when full); `POST /slack/interactions` applies Approve/Reject buttons to
+ * `approvals`; `GET /healthz` answers 200 with the queue depth.
+ * @throws ConfigurationError at creation when neither `onFindings` nor `pipeline` is given.
+ * @example
+ * const handler = createWebhookHandler({
+ *   sources: { wiz: { secret: process.env.WIZ_WEBHOOK_SECRET } },
+ *   pipeline: { stages: [triage(), enrich(), explain(), decide({ policy }), gate({ policy })], sinks, store, mode: "assisted" },
+ * });
+ * app.all("*", (c) => handler(c.req.raw)); // Hono; Node: cloudsteward serve
+ */
+export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
+  if (!options.onFindings && !options.pipeline) {
+    throw new ConfigurationError(
+      "createWebhookHandler: nothing would process the findings. Pass `onFindings(batch)` or `pipeline: { stages, sinks }`.",
+      { option: "onFindings" },
+    );
+  }
+  const store = options.store ?? memoryStore();
+  const queueSize = options.queueSize ?? 1000;
+  const concurrency = options.concurrency ?? 1;
+  const queue: WebhookBatch[] = [];
+  const idle: (() => void)[] = [];
+  let running = 0;
+  const slackHandler = options.approvals
+    ? slackInteractionHandler({
+        ...options.slack,
+        approvals: options.approvals,
+        ...(options.slackSigningSecret === undefined ? {} : { signingSecret: options.slackSigningSecret }),
+      })
+    : undefined;
+
+  const handleBatch = async (batch: WebhookBatch): Promise<void> => {
+    if (options.onFindings) {
+      await options.onFindings(batch);
+      return;
+    }
+    const run = pipeline({ ...options.pipeline, source: fromArray(batch.findings) });
+    const report = await run.start();
+    options.onReport?.(report, batch);
+  };
+
+  const pump = (): void => {
+    while (running < concurrency && queue.length > 0) {
+      const batch = queue.shift() as WebhookBatch;
+      running++;
+      void handleBatch(batch)
+        .catch(async (error: unknown) => {
+          await forget(store, batch);
+          options.onError?.(error, batch);
+        })
+        .finally(() => {
+          running--;
+          pump();
+          if (running === 0 && queue.length === 0) for (const resolve of idle.splice(0)) resolve();
+        });
+    }
+  };
+
+  const receive = async (name: string, source: WebhookSourceOptions, request: Request): Promise<Response> => {
+    if (request.method !== "POST") return json(405, { error: `POST webhooks to /webhooks/${name}.` });
+    if (queue.length >= queueSize) {
+      return json(503, { error: "The webhook queue is full; retry later." }, { "retry-after": "5" });
+    }
+    let findings: Finding[];
+    try {
+      findings = await (source.parse ?? (await defaultParser(name, source)))(request);
+    } catch (error) {
+      if (isCloudstewardError(error, "AUTHENTICATION")) return json(401, { error: "Unauthorized." });
+      if (isCloudstewardError(error, "CONFIGURATION")) {
+        return json(500, { error: `The receiver is misconfigured: ${error.message}` });
+      }
+      if (isCloudstewardError(error)) return json(400, { error: error.message });
+      return json(500, { error: "The webhook could not be processed." });
+    }
+    const deliveryId = source.deliveryIdHeader ? request.headers.get(source.deliveryIdHeader) : null;
+    if (
+      deliveryId &&
+      !(await store.setIfAbsent(webhookSeenNamespace, `${name}:delivery:${deliveryId}`, true))
+    ) {
+      return json(202, { accepted: 0, duplicates: findings.length, delivery: "duplicate" });
+    }
+    const fresh: Finding[] = [];
+    for (const finding of findings) {
+      if (await store.setIfAbsent(webhookSeenNamespace, versionKey(name, finding), true)) fresh.push(finding);
+    }
+    if (fresh.length > 0) {
+      queue.push({
+        source: name,
+        findings: fresh,
+        ...(deliveryId ? { deliveryId } : {}),
+        receivedAt: new Date().toISOString(),
+      });
+      pump();
+    }
+    return json(202, { accepted: fresh.length, duplicates: findings.length - fresh.length });
+  };
+
+  const handler = async (request: Request): Promise<Response> => {
+    const path = new URL(request.url).pathname.replace(/\/+$/, "") || "/";
+    if (path === "/healthz") return json(200, { ok: true, pending: queue.length + running });
+    if (path === "/slack/interactions") {
+      return slackHandler ? slackHandler(request) : json(404, { error: "No approval queue is configured." });
+    }
+    const match = /^\/webhooks\/([a-z0-9-]+)$/.exec(path);
+    const source = match ? options.sources[match[1] as string] : undefined;
+    if (!match || !source) return json(404, { error: `No route for ${path}.` });
+    return receive(match[1] as string, source, request);
+  };
+
+  return Object.defineProperties(handler, {
+    pending: { get: () => queue.length + running },
+    drain: {
+      value: () =>
+        running === 0 && queue.length === 0
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => idle.push(resolve)),
+    },
+  }) as WebhookHandler;
+}
+
+// Internal helpers.
+
+async function defaultParser(
+  name: string,
+  source: WebhookSourceOptions,
+): Promise<(request: Request) => Promise<Finding[]>> {
+  if (name === "wiz") {
+    const { parseWebhook } = await import("../adapters/wiz/webhook.js");
+    return (request) => parseWebhook(request, source);
+  }
+  throw new ConfigurationError(
+    `createWebhookHandler: no built-in webhook parser for "${name}". Pass \`sources.${name}.parse(request)\`.`,
+    { option: `sources.${name}.parse` },
+  );
+}
+
+function versionKey(source: string, finding: Finding): string {
+  return `${source}:finding:${finding.id}:${finding.lastSeen}`;
+}
+
+/** Forgets a failed batch, so the platform's redelivery is processed rather than skipped. */
+async function forget(store: Store, batch: WebhookBatch): Promise<void> {
+  for (const finding of batch.findings)
+    await store.delete(webhookSeenNamespace, versionKey(batch.source, finding));
+  if (batch.deliveryId)
+    await store.delete(webhookSeenNamespace, `${batch.source}:delivery:${batch.deliveryId}`);
+}
+
+async function* fromArray(findings: readonly Finding[]): AsyncIterable<Finding> {
+  yield* findings;
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
+}

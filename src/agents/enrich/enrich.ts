@@ -118,7 +118,8 @@ export function enrich(options: EnrichOptions = {}): Stage<Case, Case> {
       };
 
       const enrichOne = async (item: Case): Promise<Case> => {
-        const resources = distinctResources(item.findings, maxResources);
+        const { resources, skipped } = distinctResources(item.findings, maxResources);
+        if (skipped > 0) run.skip(item, skipped);
         const resolved = await Promise.all(
           resources.map(async ({ resource, findings }) => {
             const answers = await Promise.all(
@@ -213,6 +214,8 @@ function rankProviders(
 function createRunState(context: StageContext) {
   const memory = new Map<string, Promise<ProvidedContext | undefined>>();
   const healthByProvider = new Map<string, { consecutive: number; total: number; disabled: boolean }>();
+  const skippedCases: string[] = [];
+  let skippedResources = 0;
   return {
     memory,
     health(provider: ContextProvider) {
@@ -252,7 +255,20 @@ function createRunState(context: StageContext) {
         });
       }
     },
+    skip(item: Case, count: number) {
+      skippedCases.push(item.id);
+      skippedResources += count;
+    },
     summarize() {
+      if (skippedCases.length > 0) {
+        context.report.warnings.push({
+          type: "other",
+          source: "enrich",
+          feature: "maxResourcesPerCase",
+          message: `enrich: ${skippedCases.length} case${skippedCases.length === 1 ? "" : "s"} had more resources than maxResourcesPerCase; ${skippedResources} resources were not looked up, so their context may be incomplete. Raise maxResourcesPerCase or group more finely.`,
+          details: { cases: skippedCases.slice(0, 20), resources: skippedResources },
+        });
+      }
       for (const [name, health] of healthByProvider) {
         if (health.total > 1 && !health.disabled) {
           context.report.warnings.push({
@@ -284,19 +300,21 @@ async function lookupThroughStore(
   return answer;
 }
 
-/** The case's distinct resources (by canonical key), in finding order, with their findings. */
+/** The case's first `max` distinct resources (by canonical key), in finding order, with their findings. */
 function distinctResources(
   findings: readonly Finding[],
   max: number,
-): { resource: Resource; findings: Finding[] }[] {
+): { resources: { resource: Resource; findings: Finding[] }[]; skipped: number } {
   const byKey = new Map<string, { resource: Resource; findings: Finding[] }>();
+  const skipped = new Set<string>();
   for (const finding of findings) {
     const key = canonicalResourceKey(finding.resource);
     const entry = byKey.get(key);
     if (entry) entry.findings.push(finding);
     else if (byKey.size < max) byKey.set(key, { resource: finding.resource, findings: [finding] });
+    else skipped.add(key);
   }
-  return [...byKey.values()];
+  return { resources: [...byKey.values()], skipped: skipped.size };
 }
 
 /** Per field: the value of the best-ranked provider, the disagreeing values in `conflicts`. */

@@ -209,6 +209,26 @@ describe("enrich failures and caching", () => {
   });
 });
 
+describe("enrich limits", () => {
+  it("looks up at most maxResourcesPerCase resources per case, and says so", async () => {
+    const looked: string[] = [];
+    const provider = fromFunction(({ resource }) => {
+      looked.push(resource.name);
+      return undefined;
+    });
+    const item = makeCase({ findings: ["a", "b", "c", "a"].map((name) => bucket(name, {})) });
+    const { context } = stageContext();
+    await runStage(enrich({ providers: [provider], maxResourcesPerCase: 2 }), [item], context);
+    expect(looked.sort()).toEqual(["a", "b"]);
+    expect(context.report.warnings).toEqual([
+      expect.objectContaining({
+        feature: "maxResourcesPerCase",
+        details: { cases: [item.id], resources: 1 },
+      }),
+    ]);
+  });
+});
+
 describe("blast radius", () => {
   it("weighs resource type, exposure, privilege breadth and related findings, with reasons", () => {
     const adminRole = makeFinding({

@@ -19,7 +19,7 @@ const benchmark: Benchmark = {
     const sandbox = await startSandbox({ seed: 1, size: total, platforms: ["wiz"] });
     try {
       return [
-        ...(await pacedStream(sandbox.wiz)),
+        ...(await paced(sandbox.wiz)),
         ...(await normalizeCost(sandbox.wiz)),
         ...(await memory(sandbox.wiz)),
       ];
@@ -39,7 +39,8 @@ export async function stream(options: WizOptions, limit: number): Promise<number
   return count;
 }
 
-async function pacedStream(options: WizOptions): Promise<BenchResult[]> {
+/** Child task: streams everything paced at {@link requestsPerSecond}, and reports what it saw. */
+export async function pacedStream(options: WizOptions) {
   const events = new EventEmitter<PipelineEvents>();
   let retried = 0;
   let pages = 0;
@@ -58,7 +59,17 @@ async function pacedStream(options: WizOptions): Promise<BenchResult[]> {
   let count = 0;
   const started = performance.now();
   for await (const _ of source.findings()) count++;
-  const seconds = (performance.now() - started) / 1000;
+  return { count, pages, retried, seconds: (performance.now() - started) / 1000 };
+}
+
+async function paced(options: WizOptions): Promise<BenchResult[]> {
+  // The client runs in its own process, as it would against a remote API.
+  const { result } = await runInChild<Awaited<ReturnType<typeof pacedStream>>>(
+    import.meta.url,
+    "pacedStream",
+    [options],
+  );
+  const { count, pages, retried, seconds } = result;
   const floor = pages / requestsPerSecond;
   return [
     {
@@ -117,12 +128,14 @@ async function normalizeCost(options: WizOptions): Promise<BenchResult[]> {
     (text) => (JSON.parse(text) as { data: { page: { nodes: unknown[] } } }).data.page.nodes,
   );
   const fetchedAt = new Date().toISOString();
+  // CPU time of this process (best of five), so other load on the machine does not skew the ratio.
   const best = (fn: () => void) => {
     let fastest = Number.POSITIVE_INFINITY;
     for (let round = 0; round < 5; round++) {
-      const started = performance.now();
+      const started = process.cpuUsage();
       fn();
-      fastest = Math.min(fastest, performance.now() - started);
+      const used = process.cpuUsage(started);
+      fastest = Math.min(fastest, (used.user + used.system) / 1000);
     }
     return fastest;
   };
@@ -141,7 +154,7 @@ async function normalizeCost(options: WizOptions): Promise<BenchResult[]> {
       unit: "×",
       target: "<= 1.5",
       pass: ratio <= 1.5,
-      notes: `normalize ${round((normalizeMs * 1000) / nodes.length)} µs/record, JSON.parse ${round((parseMs * 1000) / nodes.length)} µs/record`,
+      notes: `CPU time: normalize ${round((normalizeMs * 1000) / nodes.length)} µs/record, JSON.parse ${round((parseMs * 1000) / nodes.length)} µs/record`,
     },
   ];
 }

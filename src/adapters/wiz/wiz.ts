@@ -140,9 +140,10 @@ export function wiz(options: WizOptions = {}): FindingSource {
           );
           const page = readConnection(data, list.key);
           const items: Finding[] = [];
+          const pageOptions = normalizeOptions();
           for (const record of page.nodes) {
             try {
-              const finding = normalize(record, normalizeOptions());
+              const finding = normalize(record, pageOptions);
               if (matchesQuery(finding, pinned)) items.push(finding);
             } catch (error) {
               if (!(error instanceof NormalizationError)) throw error;

@@ -1,3 +1,4 @@
+import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -15,7 +16,10 @@ testLanguageModel({
 const emulator = anthropicEmulator();
 const server = setupServer(...emulator.handlers("https://api.anthropic.com/v1"));
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterEach(() => emulator.reset());
+afterEach(() => {
+  emulator.reset();
+  server.resetHandlers();
+});
 afterAll(() => server.close());
 
 describe("anthropic", () => {
@@ -125,5 +129,32 @@ describe("anthropic", () => {
     const result = await model.generate({ messages: [{ role: "user", content: "x" }] });
     expect(result.finishReason).toBe("refusal");
     expect(result.refusal).toBe("I won't do that.");
+  });
+
+  it("does not retry a spend-limit 429", async () => {
+    let calls = 0;
+    server.use(
+      http.post("https://api.anthropic.com/v1/messages", () => {
+        calls++;
+        return HttpResponse.json(
+          {
+            type: "error",
+            error: {
+              type: "rate_limit_error",
+              message: "Spend limit reached",
+              details: { error_code: "enforced_spend_limit_reached" },
+            },
+          },
+          { status: 429, headers: { "retry-after": "0" } },
+        );
+      }),
+    );
+    const model = anthropic({ model: "claude-sonnet-4-5", apiKey: "sk-ant-test" });
+    await expect(model.generate({ messages: [{ role: "user", content: "x" }] })).rejects.toMatchObject({
+      code: "RATE_LIMITED",
+      isRetryable: false,
+      message: expect.stringContaining("enforced_spend_limit_reached"),
+    });
+    expect(calls).toBe(1);
   });
 });

@@ -1,3 +1,4 @@
+import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -15,7 +16,10 @@ testLanguageModel({
 const emulator = openaiChatEmulator();
 const server = setupServer(...emulator.handlers("https://api.openai.com/v1"));
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterEach(() => emulator.reset());
+afterEach(() => {
+  emulator.reset();
+  server.resetHandlers();
+});
 afterAll(() => server.close());
 
 describe("openai", () => {
@@ -153,5 +157,37 @@ describe("openai", () => {
     const result = await model.generate({ messages: [{ role: "user", content: "x" }] });
     expect(result.text).toBe("fine");
     expect(emulator.requests).toHaveLength(2);
+  });
+
+  it("does not retry a 429 insufficient_quota (billing), unlike a rate limit", async () => {
+    let calls = 0;
+    server.use(
+      http.post("https://api.openai.com/v1/chat/completions", () => {
+        calls++;
+        return HttpResponse.json(
+          {
+            error: {
+              message: "You exceeded your current quota",
+              type: "insufficient_quota",
+              param: null,
+              code: "insufficient_quota",
+            },
+          },
+          { status: 429, headers: { "retry-after": "0" } },
+        );
+      }),
+    );
+    const model = openai({ model: "gpt-4.1-mini", apiKey: "sk-test" });
+    const error = await model
+      .generate({ messages: [{ role: "user", content: "x" }] })
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({
+      code: "RATE_LIMITED",
+      status: 429,
+      isRetryable: false,
+      integration: "openai",
+    });
+    expect((error as Error).message).toContain("insufficient_quota");
+    expect(calls).toBe(1);
   });
 });

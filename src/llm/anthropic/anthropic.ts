@@ -14,6 +14,7 @@ import type {
   ToolCall,
   ToolCallPart,
 } from "../language-model.js";
+import { anthropicQuotaCode, quotaAwareFetch } from "../quota.js";
 
 /** Options of {@link anthropic}. */
 export interface AnthropicOptions {
@@ -53,7 +54,7 @@ export function anthropic(options: AnthropicOptions): LanguageModel {
   const http = createHttpClient({
     integration: "anthropic",
     baseUrl: options.baseURL ?? process.env.ANTHROPIC_BASE_URL ?? "https://api.anthropic.com/v1",
-    fetch: options.fetch,
+    fetch: quotaAwareFetch("anthropic", anthropicQuotaCode, options.fetch),
     headers: async () => ({
       "x-api-key": await resolveSecret(options.apiKey, {
         env: "ANTHROPIC_API_KEY",

@@ -10,6 +10,7 @@ import {
   openaiErrorDetail,
   toChatBody,
 } from "../openai/chat-completions.js";
+import { openaiQuotaCode, quotaAwareFetch } from "../quota.js";
 
 /** Options of {@link azureOpenai}. */
 export interface AzureOpenAIOptions {
@@ -49,7 +50,7 @@ export function azureOpenai(options: AzureOpenAIOptions): LanguageModel {
   const apiVersion = options.apiVersion ?? process.env.OPENAI_API_VERSION ?? "v1";
   const http = createHttpClient({
     integration: "azure-openai",
-    fetch: options.fetch,
+    fetch: quotaAwareFetch("azure-openai", openaiQuotaCode, options.fetch),
     headers: async (): Promise<Record<string, string>> => {
       if (options.azureAdToken !== undefined) {
         const token = await resolveSecret(options.azureAdToken, {

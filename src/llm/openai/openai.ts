@@ -3,6 +3,7 @@ import type { PipelineEvents } from "../../core/events.js";
 import { createHttpClient } from "../../core/http.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
 import type { LanguageModel } from "../language-model.js";
+import { openaiQuotaCode, quotaAwareFetch } from "../quota.js";
 import { type ChatCompletionBody, fromChatBody, openaiErrorDetail, toChatBody } from "./chat-completions.js";
 
 /** Options of {@link openai}. */
@@ -38,7 +39,7 @@ export function openai(options: OpenAIOptions): LanguageModel {
   const http = createHttpClient({
     integration: "openai",
     baseUrl: options.baseURL ?? process.env.OPENAI_BASE_URL ?? "https://api.openai.com/v1",
-    fetch: options.fetch,
+    fetch: quotaAwareFetch("openai", openaiQuotaCode, options.fetch),
     headers: async () => {
       const apiKey = await resolveSecret(options.apiKey, {
         env: "OPENAI_API_KEY",

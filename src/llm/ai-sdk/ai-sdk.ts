@@ -38,8 +38,16 @@ import type {
   ToolCallPart,
 } from "../language-model.js";
 
-/** A Vercel AI SDK language model: `LanguageModelV2` (AI SDK 5) or `LanguageModelV3` (AI SDK 6). */
-export type AiSdkLanguageModel = LanguageModelV2 | LanguageModelV3;
+/**
+ * A Vercel AI SDK language model: `LanguageModelV2` (AI SDK 5) or `LanguageModelV3` (AI SDK 6).
+ * Declared structurally, so cloudsteward's types do not depend on `@ai-sdk/provider`.
+ */
+export interface AiSdkLanguageModel {
+  readonly specificationVersion: "v2" | "v3";
+  readonly provider: string;
+  readonly modelId: string;
+  doGenerate(options: never): PromiseLike<unknown>;
+}
 
 /** Options of {@link aiSdk}. */
 export interface AiSdkOptions {
@@ -60,7 +68,8 @@ export interface AiSdkOptions {
  * const model = aiSdk(google("gemini-2.5-flash"));
  * const { object } = await generateObject(model, { schema, schemaName: "explanation", prompt });
  */
-export function aiSdk(model: AiSdkLanguageModel, options: AiSdkOptions = {}): LanguageModel {
+export function aiSdk(languageModel: AiSdkLanguageModel, options: AiSdkOptions = {}): LanguageModel {
+  const model = languageModel as unknown as LanguageModelV2 | LanguageModelV3;
   const version = (model as { specificationVersion?: unknown }).specificationVersion;
   if ((version !== "v2" && version !== "v3") || typeof model.doGenerate !== "function") {
     throw new ConfigurationError(

@@ -6,6 +6,9 @@ import { memoryStore } from "../core/stores/memory.js";
 import type { Sink } from "../sinks/sink.js";
 import { makeAction, makeCase, makeFinding } from "./factories.js";
 import type { Emulation } from "./sandbox/emulation.js";
+import { jiraEmulation } from "./sandbox/jira.js";
+import { servicenowEmulation } from "./sandbox/servicenow.js";
+import { slackEmulation } from "./sandbox/slack.js";
 
 /** A fault the suite makes the target answer with once. */
 export type SinkFault = "rate-limit" | "bad-request" | "unauthorized";
@@ -14,6 +17,8 @@ export type SinkFault = "rate-limit" | "bad-request" | "unauthorized";
 export interface SinkTarget {
   /** The URL the sink is pointed at. */
   baseUrl: string;
+  /** The options the target's integration takes (an emulation's `options(baseUrl)`: URL and credentials). */
+  options?: Record<string, unknown>;
   /** A fetch that reaches the target; the suite wraps it to inject faults. @default globalThis.fetch */
   fetch?: typeof globalThis.fetch;
   /** How many objects (tickets, messages, mails, calls) the target holds. */
@@ -28,6 +33,8 @@ export interface SinkContext {
   baseUrl: string;
   fetch: typeof globalThis.fetch;
   store: Store;
+  /** The target's options object (for the sandbox targets: `sandbox.jira`, `sandbox.servicenow`, `sandbox.slack`). */
+  options: Record<string, unknown>;
 }
 
 /** Options of {@link testSink}. */
@@ -36,14 +43,14 @@ export interface TestSinkOptions {
   name: string;
   /** Creates the sink under test against the target. */
   create: (context: SinkContext) => Sink;
-  /** Starts the target. */
-  target: () => SinkTarget | Promise<SinkTarget>;
+  /** Starts the target. @default the sandbox emulation named `name` (`jira`, `servicenow` or `slack`) */
+  target?: () => SinkTarget | Promise<SinkTarget>;
   /** Strings that must never appear in an error (tokens, passwords, webhook URLs). */
   secrets?: string[];
   /**
    * The remote system can be searched by idempotency key, so a create whose response was lost, or a
    * lost ledger, does not duplicate. Sinks without search are at-least-once for those cases.
-   * @default false
+   * @default true for `jira` and `servicenow`
    */
   searchable?: boolean;
   /** Builds the `index`-th distinct action. @default a ticket action for a fresh case */
@@ -58,10 +65,7 @@ export interface TestSinkOptions {
  * @example
  * testSink({
  *   name: "jira",
- *   target: () => emulationTarget(jiraEmulation(), (emulation) => emulation.issues().length),
- *   create: ({ baseUrl, fetch, store }) =>
- *     jira({ baseUrl, email: "bot@example.com", apiToken: "sandbox-jira-token", projectKey: "SEC", fetch, store }),
- *   searchable: true,
+ *   create: ({ options, fetch, store }) => jira({ ...options, projectKey: "SEC", fetch, store }),
  * });
  */
 export function testSink(options: TestSinkOptions): void {
@@ -75,8 +79,14 @@ export function testSink(options: TestSinkOptions): void {
       });
     });
 
+  const startTarget = options.target ?? sandboxTargets[options.name];
+  if (!startTarget) {
+    throw new Error(`testSink: pass \`target\`; there is no sandbox emulation named "${options.name}".`);
+  }
+  const searchable = options.searchable ?? (options.name === "jira" || options.name === "servicenow");
+
   const setup = async () => {
-    const target = await options.target();
+    const target = await startTarget();
     targets.push(target);
     const faults: SinkFault[] = [];
     const seen: Request[] = [];
@@ -93,7 +103,7 @@ export function testSink(options: TestSinkOptions): void {
     const inject = (fault: SinkFault) => (target.failNext ? target.failNext(fault) : faults.push(fault));
     const store = memoryStore();
     const create = (withStore: Store = store) =>
-      options.create({ baseUrl: target.baseUrl, fetch, store: withStore });
+      options.create({ baseUrl: target.baseUrl, fetch, store: withStore, options: target.options ?? {} });
     return {
       target,
       fetch,
@@ -220,7 +230,7 @@ export function testSink(options: TestSinkOptions): void {
       expect(await context.target.count()).toBe(actions.length);
     });
 
-    if (options.searchable) {
+    if (searchable) {
       it("makes no duplicate when a create's response is lost", async () => {
         const context = await setup();
         const action = actionAt(20);
@@ -272,7 +282,12 @@ export function emulationTarget<E extends Emulation>(
   count: (emulation: E) => number,
 ): SinkTarget {
   const baseUrl = `http://sandbox.test/${emulation.name}`;
-  return { baseUrl, fetch: emulationFetch(emulation, baseUrl), count: () => count(emulation) };
+  return {
+    baseUrl,
+    options: emulation.options(baseUrl) as Record<string, unknown>,
+    fetch: emulationFetch(emulation, baseUrl),
+    count: () => count(emulation),
+  };
 }
 
 /**
@@ -312,3 +327,11 @@ function describeError(error: unknown): string {
   }
   return parts.join("\n");
 }
+
+/** The default targets: the sandbox's ticketing and chat emulations, counting what they hold. */
+const sandboxTargets: Record<string, () => SinkTarget> = {
+  jira: () => emulationTarget(jiraEmulation(), (emulation) => emulation.issues().length),
+  servicenow: () =>
+    emulationTarget(servicenowEmulation(), (emulation) => emulation.records("incident").length),
+  slack: () => emulationTarget(slackEmulation(), (emulation) => emulation.messages().length),
+};

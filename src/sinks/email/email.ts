@@ -67,6 +67,8 @@ export interface EmailOptions {
 /** The email sink. */
 export interface EmailSink extends Sink {
   readonly ledger: TicketLedger;
+  /** Closes the SMTP transport the sink opened (never a caller's `transport`). Safe to call twice. */
+  close(): Promise<void>;
 }
 
 const temporaryRetries = 3;

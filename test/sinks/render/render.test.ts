@@ -103,7 +103,7 @@ describe("renderers", () => {
     });
     const { text, blocks } = renderSlack(item, { approvalId: "apr_1" });
     expect(blocks.length).toBeLessThanOrEqual(50);
-    const header = blocks[0] as { text: { text: string } };
+    const header = blocks[0] as unknown as { text: { text: string } };
     expect(header.text.text.length).toBeLessThanOrEqual(150);
     for (const block of blocks) {
       const sectionText = (block as { text?: { text: string } }).text?.text;

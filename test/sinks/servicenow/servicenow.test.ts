@@ -5,17 +5,14 @@ import { reconcile, trackingId } from "../../../src/sinks/ledger.js";
 import { servicenow } from "../../../src/sinks/servicenow/index.js";
 import { makeAction, makeCase, makeFinding } from "../../../src/testing/factories.js";
 import { servicenowEmulation } from "../../../src/testing/sandbox/servicenow.js";
-import { emulationFetch, emulationTarget, testSink } from "../../../src/testing/sink-suite.js";
+import { emulationFetch, testSink } from "../../../src/testing/sink-suite.js";
 
 const password = "sandbox-servicenow-password";
 
 testSink({
   name: "servicenow",
-  target: () => emulationTarget(servicenowEmulation(), (emulation) => emulation.records("incident").length),
-  create: ({ baseUrl, fetch, store }) =>
-    servicenow({ instanceUrl: baseUrl, username: "cloudsteward", password, fetch, store }),
+  create: ({ options, fetch, store }) => servicenow({ ...options, fetch, store }),
   secrets: [password],
-  searchable: true,
 });
 
 function setup(table?: string) {

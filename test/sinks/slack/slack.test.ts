@@ -10,9 +10,7 @@ const token = "xoxb-sandbox-token";
 
 testSink({
   name: "slack",
-  target: () => emulationTarget(slackEmulation(), (emulation) => emulation.messages().length),
-  create: ({ baseUrl, fetch, store }) =>
-    slack({ token, apiUrl: `${baseUrl}/api`, channel: "C0SECURITY", fetch, store, messagesPerSecond: 1000 }),
+  create: ({ options, fetch, store }) => slack({ ...options, fetch, store, messagesPerSecond: 1000 }),
   secrets: [token],
 });
 

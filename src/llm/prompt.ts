@@ -39,11 +39,7 @@ export function untrustedBlock(label: string, data: unknown, options: UntrustedB
   const serialized =
     typeof value === "string"
       ? truncate(value, maxFieldLength)
-      : (JSON.stringify(
-          value,
-          (_key, child) => (typeof child === "string" ? truncate(child, maxFieldLength) : child),
-          2,
-        ) ?? String(value));
+      : (JSON.stringify(value, fieldReplacer(maxFieldLength), 2) ?? String(value));
   const content = truncate(neutralize(serialized), maxLength);
   const safeLabel = sanitize(label)
     .replace(/[^\w .:-]/g, "_")
@@ -113,6 +109,21 @@ function neutralize(text: string): string {
 function sanitize(text: string): string {
   // NFKC folds full-width and small-form look-alikes (＜, ﹤) into ASCII, so they are caught below.
   return text.normalize("NFKC").replace(/\r\n?/g, "\n").replace(invisible, "").replace(controls, "");
+}
+
+/** Cuts long strings, writes bigints as strings and cycles as a marker, so any finding serializes. */
+function fieldReplacer(maxFieldLength: number): (key: string, child: unknown) => unknown {
+  const ancestors: object[] = [];
+  return function (this: unknown, _key, child) {
+    if (typeof child === "string") return truncate(child, maxFieldLength);
+    if (typeof child === "bigint") return child.toString();
+    if (typeof child !== "object" || child === null) return child;
+    // `this` is the object holding `child`: drop the ancestors we have left.
+    while (ancestors.length > 0 && ancestors[ancestors.length - 1] !== this) ancestors.pop();
+    if (ancestors.includes(child)) return "[circular]";
+    ancestors.push(child);
+    return child;
+  };
 }
 
 function truncate(text: string, max: number): string {

@@ -96,6 +96,16 @@ describe("untrustedBlock", () => {
     expect(block).not.toContain("<system>");
   });
 
+  it("serializes bigints and cycles instead of throwing, keeping repeated non-cyclic values", () => {
+    const shared = { env: "prod" };
+    const data: Record<string, unknown> = { size: 10n, a: shared, b: shared };
+    data.self = data;
+    const block = untrustedBlock("finding", data, { nonce: "ab" });
+    expect(block).toContain('"size": "10"');
+    expect(block).toContain('"self": "[circular]"');
+    expect(block.match(/"env": "prod"/g)).toHaveLength(2);
+  });
+
   it("keeps ordinary text and JSON readable", () => {
     expect(
       untrustedBlock("finding", { title: "S3 bucket is public", tags: { env: "prod" } }, { nonce: "ab" }),

@@ -99,6 +99,20 @@ export function compileMatchers(matchers: readonly ArchetypeMatcher[]): Archetyp
  */
 export const matchArchetype: ArchetypeMatchFn = compileMatchers(archetypeMatchers);
 
+/**
+ * The rule key that deduplicates and groups findings: the specific archetype (per CVE for a
+ * vulnerability), else `platform:ruleId`. Category fallbacks ("some threat") never serve as a key,
+ * so two unrelated rules on one resource never share a `dedupKey` or a case.
+ * @example
+ * ruleKeyFor({ platform: "wiz", ruleId: "r1", ruleName: "S3 bucket allows public read", … }); // "aws-s3-public-read"
+ */
+export function ruleKeyFor(input: MatchInput): string {
+  const archetype = matchArchetype(input);
+  return archetype !== undefined && !fallbackIds.has(archetype)
+    ? archetype
+    : `${input.platform}:${input.ruleId}`;
+}
+
 /** What `explanationArchetypeFor` needs to know about a vulnerability. */
 export interface VulnerabilityFacts {
   severity?: Severity;
@@ -148,3 +162,5 @@ function keywordRegExp(keywords: readonly string[]): RegExp {
 function setOnce(map: Map<string, string>, key: string, value: string): void {
   if (!map.has(key)) map.set(key, value);
 }
+
+const fallbackIds: ReadonlySet<string> = new Set(Object.values(categoryFallbacks));

@@ -1,8 +1,7 @@
 import type { Finding } from "../../core/finding.js";
 import { canonicalResourceKey } from "../../core/fingerprint.js";
 import type { TagReader } from "../enrich/normalize.js";
-import { matchArchetype } from "../knowledge/match.js";
-import { categoryFallbacks } from "../knowledge/matchers.js";
+import { ruleKeyFor } from "../knowledge/match.js";
 
 /** A built-in grouping key. */
 export type GroupKeyName = "rule" | "resource" | "account" | "owner" | "dedupKey" | "cve" | "package";
@@ -36,7 +35,7 @@ export interface GroupingOptions {
  * ruleKeyOf(finding); // "aws-s3-public-read" or "prisma:7a9c…"
  */
 export function ruleKeyOf(finding: Finding): string {
-  const archetype = matchArchetype({
+  return ruleKeyFor({
     platform: finding.source.platform,
     ruleId: finding.rule.id,
     ruleName: finding.rule.name,
@@ -45,9 +44,6 @@ export function ruleKeyOf(finding: Finding): string {
     resourceType: finding.resource.type,
     cve: finding.vulnerability?.cve,
   });
-  return archetype !== undefined && !fallbackArchetypes.has(archetype)
-    ? archetype
-    : `${finding.source.platform}:${finding.rule.id}`;
 }
 
 /**
@@ -71,8 +67,6 @@ export function groupValues(
 }
 
 // Internal helpers.
-
-const fallbackArchetypes = new Set(Object.values(categoryFallbacks));
 
 function builtInValue(key: GroupKeyName, duplicates: readonly Finding[], options: GroupingOptions): string {
   const first = duplicates[0]!;

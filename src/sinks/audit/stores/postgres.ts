@@ -1,8 +1,16 @@
 import { CloudstewardError, ConnectionError, isCloudstewardError } from "../../../core/errors.js";
 import { resolveSecret, type Secret } from "../../../core/secret.js";
-import type { LogEntry, Store } from "../../../core/store.js";
+import type { Store } from "../../../core/store.js";
 import { canonicalJson } from "../canonical-json.js";
-import { appendQueue, buildEntry, lazyResource, missingDependency, paged, pageSize } from "./shared.js";
+import {
+  appendQueue,
+  buildEntry,
+  lazyResource,
+  missingDependency,
+  paged,
+  pageSize,
+  type StoredEntry,
+} from "./shared.js";
 
 /** The part of a `pg.Pool` the store uses; pass your own pool to share its connections. */
 export interface PostgresPool {
@@ -73,7 +81,7 @@ export function postgresStore(options: PostgresStoreOptions = {}): Store {
       for (const log of [...new Set(batch.map((item) => item.log))].sort()) {
         await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`cloudsteward:${log}`]);
       }
-      const lastByLog = new Map<string, LogEntry<unknown> | undefined>();
+      const lastByLog = new Map<string, StoredEntry | undefined>();
       const outcomes: (() => void)[] = [];
       for (const item of batch) {
         if (!lastByLog.has(item.log)) {
@@ -82,7 +90,7 @@ export function postgresStore(options: PostgresStoreOptions = {}): Store {
             [item.log],
           );
           const row = rows[0];
-          lastByLog.set(item.log, row && { seq: Number(row.seq), value: JSON.parse(String(row.value)) });
+          lastByLog.set(item.log, row && { seq: Number(row.seq), text: String(row.value) });
         }
         const built = buildEntry(item, lastByLog.get(item.log));
         if ("error" in built) {
@@ -91,10 +99,10 @@ export function postgresStore(options: PostgresStoreOptions = {}): Store {
         }
         await client.query(`INSERT INTO ${tables.log} (log, seq, value) VALUES ($1, $2, $3)`, [
           item.log,
-          built.entry.seq,
-          built.text,
+          built.stored.seq,
+          built.stored.text,
         ]);
-        lastByLog.set(item.log, built.entry);
+        lastByLog.set(item.log, built.stored);
         outcomes.push(() => item.resolve(built.entry));
       }
       await client.query("COMMIT");

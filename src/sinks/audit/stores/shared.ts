@@ -110,17 +110,25 @@ export function logText(value: unknown): string {
   return text;
 }
 
+/** The last entry of a log as stored: its seq and its JSON text. */
+export interface StoredEntry {
+  seq: number;
+  text: string;
+}
+
 /**
- * Runs one queued call's `build` on the previous entry (a copy, so `build` cannot change it) and
- * returns the new entry with its JSON text, or the error `build` (or serializing) threw.
+ * Runs one queued call's `build` on the previous entry (parsed afresh from its text, so `build`
+ * cannot change what is stored) and returns the new entry, its stored form, or the error `build`
+ * (or serializing) threw.
  */
 export function buildEntry(
   item: QueuedAppend,
-  previous: LogEntry<unknown> | undefined,
-): { entry: LogEntry<unknown>; text: string } | { error: unknown } {
+  previous: StoredEntry | undefined,
+): { entry: LogEntry<unknown>; stored: StoredEntry } | { error: unknown } {
   try {
-    const text = logText(item.build(previous && structuredClone(previous)));
-    return { entry: { seq: (previous?.seq ?? 0) + 1, value: JSON.parse(text) }, text };
+    const text = logText(item.build(previous && { seq: previous.seq, value: JSON.parse(previous.text) }));
+    const seq = (previous?.seq ?? 0) + 1;
+    return { entry: { seq, value: JSON.parse(text) }, stored: { seq, text } };
   } catch (error) {
     return { error };
   }

@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import { TimeoutError } from "../../../core/errors.js";
-import type { LogEntry, Store } from "../../../core/store.js";
+import type { Store } from "../../../core/store.js";
 import { canonicalJson } from "../canonical-json.js";
 import {
   appendQueue,
@@ -12,6 +12,7 @@ import {
   paged,
   pageSize,
   type QueuedAppend,
+  type StoredEntry,
 } from "./shared.js";
 
 /** Options of {@link sqliteStore}. */
@@ -191,16 +192,16 @@ async function openDatabase(options: SqliteStoreOptions) {
 
   // One write transaction for a batch of appends; a failing `build` rejects only its own append.
   const appendBatch = db.transaction((batch: QueuedAppend[]) => {
-    const lastByLog = new Map<string, LogEntry<unknown> | undefined>();
+    const lastByLog = new Map<string, StoredEntry | undefined>();
     return batch.map((item) => {
       if (!lastByLog.has(item.log)) {
         const row = statements.last.get(item.log) as { seq: number; value: string } | undefined;
-        lastByLog.set(item.log, row && { seq: row.seq, value: JSON.parse(row.value) });
+        lastByLog.set(item.log, row && { seq: row.seq, text: row.value });
       }
       const built = buildEntry(item, lastByLog.get(item.log));
       if ("error" in built) return () => item.reject(built.error);
-      statements.insert.run(item.log, built.entry.seq, built.text);
-      lastByLog.set(item.log, built.entry);
+      statements.insert.run(item.log, built.stored.seq, built.stored.text);
+      lastByLog.set(item.log, built.stored);
       return () => item.resolve(built.entry);
     });
   });

@@ -2,6 +2,7 @@
  * Wiz adapter benchmarks against the sandbox: paced streaming of 100,000 findings, the cost of
  * `normalize` next to `JSON.parse` of the same bytes, and peak memory of streaming 10k vs 100k findings.
  */
+import { availableParallelism, loadavg } from "node:os";
 import { EventEmitter } from "eventemitter3";
 import { normalize, wiz } from "../src/adapters/wiz/index.js";
 import type { WizOptions } from "../src/adapters/wiz/wiz.js";
@@ -79,7 +80,7 @@ async function paced(options: WizOptions): Promise<BenchResult[]> {
       unit: "s",
       target: `<= ${round(1.1 * floor)} (1.1 × pages ÷ rate)`,
       pass: seconds <= 1.1 * floor && count === total,
-      notes: `${round(count / seconds)} findings/s`,
+      notes: `${round(count / seconds)} findings/s; load average ${round(loadavg()[0]!)} on ${availableParallelism()} cores`,
     },
     {
       benchmark: "wiz",

@@ -161,20 +161,31 @@ export async function deliverOnce(
       await ledger.store.set(namespace, id, done);
       return { key, status, ref };
     };
+    // Whether a create may have gone through without our knowing (sent, then an abort or an ambiguous failure).
+    let uncertain = false;
+    const create = async () => {
+      try {
+        return await operations.create(signal);
+      } catch (error) {
+        if (isAbortError(error) || signal?.aborted || isAmbiguous(error)) uncertain = true;
+        throw error;
+      }
+    };
     try {
       const found = await operations.find?.(signal);
       if (found) return await finish(found, "unchanged");
       try {
-        return await finish(await operations.create(signal), "created");
+        return await finish(await create(), "created");
       } catch (error) {
         if (!isAmbiguous(error) || !operations.find) throw error;
         // The create may have gone through: look before trying once more (never retry a create blindly).
         const after = await operations.find(signal);
         if (after) return await finish(after, "created");
-        return await finish(await operations.create(signal), "created");
+        uncertain = false;
+        return await finish(await create(), "created");
       }
     } catch (error) {
-      if (isAbortError(error) || signal?.aborted || isAmbiguous(error)) {
+      if (uncertain || isAbortError(error) || signal?.aborted) {
         // We do not know whether the create went through: the next delivery searches before creating.
         await ledger.store.compareAndSet(namespace, id, claim, {
           ...claim,
@@ -183,12 +194,12 @@ export async function deliverOnce(
         });
         if (isAbortError(error) || signal?.aborted) throw error;
         throw fail(
-          "the create failed ambiguously; the next delivery searches before creating again",
+          `${errorSummary(error)}; the create may have gone through, so the next delivery searches before creating again`,
           error,
           true,
         );
       }
-      // A definite failure (400, 401, 429 after retries…): nothing was created, so release our claim.
+      // Nothing was created (a 400, a 401, a failed search…): release our claim.
       const current = await ledger.store.get<LedgerEntry>(namespace, id);
       if (current?.claimId === claim.claimId) await ledger.store.delete(namespace, id);
       throw fail(errorSummary(error), error);

@@ -144,6 +144,18 @@ describe("ticket ledger", () => {
     expect((await deliverOnce(ledger, action, operations)).status).toBe("created");
   });
 
+  it("releases the claim when the search before the create fails (nothing was sent)", async () => {
+    const ledger = ticketLedger(memoryStore(), "fake");
+    const action = makeAction();
+    const { calls, operations } = remote();
+    const failingSearch = { ...operations, find: async () => Promise.reject(connectionError()) };
+    const error = await deliverOnce(ledger, action, failingSearch).catch((failure: unknown) => failure);
+    expect((error as { isRetryable: boolean }).isRetryable).toBe(true);
+    expect((error as Error).message).not.toContain("may have gone through");
+    expect(calls.create).toBe(0);
+    expect(await ledger.get(action.idempotencyKey)).toBeUndefined();
+  });
+
   it("takes over a stale claim left by a dead worker", async () => {
     const store = memoryStore();
     const ledger = ticketLedger(store, "fake");

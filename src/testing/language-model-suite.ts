@@ -1,6 +1,8 @@
+import { EventEmitter } from "eventemitter3";
 import { beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { isCloudstewardError } from "../core/errors.js";
+import type { PipelineEvents } from "../core/events.js";
 import { generateObject } from "../llm/generate-object.js";
 import type { LanguageModel } from "../llm/language-model.js";
 import type { LlmEmulator } from "./llm-emulators.js";
@@ -11,8 +13,10 @@ export interface LanguageModelTestContext {
   baseURL: string;
   /** A fetch answering from the emulator's msw handlers; pass it to the provider. */
   fetch: typeof globalThis.fetch;
-  /** The credential to configure; the suite checks it never appears in an error. */
+  /** The credential to configure; the suite checks it never appears in an error or event. */
   apiKey: string;
+  /** Where the provider should emit `request-retried` events. */
+  events: EventEmitter<PipelineEvents>;
 }
 
 /** Options of {@link testLanguageModel}. */
@@ -25,6 +29,8 @@ export interface TestLanguageModelOptions {
   baseURL?: string;
   /** Creates the provider under test, wired to the emulator. */
   create: (context: LanguageModelTestContext) => LanguageModel;
+  /** The provider emits `request-retried` on the `events` it was given. @default true */
+  retryEvents?: boolean;
 }
 
 /**
@@ -42,11 +48,15 @@ export function testLanguageModel(options: TestLanguageModelOptions): void {
   const { emulator } = options;
   const baseURL = options.baseURL ?? "https://llm.test/v1";
   const apiKey = "cs-test-key-7f3a9c21e4b0d8a6";
-  const create = () => options.create({ baseURL, fetch: emulator.fetch(baseURL), apiKey });
+  let events = new EventEmitter<PipelineEvents>();
+  const create = () => options.create({ baseURL, fetch: emulator.fetch(baseURL), apiKey, events });
   const user = (content: string) => [{ role: "user" as const, content }];
 
   describe(`LanguageModel conformance: ${options.name}`, () => {
-    beforeEach(() => emulator.reset());
+    beforeEach(() => {
+      emulator.reset();
+      events = new EventEmitter<PipelineEvents>();
+    });
 
     it("declares its specification version, provider and model id", () => {
       const model = create();
@@ -98,11 +108,18 @@ export function testLanguageModel(options: TestLanguageModelOptions): void {
       expect(result.usage).toEqual({ inputTokens: 321, outputTokens: 54 });
     });
 
-    it("retries a 429 and then succeeds", async () => {
+    it("retries a 429 and then succeeds, with a request-retried event free of the key", async () => {
+      const retried: unknown[] = [];
+      events.on("request-retried", (event) => retried.push(event));
       emulator.reply({ error: "rate-limited" }, { text: "after the retry" });
       const result = await create().generate({ messages: user("Hi") });
       expect(result.text).toBe("after the retry");
       expect(emulator.requests).toHaveLength(2);
+      if (options.retryEvents !== false) {
+        expect(retried).toHaveLength(1);
+        expect(retried[0]).toMatchObject({ attempt: 1, error: { code: "RATE_LIMITED" } });
+      }
+      expect(JSON.stringify(retried)).not.toContain(apiKey);
     });
 
     it("maps bad credentials to AuthenticationError without the key in it", async () => {

@@ -79,7 +79,7 @@ function chatModelV3(options: {
 testLanguageModel({
   name: "ai-sdk (V3 over HTTP)",
   emulator: openaiChatEmulator(),
-  create: ({ baseURL, fetch, apiKey }) => aiSdk(chatModelV3({ baseURL, fetch, apiKey })),
+  create: ({ baseURL, fetch, apiKey, events }) => aiSdk(chatModelV3({ baseURL, fetch, apiKey }), { events }),
 });
 
 const v3Result = (text: string) => ({

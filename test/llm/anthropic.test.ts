@@ -10,7 +10,8 @@ import { anthropicEmulator } from "../../src/testing/llm-emulators.js";
 testLanguageModel({
   name: "anthropic",
   emulator: anthropicEmulator(),
-  create: ({ baseURL, fetch, apiKey }) => anthropic({ model: "claude-sonnet-4-5", baseURL, apiKey, fetch }),
+  create: ({ baseURL, fetch, apiKey, events }) =>
+    anthropic({ model: "claude-sonnet-4-5", baseURL, apiKey, fetch, events }),
 });
 
 const emulator = anthropicEmulator();

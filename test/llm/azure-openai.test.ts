@@ -8,8 +8,8 @@ testLanguageModel({
   name: "azure-openai",
   emulator: openaiChatEmulator(),
   baseURL: "https://acme.openai.azure.com",
-  create: ({ baseURL, fetch, apiKey }) =>
-    azureOpenai({ endpoint: baseURL, deployment: "gpt-4o-mini", apiKey, fetch }),
+  create: ({ baseURL, fetch, apiKey, events }) =>
+    azureOpenai({ endpoint: baseURL, deployment: "gpt-4o-mini", apiKey, fetch, events }),
 });
 
 const emulator = openaiChatEmulator();

@@ -10,8 +10,9 @@ testLanguageModel({
   name: "bedrock",
   emulator: bedrockEmulator(),
   baseURL: "https://bedrock-runtime.us-east-1.amazonaws.com",
-  create: ({ baseURL, fetch, apiKey }) =>
+  create: ({ baseURL, fetch, apiKey, events }) =>
     bedrock({
+      events,
       model: "anthropic.claude-3-5-haiku-20241022-v1:0",
       region: "us-east-1",
       baseURL,

@@ -10,7 +10,8 @@ testLanguageModel({
   name: "openai-compatible",
   emulator: openaiChatEmulator(),
   baseURL: "http://127.0.0.1:11434/v1",
-  create: ({ baseURL, fetch, apiKey }) => openaiCompatible({ baseURL, model: "llama3.1:8b", apiKey, fetch }),
+  create: ({ baseURL, fetch, apiKey, events }) =>
+    openaiCompatible({ baseURL, model: "llama3.1:8b", apiKey, fetch, events }),
 });
 
 const base = "http://127.0.0.1:8000/v1";

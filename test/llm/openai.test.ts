@@ -10,7 +10,8 @@ import { openaiChatEmulator } from "../../src/testing/llm-emulators.js";
 testLanguageModel({
   name: "openai",
   emulator: openaiChatEmulator(),
-  create: ({ baseURL, fetch, apiKey }) => openai({ model: "gpt-4.1-mini", baseURL, apiKey, fetch }),
+  create: ({ baseURL, fetch, apiKey, events }) =>
+    openai({ model: "gpt-4.1-mini", baseURL, apiKey, fetch, events }),
 });
 
 const emulator = openaiChatEmulator();

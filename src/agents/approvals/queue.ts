@@ -230,7 +230,8 @@ export function approvalQueue(options: ApprovalQueueOptions): ApprovalQueue {
         expiresAt: new Date(at.getTime() + ttlMs).toISOString(),
       };
       for (let attempt = 0; attempt < 3; attempt++) {
-        const existing = await store.get<ApprovalRequest>(approvalsNamespace, id);
+        // Try the write first: a new request (the common case) then costs one store call.
+        const existing = attempt === 0 ? undefined : await store.get<ApprovalRequest>(approvalsNamespace, id);
         const written =
           existing === undefined
             ? await store.setIfAbsent(approvalsNamespace, id, fresh)

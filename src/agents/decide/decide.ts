@@ -86,7 +86,12 @@ export function decide(options: DecideOptions): Stage<Case, Action> {
  * const actions = decideCase(policy, item, { mode: "assisted" });
  */
 export function decideCase(policy: Policy, item: Case, options: DecideCaseOptions = {}): Action[] {
-  return deriveActions(policy, item, options).map((derived) => derived.action);
+  return deriveActions(policy, item, options).map(({ action }) => copyAction(action));
+}
+
+/** A copy of a derived action that its receiver may change without touching the cached one. */
+export function copyAction(action: Action): Action {
+  return { ...action, params: { ...action.params } };
 }
 
 /** An action {@link deriveActions} derived, with why it does or does not need an approval. */
@@ -95,9 +100,34 @@ export interface DerivedAction {
   requirement: ApprovalRequirement;
 }
 
-/** Like {@link decideCase}, keeping each action's approval requirement (the gate's input). */
-export function deriveActions(policy: Policy, item: Case, options: DecideCaseOptions = {}): DerivedAction[] {
+/**
+ * Like {@link decideCase}, keeping each action's approval requirement (the gate's input). The
+ * result is frozen and remembered per policy, case object and mode, so the gate re-derives a case
+ * `decide` just derived for free; callers that hand actions on must copy them.
+ */
+export function deriveActions(
+  policy: Policy,
+  item: Case,
+  options: DecideCaseOptions = {},
+): readonly DerivedAction[] {
   const mode = stricterMode(policy.mode, options.mode ?? policy.mode);
+  let byCase = derivations.get(policy);
+  if (byCase === undefined) {
+    byCase = new WeakMap();
+    derivations.set(policy, byCase);
+  }
+  const cached = byCase.get(item);
+  if (cached?.mode === mode) return cached.derived;
+  const derived = Object.freeze(computeActions(policy, item, mode));
+  byCase.set(item, { mode, derived });
+  return derived;
+}
+
+// Internal helpers.
+
+const derivations = new WeakMap<Policy, WeakMap<Case, { mode: Mode; derived: readonly DerivedAction[] }>>();
+
+function computeActions(policy: Policy, item: Case, mode: Mode): DerivedAction[] {
   const derived: DerivedAction[] = [];
   const seen = new Set<string>();
   const dueDate = dueDateOf(policy, item);
@@ -127,13 +157,12 @@ export function deriveActions(policy: Policy, item: Case, options: DecideCaseOpt
         params: template.params ? { ...template.params } : {},
       };
       if (dueDate !== undefined) action.dueDate = dueDate;
-      derived.push({ action, requirement });
+      Object.freeze(action.params);
+      derived.push(Object.freeze({ action: Object.freeze(action), requirement: Object.freeze(requirement) }));
     }
   }
   return derived;
 }
-
-// Internal helpers.
 
 const dayMs = 86_400_000;
 

@@ -4,7 +4,7 @@ import { PolicyError } from "../../core/errors.js";
 import type { Stage, StageContext } from "../../core/stage.js";
 import type { Store } from "../../core/store.js";
 import { type ApprovalQueue, type AuditAppender, approvalQueue } from "../approvals/queue.js";
-import { type DerivedAction, deriveActions } from "../decide/decide.js";
+import { copyAction, type DerivedAction, deriveActions } from "../decide/decide.js";
 import { definePolicy } from "../policy/define.js";
 import { environmentOf, scopesCover, stricterMode } from "../policy/evaluate.js";
 import type { Policy, PolicyInput } from "../policy/schema.js";
@@ -151,7 +151,7 @@ export function gate(options: GateOptions): Stage<Action, Action> {
         }
         counts.allowed++;
         await record(context, action, "allowed", reason, note);
-        yield action;
+        yield copyAction(action);
       }
 
       if (counts.held + counts.draft + counts.rejected > 0) {

@@ -15,6 +15,7 @@ import { type Policy, type PolicyInput, policySchema, scopeSchema } from "./sche
  * });
  */
 export function definePolicy(input: PolicyInput | Policy): Policy {
+  if (validated.has(input as object)) return input as Policy;
   const { policy, issues } = validatePolicy(input);
   if (policy) return policy;
   throw policyError(issues, "policy");
@@ -28,7 +29,12 @@ export function validatePolicy(input: unknown): PolicyValidation {
   const parsed = policySchema.safeParse(input);
   if (!parsed.success) return { policy: undefined, issues: schemaIssues(parsed.error) };
   const issues = crossFieldIssues(parsed.data);
-  return issues.length > 0 ? { policy: undefined, issues } : { policy: parsed.data, issues: [] };
+  if (issues.length > 0) return { policy: undefined, issues };
+  // Frozen, so no stage can widen a policy at run time, and remembered, so passing the same
+  // policy to decide and gate shares one object (and the derivations cached for it).
+  const policy = deepFreeze(parsed.data);
+  validated.add(policy);
+  return { policy, issues: [] };
 }
 
 /** Builds the `PolicyError` for a list of issues, naming each path (and location, when given). */
@@ -48,6 +54,17 @@ export function policyError(
 }
 
 // Internal helpers.
+
+/** Policies this module validated and froze. */
+const validated = new WeakSet<object>();
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
 
 /** zod issues as error issues; an unknown key's path ends at the key itself, so it can be located. */
 function schemaIssues(error: z.ZodError): ErrorIssue[] {

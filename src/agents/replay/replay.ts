@@ -143,6 +143,7 @@ async function runSide(
   };
   const collect: Stage<Action, never> = {
     name: "replay-actions",
+    // biome-ignore lint/correctness/useYield: the last stage only records actions, so nothing is delivered.
     async *run(input) {
       for await (const action of input) actions.push(toReplayAction(action));
     },

@@ -147,6 +147,28 @@ describe("gate", () => {
     expect(context.report.warnings.some((warning) => warning.feature === "gate.rejected")).toBe(true);
   });
 
+  it("is not fooled by actions changed in place after decide", async () => {
+    const item = caseIn("production");
+    const actions = decideCase(policy, item);
+    const ticket = actions[0]!;
+    ticket.params.project = "PUBLIC";
+    const remediate = actions[3]!;
+    remediate.requiresApproval = false;
+    remediate.risk = "low";
+    const { passed, records } = await gated(actions);
+    expect(passed.map((action) => [action.kind, action.params.project])).toEqual([["ticket", "SEC"]]);
+    expect(records.find((record) => record.kind === "remediate")?.decision).toBe("held");
+    expect(decideCase(policy, item)[0]?.params.project).toBe("SEC");
+  });
+
+  it("freezes the policy so no stage can widen it at run time", () => {
+    expect(Object.isFrozen(policy.rules[0]?.do[0]?.params)).toBe(true);
+    expect(() => {
+      (policy.rules[0]!.do[0] as { automatic?: boolean }).automatic = false;
+    }).toThrow(TypeError);
+    expect(definePolicy(policy)).toBe(policy);
+  });
+
   it("queues each held action once across runs", async () => {
     const store = memoryStore();
     const actions = decideCase(policy, caseIn("production"));

@@ -87,6 +87,19 @@ export function testStore(options: TestStoreOptions): void {
       expect(read).toEqual({ list: [1, 2], nested: { flag: true } });
       read!.nested.flag = false;
       expect(await store.get(namespace, "key")).toEqual({ list: [1, 2], nested: { flag: true } });
+      for await (const entry of store.list<typeof value>(namespace)) entry.value.list.length = 0;
+      expect(await store.get(namespace, "key")).toEqual({ list: [1, 2], nested: { flag: true } });
+
+      const log = unique("log");
+      const appended = await store.append<{ items: number[] }>(log, () => ({ items: [1] }));
+      appended.value.items.push(2);
+      for await (const entry of store.read<{ items: number[] }>(log)) entry.value.items.push(3);
+      const next = await store.append<{ items: number[] }>(log, (previous) => {
+        previous!.value.items.push(4);
+        return { items: [] };
+      });
+      expect(next.seq).toBe(2);
+      expect((await collect(store.read(log)))[0]).toEqual({ seq: 1, value: { items: [1] } });
     });
 
     it("deletes and says whether a live value existed", async () => {

@@ -36,6 +36,14 @@ export function toStrictJsonSchema(schema: JSONSchema): JSONSchema {
 }
 
 /**
+ * True when {@link toStrictJsonSchema} can represent `schema` without losing anything: false when
+ * an object allows open-ended keys (`z.record`, `z.looseObject`), which strict mode cannot express.
+ */
+export function fitsStrictMode(schema: JSONSchema): boolean {
+  return !hasOpenObject(schema);
+}
+
+/**
  * Prepares a JSON Schema for a tool's input (Anthropic `input_schema`, Bedrock `inputSchema.json`):
  * the schema as is, minus the `$schema` marker, with `additionalProperties: false` on objects
  * that set nothing, so the model does not invent fields.
@@ -90,6 +98,13 @@ function strictNode(node: unknown): unknown {
     out.additionalProperties = false;
   }
   return out;
+}
+
+function hasOpenObject(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(hasOpenObject);
+  if (!isObject(node)) return false;
+  if (isObject(node.additionalProperties) || node.additionalProperties === true) return true;
+  return Object.values(node).some(hasOpenObject);
 }
 
 function closeObjects(node: unknown): unknown {

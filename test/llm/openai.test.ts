@@ -74,6 +74,23 @@ describe("openai", () => {
     });
   });
 
+  it("sends a schema with records without strict, with a warning, and still validates", async () => {
+    emulator.reply({ object: { summary: "s", tags: { env: "prod" } } });
+    const model = openai({ model: "gpt-4.1-mini", apiKey: "sk-test" });
+    const result = await generateObject(model, {
+      schema: z.object({ summary: z.string(), tags: z.record(z.string(), z.string()) }),
+      schemaName: "tagged",
+      prompt: "x",
+    });
+    expect(result.object).toEqual({ summary: "s", tags: { env: "prod" } });
+    expect(result.warnings).toEqual([expect.objectContaining({ feature: "responseFormat.strict" })]);
+    const format = emulator.requests[0]?.body.response_format as { json_schema: Record<string, unknown> };
+    expect(format.json_schema.strict).toBeUndefined();
+    expect(format.json_schema.schema).toMatchObject({
+      properties: { tags: { additionalProperties: { type: "string" } } },
+    });
+  });
+
   it("reads OPENAI_API_KEY at request time, not at creation", async () => {
     const previous = process.env.OPENAI_API_KEY;
     delete process.env.OPENAI_API_KEY;

@@ -3,7 +3,7 @@ import { ConfigurationError } from "../../core/errors.js";
 import type { PipelineEvents } from "../../core/events.js";
 import { createHttpClient } from "../../core/http.js";
 import { optionOrEnv, resolveSecret, type Secret } from "../../core/secret.js";
-import type { LanguageModel } from "../language-model.js";
+import type { LanguageModel, ModelWarning } from "../language-model.js";
 import {
   type ChatCompletionBody,
   fromChatBody,
@@ -84,19 +84,24 @@ export function azureOpenai(options: AzureOpenAIOptions): LanguageModel {
         apiVersion === "v1"
           ? `${endpoint}/openai/v1/chat/completions`
           : `${endpoint}/openai/deployments/${encodeURIComponent(options.deployment)}/chat/completions`;
-      const body = toChatBody(request, {
-        model: options.deployment,
-        structuredOutputs: "json_schema",
-        maxTokensField: "max_completion_tokens",
-        strict: true,
-      });
+      const warnings: ModelWarning[] = [];
+      const body = toChatBody(
+        request,
+        {
+          model: options.deployment,
+          structuredOutputs: "json_schema",
+          maxTokensField: "max_completion_tokens",
+          strict: true,
+        },
+        warnings,
+      );
       const response = await http.post<ChatCompletionBody>(url, {
         json: body,
         searchParams: apiVersion === "v1" ? undefined : { "api-version": apiVersion },
         signal: request.signal,
         idempotent: true,
       });
-      return fromChatBody(response, request);
+      return fromChatBody(response, request, warnings);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { parseJsonText } from "../generate-object.js";
-import { toStrictJsonSchema } from "../json-schema.js";
+import { fitsStrictMode, toStrictJsonSchema } from "../json-schema.js";
 import type {
   FinishReason,
   GenerateRequest,
@@ -27,19 +27,31 @@ export interface ChatRequestSettings {
   strict: boolean;
 }
 
-/** The Chat Completions request body for a request (internal, shared by OpenAI, Azure and compatible servers). */
-export function toChatBody(request: GenerateRequest, settings: ChatRequestSettings): Record<string, unknown> {
+/** The Chat Completions request body for a request; compatibility notes go to `warnings` (internal, shared by OpenAI, Azure and compatible servers). */
+export function toChatBody(
+  request: GenerateRequest,
+  settings: ChatRequestSettings,
+  warnings: ModelWarning[] = [],
+): Record<string, unknown> {
   const format = request.responseFormat;
   let system = request.system;
   let responseFormat: unknown;
   if (format && settings.structuredOutputs === "json_schema") {
+    const strict = settings.strict && fitsStrictMode(format.schema);
+    if (settings.strict && !strict) {
+      warnings.push({
+        type: "compatibility",
+        feature: "responseFormat.strict",
+        message: `The "${format.name}" schema has open-ended objects (records), which strict mode cannot express; it was sent without strict, and the answer is validated locally.`,
+      });
+    }
     responseFormat = {
       type: "json_schema",
       json_schema: {
         name: format.name,
         ...(format.description ? { description: format.description } : {}),
-        schema: settings.strict ? toStrictJsonSchema(format.schema) : format.schema,
-        ...(settings.strict ? { strict: true } : {}),
+        schema: strict ? toStrictJsonSchema(format.schema) : format.schema,
+        ...(strict ? { strict: true } : {}),
       },
     };
   } else if (format) {

@@ -2,7 +2,7 @@ import type { EventEmitter } from "eventemitter3";
 import type { PipelineEvents } from "../../core/events.js";
 import { createHttpClient } from "../../core/http.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
-import type { LanguageModel } from "../language-model.js";
+import type { LanguageModel, ModelWarning } from "../language-model.js";
 import { openaiQuotaCode, quotaAwareFetch } from "../quota.js";
 import { type ChatCompletionBody, fromChatBody, openaiErrorDetail, toChatBody } from "./chat-completions.js";
 
@@ -66,19 +66,24 @@ export function openai(options: OpenAIOptions): LanguageModel {
     provider: "openai",
     modelId: options.model,
     async generate(request) {
-      const body = toChatBody(request, {
-        model: options.model,
-        structuredOutputs: "json_schema",
-        maxTokensField: "max_completion_tokens",
-        strict: true,
-      });
+      const warnings: ModelWarning[] = [];
+      const body = toChatBody(
+        request,
+        {
+          model: options.model,
+          structuredOutputs: "json_schema",
+          maxTokensField: "max_completion_tokens",
+          strict: true,
+        },
+        warnings,
+      );
       // A model call has no side effect, so 5xx and network failures are retried like a read.
       const response = await http.post<ChatCompletionBody>("/chat/completions", {
         json: body,
         signal: request.signal,
         idempotent: true,
       });
-      return fromChatBody(response, request);
+      return fromChatBody(response, request, warnings);
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { FindingQuery } from "../adapters/source.js";
 import { approvalQueue } from "../agents/approvals/queue.js";
 import { decide } from "../agents/decide/decide.js";
 import { enrich } from "../agents/enrich/enrich.js";
@@ -22,6 +23,8 @@ export const casesNamespace = "cli:cases";
 /** Options of {@link runGovernance}. */
 export interface GovernanceRunOptions {
   sources: PipelineSource[];
+  /** The filter passed to every source, e.g. `{ updatedAfter }` for an incremental run. */
+  query?: FindingQuery;
   policy: Policy;
   /** The principal the run acts as; it must be declared in the policy. */
   principal: string;
@@ -64,6 +67,7 @@ export async function runGovernance(options: GovernanceRunOptions): Promise<Gove
   const approvals = approvalQueue({ store: options.store, policy: options.policy, audit: options.audit });
   const run = pipeline({
     sources: options.sources,
+    ...(options.query ? { query: options.query } : {}),
     stages: [
       triage(),
       enrich(),

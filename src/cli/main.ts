@@ -1,5 +1,13 @@
 import { isAbortError, isCloudstewardError } from "../core/errors.js";
+import { approvalsCommand, approvalsHelp } from "./commands/approvals.js";
+import { auditCommand, auditHelp } from "./commands/audit.js";
 import { demoCommand, demoHelp } from "./commands/demo.js";
+import { explainCommand, explainHelp } from "./commands/explain.js";
+import { initCommand, initHelp } from "./commands/init.js";
+import { replayCommand, replayHelp } from "./commands/replay.js";
+import { runCommand, runHelp } from "./commands/run.js";
+import { sandboxCommand, sandboxHelp } from "./commands/sandbox.js";
+import { serveCommand, serveHelp } from "./commands/serve.js";
 import { type CliIo, exitCodes, processIo } from "./io.js";
 import { CliUsageError } from "./usage.js";
 
@@ -11,6 +19,38 @@ const commands: Record<string, { run: CliCommand; help: string; summary: string 
     run: demoCommand,
     help: demoHelp,
     summary: "run the whole pipeline on the sandbox and write an HTML report",
+  },
+  init: {
+    run: initCommand,
+    help: initHelp,
+    summary: "write a commented cloudsteward.yaml and a starter policy",
+  },
+  run: {
+    run: runCommand,
+    help: runHelp,
+    summary: "run the configured pipeline once (--mode, --dry-run, --since)",
+  },
+  sandbox: {
+    run: sandboxCommand,
+    help: sandboxHelp,
+    summary: "start the emulated APIs and print their URLs and credentials",
+  },
+  serve: {
+    run: serveCommand,
+    help: serveHelp,
+    summary: "run the webhook receiver (Wiz webhooks, Slack approvals)",
+  },
+  explain: { run: explainCommand, help: explainHelp, summary: "explain one finding for its owner" },
+  approvals: {
+    run: approvalsCommand,
+    help: approvalsHelp,
+    summary: "list, approve, reject and execute held actions",
+  },
+  audit: { run: auditCommand, help: auditHelp, summary: "verify the audit log or export evidence" },
+  replay: {
+    run: replayCommand,
+    help: replayHelp,
+    summary: "diff a candidate policy against recorded findings",
   },
 };
 

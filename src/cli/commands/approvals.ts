@@ -1,0 +1,110 @@
+import { parseArgs } from "node:util";
+import type { ApprovalRequest, ApprovalState } from "../../agents/approvals/queue.js";
+import { openContext } from "../context.js";
+import { type CliIo, createOutput, exitCodes } from "../io.js";
+import { usageError } from "../usage.js";
+
+/** Help text of `cloudsteward approvals`. */
+export const approvalsHelp = `cloudsteward approvals <list|approve|reject|execute> [options]
+
+  list [--state requested|approved|rejected|expired]   the approval queue (default: requested)
+  approve <id> --as <principal> [--comment <text>]      approve a held action (scopes from the policy)
+  reject <id> --as <principal> [--comment <text>]       reject it
+  execute                                               deliver every approved action, exactly once
+
+Options:
+  --config <file>  the config file (default ./cloudsteward.yaml)
+  --json           JSON output`;
+
+/** `cloudsteward approvals`: list, decide and execute held actions. */
+export async function approvalsCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      config: { type: "string" },
+      state: { type: "string", default: "requested" },
+      as: { type: "string" },
+      comment: { type: "string" },
+      json: { type: "boolean", default: false },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const [verb, id] = positionals;
+  if (!verb || !["list", "approve", "reject", "execute"].includes(verb)) {
+    throw usageError("approvals needs a subcommand: list, approve <id>, reject <id> or execute.");
+  }
+  if ((verb === "approve" || verb === "reject") && (!id || !values.as)) {
+    throw usageError(`approvals ${verb} needs an approval id and --as <principal>.`);
+  }
+  if (!["requested", "approved", "rejected", "expired"].includes(values.state)) {
+    throw usageError(`--state must be requested, approved, rejected or expired; got "${values.state}".`);
+  }
+  const out = createOutput(io, { json: values.json });
+  const context = await openContext(io, values.config);
+  try {
+    const queue = context.approvals;
+    if (verb === "list") {
+      const requests: ApprovalRequest[] = [];
+      for await (const request of queue.list({ state: values.state as ApprovalState }))
+        requests.push(request);
+      if (out.json)
+        out.data(
+          requests.map(({ action, ...request }) => ({
+            ...request,
+            kind: action.kind,
+            sink: action.sink,
+            risk: action.risk,
+            caseId: action.case.id,
+          })),
+        );
+      else {
+        if (requests.length === 0) out.line(`No ${values.state} approvals.`);
+        for (const request of requests) {
+          const headline =
+            request.action.case.explanation?.headline ?? request.action.case.findings[0]?.title ?? "";
+          out.line(
+            `${request.id}  ${request.action.kind} → ${request.action.sink}  risk ${request.action.risk}  ${headline}`,
+          );
+          out.line(out.dim(`    ${request.reason}; expires ${request.expiresAt}`));
+        }
+      }
+      return exitCodes.ok;
+    }
+    if (verb === "execute") {
+      const result = await queue.executeApproved({
+        sinks: context.sinks,
+        ...(io.signal ? { signal: io.signal } : {}),
+      });
+      if (out.json)
+        out.data({
+          executed: result.executed,
+          failed: result.failed.map(({ id: failedId, error }) => ({ id: failedId, error: error.message })),
+          skipped: result.skipped,
+        });
+      else {
+        out.line(
+          `${result.executed.length} delivered, ${result.failed.length} failed, ${result.skipped} already executed.`,
+        );
+        for (const failure of result.failed) out.line(out.red(`${failure.id}: ${failure.error.message}`));
+      }
+      return result.failed.length > 0 ? exitCodes.failure : exitCodes.ok;
+    }
+    const decision = {
+      principal: values.as as string,
+      ...(values.comment ? { comment: values.comment } : {}),
+    };
+    const request =
+      verb === "approve"
+        ? await queue.approve(id as string, decision)
+        : await queue.reject(id as string, decision);
+    if (out.json) out.data({ id: request.id, state: request.state, decidedBy: request.decidedBy });
+    else
+      out.line(
+        `${request.id}: ${request.state} by ${request.decidedBy}.${verb === "approve" ? " Run `cloudsteward approvals execute` to deliver it." : ""}`,
+      );
+    return exitCodes.ok;
+  } finally {
+    await context.close();
+  }
+}

@@ -1,0 +1,87 @@
+import { access, mkdir, writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { configTemplate, defaultConfigFile } from "../config.js";
+import { type CliIo, createOutput, exitCodes } from "../io.js";
+import { policyTemplate } from "../policy-template.js";
+import { usageError } from "../usage.js";
+
+/** Help text of `cloudsteward init`. */
+export const initHelp = `cloudsteward init [options]
+
+Writes a commented cloudsteward.yaml and a starter policy.yaml (read-only mode) to start from.
+
+Options:
+  --platform <p>   the CNAPP to read from: wiz (default wiz)
+  --model <p>      none | openai | anthropic | ollama (default none: the knowledge base explains)
+  --sinks <list>   comma-separated: jira,slack (default jira,slack)
+  --mode <mode>    read-only | assisted | automated (default read-only)
+  --dir <dir>      where to write (default .)
+  --force          overwrite existing files`;
+
+/** `cloudsteward init`: a config and a policy to start from. */
+export async function initCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      platform: { type: "string", default: "wiz" },
+      model: { type: "string", default: "none" },
+      sinks: { type: "string", default: "jira,slack" },
+      mode: { type: "string", default: "read-only" },
+      dir: { type: "string", default: "." },
+      force: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  if (values.platform !== "wiz")
+    throw usageError(`--platform: only wiz has an adapter so far; got "${values.platform}".`);
+  if (!["none", "openai", "anthropic", "ollama"].includes(values.model)) {
+    throw usageError(`--model must be none, openai, anthropic or ollama; got "${values.model}".`);
+  }
+  if (!["read-only", "assisted", "automated"].includes(values.mode)) {
+    throw usageError(`--mode must be read-only, assisted or automated; got "${values.mode}".`);
+  }
+  const sinks = values.sinks
+    .split(",")
+    .map((sink) => sink.trim())
+    .filter(Boolean);
+  const unknown = sinks.filter((sink) => sink !== "jira" && sink !== "slack");
+  if (unknown.length > 0)
+    throw usageError(`--sinks: unknown sink(s) ${unknown.join(", ")}; use jira and/or slack.`);
+  const out = createOutput(io);
+  const files = {
+    [resolve(io.cwd, values.dir, defaultConfigFile)]: configTemplate({
+      source: "wiz",
+      model: values.model,
+      sinks,
+      mode: values.mode,
+    }),
+    [resolve(io.cwd, values.dir, "policy.yaml")]: policyTemplate(sinks),
+  };
+  if (!values.force) {
+    for (const file of Object.keys(files)) {
+      if (await exists(file)) {
+        io.stderr.write(`cloudsteward init: ${file} exists. Pass --force to overwrite it.\n`);
+        return exitCodes.usage;
+      }
+    }
+  }
+  for (const [file, text] of Object.entries(files)) {
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, text);
+    out.line(`wrote ${file}`);
+  }
+  out.line("Next: set the credentials named in the comments, then `cloudsteward run --dry-run`.");
+  return exitCodes.ok;
+}
+
+// Internal helpers.
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}

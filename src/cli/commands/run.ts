@@ -1,0 +1,118 @@
+import { parseArgs } from "node:util";
+import { modeSchema } from "../../core/case.js";
+import { openContext } from "../context.js";
+import { runGovernance } from "../engine.js";
+import { type CliIo, createOutput, exitCodes } from "../io.js";
+import { usageError } from "../usage.js";
+
+/** The Store namespace of the cursor `run` resumes from. */
+export const cursorsNamespace = "cli:cursors";
+
+/** Help text of `cloudsteward run`. */
+export const runHelp = `cloudsteward run [options]
+
+Runs the configured pipeline once: every configured source → triage → enrich → explain → decide →
+gate → sinks. It resumes from the start of the last successful run (a cursor saved in the store).
+
+Options:
+  --config <file>  the config file (default ./cloudsteward.yaml)
+  --mode <mode>    read-only | assisted | automated (default: the config's mode; the policy's may be stricter)
+  --dry-run        read-only for this run: actions become drafts, nothing is delivered, no cursor moves
+  --since <when>   only findings updated since an ISO date or a duration (7d, 12h, 30m); ignores the cursor
+  --json           print the run report as JSON`;
+
+/** `cloudsteward run`: the configured pipeline, once. */
+export async function runCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      config: { type: "string" },
+      mode: { type: "string" },
+      "dry-run": { type: "boolean", default: false },
+      since: { type: "string" },
+      json: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  const out = createOutput(io, { json: values.json });
+  const modeArg = values.mode === undefined ? undefined : modeSchema.safeParse(values.mode);
+  if (modeArg && !modeArg.success)
+    throw usageError(`--mode must be read-only, assisted or automated; got "${values.mode}".`);
+  const since = values.since === undefined ? undefined : parseSince(values.since, new Date());
+  const context = await openContext(io, values.config);
+  try {
+    const mode = values["dry-run"] ? "read-only" : (modeArg?.data ?? context.config.mode);
+    const startedAt = new Date().toISOString();
+    const cursor =
+      since ??
+      (await context.store.get<{ updatedAfter: string }>(cursorsNamespace, lastRunKey))?.updatedAfter;
+    out.note(cursor ? `Findings updated since ${cursor}.` : "All findings (first run).");
+    const result = await runGovernance({
+      sources: Object.values(context.sources),
+      ...(cursor ? { query: { updatedAfter: cursor } } : {}),
+      policy: context.policy,
+      principal: context.config.principal,
+      mode,
+      sinks: context.sinks,
+      store: context.store,
+      audit: context.audit,
+      ...(context.model.model ? { model: context.model.model } : {}),
+      onProgress: ({ findings, cases, actions }) =>
+        out.progress(`${findings} findings → ${cases} cases → ${actions} actions`),
+      ...(io.signal ? { signal: io.signal } : {}),
+    });
+    if (!values["dry-run"] && since === undefined) {
+      await context.store.set(cursorsNamespace, lastRunKey, { updatedAfter: startedAt });
+    }
+    let pending = 0;
+    for await (const _ of context.approvals.list({ state: "requested" })) pending++;
+    const summary = {
+      mode,
+      dryRun: values["dry-run"],
+      findings: result.report.stages.source?.in ?? 0,
+      cases: result.cases.length,
+      delivered: result.delivered.length,
+      waitingForApproval: pending,
+      deadLetters: result.report.deadLetters.map((letter) => ({
+        stage: letter.stage,
+        item: letter.itemId,
+        error: letter.error.message,
+      })),
+      warnings: result.report.warnings.map((warning) => warning.message),
+      usage: result.report.usage,
+      durationMs: Math.round(result.report.durationMs ?? 0),
+    };
+    if (out.json) out.data(summary);
+    else {
+      out.line(
+        `${summary.findings} findings → ${summary.cases} cases → ${summary.delivered} actions delivered, ${pending} waiting for approval (mode ${mode}${values["dry-run"] ? ", dry run" : ""})`,
+      );
+      for (const warning of summary.warnings) out.line(out.yellow(`warning: ${warning}`));
+      for (const letter of summary.deadLetters)
+        out.line(out.red(`dead letter (${letter.stage} ${letter.item ?? ""}): ${letter.error}`));
+    }
+    return summary.deadLetters.length > 0 ? exitCodes.failure : exitCodes.ok;
+  } finally {
+    await context.close();
+  }
+}
+
+/** An ISO date, or a duration back from `now`: `7d`, `12h`, `30m`. */
+export function parseSince(value: string, now: Date): string {
+  const duration = /^(\d+)([dhm])$/.exec(value);
+  if (duration) {
+    const unit = { d: 86_400_000, h: 3_600_000, m: 60_000 }[duration[2] as "d" | "h" | "m"];
+    return new Date(now.getTime() - Number(duration[1]) * unit).toISOString();
+  }
+  const time = Date.parse(value);
+  if (Number.isNaN(time))
+    throw usageError(
+      `--since must be an ISO date (2026-03-01) or a duration (7d, 12h, 30m); got "${value}".`,
+    );
+  return new Date(time).toISOString();
+}
+
+// Internal helpers.
+
+/** The cursor key: the start of the last successful run, shared by every configured source. */
+const lastRunKey = "last-run";

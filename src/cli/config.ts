@@ -1,0 +1,194 @@
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { parseDocument } from "yaml";
+import { z } from "zod";
+import { modeSchema } from "../core/case.js";
+import { ConfigurationError } from "../core/errors.js";
+
+/** The config file the CLI looks for when `--config` is not given. */
+export const defaultConfigFile = "cloudsteward.yaml";
+
+/** The `cloudsteward.yaml` schema; credentials never live here, they come from environment variables. */
+export const cliConfigSchema = z.strictObject({
+  /** The rollout phase of `run` (the policy's mode may be stricter). */
+  mode: modeSchema.default("read-only"),
+  /** The principal runs act as; declared in the policy. */
+  principal: z.string().min(1).default("cloudsteward-bot"),
+  /** The governance policy file (YAML or JSON), relative to this file. */
+  policy: z.string().min(1),
+  /** Where cursors, ledgers, approvals and the audit log live. */
+  store: z.strictObject({ sqlite: z.string().min(1) }).default({ sqlite: ".cloudsteward/state.db" }),
+  sources: z
+    .strictObject({
+      wiz: z
+        .strictObject({
+          /** Credentials: WIZ_CLIENT_ID and WIZ_CLIENT_SECRET. */
+          apiUrl: z.url().optional(),
+          authUrl: z.url().optional(),
+          pageSize: z.number().int().min(1).max(500).optional(),
+        })
+        .optional(),
+    })
+    .refine((sources) => Object.values(sources).some(Boolean), {
+      message: "configure at least one source, e.g. `wiz: { apiUrl: https://api.us20.app.wiz.io/graphql }`",
+    }),
+  model: z
+    .strictObject({
+      provider: z.enum(["none", "openai", "anthropic", "ollama"]).default("none"),
+      model: z.string().min(1).optional(),
+    })
+    .default({ provider: "none" }),
+  sinks: z
+    .strictObject({
+      jira: z
+        .strictObject({
+          /** Credentials: JIRA_EMAIL and JIRA_API_TOKEN. */
+          baseUrl: z.url(),
+          projectKey: z.string().min(1),
+          issueType: z.string().min(1).optional(),
+        })
+        .optional(),
+      slack: z
+        .strictObject({
+          /** Credentials: SLACK_BOT_TOKEN. */
+          channel: z.string().min(1).optional(),
+          apiUrl: z.url().optional(),
+        })
+        .optional(),
+    })
+    .default({}),
+  webhooks: z
+    .strictObject({
+      /** The token of the Wiz Automation Action: WIZ_WEBHOOK_SECRET. */
+      wiz: z
+        .strictObject({
+          auth: z.enum(["bearer", "basic", "none"]).optional(),
+          username: z.string().optional(),
+        })
+        .optional(),
+    })
+    .default({}),
+});
+
+/** A validated `cloudsteward.yaml`. */
+export type CliConfig = z.infer<typeof cliConfigSchema>;
+
+/** A config and where it was read from. */
+export interface LoadedConfig {
+  config: CliConfig;
+  /** Absolute path of the file. */
+  file: string;
+  /** Resolves a path written in the file against the file's directory. */
+  path(relative: string): string;
+}
+
+/** How to fix the common mistakes, by field. */
+const fixes: Record<string, string> = {
+  policy: "point it at a policy file, e.g. `policy: ./policy.yaml` (`cloudsteward init` writes one)",
+  mode: "use read-only, assisted or automated",
+  "sources.wiz.apiUrl": "use your tenant's GraphQL endpoint, e.g. https://api.us20.app.wiz.io/graphql",
+  "sinks.jira.baseUrl": "use your site, e.g. https://acme.atlassian.net",
+  "sinks.jira.projectKey": "name the project tickets go to, e.g. SEC",
+  "model.provider": "use none, openai, anthropic or ollama",
+};
+
+/**
+ * Reads and validates the config file.
+ * @throws ConfigurationError naming the file, each invalid field (with its line) and how to fix it.
+ */
+export async function loadConfig(file: string): Promise<LoadedConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch {
+    throw new ConfigurationError(
+      `${file}: cannot read the config file. Create one with \`cloudsteward init\`, or pass --config <file>.`,
+      { option: "config" },
+    );
+  }
+  return { config: parseConfig(text, file), file, path: (relative) => resolve(dirname(file), relative) };
+}
+
+/**
+ * Parses and validates config text.
+ * @throws ConfigurationError naming the file, each invalid field (with its line) and how to fix it.
+ */
+export function parseConfig(text: string, file: string): CliConfig {
+  const document = parseDocument(text, { prettyErrors: false });
+  if (document.errors.length > 0) {
+    const first = document.errors[0];
+    throw new ConfigurationError(`${file}: invalid YAML: ${first?.message.split("\n")[0]}`, {
+      option: "config",
+    });
+  }
+  const parsed = cliConfigSchema.safeParse(document.toJS() ?? {});
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => {
+    const path = issue.path.join(".") || "(root)";
+    const node = document.getIn(issue.path, true) as { range?: [number, number] } | undefined;
+    const line = node?.range ? ` (line ${lineOf(text, node.range[0])})` : "";
+    const fix =
+      fixes[path] ??
+      (issue.code === "unrecognized_keys" ? "remove it or check its spelling (see docs/cli.md)" : undefined);
+    return `  ${path}${line}: ${issue.message}${fix ? ` — fix: ${fix}` : ""}`;
+  });
+  throw new ConfigurationError(`${file}: the config is invalid:\n${lines.join("\n")}`, { option: "config" });
+}
+
+/** The commented `cloudsteward.yaml` that `init` writes. */
+export function configTemplate(options: {
+  source: "wiz";
+  model: string;
+  sinks: readonly string[];
+  mode: string;
+}): string {
+  const jira = options.sinks.includes("jira");
+  const slack = options.sinks.includes("slack");
+  const section = (enabled: boolean, lines: string[]) =>
+    lines.map((line) => `  ${enabled || line.startsWith("#") ? "" : "# "}${line}`).join("\n");
+  return `# cloudsteward configuration (docs/cli.md). Credentials never go in this file: they are read
+# from environment variables, named next to each integration below.
+
+# The rollout phase: read-only (explanations and drafts only), assisted (a human approves each
+# action), automated (low-risk actions the policy marks automatic run on their own).
+mode: ${options.mode}
+
+# The principal runs act as; it must be declared, with its scopes, in the policy.
+principal: cloudsteward-bot
+
+# The governance policy: routing rules, SLA, approvals and scopes (docs/governance.md).
+policy: ./policy.yaml
+
+# Cursors, ticket ledger, approvals and the tamper-evident audit log.
+store:
+  sqlite: ./.cloudsteward/state.db
+
+sources:
+  # Env: WIZ_CLIENT_ID, WIZ_CLIENT_SECRET (a service account with read:issues, read:vulnerabilities).
+  wiz:
+    apiUrl: https://api.us20.app.wiz.io/graphql
+
+# Who writes explanations: none (the knowledge base), openai (OPENAI_API_KEY),
+# anthropic (ANTHROPIC_API_KEY) or ollama (OLLAMA_HOST).
+model:
+  provider: ${options.model}
+
+sinks:${jira || slack ? "" : " {}"}
+${section(jira, ["# Env: JIRA_EMAIL, JIRA_API_TOKEN.", "jira:", "  baseUrl: https://acme.atlassian.net", "  projectKey: SEC"])}
+${section(slack, ["# Env: SLACK_BOT_TOKEN (scopes chat:write, users:read.email, im:write).", "slack:", "  channel: C0123ABCD"])}
+
+# \`cloudsteward serve\` accepts Wiz Automation Rule webhooks at /webhooks/wiz.
+# Env: WIZ_WEBHOOK_SECRET (the Automation Action's bearer token).
+webhooks:
+  wiz: {}
+`;
+}
+
+// Internal helpers.
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let index = 0; index < offset && index < text.length; index++)
+    if (text.charCodeAt(index) === 10) line++;
+  return line;
+}

@@ -1,0 +1,94 @@
+import type { FindingSource } from "../adapters/source.js";
+import { wiz } from "../adapters/wiz/wiz.js";
+import { type ApprovalQueue, approvalQueue } from "../agents/approvals/queue.js";
+import { loadPolicyFile } from "../agents/policy/load.js";
+import type { Policy } from "../agents/policy/schema.js";
+import type { Store } from "../core/store.js";
+import { type AuditLog, auditLog } from "../sinks/audit/audit-log.js";
+import { sqliteStore } from "../sinks/audit/stores/sqlite.js";
+import { jira } from "../sinks/jira/jira.js";
+import type { Sink } from "../sinks/sink.js";
+import { slack } from "../sinks/slack/slack.js";
+import { type CliConfig, defaultConfigFile, type LoadedConfig, loadConfig } from "./config.js";
+import type { CliIo } from "./io.js";
+import { type CliModel, cliModel } from "./model.js";
+
+/** Everything a configured command needs, built from `cloudsteward.yaml` and the environment. */
+export interface CliContext {
+  loaded: LoadedConfig;
+  config: CliConfig;
+  policy: Policy;
+  store: Store;
+  audit: AuditLog;
+  approvals: ApprovalQueue;
+  /** Sources by name, e.g. `wiz`. */
+  sources: Record<string, FindingSource>;
+  sinks: Record<string, Sink>;
+  model: CliModel;
+  /** Closes the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Loads the config file (`--config`, else `./cloudsteward.yaml`) and the policy it names, and opens
+ * the store, sources, sinks and model; credentials come from `io.env`.
+ * @throws ConfigurationError or PolicyError naming the file and field.
+ */
+export async function openContext(io: CliIo, configFile: string | undefined): Promise<CliContext> {
+  const { resolve } = await import("node:path");
+  const loaded = await loadConfig(resolve(io.cwd, configFile ?? defaultConfigFile));
+  const { config } = loaded;
+  const policy = await loadPolicyFile(loaded.path(config.policy));
+  const store = sqliteStore({ path: loaded.path(config.store.sqlite) });
+  const audit = auditLog(store);
+  const env = io.env;
+  const sources: Record<string, FindingSource> = {};
+  if (config.sources.wiz) {
+    sources.wiz = wiz({
+      ...definedOnly({
+        ...config.sources.wiz,
+        apiUrl: config.sources.wiz.apiUrl ?? env.WIZ_API_URL,
+        authUrl: config.sources.wiz.authUrl ?? env.WIZ_AUTH_URL,
+      }),
+      ...definedOnly({ clientId: env.WIZ_CLIENT_ID, clientSecret: env.WIZ_CLIENT_SECRET }),
+    });
+  }
+  const sinks: Record<string, Sink> = {};
+  if (config.sinks.jira) {
+    sinks.jira = jira({
+      ...definedOnly(config.sinks.jira),
+      ...definedOnly({ email: env.JIRA_EMAIL, apiToken: env.JIRA_API_TOKEN }),
+      store,
+    });
+  }
+  if (config.sinks.slack) {
+    sinks.slack = slack({
+      ...definedOnly(config.sinks.slack),
+      ...definedOnly({ token: env.SLACK_BOT_TOKEN }),
+      store,
+    });
+  }
+  return {
+    loaded,
+    config,
+    policy,
+    store,
+    audit,
+    approvals: approvalQueue({ store, policy, audit }),
+    sources,
+    sinks,
+    model: cliModel(config.model.provider, env, config.model.model),
+    close: () => store.close(),
+  };
+}
+
+// Internal helpers.
+
+/** Drops undefined values, so an unset option keeps the factory's default (strict optional types). */
+function definedOnly<T extends Record<string, unknown>>(
+  value: T,
+): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
+}

@@ -116,6 +116,7 @@ export {
   parseJsonText,
 } from "./llm/generate-object.js";
 export {
+  fitsStrictMode,
   restoreOptionalNulls,
   toJsonSchema,
   toStrictJsonSchema,

@@ -41,6 +41,7 @@ export const caseConditionSchema = z.strictObject({
   /** The normalized resource type of any finding, e.g. `aws.iam.*`. */
   resourceType: oneOrMany(patternSchema, "a non-empty string pattern").optional(),
 });
+/** The conditions of a routing rule. */
 export type CaseCondition = z.infer<typeof caseConditionSchema>;
 
 /** One action a routing rule asks for. */
@@ -55,36 +56,47 @@ export const actionTemplateSchema = z.strictObject({
   /** Raise the action's risk above the one derived from the case; it can never be lowered. */
   risk: riskLevelSchema.optional(),
 });
+/** One action a routing rule asks for. */
 export type ActionTemplate = z.infer<typeof actionTemplateSchema>;
 
 /** A routing rule: when a case matches `when`, propose the actions in `do`. */
 export const routingRuleSchema = z.strictObject({
+  /** Unique; named in rationales, idempotency keys and the audit log. */
   id: z.string().min(1),
   /** Shown in rationales and the audit log. */
   description: z.string().optional(),
   /** @default {} (matches every case) */
   when: caseConditionSchema.default({}),
+  /** The actions to propose, at least one. */
   do: z.array(actionTemplateSchema).min(1),
 });
+/** A routing rule: `when` → `do`. */
 export type RoutingRule = z.infer<typeof routingRuleSchema>;
 
 /** The conditions of an approval requirement; all given conditions must hold. */
 export const approvalConditionSchema = z.strictObject({
+  /** The action's kind. */
   kind: oneOrMany(actionKindSchema, choices(actionKindSchema)).optional(),
+  /** The action's derived risk. */
   risk: oneOrMany(riskLevelSchema, choices(riskLevelSchema)).optional(),
+  /** The case's environment (`unknown` without context). */
   environment: oneOrMany(environmentSchema, choices(environmentSchema)).optional(),
+  /** The resource type of any finding of the case; patterns allowed. */
   resourceType: oneOrMany(patternSchema, "a non-empty string pattern").optional(),
 });
+/** The conditions of an approval requirement. */
 export type ApprovalCondition = z.infer<typeof approvalConditionSchema>;
 
 /** Who may approve matching actions: principal ids or scopes (`approve:remediate`). */
 export const approvalRuleSchema = z.strictObject({
   /** @default {} (every action) */
   when: approvalConditionSchema.default({}),
+  /** Principal ids or scopes; a principal listed by id or holding one of the scopes may approve. */
   approvers: z.array(z.string().min(1)).min(1),
   /** Matching actions always wait for an approval, even when marked `automatic`. @default true */
   required: z.boolean().default(true),
 });
+/** Who may approve matching actions. */
 export type ApprovalRule = z.infer<typeof approvalRuleSchema>;
 
 /**
@@ -100,9 +112,12 @@ export const scopeSchema = z
 
 /** A person or service and what it may do. */
 export const principalSchema = z.strictObject({
+  /** The id used in `approve(id, { principal })`, `gate({ principal })` and `approvers`. */
   id: z.string().min(1),
+  /** What it may approve or run. @default [] */
   scopes: z.array(scopeSchema).default([]),
 });
+/** A person or service and its scopes. */
 export type Principal = z.infer<typeof principalSchema>;
 
 /** Days to fix, per severity; a severity without one gets no due date. */
@@ -113,6 +128,7 @@ export const slaSchema = z.strictObject({
   low: z.number().int().positive().optional(),
   info: z.number().int().positive().optional(),
 });
+/** Days to fix, per severity. */
 export type Sla = z.infer<typeof slaSchema>;
 
 /** The governance policy: data, validated, loadable from YAML/JSON or written in TypeScript. */

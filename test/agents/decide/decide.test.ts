@@ -113,6 +113,19 @@ describe("decide stage", () => {
     expect(proposed).toEqual(["ticket:false", "notify:false", "remediate:true"]);
   });
 
+  it("sends a case it cannot decide to the dead letters and goes on", async () => {
+    const context = stageContext({ mode: "automated" });
+    const broken = { ...caseIn("production", { severity: "critical" }), findings: undefined } as never;
+    const actions = await runStage(
+      decide({ policy }),
+      [broken, caseIn("production", { severity: "critical" })],
+      context,
+    );
+    expect(actions).toHaveLength(3);
+    expect(context.report.deadLetters).toHaveLength(1);
+    expect(context.report.deadLetters[0]).toMatchObject({ stage: "decide", error: { code: "POLICY" } });
+  });
+
   it("rejects an invalid policy at creation", () => {
     expect(() => decide({ policy: { rules: [{ id: "x", do: [] }] } })).toThrow(/rules\.0\.do/);
   });

@@ -305,6 +305,12 @@ export function approvalQueue(options: ApprovalQueueOptions): ApprovalQueue {
         }
         const name = request.action.sink ?? "default";
         try {
+          if (!policy.allowedActions.includes(request.action.kind)) {
+            throw new PolicyError(
+              `approvals: ${request.id} was approved, but the policy no longer allows ${request.action.kind} actions (allowedActions); it was not run.`,
+              { rule: request.action.rule },
+            );
+          }
           const sink = sinks[name];
           if (!sink) {
             throw new DeliveryError(

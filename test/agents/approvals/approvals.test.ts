@@ -218,6 +218,20 @@ describe("approvalQueue", () => {
     expect(delivered).toHaveLength(1);
   });
 
+  it("does not run an approved action whose kind the current policy no longer allows", async () => {
+    const { store, queue, remediate } = setup();
+    const { id } = await queue.request(remediate, { requester: "bot", reason: "high risk" });
+    await queue.approve(id, { principal: "alice" });
+    const stricter = approvalQueue({
+      store,
+      policy: { ...policy, rules: [], allowedActions: ["ticket"] },
+    });
+    const delivered: string[] = [];
+    const result = await stricter.executeApproved({ sinks: { fixer: recordingSink("fixer", delivered) } });
+    expect(result.failed[0]?.error).toBeInstanceOf(PolicyError);
+    expect(delivered).toEqual([]);
+  });
+
   it("fails an execution whose sink is missing with a DeliveryError", async () => {
     const { queue, ticket } = setup();
     const { id } = await queue.request(ticket, { requester: "bot", reason: "assisted" });

@@ -30,8 +30,11 @@ export interface GenerateObjectOptions<Schema extends z.ZodType> {
   messages?: ModelMessage[];
   /** The prompt's version, e.g. `explain@1`, recorded with the output. */
   promptVersion?: string;
+  /** Aborting rejects the call with the signal's reason. */
   signal?: AbortSignal;
+  /** Sampling temperature; providers that do not accept it drop it with a warning. */
   temperature?: number;
+  /** Upper bound on generated tokens per attempt. */
   maxOutputTokens?: number;
   /** A run report whose `usage` receives this call's calls, tokens and cost. */
   report?: RunReport;
@@ -41,6 +44,7 @@ export interface GenerateObjectOptions<Schema extends z.ZodType> {
 
 /** What {@link generateObject} returns: the validated object and everything to audit it. */
 export interface GenerateObjectResult<T> {
+  /** The validated object (zod's output, defaults applied). */
   object: T;
   /** The raw text of the accepted answer. */
   text: string;
@@ -48,10 +52,15 @@ export interface GenerateObjectResult<T> {
   usage: TokenUsage;
   /** Cost of all attempts, from the price table (0 for unknown models). */
   cost: number;
+  /** The provider of the model that answered. */
   provider: string;
+  /** The model that answered (behind a fallback or router, the one actually used). */
   modelId: string;
+  /** The prompt version given in the options. */
   promptVersion?: string;
+  /** Why the model stopped, for the accepted answer. */
   finishReason: FinishReason;
+  /** Compatibility notes from the provider, for the accepted answer. */
   warnings: ModelWarning[];
   /** True when the first answer was invalid and the repair attempt succeeded. */
   repaired: boolean;

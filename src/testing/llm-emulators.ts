@@ -12,6 +12,7 @@ export interface EmulatedReply {
   object?: unknown;
   /** A refusal (OpenAI `message.refusal`, Anthropic `stop_reason: "refusal"`). */
   refusal?: string;
+  /** Usage to report. @default about one token per four characters */
   usage?: TokenUsage;
   /** A failure: `unauthorized` (401, or Bedrock's 403), `rate-limited` (429), `overloaded` (Anthropic 529), `server` (500), `bad-request` (400). */
   error?: "unauthorized" | "rate-limited" | "overloaded" | "server" | "bad-request";
@@ -24,7 +25,9 @@ export interface EmulatedReply {
 /** A request an emulator received. */
 export interface CapturedRequest {
   method: string;
+  /** The full URL, with the query string. */
   url: string;
+  /** Header names in lower case. */
   headers: Record<string, string>;
   /** The parsed JSON body. */
   body: Record<string, unknown>;

@@ -19,6 +19,7 @@ export interface ScriptedResponse {
   object?: unknown;
   /** A text answer (e.g. malformed JSON, to test the repair path). */
   text?: string;
+  /** Tool calls to return. */
   toolCalls?: ToolCall[];
   /** Make the call fail with this error. */
   error?: unknown;

@@ -43,7 +43,10 @@ export interface SlackInteractionOptions {
    * @default the Slack user id itself
    */
   principalFor?: (slackUserId: string) => string | undefined | Promise<string | undefined>;
-  /** Called after each button press, e.g. to update the message through `responseUrl`. */
+  /**
+   * Called after each button press, e.g. to update the message through `responseUrl`. It is awaited
+   * before the 200, and Slack gives up after 3 seconds: start slow work without awaiting it.
+   */
   onResult?: (result: SlackInteractionResult) => void | Promise<void>;
   /** How old a request's timestamp may be, in seconds. @default 300 */
   toleranceSeconds?: number;

@@ -6,6 +6,11 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Where warnings (e.g. a filter applied client-side) and dead letters (malformed records) go. */
   report?: RunReport;
+  /**
+   * Called by `findings()` once every item of a page was consumed: persist `next` and pass it back as
+   * `query.cursor` to resume after that page (`undefined` when the run is complete).
+   */
+  onPage?: (page: { next: string | undefined; count: number }) => void | Promise<void>;
 }
 
 /** A platform-neutral filter. What a platform cannot filter server-side is filtered client-side with a warning. */

@@ -159,7 +159,12 @@ export function wiz(options: WizOptions = {}): FindingSource {
                 : undefined;
           return { items, next };
         },
-        { signal: call.signal, cursor: pinned.cursor, integration: "wiz" },
+        {
+          signal: call.signal,
+          cursor: pinned.cursor,
+          integration: "wiz",
+          onPage: call.onPage && (({ next, count }) => call.onPage!({ next, count })),
+        },
       );
     },
 

@@ -184,6 +184,19 @@ describe("wiz source", () => {
     expect(isCloudstewardError(error, "CONFIGURATION")).toBe(true);
   });
 
+  it("reports a resume cursor after each page, and resuming from it yields exactly the rest", async () => {
+    const source = wiz({ ...sandbox.wiz, rateLimit: false, pageSize: 9 });
+    const pages: { next: string | undefined; count: number }[] = [];
+    const all = await collect(source.findings({}, { onPage: (page) => void pages.push(page) }));
+    expect(pages.at(-1)?.next).toBeUndefined();
+    expect(pages.reduce((sum, page) => sum + page.count, 0)).toBe(all.length);
+    const index = Math.floor(pages.length / 2);
+    const consumed = pages.slice(0, index + 1).reduce((sum, page) => sum + page.count, 0);
+    const rest = await collect(source.findings({ cursor: pages[index]!.next }));
+    expect(rest.length).toBeGreaterThan(0);
+    expect(rest.map((finding) => finding.id)).toEqual(all.slice(consumed).map((finding) => finding.id));
+  });
+
   it("ends the iteration with the error of a page that fails, after yielding the pages before it", async () => {
     let pages = 0;
     server.use(

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import type { ApprovalRequest, ApprovalState } from "../../agents/approvals/queue.js";
+import { isCloudstewardError } from "../../core/errors.js";
 import { openContext } from "../context.js";
 import { type CliIo, createOutput, exitCodes } from "../io.js";
 import { usageError } from "../usage.js";
@@ -94,10 +95,18 @@ export async function approvalsCommand(args: string[], io: CliIo): Promise<numbe
       principal: values.as as string,
       ...(values.comment ? { comment: values.comment } : {}),
     };
-    const request =
-      verb === "approve"
-        ? await queue.approve(id as string, decision)
-        : await queue.reject(id as string, decision);
+    let request: ApprovalRequest;
+    try {
+      request =
+        verb === "approve"
+          ? await queue.approve(id as string, decision)
+          : await queue.reject(id as string, decision);
+    } catch (error) {
+      // A refused decision (unknown principal, missing scope, own request, already decided) is a failure, not a usage error.
+      if (!isCloudstewardError(error, "POLICY")) throw error;
+      io.stderr.write(`cloudsteward approvals ${verb}: ${error.message}\n`);
+      return exitCodes.failure;
+    }
     if (out.json) out.data({ id: request.id, state: request.state, decidedBy: request.decidedBy });
     else
       out.line(

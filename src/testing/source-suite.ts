@@ -38,6 +38,8 @@ export interface TestFindingSourceOptions<P extends Platform> {
     tokenExpiry?: boolean;
     /** `setStatus` and `createException` work against the emulation when allowed. @default true */
     writeBack?: boolean;
+    /** `findings()` reports resume cursors through `onPage` and honours `query.cursor`. @default false */
+    resume?: boolean;
     /** A native query that writes; the suite checks `query()` refuses it without `allowWrite`. */
     writeQuery?: NativeQuery;
   };
@@ -53,7 +55,7 @@ export interface TestFindingSourceOptions<P extends Platform> {
  * A vitest suite every {@link FindingSource} passes, run against the sandbox's emulation of its platform:
  * findings parse; ids are stable and match the estate; each finding arrives exactly once under a 429
  * storm, a 5xx burst and a token expiring mid-run; a malformed record becomes a dead letter naming its
- * path while the rest continue; `break` stops fetching; an aborted signal rejects with `AbortError`;
+ * path while the rest continue; a saved cursor resumes (when `resume`); `break` stops fetching; an aborted signal rejects with `AbortError`;
  * write-back refuses unless allowed (and lands when allowed); no secret appears in any error, event or report.
  * @example
  * testFindingSource({
@@ -159,6 +161,21 @@ export function testFindingSource<P extends Platform>(options: TestFindingSource
       expect(dead.filter((id) => ids.includes(id))).toEqual([]);
       expect([...ids, ...dead].sort()).toEqual(expected);
     });
+
+    if (capabilities.resume) {
+      it("resumes from the cursor reported after a page and yields exactly the rest", async () => {
+        const { source } = await setup();
+        const pages: { next: string | undefined; count: number }[] = [];
+        const all = await collect(source, { onPage: (page) => void pages.push(page) });
+        expect(pages.length).toBeGreaterThan(2);
+        expect(pages.at(-1)?.next).toBeUndefined();
+        const index = Math.floor(pages.length / 2);
+        const consumed = pages.slice(0, index + 1).reduce((sum, page) => sum + page.count, 0);
+        const rest: Finding[] = [];
+        for await (const finding of source.findings({ cursor: pages[index]!.next })) rest.push(finding);
+        expect(rest.map((finding) => finding.id)).toEqual(all.slice(consumed).map((finding) => finding.id));
+      });
+    }
 
     it("stops fetching when the consumer breaks after ten findings", async () => {
       const { source, probe } = await setup();

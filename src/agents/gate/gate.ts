@@ -1,8 +1,9 @@
 import type { Action } from "../../core/action.js";
 import type { Case } from "../../core/case.js";
-import { PolicyError } from "../../core/errors.js";
+import { DeliveryError, isAbortError, isCloudstewardError, PolicyError } from "../../core/errors.js";
 import type { Stage, StageContext } from "../../core/stage.js";
 import type { Store } from "../../core/store.js";
+import type { Sink } from "../../sinks/sink.js";
 import { type ApprovalQueue, type AuditAppender, approvalQueue } from "../approvals/queue.js";
 import { copyAction, type DerivedAction, deriveActions } from "../decide/decide.js";
 import { definePolicy } from "../policy/define.js";
@@ -26,6 +27,12 @@ export interface GateOptions {
   principal?: string;
   /** Use this queue instead of opening one over `store`. */
   approvals?: ApprovalQueue;
+  /**
+   * Where open approval requests are posted for approvers, e.g. a Slack sink (which renders Approve
+   * and Reject buttons whose value is the approval id, for `slackInteractionHandler`). Each request
+   * is delivered with the approval id as its idempotency key, so the sink posts it once.
+   */
+  requestSink?: Sink;
 }
 
 /** What the gate decided for one action. */
@@ -142,6 +149,13 @@ export function gate(options: GateOptions): Stage<Action, Action> {
             reason,
             approvers: requirement.approvers,
           });
+          if (options.requestSink && request.state === "requested") {
+            await postRequest(context, options.requestSink, {
+              ...request.action,
+              id: request.id,
+              idempotencyKey: request.id,
+            });
+          }
           await record(context, action, "held", reason, {
             ...note,
             approvalId: request.id,
@@ -165,6 +179,25 @@ export function gate(options: GateOptions): Stage<Action, Action> {
       }
     },
   };
+
+  async function postRequest(context: StageContext, sink: Sink, request: Action): Promise<void> {
+    try {
+      await sink.deliver(request, { signal: context.signal });
+    } catch (error) {
+      if (isAbortError(error) || context.signal.aborted) throw error;
+      const typed = isCloudstewardError(error)
+        ? error
+        : new DeliveryError(
+            `gate: posting approval request ${request.id} to ${sink.name} failed; see the cause.`,
+            {
+              sink: sink.name,
+              key: request.idempotencyKey,
+              cause: error,
+            },
+          );
+      context.report.deadLetters.push({ stage: "gate", itemId: request.id, error: typed });
+    }
+  }
 
   async function record(
     context: StageContext,

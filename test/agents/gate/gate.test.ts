@@ -169,6 +169,35 @@ describe("gate", () => {
     expect(definePolicy(policy)).toBe(policy);
   });
 
+  it("posts each open approval request to the request sink, keyed by its approval id", async () => {
+    const posted: Action[] = [];
+    const requestSink: Sink = {
+      specificationVersion: "v1",
+      name: "approvals-channel",
+      async deliver(action) {
+        posted.push(action);
+        if (action.kind === "remediate") throw new Error("channel archived");
+        return { key: action.idempotencyKey, status: "created" };
+      },
+    };
+    const actions = decideCase(policy, caseIn("production"));
+    const context = stageContext();
+    await runStage(gate({ policy, requestSink }), actions, context);
+    expect(posted.map((action) => [action.kind, action.idempotencyKey === action.params.approvalId])).toEqual(
+      [
+        ["notify", true],
+        ["tag", true],
+        ["remediate", true],
+      ],
+    );
+    expect(
+      posted.every((action) => action.requiresApproval && action.idempotencyKey.startsWith("apr_")),
+    ).toBe(true);
+    expect(context.report.deadLetters.map((letter) => [letter.stage, letter.error.code])).toEqual([
+      ["gate", "DELIVERY"],
+    ]);
+  });
+
   it("queues each held action once across runs", async () => {
     const store = memoryStore();
     const actions = decideCase(policy, caseIn("production"));

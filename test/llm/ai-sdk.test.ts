@@ -229,6 +229,21 @@ describe("aiSdk", () => {
     expect((error as { url: string }).url).not.toContain("sk-secret-abcdefghijklmnop");
   });
 
+  it("accepts a V4 model, whose result has the V3 shape", async () => {
+    const v4 = {
+      specificationVersion: "v4" as const,
+      provider: "next.chat",
+      modelId: "next-1",
+      doGenerate: async () => v3Result("from v4"),
+    };
+    const result = await aiSdk(v4).generate({ messages: [{ role: "user", content: "hi" }] });
+    expect(result).toMatchObject({
+      text: "from v4",
+      usage: { inputTokens: 10, outputTokens: 5 },
+      finishReason: "stop",
+    });
+  });
+
   it("rejects something that is not an AI SDK model", () => {
     expect(() => aiSdk({ specificationVersion: "v1" } as unknown as LanguageModelV3)).toThrow(
       /specificationVersion/,

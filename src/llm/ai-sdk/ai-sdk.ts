@@ -39,11 +39,12 @@ import type {
 } from "../language-model.js";
 
 /**
- * A Vercel AI SDK language model: `LanguageModelV2` (AI SDK 5) or `LanguageModelV3` (AI SDK 6).
- * Declared structurally, so cloudsteward's types do not depend on `@ai-sdk/provider`.
+ * A Vercel AI SDK language model: `LanguageModelV2` (AI SDK 5), `LanguageModelV3` (AI SDK 6) or
+ * `LanguageModelV4` (AI SDK 7, whose generate call and result have the V3 shape). Declared
+ * structurally, so cloudsteward's types do not depend on `@ai-sdk/provider`.
  */
 export interface AiSdkLanguageModel {
-  readonly specificationVersion: "v2" | "v3";
+  readonly specificationVersion: "v2" | "v3" | "v4";
   readonly provider: string;
   readonly modelId: string;
   doGenerate(options: never): PromiseLike<unknown>;
@@ -71,9 +72,9 @@ export interface AiSdkOptions {
 export function aiSdk(languageModel: AiSdkLanguageModel, options: AiSdkOptions = {}): LanguageModel {
   const model = languageModel as unknown as LanguageModelV2 | LanguageModelV3;
   const version = (model as { specificationVersion?: unknown }).specificationVersion;
-  if ((version !== "v2" && version !== "v3") || typeof model.doGenerate !== "function") {
+  if ((version !== "v2" && version !== "v3" && version !== "v4") || typeof model.doGenerate !== "function") {
     throw new ConfigurationError(
-      `aiSdk: expected an AI SDK language model with specificationVersion "v2" or "v3" and a doGenerate method, got ${JSON.stringify(version)}.`,
+      `aiSdk: expected an AI SDK language model with specificationVersion "v2", "v3" or "v4" and a doGenerate method, got ${JSON.stringify(version)}.`,
       { option: "model" },
     );
   }
@@ -90,9 +91,9 @@ export function aiSdk(languageModel: AiSdkLanguageModel, options: AiSdkOptions =
         request.signal?.throwIfAborted();
         try {
           const result =
-            model.specificationVersion === "v3"
-              ? fromV3(await model.doGenerate(callOptions as LanguageModelV3CallOptions))
-              : fromV2(await model.doGenerate(callOptions as LanguageModelV2CallOptions));
+            version === "v2"
+              ? fromV2(await (model as LanguageModelV2).doGenerate(callOptions))
+              : fromV3(await (model as LanguageModelV3).doGenerate(callOptions));
           return withObject(result, request);
         } catch (error) {
           if (isAbortError(error) && request.signal?.aborted) throw request.signal.reason;

@@ -33,10 +33,10 @@ export interface WizClient {
 }
 
 /** The Cognito token endpoint of commercial tenants (reference §1.1). */
-export const defaultWizAuthUrl = "https://auth.app.wiz.io/oauth/token";
+const defaultWizAuthUrl = "https://auth.app.wiz.io/oauth/token";
 
 /** Wiz publishes no limit; integrations pace themselves to a few requests per second (reference §1.6). */
-export const defaultWizRateLimit: RateLimit = { requestsPerSecond: 3, burst: 3 };
+const defaultWizRateLimit: RateLimit = { requestsPerSecond: 3, burst: 3 };
 
 /**
  * Creates the Wiz GraphQL client. Nothing is read or requested until the first call: a missing option

@@ -377,19 +377,10 @@ const filterTypeNames: Record<WizKind, string> = {
   vulnerability: "VulnerabilityFindingFilters",
 };
 
+/** The filter keys the emulation implements; any other key is refused, as Wiz refuses unknown input fields. */
 const filterKeys: Record<WizKind, string[]> = {
-  issue: [
-    "id",
-    "status",
-    "severity",
-    "type",
-    "createdAt",
-    "statusChangedAt",
-    "project",
-    "relatedEntity",
-    "search",
-  ],
-  configuration: ["id", "status", "severity", "result", "analyzedAt", "resource", "rule", "search"],
+  issue: ["id", "status", "severity", "type", "createdAt", "statusChangedAt", "project"],
+  configuration: ["id", "status", "severity", "result", "analyzedAt", "resource", "rule"],
   vulnerability: [
     "id",
     "status",
@@ -399,7 +390,6 @@ const filterKeys: Record<WizKind, string[]> = {
     "vulnerabilityExternalId",
     "hasExploit",
     "hasFix",
-    "assetId",
   ],
 };
 
@@ -810,7 +800,9 @@ const predicates: Record<WizKind, (filterBy: Record<string, unknown>, context: R
           projects.includes(context.accounts.get(context.resourceOf(finding).accountId)!.projectId)) &&
         (cves.length === 0 || cves.includes(context.ruleOf(finding).vulnerability?.cve)) &&
         (filterBy.hasExploit === undefined ||
-          context.ruleOf(finding).vulnerability?.exploitAvailable === filterBy.hasExploit);
+          context.ruleOf(finding).vulnerability?.exploitAvailable === filterBy.hasExploit) &&
+        (filterBy.hasFix === undefined ||
+          (context.ruleOf(finding).vulnerability?.fixedVersion !== undefined) === filterBy.hasFix);
     },
   };
 

@@ -1,0 +1,62 @@
+import { execFile } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, "..", "..");
+const tsx = join(root, "node_modules", ".bin", "tsx");
+
+/** The line each example must print, proving it did its job (not just that it exited 0). */
+const expected: Record<string, RegExp> = {
+  "examples/ingest/wiz/basic.ts": /Read \d+ open findings from Wiz/,
+  "examples/explain/openai/basic.ts": /explaining with the knowledge base alone[\s\S]*Risk: \S/,
+  "examples/explain/anthropic/basic.ts": /explaining with the knowledge base alone[\s\S]*Risk: \S/,
+  "examples/explain/ollama/basic.ts": /explaining with the knowledge base alone[\s\S]*Risk: \S/,
+  "examples/explain/ai-sdk/basic.ts": /\[model\][\s\S]*Model calls: [1-9]/,
+  "examples/deliver/jira/dedupe.ts": /One ticket for one case: SEC-\d+/,
+  "examples/approvals/slack/flow.ts":
+    /is approved by alice[\s\S]*Delivered SEC-\d+; second execute skipped 1/,
+  "examples/rules/unit-test.ts": /(\d+)\/\1 rule tests passed/,
+  "examples/webhooks/hono.ts": /redelivery → 202 \{"accepted":0,"duplicates":1\}/,
+  "examples/webhooks/express.ts": /wrong token → 401[\s\S]*received high legacy-logs/,
+  "examples/replay/policy-change.ts": /Replayed \d+ findings: \d+ actions today, \d+ with the change/,
+};
+
+/** Helpers shared by the examples, not examples themselves. */
+const helpers = new Set([
+  "examples/run.ts",
+  "examples/webhooks/sample.ts",
+  "examples/explain/explain-top-cases.ts",
+]);
+
+/** Credentials that would send the examples to real accounts; CI has none, and neither does this test. */
+const credentialVariables = /^(WIZ_|JIRA_|SLACK_|OPENAI_|ANTHROPIC_|OLLAMA_)/;
+
+describe("examples", () => {
+  it("every example file has an expectation here", () => {
+    const files = listTs(join(root, "examples"))
+      .map((file) => relative(root, file))
+      .filter((file) => !helpers.has(file) && !file.startsWith("examples/policy/"));
+    expect(files.sort()).toEqual(Object.keys(expected).sort());
+  });
+
+  for (const [file, pattern] of Object.entries(expected)) {
+    it.concurrent(`${file} runs without credentials and does its job`, async () => {
+      const env = Object.fromEntries(
+        Object.entries(process.env).filter(([key]) => !credentialVariables.test(key)),
+      );
+      const { stdout } = await run(tsx, [file], { cwd: root, env: { ...env, CI: "true" }, timeout: 150_000 });
+      expect(stdout).toMatch(pattern);
+    }, 180_000);
+  }
+});
+
+function listTs(directory: string): string[] {
+  return readdirSync(directory).flatMap((name) => {
+    const path = join(directory, name);
+    if (statSync(path).isDirectory()) return listTs(path);
+    return path.endsWith(".ts") ? [path] : [];
+  });
+}

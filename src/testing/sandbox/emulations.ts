@@ -16,7 +16,7 @@ export type EmulationFactory<E extends Emulation = Emulation> = (estate: Estate,
 export const emulations = {
   wiz: wizEmulation,
   jira: (estate, faults) => jiraEmulation({ faults, estate }),
-  servicenow: (_estate, faults) => servicenowEmulation({ faults }),
+  servicenow: (estate, faults) => servicenowEmulation({ faults, estate }),
   slack: (estate, faults) => slackEmulation({ faults, estate }),
 } satisfies Record<string, EmulationFactory>;
 

@@ -1,6 +1,7 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { ServiceNowOptions } from "../../sinks/servicenow/servicenow.js";
 import { serviceNowInitialStates, serviceNowStates } from "../../sinks/servicenow/states.js";
+import type { Estate, EstateOwner } from "../estate.js";
 import type { Emulation, SandboxFaults } from "./emulation.js";
 import { createFaults, type Faults, jsonResponse } from "./faults.js";
 
@@ -17,10 +18,18 @@ export interface ServiceNowEmulationOptions {
   tokens?: string[];
   /** Fault configuration, or the sandbox's fault machinery for this emulation. */
   faults?: SandboxFaults | Faults;
+  /**
+   * The estate the CMDB describes: one `cmdb_ci` per resource (a few missing, a few whose owner
+   * disagrees with the tags), a `sys_user` per owner and a `sys_user_group` per team. Without it the CMDB is empty.
+   */
+  estate?: Estate;
 }
 
 /** A stored record: every value a string, as the Table API returns them. */
 export type EmulatedServiceNowRecord = Record<string, string>;
+
+/** A field as the Table API renders it: a string, or an object for references and `sysparm_display_value=all`. */
+type RenderedField = string | { value?: string; display_value?: string; link?: string };
 
 /** The ServiceNow emulation, with inspection and "human" helpers for tests. */
 export interface ServiceNowEmulation extends Emulation<ServiceNowSandboxOptions> {
@@ -67,11 +76,28 @@ const taskColumns = [
   "sys_updated_on",
 ];
 const journalColumns = new Set(["work_notes", "comments"]);
+/** Reference columns and the table they point at. */
+const referenceColumns: Record<string, string> = {
+  owned_by: "sys_user",
+  managed_by: "sys_user",
+  assigned_to: "sys_user",
+  caller_id: "sys_user",
+  support_group: "sys_user_group",
+  assignment_group: "sys_user_group",
+};
+/**
+ * The column a referenced record displays as. This instance shows users by email (the way resource
+ * tags and the chat and ticketing emulations name people), so CMDB and tag owners compare as equals.
+ */
+const displayColumns: Record<string, string> = { sys_user: "email", sys_user_group: "name" };
 
 /**
  * A stateful emulation of the ServiceNow Table API subset cloudsteward uses (create, query with a
  * `sysparm_query` subset, read, update, work notes), with Basic or bearer auth, ServiceNow's error
- * bodies, and its trap: an unknown field in `sysparm_query` is silently ignored.
+ * bodies, and its trap: an unknown field in `sysparm_query` is silently ignored. Given an estate, it
+ * also serves a CMDB: `cmdb_ci` (and its `cmdb_ci_*` classes, by `sys_class_name`), `sys_user` and
+ * `sys_user_group`, with reference fields rendered per `sysparm_display_value` and
+ * `sysparm_exclude_reference_link`.
  * @example
  * const emulation = servicenowEmulation();
  * const sink = servicenow({ ...emulation.options("http://127.0.0.1:4010/servicenow"), fetch });
@@ -95,6 +121,16 @@ export function servicenowEmulation(options: ServiceNowEmulationOptions = {}): S
     }
     return records;
   };
+  if (options.estate) {
+    for (const [table, records] of Object.entries(seedCmdb(options.estate))) tables.set(table, records);
+  }
+  /** CI classes live in `cmdb_ci`; a `cmdb_ci_<class>` table reads the CIs of that class. */
+  const storeOf = (table: string) => (table.startsWith("cmdb_ci_") ? "cmdb_ci" : table);
+  const view = (table: string) =>
+    storeOf(table) === table
+      ? tableOf(table)
+      : tableOf(storeOf(table)).filter((record) => record.sys_class_name === table);
+  const isTask = (table: string) => !table.startsWith("cmdb") && !table.startsWith("sys_user");
   const write = (table: string, record: EmulatedServiceNowRecord, values: Record<string, unknown>) => {
     for (const [column, value] of Object.entries(values)) {
       if (value === undefined || value === null) continue;
@@ -105,13 +141,44 @@ export function servicenowEmulation(options: ServiceNowEmulationOptions = {}): S
       }
       record[column] = String(value);
     }
+    if (!isTask(table)) {
+      record.sys_updated_on = timestamp();
+      return;
+    }
     const done = (serviceNowStates[table] ?? serviceNowStates.incident!).done.includes(record.state ?? "");
     record.active = done ? "false" : "true";
     record.priority = priorityOf(record.impact, record.urgency);
     record.sys_updated_on = timestamp();
   };
   const known = (table: string, column: string) =>
-    taskColumns.includes(column) || tableOf(table).some((record) => column in record);
+    (isTask(table) && taskColumns.includes(column)) || view(table).some((record) => column in record);
+  /** A record as the Table API renders it, per `sysparm_fields`, `sysparm_display_value` and `sysparm_exclude_reference_link`. */
+  const render = (
+    record: EmulatedServiceNowRecord,
+    url: URL,
+    origin: string,
+  ): Record<string, RenderedField> => {
+    const fields = url.searchParams.get("sysparm_fields")?.split(",").filter(Boolean);
+    const display = url.searchParams.get("sysparm_display_value") ?? "false";
+    const links = url.searchParams.get("sysparm_exclude_reference_link") !== "true";
+    const base: Record<string, string> = { ...record, work_notes: "", comments: "" };
+    const rendered: Record<string, RenderedField> = {};
+    for (const column of fields ?? Object.keys(base)) {
+      const value = base[column] ?? "";
+      const target = referenceColumns[column];
+      const referenced = target && value ? tableOf(target).find((item) => item.sys_id === value) : undefined;
+      if (!target || !referenced) {
+        rendered[column] = display === "all" ? { display_value: value, value } : value;
+        continue;
+      }
+      const shown = referenced[displayColumns[target] ?? "name"] ?? "";
+      const link = links ? { link: `${origin}/api/now/table/${target}/${value}` } : {};
+      if (display === "all") rendered[column] = { display_value: shown, ...link, value };
+      else if (display === "true") rendered[column] = links ? { display_value: shown, ...link } : shown;
+      else rendered[column] = links ? { ...link, value } : value;
+    }
+    return rendered;
+  };
 
   async function route(request: Request, path: string, origin: string): Promise<Response> {
     const match = /^\/api\/now(?:\/v[12])?\/table\/([A-Za-z0-9_]+)(?:\/([A-Za-z0-9]+))?$/.exec(path);
@@ -119,8 +186,7 @@ export function servicenowEmulation(options: ServiceNowEmulationOptions = {}): S
     const table = match[1]!;
     const sysId = match[2];
     const url = new URL(request.url);
-    const fields = url.searchParams.get("sysparm_fields")?.split(",").filter(Boolean);
-    const records = tableOf(table);
+    const records = view(table);
     const method = request.method;
     if (
       (method === "POST" || method === "PATCH" || method === "PUT") &&
@@ -134,7 +200,7 @@ export function servicenowEmulation(options: ServiceNowEmulationOptions = {}): S
       );
       const offset = Number(url.searchParams.get("sysparm_offset") ?? 0);
       const limit = Number(url.searchParams.get("sysparm_limit") ?? 10_000);
-      const page = matched.slice(offset, offset + limit).map((record) => project(record, fields));
+      const page = matched.slice(offset, offset + limit).map((record) => render(record, url, origin));
       const headers: Record<string, string> =
         url.searchParams.get("sysparm_no_count") === "true"
           ? {}
@@ -148,29 +214,34 @@ export function servicenowEmulation(options: ServiceNowEmulationOptions = {}): S
       const record: EmulatedServiceNowRecord = {
         sys_id: randomBytes(16).toString("hex"),
         number,
-        state: serviceNowInitialStates[table] ?? "1",
         sys_created_on: timestamp(),
+        ...(isTask(table)
+          ? { state: serviceNowInitialStates[table] ?? "1" }
+          : storeOf(table) === table
+            ? {}
+            : { sys_class_name: table }),
       };
       write(table, record, body);
-      records.push(record);
+      tableOf(storeOf(table)).push(record);
       return jsonResponse(
         201,
-        { result: project(record, fields) },
+        { result: render(record, url, origin) },
         { location: `${origin}/api/now/table/${table}/${record.sys_id}` },
       );
     }
     const record = sysId ? records.find((candidate) => candidate.sys_id === sysId) : undefined;
     if (!record)
       return failure(404, "No Record found", "Record doesn't exist or ACL restricts the record retrieval");
-    if (method === "GET") return jsonResponse(200, { result: project(record, fields) });
+    if (method === "GET") return jsonResponse(200, { result: render(record, url, origin) });
     if (method === "PATCH" || method === "PUT") {
       const body = await readJson(request);
       if (!body) return failure(400, "Exception while reading request", "The payload is not valid JSON.");
       write(table, record, body);
-      return jsonResponse(200, { result: project(record, fields) });
+      return jsonResponse(200, { result: render(record, url, origin) });
     }
     if (method === "DELETE") {
-      records.splice(records.indexOf(record), 1);
+      const stored = tableOf(storeOf(table));
+      stored.splice(stored.indexOf(record), 1);
       return new Response(null, { status: 204 });
     }
     return failure(405, "Method not Supported", `${method} is not supported on this resource`);
@@ -199,10 +270,10 @@ export function servicenowEmulation(options: ServiceNowEmulationOptions = {}): S
       username: credentials.username,
       password: credentials.password,
     }),
-    records: (table) => tableOf(table).map((record) => ({ ...record })),
+    records: (table) => view(table).map((record) => ({ ...record })),
     workNotes: (table, sysId) => [...(journals.get(`${table}/${sysId}/work_notes`) ?? [])],
     setState(table, sysId, state) {
-      const record = tableOf(table).find(
+      const record = view(table).find(
         (candidate) => candidate.sys_id === sysId || candidate.number === sysId,
       );
       if (!record) throw new Error(`servicenow emulation: no ${table} record ${sysId}`);
@@ -211,43 +282,89 @@ export function servicenowEmulation(options: ServiceNowEmulationOptions = {}): S
   };
 }
 
-/** Applies the `sysparm_query` subset: `a=b`, `a!=b`, `aSTARTSWITHb`, `aLIKEb`, `aISEMPTY`, `^`, `ORDERBY[DESC]x`. */
+/**
+ * Applies the `sysparm_query` subset: `a=b`, `a!=b`, `aSTARTSWITHb`, `aLIKEb`, `aINb,c`, `aISEMPTY`,
+ * `aISNOTEMPTY`, `^` (and), `^OR` (or, binding tighter than `^`), `^NQ` (a new query, or'ed),
+ * `ORDERBY[DESC]x`; `^^` is a literal caret.
+ */
 function filter(
   records: EmulatedServiceNowRecord[],
   query: string,
   known: (column: string) => boolean,
 ): EmulatedServiceNowRecord[] {
-  let result = [...records];
-  for (const part of query.split("^").filter(Boolean)) {
-    const order = /^ORDERBY(DESC)?(\w+)$/.exec(part);
+  // Each query is a list of clauses (and'ed), each clause a list of conditions (or'ed).
+  const queries: Condition[][][] = [[]];
+  const orders: { column: string; descending: boolean }[] = [];
+  for (let term of splitTerms(query)) {
+    if (term.startsWith("NQ")) {
+      queries.push([]);
+      term = term.slice(2);
+    }
+    const order = /^ORDERBY(DESC)?(\w+)$/.exec(term);
     if (order) {
-      const [, descending, column] = order;
-      result.sort(
-        (a, b) => String(a[column!] ?? "").localeCompare(String(b[column!] ?? "")) * (descending ? -1 : 1),
-      );
+      orders.push({ column: order[2]!, descending: order[1] !== undefined });
       continue;
     }
-    const condition = /^(\w+?)(!=|=|STARTSWITH|LIKE|ISEMPTY|ISNOTEMPTY)(.*)$/.exec(part);
+    const or = term.startsWith("OR") ? parseCondition(term.slice(2)) : undefined;
+    const condition = or ?? parseCondition(term);
     // Like ServiceNow, an invalid fragment or an unknown field is silently ignored.
-    if (!condition || !known(condition[1]!)) continue;
-    const [, column, operator, value] = condition as unknown as [string, string, string, string];
-    result = result.filter((record) => {
-      const actual = record[column] ?? "";
-      if (operator === "=") return actual === value;
-      if (operator === "!=") return actual !== value;
-      if (operator === "STARTSWITH") return actual.startsWith(value);
-      if (operator === "LIKE") return actual.includes(value);
-      if (operator === "ISEMPTY") return actual === "";
-      return actual !== "";
-    });
+    if (!condition || !known(condition.column)) continue;
+    const clauses = queries.at(-1)!;
+    if (or && clauses.length > 0) clauses.at(-1)!.push(condition);
+    else clauses.push([condition]);
+  }
+  const result = records.filter((record) =>
+    queries.some((clauses) =>
+      clauses.every((clause) => clause.some((condition) => holds(record, condition))),
+    ),
+  );
+  for (const { column, descending } of orders) {
+    result.sort(
+      (a, b) => String(a[column] ?? "").localeCompare(String(b[column] ?? "")) * (descending ? -1 : 1),
+    );
   }
   return result;
 }
 
-function project(record: EmulatedServiceNowRecord, fields: string[] | undefined): Record<string, string> {
-  const base = { ...record, work_notes: "", comments: "" };
-  if (!fields) return base;
-  return Object.fromEntries(fields.map((field) => [field, base[field as keyof typeof base] ?? ""]));
+interface Condition {
+  column: string;
+  operator: string;
+  value: string;
+}
+
+function parseCondition(term: string): Condition | undefined {
+  const match = /^(\w+?)(!=|=|STARTSWITH|LIKE|ISEMPTY|ISNOTEMPTY|IN)(.*)$/.exec(term);
+  return match ? { column: match[1]!, operator: match[2]!, value: match[3]! } : undefined;
+}
+
+function holds(record: EmulatedServiceNowRecord, { column, operator, value }: Condition): boolean {
+  const actual = record[column] ?? "";
+  if (operator === "=") return actual === value;
+  if (operator === "!=") return actual !== value;
+  if (operator === "STARTSWITH") return actual.startsWith(value);
+  if (operator === "LIKE") return actual.includes(value);
+  if (operator === "IN") return value.split(",").includes(actual);
+  if (operator === "ISEMPTY") return actual === "";
+  return actual !== "";
+}
+
+/** Splits an encoded query on `^`, reading `^^` as a literal caret. */
+function splitTerms(query: string): string[] {
+  const terms: string[] = [];
+  let current = "";
+  for (let index = 0; index < query.length; index++) {
+    const char = query[index]!;
+    if (char !== "^") current += char;
+    else if (query[index + 1] === "^") {
+      current += "^";
+      index++;
+    } else {
+      terms.push(current);
+      current = "";
+    }
+  }
+  terms.push(current);
+  return terms.filter(Boolean);
 }
 
 function priorityOf(impact: string | undefined, urgency: string | undefined): string {
@@ -270,4 +387,99 @@ async function readJson(request: Request): Promise<Record<string, unknown> | und
   } catch {
     return undefined;
   }
+}
+
+/** ServiceNow CI classes of the estate's resource types (`cmdb_ci` for the rest). */
+const ciClasses: Record<string, string> = {
+  "aws.s3.bucket": "cmdb_ci_cloud_object_storage",
+  "gcp.storage.bucket": "cmdb_ci_cloud_object_storage",
+  "azure.storage.account": "cmdb_ci_cloud_storage_account",
+  "aws.ec2.instance": "cmdb_ci_vm_instance",
+  "azure.compute.virtual-machine": "cmdb_ci_vm_instance",
+  "gcp.compute.instance": "cmdb_ci_vm_instance",
+  "aws.rds.instance": "cmdb_ci_cloud_database",
+  "aws.lambda.function": "cmdb_ci_cloud_function",
+  "aws.ec2.security-group": "cmdb_ci_compute_security_group",
+  "azure.network.security-group": "cmdb_ci_compute_security_group",
+  "aws.iam.role": "cmdb_ci_cloud_service_account",
+  "aws.iam.user": "cmdb_ci_cloud_service_account",
+  "gcp.iam.service-account": "cmdb_ci_cloud_service_account",
+  "azure.keyvault.vault": "cmdb_ci_cloud_key_vault",
+  "aws.kms.key": "cmdb_ci_cloud_key_vault",
+  "kubernetes.pod": "cmdb_ci_kubernetes_pod",
+  "kubernetes.deployment": "cmdb_ci_kubernetes_deployment",
+};
+
+const environmentChoices = { production: "Production", staging: "Staging", development: "Development" };
+
+/**
+ * The CMDB of an estate, deterministic per resource position: every 10th resource has no CI (a CMDB
+ * is never complete); every 6th one's CI names another owner than its tags (conflicts to resolve);
+ * an untagged resource's CI has only a `managed_by`. The support group is the owner's team.
+ */
+function seedCmdb(estate: Estate): Record<string, EmulatedServiceNowRecord[]> {
+  const created = estate.now.replace("T", " ").slice(0, 19);
+  const sysId = (...parts: string[]) =>
+    createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, 32);
+  const users = estate.owners.map((owner) => ({
+    sys_id: sysId("sys_user", owner.id),
+    user_name: owner.email.split("@")[0] ?? owner.id,
+    name: owner.name,
+    email: owner.email,
+    active: "true",
+    sys_created_on: created,
+    sys_updated_on: created,
+  }));
+  const groups = estate.teams.map((team) => ({
+    sys_id: sysId("sys_user_group", team.id),
+    name: team.name,
+    description: `The ${team.name} team (${team.slackChannel})`,
+    active: "true",
+    sys_created_on: created,
+    sys_updated_on: created,
+  }));
+  const userOf = (owner: EstateOwner | undefined) =>
+    owner ? (users[estate.owners.indexOf(owner)]?.sys_id ?? "") : "";
+  const groupOf = (owner: EstateOwner) => groups.find((group) => group.name === owner.team)?.sys_id ?? "";
+  const leadOf = (owner: EstateOwner) =>
+    estate.owners.find((candidate) => candidate.team === owner.team) ?? owner;
+  const cis: EmulatedServiceNowRecord[] = [];
+  estate.resources.forEach((resource, index) => {
+    if (index % 10 === 9) return;
+    const tagged = estate.owners.find((owner) => owner.id === resource.ownerId);
+    const owner =
+      tagged && index % 6 === 1
+        ? estate.owners[(estate.owners.indexOf(tagged) + 5) % estate.owners.length]
+        : tagged;
+    const manager = owner ? leadOf(owner) : estate.owners[index % estate.owners.length]!;
+    const environment = estate.accounts.find((account) => account.id === resource.accountId)?.environment;
+    const choice = environment ? environmentChoices[environment] : "";
+    cis.push({
+      sys_id: sysId("cmdb_ci", resource.id),
+      sys_class_name: ciClasses[resource.type] ?? "cmdb_ci",
+      name: resource.name,
+      object_id: resource.id,
+      owned_by: userOf(owner),
+      managed_by: userOf(manager),
+      assigned_to: userOf(owner ?? manager),
+      support_group: groupOf(owner ?? manager),
+      environment: choice,
+      used_for: choice,
+      busines_criticality:
+        environment === "production"
+          ? ["payments", "identity"].includes(manager.team)
+            ? "1 - most critical"
+            : "2 - somewhat critical"
+          : environment === "staging"
+            ? "3 - less critical"
+            : "4 - not critical",
+      u_data_classification: resource.tags["data-classification"] ?? "",
+      u_internet_facing: "",
+      operational_status: "1",
+      install_status: "1",
+      sys_created_on: resource.createdAt.replace("T", " ").slice(0, 19),
+      sys_updated_on: created,
+    });
+  });
+  return { sys_user: users, sys_user_group: groups, cmdb_ci: cis };
 }

@@ -166,12 +166,7 @@ function fromIssue(issue: WizIssue): Draft {
     severity: { value: issue.severity, path: ["severity"] },
     status: { value: issue.status, reason: issue.resolutionReason, path: ["status"] },
     category:
-      issue.type === "THREAT_DETECTION"
-        ? "threat"
-        : mapWizCategory(
-            subCategories.map((sub) => sub.category?.name),
-            fallback,
-          ),
+      issue.type === "THREAT_DETECTION" ? "threat" : mapWizCategory(categoryNames(subCategories), fallback),
     title: name,
     description:
       rule.controlDescription ??
@@ -226,10 +221,7 @@ function fromConfiguration(finding: WizConfigurationFinding): Draft {
     nativeId: finding.id,
     severity: { value: finding.severity, path: ["severity"] },
     status: { value: finding.status, reason: finding.resolutionReason, path: ["status"] },
-    category: mapWizCategory(
-      subCategories.map((sub) => sub.category?.name),
-      mapWizCategory([rule.name], "misconfiguration"),
-    ),
+    category: mapWizCategory(categoryNames(subCategories), mapWizCategory([rule.name], "misconfiguration")),
     title: name,
     description: rule.description ?? "",
     rule: {
@@ -367,14 +359,15 @@ function parse<T>(schema: z.ZodType<T>, record: unknown, kind: WizRecordKind): T
   );
 }
 
-/** Tags from an object map or a `[{ key, value }]` list (already schema-checked); values become strings, null "". */
+/** Tags from an object map or a `[{ key, value }]` list; values become strings, null "", malformed entries are skipped. */
 function toTags(tags: unknown): Record<string, string> {
   const result: Record<string, string> = {};
   if (tags === null || typeof tags !== "object") return result;
-  const entries: [string, unknown][] = Array.isArray(tags)
-    ? tags.map((tag: { key: string; value: unknown }) => [tag.key, tag.value])
+  const entries: [unknown, unknown][] = Array.isArray(tags)
+    ? tags.map((tag) => [(tag as { key?: unknown } | null)?.key, (tag as { value?: unknown } | null)?.value])
     : Object.entries(tags);
   for (const [key, value] of entries) {
+    if (typeof key !== "string") continue;
     result[key] =
       value === null || value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
   }
@@ -382,25 +375,33 @@ function toTags(tags: unknown): Record<string, string> {
 }
 
 /** Compliance references from security sub-categories: `{ framework, control }`, the control id when the title starts with one. */
-function toControls(
-  subCategories: readonly {
-    title?: string | null;
-    category?: { framework?: { name?: string | null } | null } | null;
-  }[],
-): Control[] {
+function toControls(subCategories: readonly unknown[] | null | undefined): Control[] {
   const seen = new Set<string>();
   const controls: Control[] = [];
-  for (const sub of subCategories) {
-    const framework = sub.category?.framework?.name?.trim();
-    const title = sub.title?.trim();
-    if (!framework || !title) continue;
-    const control = /^([A-Z]{0,5}[-\s]?\d+(?:\.\d+)*[a-z]?)\s/.exec(title)?.[1] ?? title;
+  for (const sub of subCategories ?? []) {
+    const { title, category } = (sub ?? {}) as SubCategory;
+    const framework = typeof category?.framework?.name === "string" ? category.framework.name.trim() : "";
+    const text = typeof title === "string" ? title.trim() : "";
+    if (!framework || !text) continue;
+    const control = /^([A-Z]{0,5}[-\s]?\d+(?:\.\d+)*[a-z]?)\s/.exec(text)?.[1] ?? text;
     const key = `${framework}\u0000${control}`;
     if (seen.has(key)) continue;
     seen.add(key);
     controls.push({ framework, control });
   }
   return controls;
+}
+
+/** The names of the sub-categories' categories, for category mapping. */
+function categoryNames(subCategories: readonly unknown[] | null | undefined): string[] {
+  return (subCategories ?? [])
+    .map((sub) => ((sub ?? {}) as SubCategory).category?.name)
+    .filter((name): name is string => typeof name === "string");
+}
+
+interface SubCategory {
+  title?: unknown;
+  category?: { name?: unknown; framework?: { name?: unknown } | null } | null;
 }
 
 const canonicalIso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;

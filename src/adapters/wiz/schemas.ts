@@ -9,21 +9,14 @@ const text = z.string().nullish();
 const flag = z.boolean().nullish();
 const number = z.number().nullish();
 
-/** Tags as an object map (issues, vulnerable assets), a `[{ key, value }]` list (configuration findings) or null. */
-export const wizTagsSchema = z
-  .union([z.record(z.string(), z.unknown()), z.array(z.looseObject({ key: z.string(), value: z.unknown() }))])
-  .nullish();
+/**
+ * Tags as an object map (issues, vulnerable assets), a `[{ key, value }]` list (configuration findings) or
+ * null. Read defensively by the normalizer rather than validated here: tags are the largest part of a record.
+ */
+export const wizTagsSchema = z.unknown().optional();
 
-const subCategorySchema = z.looseObject({
-  title: text,
-  externalId: text,
-  category: z
-    .looseObject({
-      name: text,
-      framework: z.looseObject({ name: text }).nullish(),
-    })
-    .nullish(),
-});
+/** Security sub-categories, read defensively by the normalizer (`{ title, category { name, framework { name } } }`). */
+const subCategoriesSchema = z.array(z.unknown()).nullish();
 
 /** An `issuesV2` node. */
 export const wizIssueSchema = z.looseObject({
@@ -47,7 +40,7 @@ export const wizIssueSchema = z.looseObject({
     description: text,
     resolutionRecommendation: text,
     remediationInstructions: text,
-    securitySubCategories: z.array(subCategorySchema).nullish(),
+    securitySubCategories: subCategoriesSchema,
   }),
   entitySnapshot: z.looseObject({
     id: text,
@@ -63,7 +56,6 @@ export const wizIssueSchema = z.looseObject({
     subscriptionName: text,
     tags: wizTagsSchema,
   }),
-  projects: z.array(z.looseObject({ id: z.string(), name: text })).nullish(),
 });
 export type WizIssue = z.infer<typeof wizIssueSchema>;
 
@@ -97,7 +89,7 @@ export const wizConfigurationFindingSchema = z.looseObject({
     name: text,
     description: text,
     remediationInstructions: text,
-    securitySubCategories: z.array(subCategorySchema).nullish(),
+    securitySubCategories: subCategoriesSchema,
   }),
   subscription: z.looseObject({ id: text, name: text, externalId: text, cloudProvider: text }).nullish(),
 });
@@ -146,7 +138,6 @@ export const wizWebhookIssueSchema = z.looseObject({
     status: z.string(),
     severity: text,
     created: z.string(),
-    projects: z.union([z.array(z.looseObject({ id: z.string(), name: text })), z.string()]).nullish(),
     dueAt: text,
     note: text,
   }),

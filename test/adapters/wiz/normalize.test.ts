@@ -86,6 +86,26 @@ describe("wiz normalize", () => {
     expect(threat.resource.tags).toEqual({ app: "api", owner: "", replicas: "3" });
   });
 
+  it("skips malformed tag entries and sub-categories instead of failing the record", () => {
+    const record = fixture("configuration-finding");
+    record.resource = {
+      ...(record.resource as object),
+      tags: [{ key: "team", value: "web" }, 7, null, { value: "x" }],
+    };
+    record.rule = {
+      id: "r-1",
+      name: "Rule",
+      securitySubCategories: [
+        { title: 42, category: {} },
+        null,
+        { title: "1.2 Do it", category: { framework: { name: "CIS" } } },
+      ],
+    };
+    const finding = normalize(record, { fetchedAt });
+    expect(finding.resource.tags).toEqual({ team: "web" });
+    expect(finding.rule.controls).toEqual([{ framework: "CIS", control: "1.2" }]);
+  });
+
   it("splits REJECTED by resolution reason and treats NONE as info", () => {
     expect(normalize(fixture("issue-threat-detection"), { fetchedAt }).status).toBe("suppressed");
     const configuration = normalize(fixture("configuration-finding"), { fetchedAt });

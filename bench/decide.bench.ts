@@ -1,13 +1,17 @@
 /**
  * Governance throughput: 100,000 cases (a mix of production buckets, IAM roles, development tags
  * and low-severity noise) through `decide → gate` with the example policy in `automated` mode, in
- * memory, with and without the audit log. Each run starts with a fresh store, so held actions are
- * queued as approval requests every time. Cases per CPU-second (best of 3) is the target figure.
+ * memory. Rows: first sight (a fresh store, so 75,000 held actions are written as approval
+ * requests — the memory store copies each through JSON and keeps it on the heap, which dominates),
+ * a re-run over the same store (the steady state of a polling deployment), a policy whose actions
+ * all pass (the policy and the gate alone), and the audit log's cost. Figures are cases per
+ * CPU-second, best of 3, so other load on the machine counts less.
  */
 import { readFile } from "node:fs/promises";
 import { EventEmitter } from "eventemitter3";
 import { decide } from "../src/agents/decide/decide.js";
 import { gate } from "../src/agents/gate/gate.js";
+import { definePolicy } from "../src/agents/policy/define.js";
 import { loadPolicy } from "../src/agents/policy/load.js";
 import type { Policy } from "../src/agents/policy/schema.js";
 import type { Action } from "../src/core/action.js";
@@ -15,6 +19,7 @@ import type { Case } from "../src/core/case.js";
 import type { PipelineEvents } from "../src/core/events.js";
 import { createRunReport } from "../src/core/report.js";
 import type { StageContext } from "../src/core/stage.js";
+import type { Store } from "../src/core/store.js";
 import { memoryStore } from "../src/core/stores/memory.js";
 import { auditLog } from "../src/sinks/audit/audit-log.js";
 import { fixtureDate, makeCase, makeFinding } from "../src/testing/factories.js";
@@ -33,6 +38,23 @@ const benchmark: Benchmark = {
     const cases = buildCases(caseCount);
     await decideAndGate(policy, cases.slice(0, 5_000), false);
     const plain = await bestOfThree(() => decideAndGate(policy, cases, false));
+    const messagesOnly = definePolicy({
+      mode: "automated",
+      rules: [
+        {
+          id: "everything",
+          do: [
+            { kind: "ticket", sink: "jira", automatic: true },
+            { kind: "notify", sink: "slack", automatic: true },
+          ],
+        },
+      ],
+      sla: policy.sla,
+    });
+    const allowed = await bestOfThree(() => decideAndGate(messagesOnly, cases, false));
+    const known = memoryStore();
+    await decideAndGate(policy, cases, false, known);
+    const rerun = await bestOfThree(() => decideAndGate(policy, cases, false, known));
     const audited = await bestOfThree(() => decideAndGate(policy, cases.slice(0, 20_000), true));
     const row = (
       metric: string,
@@ -53,6 +75,23 @@ const benchmark: Benchmark = {
         notes: `automated mode, example policy; ${plain.actions} actions proposed, ${plain.passed} passed, the rest held as approval requests`,
       }),
       row("decide → gate, 100,000 cases (wall, best of 3)", plain.perWallSecond, "cases/s"),
+      row(
+        "decide → gate, 100,000 known cases, re-run (per CPU-second, best of 3)",
+        rerun.perCpuSecond,
+        "cases/s",
+        {
+          notes:
+            "the steady state of a polling deployment: the held actions' approval requests already exist",
+        },
+      ),
+      row(
+        "decide → gate, 100,000 cases, every action allowed (per CPU-second, best of 3)",
+        allowed.perCpuSecond,
+        "cases/s",
+        {
+          notes: `no approval requests written: the policy and gate work alone; ${allowed.passed} actions passed`,
+        },
+      ),
       row(
         "decide → gate + audit log (memory store), 20,000 cases (wall, best of 3)",
         audited.perWallSecond,
@@ -75,8 +114,12 @@ interface RunFigures {
   passed: number;
 }
 
-async function decideAndGate(policy: Policy, cases: Case[], withAudit: boolean): Promise<RunFigures> {
-  const store = memoryStore();
+async function decideAndGate(
+  policy: Policy,
+  cases: Case[],
+  withAudit: boolean,
+  store: Store = memoryStore(),
+): Promise<RunFigures> {
   const context: StageContext = {
     signal: new AbortController().signal,
     events: new EventEmitter<PipelineEvents>(),

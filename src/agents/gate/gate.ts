@@ -252,6 +252,13 @@ export async function* gateDrafts(store: Store): AsyncIterable<GateDraft> {
 function changedFields(proposed: Action, derived: Action): string[] {
   const fields = ["kind", "sink", "risk", "requiresApproval", "rule", "dueDate"] as const;
   const changed: string[] = fields.filter((field) => proposed[field] !== derived[field]);
-  if (JSON.stringify(proposed.params ?? {}) !== JSON.stringify(derived.params)) changed.push("params");
+  if (!sameParams(proposed.params ?? {}, derived.params)) changed.push("params");
   return changed;
+}
+
+/** Equal parameters: the same values by identity (the usual shallow copy), else by JSON. */
+function sameParams(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key])) return true;
+  return JSON.stringify(a) === JSON.stringify(b);
 }

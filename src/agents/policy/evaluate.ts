@@ -75,24 +75,14 @@ export function riskOf(kind: ActionKind, item: Case, floor?: RiskLevel): RiskLev
  */
 export function approvalRequirement(policy: Policy, action: ActionFacts, mode: Mode): ApprovalRequirement {
   const rule = approvalRuleFor(policy, action);
-  const approvers = rule?.approvers;
-  const result = (requiresApproval: boolean, reason: string): ApprovalRequirement =>
-    approvers ? { requiresApproval, reason, approvers } : { requiresApproval, reason };
-  if (mode === "read-only") return result(true, "read-only mode: actions are drafts for review");
-  if (action.risk === "high")
-    return result(true, `high-risk ${action.kind} always waits for a human approval`);
-  if (rule?.required)
-    return result(true, `the policy's approvals rule requires an approval for this ${action.kind}`);
-  if (mode === "assisted") return result(true, "assisted mode: a human approves each action");
-  if (!action.automatic) return result(true, `the policy does not mark this ${action.kind} automatic`);
-  if (action.risk !== "low")
-    return result(true, `only low-risk actions run automatically; this one is ${action.risk}`);
-  return result(false, `automated mode: low-risk ${action.kind} marked automatic by the policy`);
+  const [requiresApproval, reason] = requirementOf(rule, action, mode);
+  return rule ? { requiresApproval, reason, approvers: rule.approvers } : { requiresApproval, reason };
 }
 
 /** The first `approvals` rule whose conditions the action meets. */
 export function approvalRuleFor(policy: Policy, action: ActionFacts): ApprovalRule | undefined {
-  return policy.approvals.find((rule) => approvalMatches(rule.when, action));
+  for (const rule of policy.approvals) if (approvalMatches(rule.when, action)) return rule;
+  return undefined;
 }
 
 /** The stricter of two modes (`read-only` < `assisted` < `automated`). */
@@ -148,6 +138,18 @@ export function approvalPermission(
 
 // Internal helpers.
 
+function requirementOf(rule: ApprovalRule | undefined, action: ActionFacts, mode: Mode): [boolean, string] {
+  if (mode === "read-only") return [true, "read-only mode: actions are drafts for review"];
+  if (action.risk === "high") return [true, `high-risk ${action.kind} always waits for a human approval`];
+  if (rule?.required)
+    return [true, `the policy's approvals rule requires an approval for this ${action.kind}`];
+  if (mode === "assisted") return [true, "assisted mode: a human approves each action"];
+  if (!action.automatic) return [true, `the policy does not mark this ${action.kind} automatic`];
+  if (action.risk !== "low")
+    return [true, `only low-risk actions run automatically; this one is ${action.risk}`];
+  return [false, `automated mode: low-risk ${action.kind} marked automatic by the policy`];
+}
+
 const riskRank: Record<RiskLevel, number> = { low: 0, medium: 1, high: 2 };
 const modeRank: Record<Mode, number> = { "read-only": 0, assisted: 1, automated: 2 };
 
@@ -175,7 +177,7 @@ function derivedRisk(kind: ActionKind, item: Case): RiskLevel {
 }
 
 interface CaseFacts {
-  categories: Set<string>;
+  categories: string[];
   ruleIds: string[];
   accounts: string[];
   resourceTypes: string[];
@@ -196,7 +198,7 @@ function caseFacts(item: Case): CaseFacts {
   }
   if (item.groupKey.rule) ruleIds.add(item.groupKey.rule);
   return {
-    categories,
+    categories: [...categories],
     ruleIds: [...ruleIds],
     accounts: [...accounts],
     resourceTypes: [...resourceTypes],
@@ -207,28 +209,14 @@ function caseFacts(item: Case): CaseFacts {
 /** The reasons the condition holds, or undefined when it does not. */
 function matchCondition(when: CaseCondition, item: Case, facts: CaseFacts): string[] | undefined {
   const reasons: string[] = [];
-  const check = (
-    name: string,
-    expected: string | readonly string[] | undefined,
-    actual: readonly string[],
-    usePatterns: boolean,
-  ): boolean => {
-    if (expected === undefined) return true;
-    const list = typeof expected === "string" ? [expected] : expected;
-    const hit = actual.find((value) =>
-      list.some((pattern) => (usePatterns ? patternMatches(pattern, value) : pattern === value)),
-    );
-    if (hit === undefined) return false;
-    reasons.push(`${name} ${hit} ∈ [${list.join(", ")}]`);
-    return true;
-  };
-  if (!check("severity", when.severity, [item.severity], false)) return undefined;
-  if (!check("category", when.category, [...facts.categories], false)) return undefined;
-  if (!check("environment", when.environment, [environmentOf(item)], false)) return undefined;
-  if (!check("owner", when.owner, facts.owner === undefined ? [] : [facts.owner], true)) return undefined;
-  if (!check("rule", when.rule, facts.ruleIds, true)) return undefined;
-  if (!check("account", when.account, facts.accounts, true)) return undefined;
-  if (!check("resource type", when.resourceType, facts.resourceTypes, true)) return undefined;
+  if (!check(reasons, "severity", when.severity, [item.severity], false)) return undefined;
+  if (!check(reasons, "category", when.category, facts.categories, false)) return undefined;
+  if (!check(reasons, "environment", when.environment, [environmentOf(item)], false)) return undefined;
+  if (!check(reasons, "owner", when.owner, facts.owner === undefined ? [] : [facts.owner], true))
+    return undefined;
+  if (!check(reasons, "rule", when.rule, facts.ruleIds, true)) return undefined;
+  if (!check(reasons, "account", when.account, facts.accounts, true)) return undefined;
+  if (!check(reasons, "resource type", when.resourceType, facts.resourceTypes, true)) return undefined;
   if (when.priority) {
     const score = item.priority?.score;
     const { gte, lte } = when.priority;
@@ -237,31 +225,56 @@ function matchCondition(when: CaseCondition, item: Case, facts: CaseFacts): stri
     reasons.push(`priority ${score} within [${gte ?? 0}, ${lte ?? 100}]`);
   }
   if (when.tags) {
-    for (const [key, expected] of Object.entries(when.tags)) {
-      const values = item.findings.flatMap((finding) => {
+    for (const key of Object.keys(when.tags)) {
+      const values: string[] = [];
+      for (const finding of item.findings) {
         const value = finding.resource.tags[key];
-        return value === undefined ? [] : [value];
-      });
-      if (!check(`tag ${key}`, expected, values, true)) return undefined;
+        if (value !== undefined) values.push(value);
+      }
+      if (!check(reasons, `tag ${key}`, when.tags[key], values, true)) return undefined;
     }
   }
   if (reasons.length === 0) reasons.push("no conditions (matches every case)");
   return reasons;
 }
 
-function approvalMatches(when: ApprovalCondition, action: ActionFacts): boolean {
-  const has = <T extends string>(expected: T | readonly T[] | undefined, actual: T) =>
-    expected === undefined ||
-    (typeof expected === "string" ? expected === actual : expected.includes(actual));
-  if (!has(when.kind, action.kind) || !has(when.risk, action.risk)) return false;
-  if (!has(when.environment, environmentOf(action.case))) return false;
-  if (when.resourceType !== undefined) {
-    const patterns = typeof when.resourceType === "string" ? [when.resourceType] : when.resourceType;
-    return action.case.findings.some((finding) =>
-      patterns.some((pattern) => patternMatches(pattern, finding.resource.type)),
-    );
+/** True when an `actual` value meets `expected` (or nothing is expected); records the reason. */
+function check(
+  reasons: string[],
+  name: string,
+  expected: string | readonly string[] | undefined,
+  actual: readonly string[],
+  usePatterns: boolean,
+): boolean {
+  if (expected === undefined) return true;
+  const list = typeof expected === "string" ? [expected] : expected;
+  for (const value of actual) {
+    for (const pattern of list) {
+      if (usePatterns ? patternMatches(pattern, value) : pattern === value) {
+        reasons.push(`${name} ${value} ∈ [${list.join(", ")}]`);
+        return true;
+      }
+    }
   }
-  return true;
+  return false;
+}
+
+function approvalMatches(when: ApprovalCondition, action: ActionFacts): boolean {
+  if (!holds(when.kind, action.kind) || !holds(when.risk, action.risk)) return false;
+  if (!holds(when.environment, environmentOf(action.case))) return false;
+  if (when.resourceType === undefined) return true;
+  const patterns = typeof when.resourceType === "string" ? [when.resourceType] : when.resourceType;
+  for (const finding of action.case.findings) {
+    for (const pattern of patterns) if (patternMatches(pattern, finding.resource.type)) return true;
+  }
+  return false;
+}
+
+/** True when nothing is expected, or `actual` is (one of) the expected value(s). */
+function holds<T extends string>(expected: T | readonly T[] | undefined, actual: T): boolean {
+  return (
+    expected === undefined || (typeof expected === "string" ? expected === actual : expected.includes(actual))
+  );
 }
 
 const compiledPatterns = new Map<string, RegExp>();

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { isCollection, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
-import type { ErrorIssue } from "../../core/errors.js";
+import { ConfigurationError, type ErrorIssue } from "../../core/errors.js";
 import { policyError, validatePolicy } from "./define.js";
 import type { Policy } from "./schema.js";
 
@@ -55,11 +55,22 @@ export function loadPolicy(text: string, options: LoadPolicyOptions = {}): Polic
 
 /**
  * Reads a policy file (`.yaml`, `.yml` or `.json`) and parses it with {@link loadPolicy}.
+ * @throws ConfigurationError when the file cannot be read; PolicyError when it is invalid.
  * @example
  * const policy = await loadPolicyFile("examples/policy/policy.yaml");
  */
 export async function loadPolicyFile(path: string): Promise<Policy> {
-  return loadPolicy(await readFile(path, "utf8"), { filename: path });
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "an error";
+    throw new ConfigurationError(
+      `loadPolicyFile: cannot read the policy file ${path} (${code}). Check the path and its permissions.`,
+      { option: "path", cause: error },
+    );
+  }
+  return loadPolicy(text, { filename: path });
 }
 
 // Internal helpers.

@@ -95,6 +95,12 @@ describe("loadPolicy", () => {
     expect(policy.sla.critical).toBe(7);
   });
 
+  it("names a policy file it cannot read", async () => {
+    await expect(loadPolicyFile("/nonexistent/policy.yaml")).rejects.toThrow(
+      "loadPolicyFile: cannot read the policy file /nonexistent/policy.yaml (ENOENT)",
+    );
+  });
+
   it("reads YAML and JSON alike", async () => {
     const yaml = await readFile(examplePolicyPath, "utf8");
     const fromYaml = loadPolicy(yaml);

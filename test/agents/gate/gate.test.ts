@@ -209,6 +209,46 @@ describe("gate", () => {
     expect(ids).toHaveLength(3);
   });
 
+  it("keeps drafts and delivers nothing in a read-only pipeline, whatever the policy allows", async () => {
+    const store = memoryStore();
+    const audit = auditLog(store);
+    const item: Case = caseIn("development");
+    const delivered: string[] = [];
+    const sink: Sink = {
+      specificationVersion: "v1",
+      name: "any",
+      async deliver(action) {
+        delivered.push(action.kind);
+        return { key: action.idempotencyKey, status: "created" };
+      },
+    };
+    const report = await pipeline({
+      source: (async function* () {
+        yield item.findings[0]!;
+      })(),
+      stages: [
+        {
+          name: "as-case",
+          async *run(findings: AsyncIterable<unknown>) {
+            for await (const _ of findings) yield item;
+          },
+        },
+        decide({ policy }),
+        gate({ policy, audit }),
+      ] as Stage<never, unknown>[],
+      sinks: { tagger: sink, slack: sink },
+      store,
+    }).start();
+    expect(delivered).toEqual([]);
+    expect(report.stages.gate).toMatchObject({ in: 2, out: 0 });
+    const drafts = [];
+    for await (const draft of gateDrafts(store)) drafts.push(draft.action.kind);
+    expect(drafts.sort()).toEqual(["escalate", "tag"]);
+    const decisions = [];
+    for await (const record of audit.query({ type: "gate" })) decisions.push(record.event.data.decision);
+    expect(decisions).toEqual(["draft", "draft"]);
+  });
+
   it("delivers only what passes, in a pipeline", async () => {
     const delivered: string[] = [];
     const recording = (name: string): Sink => ({

@@ -19,6 +19,7 @@ export default defineConfig({
     "sinks/email/index": "src/sinks/email/index.ts",
     "sinks/webhook/index": "src/sinks/webhook/index.ts",
     "sinks/audit/index": "src/sinks/audit/index.ts",
+    "remediation/index": "src/agents/remediation/index.ts",
     "testing/index": "src/testing/index.ts",
   },
   format: ["esm", "cjs"],

@@ -22,25 +22,33 @@ export const casesNamespace = "cli:cases";
 
 /** Options of {@link runGovernance}. */
 export interface GovernanceRunOptions {
+  /** Where findings come from: adapters or any async iterables of findings. */
   sources: PipelineSource[];
   /** The filter passed to every source, e.g. `{ updatedAfter }` for an incremental run. */
   query?: FindingQuery;
+  /** The governance policy decide and gate apply. */
   policy: Policy;
   /** The principal the run acts as; it must be declared in the policy. */
   principal: string;
+  /** The run's rollout phase; the policy's mode may be stricter. */
   mode: Mode;
+  /** Sinks by the names the policy's actions use (`jira`, `slack`…). */
   sinks: Record<string, Sink>;
+  /** Durable state: ledgers, approvals, caches, recorded cases and the audit log. */
   store: Store;
+  /** Where ingestion, explanations, gate decisions and deliveries are recorded. */
   audit: AuditLog;
   /** Explanations come from the knowledge base alone without one. */
   model?: LanguageModel;
   /** Called as findings arrive and cases are explained (progress display). */
   onProgress?: (progress: { findings: number; cases: number; actions: number }) => void;
+  /** Aborting it stops the run. */
   signal?: AbortSignal;
 }
 
 /** What {@link runGovernance} did. */
 export interface GovernanceRunResult {
+  /** The pipeline's run report: counts and timings per stage, warnings, dead letters, usage. */
   report: RunReport;
   /** Every case, explained, in priority order. */
   cases: Case[];

@@ -1,19 +1,16 @@
 #!/usr/bin/env node
-import { processIo } from "./io.js";
 /**
  * @module cloudsteward/cli
- * The `cloudsteward` command. tsup keeps the shebang above as the bin's first line.
+ * The `cloudsteward` bin: runs {@link main} on the process's arguments and streams, with Ctrl-C
+ * aborting long-running commands. Import `main` from `./main.js` to run the CLI in-process.
  */
+import { processIo } from "./io.js";
 import { main } from "./main.js";
 
-export { type CliIo, type CliOutput, exitCodes } from "./io.js";
-export { main } from "./main.js";
-
-if (process.argv[1] && /(?:^|[\\/])(?:cloudsteward|index\.[cm]?[jt]s)$/.test(process.argv[1])) {
-  const controller = new AbortController();
-  process.once("SIGINT", () => controller.abort(new DOMException("Interrupted", "AbortError")));
-  process.once("SIGTERM", () => controller.abort(new DOMException("Terminated", "AbortError")));
-  main(process.argv.slice(2), { ...processIo(), signal: controller.signal }).then((code) => {
-    process.exitCode = code;
-  });
-}
+const controller = new AbortController();
+process.once("SIGINT", () => controller.abort(new DOMException("Interrupted", "AbortError")));
+process.once("SIGTERM", () => controller.abort(new DOMException("Terminated", "AbortError")));
+// A second Ctrl-C gets Node's default behaviour (exit at once), since the listeners above run once.
+void main(process.argv.slice(2), { ...processIo(), signal: controller.signal }).then((code) => {
+  process.exitCode = code;
+});

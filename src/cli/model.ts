@@ -21,7 +21,7 @@ export const defaultModelIds: Record<Exclude<CliModelProvider, "none">, string> 
 };
 
 /**
- * The model for a provider, reading keys from `env`. `auto` picks the first of `OPENAI_API_KEY`,
+ * The model for a provider, reading keys (and `OPENAI_BASE_URL` / `ANTHROPIC_BASE_URL`) from `env`. `auto` picks the first of `OPENAI_API_KEY`,
  * `ANTHROPIC_API_KEY` and `OLLAMA_HOST` that is set, and the knowledge base when none is.
  */
 export function cliModel(provider: CliModelProvider | "auto", env: CliIoEnv, modelId?: string): CliModel {
@@ -37,10 +37,19 @@ export function cliModel(provider: CliModelProvider | "auto", env: CliIoEnv, mod
             : "none";
   if (chosen === "none") return { label: "knowledge base (no model)" };
   const id = modelId ?? env.CLOUDSTEWARD_MODEL ?? defaultModelIds[chosen];
-  if (chosen === "openai")
-    return { model: openai({ model: id, apiKey: env.OPENAI_API_KEY }), label: `openai ${id}` };
+  if (chosen === "openai") {
+    const baseURL = env.OPENAI_BASE_URL;
+    return {
+      model: openai({ model: id, apiKey: env.OPENAI_API_KEY, ...(baseURL ? { baseURL } : {}) }),
+      label: `openai ${id}`,
+    };
+  }
   if (chosen === "anthropic") {
-    return { model: anthropic({ model: id, apiKey: env.ANTHROPIC_API_KEY }), label: `anthropic ${id}` };
+    const baseURL = env.ANTHROPIC_BASE_URL;
+    return {
+      model: anthropic({ model: id, apiKey: env.ANTHROPIC_API_KEY, ...(baseURL ? { baseURL } : {}) }),
+      label: `anthropic ${id}`,
+    };
   }
   const host = (env.OLLAMA_HOST ?? "http://localhost:11434").replace(/\/+$/, "");
   const baseURL = `${/^https?:\/\//.test(host) ? host : `http://${host}`}/v1`;

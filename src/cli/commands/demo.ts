@@ -5,6 +5,7 @@ import { wiz } from "../../adapters/wiz/wiz.js";
 import { type ApprovalRequest, approvalQueue } from "../../agents/approvals/queue.js";
 import type { Action } from "../../core/action.js";
 import type { Delivery } from "../../core/events.js";
+import { createBudget } from "../../llm/budget.js";
 import { buildReportData, type ReportPhase } from "../../report/data.js";
 import { renderReport } from "../../report/render.js";
 import { auditLog } from "../../sinks/audit/audit-log.js";
@@ -31,6 +32,7 @@ Options:
   --out <dir>     where cloudsteward-demo/ (state) and cloudsteward-report/ go (default .)
   --model <p>     auto | openai | anthropic | ollama | none (default auto: a key in the
                   environment picks the model, else the knowledge base explains)
+  --max-cost <usd>  model budget of the run (default 0.50); past it, the knowledge base explains
   --json          print the summary as JSON`;
 
 /** `cloudsteward demo`: the pipeline over the sandbox, an audit log and an HTML report. */
@@ -42,6 +44,7 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
       seed: { type: "string", default: "1" },
       out: { type: "string", default: "." },
       model: { type: "string", default: "auto" },
+      "max-cost": { type: "string", default: "0.50" },
       json: { type: "boolean", default: false },
     },
     strict: true,
@@ -51,6 +54,9 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
   if (!["auto", "openai", "anthropic", "ollama", "none"].includes(values.model)) {
     throw usageError(`--model must be auto, openai, anthropic, ollama or none; got "${values.model}".`);
   }
+  const maxCost = Number(values["max-cost"]);
+  if (!Number.isFinite(maxCost) || maxCost < 0)
+    throw usageError(`--max-cost must be a number of USD; got "${values["max-cost"]}".`);
   const out = createOutput(io, { json: values.json });
   const phases: ReportPhase[] = [];
   const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
@@ -74,6 +80,8 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
     const audit = auditLog(store);
     const policy = demoPolicy();
     const chosen = cliModel(values.model as "auto", io.env);
+    const budget = createBudget({ maxCost });
+    const model = chosen.model ? budget.wrap(chosen.model) : undefined;
     out.note(
       `${out.bold("cloudsteward demo")} — sandbox at ${sandbox.url}, ${size} Wiz findings, mode ${out.bold("automated")}: low-risk tickets go out at once, ${demoApprover} approves the held tickets and messages, escalations and fixes wait for a human.`,
     );
@@ -99,7 +107,7 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
         sinks,
         store,
         audit,
-        ...(chosen.model ? { model: chosen.model } : {}),
+        ...(model ? { model } : {}),
         onProgress: ({ findings, cases, actions }) =>
           out.progress(
             `pipeline: ${findings} findings → ${cases} cases explained → ${actions} actions proposed`,
@@ -161,6 +169,7 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
       waitingForApproval: pending.length,
       deadLetters: result.report.deadLetters.length + approved.failed,
       modelCalls: result.report.usage.calls,
+      modelCallsRefusedByBudget: budget.refused,
       cost: result.report.usage.cost,
       audit: verification,
       report: reportFile,

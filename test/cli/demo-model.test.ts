@@ -1,0 +1,56 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setupServer } from "msw/node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openaiChatEmulator } from "../../src/testing/llm-emulators.js";
+import { runCli } from "./helpers.js";
+
+const baseURL = "http://llm.test/v1";
+const emulator = openaiChatEmulator();
+// Only the model host is intercepted; the sandbox on 127.0.0.1 is reached for real.
+const server = setupServer(...emulator.handlers(baseURL));
+let dir: string;
+
+beforeAll(async () => {
+  server.listen({ onUnhandledRequest: "bypass" });
+  dir = await mkdtemp(join(tmpdir(), "cloudsteward-demo-model-"));
+});
+
+afterAll(async () => {
+  server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("demo with a model key in the environment", () => {
+  it("explains with the model, reports calls and cost, and never sends the key in a body", async () => {
+    const explanation = {
+      headline: "{{resource.name}} needs attention",
+      risk: "Scripted risk from the emulated model.",
+      whyItMatters: "Scripted reason.",
+      likelyIntent: "Scripted intent.",
+      remediationSteps: ["Scripted step."],
+    };
+    emulator.reply(
+      ...Array.from({ length: 200 }, () => ({
+        object: explanation,
+        usage: { inputTokens: 900, outputTokens: 120 },
+      })),
+    );
+    const result = await runCli(["demo", "--size", "60", "--out", ".", "--json"], {
+      cwd: dir,
+      env: { OPENAI_API_KEY: "sk-test-demo-key-123", OPENAI_BASE_URL: baseURL },
+    });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary.modelCalls).toBeGreaterThan(0);
+    expect(summary.modelCalls).toBe(emulator.requests.length);
+    expect(summary.cost).toBeGreaterThan(0);
+    for (const request of emulator.requests)
+      expect(JSON.stringify(request.body)).not.toContain("sk-test-demo-key-123");
+    const html = await readFile(join(dir, "cloudsteward-report", "index.html"), "utf8");
+    expect(html).toContain("explanations by openai gpt-4.1-mini");
+    expect(html).toContain("Scripted risk from the emulated model.");
+  });
+});

@@ -36,6 +36,8 @@ export const cliConfigSchema = z.strictObject({
     .strictObject({
       provider: z.enum(["none", "openai", "anthropic", "ollama"]).default("none"),
       model: z.string().min(1).optional(),
+      /** The most a run may spend on model calls (USD); past it, the knowledge base explains. */
+      maxCost: z.number().min(0).optional(),
     })
     .default({ provider: "none" }),
   sinks: z
@@ -172,6 +174,7 @@ sources:
 # anthropic (ANTHROPIC_API_KEY) or ollama (OLLAMA_HOST).
 model:
   provider: ${options.model}
+  maxCost: 1.00    # USD per run; past it the knowledge base explains
 
 sinks:${jira || slack ? "" : " {}"}
 ${section(jira, ["# Env: JIRA_EMAIL, JIRA_API_TOKEN.", "jira:", "  baseUrl: https://acme.atlassian.net", "  projectKey: SEC"])}

@@ -4,6 +4,7 @@ import { type ApprovalQueue, approvalQueue } from "../agents/approvals/queue.js"
 import { loadPolicyFile } from "../agents/policy/load.js";
 import type { Policy } from "../agents/policy/schema.js";
 import type { Store } from "../core/store.js";
+import { createBudget } from "../llm/budget.js";
 import { type AuditLog, auditLog } from "../sinks/audit/audit-log.js";
 import { sqliteStore } from "../sinks/audit/stores/sqlite.js";
 import { jira } from "../sinks/jira/jira.js";
@@ -77,12 +78,17 @@ export async function openContext(io: CliIo, configFile: string | undefined): Pr
     approvals: approvalQueue({ store, policy, audit }),
     sources,
     sinks,
-    model: cliModel(config.model.provider, env, config.model.model),
+    model: withBudget(cliModel(config.model.provider, env, config.model.model), config.model.maxCost),
     close: () => store.close(),
   };
 }
 
 // Internal helpers.
+
+function withBudget(chosen: CliModel, maxCost: number | undefined): CliModel {
+  if (!chosen.model || maxCost === undefined) return chosen;
+  return { ...chosen, model: createBudget({ maxCost }).wrap(chosen.model) };
+}
 
 /** Drops undefined values, so an unset option keeps the factory's default (strict optional types). */
 function definedOnly<T extends Record<string, unknown>>(

@@ -54,6 +54,7 @@ export function createOutput(io: CliIo, options: { json?: boolean } = {}): CliOu
   const colour = io.stdout.isTTY === true && !json && io.env.NO_COLOR === undefined && io.env.TERM !== "dumb";
   const progressOn = io.stderr.isTTY === true && !json;
   let progressShown = false;
+  let lastProgressAt = 0;
   const paint = (code: number) => (text: string) => (colour ? `\u001b[${code}m${text}\u001b[0m` : text);
   const clear = () => {
     if (progressShown) io.stderr.write("\r\u001b[2K");
@@ -76,7 +77,10 @@ export function createOutput(io: CliIo, options: { json?: boolean } = {}): CliOu
       io.stderr.write(`${text}\n`);
     },
     progress(text) {
-      if (!progressOn) return;
+      // At most ten redraws a second: a terminal does not need one per finding.
+      const now = Date.now();
+      if (!progressOn || now - lastProgressAt < 100) return;
+      lastProgressAt = now;
       io.stderr.write(`\r\u001b[2K${text.slice(0, 118)}`);
       progressShown = true;
     },

@@ -73,8 +73,8 @@ export const webhookSeenNamespace = "webhooks:seen";
 /**
  * A webhook receiver for any Fetch-style server (Node via `cloudsteward serve`, Hono, Next.js, Bun,
  * Deno, Workers). Routes: `POST /webhooks/<source>` verifies the platform's auth, parses the
- * findings, drops the versions it already accepted (same finding id and `lastSeen`, or same delivery
- * id) and answers 202 at once, processing in the background through a bounded queue (503 with
+ * findings, drops the versions it already accepted (same finding id, `lastSeen`, status and
+ * severity, or same delivery id) and answers 202 at once, processing in the background through a bounded queue (503 with
  * `Retry-After` when full); `POST /slack/interactions` applies Approve/Reject buttons to
  * `approvals`; `GET /healthz` answers 200 with the queue depth.
  * @throws ConfigurationError at creation when neither `onFindings` nor `pipeline` is given.
@@ -211,8 +211,12 @@ async function defaultParser(
   );
 }
 
+/**
+ * One version of a finding: its id, `lastSeen`, status and severity. Wiz webhooks carry no update
+ * time (their `lastSeen` is the creation time), so a status change must make a new version by itself.
+ */
 function versionKey(source: string, finding: Finding): string {
-  return `${source}:finding:${finding.id}:${finding.lastSeen}`;
+  return `${source}:finding:${finding.id}:${finding.lastSeen}:${finding.status}:${finding.severity}`;
 }
 
 /** Forgets a failed batch, so the platform's redelivery is processed rather than skipped. */

@@ -11,15 +11,14 @@ import { makeCase } from "../../src/testing/factories.js";
 
 const secret = "wiz-webhook-token-1234";
 
-function wizPayload(id: string, updated = "2026-03-02T10:11:12Z") {
+function wizPayload(id: string, status = "OPEN") {
   return {
     trigger: { source: "ISSUES", type: "Created", ruleId: "ar-1", ruleName: "Send to governance" },
     issue: {
       id,
-      status: "OPEN",
+      status,
       severity: "HIGH",
       created: "2026-03-01T10:11:12Z",
-      updatedAt: updated,
       projects: [],
     },
     resource: {
@@ -118,8 +117,14 @@ describe("createWebhookHandler", () => {
     // A second handler over the same store (another worker) also skips it.
     const other = createWebhookHandler({ sources: { wiz: { secret } }, onFindings, store });
     expect(await (await other(wizRequest(wizPayload("c-1")))).json()).toEqual({ accepted: 0, duplicates: 1 });
+    // The same issue resolved later is a new version and is processed.
+    expect(await (await handler(wizRequest(wizPayload("c-1", "RESOLVED")))).json()).toEqual({
+      accepted: 1,
+      duplicates: 0,
+    });
     await handler.drain();
-    expect(batches).toHaveLength(1);
+    expect(batches).toHaveLength(2);
+    expect(batches[1]?.findings[0]?.status).toBe("resolved");
   });
 
   it("forgets a batch that failed, so the platform's retry is processed", async () => {

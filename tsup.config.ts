@@ -20,7 +20,10 @@ export default defineConfig({
     "sinks/webhook/index": "src/sinks/webhook/index.ts",
     "sinks/audit/index": "src/sinks/audit/index.ts",
     "remediation/index": "src/agents/remediation/index.ts",
+    "server/index": "src/server/index.ts",
     "testing/index": "src/testing/index.ts",
+    // The `cloudsteward` bin (package.json "bin"), not an export.
+    "cli/index": "src/cli/index.ts",
   },
   format: ["esm", "cjs"],
   splitting: true,

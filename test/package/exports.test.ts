@@ -26,8 +26,10 @@ describe("package exports", () => {
     }
   });
 
-  it("every tsup entry is exported", () => {
-    expect(entries.size).toBe(subpaths.length);
+  it("every tsup entry is exported, or is the bin", () => {
+    expect(entries.size).toBe(subpaths.length + 1);
+    expect(entries.get("cli/index")).toBe("src/cli/index.ts");
+    expect(pkg.bin).toEqual({ cloudsteward: "./dist/cli/index.js" });
   });
 
   // Static value imports only: type imports are erased, and a dynamic import() loads its module on first use.

@@ -29,6 +29,25 @@ function tokenRequest(url: string, secret: string) {
 }
 
 describe("startSandbox", () => {
+  it("hands emulations the request URL with its port, so links they build point back at the sandbox", async () => {
+    const sandbox = await start();
+    const { instanceUrl, username, password } = sandbox.servicenow as {
+      instanceUrl: string;
+      username: string;
+      password: string;
+    };
+    const response = await fetch(
+      `${instanceUrl}/api/now/table/cmdb_ci?sysparm_limit=1&sysparm_fields=owned_by`,
+      {
+        headers: { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}` },
+      },
+    );
+    const body = (await response.json()) as { result: { owned_by: { link: string } }[] };
+    expect(
+      body.result[0]!.owned_by.link.startsWith(`${sandbox.url}/servicenow/api/now/table/sys_user/`),
+    ).toBe(true);
+  });
+
   it("serves on 127.0.0.1 with one options entry per emulation, pointing at its prefix", async () => {
     const sandbox = await start({ seed: 4 });
     expect(sandbox.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

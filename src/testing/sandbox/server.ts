@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { nodeListener } from "../../server/node.js";
 import type { Estate } from "../estate.js";
 import type { EmulationName, EmulationOptions, Emulations } from "./emulations.js";
 import type { Faults } from "./faults.js";
@@ -35,9 +36,7 @@ export type Sandbox = EmulationOptions & {
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const mounted = mountSandbox(options);
-  const server = createServer((incoming, outgoing) => {
-    void serve(incoming, outgoing, mounted.dispatch);
-  });
+  const server = createServer(nodeListener(mounted.dispatch));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
@@ -59,39 +58,4 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return closed;
     },
   };
-}
-
-// Internal helpers.
-
-async function serve(
-  incoming: IncomingMessage,
-  outgoing: ServerResponse,
-  dispatch: (request: Request) => Promise<Response>,
-): Promise<void> {
-  try {
-    const chunks: Buffer[] = [];
-    for await (const chunk of incoming) chunks.push(chunk as Buffer);
-    const headers = new Headers();
-    for (const [key, value] of Object.entries(incoming.headers)) {
-      if (value === undefined) continue;
-      for (const item of Array.isArray(value) ? value : [value]) headers.append(key, item);
-    }
-    const method = incoming.method ?? "GET";
-    const request = new Request(new URL(incoming.url ?? "/", "http://127.0.0.1"), {
-      method,
-      headers,
-      body: method === "GET" || method === "HEAD" || chunks.length === 0 ? undefined : Buffer.concat(chunks),
-    });
-    const response = await dispatch(request);
-    const body = Buffer.from(await response.arrayBuffer());
-    const responseHeaders: Record<string, string> = {};
-    response.headers.forEach((value, key) => {
-      responseHeaders[key] = value;
-    });
-    outgoing.writeHead(response.status, responseHeaders);
-    outgoing.end(body);
-  } catch (error) {
-    if (!outgoing.headersSent) outgoing.writeHead(500, { "content-type": "application/json" });
-    outgoing.end(JSON.stringify({ error: `sandbox: ${(error as Error).message}` }));
-  }
 }

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { matchArchetype } from "../../agents/knowledge/match.js";
+import { ruleKeyFor } from "../../agents/knowledge/match.js";
 import { NormalizationError, toErrorIssues } from "../../core/errors.js";
 import {
   type Category,
@@ -114,16 +114,16 @@ function build(draft: Draft, fetchedAt: string, raw: unknown): Finding {
   const { idPath, tags: nativeTags, ...resourceFields } = draft.resource;
   if (resourceFields.id === "") throw fail(idPath, "is empty: the record names no resource");
   const resource = compact({ ...resourceFields, tags: toTags(nativeTags) }) as Resource;
-  const archetype =
-    matchArchetype({
-      platform: "wiz",
-      ruleId: draft.rule.id,
-      ruleName: draft.rule.name,
-      title: draft.title,
-      category: draft.category,
-      resourceType: resource.type,
-      cve: draft.vulnerability?.cve,
-    }) ?? `wiz:${draft.rule.id}`;
+  // The specific archetype, or `wiz:<ruleId>`; never a category fallback, which would merge unrelated rules.
+  const archetype = ruleKeyFor({
+    platform: "wiz",
+    ruleId: draft.rule.id,
+    ruleName: draft.rule.name,
+    title: draft.title,
+    category: draft.category,
+    resourceType: resource.type,
+    cve: draft.vulnerability?.cve,
+  });
   const finding = compact({
     id: findingId("wiz", draft.nativeId),
     dedupKey: dedupKey(archetype, resource),

@@ -172,6 +172,48 @@ describe("wiz normalize", () => {
     expect(issue.id).not.toBe(webhook.id);
   });
 
+  it("never keys on a category fallback: unrelated rules of one category on one resource get different dedupKeys", () => {
+    const threat = (id: string, ruleId: string, name: string) =>
+      normalize(
+        {
+          ...fixture("issue-threat-detection"),
+          id,
+          sourceRule: { __typename: "CloudEventRule", id: ruleId, name },
+        },
+        { fetchedAt },
+      );
+    const first = threat("t-1", "cer-custom-1", "Unusual outbound connection to rare port");
+    const second = threat("t-2", "cer-custom-2", "Suspicious shell spawned in container");
+    expect(first.category).toBe("threat");
+    expect(second.category).toBe("threat");
+    expect(first.resource.id).toBe(second.resource.id);
+    expect(first.dedupKey).not.toBe(second.dedupKey);
+  });
+
+  it("keys the same specific archetype on the same bucket alike under two rule ids", () => {
+    const bucket = (id: string, ruleId: string) =>
+      normalize(
+        {
+          ...fixture("issue-toxic-combination"),
+          id,
+          type: "CLOUD_CONFIGURATION",
+          sourceRule: {
+            __typename: "CloudConfigurationRule",
+            id: ruleId,
+            name: "S3 bucket allows public read access",
+          },
+          entitySnapshot: {
+            type: "BUCKET",
+            cloudPlatform: "AWS",
+            providerId: "arn:aws:s3:::legacy-logs",
+            subscriptionExternalId: "111122223333",
+          },
+        },
+        { fetchedAt },
+      );
+    expect(bucket("b-1", "rule-a").dedupKey).toBe(bucket("b-2", "rule-b").dedupKey);
+  });
+
   it("keeps the native record only when asked", () => {
     const record = fixture("vulnerability-finding");
     expect(normalize(record, { fetchedAt }).raw).toBeUndefined();

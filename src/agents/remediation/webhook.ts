@@ -2,12 +2,7 @@ import type { EventEmitter } from "eventemitter3";
 import type { PipelineEvents } from "../../core/events.js";
 import { createHttpClient } from "../../core/http.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
-import {
-  idempotencyKeyHeader,
-  signatureHeader,
-  signWebhookBody,
-  timestampHeader,
-} from "../../sinks/webhook/signature.js";
+import { postSignedJson } from "../../sinks/webhook/signature.js";
 import { defaultBody } from "./pipeline-trigger.js";
 import { type Remediator, type RollbackNote, rollbackNote } from "./remediator.js";
 
@@ -54,17 +49,13 @@ export function webhookRemediation(options: WebhookRemediationOptions): Remediat
       secret = await resolveSecret(options.secret, { option: "secret", integration: name });
       const rollback = rollbackNote(options.rollback, action);
       const body = JSON.stringify({ type: "remediation.requested", ...defaultBody(action), rollback });
-      const timestamp = Math.floor(clock().getTime() / 1000);
-      const response = await http.request<string>("POST", options.url, {
+      const response = await postSignedJson(http, {
+        url: options.url,
         body,
-        headers: {
-          ...options.headers,
-          "content-type": "application/json",
-          [timestampHeader]: String(timestamp),
-          [signatureHeader]: signWebhookBody(body, secret, timestamp),
-          [idempotencyKeyHeader]: action.idempotencyKey,
-        },
-        responseType: "text",
+        secret,
+        idempotencyKey: action.idempotencyKey,
+        timestamp: Math.floor(clock().getTime() / 1000),
+        headers: options.headers,
         signal,
       });
       return { status: "triggered", details: { url: options.url, status: response.status }, rollback };

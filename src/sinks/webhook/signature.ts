@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import type { HttpClient, HttpResponse } from "../../core/http.js";
 
 /** The header carrying `sha256=<hex>`: HMAC-SHA-256 of `${timestamp}.${body}` with the shared secret. */
 export const signatureHeader = "x-cloudsteward-signature";
@@ -14,6 +15,39 @@ export const idempotencyKeyHeader = "idempotency-key";
  */
 export function signWebhookBody(body: string, secret: string, timestamp: number): string {
   return `sha256=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
+}
+
+/** What {@link postSignedJson} sends. */
+export interface SignedPost {
+  url: string;
+  /** The JSON body, already serialized: the signature covers these exact bytes. */
+  body: string;
+  secret: string;
+  idempotencyKey: string;
+  /** Signing time in UNIX seconds. */
+  timestamp: number;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+/**
+ * POSTs a JSON body with the cloudsteward signature, timestamp and idempotency-key headers.
+ * @example
+ * await postSignedJson(http, { url, body: JSON.stringify(payload), secret, idempotencyKey, timestamp: Math.floor(Date.now() / 1000) });
+ */
+export function postSignedJson(http: HttpClient, post: SignedPost): Promise<HttpResponse<string>> {
+  return http.request<string>("POST", post.url, {
+    body: post.body,
+    headers: {
+      ...post.headers,
+      "content-type": "application/json",
+      [timestampHeader]: String(post.timestamp),
+      [signatureHeader]: signWebhookBody(post.body, post.secret, post.timestamp),
+      [idempotencyKeyHeader]: post.idempotencyKey,
+    },
+    responseType: "text",
+    signal: post.signal,
+  });
 }
 
 /** Options of {@link verifyWebhookSignature}. */

@@ -8,7 +8,7 @@ import { memoryStore } from "../../core/stores/memory.js";
 import { deliverOnce, type TicketLedger, ticketLedger, trackingId } from "../ledger.js";
 import type { CaseChange } from "../render/change.js";
 import type { Sink } from "../sink.js";
-import { idempotencyKeyHeader, signatureHeader, signWebhookBody, timestampHeader } from "./signature.js";
+import { postSignedJson } from "./signature.js";
 
 /** Options of {@link webhook}. */
 export interface WebhookOptions {
@@ -66,17 +66,13 @@ export function webhook(options: WebhookOptions): WebhookSink {
   async function send(payload: WebhookPayload, signal?: AbortSignal): Promise<string | undefined> {
     secret = await resolveSecret(options.secret, { option: "secret", integration: "webhook" });
     const body = JSON.stringify(payload);
-    const timestamp = Math.floor(Date.now() / 1000);
-    const response = await http.request<string>("POST", options.url, {
+    const response = await postSignedJson(http, {
+      url: options.url,
       body,
-      headers: {
-        ...options.headers,
-        "content-type": "application/json",
-        [timestampHeader]: String(timestamp),
-        [signatureHeader]: signWebhookBody(body, secret, timestamp),
-        [idempotencyKeyHeader]: payload.idempotencyKey,
-      },
-      responseType: "text",
+      secret,
+      idempotencyKey: payload.idempotencyKey,
+      timestamp: Math.floor(Date.now() / 1000),
+      headers: options.headers,
       signal,
     });
     return referenceIn(response.data);

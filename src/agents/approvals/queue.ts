@@ -238,7 +238,7 @@ export function approvalQueue(options: ApprovalQueueOptions): ApprovalQueue {
             : existing.state === "expired" &&
               (await store.compareAndSet(approvalsNamespace, id, existing, fresh));
         if (written) {
-          await record(fresh, requester, { decision: "requested", reason, risk: action.risk });
+          if (audit) await record(fresh, requester, { decision: "requested", reason, risk: action.risk });
           return fresh;
         }
         if (existing !== undefined && existing.state !== "expired") return existing;

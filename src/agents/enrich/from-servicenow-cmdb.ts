@@ -2,7 +2,8 @@ import { ConfigurationError } from "../../core/errors.js";
 import type { Resource } from "../../core/finding.js";
 import { createHttpClient, type HttpClient, type HttpClientOptions } from "../../core/http.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
-import { optionOrEnv, resolveSecret, type Secret } from "../../core/secret.js";
+import { optionOrEnv, type Secret } from "../../core/secret.js";
+import { serviceNowAuthorization } from "../../core/servicenow-auth.js";
 import type { ContextField, ContextProvider, ProvidedContext } from "./provider.js";
 
 /** Options of {@link fromServiceNowCmdb}. */
@@ -74,7 +75,7 @@ export function fromServiceNowCmdb(options: FromServiceNowCmdbOptions = {}): Con
       retry: options.retry,
       rateLimit: options.rateLimit ?? { requestsPerSecond: 10, burst: 10 },
       headers: async () => {
-        const auth = await authorization(options);
+        const auth = await serviceNowAuthorization(options, "fromServiceNowCmdb");
         secrets = auth.secrets;
         return { accept: "application/json", authorization: auth.header };
       },
@@ -149,30 +150,6 @@ function defaultQuery(resource: Resource): string {
 /** `^` separates encoded-query terms; ServiceNow reads `^^` as a literal caret. */
 function escapeQueryValue(value: string): string {
   return value.replaceAll("^", "^^");
-}
-
-async function authorization(
-  options: FromServiceNowCmdbOptions,
-): Promise<{ header: string; secrets: readonly string[] }> {
-  const token =
-    typeof options.token === "function"
-      ? await options.token()
-      : (options.token ?? process.env.SERVICENOW_TOKEN);
-  if (token) return { header: `Bearer ${token}`, secrets: [token] };
-  const username = optionOrEnv(options.username, "SERVICENOW_USERNAME");
-  if (!username) {
-    throw new ConfigurationError(
-      "fromServiceNowCmdb: username is missing. Pass `username` and `password` (or `token`) to fromServiceNowCmdb(), or set SERVICENOW_USERNAME and SERVICENOW_PASSWORD.",
-      { option: "username", env: "SERVICENOW_USERNAME" },
-    );
-  }
-  const password = await resolveSecret(options.password, {
-    option: "password",
-    env: "SERVICENOW_PASSWORD",
-    integration: "fromServiceNowCmdb",
-  });
-  const encoded = Buffer.from(`${username}:${password}`).toString("base64");
-  return { header: `Basic ${encoded}`, secrets: [password, encoded] };
 }
 
 /** With `sysparm_display_value=true` values are strings; tolerate `{ display_value }` objects too. */

@@ -11,7 +11,6 @@ export {
   type Facts,
   GENERIC_ARCHETYPE_ID,
   type KnowledgeBase,
-  matchInputOf,
   personalize,
   type TemplateVariables,
   templateVariableNames,
@@ -23,6 +22,8 @@ export {
   explanationArchetypeFor,
   type MatchInput,
   matchArchetype,
+  matchInputOf,
+  ruleKeyFor,
   type VulnerabilityFacts,
 } from "./match.js";
 export {

@@ -7,7 +7,13 @@ import { crossCloudEntries, genericEntry } from "./archetypes/cross.js";
 import { gcpEntries } from "./archetypes/gcp.js";
 import { kubernetesEntries } from "./archetypes/kubernetes.js";
 import { type KnowledgeEntry, type KnowledgeEntryInput, knowledgeEntrySchema } from "./entry.js";
-import { type ArchetypeMatchFn, compileMatchers, explanationArchetypeFor, type MatchInput } from "./match.js";
+import {
+  type ArchetypeMatchFn,
+  compileMatchers,
+  explanationArchetypeFor,
+  type MatchInput,
+  matchInputOf,
+} from "./match.js";
 import { type ArchetypeMatcher, archetypeMatchers } from "./matchers.js";
 import { placeholdersIn, type RenderContext, renderTemplate } from "./render.js";
 
@@ -146,19 +152,6 @@ export function createKnowledgeBase(entries: readonly KnowledgeEntryInput[]): Kn
  * identity, secrets and vulnerabilities, with control mappings.
  */
 export const defaultKnowledge: KnowledgeBase = createKnowledgeBase(defaultEntries);
-
-/** The matcher input of a normalized finding. */
-export function matchInputOf(finding: Finding): MatchInput {
-  return {
-    platform: finding.source.platform,
-    ruleId: finding.rule.id,
-    ruleName: finding.rule.name,
-    title: finding.title,
-    category: finding.category,
-    resourceType: finding.resource.type,
-    cve: finding.vulnerability?.cve,
-  };
-}
 
 /** The template variables of a case: its first resource, owner, environment and data classification. */
 export function templateVariables(item: Case): TemplateVariables {

@@ -1,4 +1,4 @@
-import type { Category, Platform, Severity } from "../../core/finding.js";
+import type { Category, Finding, Platform, Severity } from "../../core/finding.js";
 import {
   type ArchetypeMatcher,
   archetypeMatchers,
@@ -98,6 +98,19 @@ export function compileMatchers(matchers: readonly ArchetypeMatcher[]): Archetyp
  * // → "aws-s3-public-read"
  */
 export const matchArchetype: ArchetypeMatchFn = compileMatchers(archetypeMatchers);
+
+/** The matcher input of a normalized finding. */
+export function matchInputOf(finding: Finding): MatchInput {
+  return {
+    platform: finding.source.platform,
+    ruleId: finding.rule.id,
+    ruleName: finding.rule.name,
+    title: finding.title,
+    category: finding.category,
+    resourceType: finding.resource.type,
+    cve: finding.vulnerability?.cve,
+  };
+}
 
 /**
  * The rule key that deduplicates and groups findings: the specific archetype (per CVE for a

@@ -1,7 +1,7 @@
 import type { Finding } from "../../core/finding.js";
 import { canonicalResourceKey } from "../../core/fingerprint.js";
 import type { TagReader } from "../enrich/normalize.js";
-import { ruleKeyFor } from "../knowledge/match.js";
+import { matchInputOf, ruleKeyFor } from "../knowledge/match.js";
 
 /** A built-in grouping key. */
 export type GroupKeyName = "rule" | "resource" | "account" | "owner" | "dedupKey" | "cve" | "package";
@@ -35,15 +35,7 @@ export interface GroupingOptions {
  * ruleKeyOf(finding); // "aws-s3-public-read" or "prisma:7a9c…"
  */
 export function ruleKeyOf(finding: Finding): string {
-  return ruleKeyFor({
-    platform: finding.source.platform,
-    ruleId: finding.rule.id,
-    ruleName: finding.rule.name,
-    title: finding.title,
-    category: finding.category,
-    resourceType: finding.resource.type,
-    cve: finding.vulnerability?.cve,
-  });
+  return ruleKeyFor(matchInputOf(finding));
 }
 
 /**

@@ -5,7 +5,8 @@ import type { PipelineEvents } from "../../core/events.js";
 import type { Severity } from "../../core/finding.js";
 import { createHttpClient } from "../../core/http.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
-import { optionOrEnv, resolveSecret, type Secret } from "../../core/secret.js";
+import { optionOrEnv, type Secret } from "../../core/secret.js";
+import { serviceNowAuthorization } from "../../core/servicenow-auth.js";
 import type { Store } from "../../core/store.js";
 import { memoryStore } from "../../core/stores/memory.js";
 import { deliverOnce, type ExternalRef, type SyncableSink, ticketLedger, trackingId } from "../ledger.js";
@@ -102,7 +103,7 @@ export function servicenow(options: ServiceNowOptions = {}): ServiceNowSink {
     workNotes: "work_notes",
     ...options.fieldMap,
   };
-  const secrets: (string | undefined)[] = [];
+  let secrets: readonly string[] = [];
 
   const instanceUrl = () => {
     const value = optionOrEnv(options.instanceUrl, "SERVICENOW_INSTANCE_URL");
@@ -118,30 +119,9 @@ export function servicenow(options: ServiceNowOptions = {}): ServiceNowSink {
     integration: "servicenow",
     fetch: options.fetch,
     headers: async () => {
-      const base = { accept: "application/json" };
-      if (options.token !== undefined || (options.password === undefined && process.env.SERVICENOW_TOKEN)) {
-        const token = await resolveSecret(options.token, {
-          env: "SERVICENOW_TOKEN",
-          option: "token",
-          integration: "servicenow",
-        });
-        secrets[0] = token;
-        return { ...base, authorization: `Bearer ${token}` };
-      }
-      const username = optionOrEnv(options.username, "SERVICENOW_USERNAME");
-      if (!username) {
-        throw new ConfigurationError(
-          "servicenow: username is missing. Pass `username` and `password` (or `token`) to servicenow() or set SERVICENOW_USERNAME.",
-          { option: "username", env: "SERVICENOW_USERNAME" },
-        );
-      }
-      const password = await resolveSecret(options.password, {
-        env: "SERVICENOW_PASSWORD",
-        option: "password",
-        integration: "servicenow",
-      });
-      secrets[0] = password;
-      return { ...base, authorization: `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}` };
+      const auth = await serviceNowAuthorization(options, "servicenow");
+      secrets = auth.secrets;
+      return { accept: "application/json", authorization: auth.header };
     },
     rateLimit: options.rateLimit === false ? undefined : (options.rateLimit ?? { requestsPerSecond: 5 }),
     events: options.events,

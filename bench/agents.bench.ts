@@ -17,7 +17,7 @@ import { dedupKey } from "../src/core/fingerprint.js";
 import { pipeline } from "../src/core/pipeline.js";
 import type { Stage } from "../src/core/stage.js";
 import { makeFinding } from "../src/testing/factories.js";
-import { type Benchmark, type BenchResult, runInChild } from "./harness.js";
+import { type Benchmark, resultRow, runInChild } from "./harness.js";
 
 const throughputFindings = 100_000;
 const throughputTarget = 20_000;
@@ -74,18 +74,7 @@ const benchmark: Benchmark = {
     const large = await runInChild<{ cases: number }>(import.meta.url, "triageAndEnrich", [200_000]);
     const perFindingKb = ((large.peakRssMb - small.peakRssMb) * 1024) / 180_000;
 
-    const row = (
-      metric: string,
-      value: number,
-      unit: string,
-      extra: Partial<BenchResult> = {},
-    ): BenchResult => ({
-      benchmark: "agents",
-      metric,
-      value: Math.round(value * 100) / 100,
-      unit,
-      ...extra,
-    });
+    const row = resultRow("agents");
     const throughput = (label: string, figures: Throughput) => [
       row(`${label}, 100,000 findings (per CPU-second, best of 3)`, figures.perCpuSecond, "findings/s", {
         target: `>= ${throughputTarget}`,

@@ -23,7 +23,7 @@ import type { Store } from "../src/core/store.js";
 import { memoryStore } from "../src/core/stores/memory.js";
 import { auditLog } from "../src/sinks/audit/audit-log.js";
 import { fixtureDate, makeCase, makeFinding } from "../src/testing/factories.js";
-import type { Benchmark, BenchResult } from "./harness.js";
+import { type Benchmark, resultRow } from "./harness.js";
 
 const caseCount = 100_000;
 const target = 20_000;
@@ -56,18 +56,7 @@ const benchmark: Benchmark = {
     await decideAndGate(policy, cases, false, known);
     const rerun = await bestOfThree(() => decideAndGate(policy, cases, false, known));
     const audited = await bestOfThree(() => decideAndGate(policy, cases.slice(0, 20_000), true));
-    const row = (
-      metric: string,
-      value: number,
-      unit: string,
-      extra: Partial<BenchResult> = {},
-    ): BenchResult => ({
-      benchmark: "decide",
-      metric,
-      value: Math.round(value),
-      unit,
-      ...extra,
-    });
+    const row = resultRow("decide");
     return [
       row("decide → gate, 100,000 cases (per CPU-second, best of 3)", plain.perCpuSecond, "cases/s", {
         target: `>= ${target}`,

@@ -36,6 +36,22 @@ export interface ChildOutcome<T> {
   peakRssMb: number;
 }
 
+/**
+ * A row builder for one benchmark: `row(metric, value, unit, extra)`, the value rounded to two decimals.
+ * @example
+ * const row = resultRow("pipeline");
+ * row("throughput", 260_353, "findings/s", { target: ">= 100000", pass: true });
+ */
+export function resultRow(benchmark: string) {
+  return (metric: string, value: number, unit: string, extra: Partial<BenchResult> = {}): BenchResult => ({
+    benchmark,
+    metric,
+    value: Math.round(value * 100) / 100,
+    unit,
+    ...extra,
+  });
+}
+
 /** Milliseconds `fn` took, wall clock. */
 export async function measure(fn: () => unknown): Promise<number> {
   const started = performance.now();

@@ -9,7 +9,7 @@ import { memoryStore } from "../src/core/stores/memory.js";
 import { jira } from "../src/sinks/jira/index.js";
 import { makeAction, makeCase, makeFinding } from "../src/testing/factories.js";
 import { startSandbox } from "../src/testing/sandbox/server.js";
-import type { Benchmark, BenchResult } from "./harness.js";
+import { type Benchmark, resultRow } from "./harness.js";
 
 const total = Number(process.env.BENCH_JIRA_CASES ?? 1000);
 const killAt = Math.floor(total / 2);
@@ -68,18 +68,7 @@ const benchmark: Benchmark = {
       const labels = issues.map((issue) => issue.fields.labels.find((label) => label.startsWith("cs-")));
       const duplicates = labels.length - new Set(labels).size;
       const requests = sandbox.faults.jira.stats.requests;
-      const row = (
-        metric: string,
-        value: number,
-        unit: string,
-        extra: Partial<BenchResult> = {},
-      ): BenchResult => ({
-        benchmark: "jira",
-        metric,
-        value,
-        unit,
-        ...extra,
-      });
+      const row = resultRow("jira");
       return [
         row(
           `tickets in Jira after kill at ${deliveredBeforeKill} + rerun (${total} cases)`,

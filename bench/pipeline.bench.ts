@@ -9,7 +9,7 @@ import type { Finding } from "../src/core/finding.js";
 import { pipeline } from "../src/core/pipeline.js";
 import type { Stage } from "../src/core/stage.js";
 import { makeFinding } from "../src/testing/factories.js";
-import { type Benchmark, type BenchResult, runInChild } from "./harness.js";
+import { type Benchmark, resultRow, runInChild } from "./harness.js";
 
 const throughputFindings = 1_000_000;
 const throughputTarget = 100_000;
@@ -76,13 +76,7 @@ const benchmark: Benchmark = {
     const growth = large.peakRssMb / small.peakRssMb;
     const presizedGrowth = presizedLarge.peakRssMb / presizedSmall.peakRssMb;
 
-    const row = (metric: string, value: number, unit: string, extra: Partial<BenchResult> = {}) => ({
-      benchmark: "pipeline",
-      metric,
-      value: Math.round(value * 100) / 100,
-      unit,
-      ...extra,
-    });
+    const row = resultRow("pipeline");
     return [
       row("throughput, 4 pass-through stages (wall, best of 3)", Math.round(bestWall), "findings/s", {
         target: `>= ${throughputTarget}`,

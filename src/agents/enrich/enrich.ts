@@ -16,7 +16,13 @@ import {
   normalizeExposure,
   type TagKeys,
 } from "./normalize.js";
-import type { ContextField, ContextProvider, ProvidedContext, ProviderKind } from "./provider.js";
+import {
+  type ContextField,
+  type ContextProvider,
+  contextFields,
+  type ProvidedContext,
+  type ProviderKind,
+} from "./provider.js";
 
 /** Options of {@link enrich}. */
 export interface EnrichOptions {
@@ -180,15 +186,6 @@ const defaultPrecedence: readonly (ProviderKind | readonly ProviderKind[])[] = [
   "tags",
 ];
 
-const fields: readonly ContextField[] = [
-  "owner",
-  "team",
-  "environment",
-  "criticality",
-  "internetExposed",
-  "dataClassification",
-];
-
 type ResolvedFields = Omit<CaseContext, "blastRadius">;
 type Provenanced<T> = { value: T; source: string; conflicts?: { value: T; source: string }[] };
 
@@ -325,7 +322,7 @@ function resolveFields(
 ): ResolvedFields {
   const order = providers.map((_, index) => index).sort((a, b) => ranks[a]! - ranks[b]! || a - b);
   const result: Record<string, Provenanced<unknown>> = {};
-  for (const field of fields) {
+  for (const field of contextFields) {
     const candidates: { value: string | boolean; source: string }[] = [];
     for (const index of order) {
       const raw = answers[index]?.[field];

@@ -1,6 +1,6 @@
 import { ConfigurationError } from "../../core/errors.js";
 import { parseCsv } from "./parse-csv.js";
-import type { ContextField, ContextProvider, ProvidedContext } from "./provider.js";
+import { type ContextField, type ContextProvider, contextFields, type ProvidedContext } from "./provider.js";
 
 /** Which CSV columns hold what. Column names match case-insensitively, ignoring spaces, `-` and `_`. */
 export interface CsvColumns {
@@ -74,15 +74,6 @@ const defaultColumns: CsvColumns = {
   internetExposed: ["internet_exposed", "internet_facing", "public"],
   dataClassification: ["data_classification", "classification", "data_sensitivity"],
 };
-
-const contextFields: readonly ContextField[] = [
-  "owner",
-  "team",
-  "environment",
-  "criticality",
-  "internetExposed",
-  "dataClassification",
-];
 
 interface CsvIndex {
   exact: Map<string, ProvidedContext>;

@@ -1,14 +1,18 @@
 import type { Case } from "../../core/case.js";
 import type { Finding, Resource } from "../../core/finding.js";
 
+/** Every context value a provider can supply, in the order `enrich` resolves them. */
+export const contextFields = [
+  "owner",
+  "team",
+  "environment",
+  "criticality",
+  "internetExposed",
+  "dataClassification",
+] as const;
+
 /** The context values a provider can supply. */
-export type ContextField =
-  | "owner"
-  | "team"
-  | "environment"
-  | "criticality"
-  | "internetExposed"
-  | "dataClassification";
+export type ContextField = (typeof contextFields)[number];
 
 /**
  * What kind of source a provider is; `enrich` resolves disagreements by kind

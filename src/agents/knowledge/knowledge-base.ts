@@ -151,7 +151,15 @@ export function createKnowledgeBase(entries: readonly KnowledgeEntryInput[]): Kn
  * The built-in knowledge base: more than 80 archetypes across AWS, Azure, GCP, Kubernetes,
  * identity, secrets and vulnerabilities, with control mappings.
  */
-export const defaultKnowledge: KnowledgeBase = createKnowledgeBase(defaultEntries);
+export const defaultKnowledge: KnowledgeBase = {
+  get entries() {
+    return builtIn().entries;
+  },
+  get: (archetypeId) => builtIn().get(archetypeId),
+  match: (input) => builtIn().match(input),
+  archetypeFor: (item) => builtIn().archetypeFor(item),
+  factsFor: (item) => builtIn().factsFor(item),
+};
 
 /** The template variables of a case: its first resource, owner, environment and data classification. */
 export function templateVariables(item: Case): TemplateVariables {
@@ -306,4 +314,11 @@ function uniqueControls(findings: readonly Finding[]): Control[] {
       seen.set(`${control.framework}\u0000${control.control}`, control);
   }
   return [...seen.values()];
+}
+
+// The built-in base is validated and compiled on first use, not when `cloudsteward` is imported.
+let defaultBase: KnowledgeBase | undefined;
+function builtIn(): KnowledgeBase {
+  defaultBase ??= createKnowledgeBase(defaultEntries);
+  return defaultBase;
 }

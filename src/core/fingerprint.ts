@@ -1,22 +1,30 @@
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 import type { Resource } from "./finding.js";
 
 /** The resource fields {@link canonicalResourceKey} reads. */
 export type ResourceIdentity = Pick<Resource, "id" | "cloud" | "accountId" | "type" | "name" | "region">;
 
 /**
+ * The SHA-256 of UTF-8 `text`, as lower-case hex. Uses Node's one-shot `crypto.hash` (20.12+; about
+ * 2.5× faster for short inputs because no Hash object is built) and `createHash` on older releases.
+ * @example
+ * sha256Hex("abc"); // "ba7816bf…"
+ */
+export const sha256Hex: (text: string) => string =
+  typeof crypto.hash === "function"
+    ? (text) => crypto.hash("sha256", text, "hex")
+    : (text) => crypto.createHash("sha256").update(text, "utf8").digest("hex");
+
+/**
  * A short stable hash of `parts`: SHA-256 over the length-prefixed parts, hex, first 24 characters.
- * Length prefixes make the join unambiguous, so `("ab", "c")` and `("a", "bc")` differ.
+ * Length prefixes (in UTF-8 bytes) make the join unambiguous, so `("ab", "c")` and `("a", "bc")` differ.
  * @example
  * const caseId = `case_${stableHash("wiz", finding.source.nativeId)}`;
  */
 export function stableHash(...parts: string[]): string {
-  const hash = createHash("sha256");
-  for (const part of parts) {
-    hash.update(`${Buffer.byteLength(part, "utf8")}:`);
-    hash.update(part, "utf8");
-  }
-  return hash.digest("hex").slice(0, 24);
+  let joined = "";
+  for (const part of parts) joined += `${Buffer.byteLength(part, "utf8")}:${part}`;
+  return sha256Hex(joined).slice(0, 24);
 }
 
 /**

@@ -1,8 +1,9 @@
-import { createHash, createHmac } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { ConfigurationError } from "../../core/errors.js";
+import { sha256Hex } from "../../core/fingerprint.js";
 import { redact } from "../../core/redact.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
 import type { Store } from "../../core/store.js";
@@ -155,7 +156,7 @@ export function auditLog(store: Store, options: AuditLogOptions = {}): AuditLog 
   const now = options.now ?? (() => new Date());
   const hasher = async () => {
     if (options.hmacKey === undefined)
-      return (text: string) => createHash("sha256").update(text).digest("hex");
+      return sha256Hex;
     const key = await resolveSecret(options.hmacKey, { option: "hmacKey", integration: "auditLog" });
     return (text: string) => createHmac("sha256", key).update(text).digest("hex");
   };
@@ -491,5 +492,5 @@ function escapeMarkdown(text: string): string {
 
 function fileNameFor(caseId: string): string {
   const safe = caseId.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 80);
-  return safe === caseId ? safe : `${safe}-${createHash("sha256").update(caseId).digest("hex").slice(0, 8)}`;
+  return safe === caseId ? safe : `${safe}-${sha256Hex(caseId).slice(0, 8)}`;
 }

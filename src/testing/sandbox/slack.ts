@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../../core/fingerprint.js";
 import type { SlackOptions } from "../../sinks/slack/slack.js";
 import type { Estate } from "../estate.js";
 import type { Emulation, SandboxFaults } from "./emulation.js";
@@ -92,7 +92,7 @@ export function slackEmulation(options: SlackEmulationOptions = {}): SlackEmulat
     const known = users.find((user) => user.email.toLowerCase() === email.toLowerCase());
     if (known) return known.id;
     if (!/^[^@\s]+@example\.com$/i.test(email)) return undefined;
-    return `U${createHash("sha256").update(email.toLowerCase()).digest("hex").slice(0, 9).toUpperCase()}`;
+    return `U${sha256Hex(email.toLowerCase()).slice(0, 9).toUpperCase()}`;
   };
   const resolveChannel = (value: string) => {
     const name = value.replace(/^#/, "");
@@ -199,7 +199,7 @@ export function slackEmulation(options: SlackEmulationOptions = {}): SlackEmulat
 
 /** A stable channel id for a channel name. */
 function channelId(name: string): string {
-  return `C${createHash("sha256").update(name).digest("hex").slice(0, 9).toUpperCase()}`;
+  return `C${sha256Hex(name).slice(0, 9).toUpperCase()}`;
 }
 
 /** The Block Kit limits Slack enforces that cloudsteward could break. */

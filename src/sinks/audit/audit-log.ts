@@ -155,8 +155,7 @@ export function auditLog(store: Store, options: AuditLogOptions = {}): AuditLog 
   const log = options.log ?? "audit";
   const now = options.now ?? (() => new Date());
   const hasher = async () => {
-    if (options.hmacKey === undefined)
-      return sha256Hex;
+    if (options.hmacKey === undefined) return sha256Hex;
     const key = await resolveSecret(options.hmacKey, { option: "hmacKey", integration: "auditLog" });
     return (text: string) => createHmac("sha256", key).update(text).digest("hex");
   };

@@ -8,6 +8,8 @@
  * Numbers and booleans under a secret key are left alone (`maxTokens`, `passwordEnabled`).
  */
 
+import { memoize } from "./memo.js";
+
 /** Options of {@link redact}. */
 export interface RedactOptions {
   /** More object keys whose string values are masked entirely, compared case- and separator-insensitively. @default [] */
@@ -319,17 +321,11 @@ const metadataSuffixes = new Set([
 
 function secretKeyKind(key: string, settings: Settings): string | undefined {
   if (settings.extraKeys.size > 0 && settings.extraKeys.has(normalizeKey(key))) return "secret";
-  let kind = keyKinds.get(key);
-  if (kind === undefined) {
-    if (keyKinds.size >= 10_000) keyKinds.clear();
-    kind = builtInKeyKind(key) ?? null;
-    keyKinds.set(key, kind);
-  }
-  return kind ?? undefined;
+  return cachedKeyKind(key);
 }
 
 /** Object keys repeat across records, so their classification is cached (bounded). */
-const keyKinds = new Map<string, string | null>();
+const cachedKeyKind = memoize((key: string) => builtInKeyKind(key), 10_000);
 
 function builtInKeyKind(key: string): string | undefined {
   const normalized = normalizeKey(key);

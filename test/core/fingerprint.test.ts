@@ -3,6 +3,7 @@ import {
   canonicalResourceKey,
   dedupKey,
   type ResourceIdentity,
+  sha256Hex,
   stableHash,
 } from "../../src/core/fingerprint.js";
 
@@ -16,7 +17,21 @@ function keysOf(variants: ResourceIdentity[]): Set<string> {
   return new Set(variants.map(canonicalResourceKey));
 }
 
+describe("sha256Hex", () => {
+  it("is SHA-256 of the UTF-8 text in hex (FIPS 180-2 vectors)", () => {
+    expect(sha256Hex("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    expect(sha256Hex("")).toBe("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  });
+});
+
 describe("stableHash", () => {
+  it("keeps the digests of earlier releases (ids and dedup keys stored by users stay valid)", () => {
+    // SHA-256 over `<utf8 byte length>:<part>` for each part, first 24 hex characters.
+    expect(stableHash("wiz", "issue-1")).toBe(sha256Hex("3:wiz7:issue-1").slice(0, 24));
+    expect(stableHash("é", "x")).toBe(sha256Hex("2:é1:x").slice(0, 24));
+    expect(stableHash("wiz", "issue-1")).toBe("fdc485b1f67daefc46adc724");
+  });
+
   it("is 24 lower-case hex characters and deterministic", () => {
     const hash = stableHash("wiz", "issue-1");
     expect(hash).toMatch(/^[0-9a-f]{24}$/);

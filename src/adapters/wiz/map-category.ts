@@ -1,4 +1,5 @@
 import type { Category } from "../../core/finding.js";
+import { memoize } from "../../core/memo.js";
 
 /**
  * The category a Wiz record describes, from the words of its security sub-categories, rule name and risks
@@ -7,12 +8,17 @@ import type { Category } from "../../core/finding.js";
  * mapWizCategory(["Identity Management"], "misconfiguration"); // "identity"
  */
 export function mapWizCategory(texts: readonly (string | null | undefined)[], fallback: Category): Category {
-  const text = texts.filter(Boolean).join("\n").toLowerCase().replace(/[_-]+/g, " ");
-  for (const [pattern, category] of keywords) if (pattern.test(text)) return category;
-  return fallback;
+  return categoryOf(texts.filter(Boolean).join("\n")) ?? fallback;
 }
 
 // Internal helpers.
+
+/** The category the keywords in `text` name, if any; memoized, as every finding of a rule has the same text. */
+const categoryOf = memoize((text: string): Category | undefined => {
+  const words = text.toLowerCase().replace(/[_-]+/g, " ");
+  for (const [pattern, category] of keywords) if (pattern.test(words)) return category;
+  return undefined;
+}, 4096);
 
 const keywords: readonly [RegExp, Category][] = [
   [/\b(threat|malware|crypto ?mining|intrusion)/, "threat"],

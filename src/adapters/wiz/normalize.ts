@@ -153,32 +153,34 @@ function build(draft: Draft, fetchedAt: string, raw: unknown): Finding {
     resourceType: resource.type,
     cve: draft.vulnerability?.cve,
   });
-  const finding = compact({
+  const source: Finding["source"] = {
+    platform: "wiz",
+    nativeId: draft.nativeId,
+    nativeSeverity: draft.severity.value,
+    nativeStatus: draft.status.value,
+    fetchedAt,
+  };
+  if (draft.url !== undefined) source.url = draft.url;
+  const { id, name, remediation, controls } = draft.rule;
+  const finding: Finding = {
     id: findingId("wiz", draft.nativeId),
     dedupKey: dedupKey(archetype, resource),
-    source: compact({
-      platform: "wiz" as const,
-      nativeId: draft.nativeId,
-      nativeSeverity: draft.severity.value,
-      nativeStatus: draft.status.value,
-      url: draft.url,
-      fetchedAt,
-    }),
+    source,
     category: draft.category,
     severity,
     status,
     title: draft.title,
     description: draft.description,
-    rule: compact(draft.rule),
+    rule: remediation === undefined ? { id, name, controls } : { id, name, remediation, controls },
     resource,
-    vulnerability: draft.vulnerability ? compact(draft.vulnerability) : undefined,
     firstSeen: toIso(draft, draft.firstSeen),
     lastSeen: toIso(draft, draft.lastSeen),
-    raw,
-  });
+  };
+  if (draft.vulnerability !== undefined) finding.vulnerability = compact(draft.vulnerability);
+  if (raw !== undefined) finding.raw = raw;
   // Built field by field from mapped, range-checked values, so it is a valid Finding by construction
   // (the tests parse every output with findingSchema); skipping a second schema pass halves the cost.
-  return finding as Finding;
+  return finding;
 }
 
 function fromIssue(issue: WizIssue): Draft {
@@ -392,15 +394,20 @@ function parse<T>(schema: z.ZodType<T>, record: unknown, kind: WizRecordKind): T
 function toTags(tags: unknown): Record<string, string> {
   const result: Record<string, string> = {};
   if (tags === null || typeof tags !== "object") return result;
-  const entries: [unknown, unknown][] = Array.isArray(tags)
-    ? tags.map((tag) => [(tag as { key?: unknown } | null)?.key, (tag as { value?: unknown } | null)?.value])
-    : Object.entries(tags);
-  for (const [key, value] of entries) {
-    if (typeof key !== "string") continue;
-    result[key] =
-      value === null || value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
+  if (Array.isArray(tags)) {
+    for (const tag of tags) {
+      if (tag !== null && typeof tag === "object") setTag(result, tag.key, tag.value);
+    }
+  } else {
+    for (const key of Object.keys(tags)) setTag(result, key, (tags as Fields)[key]);
   }
   return result;
+}
+
+function setTag(tags: Record<string, string>, key: unknown, value: unknown): void {
+  if (typeof key !== "string") return;
+  tags[key] =
+    value === null || value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
 }
 
 /** Compliance references from security sub-categories: `{ framework, control }`, the control id when the title starts with one. */

@@ -1,10 +1,14 @@
 import type { Category, Finding, Platform, Severity } from "../../core/finding.js";
+import { memoize } from "../../core/memo.js";
 import {
   type ArchetypeMatcher,
   archetypeMatchers,
   categoryFallbacks,
   vulnerabilityArchetypes,
 } from "./matchers.js";
+
+/** How many resource types and keyword texts each compiled matcher remembers. */
+const MAX_CACHED_KEYS = 4096;
 
 /** What the matcher needs to know about a finding; every field is already on a normalized Finding. */
 export interface MatchInput {
@@ -56,20 +60,25 @@ export function compileMatchers(matchers: readonly ArchetypeMatcher[]): Archetyp
     }
   });
 
-  const candidatesByType = new Map<string, Compiled[]>();
-  const candidatesFor = (resourceType: string): Compiled[] => {
-    let found = candidatesByType.get(resourceType);
-    if (found) return found;
+  const candidatesFor = memoize((resourceType: string): Compiled[] => {
     const merged = new Set<Compiled>(byPrefix.get("*"));
     const parts = resourceType.split(".");
     for (let length = 1; length <= parts.length; length++) {
       for (const compiled of byPrefix.get(parts.slice(0, length).join(".")) ?? []) merged.add(compiled);
     }
-    found = [...merged].sort((a, b) => a.order - b.order);
-    if (candidatesByType.size >= MAX_CACHED_TYPES) candidatesByType.clear();
-    candidatesByType.set(resourceType, found);
-    return found;
-  };
+    return [...merged].sort((a, b) => a.order - b.order);
+  }, MAX_CACHED_KEYS);
+  // Keyword matching is the costly step and depends only on these three values, which repeat across
+  // every finding of a rule: key `category\0resourceType\0text`.
+  const byKeywords = memoize((key: string): string | undefined => {
+    const [category, resourceType = "", text = ""] = key.split("\u0000") as [Category, string, string];
+    for (const candidate of candidatesFor(resourceType)) {
+      if (candidate.categories && !candidate.categories.includes(category)) continue;
+      if (candidate.exclude?.test(text)) continue;
+      if (candidate.groups.every((group) => group.test(text))) return candidate.id;
+    }
+    return categoryFallbacks[category];
+  }, MAX_CACHED_KEYS);
 
   return (input) => {
     const byId = exact.get(`${input.platform}\u0000id\u0000${input.ruleId}`);
@@ -77,15 +86,10 @@ export function compileMatchers(matchers: readonly ArchetypeMatcher[]): Archetyp
     const byName = exact.get(`${input.platform}\u0000name\u0000${input.ruleName.toLowerCase()}`);
     if (byName) return byName;
     if (input.cve) return `cve:${input.cve.trim().toUpperCase()}`;
-    const text = (
-      input.ruleName === input.title ? input.title : `${input.ruleName}\n${input.title}`
-    ).toLowerCase();
-    for (const candidate of candidatesFor(input.resourceType.toLowerCase())) {
-      if (candidate.categories && !candidate.categories.includes(input.category)) continue;
-      if (candidate.exclude?.test(text)) continue;
-      if (candidate.groups.every((group) => group.test(text))) return candidate.id;
-    }
-    return categoryFallbacks[input.category];
+    const text = input.ruleName === input.title ? input.title : `${input.ruleName}\n${input.title}`;
+    return byKeywords(
+      `${input.category}\u0000${input.resourceType.toLowerCase()}\u0000${text.toLowerCase()}`,
+    );
   };
 }
 
@@ -152,8 +156,6 @@ export function explanationArchetypeFor(archetypeId: string, facts: Vulnerabilit
   }
   return vulnerabilityArchetypes.generic.id;
 }
-
-const MAX_CACHED_TYPES = 4096;
 
 interface Compiled {
   id: string;

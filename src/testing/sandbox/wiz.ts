@@ -10,6 +10,7 @@ import type { WizKind } from "../../adapters/wiz/map-severity.js";
 import type { WizOptions } from "../../adapters/wiz/wiz.js";
 import type { Category, Severity } from "../../core/finding.js";
 import { stableHash } from "../../core/fingerprint.js";
+import { memoize } from "../../core/memo.js";
 import type { Estate, EstateAccount, EstateFinding, EstateResource, EstateRule } from "../estate.js";
 import type { Emulation } from "./emulation.js";
 import { type Faults, jsonResponse } from "./faults.js";
@@ -470,18 +471,14 @@ const categoryNames: Record<Category, string> = {
   other: "General",
 };
 
-const hashes = new Map<string, string>();
-
 /** `stableHash` of two parts, memoized: the same rules and resources are rendered on every page. */
+const cachedPairHash = memoize((key: string) => {
+  const [first = "", second = ""] = key.split("\u0000");
+  return stableHash(first, second);
+}, 500_000);
+
 function cachedHash(first: string, second: string): string {
-  const key = `${first}\u0000${second}`;
-  let hash = hashes.get(key);
-  if (hash === undefined) {
-    hash = stableHash(first, second);
-    if (hashes.size >= 500_000) hashes.clear();
-    hashes.set(key, hash);
-  }
-  return hash;
+  return cachedPairHash(`${first}\u0000${second}`);
 }
 
 function ruleIdFor(kind: WizKind, finding: EstateFinding, rule: EstateRule): string {

@@ -107,13 +107,21 @@ function awsKey(id: string, resource: ResourceIdentity): string | undefined {
  * unique per account whatever their path).
  */
 function canonicalArn(arn: string): string {
-  const [prefix, partition = "aws", service = "", region = "", account = "", ...rest] = arn.split(":");
-  let resourcePart = rest.join(":");
-  if (prefix !== "arn") return arn;
+  // arn:partition:service:region:account:resource, where the resource part may contain colons.
+  const partitionEnd = arn.indexOf(":", 4);
+  const serviceEnd = partitionEnd < 0 ? -1 : arn.indexOf(":", partitionEnd + 1);
+  const regionEnd = serviceEnd < 0 ? -1 : arn.indexOf(":", serviceEnd + 1);
+  const accountEnd = regionEnd < 0 ? -1 : arn.indexOf(":", regionEnd + 1);
+  if (accountEnd < 0) return arn; // not a complete ARN: compared as written
+  const partition = arn.slice(4, partitionEnd);
+  const service = arn.slice(partitionEnd + 1, serviceEnd);
+  const resourcePart = arn.slice(accountEnd + 1);
   if (service === "s3") return `arn:${partition}:s3:::${resourcePart}`;
-  if (service === "iam") resourcePart = resourcePart.replace(iamPathPattern, "$1/");
-  const regionless = globalAwsServices.has(service) || (service === "ec2" && ec2IdPattern.test(resourcePart));
-  return `arn:${partition}:${service}:${regionless ? "" : region}:${account}:${resourcePart}`;
+  const resource = service === "iam" ? resourcePart.replace(iamPathPattern, "$1/") : resourcePart;
+  const regionless = globalAwsServices.has(service) || (service === "ec2" && ec2IdPattern.test(resource));
+  if ((!regionless || regionEnd === serviceEnd + 1) && resource === resourcePart) return arn; // already canonical
+  const region = regionless ? "" : arn.slice(serviceEnd + 1, regionEnd);
+  return `arn:${partition}:${service}:${region}:${arn.slice(regionEnd + 1, accountEnd)}:${resource}`;
 }
 
 /** `role/service-role/Admin` → `role/Admin` (the path is everything between the kind and the name). */

@@ -173,6 +173,12 @@ describe("canonicalResourceKey", () => {
     );
   });
 
+  it("keeps ARNs that are already canonical, and compares an incomplete ARN as written (lower-cased)", () => {
+    const lambda = "arn:aws:lambda:eu-west-1:123456789012:function:handler:live";
+    expect(canonicalResourceKey(resource({ id: lambda, type: "aws.lambda.function" }))).toBe(lambda);
+    expect(canonicalResourceKey(resource({ id: "ARN:AWS:S3", type: "aws.s3.bucket" }))).toBe("arn:aws:s3");
+  });
+
   it("gives different keys to different resources", () => {
     const keys = [
       resource({ id: "arn:aws:s3:::customer-exports" }),
@@ -185,6 +191,10 @@ describe("canonicalResourceKey", () => {
       resource({ id: "i-0abc123def4567890", type: "aws.ec2.instance", accountId: "210987654321" }),
       resource({ id: "arn:aws:lambda:eu-west-1:123456789012:function:handler", type: "aws.lambda.function" }),
       resource({ id: "arn:aws:lambda:us-east-1:123456789012:function:handler", type: "aws.lambda.function" }),
+      resource({
+        id: "arn:aws:lambda:us-east-1:123456789012:function:handler:live",
+        type: "aws.lambda.function",
+      }),
       resource({
         id: "arn:aws:ec2:eu-west-1:123456789012:instance/i-0abc123def4567891",
         type: "aws.ec2.instance",

@@ -183,3 +183,57 @@ export function isWebhook(record: Fields): boolean {
           (Array.isArray(control.risks) && control.risks.every((risk) => typeof risk === "string")))))
   );
 }
+
+const detectionText = ["startedAt", "endedAt", "title", "description", "tdrId", "threatId", "threatURL"];
+const detectionResourceText = [
+  "id",
+  "externalId",
+  "providerUniqueId",
+  "name",
+  "type",
+  "nativeType",
+  "region",
+];
+const detectionAccountText = ["id", "name", "cloudPlatform", "cloudProvider"];
+
+/** `detectionAccountSchema`: a nullish object whose `externalId` may be a string or a number. */
+const isNullishAccount = (account: unknown): boolean => {
+  if (account === undefined || account === null) return true;
+  if (!isObject(account) || !allText(account, detectionAccountText)) return false;
+  const externalId = account.externalId;
+  return isText(externalId) || (typeof externalId === "number" && Number.isFinite(externalId));
+};
+const isDetectionResource = (resource: unknown): boolean =>
+  isObject(resource) && allText(resource, detectionResourceText) && isNullishAccount(resource.cloudAccount);
+
+/** Accepts exactly what `wizDetectionSchema` accepts. */
+export function isDetection(record: Fields): boolean {
+  const { trigger, issue, ruleMatch, primaryResource, resources, cloudAccounts, timeframe, mitreTechniques } =
+    record;
+  const rule = isObject(ruleMatch) ? ruleMatch.rule : undefined;
+  return (
+    isString(record.id, true) &&
+    isString(record.severity) &&
+    isString(record.createdAt) &&
+    allText(record, detectionText) &&
+    isNullishObject(trigger) &&
+    (!trigger || allText(trigger, ["source", "type", "ruleId", "ruleName"])) &&
+    isNullishObject(issue) &&
+    (!issue || allText(issue, ["id", "url"])) &&
+    isNullishObject(ruleMatch) &&
+    isNullishObject(rule) &&
+    (!rule || (isString(rule.id, true) && isText(rule.name) && isNullishArray(rule.securitySubCategories))) &&
+    (primaryResource === undefined || primaryResource === null || isDetectionResource(primaryResource)) &&
+    (resources === undefined ||
+      resources === null ||
+      (Array.isArray(resources) && resources.every(isDetectionResource))) &&
+    (cloudAccounts === undefined ||
+      cloudAccounts === null ||
+      (Array.isArray(cloudAccounts) && cloudAccounts.every(isNullishAccount))) &&
+    isNullishObject(timeframe) &&
+    (!timeframe || allText(timeframe, ["start", "end"])) &&
+    (mitreTechniques === undefined ||
+      mitreTechniques === null ||
+      (Array.isArray(mitreTechniques) && mitreTechniques.every((technique) => typeof technique === "string")))
+  );
+}

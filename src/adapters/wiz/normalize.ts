@@ -11,24 +11,34 @@ import {
   type Vulnerability,
 } from "../../core/finding.js";
 import { dedupKey } from "../../core/fingerprint.js";
-import { type Fields, isConfiguration, isIssue, isVulnerability, isWebhook } from "./fast-checks.js";
+import {
+  type Fields,
+  isConfiguration,
+  isDetection,
+  isIssue,
+  isVulnerability,
+  isWebhook,
+} from "./fast-checks.js";
 import { mapWizCategory } from "./map-category.js";
 import { mapWizCloud, mapWizResourceType } from "./map-resource-type.js";
 import { mapWizSeverity } from "./map-severity.js";
 import { mapWizStatus } from "./map-status.js";
 import {
   type WizConfigurationFinding,
+  type WizDetection,
+  type WizDetectionResource,
   type WizIssue,
   type WizVulnerabilityFinding,
   type WizWebhookIssue,
   wizConfigurationFindingSchema,
+  wizDetectionSchema,
   wizIssueSchema,
   wizVulnerabilityFindingSchema,
   wizWebhookIssueSchema,
 } from "./schemas.js";
 
 /** The kinds of Wiz record {@link normalize} accepts. */
-export type WizRecordKind = "issue" | "configuration" | "vulnerability" | "webhook-issue";
+export type WizRecordKind = "issue" | "configuration" | "vulnerability" | "detection" | "webhook-issue";
 
 /** Options of {@link normalize}. */
 export interface NormalizeOptions {
@@ -40,7 +50,9 @@ export interface NormalizeOptions {
 
 /**
  * Turns one Wiz record into a Finding: an `issuesV2` node, a `configurationFindings` node, a
- * `vulnerabilityFindings` node or an Automation Rule webhook issue payload (the kind is detected).
+ * `vulnerabilityFindings` node, a Wiz Defend `detections` node, or an Automation Rule webhook payload
+ * for an issue or a detection (the kind is detected). A detection becomes a `threat` finding, `open`
+ * (detections have no status of their own), on its primary resource, linked to its threat issue.
  * Pure apart from the default `fetchedAt`.
  * @throws NormalizationError naming the missing or invalid field, e.g. `["entitySnapshot", "type"]`.
  * @example
@@ -67,9 +79,13 @@ export function normalize(record: unknown, options: NormalizeOptions = {}): Find
                 ? (record as WizVulnerabilityFinding)
                 : parse(wizVulnerabilityFindingSchema, record, kind),
             )
-          : fromWebhook(
-              isWebhook(fields) ? (record as WizWebhookIssue) : parse(wizWebhookIssueSchema, record, kind),
-            );
+          : kind === "detection"
+            ? fromDetection(
+                isDetection(fields) ? (record as WizDetection) : parse(wizDetectionSchema, record, kind),
+              )
+            : fromWebhook(
+                isWebhook(fields) ? (record as WizWebhookIssue) : parse(wizWebhookIssueSchema, record, kind),
+              );
   return build(draft, fetchedAt, options.keepRaw ? record : undefined);
 }
 
@@ -87,10 +103,12 @@ export function detectWizRecordKind(record: unknown): WizRecordKind {
   if ("vulnerableAsset" in record) return "vulnerability";
   if ("entitySnapshot" in record || "sourceRule" in record) return "issue";
   if ("rule" in record && "resource" in record) return "configuration";
+  if ("ruleMatch" in record || "tdrId" in record || "primaryResource" in record) return "detection";
+  if ((record as { trigger?: { source?: unknown } }).trigger?.source === "DETECTIONS") return "detection";
   if ("issue" in record) return "webhook-issue";
   if ("vendorSeverity" in record || "CVSSSeverity" in record) return "vulnerability";
   throw new NormalizationError(
-    "wiz: unrecognized record: expected an issue (entitySnapshot), a configuration finding (rule + resource), a vulnerability finding (vulnerableAsset) or a webhook payload (issue).",
+    "wiz: unrecognized record: expected an issue (entitySnapshot), a configuration finding (rule + resource), a vulnerability finding (vulnerableAsset), a detection (ruleMatch, tdrId, primaryResource or a DETECTIONS trigger) or a webhook payload (issue).",
     { platform: "wiz", path: [] },
   );
 }
@@ -376,6 +394,67 @@ function fromWebhook(payload: WizWebhookIssue): Draft {
   };
 }
 
+function fromDetection(detection: WizDetection): Draft {
+  const rule = detection.ruleMatch?.rule;
+  const ruleId = rule?.id || detection.tdrId;
+  if (!ruleId) {
+    throw new NormalizationError(`wiz: detection ${detection.id}: names no rule (ruleMatch.rule or tdrId)`, {
+      platform: "wiz",
+      path: ["ruleMatch", "rule"],
+      issues: [{ path: ["ruleMatch", "rule"], message: "missing, and no tdrId either" }],
+    });
+  }
+  // The query selects `primaryResource { id }` and the full objects under `resources`; the webhook
+  // sends the full primary resource.
+  const primary = detection.primaryResource;
+  const resource: WizDetectionResource =
+    detection.resources?.find((candidate) => primary?.id && candidate.id === primary.id) ??
+    primary ??
+    detection.resources?.[0] ??
+    {};
+  const account = resource.cloudAccount ?? detection.cloudAccounts?.[0] ?? undefined;
+  const cloud = mapWizCloud(account?.cloudPlatform ?? account?.cloudProvider);
+  const name = rule?.name || detection.title || ruleId;
+  const graphType = resource.type || "unknown";
+  const started = detection.startedAt ?? detection.timeframe?.start;
+  const ended = detection.endedAt ?? detection.timeframe?.end;
+  const url = detection.threatURL ?? detection.issue?.url;
+  return {
+    kind: "detection",
+    nativeId: detection.id,
+    severity: { value: detection.severity, path: ["severity"] },
+    status: { value: "OPEN", path: [] },
+    category: "threat",
+    title: detection.title || name,
+    description: detection.description ?? "",
+    rule: {
+      id: ruleId,
+      name,
+      controls: [...toControls(rule?.securitySubCategories), ...mitreControls(detection.mitreTechniques)],
+    },
+    resource: {
+      id: resource.providerUniqueId || resource.externalId || resource.id || `wiz-detection:${detection.id}`,
+      idPath: ["primaryResource", "externalId"],
+      type: mapWizResourceType(cloud, graphType, resource.nativeType),
+      nativeType: resource.nativeType || graphType,
+      name: resource.name ?? "",
+      cloud,
+      accountId:
+        account?.externalId === undefined || account.externalId === null ? "" : String(account.externalId),
+      accountName: account?.name ?? undefined,
+      region: resource.region || undefined,
+      tags: undefined,
+    },
+    firstSeen: started
+      ? { value: started, path: detection.startedAt ? ["startedAt"] : ["timeframe", "start"] }
+      : { value: detection.createdAt, path: ["createdAt"] },
+    lastSeen: ended
+      ? { value: ended, path: detection.endedAt ? ["endedAt"] : ["timeframe", "end"] }
+      : { value: detection.createdAt, path: ["createdAt"] },
+    url: isUrl(url) ? url : undefined,
+  };
+}
+
 function parse<T>(schema: z.ZodType<T>, record: unknown, kind: WizRecordKind): T {
   const result = schema.safeParse(record);
   if (result.success) return result.data;
@@ -426,6 +505,16 @@ function toControls(subCategories: readonly unknown[] | null | undefined): Contr
     controls.push({ framework, control });
   }
   return controls;
+}
+
+/** MITRE ATT&CK techniques from Wiz's `TA0043-T1595` (tactic-technique) or bare `T1595.001` values, once each. */
+function mitreControls(techniques: readonly string[] | null | undefined): Control[] {
+  const ids = new Set<string>();
+  for (const technique of techniques ?? []) {
+    const id = /\bT\d{4}(?:\.\d{3})?\b/.exec(technique)?.[0];
+    if (id) ids.add(id);
+  }
+  return [...ids].map((control) => ({ framework: "MITRE ATT&CK", control }));
 }
 
 /** The names of the sub-categories' categories, for category mapping. */

@@ -166,6 +166,63 @@ export const wizWebhookIssueSchema = z.looseObject({
 });
 export type WizWebhookIssue = z.infer<typeof wizWebhookIssueSchema>;
 
+/** A Wiz cloud account as detections carry it; `externalId` (the AWS account id…) arrives as a number in webhook bodies. */
+const detectionAccountSchema = z
+  .looseObject({
+    id: text,
+    name: text,
+    externalId: z.union([z.string(), z.number()]).nullish(),
+    cloudPlatform: text,
+    cloudProvider: text,
+  })
+  .nullish();
+
+/** A resource a detection names. */
+const detectionResourceSchema = z.looseObject({
+  id: text,
+  externalId: text,
+  providerUniqueId: text,
+  name: text,
+  type: text,
+  nativeType: text,
+  region: text,
+  cloudAccount: detectionAccountSchema,
+});
+
+/**
+ * A Wiz Defend detection: a `detections` query node (`ruleMatch.rule`, `resources[]`, `primaryResource { id }`)
+ * or the Automation Rule webhook body with `trigger.source: "DETECTIONS"` (`title`, `tdrId`, `threatURL`,
+ * a full `primaryResource`, `timeframe`).
+ */
+export const wizDetectionSchema = z.looseObject({
+  id: z.string().min(1),
+  severity: z.string(),
+  createdAt: z.string(),
+  startedAt: text,
+  endedAt: text,
+  title: text,
+  description: text,
+  tdrId: text,
+  threatId: text,
+  threatURL: text,
+  trigger: z.looseObject({ source: text, type: text, ruleId: text, ruleName: text }).nullish(),
+  issue: z.looseObject({ id: text, url: text }).nullish(),
+  ruleMatch: z
+    .looseObject({
+      rule: z
+        .looseObject({ id: z.string().min(1), name: text, securitySubCategories: subCategoriesSchema })
+        .nullish(),
+    })
+    .nullish(),
+  primaryResource: detectionResourceSchema.nullish(),
+  resources: z.array(detectionResourceSchema).nullish(),
+  cloudAccounts: z.array(detectionAccountSchema).nullish(),
+  timeframe: z.looseObject({ start: text, end: text }).nullish(),
+  mitreTechniques: z.array(z.string()).nullish(),
+});
+export type WizDetection = z.infer<typeof wizDetectionSchema>;
+export type WizDetectionResource = z.infer<typeof detectionResourceSchema>;
+
 /** One page of a Wiz connection (`nodes` + `pageInfo`). */
 export const wizConnectionSchema = z.object({
   nodes: z.array(z.unknown()),

@@ -25,11 +25,12 @@ export interface WizWebhookOptions {
 }
 
 /**
- * Verifies a Wiz Automation Rule webhook and turns its issue payload (or an array of them) into Findings.
- * The body is user-templatable in Wiz, so treat the result as a notification: re-fetch with
- * `source.getFinding(finding.id)` when you need the canonical record.
+ * Verifies a Wiz Automation Rule webhook and turns its payload (or an array of them) into Findings: an
+ * issue (trigger source `ISSUES`/`ISSUE`) or a Wiz Defend detection (`DETECTIONS`, a `threat` finding
+ * linked to its threat issue). The body is user-templatable in Wiz, so treat the result as a
+ * notification: re-fetch an issue with `source.getFinding(finding.id)` when you need the canonical record.
  * @throws AuthenticationError when the Authorization header does not match (compared in constant time).
- * @throws InvalidResponseError when the body is not JSON; NormalizationError when a payload is not a Wiz issue.
+ * @throws InvalidResponseError when the body is not JSON; NormalizationError (with the path) when a payload is not a Wiz issue or detection.
  * @example
  * const findings = await parseWebhook(request, { secret: process.env.WIZ_WEBHOOK_TOKEN });
  */

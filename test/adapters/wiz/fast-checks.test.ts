@@ -4,12 +4,14 @@ import type { z } from "zod";
 import {
   type Fields,
   isConfiguration,
+  isDetection,
   isIssue,
   isVulnerability,
   isWebhook,
 } from "../../../src/adapters/wiz/fast-checks.js";
 import {
   wizConfigurationFindingSchema,
+  wizDetectionSchema,
   wizIssueSchema,
   wizVulnerabilityFindingSchema,
   wizWebhookIssueSchema,
@@ -28,6 +30,7 @@ const cases: [string, (record: Fields) => boolean, z.ZodType, string[]][] = [
   ["configuration", isConfiguration, wizConfigurationFindingSchema, ["configuration-finding"]],
   ["vulnerability", isVulnerability, wizVulnerabilityFindingSchema, ["vulnerability-finding"]],
   ["webhook", isWebhook, wizWebhookIssueSchema, ["webhook-issue", "webhook-issue-quirks"]],
+  ["detection", isDetection, wizDetectionSchema, ["detection-webhook", "detection-node"]],
 ];
 
 /** Values that each schema field type accepts or rejects. */

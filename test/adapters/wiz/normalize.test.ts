@@ -16,6 +16,8 @@ const fixtures = [
   "vulnerability-finding",
   "webhook-issue",
   "webhook-issue-quirks",
+  "detection-webhook",
+  "detection-node",
 ];
 
 function normalizationError(record: unknown): NormalizationError {
@@ -44,6 +46,8 @@ describe("wiz normalize", () => {
       "vulnerability",
       "webhook-issue",
       "webhook-issue",
+      "detection",
+      "detection",
     ]);
   });
 
@@ -144,6 +148,59 @@ describe("wiz normalize", () => {
       cloud: "azure",
     });
     expect(finding.source.url).toBeDefined();
+  });
+
+  it("maps a Wiz Defend detection webhook: threat on the primary resource, numeric account id, MITRE techniques, threat link", () => {
+    const finding = normalize(fixture("detection-webhook"), { fetchedAt });
+    expect(finding).toMatchObject({
+      id: "wiz:3a65eac1-b8ff-5eb8-8727-5e6cde9c39f3",
+      category: "threat",
+      severity: "high",
+      status: "open",
+      title: "Recon:EC2/PortProbeUnprotectedPort",
+      rule: { id: "cer-awsguardduty-recon-ec2-portprobeunprotectedport" },
+      firstSeen: "2025-10-23T22:53:23.795Z",
+      source: { url: "https://app.wiz.io/issues#~(issue~'9a3032dc-4697-5d6d-b0f0-905668f63781)" },
+    });
+    expect(finding.resource).toMatchObject({
+      id: "i-0abcdef1234567890",
+      type: "aws.ec2.instance",
+      cloud: "aws",
+      accountId: "123456789012",
+      accountName: "payments-prod",
+      region: "eu-central-1",
+    });
+    expect(finding.rule.controls).toEqual([
+      { framework: "MITRE ATT&CK", control: "T1595" },
+      { framework: "MITRE ATT&CK", control: "T1046" },
+    ]);
+  });
+
+  it("maps a detections query node onto its primary resource among several", () => {
+    const finding = normalize(fixture("detection-node"), { fetchedAt });
+    expect(finding.resource).toMatchObject({
+      id: "k8s://prod-eks/shop/pod/checkout-7d9f",
+      type: "kubernetes.pod",
+      cloud: "kubernetes",
+      accountId: "prod-eks-cluster",
+    });
+    expect(finding.rule).toMatchObject({
+      id: "cer-sensor-crypto-miner-process",
+      name: "Crypto mining process executed in container",
+    });
+    expect([finding.firstSeen, finding.lastSeen]).toEqual([
+      "2025-11-02T08:14:58.000Z",
+      "2025-11-02T08:15:01.000Z",
+    ]);
+    expect(finding.source.url).toContain("0e5a7c31-2b4d-4f6e-8a9b-c0d1e2f3a4b5");
+  });
+
+  it("rejects a detection that names no rule, and one whose resources are malformed, with their paths", () => {
+    const { ruleMatch: _, ...withoutRule } = fixture("detection-node");
+    expect(normalizationError(withoutRule).path).toEqual(["ruleMatch", "rule"]);
+    const detection = fixture("detection-webhook");
+    expect(normalizationError({ ...detection, resources: [null] }).path).toEqual(["resources", 0]);
+    expect(normalizationError({ ...detection, severity: "NOISY" }).path).toEqual(["severity"]);
   });
 
   it("gives the same dedupKey to the same archetype on the same resource, whatever the record kind", () => {

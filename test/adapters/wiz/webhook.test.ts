@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseWebhook } from "../../../src/adapters/wiz/index.js";
-import { isCloudstewardError } from "../../../src/core/errors.js";
+import { isCloudstewardError, type NormalizationError } from "../../../src/core/errors.js";
 
 const payload = readFileSync(new URL("./__fixtures__/webhook-issue.json", import.meta.url), "utf8");
 const quirks = readFileSync(new URL("./__fixtures__/webhook-issue-quirks.json", import.meta.url), "utf8");
@@ -37,6 +37,16 @@ describe("wiz parseWebhook", () => {
       rule: { id: "wc-id-1234", name: "S3 bucket allows public read access" },
       resource: { id: "arn:aws:s3:::legacy-logs", type: "aws.s3.bucket", accountId: "111122223333" },
       source: { fetchedAt: receivedAt },
+    });
+  });
+
+  it("accepts a Wiz Defend detection payload as a threat finding", async () => {
+    const detection = readFileSync(new URL("./__fixtures__/detection-webhook.json", import.meta.url), "utf8");
+    const [finding] = await parseWebhook(post(detection, `Bearer ${secret}`), { secret, receivedAt });
+    expect(finding).toMatchObject({
+      id: "wiz:3a65eac1-b8ff-5eb8-8727-5e6cde9c39f3",
+      category: "threat",
+      resource: { id: "i-0abcdef1234567890", accountId: "123456789012" },
     });
   });
 
@@ -82,12 +92,15 @@ describe("wiz parseWebhook", () => {
   it("rejects a body that is not JSON, and a payload that is not a Wiz issue", async () => {
     const notJson = await rejection(parseWebhook(post("<xml/>", `Bearer ${secret}`), { secret }));
     expect(isCloudstewardError(notJson, "INVALID_RESPONSE")).toBe(true);
+    // A detection without a rule (no ruleMatch, no tdrId) cannot be keyed or explained.
     const detection = JSON.stringify({
       trigger: { source: "DETECTIONS", type: "Created" },
       id: "d-1",
       severity: "HIGH",
+      createdAt: "2025-10-23 23:15:59.818948801",
     });
     const notIssue = await rejection(parseWebhook(post(detection, `Bearer ${secret}`), { secret }));
+    expect((notIssue as NormalizationError).path).toEqual(["ruleMatch", "rule"]);
     expect(isCloudstewardError(notIssue, "NORMALIZATION")).toBe(true);
   });
 });

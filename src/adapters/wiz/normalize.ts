@@ -485,8 +485,12 @@ function toTags(tags: unknown): Record<string, string> {
 
 function setTag(tags: Record<string, string>, key: unknown, value: unknown): void {
   if (typeof key !== "string") return;
-  tags[key] =
+  const text =
     value === null || value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
+  // A tag named `__proto__` is data like any other: define it, as assignment would set the prototype.
+  if (key === "__proto__")
+    Object.defineProperty(tags, key, { value: text, enumerable: true, writable: true });
+  else tags[key] = text;
 }
 
 /** Compliance references from security sub-categories: `{ framework, control }`, the control id when the title starts with one. */

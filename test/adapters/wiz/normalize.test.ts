@@ -90,6 +90,19 @@ describe("wiz normalize", () => {
     expect(threat.resource.tags).toEqual({ app: "api", owner: "", replicas: "3" });
   });
 
+  it("keeps hostile tag keys as plain data, never as a prototype", () => {
+    const record = fixture("issue-toxic-combination");
+    const snapshot = record.entitySnapshot as Record<string, unknown>;
+    snapshot.tags = JSON.parse(
+      '{"__proto__": {"polluted": "yes"}, "constructor": "x", "owner": "a@example.com"}',
+    );
+    const { tags } = normalize(record, { fetchedAt }).resource;
+    expect(Object.getPrototypeOf(tags)).toBe(Object.prototype);
+    expect(Object.keys(tags)).toEqual(["__proto__", "constructor", "owner"]);
+    expect(JSON.parse(JSON.stringify(tags)).__proto__).toBe('{"polluted":"yes"}');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it("skips malformed tag entries and sub-categories instead of failing the record", () => {
     const record = fixture("configuration-finding");
     record.resource = {

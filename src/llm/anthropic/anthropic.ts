@@ -1,6 +1,3 @@
-import type { EventEmitter } from "eventemitter3";
-import type { PipelineEvents } from "../../core/events.js";
-import { createHttpClient } from "../../core/http.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
 import { mapStopReason, readForcedTool } from "../forced-tool.js";
 import { toToolInputSchema } from "../json-schema.js";
@@ -14,10 +11,11 @@ import type {
   ToolCall,
   ToolCallPart,
 } from "../language-model.js";
-import { anthropicQuotaCode, quotaAwareFetch } from "../quota.js";
+import { type ProviderOptions, providerClient } from "../provider.js";
+import { anthropicQuotaCode } from "../quota.js";
 
 /** Options of {@link anthropic}. */
-export interface AnthropicOptions {
+export interface AnthropicOptions extends ProviderOptions {
   /** The model id, e.g. `claude-sonnet-4-5`. */
   model: string;
   /** The API key, or a function returning one (called before every request). @default process.env.ANTHROPIC_API_KEY */
@@ -34,12 +32,6 @@ export interface AnthropicOptions {
   defaultMaxTokens?: number;
   /** Retries after the first attempt, on 429, 529 (overloaded), 5xx and network errors. @default 2 */
   maxRetries?: number;
-  /** Timeout of one attempt, in milliseconds. @default 120_000 */
-  timeoutMs?: number;
-  /** Where `request-retried` events go. */
-  events?: EventEmitter<PipelineEvents>;
-  /** Custom fetch, for proxies and tests. */
-  fetch?: typeof globalThis.fetch;
 }
 
 /**
@@ -51,10 +43,10 @@ export interface AnthropicOptions {
  */
 export function anthropic(options: AnthropicOptions): LanguageModel {
   const apiVersion = options.apiVersion ?? "2023-06-01";
-  const http = createHttpClient({
+  const http = providerClient(options, {
     integration: "anthropic",
     baseUrl: options.baseURL ?? process.env.ANTHROPIC_BASE_URL ?? "https://api.anthropic.com/v1",
-    fetch: quotaAwareFetch("anthropic", anthropicQuotaCode, options.fetch),
+    quotaCode: anthropicQuotaCode,
     headers: async () => ({
       "x-api-key": await resolveSecret(options.apiKey, {
         env: "ANTHROPIC_API_KEY",
@@ -63,9 +55,6 @@ export function anthropic(options: AnthropicOptions): LanguageModel {
       }),
       "anthropic-version": apiVersion,
     }),
-    retry: { limit: options.maxRetries ?? 2 },
-    timeoutMs: options.timeoutMs ?? 120_000,
-    events: options.events,
     authHint: "check ANTHROPIC_API_KEY",
     errorDetail: anthropicErrorDetail,
   });
@@ -82,12 +71,8 @@ export function anthropic(options: AnthropicOptions): LanguageModel {
         samplingAllowed: apiVersion < "2026-10-21",
         warnings,
       });
-      // 529 (overloaded) is a 5xx and retried; a model call has no side effect, so it is safe to repeat.
-      const response = await http.post<MessagesResponse>("/messages", {
-        json: body,
-        signal: request.signal,
-        idempotent: true,
-      });
+      // 529 (overloaded) is a 5xx, so it is retried like any other.
+      const response = await http.post<MessagesResponse>("/messages", { json: body, signal: request.signal });
       return fromMessagesResponse(response, request, warnings);
     },
   };

@@ -1,7 +1,4 @@
-import type { EventEmitter } from "eventemitter3";
 import { ConfigurationError } from "../../core/errors.js";
-import type { PipelineEvents } from "../../core/events.js";
-import { createHttpClient } from "../../core/http.js";
 import { optionOrEnv, resolveSecret, type Secret } from "../../core/secret.js";
 import type { LanguageModel, ModelWarning } from "../language-model.js";
 import {
@@ -10,10 +7,11 @@ import {
   openaiErrorDetail,
   toChatBody,
 } from "../openai/chat-completions.js";
-import { openaiQuotaCode, quotaAwareFetch } from "../quota.js";
+import { type ProviderOptions, providerClient } from "../provider.js";
+import { openaiQuotaCode } from "../quota.js";
 
 /** Options of {@link azureOpenai}. */
-export interface AzureOpenAIOptions {
+export interface AzureOpenAIOptions extends ProviderOptions {
   /** The deployment name (what you named the model deployment in Azure). */
   deployment: string;
   /** The resource name, giving `https://{resourceName}.openai.azure.com`. @default process.env.AZURE_OPENAI_RESOURCE_NAME */
@@ -30,14 +28,6 @@ export interface AzureOpenAIOptions {
   apiKey?: Secret;
   /** A Microsoft Entra ID token (scope `https://cognitiveservices.azure.com/.default`), or a function returning a fresh one; replaces `apiKey`. */
   azureAdToken?: Secret;
-  /** Retries after the first attempt, on 429, 5xx and network errors. @default 2 */
-  maxRetries?: number;
-  /** Timeout of one attempt, in milliseconds. @default 120_000 */
-  timeoutMs?: number;
-  /** Where `request-retried` events go. */
-  events?: EventEmitter<PipelineEvents>;
-  /** Custom fetch, for proxies and tests. */
-  fetch?: typeof globalThis.fetch;
 }
 
 /**
@@ -48,9 +38,9 @@ export interface AzureOpenAIOptions {
  */
 export function azureOpenai(options: AzureOpenAIOptions): LanguageModel {
   const apiVersion = options.apiVersion ?? process.env.OPENAI_API_VERSION ?? "v1";
-  const http = createHttpClient({
+  const http = providerClient(options, {
     integration: "azure-openai",
-    fetch: quotaAwareFetch("azure-openai", openaiQuotaCode, options.fetch),
+    quotaCode: openaiQuotaCode,
     headers: async (): Promise<Record<string, string>> => {
       if (options.azureAdToken !== undefined) {
         const token = await resolveSecret(options.azureAdToken, {
@@ -67,9 +57,6 @@ export function azureOpenai(options: AzureOpenAIOptions): LanguageModel {
         }),
       };
     },
-    retry: { limit: options.maxRetries ?? 2 },
-    timeoutMs: options.timeoutMs ?? 120_000,
-    events: options.events,
     authHint: "check AZURE_OPENAI_API_KEY (or the Entra ID token)",
     errorDetail: openaiErrorDetail,
   });
@@ -99,7 +86,6 @@ export function azureOpenai(options: AzureOpenAIOptions): LanguageModel {
         json: body,
         searchParams: apiVersion === "v1" ? undefined : { "api-version": apiVersion },
         signal: request.signal,
-        idempotent: true,
       });
       return fromChatBody(response, request, warnings);
     },

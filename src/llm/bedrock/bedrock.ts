@@ -1,12 +1,9 @@
-import type { EventEmitter } from "eventemitter3";
 import {
   type ApiError,
   AuthenticationError,
   ConfigurationError,
   isCloudstewardError,
 } from "../../core/errors.js";
-import type { PipelineEvents } from "../../core/events.js";
-import { createHttpClient } from "../../core/http.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
 import { mapStopReason, readForcedTool } from "../forced-tool.js";
 import { toToolInputSchema } from "../json-schema.js";
@@ -19,10 +16,11 @@ import type {
   ToolCall,
   ToolCallPart,
 } from "../language-model.js";
+import { type ProviderOptions, providerClient } from "../provider.js";
 import { type AwsCredentials, signingFetch } from "./sigv4.js";
 
 /** Options of {@link bedrock}. */
-export interface BedrockOptions {
+export interface BedrockOptions extends ProviderOptions {
   /** A model id (`anthropic.claude-sonnet-4-5-20250929-v1:0`), an inference profile (`us.anthropic.…`) or an ARN. */
   model: string;
   /** The AWS region. @default process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION */
@@ -39,12 +37,6 @@ export interface BedrockOptions {
   baseURL?: string;
   /** Retries after the first attempt, on throttling, 5xx and network errors. @default 2 */
   maxRetries?: number;
-  /** Timeout of one attempt, in milliseconds. @default 120_000 */
-  timeoutMs?: number;
-  /** Where `request-retried` events go. */
-  events?: EventEmitter<PipelineEvents>;
-  /** Custom fetch, for proxies and tests. */
-  fetch?: typeof globalThis.fetch;
 }
 
 /**
@@ -57,7 +49,7 @@ export interface BedrockOptions {
 export function bedrock(options: BedrockOptions): LanguageModel {
   // The credentials resolved for the attempt in flight: read by the signer and scrubbed from errors.
   let current: { credentials?: AwsCredentials; bearer?: string; region: string } | undefined;
-  const http = createHttpClient({
+  const http = providerClient(options, {
     integration: "bedrock",
     fetch: signingFetch({
       service: "bedrock",
@@ -74,9 +66,6 @@ export function bedrock(options: BedrockOptions): LanguageModel {
       current?.credentials?.sessionToken,
       current?.bearer,
     ],
-    retry: { limit: options.maxRetries ?? 2 },
-    timeoutMs: options.timeoutMs ?? 120_000,
-    events: options.events,
     authHint:
       "check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or AWS_BEARER_TOKEN_BEDROCK) and bedrock:InvokeModel access",
   });
@@ -91,11 +80,7 @@ export function bedrock(options: BedrockOptions): LanguageModel {
       try {
         const response = await http.post<ConverseResponse>(
           `${base}/model/${encodeURIComponent(options.model)}/converse`,
-          {
-            json: toConverseBody(request),
-            signal: request.signal,
-            idempotent: true,
-          },
+          { json: toConverseBody(request), signal: request.signal },
         );
         return fromConverseResponse(response, request);
       } catch (error) {

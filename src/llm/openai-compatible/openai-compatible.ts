@@ -1,7 +1,4 @@
-import type { EventEmitter } from "eventemitter3";
 import { isCloudstewardError } from "../../core/errors.js";
-import type { PipelineEvents } from "../../core/events.js";
-import { createHttpClient } from "../../core/http.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
 import type { GenerateRequest, LanguageModel, ModelWarning } from "../language-model.js";
 import {
@@ -11,9 +8,10 @@ import {
   type StructuredOutputMode,
   toChatBody,
 } from "../openai/chat-completions.js";
+import { type ProviderOptions, providerClient } from "../provider.js";
 
 /** Options of {@link openaiCompatible}. */
-export interface OpenAICompatibleOptions {
+export interface OpenAICompatibleOptions extends ProviderOptions {
   /** The model name as the server knows it, e.g. `llama3.1:8b` (Ollama) or `Qwen/Qwen2.5-7B-Instruct` (vLLM). */
   model: string;
   /**
@@ -35,14 +33,8 @@ export interface OpenAICompatibleOptions {
   strictSchema?: boolean;
   /** The provider name in results, reports and errors. @default "openai-compatible" */
   name?: string;
-  /** Retries after the first attempt, on 429, 5xx and network errors. @default 2 */
-  maxRetries?: number;
   /** Timeout of one attempt, in milliseconds (local models can be slow). @default 300_000 */
   timeoutMs?: number;
-  /** Where `request-retried` events go. */
-  events?: EventEmitter<PipelineEvents>;
-  /** Custom fetch, for proxies and tests. */
-  fetch?: typeof globalThis.fetch;
 }
 
 /**
@@ -59,19 +51,16 @@ export function openaiCompatible(options: OpenAICompatibleOptions): LanguageMode
   // Remembered per instance: once a server has rejected a mode, later calls start from the one that worked.
   let mode: StructuredOutputMode = configured === "auto" ? "json_schema" : configured;
   const rejected: StructuredOutputMode[] = [];
-  const http = createHttpClient({
+  const http = providerClient(options, {
     integration: name,
     baseUrl: options.baseURL ?? defaultBaseURL(),
-    fetch: options.fetch,
     headers: async (): Promise<Record<string, string>> =>
       options.apiKey === undefined
         ? {}
         : {
             authorization: `Bearer ${await resolveSecret(options.apiKey, { option: "apiKey", integration: name })}`,
           },
-    retry: { limit: options.maxRetries ?? 2 },
-    timeoutMs: options.timeoutMs ?? 300_000,
-    events: options.events,
+    timeoutMs: 300_000,
     authHint: "check the apiKey the server was started with",
     errorDetail: openaiErrorDetail,
   });
@@ -83,11 +72,7 @@ export function openaiCompatible(options: OpenAICompatibleOptions): LanguageMode
       maxTokensField: "max_tokens",
       strict: options.strictSchema ?? false,
     });
-    return http.post<ChatCompletionBody>("/chat/completions", {
-      json: body,
-      signal: request.signal,
-      idempotent: true,
-    });
+    return http.post<ChatCompletionBody>("/chat/completions", { json: body, signal: request.signal });
   };
 
   return {

@@ -1,13 +1,11 @@
-import type { EventEmitter } from "eventemitter3";
-import type { PipelineEvents } from "../../core/events.js";
-import { createHttpClient } from "../../core/http.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
 import type { LanguageModel, ModelWarning } from "../language-model.js";
-import { openaiQuotaCode, quotaAwareFetch } from "../quota.js";
+import { type ProviderOptions, providerClient } from "../provider.js";
+import { openaiQuotaCode } from "../quota.js";
 import { type ChatCompletionBody, fromChatBody, openaiErrorDetail, toChatBody } from "./chat-completions.js";
 
 /** Options of {@link openai}. */
-export interface OpenAIOptions {
+export interface OpenAIOptions extends ProviderOptions {
   /** The model id, e.g. `gpt-4.1-mini`. */
   model: string;
   /** The API key, or a function returning one (called before every request). @default process.env.OPENAI_API_KEY */
@@ -18,14 +16,6 @@ export interface OpenAIOptions {
   organization?: string;
   /** Sent as `OpenAI-Project`. @default process.env.OPENAI_PROJECT_ID */
   project?: string;
-  /** Retries after the first attempt, on 429, 5xx and network errors. @default 2 */
-  maxRetries?: number;
-  /** Timeout of one attempt, in milliseconds. @default 120_000 */
-  timeoutMs?: number;
-  /** Where `request-retried` events go. */
-  events?: EventEmitter<PipelineEvents>;
-  /** Custom fetch, for proxies and tests. */
-  fetch?: typeof globalThis.fetch;
 }
 
 /**
@@ -36,10 +26,10 @@ export interface OpenAIOptions {
  * const { object } = await generateObject(model, { schema, schemaName: "explanation", prompt });
  */
 export function openai(options: OpenAIOptions): LanguageModel {
-  const http = createHttpClient({
+  const http = providerClient(options, {
     integration: "openai",
     baseUrl: options.baseURL ?? process.env.OPENAI_BASE_URL ?? "https://api.openai.com/v1",
-    fetch: quotaAwareFetch("openai", openaiQuotaCode, options.fetch),
+    quotaCode: openaiQuotaCode,
     headers: async () => {
       const apiKey = await resolveSecret(options.apiKey, {
         env: "OPENAI_API_KEY",
@@ -54,9 +44,6 @@ export function openai(options: OpenAIOptions): LanguageModel {
         ...(project ? { "openai-project": project } : {}),
       };
     },
-    retry: { limit: options.maxRetries ?? 2 },
-    timeoutMs: options.timeoutMs ?? 120_000,
-    events: options.events,
     authHint: "check OPENAI_API_KEY",
     errorDetail: openaiErrorDetail,
   });
@@ -77,11 +64,9 @@ export function openai(options: OpenAIOptions): LanguageModel {
         },
         warnings,
       );
-      // A model call has no side effect, so 5xx and network failures are retried like a read.
       const response = await http.post<ChatCompletionBody>("/chat/completions", {
         json: body,
         signal: request.signal,
-        idempotent: true,
       });
       return fromChatBody(response, request, warnings);
     },

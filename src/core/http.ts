@@ -6,6 +6,7 @@ import {
   BadRequestError,
   type CloudstewardError,
   ConnectionError,
+  InvalidResponseError,
   isAbortError,
   NotFoundError,
   PermissionDeniedError,
@@ -50,6 +51,15 @@ export interface HttpClientOptions {
   authHint?: string;
   /** Pulls a vendor's message out of an error body, for the error message. */
   errorDetail?: (body: unknown) => string | undefined;
+  /**
+   * Finds the failure a 2xx response reports in its body, such as GraphQL `errors` in a 200. The
+   * returned error is retried like a status code: a `RateLimitError` like a 429, another retryable
+   * error like a 5xx (idempotent requests only); anything else is thrown.
+   */
+  failureInBody?: (
+    response: HttpResponse<unknown>,
+    request: { method: string; url: string },
+  ) => CloudstewardError | undefined;
   /** @default "cloudsteward" */
   userAgent?: string;
 }
@@ -133,23 +143,30 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       let retryAfterMs: number | undefined;
       try {
         const response = await send(client, upperMethod, url, headers, call, options.timeoutMs);
-        if (response.ok) return await readResponse<T>(response, call.responseType ?? "json");
         retryAfterMs = parseRetryAfter(response.headers);
-        failure = await toApiError(response, {
-          integration,
-          method: upperMethod,
-          url,
-          scrub,
-          authHint: options.authHint,
-          errorDetail: options.errorDetail,
-        });
+        if (response.ok) {
+          const result = await readResponse<T>(response, call.responseType ?? "json", integration);
+          const inBody = options.failureInBody?.(result, { method: upperMethod, url: scrub(redactUrl(url)) });
+          if (inBody === undefined) return result;
+          failure = inBody;
+        } else {
+          failure = await toApiError(response, {
+            integration,
+            method: upperMethod,
+            url,
+            scrub,
+            authHint: options.authHint,
+            errorDetail: options.errorDetail,
+          });
+        }
         if (response.status === 401 && options.onUnauthorized && !reauthenticated) {
           reauthenticated = true;
           await options.onUnauthorized();
           attempt--;
           continue;
         }
-        const retryable = response.status === 429 || (idempotent && failure.isRetryable);
+        // A 429 (or a rate-limit error in the body) means the server did not act, whatever the method.
+        const retryable = failure.code === "RATE_LIMITED" || (idempotent && failure.isRetryable);
         if (!retryable || attempt >= retryLimit) throw failure;
       } catch (error) {
         if (isAbortError(error) && call.signal?.aborted) throw call.signal.reason;
@@ -308,7 +325,11 @@ async function send(
   });
 }
 
-async function readResponse<T>(response: Response, type: "json" | "text" | "none"): Promise<HttpResponse<T>> {
+async function readResponse<T>(
+  response: Response,
+  type: "json" | "text" | "none",
+  integration: string,
+): Promise<HttpResponse<T>> {
   const requestId = requestIdOf(response.headers);
   const base = { status: response.status, headers: response.headers, requestId };
   if (type === "none") {
@@ -317,7 +338,16 @@ async function readResponse<T>(response: Response, type: "json" | "text" | "none
   }
   const text = await response.text();
   if (type === "text") return { ...base, data: text as T };
-  return { ...base, data: (text.length === 0 ? undefined : JSON.parse(text)) as T };
+  if (text.length === 0) return { ...base, data: undefined as T };
+  try {
+    return { ...base, data: JSON.parse(text) as T };
+  } catch (error) {
+    // A proxy's or login page's HTML in a 200 is not a connection failure: say what arrived.
+    throw new InvalidResponseError(
+      `${integration}: expected JSON, got ${response.headers.get("content-type") ?? "a body"} starting ${JSON.stringify(redact(text.slice(0, 40)))}; check the URL and any proxy in between.`,
+      { integration, issues: [{ path: [], message: "invalid JSON" }], cause: error },
+    );
+  }
 }
 
 async function resolveHeaders(headers: HttpClientOptions["headers"]): Promise<Record<string, string>> {

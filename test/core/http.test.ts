@@ -178,6 +178,45 @@ describe("createHttpClient", () => {
     expect(calls).toHaveLength(4);
   });
 
+  it("answers a 200 whose body is not JSON (a proxy's HTML) with InvalidResponseError, not a connection error", async () => {
+    const calls = sequence("get", "/html", [
+      () => new HttpResponse("<html>Sign in</html>", { headers: { "content-type": "text/html" } }),
+    ]);
+    const error = await failure(client().get("/html"));
+    expect(isCloudstewardError(error, "INVALID_RESPONSE")).toBe(true);
+    expect(error.message).toContain("text/html");
+    expect(calls).toHaveLength(1);
+  });
+
+  it("retries a failure reported in a 200's body: rate limits on any method, transient ones on reads only", async () => {
+    const failureInBody = (
+      response: { data: unknown; status: number },
+      request: { method: string; url: string },
+    ) => {
+      const error = (response.data as { error?: string }).error;
+      const details = { integration: "demo", status: response.status, ...request };
+      if (error === "slow down") return new RateLimitError("demo: slow down", details);
+      if (error === "hiccup") return new UpstreamError("demo: hiccup", { ...details, isRetryable: true });
+      if (error === "denied") return new UpstreamError("demo: denied", details);
+      return undefined;
+    };
+    const limited = sequence("post", "/create", [() => HttpResponse.json({ error: "slow down" }), ok]);
+    expect(await client({ failureInBody }).post("/create")).toEqual({ ok: true });
+    expect(limited).toHaveLength(2);
+
+    const transient = sequence("post", "/read", [() => HttpResponse.json({ error: "hiccup" }), ok]);
+    expect(await client({ failureInBody }).post("/read", { idempotent: true })).toEqual({ ok: true });
+    expect(transient).toHaveLength(2);
+    const notRetried = sequence("post", "/write", [() => HttpResponse.json({ error: "hiccup" }), ok]);
+    expect((await failure(client({ failureInBody }).post("/write"))).message).toBe("demo: hiccup");
+    expect(notRetried).toHaveLength(1);
+
+    const final = sequence("post", "/denied", [() => HttpResponse.json({ error: "denied" }), ok]);
+    const error = await failure(client({ failureInBody }).post("/denied", { idempotent: true }));
+    expect(error).toMatchObject({ message: "demo: denied", url: `${base}/denied`, method: "POST" });
+    expect(final).toHaveLength(1);
+  });
+
   it("maps a slow response to TimeoutError", async () => {
     server.use(
       http.get(`${base}/slow`, async () => {

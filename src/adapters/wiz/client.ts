@@ -1,10 +1,17 @@
 import type { EventEmitter } from "eventemitter3";
 import { z } from "zod";
-import { ConfigurationError, InvalidResponseError, toErrorIssues, UpstreamError } from "../../core/errors.js";
+import {
+  type CloudstewardError,
+  ConfigurationError,
+  InvalidResponseError,
+  RateLimitError,
+  toErrorIssues,
+  UpstreamError,
+} from "../../core/errors.js";
 import type { PipelineEvents } from "../../core/events.js";
-import { createHttpClient } from "../../core/http.js";
+import { createHttpClient, type HttpResponse } from "../../core/http.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
-import { redactUrl } from "../../core/redact.js";
+import { redact, redactUrl } from "../../core/redact.js";
 import { optionOrEnv, resolveSecret, type Secret } from "../../core/secret.js";
 
 /** What the Wiz client needs; a subset of `WizOptions`. */
@@ -28,7 +35,10 @@ export interface WizRequestOptions {
 
 /** The GraphQL transport with OAuth client-credentials tokens, cached and refreshed before expiry. */
 export interface WizClient {
-  /** Sends one GraphQL document; throws `UpstreamError` when the 200 carries `errors`. */
+  /**
+   * Sends one GraphQL document. `errors` in a 200 throw: a rate limit is retried like a 429 first, a
+   * transient server error like a 5xx (reads only); anything else is an `UpstreamError` with `errors`.
+   */
   graphql<T>(query: string, variables: Record<string, unknown>, options: WizRequestOptions): Promise<T>;
 }
 
@@ -72,6 +82,7 @@ export function createWizClient(options: WizClientOptions): WizClient {
       cached = undefined;
     },
     errorDetail: (body) => graphqlMessages(body),
+    failureInBody: graphqlFailure,
   });
 
   async function accessToken(): Promise<string> {
@@ -139,18 +150,7 @@ export function createWizClient(options: WizClientOptions): WizClient {
           { integration: "wiz", issues: toErrorIssues(envelope.error.issues) },
         );
       }
-      const { data, errors } = envelope.data;
-      if (errors && errors.length > 0) {
-        throw new UpstreamError(`wiz: GraphQL error: ${graphqlMessages(envelope.data) ?? "unknown error"}`, {
-          integration: "wiz",
-          status: response.status,
-          method: "POST",
-          url: redactUrl(apiUrl),
-          requestId: response.requestId,
-          errors,
-          isRetryable: false,
-        });
-      }
+      const { data } = envelope.data;
       if (data === null || data === undefined) {
         throw new InvalidResponseError("wiz: the GraphQL response had neither data nor errors.", {
           integration: "wiz",
@@ -166,7 +166,11 @@ export function createWizClient(options: WizClientOptions): WizClient {
 
 const tokenSchema = z.object({
   access_token: z.string().min(1),
-  expires_in: z.number().positive().optional(),
+  // Seconds; some identity providers send it as a numeric string, or null.
+  expires_in: z
+    .union([z.number(), z.string().regex(/^\d+$/).transform(Number)])
+    .pipe(z.number().positive())
+    .nullish(),
 });
 
 const envelopeSchema = z.object({
@@ -176,6 +180,34 @@ const envelopeSchema = z.object({
     .nullable()
     .optional(),
 });
+
+/**
+ * The failure behind GraphQL `errors` in a 200 (reference §1.6: Wiz reports bad fields, permissions
+ * and quotas this way, and its `extensions.code` values are not reliable, so the text is classified):
+ * a rate or quota limit is a `RateLimitError` (retried like a 429), a transient server failure a
+ * retryable `UpstreamError`, anything else a final `UpstreamError` carrying `errors`.
+ */
+function graphqlFailure(
+  response: HttpResponse<unknown>,
+  request: { method: string; url: string },
+): CloudstewardError | undefined {
+  const errors = (response.data as { errors?: unknown } | undefined)?.errors;
+  if (!Array.isArray(errors) || errors.length === 0) return undefined;
+  const text = redact(graphqlMessages(response.data) ?? "unknown error");
+  const codes = errors.map((error) =>
+    String((error as { extensions?: { code?: unknown } })?.extensions?.code ?? ""),
+  );
+  const classified = `${text} ${codes.join(" ")}`;
+  const details = { integration: "wiz", status: response.status, ...request, requestId: response.requestId };
+  if (/rate.?limit|too.?many.?requests|throttl|quota exceeded/i.test(classified)) {
+    return new RateLimitError(`wiz: GraphQL rate limit: ${text}`, details);
+  }
+  const transient =
+    /internal server error|service unavailable|temporarily unavailable|timed? ?out|INTERNAL_SERVER_ERROR/i.test(
+      classified,
+    );
+  return new UpstreamError(`wiz: GraphQL error: ${text}`, { ...details, errors, isRetryable: transient });
+}
 
 function graphqlMessages(body: unknown): string | undefined {
   const errors = (body as { errors?: unknown } | undefined)?.errors;

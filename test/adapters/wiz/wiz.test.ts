@@ -220,6 +220,45 @@ describe("wiz source", () => {
     expect((error as UpstreamError).errors).toEqual([{ message: "query cost exceeded" }]);
   });
 
+  it("retries a rate limit that Wiz reports as GraphQL errors in a 200, losing and repeating nothing", async () => {
+    let pages = 0;
+    server.use(
+      http.post(`${sandbox.baseUrl}/wiz/graphql`, () => {
+        pages++;
+        if (pages === 2) {
+          return HttpResponse.json({
+            data: null,
+            errors: [
+              { message: "Rate limit exceeded, retry later", extensions: { code: "RATE_LIMIT_EXCEEDED" } },
+            ],
+          });
+        }
+        return undefined;
+      }),
+    );
+    const findings = await collect(wiz({ ...sandbox.wiz, rateLimit: false, pageSize: 7 }).findings());
+    const ids = findings.map((finding) => finding.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.sort()).toEqual(
+      wizFindings.map((finding) => findingId("wiz", finding.reportedBy.wiz!)).sort(),
+    );
+  });
+
+  it("accepts a token whose expires_in is a numeric string", async () => {
+    // Some identity providers quote the lifetime; rewrite the sandbox's token answer that way.
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      const url = input instanceof Request ? input.url : String(input);
+      const response = await globalThis.fetch(input, init);
+      if (!url.endsWith("/oauth/token")) return response;
+      const token = (await response.json()) as { expires_in: number };
+      return Response.json({ ...token, expires_in: String(token.expires_in) });
+    };
+    const findings = await collect(
+      wiz({ ...sandbox.wiz, fetch, rateLimit: false, kinds: ["issue"] }).findings(),
+    );
+    expect(findings.length).toBeGreaterThan(0);
+  });
+
   it("caches the access token and refreshes it five minutes before it expires", async () => {
     let issued = 0;
     server.use(

@@ -1,12 +1,14 @@
 /**
  * The ticket ledger: idempotency key → external reference, kept in the Store so that two workers
- * never both create, plus the claim → search → create → record protocol every sink shares.
+ * never both create, plus the claim → search → create → record protocol every sink shares and the
+ * sink builders on it ({@link ledgerSink}, {@link ticketSink}).
  */
 import type { Action } from "../core/action.js";
 import { DeliveryError, isAbortError, isCloudstewardError } from "../core/errors.js";
 import type { Delivery } from "../core/events.js";
 import { stableHash } from "../core/fingerprint.js";
 import type { Store } from "../core/store.js";
+import { memoryStore } from "../core/stores/memory.js";
 import { type CaseChange, type CaseSnapshot, diffCase, snapshotCase } from "./render/change.js";
 import type { Sink } from "./sink.js";
 
@@ -227,6 +229,32 @@ export async function deliverOnce(
   }
 }
 
+/** A sink that delivers through a {@link TicketLedger}, which it exposes for reading and repair. */
+export interface LedgerSink extends Sink {
+  readonly ledger: TicketLedger;
+}
+
+/**
+ * Builds a sink that delivers every action through {@link deliverOnce}, with the operations
+ * `operationsFor` returns for that action, and keeps its ledger in `store`.
+ * @example
+ * const sink = ledgerSink("teams", options.store, (action) => ({ create: (signal) => post(action, signal) }));
+ */
+export function ledgerSink(
+  name: string,
+  store: Store | undefined,
+  operationsFor: (action: Action) => DeliveryOperations,
+): LedgerSink {
+  const ledger = ticketLedger(store ?? memoryStore(), name);
+  return {
+    specificationVersion: "v1",
+    name,
+    ledger,
+    deliver: (action, { signal } = {}) => deliverOnce(ledger, action, operationsFor(action), { signal }),
+    async close() {},
+  };
+}
+
 /** A ticket's status in its own system, for two-way sync into the case. */
 export interface TicketStatus {
   /** The idempotency key. */
@@ -242,8 +270,7 @@ export interface TicketStatus {
 }
 
 /** A sink whose remote system can list what it created, so {@link reconcile} can repair its ledger. */
-export interface ReconcilableSink extends Sink {
-  readonly ledger: TicketLedger;
+export interface ReconcilableSink extends LedgerSink {
   /** Every object this sink created, as `cs-<tracking id>` markers map back to ledger entries. */
   listTracked(options?: { signal?: AbortSignal }): AsyncIterable<{ trackingId: string; ref: ExternalRef }>;
 }
@@ -252,6 +279,42 @@ export interface ReconcilableSink extends Sink {
 export interface SyncableSink extends ReconcilableSink {
   /** The ticket's status for an idempotency key, or `undefined` when no ticket exists. */
   readStatus(key: string, options?: { signal?: AbortSignal }): Promise<TicketStatus | undefined>;
+}
+
+/** What a ticketing system does for {@link ticketSink}; every call receives the caller's signal. */
+export interface TicketOperations {
+  /** Finds the ticket created for an idempotency key (by its `cs-<tracking id>` marker). */
+  find(key: string, signal?: AbortSignal): Promise<ExternalRef | undefined>;
+  /** Creates the ticket of an action. */
+  create(action: Action, signal?: AbortSignal): Promise<ExternalRef>;
+  /** Applies a change of the case to its ticket (a comment, a field update, a transition). */
+  update(action: Action, ref: ExternalRef, change: CaseChange, signal?: AbortSignal): Promise<void>;
+  /** Reads the status of the ticket with this id. */
+  status(id: string, signal?: AbortSignal): Promise<Omit<TicketStatus, "key">>;
+  /** Every ticket this sink created, see {@link ReconcilableSink.listTracked}. */
+  listTracked: ReconcilableSink["listTracked"];
+}
+
+/**
+ * Builds a ticketing sink (Jira, ServiceNow): exactly-once delivery through {@link deliverOnce} with
+ * search-before-create, and status read back through the ledger's reference, else a search.
+ * @example
+ * const sink = ticketSink("jira", options.store, { find, create, update, status, listTracked });
+ */
+export function ticketSink(name: string, store: Store | undefined, tickets: TicketOperations): SyncableSink {
+  const sink = ledgerSink(name, store, (action) => ({
+    find: (signal) => tickets.find(action.idempotencyKey, signal),
+    create: (signal) => tickets.create(action, signal),
+    update: (ref, change, signal) => tickets.update(action, ref, change, signal),
+  }));
+  return {
+    ...sink,
+    async readStatus(key, { signal } = {}) {
+      const id = (await sink.ledger.get(key))?.ref?.id ?? (await tickets.find(key, signal))?.id;
+      return id ? { key, ...(await tickets.status(id, signal)) } : undefined;
+    },
+    listTracked: tickets.listTracked,
+  };
 }
 
 /** What {@link reconcile} found and repaired. */

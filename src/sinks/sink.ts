@@ -1,11 +1,22 @@
+import type { EventEmitter } from "eventemitter3";
 import type { Action } from "../core/action.js";
-import type { Delivery } from "../core/events.js";
+import type { Delivery, PipelineEvents } from "../core/events.js";
 
 export type { Delivery } from "../core/events.js";
 
 /** Per-call options for a sink. */
 export interface SinkCallOptions {
   signal?: AbortSignal;
+}
+
+/** The HTTP options every sink that calls an HTTP API shares (Jira, ServiceNow, Slack, Teams, webhook). */
+export interface HttpSinkOptions {
+  /** Custom fetch, for proxies and tests. */
+  fetch?: typeof globalThis.fetch;
+  /** Where `request-retried` events go. */
+  events?: EventEmitter<PipelineEvents>;
+  /** Timeout of one request. @default 30_000 */
+  timeoutMs?: number;
 }
 
 /** Where actions go: a ticket system, a chat, a webhook (STYLE §4). */

@@ -12,12 +12,10 @@ import {
 import { sleep } from "../../core/rate-limiter.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
 import type { Store } from "../../core/store.js";
-import { memoryStore } from "../../core/stores/memory.js";
-import { deliverOnce, type TicketLedger, ticketLedger, trackingId } from "../ledger.js";
+import { type LedgerSink, ledgerSink, trackingId } from "../ledger.js";
 import { describeChange } from "../render/change.js";
 import { escapeHtml, renderHtml, renderText } from "../render/html.js";
 import { caseView } from "../render/view.js";
-import type { Sink } from "../sink.js";
 
 /** One message, in the shape nodemailer's `sendMail` takes (the fields cloudsteward sets). */
 export interface EmailMessage {
@@ -65,8 +63,7 @@ export interface EmailOptions {
 }
 
 /** The email sink. */
-export interface EmailSink extends Sink {
-  readonly ledger: TicketLedger;
+export interface EmailSink extends LedgerSink {
   /** Closes the SMTP transport the sink opened (never a caller's `transport`). Safe to call twice. */
   close(): Promise<void>;
 }
@@ -81,7 +78,6 @@ const temporaryRetries = 3;
  * const sink = email({ smtp: { host: "smtp.example.com", port: 587, auth: { user, pass } }, from: "cloudsec@example.com" });
  */
 export function email(options: EmailOptions): EmailSink {
-  const ledger = ticketLedger(options.store ?? memoryStore(), "email");
   const domain = options.messageIdDomain ?? "cloudsteward.local";
   let transport: Promise<EmailTransport> | undefined = options.transport
     ? Promise.resolve(options.transport)
@@ -129,51 +125,41 @@ export function email(options: EmailOptions): EmailSink {
   const messageId = (action: Action) => `<cs-${trackingId(action.idempotencyKey)}@${domain}>`;
 
   return {
-    specificationVersion: "v1",
-    name: "email",
-    ledger,
-    deliver(action, { signal } = {}) {
-      return deliverOnce(
-        ledger,
-        action,
-        {
-          create: async (callSignal) => {
-            const id = messageId(action);
-            await send(
-              {
-                from: options.from,
-                to: recipients(action),
-                subject: caseView(action.case).title,
-                text: renderText(action.case, { dueDate: action.dueDate }),
-                html: renderHtml(action.case, { dueDate: action.dueDate }),
-                messageId: id,
-                headers: { "X-Cloudsteward-Key": trackingId(action.idempotencyKey) },
-              },
-              callSignal,
-            );
-            return { id };
+    ...ledgerSink("email", options.store, (action) => ({
+      create: async (signal) => {
+        const id = messageId(action);
+        await send(
+          {
+            from: options.from,
+            to: recipients(action),
+            subject: caseView(action.case).title,
+            text: renderText(action.case, { dueDate: action.dueDate }),
+            html: renderHtml(action.case, { dueDate: action.dueDate }),
+            messageId: id,
+            headers: { "X-Cloudsteward-Key": trackingId(action.idempotencyKey) },
           },
-          update: async (ref, change, callSignal) => {
-            const lines = describeChange(change, action.case);
-            await send(
-              {
-                from: options.from,
-                to: recipients(action),
-                subject: `Re: ${caseView(action.case).title}`,
-                text: lines.join("\n"),
-                html: lines.map((line) => `<p>${escapeHtml(line)}</p>`).join("\n"),
-                messageId: `<cs-${trackingId(action.idempotencyKey)}-${Date.now()}@${domain}>`,
-                inReplyTo: ref.id,
-                references: ref.id,
-                headers: { "X-Cloudsteward-Key": trackingId(action.idempotencyKey) },
-              },
-              callSignal,
-            );
+          signal,
+        );
+        return { id };
+      },
+      update: async (ref, change, signal) => {
+        const lines = describeChange(change, action.case);
+        await send(
+          {
+            from: options.from,
+            to: recipients(action),
+            subject: `Re: ${caseView(action.case).title}`,
+            text: lines.join("\n"),
+            html: lines.map((line) => `<p>${escapeHtml(line)}</p>`).join("\n"),
+            messageId: `<cs-${trackingId(action.idempotencyKey)}-${Date.now()}@${domain}>`,
+            inReplyTo: ref.id,
+            references: ref.id,
+            headers: { "X-Cloudsteward-Key": trackingId(action.idempotencyKey) },
           },
-        },
-        { signal },
-      );
-    },
+          signal,
+        );
+      },
+    })),
     async close() {
       if (closed) return;
       closed = true;

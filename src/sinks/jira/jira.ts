@@ -1,17 +1,15 @@
-import type { EventEmitter } from "eventemitter3";
 import type { Action } from "../../core/action.js";
 import { ConfigurationError, UpstreamError } from "../../core/errors.js";
-import type { PipelineEvents } from "../../core/events.js";
 import type { Severity } from "../../core/finding.js";
 import { createHttpClient } from "../../core/http.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, resolveSecret, type Secret } from "../../core/secret.js";
 import type { Store } from "../../core/store.js";
-import { memoryStore } from "../../core/stores/memory.js";
-import { deliverOnce, type ExternalRef, type SyncableSink, ticketLedger, trackingId } from "../ledger.js";
+import { type ExternalRef, type SyncableSink, ticketSink, trackingId } from "../ledger.js";
 import { type AdfDocument, adfParagraphs, renderAdf } from "../render/adf.js";
-import { type CaseChange, describeChange } from "../render/change.js";
+import { describeChange } from "../render/change.js";
 import { caseView, truncate } from "../render/view.js";
+import type { HttpSinkOptions } from "../sink.js";
 
 /** The `fields` object of a Jira create request. */
 export type JiraFields = Record<string, unknown> & {
@@ -23,7 +21,7 @@ export type JiraFields = Record<string, unknown> & {
 };
 
 /** Options of {@link jira}. */
-export interface JiraOptions {
+export interface JiraOptions extends HttpSinkOptions {
   /** Your site, e.g. `https://acme.atlassian.net` (or `https://api.atlassian.com/ex/jira/{cloudId}` for scoped tokens). @default process.env.JIRA_BASE_URL */
   baseUrl?: string;
   /** The Atlassian account email of the API token. @default process.env.JIRA_EMAIL */
@@ -36,8 +34,6 @@ export interface JiraOptions {
   issueType?: string;
   /** Where the ticket ledger lives; use the pipeline's durable store so reruns and workers share it. @default memoryStore() */
   store?: Store;
-  /** Custom fetch, for proxies and tests. */
-  fetch?: typeof globalThis.fetch;
   /** Client-side pacing; `false` turns it off. @default { requestsPerSecond: 10 } */
   rateLimit?: RateLimit | false;
   /** Assign tickets to the owner looked up by email (`action.params.assigneeEmail`, else the case owner when it is an email). @default false */
@@ -50,10 +46,6 @@ export interface JiraOptions {
   priorities?: Partial<Record<Severity, string>>;
   /** Override the fields of a create; the tracking labels are always added back. */
   toFields?: (action: Action, defaults: JiraFields) => JiraFields;
-  /** Where `request-retried` events go. */
-  events?: EventEmitter<PipelineEvents>;
-  /** Timeout of one request. @default 30_000 */
-  timeoutMs?: number;
 }
 
 /** A Jira issue as the search and issue endpoints return it (the fields cloudsteward reads). */
@@ -95,7 +87,6 @@ export const jiraTrackingLabel = "cloudsteward";
  * const delivery = await sink.deliver(action); // { status: "created", ref: { id: "SEC-17", url } }
  */
 export function jira(options: JiraOptions): JiraSink {
-  const ledger = ticketLedger(options.store ?? memoryStore(), "jira");
   const priorities = { ...defaultPriorities, ...options.priorities };
   const accountIds = new Map<string, string | undefined>();
   // Jira search is eventually consistent: ids we created recently are passed as `reconcileIssues`.
@@ -171,12 +162,6 @@ export function jira(options: JiraOptions): JiraSink {
       yield* page.issues;
       nextPageToken = page.isLast === false ? page.nextPageToken : undefined;
     } while (nextPageToken);
-  }
-
-  async function findByLabel(key: string, signal?: AbortSignal): Promise<JiraIssue | undefined> {
-    const jql = `${project()} AND labels = ${jqlString(`cs-${trackingId(key)}`)} ORDER BY created ASC`;
-    for await (const issue of search(jql, { signal })) return issue;
-    return undefined;
   }
 
   async function accountIdFor(email: string, signal?: AbortSignal): Promise<string | undefined> {
@@ -262,82 +247,61 @@ export function jira(options: JiraOptions): JiraSink {
     });
   }
 
-  async function update(
-    action: Action,
-    ref: ExternalRef,
-    change: CaseChange,
-    signal?: AbortSignal,
-  ): Promise<void> {
-    const issuePath = `/rest/api/3/issue/${encodeURIComponent(ref.id)}`;
-    await http.post(url(`${issuePath}/comment`), {
-      json: { body: adfParagraphs(describeChange(change, action.case)) },
-      signal,
-    });
-    if (change.severity) {
-      await http.request("PUT", url(issuePath), {
-        json: { fields: { priority: { name: priorities[action.case.severity] } } },
-        searchParams: { notifyUsers: false },
-        responseType: "none",
-        signal,
-      });
-    }
-    if (change.resolved) await transition(ref.id, "done", signal);
-    if (change.regressed) await transition(ref.id, "reopen", signal);
-  }
-
   return {
-    specificationVersion: "v1",
-    name: "jira",
-    ledger,
-    search,
-    deliver(action, { signal } = {}) {
-      return deliverOnce(
-        ledger,
-        action,
-        {
-          find: async (callSignal) => {
-            const issue = await findByLabel(action.idempotencyKey, callSignal);
-            return issue ? refOf(issue) : undefined;
-          },
-          create: async (callSignal) => {
-            const fields = await fieldsFor(action, callSignal);
-            const created = await http.post<{ id: string; key: string }>(url("/rest/api/3/issue"), {
-              json: { fields },
-              signal: callSignal,
-            });
-            recentIds.push(Number(created.id));
-            if (recentIds.length > 50) recentIds.shift();
-            return refOf(created);
-          },
-          update: (ref, change, callSignal) => update(action, ref, change, callSignal),
-        },
-        { signal },
-      );
-    },
-    async readStatus(key, { signal } = {}) {
-      const entry = await ledger.get(key);
-      const issueKey = entry?.ref?.id ?? (await findByLabel(key, signal))?.key;
-      if (!issueKey) return undefined;
-      const issue = await statusOf(issueKey, signal);
-      const category = issue.fields?.status?.statusCategory?.key;
-      return {
-        key,
-        ref: refOf(issue),
-        state: category === "done" ? "done" : category === "indeterminate" ? "in_progress" : "open",
-        nativeStatus: issue.fields?.status?.name ?? "unknown",
-        resolution: issue.fields?.resolution?.name,
-        updatedAt: issue.fields?.updated,
-      };
-    },
-    async *listTracked({ signal } = {}) {
-      const jql = `${project()} AND labels = ${jqlString(jiraTrackingLabel)} ORDER BY created ASC`;
-      for await (const issue of search(jql, { fields: ["labels"], signal })) {
-        for (const label of issue.fields?.labels ?? []) {
-          if (label.startsWith("cs-")) yield { trackingId: label.slice(3), ref: refOf(issue) };
+    ...ticketSink("jira", options.store, {
+      async find(key, signal) {
+        const jql = `${project()} AND labels = ${jqlString(`cs-${trackingId(key)}`)} ORDER BY created ASC`;
+        for await (const issue of search(jql, { signal })) return refOf(issue);
+        return undefined;
+      },
+      async create(action, signal) {
+        const fields = await fieldsFor(action, signal);
+        const created = await http.post<{ id: string; key: string }>(url("/rest/api/3/issue"), {
+          json: { fields },
+          signal,
+        });
+        recentIds.push(Number(created.id));
+        if (recentIds.length > 50) recentIds.shift();
+        return refOf(created);
+      },
+      async update(action, ref, change, signal) {
+        const issuePath = `/rest/api/3/issue/${encodeURIComponent(ref.id)}`;
+        await http.post(url(`${issuePath}/comment`), {
+          json: { body: adfParagraphs(describeChange(change, action.case)) },
+          signal,
+        });
+        if (change.severity) {
+          await http.request("PUT", url(issuePath), {
+            json: { fields: { priority: { name: priorities[action.case.severity] } } },
+            searchParams: { notifyUsers: false },
+            responseType: "none",
+            signal,
+          });
         }
-      }
-    },
-    async close() {},
+        if (change.resolved) await transition(ref.id, "done", signal);
+        if (change.regressed) await transition(ref.id, "reopen", signal);
+      },
+      async status(issueKey, signal) {
+        const issue = await statusOf(issueKey, signal);
+        const category = issue.fields?.status?.statusCategory?.key;
+        return {
+          ref: refOf(issue),
+          state: category === "done" ? "done" : category === "indeterminate" ? "in_progress" : "open",
+          nativeStatus: issue.fields?.status?.name ?? "unknown",
+          resolution: issue.fields?.resolution?.name,
+          updatedAt: issue.fields?.updated,
+        };
+      },
+      async *listTracked({ signal } = {}) {
+        const jql = `${project()} AND labels = ${jqlString(jiraTrackingLabel)} ORDER BY created ASC`;
+        for await (const issue of search(jql, { fields: ["labels"], signal })) {
+          for (const label of issue.fields?.labels ?? []) {
+            if (label.startsWith("cs-")) yield { trackingId: label.slice(3), ref: refOf(issue) };
+          }
+        }
+      },
+    }),
+    search,
   };
 }
 

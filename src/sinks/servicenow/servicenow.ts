@@ -1,18 +1,16 @@
-import type { EventEmitter } from "eventemitter3";
 import type { Action } from "../../core/action.js";
 import { ConfigurationError } from "../../core/errors.js";
-import type { PipelineEvents } from "../../core/events.js";
 import type { Severity } from "../../core/finding.js";
 import { createHttpClient } from "../../core/http.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, type Secret } from "../../core/secret.js";
 import { serviceNowAuthorization } from "../../core/servicenow-auth.js";
 import type { Store } from "../../core/store.js";
-import { memoryStore } from "../../core/stores/memory.js";
-import { deliverOnce, type ExternalRef, type SyncableSink, ticketLedger, trackingId } from "../ledger.js";
-import { type CaseChange, describeChange } from "../render/change.js";
+import { type ExternalRef, type SyncableSink, ticketSink, trackingId } from "../ledger.js";
+import { describeChange } from "../render/change.js";
 import { renderText } from "../render/html.js";
 import { caseView, truncate } from "../render/view.js";
+import type { HttpSinkOptions } from "../sink.js";
 import { type ServiceNowStates, serviceNowStates } from "./states.js";
 
 /** Which column each part of a ticket goes to; override for custom tables (`u_…`, `x_…`). */
@@ -36,7 +34,7 @@ export interface ServiceNowFieldMap {
 }
 
 /** Options of {@link servicenow}. */
-export interface ServiceNowOptions {
+export interface ServiceNowOptions extends HttpSinkOptions {
   /** e.g. `https://acme.service-now.com`. @default process.env.SERVICENOW_INSTANCE_URL */
   instanceUrl?: string;
   /** Basic-auth user. @default process.env.SERVICENOW_USERNAME */
@@ -55,14 +53,8 @@ export interface ServiceNowOptions {
   states?: ServiceNowStates;
   /** Where the ticket ledger lives. @default memoryStore() */
   store?: Store;
-  /** Custom fetch, for proxies and tests. */
-  fetch?: typeof globalThis.fetch;
   /** Client-side pacing; `false` turns it off. @default { requestsPerSecond: 5 } */
   rateLimit?: RateLimit | false;
-  /** Where `request-retried` events go. */
-  events?: EventEmitter<PipelineEvents>;
-  /** Timeout of one request. @default 30_000 */
-  timeoutMs?: number;
 }
 
 /** The ServiceNow sink: a {@link ReconcilableSink} with two-way state sync. */
@@ -90,7 +82,6 @@ export const serviceNowCorrelationDisplay = "cloudsteward";
  */
 export function servicenow(options: ServiceNowOptions = {}): ServiceNowSink {
   const table = options.table ?? "incident";
-  const ledger = ticketLedger(options.store ?? memoryStore(), "servicenow");
   const states = options.states ?? serviceNowStates[table] ?? serviceNowStates.incident!;
   const columns = {
     title: "short_description",
@@ -161,16 +152,6 @@ export function servicenow(options: ServiceNowOptions = {}): ServiceNowSink {
     return result;
   }
 
-  async function findByCorrelation(key: string, signal?: AbortSignal): Promise<ServiceNowRecord | undefined> {
-    const correlation = correlationOf(key);
-    const records = await query(`${columns.correlationId}=${correlation}^ORDERBYsys_created_on`, {
-      limit: 10,
-      signal,
-    });
-    // An invalid query fragment is silently ignored by ServiceNow: compare the field ourselves.
-    return records.find((record) => record[columns.correlationId] === correlation);
-  }
-
   function fieldsFor(action: Action): Record<string, string> {
     const view = caseView(action.case, { dueDate: action.dueDate });
     const [impact, urgency] = impactUrgency[action.case.severity];
@@ -187,75 +168,59 @@ export function servicenow(options: ServiceNowOptions = {}): ServiceNowSink {
     };
   }
 
-  async function update(
-    action: Action,
-    ref: ExternalRef,
-    change: CaseChange,
-    signal?: AbortSignal,
-  ): Promise<void> {
-    const patch: Record<string, string> = {
-      [columns.workNotes]: describeChange(change, action.case).join("\n"),
-    };
-    if (change.severity) {
-      const [impact, urgency] = impactUrgency[action.case.severity];
-      Object.assign(patch, { [columns.impact]: impact, [columns.urgency]: urgency });
-    }
-    if (change.resolved || change.regressed) {
-      const { result } = await http.get<{ result: ServiceNowRecord }>(tableUrl(ref.id), {
-        searchParams: { sysparm_fields: "sys_id,state" },
+  return ticketSink("servicenow", options.store, {
+    async find(key, signal) {
+      const correlation = correlationOf(key);
+      const records = await query(`${columns.correlationId}=${correlation}^ORDERBYsys_created_on`, {
+        limit: 10,
         signal,
       });
-      const done = states.done.includes(result.state ?? "");
-      if (change.resolved && !done) Object.assign(patch, { ...states.resolveFields, state: states.resolved });
-      if (change.regressed && done) patch.state = states.reopened;
-    }
-    await http.patch(tableUrl(ref.id), {
-      json: patch,
-      searchParams: { sysparm_fields: "sys_id,state" },
-      headers: { "content-type": "application/json" },
-      idempotent: true,
-      signal,
-    });
-  }
-
-  return {
-    specificationVersion: "v1",
-    name: "servicenow",
-    ledger,
-    deliver(action, { signal } = {}) {
-      return deliverOnce(
-        ledger,
-        action,
-        {
-          find: async (callSignal) => {
-            const record = await findByCorrelation(action.idempotencyKey, callSignal);
-            return record ? refOf(record) : undefined;
-          },
-          create: async (callSignal) => {
-            const { result } = await http.post<{ result: ServiceNowRecord }>(tableUrl(), {
-              json: fieldsFor(action),
-              searchParams: { sysparm_fields: "sys_id,number,state", sysparm_exclude_reference_link: true },
-              headers: { "content-type": "application/json" },
-              signal: callSignal,
-            });
-            return refOf(result);
-          },
-          update: (ref, change, callSignal) => update(action, ref, change, callSignal),
-        },
-        { signal },
-      );
+      // An invalid query fragment is silently ignored by ServiceNow: compare the field ourselves.
+      const record = records.find((candidate) => candidate[columns.correlationId] === correlation);
+      return record ? refOf(record) : undefined;
     },
-    async readStatus(key, { signal } = {}) {
-      const entry = await ledger.get(key);
-      const sysId = entry?.ref?.id ?? (await findByCorrelation(key, signal))?.sys_id;
-      if (!sysId) return undefined;
+    async create(action, signal) {
+      const { result } = await http.post<{ result: ServiceNowRecord }>(tableUrl(), {
+        json: fieldsFor(action),
+        searchParams: { sysparm_fields: "sys_id,number,state", sysparm_exclude_reference_link: true },
+        headers: { "content-type": "application/json" },
+        signal,
+      });
+      return refOf(result);
+    },
+    async update(action, ref, change, signal) {
+      const patch: Record<string, string> = {
+        [columns.workNotes]: describeChange(change, action.case).join("\n"),
+      };
+      if (change.severity) {
+        const [impact, urgency] = impactUrgency[action.case.severity];
+        Object.assign(patch, { [columns.impact]: impact, [columns.urgency]: urgency });
+      }
+      if (change.resolved || change.regressed) {
+        const { result } = await http.get<{ result: ServiceNowRecord }>(tableUrl(ref.id), {
+          searchParams: { sysparm_fields: "sys_id,state" },
+          signal,
+        });
+        const done = states.done.includes(result.state ?? "");
+        if (change.resolved && !done)
+          Object.assign(patch, { ...states.resolveFields, state: states.resolved });
+        if (change.regressed && done) patch.state = states.reopened;
+      }
+      await http.patch(tableUrl(ref.id), {
+        json: patch,
+        searchParams: { sysparm_fields: "sys_id,state" },
+        headers: { "content-type": "application/json" },
+        idempotent: true,
+        signal,
+      });
+    },
+    async status(sysId, signal) {
       const { result } = await http.get<{ result: ServiceNowRecord }>(tableUrl(sysId), {
         searchParams: { sysparm_fields: readFields, sysparm_exclude_reference_link: true },
         signal,
       });
       const state = result.state ?? "";
       return {
-        key,
         ref: refOf(result),
         state: states.done.includes(state)
           ? "done"
@@ -285,8 +250,7 @@ export function servicenow(options: ServiceNowOptions = {}): ServiceNowSink {
         if (records.length < pageSize) return;
       }
     },
-    async close() {},
-  };
+  });
 }
 
 function serviceNowErrorDetail(body: unknown): string | undefined {

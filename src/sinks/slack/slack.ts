@@ -1,20 +1,17 @@
-import type { EventEmitter } from "eventemitter3";
 import type { Action } from "../../core/action.js";
 import { ConfigurationError } from "../../core/errors.js";
-import type { PipelineEvents } from "../../core/events.js";
 import { createHttpClient } from "../../core/http.js";
 import { sleep } from "../../core/rate-limiter.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
 import type { Store } from "../../core/store.js";
-import { memoryStore } from "../../core/stores/memory.js";
-import { deliverOnce, type ExternalRef, type TicketLedger, ticketLedger } from "../ledger.js";
+import { type ExternalRef, type LedgerSink, ledgerSink } from "../ledger.js";
 import { type CaseChange, describeChange } from "../render/change.js";
 import { renderSlack, type SlackMessage } from "../render/slack.js";
-import type { Sink } from "../sink.js";
+import type { HttpSinkOptions } from "../sink.js";
 import { slackApiError } from "./errors.js";
 
 /** Options of {@link slack}. */
-export interface SlackOptions {
+export interface SlackOptions extends HttpSinkOptions {
   /** Bot token (`xoxb-…`, scope `chat:write`; `users:read.email` and `im:write` to message owners by email). @default process.env.SLACK_BOT_TOKEN */
   token?: Secret;
   /** An incoming-webhook URL, used when no token is set (one fixed channel, no threads, no owner DMs). @default process.env.SLACK_WEBHOOK_URL */
@@ -29,18 +26,10 @@ export interface SlackOptions {
   messagesPerSecond?: number;
   /** Where the delivery ledger lives (Slack has no search: the ledger alone prevents duplicates). @default memoryStore() */
   store?: Store;
-  /** Custom fetch, for proxies and tests. */
-  fetch?: typeof globalThis.fetch;
-  /** Where `request-retried` events go. */
-  events?: EventEmitter<PipelineEvents>;
-  /** Timeout of one request. @default 30_000 */
-  timeoutMs?: number;
 }
 
 /** The Slack sink. */
-export interface SlackSink extends Sink {
-  readonly ledger: TicketLedger;
-}
+export interface SlackSink extends LedgerSink {}
 
 /**
  * Post Block Kit messages to channels and to owners by email, paced per channel, once per
@@ -53,7 +42,6 @@ export interface SlackSink extends Sink {
  * await sink.deliver(action); // { status: "created", ref: { id: "C0123ABCD/1724142000.123456" } }
  */
 export function slack(options: SlackOptions = {}): SlackSink {
-  const ledger = ticketLedger(options.store ?? memoryStore(), "slack");
   const apiUrl = (options.apiUrl ?? "https://slack.com/api").replace(/\/+$/, "");
   const spacingMs = 1000 / (options.messagesPerSecond ?? 1);
   const nextSlot = new Map<string, number>();
@@ -188,31 +176,18 @@ export function slack(options: SlackOptions = {}): SlackSink {
     );
   }
 
-  return {
-    specificationVersion: "v1",
-    name: "slack",
-    ledger,
-    deliver(action, { signal } = {}) {
-      return deliverOnce(
-        ledger,
-        action,
-        {
-          create: async (callSignal) => {
-            const message = messageFor(action);
-            if (useWebhook()) {
-              await post(undefined, message, callSignal);
-              return { id: `webhook/${action.idempotencyKey}` };
-            }
-            const posted = await post(await channelFor(action, callSignal), message, callSignal);
-            return { id: `${posted!.channel}/${posted!.ts}` };
-          },
-          update: (ref, change, callSignal) => update(action, ref, change, callSignal),
-        },
-        { signal },
-      );
+  return ledgerSink("slack", options.store, (action) => ({
+    create: async (signal) => {
+      const message = messageFor(action);
+      if (useWebhook()) {
+        await post(undefined, message, signal);
+        return { id: `webhook/${action.idempotencyKey}` };
+      }
+      const posted = await post(await channelFor(action, signal), message, signal);
+      return { id: `${posted!.channel}/${posted!.ts}` };
     },
-    async close() {},
-  };
+    update: (ref, change, signal) => update(action, ref, change, signal),
+  }));
 }
 
 function ownerEmail(action: Action): string | undefined {

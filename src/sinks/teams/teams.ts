@@ -1,18 +1,14 @@
-import type { EventEmitter } from "eventemitter3";
-import type { Action } from "../../core/action.js";
-import type { PipelineEvents } from "../../core/events.js";
 import { createHttpClient } from "../../core/http.js";
 import { createRateLimiter } from "../../core/rate-limiter.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
 import type { Store } from "../../core/store.js";
-import { memoryStore } from "../../core/stores/memory.js";
-import { deliverOnce, type TicketLedger, ticketLedger, trackingId } from "../ledger.js";
+import { type LedgerSink, ledgerSink, trackingId } from "../ledger.js";
 import { type AdaptiveCard, renderAdaptiveCard } from "../render/adaptive-card.js";
 import { describeChange } from "../render/change.js";
-import type { Sink } from "../sink.js";
+import type { HttpSinkOptions } from "../sink.js";
 
 /** Options of {@link teams}. */
-export interface TeamsOptions {
+export interface TeamsOptions extends HttpSinkOptions {
   /**
    * The URL of a Teams Workflows flow "Post to a channel when a webhook request is received"
    * (classic Office 365 connector URLs are retired). The URL carries its own signature: treat it as a secret.
@@ -23,18 +19,10 @@ export interface TeamsOptions {
   messagesPerSecond?: number;
   /** Where the delivery ledger lives (Teams has no search: the ledger alone prevents duplicates). @default memoryStore() */
   store?: Store;
-  /** Custom fetch, for proxies and tests. */
-  fetch?: typeof globalThis.fetch;
-  /** Where `request-retried` events go. */
-  events?: EventEmitter<PipelineEvents>;
-  /** Timeout of one request. @default 30_000 */
-  timeoutMs?: number;
 }
 
 /** The Teams sink. */
-export interface TeamsSink extends Sink {
-  readonly ledger: TicketLedger;
-}
+export interface TeamsSink extends LedgerSink {}
 
 /**
  * Post Adaptive Cards (version 1.4) to a Microsoft Teams channel through a Workflows webhook, once per
@@ -45,7 +33,6 @@ export interface TeamsSink extends Sink {
  * await sink.deliver(action);
  */
 export function teams(options: TeamsOptions = {}): TeamsSink {
-  const ledger = ticketLedger(options.store ?? memoryStore(), "teams");
   const pacing = createRateLimiter({ requestsPerSecond: options.messagesPerSecond ?? 1, burst: 1 });
   let url: string | undefined;
   const http = createHttpClient({
@@ -76,31 +63,18 @@ export function teams(options: TeamsOptions = {}): TeamsSink {
     });
   }
 
-  return {
-    specificationVersion: "v1",
-    name: "teams",
-    ledger,
-    deliver(action: Action, { signal } = {}) {
-      return deliverOnce(
-        ledger,
-        action,
-        {
-          create: async (callSignal) => {
-            await post(renderAdaptiveCard(action.case, { dueDate: action.dueDate }), callSignal);
-            return { id: `teams/${trackingId(action.idempotencyKey)}` };
-          },
-          update: async (_ref, change, callSignal) => {
-            const card = renderAdaptiveCard(action.case, { dueDate: action.dueDate });
-            card.body = [
-              card.body[0]!,
-              ...describeChange(change, action.case).map((text) => ({ type: "TextBlock", wrap: true, text })),
-            ];
-            await post(card, callSignal);
-          },
-        },
-        { signal },
-      );
+  return ledgerSink("teams", options.store, (action) => ({
+    create: async (signal) => {
+      await post(renderAdaptiveCard(action.case, { dueDate: action.dueDate }), signal);
+      return { id: `teams/${trackingId(action.idempotencyKey)}` };
     },
-    async close() {},
-  };
+    update: async (_ref, change, signal) => {
+      const card = renderAdaptiveCard(action.case, { dueDate: action.dueDate });
+      card.body = [
+        card.body[0]!,
+        ...describeChange(change, action.case).map((text) => ({ type: "TextBlock", wrap: true, text })),
+      ];
+      await post(card, signal);
+    },
+  }));
 }

@@ -1,17 +1,14 @@
-import type { EventEmitter } from "eventemitter3";
 import type { Action } from "../../core/action.js";
-import type { PipelineEvents } from "../../core/events.js";
 import { createHttpClient } from "../../core/http.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
 import type { Store } from "../../core/store.js";
-import { memoryStore } from "../../core/stores/memory.js";
-import { deliverOnce, type TicketLedger, ticketLedger, trackingId } from "../ledger.js";
+import { type LedgerSink, ledgerSink, trackingId } from "../ledger.js";
 import type { CaseChange } from "../render/change.js";
-import type { Sink } from "../sink.js";
+import type { HttpSinkOptions } from "../sink.js";
 import { postSignedJson } from "./signature.js";
 
 /** Options of {@link webhook}. */
-export interface WebhookOptions {
+export interface WebhookOptions extends HttpSinkOptions {
   /** Where actions are POSTed. */
   url: string;
   /** The shared HMAC secret, or a function returning one. */
@@ -20,12 +17,6 @@ export interface WebhookOptions {
   headers?: Record<string, string>;
   /** Where the delivery ledger lives (receivers should also deduplicate by the `idempotency-key` header). @default memoryStore() */
   store?: Store;
-  /** Custom fetch, for proxies and tests. */
-  fetch?: typeof globalThis.fetch;
-  /** Where `request-retried` events go. */
-  events?: EventEmitter<PipelineEvents>;
-  /** Timeout of one request. @default 30_000 */
-  timeoutMs?: number;
 }
 
 /** The JSON body of every webhook request. */
@@ -40,9 +31,7 @@ export interface WebhookPayload {
 }
 
 /** The webhook sink. */
-export interface WebhookSink extends Sink {
-  readonly ledger: TicketLedger;
-}
+export interface WebhookSink extends LedgerSink {}
 
 /**
  * POST actions as signed JSON to your endpoint: header `x-cloudsteward-signature: sha256=<hex>`
@@ -53,7 +42,6 @@ export interface WebhookSink extends Sink {
  * const sink = webhook({ url: "https://hooks.example.com/cloudsteward", secret: process.env.HOOK_SECRET! });
  */
 export function webhook(options: WebhookOptions): WebhookSink {
-  const ledger = ticketLedger(options.store ?? memoryStore(), "webhook");
   let secret: string | undefined;
   const http = createHttpClient({
     integration: "webhook",
@@ -90,29 +78,16 @@ export function webhook(options: WebhookOptions): WebhookSink {
     };
   };
 
-  return {
-    specificationVersion: "v1",
-    name: "webhook",
-    ledger,
-    deliver(action, { signal } = {}) {
-      return deliverOnce(
-        ledger,
-        action,
-        {
-          create: async (callSignal) => ({
-            id:
-              (await send(payloadFor(action, "action.created"), callSignal)) ??
-              `webhook/${trackingId(action.idempotencyKey)}`,
-          }),
-          update: async (_ref, change, callSignal) => {
-            await send(payloadFor(action, "action.updated", change), callSignal);
-          },
-        },
-        { signal },
-      );
+  return ledgerSink("webhook", options.store, (action) => ({
+    create: async (signal) => ({
+      id:
+        (await send(payloadFor(action, "action.created"), signal)) ??
+        `webhook/${trackingId(action.idempotencyKey)}`,
+    }),
+    update: async (_ref, change, signal) => {
+      await send(payloadFor(action, "action.updated", change), signal);
     },
-    async close() {},
-  };
+  }));
 }
 
 function referenceIn(text: string): string | undefined {

@@ -7,7 +7,11 @@ import {
   type ExternalRef,
   isAmbiguous,
   type LedgerEntry,
+  ledgerSink,
+  reconcile,
+  type TicketOperations,
   ticketLedger,
+  ticketSink,
   trackingId,
 } from "../../../src/sinks/ledger.js";
 import { makeAction, makeCase, makeFinding } from "../../../src/testing/factories.js";
@@ -216,5 +220,73 @@ describe("ticket ledger", () => {
       isAmbiguous(new UpstreamError("x", { integration: "f", status: 200, method: "POST", url: "/" })),
     ).toBe(false);
     expect(isAmbiguous(new Error("plain"))).toBe(false);
+  });
+});
+
+describe("sink builders", () => {
+  it("ledgerSink delivers each action once through the ledger in the given store, with the caller's signal", async () => {
+    const store = memoryStore();
+    const seen: { key: string; signal: AbortSignal | undefined }[] = [];
+    const sink = ledgerSink("fake", store, (action) => ({
+      create: async (signal) => {
+        seen.push({ key: action.idempotencyKey, signal });
+        return { id: `T-${seen.length}` };
+      },
+    }));
+    const action = makeAction();
+    const controller = new AbortController();
+    expect(sink.name).toBe("fake");
+    expect(await sink.deliver(action, { signal: controller.signal })).toMatchObject({
+      status: "created",
+      ref: { id: "T-1" },
+    });
+    expect(await sink.deliver(action)).toMatchObject({ status: "unchanged", ref: { id: "T-1" } });
+    expect(seen).toEqual([{ key: action.idempotencyKey, signal: controller.signal }]);
+    expect(await ticketLedger(store, "fake").get(action.idempotencyKey)).toMatchObject({ state: "done" });
+    await sink.close?.();
+    await sink.close?.();
+  });
+
+  it("ticketSink searches by key before creating and reads status from the ledger's reference, else a search", async () => {
+    const tickets: ExternalRef[] = [];
+    const calls: string[] = [];
+    const operations: TicketOperations = {
+      find: async (key) => {
+        calls.push(`find ${key}`);
+        return tickets.find((ticket) => ticket.id === `T-${key}`);
+      },
+      create: async (action) => {
+        calls.push(`create ${action.idempotencyKey}`);
+        const ref = { id: `T-${action.idempotencyKey}` };
+        tickets.push(ref);
+        return ref;
+      },
+      update: async () => {},
+      status: async (id) => ({ ref: { id }, state: "in_progress", nativeStatus: "doing" }),
+      listTracked: async function* () {
+        for (const ref of tickets) yield { trackingId: ref.id.slice(2), ref };
+      },
+    };
+    const store = memoryStore();
+    const sink = ticketSink("fake", store, operations);
+    await sink.deliver(makeAction({ idempotencyKey: "k1" }));
+    expect(calls).toEqual(["find k1", "create k1"]);
+
+    calls.length = 0;
+    expect(await sink.readStatus("k1")).toEqual({
+      key: "k1",
+      ref: { id: "T-k1" },
+      state: "in_progress",
+      nativeStatus: "doing",
+    });
+    expect(calls).toEqual([]);
+
+    // A second sink over an empty store finds the ticket by search, and nothing for an unknown key.
+    const fresh = ticketSink("fake", memoryStore(), operations);
+    expect(await fresh.readStatus("k1")).toMatchObject({ key: "k1", ref: { id: "T-k1" } });
+    expect(await fresh.readStatus("k2")).toBeUndefined();
+    expect(calls).toEqual(["find k1", "find k2"]);
+    expect(await reconcile(fresh)).toMatchObject({ scanned: 1, repaired: 1 });
+    expect(await fresh.ledger.get("k1")).toMatchObject({ state: "done", ref: { id: "T-k1" } });
   });
 });

@@ -22,7 +22,7 @@ export interface FindingQuery {
   createdAfter?: string;
   /** Findings updated at or after this instant (ISO-8601): incremental runs. */
   updatedAfter?: string;
-  /** Cloud account / subscription / project ids. */
+  /** Cloud account / subscription / project ids as the cloud knows them (an AWS account number, an Azure subscription id), not display names. */
   accountIds?: string[];
   /** Platform projects (Wiz projects, Prisma account groups…). */
   projectIds?: string[];

@@ -101,7 +101,7 @@ export const createIgnoreRuleMutation = `mutation CloudstewardCreateIgnoreRule($
 export const serverSideFilters: Record<WizKind, ReadonlySet<keyof FindingQuery>> = {
   issue: new Set(["severity", "status", "createdAfter", "updatedAfter", "projectIds"]),
   configuration: new Set(["severity", "status", "updatedAfter", "projectIds"]),
-  vulnerability: new Set(["severity", "status", "createdAfter", "projectIds"]),
+  vulnerability: new Set(["severity", "status", "createdAfter", "projectIds", "accountIds"]),
 };
 
 /** The `filterBy` variable of one family for a platform-neutral query. */
@@ -125,6 +125,8 @@ export function toFilterBy(kind: WizKind, query: FindingQuery): Record<string, u
   } else {
     if (query.createdAfter) filterBy.firstSeenAt = { after: query.createdAfter };
     if (query.projectIds?.length) filterBy.projectId = [...query.projectIds];
+    // As Fortinet's shipping Wiz connector sends it (`VulnerabilityFindingFilters.subscriptionExternalId`).
+    if (query.accountIds?.length) filterBy.subscriptionExternalId = [...query.accountIds];
   }
   return filterBy;
 }
@@ -181,13 +183,7 @@ export function matchesQuery(finding: Finding, query: FindingQuery): boolean {
   if (query.category?.length && !query.category.includes(finding.category)) return false;
   if (query.createdAfter && Date.parse(finding.firstSeen) < Date.parse(query.createdAfter)) return false;
   if (query.updatedAfter && Date.parse(finding.lastSeen) < Date.parse(query.updatedAfter)) return false;
-  if (
-    query.accountIds?.length &&
-    !query.accountIds.includes(finding.resource.accountId) &&
-    !(finding.resource.accountName && query.accountIds.includes(finding.resource.accountName))
-  ) {
-    return false;
-  }
+  if (query.accountIds?.length && !query.accountIds.includes(finding.resource.accountId)) return false;
   if (query.frameworks?.length) {
     const wanted = query.frameworks.map((framework) => framework.toLowerCase());
     if (

@@ -388,6 +388,7 @@ const filterKeys: Record<WizKind, string[]> = {
     "vendorSeverity",
     "firstSeenAt",
     "projectId",
+    "subscriptionExternalId",
     "vulnerabilityExternalId",
     "hasExploit",
     "hasFix",
@@ -789,10 +790,12 @@ const predicates: Record<WizKind, (filterBy: Record<string, unknown>, context: R
       const checks = commonChecks(filterBy, "vulnerability", context, "vendorSeverity");
       const firstSeen = timeWindow(filterBy.firstSeenAt);
       const projects = asArray(filterBy.projectId);
+      const accounts = asArray(filterBy.subscriptionExternalId);
       const cves = asArray(filterBy.vulnerabilityExternalId);
       return (finding) =>
         checks(finding) &&
         firstSeen(finding.firstSeen) &&
+        (accounts.length === 0 || accounts.includes(context.resourceOf(finding).accountId)) &&
         (projects.length === 0 ||
           projects.includes(context.accounts.get(context.resourceOf(finding).accountId)!.projectId)) &&
         (cves.length === 0 || cves.includes(context.ruleOf(finding).vulnerability?.cve)) &&

@@ -163,6 +163,29 @@ describe("wiz source", () => {
     ]);
   });
 
+  it("filters vulnerability findings by account server-side (subscriptionExternalId)", async () => {
+    const probe = recorder();
+    const account = sandbox.estate.accounts.find((candidate) => candidate.cloud === "aws")!.id;
+    const findings = await collect(
+      wiz({ ...sandbox.wiz, fetch: probe.fetch, rateLimit: false, kinds: ["vulnerability"] }).findings({
+        accountIds: [account],
+      }),
+    );
+    expect(probe.graphql().map((body) => body.variables.filterBy)).toEqual([
+      { subscriptionExternalId: [account] },
+    ]);
+    const expected = wizFindings.filter(
+      (finding) =>
+        finding.wizKind === "vulnerability" &&
+        sandbox.estate.resources.find((resource) => resource.id === finding.resourceId)?.accountId ===
+          account,
+    );
+    expect(expected.length).toBeGreaterThan(0);
+    expect(findings.map((finding) => finding.id).sort()).toEqual(
+      expected.map((finding) => findingId("wiz", finding.reportedBy.wiz!)).sort(),
+    );
+  });
+
   it("skips the vulnerability family when the category filter excludes it", async () => {
     const probe = recorder();
     await collect(

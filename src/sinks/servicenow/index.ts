@@ -6,4 +6,9 @@ export {
   serviceNowCorrelationDisplay,
   servicenow,
 } from "./servicenow.js";
-export { type ServiceNowStates, serviceNowStates } from "./states.js";
+export {
+  type ServiceNowChoice,
+  type ServiceNowStates,
+  serviceNowStates,
+  serviceNowStatesFromChoices,
+} from "./states.js";

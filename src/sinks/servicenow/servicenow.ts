@@ -1,5 +1,5 @@
 import type { Action } from "../../core/action.js";
-import { ConfigurationError } from "../../core/errors.js";
+import { ConfigurationError, isCloudstewardError } from "../../core/errors.js";
 import type { Severity } from "../../core/finding.js";
 import { createHttpClient } from "../../core/http.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
@@ -11,7 +11,12 @@ import { describeChange } from "../render/change.js";
 import { renderText } from "../render/html.js";
 import { caseView, truncate } from "../render/view.js";
 import type { HttpSinkOptions } from "../sink.js";
-import { type ServiceNowStates, serviceNowStates } from "./states.js";
+import {
+  type ServiceNowChoice,
+  type ServiceNowStates,
+  serviceNowStates,
+  serviceNowStatesFromChoices,
+} from "./states.js";
 
 /** Which column each part of a ticket goes to; override for custom tables (`u_…`, `x_…`). */
 export interface ServiceNowFieldMap {
@@ -49,8 +54,16 @@ export interface ServiceNowOptions extends HttpSinkOptions {
   fieldMap?: ServiceNowFieldMap;
   /** Extra fields on every create (`assignment_group`, `caller_id`, `category`…), or a function of the action. */
   fields?: Record<string, string> | ((action: Action) => Record<string, string>);
-  /** The table's state mapping. @default serviceNowStates[table] (incident's when the table is unknown) */
+  /**
+   * The table's state mapping; when set it is used as is and `sys_choice` is never read. Without it
+   * the sink reads the table's `state` choices from `sys_choice` once, on first need, and maps their
+   * labels ({@link serviceNowStatesFromChoices}), keeping the default `resolveFields`; when they cannot
+   * be read or mapped it uses the defaults and emits one `warning-raised` event.
+   * @default learned from `sys_choice`, else serviceNowStates[table] (incident's when the table is unknown)
+   */
   states?: ServiceNowStates;
+  /** Where `request-retried` events go, and the one `warning-raised` event when state discovery falls back. */
+  events?: HttpSinkOptions["events"];
   /** Where the ticket ledger lives. @default memoryStore() */
   store?: Store;
   /** Client-side pacing; `false` turns it off. @default { requestsPerSecond: 5 } */
@@ -82,7 +95,7 @@ export const serviceNowCorrelationDisplay = "cloudsteward";
  */
 export function servicenow(options: ServiceNowOptions = {}): ServiceNowSink {
   const table = options.table ?? "incident";
-  const states = options.states ?? serviceNowStates[table] ?? serviceNowStates.incident!;
+  const defaults = serviceNowStates[table] ?? serviceNowStates.incident!;
   const columns = {
     title: "short_description",
     description: "description",
@@ -136,6 +149,76 @@ export function servicenow(options: ServiceNowOptions = {}): ServiceNowSink {
     "close_code",
     "sys_updated_on",
   ].join(",");
+
+  /** The pending or settled state discovery; cleared when it should run again at the next need. */
+  let discovery: Promise<Discovered> | undefined;
+  let warned = false;
+
+  /** The table's states: `options.states`, else learned from `sys_choice` once per sink, else the defaults. */
+  async function currentStates(signal?: AbortSignal): Promise<ServiceNowStates> {
+    if (options.states) return options.states;
+    discovery ??= discoverStates(signal);
+    const pending = discovery;
+    let discovered: Discovered;
+    try {
+      discovered = await pending;
+    } catch (error) {
+      if (discovery === pending) discovery = undefined;
+      throw error;
+    }
+    if (!discovered.keep && discovery === pending) discovery = undefined;
+    if (discovered.states) return discovered.states;
+    // Another caller's abort cut the shared discovery short: run it again unless this caller was aborted too.
+    signal?.throwIfAborted();
+    return currentStates(signal);
+  }
+
+  async function discoverStates(signal?: AbortSignal): Promise<Discovered> {
+    try {
+      const { result } = await http.get<{ result: ServiceNowChoice[] }>(
+        `${instanceUrl()}/api/now/table/sys_choice`,
+        {
+          searchParams: {
+            sysparm_query: `name=${table}^element=state^inactive=false^language=en`,
+            sysparm_fields: "value,label,sequence",
+            sysparm_no_count: true,
+          },
+          signal,
+        },
+      );
+      const choices = (Array.isArray(result) ? result : []).filter(
+        (choice) => typeof choice?.value === "string" && typeof choice.label === "string",
+      );
+      const learned = serviceNowStatesFromChoices(choices);
+      if (learned) return { states: { ...learned, resolveFields: defaults.resolveFields }, keep: true };
+      warnFallback(
+        choices.length === 0 ? "it lists no state choices" : "no label reads as resolved and reopened",
+      );
+      return { states: defaults, keep: true };
+    } catch (error) {
+      if (signal?.aborted) return { keep: false };
+      // Without valid credentials or configuration the delivery cannot work anyway: report that, not a fallback.
+      if (!isCloudstewardError(error) || error.code === "AUTHENTICATION" || error.code === "CONFIGURATION")
+        throw error;
+      warnFallback(`${"status" in error ? `HTTP ${error.status} ` : ""}${error.code}`);
+      // A transient failure is tried again at the next need; a refusal (403 ACL) is final.
+      return { states: defaults, keep: !error.isRetryable };
+    }
+  }
+
+  function warnFallback(reason: string) {
+    if (warned) return;
+    warned = true;
+    options.events?.emit("warning-raised", {
+      warning: {
+        type: "fallback",
+        source: "servicenow",
+        feature: "states",
+        message: `servicenow: could not learn the state values of table "${table}" from sys_choice (${reason}); using the built-in defaults. Pass \`states\` to servicenow() with your instance's values.`,
+        details: { table, reason },
+      },
+    });
+  }
 
   async function query(sysparmQuery: string, call: { limit: number; offset?: number; signal?: AbortSignal }) {
     const { result } = await http.get<{ result: ServiceNowRecord[] }>(tableUrl(), {
@@ -197,6 +280,7 @@ export function servicenow(options: ServiceNowOptions = {}): ServiceNowSink {
         Object.assign(patch, { [columns.impact]: impact, [columns.urgency]: urgency });
       }
       if (change.resolved || change.regressed) {
+        const states = await currentStates(signal);
         const { result } = await http.get<{ result: ServiceNowRecord }>(tableUrl(ref.id), {
           searchParams: { sysparm_fields: "sys_id,state" },
           signal,
@@ -220,6 +304,7 @@ export function servicenow(options: ServiceNowOptions = {}): ServiceNowSink {
         signal,
       });
       const state = result.state ?? "";
+      const states = await currentStates(signal);
       return {
         ref: refOf(result),
         state: states.done.includes(state)
@@ -251,6 +336,12 @@ export function servicenow(options: ServiceNowOptions = {}): ServiceNowSink {
       }
     },
   });
+}
+
+/** What one state discovery gave: the states (none when its caller aborted it) and whether to keep them. */
+interface Discovered {
+  states?: ServiceNowStates;
+  keep: boolean;
 }
 
 function serviceNowErrorDetail(body: unknown): string | undefined {

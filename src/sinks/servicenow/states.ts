@@ -13,9 +13,9 @@ export interface ServiceNowStates {
 }
 
 /**
- * Default state mappings per table. `incident` uses the out-of-the-box choices (1 New, 2 In Progress,
- * 3 On Hold, 6 Resolved, 7 Closed, 8 Canceled); the security, vulnerability and GRC tables are
- * instance-configurable, so check them against `sys_choice` and pass `states` when they differ.
+ * Default state mappings per table, used when a table's `sys_choice` state labels cannot be read or
+ * mapped. `incident` uses the out-of-the-box choices (1 New, 2 In Progress, 3 On Hold, 6 Resolved,
+ * 7 Closed, 8 Canceled); the security, vulnerability and GRC values are common ones, not guaranteed.
  */
 export const serviceNowStates: Record<string, ServiceNowStates> = {
   incident: {
@@ -53,7 +53,7 @@ export const serviceNowStates: Record<string, ServiceNowStates> = {
   },
   sn_compliance_policy_exception: {
     resolved: "closed",
-    reopened: "new",
+    reopened: "analyze",
     done: ["closed", "retired", "expired"],
     inProgress: ["analyze", "review", "approved"],
   },
@@ -74,3 +74,63 @@ export const serviceNowInitialStates: Record<string, string> = {
   sn_compliance_policy_exception: "new",
   sn_grc_issue: "new",
 };
+
+/** One `sys_choice` row of a table's `state` column, as the Table API returns it. */
+export interface ServiceNowChoice {
+  /** The stored value (`"6"`, `"retired"`). */
+  value: string;
+  /** The label people see (`"Resolved"`). */
+  label: string;
+  /** The order of the choice in the list; choices are read in this order. */
+  sequence?: string;
+}
+
+/**
+ * Maps a table's `state` choices to the ticket lifecycle by well-known label words: Resolved, Closed,
+ * Cancelled, Retired, Expired, Complete are done; In Progress, Analysis, Contain, Eradicate, Recover,
+ * Review, On Hold, Awaiting, Pending, Under Investigation, Assess, Respond, Monitor, Approved are in
+ * progress; anything else (New, Draft, Open…) is open. The resolved state is the first Resolved, else
+ * Closed, else Retired or Complete choice; the reopened state the first In Progress or Analysis
+ * choice, else Open, else the first in-progress one, else New. Returns `undefined` when the labels
+ * give no resolved or no reopened state.
+ * @example
+ * serviceNowStatesFromChoices([{ value: "1", label: "New" }, { value: "2", label: "In Progress" }, { value: "42", label: "Resolved" }]);
+ * // → { resolved: "42", reopened: "2", done: ["42"], inProgress: ["2"] }
+ */
+export function serviceNowStatesFromChoices(
+  choices: readonly ServiceNowChoice[],
+): Omit<ServiceNowStates, "resolveFields"> | undefined {
+  const ordered = [...new Map(choices.map((choice) => [choice.value, choice])).values()].sort(
+    (a, b) => sequenceOf(a) - sequenceOf(b),
+  );
+  const done = ordered.filter((choice) => doneLabel.test(choice.label));
+  const inProgress = ordered.filter((choice) => !done.includes(choice) && inProgressLabel.test(choice.label));
+  const open = ordered.filter((choice) => !done.includes(choice) && !inProgress.includes(choice));
+  const finished = done.filter((choice) => !/cancel|incomplete|skipped|expired/i.test(choice.label));
+  const resolved = labelled(finished, /\bresolved\b/i) ?? labelled(finished, /\bclosed\b/i) ?? finished[0];
+  const reopened =
+    labelled(inProgress, /\bin progress\b|\banaly[sz](?:is|e)\b/i) ??
+    labelled(open, /\bopen\b/i) ??
+    inProgress[0] ??
+    labelled(open, /\bnew\b/i);
+  if (!resolved || !reopened) return undefined;
+  return {
+    resolved: resolved.value,
+    reopened: reopened.value,
+    done: done.map((choice) => choice.value),
+    inProgress: inProgress.map((choice) => choice.value),
+  };
+}
+
+const doneLabel = /\b(?:resolved|closed|cancell?ed|retired|expired|completed?)\b/i;
+const inProgressLabel =
+  /\b(?:in progress|analy[sz](?:is|e)|contain|eradicate|recover|review|on hold|awaiting|pending|investigat\w*|assess|respond|monitor|approved)\b/i;
+
+function sequenceOf(choice: ServiceNowChoice): number {
+  const sequence = choice.sequence ? Number(choice.sequence) : Number.NaN;
+  return Number.isFinite(sequence) ? sequence : Number.MAX_SAFE_INTEGER;
+}
+
+function labelled(choices: ServiceNowChoice[], pattern: RegExp): ServiceNowChoice | undefined {
+  return choices.find((choice) => pattern.test(choice.label));
+}

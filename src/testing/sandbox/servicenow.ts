@@ -1,6 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { ServiceNowOptions } from "../../sinks/servicenow/servicenow.js";
-import { serviceNowInitialStates, serviceNowStates } from "../../sinks/servicenow/states.js";
+import {
+  type ServiceNowChoice,
+  serviceNowInitialStates,
+  serviceNowStates,
+  serviceNowStatesFromChoices,
+} from "../../sinks/servicenow/states.js";
 import type { Estate, EstateOwner } from "../estate.js";
 import type { Emulation, SandboxFaults } from "./emulation.js";
 import { createFaults, type Faults, jsonResponse } from "./faults.js";
@@ -23,6 +28,11 @@ export interface ServiceNowEmulationOptions {
    * disagrees with the tags), a `sys_user` per owner and a `sys_user_group` per team. Without it the CMDB is empty.
    */
   estate?: Estate;
+  /**
+   * The `state` choices `sys_choice` serves per table, in list order, replacing the built-in ones (to
+   * emulate a customized instance); new records of such a table start in its first choice.
+   */
+  stateChoices?: Record<string, Pick<ServiceNowChoice, "value" | "label">[]>;
 }
 
 /** A stored record: every value a string, as the Table API returns them. */
@@ -49,6 +59,59 @@ const prefixes: Record<string, string> = {
   sn_risk_risk: "RSK",
   sn_compliance_policy_exception: "PEX",
   sn_grc_issue: "ISS",
+};
+/**
+ * The out-of-the-box `state` choices (language `en`) of the task tables, in list order. `incident`'s
+ * are documented; the others are the common values of the security, vulnerability and GRC apps.
+ */
+const builtinStateChoices: Record<string, [value: string, label: string][]> = {
+  incident: [
+    ["1", "New"],
+    ["2", "In Progress"],
+    ["3", "On Hold"],
+    ["6", "Resolved"],
+    ["7", "Closed"],
+    ["8", "Canceled"],
+  ],
+  sn_si_incident: [
+    ["10", "Draft"],
+    ["16", "Analysis"],
+    ["18", "Contain"],
+    ["19", "Eradicate"],
+    ["20", "Recover"],
+    ["100", "Review"],
+    ["3", "Closed"],
+    ["7", "Cancelled"],
+  ],
+  sn_vul_vulnerable_item: [
+    ["1", "Open"],
+    ["2", "Under Investigation"],
+    ["11", "In Review"],
+    ["3", "Closed"],
+  ],
+  sn_risk_risk: [
+    ["draft", "Draft"],
+    ["assess", "Assess"],
+    ["respond", "Respond"],
+    ["monitor", "Monitor"],
+    ["retired", "Retired"],
+  ],
+  sn_compliance_policy_exception: [
+    ["new", "New"],
+    ["analyze", "Analyze"],
+    ["review", "Review"],
+    ["approved", "Approved"],
+    ["closed", "Closed"],
+    ["retired", "Retired"],
+    ["expired", "Expired"],
+  ],
+  sn_grc_issue: [
+    ["new", "New"],
+    ["analyze", "Analyze"],
+    ["respond", "Respond"],
+    ["review", "Review"],
+    ["closed", "Closed"],
+  ],
 };
 const taskColumns = [
   "sys_id",
@@ -124,13 +187,30 @@ export function servicenowEmulation(options: ServiceNowEmulationOptions = {}): S
   if (options.estate) {
     for (const [table, records] of Object.entries(seedCmdb(options.estate))) tables.set(table, records);
   }
+  const choices: Record<string, Pick<ServiceNowChoice, "value" | "label">[]> = {
+    ...Object.fromEntries(
+      Object.entries(builtinStateChoices).map(([table, list]) => [
+        table,
+        list.map(([value, label]) => ({ value, label })),
+      ]),
+    ),
+    ...options.stateChoices,
+  };
+  tables.set("sys_choice", seedChoices(choices));
+  /** The states in which a record of the table is inactive, as its choices' labels say. */
+  const doneStates = (table: string) =>
+    (
+      serviceNowStatesFromChoices(choices[table] ?? []) ??
+      serviceNowStates[table] ??
+      serviceNowStates.incident!
+    ).done;
   /** CI classes live in `cmdb_ci`; a `cmdb_ci_<class>` table reads the CIs of that class. */
   const storeOf = (table: string) => (table.startsWith("cmdb_ci_") ? "cmdb_ci" : table);
   const view = (table: string) =>
     storeOf(table) === table
       ? tableOf(table)
       : tableOf(storeOf(table)).filter((record) => record.sys_class_name === table);
-  const isTask = (table: string) => !table.startsWith("cmdb") && !table.startsWith("sys_user");
+  const isTask = (table: string) => !table.startsWith("cmdb") && !table.startsWith("sys_");
   const write = (table: string, record: EmulatedServiceNowRecord, values: Record<string, unknown>) => {
     for (const [column, value] of Object.entries(values)) {
       if (value === undefined || value === null) continue;
@@ -145,8 +225,7 @@ export function servicenowEmulation(options: ServiceNowEmulationOptions = {}): S
       record.sys_updated_on = timestamp();
       return;
     }
-    const done = (serviceNowStates[table] ?? serviceNowStates.incident!).done.includes(record.state ?? "");
-    record.active = done ? "false" : "true";
+    record.active = doneStates(table).includes(record.state ?? "") ? "false" : "true";
     record.priority = priorityOf(record.impact, record.urgency);
     record.sys_updated_on = timestamp();
   };
@@ -216,7 +295,7 @@ export function servicenowEmulation(options: ServiceNowEmulationOptions = {}): S
         number,
         sys_created_on: timestamp(),
         ...(isTask(table)
-          ? { state: serviceNowInitialStates[table] ?? "1" }
+          ? { state: options.stateChoices?.[table]?.[0]?.value ?? serviceNowInitialStates[table] ?? "1" }
           : storeOf(table) === table
             ? {}
             : { sys_class_name: table }),
@@ -387,6 +466,27 @@ async function readJson(request: Request): Promise<Record<string, unknown> | und
   } catch {
     return undefined;
   }
+}
+
+/** `sys_choice` rows for the `state` column of each table, numbered in list order. */
+function seedChoices(
+  choices: Record<string, Pick<ServiceNowChoice, "value" | "label">[]>,
+): EmulatedServiceNowRecord[] {
+  return Object.entries(choices).flatMap(([table, list]) =>
+    list.map(({ value, label }, index) => ({
+      sys_id: createHash("sha256")
+        .update(`sys_choice\u0000${table}\u0000${value}`)
+        .digest("hex")
+        .slice(0, 32),
+      name: table,
+      element: "state",
+      value,
+      label,
+      sequence: String((index + 1) * 10),
+      language: "en",
+      inactive: "false",
+    })),
+  );
 }
 
 /** ServiceNow CI classes of the estate's resource types (`cmdb_ci` for the rest). */

@@ -46,6 +46,11 @@ export interface NormalizeOptions {
   fetchedAt?: string;
   /** Keep the native record in `raw`. @default false */
   keepRaw?: boolean;
+  /**
+   * The Wiz portal that console links point at (gov tenants use their own host).
+   * @default "https://app.wiz.io"
+   */
+  portalUrl?: string;
 }
 
 /**
@@ -62,16 +67,18 @@ export function normalize(record: unknown, options: NormalizeOptions = {}): Find
   const kind = detectWizRecordKind(record);
   const fields = record as Fields; // an object: detectWizRecordKind checked
   const fetchedAt = options.fetchedAt ?? new Date().toISOString();
+  const portal = options.portalUrl?.replace(/\/+$/, "") ?? defaultPortalUrl;
   // The hand-written checks below accept exactly what the zod schemas accept, at a fraction of the
   // cost; a record they reject goes through zod, which throws the NormalizationError naming the path.
   const draft =
     kind === "issue"
-      ? fromIssue(isIssue(fields) ? (record as WizIssue) : parse(wizIssueSchema, record, kind))
+      ? fromIssue(isIssue(fields) ? (record as WizIssue) : parse(wizIssueSchema, record, kind), portal)
       : kind === "configuration"
         ? fromConfiguration(
             isConfiguration(fields)
               ? (record as WizConfigurationFinding)
               : parse(wizConfigurationFindingSchema, record, kind),
+            portal,
           )
         : kind === "vulnerability"
           ? fromVulnerability(
@@ -85,6 +92,7 @@ export function normalize(record: unknown, options: NormalizeOptions = {}): Find
               )
             : fromWebhook(
                 isWebhook(fields) ? (record as WizWebhookIssue) : parse(wizWebhookIssueSchema, record, kind),
+                portal,
               );
   return build(draft, fetchedAt, options.keepRaw ? record : undefined);
 }
@@ -114,6 +122,13 @@ export function detectWizRecordKind(record: unknown): WizRecordKind {
 }
 
 // Internal helpers.
+
+const defaultPortalUrl = "https://app.wiz.io";
+
+/** The console link of an issue (reference §1.2.a deep link). */
+function issueLink(portal: string, issueId: string): string {
+  return `${portal}/issues#~(issue~'${encodeURIComponent(issueId)}')`;
+}
 
 /** What each record kind contributes before the shared mapping and validation. */
 interface Draft {
@@ -201,7 +216,7 @@ function build(draft: Draft, fetchedAt: string, raw: unknown): Finding {
   return finding;
 }
 
-function fromIssue(issue: WizIssue): Draft {
+function fromIssue(issue: WizIssue, portal: string): Draft {
   const rule = issue.sourceRule;
   const snapshot = issue.entitySnapshot;
   const cloud = mapWizCloud(snapshot.cloudPlatform);
@@ -247,11 +262,11 @@ function fromIssue(issue: WizIssue): Draft {
       : issue.statusChangedAt
         ? { value: issue.statusChangedAt, path: ["statusChangedAt"] }
         : { value: issue.createdAt, path: ["createdAt"] },
-    url: `https://app.wiz.io/issues#~(issue~'${encodeURIComponent(issue.id)}')`,
+    url: issueLink(portal, issue.id),
   };
 }
 
-function fromConfiguration(finding: WizConfigurationFinding): Draft {
+function fromConfiguration(finding: WizConfigurationFinding, portal: string): Draft {
   const { resource, rule } = finding;
   const cloud = mapWizCloud(resource.cloudPlatform ?? finding.subscription?.cloudProvider);
   const subCategories = rule.securitySubCategories ?? [];
@@ -293,7 +308,7 @@ function fromConfiguration(finding: WizConfigurationFinding): Draft {
     },
     firstSeen: { value: firstSeen, path: [finding.firstSeenAt ? "firstSeenAt" : "analyzedAt"] },
     lastSeen: { value: lastSeen, path: [finding.analyzedAt ? "analyzedAt" : "updatedAt"] },
-    url: `https://app.wiz.io/findings/configuration-findings/cloud#~(cloudConfigurationFinding~'${encodeURIComponent(finding.id)}')`,
+    url: `${portal}/findings/configuration-findings/cloud#~(cloudConfigurationFinding~'${encodeURIComponent(finding.id)}')`,
   };
 }
 
@@ -351,7 +366,7 @@ function fromVulnerability(finding: WizVulnerabilityFinding): Draft {
   };
 }
 
-function fromWebhook(payload: WizWebhookIssue): Draft {
+function fromWebhook(payload: WizWebhookIssue, portal: string): Draft {
   const { issue } = payload;
   const resource = payload.resource ?? {};
   const control = payload.control;
@@ -390,7 +405,7 @@ function fromWebhook(payload: WizWebhookIssue): Draft {
     },
     firstSeen: { value: issue.created, path: ["issue", "created"] },
     lastSeen: { value: issue.created, path: ["issue", "created"] },
-    url: `https://app.wiz.io/issues#~(issue~'${encodeURIComponent(issue.id)}')`,
+    url: issueLink(portal, issue.id),
   };
 }
 

@@ -22,6 +22,8 @@ export interface WizWebhookOptions {
   receivedAt?: string;
   /** Keep each payload in `finding.raw`. @default false */
   keepRaw?: boolean;
+  /** The Wiz portal for console links (gov tenants use their own host). @default "https://app.wiz.io" */
+  portalUrl?: string;
 }
 
 /**
@@ -77,7 +79,8 @@ export async function parseWebhook(request: Request, options: WizWebhookOptions 
   }
   const fetchedAt = options.receivedAt ?? new Date().toISOString();
   const payloads = Array.isArray(body) ? body : [body];
-  return payloads.map((payload) => normalize(payload, { fetchedAt, keepRaw: options.keepRaw }));
+  const { keepRaw, portalUrl } = options;
+  return payloads.map((payload) => normalize(payload, { fetchedAt, keepRaw, portalUrl }));
 }
 
 // Internal helpers.

@@ -12,7 +12,7 @@ import { type Finding, findingId } from "../../core/finding.js";
 import { paginate, pinQuery } from "../../core/paginate.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
 import type { RunReport } from "../../core/report.js";
-import type { Secret } from "../../core/secret.js";
+import { optionOrEnv, type Secret } from "../../core/secret.js";
 import type {
   CallOptions,
   ExceptionRef,
@@ -66,6 +66,11 @@ export interface WizOptions {
   events?: EventEmitter<PipelineEvents>;
   /** Keep each native record in `finding.raw`. @default false */
   keepRaw?: boolean;
+  /**
+   * The Wiz portal for console links. @default derived from `apiUrl` (`api.<dc>.app.wiz.us` → `https://app.wiz.us`),
+   * else `https://app.wiz.io`
+   */
+  portalUrl?: string;
   /** Timeout of one HTTP attempt, in milliseconds. @default 30_000 */
   timeoutMs?: number;
 }
@@ -85,7 +90,11 @@ export function wiz(options: WizOptions = {}): FindingSource {
   const client = createWizClient(options);
   const pageSize = Math.min(500, Math.max(1, Math.floor(options.pageSize ?? 500)));
   const kinds = [...(options.kinds ?? (["issue", "configuration", "vulnerability"] as const))];
-  const normalizeOptions = () => ({ fetchedAt: new Date().toISOString(), keepRaw: options.keepRaw });
+  const normalizeOptions = () => ({
+    fetchedAt: new Date().toISOString(),
+    keepRaw: options.keepRaw,
+    portalUrl: options.portalUrl ?? wizPortalUrl(optionOrEnv(options.apiUrl, "WIZ_API_URL")),
+  });
 
   const deadLetter = (report: RunReport | undefined, record: unknown, error: NormalizationError) => {
     const id = (record as { id?: unknown } | null)?.id;
@@ -313,4 +322,11 @@ function ignoreRuleInput(kind: WizKind, record: unknown, finding: Finding, reque
     expiredAt: new Date(request.expiresAt).toISOString(),
     actions: [{ ignoreFinding: { ignore: true } }],
   };
+}
+
+/** The portal of a tenant's API host: `https://api.us20.app.wiz.io/graphql` → `https://app.wiz.io`. */
+function wizPortalUrl(apiUrl: string | undefined): string | undefined {
+  const host = apiUrl && URL.canParse(apiUrl) ? new URL(apiUrl).hostname : "";
+  const portal = /^api\.[a-z0-9-]+\.(app\.wiz\.(?:io|us))$/i.exec(host)?.[1];
+  return portal ? `https://${portal.toLowerCase()}` : undefined;
 }

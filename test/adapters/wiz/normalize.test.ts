@@ -284,6 +284,19 @@ describe("wiz normalize", () => {
     expect(bucket("b-1", "rule-a").dedupKey).toBe(bucket("b-2", "rule-b").dedupKey);
   });
 
+  it("points console links at the configured portal (gov tenants)", () => {
+    const portalUrl = "https://app.wiz.us/";
+    expect(normalize(fixture("issue-toxic-combination"), { fetchedAt, portalUrl }).source.url).toBe(
+      "https://app.wiz.us/issues#~(issue~'c8b8e0f4-5d1a-4c3e-9f2b-7a6d5c4b3a21')",
+    );
+    expect(normalize(fixture("configuration-finding"), { fetchedAt, portalUrl }).source.url).toMatch(
+      /^https:\/\/app\.wiz\.us\/findings\/configuration-findings\//,
+    );
+    expect(normalize(fixture("webhook-issue"), { fetchedAt, portalUrl }).source.url).toMatch(
+      /^https:\/\/app\.wiz\.us\/issues#/,
+    );
+  });
+
   it("keeps the native record only when asked", () => {
     const record = fixture("vulnerability-finding");
     expect(normalize(record, { fetchedAt }).raw).toBeUndefined();

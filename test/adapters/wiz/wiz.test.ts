@@ -165,7 +165,9 @@ describe("wiz source", () => {
 
   it("filters vulnerability findings by account server-side (subscriptionExternalId)", async () => {
     const probe = recorder();
-    const account = sandbox.estate.accounts.find((candidate) => candidate.cloud === "aws")!.id;
+    const resourceOf = (finding: (typeof wizFindings)[number]) =>
+      sandbox.estate.resources.find((resource) => resource.id === finding.resourceId)!;
+    const account = resourceOf(wizFindings.find((finding) => finding.wizKind === "vulnerability")!).accountId;
     const findings = await collect(
       wiz({ ...sandbox.wiz, fetch: probe.fetch, rateLimit: false, kinds: ["vulnerability"] }).findings({
         accountIds: [account],
@@ -175,15 +177,35 @@ describe("wiz source", () => {
       { subscriptionExternalId: [account] },
     ]);
     const expected = wizFindings.filter(
-      (finding) =>
-        finding.wizKind === "vulnerability" &&
-        sandbox.estate.resources.find((resource) => resource.id === finding.resourceId)?.accountId ===
-          account,
+      (finding) => finding.wizKind === "vulnerability" && resourceOf(finding).accountId === account,
     );
     expect(expected.length).toBeGreaterThan(0);
     expect(findings.map((finding) => finding.id).sort()).toEqual(
       expected.map((finding) => findingId("wiz", finding.reportedBy.wiz!)).sort(),
     );
+  });
+
+  it("links findings to the portal of the tenant's API host, or to portalUrl", async () => {
+    // Serve the sandbox under a gov-style API host name.
+    const govApiUrl = "https://api.us1.app.wiz.us/graphql";
+    const fetch: typeof globalThis.fetch = (input, init) =>
+      globalThis.fetch(
+        input instanceof Request && input.url === govApiUrl ? new Request(sandbox.wiz.apiUrl!, input) : input,
+        init,
+      );
+    const options = {
+      ...sandbox.wiz,
+      apiUrl: govApiUrl,
+      fetch,
+      rateLimit: false as const,
+      kinds: ["issue" as const],
+    };
+    const [gov] = await collect(wiz(options).findings());
+    expect(gov?.source.url).toMatch(/^https:\/\/app\.wiz\.us\/issues#/);
+    const [custom] = await collect(wiz({ ...options, portalUrl: "https://wiz.example.com" }).findings());
+    expect(custom?.source.url).toMatch(/^https:\/\/wiz\.example\.com\/issues#/);
+    const [sandboxed] = await collect(wiz({ ...sandbox.wiz, rateLimit: false, kinds: ["issue"] }).findings());
+    expect(sandboxed?.source.url).toMatch(/^https:\/\/app\.wiz\.io\/issues#/);
   });
 
   it("skips the vulnerability family when the category filter excludes it", async () => {

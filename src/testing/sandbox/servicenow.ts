@@ -157,8 +157,9 @@ const displayColumns: Record<string, string> = { sys_user: "email", sys_user_gro
 /**
  * A stateful emulation of the ServiceNow Table API subset cloudsteward uses (create, query with a
  * `sysparm_query` subset, read, update, work notes), with Basic or bearer auth, ServiceNow's error
- * bodies, and its trap: an unknown field in `sysparm_query` is silently ignored. Given an estate, it
- * also serves a CMDB: `cmdb_ci` (and its `cmdb_ci_*` classes, by `sys_class_name`), `sys_user` and
+ * bodies, and its trap: an unknown field in `sysparm_query` is silently ignored. `sys_choice` lists the
+ * `state` choices of its task tables, and a record is `active` unless its state is a done one. Given
+ * an estate, it also serves a CMDB: `cmdb_ci` (and its `cmdb_ci_*` classes, by `sys_class_name`), `sys_user` and
  * `sys_user_group`, with reference fields rendered per `sysparm_display_value` and
  * `sysparm_exclude_reference_link`.
  * @example

@@ -2,6 +2,8 @@ import type { Estate } from "../estate.js";
 import type { Emulation } from "./emulation.js";
 import type { Faults } from "./faults.js";
 import { jiraEmulation } from "./jira.js";
+import { orcaEmulation } from "./orca.js";
+import { prismaEmulation } from "./prisma.js";
 import { servicenowEmulation } from "./servicenow.js";
 import { slackEmulation } from "./slack.js";
 import { wizEmulation } from "./wiz.js";
@@ -15,7 +17,9 @@ export type EmulationFactory<E extends Emulation = Emulation> = (estate: Estate,
  */
 export const emulations = {
   wiz: wizEmulation,
+  prisma: prismaEmulation,
   jira: (estate, faults) => jiraEmulation({ faults, estate }),
+  orca: orcaEmulation,
   servicenow: (estate, faults) => servicenowEmulation({ faults, estate }),
   slack: (estate, faults) => slackEmulation({ faults, estate }),
 } satisfies Record<string, EmulationFactory>;

@@ -1,0 +1,230 @@
+import type { Category, Cloud, FindingStatus, Severity } from "../../core/finding.js";
+import { memoize } from "../../core/memo.js";
+
+/** Prisma Cloud's `policy.policyType` values (reference §2.2.a). */
+export type PrismaPolicyType =
+  | "config"
+  | "network"
+  | "audit_event"
+  | "anomaly"
+  | "data"
+  | "iam"
+  | "workload_vulnerability"
+  | "workload_incident"
+  | "waas_event"
+  | "attack_path";
+
+/**
+ * Maps a Prisma Cloud severity (`critical` … `informational`, any case) to the normalized scale.
+ * Returns `undefined` for a value Prisma Cloud does not document, so the caller can name the field.
+ */
+export function mapPrismaSeverity(native: string): Severity | undefined {
+  return severityByPrisma[native.trim().toLowerCase()];
+}
+
+/**
+ * Maps an alert status to the normalized status: `dismissed` is `suppressed`, `snoozed` (dismissed until
+ * `dismissalUntilTs`) is `risk_accepted`, `pending_resolution` is `in_progress`. Case-insensitive;
+ * `undefined` for an undocumented value.
+ */
+export function mapPrismaStatus(native: string): FindingStatus | undefined {
+  return statusByPrisma[native.trim().toLowerCase()];
+}
+
+/**
+ * The `alert.status` filter values for normalized statuses, or `undefined` when one of them has no
+ * filter value (`in_progress`: `pending_resolution` is not a documented filter value).
+ */
+export function toPrismaStatuses(statuses: readonly FindingStatus[]): string[] | undefined {
+  const values = new Set<string>();
+  for (const status of statuses) {
+    const value = prismaStatusFilter[status];
+    if (value === undefined) return undefined;
+    values.add(value);
+  }
+  return [...values];
+}
+
+/** The `policy.severity` filter values for normalized severities. */
+export function toPrismaSeverities(severities: readonly Severity[]): string[] {
+  return [...new Set(severities.map((severity) => (severity === "info" ? "informational" : severity)))];
+}
+
+/** Maps `cloudType` (`aws`, `azure`, `gcp`, `alibaba_cloud`, `oci`, and `kubernetes` for workload alerts) to a cloud. */
+export function mapPrismaCloud(cloudType: string | null | undefined): Cloud {
+  return cloudByPrisma[(cloudType ?? "").trim().toLowerCase()] ?? "other";
+}
+
+/**
+ * Maps a Prisma Cloud resource to `<cloud>.<service>.<kind>` (the Wiz adapter's vocabulary): by its
+ * `resourceApiName` (e.g. `aws-s3api-get-bucket-acl`) when known, else by `resourceType` (e.g.
+ * `MANAGED_BUCKET`) within the cloud, else `<cloud>.other.<api name or type>`. Memoized.
+ * @example
+ * mapPrismaResourceType("aws", "MANAGED_BUCKET", "aws-s3api-get-bucket-acl"); // "aws.s3.bucket"
+ * mapPrismaResourceType("aws", "QUANTUM_THING"); // "aws.other.quantum-thing"
+ */
+export function mapPrismaResourceType(
+  cloud: Cloud,
+  resourceType: string | null | undefined,
+  apiName?: string | null,
+): string {
+  return resourceTypeOf(`${cloud}\u0000${resourceType ?? ""}\u0000${apiName ?? ""}`);
+}
+
+/**
+ * The category of an alert: from its policy type (`workload_vulnerability` → vulnerability, runtime
+ * types → threat, `iam` → identity, `data` → data, `network`/`attack_path` → exposure), and for
+ * config policies from the words of the policy name (memoized), else `misconfiguration`.
+ */
+export function mapPrismaCategory(policyType: string | null | undefined, policyName: string): Category {
+  const byType = categoryByPolicyType[(policyType ?? "").toLowerCase()];
+  return byType ?? configCategory(policyName);
+}
+
+// Internal helpers.
+
+const severityByPrisma: Record<string, Severity> = {
+  critical: "critical",
+  high: "high",
+  medium: "medium",
+  low: "low",
+  informational: "info",
+  info: "info",
+};
+
+const statusByPrisma: Record<string, FindingStatus> = {
+  open: "open",
+  pending_resolution: "in_progress",
+  snoozed: "risk_accepted",
+  dismissed: "suppressed",
+  resolved: "resolved",
+};
+
+const prismaStatusFilter: Partial<Record<FindingStatus, string>> = {
+  open: "open",
+  suppressed: "dismissed",
+  risk_accepted: "snoozed",
+  resolved: "resolved",
+};
+
+const cloudByPrisma: Record<string, Cloud> = {
+  aws: "aws",
+  azure: "azure",
+  gcp: "gcp",
+  oci: "oci",
+  alibaba_cloud: "alibaba",
+  alibaba: "alibaba",
+  kubernetes: "kubernetes",
+  k8s: "kubernetes",
+};
+
+const categoryByPolicyType: Record<string, Category> = {
+  workload_vulnerability: "vulnerability",
+  audit_event: "threat",
+  anomaly: "threat",
+  workload_incident: "threat",
+  waas_event: "threat",
+  attack_path: "exposure",
+  network: "exposure",
+  iam: "identity",
+  data: "data",
+};
+
+/** Config policy names: first matching words win. */
+const configKeywords: readonly [RegExp, Category][] = [
+  [/\b(plain ?text|hard-?coded) (secret|password|credential)|\bsecrets? in\b/, "secret"],
+  [/\b(personal|sensitive) data\b|\bpii\b/, "data"],
+  [/0\.0\.0\.0\/0|::\/0|\bfrom the internet\b|\bpublicly accessible\b|\ball traffic\b/, "exposure"],
+  [/\biam\b|\bmfa\b|\bservice account\b|\baccess key\b|\bprivileges?\b|\broot account\b/, "identity"],
+  [/\blogging\b|\blog (file )?validation\b|\bkey rotation\b|\bflow logs?\b|\baudit/, "compliance"],
+];
+
+const configCategory = memoize((name: string): Category => {
+  const text = name.toLowerCase();
+  for (const [pattern, category] of configKeywords) if (pattern.test(text)) return category;
+  return "misconfiguration";
+}, 4096);
+
+/** `resourceApiName` → type; the API name pins the cloud and service. */
+const typeByApiName: Record<string, string> = {
+  "aws-s3api-get-bucket-acl": "aws.s3.bucket",
+  "aws-ec2-describe-instances": "aws.ec2.instance",
+  "aws-ec2-describe-security-groups": "aws.ec2.security-group",
+  "aws-ec2-describe-vpcs": "aws.ec2.vpc",
+  "aws-iam-list-roles": "aws.iam.role",
+  "aws-iam-list-users": "aws.iam.user",
+  "aws-iam-get-credential-report": "aws.iam.user",
+  "aws-rds-describe-db-instances": "aws.rds.instance",
+  "aws-lambda-list-functions": "aws.lambda.function",
+  "aws-kms-get-key-rotation-status": "aws.kms.key",
+  "aws-cloudtrail-describe-trails": "aws.cloudtrail.trail",
+  "aws-eks-describe-cluster": "aws.eks.cluster",
+  "azure-storage-account-list": "azure.storage.account",
+  "azure-vm-list": "azure.compute.virtual-machine",
+  "azure-network-nsg-list": "azure.network.security-group",
+  "azure-key-vault-list": "azure.keyvault.vault",
+  "azure-sql-server-list": "azure.sql.server",
+  "gcloud-compute-instances-list": "gcp.compute.instance",
+  "gcloud-storage-buckets-list": "gcp.storage.bucket",
+  "gcloud-iam-service-accounts-list": "gcp.iam.service-account",
+  "gcloud-compute-firewall-rules-list": "gcp.compute.firewall",
+  "gcloud-sql-instances-list": "gcp.sql.instance",
+};
+
+/** `resourceType` → service.kind per cloud (Prisma's cloud-neutral resource types). */
+const typeByResourceType: Record<string, Partial<Record<Cloud, string>>> = {
+  MANAGED_BUCKET: { aws: "aws.s3.bucket", gcp: "gcp.storage.bucket", oci: "oci.objectstorage.bucket" },
+  BUCKET: { aws: "aws.s3.bucket", gcp: "gcp.storage.bucket", oci: "oci.objectstorage.bucket" },
+  INSTANCE: {
+    aws: "aws.ec2.instance",
+    azure: "azure.compute.virtual-machine",
+    gcp: "gcp.compute.instance",
+    oci: "oci.compute.instance",
+  },
+  SECURITY_GROUP: {
+    aws: "aws.ec2.security-group",
+    azure: "azure.network.security-group",
+    gcp: "gcp.compute.firewall",
+  },
+  IAM_ROLE: { aws: "aws.iam.role", gcp: "gcp.iam.role" },
+  IAM_USER: { aws: "aws.iam.user", azure: "azure.entra.user", gcp: "gcp.iam.user" },
+  SERVICE_ACCOUNT: { gcp: "gcp.iam.service-account", azure: "azure.entra.service-principal" },
+  MANAGED_DB: { aws: "aws.rds.instance", azure: "azure.sql.server", gcp: "gcp.sql.instance" },
+  LAMBDA_FUNCTION: { aws: "aws.lambda.function" },
+  SERVERLESS_FUNCTION: {
+    aws: "aws.lambda.function",
+    azure: "azure.web.function-app",
+    gcp: "gcp.cloudfunctions.function",
+  },
+  KMS_KEY: { aws: "aws.kms.key", azure: "azure.keyvault.key", gcp: "gcp.kms.key" },
+  TRAIL: { aws: "aws.cloudtrail.trail" },
+  STORAGE_ACCOUNT: { azure: "azure.storage.account" },
+  KEY_VAULT: { azure: "azure.keyvault.vault" },
+  VPC: { aws: "aws.ec2.vpc", azure: "azure.network.virtual-network", gcp: "gcp.compute.network" },
+  K8S_POD: { kubernetes: "kubernetes.pod" },
+  K8S_DEPLOYMENT: { kubernetes: "kubernetes.deployment" },
+};
+
+const resourceTypeOf = memoize((key: string): string => {
+  const [cloud = "other", resourceType = "", apiName = ""] = key.split("\u0000") as [Cloud, string, string];
+  const byApi = typeByApiName[apiName.trim().toLowerCase()];
+  if (byApi?.startsWith(`${cloud}.`)) return byApi;
+  const normalized = resourceType
+    .trim()
+    .toUpperCase()
+    .replace(/[\s-]+/g, "_");
+  const known = typeByResourceType[normalized]?.[cloud];
+  if (known) return known;
+  if (cloud === "kubernetes" && normalized.startsWith("K8S_"))
+    return `kubernetes.${kebab(normalized.slice(4))}`;
+  return `${cloud}.other.${kebab(apiName || resourceType)}`;
+}, 4096);
+
+function kebab(value: string): string {
+  return (
+    value
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "") || "unknown"
+  );
+}

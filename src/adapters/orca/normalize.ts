@@ -1,0 +1,404 @@
+import { ruleKeyFor } from "../../agents/knowledge/match.js";
+import { NormalizationError } from "../../core/errors.js";
+import {
+  type Category,
+  type Finding,
+  findingId,
+  formatPath,
+  type Resource,
+  type Severity,
+} from "../../core/finding.js";
+import { dedupKey } from "../../core/fingerprint.js";
+import {
+  mapOrcaAssetType,
+  mapOrcaCategory,
+  mapOrcaCloud,
+  mapOrcaLegacyScore,
+  mapOrcaSeverity,
+  mapOrcaStatus,
+} from "./map.js";
+
+/**
+ * The kinds of Orca record {@link normalize} accepts: a serving-layer `Alert` row (fields wrapped as
+ * `{ value }`), or a legacy alert object (`/api/query/alerts`, and the default webhook body).
+ */
+export type OrcaRecordKind = "alert-row" | "alert";
+
+/** Options of {@link normalize}. */
+export interface NormalizeOptions {
+  /** When the record was fetched (ISO-8601). @default the current time */
+  fetchedAt?: string;
+  /** Keep the native record in `raw`. @default false */
+  keepRaw?: boolean;
+  /** The Orca console that alert links point at (regional tenants use their own host). @default "https://app.orcasecurity.io" */
+  consoleUrl?: string;
+}
+
+/**
+ * Turns one Orca alert into a Finding: a serving-layer `Alert` row (`POST /api/serving-layer/query`) or a
+ * legacy alert object (`GET /api/query/alerts`, webhook bodies); the kind is detected. Posture,
+ * vulnerability, identity, data and threat alerts all arrive as alerts; the category comes from Orca's
+ * `Category` (CVE ids make a vulnerability). Pure apart from the default `fetchedAt`.
+ * @throws NormalizationError naming the missing or invalid field, e.g. `["data", "RiskLevel"]`.
+ * @example
+ * const finding = normalize(row, { fetchedAt: new Date().toISOString() });
+ */
+export function normalize(record: unknown, options: NormalizeOptions = {}): Finding {
+  const kind = detectOrcaRecordKind(record);
+  const fields = record as Fields;
+  const extracted = kind === "alert-row" ? fromRow(fields) : fromLegacy(fields);
+  const consoleUrl = options.consoleUrl?.replace(/\/+$/, "") ?? defaultConsoleUrl;
+  return build(
+    extracted,
+    consoleUrl,
+    options.fetchedAt ?? new Date().toISOString(),
+    options.keepRaw ? record : undefined,
+  );
+}
+
+/**
+ * Says which kind of Orca record this is: a serving-layer row carries `data.AlertId`, a legacy alert
+ * `state.alert_id`.
+ * @throws NormalizationError when the value is neither.
+ */
+export function detectOrcaRecordKind(record: unknown): OrcaRecordKind {
+  if (isObject(record)) {
+    if (isObject(record.data) && "AlertId" in record.data) return "alert-row";
+    if (isObject(record.state)) return "alert";
+  }
+  throw new NormalizationError(
+    `orca: unrecognized record (${describe(record)}): expected a serving-layer Alert row (data.AlertId) or a legacy alert (state.alert_id).`,
+    { platform: "orca", path: [] },
+  );
+}
+
+/** The native id of an Orca record, when it names one (for dead letters), without validating the rest. */
+export function orcaAlertIdOf(record: unknown): string | undefined {
+  if (!isObject(record)) return undefined;
+  const id = isObject(record.data)
+    ? unwrap(record.data.AlertId)
+    : isObject(record.state)
+      ? record.state.alert_id
+      : undefined;
+  return typeof id === "string" && id !== "" ? id : undefined;
+}
+
+// Internal helpers.
+
+type Fields = Record<string, unknown>;
+type Path = (string | number)[];
+
+const defaultConsoleUrl = "https://app.orcasecurity.io";
+
+/** What either record kind yields before mapping; plain values, paths only where an error can name them. */
+interface Extracted {
+  kind: OrcaRecordKind;
+  nativeId: string;
+  ruleId: string;
+  title: string;
+  severity: string;
+  severityPath: Path;
+  /** The legacy integer score, used when no risk level or label is present. */
+  legacyScore?: number;
+  status: string;
+  statusPath: Path;
+  category?: string;
+  description: string;
+  remediation?: string;
+  cves: readonly unknown[];
+  createdAt: string;
+  createdPath: Path;
+  lastSeen: string;
+  lastSeenPath: Path;
+  resourceId: string;
+  assetType: string;
+  assetName: string;
+  cloudProvider?: string;
+  accountId: string;
+  accountName?: string;
+  region?: string;
+  tags: unknown;
+}
+
+function fromRow(record: Fields): Extracted {
+  const data = record.data as Fields;
+  const nativeId = required(data, "AlertId", ["data"], "alert-row", undefined);
+  const ruleType = optional(data, "AlertType", ["data"], nativeId);
+  const ruleId = optional(data, "RuleId", ["data"], nativeId) ?? ruleType;
+  if (ruleId === undefined)
+    throw missing(nativeId, ["data", "AlertType"], "names no rule (RuleId or AlertType)");
+  const [created, createdPath] = firstOf(data, ["CreatedAt"], ["data"], nativeId);
+  const [seen, seenPath] = firstOf(data, ["LastSeen", "LastUpdated", "CreatedAt"], ["data"], nativeId);
+  const asset = related(data, "Inventory", nativeId);
+  const account = related(data, "CloudAccount", nativeId);
+  const assetFields = asset?.fields ?? {};
+  const assetPath = asset?.path ?? ["data", "Inventory"];
+  const resourceId =
+    optional(assetFields, "AssetVendorId", assetPath, nativeId) ??
+    optional(assetFields, "AssetUniqueId", assetPath, nativeId);
+  if (resourceId === undefined)
+    throw missing(nativeId, [...assetPath, "AssetUniqueId"], "is missing: the alert names no asset");
+  const accountFields = account?.fields ?? {};
+  const accountPath = account?.path ?? ["data", "CloudAccount"];
+  const cves = unwrap(data.CveIds);
+  if (cves !== undefined && cves !== null && !Array.isArray(cves)) {
+    throw missing(nativeId, ["data", "CveIds"], "must be a list of CVE ids");
+  }
+  return {
+    kind: "alert-row",
+    nativeId,
+    ruleId,
+    title: optional(data, "Title", ["data"], nativeId) || ruleType || ruleId,
+    severity: required(data, "RiskLevel", ["data"], "alert-row", nativeId),
+    severityPath: ["data", "RiskLevel"],
+    status: required(data, "Status", ["data"], "alert-row", nativeId),
+    statusPath: ["data", "Status"],
+    category: optional(data, "Category", ["data"], nativeId),
+    description: optional(data, "Description", ["data"], nativeId) ?? "",
+    remediation: optional(data, "Recommendation", ["data"], nativeId),
+    cves: cves ?? [],
+    createdAt: required(created, "value", createdPath, "alert-row", nativeId, createdPath),
+    createdPath,
+    lastSeen: required(seen, "value", seenPath, "alert-row", nativeId, seenPath),
+    lastSeenPath: seenPath,
+    resourceId,
+    assetType: required(assetFields, "AssetType", assetPath, "alert-row", nativeId),
+    assetName: optional(assetFields, "Name", assetPath, nativeId) ?? "",
+    cloudProvider:
+      optional(accountFields, "CloudProvider", accountPath, nativeId) ??
+      optional(assetFields, "CloudProvider", assetPath, nativeId),
+    accountId: optional(accountFields, "CloudVendorId", accountPath, nativeId) ?? "",
+    accountName: optional(accountFields, "Name", accountPath, nativeId),
+    region: optional(assetFields, "Region", assetPath, nativeId),
+    tags: unwrap(assetFields.Tags),
+  };
+}
+
+function fromLegacy(record: Fields): Extracted {
+  const state = record.state as Fields;
+  const nativeId = required(state, "alert_id", ["state"], "alert", undefined);
+  const ruleId = optional(record, "rule_id", [], nativeId) ?? optional(record, "type", [], nativeId);
+  if (ruleId === undefined) throw missing(nativeId, ["type"], "names no rule (rule_id or type)");
+  const details = isObject(record.data) ? record.data : {};
+  const inventory =
+    isObject(record.model) && isObject(record.model.data) ? record.model.data.Inventory : undefined;
+  const inventoryFields = isObject(inventory) ? inventory : {};
+  const inventoryPath = ["model", "data", "Inventory"];
+  const riskLevel = optional(state, "risk_level", ["state"], nativeId);
+  const label = optional(state, "severity", ["state"], nativeId);
+  const score = state.score;
+  if (riskLevel === undefined && label === undefined && typeof score !== "number") {
+    throw missing(nativeId, ["state", "risk_level"], "is missing (and no legacy severity or score either)");
+  }
+  const [seen, seenPath] = firstOf(state, ["last_seen", "last_updated", "created_at"], ["state"], nativeId);
+  const cves = record.cve_ids;
+  return {
+    kind: "alert",
+    nativeId,
+    ruleId,
+    title:
+      optional(record, "type_string", [], nativeId) ||
+      optional(details, "title", ["data"], nativeId) ||
+      optional(record, "type", [], nativeId) ||
+      ruleId,
+    severity: riskLevel ?? label ?? "",
+    severityPath: riskLevel !== undefined ? ["state", "risk_level"] : ["state", "severity"],
+    legacyScore: riskLevel === undefined && label === undefined ? (score as number) : undefined,
+    status: required(state, "status", ["state"], "alert", nativeId),
+    statusPath: ["state", "status"],
+    category: optional(record, "category", [], nativeId),
+    description:
+      optional(record, "description", [], nativeId) ?? optional(record, "details", [], nativeId) ?? "",
+    remediation: optional(record, "recommendation", [], nativeId),
+    cves: Array.isArray(cves) ? cves : [],
+    createdAt: required(state, "created_at", ["state"], "alert", nativeId),
+    createdPath: ["state", "created_at"],
+    lastSeen: required(seen, "value", seenPath, "alert", nativeId, seenPath),
+    lastSeenPath: seenPath,
+    resourceId:
+      optional(record, "asset_vendor_id", [], nativeId) ||
+      required(record, "asset_unique_id", [], "alert", nativeId),
+    assetType: required(record, "asset_type", [], "alert", nativeId),
+    assetName: optional(record, "asset_name", [], nativeId) ?? "",
+    cloudProvider: optional(record, "cloud_provider", [], nativeId),
+    accountId:
+      optional(record, "cloud_provider_id", [], nativeId) ??
+      optional(record, "cloud_vendor_id", [], nativeId) ??
+      "",
+    accountName: optional(record, "account_name", [], nativeId),
+    region: optional(inventoryFields, "Region", inventoryPath, nativeId),
+    tags: inventoryFields.Tags,
+  };
+}
+
+function build(alert: Extracted, consoleUrl: string, fetchedAt: string, raw: unknown): Finding {
+  const severity: Severity | undefined =
+    alert.legacyScore !== undefined ? mapOrcaLegacyScore(alert.legacyScore) : mapOrcaSeverity(alert.severity);
+  if (!severity) {
+    const value = alert.legacyScore ?? alert.severity;
+    const path = alert.legacyScore !== undefined ? ["state", "score"] : alert.severityPath;
+    throw missing(alert.nativeId, path, `has an unknown severity "${value}"`);
+  }
+  const status = mapOrcaStatus(alert.status);
+  if (!status) throw missing(alert.nativeId, alert.statusPath, `has an unknown status "${alert.status}"`);
+  const cve = firstCve(alert.cves, alert.title);
+  const category: Category = mapOrcaCategory(alert.category, alert.title, cve !== undefined);
+  const asset = mapOrcaAssetType(alert.assetType, alert.cloudProvider);
+  const cloud = asset.cloud === "other" ? mapOrcaCloud(alert.cloudProvider) : asset.cloud;
+  const resource = {
+    id: alert.resourceId,
+    type: asset.type,
+    nativeType: alert.assetType,
+    name: alert.assetName,
+    cloud,
+    accountId: alert.accountId,
+  } as Resource;
+  if (alert.accountName !== undefined) resource.accountName = alert.accountName;
+  if (alert.region !== undefined && alert.region !== "") resource.region = alert.region;
+  resource.tags = readTags(alert.tags);
+  const archetype = ruleKeyFor({
+    platform: "orca",
+    ruleId: alert.ruleId,
+    ruleName: alert.title,
+    title: alert.title,
+    category,
+    resourceType: resource.type,
+    cve,
+  });
+  const finding: Finding = {
+    id: findingId("orca", alert.nativeId),
+    dedupKey: dedupKey(archetype, resource),
+    source: {
+      platform: "orca",
+      nativeId: alert.nativeId,
+      nativeSeverity: alert.legacyScore !== undefined ? String(alert.legacyScore) : alert.severity,
+      nativeStatus: alert.status,
+      url: `${consoleUrl}/alerts/${encodeURIComponent(alert.nativeId)}`,
+      fetchedAt,
+    },
+    category,
+    severity,
+    status,
+    title: alert.title,
+    description: alert.description,
+    rule:
+      alert.remediation === undefined
+        ? { id: alert.ruleId, name: alert.title, controls: [] }
+        : { id: alert.ruleId, name: alert.title, remediation: alert.remediation, controls: [] },
+    resource,
+    firstSeen: toIso(alert.createdAt, alert.nativeId, alert.createdPath),
+    lastSeen: toIso(alert.lastSeen, alert.nativeId, alert.lastSeenPath),
+  };
+  if (cve !== undefined) finding.vulnerability = { cve };
+  if (raw !== undefined) finding.raw = raw;
+  return finding;
+}
+
+function isObject(value: unknown): value is Fields {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A serving-layer value: `{ value: x }` → x; anything else as it is. */
+function unwrap(value: unknown): unknown {
+  return isObject(value) && "value" in value ? value.value : value;
+}
+
+/** A related object under a row (`Inventory`, `CloudAccount`): `{ value: {...} }`, `{ data: {...} }` or plain. */
+function related(data: Fields, key: string, nativeId: string): { fields: Fields; path: Path } | undefined {
+  const outer = data[key];
+  if (outer === undefined || outer === null) return undefined;
+  const path: Path = ["data", key];
+  let value: unknown = outer;
+  if (isObject(value) && "value" in value) {
+    value = value.value;
+    path.push("value");
+  }
+  if (!isObject(value)) throw missing(nativeId, path, "must be an object");
+  if (isObject(value.data)) return { fields: value.data, path: [...path, "data"] };
+  return { fields: value, path };
+}
+
+/** A required non-empty string at `holder[key]` (unwrapped); `valuePath` overrides the reported path. */
+function required(
+  holder: Fields,
+  key: string,
+  path: Path,
+  kind: OrcaRecordKind,
+  nativeId: string | undefined,
+  valuePath?: Path,
+): string {
+  const value = unwrap(holder[key]);
+  if (typeof value === "string" && value !== "") return value;
+  const where = valuePath ?? [...path, key];
+  const what =
+    value === undefined || value === null
+      ? "is missing"
+      : `must be a non-empty string, got ${describe(value)}`;
+  throw new NormalizationError(
+    `orca: ${nativeId ? `alert ${nativeId}` : kind}: ${formatPath(where)} ${what}`,
+    {
+      platform: "orca",
+      path: where,
+      issues: [{ path: where, message: what }],
+    },
+  );
+}
+
+/** An optional string at `holder[key]` (unwrapped): absent or null is `undefined`, any other type an error. */
+function optional(holder: Fields, key: string, path: Path, nativeId: string): string | undefined {
+  const value = unwrap(holder[key]);
+  if (typeof value === "string") return value;
+  if (value === undefined || value === null) return undefined;
+  throw missing(nativeId, [...path, key], `must be a string, got ${describe(value)}`);
+}
+
+/** The first present timestamp among `keys`, as a holder `{ value }` and its path (for `required`). */
+function firstOf(holder: Fields, keys: readonly string[], path: Path, nativeId: string): [Fields, Path] {
+  for (const key of keys) {
+    const value = unwrap(holder[key]);
+    if (value !== undefined && value !== null) return [{ value }, [...path, key]];
+  }
+  throw missing(nativeId, [...path, keys[0]!], "is missing");
+}
+
+function missing(nativeId: string, path: Path, message: string): NormalizationError {
+  return new NormalizationError(`orca: alert ${nativeId}: ${formatPath(path)} ${message}`, {
+    platform: "orca",
+    path,
+    issues: [{ path, message }],
+  });
+}
+
+const cvePattern = /\bCVE-\d{4}-\d{4,}\b/i;
+
+/** The first CVE id among the alert's CVE ids, else one named in its title. */
+function firstCve(cves: readonly unknown[], title: string): string | undefined {
+  for (const value of cves) {
+    if (typeof value === "string" && cvePattern.test(value)) return value.trim().toUpperCase();
+  }
+  return cvePattern.exec(title)?.[0].toUpperCase();
+}
+
+/** Orca tags are a `{ key: value }` map; values become strings (null ""), and `__proto__` stays data. */
+function readTags(tags: unknown): Record<string, string> {
+  const result: Record<string, string> = {};
+  if (!isObject(tags)) return result;
+  for (const key of Object.keys(tags)) {
+    const value = tags[key];
+    const text = typeof value === "string" ? value : value == null ? "" : JSON.stringify(value);
+    if (key !== "__proto__") result[key] = text;
+    else Object.defineProperty(result, key, { value: text, enumerable: true, writable: true });
+  }
+  return result;
+}
+
+/** ISO-8601 in UTC from Orca's timestamps (`2025-03-02T10:11:12+00:00`, with or without fractions). */
+function toIso(value: string, nativeId: string, path: Path): string {
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) throw missing(nativeId, path, `is not a timestamp: "${value}"`);
+  return new Date(time).toISOString();
+}
+
+function describe(value: unknown): string {
+  return value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
+}

@@ -3,7 +3,6 @@ import type { Emulation } from "./emulation.js";
 import type { Faults } from "./faults.js";
 import { jiraEmulation } from "./jira.js";
 import { orcaEmulation } from "./orca.js";
-import { orcaEmulation } from "./orca.js";
 import { prismaEmulation } from "./prisma.js";
 import { servicenowEmulation } from "./servicenow.js";
 import { slackEmulation } from "./slack.js";
@@ -20,7 +19,6 @@ export const emulations = {
   wiz: wizEmulation,
   prisma: prismaEmulation,
   jira: (estate, faults) => jiraEmulation({ faults, estate }),
-  orca: orcaEmulation,
   orca: orcaEmulation,
   servicenow: (estate, faults) => servicenowEmulation({ faults, estate }),
   slack: (estate, faults) => slackEmulation({ faults, estate }),

@@ -134,7 +134,10 @@ const categoryByPolicyType: Record<string, Category> = {
 const configKeywords: readonly [RegExp, Category][] = [
   [/\b(plain ?text|hard-?coded) (secret|password|credential)|\bsecrets? in\b/, "secret"],
   [/\b(personal|sensitive) data\b|\bpii\b/, "data"],
-  [/0\.0\.0\.0\/0|::\/0|\bfrom the internet\b|\bpublicly accessible\b|\ball traffic\b/, "exposure"],
+  [
+    /0\.0\.0\.0\/0|::\/0|\bfrom the internet\b|\bpublicly (accessible|readable|exposed)\b|\ball traffic\b/,
+    "exposure",
+  ],
   [/\biam\b|\bmfa\b|\bservice account\b|\baccess key\b|\bprivileges?\b|\broot account\b/, "identity"],
   [/\blogging\b|\blog (file )?validation\b|\bkey rotation\b|\bflow logs?\b|\baudit/, "compliance"],
 ];

@@ -1,0 +1,231 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { normalize } from "../../../src/adapters/prisma/index.js";
+import { detectPrismaRecordKind } from "../../../src/adapters/prisma/normalize.js";
+import { NormalizationError } from "../../../src/core/errors.js";
+import { findingSchema } from "../../../src/core/finding.js";
+
+const fetchedAt = "2025-08-01T00:00:00.000Z";
+const fixture = (name: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(new URL(`./__fixtures__/${name}.json`, import.meta.url), "utf8"));
+const webhookAlerts = fixture("webhook-alerts") as unknown as Record<string, unknown>[];
+const records: [string, Record<string, unknown>][] = [
+  ["alert-config", fixture("alert-config")],
+  ["alert-informational-awkward", fixture("alert-informational-awkward")],
+  ["alert-vulnerability", fixture("alert-vulnerability")],
+  ["alert-anomaly", fixture("alert-anomaly")],
+  ["webhook-alert", webhookAlerts[0]!],
+  ["webhook-alert-quirks", webhookAlerts[1]!],
+];
+
+function normalizationError(record: unknown): NormalizationError {
+  try {
+    normalize(record, { fetchedAt });
+  } catch (error) {
+    if (error instanceof NormalizationError) return error;
+    throw error;
+  }
+  throw new Error("expected a NormalizationError");
+}
+
+/** A deep copy with one change applied. */
+function edited(name: string, edit: (record: Record<string, any>) => void): Record<string, unknown> {
+  const record = structuredClone(records.find(([key]) => key === name)![1]);
+  edit(record);
+  return record;
+}
+
+describe("prisma normalize", () => {
+  it.each(records)("normalizes %s into a valid Finding", (_name, record) => {
+    const finding = normalize(record, { fetchedAt, appUrl: "https://app2.eu.prismacloud.io" });
+    expect(findingSchema.safeParse(finding).success).toBe(true);
+    expect(finding).toMatchSnapshot();
+  });
+
+  it("detects the kind of each record", () => {
+    expect(records.map(([, record]) => detectPrismaRecordKind(record))).toEqual([
+      "alert",
+      "alert",
+      "alert",
+      "alert",
+      "webhook-alert",
+      "webhook-alert",
+    ]);
+  });
+
+  it("maps the reference's AlertModel field by field", () => {
+    const finding = normalize(fixture("alert-config"), { fetchedAt });
+    expect(finding).toMatchObject({
+      id: "prisma:P-1234567",
+      category: "exposure",
+      severity: "high",
+      status: "open",
+      title: "AWS S3 bucket publicly readable",
+      firstSeen: "2025-01-01T00:00:00.000Z",
+      lastSeen: "2025-01-02T00:00:00.000Z",
+      source: {
+        platform: "prisma",
+        nativeId: "P-1234567",
+        nativeSeverity: "high",
+        nativeStatus: "open",
+        fetchedAt,
+      },
+      rule: {
+        id: "e12e2a5c-4f1b-4d8e-9a3b-2c7d1e0f9a11",
+        remediation: "Remove the public grants from the bucket ACL and enable Block Public Access.",
+        controls: [
+          { framework: "CIS v2.0.0 (AWS)", control: "2.1.5" },
+          { framework: "PCI DSS v4.0", control: "1.4.1" },
+        ],
+      },
+      resource: {
+        id: "legacy-logs",
+        type: "aws.s3.bucket",
+        nativeType: "MANAGED_BUCKET",
+        cloud: "aws",
+        accountId: "111122223333",
+        accountName: "prod",
+        region: "us-east-1",
+      },
+    });
+    expect(finding.source.url).toBeUndefined();
+    expect(Object.getPrototypeOf(finding.resource.tags)).toBe(Object.prototype);
+    expect(Object.keys(finding.resource.tags)).toEqual(["owner", "__proto__"]);
+  });
+
+  it("links listed alerts to the console when it knows the app URL", () => {
+    const finding = normalize(fixture("alert-config"), {
+      fetchedAt,
+      appUrl: "https://app2.eu.prismacloud.io/",
+    });
+    expect(finding.source.url).toBe(
+      "https://app2.eu.prismacloud.io/alerts/overview?viewId=default&filters=%7B%22alert.id%22%3A%5B%22P-1234567%22%5D%7D",
+    );
+  });
+
+  it("keeps the awkward alert: informational, pending resolution, alertTime only, unknown type, rrn as id", () => {
+    const finding = normalize(fixture("alert-informational-awkward"), { fetchedAt });
+    expect(finding).toMatchObject({
+      severity: "info",
+      status: "in_progress",
+      category: "misconfiguration",
+      firstSeen: "2025-01-01T00:00:00.000Z",
+      lastSeen: "2025-01-01T00:00:00.000Z",
+      description: "",
+      rule: { id: "OCI quantum widget has no retention policy", controls: [] },
+      resource: {
+        id: "rrn::quantum:eu-frankfurt-1:ocid1.tenancy.oc1..aaaa:1f2e:ocid1.quantum.oc1..bbbb",
+        type: "oci.other.quantum-thing",
+        cloud: "oci",
+        region: "OCI Frankfurt",
+        tags: {},
+      },
+    });
+    expect(finding.rule.remediation).toBeUndefined();
+    expect(finding.resource.accountName).toBeUndefined();
+  });
+
+  it("reads a workload vulnerability's CVE and a snooze as an accepted risk", () => {
+    const finding = normalize(fixture("alert-vulnerability"), { fetchedAt });
+    expect(finding).toMatchObject({
+      category: "vulnerability",
+      status: "risk_accepted",
+      vulnerability: { cve: "CVE-2021-44228" },
+      resource: { type: "aws.ec2.instance", tags: { team: "payments", "cost-center": "1042" } },
+    });
+  });
+
+  it("reads runtime policy types as threats and a dismissal as suppressed", () => {
+    const finding = normalize(fixture("alert-anomaly"), { fetchedAt });
+    expect(finding).toMatchObject({
+      category: "threat",
+      status: "suppressed",
+      resource: { type: "azure.compute.virtual-machine", cloud: "azure", region: "westeurope" },
+    });
+  });
+
+  it("reads webhook quirks: no status, string timestamps, upper-case severity, tag lists, no resource id, a bad callbackUrl", () => {
+    const finding = normalize(webhookAlerts[1], { fetchedAt });
+    expect(finding).toMatchObject({
+      id: "prisma:P-1234999",
+      status: "open",
+      severity: "info",
+      category: "compliance",
+      firstSeen: "2025-01-01T00:00:00.000Z",
+      resource: {
+        id: "analytics-vpc",
+        type: "gcp.compute.network",
+        cloud: "gcp",
+        tags: { env: "production" },
+      },
+    });
+    expect(finding.source.url).toBeUndefined();
+    const full = normalize(webhookAlerts[0], { fetchedAt });
+    expect(full.source.url).toBe(webhookAlerts[0]!.callbackUrl);
+    expect(full.resource.tags).toEqual({ owner: "team-a" });
+  });
+
+  it("gives a webhook alert and the listed alert the same id and dedupKey", () => {
+    const listed = normalize(fixture("alert-config"), { fetchedAt });
+    const pushed = normalize(webhookAlerts[0], { fetchedAt });
+    expect(pushed.id).toBe(listed.id);
+    expect(pushed.dedupKey).toBe(listed.dedupKey);
+  });
+
+  it.each([
+    [
+      "a missing policy severity",
+      edited("alert-config", (r) => delete r.policy.severity),
+      ["policy", "severity"],
+    ],
+    [
+      "an unknown severity",
+      edited("alert-config", (r) => (r.policy.severity = "severe")),
+      ["policy", "severity"],
+    ],
+    ["an unknown status", edited("alert-config", (r) => (r.status = "archived")), ["status"]],
+    [
+      "no resource at all",
+      edited("alert-config", (r) => {
+        r.resource = { cloudType: "aws" };
+      }),
+      ["resource", "id"],
+    ],
+    ["a missing policy", edited("alert-config", (r) => delete r.policy), ["policy"]],
+    [
+      "no timestamps",
+      edited("alert-config", (r) => {
+        delete r.firstSeen;
+        delete r.alertTime;
+      }),
+      ["alertTime"],
+    ],
+    ["a timestamp that is not one", edited("alert-config", (r) => (r.lastSeen = "yesterday")), ["lastSeen"]],
+    [
+      "a webhook alert without a policy name",
+      edited("webhook-alert", (r) => delete r.policyName),
+      ["policyName"],
+    ],
+    [
+      "a webhook alert with an unknown status",
+      edited("webhook-alert", (r) => (r.alertStatus = "gone")),
+      ["alertStatus"],
+    ],
+  ])("names the path of %s", (_what, record, path) => {
+    const error = normalizationError(record);
+    expect(error.path).toEqual(path);
+    expect(error.platform).toBe("prisma");
+    expect(error.message).toMatch(/^prisma: /);
+  });
+
+  it("refuses what is not an alert", () => {
+    expect(normalizationError([]).message).toContain("got an array");
+    expect(normalizationError({ hello: "world" }).message).toContain("unrecognized record");
+  });
+
+  it("keeps the native record only when asked", () => {
+    const record = fixture("alert-config");
+    expect(normalize(record, { fetchedAt }).raw).toBeUndefined();
+    expect(normalize(record, { fetchedAt, keepRaw: true }).raw).toBe(record);
+  });
+});

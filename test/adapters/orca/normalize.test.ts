@@ -1,0 +1,261 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { normalize } from "../../../src/adapters/orca/index.js";
+import { detectOrcaRecordKind } from "../../../src/adapters/orca/normalize.js";
+import { NormalizationError } from "../../../src/core/errors.js";
+import { findingSchema } from "../../../src/core/finding.js";
+
+const fetchedAt = "2026-02-01T00:00:00.000Z";
+const fixture = (name: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(new URL(`./__fixtures__/${name}.json`, import.meta.url), "utf8"));
+const fixtures = [
+  "alert-row",
+  "alert-row-vulnerability",
+  "alert-row-awkward",
+  "legacy-alert",
+  "webhook-legacy-quirks",
+];
+
+function normalizationError(record: unknown): NormalizationError {
+  try {
+    normalize(record, { fetchedAt });
+  } catch (error) {
+    if (error instanceof NormalizationError) return error;
+    throw error;
+  }
+  throw new Error("expected a NormalizationError");
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: fixtures are mutated ad hoc in these tests.
+type Json = any;
+
+/** A fresh copy of a fixture with one change applied. */
+function mutated(name: string, change: (record: Json) => void) {
+  const record = fixture(name);
+  change(record);
+  return record;
+}
+
+describe("orca normalize", () => {
+  it.each(fixtures)("normalizes %s into a valid Finding", (name) => {
+    const finding = normalize(fixture(name), { fetchedAt });
+    expect(findingSchema.safeParse(finding).success).toBe(true);
+    expect(finding).toMatchSnapshot();
+  });
+
+  it("detects the kind of each record", () => {
+    expect(fixtures.map((name) => detectOrcaRecordKind(fixture(name)))).toEqual([
+      "alert-row",
+      "alert-row",
+      "alert-row",
+      "alert",
+      "alert",
+    ]);
+  });
+
+  it("maps the reference's legacy alert field by field", () => {
+    const finding = normalize(fixture("legacy-alert"), { fetchedAt });
+    expect(finding.id).toBe("orca:orca-123456");
+    expect(finding.severity).toBe("high"); // risk_level wins over the legacy label and score
+    expect(finding.source).toMatchObject({
+      nativeSeverity: "high",
+      nativeStatus: "open",
+      url: "https://app.orcasecurity.io/alerts/orca-123456",
+    });
+    expect(finding.rule).toMatchObject({ id: "r1234abcd", name: "S3 bucket is publicly accessible" });
+    expect(finding.resource).toEqual({
+      id: "legacy-logs",
+      type: "aws.s3.bucket",
+      nativeType: "AwsS3Bucket",
+      name: "legacy-logs",
+      cloud: "aws",
+      accountId: "111122223333",
+      accountName: "prod",
+      region: "us-east-1",
+      tags: { owner: "team-a" },
+    });
+    expect(finding.firstSeen).toBe("2025-03-02T10:11:12.000Z");
+    expect(finding.lastSeen).toBe("2025-03-04T08:00:00.000Z");
+  });
+
+  it("unwraps serving-layer rows and their related Inventory and CloudAccount objects", () => {
+    const finding = normalize(fixture("alert-row"), {
+      fetchedAt,
+      consoleUrl: "https://app.eu.orcasecurity.io/",
+    });
+    expect(finding.category).toBe("identity");
+    expect(finding.resource).toMatchObject({
+      id: "deploy-admin",
+      type: "aws.iam.role",
+      accountId: "111122223333",
+      accountName: "prod",
+      tags: { owner: "team-a", Owner: "Team A" },
+    });
+    expect(finding.rule.remediation).toBe("Replace AdministratorAccess with a least-privilege policy.");
+    expect(finding.source.url).toBe("https://app.eu.orcasecurity.io/alerts/orca-123456");
+  });
+
+  it("makes a vulnerability of an alert with CVE ids, keyed by its first CVE", () => {
+    const finding = normalize(fixture("alert-row-vulnerability"), { fetchedAt });
+    expect(finding.category).toBe("vulnerability");
+    expect(finding.vulnerability).toEqual({ cve: "CVE-2021-44228" });
+    expect(finding.status).toBe("in_progress");
+    expect(finding.resource).toMatchObject({
+      type: "gcp.compute.instance",
+      region: "us-central1",
+      accountName: "Prod project",
+    });
+  });
+
+  it("accepts a row missing every optional field, with an unknown asset type and informational severity", () => {
+    const finding = normalize(fixture("alert-row-awkward"), { fetchedAt });
+    expect(finding.severity).toBe("info");
+    expect(finding.status).toBe("resolved");
+    expect(finding.category).toBe("other");
+    expect(finding.title).toBe("oci_streaming_pool_public");
+    expect(finding.description).toBe("");
+    expect(finding.resource).toEqual({
+      id: "OciStreamingPool_ocid1.tenancy.oc1..aaaa_pool-1",
+      type: "oci.other.streaming-pool",
+      nativeType: "OciStreamingPool",
+      name: "",
+      cloud: "oci",
+      accountId: "",
+      tags: {},
+    });
+    expect(finding.lastSeen).toBe(finding.firstSeen);
+  });
+
+  it("reads webhook quirks: legacy severity label, snoozed, offsets and fractions, empty vendor id, odd tags", () => {
+    const finding = normalize(fixture("webhook-legacy-quirks"), { fetchedAt });
+    expect(finding.severity).toBe("high");
+    expect(finding.source.nativeSeverity).toBe("imminent compromise");
+    expect(finding.status).toBe("risk_accepted");
+    expect(finding.category).toBe("secret");
+    expect(finding.firstSeen).toBe("2025-06-30T23:59:59.123Z");
+    expect(finding.lastSeen).toBe("2025-06-30T23:02:03.000Z");
+    expect(finding.resource.id).toBe("AzureComputeVm_9f1c2d3e-0000-4a5b-8c7d-112233445566_vm-batch-01");
+    expect(finding.resource.accountId).toBe("9f1c2d3e-0000-4a5b-8c7d-112233445566");
+    expect(Object.keys(finding.resource.tags)).toEqual(["__proto__", "cost-center", "env"]);
+    expect(finding.resource.tags["cost-center"]).toBe("");
+    expect(Object.getPrototypeOf(finding.resource.tags)).toBe(Object.prototype);
+  });
+
+  it("falls back to the legacy integer score when there is no risk level or label", () => {
+    const record = mutated("webhook-legacy-quirks", (alert) => {
+      delete alert.state.severity;
+      alert.state.score = 4;
+    });
+    expect(normalize(record, { fetchedAt }).severity).toBe("info");
+  });
+
+  it("keeps the native record only when asked", () => {
+    expect(normalize(fixture("alert-row"), { fetchedAt }).raw).toBeUndefined();
+    expect(normalize(fixture("alert-row"), { fetchedAt, keepRaw: true }).raw).toEqual(fixture("alert-row"));
+  });
+
+  const cases: [string, string, (record: Json) => void, (string | number)[]][] = [
+    ["a row without RiskLevel", "alert-row", (r) => delete r.data.RiskLevel, ["data", "RiskLevel"]],
+    [
+      "a row with an unknown RiskLevel",
+      "alert-row",
+      (r) => {
+        r.data.RiskLevel.value = "severe";
+      },
+      ["data", "RiskLevel"],
+    ],
+    [
+      "a row with an unknown Status",
+      "alert-row",
+      (r) => {
+        r.data.Status.value = "archived";
+      },
+      ["data", "Status"],
+    ],
+    [
+      "a row without an asset type",
+      "alert-row",
+      (r) => delete r.data.Inventory.data.AssetType,
+      ["data", "Inventory", "data", "AssetType"],
+    ],
+    [
+      "a row without an asset",
+      "alert-row",
+      (r) => delete r.data.Inventory,
+      ["data", "Inventory", "AssetUniqueId"],
+    ],
+    [
+      "a row with a numeric Title",
+      "alert-row",
+      (r) => {
+        r.data.Title.value = 7;
+      },
+      ["data", "Title"],
+    ],
+    [
+      "a row with CveIds not a list",
+      "alert-row-vulnerability",
+      (r) => {
+        r.data.CveIds.value = "CVE-1";
+      },
+      ["data", "CveIds"],
+    ],
+    [
+      "a row with a bad timestamp",
+      "alert-row",
+      (r) => {
+        r.data.LastSeen.value = "yesterday";
+      },
+      ["data", "LastSeen"],
+    ],
+    [
+      "a legacy alert without created_at",
+      "legacy-alert",
+      (r) => delete r.state.created_at,
+      ["state", "created_at"],
+    ],
+    [
+      "a legacy alert without any severity",
+      "legacy-alert",
+      (r) => {
+        delete r.state.risk_level;
+        delete r.state.severity;
+        delete r.state.score;
+      },
+      ["state", "risk_level"],
+    ],
+    [
+      "a legacy alert with an unknown score",
+      "legacy-alert",
+      (r) => {
+        delete r.state.risk_level;
+        delete r.state.severity;
+        r.state.score = 9;
+      },
+      ["state", "score"],
+    ],
+    [
+      "a legacy alert without an asset",
+      "legacy-alert",
+      (r) => {
+        delete r.asset_vendor_id;
+        delete r.asset_unique_id;
+      },
+      ["asset_unique_id"],
+    ],
+  ];
+
+  it.each(cases)("names the path for %s", (_, name, change, path) => {
+    const error = normalizationError(mutated(name, change));
+    expect(error.path).toEqual(path);
+    expect(error.platform).toBe("orca");
+    expect(error.message).toMatch(/^orca: alert orca-\d+: /);
+  });
+
+  it("refuses what is not an Orca alert", () => {
+    for (const value of [null, [], "orca-1", { data: {} }, { id: "x" }]) {
+      expect(normalizationError(value).path).toEqual([]);
+    }
+    expect(normalizationError({ state: {} }).path).toEqual(["state", "alert_id"]);
+  });
+});

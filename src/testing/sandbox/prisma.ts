@@ -376,109 +376,67 @@ function initialState(finding: EstateFinding, observedAt: number): AlertState {
 }
 
 /** How Prisma Cloud names each estate resource type: `resourceType`, API name, service, and its resource id. */
-const resourceKinds: Record<
-  string,
-  { type: string; api: string; service: string; id: (resource: EstateResource) => string }
-> = {
-  "aws.s3.bucket": {
-    type: "MANAGED_BUCKET",
-    api: "aws-s3api-get-bucket-acl",
-    service: "Amazon S3",
-    id: (r) => r.name,
-  },
-  "aws.ec2.instance": {
-    type: "INSTANCE",
-    api: "aws-ec2-describe-instances",
-    service: "Amazon EC2",
-    id: lastSegment,
-  },
-  "aws.iam.role": { type: "IAM_ROLE", api: "aws-iam-list-roles", service: "AWS IAM", id: (r) => r.id },
-  "aws.iam.user": {
-    type: "IAM_USER",
-    api: "aws-iam-get-credential-report",
-    service: "AWS IAM",
-    id: (r) => r.name,
-  },
-  "aws.ec2.security-group": {
-    type: "SECURITY_GROUP",
-    api: "aws-ec2-describe-security-groups",
-    service: "Amazon VPC",
-    id: lastSegment,
-  },
-  "aws.rds.instance": {
-    type: "MANAGED_DB",
-    api: "aws-rds-describe-db-instances",
-    service: "Amazon RDS",
-    id: (r) => r.id,
-  },
-  "aws.lambda.function": {
-    type: "LAMBDA_FUNCTION",
-    api: "aws-lambda-list-functions",
-    service: "AWS Lambda",
-    id: (r) => r.id,
-  },
-  "aws.kms.key": {
-    type: "KMS_KEY",
-    api: "aws-kms-get-key-rotation-status",
-    service: "AWS Key Management Service",
-    id: (r) => r.id,
-  },
-  "aws.cloudtrail.trail": {
-    type: "TRAIL",
-    api: "aws-cloudtrail-describe-trails",
-    service: "AWS CloudTrail",
-    id: (r) => r.id,
-  },
-  "azure.storage.account": {
-    type: "STORAGE_ACCOUNT",
-    api: "azure-storage-account-list",
-    service: "Azure Storage",
-    id: lowerId,
-  },
-  "azure.compute.virtual-machine": {
-    type: "INSTANCE",
-    api: "azure-vm-list",
-    service: "Azure Virtual Machines",
-    id: lowerId,
-  },
-  "azure.network.security-group": {
-    type: "SECURITY_GROUP",
-    api: "azure-network-nsg-list",
-    service: "Azure Virtual Network",
-    id: lowerId,
-  },
-  "azure.keyvault.vault": {
-    type: "KEY_VAULT",
-    api: "azure-key-vault-list",
-    service: "Azure Key Vault",
-    id: lowerId,
-  },
-  "gcp.compute.instance": {
-    type: "INSTANCE",
-    api: "gcloud-compute-instances-list",
-    service: "Google Compute Engine",
-    id: (r) => r.id.replace(/^\/\/compute\.googleapis\.com\//, "https://www.googleapis.com/compute/v1/"),
-  },
-  "gcp.storage.bucket": {
-    type: "MANAGED_BUCKET",
-    api: "gcloud-storage-buckets-list",
-    service: "Google Cloud Storage",
-    id: (r) => r.name,
-  },
-  "gcp.iam.service-account": {
-    type: "SERVICE_ACCOUNT",
-    api: "gcloud-iam-service-accounts-list",
-    service: "Google Cloud IAM",
-    id: (r) => r.id.replace(/^\/\/iam\.googleapis\.com\//, ""),
-  },
-  "kubernetes.pod": { type: "K8S_POD", api: "k8s-pods-list", service: "Kubernetes", id: (r) => r.id },
-  "kubernetes.deployment": {
-    type: "K8S_DEPLOYMENT",
-    api: "k8s-deployments-list",
-    service: "Kubernetes",
-    id: (r) => r.id,
-  },
-};
+const resourceKinds: Record<string, ResourceKind> = Object.fromEntries(
+  (
+    [
+      ["aws.s3.bucket", "MANAGED_BUCKET", "aws-s3api-get-bucket-acl", "Amazon S3", nameAsId],
+      ["aws.ec2.instance", "INSTANCE", "aws-ec2-describe-instances", "Amazon EC2", lastSegment],
+      ["aws.iam.role", "IAM_ROLE", "aws-iam-list-roles", "AWS IAM", sameId],
+      ["aws.iam.user", "IAM_USER", "aws-iam-get-credential-report", "AWS IAM", nameAsId],
+      [
+        "aws.ec2.security-group",
+        "SECURITY_GROUP",
+        "aws-ec2-describe-security-groups",
+        "Amazon VPC",
+        lastSegment,
+      ],
+      ["aws.rds.instance", "MANAGED_DB", "aws-rds-describe-db-instances", "Amazon RDS", sameId],
+      ["aws.lambda.function", "LAMBDA_FUNCTION", "aws-lambda-list-functions", "AWS Lambda", sameId],
+      ["aws.kms.key", "KMS_KEY", "aws-kms-get-key-rotation-status", "AWS Key Management Service", sameId],
+      ["aws.cloudtrail.trail", "TRAIL", "aws-cloudtrail-describe-trails", "AWS CloudTrail", sameId],
+      ["azure.storage.account", "STORAGE_ACCOUNT", "azure-storage-account-list", "Azure Storage", lowerId],
+      ["azure.compute.virtual-machine", "INSTANCE", "azure-vm-list", "Azure Virtual Machines", lowerId],
+      [
+        "azure.network.security-group",
+        "SECURITY_GROUP",
+        "azure-network-nsg-list",
+        "Azure Virtual Network",
+        lowerId,
+      ],
+      ["azure.keyvault.vault", "KEY_VAULT", "azure-key-vault-list", "Azure Key Vault", lowerId],
+      [
+        "gcp.compute.instance",
+        "INSTANCE",
+        "gcloud-compute-instances-list",
+        "Google Compute Engine",
+        selfLink,
+      ],
+      [
+        "gcp.storage.bucket",
+        "MANAGED_BUCKET",
+        "gcloud-storage-buckets-list",
+        "Google Cloud Storage",
+        nameAsId,
+      ],
+      [
+        "gcp.iam.service-account",
+        "SERVICE_ACCOUNT",
+        "gcloud-iam-service-accounts-list",
+        "Google Cloud IAM",
+        relativeName,
+      ],
+      ["kubernetes.pod", "K8S_POD", "k8s-pods-list", "Kubernetes", sameId],
+      ["kubernetes.deployment", "K8S_DEPLOYMENT", "k8s-deployments-list", "Kubernetes", sameId],
+    ] as const
+  ).map(([estateType, type, api, service, id]) => [estateType, { type, api, service, id }]),
+);
+
+interface ResourceKind {
+  type: string;
+  api: string;
+  service: string;
+  id: (resource: EstateResource) => string;
+}
 
 const regionNames: Record<string, string> = {
   "us-east-1": "AWS Virginia",
@@ -491,8 +449,26 @@ const regionNames: Record<string, string> = {
   "us-central1": "GCP Iowa",
 };
 
+function sameId(resource: EstateResource): string {
+  return resource.id;
+}
+
+function nameAsId(resource: EstateResource): string {
+  return resource.name;
+}
+
 function lastSegment(resource: EstateResource): string {
   return resource.id.split("/").at(-1) ?? resource.id;
+}
+
+/** A GCP instance by its selfLink, as the Compute API names it. */
+function selfLink(resource: EstateResource): string {
+  return resource.id.replace(/^\/\/compute\.googleapis\.com\//, "https://www.googleapis.com/compute/v1/");
+}
+
+/** A GCP resource by its relative name (`projects/…`). */
+function relativeName(resource: EstateResource): string {
+  return resource.id.replace(/^\/\/[a-z0-9.-]+\.googleapis\.com\//, "");
 }
 
 function lowerId(resource: EstateResource): string {

@@ -28,10 +28,14 @@ function normalizationError(record: unknown): NormalizationError {
   throw new Error("expected a NormalizationError");
 }
 
-/** A deep copy with one change applied. */
-function edited(name: string, edit: (record: Record<string, any>) => void): Record<string, unknown> {
+/** A deep copy of a record with fields set (or deleted, for `undefined`) at the given paths. */
+function edited(name: string, ...edits: [path: string[], value: unknown][]): Record<string, unknown> {
   const record = structuredClone(records.find(([key]) => key === name)![1]);
-  edit(record);
+  for (const [path, value] of edits) {
+    const parent = path.slice(0, -1).reduce((node, key) => node[key] as Record<string, unknown>, record);
+    if (value === undefined) delete parent[path.at(-1)!];
+    else parent[path.at(-1)!] = value;
+  }
   return record;
 }
 
@@ -175,40 +179,31 @@ describe("prisma normalize", () => {
   it.each([
     [
       "a missing policy severity",
-      edited("alert-config", (r) => delete r.policy.severity),
+      edited("alert-config", [["policy", "severity"], undefined]),
       ["policy", "severity"],
     ],
     [
       "an unknown severity",
-      edited("alert-config", (r) => (r.policy.severity = "severe")),
+      edited("alert-config", [["policy", "severity"], "severe"]),
       ["policy", "severity"],
     ],
-    ["an unknown status", edited("alert-config", (r) => (r.status = "archived")), ["status"]],
-    [
-      "no resource at all",
-      edited("alert-config", (r) => {
-        r.resource = { cloudType: "aws" };
-      }),
-      ["resource", "id"],
-    ],
-    ["a missing policy", edited("alert-config", (r) => delete r.policy), ["policy"]],
+    ["an unknown status", edited("alert-config", [["status"], "archived"]), ["status"]],
+    ["no resource at all", edited("alert-config", [["resource"], { cloudType: "aws" }]), ["resource", "id"]],
+    ["a missing policy", edited("alert-config", [["policy"], undefined]), ["policy"]],
     [
       "no timestamps",
-      edited("alert-config", (r) => {
-        delete r.firstSeen;
-        delete r.alertTime;
-      }),
+      edited("alert-config", [["firstSeen"], undefined], [["alertTime"], undefined]),
       ["alertTime"],
     ],
-    ["a timestamp that is not one", edited("alert-config", (r) => (r.lastSeen = "yesterday")), ["lastSeen"]],
+    ["a timestamp that is not one", edited("alert-config", [["lastSeen"], "yesterday"]), ["lastSeen"]],
     [
       "a webhook alert without a policy name",
-      edited("webhook-alert", (r) => delete r.policyName),
+      edited("webhook-alert", [["policyName"], undefined]),
       ["policyName"],
     ],
     [
       "a webhook alert with an unknown status",
-      edited("webhook-alert", (r) => (r.alertStatus = "gone")),
+      edited("webhook-alert", [["alertStatus"], "gone"]),
       ["alertStatus"],
     ],
   ])("names the path of %s", (_what, record, path) => {

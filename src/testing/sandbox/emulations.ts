@@ -2,6 +2,7 @@ import type { Estate } from "../estate.js";
 import type { Emulation } from "./emulation.js";
 import type { Faults } from "./faults.js";
 import { jiraEmulation } from "./jira.js";
+import { laceworkEmulation } from "./lacework.js";
 import { orcaEmulation } from "./orca.js";
 import { prismaEmulation } from "./prisma.js";
 import { servicenowEmulation } from "./servicenow.js";
@@ -19,6 +20,7 @@ export const emulations = {
   wiz: wizEmulation,
   prisma: prismaEmulation,
   jira: (estate, faults) => jiraEmulation({ faults, estate }),
+  lacework: laceworkEmulation,
   orca: orcaEmulation,
   servicenow: (estate, faults) => servicenowEmulation({ faults, estate }),
   slack: (estate, faults) => slackEmulation({ faults, estate }),

@@ -1,0 +1,139 @@
+import type { Finding } from "../../core/finding.js";
+import type { Warning } from "../../core/report.js";
+import type { FindingQuery } from "../source.js";
+import { toLaceworkSeverities } from "./map-severity.js";
+import { type LaceworkKind, toLaceworkStatuses } from "./map-status.js";
+
+/** One filter object of the v2 search endpoints (reference §4.2.a). */
+export interface SearchFilter {
+  field: string;
+  expression: "eq" | "in";
+  value?: string;
+  values?: string[];
+}
+
+/** A `timeFilter` window. */
+export interface TimeWindow {
+  startTime: string;
+  endTime: string;
+}
+
+/** The search endpoint of each paged family. */
+export const searchPaths = {
+  alert: "/api/v2/Alerts/search",
+  host: "/api/v2/Vulnerabilities/Hosts/search",
+  container: "/api/v2/Vulnerabilities/Containers/search",
+} as const;
+
+/** At most 7 days per request and 92 days back (reference §4.2.a). */
+export const maxWindowMs = 7 * 86_400_000;
+/** How far back the search endpoints reach. */
+export const maxLookbackDays = 92;
+
+/** The query features each family filters server-side; the rest are filtered client-side with a warning. */
+export const serverSideFilters: Record<LaceworkKind, ReadonlySet<keyof FindingQuery>> = {
+  alert: new Set(["severity", "status", "createdAfter"]),
+  compliance: new Set(["accountIds"]),
+  vulnerability: new Set(["severity", "status"]),
+};
+
+/** The `filters` of a search request for a platform-neutral query. */
+export function toSearchFilters(kind: LaceworkKind, query: FindingQuery): SearchFilter[] {
+  const filters: SearchFilter[] = [];
+  if (query.severity?.length) {
+    filters.push({ field: "severity", expression: "in", values: toLaceworkSeverities(query.severity) });
+  }
+  const statuses = query.status?.length ? toLaceworkStatuses(query.status, kind) : [];
+  if (statuses.length > 0) filters.push({ field: "status", expression: "in", values: statuses });
+  return filters;
+}
+
+/**
+ * The ≤7-day windows from `from` to `until` (ISO-8601), oldest first, so each alert is read once: the
+ * search endpoints reject longer windows.
+ */
+export function windowsBetween(from: number, until: number): TimeWindow[] {
+  const windows: TimeWindow[] = [];
+  for (let start = from; start < until; start += maxWindowMs) {
+    windows.push({
+      startTime: new Date(start).toISOString(),
+      endTime: new Date(Math.min(until, start + maxWindowMs)).toISOString(),
+    });
+  }
+  return windows;
+}
+
+/** The families that can hold findings of the requested categories. */
+export function kindsFor(kinds: readonly LaceworkKind[], query: FindingQuery): LaceworkKind[] {
+  const categories = query.category;
+  if (!categories?.length) return [...kinds];
+  return kinds.filter((kind) =>
+    kind === "vulnerability"
+      ? categories.includes("vulnerability")
+      : kind === "compliance"
+        ? categories.some((category) => category !== "vulnerability" && category !== "threat")
+        : true,
+  );
+}
+
+/** One `unsupported` warning per query feature that some selected family filters client-side (or not at all). */
+export function unsupportedFilterWarnings(kinds: readonly LaceworkKind[], query: FindingQuery): Warning[] {
+  const warnings: Warning[] = [];
+  for (const feature of warnedFeatures) {
+    const value = query[feature];
+    if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
+    const clientSide = kinds.filter((kind) => !serverSideFilters[kind].has(feature));
+    if (clientSide.length === 0) continue;
+    const ignored = feature === "projectIds";
+    warnings.push({
+      type: "unsupported",
+      source: "lacework",
+      feature: `filter.${feature}`,
+      message: ignored
+        ? "lacework: findings have no project; projectIds is ignored (scope the API key to a sub-account with `subAccount` instead)."
+        : `lacework: ${clientSide.join(", ")} cannot filter by ${feature} server-side; it is applied client-side, so every matching page is still fetched.`,
+      details: { kinds: clientSide },
+    });
+  }
+  return warnings;
+}
+
+/**
+ * Compiles the client-side part of a query into one predicate: every feature is checked, also those sent
+ * server-side, because Lacework's vocabularies are coarser than ours (`Closed` covers resolved, suppressed
+ * and risk-accepted; windows are whole days on some endpoints).
+ */
+export function compileQuery(query: FindingQuery): (finding: Finding) => boolean {
+  const checks: ((finding: Finding) => boolean)[] = [];
+  const { severity, status, category, accountIds, frameworks } = query;
+  if (severity?.length) checks.push((finding) => severity.includes(finding.severity));
+  if (status?.length) checks.push((finding) => status.includes(finding.status));
+  if (category?.length) checks.push((finding) => category.includes(finding.category));
+  if (accountIds?.length) checks.push((finding) => accountIds.includes(finding.resource.accountId));
+  const created = query.createdAfter ? Date.parse(query.createdAfter) : Number.NaN;
+  if (!Number.isNaN(created)) checks.push((finding) => Date.parse(finding.firstSeen) >= created);
+  const updated = query.updatedAfter ? Date.parse(query.updatedAfter) : Number.NaN;
+  if (!Number.isNaN(updated)) checks.push((finding) => Date.parse(finding.lastSeen) >= updated);
+  if (frameworks?.length) {
+    const wanted = frameworks.map((framework) => framework.toLowerCase());
+    checks.push((finding) =>
+      finding.rule.controls.some((control) =>
+        wanted.some((name) => control.framework.toLowerCase().includes(name)),
+      ),
+    );
+  }
+  return (finding) => checks.every((check) => check(finding));
+}
+
+// Internal helpers.
+
+const warnedFeatures: readonly (keyof FindingQuery)[] = [
+  "severity",
+  "status",
+  "category",
+  "createdAfter",
+  "updatedAfter",
+  "accountIds",
+  "projectIds",
+  "frameworks",
+];

@@ -1,0 +1,23 @@
+import { vi } from "vitest";
+import { lacework } from "../../../src/adapters/lacework/index.js";
+import { testFindingSource } from "../../../src/testing/source-suite.js";
+
+// A run costs one search per 7-day window (13 for 90 days) plus one details request per alert, so under
+// the suite's 429 storm (2 requests/s) it takes longer than the default timeout; the estate is small too.
+vi.setConfig({ testTimeout: 120_000 });
+
+// Lacework has no in-progress state to write (the suite's write-back step sets one): write-back is tested
+// in lacework.test.ts instead.
+testFindingSource({
+  platform: "lacework",
+  size: 14,
+  create: (context) => lacework({ ...context, rateLimit: false }),
+  capabilities: {
+    resume: true,
+    writeBack: false,
+    writeQuery: {
+      query: "{ source { LW_CFG_AWS r } return { r.ARN } }",
+      variables: { saveAs: "cloudsteward_arns" },
+    },
+  },
+});

@@ -90,6 +90,18 @@ type Path = (string | number)[];
 
 const defaultConsoleUrl = "https://app.orcasecurity.io";
 
+// Path prefixes, shared by every record (built into full paths only when an error names one).
+const rootPath: Path = [];
+const dataPath: Path = ["data"];
+const statePath: Path = ["state"];
+const rowSeverityPath: Path = ["data", "RiskLevel"];
+const rowStatusPath: Path = ["data", "Status"];
+const legacyRiskLevelPath: Path = ["state", "risk_level"];
+const legacyLabelPath: Path = ["state", "severity"];
+const legacyStatusPath: Path = ["state", "status"];
+const rowLastSeenKeys = ["LastSeen", "LastUpdated", "CreatedAt"];
+const legacyLastSeenKeys = ["last_seen", "last_updated", "created_at"];
+
 /** What either record kind yields before mapping; plain values, paths only where an error can name them. */
 interface Extracted {
   kind: OrcaRecordKind;
@@ -107,9 +119,11 @@ interface Extracted {
   remediation?: string;
   cves: readonly unknown[];
   createdAt: string;
-  createdPath: Path;
   lastSeen: string;
-  lastSeenPath: Path;
+  /** Where the timestamps live (`["data"]` or `["state"]`) and under which keys, for error paths. */
+  timesAt: Path;
+  createdKey: string;
+  lastSeenKey: string;
   resourceId: string;
   assetType: string;
   assetName: string;
@@ -122,13 +136,12 @@ interface Extracted {
 
 function fromRow(record: Fields): Extracted {
   const data = record.data as Fields;
-  const nativeId = required(data, "AlertId", ["data"], "alert-row", undefined);
-  const ruleType = optional(data, "AlertType", ["data"], nativeId);
-  const ruleId = optional(data, "RuleId", ["data"], nativeId) ?? ruleType;
+  const nativeId = required(data, "AlertId", dataPath, "alert-row", undefined);
+  const ruleType = optional(data, "AlertType", dataPath, nativeId);
+  const ruleId = optional(data, "RuleId", dataPath, nativeId) ?? ruleType;
   if (ruleId === undefined)
     throw missing(nativeId, ["data", "AlertType"], "names no rule (RuleId or AlertType)");
-  const [created, createdPath] = firstOf(data, ["CreatedAt"], ["data"], nativeId);
-  const [seen, seenPath] = firstOf(data, ["LastSeen", "LastUpdated", "CreatedAt"], ["data"], nativeId);
+  const seenKey = firstPresent(data, rowLastSeenKeys);
   const asset = related(data, "Inventory", nativeId);
   const account = related(data, "CloudAccount", nativeId);
   const assetFields = asset?.fields ?? {};
@@ -148,19 +161,20 @@ function fromRow(record: Fields): Extracted {
     kind: "alert-row",
     nativeId,
     ruleId,
-    title: optional(data, "Title", ["data"], nativeId) || ruleType || ruleId,
-    severity: required(data, "RiskLevel", ["data"], "alert-row", nativeId),
-    severityPath: ["data", "RiskLevel"],
-    status: required(data, "Status", ["data"], "alert-row", nativeId),
-    statusPath: ["data", "Status"],
-    category: optional(data, "Category", ["data"], nativeId),
-    description: optional(data, "Description", ["data"], nativeId) ?? "",
-    remediation: optional(data, "Recommendation", ["data"], nativeId),
+    title: optional(data, "Title", dataPath, nativeId) || ruleType || ruleId,
+    severity: required(data, "RiskLevel", dataPath, "alert-row", nativeId),
+    severityPath: rowSeverityPath,
+    status: required(data, "Status", dataPath, "alert-row", nativeId),
+    statusPath: rowStatusPath,
+    category: optional(data, "Category", dataPath, nativeId),
+    description: optional(data, "Description", dataPath, nativeId) ?? "",
+    remediation: optional(data, "Recommendation", dataPath, nativeId),
     cves: cves ?? [],
-    createdAt: required(created, "value", createdPath, "alert-row", nativeId, createdPath),
-    createdPath,
-    lastSeen: required(seen, "value", seenPath, "alert-row", nativeId, seenPath),
-    lastSeenPath: seenPath,
+    createdAt: required(data, "CreatedAt", dataPath, "alert-row", nativeId),
+    lastSeen: required(data, seenKey, dataPath, "alert-row", nativeId),
+    timesAt: dataPath,
+    createdKey: "CreatedAt",
+    lastSeenKey: seenKey,
     resourceId,
     assetType: required(assetFields, "AssetType", assetPath, "alert-row", nativeId),
     assetName: optional(assetFields, "Name", assetPath, nativeId) ?? "",
@@ -176,56 +190,60 @@ function fromRow(record: Fields): Extracted {
 
 function fromLegacy(record: Fields): Extracted {
   const state = record.state as Fields;
-  const nativeId = required(state, "alert_id", ["state"], "alert", undefined);
-  const ruleId = optional(record, "rule_id", [], nativeId) ?? optional(record, "type", [], nativeId);
+  const nativeId = required(state, "alert_id", statePath, "alert", undefined);
+  const ruleId =
+    optional(record, "rule_id", rootPath, nativeId) ?? optional(record, "type", rootPath, nativeId);
   if (ruleId === undefined) throw missing(nativeId, ["type"], "names no rule (rule_id or type)");
   const details = isObject(record.data) ? record.data : {};
   const inventory =
     isObject(record.model) && isObject(record.model.data) ? record.model.data.Inventory : undefined;
   const inventoryFields = isObject(inventory) ? inventory : {};
   const inventoryPath = ["model", "data", "Inventory"];
-  const riskLevel = optional(state, "risk_level", ["state"], nativeId);
-  const label = optional(state, "severity", ["state"], nativeId);
+  const riskLevel = optional(state, "risk_level", statePath, nativeId);
+  const label = optional(state, "severity", statePath, nativeId);
   const score = state.score;
   if (riskLevel === undefined && label === undefined && typeof score !== "number") {
     throw missing(nativeId, ["state", "risk_level"], "is missing (and no legacy severity or score either)");
   }
-  const [seen, seenPath] = firstOf(state, ["last_seen", "last_updated", "created_at"], ["state"], nativeId);
+  const seenKey = firstPresent(state, legacyLastSeenKeys);
   const cves = record.cve_ids;
   return {
     kind: "alert",
     nativeId,
     ruleId,
     title:
-      optional(record, "type_string", [], nativeId) ||
-      optional(details, "title", ["data"], nativeId) ||
-      optional(record, "type", [], nativeId) ||
+      optional(record, "type_string", rootPath, nativeId) ||
+      optional(details, "title", dataPath, nativeId) ||
+      optional(record, "type", rootPath, nativeId) ||
       ruleId,
     severity: riskLevel ?? label ?? "",
-    severityPath: riskLevel !== undefined ? ["state", "risk_level"] : ["state", "severity"],
+    severityPath: riskLevel !== undefined ? legacyRiskLevelPath : legacyLabelPath,
     legacyScore: riskLevel === undefined && label === undefined ? (score as number) : undefined,
-    status: required(state, "status", ["state"], "alert", nativeId),
-    statusPath: ["state", "status"],
-    category: optional(record, "category", [], nativeId),
+    status: required(state, "status", statePath, "alert", nativeId),
+    statusPath: legacyStatusPath,
+    category: optional(record, "category", rootPath, nativeId),
     description:
-      optional(record, "description", [], nativeId) ?? optional(record, "details", [], nativeId) ?? "",
-    remediation: optional(record, "recommendation", [], nativeId),
-    cves: Array.isArray(cves) ? cves : [],
-    createdAt: required(state, "created_at", ["state"], "alert", nativeId),
-    createdPath: ["state", "created_at"],
-    lastSeen: required(seen, "value", seenPath, "alert", nativeId, seenPath),
-    lastSeenPath: seenPath,
-    resourceId:
-      optional(record, "asset_vendor_id", [], nativeId) ||
-      required(record, "asset_unique_id", [], "alert", nativeId),
-    assetType: required(record, "asset_type", [], "alert", nativeId),
-    assetName: optional(record, "asset_name", [], nativeId) ?? "",
-    cloudProvider: optional(record, "cloud_provider", [], nativeId),
-    accountId:
-      optional(record, "cloud_provider_id", [], nativeId) ??
-      optional(record, "cloud_vendor_id", [], nativeId) ??
+      optional(record, "description", rootPath, nativeId) ??
+      optional(record, "details", rootPath, nativeId) ??
       "",
-    accountName: optional(record, "account_name", [], nativeId),
+    remediation: optional(record, "recommendation", rootPath, nativeId),
+    cves: Array.isArray(cves) ? cves : [],
+    createdAt: required(state, "created_at", statePath, "alert", nativeId),
+    lastSeen: required(state, seenKey, statePath, "alert", nativeId),
+    timesAt: statePath,
+    createdKey: "created_at",
+    lastSeenKey: seenKey,
+    resourceId:
+      optional(record, "asset_vendor_id", rootPath, nativeId) ||
+      required(record, "asset_unique_id", rootPath, "alert", nativeId),
+    assetType: required(record, "asset_type", rootPath, "alert", nativeId),
+    assetName: optional(record, "asset_name", rootPath, nativeId) ?? "",
+    cloudProvider: optional(record, "cloud_provider", rootPath, nativeId),
+    accountId:
+      optional(record, "cloud_provider_id", rootPath, nativeId) ??
+      optional(record, "cloud_vendor_id", rootPath, nativeId) ??
+      "",
+    accountName: optional(record, "account_name", rootPath, nativeId),
     region: optional(inventoryFields, "Region", inventoryPath, nativeId),
     tags: inventoryFields.Tags,
   };
@@ -286,8 +304,8 @@ function build(alert: Extracted, consoleUrl: string, fetchedAt: string, raw: unk
         ? { id: alert.ruleId, name: alert.title, controls: [] }
         : { id: alert.ruleId, name: alert.title, remediation: alert.remediation, controls: [] },
     resource,
-    firstSeen: toIso(alert.createdAt, alert.nativeId, alert.createdPath),
-    lastSeen: toIso(alert.lastSeen, alert.nativeId, alert.lastSeenPath),
+    firstSeen: toIso(alert, alert.createdAt, alert.createdKey),
+    lastSeen: toIso(alert, alert.lastSeen, alert.lastSeenKey),
   };
   if (cve !== undefined) finding.vulnerability = { cve };
   if (raw !== undefined) finding.raw = raw;
@@ -318,18 +336,17 @@ function related(data: Fields, key: string, nativeId: string): { fields: Fields;
   return { fields: value, path };
 }
 
-/** A required non-empty string at `holder[key]` (unwrapped); `valuePath` overrides the reported path. */
+/** A required non-empty string at `holder[key]` (unwrapped). */
 function required(
   holder: Fields,
   key: string,
   path: Path,
   kind: OrcaRecordKind,
   nativeId: string | undefined,
-  valuePath?: Path,
 ): string {
   const value = unwrap(holder[key]);
   if (typeof value === "string" && value !== "") return value;
-  const where = valuePath ?? [...path, key];
+  const where = [...path, key];
   const what =
     value === undefined || value === null
       ? "is missing"
@@ -352,13 +369,13 @@ function optional(holder: Fields, key: string, path: Path, nativeId: string): st
   throw missing(nativeId, [...path, key], `must be a string, got ${describe(value)}`);
 }
 
-/** The first present timestamp among `keys`, as a holder `{ value }` and its path (for `required`). */
-function firstOf(holder: Fields, keys: readonly string[], path: Path, nativeId: string): [Fields, Path] {
+/** The first of `keys` whose value is present (else the first key, so the error names it). */
+function firstPresent(holder: Fields, keys: readonly string[]): string {
   for (const key of keys) {
     const value = unwrap(holder[key]);
-    if (value !== undefined && value !== null) return [{ value }, [...path, key]];
+    if (value !== undefined && value !== null) return key;
   }
-  throw missing(nativeId, [...path, keys[0]!], "is missing");
+  return keys[0]!;
 }
 
 function missing(nativeId: string, path: Path, message: string): NormalizationError {
@@ -393,9 +410,10 @@ function readTags(tags: unknown): Record<string, string> {
 }
 
 /** ISO-8601 in UTC from Orca's timestamps (`2025-03-02T10:11:12+00:00`, with or without fractions). */
-function toIso(value: string, nativeId: string, path: Path): string {
+function toIso(alert: Extracted, value: string, key: string): string {
   const time = Date.parse(value);
-  if (Number.isNaN(time)) throw missing(nativeId, path, `is not a timestamp: "${value}"`);
+  if (Number.isNaN(time))
+    throw missing(alert.nativeId, [...alert.timesAt, key], `is not a timestamp: "${value}"`);
   return new Date(time).toISOString();
 }
 

@@ -28,16 +28,6 @@ export const alertSelect = [
   "CloudAccount",
 ] as const;
 
-/** The query features Orca filters server-side; the rest are filtered client-side (or not at all) with a warning. */
-export const serverSideFeatures: ReadonlySet<keyof FindingQuery> = new Set([
-  "severity",
-  "status",
-  "category",
-  "createdAfter",
-  "updatedAfter",
-  "accountIds",
-]);
-
 /**
  * The serving-layer body of one page of alerts for a platform-neutral query: a Sonar `Alert` object set
  * filtered by `RiskLevel`, `Status`, `Category`, `CreatedAt`/`LastUpdated` and the related `CloudAccount`,

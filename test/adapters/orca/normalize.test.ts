@@ -16,14 +16,16 @@ const fixtures = [
   "webhook-legacy-quirks",
 ];
 
+/** The error `normalize` throws for a record, asserted to be a NormalizationError. */
 function normalizationError(record: unknown): NormalizationError {
+  let thrown: unknown;
   try {
     normalize(record, { fetchedAt });
   } catch (error) {
-    if (error instanceof NormalizationError) return error;
-    throw error;
+    thrown = error;
   }
-  throw new Error("expected a NormalizationError");
+  expect(thrown).toBeInstanceOf(NormalizationError);
+  return thrown as NormalizationError;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: fixtures are mutated ad hoc in these tests.

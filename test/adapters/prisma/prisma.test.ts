@@ -2,6 +2,7 @@ import { setupServer } from "msw/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrismaClient, sessionExtendAfterMs } from "../../../src/adapters/prisma/client.js";
 import { prisma } from "../../../src/adapters/prisma/index.js";
+import { planAlertList } from "../../../src/adapters/prisma/queries.js";
 import { wiz } from "../../../src/adapters/wiz/index.js";
 import { isCloudstewardError } from "../../../src/core/errors.js";
 import { type Finding, findingId } from "../../../src/core/finding.js";
@@ -142,6 +143,20 @@ describe("prisma findings", () => {
     expect(pages.at(-1)?.next).toBeUndefined();
   });
 
+  it("asks for informational alerts by Prisma's word and ORs repeated values", () => {
+    const { body, clientSide } = planAlertList(
+      { severity: ["info", "critical", "info"], status: ["resolved"] },
+      100,
+    );
+    expect(body.filters).toEqual([
+      { name: "policy.severity", operator: "=", value: "informational" },
+      { name: "policy.severity", operator: "=", value: "critical" },
+      { name: "alert.status", operator: "=", value: "resolved" },
+    ]);
+    expect(body.timeRange).toEqual({ type: "to_now", value: "epoch" });
+    expect(clientSide.size).toBe(0);
+  });
+
   it("refuses a time filter that is not an instant before sending anything", async () => {
     const error = await rejection(collect(source().findings({ updatedAfter: "last tuesday" })));
     expect(isCloudstewardError(error, "CONFIGURATION")).toBe(true);
@@ -240,6 +255,29 @@ describe("prisma sessions", () => {
     expect(error.message).toContain("PRISMA_SECRET_KEY");
     expect(error.message).toContain("invalid_credentials");
     expect(JSON.stringify({ ...error, message: error.message })).not.toContain("not-the-secret-key");
+  });
+
+  it("keeps the session token out of errors even when the API echoes it", async () => {
+    const tokens = new Set<string>();
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      const request = new Request(input, init);
+      const token = request.headers.get("x-redlock-auth");
+      if (token === null) return globalThis.fetch(request);
+      tokens.add(token);
+      return new Response(
+        JSON.stringify({ error: { code: "bad_request", message: `token ${token} rejected` } }),
+        {
+          status: 400,
+          headers: { "content-type": "application/json" },
+        },
+      );
+    };
+    const error = await rejection(collect(source({ fetch }).findings()));
+    expect(isCloudstewardError(error, "BAD_REQUEST")).toBe(true);
+    expect(error.message).toMatch(/bad_request: token \[REDACTED[^\]]*\] rejected/);
+    expect(tokens.size).toBe(1);
+    for (const token of tokens)
+      expect(JSON.stringify({ ...error, message: error.message })).not.toContain(token);
   });
 
   it("asks for the API URL by option or environment variable", async () => {

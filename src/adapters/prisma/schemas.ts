@@ -44,6 +44,7 @@ export const prismaAlertSchema = z.looseObject({
     resourceTags: z.unknown().optional(),
   }),
 });
+/** An alert as the alert API returns it (the fields normalization reads; the rest pass through). */
 export type PrismaAlert = z.infer<typeof prismaAlertSchema>;
 
 /** One alert of a webhook integration's body (the body is an array of these, or one). */
@@ -73,4 +74,5 @@ export const prismaWebhookAlertSchema = z.looseObject({
   tags: z.unknown().optional(),
   callbackUrl: text,
 });
+/** One alert of a webhook body (the fields normalization reads; the rest pass through). */
 export type PrismaWebhookAlert = z.infer<typeof prismaWebhookAlertSchema>;

@@ -280,6 +280,23 @@ describe("prisma sessions", () => {
       expect(JSON.stringify({ ...error, message: error.message })).not.toContain(token);
   });
 
+  it("reads the API URL and the access key from the environment", async () => {
+    const names = ["PRISMA_API_URL", "PRISMA_ACCESS_KEY_ID", "PRISMA_SECRET_KEY"] as const;
+    const previous = names.map((name) => process.env[name]);
+    try {
+      process.env.PRISMA_API_URL = sandbox.prisma.apiUrl;
+      process.env.PRISMA_ACCESS_KEY_ID = sandbox.prisma.accessKeyId;
+      process.env.PRISMA_SECRET_KEY = sandbox.prisma.secretKey as string;
+      const id = firstWhere(() => true);
+      expect((await prisma({ rateLimit: false }).getFinding(id))?.id).toBe(id);
+    } finally {
+      names.forEach((name, index) => {
+        if (previous[index] === undefined) delete process.env[name];
+        else process.env[name] = previous[index];
+      });
+    }
+  });
+
   it("asks for the API URL by option or environment variable", async () => {
     const error = await rejection(prisma({ accessKeyId: "x", secretKey: "y" }).getFinding("P-1"));
     expect(isCloudstewardError(error, "CONFIGURATION")).toBe(true);

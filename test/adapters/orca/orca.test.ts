@@ -154,6 +154,38 @@ describe("orca findings", () => {
     expect(calls).toEqual(["https://app.au.orcasecurity.io/api/serving-layer/query"]);
   });
 
+  it("resolves a token function again after a 401, so a rotated token is picked up once", async () => {
+    const handed: string[] = [];
+    const tokens = ["revoked-token", sandbox.orca.apiToken as string];
+    const rotating = source({
+      apiToken: () => {
+        const token = tokens.shift() ?? "exhausted";
+        handed.push(token);
+        return token;
+      },
+    });
+    expect((await rotating.getFinding("orca-10001"))?.id).toBe("orca:orca-10001");
+    expect(handed).toEqual(["revoked-token", sandbox.orca.apiToken]);
+    await rotating.getFinding("orca-10002");
+    expect(handed).toHaveLength(2); // cached until the next 401
+    const revoked = source({ apiToken: "revoked-token" });
+    await expect(revoked.getFinding("orca-10001")).rejects.toSatisfy((error) =>
+      isCloudstewardError(error, "AUTHENTICATION"),
+    );
+  });
+
+  it("treats a legacy { status: failure } in a 200 as an UpstreamError", async () => {
+    const legacy = orca({
+      apiToken: "t",
+      rateLimit: false,
+      fetch: async () => Response.json({ status: "failure", error: "invalid dsl_filter" }),
+    });
+    await expect(legacy.getFinding("orca-1")).rejects.toMatchObject({
+      code: "UPSTREAM",
+      message: expect.stringContaining("invalid dsl_filter"),
+    });
+  });
+
   it("fails loudly on a response without data instead of returning nothing", async () => {
     const broken = orca({
       apiToken: "t",

@@ -26,8 +26,9 @@ export function resourceFacts(id: string, hint?: string | null, hintType?: strin
   if (trimmed.startsWith("arn:")) return awsFacts(trimmed);
   if (/^\/?subscriptions\//i.test(trimmed)) return azureFacts(trimmed);
   if (trimmed.startsWith("//") && trimmed.includes(".googleapis.com/")) return gcpFacts(trimmed);
-  const cloud = mapLaceworkCloud(hint);
   const parts = trimmed.split("/");
+  // An agent reports Kubernetes objects with source `Agent`: the object kind still says what it is.
+  const cloud = kubernetesKinds.has((hintType ?? "").toLowerCase()) ? "kubernetes" : mapLaceworkCloud(hint);
   if (cloud === "kubernetes" && parts.length === 4) {
     const kind = slug(parts[2]!);
     return { cloud, type: `kubernetes.${kind}`, nativeType: parts[2]!, name: parts[3]!, accountId: parts[0] };
@@ -45,6 +46,18 @@ export function mapLaceworkCloud(value: string | null | undefined): Cloud {
 }
 
 // Internal helpers.
+
+const kubernetesKinds = new Set([
+  "pod",
+  "deployment",
+  "daemonset",
+  "statefulset",
+  "replicaset",
+  "job",
+  "cronjob",
+  "namespace",
+  "service",
+]);
 
 const cloudByName: Record<string, Cloud> = {
   aws: "aws",

@@ -395,7 +395,12 @@ function fromWebhookEvent(payload: Fields, receivedAt: string): Draft {
     nativeId,
     severity: { value: payload.SEVERITY as string | number, path: ["SEVERITY"] },
     status: { value: "Open", path: [] },
-    category: alertCategory(undefined, optionalString(payload, "EVENT_CATEGORY"), title, cve),
+    category: alertCategory(
+      optionalString(payload, "EVENT_CATEGORY"),
+      optionalString(payload, "EVENT_TYPE"),
+      title,
+      cve,
+    ),
     title,
     description: optionalString(payload, "SUMMARY"),
     rule: { id: optionalString(payload, "EVENT_TYPE") || title, name: title, controls: [] },

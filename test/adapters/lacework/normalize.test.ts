@@ -1,0 +1,214 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { normalize } from "../../../src/adapters/lacework/index.js";
+import { detectLaceworkRecordKind } from "../../../src/adapters/lacework/normalize.js";
+import { isCloudstewardError, NormalizationError } from "../../../src/core/errors.js";
+import { findingSchema } from "../../../src/core/finding.js";
+
+const fetchedAt = "2025-08-01T00:00:00.000Z";
+const consoleUrl = "https://acme.lacework.net";
+const fixture = (name: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(new URL(`./__fixtures__/${name}.json`, import.meta.url), "utf8"));
+const fixtures = {
+  "alert-list": "alert",
+  "alert-details": "alert",
+  "alert-anomaly-k8s": "alert",
+  "alert-unknown-resource": "alert",
+  "compliance-recommendation": "compliance",
+  "host-vulnerability": "host-vulnerability",
+  "container-vulnerability": "container-vulnerability",
+  "webhook-flat": "webhook",
+  "webhook-flat-quirks": "webhook",
+  "webhook-events": "webhook-event",
+} as const;
+const names = Object.keys(fixtures) as (keyof typeof fixtures)[];
+
+function normalizationError(record: unknown): NormalizationError {
+  try {
+    normalize(record, { fetchedAt });
+  } catch (error) {
+    if (error instanceof NormalizationError) return error;
+    throw error;
+  }
+  throw new Error("expected a NormalizationError");
+}
+
+describe("lacework normalize", () => {
+  it.each(names)("normalizes %s into a valid Finding", (name) => {
+    const finding = normalize(fixture(name), { fetchedAt, consoleUrl });
+    const parsed = findingSchema.safeParse(finding);
+    expect(parsed.success, parsed.success ? "" : JSON.stringify(parsed.error.issues[0])).toBe(true);
+    expect(finding).toMatchSnapshot();
+  });
+
+  it("detects the kind of each record", () => {
+    expect(names.map((name) => detectLaceworkRecordKind(fixture(name)))).toEqual(
+      names.map((name) => fixtures[name]),
+    );
+  });
+
+  it("maps a details alert field by field: integer id as a string, entityMap resource, console link", () => {
+    const finding = normalize(fixture("alert-details"), { fetchedAt, consoleUrl });
+    expect(finding.id).toBe("lacework:967301");
+    expect(finding.source).toMatchObject({
+      nativeId: "967301",
+      nativeSeverity: "Critical",
+      nativeStatus: "Closed",
+      url: "https://acme.lacework.net/ui/investigation/recents/EventDossier-967301",
+    });
+    expect(finding.status).toBe("resolved");
+    expect(finding.category).toBe("exposure");
+    expect(finding.rule).toEqual({
+      id: "lacework-global-45",
+      name: "S3 bucket allows public read access",
+      controls: [],
+    });
+    expect(finding.resource).toMatchObject({
+      id: "arn:aws:s3:::legacy-logs",
+      type: "aws.s3.bucket",
+      nativeType: "s3:bucket",
+      name: "legacy-logs",
+      cloud: "aws",
+      accountId: "111122223333",
+      accountName: "prod",
+      region: "us-east-1",
+    });
+    expect(Object.keys(finding.resource.tags)).toEqual(["owner", "__proto__"]);
+    // lastUserUpdateTime (the SDK's spelling) is read too, but endTime wins.
+    expect(finding.lastSeen).toBe("2025-03-01T11:00:00.000Z");
+  });
+
+  it("keeps a list alert without entityMap flowing: the alert stands in for its resource", () => {
+    const finding = normalize(fixture("alert-list"), { fetchedAt });
+    expect(finding.resource).toMatchObject({
+      id: "lacework-alert:967278",
+      cloud: "aws",
+      type: "aws.other.alert",
+    });
+    expect(finding.source.url).toBeUndefined();
+    expect(finding.category).toBe("misconfiguration");
+  });
+
+  it("reads Kubernetes objects reported by the agent, informational severity and anomalies as threats", () => {
+    const finding = normalize(fixture("alert-anomaly-k8s"), { fetchedAt });
+    expect(finding).toMatchObject({
+      severity: "info",
+      category: "threat",
+      firstSeen: "2025-03-03T01:02:03.000Z",
+    });
+    expect(finding.resource).toMatchObject({
+      cloud: "kubernetes",
+      type: "kubernetes.pod",
+      name: "api-7d9f",
+      accountId: "prod-eks",
+    });
+  });
+
+  it("maps an unknown resource type to <cloud>.other.<native>", () => {
+    expect(normalize(fixture("alert-unknown-resource"), { fetchedAt }).resource).toMatchObject({
+      cloud: "oci",
+      type: "oci.other.quantum-ledger",
+      nativeType: "QuantumLedger",
+    });
+  });
+
+  it("reads the inverted numeric scale on reports and webhooks, as numbers and numeric strings", () => {
+    expect(normalize(fixture("compliance-recommendation"), { fetchedAt }).severity).toBe("medium");
+    expect(normalize(fixture("webhook-flat"), { fetchedAt }).severity).toBe("high");
+    expect(normalize(fixture("webhook-flat-quirks"), { fetchedAt }).severity).toBe("info");
+    expect(normalize(fixture("webhook-events"), { fetchedAt }).severity).toBe("critical");
+  });
+
+  it("gives a compliance violation a composite id, the report as framework and its suppression status", () => {
+    const record = fixture("compliance-recommendation");
+    const finding = normalize(record, { fetchedAt });
+    expect(finding.id).toBe("lacework:lacework-global-45:111122223333:arn:aws:s3:::legacy-logs");
+    expect(finding.rule.controls).toEqual([
+      { framework: "AWS CIS Benchmark 1.4.0", control: "lacework-global-45" },
+    ]);
+    expect(finding).toMatchObject({
+      status: "open",
+      category: "compliance",
+      firstSeen: "2025-03-02T06:00:00.000Z",
+    });
+    const suppressed = normalize({ ...record, SUPPRESSIONS: ["arn:aws:s3:::legacy-logs"] }, { fetchedAt });
+    expect(suppressed.status).toBe("suppressed");
+  });
+
+  it("builds host and image resources that match the cloud's ids, and the CVE data", () => {
+    const host = normalize(fixture("host-vulnerability"), { fetchedAt });
+    expect(host.resource).toMatchObject({
+      id: "arn:aws:ec2:us-east-1:111122223333:instance/i-0abc1234def567890",
+      type: "aws.ec2.instance",
+      accountId: "111122223333",
+      region: "us-east-1",
+    });
+    expect(host.vulnerability).toEqual({
+      cve: "CVE-2024-3094",
+      packageName: "xz-utils",
+      installedVersion: "5.6.0",
+      fixedVersion: "5.6.1+really5.4.5",
+    });
+    expect(host.rule.remediation).toBe("Upgrade xz-utils to 5.6.1+really5.4.5.");
+    const image = normalize(fixture("container-vulnerability"), { fetchedAt });
+    expect(image.id).toBe("lacework:CVE-2023-38545:sha256:9b1c7e2f:curl");
+    expect(image.resource).toMatchObject({ type: "aws.ecr.image", cloud: "aws", accountId: "111122223333" });
+    expect(image.vulnerability).toEqual({
+      cve: "CVE-2023-38545",
+      packageName: "curl",
+      installedVersion: "8.3.0-r0",
+    });
+  });
+
+  it("parses webhook quirks: the id from event_link, unreadable timestamps fall back to fetchedAt", () => {
+    const finding = normalize(fixture("webhook-flat-quirks"), { fetchedAt });
+    expect(finding.id).toBe("lacework:967999");
+    expect(finding.firstSeen).toBe(fetchedAt);
+    expect(finding.vulnerability).toEqual({ cve: "CVE-2021-44228" });
+    expect(normalize(fixture("webhook-flat"), { fetchedAt }).firstSeen).toBe("2025-03-02T10:11:00.000Z");
+    const events = normalize(fixture("webhook-events"), { fetchedAt });
+    expect(events.resource).toMatchObject({
+      id: "arn:aws:iam::111122223333:root",
+      type: "aws.iam.root",
+      region: "us-east-1",
+    });
+  });
+
+  it("names the path of a missing or invalid field", () => {
+    const alert = fixture("alert-details");
+    const cases: [unknown, (string | number)[]][] = [
+      [{ ...alert, alertId: "abc" }, ["alertId"]],
+      [{ ...alert, severity: undefined }, ["severity"]],
+      [{ ...alert, severity: "Severe" }, ["severity"]],
+      [{ ...alert, status: "Pending" }, ["status"]],
+      [{ ...alert, startTime: "yesterday" }, ["startTime"]],
+      [{ ...alert, alertInfo: "text" }, ["alertInfo"]],
+      [
+        { ...alert, entityMap: { Resource: [{ KEY: {} }] } },
+        ["entityMap", "Resource", 0, "KEY", "resource_name"],
+      ],
+      [{ ...fixture("compliance-recommendation"), VIOLATIONS: [] }, ["VIOLATIONS"]],
+      [
+        { ...fixture("compliance-recommendation"), VIOLATIONS: [{ region: "x" }] },
+        ["VIOLATIONS", 0, "resource"],
+      ],
+      [{ ...fixture("host-vulnerability"), mid: undefined }, ["mid"]],
+      [{ ...fixture("webhook-flat"), event_id: undefined, event_link: undefined }, ["event_id"]],
+      [{ ...fixture("webhook-events"), SEVERITY: 9 }, ["SEVERITY"]],
+    ];
+    for (const [record, path] of cases) {
+      const error = normalizationError(record);
+      expect(error.path).toEqual(path);
+      expect(isCloudstewardError(error, "NORMALIZATION")).toBe(true);
+      expect(error.message).toMatch(/^lacework: /);
+    }
+    expect(normalizationError([]).path).toEqual([]);
+    expect(normalizationError({ id: 1 }).message).toContain("unrecognized record");
+  });
+
+  it("keeps the native record only when asked", () => {
+    const record = fixture("alert-list");
+    expect(normalize(record, { fetchedAt }).raw).toBeUndefined();
+    expect(normalize(record, { fetchedAt, keepRaw: true }).raw).toBe(record);
+  });
+});

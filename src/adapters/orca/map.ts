@@ -7,7 +7,8 @@ import { memoize } from "../../core/memo.js";
  * Returns `undefined` for a value Orca does not document, so the caller can name the field in its error.
  */
 export function mapOrcaSeverity(native: string): Severity | undefined {
-  return severityByOrca[native.trim().toLowerCase()];
+  // Orca sends lower case already: look the value up as is before normalizing it.
+  return severityByOrca[native] ?? severityByOrca[native.trim().toLowerCase()];
 }
 
 /** Maps Orca's legacy integer `state.score` (1 = worst … 4, reference §3.7) to the normalized scale. */
@@ -25,7 +26,7 @@ export function toOrcaRiskLevels(severities: readonly Severity[]): string[] {
  * `snoozed` (a dismissal with an expiry) risk-accepted. `undefined` for an undocumented value.
  */
 export function mapOrcaStatus(native: string): FindingStatus | undefined {
-  return statusByOrca[native.trim().toLowerCase()];
+  return statusByOrca[native] ?? statusByOrca[native.trim().toLowerCase()];
 }
 
 /** The Orca status values (as read back, not the write verbs) a normalized status stands for. */
@@ -50,7 +51,10 @@ export const orcaStatusOf: Record<FindingStatus, string> = {
  * mapOrcaCategory("IAM misconfigurations", "Root account has access keys", false); // "identity"
  */
 export function mapOrcaCategory(native: string | undefined, title: string, hasCves: boolean): Category {
-  const base = native === undefined ? undefined : categoryByOrca[native.trim().toLowerCase()];
+  const base =
+    native === undefined
+      ? undefined
+      : (categoryByOrca[native] ?? categoryByOrca[native.trim().toLowerCase()]);
   if (base === "vulnerability" || hasCves) return "vulnerability";
   if ((base === undefined || refinable.has(base)) && mentionsSecret(title)) return "secret";
   return base ?? "other";
@@ -147,8 +151,12 @@ const orcaCategoryNames: readonly [string, Category][] = [
   ["Suspicious activity", "threat"],
 ];
 
+/** By Orca's spelling and by its lower case. */
 const categoryByOrca: Record<string, Category> = Object.fromEntries(
-  orcaCategoryNames.map(([name, category]) => [name.toLowerCase(), category]),
+  orcaCategoryNames.flatMap(([name, category]) => [
+    [name, category],
+    [name.toLowerCase(), category],
+  ]),
 );
 
 const primaryCategory: Record<Category, string> = {

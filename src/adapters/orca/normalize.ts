@@ -12,7 +12,6 @@ import { dedupKey } from "../../core/fingerprint.js";
 import {
   mapOrcaAssetType,
   mapOrcaCategory,
-  mapOrcaCloud,
   mapOrcaLegacyScore,
   mapOrcaSeverity,
   mapOrcaStatus,
@@ -99,6 +98,8 @@ const rowStatusPath: Path = ["data", "Status"];
 const legacyRiskLevelPath: Path = ["state", "risk_level"];
 const legacyLabelPath: Path = ["state", "severity"];
 const legacyStatusPath: Path = ["state", "status"];
+const legacyInventoryPath: Path = ["model", "data", "Inventory"];
+const noCves: readonly unknown[] = [];
 const rowLastSeenKeys = ["LastSeen", "LastUpdated", "CreatedAt"];
 const legacyLastSeenKeys = ["last_seen", "last_updated", "created_at"];
 
@@ -145,14 +146,14 @@ function fromRow(record: Fields): Extracted {
   const asset = related(data, "Inventory", nativeId);
   const account = related(data, "CloudAccount", nativeId);
   const assetFields = asset?.fields ?? {};
-  const assetPath = asset?.path ?? ["data", "Inventory"];
+  const assetPath = asset?.path ?? relatedPaths.Inventory.plain;
   const resourceId =
     optional(assetFields, "AssetVendorId", assetPath, nativeId) ??
     optional(assetFields, "AssetUniqueId", assetPath, nativeId);
   if (resourceId === undefined)
     throw missing(nativeId, [...assetPath, "AssetUniqueId"], "is missing: the alert names no asset");
   const accountFields = account?.fields ?? {};
-  const accountPath = account?.path ?? ["data", "CloudAccount"];
+  const accountPath = account?.path ?? relatedPaths.CloudAccount.plain;
   const cves = unwrap(data.CveIds);
   if (cves !== undefined && cves !== null && !Array.isArray(cves)) {
     throw missing(nativeId, ["data", "CveIds"], "must be a list of CVE ids");
@@ -169,7 +170,7 @@ function fromRow(record: Fields): Extracted {
     category: optional(data, "Category", dataPath, nativeId),
     description: optional(data, "Description", dataPath, nativeId) ?? "",
     remediation: optional(data, "Recommendation", dataPath, nativeId),
-    cves: cves ?? [],
+    cves: cves ?? noCves,
     createdAt: required(data, "CreatedAt", dataPath, "alert-row", nativeId),
     lastSeen: required(data, seenKey, dataPath, "alert-row", nativeId),
     timesAt: dataPath,
@@ -198,7 +199,6 @@ function fromLegacy(record: Fields): Extracted {
   const inventory =
     isObject(record.model) && isObject(record.model.data) ? record.model.data.Inventory : undefined;
   const inventoryFields = isObject(inventory) ? inventory : {};
-  const inventoryPath = ["model", "data", "Inventory"];
   const riskLevel = optional(state, "risk_level", statePath, nativeId);
   const label = optional(state, "severity", statePath, nativeId);
   const score = state.score;
@@ -227,7 +227,7 @@ function fromLegacy(record: Fields): Extracted {
       optional(record, "details", rootPath, nativeId) ??
       "",
     remediation: optional(record, "recommendation", rootPath, nativeId),
-    cves: Array.isArray(cves) ? cves : [],
+    cves: Array.isArray(cves) ? cves : noCves,
     createdAt: required(state, "created_at", statePath, "alert", nativeId),
     lastSeen: required(state, seenKey, statePath, "alert", nativeId),
     timesAt: statePath,
@@ -244,7 +244,7 @@ function fromLegacy(record: Fields): Extracted {
       optional(record, "cloud_vendor_id", rootPath, nativeId) ??
       "",
     accountName: optional(record, "account_name", rootPath, nativeId),
-    region: optional(inventoryFields, "Region", inventoryPath, nativeId),
+    region: optional(inventoryFields, "Region", legacyInventoryPath, nativeId),
     tags: inventoryFields.Tags,
   };
 }
@@ -262,13 +262,12 @@ function build(alert: Extracted, consoleUrl: string, fetchedAt: string, raw: unk
   const cve = firstCve(alert.cves, alert.title);
   const category: Category = mapOrcaCategory(alert.category, alert.title, cve !== undefined);
   const asset = mapOrcaAssetType(alert.assetType, alert.cloudProvider);
-  const cloud = asset.cloud === "other" ? mapOrcaCloud(alert.cloudProvider) : asset.cloud;
   const resource = {
     id: alert.resourceId,
     type: asset.type,
     nativeType: alert.assetType,
     name: alert.assetName,
-    cloud,
+    cloud: asset.cloud,
     accountId: alert.accountId,
   } as Resource;
   if (alert.accountName !== undefined) resource.accountName = alert.accountName;
@@ -321,20 +320,36 @@ function unwrap(value: unknown): unknown {
   return isObject(value) && "value" in value ? value.value : value;
 }
 
-/** A related object under a row (`Inventory`, `CloudAccount`): `{ value: {...} }`, `{ data: {...} }` or plain. */
-function related(data: Fields, key: string, nativeId: string): { fields: Fields; path: Path } | undefined {
+/** A related object under a row (`Inventory`, `CloudAccount`): `{ data: {...} }`, `{ value: {...} }` or plain. */
+function related(
+  data: Fields,
+  key: RelatedKey,
+  nativeId: string,
+): { fields: Fields; path: Path } | undefined {
   const outer = data[key];
   if (outer === undefined || outer === null) return undefined;
-  const path: Path = ["data", key];
-  let value: unknown = outer;
-  if (isObject(value) && "value" in value) {
-    value = value.value;
-    path.push("value");
-  }
-  if (!isObject(value)) throw missing(nativeId, path, "must be an object");
-  if (isObject(value.data)) return { fields: value.data, path: [...path, "data"] };
-  return { fields: value, path };
+  const paths = relatedPaths[key];
+  const wrapped = isObject(outer) && "value" in outer;
+  const value = wrapped ? outer.value : outer;
+  if (!isObject(value)) throw missing(nativeId, wrapped ? paths.value : paths.plain, "must be an object");
+  if (isObject(value.data)) return { fields: value.data, path: wrapped ? paths.valueData : paths.data };
+  return { fields: value, path: wrapped ? paths.value : paths.plain };
 }
+
+type RelatedKey = "Inventory" | "CloudAccount";
+
+/** The error-path prefixes of each related object's shapes, built once. */
+const relatedPaths = Object.fromEntries(
+  (["Inventory", "CloudAccount"] as const).map((key) => [
+    key,
+    {
+      plain: ["data", key],
+      data: ["data", key, "data"],
+      value: ["data", key, "value"],
+      valueData: ["data", key, "value", "data"],
+    },
+  ]),
+) as Record<RelatedKey, Record<"plain" | "data" | "value" | "valueData", Path>>;
 
 /** A required non-empty string at `holder[key]` (unwrapped). */
 function required(

@@ -1,5 +1,10 @@
 import type { EventEmitter } from "eventemitter3";
-import { assertWritable, ConfigurationError, NormalizationError } from "../../core/errors.js";
+import {
+  assertWritable,
+  ConfigurationError,
+  InvalidResponseError,
+  NormalizationError,
+} from "../../core/errors.js";
 import type { PipelineEvents } from "../../core/events.js";
 import { type Finding, findingId } from "../../core/finding.js";
 import { paginate, pinQuery } from "../../core/paginate.js";
@@ -95,10 +100,13 @@ export function orca(options: OrcaOptions = {}): FindingSource {
     });
     const rows = envelopeData(response, "the serving layer");
     if (!Array.isArray(rows)) {
-      throw new NormalizationError("orca: the serving layer's `data` is not a list of rows.", {
-        platform: "orca",
-        path: ["data"],
-      });
+      throw new InvalidResponseError(
+        "orca: the serving layer's `data` is not a list of rows; the API shape changed.",
+        {
+          integration: "orca",
+          issues: [{ path: ["data"], message: "expected an array" }],
+        },
+      );
     }
     return { rows, total: totalOf(response) };
   };

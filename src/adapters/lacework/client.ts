@@ -1,23 +1,23 @@
-import type { EventEmitter } from "eventemitter3";
 import { ConfigurationError, InvalidResponseError } from "../../core/errors.js";
-import type { PipelineEvents } from "../../core/events.js";
 import { createHttpClient, type HttpResponse } from "../../core/http.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
-import { optionOrEnv, resolveSecret, type Secret } from "../../core/secret.js";
+import { optionOrEnv, resolveSecret } from "../../core/secret.js";
+import type { LaceworkOptions } from "./lacework.js";
 
 /** What the Lacework client needs; a subset of `LaceworkOptions`. */
-export interface LaceworkClientOptions {
-  account?: string;
-  apiUrl?: string;
-  apiKey?: string;
-  apiSecret?: Secret;
-  subAccount?: string;
-  tokenTtlSeconds?: number;
-  fetch?: typeof globalThis.fetch;
-  rateLimit?: RateLimit | false;
-  events?: EventEmitter<PipelineEvents>;
-  timeoutMs?: number;
-}
+export type LaceworkClientOptions = Pick<
+  LaceworkOptions,
+  | "account"
+  | "apiUrl"
+  | "apiKey"
+  | "apiSecret"
+  | "subAccount"
+  | "tokenTtlSeconds"
+  | "fetch"
+  | "rateLimit"
+  | "events"
+  | "timeoutMs"
+>;
 
 /** Per-request options of the Lacework client. */
 export interface LaceworkRequestOptions {

@@ -16,6 +16,7 @@ import {
   mapOrcaSeverity,
   mapOrcaStatus,
 } from "./map.js";
+import type { OrcaAlertRow, OrcaLegacyAlert } from "./records.js";
 
 /**
  * The kinds of Orca record {@link normalize} accepts: a serving-layer `Alert` row (fields wrapped as
@@ -34,15 +35,18 @@ export interface NormalizeOptions {
 }
 
 /**
- * Turns one Orca alert into a Finding: a serving-layer `Alert` row (`POST /api/serving-layer/query`) or a
- * legacy alert object (`GET /api/query/alerts`, webhook bodies); the kind is detected. Posture,
+ * Turns one Orca alert into a Finding: a serving-layer `Alert` row ({@link OrcaAlertRow}) or a legacy
+ * alert object ({@link OrcaLegacyAlert}) (`GET /api/query/alerts`, webhook bodies); the kind is detected. Posture,
  * vulnerability, identity, data and threat alerts all arrive as alerts; the category comes from Orca's
  * `Category` (CVE ids make a vulnerability). Pure apart from the default `fetchedAt`.
  * @throws NormalizationError naming the missing or invalid field, e.g. `["data", "RiskLevel"]`.
  * @example
  * const finding = normalize(row, { fetchedAt: new Date().toISOString() });
  */
-export function normalize(record: unknown, options: NormalizeOptions = {}): Finding {
+export function normalize(
+  record: OrcaAlertRow | OrcaLegacyAlert | unknown,
+  options: NormalizeOptions = {},
+): Finding {
   const kind = detectOrcaRecordKind(record);
   const fields = record as Fields;
   const extracted = kind === "alert-row" ? fromRow(fields) : fromLegacy(fields);

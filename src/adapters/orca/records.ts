@@ -1,0 +1,84 @@
+/** A serving-layer value: every selected field of a row comes wrapped like this. */
+export interface OrcaValue<T> {
+  value: T;
+}
+
+/** A related object under a serving-layer row (`Inventory`, `CloudAccount`) when `full_graph_fetch` is on. */
+export interface OrcaRelatedObject {
+  id?: string;
+  name?: string;
+  type?: string;
+  data: Record<string, OrcaValue<unknown> | undefined>;
+}
+
+/**
+ * One `Alert` row of `POST /api/serving-layer/query` (reference §3.2.a), as {@link normalize} reads it.
+ * Keys beyond `AlertId`, `AlertType`, `RiskLevel`, `OrcaScore`, `Category`, `Status`, `Description`,
+ * `Recommendation`, `Labels` and `CveIds` are inferred (see docs/orca.md).
+ */
+export interface OrcaAlertRow {
+  id?: string;
+  /** The alert id again (`orca-<n>`). */
+  name?: string;
+  type?: "Alert";
+  data: {
+    AlertId: OrcaValue<string>;
+    AlertType?: OrcaValue<string>;
+    RuleId?: OrcaValue<string>;
+    Title?: OrcaValue<string>;
+    RiskLevel: OrcaValue<"critical" | "high" | "medium" | "low" | "informational">;
+    OrcaScore?: OrcaValue<number>;
+    Category?: OrcaValue<string>;
+    Status: OrcaValue<"open" | "in_progress" | "closed" | "dismissed" | "snoozed">;
+    Description?: OrcaValue<string | null>;
+    Recommendation?: OrcaValue<string | null>;
+    Labels?: OrcaValue<string[]>;
+    CveIds?: OrcaValue<string[]>;
+    /** `2025-03-02T10:11:12+00:00`. */
+    CreatedAt: OrcaValue<string>;
+    LastSeen?: OrcaValue<string>;
+    LastUpdated?: OrcaValue<string>;
+    /** `AssetUniqueId`, `AssetType`, `AssetVendorId`, `Name`, `Region`, `Tags`. */
+    Inventory?: OrcaRelatedObject;
+    /** `Name`, `CloudProvider`, `CloudVendorId`. */
+    CloudAccount?: OrcaRelatedObject;
+    [key: string]: unknown;
+  };
+}
+
+/**
+ * A legacy alert object (reference §3.2.b): `GET /api/query/alerts` items and the default webhook body.
+ */
+export interface OrcaLegacyAlert {
+  type: string;
+  type_string?: string;
+  rule_id?: string;
+  category?: string;
+  description?: string;
+  recommendation?: string;
+  asset_name?: string;
+  /** e.g. `AwsS3Bucket`. */
+  asset_type: string;
+  asset_unique_id: string;
+  /** The cloud's own id of the asset. */
+  asset_vendor_id?: string;
+  account_name?: string;
+  cloud_provider?: string;
+  cloud_provider_id?: string;
+  cloud_vendor_id?: string;
+  state: {
+    alert_id: string;
+    status: string;
+    created_at: string;
+    last_seen?: string;
+    last_updated?: string;
+    risk_level?: string;
+    orca_score?: number;
+    /** Legacy label: `compromised`, `imminent compromise`, `hazardous`, `informational`. */
+    severity?: string;
+    /** Legacy 1 (worst) … 4. */
+    score?: number;
+  };
+  model?: { data?: { Inventory?: { Region?: string; Tags?: Record<string, string | null> } } };
+  [key: string]: unknown;
+}

@@ -158,61 +158,63 @@ export function lacework(options: LaceworkOptions = {}): FindingSource {
     return { rows, next: typeof nextPage === "string" && nextPage !== "" ? nextPage : undefined };
   };
 
+  /** Lazily paged findings of `families` (the whole query pinned for the run). */
+  const list = (
+    families: readonly LaceworkKind[],
+    query: FindingQuery,
+    call: CallOptions,
+  ): AsyncIterable<Finding> => {
+    const pinned = pinQuery(query) as FindingQuery;
+    const selected = kindsFor(families, pinned);
+    const matches = compileQuery(pinned);
+    let warned = false;
+    return paginate<Finding, string>(
+      async (cursor, signal) => {
+        if (!warned) {
+          warned = true;
+          for (const warning of unsupportedFilterWarnings(selected, pinned)) warn(call.report, warning);
+          if (selected.includes("compliance") && !options.reports?.length) {
+            warn(call.report, {
+              type: "unsupported",
+              source: "lacework",
+              feature: "kinds.compliance",
+              message:
+                "lacework: the compliance family needs `reports` (which account and report type to read); it was skipped.",
+            });
+          }
+        }
+        const position = cursor
+          ? decodeCursor(cursor, selected)
+          : firstPosition(selected, 0, pinned, lookbackDays, Date.now());
+        if (!position) return { items: [] };
+        const page = await readPage(position, pinned, signal);
+        const items: Finding[] = [];
+        const pageOptions = normalizeOptions();
+        const records =
+          position.k === "alert"
+            ? await mapLimit(page.rows, 2, (row) => alertRecord(row, signal))
+            : page.rows;
+        for (const record of records) {
+          try {
+            const finding = normalize(record, pageOptions);
+            if (matches(finding)) items.push(finding);
+          } catch (error) {
+            if (!(error instanceof NormalizationError)) throw error;
+            deadLetter(call.report, record, error);
+          }
+        }
+        const next = nextPosition(position, page.next, selected, pinned, options.reports ?? [], lookbackDays);
+        return { items, next: next && encodeCursor(next) };
+      },
+      { signal: call.signal, cursor: pinned.cursor, integration: "lacework", onPage: call.onPage },
+    );
+  };
+
   return {
     specificationVersion: "v1",
     platform: "lacework",
     findings(query: FindingQuery = {}, call: CallOptions = {}): AsyncIterable<Finding> {
-      const pinned = pinQuery(query) as FindingQuery;
-      const selected = kindsFor(kinds, pinned);
-      const matches = compileQuery(pinned);
-      let warned = false;
-      return paginate<Finding, string>(
-        async (cursor, signal) => {
-          if (!warned) {
-            warned = true;
-            for (const warning of unsupportedFilterWarnings(selected, pinned)) warn(call.report, warning);
-            if (selected.includes("compliance") && !options.reports?.length) {
-              warn(call.report, {
-                type: "unsupported",
-                source: "lacework",
-                feature: "kinds.compliance",
-                message:
-                  "lacework: the compliance family needs `reports` (which account and report type to read); it was skipped.",
-              });
-            }
-          }
-          const position = cursor
-            ? decodeCursor(cursor, selected)
-            : firstPosition(selected, 0, pinned, lookbackDays, Date.now());
-          if (!position) return { items: [] };
-          const page = await readPage(position, pinned, signal);
-          const items: Finding[] = [];
-          const pageOptions = normalizeOptions();
-          const records =
-            position.k === "alert"
-              ? await mapLimit(page.rows, 2, (row) => alertRecord(row, signal))
-              : page.rows;
-          for (const record of records) {
-            try {
-              const finding = normalize(record, pageOptions);
-              if (matches(finding)) items.push(finding);
-            } catch (error) {
-              if (!(error instanceof NormalizationError)) throw error;
-              deadLetter(call.report, record, error);
-            }
-          }
-          const next = nextPosition(
-            position,
-            page.next,
-            selected,
-            pinned,
-            options.reports ?? [],
-            lookbackDays,
-          );
-          return { items, next: next && encodeCursor(next) };
-        },
-        { signal: call.signal, cursor: pinned.cursor, integration: "lacework", onPage: call.onPage },
-      );
+      return list(kinds, query, call);
     },
 
     async getFinding(id, call = {}) {
@@ -225,8 +227,7 @@ export function lacework(options: LaceworkOptions = {}): FindingSource {
       if (!nativeId.includes(":")) return undefined;
       const kind: LaceworkKind = /^CVE-/i.test(nativeId) ? "vulnerability" : "compliance";
       if (!kinds.includes(kind)) return undefined;
-      const scan = lacework({ ...options, kinds: [kind] });
-      for await (const finding of scan.findings({}, { signal: call.signal })) {
+      for await (const finding of list([kind], {}, { signal: call.signal })) {
         if (finding.source.nativeId === nativeId) return finding;
       }
       return undefined;

@@ -197,7 +197,6 @@ function fromAlert(alert: Fields, consoleUrl: string | undefined): Draft {
   const resource = resourceFromEntityMap(
     entityMap,
     optionalString(derived, "source"),
-    `lacework-alert:${nativeId}`,
     ["entityMap"],
     kind,
     nativeId,
@@ -353,7 +352,7 @@ function fromWebhook(payload: Fields, receivedAt: string): Draft {
     title,
     description: optionalString(payload, "event_description"),
     rule: { id: recId || optionalString(payload, "event_type") || title, name: title, controls: [] },
-    resource: placeholderResource(nativeId, source, optionalString(payload, "lacework_account")),
+    resource: placeholderResource(nativeId, source),
     vulnerability: cve ? { cve } : undefined,
     firstSeen: time,
     lastSeen: time,
@@ -378,18 +377,13 @@ function fromWebhookEvent(payload: Fields, receivedAt: string): Draft {
     receivedAt,
   );
   const cve = cveIn(title);
-  const fallback = placeholderResource(nativeId, source, optionalString(payload, "ACCOUNT"));
-  const resource =
-    first && typeof first.ENTITY_MAP === "object" && first.ENTITY_MAP !== null
-      ? resourceFromEntityMap(
-          first.ENTITY_MAP,
-          source,
-          fallback.id,
-          ["EVENT_DETAILS", "data", 0, "ENTITY_MAP"],
-          kind,
-          nativeId,
-        )
-      : fallback;
+  const resource = resourceFromEntityMap(
+    first?.ENTITY_MAP,
+    source,
+    ["EVENT_DETAILS", "data", 0, "ENTITY_MAP"],
+    kind,
+    nativeId,
+  );
   return {
     kind,
     nativeId,
@@ -421,13 +415,11 @@ function fromWebhookEvent(payload: Fields, receivedAt: string): Draft {
 function resourceFromEntityMap(
   entityMap: unknown,
   source: string,
-  fallbackId: string,
   path: (string | number)[],
   kind: LaceworkRecordKind,
   nativeId: string,
 ): Resource {
-  if (entityMap === undefined || entityMap === null)
-    return placeholderResource(fallbackId.split(":")[1] ?? fallbackId, source, "");
+  if (entityMap === undefined || entityMap === null) return placeholderResource(nativeId, source);
   if (typeof entityMap !== "object" || Array.isArray(entityMap))
     throw failure(kind, nativeId, path, "must be an object keyed by entity type");
   const map = entityMap as Fields;
@@ -460,7 +452,7 @@ function resourceFromEntityMap(
       kind,
       nativeId,
     );
-  return placeholderResource(fallbackId.split(":")[1] ?? fallbackId, source, "");
+  return placeholderResource(nativeId, source);
 }
 
 function firstEntry(value: unknown): Fields | undefined {
@@ -555,25 +547,34 @@ function toResource(
   return resource;
 }
 
-/** The resource of a record that names none (a list alert without details, a flat webhook): the alert itself. */
-function placeholderResource(alertId: string, source: string, account: string): Resource {
-  const facts = resourceFacts(`lacework-alert:${alertId}`, source, "alert");
-  return toResource(`lacework-alert:${alertId}`, facts, account, undefined, undefined, undefined);
+/**
+ * The resource of a record that names none (a list alert without details, a flat webhook): the alert
+ * itself, with no account (a webhook's `lacework_account` is the Lacework tenant, not a cloud account).
+ */
+function placeholderResource(alertId: string, source: string): Resource {
+  const id = `lacework-alert:${alertId}`;
+  return toResource(id, resourceFacts(id, source, "alert"), "", undefined, undefined, undefined);
 }
 
 function toTags(tags: unknown): Record<string, string> {
   const result: Record<string, string> = {};
   if (tags === null || typeof tags !== "object") return result;
-  const entries: [unknown, unknown][] = Array.isArray(tags)
-    ? tags.map((tag) => [(tag as Fields | null)?.key, (tag as Fields | null)?.value])
-    : Object.entries(tags);
-  for (const [key, value] of entries) {
-    if (typeof key !== "string") continue;
-    const text =
-      value === null || value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
-    Object.defineProperty(result, key, { value: text, enumerable: true, writable: true, configurable: true });
+  if (Array.isArray(tags)) {
+    for (const tag of tags) if (tag !== null && typeof tag === "object") addTag(result, tag.key, tag.value);
+  } else {
+    for (const key of Object.keys(tags)) addTag(result, key, (tags as Fields)[key]);
   }
   return result;
+}
+
+function addTag(tags: Record<string, string>, key: unknown, value: unknown): void {
+  if (typeof key !== "string") return;
+  const text =
+    value === null || value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
+  // `__proto__` is data like any other tag name: define it, as assignment would set the prototype.
+  if (key === "__proto__")
+    Object.defineProperty(tags, key, { value: text, enumerable: true, writable: true });
+  else tags[key] = text;
 }
 
 /** Anomaly and Composite alerts are threats; a CVE makes a vulnerability; policy alerts go by their words. */

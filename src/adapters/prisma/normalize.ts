@@ -3,6 +3,7 @@ import { ruleKeyFor } from "../../agents/knowledge/match.js";
 import { NormalizationError, toErrorIssues } from "../../core/errors.js";
 import { type Control, type Finding, findingId, formatPath, type Resource } from "../../core/finding.js";
 import { dedupKey } from "../../core/fingerprint.js";
+import { memoize } from "../../core/memo.js";
 import { type Fields, isAlert, isWebhookAlert } from "./fast-checks.js";
 import {
   mapPrismaCategory,
@@ -255,9 +256,16 @@ const cvePattern = /\bCVE-\d{4}-\d{4,}\b/i;
 
 /** The console's alert view filtered to one alert (the link format is inferred, reference §2.2.a). */
 function alertLink(appUrl: string, alertId: string): string {
-  const filters = encodeURIComponent(JSON.stringify({ "alert.id": [alertId] }));
-  return `${appUrl.replace(/\/+$/, "")}/alerts/overview?viewId=default&filters=${filters}`;
+  // `filters={"alert.id":["<id>"]}`, URL-encoded; only the id changes from alert to alert.
+  const id = /["\\]/.test(alertId) ? JSON.stringify(alertId).slice(1, -1) : alertId;
+  return `${linkPrefix(appUrl)}${encodeURIComponent(id)}%22%5D%7D`;
 }
+
+const linkPrefix = memoize(
+  (appUrl: string) =>
+    `${appUrl.replace(/\/+$/, "")}/alerts/overview?viewId=default&filters=${encodeURIComponent('{"alert.id":["')}`,
+  64,
+);
 
 function failure(draft: Draft, path: string[], message: string): NormalizationError {
   return new NormalizationError(`prisma: ${draft.kind} ${draft.nativeId}: ${formatPath(path)} ${message}`, {

@@ -107,6 +107,15 @@ describe("prisma normalize", () => {
     );
   });
 
+  it("builds the console filter as JSON even for an id that needs escaping", () => {
+    const url = normalize(edited("alert-config", [["id"], 'P-"7\\']), {
+      fetchedAt,
+      appUrl: "https://app.prismacloud.io",
+    }).source.url!;
+    const filters = new URL(url).searchParams.get("filters")!;
+    expect(JSON.parse(filters)).toEqual({ "alert.id": ['P-"7\\'] });
+  });
+
   it("keeps the awkward alert: informational, pending resolution, alertTime only, unknown type, rrn as id", () => {
     const finding = normalize(fixture("alert-informational-awkward"), { fetchedAt });
     expect(finding).toMatchObject({

@@ -158,15 +158,15 @@ export function laceworkEmulation(estate: Estate, faults: Faults): LaceworkEmula
     const parsed = await searchBody(request, now);
     if ("error" in parsed) return parsed.error;
     const { start, end, filters } = parsed;
+    const failed = filters.find(
+      (filter) => !["severity", "status", "alertType", "alertId", "policyId"].includes(filter.field),
+    );
+    if (failed) return jsonResponse(400, { ok: false, message: `Invalid filter field: ${failed.field}` });
     const rows: unknown[] = [];
     for (const [index, finding] of alerts.entries()) {
       const time = Date.parse(shift(finding.firstSeen));
       if (time < start || time >= end) continue;
       const alert = renderAlert(finding, index, false);
-      const failed = filters.find(
-        (filter) => !["severity", "status", "alertType", "alertId", "policyId"].includes(filter.field),
-      );
-      if (failed) return jsonResponse(400, { ok: false, message: `Invalid filter field: ${failed.field}` });
       if (filters.every((filter) => matchesFilter(alert, filter))) rows.push(alert);
     }
     return pageOf(rows, 0, base, "/api/v2/Alerts/search");

@@ -78,6 +78,7 @@ export interface OrcaLegacyAlert {
     severity?: string;
     /** Legacy 1 (worst) … 4. */
     score?: number;
+    [key: string]: unknown;
   };
   model?: { data?: { Inventory?: { Region?: string; Tags?: Record<string, string | null> } } };
   [key: string]: unknown;

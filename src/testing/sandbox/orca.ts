@@ -1,6 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { orcaStatusOf, toOrcaAssetType, toOrcaCategory } from "../../adapters/orca/map.js";
 import type { OrcaOptions } from "../../adapters/orca/orca.js";
+import type { OrcaLegacyAlert } from "../../adapters/orca/records.js";
 import type { Severity } from "../../core/finding.js";
 import { stableHash } from "../../core/fingerprint.js";
 import type { Estate, EstateAccount, EstateFinding, EstateResource, EstateRule } from "../estate.js";
@@ -24,6 +25,11 @@ export interface OrcaEmulation extends Emulation<OrcaOptions> {
   readonly writes: readonly OrcaWrite[];
   /** The serving-layer request bodies answered (after faults and auth), in order. */
   readonly queries: readonly Record<string, unknown>[];
+  /**
+   * The body Orca's webhook action would post for an alert (the legacy alert object, reference §3.5),
+   * in its current state; `undefined` for an id Orca does not report.
+   */
+  webhookPayload(alertId: string): OrcaLegacyAlert | undefined;
 }
 
 /**
@@ -189,6 +195,10 @@ export function orcaEmulation(estate: Estate, faults: Faults): OrcaEmulation {
     get queries() {
       return queries;
     },
+    webhookPayload(alertId) {
+      const target = byId.get(alertId);
+      return target ? renderLegacy(view(target.finding)) : undefined;
+    },
     async handle(request, path) {
       const fault = await faults.before(request);
       if (fault) return fault;
@@ -291,17 +301,77 @@ function wrap(value: unknown) {
   return { value };
 }
 
+/** What the serving layer and the legacy alert both say about an alert's asset and rule. */
+function identityOf({ finding, resource, rule, account }: AlertView) {
+  const assetType = toOrcaAssetType(resource.type) ?? "UnknownAsset";
+  const vendorId = vendorIdOf(resource);
+  const cve = rule.vulnerability?.cve;
+  return {
+    alertId: finding.reportedBy.orca!,
+    assetType,
+    vendorId,
+    uniqueId: `${assetType}_${account.id}_${vendorId.split(/[/:]/).at(-1)}`,
+    provider: resource.cloud === "kubernetes" ? "k8s" : resource.cloud,
+    ruleId: `r${stableHash("orca-rule", rule.archetype, rule.title).slice(0, 8)}`,
+    alertType: cve ? "vulnerable_package" : rule.archetype.replace(/-/g, "_"),
+    cve,
+    riskLevel: finding.severity === "info" ? "informational" : finding.severity,
+  };
+}
+
+/** The legacy alert object, as Orca's webhook action posts it by default (reference §3.2.b). */
+function renderLegacy(alert: AlertView): OrcaLegacyAlert {
+  const { finding, resource, rule, account, state } = alert;
+  const identity = identityOf(alert);
+  const inventory: Record<string, unknown> = {
+    Tags: { ...resource.tags },
+    RiskLevel: identity.riskLevel,
+    OrcaScore: scoreOf(alert),
+  };
+  if (resource.region !== undefined) inventory.Region = resource.region;
+  return {
+    type: identity.alertType,
+    type_string: rule.title,
+    rule_id: identity.ruleId,
+    category: toOrcaCategory(finding.category),
+    source: resource.name,
+    description: rule.description,
+    recommendation: rule.remediation,
+    alert_labels: categoryLabels(finding),
+    is_compliance: rule.controls.length > 0,
+    asset_name: resource.name,
+    asset_type: identity.assetType,
+    asset_unique_id: identity.uniqueId,
+    asset_vendor_id: identity.vendorId,
+    account_name: account.name,
+    cloud_provider: identity.provider,
+    cloud_provider_id: account.id,
+    cloud_vendor_id: account.id,
+    cve_ids: identity.cve ? [identity.cve] : [],
+    state: {
+      alert_id: identity.alertId,
+      status: state.status,
+      status_time: orcaTime(finding.lastSeen),
+      created_at: orcaTime(finding.firstSeen),
+      last_seen: orcaTime(finding.lastSeen),
+      last_updated: orcaTime(finding.lastSeen),
+      risk_level: identity.riskLevel,
+      orca_score: scoreOf(alert),
+      in_verification: false,
+      verification_status: null,
+    },
+    data: { title: rule.title, remediation_console: [rule.remediation] },
+    model: { data: { Inventory: inventory } },
+  };
+}
+
 function renderRow(alert: AlertView, index: number, select: Set<string> | undefined, faults: Faults) {
   const { finding, resource, rule, account, state } = alert;
-  const alertId = finding.reportedBy.orca!;
-  const assetType = toOrcaAssetType(resource.type) ?? "UnknownAsset";
-  const provider = resource.cloud === "kubernetes" ? "k8s" : resource.cloud;
-  const vendorId = vendorIdOf(resource);
-  const ruleHash = stableHash("orca-rule", rule.archetype, rule.title);
-  const cve = rule.vulnerability?.cve;
+  const { alertId, assetType, vendorId, uniqueId, provider, ruleId, alertType, cve, riskLevel } =
+    identityOf(alert);
   const inventory: Fields = {
     Name: wrap(resource.name),
-    AssetUniqueId: wrap(`${assetType}_${account.id}_${vendorId.split(/[/:]/).at(-1)}`),
+    AssetUniqueId: wrap(uniqueId),
     AssetType: wrap(assetType),
     AssetVendorId: wrap(vendorId),
     CloudProvider: wrap(provider),
@@ -311,11 +381,11 @@ function renderRow(alert: AlertView, index: number, select: Set<string> | undefi
   if (faults.malformed(index)) delete inventory.AssetType; // a vendor shape change under us
   const fields: Fields = {
     AlertId: wrap(alertId),
-    AlertType: wrap(cve ? "vulnerable_package" : rule.archetype.replace(/-/g, "_")),
-    RuleId: wrap(`r${ruleHash.slice(0, 8)}`),
+    AlertType: wrap(alertType),
+    RuleId: wrap(ruleId),
     Title: wrap(rule.title),
     OrcaScore: wrap(scoreOf(alert)),
-    RiskLevel: wrap(finding.severity === "info" ? "informational" : finding.severity),
+    RiskLevel: wrap(riskLevel),
     Category: wrap(toOrcaCategory(finding.category)),
     Source: wrap(resource.name),
     Status: wrap(state.status),

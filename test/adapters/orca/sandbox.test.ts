@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { orca, parseWebhook } from "../../../src/adapters/orca/index.js";
 import { generateEstate } from "../../../src/testing/estate.js";
 import { createFaults } from "../../../src/testing/sandbox/faults.js";
 import { orcaEmulation, sandboxOrcaApiToken } from "../../../src/testing/sandbox/orca.js";
@@ -187,5 +188,30 @@ describe("Orca emulation", () => {
       .filter((row) => row.data.Inventory.data.AssetType === undefined)
       .map((row) => row.name);
     expect(malformed).toEqual(["orca-10005", "orca-10010", "orca-10015", "orca-10020"]);
+  });
+
+  it("posts webhook payloads that normalize to the same finding as the serving-layer row", async () => {
+    const source = orca({ ...sandbox.orca, rateLimit: false });
+    let compared = 0;
+    for await (const finding of source.findings()) {
+      const payload = sandbox.emulations.orca.webhookPayload(finding.source.nativeId);
+      const request = new Request("https://hooks.example/orca", {
+        method: "POST",
+        headers: { "x-cloudsteward-token": "hook-secret" },
+        body: JSON.stringify(payload),
+      });
+      const [fromHook] = await parseWebhook(request, {
+        secret: "hook-secret",
+        receivedAt: finding.source.fetchedAt,
+      });
+      const { fetchedAt: _, ...source } = finding.source;
+      expect({ ...fromHook, source: { ...fromHook!.source, fetchedAt: undefined } }).toEqual({
+        ...finding,
+        source: { ...source, fetchedAt: undefined },
+      });
+      compared++;
+    }
+    expect(compared).toBe(50);
+    expect(sandbox.emulations.orca.webhookPayload("orca-1")).toBeUndefined();
   });
 });

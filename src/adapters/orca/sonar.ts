@@ -68,7 +68,10 @@ export function toSonarFilters(query: FindingQuery): SonarFilter[] {
   const filters: SonarFilter[] = [];
   if (query.severity?.length) filters.push(leaf("RiskLevel", "str", "in", toOrcaRiskLevels(query.severity)));
   if (query.status?.length) filters.push(leaf("Status", "str", "in", toOrcaStatuses(query.status)));
-  if (query.category?.length) filters.push(leaf("Category", "str", "in", toOrcaCategories(query.category)));
+  // `other` stands for categories Orca may add later, which no list can name: filter those client-side only.
+  if (query.category?.length && !query.category.includes("other")) {
+    filters.push(leaf("Category", "str", "in", toOrcaCategories(query.category)));
+  }
   if (query.createdAfter) filters.push(leaf("CreatedAt", "datetime", "date_gte", [query.createdAfter]));
   if (query.updatedAfter) filters.push(leaf("LastUpdated", "datetime", "date_gte", [query.updatedAfter]));
   if (query.accountIds?.length) {

@@ -92,6 +92,12 @@ describe("orca findings", () => {
     expect(report.warnings).toEqual([]);
   });
 
+  it("sends no Category leaf for `other`, which stands for categories no list can name", async () => {
+    const before = emulation().queries.length;
+    await collect({ category: ["other", "identity"] });
+    expect(emulation().queries[before]!.query).toEqual({ models: ["Alert"], type: "object_set" });
+  });
+
   it("warns once per feature it cannot filter server-side", async () => {
     const { findings, report } = await collect({ frameworks: ["CIS AWS"], projectIds: ["proj-payments"] });
     expect(report.warnings.map((warning) => warning.feature)).toEqual([

@@ -107,7 +107,10 @@ export interface LaceworkOptions {
 export function lacework(options: LaceworkOptions = {}): FindingSource {
   const client = createLaceworkClient(options);
   const kinds = [...(options.kinds ?? (["alert"] as const))];
-  const lookbackDays = Math.min(maxLookbackDays, Math.max(1, options.lookbackDays ?? 90));
+  const requestedDays = options.lookbackDays ?? 90;
+  const lookbackDays = Number.isFinite(requestedDays)
+    ? Math.min(maxLookbackDays, Math.max(1, requestedDays))
+    : 90;
   const details = options.alertDetails ?? true;
   const normalizeOptions = () => ({
     fetchedAt: new Date().toISOString(),
@@ -128,7 +131,9 @@ export function lacework(options: LaceworkOptions = {}): FindingSource {
 
   const alertRecord = async (row: unknown, signal: AbortSignal | undefined): Promise<unknown> => {
     const id = (row as { alertId?: unknown } | null)?.alertId;
-    if (!details || (typeof id !== "number" && typeof id !== "string")) return row;
+    // A row that already carries its entityMap needs no second request.
+    if (!details || (typeof id !== "number" && typeof id !== "string") || "entityMap" in (row as object))
+      return row;
     return (await alertDetails(client, String(id), signal)) ?? row;
   };
 
@@ -326,26 +331,13 @@ export function lacework(options: LaceworkOptions = {}): FindingSource {
       ) {
         return vulnerabilityException(client, finding, request, description, call.signal);
       }
-      const response = await client.request<{ data?: { exceptionId?: unknown } }>(
-        "POST",
-        "/api/v2/Exceptions",
-        {
-          searchParams: { policyId: finding.rule.id },
-          json: { description: description.slice(0, 1000), constraints: policyConstraints(finding) },
-          signal: call.signal,
-          idempotent: false,
-        },
-      );
-      const exceptionId = response.data?.data?.exceptionId;
-      if (typeof exceptionId !== "string" || exceptionId === "") {
-        throw new InvalidResponseError(
-          "lacework: the policy exception was answered without an exceptionId.",
-          {
-            integration: "lacework",
-            issues: [{ path: ["data", "exceptionId"], message: "missing" }],
-          },
-        );
-      }
+      const response = await client.request<unknown>("POST", "/api/v2/Exceptions", {
+        searchParams: { policyId: finding.rule.id },
+        json: { description: description.slice(0, 1000), constraints: policyConstraints(finding) },
+        signal: call.signal,
+        idempotent: false,
+      });
+      const exceptionId = createdId(response.data, "exceptionId", "policy exception");
       // The exception stops future alerts; the alert at hand is closed as accepted (reason 5, expected behaviour).
       if (/^\d+$/.test(finding.source.nativeId)) {
         await client.request("POST", `/api/v2/Alerts/${finding.source.nativeId}/close`, {
@@ -535,41 +527,35 @@ async function vulnerabilityException(
   if (vulnerability.packageName && vulnerability.installedVersion) {
     criteria.package = [{ [vulnerability.packageName]: [vulnerability.installedVersion] }];
   }
-  const response = await client.request<{ data?: { exceptionGuid?: unknown } }>(
-    "POST",
-    "/api/v2/VulnerabilityExceptions",
-    {
-      json: {
-        exceptionName:
-          `cloudsteward: ${vulnerability.cve} on ${finding.resource.name || finding.resource.id}`.slice(
-            0,
-            200,
-          ),
-        exceptionType: container ? "Container" : "Host",
-        exceptionReason: /false.?positive/i.test(request.reason) ? "False Positive" : "Accepted Risk",
-        props: { description: description.slice(0, 1000) },
-        vulnerabilityCriteria: criteria,
-        resourceScope: container
-          ? { imageId: [finding.source.nativeId.split(":")[1]] }
-          : { hostname: [finding.resource.name] },
-        state: 1,
-        expiryTime: new Date(request.expiresAt).toISOString(),
-      },
-      signal,
-      idempotent: false,
+  const response = await client.request<unknown>("POST", "/api/v2/VulnerabilityExceptions", {
+    json: {
+      exceptionName:
+        `cloudsteward: ${vulnerability.cve} on ${finding.resource.name || finding.resource.id}`.slice(0, 200),
+      exceptionType: container ? "Container" : "Host",
+      exceptionReason: /false.?positive/i.test(request.reason) ? "False Positive" : "Accepted Risk",
+      props: { description: description.slice(0, 1000) },
+      vulnerabilityCriteria: criteria,
+      resourceScope: container
+        ? { imageId: [finding.source.nativeId.split(":")[1]] }
+        : { hostname: [finding.resource.name] },
+      state: 1,
+      expiryTime: new Date(request.expiresAt).toISOString(),
     },
-  );
-  const guid = response.data?.data?.exceptionGuid;
-  if (typeof guid !== "string" || guid === "") {
-    throw new InvalidResponseError(
-      "lacework: the vulnerability exception was answered without an exceptionGuid.",
-      {
-        integration: "lacework",
-        issues: [{ path: ["data", "exceptionGuid"], message: "missing" }],
-      },
-    );
-  }
+    signal,
+    idempotent: false,
+  });
+  const guid = createdId(response.data, "exceptionGuid", "vulnerability exception");
   return { id: guid };
+}
+
+/** The id a create call answered with under `data.<key>`. */
+function createdId(body: unknown, key: string, what: string): string {
+  const id = (body as { data?: Record<string, unknown> } | undefined)?.data?.[key];
+  if (typeof id === "string" && id !== "") return id;
+  throw new InvalidResponseError(`lacework: the ${what} was answered without ${key}.`, {
+    integration: "lacework",
+    issues: [{ path: ["data", key], message: "missing" }],
+  });
 }
 
 function nativeIdOf(record: unknown): string | undefined {

@@ -12,12 +12,6 @@ export interface SearchFilter {
   values?: string[];
 }
 
-/** A `timeFilter` window. */
-export interface TimeWindow {
-  startTime: string;
-  endTime: string;
-}
-
 /** The search endpoint of each paged family. */
 export const searchPaths = {
   alert: "/api/v2/Alerts/search",
@@ -46,21 +40,6 @@ export function toSearchFilters(kind: LaceworkKind, query: FindingQuery): Search
   const statuses = query.status?.length ? toLaceworkStatuses(query.status, kind) : [];
   if (statuses.length > 0) filters.push({ field: "status", expression: "in", values: statuses });
   return filters;
-}
-
-/**
- * The ≤7-day windows from `from` to `until` (ISO-8601), oldest first, so each alert is read once: the
- * search endpoints reject longer windows.
- */
-export function windowsBetween(from: number, until: number): TimeWindow[] {
-  const windows: TimeWindow[] = [];
-  for (let start = from; start < until; start += maxWindowMs) {
-    windows.push({
-      startTime: new Date(start).toISOString(),
-      endTime: new Date(Math.min(until, start + maxWindowMs)).toISOString(),
-    });
-  }
-  return windows;
 }
 
 /** The families that can hold findings of the requested categories. */

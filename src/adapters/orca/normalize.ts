@@ -104,8 +104,6 @@ const legacyLabelPath: Path = ["state", "severity"];
 const legacyStatusPath: Path = ["state", "status"];
 const legacyInventoryPath: Path = ["model", "data", "Inventory"];
 const noCves: readonly unknown[] = [];
-const rowLastSeenKeys = ["LastSeen", "LastUpdated", "CreatedAt"];
-const legacyLastSeenKeys = ["last_seen", "last_updated", "created_at"];
 
 /** What either record kind yields before mapping; plain values, paths only where an error can name them. */
 interface Extracted {
@@ -146,7 +144,7 @@ function fromRow(record: Fields): Extracted {
   const ruleId = optional(data, "RuleId", dataPath, nativeId) ?? ruleType;
   if (ruleId === undefined)
     throw missing(nativeId, ["data", "AlertType"], "names no rule (RuleId or AlertType)");
-  const seenKey = firstPresent(data, rowLastSeenKeys);
+  const seenKey = laterKey(data, "LastSeen", "LastUpdated", "CreatedAt");
   const asset = related(data, "Inventory", nativeId);
   const account = related(data, "CloudAccount", nativeId);
   const assetFields = asset?.fields ?? {};
@@ -209,7 +207,7 @@ function fromLegacy(record: Fields): Extracted {
   if (riskLevel === undefined && label === undefined && typeof score !== "number") {
     throw missing(nativeId, ["state", "risk_level"], "is missing (and no legacy severity or score either)");
   }
-  const seenKey = firstPresent(state, legacyLastSeenKeys);
+  const seenKey = laterKey(state, "last_seen", "last_updated", "created_at");
   const cves = record.cve_ids;
   return {
     kind: "alert",
@@ -388,13 +386,17 @@ function optional(holder: Fields, key: string, path: Path, nativeId: string): st
   throw missing(nativeId, [...path, key], `must be a string, got ${describe(value)}`);
 }
 
-/** The first of `keys` whose value is present (else the first key, so the error names it). */
-function firstPresent(holder: Fields, keys: readonly string[]): string {
-  for (const key of keys) {
-    const value = unwrap(holder[key]);
-    if (value !== undefined && value !== null) return key;
-  }
-  return keys[0]!;
+/**
+ * The key of the later of two timestamps (either may be missing), else `fallback`: an alert closed or
+ * snoozed after the scanner last saw it has a newer "last updated" than "last seen", and incremental
+ * runs (`updatedAfter`) must still see that change.
+ */
+function laterKey(holder: Fields, first: string, second: string, fallback: string): string {
+  const a = unwrap(holder[first]);
+  const b = unwrap(holder[second]);
+  if (a === undefined || a === null) return b === undefined || b === null ? fallback : second;
+  if (b === undefined || b === null || a === b) return first;
+  return Date.parse(String(b)) > Date.parse(String(a)) ? second : first;
 }
 
 function missing(nativeId: string, path: Path, message: string): NormalizationError {

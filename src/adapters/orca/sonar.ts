@@ -30,7 +30,7 @@ export const alertSelect = [
 
 /**
  * The serving-layer body of one page of alerts for a platform-neutral query: a Sonar `Alert` object set
- * filtered by `RiskLevel`, `Status`, `Category`, `CreatedAt`/`LastUpdated` and the related `CloudAccount`,
+ * filtered by `RiskLevel`, `Status`, `Category`, `CreatedAt`, `LastUpdated`/`LastSeen` and the related `CloudAccount`,
  * ordered by `AlertId` so offsets stay stable between pages.
  */
 export function alertsRequest(
@@ -73,7 +73,17 @@ export function toSonarFilters(query: FindingQuery): SonarFilter[] {
     filters.push(leaf("Category", "str", "in", toOrcaCategories(query.category)));
   }
   if (query.createdAfter) filters.push(leaf("CreatedAt", "datetime", "date_gte", [query.createdAfter]));
-  if (query.updatedAfter) filters.push(leaf("LastUpdated", "datetime", "date_gte", [query.updatedAfter]));
+  if (query.updatedAfter) {
+    // `lastSeen` is the later of the two, so either one moving past the instant counts.
+    filters.push({
+      type: "operation",
+      operator: "or",
+      values: [
+        leaf("LastUpdated", "datetime", "date_gte", [query.updatedAfter]),
+        leaf("LastSeen", "datetime", "date_gte", [query.updatedAfter]),
+      ],
+    });
+  }
   if (query.accountIds?.length) {
     filters.push({
       keys: ["CloudAccount"],

@@ -143,6 +143,17 @@ describe("orca normalize", () => {
     expect(Object.getPrototypeOf(finding.resource.tags)).toBe(Object.prototype);
   });
 
+  it("takes the later of last seen and last updated as lastSeen, so a later status change counts", () => {
+    const row = mutated("alert-row", (r) => {
+      r.data.LastUpdated.value = "2025-03-09T00:00:00+00:00";
+    });
+    expect(normalize(row, { fetchedAt }).lastSeen).toBe("2025-03-09T00:00:00.000Z");
+    const legacy = mutated("legacy-alert", (r) => {
+      r.state.last_updated = "2025-03-01T00:00:00+00:00";
+    });
+    expect(normalize(legacy, { fetchedAt }).lastSeen).toBe("2025-03-04T08:00:00.000Z");
+  });
+
   it("falls back to the legacy integer score when there is no risk level or label", () => {
     const record = mutated("webhook-legacy-quirks", (alert) => {
       delete alert.state.severity;

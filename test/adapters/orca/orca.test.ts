@@ -92,6 +92,26 @@ describe("orca findings", () => {
     expect(report.warnings).toEqual([]);
   });
 
+  it("filters updatedAfter on either LastUpdated or LastSeen", async () => {
+    const { findings: all } = await collect();
+    const before = emulation().queries.length;
+    const { findings } = await collect({ updatedAfter: "2026-09-01T00:00:00.000Z" });
+    expect(emulation().queries[before]!.query).toMatchObject({
+      with: {
+        type: "operation",
+        operator: "or",
+        values: [
+          { key: "LastUpdated", operator: "date_gte" },
+          { key: "LastSeen", operator: "date_gte" },
+        ],
+      },
+    });
+    const expected = all.filter((finding) => finding.lastSeen >= "2026-09-01T00:00:00.000Z");
+    expect(expected.length).toBeGreaterThan(0);
+    expect(expected.length).toBeLessThan(all.length);
+    expect(findings.map((finding) => finding.id)).toEqual(expected.map((finding) => finding.id));
+  });
+
   it("sends no Category leaf for `other`, which stands for categories no list can name", async () => {
     const before = emulation().queries.length;
     await collect({ category: ["other", "identity"] });

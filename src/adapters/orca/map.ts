@@ -192,7 +192,7 @@ const cloudByName: Record<string, Cloud> = {
   kubernetes: "kubernetes",
 };
 
-/** Orca's asset type names for the resource types the Wiz adapter knows (inferred from Orca's naming). */
+/** Orca's asset type names for the resource types the Wiz adapter knows (`AwsS3Bucket` and `AwsUser` seen, the rest inferred from that naming). */
 const assetTypes: Record<string, OrcaAssetType> = Object.fromEntries(
   (
     [
@@ -200,6 +200,8 @@ const assetTypes: Record<string, OrcaAssetType> = Object.fromEntries(
       ["AwsEc2Instance", "aws.ec2.instance"],
       ["AwsIamRole", "aws.iam.role"],
       ["AwsIamUser", "aws.iam.user"],
+      // As Orca's legacy alerts name it (XSOAR's recorded alert); the later name is the one rendered back.
+      ["AwsUser", "aws.iam.user"],
       ["AwsEc2SecurityGroup", "aws.ec2.security-group"],
       ["AwsEc2Vpc", "aws.ec2.vpc"],
       ["AwsRdsDbInstance", "aws.rds.instance"],

@@ -417,9 +417,13 @@ function firstCve(cves: readonly unknown[], title: string): string | undefined {
   return cvePattern.exec(title)?.[0].toUpperCase();
 }
 
-/** Orca tags are a `{ key: value }` map; values become strings (null ""), and `__proto__` stays data. */
-function readTags(tags: unknown): Record<string, string> {
+/**
+ * Orca tags are a `{ key: value }` map, or that map as JSON text (legacy `model.data.Inventory.Tags`
+ * arrives as `"{}"`); values become strings (null ""), and `__proto__` stays data. Unreadable text is no tags.
+ */
+function readTags(value: unknown): Record<string, string> {
   const result: Record<string, string> = {};
+  const tags = typeof value === "string" ? parseJsonObject(value) : value;
   if (!isObject(tags)) return result;
   for (const key of Object.keys(tags)) {
     const value = tags[key];
@@ -428,6 +432,15 @@ function readTags(tags: unknown): Record<string, string> {
     else Object.defineProperty(result, key, { value: text, enumerable: true, writable: true });
   }
   return result;
+}
+
+function parseJsonObject(text: string): unknown {
+  if (text === "" || text === "{}") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** ISO-8601 in UTC from Orca's timestamps (`2025-03-02T10:11:12+00:00`, with or without fractions). */

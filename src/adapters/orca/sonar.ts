@@ -72,16 +72,13 @@ export function toSonarFilters(query: FindingQuery): SonarFilter[] {
   if (query.category?.length && !query.category.includes("other")) {
     filters.push(leaf("Category", "str", "in", toOrcaCategories(query.category)));
   }
-  if (query.createdAfter) filters.push(leaf("CreatedAt", "datetime", "date_gte", [query.createdAfter]));
+  if (query.createdAfter) filters.push(since("CreatedAt", query.createdAfter));
   if (query.updatedAfter) {
     // `lastSeen` is the later of the two, so either one moving past the instant counts.
     filters.push({
       type: "operation",
       operator: "or",
-      values: [
-        leaf("LastUpdated", "datetime", "date_gte", [query.updatedAfter]),
-        leaf("LastSeen", "datetime", "date_gte", [query.updatedAfter]),
-      ],
+      values: [since("LastUpdated", query.updatedAfter), since("LastSeen", query.updatedAfter)],
     });
   }
   if (query.accountIds?.length) {
@@ -155,6 +152,11 @@ function alertObjectSet(filters: SonarFilter[]): SonarFilter {
   if (filters.length === 1) set.with = filters[0];
   else if (filters.length > 1) set.with = { type: "operation", operator: "and", values: filters };
   return set;
+}
+
+/** A datetime lower bound, as XSOAR's Orca event collector sends it (with `value_type: "days"`). */
+function since(key: string, instant: string): SonarFilter {
+  return { key, values: [instant], type: "datetime", operator: "date_gte", value_type: "days" };
 }
 
 function leaf(key: string, type: string, operator: string, values: unknown[]): SonarFilter {

@@ -323,8 +323,9 @@ function identityOf({ finding, resource, rule, account }: AlertView) {
 function renderLegacy(alert: AlertView): OrcaLegacyAlert {
   const { finding, resource, rule, account, state } = alert;
   const identity = identityOf(alert);
+  // Legacy alerts carry the inventory's tags as JSON text (as in XSOAR's recorded Orca alert).
   const inventory: Record<string, unknown> = {
-    Tags: { ...resource.tags },
+    Tags: JSON.stringify(resource.tags),
     RiskLevel: identity.riskLevel,
     OrcaScore: scoreOf(alert),
   };

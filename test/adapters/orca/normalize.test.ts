@@ -13,6 +13,7 @@ const fixtures = [
   "alert-row-vulnerability",
   "alert-row-awkward",
   "legacy-alert",
+  "legacy-alert-grouped",
   "webhook-legacy-quirks",
 ];
 
@@ -50,6 +51,7 @@ describe("orca normalize", () => {
       "alert-row",
       "alert-row",
       "alert-row",
+      "alert",
       "alert",
       "alert",
     ]);
@@ -152,6 +154,20 @@ describe("orca normalize", () => {
       r.state.last_updated = "2025-03-01T00:00:00+00:00";
     });
     expect(normalize(legacy, { fetchedAt }).lastSeen).toBe("2025-03-04T08:00:00.000Z");
+  });
+
+  it("reads a grouped legacy list item: risk level over the legacy label, AwsUser, tags as JSON text", () => {
+    const finding = normalize(fixture("legacy-alert-grouped"), { fetchedAt });
+    expect(finding.severity).toBe("low");
+    expect(finding.category).toBe("identity");
+    expect(finding.resource).toMatchObject({
+      id: "ci-bot",
+      type: "aws.iam.user",
+      accountId: "444455556666",
+      region: "eu-central-1",
+      tags: { team: "platform", expires: "" },
+    });
+    expect(finding.lastSeen).toBe("2023-03-14T00:00:00.000Z");
   });
 
   it("falls back to the legacy integer score when there is no risk level or label", () => {

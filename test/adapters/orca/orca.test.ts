@@ -70,7 +70,13 @@ describe("orca findings", () => {
           "Data at risk",
         ]),
       },
-      { key: "CreatedAt", type: "datetime", operator: "date_gte", values: ["2026-03-01T00:00:00.000Z"] },
+      {
+        key: "CreatedAt",
+        type: "datetime",
+        operator: "date_gte",
+        value_type: "days",
+        values: ["2026-03-01T00:00:00.000Z"],
+      },
       {
         keys: ["CloudAccount"],
         models: ["CloudAccount"],

@@ -156,7 +156,9 @@ export function orca(options: OrcaOptions = {}): FindingSource {
             }
           }
           const end = start + rows.length;
-          const more = rows.length === pageSize && (total === undefined || end < total);
+          // As Orca's own client pages: on to `total_items` (a server may cap `limit` below ours), else
+          // until a short page; an empty page always ends the run.
+          const more = rows.length > 0 && (total === undefined ? rows.length === pageSize : end < total);
           return { items, next: more ? String(end) : undefined };
         },
         { signal: call.signal, cursor: pinned.cursor, integration: "orca", onPage: call.onPage },

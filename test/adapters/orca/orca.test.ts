@@ -38,6 +38,22 @@ describe("orca findings", () => {
     expect(seen[0]!.body).toMatchObject({ query: { models: ["Alert"], type: "object_set" }, limit: 25 });
   });
 
+  it("keeps paging to total_items when the server returns fewer rows than the limit asked for", async () => {
+    const starts: number[] = [];
+    const capped: typeof globalThis.fetch = async (input, init) => {
+      const request = new Request(input, init);
+      const body = (await request.clone().json()) as Record<string, unknown>;
+      starts.push(body.start_at_index as number);
+      const response = (await (
+        await globalThis.fetch(new Request(request, { body: JSON.stringify({ ...body, limit: 30 }) }))
+      ).json()) as Record<string, unknown>;
+      return Response.json(response);
+    };
+    const { findings } = await collect({}, { fetch: capped, pageSize: 100 });
+    expect(findings).toHaveLength(80);
+    expect(starts).toEqual([0, 30, 60]);
+  });
+
   it("stops on a short page without asking for a count-less next page", async () => {
     const before = emulation().queries.length;
     await collect({}, { pageSize: 1000 });

@@ -1,6 +1,6 @@
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { lacework } from "../../../src/adapters/lacework/index.js";
 import { wiz } from "../../../src/adapters/wiz/index.js";
 import { isCloudstewardError } from "../../../src/core/errors.js";
@@ -66,6 +66,25 @@ describe("lacework source", () => {
       rest.every((request) => /^Bearer _[0-9a-f]+$/.test(request.headers.get("authorization") ?? "")),
     ).toBe(true);
     expect(rest.filter((request) => request.path === "/api/v2/access/tokens")).toHaveLength(0);
+  });
+
+  it("reuses a token until shortly before expiresAt, then mints a new one (there is no refresh endpoint)", async () => {
+    const probe = recorder();
+    const reader = source({ fetch: probe.fetch, tokenTtlSeconds: 60 });
+    const id = laceworkFindings[0]!.reportedBy.lacework!;
+    const tokens = () => probe.requests.filter((request) => request.path === "/api/v2/access/tokens").length;
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      await reader.getFinding(id);
+      await reader.getFinding(id);
+      expect(tokens()).toBe(1);
+      // A 60-second token is renewed at half-life.
+      vi.setSystemTime(Date.now() + 31_000);
+      await reader.getFinding(id);
+      expect(tokens()).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("searches alerts in ≤7-day windows over 90 days with server-side severity and status filters", async () => {

@@ -2,6 +2,7 @@ import { ruleKeyFor } from "../../agents/knowledge/match.js";
 import { NormalizationError } from "../../core/errors.js";
 import {
   type Category,
+  type Control,
   type Finding,
   findingId,
   formatPath,
@@ -109,6 +110,8 @@ const noCves: readonly unknown[] = [];
 interface Extracted {
   kind: OrcaRecordKind;
   nativeId: string;
+  /** Legacy `data.mitre_technique`: `"Valid Accounts (T1078)"` or a list of those. */
+  techniques?: unknown;
   ruleId: string;
   title: string;
   severity: string;
@@ -212,6 +215,7 @@ function fromLegacy(record: Fields): Extracted {
   return {
     kind: "alert",
     nativeId,
+    techniques: details.mitre_technique,
     ruleId,
     title:
       optional(record, "type_string", rootPath, nativeId) ||
@@ -302,8 +306,13 @@ function build(alert: Extracted, consoleUrl: string, fetchedAt: string, raw: unk
     description: alert.description,
     rule:
       alert.remediation === undefined
-        ? { id: alert.ruleId, name: alert.title, controls: [] }
-        : { id: alert.ruleId, name: alert.title, remediation: alert.remediation, controls: [] },
+        ? { id: alert.ruleId, name: alert.title, controls: attackControls(alert.techniques) }
+        : {
+            id: alert.ruleId,
+            name: alert.title,
+            remediation: alert.remediation,
+            controls: attackControls(alert.techniques),
+          },
     resource,
     firstSeen: toIso(alert, alert.createdAt, alert.createdKey),
     lastSeen: toIso(alert, alert.lastSeen, alert.lastSeenKey),
@@ -432,6 +441,14 @@ function readTags(value: unknown): Record<string, string> {
     else Object.defineProperty(result, key, { value: text, enumerable: true, writable: true });
   }
   return result;
+}
+
+/** MITRE ATT&CK technique ids named in legacy `mitre_technique` text (`"Valid Accounts (T1078)"`), once each. */
+function attackControls(techniques: unknown): Control[] {
+  if (techniques === undefined || techniques === null) return [];
+  const text = Array.isArray(techniques) ? techniques.join("\n") : String(techniques);
+  const ids = new Set(text.match(/\bT\d{4}(?:\.\d{3})?\b/g));
+  return Array.from(ids, (control) => ({ framework: "MITRE ATT&CK", control }));
 }
 
 function parseJsonObject(text: string): unknown {

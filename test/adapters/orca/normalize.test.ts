@@ -168,6 +168,7 @@ describe("orca normalize", () => {
       tags: { team: "platform", expires: "" },
     });
     expect(finding.lastSeen).toBe("2023-03-14T00:00:00.000Z");
+    expect(finding.rule.controls).toEqual([{ framework: "MITRE ATT&CK", control: "T1078" }]);
   });
 
   it("falls back to the legacy integer score when there is no risk level or label", () => {

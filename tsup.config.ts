@@ -6,6 +6,9 @@ export default defineConfig({
   entry: {
     index: "src/index.ts",
     "adapters/wiz/index": "src/adapters/wiz/index.ts",
+    "adapters/prisma/index": "src/adapters/prisma/index.ts",
+    "adapters/orca/index": "src/adapters/orca/index.ts",
+    "adapters/lacework/index": "src/adapters/lacework/index.ts",
     "llm/openai/index": "src/llm/openai/index.ts",
     "llm/anthropic/index": "src/llm/anthropic/index.ts",
     "llm/azure-openai/index": "src/llm/azure-openai/index.ts",

@@ -48,8 +48,23 @@ export {
   type JiraSandboxOptions,
   jiraEmulation,
 } from "./sandbox/jira.js";
+export {
+  type LaceworkEmulation,
+  type LaceworkWrite,
+  laceworkEmulation,
+  sandboxLaceworkApiKey,
+  sandboxLaceworkApiSecret,
+} from "./sandbox/lacework.js";
 export type { SandboxEstateOptions } from "./sandbox/mount.js";
 export { type SandboxHandlers, type SandboxHandlersOptions, sandboxHandlers } from "./sandbox/msw.js";
+export { type OrcaEmulation, type OrcaWrite, orcaEmulation, sandboxOrcaApiToken } from "./sandbox/orca.js";
+export {
+  type PrismaEmulation,
+  type PrismaWrite,
+  prismaEmulation,
+  sandboxPrismaAccessKeyId,
+  sandboxPrismaSecretKey,
+} from "./sandbox/prisma.js";
 export { type Sandbox, type SandboxOptions, startSandbox } from "./sandbox/server.js";
 export {
   type ServiceNowEmulation,

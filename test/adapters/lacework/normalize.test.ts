@@ -1,14 +1,12 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { normalize } from "../../../src/adapters/lacework/index.js";
 import { detectLaceworkRecordKind } from "../../../src/adapters/lacework/normalize.js";
-import { isCloudstewardError, NormalizationError } from "../../../src/core/errors.js";
-import { findingSchema } from "../../../src/core/finding.js";
+import { isCloudstewardError } from "../../../src/core/errors.js";
+import { itNormalizesIntoValidFindings, normalizationErrors, readFixtures } from "../helpers.js";
 
 const fetchedAt = "2025-08-01T00:00:00.000Z";
 const consoleUrl = "https://acme.lacework.net";
-const fixture = (name: string): Record<string, unknown> =>
-  JSON.parse(readFileSync(new URL(`./__fixtures__/${name}.json`, import.meta.url), "utf8"));
+const { json: fixture } = readFixtures(import.meta.url);
 const fixtures = {
   "alert-list": "alert",
   "alert-details": "alert",
@@ -23,23 +21,10 @@ const fixtures = {
 } as const;
 const names = Object.keys(fixtures) as (keyof typeof fixtures)[];
 
-function normalizationError(record: unknown): NormalizationError {
-  try {
-    normalize(record, { fetchedAt });
-  } catch (error) {
-    if (error instanceof NormalizationError) return error;
-    throw error;
-  }
-  throw new Error("expected a NormalizationError");
-}
+const normalizationError = normalizationErrors(normalize, { fetchedAt });
 
 describe("lacework normalize", () => {
-  it.each(names)("normalizes %s into a valid Finding", (name) => {
-    const finding = normalize(fixture(name), { fetchedAt, consoleUrl });
-    const parsed = findingSchema.safeParse(finding);
-    expect(parsed.success, parsed.success ? "" : JSON.stringify(parsed.error.issues[0])).toBe(true);
-    expect(finding).toMatchSnapshot();
-  });
+  itNormalizesIntoValidFindings(names, (name) => normalize(fixture(name), { fetchedAt, consoleUrl }));
 
   it("detects the kind of each record", () => {
     expect(names.map((name) => detectLaceworkRecordKind(fixture(name)))).toEqual(

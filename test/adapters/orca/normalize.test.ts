@@ -1,13 +1,10 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { normalize } from "../../../src/adapters/orca/index.js";
 import { detectOrcaRecordKind } from "../../../src/adapters/orca/normalize.js";
-import { NormalizationError } from "../../../src/core/errors.js";
-import { findingSchema } from "../../../src/core/finding.js";
+import { itNormalizesIntoValidFindings, normalizationErrors, readFixtures } from "../helpers.js";
 
 const fetchedAt = "2026-02-01T00:00:00.000Z";
-const fixture = (name: string): Record<string, unknown> =>
-  JSON.parse(readFileSync(new URL(`./__fixtures__/${name}.json`, import.meta.url), "utf8"));
+const { json: fixture } = readFixtures(import.meta.url);
 const fixtures = [
   "alert-row",
   "alert-row-vulnerability",
@@ -17,17 +14,7 @@ const fixtures = [
   "webhook-legacy-quirks",
 ];
 
-/** The error `normalize` throws for a record, asserted to be a NormalizationError. */
-function normalizationError(record: unknown): NormalizationError {
-  let thrown: unknown;
-  try {
-    normalize(record, { fetchedAt });
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(NormalizationError);
-  return thrown as NormalizationError;
-}
+const normalizationError = normalizationErrors(normalize, { fetchedAt });
 
 // biome-ignore lint/suspicious/noExplicitAny: fixtures are mutated ad hoc in these tests.
 type Json = any;
@@ -40,11 +27,7 @@ function mutated(name: string, change: (record: Json) => void) {
 }
 
 describe("orca normalize", () => {
-  it.each(fixtures)("normalizes %s into a valid Finding", (name) => {
-    const finding = normalize(fixture(name), { fetchedAt });
-    expect(findingSchema.safeParse(finding).success).toBe(true);
-    expect(finding).toMatchSnapshot();
-  });
+  itNormalizesIntoValidFindings(fixtures, (name) => normalize(fixture(name), { fetchedAt }));
 
   it("detects the kind of each record", () => {
     expect(fixtures.map((name) => detectOrcaRecordKind(fixture(name)))).toEqual([

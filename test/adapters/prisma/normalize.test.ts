@@ -1,13 +1,10 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { normalize } from "../../../src/adapters/prisma/index.js";
 import { detectPrismaRecordKind } from "../../../src/adapters/prisma/normalize.js";
-import { NormalizationError } from "../../../src/core/errors.js";
-import { findingSchema } from "../../../src/core/finding.js";
+import { itNormalizesIntoValidFindings, normalizationErrors, readFixtures } from "../helpers.js";
 
 const fetchedAt = "2025-08-01T00:00:00.000Z";
-const fixture = (name: string): Record<string, unknown> =>
-  JSON.parse(readFileSync(new URL(`./__fixtures__/${name}.json`, import.meta.url), "utf8"));
+const { json: fixture } = readFixtures(import.meta.url);
 const webhookAlerts = fixture("webhook-alerts") as unknown as Record<string, unknown>[];
 const records: [string, Record<string, unknown>][] = [
   ["alert-config", fixture("alert-config")],
@@ -18,15 +15,7 @@ const records: [string, Record<string, unknown>][] = [
   ["webhook-alert-quirks", webhookAlerts[1]!],
 ];
 
-function normalizationError(record: unknown): NormalizationError {
-  try {
-    normalize(record, { fetchedAt });
-  } catch (error) {
-    if (error instanceof NormalizationError) return error;
-    throw error;
-  }
-  throw new Error("expected a NormalizationError");
-}
+const normalizationError = normalizationErrors(normalize, { fetchedAt });
 
 /** A deep copy of a record with fields set (or deleted, for `undefined`) at the given paths. */
 function edited(name: string, ...edits: [path: string[], value: unknown][]): Record<string, unknown> {
@@ -40,11 +29,10 @@ function edited(name: string, ...edits: [path: string[], value: unknown][]): Rec
 }
 
 describe("prisma normalize", () => {
-  it.each(records)("normalizes %s into a valid Finding", (_name, record) => {
-    const finding = normalize(record, { fetchedAt, appUrl: "https://app2.eu.prismacloud.io" });
-    expect(findingSchema.safeParse(finding).success).toBe(true);
-    expect(finding).toMatchSnapshot();
-  });
+  itNormalizesIntoValidFindings(
+    records.map(([name]) => name),
+    (name) => normalize(edited(name), { fetchedAt, appUrl: "https://app2.eu.prismacloud.io" }),
+  );
 
   it("detects the kind of each record", () => {
     expect(records.map(([, record]) => detectPrismaRecordKind(record))).toEqual([

@@ -1,13 +1,11 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { normalize } from "../../../src/adapters/wiz/index.js";
 import { detectWizRecordKind } from "../../../src/adapters/wiz/normalize.js";
-import { isCloudstewardError, NormalizationError } from "../../../src/core/errors.js";
-import { findingSchema } from "../../../src/core/finding.js";
+import { isCloudstewardError } from "../../../src/core/errors.js";
+import { itNormalizesIntoValidFindings, normalizationErrors, readFixtures } from "../helpers.js";
 
 const fetchedAt = "2025-08-01T00:00:00.000Z";
-const fixture = (name: string): Record<string, unknown> =>
-  JSON.parse(readFileSync(new URL(`./__fixtures__/${name}.json`, import.meta.url), "utf8"));
+const { json: fixture } = readFixtures(import.meta.url);
 const fixtures = [
   "issue-toxic-combination",
   "issue-informational-awkward",
@@ -20,22 +18,10 @@ const fixtures = [
   "detection-node",
 ];
 
-function normalizationError(record: unknown): NormalizationError {
-  try {
-    normalize(record, { fetchedAt });
-  } catch (error) {
-    if (error instanceof NormalizationError) return error;
-    throw error;
-  }
-  throw new Error("expected a NormalizationError");
-}
+const normalizationError = normalizationErrors(normalize, { fetchedAt });
 
 describe("wiz normalize", () => {
-  it.each(fixtures)("normalizes %s into a valid Finding", (name) => {
-    const finding = normalize(fixture(name), { fetchedAt });
-    expect(findingSchema.safeParse(finding).success).toBe(true);
-    expect(finding).toMatchSnapshot();
-  });
+  itNormalizesIntoValidFindings(fixtures, (name) => normalize(fixture(name), { fetchedAt }));
 
   it("detects the kind of each record", () => {
     expect(fixtures.map((name) => detectWizRecordKind(fixture(name)))).toEqual([
@@ -99,7 +85,9 @@ describe("wiz normalize", () => {
     const { tags } = normalize(record, { fetchedAt }).resource;
     expect(Object.getPrototypeOf(tags)).toBe(Object.prototype);
     expect(Object.keys(tags)).toEqual(["__proto__", "constructor", "owner"]);
-    expect(JSON.parse(JSON.stringify(tags)).__proto__).toBe('{"polluted":"yes"}');
+    expect(Object.getOwnPropertyDescriptor(JSON.parse(JSON.stringify(tags)), "__proto__")?.value).toBe(
+      '{"polluted":"yes"}',
+    );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 

@@ -1,0 +1,133 @@
+import { readFileSync } from "node:fs";
+import { expect, it } from "vitest";
+import { NormalizationError } from "../../src/core/errors.js";
+import { type Finding, findingSchema } from "../../src/core/finding.js";
+
+/** Every item an async iterable yields, in order. */
+export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of iterable) items.push(item);
+  return items;
+}
+
+/** The error a promise rejects with; throws (failing the test) when it resolves instead. */
+export async function rejection(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => {
+      throw new Error("expected a rejection");
+    },
+    (error: Error) => error,
+  );
+}
+
+/** Readers of the JSON files in the `__fixtures__` folder next to a test file. */
+export interface Fixtures {
+  /** The parsed fixture `<name>.json` (a fresh copy on every call). */
+  json(name: string): Record<string, unknown>;
+  /** The text of the fixture `<name>.json`. */
+  text(name: string): string;
+}
+
+/**
+ * Reads fixtures from the `__fixtures__` folder beside the test file at `testUrl`.
+ * @example const { json: fixture } = readFixtures(import.meta.url);
+ */
+export function readFixtures(testUrl: string): Fixtures {
+  const text = (name: string) => readFileSync(new URL(`./__fixtures__/${name}.json`, testUrl), "utf8");
+  return { text, json: (name) => JSON.parse(text(name)) };
+}
+
+/**
+ * A function that returns the NormalizationError `normalize(record, options)` throws, and fails the test
+ * when it throws nothing or another error.
+ * @example const normalizationError = normalizationErrors(normalize, { fetchedAt });
+ */
+export function normalizationErrors<Options>(
+  normalize: (record: unknown, options: Options) => unknown,
+  options: Options,
+): (record: unknown) => NormalizationError {
+  return (record) => {
+    try {
+      normalize(record, options);
+    } catch (error) {
+      if (error instanceof NormalizationError) return error;
+      throw error;
+    }
+    throw new Error("expected a NormalizationError");
+  };
+}
+
+/**
+ * Declares one test per name, "normalizes <name> into a valid Finding": the finding `normalizeNamed(name)`
+ * returns must pass the Finding schema and match the test file's stored snapshot.
+ */
+export function itNormalizesIntoValidFindings(
+  names: readonly string[],
+  normalizeNamed: (name: string) => Finding,
+): void {
+  it.each(names)("normalizes %s into a valid Finding", (name) => {
+    const finding = normalizeNamed(name);
+    const parsed = findingSchema.safeParse(finding);
+    expect(parsed.success, parsed.success ? "" : JSON.stringify(parsed.error.issues[0])).toBe(true);
+    expect(finding).toMatchSnapshot();
+  });
+}
+
+/** A request a {@link recorder} saw. */
+export interface RecordedRequest {
+  /** The HTTP method. */
+  method: string;
+  /** The URL path, without the recorder's `basePath`. */
+  path: string;
+  /** The query string, with its `?` (or empty). */
+  search: string;
+  /** The request headers. */
+  headers: Headers;
+  /** The request body as text (empty when there is none). */
+  body: string;
+}
+
+/**
+ * A fetch that records every request it sends on to the global fetch (the msw sandbox or a local server).
+ * @param basePath A path prefix to drop from the recorded paths.
+ * @default basePath ""
+ * @example const probe = recorder("/lacework"); lacework({ ...options, fetch: probe.fetch });
+ */
+export function recorder(basePath = ""): { fetch: typeof globalThis.fetch; requests: RecordedRequest[] } {
+  const requests: RecordedRequest[] = [];
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    const request = new Request(input, init);
+    const url = new URL(request.url);
+    requests.push({
+      method: request.method,
+      path: url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) : url.pathname,
+      search: url.search,
+      headers: request.headers,
+      body: await request.clone().text(),
+    });
+    return globalThis.fetch(request);
+  };
+  return { fetch, requests };
+}
+
+/**
+ * Runs `run` with environment variables set (`undefined` unsets one), then restores their previous values.
+ * @example await withEnv({ WIZ_WEBHOOK_SECRET: undefined }, () => parseWebhook(request));
+ */
+export async function withEnv<T>(
+  variables: Record<string, string | undefined>,
+  run: () => T | Promise<T>,
+): Promise<T> {
+  const saved = Object.keys(variables).map((name) => [name, process.env[name]] as const);
+  try {
+    for (const [name, value] of Object.entries(variables)) setEnv(name, value);
+    return await run();
+  } finally {
+    for (const [name, value] of saved) setEnv(name, value);
+  }
+}
+
+function setEnv(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+}

@@ -4,10 +4,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { lacework } from "../../../src/adapters/lacework/index.js";
 import { wiz } from "../../../src/adapters/wiz/index.js";
 import { isCloudstewardError } from "../../../src/core/errors.js";
-import type { Finding } from "../../../src/core/finding.js";
 import { createRunReport } from "../../../src/core/report.js";
 import { sandboxLaceworkApiSecret } from "../../../src/testing/sandbox/lacework.js";
 import { sandboxHandlers } from "../../../src/testing/sandbox/msw.js";
+import { collect, recorder as recorderUnder, rejection, withEnv } from "../helpers.js";
 
 const sandbox = sandboxHandlers({ seed: 5, size: 60, platforms: ["wiz", "lacework"] });
 const server = setupServer(...sandbox.handlers);
@@ -17,38 +17,8 @@ afterAll(() => server.close());
 
 const laceworkFindings = sandbox.estate.findings.filter((finding) => finding.reportedBy.lacework);
 
-/** A fetch that records each request's method, path, query, headers and body. */
-function recorder() {
-  const requests: { method: string; path: string; search: string; headers: Headers; body: string }[] = [];
-  const fetch: typeof globalThis.fetch = async (input, init) => {
-    const request = new Request(input, init);
-    const url = new URL(request.url);
-    requests.push({
-      method: request.method,
-      path: url.pathname.replace(/^\/lacework/, ""),
-      search: url.search,
-      headers: request.headers,
-      body: await request.clone().text(),
-    });
-    return globalThis.fetch(request);
-  };
-  return { fetch, requests };
-}
-
-async function collect(iterable: AsyncIterable<Finding>): Promise<Finding[]> {
-  const findings: Finding[] = [];
-  for await (const finding of iterable) findings.push(finding);
-  return findings;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => {
-      throw new Error("expected a rejection");
-    },
-    (error: Error) => error,
-  );
-}
+/** A fetch that records each request, with paths relative to the Lacework API's root. */
+const recorder = () => recorderUnder("/lacework");
 
 const source = (extra: Parameters<typeof lacework>[0] = {}) =>
   lacework({ ...sandbox.lacework, rateLimit: false, ...extra });
@@ -252,23 +222,18 @@ describe("lacework source", () => {
   });
 
   it("reads the account, key and secret from LW_ACCOUNT / LACEWORK_API_URL, LW_API_KEY and LW_API_SECRET", async () => {
-    const saved = { ...process.env };
-    try {
-      process.env.LACEWORK_API_URL = sandbox.lacework.apiUrl;
-      process.env.LW_API_KEY = sandbox.lacework.apiKey;
-      process.env.LW_API_SECRET = sandboxLaceworkApiSecret;
+    const credentials = { LW_API_KEY: sandbox.lacework.apiKey, LW_API_SECRET: sandboxLaceworkApiSecret };
+    await withEnv({ ...credentials, LACEWORK_API_URL: sandbox.lacework.apiUrl }, async () => {
       const finding = await lacework({ rateLimit: false }).getFinding(
         laceworkFindings[0]!.reportedBy.lacework!,
       );
       expect(finding).toBeDefined();
-      delete process.env.LACEWORK_API_URL;
-      delete process.env.LW_ACCOUNT;
+    });
+    await withEnv({ ...credentials, LACEWORK_API_URL: undefined, LW_ACCOUNT: undefined }, async () => {
       const missing = await rejection(lacework({ rateLimit: false }).getFinding("1"));
       expect(isCloudstewardError(missing, "CONFIGURATION")).toBe(true);
       expect(missing.message).toContain("LW_ACCOUNT");
-    } finally {
-      process.env = saved;
-    }
+    });
   });
 
   it("builds the tenant URL from an account name or a full host", async () => {

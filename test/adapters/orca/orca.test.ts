@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { orca } from "../../../src/adapters/orca/index.js";
 import type { FindingQuery } from "../../../src/adapters/source.js";
 import { isCloudstewardError } from "../../../src/core/errors.js";
-import type { Finding } from "../../../src/core/finding.js";
 import { createRunReport } from "../../../src/core/report.js";
 import { type Sandbox, startSandbox } from "../../../src/testing/sandbox/server.js";
+import { collect, recorder, withEnv } from "../helpers.js";
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -16,26 +16,25 @@ const emulation = () => sandbox.emulations.orca;
 const source = (extra: Parameters<typeof orca>[0] = {}) =>
   orca({ ...sandbox.orca, rateLimit: false, pageSize: 25, ...extra });
 
-async function collect(query: FindingQuery = {}, extra: Parameters<typeof orca>[0] = {}) {
+/** The findings a source reads for a query, and the run report it filled. */
+async function read(query: FindingQuery = {}, extra: Parameters<typeof orca>[0] = {}) {
   const report = createRunReport("orca-test");
-  const findings: Finding[] = [];
-  for await (const finding of source(extra).findings(query, { report })) findings.push(finding);
-  return { findings, report };
+  return { findings: await collect(source(extra).findings(query, { report })), report };
 }
 
 describe("orca findings", () => {
   it("authenticates with `Authorization: Token <api token>` and pages by offset until total_items", async () => {
-    const seen: { authorization: string | null; body: Record<string, unknown> }[] = [];
-    const fetch: typeof globalThis.fetch = async (input, init) => {
-      const request = new Request(input, init);
-      seen.push({ authorization: request.headers.get("authorization"), body: await request.clone().json() });
-      return globalThis.fetch(request);
-    };
-    const { findings } = await collect({}, { fetch });
+    const probe = recorder();
+    const { findings } = await read({}, { fetch: probe.fetch });
+    const bodies = probe.requests.map((request) => JSON.parse(request.body) as Record<string, unknown>);
     expect(findings).toHaveLength(80);
-    expect(seen.map((request) => request.body.start_at_index)).toEqual([0, 25, 50, 75]);
-    expect(seen.every((request) => request.authorization === `Token ${sandbox.orca.apiToken}`)).toBe(true);
-    expect(seen[0]!.body).toMatchObject({ query: { models: ["Alert"], type: "object_set" }, limit: 25 });
+    expect(bodies.map((body) => body.start_at_index)).toEqual([0, 25, 50, 75]);
+    expect(
+      probe.requests.every(
+        (request) => request.headers.get("authorization") === `Token ${sandbox.orca.apiToken}`,
+      ),
+    ).toBe(true);
+    expect(bodies[0]).toMatchObject({ query: { models: ["Alert"], type: "object_set" }, limit: 25 });
   });
 
   it("keeps paging to total_items when the server returns fewer rows than the limit asked for", async () => {
@@ -49,19 +48,19 @@ describe("orca findings", () => {
       ).json()) as Record<string, unknown>;
       return Response.json(response);
     };
-    const { findings } = await collect({}, { fetch: capped, pageSize: 100 });
+    const { findings } = await read({}, { fetch: capped, pageSize: 100 });
     expect(findings).toHaveLength(80);
     expect(starts).toEqual([0, 30, 60]);
   });
 
   it("stops on a short page without asking for a count-less next page", async () => {
     const before = emulation().queries.length;
-    await collect({}, { pageSize: 1000 });
+    await read({}, { pageSize: 1000 });
     expect(emulation().queries.length - before).toBe(1);
   });
 
   it("filters severity, status, category, time and account server-side, and checks them again client-side", async () => {
-    const { findings: all } = await collect();
+    const { findings: all } = await read();
     const account = all[0]!.resource.accountId;
     const query: FindingQuery = {
       severity: ["critical", "high"],
@@ -71,7 +70,7 @@ describe("orca findings", () => {
       accountIds: [account],
     };
     const before = emulation().queries.length;
-    const { findings, report } = await collect(query);
+    const { findings, report } = await read(query);
     const sent = emulation().queries[before]!.query as { with: { values: Record<string, unknown>[] } };
     expect(sent.with.values).toEqual([
       { key: "RiskLevel", type: "str", operator: "in", values: ["critical", "high"] },
@@ -115,9 +114,9 @@ describe("orca findings", () => {
   });
 
   it("filters updatedAfter on either LastUpdated or LastSeen", async () => {
-    const { findings: all } = await collect();
+    const { findings: all } = await read();
     const before = emulation().queries.length;
-    const { findings } = await collect({ updatedAfter: "2026-09-01T00:00:00.000Z" });
+    const { findings } = await read({ updatedAfter: "2026-09-01T00:00:00.000Z" });
     expect(emulation().queries[before]!.query).toMatchObject({
       with: {
         type: "operation",
@@ -136,12 +135,12 @@ describe("orca findings", () => {
 
   it("sends no Category leaf for `other`, which stands for categories no list can name", async () => {
     const before = emulation().queries.length;
-    await collect({ category: ["other", "identity"] });
+    await read({ category: ["other", "identity"] });
     expect(emulation().queries[before]!.query).toEqual({ models: ["Alert"], type: "object_set" });
   });
 
   it("warns once per feature it cannot filter server-side", async () => {
-    const { findings, report } = await collect({ frameworks: ["CIS AWS"], projectIds: ["proj-payments"] });
+    const { findings, report } = await read({ frameworks: ["CIS AWS"], projectIds: ["proj-payments"] });
     expect(report.warnings.map((warning) => warning.feature)).toEqual([
       "filter.frameworks",
       "filter.projectIds",
@@ -154,12 +153,9 @@ describe("orca findings", () => {
 
   it("resumes from a saved offset cursor and refuses a foreign one", async () => {
     const pages: (string | undefined)[] = [];
-    const all: Finding[] = [];
-    for await (const finding of source().findings({}, { onPage: ({ next }) => void pages.push(next) }))
-      all.push(finding);
+    const all = await collect(source().findings({}, { onPage: ({ next }) => void pages.push(next) }));
     expect(pages).toEqual(["25", "50", "75", undefined]);
-    const rest: Finding[] = [];
-    for await (const finding of source().findings({ cursor: "50" })) rest.push(finding);
+    const rest = await collect(source().findings({ cursor: "50" }));
     expect(rest.map((finding) => finding.id)).toEqual(all.slice(50).map((finding) => finding.id));
     await expect(source().findings({ cursor: "wiz:abc" })[Symbol.asyncIterator]().next()).rejects.toSatisfy(
       (error) => isCloudstewardError(error, "CONFIGURATION"),
@@ -167,20 +163,16 @@ describe("orca findings", () => {
   });
 
   it("reads the token and API URL from ORCA_API_TOKEN and ORCA_API_URL, and names them when missing", async () => {
-    const saved = { token: process.env.ORCA_API_TOKEN, url: process.env.ORCA_API_URL };
-    try {
-      process.env.ORCA_API_TOKEN = sandbox.orca.apiToken as string;
-      process.env.ORCA_API_URL = sandbox.orca.apiUrl;
-      const finding = await orca({ rateLimit: false }).getFinding("orca:orca-10001");
-      expect(finding?.source.nativeId).toBe("orca-10001");
-      delete process.env.ORCA_API_TOKEN;
+    await withEnv(
+      { ORCA_API_TOKEN: sandbox.orca.apiToken as string, ORCA_API_URL: sandbox.orca.apiUrl },
+      async () => {
+        const finding = await orca({ rateLimit: false }).getFinding("orca:orca-10001");
+        expect(finding?.source.nativeId).toBe("orca-10001");
+      },
+    );
+    await withEnv({ ORCA_API_TOKEN: undefined, ORCA_API_URL: sandbox.orca.apiUrl }, async () => {
       await expect(orca({ rateLimit: false }).getFinding("orca-10001")).rejects.toThrow(/ORCA_API_TOKEN/);
-    } finally {
-      process.env.ORCA_API_TOKEN = saved.token;
-      process.env.ORCA_API_URL = saved.url;
-      if (saved.token === undefined) delete process.env.ORCA_API_TOKEN;
-      if (saved.url === undefined) delete process.env.ORCA_API_URL;
-    }
+    });
   });
 
   it("links alerts to the console of the API's region", async () => {

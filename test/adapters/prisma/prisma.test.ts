@@ -9,6 +9,7 @@ import { type Finding, findingId } from "../../../src/core/finding.js";
 import { createRunReport } from "../../../src/core/report.js";
 import type { EstateFinding } from "../../../src/testing/estate.js";
 import { sandboxHandlers } from "../../../src/testing/sandbox/msw.js";
+import { collect, rejection, withEnv } from "../helpers.js";
 
 const sandbox = sandboxHandlers({ seed: 5, size: 80, platforms: ["wiz", "prisma"] });
 const server = setupServer(...sandbox.handlers);
@@ -19,21 +20,6 @@ const emulation = sandbox.emulations.prisma;
 const prismaFindings = sandbox.estate.findings.filter((finding) => finding.reportedBy.prisma);
 const source = (options: Parameters<typeof prisma>[0] = {}) =>
   prisma({ ...sandbox.prisma, rateLimit: false, ...options });
-
-async function collect(iterable: AsyncIterable<Finding>): Promise<Finding[]> {
-  const findings: Finding[] = [];
-  for await (const finding of iterable) findings.push(finding);
-  return findings;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => {
-      throw new Error("expected a rejection");
-    },
-    (error: Error) => error,
-  );
-}
 
 /** The list bodies the emulation received during `run`. */
 async function listBodies(run: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
@@ -281,20 +267,15 @@ describe("prisma sessions", () => {
   });
 
   it("reads the API URL and the access key from the environment", async () => {
-    const names = ["PRISMA_API_URL", "PRISMA_ACCESS_KEY_ID", "PRISMA_SECRET_KEY"] as const;
-    const previous = names.map((name) => process.env[name]);
-    try {
-      process.env.PRISMA_API_URL = sandbox.prisma.apiUrl;
-      process.env.PRISMA_ACCESS_KEY_ID = sandbox.prisma.accessKeyId;
-      process.env.PRISMA_SECRET_KEY = sandbox.prisma.secretKey as string;
+    const environment = {
+      PRISMA_API_URL: sandbox.prisma.apiUrl,
+      PRISMA_ACCESS_KEY_ID: sandbox.prisma.accessKeyId,
+      PRISMA_SECRET_KEY: sandbox.prisma.secretKey as string,
+    };
+    await withEnv(environment, async () => {
       const id = firstWhere(() => true);
       expect((await prisma({ rateLimit: false }).getFinding(id))?.id).toBe(id);
-    } finally {
-      names.forEach((name, index) => {
-        if (previous[index] === undefined) delete process.env[name];
-        else process.env[name] = previous[index];
-      });
-    }
+    });
   });
 
   it("asks for the API URL by option or environment variable", async () => {

@@ -6,6 +6,7 @@ import { isCloudstewardError, type UpstreamError } from "../../../src/core/error
 import { type Finding, findingId } from "../../../src/core/finding.js";
 import { createRunReport } from "../../../src/core/report.js";
 import { sandboxHandlers } from "../../../src/testing/sandbox/msw.js";
+import { collect, recorder, rejection, withEnv } from "../helpers.js";
 
 const sandbox = sandboxHandlers({ seed: 11, size: 80, platforms: ["wiz"] });
 const server = setupServer(...sandbox.handlers);
@@ -15,35 +16,11 @@ afterAll(() => server.close());
 
 const wizFindings = sandbox.estate.findings.filter((finding) => finding.reportedBy.wiz);
 
-/** A fetch that records each request's path and JSON body. */
-function recorder() {
-  const requests: { path: string; body: string }[] = [];
-  const fetch: typeof globalThis.fetch = async (input, init) => {
-    const request = new Request(input, init);
-    requests.push({ path: new URL(request.url).pathname, body: await request.clone().text() });
-    return globalThis.fetch(request);
-  };
-  const graphql = () =>
-    requests
-      .filter((request) => request.path.endsWith("/graphql"))
-      .map((request) => JSON.parse(request.body) as { query: string; variables: Record<string, unknown> });
-  return { fetch, requests, graphql };
-}
-
-async function collect(iterable: AsyncIterable<Finding>): Promise<Finding[]> {
-  const findings: Finding[] = [];
-  for await (const finding of iterable) findings.push(finding);
-  return findings;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => {
-      throw new Error("expected a rejection");
-    },
-    (error: Error) => error,
-  );
-}
+/** The GraphQL bodies a {@link recorder} saw. */
+const graphql = (probe: ReturnType<typeof recorder>) =>
+  probe.requests
+    .filter((request) => request.path.endsWith("/graphql"))
+    .map((request) => JSON.parse(request.body) as { query: string; variables: Record<string, unknown> });
 
 describe("wiz source", () => {
   it("sends server-side filters in each family's own vocabulary", async () => {
@@ -58,7 +35,7 @@ describe("wiz source", () => {
         projectIds: ["proj-payments"],
       }),
     );
-    const variables = probe.graphql().map((body) => body.variables);
+    const variables = graphql(probe).map((body) => body.variables);
     expect(variables).toMatchInlineSnapshot(`
       [
         {
@@ -173,7 +150,7 @@ describe("wiz source", () => {
         accountIds: [account],
       }),
     );
-    expect(probe.graphql().map((body) => body.variables.filterBy)).toEqual([
+    expect(graphql(probe).map((body) => body.variables.filterBy)).toEqual([
       { subscriptionExternalId: [account] },
     ]);
     const expected = wizFindings.filter(
@@ -214,9 +191,9 @@ describe("wiz source", () => {
       wiz({ ...sandbox.wiz, fetch: probe.fetch, rateLimit: false }).findings({ category: ["threat"] }),
     );
     expect(
-      probe
-        .graphql()
-        .map((body) => /issuesV2|configurationFindings|vulnerabilityFindings/.exec(body.query)?.[0]),
+      graphql(probe).map(
+        (body) => /issuesV2|configurationFindings|vulnerabilityFindings/.exec(body.query)?.[0],
+      ),
     ).toEqual(["issuesV2"]);
   });
 
@@ -330,23 +307,22 @@ describe("wiz source", () => {
   });
 
   it("names the missing option and its environment variable on the first request", async () => {
-    const saved = { ...process.env };
-    delete process.env.WIZ_API_URL;
-    delete process.env.WIZ_CLIENT_SECRET;
-    try {
+    await withEnv({ WIZ_API_URL: undefined, WIZ_CLIENT_SECRET: undefined }, async () => {
       const noUrl = await rejection(collect(wiz({ ...sandbox.wiz, apiUrl: undefined }).findings()));
       expect(isCloudstewardError(noUrl, "CONFIGURATION")).toBe(true);
       expect(noUrl.message).toContain("WIZ_API_URL");
       const noSecret = await rejection(collect(wiz({ ...sandbox.wiz, clientSecret: undefined }).findings()));
       expect(noSecret.message).toContain("WIZ_CLIENT_SECRET");
-      process.env.WIZ_CLIENT_SECRET = sandbox.wiz.clientSecret as string;
-      const fromEnv = await collect(
-        wiz({ ...sandbox.wiz, clientSecret: undefined, rateLimit: false }).findings(),
-      );
-      expect(fromEnv).toHaveLength(wizFindings.length);
-    } finally {
-      process.env = saved;
-    }
+    });
+    await withEnv(
+      { WIZ_API_URL: undefined, WIZ_CLIENT_SECRET: sandbox.wiz.clientSecret as string },
+      async () => {
+        const fromEnv = await collect(
+          wiz({ ...sandbox.wiz, clientSecret: undefined, rateLimit: false }).findings(),
+        );
+        expect(fromEnv).toHaveLength(wizFindings.length);
+      },
+    );
   });
 
   it("gets one finding of any family by cloudsteward id or native id", async () => {

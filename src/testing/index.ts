@@ -105,5 +105,6 @@ export {
   type SourceSuiteContext,
   type TestFindingSourceOptions,
   testFindingSource,
+  type WriteBackCapability,
 } from "./source-suite.js";
 export { type TestStoreOptions, testStore } from "./store-suite.js";

@@ -3,7 +3,14 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { CallOptions, FindingSource, NativeQuery } from "../adapters/source.js";
 import { type CloudstewardError, isCloudstewardError, type NormalizationError } from "../core/errors.js";
 import type { PipelineEvents } from "../core/events.js";
-import { type Finding, findingId, findingSchema, formatPath, type Platform } from "../core/finding.js";
+import {
+  type Finding,
+  type FindingStatus,
+  findingId,
+  findingSchema,
+  formatPath,
+  type Platform,
+} from "../core/finding.js";
 import { createRunReport } from "../core/report.js";
 import type { SandboxFaults } from "./sandbox/emulation.js";
 import type { EmulationName, EmulationOptions } from "./sandbox/emulations.js";
@@ -28,6 +35,14 @@ export type SandboxOptionsOf<P extends Platform> = P extends EmulationName
   ? EmulationOptions[P]
   : Record<string, unknown>;
 
+/** What the write-back test of {@link testFindingSource} writes and expects to read back. */
+export interface WriteBackCapability {
+  /** The status `setStatus` writes; `getFinding` must then report it. */
+  status: FindingStatus;
+  /** What `getFinding` may report after `createException` (a platform without a risk-accepted state closes). @default ["risk_accepted", "suppressed"] */
+  exceptionStatuses?: readonly FindingStatus[];
+}
+
 /** Options of {@link testFindingSource}. */
 export interface TestFindingSourceOptions<P extends Platform> {
   platform: P;
@@ -36,8 +51,12 @@ export interface TestFindingSourceOptions<P extends Platform> {
   capabilities?: {
     /** Tokens expire and are refreshed (OAuth, session tokens). @default true */
     tokenExpiry?: boolean;
-    /** `setStatus` and `createException` work against the emulation when allowed. @default true */
-    writeBack?: boolean;
+    /**
+     * `setStatus` and `createException` work against the emulation when allowed: `true`, or the status
+     * `setStatus` writes (one the platform can store) and the statuses an exception may read back as.
+     * @default true, i.e. `{ status: "in_progress", exceptionStatuses: ["risk_accepted", "suppressed"] }`
+     */
+    writeBack?: boolean | WriteBackCapability;
     /** `findings()` reports resume cursors through `onPage` and honours `query.cursor`. @default false */
     resume?: boolean;
     /** A native query that writes; the suite checks `query()` refuses it without `allowWrite`. */
@@ -67,6 +86,15 @@ export interface TestFindingSourceOptions<P extends Platform> {
 export function testFindingSource<P extends Platform>(options: TestFindingSourceOptions<P>): void {
   const { platform } = options;
   const capabilities = { tokenExpiry: true, writeBack: true, ...options.capabilities };
+  const writeBack: Required<WriteBackCapability> | undefined =
+    capabilities.writeBack === false
+      ? undefined
+      : {
+          status: "in_progress",
+          exceptionStatuses: ["risk_accepted", "suppressed"],
+          ...(capabilities.writeBack === true ? {} : capabilities.writeBack),
+        };
+  const statusToWrite = writeBack?.status ?? "in_progress";
   const sandboxes: Sandbox[] = [];
 
   const setup = async (faults?: SandboxFaults, allowWrite = false) => {
@@ -208,7 +236,7 @@ export function testFindingSource<P extends Platform>(options: TestFindingSource
     it("refuses write-back with WriteDisabledError unless allowWrite", async () => {
       const { source } = await setup();
       const [finding] = await collect(source);
-      await expect(source.setStatus(finding!.id, { status: "in_progress" })).rejects.toSatisfy((error) =>
+      await expect(source.setStatus(finding!.id, { status: statusToWrite })).rejects.toSatisfy((error) =>
         isCloudstewardError(error, "WRITE_DISABLED"),
       );
       await expect(
@@ -228,13 +256,16 @@ export function testFindingSource<P extends Platform>(options: TestFindingSource
       expect((await source.getFinding(finding!.id))?.status).toBe(finding!.status);
     });
 
-    if (capabilities.writeBack) {
+    if (writeBack) {
       it("writes status and exceptions back when allowWrite is set", async () => {
         const { source } = await setup(undefined, true);
         const findings = await collect(source);
         const [first, second] = findings.filter((finding) => finding.status === "open");
-        await source.setStatus(first!.id, { status: "in_progress", note: "picked up by the platform team" });
-        expect((await source.getFinding(first!.id))?.status).toBe("in_progress");
+        await source.setStatus(first!.id, {
+          status: writeBack.status,
+          note: "picked up by the platform team",
+        });
+        expect((await source.getFinding(first!.id))?.status).toBe(writeBack.status);
         const ref = await source.createException({
           findingId: second!.id,
           reason: "accepted risk: marketing launch",
@@ -243,7 +274,7 @@ export function testFindingSource<P extends Platform>(options: TestFindingSource
           approvedBy: "ciso@example.com",
         });
         expect(ref.id).toMatch(/\S/);
-        expect(["risk_accepted", "suppressed"]).toContain((await source.getFinding(second!.id))?.status);
+        expect(writeBack.exceptionStatuses).toContain((await source.getFinding(second!.id))?.status);
         expect(await source.getFinding(`${platform}:does-not-exist`)).toBeUndefined();
       });
     }

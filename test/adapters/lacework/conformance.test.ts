@@ -6,15 +6,15 @@ import { testFindingSource } from "../../../src/testing/source-suite.js";
 // the suite's 429 storm (2 requests/s) it takes longer than the default timeout; the estate is small too.
 vi.setConfig({ testTimeout: 120_000 });
 
-// Lacework has no in-progress state to write (the suite's write-back step sets one): write-back is tested
-// in lacework.test.ts instead.
+// Lacework can only close an alert (no in-progress or reopen call), and a closed alert does not carry its
+// close reason, so both the closed alert and the one behind an exception read back as `resolved`.
 testFindingSource({
   platform: "lacework",
   size: 14,
   create: (context) => lacework({ ...context, rateLimit: false }),
   capabilities: {
     resume: true,
-    writeBack: false,
+    writeBack: { status: "resolved", exceptionStatuses: ["resolved"] },
     writeQuery: {
       query: "{ source { LW_CFG_AWS r } return { r.ARN } }",
       variables: { saveAs: "cloudsteward_arns" },

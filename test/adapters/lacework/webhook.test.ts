@@ -1,12 +1,11 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseWebhook } from "../../../src/adapters/lacework/index.js";
 import { isCloudstewardError } from "../../../src/core/errors.js";
+import { readFixtures, rejection, withEnv } from "../helpers.js";
 
 const secret = "hook-secret-51c2";
 const receivedAt = "2025-03-02T10:15:00.000Z";
-const fixture = (name: string): unknown =>
-  JSON.parse(readFileSync(new URL(`./__fixtures__/${name}.json`, import.meta.url), "utf8"));
+const { json: fixture } = readFixtures(import.meta.url);
 
 function request(body: unknown, query = `?token=${secret}`): Request {
   return new Request(`https://hooks.example.com/lacework${query}`, {
@@ -14,15 +13,6 @@ function request(body: unknown, query = `?token=${secret}`): Request {
     headers: { "content-type": "application/json" },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => {
-      throw new Error("expected a rejection");
-    },
-    (error: Error) => error,
-  );
 }
 
 describe("lacework parseWebhook", () => {
@@ -47,14 +37,9 @@ describe("lacework parseWebhook", () => {
     expect(
       await parseWebhook(request(body, `?key=${secret}`), { secret: () => secret, parameter: "key" }),
     ).toHaveLength(1);
-    const saved = process.env.LW_WEBHOOK_SECRET;
-    process.env.LW_WEBHOOK_SECRET = secret;
-    try {
+    await withEnv({ LW_WEBHOOK_SECRET: secret }, async () => {
       expect(await parseWebhook(request(body))).toHaveLength(1);
-    } finally {
-      if (saved === undefined) delete process.env.LW_WEBHOOK_SECRET;
-      else process.env.LW_WEBHOOK_SECRET = saved;
-    }
+    });
   });
 
   it("rejects a missing or wrong secret without echoing it", async () => {
@@ -67,15 +52,11 @@ describe("lacework parseWebhook", () => {
   });
 
   it("fails with a configuration error when no secret is configured", async () => {
-    const saved = process.env.LW_WEBHOOK_SECRET;
-    delete process.env.LW_WEBHOOK_SECRET;
-    try {
+    await withEnv({ LW_WEBHOOK_SECRET: undefined }, async () => {
       const error = await rejection(parseWebhook(request(fixture("webhook-flat"))));
       expect(isCloudstewardError(error, "CONFIGURATION")).toBe(true);
       expect(error.message).toContain("LW_WEBHOOK_SECRET");
-    } finally {
-      if (saved !== undefined) process.env.LW_WEBHOOK_SECRET = saved;
-    }
+    });
   });
 
   it("rejects a body that is not JSON, and names the path of a payload that is not an event", async () => {

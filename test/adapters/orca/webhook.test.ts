@@ -1,11 +1,12 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseWebhook } from "../../../src/adapters/orca/index.js";
 import { isCloudstewardError } from "../../../src/core/errors.js";
+import { readFixtures, withEnv } from "../helpers.js";
 
 const secret = "orca-hook-secret-31f9";
-const alert = readFileSync(new URL("./__fixtures__/legacy-alert.json", import.meta.url), "utf8");
-const quirks = readFileSync(new URL("./__fixtures__/webhook-legacy-quirks.json", import.meta.url), "utf8");
+const { text } = readFixtures(import.meta.url);
+const alert = text("legacy-alert");
+const quirks = text("webhook-legacy-quirks");
 
 function hook(body: string, headers: Record<string, string> = { "x-cloudsteward-token": secret }) {
   return new Request("https://hooks.example/orca?token=abc", {
@@ -46,16 +47,12 @@ describe("orca parseWebhook", () => {
   });
 
   it("reads the secret from ORCA_WEBHOOK_SECRET and names it when missing", async () => {
-    const saved = process.env.ORCA_WEBHOOK_SECRET;
-    try {
-      process.env.ORCA_WEBHOOK_SECRET = secret;
+    await withEnv({ ORCA_WEBHOOK_SECRET: secret }, async () => {
       expect(await parseWebhook(hook(alert))).toHaveLength(1);
-      delete process.env.ORCA_WEBHOOK_SECRET;
+    });
+    await withEnv({ ORCA_WEBHOOK_SECRET: undefined }, async () => {
       await expect(parseWebhook(hook(alert))).rejects.toThrow(/ORCA_WEBHOOK_SECRET/);
-    } finally {
-      if (saved === undefined) delete process.env.ORCA_WEBHOOK_SECRET;
-      else process.env.ORCA_WEBHOOK_SECRET = saved;
-    }
+    });
   });
 
   it("skips verification only when told to", async () => {

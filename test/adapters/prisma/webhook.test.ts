@@ -1,23 +1,14 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseWebhook } from "../../../src/adapters/prisma/index.js";
 import { isCloudstewardError } from "../../../src/core/errors.js";
+import { readFixtures, rejection, withEnv } from "../helpers.js";
 
-const body = readFileSync(new URL("./__fixtures__/webhook-alerts.json", import.meta.url), "utf8");
+const body = readFixtures(import.meta.url).text("webhook-alerts");
 const secret = "prisma-webhook-secret-91c4";
 const receivedAt = "2025-08-01T00:00:00.000Z";
 
 const request = (headers: Record<string, string>, text = body) =>
   new Request("https://hooks.example.com/prisma?token=abc", { method: "POST", headers, body: text });
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => {
-      throw new Error("expected a rejection");
-    },
-    (error: Error) => error,
-  );
-}
 
 describe("prisma parseWebhook", () => {
   it("accepts the secret in Authorization, bare or as a bearer token, and normalizes every alert of the array", async () => {
@@ -58,18 +49,14 @@ describe("prisma parseWebhook", () => {
   });
 
   it("reads the secret from PRISMA_WEBHOOK_SECRET and asks for it when missing", async () => {
-    const previous = process.env.PRISMA_WEBHOOK_SECRET;
-    try {
-      delete process.env.PRISMA_WEBHOOK_SECRET;
+    await withEnv({ PRISMA_WEBHOOK_SECRET: undefined }, async () => {
       const missing = await rejection(parseWebhook(request({ authorization: secret })));
       expect(isCloudstewardError(missing, "CONFIGURATION")).toBe(true);
       expect(missing.message).toContain("PRISMA_WEBHOOK_SECRET");
-      process.env.PRISMA_WEBHOOK_SECRET = secret;
+    });
+    await withEnv({ PRISMA_WEBHOOK_SECRET: secret }, async () => {
       expect(await parseWebhook(request({ authorization: secret }))).toHaveLength(2);
-    } finally {
-      if (previous === undefined) delete process.env.PRISMA_WEBHOOK_SECRET;
-      else process.env.PRISMA_WEBHOOK_SECRET = previous;
-    }
+    });
   });
 
   it("skips verification with auth: none", async () => {

@@ -1,10 +1,11 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseWebhook } from "../../../src/adapters/wiz/index.js";
 import { isCloudstewardError, type NormalizationError } from "../../../src/core/errors.js";
+import { readFixtures, rejection, withEnv } from "../helpers.js";
 
-const payload = readFileSync(new URL("./__fixtures__/webhook-issue.json", import.meta.url), "utf8");
-const quirks = readFileSync(new URL("./__fixtures__/webhook-issue-quirks.json", import.meta.url), "utf8");
+const { text } = readFixtures(import.meta.url);
+const payload = text("webhook-issue");
+const quirks = text("webhook-issue-quirks");
 const secret = "wiz-webhook-token-5f1c9a";
 const receivedAt = "2025-08-01T00:00:00.000Z";
 
@@ -14,15 +15,6 @@ function post(body: string, authorization?: string): Request {
     headers: { "content-type": "application/json", ...(authorization ? { authorization } : {}) },
     body,
   });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => {
-      throw new Error("expected a rejection");
-    },
-    (error: Error) => error,
-  );
 }
 
 describe("wiz parseWebhook", () => {
@@ -41,7 +33,7 @@ describe("wiz parseWebhook", () => {
   });
 
   it("accepts a Wiz Defend detection payload as a threat finding", async () => {
-    const detection = readFileSync(new URL("./__fixtures__/detection-webhook.json", import.meta.url), "utf8");
+    const detection = text("detection-webhook");
     const [finding] = await parseWebhook(post(detection, `Bearer ${secret}`), { secret, receivedAt });
     expect(finding).toMatchObject({
       id: "wiz:3a65eac1-b8ff-5eb8-8727-5e6cde9c39f3",
@@ -77,16 +69,12 @@ describe("wiz parseWebhook", () => {
   });
 
   it("needs a secret unless auth is none", async () => {
-    const previous = process.env.WIZ_WEBHOOK_SECRET;
-    delete process.env.WIZ_WEBHOOK_SECRET;
-    try {
+    await withEnv({ WIZ_WEBHOOK_SECRET: undefined }, async () => {
       const error = await rejection(parseWebhook(post(payload, "Bearer x")));
       expect(isCloudstewardError(error, "CONFIGURATION")).toBe(true);
       expect(error.message).toContain("WIZ_WEBHOOK_SECRET");
       expect(await parseWebhook(post(payload), { auth: "none" })).toHaveLength(1);
-    } finally {
-      if (previous !== undefined) process.env.WIZ_WEBHOOK_SECRET = previous;
-    }
+    });
   });
 
   it("rejects a body that is not JSON, and a payload that is not a Wiz issue", async () => {

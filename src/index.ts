@@ -137,6 +137,7 @@ export {
   type WebhookBatch,
   type WebhookHandler,
   type WebhookHandlerOptions,
+  type WebhookRouteOptions,
   type WebhookSourceOptions,
   webhookSeenNamespace,
 } from "./server/webhook-handler.js";

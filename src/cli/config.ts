@@ -28,9 +28,32 @@ export const cliConfigSchema = z.strictObject({
           pageSize: z.number().int().min(1).max(500).optional(),
         })
         .optional(),
+      prisma: z
+        .strictObject({
+          /** Credentials: PRISMA_ACCESS_KEY_ID and PRISMA_SECRET_KEY. */
+          apiUrl: z.url().optional(),
+          pageSize: z.number().int().min(1).max(10_000).optional(),
+        })
+        .optional(),
+      orca: z
+        .strictObject({
+          /** Credentials: ORCA_API_TOKEN. */
+          apiUrl: z.url().optional(),
+          pageSize: z.number().int().min(1).max(1000).optional(),
+        })
+        .optional(),
+      lacework: z
+        .strictObject({
+          /** Credentials: LW_API_KEY and LW_API_SECRET. */
+          account: z.string().min(1).optional(),
+          apiUrl: z.url().optional(),
+          subAccount: z.string().min(1).optional(),
+        })
+        .optional(),
     })
     .refine((sources) => Object.values(sources).some(Boolean), {
-      message: "configure at least one source, e.g. `wiz: { apiUrl: https://api.us20.app.wiz.io/graphql }`",
+      message:
+        "configure at least one source (wiz, prisma, orca or lacework), e.g. `wiz: { apiUrl: https://api.us20.app.wiz.io/graphql }`",
     }),
   model: z
     .strictObject({
@@ -68,6 +91,12 @@ export const cliConfigSchema = z.strictObject({
           username: z.string().optional(),
         })
         .optional(),
+      /** The secret of the Prisma Cloud webhook integration: PRISMA_WEBHOOK_SECRET. */
+      prisma: z.strictObject({ header: z.string().min(1).optional() }).optional(),
+      /** The custom-header secret of the Orca webhook integration: ORCA_WEBHOOK_SECRET. */
+      orca: z.strictObject({ header: z.string().min(1).optional() }).optional(),
+      /** The secret in the Lacework alert channel's URL: LW_WEBHOOK_SECRET. */
+      lacework: z.strictObject({ parameter: z.string().min(1).optional() }).optional(),
     })
     .default({}),
 });
@@ -89,6 +118,9 @@ const fixes: Record<string, string> = {
   policy: "point it at a policy file, e.g. `policy: ./policy.yaml` (`cloudsteward init` writes one)",
   mode: "use read-only, assisted or automated",
   "sources.wiz.apiUrl": "use your tenant's GraphQL endpoint, e.g. https://api.us20.app.wiz.io/graphql",
+  "sources.prisma.apiUrl": "use your stack's API host, e.g. https://api2.eu.prismacloud.io",
+  "sources.orca.apiUrl": "use your region's API, e.g. https://api.orcasecurity.io/api",
+  "sources.lacework.apiUrl": "use your tenant URL, e.g. https://acme.lacework.net (or set `account: acme`)",
   "sinks.jira.baseUrl": "use your site, e.g. https://acme.atlassian.net",
   "sinks.jira.projectKey": "name the project tickets go to, e.g. SEC",
   "model.provider": "use none, openai, anthropic or ollama",
@@ -169,6 +201,15 @@ sources:
   # Env: WIZ_CLIENT_ID, WIZ_CLIENT_SECRET (a service account with read:issues, read:vulnerabilities).
   wiz:
     apiUrl: https://api.us20.app.wiz.io/graphql
+  # Env: PRISMA_ACCESS_KEY_ID, PRISMA_SECRET_KEY.
+  # prisma:
+  #   apiUrl: https://api2.eu.prismacloud.io
+  # Env: ORCA_API_TOKEN.
+  # orca:
+  #   apiUrl: https://api.orcasecurity.io/api
+  # Env: LW_API_KEY, LW_API_SECRET.
+  # lacework:
+  #   account: acme
 
 # Who writes explanations: none (the knowledge base), openai (OPENAI_API_KEY),
 # anthropic (ANTHROPIC_API_KEY) or ollama (OLLAMA_HOST).
@@ -180,8 +221,9 @@ sinks:${jira || slack ? "" : " {}"}
 ${section(jira, ["# Env: JIRA_EMAIL, JIRA_API_TOKEN.", "jira:", "  baseUrl: https://acme.atlassian.net", "  projectKey: SEC"])}
 ${section(slack, ["# Env: SLACK_BOT_TOKEN (scopes chat:write, users:read.email, im:write).", "slack:", "  channel: C0123ABCD"])}
 
-# \`cloudsteward serve\` accepts Wiz Automation Rule webhooks at /webhooks/wiz.
-# Env: WIZ_WEBHOOK_SECRET (the Automation Action's bearer token).
+# \`cloudsteward serve\` accepts each platform's webhooks at /webhooks/<platform>.
+# Env: WIZ_WEBHOOK_SECRET (the Automation Action's bearer token), PRISMA_WEBHOOK_SECRET,
+# ORCA_WEBHOOK_SECRET, LW_WEBHOOK_SECRET.
 webhooks:
   wiz: {}
 `;

@@ -1,3 +1,6 @@
+import { lacework } from "../adapters/lacework/lacework.js";
+import { orca } from "../adapters/orca/orca.js";
+import { prisma } from "../adapters/prisma/prisma.js";
 import type { FindingSource } from "../adapters/source.js";
 import { wiz } from "../adapters/wiz/wiz.js";
 import { type ApprovalQueue, approvalQueue } from "../agents/approvals/queue.js";
@@ -22,7 +25,7 @@ export interface CliContext {
   store: Store;
   audit: AuditLog;
   approvals: ApprovalQueue;
-  /** Sources by name, e.g. `wiz`. */
+  /** Sources by name: `wiz`, `prisma`, `orca`, `lacework`. */
   sources: Record<string, FindingSource>;
   sinks: Record<string, Sink>;
   model: CliModel;
@@ -52,6 +55,31 @@ export async function openContext(io: CliIo, configFile: string | undefined): Pr
         authUrl: config.sources.wiz.authUrl ?? env.WIZ_AUTH_URL,
       }),
       ...definedOnly({ clientId: env.WIZ_CLIENT_ID, clientSecret: env.WIZ_CLIENT_SECRET }),
+    });
+  }
+  if (config.sources.prisma) {
+    sources.prisma = prisma({
+      ...definedOnly({
+        ...config.sources.prisma,
+        apiUrl: config.sources.prisma.apiUrl ?? env.PRISMA_API_URL,
+      }),
+      ...definedOnly({ accessKeyId: env.PRISMA_ACCESS_KEY_ID, secretKey: env.PRISMA_SECRET_KEY }),
+    });
+  }
+  if (config.sources.orca) {
+    sources.orca = orca({
+      ...definedOnly({ ...config.sources.orca, apiUrl: config.sources.orca.apiUrl ?? env.ORCA_API_URL }),
+      ...definedOnly({ apiToken: env.ORCA_API_TOKEN }),
+    });
+  }
+  if (config.sources.lacework) {
+    sources.lacework = lacework({
+      ...definedOnly({
+        ...config.sources.lacework,
+        account: config.sources.lacework.account ?? env.LW_ACCOUNT,
+        apiUrl: config.sources.lacework.apiUrl ?? env.LACEWORK_API_URL,
+      }),
+      ...definedOnly({ apiKey: env.LW_API_KEY, apiSecret: env.LW_API_SECRET }),
     });
   }
   const sinks: Record<string, Sink> = {};

@@ -6,6 +6,7 @@ export {
   type WebhookBatch,
   type WebhookHandler,
   type WebhookHandlerOptions,
+  type WebhookRouteOptions,
   type WebhookSourceOptions,
   webhookSeenNamespace,
 } from "./webhook-handler.js";

@@ -1,3 +1,6 @@
+import type { LaceworkWebhookOptions } from "../adapters/lacework/webhook.js";
+import type { OrcaWebhookOptions } from "../adapters/orca/webhook.js";
+import type { PrismaWebhookOptions } from "../adapters/prisma/webhook.js";
 import type { WizWebhookOptions } from "../adapters/wiz/webhook.js";
 import type { ApprovalQueue } from "../agents/approvals/queue.js";
 import {
@@ -12,8 +15,8 @@ import type { Secret } from "../core/secret.js";
 import type { Store } from "../core/store.js";
 import { memoryStore } from "../core/stores/memory.js";
 
-/** How one platform's webhooks are verified and parsed. */
-export interface WebhookSourceOptions extends WizWebhookOptions {
+/** What every webhook route takes, whatever its platform. */
+export interface WebhookRouteOptions {
   /**
    * Verifies the request and returns its findings; throw an `AuthenticationError` to answer 401.
    * @default the platform adapter's `parseWebhook` (loaded on first use, so unused adapters cost nothing)
@@ -22,6 +25,14 @@ export interface WebhookSourceOptions extends WizWebhookOptions {
   /** A request header holding the platform's delivery id; a repeated id is acknowledged and skipped. */
   deliveryIdHeader?: string;
 }
+
+/**
+ * How one platform's webhooks are verified and parsed: the route options plus the options of that
+ * adapter's `parseWebhook` (`WizWebhookOptions`, `PrismaWebhookOptions`, `OrcaWebhookOptions`,
+ * `LaceworkWebhookOptions`) for the built-in routes `wiz`, `prisma`, `orca` and `lacework`.
+ */
+export type WebhookSourceOptions = WebhookRouteOptions &
+  (WizWebhookOptions | PrismaWebhookOptions | OrcaWebhookOptions | LaceworkWebhookOptions);
 
 /** What the background worker processes: the findings of one accepted delivery. */
 export interface WebhookBatch {
@@ -201,9 +212,24 @@ async function defaultParser(
   name: string,
   source: WebhookSourceOptions,
 ): Promise<(request: Request) => Promise<Finding[]>> {
-  if (name === "wiz") {
-    const { parseWebhook } = await import("../adapters/wiz/webhook.js");
-    return (request) => parseWebhook(request, source);
+  // Each adapter's parser is loaded on first use, so unused adapters cost nothing.
+  switch (name) {
+    case "wiz": {
+      const { parseWebhook } = await import("../adapters/wiz/webhook.js");
+      return (request) => parseWebhook(request, source as WizWebhookOptions);
+    }
+    case "prisma": {
+      const { parseWebhook } = await import("../adapters/prisma/webhook.js");
+      return (request) => parseWebhook(request, source as PrismaWebhookOptions);
+    }
+    case "orca": {
+      const { parseWebhook } = await import("../adapters/orca/webhook.js");
+      return (request) => parseWebhook(request, source as OrcaWebhookOptions);
+    }
+    case "lacework": {
+      const { parseWebhook } = await import("../adapters/lacework/webhook.js");
+      return (request) => parseWebhook(request, source as LaceworkWebhookOptions);
+    }
   }
   throw new ConfigurationError(
     `createWebhookHandler: no built-in webhook parser for "${name}". Pass \`sources.${name}.parse(request)\`.`,

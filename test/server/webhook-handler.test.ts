@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { approvalQueue } from "../../src/agents/approvals/queue.js";
 import { decideCase } from "../../src/agents/decide/decide.js";
@@ -90,6 +91,40 @@ describe("createWebhookHandler", () => {
     const handler = createWebhookHandler({ sources: { wiz: { secret } }, onFindings });
     const response = await handler(wizRequest({ hello: "world" }));
     expect(response.status).toBe(400);
+  });
+
+  it("routes Prisma Cloud, Orca and Lacework webhooks to their adapters' parsers with each one's auth", async () => {
+    const fixture = (path: string) => readFileSync(new URL(`../adapters/${path}`, import.meta.url), "utf8");
+    const { batches, onFindings } = collecting();
+    const handler = createWebhookHandler({
+      sources: {
+        prisma: { secret: "prisma-hook-secret" },
+        orca: { header: "x-cloudsteward-token", secret: "orca-hook-secret" },
+        lacework: { secret: "lacework-hook-secret" },
+      },
+      onFindings,
+    });
+    const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+      handler(new Request(`http://receiver.test${path}`, { method: "POST", headers, body }));
+    const prismaBody = fixture("prisma/__fixtures__/webhook-alerts.json");
+    const orcaBody = fixture("orca/__fixtures__/webhook-legacy-quirks.json");
+    const laceworkBody = fixture("lacework/__fixtures__/webhook-flat.json");
+    expect(
+      (await post("/webhooks/prisma", prismaBody, { authorization: "Bearer prisma-hook-secret" })).status,
+    ).toBe(202);
+    expect(
+      (await post("/webhooks/orca", orcaBody, { "x-cloudsteward-token": "orca-hook-secret" })).status,
+    ).toBe(202);
+    expect((await post("/webhooks/lacework?token=lacework-hook-secret", laceworkBody)).status).toBe(202);
+    expect((await post("/webhooks/prisma", prismaBody, { authorization: "Bearer wrong" })).status).toBe(401);
+    expect((await post("/webhooks/orca", orcaBody)).status).toBe(401);
+    expect((await post("/webhooks/lacework?token=wrong", laceworkBody)).status).toBe(401);
+    await handler.drain();
+    expect(batches.map((batch) => [batch.source, batch.findings[0]?.source.platform])).toEqual([
+      ["prisma", "prisma"],
+      ["orca", "orca"],
+      ["lacework", "lacework"],
+    ]);
   });
 
   it("skips a redelivered finding version and a repeated delivery id, keeping a new version", async () => {

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { serveNode } from "../../server/node.js";
-import { createWebhookHandler } from "../../server/webhook-handler.js";
+import { createWebhookHandler, type WebhookSourceOptions } from "../../server/webhook-handler.js";
+import type { CliConfig } from "../config.js";
 import { openContext } from "../context.js";
 import { runGovernance } from "../engine.js";
 import { type CliIo, createOutput, exitCodes } from "../io.js";
@@ -9,9 +10,11 @@ import { untilAborted } from "../wait.js";
 /** Help text of `cloudsteward serve`. */
 export const serveHelp = `cloudsteward serve [options]
 
-Runs the webhook receiver: POST /webhooks/wiz (Wiz Automation Rules, bearer token from
-WIZ_WEBHOOK_SECRET), POST /slack/interactions (Approve/Reject buttons, SLACK_SIGNING_SECRET),
-GET /healthz. Each accepted batch runs through the configured pipeline in the background.
+Runs the webhook receiver: POST /webhooks/<platform> for each platform under \`webhooks\` in the
+config (Wiz when none is: Automation Rules, bearer token from WIZ_WEBHOOK_SECRET; Prisma Cloud
+PRISMA_WEBHOOK_SECRET, Orca ORCA_WEBHOOK_SECRET, Lacework LW_WEBHOOK_SECRET), POST /slack/interactions
+(Approve/Reject buttons, SLACK_SIGNING_SECRET), GET /healthz. Each accepted batch runs through the
+configured pipeline in the background.
 
 Options:
   --config <file>  the config file (default ./cloudsteward.yaml)
@@ -32,13 +35,9 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   const out = createOutput(io);
   const context = await openContext(io, values.config);
   try {
+    const routes = webhookRoutes(context.config.webhooks, io.env);
     const handler = createWebhookHandler({
-      sources: {
-        wiz: {
-          ...context.config.webhooks.wiz,
-          ...(io.env.WIZ_WEBHOOK_SECRET ? { secret: io.env.WIZ_WEBHOOK_SECRET } : {}),
-        },
-      },
+      sources: routes,
       store: context.store,
       approvals: context.approvals,
       ...(io.env.SLACK_SIGNING_SECRET ? { slackSigningSecret: io.env.SLACK_SIGNING_SECRET } : {}),
@@ -61,7 +60,10 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
         out.line(out.red(`${batch.source}: a batch failed: ${(error as Error).message}`)),
     });
     const server = await serveNode(handler, { port: Number(values.port), host: values.host });
-    out.line(`Listening on ${server.url} (POST /webhooks/wiz, POST /slack/interactions, GET /healthz)`);
+    const paths = Object.keys(routes).map((name) => `POST /webhooks/${name}`);
+    out.line(
+      `Listening on ${server.url} (${[...paths, "POST /slack/interactions", "GET /healthz"].join(", ")})`,
+    );
     await untilAborted(io.signal);
     await server.close();
     await handler.drain();
@@ -75,4 +77,26 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
 
 async function* toAsync<T>(items: Iterable<T>): AsyncIterable<T> {
   yield* items;
+}
+
+/** The environment variable holding each platform's webhook secret. */
+const webhookSecretEnv = {
+  wiz: "WIZ_WEBHOOK_SECRET",
+  prisma: "PRISMA_WEBHOOK_SECRET",
+  orca: "ORCA_WEBHOOK_SECRET",
+  lacework: "LW_WEBHOOK_SECRET",
+} as const;
+
+/** One route per configured platform (Wiz when none is), each with its secret from the environment. */
+function webhookRoutes(
+  webhooks: CliConfig["webhooks"],
+  env: CliIo["env"],
+): Record<string, WebhookSourceOptions> {
+  const configured = Object.entries(webhooks).filter(([, options]) => options !== undefined);
+  const routes: Record<string, WebhookSourceOptions> = {};
+  for (const [name, options] of configured.length > 0 ? configured : [["wiz", {}] as const]) {
+    const secret = env[webhookSecretEnv[name as keyof typeof webhookSecretEnv]];
+    routes[name] = { ...options, ...(secret ? { secret } : {}) };
+  }
+  return routes;
 }

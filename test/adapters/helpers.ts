@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { expect, it } from "vitest";
+import type { z } from "zod";
 import { NormalizationError } from "../../src/core/errors.js";
 import { type Finding, findingSchema } from "../../src/core/finding.js";
 
@@ -125,6 +126,43 @@ export async function withEnv<T>(
   } finally {
     for (const [name, value] of saved) setEnv(name, value);
   }
+}
+
+/**
+ * Every copy of `record` with one field set to one of `values` (`undefined` deletes it), at the top level or
+ * one level down, including the fields the zod object `schema` names that the record lacks.
+ */
+export function* oneFieldMutations(
+  record: Record<string, unknown>,
+  schema: z.ZodType,
+  values: readonly unknown[],
+): Generator<Record<string, unknown>> {
+  const shape = objectShape(schema);
+  for (const key of new Set([...Object.keys(record), ...Object.keys(shape)])) {
+    for (const value of values) yield withField(record, key, value);
+    const nested = record[key];
+    if (typeof nested !== "object" || nested === null || Array.isArray(nested)) continue;
+    const nestedShape = objectShape(shape[key]);
+    for (const inner of new Set([...Object.keys(nested), ...Object.keys(nestedShape)])) {
+      for (const value of values) {
+        yield { ...record, [key]: withField(nested as Record<string, unknown>, inner, value) };
+      }
+    }
+  }
+}
+
+/** The fields of a zod object schema, unwrapping `.optional()`/`.nullish()` layers; none for other schemas. */
+function objectShape(schema: unknown): Record<string, unknown> {
+  let current = schema as { shape?: Record<string, unknown>; unwrap?: () => unknown } | undefined;
+  for (let depth = 0; depth < 3 && current && !current.shape; depth++) current = current.unwrap?.() as never;
+  return current?.shape ?? {};
+}
+
+function withField(record: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> {
+  const copy = { ...record };
+  if (value === undefined) delete copy[key];
+  else copy[key] = value;
+  return copy;
 }
 
 function setEnv(name: string, value: string | undefined): void {

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import {
@@ -16,9 +15,9 @@ import {
   wizVulnerabilityFindingSchema,
   wizWebhookIssueSchema,
 } from "../../../src/adapters/wiz/schemas.js";
+import { oneFieldMutations, readFixtures } from "../helpers.js";
 
-const fixture = (name: string): Fields =>
-  JSON.parse(readFileSync(new URL(`./__fixtures__/${name}.json`, import.meta.url), "utf8"));
+const { json: fixture } = readFixtures(import.meta.url);
 
 const cases: [string, (record: Fields) => boolean, z.ZodType, string[]][] = [
   [
@@ -36,46 +35,13 @@ const cases: [string, (record: Fields) => boolean, z.ZodType, string[]][] = [
 /** Values that each schema field type accepts or rejects. */
 const replacements: unknown[] = [undefined, null, "", "x", 0, 1.5, Number.NaN, true, [], ["a"], [1], {}];
 
-/** Every record obtained by replacing (or deleting) one field, two levels deep, including the schema's fields that the fixture lacks. */
-function* mutations(record: Fields, schema: z.ZodType): Generator<Fields> {
-  const shape = (schema as unknown as { shape: Record<string, unknown> }).shape;
-  const keys = new Set([...Object.keys(record), ...Object.keys(shape)]);
-  for (const key of keys) {
-    for (const value of replacements) {
-      const copy: Fields = { ...record };
-      if (value === undefined) delete copy[key];
-      else copy[key] = value;
-      yield copy;
-    }
-    const nested = record[key];
-    if (typeof nested === "object" && nested !== null && !Array.isArray(nested)) {
-      const nestedKeys = new Set([...Object.keys(nested), ...innerKeys(shape[key])]);
-      for (const inner of nestedKeys) {
-        for (const value of replacements) {
-          const child: Fields = { ...(nested as Fields) };
-          if (value === undefined) delete child[inner];
-          else child[inner] = value;
-          yield { ...record, [key]: child };
-        }
-      }
-    }
-  }
-}
-
-function innerKeys(schema: unknown): string[] {
-  // Unwrap `.nullish()` to reach the object's shape.
-  let current = schema as { shape?: Record<string, unknown>; unwrap?: () => unknown } | undefined;
-  for (let depth = 0; depth < 3 && current && !current.shape; depth++) current = current.unwrap?.() as never;
-  return current?.shape ? Object.keys(current.shape) : [];
-}
-
 describe("wiz fast checks", () => {
   it.each(cases)("the %s check accepts exactly what its schema accepts", (_, check, schema, names) => {
     let compared = 0;
     for (const name of names) {
       const record = fixture(name);
       expect(check(record)).toBe(true);
-      for (const mutated of mutations(record, schema)) {
+      for (const mutated of oneFieldMutations(record, schema, replacements)) {
         const expected = schema.safeParse(mutated).success;
         if (check(mutated) !== expected) {
           throw new Error(`check says ${!expected}, schema says ${expected}: ${JSON.stringify(mutated)}`);

@@ -2,6 +2,7 @@ import { ConfigurationError, InvalidResponseError } from "../../core/errors.js";
 import { createHttpClient, type HttpResponse } from "../../core/http.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, resolveSecret } from "../../core/secret.js";
+import { cachedToken, type IssuedToken } from "../shared/token.js";
 import type { LaceworkOptions } from "./lacework.js";
 
 /** What the Lacework client needs; a subset of `LaceworkOptions`. */
@@ -48,14 +49,13 @@ const defaultLaceworkRateLimit: RateLimit = { requestsPerSecond: 4, burst: 2 };
  */
 export function createLaceworkClient(options: LaceworkClientOptions): LaceworkClient {
   let apiSecret: string | undefined;
-  let cached: { token: string; refreshAt: number } | undefined;
-  let pending: Promise<string> | undefined;
+  const token = cachedToken(fetchToken);
   const common = {
     integration: "lacework",
     fetch: options.fetch,
     events: options.events,
     // X-LW-UAKS is not a header name the shared scrubber knows, so the secret is listed explicitly.
-    secrets: () => [apiSecret, cached?.token],
+    secrets: () => [apiSecret, token.peek()],
     timeoutMs: options.timeoutMs,
     authHint: "check LW_API_KEY/LW_API_SECRET, the key's state and the sub-account",
     errorDetail: laceworkMessage,
@@ -65,13 +65,11 @@ export function createLaceworkClient(options: LaceworkClientOptions): LaceworkCl
     ...common,
     rateLimit: options.rateLimit === false ? undefined : (options.rateLimit ?? defaultLaceworkRateLimit),
     headers: async () => {
-      const headers: Record<string, string> = { authorization: `Bearer ${await accessToken()}` };
+      const headers: Record<string, string> = { authorization: `Bearer ${await token.get()}` };
       if (options.subAccount) headers["account-name"] = options.subAccount;
       return headers;
     },
-    onUnauthorized: () => {
-      cached = undefined;
-    },
+    onUnauthorized: () => token.clear(),
   });
 
   const origin = (): string => {
@@ -89,15 +87,7 @@ export function createLaceworkClient(options: LaceworkClientOptions): LaceworkCl
     return `https://${host.includes(".") ? host : `${host}.lacework.net`}`;
   };
 
-  async function accessToken(): Promise<string> {
-    if (cached && Date.now() < cached.refreshAt) return cached.token;
-    pending ??= fetchToken().finally(() => {
-      pending = undefined;
-    });
-    return pending;
-  }
-
-  async function fetchToken(): Promise<string> {
+  async function fetchToken(): Promise<IssuedToken> {
     const keyId = optionOrEnv(options.apiKey, "LW_API_KEY");
     if (!keyId) {
       throw new ConfigurationError(
@@ -131,11 +121,11 @@ export function createLaceworkClient(options: LaceworkClientOptions): LaceworkCl
       );
     }
     const expiresAt = typeof body.expiresAt === "string" ? Date.parse(body.expiresAt) : Number.NaN;
-    const lifetimeMs = Number.isNaN(expiresAt) ? lifetime * 1000 : expiresAt - Date.now();
-    // Renew five minutes before expiry (at half-life for tokens shorter than ten minutes); no refresh endpoint exists.
-    const refreshInMs = lifetimeMs > 600_000 ? lifetimeMs - 300_000 : lifetimeMs / 2;
-    cached = { token: body.token, refreshAt: Date.now() + refreshInMs };
-    return cached.token;
+    // Renewed before expiry by `cachedToken`: no refresh endpoint exists.
+    return {
+      token: body.token,
+      lifetimeMs: Number.isNaN(expiresAt) ? lifetime * 1000 : expiresAt - Date.now(),
+    };
   }
 
   return {

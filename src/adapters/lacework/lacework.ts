@@ -1,4 +1,3 @@
-import type { EventEmitter } from "eventemitter3";
 import {
   assertWritable,
   ConfigurationError,
@@ -7,12 +6,12 @@ import {
   NormalizationError,
   NotFoundError,
 } from "../../core/errors.js";
-import type { PipelineEvents } from "../../core/events.js";
 import { type Finding, findingId } from "../../core/finding.js";
 import { paginate, pinQuery } from "../../core/paginate.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
-import type { RunReport, Warning } from "../../core/report.js";
 import type { Secret } from "../../core/secret.js";
+import type { HttpSourceOptions } from "../shared/options.js";
+import { deadLetter, raiseWarning } from "../shared/report.js";
 import type {
   CallOptions,
   ExceptionRef,
@@ -50,7 +49,7 @@ export interface LaceworkReportSelector {
 }
 
 /** Options of {@link lacework}. */
-export interface LaceworkOptions {
+export interface LaceworkOptions extends HttpSourceOptions {
   /** The account (`acme`) or its full host (`acme.fra.lacework.net`). @default process.env.LW_ACCOUNT */
   account?: string;
   /** The tenant URL, instead of `account` (e.g. `https://acme.lacework.net`). @default process.env.LACEWORK_API_URL */
@@ -81,16 +80,8 @@ export interface LaceworkOptions {
   reports?: readonly LaceworkReportSelector[];
   /** Allow `setStatus`, `createException` and saving queries through `query`. @default false */
   allowWrite?: boolean;
-  /** Custom fetch, for proxies and tests. @default globalThis.fetch */
-  fetch?: typeof globalThis.fetch;
   /** Client-side pacing; `false` turns it off. @default { requestsPerSecond: 4, burst: 2 } */
   rateLimit?: RateLimit | false;
-  /** Where `request-retried`, `warning-raised` and `item-failed` events go. */
-  events?: EventEmitter<PipelineEvents>;
-  /** Keep each native record in `finding.raw`. @default false */
-  keepRaw?: boolean;
-  /** Timeout of one HTTP attempt, in milliseconds. @default 30_000 */
-  timeoutMs?: number;
 }
 
 /**
@@ -117,17 +108,6 @@ export function lacework(options: LaceworkOptions = {}): FindingSource {
     keepRaw: options.keepRaw,
     consoleUrl: client.origin(),
   });
-
-  const deadLetter = (report: RunReport | undefined, record: unknown, error: NormalizationError) => {
-    const letter = { stage: "source:lacework", itemId: nativeIdOf(record), error };
-    report?.deadLetters.push(letter);
-    options.events?.emit("item-failed", { deadLetter: letter });
-  };
-
-  const warn = (report: RunReport | undefined, warning: Warning) => {
-    report?.warnings.push(warning);
-    options.events?.emit("warning-raised", { warning });
-  };
 
   const alertRecord = async (row: unknown, signal: AbortSignal | undefined): Promise<unknown> => {
     const id = (row as { alertId?: unknown } | null)?.alertId;
@@ -177,9 +157,10 @@ export function lacework(options: LaceworkOptions = {}): FindingSource {
       async (cursor, signal) => {
         if (!warned) {
           warned = true;
-          for (const warning of unsupportedFilterWarnings(selected, pinned)) warn(call.report, warning);
+          for (const warning of unsupportedFilterWarnings(selected, pinned))
+            raiseWarning(call.report, options.events, warning);
           if (selected.includes("compliance") && !options.reports?.length) {
-            warn(call.report, {
+            raiseWarning(call.report, options.events, {
               type: "unsupported",
               source: "lacework",
               feature: "kinds.compliance",
@@ -205,7 +186,11 @@ export function lacework(options: LaceworkOptions = {}): FindingSource {
             if (matches(finding)) items.push(finding);
           } catch (error) {
             if (!(error instanceof NormalizationError)) throw error;
-            deadLetter(call.report, record, error);
+            deadLetter(call.report, options.events, {
+              stage: "source:lacework",
+              itemId: nativeIdOf(record),
+              error,
+            });
           }
         }
         const next = nextPosition(position, page.next, selected, pinned, options.reports ?? [], lookbackDays);

@@ -11,6 +11,7 @@ import {
 } from "../../core/finding.js";
 import { dedupKey } from "../../core/fingerprint.js";
 import { memoize } from "../../core/memo.js";
+import type { SourceNormalizeOptions } from "../shared/options.js";
 import { resourceFacts } from "./map-resource.js";
 import { mapLaceworkSeverity } from "./map-severity.js";
 import { mapLaceworkStatus } from "./map-status.js";
@@ -25,11 +26,9 @@ export type LaceworkRecordKind =
   | "webhook-event";
 
 /** Options of {@link normalize}. */
-export interface NormalizeOptions {
+export interface NormalizeOptions extends SourceNormalizeOptions {
   /** When the record was fetched (ISO-8601); also the time of a webhook whose timestamp cannot be read. @default the current time */
   fetchedAt?: string;
-  /** Keep the native record in `raw`. @default false */
-  keepRaw?: boolean;
   /** The console origin for links, e.g. `https://acme.lacework.net`; without it only links the record carries are kept. */
   consoleUrl?: string;
 }

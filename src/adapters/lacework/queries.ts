@@ -1,5 +1,6 @@
 import type { Finding } from "../../core/finding.js";
 import type { Warning } from "../../core/report.js";
+import { unsupportedFilterWarnings as sharedFilterWarnings } from "../shared/warnings.js";
 import type { FindingQuery } from "../source.js";
 import { toLaceworkSeverities } from "./map-severity.js";
 import { type LaceworkKind, toLaceworkStatuses } from "./map-status.js";
@@ -57,24 +58,17 @@ export function kindsFor(kinds: readonly LaceworkKind[], query: FindingQuery): L
 
 /** One `unsupported` warning per query feature that some selected family filters client-side (or not at all). */
 export function unsupportedFilterWarnings(kinds: readonly LaceworkKind[], query: FindingQuery): Warning[] {
-  const warnings: Warning[] = [];
-  for (const feature of warnedFeatures) {
-    const value = query[feature];
-    if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
-    const clientSide = kinds.filter((kind) => !serverSideFilters[kind].has(feature));
-    if (clientSide.length === 0) continue;
-    const ignored = feature === "projectIds";
-    warnings.push({
-      type: "unsupported",
-      source: "lacework",
-      feature: `filter.${feature}`,
-      message: ignored
+  return sharedFilterWarnings(
+    "lacework",
+    warnedFeatures,
+    query,
+    kinds,
+    serverSideFilters,
+    (feature, clientSide) =>
+      feature === "projectIds"
         ? "lacework: findings have no project; projectIds is ignored (scope the API key to a sub-account with `subAccount` instead)."
         : `lacework: ${clientSide.join(", ")} cannot filter by ${feature} server-side; it is applied client-side, so every matching page is still fetched.`,
-      details: { kinds: clientSide },
-    });
-  }
-  return warnings;
+  );
 }
 
 /**

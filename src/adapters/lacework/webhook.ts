@@ -1,8 +1,8 @@
-import { createHash, timingSafeEqual } from "node:crypto";
-import { AuthenticationError, InvalidResponseError } from "../../core/errors.js";
+import { AuthenticationError } from "../../core/errors.js";
 import type { Finding } from "../../core/finding.js";
 import { redactUrl } from "../../core/redact.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
+import { constantTimeEqual, webhookPayloads } from "../shared/webhook.js";
 import { normalize } from "./normalize.js";
 
 /** Options of {@link parseWebhook}. */
@@ -57,28 +57,12 @@ export async function parseWebhook(
       },
     );
   }
-  let body: unknown;
-  try {
-    body = JSON.parse(await request.text());
-  } catch (error) {
-    throw new InvalidResponseError("lacework: the webhook body is not JSON; check the alert channel.", {
-      integration: "lacework",
-      issues: [{ path: [], message: "invalid JSON" }],
-      cause: error,
-    });
-  }
+  const payloads = await webhookPayloads(
+    request,
+    "lacework",
+    "lacework: the webhook body is not JSON; check the alert channel.",
+  );
   const fetchedAt = options.receivedAt ?? new Date().toISOString();
-  const payloads = Array.isArray(body) ? body : [body];
   const normalizeOptions = { fetchedAt, keepRaw: options.keepRaw, consoleUrl: options.consoleUrl };
   return payloads.map((payload) => normalize(payload, normalizeOptions));
-}
-
-// Internal helpers.
-
-/** Compares digests, so neither the length nor the content of the secret leaks through timing. */
-function constantTimeEqual(given: string, expected: string): boolean {
-  return timingSafeEqual(
-    createHash("sha256").update(given).digest(),
-    createHash("sha256").update(expected).digest(),
-  );
 }

@@ -1,18 +1,13 @@
-import type { EventEmitter } from "eventemitter3";
 import { ConfigurationError, InvalidResponseError, UpstreamError } from "../../core/errors.js";
-import type { PipelineEvents } from "../../core/events.js";
 import { createHttpClient, type HttpResponse } from "../../core/http.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, resolveSecret, type Secret } from "../../core/secret.js";
+import type { HttpClientOptions } from "../shared/options.js";
 
 /** What the Orca client needs; a subset of `OrcaOptions`. */
-export interface OrcaClientOptions {
+export interface OrcaClientOptions extends HttpClientOptions {
   apiToken?: Secret;
   apiUrl?: string;
-  fetch?: typeof globalThis.fetch;
-  rateLimit?: RateLimit | false;
-  events?: EventEmitter<PipelineEvents>;
-  timeoutMs?: number;
 }
 
 /** Per-request options of the Orca client. */

@@ -10,6 +10,7 @@ import {
   type Severity,
 } from "../../core/finding.js";
 import { dedupKey } from "../../core/fingerprint.js";
+import type { SourceNormalizeOptions } from "../shared/options.js";
 import {
   mapOrcaAssetType,
   mapOrcaCategory,
@@ -26,11 +27,7 @@ import type { OrcaAlertRow, OrcaLegacyAlert } from "./records.js";
 export type OrcaRecordKind = "alert-row" | "alert";
 
 /** Options of {@link normalize}. */
-export interface NormalizeOptions {
-  /** When the record was fetched (ISO-8601). @default the current time */
-  fetchedAt?: string;
-  /** Keep the native record in `raw`. @default false */
-  keepRaw?: boolean;
+export interface NormalizeOptions extends SourceNormalizeOptions {
   /** The Orca console that alert links point at (regional tenants use their own host). @default "https://app.orcasecurity.io" */
   consoleUrl?: string;
 }

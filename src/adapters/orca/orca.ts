@@ -1,16 +1,15 @@
-import type { EventEmitter } from "eventemitter3";
 import {
   assertWritable,
   ConfigurationError,
   InvalidResponseError,
   NormalizationError,
 } from "../../core/errors.js";
-import type { PipelineEvents } from "../../core/events.js";
-import { type Finding, findingId } from "../../core/finding.js";
+import type { Finding } from "../../core/finding.js";
 import { paginate, pinQuery } from "../../core/paginate.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
-import type { RunReport } from "../../core/report.js";
 import { optionOrEnv, type Secret } from "../../core/secret.js";
+import type { HttpSourceOptions } from "../shared/options.js";
+import { deadLetter, itemIdOf, raiseWarning } from "../shared/report.js";
 import type {
   CallOptions,
   ExceptionRef,
@@ -25,7 +24,7 @@ import { normalize, orcaAlertIdOf } from "./normalize.js";
 import { alertByIdRequest, alertsRequest, compileQueryCheck, unsupportedFeatureWarnings } from "./sonar.js";
 
 /** Options of {@link orca}. */
-export interface OrcaOptions {
+export interface OrcaOptions extends HttpSourceOptions {
   /**
    * An Orca API or service-account token (sent as `Authorization: Token <token>`), or a function returning
    * one (called again after a 401, so a rotated token is picked up).
@@ -46,16 +45,8 @@ export interface OrcaOptions {
   pageSize?: number;
   /** Allow `setStatus`, `createException` and writes through `query` (custom Sonar rules). @default false */
   allowWrite?: boolean;
-  /** Custom fetch, for proxies and tests. @default globalThis.fetch */
-  fetch?: typeof globalThis.fetch;
   /** Client-side pacing; `false` turns it off. @default { requestsPerSecond: 5, burst: 5 } */
   rateLimit?: RateLimit | false;
-  /** Where `request-retried`, `warning-raised` and `item-failed` events go. */
-  events?: EventEmitter<PipelineEvents>;
-  /** Keep each native record in `finding.raw`. @default false */
-  keepRaw?: boolean;
-  /** Timeout of one HTTP attempt, in milliseconds. @default 30_000 */
-  timeoutMs?: number;
 }
 
 /**
@@ -80,17 +71,6 @@ export function orca(options: OrcaOptions = {}): FindingSource {
     keepRaw: options.keepRaw,
     consoleUrl: options.consoleUrl ?? orcaConsoleUrl(optionOrEnv(options.apiUrl, "ORCA_API_URL")),
   });
-
-  const deadLetter = (report: RunReport | undefined, record: unknown, error: NormalizationError) => {
-    const id = orcaAlertIdOf(record);
-    const letter = {
-      stage: "source:orca",
-      itemId: id === undefined ? undefined : findingId("orca", id),
-      error,
-    };
-    report?.deadLetters.push(letter);
-    options.events?.emit("item-failed", { deadLetter: letter });
-  };
 
   const readRows = async (body: Record<string, unknown>, signal: AbortSignal | undefined) => {
     const response = await client.request<unknown>("POST", "/serving-layer/query", {
@@ -138,8 +118,7 @@ export function orca(options: OrcaOptions = {}): FindingSource {
           if (!warned) {
             warned = true;
             for (const warning of unsupportedFeatureWarnings(pinned)) {
-              call.report?.warnings.push(warning);
-              options.events?.emit("warning-raised", { warning });
+              raiseWarning(call.report, options.events, warning);
             }
           }
           const start = decodeOffset(cursor);
@@ -152,7 +131,11 @@ export function orca(options: OrcaOptions = {}): FindingSource {
               if (matches(finding)) items.push(finding);
             } catch (error) {
               if (!(error instanceof NormalizationError)) throw error;
-              deadLetter(call.report, row, error);
+              deadLetter(call.report, options.events, {
+                stage: "source:orca",
+                itemId: itemIdOf("orca", orcaAlertIdOf(row)),
+                error,
+              });
             }
           }
           const end = start + rows.length;

@@ -1,9 +1,8 @@
-import { timingSafeEqual } from "node:crypto";
-import { AuthenticationError, InvalidResponseError } from "../../core/errors.js";
+import { AuthenticationError } from "../../core/errors.js";
 import type { Finding } from "../../core/finding.js";
-import { sha256Hex } from "../../core/fingerprint.js";
 import { redactUrl } from "../../core/redact.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
+import { constantTimeEqual, webhookPayloads } from "../shared/webhook.js";
 import { normalize } from "./normalize.js";
 
 /** Options of {@link parseWebhook}. */
@@ -45,27 +44,19 @@ export async function parseWebhook(request: Request, options: OrcaWebhookOptions
       integration: "orca",
     });
     const given = request.headers.get(header) ?? "";
-    // Digests of equal length, so neither the secret's length nor its content leaks through timing.
-    if (!timingSafeEqual(Buffer.from(sha256Hex(given.trim())), Buffer.from(sha256Hex(secret)))) {
+    if (!constantTimeEqual(given.trim(), secret)) {
       throw new AuthenticationError(
         `orca: webhook rejected: the ${header} header is missing or does not match the configured secret. Check the custom header of the Orca webhook integration.`,
         { integration: "orca", status: 401, method: request.method, url: redactUrl(request.url) },
       );
     }
   }
-  let body: unknown;
-  try {
-    body = JSON.parse(await request.text());
-  } catch (error) {
-    throw new InvalidResponseError("orca: the webhook body is not JSON; check the webhook template's body.", {
-      integration: "orca",
-      issues: [{ path: [], message: "invalid JSON" }],
-      cause: error,
-    });
-  }
+  const alerts = await webhookPayloads(
+    request,
+    "orca",
+    "orca: the webhook body is not JSON; check the webhook template's body.",
+  );
   const fetchedAt = options.receivedAt ?? new Date().toISOString();
   const { keepRaw, consoleUrl } = options;
-  return (Array.isArray(body) ? body : [body]).map((alert) =>
-    normalize(alert, { fetchedAt, keepRaw, consoleUrl }),
-  );
+  return alerts.map((alert) => normalize(alert, { fetchedAt, keepRaw, consoleUrl }));
 }

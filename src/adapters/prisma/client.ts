@@ -1,21 +1,16 @@
-import type { EventEmitter } from "eventemitter3";
 import { z } from "zod";
 import { ConfigurationError, InvalidResponseError, isAbortError, toErrorIssues } from "../../core/errors.js";
-import type { PipelineEvents } from "../../core/events.js";
 import { createHttpClient, type HttpResponse } from "../../core/http.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, resolveSecret, type Secret } from "../../core/secret.js";
+import type { HttpClientOptions } from "../shared/options.js";
 
 /** What the Prisma Cloud client needs; a subset of `PrismaOptions`. */
-export interface PrismaClientOptions {
+export interface PrismaClientOptions extends HttpClientOptions {
   apiUrl?: string;
   accessKeyId?: string;
   secretKey?: Secret;
   prismaId?: string;
-  fetch?: typeof globalThis.fetch;
-  rateLimit?: RateLimit | false;
-  events?: EventEmitter<PipelineEvents>;
-  timeoutMs?: number;
   /** The clock that decides when a session is extended (tests). @default Date.now */
   now?: () => number;
 }

@@ -4,6 +4,7 @@ import { NormalizationError, toErrorIssues } from "../../core/errors.js";
 import { type Control, type Finding, findingId, formatPath, type Resource } from "../../core/finding.js";
 import { dedupKey } from "../../core/fingerprint.js";
 import { memoize } from "../../core/memo.js";
+import type { SourceNormalizeOptions } from "../shared/options.js";
 import { type Fields, isAlert, isWebhookAlert } from "./fast-checks.js";
 import {
   mapPrismaCategory,
@@ -23,11 +24,7 @@ import {
 export type PrismaRecordKind = "alert" | "webhook-alert";
 
 /** Options of {@link normalize}. */
-export interface NormalizeOptions {
-  /** When the record was fetched (ISO-8601). @default the current time */
-  fetchedAt?: string;
-  /** Keep the native record in `raw`. @default false */
-  keepRaw?: boolean;
+export interface NormalizeOptions extends SourceNormalizeOptions {
   /**
    * The tenant's console (`https://app2.eu.prismacloud.io`), for console links of listed alerts; without
    * it only webhook alerts (which carry `callbackUrl`) get a link.

@@ -1,4 +1,3 @@
-import type { EventEmitter } from "eventemitter3";
 import {
   assertWritable,
   ConfigurationError,
@@ -6,12 +5,12 @@ import {
   isCloudstewardError,
   NormalizationError,
 } from "../../core/errors.js";
-import type { PipelineEvents } from "../../core/events.js";
-import { type Finding, findingId } from "../../core/finding.js";
+import type { Finding } from "../../core/finding.js";
 import { paginate, pinQuery } from "../../core/paginate.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
-import type { RunReport } from "../../core/report.js";
 import { optionOrEnv, type Secret } from "../../core/secret.js";
+import type { HttpSourceOptions } from "../shared/options.js";
+import { deadLetter, itemIdOf, raiseWarning } from "../shared/report.js";
 import type {
   CallOptions,
   ExceptionRef,
@@ -36,7 +35,7 @@ import {
 export type { PrismaPolicyType } from "./map.js";
 
 /** Options of {@link prisma}. */
-export interface PrismaOptions {
+export interface PrismaOptions extends HttpSourceOptions {
   /** Your stack's API host, e.g. `https://api2.eu.prismacloud.io`. @default process.env.PRISMA_API_URL */
   apiUrl?: string;
   /** The access key id (the `/login` username). @default process.env.PRISMA_ACCESS_KEY_ID */
@@ -59,16 +58,8 @@ export interface PrismaOptions {
   policyTypes?: readonly PrismaPolicyType[];
   /** Allow `setStatus` and `createException` (dismiss, snooze, reopen). @default false */
   allowWrite?: boolean;
-  /** Custom fetch, for proxies and tests. @default globalThis.fetch */
-  fetch?: typeof globalThis.fetch;
   /** Client-side pacing; `false` turns it off. @default { requestsPerSecond: 2, burst: 5 } */
   rateLimit?: RateLimit | false;
-  /** Where `request-retried`, `warning-raised` and `item-failed` events go. */
-  events?: EventEmitter<PipelineEvents>;
-  /** Keep each native record in `finding.raw`. @default false */
-  keepRaw?: boolean;
-  /** Timeout of one HTTP attempt, in milliseconds. @default 30_000 */
-  timeoutMs?: number;
 }
 
 /**
@@ -91,17 +82,6 @@ export function prisma(options: PrismaOptions = {}): FindingSource {
     keepRaw: options.keepRaw,
     appUrl: options.appUrl ?? prismaAppUrl(optionOrEnv(options.apiUrl, "PRISMA_API_URL")),
   });
-
-  const deadLetter = (report: RunReport | undefined, record: unknown, error: NormalizationError) => {
-    const id = (record as { id?: unknown } | null)?.id;
-    const letter = {
-      stage: "source:prisma",
-      itemId: typeof id === "string" ? findingId("prisma", id) : undefined,
-      error,
-    };
-    report?.deadLetters.push(letter);
-    options.events?.emit("item-failed", { deadLetter: letter });
-  };
 
   const changeStatus = async (
     route: "dismiss" | "reopen",
@@ -127,8 +107,7 @@ export function prisma(options: PrismaOptions = {}): FindingSource {
           if (!plan) {
             plan = planAlertList(pinned, pageSize, options.policyTypes);
             for (const warning of clientSideWarnings(plan)) {
-              call.report?.warnings.push(warning);
-              options.events?.emit("warning-raised", { warning });
+              raiseWarning(call.report, options.events, warning);
             }
           }
           // A next page is asked for with its token alone, as the vendor SDK does (reference §2.2.a).
@@ -147,7 +126,11 @@ export function prisma(options: PrismaOptions = {}): FindingSource {
               if (matchesClientSide(finding, pinned, plan.clientSide)) items.push(finding);
             } catch (error) {
               if (!(error instanceof NormalizationError)) throw error;
-              deadLetter(call.report, record, error);
+              deadLetter(call.report, options.events, {
+                stage: "source:prisma",
+                itemId: itemIdOf("prisma", (record as { id?: unknown } | null)?.id),
+                error,
+              });
             }
           }
           // A token can come back with the last page: a short page ends the run (reference §2.2.a).

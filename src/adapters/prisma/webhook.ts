@@ -1,8 +1,8 @@
-import { createHash, timingSafeEqual } from "node:crypto";
-import { AuthenticationError, InvalidResponseError } from "../../core/errors.js";
+import { AuthenticationError } from "../../core/errors.js";
 import type { Finding } from "../../core/finding.js";
 import { redactUrl } from "../../core/redact.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
+import { constantTimeEqual, webhookPayloads } from "../shared/webhook.js";
 import { normalize } from "./normalize.js";
 
 /** Options of {@link parseWebhook}. */
@@ -46,37 +46,18 @@ export async function parseWebhook(request: Request, options: PrismaWebhookOptio
     const header = (options.header ?? "authorization").toLowerCase();
     const given = (request.headers.get(header) ?? "").trim();
     const bare = header === "authorization" ? given.replace(/^Bearer\s+/i, "") : given;
-    if (!sameDigest(bare, secret)) {
+    if (!constantTimeEqual(bare, secret)) {
       throw new AuthenticationError(
         `prisma: webhook rejected: the ${header} header is missing or does not match the configured secret. Check the webhook integration's headers in Prisma Cloud.`,
         { integration: "prisma", status: 401, method: request.method, url: redactUrl(request.url) },
       );
     }
   }
-  let body: unknown;
-  try {
-    body = JSON.parse(await request.text());
-  } catch (error) {
-    throw new InvalidResponseError(
-      "prisma: the webhook body is not JSON; check the integration's custom payload.",
-      {
-        integration: "prisma",
-        issues: [{ path: [], message: "invalid JSON" }],
-        cause: error,
-      },
-    );
-  }
-  const fetchedAt = options.receivedAt ?? new Date().toISOString();
-  const alerts = Array.isArray(body) ? body : [body];
-  return alerts.map((alert) => normalize(alert, { fetchedAt, keepRaw: options.keepRaw }));
-}
-
-// Internal helpers.
-
-/** Compares digests, so neither the length nor the content of the secret leaks through timing. */
-function sameDigest(given: string, expected: string): boolean {
-  return timingSafeEqual(
-    createHash("sha256").update(given).digest(),
-    createHash("sha256").update(expected).digest(),
+  const alerts = await webhookPayloads(
+    request,
+    "prisma",
+    "prisma: the webhook body is not JSON; check the integration's custom payload.",
   );
+  const fetchedAt = options.receivedAt ?? new Date().toISOString();
+  return alerts.map((alert) => normalize(alert, { fetchedAt, keepRaw: options.keepRaw }));
 }

@@ -1,4 +1,3 @@
-import type { EventEmitter } from "eventemitter3";
 import { z } from "zod";
 import {
   type CloudstewardError,
@@ -8,22 +7,19 @@ import {
   toErrorIssues,
   UpstreamError,
 } from "../../core/errors.js";
-import type { PipelineEvents } from "../../core/events.js";
 import { createHttpClient, type HttpResponse } from "../../core/http.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
 import { redact, redactUrl } from "../../core/redact.js";
 import { optionOrEnv, resolveSecret, type Secret } from "../../core/secret.js";
+import type { HttpClientOptions } from "../shared/options.js";
+import { cachedToken, type IssuedToken } from "../shared/token.js";
 
 /** What the Wiz client needs; a subset of `WizOptions`. */
-export interface WizClientOptions {
+export interface WizClientOptions extends HttpClientOptions {
   clientId?: string;
   clientSecret?: Secret;
   apiUrl?: string;
   authUrl?: string;
-  fetch?: typeof globalThis.fetch;
-  rateLimit?: RateLimit | false;
-  events?: EventEmitter<PipelineEvents>;
-  timeoutMs?: number;
 }
 
 /** Per-request options of the Wiz client. */
@@ -54,9 +50,8 @@ const defaultWizRateLimit: RateLimit = { requestsPerSecond: 3, burst: 3 };
  */
 export function createWizClient(options: WizClientOptions): WizClient {
   let clientSecret: string | undefined;
-  let cached: { token: string; refreshAt: number } | undefined;
-  let pending: Promise<string> | undefined;
-  const secrets = () => [clientSecret, cached?.token];
+  const token = cachedToken(fetchToken);
+  const secrets = () => [clientSecret, token.peek()];
   const common = {
     integration: "wiz",
     fetch: options.fetch,
@@ -77,23 +72,13 @@ export function createWizClient(options: WizClientOptions): WizClient {
   const api = createHttpClient({
     ...common,
     rateLimit: options.rateLimit === false ? undefined : (options.rateLimit ?? defaultWizRateLimit),
-    headers: async () => ({ authorization: `Bearer ${await accessToken()}` }),
-    onUnauthorized: () => {
-      cached = undefined;
-    },
+    headers: async () => ({ authorization: `Bearer ${await token.get()}` }),
+    onUnauthorized: () => token.clear(),
     errorDetail: (body) => graphqlMessages(body),
     failureInBody: graphqlFailure,
   });
 
-  async function accessToken(): Promise<string> {
-    if (cached && Date.now() < cached.refreshAt) return cached.token;
-    pending ??= fetchToken().finally(() => {
-      pending = undefined;
-    });
-    return pending;
-  }
-
-  async function fetchToken(): Promise<string> {
+  async function fetchToken(): Promise<IssuedToken> {
     const clientId = optionOrEnv(options.clientId, "WIZ_CLIENT_ID");
     if (!clientId) {
       throw new ConfigurationError(
@@ -122,11 +107,7 @@ export function createWizClient(options: WizClientOptions): WizClient {
         { integration: "wiz", issues: toErrorIssues(parsed.error.issues) },
       );
     }
-    const lifetimeMs = (parsed.data.expires_in ?? 3600) * 1000;
-    // Refresh five minutes before expiry (at half-life for tokens shorter than ten minutes).
-    const refreshInMs = lifetimeMs > 600_000 ? lifetimeMs - 300_000 : lifetimeMs / 2;
-    cached = { token: parsed.data.access_token, refreshAt: Date.now() + refreshInMs };
-    return cached.token;
+    return { token: parsed.data.access_token, lifetimeMs: (parsed.data.expires_in ?? 3600) * 1000 };
   }
 
   return {

@@ -11,6 +11,7 @@ import {
   type Vulnerability,
 } from "../../core/finding.js";
 import { dedupKey } from "../../core/fingerprint.js";
+import type { SourceNormalizeOptions } from "../shared/options.js";
 import {
   type Fields,
   isConfiguration,
@@ -41,11 +42,7 @@ import {
 export type WizRecordKind = "issue" | "configuration" | "vulnerability" | "detection" | "webhook-issue";
 
 /** Options of {@link normalize}. */
-export interface NormalizeOptions {
-  /** When the record was fetched (ISO-8601). @default the current time */
-  fetchedAt?: string;
-  /** Keep the native record in `raw`. @default false */
-  keepRaw?: boolean;
+export interface NormalizeOptions extends SourceNormalizeOptions {
   /**
    * The Wiz portal that console links point at (gov tenants use their own host).
    * @default "https://app.wiz.io"

@@ -1,5 +1,6 @@
 import type { Finding } from "../../core/finding.js";
 import type { Warning } from "../../core/report.js";
+import { unsupportedFilterWarnings as sharedFilterWarnings } from "../shared/warnings.js";
 import type { FindingQuery } from "../source.js";
 import { toWizSeverities, type WizKind } from "./map-severity.js";
 import { toWizStatuses } from "./map-status.js";
@@ -147,30 +148,15 @@ export function kindsFor(kinds: readonly WizKind[], query: FindingQuery): WizKin
  * Warnings for the query features some of the families read cannot filter server-side, one per feature.
  */
 export function unsupportedFilterWarnings(kinds: readonly WizKind[], query: FindingQuery): Warning[] {
-  const features: (keyof FindingQuery)[] = [
-    "severity",
-    "status",
-    "category",
-    "createdAfter",
-    "updatedAfter",
-    "accountIds",
-    "frameworks",
-  ];
-  const warnings: Warning[] = [];
-  for (const feature of features) {
-    const value = query[feature];
-    if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
-    const clientSide = kinds.filter((kind) => !serverSideFilters[kind].has(feature));
-    if (clientSide.length === 0) continue;
-    warnings.push({
-      type: "unsupported",
-      source: "wiz",
-      feature: `filter.${feature}`,
-      message: `wiz: ${clientSide.map((kind) => listQueries[kind].key).join(", ")} cannot filter by ${feature} server-side; it is applied client-side, so every matching page is still fetched.`,
-      details: { kinds: clientSide },
-    });
-  }
-  return warnings;
+  return sharedFilterWarnings(
+    "wiz",
+    warnedFeatures,
+    query,
+    kinds,
+    serverSideFilters,
+    (feature, clientSide) =>
+      `wiz: ${clientSide.map((kind) => listQueries[kind].key).join(", ")} cannot filter by ${feature} server-side; it is applied client-side, so every matching page is still fetched.`,
+  );
 }
 
 /**
@@ -196,3 +182,16 @@ export function matchesQuery(finding: Finding, query: FindingQuery): boolean {
   }
   return true;
 }
+
+// Internal helpers.
+
+/** The query features whose client-side filtering is warned about (project scoping is always server-side). */
+const warnedFeatures: readonly (keyof FindingQuery)[] = [
+  "severity",
+  "status",
+  "category",
+  "createdAfter",
+  "updatedAfter",
+  "accountIds",
+  "frameworks",
+];

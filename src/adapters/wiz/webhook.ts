@@ -1,8 +1,8 @@
-import { createHash, timingSafeEqual } from "node:crypto";
-import { AuthenticationError, ConfigurationError, InvalidResponseError } from "../../core/errors.js";
+import { AuthenticationError, ConfigurationError } from "../../core/errors.js";
 import type { Finding } from "../../core/finding.js";
 import { redactUrl } from "../../core/redact.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
+import { constantTimeEqual, webhookPayloads } from "../shared/webhook.js";
 import { normalize } from "./normalize.js";
 
 /** Options of {@link parseWebhook}. */
@@ -63,31 +63,12 @@ export async function parseWebhook(request: Request, options: WizWebhookOptions 
       );
     }
   }
-  const text = await request.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (error) {
-    throw new InvalidResponseError(
-      "wiz: the webhook body is not JSON; check the Automation Action's body template.",
-      {
-        integration: "wiz",
-        issues: [{ path: [], message: "invalid JSON" }],
-        cause: error,
-      },
-    );
-  }
+  const payloads = await webhookPayloads(
+    request,
+    "wiz",
+    "wiz: the webhook body is not JSON; check the Automation Action's body template.",
+  );
   const fetchedAt = options.receivedAt ?? new Date().toISOString();
-  const payloads = Array.isArray(body) ? body : [body];
   const { keepRaw, portalUrl } = options;
   return payloads.map((payload) => normalize(payload, { fetchedAt, keepRaw, portalUrl }));
-}
-
-// Internal helpers.
-
-/** Compares digests, so neither the length nor the content of the secret leaks through timing. */
-function constantTimeEqual(given: string, expected: string): boolean {
-  const a = createHash("sha256").update(given).digest();
-  const b = createHash("sha256").update(expected).digest();
-  return timingSafeEqual(a, b);
 }

@@ -1,4 +1,3 @@
-import type { EventEmitter } from "eventemitter3";
 import {
   assertWritable,
   ConfigurationError,
@@ -7,12 +6,12 @@ import {
   NotFoundError,
   toErrorIssues,
 } from "../../core/errors.js";
-import type { PipelineEvents } from "../../core/events.js";
-import { type Finding, findingId } from "../../core/finding.js";
+import type { Finding } from "../../core/finding.js";
 import { paginate, pinQuery } from "../../core/paginate.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
-import type { RunReport } from "../../core/report.js";
 import { optionOrEnv, type Secret } from "../../core/secret.js";
+import type { HttpSourceOptions } from "../shared/options.js";
+import { deadLetter, itemIdOf, raiseWarning } from "../shared/report.js";
 import type {
   CallOptions,
   ExceptionRef,
@@ -40,7 +39,7 @@ import { wizConnectionSchema } from "./schemas.js";
 export type { WizKind } from "./map-severity.js";
 
 /** Options of {@link wiz}. */
-export interface WizOptions {
+export interface WizOptions extends HttpSourceOptions {
   /** Service-account client id. @default process.env.WIZ_CLIENT_ID */
   clientId?: string;
   /**
@@ -58,21 +57,13 @@ export interface WizOptions {
   kinds?: readonly WizKind[];
   /** Allow `setStatus`, `createException` and mutations through `query`. @default false */
   allowWrite?: boolean;
-  /** Custom fetch, for proxies and tests. @default globalThis.fetch */
-  fetch?: typeof globalThis.fetch;
   /** Client-side pacing; `false` turns it off. @default { requestsPerSecond: 3, burst: 3 } */
   rateLimit?: RateLimit | false;
-  /** Where `request-retried`, `warning-raised` and `item-failed` events go. */
-  events?: EventEmitter<PipelineEvents>;
-  /** Keep each native record in `finding.raw`. @default false */
-  keepRaw?: boolean;
   /**
    * The Wiz portal for console links. @default derived from `apiUrl` (`api.<dc>.app.wiz.us` → `https://app.wiz.us`),
    * else `https://app.wiz.io`
    */
   portalUrl?: string;
-  /** Timeout of one HTTP attempt, in milliseconds. @default 30_000 */
-  timeoutMs?: number;
 }
 
 /**
@@ -95,17 +86,6 @@ export function wiz(options: WizOptions = {}): FindingSource {
     keepRaw: options.keepRaw,
     portalUrl: options.portalUrl ?? wizPortalUrl(optionOrEnv(options.apiUrl, "WIZ_API_URL")),
   });
-
-  const deadLetter = (report: RunReport | undefined, record: unknown, error: NormalizationError) => {
-    const id = (record as { id?: unknown } | null)?.id;
-    const letter = {
-      stage: "source:wiz",
-      itemId: typeof id === "string" ? findingId("wiz", id) : undefined,
-      error,
-    };
-    report?.deadLetters.push(letter);
-    options.events?.emit("item-failed", { deadLetter: letter });
-  };
 
   const lookup = async (id: string, call: CallOptions = {}) => {
     const nativeId = id.startsWith("wiz:") ? id.slice(4) : id;
@@ -134,8 +114,7 @@ export function wiz(options: WizOptions = {}): FindingSource {
           if (!warned) {
             warned = true;
             for (const warning of unsupportedFilterWarnings(selected, pinned)) {
-              call.report?.warnings.push(warning);
-              options.events?.emit("warning-raised", { warning });
+              raiseWarning(call.report, options.events, warning);
             }
           }
           const position = decodeCursor(cursor, selected);
@@ -156,7 +135,11 @@ export function wiz(options: WizOptions = {}): FindingSource {
               if (matchesQuery(finding, pinned)) items.push(finding);
             } catch (error) {
               if (!(error instanceof NormalizationError)) throw error;
-              deadLetter(call.report, record, error);
+              deadLetter(call.report, options.events, {
+                stage: "source:wiz",
+                itemId: itemIdOf("wiz", (record as { id?: unknown } | null)?.id),
+                error,
+              });
             }
           }
           const nextKind = selected[selected.indexOf(kind) + 1];

@@ -1,0 +1,33 @@
+import type { EventEmitter } from "eventemitter3";
+import type { PipelineEvents } from "../../core/events.js";
+import type { RateLimit } from "../../core/rate-limiter.js";
+
+/**
+ * The options every HTTP adapter (`wiz`, `prisma`, `orca`, `lacework`) shares. Each adapter adds its own
+ * credentials and paging, and restates `allowWrite` and `rateLimit` with what they allow and its own default.
+ */
+export interface HttpSourceOptions {
+  /** Allow `setStatus`, `createException` and writes through `query`. @default false */
+  allowWrite?: boolean;
+  /** Custom fetch, for proxies and tests. @default globalThis.fetch */
+  fetch?: typeof globalThis.fetch;
+  /** Client-side pacing; `false` turns it off. */
+  rateLimit?: RateLimit | false;
+  /** Where `request-retried`, `warning-raised` and `item-failed` events go. */
+  events?: EventEmitter<PipelineEvents>;
+  /** Keep each native record in `finding.raw`. @default false */
+  keepRaw?: boolean;
+  /** Timeout of one HTTP attempt, in milliseconds. @default 30_000 */
+  timeoutMs?: number;
+}
+
+/** What every adapter's HTTP client takes from its factory's options. */
+export type HttpClientOptions = Pick<HttpSourceOptions, "fetch" | "rateLimit" | "events" | "timeoutMs">;
+
+/** The options every adapter's `normalize` shares; each adds the console URL its links point at. */
+export interface SourceNormalizeOptions {
+  /** When the record was fetched (ISO-8601). @default the current time */
+  fetchedAt?: string;
+  /** Keep the native record in `raw`. @default false */
+  keepRaw?: boolean;
+}

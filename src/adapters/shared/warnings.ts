@@ -1,0 +1,31 @@
+import type { Warning } from "../../core/report.js";
+import type { FindingQuery } from "../source.js";
+
+/**
+ * One `unsupported` warning per requested query feature that some of the selected finding families cannot
+ * filter server-side; `describe` words the message from the feature and those families.
+ */
+export function unsupportedFilterWarnings<Kind extends string>(
+  source: string,
+  features: readonly (keyof FindingQuery)[],
+  query: FindingQuery,
+  kinds: readonly Kind[],
+  serverSide: Record<Kind, ReadonlySet<keyof FindingQuery>>,
+  describe: (feature: keyof FindingQuery, clientSide: Kind[]) => string,
+): Warning[] {
+  const warnings: Warning[] = [];
+  for (const feature of features) {
+    const value = query[feature];
+    if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
+    const clientSide = kinds.filter((kind) => !serverSide[kind].has(feature));
+    if (clientSide.length === 0) continue;
+    warnings.push({
+      type: "unsupported",
+      source,
+      feature: `filter.${feature}`,
+      message: describe(feature, clientSide),
+      details: { kinds: clientSide },
+    });
+  }
+  return warnings;
+}

@@ -1,8 +1,14 @@
 import { readFileSync } from "node:fs";
-import { expect, it } from "vitest";
+import { type SetupServer, setupServer } from "msw/node";
+import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import type { z } from "zod";
 import { NormalizationError } from "../../src/core/errors.js";
 import { type Finding, findingSchema } from "../../src/core/finding.js";
+import {
+  type SandboxHandlers,
+  type SandboxHandlersOptions,
+  sandboxHandlers,
+} from "../../src/testing/sandbox/msw.js";
 
 /** Every item an async iterable yields, in order. */
 export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
@@ -72,6 +78,24 @@ export function itNormalizesIntoValidFindings(
     expect(parsed.success, parsed.success ? "" : JSON.stringify(parsed.error.issues[0])).toBe(true);
     expect(finding).toMatchSnapshot();
   });
+}
+
+/**
+ * Serves a generated sandbox estate through msw for the calling test file: the server listens (unhandled
+ * requests are errors) before the tests, drops handlers a test added with `server.use` after each, and
+ * closes after all.
+ * @example const { sandbox, server } = serveSandbox({ seed: 5, size: 60, platforms: ["lacework"] });
+ */
+export function serveSandbox(options: SandboxHandlersOptions): {
+  sandbox: SandboxHandlers;
+  server: SetupServer;
+} {
+  const sandbox = sandboxHandlers(options);
+  const server = setupServer(...sandbox.handlers);
+  beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+  afterEach(() => server.resetHandlers());
+  afterAll(() => server.close());
+  return { sandbox, server };
 }
 
 /** A request a {@link recorder} saw. */

@@ -1,17 +1,14 @@
-import { setupServer } from "msw/node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sandboxLaceworkApiKey, sandboxLaceworkApiSecret } from "../../../src/testing/sandbox/lacework.js";
 import { sandboxHandlers } from "../../../src/testing/sandbox/msw.js";
+import { serveSandbox } from "../helpers.js";
 
-const sandbox = sandboxHandlers({
+const { sandbox, server } = serveSandbox({
   seed: 3,
   size: 30,
   platforms: ["lacework"],
   faults: { malformedRecordEvery: 5 },
 });
-const server = setupServer(...sandbox.handlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterAll(() => server.close());
 
 const base = `${sandbox.baseUrl}/lacework/api/v2`;
 const day = 86_400_000;

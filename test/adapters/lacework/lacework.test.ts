@@ -1,19 +1,14 @@
 import { HttpResponse, http } from "msw";
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { lacework } from "../../../src/adapters/lacework/index.js";
 import { wiz } from "../../../src/adapters/wiz/index.js";
 import { isCloudstewardError } from "../../../src/core/errors.js";
 import { createRunReport } from "../../../src/core/report.js";
 import { sandboxLaceworkApiSecret } from "../../../src/testing/sandbox/lacework.js";
 import { sandboxHandlers } from "../../../src/testing/sandbox/msw.js";
-import { collect, recorder as recorderUnder, rejection, withEnv } from "../helpers.js";
+import { collect, recorder as recorderUnder, rejection, serveSandbox, withEnv } from "../helpers.js";
 
-const sandbox = sandboxHandlers({ seed: 5, size: 60, platforms: ["wiz", "lacework"] });
-const server = setupServer(...sandbox.handlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+const { sandbox, server } = serveSandbox({ seed: 5, size: 60, platforms: ["wiz", "lacework"] });
 
 const laceworkFindings = sandbox.estate.findings.filter((finding) => finding.reportedBy.lacework);
 

@@ -1,5 +1,4 @@
-import { setupServer } from "msw/node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createPrismaClient, sessionExtendAfterMs } from "../../../src/adapters/prisma/client.js";
 import { prisma } from "../../../src/adapters/prisma/index.js";
 import { planAlertList } from "../../../src/adapters/prisma/queries.js";
@@ -8,13 +7,9 @@ import { isCloudstewardError } from "../../../src/core/errors.js";
 import { type Finding, findingId } from "../../../src/core/finding.js";
 import { createRunReport } from "../../../src/core/report.js";
 import type { EstateFinding } from "../../../src/testing/estate.js";
-import { sandboxHandlers } from "../../../src/testing/sandbox/msw.js";
-import { collect, rejection, withEnv } from "../helpers.js";
+import { collect, rejection, serveSandbox, withEnv } from "../helpers.js";
 
-const sandbox = sandboxHandlers({ seed: 5, size: 80, platforms: ["wiz", "prisma"] });
-const server = setupServer(...sandbox.handlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterAll(() => server.close());
+const { sandbox } = serveSandbox({ seed: 5, size: 80, platforms: ["wiz", "prisma"] });
 
 const emulation = sandbox.emulations.prisma;
 const prismaFindings = sandbox.estate.findings.filter((finding) => finding.reportedBy.prisma);

@@ -1,18 +1,12 @@
 import { HttpResponse, http } from "msw";
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { wiz } from "../../../src/adapters/wiz/index.js";
 import { isCloudstewardError, type UpstreamError } from "../../../src/core/errors.js";
 import { type Finding, findingId } from "../../../src/core/finding.js";
 import { createRunReport } from "../../../src/core/report.js";
-import { sandboxHandlers } from "../../../src/testing/sandbox/msw.js";
-import { collect, recorder, rejection, withEnv } from "../helpers.js";
+import { collect, recorder, rejection, serveSandbox, withEnv } from "../helpers.js";
 
-const sandbox = sandboxHandlers({ seed: 11, size: 80, platforms: ["wiz"] });
-const server = setupServer(...sandbox.handlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+const { sandbox, server } = serveSandbox({ seed: 11, size: 80, platforms: ["wiz"] });
 
 const wizFindings = sandbox.estate.findings.filter((finding) => finding.reportedBy.wiz);
 

@@ -3,7 +3,6 @@ import {
   ConfigurationError,
   InvalidResponseError,
   isCloudstewardError,
-  NormalizationError,
   NotFoundError,
 } from "../../core/errors.js";
 import { type Finding, findingId } from "../../core/finding.js";
@@ -11,7 +10,7 @@ import { paginate, pinQuery } from "../../core/paginate.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
 import type { Secret } from "../../core/secret.js";
 import type { HttpSourceOptions } from "../shared/options.js";
-import { deadLetter, raiseWarning } from "../shared/report.js";
+import { normalizePage, raiseWarning } from "../shared/report.js";
 import type {
   CallOptions,
   ExceptionRef,
@@ -174,25 +173,19 @@ export function lacework(options: LaceworkOptions = {}): FindingSource {
           : firstPosition(selected, 0, pinned, lookbackDays, Date.now());
         if (!position) return { items: [] };
         const page = await readPage(position, pinned, signal);
-        const items: Finding[] = [];
         const pageOptions = normalizeOptions();
         const records =
           position.k === "alert"
             ? await mapLimit(page.rows, 2, (row) => alertRecord(row, signal))
             : page.rows;
-        for (const record of records) {
-          try {
-            const finding = normalize(record, pageOptions);
-            if (matches(finding)) items.push(finding);
-          } catch (error) {
-            if (!(error instanceof NormalizationError)) throw error;
-            deadLetter(call.report, options.events, {
-              stage: "source:lacework",
-              itemId: nativeIdOf(record),
-              error,
-            });
-          }
-        }
+        const items = normalizePage(records, {
+          normalize: (record) => normalize(record, pageOptions),
+          matches,
+          stage: "source:lacework",
+          itemId: nativeIdOf,
+          report: call.report,
+          events: options.events,
+        });
         const next = nextPosition(position, page.next, selected, pinned, options.reports ?? [], lookbackDays);
         return { items, next: next && encodeCursor(next) };
       },

@@ -1,17 +1,16 @@
-import { ruleKeyFor } from "../../agents/knowledge/match.js";
 import { NormalizationError } from "../../core/errors.js";
 import {
   type Category,
   type Control,
   type Finding,
-  findingId,
   formatPath,
   type Resource,
   type Vulnerability,
 } from "../../core/finding.js";
-import { dedupKey } from "../../core/fingerprint.js";
 import { memoize } from "../../core/memo.js";
+import { assembleFinding } from "../shared/finding.js";
 import type { SourceNormalizeOptions } from "../shared/options.js";
+import { toTags } from "../shared/tags.js";
 import { resourceFacts } from "./map-resource.js";
 import { mapLaceworkSeverity } from "./map-severity.js";
 import { mapLaceworkStatus } from "./map-status.js";
@@ -135,16 +134,6 @@ function build(draft: Draft, fetchedAt: string, raw: unknown): Finding {
       draft.status.path,
       `has an unknown status "${draft.status.value}"`,
     );
-  const resource = draft.resource;
-  const archetype = ruleKeyFor({
-    platform: "lacework",
-    ruleId: draft.rule.id,
-    ruleName: draft.rule.name,
-    title: draft.title,
-    category: draft.category,
-    resourceType: resource.type,
-    cve: draft.vulnerability?.cve,
-  });
   const source: Finding["source"] = {
     platform: "lacework",
     nativeId: draft.nativeId,
@@ -153,9 +142,7 @@ function build(draft: Draft, fetchedAt: string, raw: unknown): Finding {
     fetchedAt,
   };
   if (draft.url !== undefined) source.url = draft.url;
-  const finding: Finding = {
-    id: findingId("lacework", draft.nativeId),
-    dedupKey: dedupKey(archetype, resource),
+  return assembleFinding({
     source,
     category: draft.category,
     severity,
@@ -163,13 +150,12 @@ function build(draft: Draft, fetchedAt: string, raw: unknown): Finding {
     title: draft.title,
     description: draft.description,
     rule: draft.rule,
-    resource,
+    resource: draft.resource,
     firstSeen: draft.firstSeen,
     lastSeen: draft.lastSeen,
-  };
-  if (draft.vulnerability !== undefined) finding.vulnerability = draft.vulnerability;
-  if (raw !== undefined) finding.raw = raw;
-  return finding;
+    vulnerability: draft.vulnerability,
+    raw,
+  });
 }
 
 function fromAlert(alert: Fields, consoleUrl: string | undefined): Draft {
@@ -553,27 +539,6 @@ function toResource(
 function placeholderResource(alertId: string, source: string): Resource {
   const id = `lacework-alert:${alertId}`;
   return toResource(id, resourceFacts(id, source, "alert"), "", undefined, undefined, undefined);
-}
-
-function toTags(tags: unknown): Record<string, string> {
-  const result: Record<string, string> = {};
-  if (tags === null || typeof tags !== "object") return result;
-  if (Array.isArray(tags)) {
-    for (const tag of tags) if (tag !== null && typeof tag === "object") addTag(result, tag.key, tag.value);
-  } else {
-    for (const key of Object.keys(tags)) addTag(result, key, (tags as Fields)[key]);
-  }
-  return result;
-}
-
-function addTag(tags: Record<string, string>, key: unknown, value: unknown): void {
-  if (typeof key !== "string") return;
-  const text =
-    value === null || value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
-  // `__proto__` is data like any other tag name: define it, as assignment would set the prototype.
-  if (key === "__proto__")
-    Object.defineProperty(tags, key, { value: text, enumerable: true, writable: true });
-  else tags[key] = text;
 }
 
 /** Anomaly and Composite alerts are threats; a CVE makes a vulnerability; policy alerts go by their words. */

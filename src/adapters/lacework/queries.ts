@@ -58,16 +58,10 @@ export function kindsFor(kinds: readonly LaceworkKind[], query: FindingQuery): L
 
 /** One `unsupported` warning per query feature that some selected family filters client-side (or not at all). */
 export function unsupportedFilterWarnings(kinds: readonly LaceworkKind[], query: FindingQuery): Warning[] {
-  return sharedFilterWarnings(
-    "lacework",
-    warnedFeatures,
-    query,
-    kinds,
-    serverSideFilters,
-    (feature, clientSide) =>
-      feature === "projectIds"
-        ? "lacework: findings have no project; projectIds is ignored (scope the API key to a sub-account with `subAccount` instead)."
-        : `lacework: ${clientSide.join(", ")} cannot filter by ${feature} server-side; it is applied client-side, so every matching page is still fetched.`,
+  return sharedFilterWarnings("lacework", query, kinds, serverSideFilters, (feature, clientSide) =>
+    feature === "projectIds"
+      ? "lacework: findings have no project; projectIds is ignored (scope the API key to a sub-account with `subAccount` instead)."
+      : `lacework: ${clientSide.join(", ")} cannot filter by ${feature} server-side; it is applied client-side, so every matching page is still fetched.`,
   );
 }
 
@@ -97,16 +91,3 @@ export function compileQuery(query: FindingQuery): (finding: Finding) => boolean
   }
   return (finding) => checks.every((check) => check(finding));
 }
-
-// Internal helpers.
-
-const warnedFeatures: readonly (keyof FindingQuery)[] = [
-  "severity",
-  "status",
-  "category",
-  "createdAfter",
-  "updatedAfter",
-  "accountIds",
-  "projectIds",
-  "frameworks",
-];

@@ -1,15 +1,13 @@
-import { ruleKeyFor } from "../../agents/knowledge/match.js";
 import { NormalizationError } from "../../core/errors.js";
 import {
   type Category,
   type Control,
   type Finding,
-  findingId,
   formatPath,
   type Resource,
   type Severity,
 } from "../../core/finding.js";
-import { dedupKey } from "../../core/fingerprint.js";
+import { assembleFinding } from "../shared/finding.js";
 import type { SourceNormalizeOptions } from "../shared/options.js";
 import {
   mapOrcaAssetType,
@@ -276,18 +274,7 @@ function build(alert: Extracted, consoleUrl: string, fetchedAt: string, raw: unk
   if (alert.accountName !== undefined) resource.accountName = alert.accountName;
   if (alert.region !== undefined && alert.region !== "") resource.region = alert.region;
   resource.tags = readTags(alert.tags);
-  const archetype = ruleKeyFor({
-    platform: "orca",
-    ruleId: alert.ruleId,
-    ruleName: alert.title,
-    title: alert.title,
-    category,
-    resourceType: resource.type,
-    cve,
-  });
-  const finding: Finding = {
-    id: findingId("orca", alert.nativeId),
-    dedupKey: dedupKey(archetype, resource),
+  return assembleFinding({
     source: {
       platform: "orca",
       nativeId: alert.nativeId,
@@ -313,10 +300,9 @@ function build(alert: Extracted, consoleUrl: string, fetchedAt: string, raw: unk
     resource,
     firstSeen: toIso(alert, alert.createdAt, alert.createdKey),
     lastSeen: toIso(alert, alert.lastSeen, alert.lastSeenKey),
-  };
-  if (cve !== undefined) finding.vulnerability = { cve };
-  if (raw !== undefined) finding.raw = raw;
-  return finding;
+    vulnerability: cve === undefined ? undefined : { cve },
+    raw,
+  });
 }
 
 function isObject(value: unknown): value is Fields {

@@ -1,15 +1,10 @@
-import {
-  assertWritable,
-  ConfigurationError,
-  InvalidResponseError,
-  NormalizationError,
-} from "../../core/errors.js";
+import { assertWritable, ConfigurationError, InvalidResponseError } from "../../core/errors.js";
 import type { Finding } from "../../core/finding.js";
 import { paginate, pinQuery } from "../../core/paginate.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, type Secret } from "../../core/secret.js";
 import type { HttpSourceOptions } from "../shared/options.js";
-import { deadLetter, itemIdOf, raiseWarning } from "../shared/report.js";
+import { itemIdOf, normalizePage, raiseWarning } from "../shared/report.js";
 import type {
   CallOptions,
   ExceptionRef,
@@ -123,21 +118,15 @@ export function orca(options: OrcaOptions = {}): FindingSource {
           }
           const start = decodeOffset(cursor);
           const { rows, total } = await readRows(alertsRequest(pinned, start, pageSize), signal);
-          const items: Finding[] = [];
           const pageOptions = normalizeOptions();
-          for (const row of rows) {
-            try {
-              const finding = normalize(row, pageOptions);
-              if (matches(finding)) items.push(finding);
-            } catch (error) {
-              if (!(error instanceof NormalizationError)) throw error;
-              deadLetter(call.report, options.events, {
-                stage: "source:orca",
-                itemId: itemIdOf("orca", orcaAlertIdOf(row)),
-                error,
-              });
-            }
-          }
+          const items = normalizePage(rows, {
+            normalize: (row) => normalize(row, pageOptions),
+            matches,
+            stage: "source:orca",
+            itemId: (row) => itemIdOf("orca", orcaAlertIdOf(row)),
+            report: call.report,
+            events: options.events,
+          });
           const end = start + rows.length;
           // As Orca's own client pages: on to `total_items` (a server may cap `limit` below ours), else
           // until a short page; an empty page always ends the run.

@@ -1,9 +1,8 @@
 import type { z } from "zod";
-import { ruleKeyFor } from "../../agents/knowledge/match.js";
 import { NormalizationError, toErrorIssues } from "../../core/errors.js";
-import { type Control, type Finding, findingId, formatPath, type Resource } from "../../core/finding.js";
-import { dedupKey } from "../../core/fingerprint.js";
+import { type Control, type Finding, formatPath, type Resource } from "../../core/finding.js";
 import { memoize } from "../../core/memo.js";
+import { assembleFinding } from "../shared/finding.js";
 import type { SourceNormalizeOptions } from "../shared/options.js";
 import { type Fields, isAlert, isWebhookAlert } from "./fast-checks.js";
 import {
@@ -208,15 +207,6 @@ function build(draft: Draft, fetchedAt: string, raw: unknown): Finding {
     category === "vulnerability"
       ? (cvePattern.exec(draft.ruleName) ?? cvePattern.exec(draft.description))?.[0].toUpperCase()
       : undefined;
-  const archetype = ruleKeyFor({
-    platform: "prisma",
-    ruleId: draft.ruleId,
-    ruleName: draft.ruleName,
-    title: draft.ruleName,
-    category,
-    resourceType: resource.type,
-    cve,
-  });
   const source: Finding["source"] = {
     platform: "prisma",
     nativeId: draft.nativeId,
@@ -226,9 +216,7 @@ function build(draft: Draft, fetchedAt: string, raw: unknown): Finding {
   };
   if (draft.url !== undefined) source.url = draft.url;
   const controls = toControls(draft.compliance);
-  const finding: Finding = {
-    id: findingId("prisma", draft.nativeId),
-    dedupKey: dedupKey(archetype, resource),
+  return assembleFinding({
     source,
     category,
     severity,
@@ -241,12 +229,9 @@ function build(draft: Draft, fetchedAt: string, raw: unknown): Finding {
     resource,
     firstSeen: toIso(draft, draft.firstSeen, draft.firstSeenPath),
     lastSeen: toIso(draft, draft.lastSeen, draft.lastSeenPath),
-  };
-  if (cve !== undefined) finding.vulnerability = { cve };
-  if (raw !== undefined) finding.raw = raw;
-  // Built field by field from mapped values, so it is a valid Finding by construction (the tests
-  // parse every output with findingSchema).
-  return finding;
+    vulnerability: cve === undefined ? undefined : { cve },
+    raw,
+  });
 }
 
 const cvePattern = /\bCVE-\d{4}-\d{4,}\b/i;

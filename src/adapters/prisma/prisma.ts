@@ -3,14 +3,13 @@ import {
   ConfigurationError,
   InvalidResponseError,
   isCloudstewardError,
-  NormalizationError,
 } from "../../core/errors.js";
 import type { Finding } from "../../core/finding.js";
 import { paginate, pinQuery } from "../../core/paginate.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, type Secret } from "../../core/secret.js";
 import type { HttpSourceOptions } from "../shared/options.js";
-import { deadLetter, itemIdOf, raiseWarning } from "../shared/report.js";
+import { itemIdOf, normalizePage, raiseWarning } from "../shared/report.js";
 import type {
   CallOptions,
   ExceptionRef,
@@ -118,21 +117,16 @@ export function prisma(options: PrismaOptions = {}): FindingSource {
             idempotent: true,
           });
           const page = readAlertPage(response.data);
-          const items: Finding[] = [];
           const pageOptions = normalizeOptions();
-          for (const record of page.items) {
-            try {
-              const finding = normalize(record, pageOptions);
-              if (matchesClientSide(finding, pinned, plan.clientSide)) items.push(finding);
-            } catch (error) {
-              if (!(error instanceof NormalizationError)) throw error;
-              deadLetter(call.report, options.events, {
-                stage: "source:prisma",
-                itemId: itemIdOf("prisma", (record as { id?: unknown } | null)?.id),
-                error,
-              });
-            }
-          }
+          const { clientSide } = plan;
+          const items = normalizePage(page.items, {
+            normalize: (record) => normalize(record, pageOptions),
+            matches: (finding) => matchesClientSide(finding, pinned, clientSide),
+            stage: "source:prisma",
+            itemId: (record) => itemIdOf("prisma", (record as { id?: unknown } | null)?.id),
+            report: call.report,
+            events: options.events,
+          });
           // A token can come back with the last page: a short page ends the run (reference §2.2.a).
           const next = page.items.length >= pageSize ? page.nextPageToken || undefined : undefined;
           return { items, next };

@@ -1,7 +1,44 @@
 import type { EventEmitter } from "eventemitter3";
+import { NormalizationError } from "../../core/errors.js";
 import type { PipelineEvents } from "../../core/events.js";
-import { findingId, type Platform } from "../../core/finding.js";
+import { type Finding, findingId, type Platform } from "../../core/finding.js";
 import type { DeadLetter, RunReport, Warning } from "../../core/report.js";
+
+/** How {@link normalizePage} turns one page of native records into findings. */
+export interface PageNormalizer {
+  /** Normalizes one record; a `NormalizationError` makes it a dead letter. */
+  normalize: (record: unknown) => Finding;
+  /** The client-side check of the query a finding must pass to be kept. */
+  matches: (finding: Finding) => boolean;
+  /** The dead letters' stage, e.g. `source:wiz`. */
+  stage: string;
+  /** The cloudsteward id a dead letter names for a record, when it has one. */
+  itemId: (record: unknown) => string | undefined;
+  /** The call's report, which receives the dead letters. */
+  report?: RunReport;
+  /** Where the `item-failed` events go. */
+  events?: EventEmitter<PipelineEvents>;
+}
+
+/**
+ * Normalizes one page of native records and keeps the findings that match, in order. A record that
+ * cannot be normalized becomes a dead letter and the page goes on; any other error is thrown.
+ * @example
+ * const items = normalizePage(rows, { normalize: (row) => normalize(row), matches: () => true, stage: "source:orca", itemId: () => undefined });
+ */
+export function normalizePage(records: Iterable<unknown>, page: PageNormalizer): Finding[] {
+  const items: Finding[] = [];
+  for (const record of records) {
+    try {
+      const finding = page.normalize(record);
+      if (page.matches(finding)) items.push(finding);
+    } catch (error) {
+      if (!(error instanceof NormalizationError)) throw error;
+      deadLetter(page.report, page.events, { stage: page.stage, itemId: page.itemId(record), error });
+    }
+  }
+  return items;
+}
 
 /**
  * Records a record that could not be processed in `report.deadLetters` (when the call has a report) and

@@ -2,19 +2,18 @@ import type { Warning } from "../../core/report.js";
 import type { FindingQuery } from "../source.js";
 
 /**
- * One `unsupported` warning per requested query feature that some of the selected finding families cannot
- * filter server-side; `describe` words the message from the feature and those families.
+ * One `unsupported` warning per requested query filter that some of the selected finding families cannot
+ * apply server-side; `describe` words the message from the filter and those families.
  */
 export function unsupportedFilterWarnings<Kind extends string>(
   source: string,
-  features: readonly (keyof FindingQuery)[],
   query: FindingQuery,
   kinds: readonly Kind[],
   serverSide: Record<Kind, ReadonlySet<keyof FindingQuery>>,
   describe: (feature: keyof FindingQuery, clientSide: Kind[]) => string,
 ): Warning[] {
   const warnings: Warning[] = [];
-  for (const feature of features) {
+  for (const feature of filters) {
     const value = query[feature];
     if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
     const clientSide = kinds.filter((kind) => !serverSide[kind].has(feature));
@@ -29,3 +28,17 @@ export function unsupportedFilterWarnings<Kind extends string>(
   }
   return warnings;
 }
+
+// Internal helpers.
+
+/** Every filter of a {@link FindingQuery} (all but the cursor). */
+const filters: readonly (keyof FindingQuery)[] = [
+  "severity",
+  "status",
+  "category",
+  "createdAfter",
+  "updatedAfter",
+  "accountIds",
+  "projectIds",
+  "frameworks",
+];

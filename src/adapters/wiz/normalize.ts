@@ -1,17 +1,16 @@
 import type { z } from "zod";
-import { ruleKeyFor } from "../../agents/knowledge/match.js";
 import { NormalizationError, toErrorIssues } from "../../core/errors.js";
 import {
   type Category,
   type Control,
   type Finding,
-  findingId,
   formatPath,
   type Resource,
   type Vulnerability,
 } from "../../core/finding.js";
-import { dedupKey } from "../../core/fingerprint.js";
+import { assembleFinding } from "../shared/finding.js";
 import type { SourceNormalizeOptions } from "../shared/options.js";
+import { toTags } from "../shared/tags.js";
 import {
   type Fields,
   isConfiguration,
@@ -173,16 +172,6 @@ function build(draft: Draft, fetchedAt: string, raw: unknown): Finding {
   if (native.accountName !== undefined) resource.accountName = native.accountName;
   if (native.region !== undefined) resource.region = native.region;
   resource.tags = toTags(native.tags);
-  // The specific archetype, or `wiz:<ruleId>`; never a category fallback, which would merge unrelated rules.
-  const archetype = ruleKeyFor({
-    platform: "wiz",
-    ruleId: draft.rule.id,
-    ruleName: draft.rule.name,
-    title: draft.title,
-    category: draft.category,
-    resourceType: resource.type,
-    cve: draft.vulnerability?.cve,
-  });
   const source: Finding["source"] = {
     platform: "wiz",
     nativeId: draft.nativeId,
@@ -192,9 +181,7 @@ function build(draft: Draft, fetchedAt: string, raw: unknown): Finding {
   };
   if (draft.url !== undefined) source.url = draft.url;
   const { id, name, remediation, controls } = draft.rule;
-  const finding: Finding = {
-    id: findingId("wiz", draft.nativeId),
-    dedupKey: dedupKey(archetype, resource),
+  return assembleFinding({
     source,
     category: draft.category,
     severity,
@@ -205,12 +192,9 @@ function build(draft: Draft, fetchedAt: string, raw: unknown): Finding {
     resource,
     firstSeen: toIso(draft, draft.firstSeen),
     lastSeen: toIso(draft, draft.lastSeen),
-  };
-  if (draft.vulnerability !== undefined) finding.vulnerability = compact(draft.vulnerability);
-  if (raw !== undefined) finding.raw = raw;
-  // Built field by field from mapped, range-checked values, so it is a valid Finding by construction
-  // (the tests parse every output with findingSchema); skipping a second schema pass halves the cost.
-  return finding;
+    vulnerability: draft.vulnerability === undefined ? undefined : compact(draft.vulnerability),
+    raw,
+  });
 }
 
 function fromIssue(issue: WizIssue, portal: string): Draft {
@@ -479,30 +463,6 @@ function parse<T>(schema: z.ZodType<T>, record: unknown, kind: WizRecordKind): T
     `wiz: ${kind}${typeof id === "string" ? ` ${id}` : ""}: ${formatPath(first.path)}: ${first.message}`,
     { platform: "wiz", path: first.path, issues, cause: result.error },
   );
-}
-
-/** Tags from an object map or a `[{ key, value }]` list; values become strings, null "", malformed entries are skipped. */
-function toTags(tags: unknown): Record<string, string> {
-  const result: Record<string, string> = {};
-  if (tags === null || typeof tags !== "object") return result;
-  if (Array.isArray(tags)) {
-    for (const tag of tags) {
-      if (tag !== null && typeof tag === "object") setTag(result, tag.key, tag.value);
-    }
-  } else {
-    for (const key of Object.keys(tags)) setTag(result, key, (tags as Fields)[key]);
-  }
-  return result;
-}
-
-function setTag(tags: Record<string, string>, key: unknown, value: unknown): void {
-  if (typeof key !== "string") return;
-  const text =
-    value === null || value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
-  // A tag named `__proto__` is data like any other: define it, as assignment would set the prototype.
-  if (key === "__proto__")
-    Object.defineProperty(tags, key, { value: text, enumerable: true, writable: true });
-  else tags[key] = text;
 }
 
 /** Compliance references from security sub-categories: `{ framework, control }`, the control id when the title starts with one. */

@@ -150,7 +150,6 @@ export function kindsFor(kinds: readonly WizKind[], query: FindingQuery): WizKin
 export function unsupportedFilterWarnings(kinds: readonly WizKind[], query: FindingQuery): Warning[] {
   return sharedFilterWarnings(
     "wiz",
-    warnedFeatures,
     query,
     kinds,
     serverSideFilters,
@@ -182,16 +181,3 @@ export function matchesQuery(finding: Finding, query: FindingQuery): boolean {
   }
   return true;
 }
-
-// Internal helpers.
-
-/** The query features whose client-side filtering is warned about (project scoping is always server-side). */
-const warnedFeatures: readonly (keyof FindingQuery)[] = [
-  "severity",
-  "status",
-  "category",
-  "createdAfter",
-  "updatedAfter",
-  "accountIds",
-  "frameworks",
-];

@@ -2,7 +2,6 @@ import {
   assertWritable,
   ConfigurationError,
   InvalidResponseError,
-  NormalizationError,
   NotFoundError,
   toErrorIssues,
 } from "../../core/errors.js";
@@ -11,7 +10,7 @@ import { paginate, pinQuery } from "../../core/paginate.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, type Secret } from "../../core/secret.js";
 import type { HttpSourceOptions } from "../shared/options.js";
-import { deadLetter, itemIdOf, raiseWarning } from "../shared/report.js";
+import { itemIdOf, normalizePage, raiseWarning } from "../shared/report.js";
 import type {
   CallOptions,
   ExceptionRef,
@@ -127,21 +126,15 @@ export function wiz(options: WizOptions = {}): FindingSource {
             { signal, idempotent: true },
           );
           const page = readConnection(data, list.key);
-          const items: Finding[] = [];
           const pageOptions = normalizeOptions();
-          for (const record of page.nodes) {
-            try {
-              const finding = normalize(record, pageOptions);
-              if (matchesQuery(finding, pinned)) items.push(finding);
-            } catch (error) {
-              if (!(error instanceof NormalizationError)) throw error;
-              deadLetter(call.report, options.events, {
-                stage: "source:wiz",
-                itemId: itemIdOf("wiz", (record as { id?: unknown } | null)?.id),
-                error,
-              });
-            }
-          }
+          const items = normalizePage(page.nodes, {
+            normalize: (record) => normalize(record, pageOptions),
+            matches: (finding) => matchesQuery(finding, pinned),
+            stage: "source:wiz",
+            itemId: (record) => itemIdOf("wiz", (record as { id?: unknown } | null)?.id),
+            report: call.report,
+            events: options.events,
+          });
           const nextKind = selected[selected.indexOf(kind) + 1];
           const next =
             page.pageInfo.hasNextPage && page.pageInfo.endCursor

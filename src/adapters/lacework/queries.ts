@@ -1,6 +1,6 @@
 import type { Finding } from "../../core/finding.js";
 import type { Warning } from "../../core/report.js";
-import { unsupportedFilterWarnings as sharedFilterWarnings } from "../shared/warnings.js";
+import { clientSideFilterWarnings } from "../shared/warnings.js";
 import type { FindingQuery } from "../source.js";
 import { toLaceworkSeverities } from "./map-severity.js";
 import { type LaceworkKind, toLaceworkStatuses } from "./map-status.js";
@@ -58,7 +58,7 @@ export function kindsFor(kinds: readonly LaceworkKind[], query: FindingQuery): L
 
 /** One `unsupported` warning per query feature that some selected family filters client-side (or not at all). */
 export function unsupportedFilterWarnings(kinds: readonly LaceworkKind[], query: FindingQuery): Warning[] {
-  return sharedFilterWarnings("lacework", query, kinds, serverSideFilters, (feature, clientSide) =>
+  return clientSideFilterWarnings("lacework", query, kinds, serverSideFilters, (feature, clientSide) =>
     feature === "projectIds"
       ? "lacework: findings have no project; projectIds is ignored (scope the API key to a sub-account with `subAccount` instead)."
       : `lacework: ${clientSide.join(", ")} cannot filter by ${feature} server-side; it is applied client-side, so every matching page is still fetched.`,

@@ -22,7 +22,8 @@ export interface PageNormalizer {
 
 /**
  * Normalizes one page of native records and keeps the findings that match, in order. A record that
- * cannot be normalized becomes a dead letter and the page goes on; any other error is thrown.
+ * cannot be normalized goes to `report.deadLetters` (when the call has a report) and is announced as an
+ * `item-failed` event, and the page goes on; any other error is thrown.
  * @example
  * const items = normalizePage(rows, { normalize: (row) => normalize(row), matches: () => true, stage: "source:orca", itemId: () => undefined });
  */
@@ -34,23 +35,12 @@ export function normalizePage(records: Iterable<unknown>, page: PageNormalizer):
       if (page.matches(finding)) items.push(finding);
     } catch (error) {
       if (!(error instanceof NormalizationError)) throw error;
-      deadLetter(page.report, page.events, { stage: page.stage, itemId: page.itemId(record), error });
+      const letter: DeadLetter = { stage: page.stage, itemId: page.itemId(record), error };
+      page.report?.deadLetters.push(letter);
+      page.events?.emit("item-failed", { deadLetter: letter });
     }
   }
   return items;
-}
-
-/**
- * Records a record that could not be processed in `report.deadLetters` (when the call has a report) and
- * announces it as an `item-failed` event; the run goes on.
- */
-export function deadLetter(
-  report: RunReport | undefined,
-  events: EventEmitter<PipelineEvents> | undefined,
-  letter: DeadLetter,
-): void {
-  report?.deadLetters.push(letter);
-  events?.emit("item-failed", { deadLetter: letter });
 }
 
 /** Records a warning in `report.warnings` (when the call has a report) and announces it as a `warning-raised` event. */

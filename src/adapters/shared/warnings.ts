@@ -5,7 +5,7 @@ import type { FindingQuery } from "../source.js";
  * One `unsupported` warning per requested query filter that some of the selected finding families cannot
  * apply server-side; `describe` words the message from the filter and those families.
  */
-export function unsupportedFilterWarnings<Kind extends string>(
+export function clientSideFilterWarnings<Kind extends string>(
   source: string,
   query: FindingQuery,
   kinds: readonly Kind[],

@@ -1,6 +1,6 @@
 import type { Finding } from "../../core/finding.js";
 import type { Warning } from "../../core/report.js";
-import { unsupportedFilterWarnings as sharedFilterWarnings } from "../shared/warnings.js";
+import { clientSideFilterWarnings } from "../shared/warnings.js";
 import type { FindingQuery } from "../source.js";
 import { toWizSeverities, type WizKind } from "./map-severity.js";
 import { toWizStatuses } from "./map-status.js";
@@ -148,7 +148,7 @@ export function kindsFor(kinds: readonly WizKind[], query: FindingQuery): WizKin
  * Warnings for the query features some of the families read cannot filter server-side, one per feature.
  */
 export function unsupportedFilterWarnings(kinds: readonly WizKind[], query: FindingQuery): Warning[] {
-  return sharedFilterWarnings(
+  return clientSideFilterWarnings(
     "wiz",
     query,
     kinds,

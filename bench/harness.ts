@@ -52,6 +52,58 @@ export function resultRow(benchmark: string) {
   });
 }
 
+/** What {@link normalizeCost} measured. */
+export interface NormalizeCost {
+  /** normalize ÷ JSON.parse CPU time, in the median round. */
+  ratio: number;
+  parseUsPerRecord: number;
+  normalizeUsPerRecord: number;
+  /** The lowest and highest round ratios (the high ones are JIT warm-up). */
+  range: [number, number];
+  rounds: number;
+}
+
+/**
+ * The CPU cost of normalizing `records` next to `JSON.parse` of the `bodies` they came from: both run
+ * back to back in each of fifteen rounds, so load from elsewhere on the machine hits both sides of a
+ * round alike, and the median round is reported.
+ */
+export function normalizeCost(
+  bodies: readonly string[],
+  records: readonly unknown[],
+  normalize: (record: unknown) => unknown,
+): NormalizeCost {
+  const cpuMs = (fn: () => void) => {
+    const started = process.cpuUsage();
+    fn();
+    const used = process.cpuUsage(started);
+    return (used.user + used.system) / 1000;
+  };
+  const rounds = Array.from({ length: 15 }, () => {
+    const parseMs = cpuMs(() => {
+      for (const text of bodies) JSON.parse(text);
+    });
+    const normalizeMs = cpuMs(() => {
+      for (const record of records) normalize(record);
+    });
+    return { parseMs, normalizeMs, ratio: normalizeMs / parseMs };
+  }).sort((a, b) => a.ratio - b.ratio);
+  const median = rounds[rounds.length >> 1]!;
+  return {
+    ratio: median.ratio,
+    parseUsPerRecord: (median.parseMs * 1000) / records.length,
+    normalizeUsPerRecord: (median.normalizeMs * 1000) / records.length,
+    range: [rounds[0]!.ratio, rounds.at(-1)!.ratio],
+    rounds: rounds.length,
+  };
+}
+
+/** The notes of a row reporting a {@link NormalizeCost}. */
+export function costNotes(cost: NormalizeCost): string {
+  const two = (value: number) => Math.round(value * 100) / 100;
+  return `CPU time, median of ${cost.rounds} interleaved rounds: normalize ${two(cost.normalizeUsPerRecord)} µs/record, JSON.parse ${two(cost.parseUsPerRecord)} µs/record; rounds ranged ${two(cost.range[0])}–${two(cost.range[1])}×`;
+}
+
 /** Milliseconds `fn` took, wall clock. */
 export async function measure(fn: () => unknown): Promise<number> {
   const started = performance.now();

@@ -8,7 +8,7 @@ import { normalize, wiz } from "../src/adapters/wiz/index.js";
 import type { WizOptions } from "../src/adapters/wiz/wiz.js";
 import type { PipelineEvents } from "../src/core/events.js";
 import { startSandbox } from "../src/testing/sandbox/server.js";
-import { type Benchmark, type BenchResult, runInChild } from "./harness.js";
+import { type Benchmark, type BenchResult, costNotes, normalizeCost, runInChild } from "./harness.js";
 
 const total = 100_000;
 const pageSize = 500;
@@ -21,7 +21,7 @@ const benchmark: Benchmark = {
     try {
       return [
         ...(await paced(sandbox.wiz)),
-        ...(await normalizeCost(sandbox.wiz)),
+        ...(await normalizeVsParse(sandbox.wiz)),
         ...(await memory(sandbox.wiz)),
       ];
     } finally {
@@ -97,7 +97,7 @@ async function paced(options: WizOptions): Promise<BenchResult[]> {
   ];
 }
 
-async function normalizeCost(options: WizOptions): Promise<BenchResult[]> {
+async function normalizeVsParse(options: WizOptions): Promise<BenchResult[]> {
   // The raw page bodies, as the adapter receives them.
   const bodies: string[] = [];
   const token = await fetch(options.authUrl!, {
@@ -133,34 +133,16 @@ async function normalizeCost(options: WizOptions): Promise<BenchResult[]> {
     (text) => (JSON.parse(text) as { data: { page: { nodes: unknown[] } } }).data.page.nodes,
   );
   const fetchedAt = new Date().toISOString();
-  // CPU time of this process, JSON.parse and normalize back to back in each of fifteen rounds, so
-  // load from elsewhere on the machine hits both sides of a round alike; the median round is reported
-  // (the first rounds also include JIT warm-up).
-  const cpuMs = (fn: () => void) => {
-    const started = process.cpuUsage();
-    fn();
-    const used = process.cpuUsage(started);
-    return (used.user + used.system) / 1000;
-  };
-  const rounds = Array.from({ length: 15 }, () => {
-    const parseMs = cpuMs(() => {
-      for (const text of bodies) JSON.parse(text);
-    });
-    const normalizeMs = cpuMs(() => {
-      for (const node of nodes) normalize(node, { fetchedAt });
-    });
-    return { parseMs, normalizeMs, ratio: normalizeMs / parseMs };
-  }).sort((a, b) => a.ratio - b.ratio);
-  const { parseMs, normalizeMs, ratio } = rounds[rounds.length >> 1]!;
+  const cost = normalizeCost(bodies, nodes, (node) => normalize(node, { fetchedAt }));
   return [
     {
       benchmark: "wiz",
       metric: `normalize ÷ JSON.parse of the same bytes (${nodes.length.toLocaleString("en")} records)`,
-      value: round(ratio),
+      value: round(cost.ratio),
       unit: "×",
       target: "<= 1.5",
-      pass: ratio <= 1.5,
-      notes: `CPU time, median of ${rounds.length} rounds: normalize ${round((normalizeMs * 1000) / nodes.length)} µs/record, JSON.parse ${round((parseMs * 1000) / nodes.length)} µs/record; rounds ranged ${round(rounds[0]!.ratio)}–${round(rounds.at(-1)!.ratio)}×`,
+      pass: cost.ratio <= 1.5,
+      notes: costNotes(cost),
     },
   ];
 }

@@ -34,8 +34,14 @@ export interface HttpClientOptions {
   rateLimit?: RateLimit;
   /** Retries on 429, 5xx and network errors. */
   retry?: {
-    /** Retries after the first attempt. @default 4 */
+    /** Retries after 5xx, timeouts and network errors. @default 4 */
     limit?: number;
+    /**
+     * Retries after rate limiting (a 429, or a rate-limit error in the body), counted apart: the server
+     * did not act, so waiting and trying again is always safe, and a busy tenant can say "wait" many
+     * times in a row. @default 10
+     */
+    rateLimitLimit?: number;
     /** First backoff delay; doubles each retry, with full jitter. @default 500 */
     baseDelayMs?: number;
     /** Upper bound of one backoff delay, and of an honoured Retry-After. @default 60_000 */
@@ -104,9 +110,10 @@ export interface HttpClient {
 /**
  * Creates the HTTP client that owns timeouts, pacing, retries, error mapping and redaction for one integration.
  *
- * Retries: 429 (any method: the server did not act), 5xx and network errors (idempotent requests only),
- * exponential backoff with full jitter, honouring `Retry-After` (seconds or HTTP date), `retry-after-ms` and
- * rate-limit reset headers. A 401 calls `onUnauthorized` once and retries with fresh headers.
+ * Retries: 429 (any method: the server did not act; up to `retry.rateLimitLimit` times), 5xx and network
+ * errors (idempotent requests only; up to `retry.limit` times), exponential backoff with full jitter,
+ * honouring `Retry-After` (seconds or HTTP date), `retry-after-ms` and rate-limit reset headers, plus up to
+ * 20% jitter. A 401 calls `onUnauthorized` once and retries with fresh headers.
  * @example
  * const http = createHttpClient({ integration: "jira", baseUrl, headers: async () => ({ authorization }) });
  * const issue = await http.get<JiraIssue>("/rest/api/3/issue/SEC-1", { signal });
@@ -114,6 +121,7 @@ export interface HttpClient {
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const { integration } = options;
   const retryLimit = options.retry?.limit ?? 4;
+  const rateLimitRetryLimit = options.retry?.rateLimitLimit ?? 10;
   const baseDelayMs = options.retry?.baseDelayMs ?? 500;
   const maxDelayMs = options.retry?.maxDelayMs ?? 60_000;
   const limiter = options.rateLimit ? createRateLimiter(options.rateLimit) : undefined;
@@ -134,6 +142,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const url = resolveUrl(options.baseUrl, path, call.searchParams);
     const idempotent = call.idempotent ?? !["POST", "PATCH"].includes(upperMethod);
     let reauthenticated = false;
+    let rateLimited = 0;
+    let failed = 0;
 
     for (let attempt = 0; ; attempt++) {
       await limiter?.take(call.signal);
@@ -166,15 +176,23 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           continue;
         }
         // A 429 (or a rate-limit error in the body) means the server did not act, whatever the method.
-        const retryable = failure.code === "RATE_LIMITED" || (idempotent && failure.isRetryable);
-        if (!retryable || attempt >= retryLimit) throw failure;
+        const isRateLimit = failure.code === "RATE_LIMITED";
+        if (!isRateLimit && !(idempotent && failure.isRetryable)) throw failure;
+        if (isRateLimit ? rateLimited++ >= rateLimitRetryLimit : failed++ >= retryLimit) throw failure;
       } catch (error) {
         if (isAbortError(error) && call.signal?.aborted) throw call.signal.reason;
         if (isCloudstewardErrorFrom(error, integration)) throw error;
         failure = toTransportError(error, integration, `${upperMethod} ${scrub(redactUrl(url))}`);
-        if (!idempotent || attempt >= retryLimit) throw failure;
+        if (!idempotent || failed++ >= retryLimit) throw failure;
       }
-      const delayMs = Math.min(maxDelayMs, retryAfterMs ?? Math.random() * baseDelayMs * 2 ** attempt);
+      // Up to 20% on top of a Retry-After, so concurrent requests told to wait alike do not all come
+      // back at the same instant and collide again.
+      const delayMs = Math.min(
+        maxDelayMs,
+        retryAfterMs !== undefined
+          ? retryAfterMs * (1 + Math.random() * 0.2)
+          : Math.random() * baseDelayMs * 2 ** attempt,
+      );
       options.events?.emit("request-retried", { integration, attempt: attempt + 1, error: failure, delayMs });
       await sleep(delayMs, call.signal);
     }

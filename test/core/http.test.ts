@@ -106,12 +106,39 @@ describe("createHttpClient", () => {
     expect(calls).toHaveLength(3);
   });
 
-  it("gives up after the retry limit with a RateLimitError carrying retryAfterMs", async () => {
+  it("gives up after the rate-limit retry limit with a RateLimitError carrying retryAfterMs", async () => {
     const calls = sequence("get", "/v1/items", [tooMany]);
     const error = await failure(client().get("/v1/items"));
     expect(error).toBeInstanceOf(RateLimitError);
     expect(error).toMatchObject({ status: 429, retryAfterMs: 0, isRetryable: true, integration: "demo" });
-    expect(calls).toHaveLength(4);
+    expect(calls).toHaveLength(11); // the first attempt and the default 10 rate-limit retries
+    const limited = sequence("get", "/v1/few", [tooMany]);
+    await failure(client({ retry: { limit: 3, rateLimitLimit: 2, baseDelayMs: 1 } }).get("/v1/few"));
+    expect(limited).toHaveLength(3);
+  });
+
+  it("counts rate-limit retries apart from 5xx retries, so a busy tenant does not spend the failure budget", async () => {
+    const calls = sequence("get", "/v1/busy", [
+      unavailable,
+      unavailable,
+      unavailable,
+      tooMany,
+      tooMany,
+      tooMany,
+      tooMany,
+      ok,
+    ]);
+    await expect(
+      client({ retry: { limit: 3, rateLimitLimit: 4, baseDelayMs: 1 } }).get("/v1/busy"),
+    ).resolves.toEqual({
+      ok: true,
+    });
+    expect(calls).toHaveLength(8);
+    const exhausted = sequence("get", "/v1/down", [unavailable]);
+    expect(
+      await failure(client({ retry: { limit: 3, rateLimitLimit: 4, baseDelayMs: 1 } }).get("/v1/down")),
+    ).toBeInstanceOf(UpstreamError);
+    expect(exhausted).toHaveLength(4);
   });
 
   it("maps statuses to error classes", async () => {

@@ -22,6 +22,19 @@ export interface ResourceFacts {
  * resourceFacts("arn:aws:s3:::logs"); // { cloud: "aws", type: "aws.s3.bucket", nativeType: "s3:bucket", name: "logs" }
  */
 export function resourceFacts(id: string, hint?: string | null, hintType?: string | null): ResourceFacts {
+  // Pure in its three strings, and resources recur across a tenant's alerts: computed once each.
+  return cachedFacts(`${id}\u0000${hint ?? ""}\u0000${hintType ?? ""}`);
+}
+
+// Internal helpers.
+
+/** The facts of a `resourceFacts` key; shared objects, so they are frozen. */
+const cachedFacts = memoize((key: string): ResourceFacts => {
+  const [id = "", hint, hintType] = key.split("\u0000");
+  return Object.freeze(computeFacts(id, hint, hintType));
+}, 10_000);
+
+function computeFacts(id: string, hint?: string, hintType?: string): ResourceFacts {
   const trimmed = id.trim();
   if (trimmed.startsWith("arn:")) return awsFacts(trimmed);
   if (/^\/?subscriptions\//i.test(trimmed)) return azureFacts(trimmed);
@@ -44,8 +57,6 @@ export function resourceFacts(id: string, hint?: string | null, hintType?: strin
 export function mapLaceworkCloud(value: string | null | undefined): Cloud {
   return cloudByName[(value ?? "").trim().toLowerCase()] ?? "other";
 }
-
-// Internal helpers.
 
 const kubernetesKinds = new Set([
   "pod",

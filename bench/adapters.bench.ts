@@ -90,8 +90,10 @@ async function measureSubject(subject: Subject): Promise<BenchResult> {
     cost.ratio,
     "×",
     {
-      target: "<= 1.5",
-      pass: cost.ratio <= 1.5 && records.length === streamed,
+      // Informative: the ≤ 1.5× target is the Wiz adapter's (issue #3); a row only fails when the
+      // records measured are not the ones the source streamed.
+      target: "informative (Wiz target <= 1.5)",
+      ...(records.length === streamed ? {} : { pass: false }),
       notes: `${costNotes(cost)}; ${streamed.toLocaleString("en")} findings streamed`,
     },
   );

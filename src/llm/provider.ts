@@ -49,7 +49,8 @@ export function providerClient(options: ProviderOptions, settings: ProviderClien
     ...client,
     fetch:
       fetch ?? (quotaCode ? quotaAwareFetch(settings.integration, quotaCode, options.fetch) : options.fetch),
-    retry: { limit: options.maxRetries ?? 2 },
+    // `maxRetries` bounds every retry of a model call, rate-limited or not.
+    retry: { limit: options.maxRetries ?? 2, rateLimitLimit: options.maxRetries ?? 2 },
     timeoutMs: options.timeoutMs ?? timeoutMs ?? 120_000,
     events: options.events,
   });

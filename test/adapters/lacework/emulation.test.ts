@@ -35,10 +35,14 @@ async function call(method: string, path: string, body?: unknown) {
   return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
 }
 
-const window = (startDaysAgo: number, days = 7) => ({
-  startTime: new Date(Date.now() - startDaysAgo * day).toISOString(),
-  endTime: new Date(Date.now() - (startDaysAgo - days) * day).toISOString(),
-});
+/** A search window of `days` starting `startDaysAgo` back; one clock reading, so it is never a millisecond over 7 days. */
+const window = (startDaysAgo: number, days = 7) => {
+  const now = Date.now();
+  return {
+    startTime: new Date(now - startDaysAgo * day).toISOString(),
+    endTime: new Date(now - (startDaysAgo - days) * day).toISOString(),
+  };
+};
 
 describe("lacework emulation", () => {
   it("rejects a wrong key or secret with 401 and Lacework's { ok, message } body", async () => {

@@ -27,4 +27,18 @@ describe("memoize", () => {
     // "c" filled the cache past its limit, so "a" was forgotten and computed again.
     expect(calls).toEqual(["a", "b", "c", "a"]);
   });
+
+  it("keys several arguments unambiguously, whatever characters they hold", () => {
+    const calls: string[][] = [];
+    const pair = memoize((first: string, second: string) => {
+      calls.push([first, second]);
+      return `${first}|${second}`;
+    }, 10);
+    expect(pair("a\u0000b", "c")).toBe("a\u0000b|c");
+    expect(pair("a", "b\u0000c")).toBe("a|b\u0000c");
+    expect(pair("ab", "c")).toBe("ab|c");
+    expect(pair("a", "bc")).toBe("a|bc");
+    expect(pair("ab", "c")).toBe("ab|c");
+    expect(calls).toHaveLength(4);
+  });
 });

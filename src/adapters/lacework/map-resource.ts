@@ -23,16 +23,17 @@ export interface ResourceFacts {
  */
 export function resourceFacts(id: string, hint?: string | null, hintType?: string | null): ResourceFacts {
   // Pure in its three strings, and resources recur across a tenant's alerts: computed once each.
-  return cachedFacts(`${id}\u0000${hint ?? ""}\u0000${hintType ?? ""}`);
+  return cachedFacts(id, hint ?? "", hintType ?? "");
 }
 
 // Internal helpers.
 
 /** The facts of a `resourceFacts` key; shared objects, so they are frozen. */
-const cachedFacts = memoize((key: string): ResourceFacts => {
-  const [id = "", hint, hintType] = key.split("\u0000");
-  return Object.freeze(computeFacts(id, hint, hintType));
-}, 10_000);
+const cachedFacts = memoize(
+  (id: string, hint: string, hintType: string): ResourceFacts =>
+    Object.freeze(computeFacts(id, hint, hintType)),
+  10_000,
+);
 
 function computeFacts(id: string, hint?: string, hintType?: string): ResourceFacts {
   const trimmed = id.trim();

@@ -93,7 +93,7 @@ export interface OrcaAssetType {
 export function mapOrcaAssetType(assetType: string, cloudProvider?: string): OrcaAssetType {
   const known = assetTypes[assetType];
   if (known) return known;
-  return unknownAssetType(`${assetType}\u0000${cloudProvider ?? ""}`);
+  return unknownAssetType(assetType, cloudProvider ?? "");
 }
 
 /** Maps Orca's `cloud_provider` / `CloudProvider` (`aws`, `azure`, `gcp`, `oci`, `alibaba`, `k8s`…). */
@@ -239,8 +239,7 @@ const cloudPrefixes: readonly [string, Cloud][] = [
 ];
 
 /** `AwsQuantumLedger` → `aws.other.quantum-ledger` (memoized: asset types repeat). */
-const unknownAssetType = memoize((key: string): OrcaAssetType => {
-  const [assetType = "", provider = ""] = key.split("\u0000");
+const unknownAssetType = memoize((assetType: string, provider: string): OrcaAssetType => {
   const prefix = cloudPrefixes.find(([name]) => assetType.startsWith(name));
   const cloud = prefix?.[1] ?? mapOrcaCloud(provider);
   const rest = prefix ? assetType.slice(prefix[0].length) : assetType;

@@ -68,7 +68,7 @@ export function mapPrismaResourceType(
   resourceType: string | null | undefined,
   apiName?: string | null,
 ): string {
-  return resourceTypeOf(`${cloud}\u0000${resourceType ?? ""}\u0000${apiName ?? ""}`);
+  return resourceTypeOf(cloud, resourceType ?? "", apiName ?? "");
 }
 
 /**
@@ -208,8 +208,7 @@ const typeByResourceType: Record<string, Partial<Record<Cloud, string>>> = {
   K8S_DEPLOYMENT: { kubernetes: "kubernetes.deployment" },
 };
 
-const resourceTypeOf = memoize((key: string): string => {
-  const [cloud = "other", resourceType = "", apiName = ""] = key.split("\u0000") as [Cloud, string, string];
+const resourceTypeOf = memoize((cloud: Cloud, resourceType: string, apiName: string): string => {
   const byApi = typeByApiName[apiName.trim().toLowerCase()];
   if (byApi?.startsWith(`${cloud}.`)) return byApi;
   const normalized = resourceType

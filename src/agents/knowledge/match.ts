@@ -70,14 +70,13 @@ export function compileMatchers(matchers: readonly ArchetypeMatcher[]): Archetyp
   }, MAX_CACHED_KEYS);
   // Keyword matching is the costly step and depends only on these three values, which repeat across
   // every finding of a rule: key `category\0resourceType\0text`.
-  const byKeywords = memoize((key: string): string | undefined => {
-    const [category, resourceType = "", text = ""] = key.split("\u0000") as [Category, string, string];
+  const byKeywords = memoize((category: string, resourceType: string, text: string): string | undefined => {
     for (const candidate of candidatesFor(resourceType)) {
-      if (candidate.categories && !candidate.categories.includes(category)) continue;
+      if (candidate.categories && !candidate.categories.includes(category as Category)) continue;
       if (candidate.exclude?.test(text)) continue;
       if (candidate.groups.every((group) => group.test(text))) return candidate.id;
     }
-    return categoryFallbacks[category];
+    return categoryFallbacks[category as Category];
   }, MAX_CACHED_KEYS);
 
   return (input) => {
@@ -87,9 +86,7 @@ export function compileMatchers(matchers: readonly ArchetypeMatcher[]): Archetyp
     if (byName) return byName;
     if (input.cve) return `cve:${input.cve.trim().toUpperCase()}`;
     const text = input.ruleName === input.title ? input.title : `${input.ruleName}\n${input.title}`;
-    return byKeywords(
-      `${input.category}\u0000${input.resourceType.toLowerCase()}\u0000${text.toLowerCase()}`,
-    );
+    return byKeywords(input.category, input.resourceType.toLowerCase(), text.toLowerCase());
   };
 }
 

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import { sha256Hex } from "../../core/fingerprint.js";
 import type { ServiceNowOptions } from "../../sinks/servicenow/servicenow.js";
 import {
   type ServiceNowChoice,
@@ -475,10 +476,7 @@ function seedChoices(
 ): EmulatedServiceNowRecord[] {
   return Object.entries(choices).flatMap(([table, list]) =>
     list.map(({ value, label }, index) => ({
-      sys_id: createHash("sha256")
-        .update(`sys_choice\u0000${table}\u0000${value}`)
-        .digest("hex")
-        .slice(0, 32),
+      sys_id: sysIdOf("sys_choice", table, value),
       name: table,
       element: "state",
       value,
@@ -520,10 +518,9 @@ const environmentChoices = { production: "Production", staging: "Staging", devel
  */
 function seedCmdb(estate: Estate): Record<string, EmulatedServiceNowRecord[]> {
   const created = estate.now.replace("T", " ").slice(0, 19);
-  const sysId = (...parts: string[]) =>
-    createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, 32);
+
   const users = estate.owners.map((owner) => ({
-    sys_id: sysId("sys_user", owner.id),
+    sys_id: sysIdOf("sys_user", owner.id),
     user_name: owner.email.split("@")[0] ?? owner.id,
     name: owner.name,
     email: owner.email,
@@ -532,7 +529,7 @@ function seedCmdb(estate: Estate): Record<string, EmulatedServiceNowRecord[]> {
     sys_updated_on: created,
   }));
   const groups = estate.teams.map((team) => ({
-    sys_id: sysId("sys_user_group", team.id),
+    sys_id: sysIdOf("sys_user_group", team.id),
     name: team.name,
     description: `The ${team.name} team (${team.slackChannel})`,
     active: "true",
@@ -556,7 +553,7 @@ function seedCmdb(estate: Estate): Record<string, EmulatedServiceNowRecord[]> {
     const environment = estate.accounts.find((account) => account.id === resource.accountId)?.environment;
     const choice = environment ? environmentChoices[environment] : "";
     cis.push({
-      sys_id: sysId("cmdb_ci", resource.id),
+      sys_id: sysIdOf("cmdb_ci", resource.id),
       sys_class_name: ciClasses[resource.type] ?? "cmdb_ci",
       name: resource.name,
       object_id: resource.id,
@@ -583,4 +580,9 @@ function seedCmdb(estate: Estate): Record<string, EmulatedServiceNowRecord[]> {
     });
   });
   return { sys_user: users, sys_user_group: groups, cmdb_ci: cis };
+}
+
+/** A stable 32-hex `sys_id` for the seeded records, from what identifies them. */
+function sysIdOf(...parts: string[]): string {
+  return sha256Hex(parts.join("\u0000")).slice(0, 32);
 }

@@ -473,14 +473,7 @@ const categoryNames: Record<Category, string> = {
 };
 
 /** `stableHash` of two parts, memoized: the same rules and resources are rendered on every page. */
-const cachedPairHash = memoize((key: string) => {
-  const [first = "", second = ""] = key.split("\u0000");
-  return stableHash(first, second);
-}, 500_000);
-
-function cachedHash(first: string, second: string): string {
-  return cachedPairHash(`${first}\u0000${second}`);
-}
+const cachedHash = memoize((first: string, second: string) => stableHash(first, second), 500_000);
 
 function ruleIdFor(kind: WizKind, finding: EstateFinding, rule: EstateRule): string {
   const hash = cachedHash(rule.archetype, rule.title);

@@ -9,6 +9,7 @@ import {
 } from "../../core/finding.js";
 import { assembleFinding } from "../shared/finding.js";
 import type { SourceNormalizeOptions } from "../shared/options.js";
+import { toTags } from "../shared/tags.js";
 import {
   mapOrcaAssetType,
   mapOrcaCategory,
@@ -273,7 +274,7 @@ function build(alert: Extracted, consoleUrl: string, fetchedAt: string, raw: unk
   } as Resource;
   if (alert.accountName !== undefined) resource.accountName = alert.accountName;
   if (alert.region !== undefined && alert.region !== "") resource.region = alert.region;
-  resource.tags = readTags(alert.tags);
+  resource.tags = toTags(alert.tags);
   return assembleFinding({
     source: {
       platform: "orca",
@@ -409,38 +410,12 @@ function firstCve(cves: readonly unknown[], title: string): string | undefined {
   return cvePattern.exec(title)?.[0].toUpperCase();
 }
 
-/**
- * Orca tags are a `{ key: value }` map, or that map as JSON text (legacy `model.data.Inventory.Tags`
- * arrives as `"{}"`); values become strings (null ""), and `__proto__` stays data. Unreadable text is no tags.
- */
-function readTags(value: unknown): Record<string, string> {
-  const result: Record<string, string> = {};
-  const tags = typeof value === "string" ? parseJsonObject(value) : value;
-  if (!isObject(tags)) return result;
-  for (const key of Object.keys(tags)) {
-    const value = tags[key];
-    const text = typeof value === "string" ? value : value == null ? "" : JSON.stringify(value);
-    if (key !== "__proto__") result[key] = text;
-    else Object.defineProperty(result, key, { value: text, enumerable: true, writable: true });
-  }
-  return result;
-}
-
 /** MITRE ATT&CK technique ids named in legacy `mitre_technique` text (`"Valid Accounts (T1078)"`), once each. */
 function attackControls(techniques: unknown): Control[] {
   if (techniques === undefined || techniques === null) return [];
   const text = Array.isArray(techniques) ? techniques.join("\n") : String(techniques);
   const ids = new Set(text.match(/\bT\d{4}(?:\.\d{3})?\b/g));
   return Array.from(ids, (control) => ({ framework: "MITRE ATT&CK", control }));
-}
-
-function parseJsonObject(text: string): unknown {
-  if (text === "" || text === "{}") return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 /** ISO-8601 in UTC from Orca's timestamps (`2025-03-02T10:11:12+00:00`, with or without fractions). */

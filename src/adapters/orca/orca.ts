@@ -3,7 +3,7 @@ import type { Finding } from "../../core/finding.js";
 import { paginate, pinQuery } from "../../core/paginate.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, type Secret } from "../../core/secret.js";
-import type { HttpSourceOptions } from "../shared/options.js";
+import { type HttpSourceOptions, pageSizeOf } from "../shared/options.js";
 import { itemIdOf, normalizePage, raiseWarning } from "../shared/report.js";
 import type {
   CallOptions,
@@ -60,7 +60,7 @@ export interface OrcaOptions extends HttpSourceOptions {
  */
 export function orca(options: OrcaOptions = {}): FindingSource {
   const client = createOrcaClient(options);
-  const pageSize = Math.min(1000, Math.max(1, Math.floor(options.pageSize ?? 500)));
+  const pageSize = pageSizeOf(options.pageSize, 1000);
   const normalizeOptions = () => ({
     fetchedAt: new Date().toISOString(),
     keepRaw: options.keepRaw,

@@ -4,6 +4,7 @@ import { type Control, type Finding, formatPath, type Resource } from "../../cor
 import { memoize } from "../../core/memo.js";
 import { assembleFinding } from "../shared/finding.js";
 import type { SourceNormalizeOptions } from "../shared/options.js";
+import { toTags } from "../shared/tags.js";
 import { type Fields, isAlert, isWebhookAlert } from "./fast-checks.js";
 import {
   mapPrismaCategory,
@@ -283,32 +284,6 @@ function toIso(draft: Draft, value: Time, path: string[]): string {
     throw failure(draft, path, value == null ? "is missing" : `is not a timestamp: ${JSON.stringify(value)}`);
   }
   return new Date(time).toISOString();
-}
-
-/**
- * Tags from `resourceTags` (an object map) or a webhook's `tags` (a list of `{ key, value }` or
- * `{ name, value }`); values become strings, malformed entries are skipped.
- */
-function toTags(tags: unknown): Record<string, string> {
-  const result: Record<string, string> = {};
-  if (tags === null || typeof tags !== "object") return result;
-  if (Array.isArray(tags)) {
-    for (const entry of tags) {
-      if (entry === null || typeof entry !== "object") continue;
-      const { key, name, value } = entry as { key?: unknown; name?: unknown; value?: unknown };
-      addTag(result, key ?? name, value);
-    }
-    return result;
-  }
-  for (const key of Object.keys(tags)) addTag(result, key, (tags as Fields)[key]);
-  return result;
-}
-
-function addTag(tags: Record<string, string>, key: unknown, value: unknown): void {
-  if (typeof key !== "string" || key === "") return;
-  const text = typeof value === "string" ? value : value == null ? "" : JSON.stringify(value);
-  // Defined rather than assigned, so a tag named `__proto__` stays data instead of setting the prototype.
-  Object.defineProperty(tags, key, { value: text, enumerable: true, writable: true, configurable: true });
 }
 
 /** Controls from `complianceMetadata`: the standard and its section (else requirement), once each. */

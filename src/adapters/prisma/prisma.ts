@@ -8,7 +8,7 @@ import type { Finding } from "../../core/finding.js";
 import { paginate, pinQuery } from "../../core/paginate.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, type Secret } from "../../core/secret.js";
-import type { HttpSourceOptions } from "../shared/options.js";
+import { type HttpSourceOptions, pageSizeOf } from "../shared/options.js";
 import { itemIdOf, normalizePage, raiseWarning } from "../shared/report.js";
 import type {
   CallOptions,
@@ -75,7 +75,7 @@ export interface PrismaOptions extends HttpSourceOptions {
  */
 export function prisma(options: PrismaOptions = {}): FindingSource {
   const client = createPrismaClient(options);
-  const pageSize = Math.min(10_000, Math.max(1, Math.floor(options.pageSize ?? 500)));
+  const pageSize = pageSizeOf(options.pageSize, 10_000);
   const normalizeOptions = () => ({
     fetchedAt: new Date().toISOString(),
     keepRaw: options.keepRaw,

@@ -31,3 +31,8 @@ export interface SourceNormalizeOptions {
   /** Keep the native record in `raw`. @default false */
   keepRaw?: boolean;
 }
+
+/** A page size from the user's option: a whole number from 1 to the platform's `max`, 500 when unset. */
+export function pageSizeOf(requested: number | undefined, max: number): number {
+  return Math.min(max, Math.max(1, Math.floor(requested ?? 500)));
+}

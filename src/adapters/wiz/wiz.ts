@@ -9,7 +9,7 @@ import type { Finding } from "../../core/finding.js";
 import { paginate, pinQuery } from "../../core/paginate.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, type Secret } from "../../core/secret.js";
-import type { HttpSourceOptions } from "../shared/options.js";
+import { type HttpSourceOptions, pageSizeOf } from "../shared/options.js";
 import { itemIdOf, normalizePage, raiseWarning } from "../shared/report.js";
 import type {
   CallOptions,
@@ -78,7 +78,7 @@ export interface WizOptions extends HttpSourceOptions {
  */
 export function wiz(options: WizOptions = {}): FindingSource {
   const client = createWizClient(options);
-  const pageSize = Math.min(500, Math.max(1, Math.floor(options.pageSize ?? 500)));
+  const pageSize = pageSizeOf(options.pageSize, 500);
   const kinds = [...(options.kinds ?? (["issue", "configuration", "vulnerability"] as const))];
   const normalizeOptions = () => ({
     fetchedAt: new Date().toISOString(),

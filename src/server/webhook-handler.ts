@@ -208,33 +208,31 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
 
 // Internal helpers.
 
+/** Each platform's webhook parser, loaded on first use so unused adapters cost nothing. */
+const builtInParsers: Record<
+  string,
+  () => Promise<{ parseWebhook: (request: Request, options: never) => Promise<Finding[]> }>
+> = {
+  wiz: () => import("../adapters/wiz/webhook.js"),
+  prisma: () => import("../adapters/prisma/webhook.js"),
+  orca: () => import("../adapters/orca/webhook.js"),
+  lacework: () => import("../adapters/lacework/webhook.js"),
+};
+
 async function defaultParser(
   name: string,
   source: WebhookSourceOptions,
 ): Promise<(request: Request) => Promise<Finding[]>> {
-  // Each adapter's parser is loaded on first use, so unused adapters cost nothing.
-  switch (name) {
-    case "wiz": {
-      const { parseWebhook } = await import("../adapters/wiz/webhook.js");
-      return (request) => parseWebhook(request, source as WizWebhookOptions);
-    }
-    case "prisma": {
-      const { parseWebhook } = await import("../adapters/prisma/webhook.js");
-      return (request) => parseWebhook(request, source as PrismaWebhookOptions);
-    }
-    case "orca": {
-      const { parseWebhook } = await import("../adapters/orca/webhook.js");
-      return (request) => parseWebhook(request, source as OrcaWebhookOptions);
-    }
-    case "lacework": {
-      const { parseWebhook } = await import("../adapters/lacework/webhook.js");
-      return (request) => parseWebhook(request, source as LaceworkWebhookOptions);
-    }
+  const load = Object.hasOwn(builtInParsers, name) ? builtInParsers[name] : undefined;
+  if (!load) {
+    throw new ConfigurationError(
+      `createWebhookHandler: no built-in webhook parser for "${name}". Pass \`sources.${name}.parse(request)\`.`,
+      { option: `sources.${name}.parse` },
+    );
   }
-  throw new ConfigurationError(
-    `createWebhookHandler: no built-in webhook parser for "${name}". Pass \`sources.${name}.parse(request)\`.`,
-    { option: `sources.${name}.parse` },
-  );
+  const { parseWebhook } = await load();
+  // The route's options are that platform's webhook options (WebhookSourceOptions is their union).
+  return (request) => parseWebhook(request, source as never);
 }
 
 /**

@@ -28,7 +28,10 @@ export interface HttpClientOptions {
   fetch?: typeof globalThis.fetch;
   /** Headers resolved before every attempt, so rotated secrets and refreshed tokens are picked up. */
   headers?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
-  /** Called once on a 401; the request is then retried once with fresh headers (a token expired mid-run). */
+  /**
+   * Called on a 401, then the request is retried with fresh headers (a token expired mid-run); again on a
+   * later 401 only if the credentials changed in between (up to three times), never for the same ones twice.
+   */
   onUnauthorized?: () => void | Promise<void>;
   /** Client-side pacing, so we stay under the vendor's limit instead of bouncing off it. */
   rateLimit?: RateLimit;
@@ -141,7 +144,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const upperMethod = method.toUpperCase();
     const url = resolveUrl(options.baseUrl, path, call.searchParams);
     const idempotent = call.idempotent ?? !["POST", "PATCH"].includes(upperMethod);
-    let reauthenticated = false;
+    // The credentials of the last attempt that got a 401, and how often we re-authenticated.
+    let rejected: string | undefined;
+    let reauthentications = 0;
     let rateLimited = 0;
     let failed = 0;
 
@@ -169,8 +174,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
             errorDetail: options.errorDetail,
           });
         }
-        if (response.status === 401 && options.onUnauthorized && !reauthenticated) {
-          reauthenticated = true;
+        // Refresh and retry while each 401 comes with credentials not rejected before: a token can
+        // expire again while a concurrent request used it up. The same credentials twice is final.
+        const sent = JSON.stringify(headers);
+        if (response.status === 401 && options.onUnauthorized && sent !== rejected && reauthentications < 3) {
+          rejected = sent;
+          reauthentications++;
           await options.onUnauthorized();
           attempt--;
           continue;

@@ -175,6 +175,31 @@ describe("createHttpClient", () => {
     expect(onUnauthorized).toHaveBeenCalledTimes(1);
   });
 
+  it("refreshes again when a fresh token expires too, but never retries the same rejected credentials", async () => {
+    let generation = 1;
+    const onUnauthorized = vi.fn(() => {
+      generation++;
+    });
+    server.use(
+      http.get(`${base}/busy`, ({ request }) =>
+        request.headers.get("authorization") === "Bearer token-3"
+          ? HttpResponse.json({ ok: true })
+          : new HttpResponse(null, { status: 401 }),
+      ),
+    );
+    const rotating = client({
+      headers: () => ({ authorization: `Bearer token-${generation}` }),
+      onUnauthorized,
+    });
+    await expect(rotating.get("/busy")).resolves.toEqual({ ok: true });
+    expect(onUnauthorized).toHaveBeenCalledTimes(2);
+
+    const stuck = vi.fn();
+    const fixed = client({ headers: { authorization: "Bearer token-9" }, onUnauthorized: stuck });
+    expect(await failure(fixed.get("/busy"))).toBeInstanceOf(AuthenticationError);
+    expect(stuck).toHaveBeenCalledTimes(1);
+  });
+
   it("keeps credentials out of errors: header values, configured secrets and URL secrets", async () => {
     server.use(
       http.get(`${base}/echo`, ({ request }) =>

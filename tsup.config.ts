@@ -5,10 +5,12 @@ import { defineConfig } from "tsup";
 export default defineConfig({
   entry: {
     index: "src/index.ts",
+    "toolkit/index": "src/toolkit.ts",
     "adapters/wiz/index": "src/adapters/wiz/index.ts",
     "adapters/prisma/index": "src/adapters/prisma/index.ts",
     "adapters/orca/index": "src/adapters/orca/index.ts",
     "adapters/lacework/index": "src/adapters/lacework/index.ts",
+    "adapters/ocsf/index": "src/adapters/ocsf/index.ts",
     "llm/openai/index": "src/llm/openai/index.ts",
     "llm/anthropic/index": "src/llm/anthropic/index.ts",
     "llm/azure-openai/index": "src/llm/azure-openai/index.ts",
@@ -21,10 +23,12 @@ export default defineConfig({
     "sinks/teams/index": "src/sinks/teams/index.ts",
     "sinks/email/index": "src/sinks/email/index.ts",
     "sinks/webhook/index": "src/sinks/webhook/index.ts",
-    "sinks/audit/index": "src/sinks/audit/index.ts",
+    "stores/index": "src/stores/index.ts",
+    "audit/index": "src/audit/index.ts",
     "remediation/index": "src/agents/remediation/index.ts",
     "server/index": "src/server/index.ts",
     "testing/index": "src/testing/index.ts",
+    "testing/vitest/index": "src/testing/vitest/index.ts",
     // The `cloudsteward` bin (package.json "bin"), not an export.
     "cli/index": "src/cli/index.ts",
   },

@@ -5,8 +5,8 @@
 import { lacework, normalize as normalizeLacework } from "../src/adapters/lacework/index.js";
 import { normalize as normalizeOrca, orca } from "../src/adapters/orca/index.js";
 import { normalize as normalizePrisma, prisma } from "../src/adapters/prisma/index.js";
-import type { FindingSource } from "../src/adapters/source.js";
 import type { Platform } from "../src/core/finding.js";
+import type { FindingSource } from "../src/core/source.js";
 import { startSandbox } from "../src/testing/sandbox/server.js";
 import { type Benchmark, type BenchResult, costNotes, normalizeCost, resultRow } from "./harness.js";
 

@@ -8,7 +8,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { type AuditEvent, type AuditLog, auditLog, sqliteStore } from "../src/sinks/audit/index.js";
+import { type AuditEvent, type AuditLog, auditLog } from "../src/audit/index.js";
+import { sqliteStore } from "../src/stores/index.js";
 import type { Benchmark, BenchResult } from "./harness.js";
 
 const appendTarget = 10_000;

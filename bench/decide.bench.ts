@@ -14,14 +14,14 @@ import { gate } from "../src/agents/gate/gate.js";
 import { definePolicy } from "../src/agents/policy/define.js";
 import { loadPolicy } from "../src/agents/policy/load.js";
 import type { Policy } from "../src/agents/policy/schema.js";
+import { auditLog } from "../src/audit/audit-log.js";
 import type { Action } from "../src/core/action.js";
 import type { Case } from "../src/core/case.js";
 import type { PipelineEvents } from "../src/core/events.js";
+import { memoryStore } from "../src/core/memory-store.js";
 import { createRunReport } from "../src/core/report.js";
 import type { StageContext } from "../src/core/stage.js";
 import type { Store } from "../src/core/store.js";
-import { memoryStore } from "../src/core/stores/memory.js";
-import { auditLog } from "../src/sinks/audit/audit-log.js";
 import { fixtureDate, makeCase, makeFinding } from "../src/testing/factories.js";
 import { type Benchmark, resultRow } from "./harness.js";
 

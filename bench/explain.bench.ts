@@ -6,14 +6,14 @@
  */
 import { EventEmitter } from "eventemitter3";
 import { explain } from "../src/agents/explain/explain.js";
-import type { MatchInput } from "../src/agents/knowledge/match.js";
-import { matchArchetype } from "../src/agents/knowledge/match.js";
+import type { MatchInput } from "../src/core/archetypes/match.js";
+import { matchArchetype } from "../src/core/archetypes/match.js";
 import type { Case } from "../src/core/case.js";
 import type { PipelineEvents } from "../src/core/events.js";
+import { memoryStore } from "../src/core/memory-store.js";
 import { createRunReport } from "../src/core/report.js";
 import type { StageContext } from "../src/core/stage.js";
 import type { Store } from "../src/core/store.js";
-import { memoryStore } from "../src/core/stores/memory.js";
 import { scriptedModel } from "../src/testing/scripted-model.js";
 import { estateCases } from "../test/agents/explain/estate-cases.js";
 import type { Benchmark, BenchResult } from "./harness.js";

@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from "eventemitter3";
 import type { PipelineEvents } from "../src/core/events.js";
-import { memoryStore } from "../src/core/stores/memory.js";
+import { memoryStore } from "../src/core/memory-store.js";
 import { jira } from "../src/sinks/jira/index.js";
 import { makeAction, makeCase, makeFinding } from "../src/testing/factories.js";
 import { startSandbox } from "../src/testing/sandbox/server.js";

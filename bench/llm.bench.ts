@@ -4,7 +4,7 @@
  * measured with the scripted model and with the OpenAI provider over an in-process fetch (no network).
  */
 import { z } from "zod";
-import { memoryStore } from "../src/core/stores/memory.js";
+import { memoryStore } from "../src/core/memory-store.js";
 import { cachedModel } from "../src/llm/cache.js";
 import { generateObject } from "../src/llm/generate-object.js";
 import type { LanguageModel } from "../src/llm/language-model.js";

@@ -6,7 +6,6 @@
  * so you pay only for what you import.
  */
 
-export type * from "./adapters/source.js";
 export * from "./agents/approvals/index.js";
 export * from "./agents/decide/index.js";
 export * from "./agents/enrich/index.js";
@@ -51,6 +50,7 @@ export type { Delivery, PipelineEventName, PipelineEvents } from "./core/events.
 export * from "./core/finding.js";
 export { canonicalResourceKey, dedupKey, type ResourceIdentity, stableHash } from "./core/fingerprint.js";
 export * from "./core/governance.js";
+export { memoryStore } from "./core/memory-store.js";
 export {
   type OcsfActivityId,
   type OcsfComplianceFinding,
@@ -97,9 +97,10 @@ export {
 } from "./core/redact.js";
 export * from "./core/report.js";
 export { optionOrEnv, resolveSecret, type Secret, type SecretSource } from "./core/secret.js";
+export type { Sink, SinkCallOptions } from "./core/sink.js";
+export type * from "./core/source.js";
 export type { Stage, StageContext } from "./core/stage.js";
 export type { LogEntry, Store } from "./core/store.js";
-export { memoryStore } from "./core/stores/memory.js";
 export { type Budget, type BudgetOptions, type BudgetSpent, createBudget } from "./llm/budget.js";
 export { type CachedModelOptions, cachedModel, cacheKey } from "./llm/cache.js";
 export { limitConcurrency } from "./llm/concurrency.js";
@@ -141,4 +142,3 @@ export {
   type WebhookSourceOptions,
   webhookSeenNamespace,
 } from "./server/webhook-handler.js";
-export type { Sink, SinkCallOptions } from "./sinks/sink.js";

@@ -1,4 +1,3 @@
-import type { FindingQuery } from "../adapters/source.js";
 import { approvalQueue } from "../agents/approvals/queue.js";
 import { decide } from "../agents/decide/decide.js";
 import { enrich } from "../agents/enrich/enrich.js";
@@ -6,16 +5,17 @@ import { explain } from "../agents/explain/explain.js";
 import { gate } from "../agents/gate/gate.js";
 import type { Policy } from "../agents/policy/schema.js";
 import { triage } from "../agents/triage/triage.js";
+import type { AuditLog } from "../audit/audit-log.js";
 import type { Action } from "../core/action.js";
 import type { Case, Mode } from "../core/case.js";
 import type { Delivery } from "../core/events.js";
 import { type PipelineSource, pipeline } from "../core/pipeline.js";
 import type { RunReport } from "../core/report.js";
+import type { Sink } from "../core/sink.js";
+import type { FindingQuery } from "../core/source.js";
 import type { Stage } from "../core/stage.js";
 import type { Store } from "../core/store.js";
 import type { LanguageModel } from "../llm/language-model.js";
-import type { AuditLog } from "../sinks/audit/audit-log.js";
-import type { Sink } from "../sinks/sink.js";
 
 /** The Store namespace where {@link runGovernance} keeps the last explained version of each case. */
 export const casesNamespace = "cli:cases";

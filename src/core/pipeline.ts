@@ -1,16 +1,16 @@
 import { EventEmitter } from "eventemitter3";
-import type { FindingQuery, FindingSource } from "../adapters/source.js";
-import type { Sink } from "../sinks/sink.js";
 import type { Action } from "./action.js";
 import type { Mode } from "./case.js";
 import { BoundedQueue } from "./concurrency.js";
 import { ConfigurationError, DeliveryError, isAbortError, isCloudstewardError } from "./errors.js";
 import type { PipelineEvents } from "./events.js";
 import type { Finding } from "./finding.js";
+import { memoryStore } from "./memory-store.js";
 import { createRunReport, type DeadLetter, type RunReport, type Warning } from "./report.js";
+import type { Sink } from "./sink.js";
+import type { FindingQuery, FindingSource } from "./source.js";
 import type { Stage, StageContext } from "./stage.js";
 import type { Store } from "./store.js";
-import { memoryStore } from "./stores/memory.js";
 
 /** Where findings come from: an adapter, or any async iterable of findings (a file, a webhook queue, a test). */
 export type PipelineSource = FindingSource | AsyncIterable<Finding>;

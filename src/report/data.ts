@@ -1,9 +1,9 @@
 import type { ApprovalRequest } from "../agents/approvals/queue.js";
+import type { AuditVerification } from "../audit/audit-log.js";
 import type { Action } from "../core/action.js";
 import type { Case, Mode } from "../core/case.js";
 import type { Delivery } from "../core/events.js";
 import type { RunReport, Usage } from "../core/report.js";
-import type { AuditVerification } from "../sinks/audit/audit-log.js";
 
 /** One labelled count of a chart. */
 export interface ReportCount {

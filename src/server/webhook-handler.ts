@@ -3,17 +3,14 @@ import type { OrcaWebhookOptions } from "../adapters/orca/webhook.js";
 import type { PrismaWebhookOptions } from "../adapters/prisma/webhook.js";
 import type { WizWebhookOptions } from "../adapters/wiz/webhook.js";
 import type { ApprovalQueue } from "../agents/approvals/queue.js";
-import {
-  type SlackInteractionOptions,
-  slackInteractionHandler,
-} from "../agents/approvals/slack-interaction.js";
 import { ConfigurationError, isCloudstewardError } from "../core/errors.js";
 import type { Finding } from "../core/finding.js";
+import { memoryStore } from "../core/memory-store.js";
 import { type PipelineOptions, pipeline } from "../core/pipeline.js";
 import type { RunReport } from "../core/report.js";
 import type { Secret } from "../core/secret.js";
 import type { Store } from "../core/store.js";
-import { memoryStore } from "../core/stores/memory.js";
+import { type SlackInteractionOptions, slackInteractionHandler } from "../sinks/slack/interaction.js";
 
 /** What every webhook route takes, whatever its platform. */
 export interface WebhookRouteOptions {

@@ -9,9 +9,9 @@ import type { Action, ActionKind, RiskLevel } from "../core/action.js";
 import type { Case, CaseContext, DataClassification, Environment, Mode } from "../core/case.js";
 import type { PipelineEvents } from "../core/events.js";
 import type { Finding } from "../core/finding.js";
+import { memoryStore } from "../core/memory-store.js";
 import { createRunReport, type RunReport } from "../core/report.js";
 import type { StageContext } from "../core/stage.js";
-import { memoryStore } from "../core/stores/memory.js";
 import type { LanguageModel } from "../llm/language-model.js";
 import { type DeepPartial, fixtureDate, makeCase, makeFinding } from "./factories.js";
 

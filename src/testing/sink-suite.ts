@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Action } from "../core/action.js";
 import { isCloudstewardError } from "../core/errors.js";
+import { memoryStore } from "../core/memory-store.js";
+import type { Sink } from "../core/sink.js";
 import type { Store } from "../core/store.js";
-import { memoryStore } from "../core/stores/memory.js";
-import type { Sink } from "../sinks/sink.js";
 import { makeAction, makeCase, makeFinding } from "./factories.js";
 import type { Emulation } from "./sandbox/emulation.js";
 import { jiraEmulation } from "./sandbox/jira.js";

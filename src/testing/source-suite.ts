@@ -1,6 +1,5 @@
 import { EventEmitter } from "eventemitter3";
 import { afterEach, describe, expect, it } from "vitest";
-import type { CallOptions, FindingSource, NativeQuery } from "../adapters/source.js";
 import { type CloudstewardError, isCloudstewardError, type NormalizationError } from "../core/errors.js";
 import type { PipelineEvents } from "../core/events.js";
 import {
@@ -12,6 +11,7 @@ import {
   type Platform,
 } from "../core/finding.js";
 import { createRunReport } from "../core/report.js";
+import type { CallOptions, FindingSource, NativeQuery } from "../core/source.js";
 import type { SandboxFaults } from "./sandbox/emulation.js";
 import type { EmulationName, EmulationOptions } from "./sandbox/emulations.js";
 import { type Sandbox, startSandbox } from "./sandbox/server.js";

@@ -1,14 +1,14 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import type { FindingQuery, FindingSource } from "../../src/adapters/source.js";
 import type { Action } from "../../src/core/action.js";
 import { mapConcurrent } from "../../src/core/concurrency.js";
 import { ConfigurationError, DeliveryError, UpstreamError } from "../../src/core/errors.js";
 import type { Finding, Platform } from "../../src/core/finding.js";
+import { memoryStore } from "../../src/core/memory-store.js";
 import { isAction, pipeline } from "../../src/core/pipeline.js";
+import type { Sink } from "../../src/core/sink.js";
+import type { FindingQuery, FindingSource } from "../../src/core/source.js";
 import type { Stage, StageContext } from "../../src/core/stage.js";
-import { memoryStore } from "../../src/core/stores/memory.js";
-import type { Sink } from "../../src/sinks/sink.js";
 import { makeAction, makeCase, makeFinding } from "../../src/testing/index.js";
 
 describe("mapConcurrent", () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { BudgetExceededError, isCloudstewardError, RateLimitError } from "../../src/core/errors.js";
+import { memoryStore } from "../../src/core/memory-store.js";
 import { createRunReport } from "../../src/core/report.js";
-import { memoryStore } from "../../src/core/stores/memory.js";
 import { createBudget } from "../../src/llm/budget.js";
 import { cachedModel, cacheKey } from "../../src/llm/cache.js";
 import { limitConcurrency } from "../../src/llm/concurrency.js";

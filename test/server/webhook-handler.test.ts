@@ -5,8 +5,8 @@ import { approvalQueue } from "../../src/agents/approvals/queue.js";
 import { decideCase } from "../../src/agents/decide/decide.js";
 import { definePolicy } from "../../src/agents/policy/define.js";
 import { ConfigurationError } from "../../src/core/errors.js";
+import { memoryStore } from "../../src/core/memory-store.js";
 import type { Stage } from "../../src/core/stage.js";
-import { memoryStore } from "../../src/core/stores/memory.js";
 import { createWebhookHandler, type WebhookBatch } from "../../src/server/webhook-handler.js";
 import { makeCase } from "../../src/testing/factories.js";
 

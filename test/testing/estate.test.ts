@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { matchArchetype } from "../../src/agents/knowledge/match.js";
+import { matchArchetype } from "../../src/core/archetypes/match.js";
 import { categorySchema, type Platform } from "../../src/core/finding.js";
 import { estateRules, generateEstate, mulberry32 } from "../../src/testing/estate.js";
 

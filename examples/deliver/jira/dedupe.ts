@@ -8,7 +8,7 @@
 
 import { decideCase } from "../../../src/agents/decide/index.js";
 import { definePolicy } from "../../../src/agents/policy/index.js";
-import { memoryStore } from "../../../src/core/stores/memory.js";
+import { memoryStore } from "../../../src/core/memory-store.js";
 import { jira } from "../../../src/sinks/jira/index.js";
 import { makeCase, makeFinding } from "../../../src/testing/factories.js";
 import { run } from "../../run.js";

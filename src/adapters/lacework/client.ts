@@ -1,24 +1,25 @@
 import { ConfigurationError, InvalidResponseError } from "../../core/errors.js";
 import { createHttpClient, type HttpResponse } from "../../core/http.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
-import { optionOrEnv, resolveSecret } from "../../core/secret.js";
+import { optionOrEnv, resolveSecret, type Secret } from "../../core/secret.js";
+import type { HttpClientOptions } from "../shared/options.js";
 import { cachedToken, type IssuedToken } from "../shared/token.js";
-import type { LaceworkOptions } from "./lacework.js";
 
-/** What the Lacework client needs; a subset of `LaceworkOptions`. */
-export type LaceworkClientOptions = Pick<
-  LaceworkOptions,
-  | "account"
-  | "apiUrl"
-  | "apiKey"
-  | "apiSecret"
-  | "subAccount"
-  | "tokenTtlSeconds"
-  | "fetch"
-  | "rateLimit"
-  | "events"
-  | "timeoutMs"
->;
+/** What the Lacework client needs; `LaceworkOptions` extends it. */
+export interface LaceworkClientOptions extends HttpClientOptions {
+  /** The account (`acme`) or its full host (`acme.fra.lacework.net`). @default process.env.LW_ACCOUNT */
+  account?: string;
+  /** The tenant URL, instead of `account` (e.g. `https://acme.lacework.net`). @default process.env.LACEWORK_API_URL */
+  apiUrl?: string;
+  /** The API key id (`keyId`). @default process.env.LW_API_KEY */
+  apiKey?: string;
+  /** The API key's secret, or a function returning one (called on each token renewal). @default process.env.LW_API_SECRET */
+  apiSecret?: Secret;
+  /** Act in this sub-account of an organization (`Account-Name` header). */
+  subAccount?: string;
+  /** Lifetime requested for each access token, in seconds. @default 3600 */
+  tokenTtlSeconds?: number;
+}
 
 /** Per-request options of the Lacework client. */
 export interface LaceworkRequestOptions {

@@ -8,9 +8,6 @@ import {
 import { type Finding, findingId } from "../../core/finding.js";
 import { paginate, pinQuery } from "../../core/paginate.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
-import type { Secret } from "../../core/secret.js";
-import type { HttpSourceOptions } from "../shared/options.js";
-import { normalizePage, raiseWarning } from "../shared/report.js";
 import type {
   CallOptions,
   ExceptionRef,
@@ -18,8 +15,10 @@ import type {
   FindingQuery,
   FindingSource,
   NativeQuery,
-} from "../source.js";
-import { createLaceworkClient, type LaceworkClient } from "./client.js";
+} from "../../core/source.js";
+import type { HttpSourceOptions } from "../shared/options.js";
+import { normalizePage, raiseWarning } from "../shared/report.js";
+import { createLaceworkClient, type LaceworkClient, type LaceworkClientOptions } from "./client.js";
 import { toLaceworkSeverities } from "./map-severity.js";
 import { type LaceworkKind, toCloseRequest } from "./map-status.js";
 import { normalize } from "./normalize.js";
@@ -48,19 +47,7 @@ export interface LaceworkReportSelector {
 }
 
 /** Options of {@link lacework}. */
-export interface LaceworkOptions extends HttpSourceOptions {
-  /** The account (`acme`) or its full host (`acme.fra.lacework.net`). @default process.env.LW_ACCOUNT */
-  account?: string;
-  /** The tenant URL, instead of `account` (e.g. `https://acme.lacework.net`). @default process.env.LACEWORK_API_URL */
-  apiUrl?: string;
-  /** The API key id (`keyId`). @default process.env.LW_API_KEY */
-  apiKey?: string;
-  /** The API key's secret, or a function returning one (called on each token renewal). @default process.env.LW_API_SECRET */
-  apiSecret?: Secret;
-  /** Act in this sub-account of an organization (`Account-Name` header). */
-  subAccount?: string;
-  /** Lifetime requested for each access token, in seconds. @default 3600 */
-  tokenTtlSeconds?: number;
+export interface LaceworkOptions extends LaceworkClientOptions, HttpSourceOptions {
   /**
    * The finding families `findings()` reads, in this order. Alerts carry Lacework's stable integer ids and
    * cover policy violations, compliance policies, anomalies and vulnerability alerts; the compliance and

@@ -1,6 +1,6 @@
 import { ConfigurationError } from "../../core/errors.js";
 import type { FindingStatus } from "../../core/finding.js";
-import type { StatusChange } from "../source.js";
+import type { StatusChange } from "../../core/source.js";
 
 /** The finding families the Lacework adapter reads: alerts, compliance report violations, vulnerabilities. */
 export type LaceworkKind = "alert" | "compliance" | "vulnerability";

@@ -1,7 +1,7 @@
 import type { Finding } from "../../core/finding.js";
 import type { Warning } from "../../core/report.js";
+import type { FindingQuery } from "../../core/source.js";
 import { clientSideFilterWarnings } from "../shared/warnings.js";
-import type { FindingQuery } from "../source.js";
 import { toLaceworkSeverities } from "./map-severity.js";
 import { type LaceworkKind, toLaceworkStatuses } from "./map-status.js";
 

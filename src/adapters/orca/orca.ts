@@ -3,8 +3,6 @@ import type { Finding } from "../../core/finding.js";
 import { paginate, pinQuery } from "../../core/paginate.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, type Secret } from "../../core/secret.js";
-import { type HttpSourceOptions, pageSizeOf } from "../shared/options.js";
-import { itemIdOf, normalizePage, raiseWarning } from "../shared/report.js";
 import type {
   CallOptions,
   ExceptionRef,
@@ -13,7 +11,9 @@ import type {
   FindingSource,
   NativeQuery,
   StatusChange,
-} from "../source.js";
+} from "../../core/source.js";
+import { type HttpSourceOptions, pageSizeOf } from "../shared/options.js";
+import { itemIdOf, normalizePage, raiseWarning } from "../shared/report.js";
 import { createOrcaClient, defaultOrcaApiUrl, envelopeData } from "./client.js";
 import { normalize, orcaAlertIdOf } from "./normalize.js";
 import { alertByIdRequest, alertsRequest, compileQueryCheck, unsupportedFeatureWarnings } from "./sonar.js";

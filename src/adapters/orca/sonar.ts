@@ -1,6 +1,6 @@
 import type { Finding } from "../../core/finding.js";
 import type { Warning } from "../../core/report.js";
-import type { FindingQuery } from "../source.js";
+import type { FindingQuery } from "../../core/source.js";
 import { toOrcaCategories, toOrcaRiskLevels, toOrcaStatuses } from "./map.js";
 
 /** One leaf or composite of Orca's Sonar object-set filter grammar (reference §3.2.a). */

@@ -8,8 +8,6 @@ import type { Finding } from "../../core/finding.js";
 import { paginate, pinQuery } from "../../core/paginate.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, type Secret } from "../../core/secret.js";
-import { type HttpSourceOptions, pageSizeOf } from "../shared/options.js";
-import { itemIdOf, normalizePage, raiseWarning } from "../shared/report.js";
 import type {
   CallOptions,
   ExceptionRef,
@@ -18,7 +16,9 @@ import type {
   FindingSource,
   NativeQuery,
   StatusChange,
-} from "../source.js";
+} from "../../core/source.js";
+import { type HttpSourceOptions, pageSizeOf } from "../shared/options.js";
+import { itemIdOf, normalizePage, raiseWarning } from "../shared/report.js";
 import { createPrismaClient } from "./client.js";
 import type { PrismaPolicyType } from "./map.js";
 import { normalize } from "./normalize.js";

@@ -1,7 +1,7 @@
 import { ConfigurationError } from "../../core/errors.js";
 import type { Finding } from "../../core/finding.js";
 import type { Warning } from "../../core/report.js";
-import type { FindingQuery } from "../source.js";
+import type { FindingQuery } from "../../core/source.js";
 import { type PrismaPolicyType, toPrismaSeverities, toPrismaStatuses } from "./map.js";
 
 /** One `FilterModel` filter (reference §2.2.a); repeated names OR, different names AND. */

@@ -1,4 +1,4 @@
-import { ruleKeyFor } from "../../agents/knowledge/match.js";
+import { ruleKeyFor } from "../../core/archetypes/match.js";
 import { type Finding, findingId } from "../../core/finding.js";
 import { dedupKey } from "../../core/fingerprint.js";
 

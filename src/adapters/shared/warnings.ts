@@ -1,5 +1,5 @@
 import type { Warning } from "../../core/report.js";
-import type { FindingQuery } from "../source.js";
+import type { FindingQuery } from "../../core/source.js";
 
 /**
  * One `unsupported` warning per requested query filter that some of the selected finding families cannot

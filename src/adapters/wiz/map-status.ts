@@ -1,5 +1,5 @@
 import type { FindingStatus } from "../../core/finding.js";
-import type { StatusChange } from "../source.js";
+import type { StatusChange } from "../../core/source.js";
 import type { WizKind } from "./map-severity.js";
 
 /** Resolution reasons that mean "we accept this risk" rather than "this is not a problem". */

@@ -9,8 +9,6 @@ import type { Finding } from "../../core/finding.js";
 import { paginate, pinQuery } from "../../core/paginate.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, type Secret } from "../../core/secret.js";
-import { type HttpSourceOptions, pageSizeOf } from "../shared/options.js";
-import { itemIdOf, normalizePage, raiseWarning } from "../shared/report.js";
 import type {
   CallOptions,
   ExceptionRef,
@@ -18,7 +16,9 @@ import type {
   FindingQuery,
   FindingSource,
   NativeQuery,
-} from "../source.js";
+} from "../../core/source.js";
+import { type HttpSourceOptions, pageSizeOf } from "../shared/options.js";
+import { itemIdOf, normalizePage, raiseWarning } from "../shared/report.js";
 import { createWizClient } from "./client.js";
 import { GraphqlSyntaxError, parseOperations } from "./graphql.js";
 import type { WizKind } from "./map-severity.js";

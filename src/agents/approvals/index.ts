@@ -15,9 +15,3 @@ export {
   executionsNamespace,
   type GovernanceAuditEvent,
 } from "./queue.js";
-export {
-  type SlackInteractionOptions,
-  type SlackInteractionResult,
-  slackInteractionHandler,
-  verifySlackSignature,
-} from "./slack-interaction.js";

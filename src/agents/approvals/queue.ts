@@ -1,8 +1,8 @@
 import type { Action } from "../../core/action.js";
 import { DeliveryError, isAbortError, isCloudstewardError, PolicyError } from "../../core/errors.js";
 import type { Delivery } from "../../core/events.js";
+import type { Sink } from "../../core/sink.js";
 import type { Store } from "../../core/store.js";
-import type { Sink } from "../../sinks/sink.js";
 import { definePolicy } from "../policy/define.js";
 import { approvalPermission } from "../policy/evaluate.js";
 import type { Policy, PolicyInput } from "../policy/schema.js";
@@ -54,7 +54,7 @@ export interface GovernanceAuditEvent {
 
 /**
  * Where the gate and approvals record their steps: an `auditLog(store)` from
- * `cloudsteward/sinks/audit`, or anything with the same `append`.
+ * `cloudsteward/audit`, or anything with the same `append`.
  */
 export interface AuditAppender {
   append(event: GovernanceAuditEvent): Promise<unknown>;

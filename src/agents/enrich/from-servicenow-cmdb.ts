@@ -3,7 +3,7 @@ import type { Resource } from "../../core/finding.js";
 import { createHttpClient, type HttpClient, type HttpClientOptions } from "../../core/http.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, type Secret } from "../../core/secret.js";
-import { serviceNowAuthorization } from "../../core/servicenow-auth.js";
+import { serviceNowAuthorization } from "../../sinks/servicenow/auth.js";
 import type { ContextField, ContextProvider, ProvidedContext } from "./provider.js";
 
 /** Options of {@link fromServiceNowCmdb}. */

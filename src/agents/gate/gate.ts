@@ -1,9 +1,9 @@
 import type { Action } from "../../core/action.js";
 import type { Case } from "../../core/case.js";
 import { DeliveryError, isAbortError, isCloudstewardError, PolicyError } from "../../core/errors.js";
+import type { Sink } from "../../core/sink.js";
 import type { Stage, StageContext } from "../../core/stage.js";
 import type { Store } from "../../core/store.js";
-import type { Sink } from "../../sinks/sink.js";
 import { type ApprovalQueue, type AuditAppender, approvalQueue } from "../approvals/queue.js";
 import { copyAction, type DerivedAction, deriveActions } from "../decide/decide.js";
 import { definePolicy } from "../policy/define.js";

@@ -1,6 +1,6 @@
 import { z } from "zod";
+import type { ArchetypeMatcher } from "../../core/archetypes/matchers.js";
 import { controlSchema } from "../../core/finding.js";
-import type { ArchetypeMatcher } from "./matchers.js";
 
 /**
  * One archetype in the knowledge base. Text fields are templates: `{{resource.name}}`,

@@ -2,6 +2,24 @@
  * The knowledge base of rule archetypes: a light matcher (`matchArchetype`, imported by every
  * adapter) and the guidance used by `explain` (`defaultKnowledge`, `createKnowledgeBase`).
  */
+
+export {
+  type ArchetypeMatchFn,
+  compileMatchers,
+  explanationArchetypeFor,
+  type MatchInput,
+  matchArchetype,
+  matchInputOf,
+  ruleKeyFor,
+  type VulnerabilityFacts,
+} from "../../core/archetypes/match.js";
+export {
+  type ArchetypeMatcher,
+  archetypeIds,
+  archetypeMatchers,
+  categoryFallbacks,
+  vulnerabilityArchetypes,
+} from "../../core/archetypes/matchers.js";
 export { bundles, controls, frameworks } from "./controls.js";
 export { type KnowledgeEntry, type KnowledgeEntryInput, knowledgeEntrySchema } from "./entry.js";
 export {
@@ -16,21 +34,4 @@ export {
   templateVariableNames,
   templateVariables,
 } from "./knowledge-base.js";
-export {
-  type ArchetypeMatchFn,
-  compileMatchers,
-  explanationArchetypeFor,
-  type MatchInput,
-  matchArchetype,
-  matchInputOf,
-  ruleKeyFor,
-  type VulnerabilityFacts,
-} from "./match.js";
-export {
-  type ArchetypeMatcher,
-  archetypeIds,
-  archetypeMatchers,
-  categoryFallbacks,
-  vulnerabilityArchetypes,
-} from "./matchers.js";
 export { placeholdersIn, type RenderContext, renderTemplate } from "./render.js";

@@ -1,3 +1,11 @@
+import {
+  type ArchetypeMatchFn,
+  compileMatchers,
+  explanationArchetypeFor,
+  type MatchInput,
+  matchInputOf,
+} from "../../core/archetypes/match.js";
+import { type ArchetypeMatcher, archetypeMatchers } from "../../core/archetypes/matchers.js";
 import type { Case, DataClassification, Environment } from "../../core/case.js";
 import { ConfigurationError, toErrorIssues } from "../../core/errors.js";
 import type { Control, Finding, Platform, Severity } from "../../core/finding.js";
@@ -7,14 +15,6 @@ import { crossCloudEntries, genericEntry } from "./archetypes/cross.js";
 import { gcpEntries } from "./archetypes/gcp.js";
 import { kubernetesEntries } from "./archetypes/kubernetes.js";
 import { type KnowledgeEntry, type KnowledgeEntryInput, knowledgeEntrySchema } from "./entry.js";
-import {
-  type ArchetypeMatchFn,
-  compileMatchers,
-  explanationArchetypeFor,
-  type MatchInput,
-  matchInputOf,
-} from "./match.js";
-import { type ArchetypeMatcher, archetypeMatchers } from "./matchers.js";
 import { placeholdersIn, type RenderContext, renderTemplate } from "./render.js";
 
 /** The id of the entry used when no archetype matches. */

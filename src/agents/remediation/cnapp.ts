@@ -1,7 +1,7 @@
-import type { CallOptions, FindingSource } from "../../adapters/source.js";
 import type { Action } from "../../core/action.js";
 import { assertWritable } from "../../core/errors.js";
 import type { Finding } from "../../core/finding.js";
+import type { CallOptions, FindingSource } from "../../core/source.js";
 import type { Remediator } from "./remediator.js";
 
 /** Options of {@link cnappRemediation}. */

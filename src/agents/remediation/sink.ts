@@ -1,7 +1,7 @@
 import { ConfigurationError, PolicyError } from "../../core/errors.js";
+import { deliverOnce, ticketLedger } from "../../core/ledger.js";
+import type { Sink } from "../../core/sink.js";
 import type { Store } from "../../core/store.js";
-import { deliverOnce, ticketLedger } from "../../sinks/ledger.js";
-import type { Sink } from "../../sinks/sink.js";
 import type { ApprovalQueue, AuditAppender } from "../approvals/queue.js";
 import type { RemediationResult, Remediator } from "./remediator.js";
 

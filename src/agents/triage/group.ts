@@ -1,7 +1,7 @@
+import { matchInputOf, ruleKeyFor } from "../../core/archetypes/match.js";
 import type { Finding } from "../../core/finding.js";
 import { canonicalResourceKey } from "../../core/fingerprint.js";
 import type { TagReader } from "../enrich/normalize.js";
-import { matchInputOf, ruleKeyFor } from "../knowledge/match.js";
 
 /** A built-in grouping key. */
 export type GroupKeyName = "rule" | "resource" | "account" | "owner" | "dedupKey" | "cve" | "package";

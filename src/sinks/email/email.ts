@@ -1,4 +1,5 @@
 import type { Action } from "../../core/action.js";
+import { describeChange } from "../../core/case-change.js";
 import {
   AuthenticationError,
   BadRequestError,
@@ -9,11 +10,10 @@ import {
   TimeoutError,
   UpstreamError,
 } from "../../core/errors.js";
+import { type LedgerSink, ledgerSink, trackingId } from "../../core/ledger.js";
 import { sleep } from "../../core/rate-limiter.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
 import type { Store } from "../../core/store.js";
-import { type LedgerSink, ledgerSink, trackingId } from "../ledger.js";
-import { describeChange } from "../render/change.js";
 import { escapeHtml, renderHtml, renderText } from "../render/html.js";
 import { caseView } from "../render/view.js";
 

@@ -1,15 +1,15 @@
 import type { Action } from "../../core/action.js";
+import { describeChange } from "../../core/case-change.js";
 import { ConfigurationError, UpstreamError } from "../../core/errors.js";
 import type { Severity } from "../../core/finding.js";
 import { createHttpClient } from "../../core/http.js";
+import { type ExternalRef, type SyncableSink, ticketSink, trackingId } from "../../core/ledger.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, resolveSecret, type Secret } from "../../core/secret.js";
+import type { HttpSinkOptions } from "../../core/sink.js";
 import type { Store } from "../../core/store.js";
-import { type ExternalRef, type SyncableSink, ticketSink, trackingId } from "../ledger.js";
 import { type AdfDocument, adfParagraphs, renderAdf } from "../render/adf.js";
-import { describeChange } from "../render/change.js";
 import { caseView, truncate } from "../render/view.js";
-import type { HttpSinkOptions } from "../sink.js";
 
 /** The `fields` object of a Jira create request. */
 export type JiraFields = Record<string, unknown> & {

@@ -1,6 +1,5 @@
 /** Renderers from a case and its explanation: Jira ADF, Slack Block Kit, HTML, text, Markdown, Adaptive Cards. */
-export { type AdaptiveCard, renderAdaptiveCard } from "./adaptive-card.js";
-export { type AdfDocument, type AdfNode, adfParagraphs, renderAdf } from "./adf.js";
+
 export {
   type CaseChange,
   type CaseSnapshot,
@@ -8,7 +7,9 @@ export {
   diffCase,
   isResolved,
   snapshotCase,
-} from "./change.js";
+} from "../../core/case-change.js";
+export { type AdaptiveCard, renderAdaptiveCard } from "./adaptive-card.js";
+export { type AdfDocument, type AdfNode, adfParagraphs, renderAdf } from "./adf.js";
 export { escapeHtml, renderHtml, renderText, serviceNowHtml } from "./html.js";
 export { escapeMarkdown, renderMarkdown } from "./markdown.js";
 export {

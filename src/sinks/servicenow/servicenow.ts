@@ -1,16 +1,16 @@
 import type { Action } from "../../core/action.js";
+import { describeChange } from "../../core/case-change.js";
 import { ConfigurationError, isCloudstewardError } from "../../core/errors.js";
 import type { Severity } from "../../core/finding.js";
 import { createHttpClient } from "../../core/http.js";
+import { type ExternalRef, type SyncableSink, ticketSink, trackingId } from "../../core/ledger.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, type Secret } from "../../core/secret.js";
-import { serviceNowAuthorization } from "../../core/servicenow-auth.js";
+import type { HttpSinkOptions } from "../../core/sink.js";
 import type { Store } from "../../core/store.js";
-import { type ExternalRef, type SyncableSink, ticketSink, trackingId } from "../ledger.js";
-import { describeChange } from "../render/change.js";
 import { renderText } from "../render/html.js";
 import { caseView, truncate } from "../render/view.js";
-import type { HttpSinkOptions } from "../sink.js";
+import { serviceNowAuthorization } from "./auth.js";
 import {
   type ServiceNowChoice,
   type ServiceNowStates,

@@ -1,13 +1,13 @@
 import type { Action } from "../../core/action.js";
+import { type CaseChange, describeChange } from "../../core/case-change.js";
 import { ConfigurationError } from "../../core/errors.js";
 import { createHttpClient } from "../../core/http.js";
+import { type ExternalRef, type LedgerSink, ledgerSink } from "../../core/ledger.js";
 import { sleep } from "../../core/rate-limiter.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
+import type { HttpSinkOptions } from "../../core/sink.js";
 import type { Store } from "../../core/store.js";
-import { type ExternalRef, type LedgerSink, ledgerSink } from "../ledger.js";
-import { type CaseChange, describeChange } from "../render/change.js";
 import { renderSlack, type SlackMessage } from "../render/slack.js";
-import type { HttpSinkOptions } from "../sink.js";
 import { slackApiError } from "./errors.js";
 
 /** Options of {@link slack}. */

@@ -1,11 +1,11 @@
+import { describeChange } from "../../core/case-change.js";
 import { createHttpClient } from "../../core/http.js";
+import { type LedgerSink, ledgerSink, trackingId } from "../../core/ledger.js";
 import { createRateLimiter } from "../../core/rate-limiter.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
+import type { HttpSinkOptions } from "../../core/sink.js";
 import type { Store } from "../../core/store.js";
-import { type LedgerSink, ledgerSink, trackingId } from "../ledger.js";
 import { type AdaptiveCard, renderAdaptiveCard } from "../render/adaptive-card.js";
-import { describeChange } from "../render/change.js";
-import type { HttpSinkOptions } from "../sink.js";
 
 /** Options of {@link teams}. */
 export interface TeamsOptions extends HttpSinkOptions {

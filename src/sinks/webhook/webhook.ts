@@ -1,10 +1,10 @@
 import type { Action } from "../../core/action.js";
+import type { CaseChange } from "../../core/case-change.js";
 import { createHttpClient } from "../../core/http.js";
+import { type LedgerSink, ledgerSink, trackingId } from "../../core/ledger.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
+import type { HttpSinkOptions } from "../../core/sink.js";
 import type { Store } from "../../core/store.js";
-import { type LedgerSink, ledgerSink, trackingId } from "../ledger.js";
-import type { CaseChange } from "../render/change.js";
-import type { HttpSinkOptions } from "../sink.js";
 import { postSignedJson } from "./signature.js";
 
 /** Options of {@link webhook}. */

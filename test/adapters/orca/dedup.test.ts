@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { orca } from "../../../src/adapters/orca/index.js";
-import type { FindingSource } from "../../../src/adapters/source.js";
 import { wiz } from "../../../src/adapters/wiz/index.js";
 import type { Finding } from "../../../src/core/finding.js";
+import type { FindingSource } from "../../../src/core/source.js";
 import { type Sandbox, startSandbox } from "../../../src/testing/sandbox/server.js";
 
 let sandbox: Sandbox;

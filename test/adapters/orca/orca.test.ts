@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { orca } from "../../../src/adapters/orca/index.js";
-import type { FindingQuery } from "../../../src/adapters/source.js";
 import { isCloudstewardError } from "../../../src/core/errors.js";
 import { createRunReport } from "../../../src/core/report.js";
+import type { FindingQuery } from "../../../src/core/source.js";
 import { type Sandbox, startSandbox } from "../../../src/testing/sandbox/server.js";
 import { collect, recorder, withEnv } from "../helpers.js";
 

@@ -2,11 +2,11 @@ import { describe, expect, it } from "vitest";
 import { type ApprovalRequest, approvalIdOf, approvalQueue } from "../../../src/agents/approvals/index.js";
 import { decideCase } from "../../../src/agents/decide/index.js";
 import { definePolicy } from "../../../src/agents/policy/index.js";
+import { auditLog } from "../../../src/audit/index.js";
 import type { Action } from "../../../src/core/action.js";
 import { DeliveryError, PolicyError } from "../../../src/core/errors.js";
-import { memoryStore } from "../../../src/core/stores/memory.js";
-import { auditLog } from "../../../src/sinks/audit/index.js";
-import type { Sink } from "../../../src/sinks/sink.js";
+import { memoryStore } from "../../../src/core/memory-store.js";
+import type { Sink } from "../../../src/core/sink.js";
 import { fixtureDate } from "../../../src/testing/factories.js";
 import { caseIn } from "../policy/helpers.js";
 

@@ -1,13 +1,13 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { approvalQueue, slackInteractionHandler } from "../../../src/agents/approvals/index.js";
+import { approvalQueue } from "../../../src/agents/approvals/index.js";
 import { decide } from "../../../src/agents/decide/index.js";
 import { gate } from "../../../src/agents/gate/index.js";
 import { definePolicy } from "../../../src/agents/policy/index.js";
 import type { Action } from "../../../src/core/action.js";
-import { memoryStore } from "../../../src/core/stores/memory.js";
-import type { Sink } from "../../../src/sinks/sink.js";
-import { slack } from "../../../src/sinks/slack/index.js";
+import { memoryStore } from "../../../src/core/memory-store.js";
+import type { Sink } from "../../../src/core/sink.js";
+import { slack, slackInteractionHandler } from "../../../src/sinks/slack/index.js";
 import { fixtureDate } from "../../../src/testing/factories.js";
 import { slackEmulation } from "../../../src/testing/sandbox/slack.js";
 import { emulationFetch } from "../../../src/testing/sink-suite.js";

@@ -10,7 +10,7 @@ import { triage } from "../../../src/agents/triage/triage.js";
 import type { Case } from "../../../src/core/case.js";
 import { ConfigurationError, UpstreamError } from "../../../src/core/errors.js";
 import type { Finding } from "../../../src/core/finding.js";
-import { memoryStore } from "../../../src/core/stores/memory.js";
+import { memoryStore } from "../../../src/core/memory-store.js";
 import { makeCase, makeFinding, resetFactories } from "../../../src/testing/factories.js";
 import { runStage, stageContext } from "../triage/stage-context.js";
 

@@ -9,10 +9,10 @@ import { defaultKnowledge, type KnowledgeBase } from "../../../src/agents/knowle
 import type { Case, CaseContext, Environment } from "../../../src/core/case.js";
 import type { PipelineEvents } from "../../../src/core/events.js";
 import type { Category, Severity } from "../../../src/core/finding.js";
+import { memoryStore } from "../../../src/core/memory-store.js";
 import { createRunReport } from "../../../src/core/report.js";
 import type { StageContext } from "../../../src/core/stage.js";
 import type { Store } from "../../../src/core/store.js";
-import { memoryStore } from "../../../src/core/stores/memory.js";
 import { messageText } from "../../../src/llm/language-model.js";
 import { makeCase, makeFinding } from "../../../src/testing/factories.js";
 import { scriptedModel } from "../../../src/testing/scripted-model.js";

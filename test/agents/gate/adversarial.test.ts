@@ -12,13 +12,13 @@ import { gate } from "../../../src/agents/gate/index.js";
 import { definePolicy } from "../../../src/agents/policy/index.js";
 import { functionRemediation, remediationSink } from "../../../src/agents/remediation/index.js";
 import { triage } from "../../../src/agents/triage/index.js";
+import { auditLog } from "../../../src/audit/index.js";
 import type { Action } from "../../../src/core/action.js";
 import type { Finding } from "../../../src/core/finding.js";
+import { memoryStore } from "../../../src/core/memory-store.js";
 import { pipeline } from "../../../src/core/pipeline.js";
+import type { Sink } from "../../../src/core/sink.js";
 import type { Stage } from "../../../src/core/stage.js";
-import { memoryStore } from "../../../src/core/stores/memory.js";
-import { auditLog } from "../../../src/sinks/audit/index.js";
-import type { Sink } from "../../../src/sinks/sink.js";
 import { fixtureDate, makeFinding, resetFactories } from "../../../src/testing/factories.js";
 import { scriptedModel } from "../../../src/testing/scripted-model.js";
 

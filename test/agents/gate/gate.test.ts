@@ -3,13 +3,13 @@ import { approvalIdOf, approvalQueue } from "../../../src/agents/approvals/index
 import { decide, decideCase } from "../../../src/agents/decide/index.js";
 import { draftsNamespace, gate, gateDrafts } from "../../../src/agents/gate/index.js";
 import { definePolicy, type PolicyInput } from "../../../src/agents/policy/index.js";
+import { auditLog } from "../../../src/audit/index.js";
 import type { Action } from "../../../src/core/action.js";
 import type { Case } from "../../../src/core/case.js";
+import { memoryStore } from "../../../src/core/memory-store.js";
 import { pipeline } from "../../../src/core/pipeline.js";
+import type { Sink } from "../../../src/core/sink.js";
 import type { Stage } from "../../../src/core/stage.js";
-import { memoryStore } from "../../../src/core/stores/memory.js";
-import { auditLog } from "../../../src/sinks/audit/index.js";
-import type { Sink } from "../../../src/sinks/sink.js";
 import { caseIn, runStage, stageContext } from "../policy/helpers.js";
 
 const input: PolicyInput = {

@@ -9,8 +9,8 @@ import {
   personalize,
   templateVariableNames,
 } from "../../../src/agents/knowledge/knowledge-base.js";
-import { archetypeIds, archetypeMatchers } from "../../../src/agents/knowledge/matchers.js";
 import { placeholdersIn } from "../../../src/agents/knowledge/render.js";
+import { archetypeIds, archetypeMatchers } from "../../../src/core/archetypes/matchers.js";
 import type { Case } from "../../../src/core/case.js";
 import { isCloudstewardError } from "../../../src/core/errors.js";
 import { makeCase, makeFinding } from "../../../src/testing/factories.js";

@@ -2,9 +2,9 @@ import { EventEmitter } from "eventemitter3";
 import type { Case, CaseContext, Environment, Mode } from "../../../src/core/case.js";
 import type { PipelineEvents } from "../../../src/core/events.js";
 import type { Finding } from "../../../src/core/finding.js";
+import { memoryStore } from "../../../src/core/memory-store.js";
 import { createRunReport } from "../../../src/core/report.js";
 import type { Stage, StageContext } from "../../../src/core/stage.js";
-import { memoryStore } from "../../../src/core/stores/memory.js";
 import { type DeepPartial, fixtureDate, makeCase, makeFinding } from "../../../src/testing/factories.js";
 
 export const examplePolicyPath = new URL("../../../examples/policy/policy.yaml", import.meta.url).pathname;

@@ -1,7 +1,6 @@
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { FindingSource } from "../../../src/adapters/source.js";
 import { approvalQueue } from "../../../src/agents/approvals/index.js";
 import { decideCase } from "../../../src/agents/decide/index.js";
 import { definePolicy } from "../../../src/agents/policy/index.js";
@@ -13,10 +12,11 @@ import {
   remediationSink,
   webhookRemediation,
 } from "../../../src/agents/remediation/index.js";
+import { auditLog } from "../../../src/audit/index.js";
 import type { Action } from "../../../src/core/action.js";
 import { AuthenticationError, PolicyError, WriteDisabledError } from "../../../src/core/errors.js";
-import { memoryStore } from "../../../src/core/stores/memory.js";
-import { auditLog } from "../../../src/sinks/audit/index.js";
+import { memoryStore } from "../../../src/core/memory-store.js";
+import type { FindingSource } from "../../../src/core/source.js";
 import { verifyWebhookSignature } from "../../../src/sinks/webhook/index.js";
 import { fixtureDate } from "../../../src/testing/factories.js";
 import { caseIn } from "../policy/helpers.js";

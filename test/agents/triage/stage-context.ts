@@ -1,9 +1,9 @@
 import { EventEmitter } from "eventemitter3";
 import type { PipelineEventName, PipelineEvents } from "../../../src/core/events.js";
+import { memoryStore } from "../../../src/core/memory-store.js";
 import { createRunReport } from "../../../src/core/report.js";
 import type { Stage, StageContext } from "../../../src/core/stage.js";
 import type { Store } from "../../../src/core/store.js";
-import { memoryStore } from "../../../src/core/stores/memory.js";
 
 /** A stage context with a fixed clock, a memory store and a log of every event. */
 export function stageContext(options: { now?: string; store?: Store } = {}) {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { isCloudstewardError } from "../../../src/core/errors.js";
-import { memoryStore } from "../../../src/core/stores/memory.js";
+import { reconcile, trackingId } from "../../../src/core/ledger.js";
+import { memoryStore } from "../../../src/core/memory-store.js";
 import { jira } from "../../../src/sinks/jira/index.js";
-import { reconcile, trackingId } from "../../../src/sinks/ledger.js";
 import { makeAction, makeCase, makeFinding } from "../../../src/testing/factories.js";
 import { jiraEmulation } from "../../../src/testing/sandbox/jira.js";
 import { emulationFetch, testSink } from "../../../src/testing/sink-suite.js";

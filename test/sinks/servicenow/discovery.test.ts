@@ -2,8 +2,8 @@ import { EventEmitter } from "eventemitter3";
 import { describe, expect, it } from "vitest";
 import { isCloudstewardError } from "../../../src/core/errors.js";
 import type { PipelineEvents } from "../../../src/core/events.js";
+import { memoryStore } from "../../../src/core/memory-store.js";
 import type { Warning } from "../../../src/core/report.js";
-import { memoryStore } from "../../../src/core/stores/memory.js";
 import { type ServiceNowStates, servicenow } from "../../../src/sinks/servicenow/index.js";
 import { makeAction, makeCase, makeFinding } from "../../../src/testing/factories.js";
 import {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isCloudstewardError } from "../../../src/core/errors.js";
-import { memoryStore } from "../../../src/core/stores/memory.js";
-import { reconcile, trackingId } from "../../../src/sinks/ledger.js";
+import { reconcile, trackingId } from "../../../src/core/ledger.js";
+import { memoryStore } from "../../../src/core/memory-store.js";
 import { servicenow } from "../../../src/sinks/servicenow/index.js";
 import { makeAction, makeCase, makeFinding } from "../../../src/testing/factories.js";
 import { servicenowEmulation } from "../../../src/testing/sandbox/servicenow.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isCloudstewardError } from "../../../src/core/errors.js";
-import { memoryStore } from "../../../src/core/stores/memory.js";
+import { memoryStore } from "../../../src/core/memory-store.js";
 import { slack, slackActionIds } from "../../../src/sinks/slack/index.js";
 import { makeAction, makeCase, makeFinding } from "../../../src/testing/factories.js";
 import { slackEmulation } from "../../../src/testing/sandbox/slack.js";

@@ -1,0 +1,80 @@
+import type { Finding, FindingStatus, Platform } from "./finding.js";
+import type { RunReport } from "./report.js";
+
+/** Per-call options every source method accepts. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Where warnings (e.g. a filter applied client-side) and dead letters (malformed records) go. */
+  report?: RunReport;
+  /**
+   * Called by `findings()` once every item of a page was consumed: persist `next` and pass it back as
+   * `query.cursor` to resume after that page (`undefined` when the run is complete).
+   */
+  onPage?: (page: { next: string | undefined; count: number }) => void | Promise<void>;
+}
+
+/** A platform-neutral filter. What a platform cannot filter server-side is filtered client-side with a warning. */
+export interface FindingQuery {
+  severity?: Finding["severity"][];
+  status?: FindingStatus[];
+  category?: Finding["category"][];
+  /** Findings created at or after this instant (ISO-8601). */
+  createdAfter?: string;
+  /** Findings updated at or after this instant (ISO-8601): incremental runs. */
+  updatedAfter?: string;
+  /** Cloud account / subscription / project ids as the cloud knows them (an AWS account number, an Azure subscription id), not display names. */
+  accountIds?: string[];
+  /** Platform projects (Wiz projects, Prisma account groups…). */
+  projectIds?: string[];
+  /** Compliance framework names or ids. */
+  frameworks?: string[];
+  /** Resume a paging run from a saved cursor. */
+  cursor?: string;
+}
+
+/** A request to suppress a finding in the platform until a date. */
+export interface ExceptionRequest {
+  findingId: string;
+  reason: string;
+  /** ISO-8601; every exception expires. */
+  expiresAt: string;
+  requestedBy: string;
+  approvedBy: string;
+  note?: string;
+}
+
+/** The native reference of an exception created in the platform. */
+export interface ExceptionRef {
+  id: string;
+  url?: string;
+}
+
+/** A status change to write back to the platform. */
+export interface StatusChange {
+  status: Extract<FindingStatus, "open" | "in_progress" | "resolved" | "suppressed" | "risk_accepted">;
+  /** The platform's resolution reason, where it has one (e.g. Wiz `FALSE_POSITIVE`). */
+  reason?: string;
+  note?: string;
+}
+
+/** A CNAPP, read through one contract (DESIGN §3). */
+export interface FindingSource {
+  readonly specificationVersion: "v1";
+  readonly platform: Platform;
+  /** Lazily paged findings; stops fetching when the consumer stops iterating. */
+  findings(query?: FindingQuery, options?: CallOptions): AsyncIterable<Finding>;
+  /** One finding by its cloudsteward id or native id; `undefined` when it does not exist. */
+  getFinding(id: string, options?: CallOptions): Promise<Finding | undefined>;
+  /** Passes a query in the platform's own language through, read-only unless `allowWrite`. */
+  query(native: NativeQuery, options?: CallOptions): Promise<unknown>;
+  /** Writes a status back. Throws `WriteDisabledError` unless created with `allowWrite: true`. */
+  setStatus(id: string, change: StatusChange, options?: CallOptions): Promise<void>;
+  /** Creates an ignore rule, dismissal or snooze with an expiry. Throws `WriteDisabledError` unless `allowWrite`. */
+  createException(request: ExceptionRequest, options?: CallOptions): Promise<ExceptionRef>;
+}
+
+/** A native query: GraphQL for Wiz, RQL for Prisma, Sonar for Orca, LQL for Lacework. */
+export interface NativeQuery {
+  query: string;
+  variables?: Record<string, unknown>;
+}

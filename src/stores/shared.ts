@@ -1,0 +1,135 @@
+import { ConfigurationError } from "../core/errors.js";
+import type { LogEntry } from "../core/store.js";
+
+/** How many rows `list` and `read` fetch per round trip. */
+export const pageSize = 500;
+
+/** The error for an optional peer dependency that is not installed (or fails to load). */
+export function missingDependency(store: string, dependency: string, cause: unknown): ConfigurationError {
+  return new ConfigurationError(
+    `${store}: could not load the optional dependency "${dependency}". Install it with \`npm install ${dependency}\`.`,
+    { cause },
+  );
+}
+
+/** The error for a call made after `close()`. */
+export function closedError(store: string): ConfigurationError {
+  return new ConfigurationError(`${store}: the store is closed. Create a new store to keep using it.`);
+}
+
+/**
+ * Runs `open` on first use only and caches the result; a failed open is retried on the next call
+ * (the dependency or the database may appear later). `close` releases whatever was opened.
+ */
+export function lazyResource<T>(
+  store: string,
+  open: () => Promise<T>,
+  release: (resource: T) => Promise<void> | void,
+): { get(): Promise<T>; close(): Promise<void> } {
+  let opening: Promise<T> | undefined;
+  let closed = false;
+  return {
+    get() {
+      if (closed) return Promise.reject(closedError(store));
+      opening ??= open().catch((error: unknown) => {
+        opening = undefined;
+        throw error;
+      });
+      return opening;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      const resource = await opening?.catch(() => undefined);
+      if (resource !== undefined) await release(resource);
+    },
+  };
+}
+
+/** Yields rows page by page; `fetch` gets the last row of the previous page (undefined at first). */
+export async function* paged<Row>(
+  fetch: (after: Row | undefined) => Promise<Row[]> | Row[],
+): AsyncGenerator<Row> {
+  let after: Row | undefined;
+  for (;;) {
+    const rows = await fetch(after);
+    yield* rows;
+    if (rows.length < pageSize) return;
+    after = rows.at(-1);
+  }
+}
+
+/** An `append` call waiting for its batch's transaction. */
+export interface QueuedAppend {
+  log: string;
+  build: (previous: LogEntry<unknown> | undefined) => unknown;
+  resolve: (entry: LogEntry<unknown>) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Collects `append` calls made in the same tick and hands them to `commit` in batches, one batch
+ * at a time. `commit` runs one transaction and returns how to settle each call once it committed;
+ * if it throws, every call of the batch is rejected with its error.
+ */
+export function appendQueue(
+  commit: (batch: QueuedAppend[]) => Promise<(() => void)[]> | (() => void)[],
+): <T>(log: string, build: (previous: LogEntry<T> | undefined) => T) => Promise<LogEntry<T>> {
+  const queue: QueuedAppend[] = [];
+  let draining = false;
+  const drain = async () => {
+    draining = true;
+    while (queue.length > 0) {
+      const batch = queue.splice(0, pageSize);
+      try {
+        for (const settle of await commit(batch)) settle();
+      } catch (error) {
+        for (const item of batch) item.reject(error);
+      }
+    }
+    draining = false;
+  };
+  return <T>(log: string, build: (previous: LogEntry<T> | undefined) => T) =>
+    new Promise<LogEntry<T>>((resolve, reject) => {
+      queue.push({ log, build, resolve, reject } as QueuedAppend);
+      if (!draining && queue.length === 1) queueMicrotask(() => void drain());
+    });
+}
+
+/**
+ * Serializes a log entry's value. Plain `JSON.stringify`, not canonical JSON: log values are never
+ * compared, and appends are the audit log's hot path.
+ */
+export function logText(value: unknown): string {
+  const text = JSON.stringify(value);
+  if (text === undefined) {
+    throw new ConfigurationError(
+      "append: build returned undefined, a function or a symbol; return a JSON value.",
+    );
+  }
+  return text;
+}
+
+/** The last entry of a log as stored: its seq and its JSON text. */
+export interface StoredEntry {
+  seq: number;
+  text: string;
+}
+
+/**
+ * Runs one queued call's `build` on the previous entry (parsed afresh from its text, so `build`
+ * cannot change what is stored) and returns the new entry, its stored form, or the error `build`
+ * (or serializing) threw.
+ */
+export function buildEntry(
+  item: QueuedAppend,
+  previous: StoredEntry | undefined,
+): { entry: LogEntry<unknown>; stored: StoredEntry } | { error: unknown } {
+  try {
+    const text = logText(item.build(previous && { seq: previous.seq, value: JSON.parse(previous.text) }));
+    const seq = (previous?.seq ?? 0) + 1;
+    return { entry: { seq, value: JSON.parse(text) }, stored: { seq, text } };
+  } catch (error) {
+    return { error };
+  }
+}

@@ -1,0 +1,212 @@
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { type AuditEvent, auditLog, canonicalJson, GENESIS_HASH } from "../../src/audit/index.js";
+import { isCloudstewardError } from "../../src/core/errors.js";
+import { memoryStore } from "../../src/core/memory-store.js";
+
+const directory = mkdtempSync(join(tmpdir(), "cloudsteward-audit-"));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+function clock(start = Date.parse("2026-03-01T10:00:00.000Z")) {
+  let tick = 0;
+  return () => new Date(start + 60_000 * tick++);
+}
+
+const caseEvents: AuditEvent[] = [
+  {
+    type: "ingestion",
+    actor: "cloudsteward/wiz",
+    caseId: "case-1",
+    findingIds: ["wiz:1", "wiz:2"],
+    data: { platform: "wiz" },
+  },
+  {
+    type: "ai-output",
+    actor: "cloudsteward/explain",
+    caseId: "case-1",
+    data: {
+      model: "gpt-4.1-mini",
+      promptVersion: "explain@3",
+      inputDigest: "sha256:ab12",
+      outputDigest: "sha256:cd34",
+      tokens: { input: 812, output: 233 },
+    },
+  },
+  {
+    type: "decision",
+    actor: "cloudsteward/decide",
+    caseId: "case-1",
+    data: { action: "ticket", rationale: "public bucket | prod" },
+  },
+  {
+    type: "approval",
+    actor: "alice@example.com",
+    caseId: "case-1",
+    at: "2026-03-01T12:00:00.000Z",
+    data: { approved: true },
+  },
+  { type: "delivery", actor: "cloudsteward/jira", caseId: "case-1", data: { sink: "jira", ref: "SEC-12" } },
+  { type: "ingestion", actor: "cloudsteward/orca", caseId: "case/2 <x>", findingIds: ["orca:9"], data: {} },
+];
+
+describe("auditLog", () => {
+  it("chains records: seq from 1, prevHash links, hash = SHA-256 of canonical { seq, at, prevHash, event }", async () => {
+    const audit = auditLog(memoryStore(), { now: clock() });
+    const first = await audit.append(caseEvents[0]!);
+    const second = await audit.append(caseEvents[1]!);
+    expect(first).toMatchObject({
+      seq: 1,
+      at: "2026-03-01T10:00:00.000Z",
+      prevHash: GENESIS_HASH,
+      event: caseEvents[0],
+    });
+    expect(second.prevHash).toBe(first.hash);
+    const { hash, ...body } = second;
+    expect(hash).toBe(createHash("sha256").update(canonicalJson(body)).digest("hex"));
+    expect(await audit.verify()).toEqual({ ok: true, count: 2, lastHash: second.hash });
+  });
+
+  it("verifies an empty log", async () => {
+    expect(await auditLog(memoryStore()).verify()).toEqual({ ok: true, count: 0 });
+  });
+
+  it("keeps one chain under concurrent appends and appendMany keeps the given order", async () => {
+    const audit = auditLog(memoryStore());
+    await Promise.all(
+      Array.from({ length: 30 }, (_, n) => audit.append({ type: "gate", actor: `w${n}`, data: { n } })),
+    );
+    const many = await audit.appendMany(caseEvents);
+    expect(many.map((record) => record.seq)).toEqual([31, 32, 33, 34, 35, 36]);
+    expect(many.map((record) => record.event.type)).toEqual(caseEvents.map((event) => event.type));
+    expect(await audit.verify()).toMatchObject({ ok: true, count: 36 });
+  });
+
+  it("masks secrets in event data before hashing and storing", async () => {
+    const store = memoryStore();
+    const audit = auditLog(store);
+    const record = await audit.append({
+      type: "delivery",
+      actor: "cloudsteward/webhook",
+      data: { url: "https://bot:hunter2@hooks.example.com/x", apiKey: "sk-live-abcdef", status: 201 },
+    });
+    const stored = JSON.stringify(await collect(store.read("audit")));
+    expect(stored).not.toContain("hunter2");
+    expect(stored).not.toContain("sk-live-abcdef");
+    expect(record.event.data.status).toBe(201);
+    expect(await audit.verify()).toMatchObject({ ok: true });
+  });
+
+  it("can keep data as given when redaction is turned off", async () => {
+    const audit = auditLog(memoryStore(), { redact: false });
+    const record = await audit.append({ type: "gate", actor: "a", data: { password: "kept-on-purpose" } });
+    expect(record.event.data.password).toBe("kept-on-purpose");
+  });
+
+  it("rejects an invalid event with a ConfigurationError naming the field", async () => {
+    const audit = auditLog(memoryStore());
+    const error = await audit
+      .append({ type: "decision", actor: "", data: {} } as AuditEvent)
+      .catch((caught: unknown) => caught);
+    expect(isCloudstewardError(error, "CONFIGURATION")).toBe(true);
+    expect((error as Error).message).toContain("actor");
+    await expect(
+      audit.appendMany([caseEvents[0]!, { type: "gate", actor: "a", at: "not a date", data: {} }]),
+    ).rejects.toThrow(/at:/);
+    expect(await audit.verify()).toEqual({ ok: true, count: 0 });
+  });
+
+  it("queries by type, case, finding, actor and time", async () => {
+    const audit = auditLog(memoryStore(), { now: clock() });
+    await audit.appendMany(caseEvents);
+    const seqs = async (filter: Parameters<typeof audit.query>[0]) =>
+      (await collect(audit.query(filter))).map((record) => record.seq);
+    expect(await seqs({})).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await seqs({ type: "ingestion" })).toEqual([1, 6]);
+    expect(await seqs({ type: ["decision", "approval"] })).toEqual([3, 4]);
+    expect(await seqs({ caseId: "case-1", findingId: "wiz:2" })).toEqual([1]);
+    expect(await seqs({ actor: "alice@example.com" })).toEqual([4]);
+    // Record times run 10:00, 10:01…; the approval happened at 12:00.
+    expect(
+      await seqs({ since: "2026-03-01T10:02:00.000Z", until: new Date("2026-03-01T11:00:00.000Z") }),
+    ).toEqual([3, 5, 6]);
+    expect(await seqs({ since: "2026-03-01T11:59:00.000Z" })).toEqual([4]);
+    await expect(collect(audit.query({ since: "yesterday" }))).rejects.toThrow(/since/);
+  });
+
+  it("verifies with an HMAC key and fails with another key", async () => {
+    const store = memoryStore();
+    const audit = auditLog(store, { hmacKey: "audit-key-1" });
+    const record = await audit.append(caseEvents[0]!);
+    const { hash, ...body } = record;
+    expect(hash).not.toBe(createHash("sha256").update(canonicalJson(body)).digest("hex"));
+    expect(await audit.verify()).toMatchObject({ ok: true, count: 1 });
+    expect(await auditLog(store, { hmacKey: () => "other-key" }).verify()).toMatchObject({
+      ok: false,
+      firstBadSeq: 1,
+      reason: "edited",
+    });
+  });
+
+  it("keeps separate logs in one store", async () => {
+    const store = memoryStore();
+    await auditLog(store, { log: "a" }).append(caseEvents[0]!);
+    expect(await auditLog(store, { log: "b" }).verify()).toEqual({ ok: true, count: 0 });
+  });
+
+  it("exports audit.jsonl, an index and one timeline per case", async () => {
+    const audit = auditLog(memoryStore(), { now: clock() });
+    await audit.appendMany([...caseEvents, { type: "gate", actor: "system", data: { note: "no case" } }]);
+    const out = join(directory, "bundle");
+    const result = await audit.export(out);
+    expect(result).toMatchObject({ records: 7, cases: 2, verification: { ok: true, count: 7 } });
+    expect(result.files.slice(0, 2)).toEqual([join(out, "audit.jsonl"), join(out, "index.md")]);
+    const lines = readFileSync(join(out, "audit.jsonl"), "utf8").trim().split("\n");
+    expect(lines).toHaveLength(7);
+    expect(JSON.parse(lines[3]!)).toMatchObject({
+      seq: 4,
+      event: { type: "approval", actor: "alice@example.com" },
+    });
+    expect(lines[0]).toBe(canonicalJson(JSON.parse(lines[0]!)));
+
+    const index = readFileSync(join(out, "index.md"), "utf8");
+    expect(index).toContain("Verified: 7 records, hash chain intact");
+    expect(index).toContain("(cases/case-1.md)");
+    const timeline = readFileSync(join(out, "cases", "case-1.md"), "utf8");
+    const steps = ["Detection", "Explanation (AI output)", "Decision", "Approval", "Delivery"];
+    expect(steps.map((step) => timeline.indexOf(`| ${step} |`))).toEqual(
+      [...steps.map((step) => timeline.indexOf(`| ${step} |`))].sort((a, b) => a - b),
+    );
+    expect(steps.every((step) => timeline.includes(`| ${step} |`))).toBe(true);
+    expect(timeline).toContain("`wiz:1`, `wiz:2`");
+    expect(timeline).toContain("- **Approval**: 2026-03-01T12:00:00.000Z by alice@example.com (record 4)");
+    expect(timeline).toContain("- **Detection**: 2026-03-01T10:00:00.000Z by cloudsteward/wiz (record 1)");
+    expect(timeline).toContain("promptVersion: explain@3");
+    expect(timeline).toContain("public bucket \\| prod");
+    const other = result.files.find((file) => file.includes("case_2"));
+    expect(other).toBeDefined();
+    const otherTimeline = readFileSync(other!, "utf8");
+    expect(otherTimeline).toContain("# Case case/2 &lt;x&gt;");
+    expect(otherTimeline).toContain("- **Delivery**: not recorded");
+  });
+
+  it("says in the exported index when verification fails", async () => {
+    const store = memoryStore();
+    const audit = auditLog(store);
+    await audit.appendMany(caseEvents.slice(0, 2));
+    const forged = auditLog(store, { hmacKey: "not-the-original" });
+    const result = await forged.export(join(directory, "failed"));
+    expect(result.verification).toMatchObject({ ok: false, firstBadSeq: 1 });
+    expect(readFileSync(join(directory, "failed", "index.md"), "utf8")).toContain(
+      "**Verification FAILED** at record 1 (edited)",
+    );
+  });
+});
+
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of iterable) items.push(item);
+  return items;
+}

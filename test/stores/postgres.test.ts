@@ -1,0 +1,88 @@
+import { createServer } from "node:net";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isCloudstewardError } from "../../src/core/errors.js";
+import { postgresStore } from "../../src/stores/postgres.js";
+import { testStore } from "../../src/testing/store-suite.js";
+import { startPostgres, type TestPostgres } from "../helpers/postgres.js";
+
+let server: TestPostgres;
+beforeAll(async () => {
+  server = await startPostgres();
+});
+afterAll(() => server.stop());
+
+testStore({
+  name: "postgres",
+  create: () => postgresStore({ connectionString: server.connectionString, schema: "conformance" }),
+  reopen: () => postgresStore({ connectionString: server.connectionString, schema: "conformance" }),
+  sharedLocation: true,
+});
+
+describe("postgresStore", () => {
+  it("uses a caller's pool and leaves it open on close()", async () => {
+    const pool = new pg.Pool({ connectionString: server.connectionString, max: 2 });
+    const store = postgresStore({ pool, schema: "own pool" });
+    await store.set("ns", "key", { ok: true });
+    await store.close();
+    const { rows } = await pool.query('SELECT value FROM "own pool".cloudsteward_kv WHERE key = $1', ["key"]);
+    expect(rows).toEqual([{ value: '{"ok":true}' }]);
+    await pool.end();
+  });
+
+  it("fails its first call with a ConfigurationError naming the option and DATABASE_URL", async () => {
+    const previous = process.env.DATABASE_URL;
+    delete process.env.DATABASE_URL;
+    try {
+      const error = await postgresStore()
+        .get("ns", "key")
+        .catch((caught: unknown) => caught);
+      expect(isCloudstewardError(error, "CONFIGURATION")).toBe(true);
+      expect((error as Error).message).toMatch(/connectionString.*DATABASE_URL/);
+    } finally {
+      if (previous !== undefined) process.env.DATABASE_URL = previous;
+    }
+  });
+
+  it("turns a refused connection into a retryable ConnectionError without the password", async () => {
+    const url = new URL(server.connectionString);
+    url.port = String(await closedPort());
+    const store = postgresStore({ connectionString: url.toString() });
+    const error = await store.get("ns", "key").catch((caught: unknown) => caught);
+    expect(isCloudstewardError(error, "CONNECTION")).toBe(true);
+    expect((error as { isRetryable: boolean }).isRetryable).toBe(true);
+    expect((error as Error).message).not.toContain(url.password);
+    await store.close();
+  });
+
+  it("turns a refused statement into an UPSTREAM error carrying the SQLSTATE", async () => {
+    const admin = new pg.Client({ connectionString: server.connectionString });
+    await admin.connect();
+    await admin.query("CREATE ROLE limited LOGIN PASSWORD 'limited-pw'");
+    await admin.end();
+    const url = new URL(server.connectionString);
+    url.username = "limited";
+    url.password = "limited-pw";
+    const store = postgresStore({ connectionString: url.toString(), schema: "forbidden" });
+    const error = await store.get("ns", "key").catch((caught: unknown) => caught);
+    expect(isCloudstewardError(error, "UPSTREAM")).toBe(true);
+    expect((error as Error).message).toContain("SQLSTATE 42501");
+    await store.close();
+  });
+
+  it("rejects calls after close()", async () => {
+    const store = postgresStore({ connectionString: server.connectionString });
+    await store.close();
+    await expect(store.get("ns", "key")).rejects.toThrow(/closed/);
+  });
+});
+
+/** A port nothing listens on: bound, then released. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === "object" && address ? address.port : 1));
+    });
+  });
+}

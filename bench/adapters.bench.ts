@@ -5,7 +5,7 @@
 import { lacework, normalize as normalizeLacework } from "../src/adapters/lacework/index.js";
 import { normalize as normalizeOrca, orca } from "../src/adapters/orca/index.js";
 import { normalize as normalizePrisma, prisma } from "../src/adapters/prisma/index.js";
-import type { Platform } from "../src/core/finding.js";
+import type { BuiltInPlatform } from "../src/core/finding.js";
 import type { FindingSource } from "../src/core/source.js";
 import { startSandbox } from "../src/testing/sandbox/server.js";
 import { type Benchmark, type BenchResult, costNotes, normalizeCost, resultRow } from "./harness.js";
@@ -15,7 +15,7 @@ const row = resultRow("adapters");
 
 /** How to read one platform: its source over the sandbox, its normalize, and where its records sit in a body. */
 interface Subject {
-  platform: Exclude<Platform, "wiz">;
+  platform: Exclude<BuiltInPlatform, "wiz">;
   source: (sandbox: Awaited<ReturnType<typeof startSandbox>>) => FindingSource;
   normalize: (record: unknown, options: { fetchedAt: string }) => unknown;
   /** The records a response body carries (none for auth and other bodies). */

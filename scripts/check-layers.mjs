@@ -23,8 +23,15 @@ const layers = {
   queue: 3,
   cli: 4,
   "index.ts": 3,
-  "toolkit.ts": 3,
+  // The integration authors' entry re-exports core, adapters/shared and sinks/render only.
+  "toolkit.ts": 1,
 };
+
+/**
+ * Folders built only on public names, as anyone outside this repo would build them: they may import
+ * only these entry files (the proof that the contracts are open, issue #12).
+ */
+const publicOnly = { "adapters/ocsf/": ["index.ts", "toolkit.ts"] };
 
 function files(directory) {
   return readdirSync(directory).flatMap((name) => {
@@ -59,10 +66,19 @@ for (const [file, targets] of graph) {
   for (const target of targets) {
     if (!graph.has(target)) {
       problems.push(`${relative(root, file)} imports ${relative(root, target)}, which does not exist`);
+    } else if (!publicImport(file, target)) {
+      problems.push(`${relative(root, file)} imports ${relative(root, target)}, which is not a public entry`);
     } else if (layerOf(target) > layerOf(file)) {
       problems.push(`upward import: ${relative(root, file)} → ${relative(root, target)}`);
     }
   }
+}
+
+function publicImport(file, target) {
+  const from = relative(root, file);
+  const to = relative(root, target);
+  const folder = Object.keys(publicOnly).find((prefix) => from.startsWith(prefix));
+  return folder === undefined || to.startsWith(folder) || publicOnly[folder].includes(to);
 }
 
 // Cycles: Tarjan's strongly connected components; any component of two or more files is a cycle.

@@ -4,7 +4,7 @@
  * here they run as a plain script with `evaluateFixture` + `expectDecision`.
  * Run: npx tsx examples/rules/unit-test.ts
  */
-import { evaluateFixture, expectDecision, type RuleFixture } from "../../src/testing/rules.js";
+import { evaluateFixture, expectDecision, type RuleFixture } from "../../src/testing/vitest/rules.js";
 
 const policy = new URL("../policy/policy.yaml", import.meta.url).pathname;
 

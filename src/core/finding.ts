@@ -1,9 +1,22 @@
 import { z } from "zod";
 import { NormalizationError, toErrorIssues } from "./errors.js";
 
-/** The CNAPP platforms cloudsteward reads. */
-export const platformSchema = z.enum(["wiz", "prisma", "orca", "lacework"]);
-export type Platform = z.infer<typeof platformSchema>;
+/** The platforms cloudsteward ships adapters for; a source of your own names its platform freely. */
+export const builtInPlatforms = ["wiz", "prisma", "orca", "lacework"] as const;
+
+/**
+ * Where a finding came from: one of {@link builtInPlatforms} or any other lower-case name
+ * (`prowler`, `securityhub`, `my-scanner`). It prefixes the finding's id (`<platform>:<nativeId>`),
+ * so it holds no colon.
+ */
+export const platformSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]*$/, "a lower-case name of letters, digits, - and _ (e.g. `wiz`, `my-scanner`)");
+/** One of the four CNAPPs cloudsteward ships an adapter for. */
+export type BuiltInPlatform = (typeof builtInPlatforms)[number];
+
+/** A platform name; the built-in ones autocomplete, any other name is allowed. */
+export type Platform = BuiltInPlatform | (string & {});
 
 /** What kind of problem a finding describes. */
 export const categorySchema = z.enum([

@@ -152,7 +152,8 @@ export function toOcsf(finding: Finding, options: ToOcsfOptions = {}): OcsfFindi
   const activity = activities[options.activity ?? defaultActivity(finding)];
   const severity = severityMap[finding.severity];
   const status = statusMap[finding.status];
-  const product = products[finding.source.platform];
+  const platform = finding.source.platform;
+  const product = products[platform] ?? { name: platform, vendor: platform };
   const firstSeen = Date.parse(finding.firstSeen);
   const lastSeen = Date.parse(finding.lastSeen);
   const title = text(finding.title);
@@ -289,7 +290,7 @@ const statusMap: Record<FindingStatus, { id: OcsfStatusId; name: string }> = {
   resolved: { id: 4, name: "Resolved" },
 };
 
-const products: Record<Platform, { name: string; vendor: string }> = {
+const products: Partial<Record<Platform, { name: string; vendor: string }>> = {
   wiz: { name: "Wiz", vendor: "Wiz" },
   prisma: { name: "Prisma Cloud", vendor: "Palo Alto Networks" },
   orca: { name: "Orca Security", vendor: "Orca Security" },

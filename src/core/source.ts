@@ -57,21 +57,57 @@ export interface StatusChange {
   note?: string;
 }
 
-/** A CNAPP, read through one contract (DESIGN §3). */
+/**
+ * What a source can do besides `findings()`. The pipeline, the CLI and the side workflows read these
+ * flags before calling an optional method, and `testFindingSource` (`cloudsteward/testing/vitest`)
+ * tests every capability a source declares. Declaring a write capability says the platform supports
+ * it; the write still refuses unless the source was created with `allowWrite: true`.
+ */
+export interface SourceCapabilities {
+  /** `getFinding` looks one finding up by id. */
+  getFinding?: boolean;
+  /** `query` passes the platform's own query language through. */
+  nativeQuery?: boolean;
+  /** `setStatus` writes a status back to the platform. */
+  setStatus?: boolean;
+  /** `createException` creates an expiring ignore rule, dismissal or snooze in the platform. */
+  createException?: boolean;
+  /** `findings()` reports resume cursors through `onPage` and honours `query.cursor`. */
+  resume?: boolean;
+}
+
+/**
+ * Where findings come from: a CNAPP adapter (`wiz`, `prisma`, `orca`, `lacework`), the `ocsf` reader,
+ * or a source of your own. Only `findings()` is required; each optional method is declared in
+ * `capabilities` and present exactly when its flag is true.
+ * @example
+ * const mine: FindingSource = {
+ *   specificationVersion: "v1",
+ *   platform: "my-scanner",
+ *   capabilities: {},
+ *   findings: (query, options) => paginate(async (cursor) => fetchPage(cursor), { signal: options?.signal }),
+ * };
+ */
 export interface FindingSource {
   readonly specificationVersion: "v1";
+  /** The platform's name, the prefix of every finding id it yields (`wiz`, `my-scanner`). */
   readonly platform: Platform;
+  /** Which optional methods this source has. */
+  readonly capabilities: SourceCapabilities;
   /** Lazily paged findings; stops fetching when the consumer stops iterating. */
   findings(query?: FindingQuery, options?: CallOptions): AsyncIterable<Finding>;
   /** One finding by its cloudsteward id or native id; `undefined` when it does not exist. */
-  getFinding(id: string, options?: CallOptions): Promise<Finding | undefined>;
+  getFinding?(id: string, options?: CallOptions): Promise<Finding | undefined>;
   /** Passes a query in the platform's own language through, read-only unless `allowWrite`. */
-  query(native: NativeQuery, options?: CallOptions): Promise<unknown>;
+  query?(native: NativeQuery, options?: CallOptions): Promise<unknown>;
   /** Writes a status back. Throws `WriteDisabledError` unless created with `allowWrite: true`. */
-  setStatus(id: string, change: StatusChange, options?: CallOptions): Promise<void>;
+  setStatus?(id: string, change: StatusChange, options?: CallOptions): Promise<void>;
   /** Creates an ignore rule, dismissal or snooze with an expiry. Throws `WriteDisabledError` unless `allowWrite`. */
-  createException(request: ExceptionRequest, options?: CallOptions): Promise<ExceptionRef>;
+  createException?(request: ExceptionRequest, options?: CallOptions): Promise<ExceptionRef>;
 }
+
+/** A source whose every optional method is present: what the four CNAPP adapters return. */
+export type CnappSource = FindingSource & Required<Pick<FindingSource, "getFinding" | "query" | "setStatus" | "createException">>;
 
 /** A native query: GraphQL for Wiz, RQL for Prisma, Sonar for Orca, LQL for Lacework. */
 export interface NativeQuery {

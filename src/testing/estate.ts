@@ -1,4 +1,4 @@
-import type { Category, Cloud, Control, FindingStatus, Platform, Severity } from "../core/finding.js";
+import type { Category, Cloud, Control, FindingStatus, BuiltInPlatform, Severity } from "../core/finding.js";
 
 /** Options of {@link generateEstate}. */
 export interface EstateOptions {
@@ -7,7 +7,7 @@ export interface EstateOptions {
   /** Findings per platform. @default 200 */
   size?: number;
   /** Platforms whose findings to generate; the first platform's findings do not depend on the others. @default all four */
-  platforms?: readonly Platform[];
+  platforms?: readonly BuiltInPlatform[];
 }
 
 /** A person who owns resources, for ticket assignment and chat notifications. */
@@ -101,7 +101,7 @@ export interface EstateFinding {
   severity: Severity;
   status: FindingStatus;
   /** Platforms that report it, each with the native id it uses. */
-  reportedBy: Partial<Record<Platform, string>>;
+  reportedBy: Partial<Record<BuiltInPlatform, string>>;
   /** How Wiz reports it (when it does): an issue, a configuration finding or a vulnerability finding. */
   wizKind?: "issue" | "configuration" | "vulnerability";
   firstSeen: string;
@@ -601,8 +601,8 @@ export function generateEstate(options: EstateOptions = {}): Estate {
   };
 
   const findings: EstateFinding[] = [];
-  const counts = new Map<Platform, number>();
-  const newFinding = (platform: Platform): EstateFinding => {
+  const counts = new Map<BuiltInPlatform, number>();
+  const newFinding = (platform: BuiltInPlatform): EstateFinding => {
     const chosen = pickRule();
     const resource = pick(candidatesOf.get(chosen)!);
     const firstSeen = now - Math.floor(random() * 365 * day);
@@ -622,7 +622,7 @@ export function generateEstate(options: EstateOptions = {}): Estate {
     report(finding, platform);
     return finding;
   };
-  const report = (finding: EstateFinding, platform: Platform) => {
+  const report = (finding: EstateFinding, platform: BuiltInPlatform) => {
     const count = (counts.get(platform) ?? 0) + 1;
     counts.set(platform, count);
     finding.reportedBy[platform] = nativeIdFor(platform, count, random);
@@ -730,7 +730,7 @@ function wizKindFor(category: Category, roll: number): EstateFinding["wizKind"] 
   return "issue";
 }
 
-function nativeIdFor(platform: Platform, count: number, random: () => number): string {
+function nativeIdFor(platform: BuiltInPlatform, count: number, random: () => number): string {
   switch (platform) {
     case "wiz":
       return uuid(random);

@@ -15,11 +15,6 @@ export {
 } from "./estate.js";
 export * from "./factories.js";
 export {
-  type LanguageModelTestContext,
-  type TestLanguageModelOptions,
-  testLanguageModel,
-} from "./language-model-suite.js";
-export {
   anthropicEmulator,
   bedrockEmulator,
   type CapturedRequest,
@@ -28,17 +23,6 @@ export {
   type OpenAIChatEmulatorOptions,
   openaiChatEmulator,
 } from "./llm-emulators.js";
-export {
-  type ExpectedAction,
-  evaluateFixture,
-  expectDecision,
-  type RuleExpectation,
-  type RuleFixture,
-  type RuleFixtureContext,
-  type RuleFixtureResult,
-  type TestRulesOptions,
-  testRules,
-} from "./rules.js";
 export type { Emulation, SandboxFaults } from "./sandbox/emulation.js";
 export { type EmulationFactory, type EmulationName, emulations } from "./sandbox/emulations.js";
 export { createFaults, type FaultStats, type Faults } from "./sandbox/faults.js";
@@ -91,20 +75,3 @@ export {
   type ScriptedResponse,
   scriptedModel,
 } from "./scripted-model.js";
-export {
-  emulationFetch,
-  emulationTarget,
-  type SinkContext,
-  type SinkFault,
-  type SinkTarget,
-  type TestSinkOptions,
-  testSink,
-} from "./sink-suite.js";
-export {
-  type SandboxOptionsOf,
-  type SourceSuiteContext,
-  type TestFindingSourceOptions,
-  testFindingSource,
-  type WriteBackCapability,
-} from "./source-suite.js";
-export { type TestStoreOptions, testStore } from "./store-suite.js";

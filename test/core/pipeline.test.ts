@@ -547,18 +547,14 @@ function findingSource(
   count: number,
   calls: { query?: FindingQuery; signal?: AbortSignal; hasReport: boolean }[],
 ): FindingSource {
-  const unused = () => Promise.reject(new Error("not used"));
   return {
     specificationVersion: "v1",
     platform,
+    capabilities: {},
     async *findings(query, options) {
       calls.push({ query, signal: options?.signal, hasReport: options?.report !== undefined });
       for (let index = 0; index < count; index++) yield finding(index, platform);
     },
-    getFinding: unused,
-    query: unused,
-    setStatus: unused,
-    createException: unused,
   };
 }
 

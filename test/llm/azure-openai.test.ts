@@ -1,7 +1,7 @@
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { azureOpenai } from "../../src/llm/azure-openai/index.js";
-import { testLanguageModel } from "../../src/testing/language-model-suite.js";
+import { testLanguageModel } from "../../src/testing/vitest/language-model-suite.js";
 import { openaiChatEmulator } from "../../src/testing/llm-emulators.js";
 
 testLanguageModel({

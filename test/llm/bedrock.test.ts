@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { bedrock } from "../../src/llm/bedrock/index.js";
 import { generateObject } from "../../src/llm/generate-object.js";
-import { testLanguageModel } from "../../src/testing/language-model-suite.js";
+import { testLanguageModel } from "../../src/testing/vitest/language-model-suite.js";
 import { bedrockEmulator } from "../../src/testing/llm-emulators.js";
 
 testLanguageModel({

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { generateObject } from "../../src/llm/generate-object.js";
 import { openaiCompatible } from "../../src/llm/openai-compatible/index.js";
-import { testLanguageModel } from "../../src/testing/language-model-suite.js";
+import { testLanguageModel } from "../../src/testing/vitest/language-model-suite.js";
 import { openaiChatEmulator } from "../../src/testing/llm-emulators.js";
 
 testLanguageModel({

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isCloudstewardError } from "../../src/core/errors.js";
 import { jsonlStore } from "../../src/stores/jsonl.js";
-import { testStore } from "../../src/testing/store-suite.js";
+import { testStore } from "../../src/testing/vitest/store-suite.js";
 
 const directory = mkdtempSync(join(tmpdir(), "cloudsteward-jsonl-"));
 // One writer per file: every create gets its own file, reopen takes the last one.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { memoryStore } from "../../src/core/memory-store.js";
-import { testStore } from "../../src/testing/store-suite.js";
+import { testStore } from "../../src/testing/vitest/store-suite.js";
 
 testStore({ name: "memory", create: () => memoryStore() });
 

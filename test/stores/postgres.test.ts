@@ -3,7 +3,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isCloudstewardError } from "../../src/core/errors.js";
 import { postgresStore } from "../../src/stores/postgres.js";
-import { testStore } from "../../src/testing/store-suite.js";
+import { testStore } from "../../src/testing/vitest/store-suite.js";
 import { startPostgres, type TestPostgres } from "../helpers/postgres.js";
 
 let server: TestPostgres;

@@ -5,7 +5,7 @@ import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { isCloudstewardError } from "../../src/core/errors.js";
 import { sqliteStore } from "../../src/stores/sqlite.js";
-import { testStore } from "../../src/testing/store-suite.js";
+import { testStore } from "../../src/testing/vitest/store-suite.js";
 
 const directory = mkdtempSync(join(tmpdir(), "cloudsteward-sqlite-"));
 const path = join(directory, "nested", "state.db");

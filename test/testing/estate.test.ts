@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { matchArchetype } from "../../src/core/archetypes/match.js";
-import { categorySchema, type Platform } from "../../src/core/finding.js";
+import { categorySchema, type BuiltInPlatform } from "../../src/core/finding.js";
 import { estateRules, generateEstate, mulberry32 } from "../../src/testing/estate.js";
 
 describe("generateEstate", () => {
@@ -15,7 +15,7 @@ describe("generateEstate", () => {
 
   it("gives every platform exactly `size` findings, some shared across platforms on the same resource", () => {
     const estate = generateEstate({ seed: 2, size: 150 });
-    for (const platform of ["wiz", "prisma", "orca", "lacework"] as Platform[]) {
+    for (const platform of ["wiz", "prisma", "orca", "lacework"] as BuiltInPlatform[]) {
       expect(estate.findings.filter((finding) => finding.reportedBy[platform]).length).toBe(150);
     }
     const shared = estate.findings.filter((finding) => Object.keys(finding.reportedBy).length > 1);

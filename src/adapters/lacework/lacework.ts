@@ -13,7 +13,7 @@ import type {
   ExceptionRef,
   ExceptionRequest,
   FindingQuery,
-  FindingSource,
+  CnappSource,
   NativeQuery,
 } from "../../core/source.js";
 import type { HttpSourceOptions } from "../shared/options.js";
@@ -81,7 +81,7 @@ export interface LaceworkOptions extends LaceworkClientOptions, HttpSourceOption
  * const source = lacework({ account: "acme", apiKey: process.env.LW_API_KEY, apiSecret: process.env.LW_API_SECRET });
  * for await (const finding of source.findings({ severity: ["critical"] })) console.log(finding.title);
  */
-export function lacework(options: LaceworkOptions = {}): FindingSource {
+export function lacework(options: LaceworkOptions = {}): CnappSource {
   const client = createLaceworkClient(options);
   const kinds = [...(options.kinds ?? (["alert"] as const))];
   const requestedDays = options.lookbackDays ?? 90;
@@ -183,6 +183,7 @@ export function lacework(options: LaceworkOptions = {}): FindingSource {
   return {
     specificationVersion: "v1",
     platform: "lacework",
+    capabilities: { getFinding: true, nativeQuery: true, setStatus: true, createException: true, resume: true },
     findings(query: FindingQuery = {}, call: CallOptions = {}): AsyncIterable<Finding> {
       return list(kinds, query, call);
     },

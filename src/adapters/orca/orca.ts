@@ -8,7 +8,7 @@ import type {
   ExceptionRef,
   ExceptionRequest,
   FindingQuery,
-  FindingSource,
+  CnappSource,
   NativeQuery,
   StatusChange,
 } from "../../core/source.js";
@@ -58,7 +58,7 @@ export interface OrcaOptions extends HttpSourceOptions {
  *   console.log(finding.title, finding.source.url);
  * }
  */
-export function orca(options: OrcaOptions = {}): FindingSource {
+export function orca(options: OrcaOptions = {}): CnappSource {
   const client = createOrcaClient(options);
   const pageSize = pageSizeOf(options.pageSize, 1000);
   const normalizeOptions = () => ({
@@ -103,6 +103,7 @@ export function orca(options: OrcaOptions = {}): FindingSource {
   return {
     specificationVersion: "v1",
     platform: "orca",
+    capabilities: { getFinding: true, nativeQuery: true, setStatus: true, createException: true, resume: true },
 
     findings(query: FindingQuery = {}, call: CallOptions = {}): AsyncIterable<Finding> {
       const pinned = pinQuery(query) as FindingQuery;

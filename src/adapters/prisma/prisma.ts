@@ -13,7 +13,7 @@ import type {
   ExceptionRef,
   ExceptionRequest,
   FindingQuery,
-  FindingSource,
+  CnappSource,
   NativeQuery,
   StatusChange,
 } from "../../core/source.js";
@@ -73,7 +73,7 @@ export interface PrismaOptions extends HttpSourceOptions {
  * const source = prisma({ apiUrl: "https://api2.eu.prismacloud.io" });
  * for await (const finding of source.findings({ severity: ["critical"], status: ["open"] })) console.log(finding.title);
  */
-export function prisma(options: PrismaOptions = {}): FindingSource {
+export function prisma(options: PrismaOptions = {}): CnappSource {
   const client = createPrismaClient(options);
   const pageSize = pageSizeOf(options.pageSize, 10_000);
   const normalizeOptions = () => ({
@@ -98,6 +98,7 @@ export function prisma(options: PrismaOptions = {}): FindingSource {
   return {
     specificationVersion: "v1",
     platform: "prisma",
+    capabilities: { getFinding: true, nativeQuery: true, setStatus: true, createException: true, resume: true },
     findings(query: FindingQuery = {}, call: CallOptions = {}): AsyncIterable<Finding> {
       const pinned = pinQuery(query) as FindingQuery;
       let plan: AlertListPlan | undefined;

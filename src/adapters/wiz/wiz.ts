@@ -14,7 +14,7 @@ import type {
   ExceptionRef,
   ExceptionRequest,
   FindingQuery,
-  FindingSource,
+  CnappSource,
   NativeQuery,
 } from "../../core/source.js";
 import { type HttpSourceOptions, pageSizeOf } from "../shared/options.js";
@@ -76,7 +76,7 @@ export interface WizOptions extends HttpSourceOptions {
  * const source = wiz({ apiUrl: "https://api.us20.app.wiz.io/graphql" });
  * for await (const finding of source.findings({ severity: ["critical"] })) console.log(finding.title);
  */
-export function wiz(options: WizOptions = {}): FindingSource {
+export function wiz(options: WizOptions = {}): CnappSource {
   const client = createWizClient(options);
   const pageSize = pageSizeOf(options.pageSize, 500);
   const kinds = [...(options.kinds ?? (["issue", "configuration", "vulnerability"] as const))];
@@ -104,6 +104,7 @@ export function wiz(options: WizOptions = {}): FindingSource {
   return {
     specificationVersion: "v1",
     platform: "wiz",
+    capabilities: { getFinding: true, nativeQuery: true, setStatus: true, createException: true, resume: true },
     findings(query: FindingQuery = {}, call: CallOptions = {}): AsyncIterable<Finding> {
       const pinned = pinQuery(query) as FindingQuery;
       const selected = kindsFor(kinds, pinned);

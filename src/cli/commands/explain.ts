@@ -35,6 +35,7 @@ export async function explainCommand(args: string[], io: CliIo): Promise<number>
   try {
     let finding: Finding | undefined;
     for (const source of Object.values(context.sources)) {
+      if (!source.capabilities.getFinding || !source.getFinding) continue;
       finding = await source.getFinding(id, io.signal ? { signal: io.signal } : {});
       if (finding) break;
     }

@@ -1,4 +1,4 @@
-import type { Platform } from "../../core/finding.js";
+import type { BuiltInPlatform } from "../../core/finding.js";
 import { type Estate, generateEstate } from "../estate.js";
 import type { SandboxFaults } from "./emulation.js";
 import { type EmulationName, type EmulationOptions, type Emulations, emulations } from "./emulations.js";
@@ -13,7 +13,7 @@ export interface SandboxEstateOptions {
   /** Opt-in faults, applied by every emulation (each keeps its own counters). */
   faults?: SandboxFaults;
   /** Platforms the estate holds findings for. @default all four */
-  platforms?: readonly Platform[];
+  platforms?: readonly BuiltInPlatform[];
 }
 
 /** The emulations mounted over one estate, and a dispatcher by path prefix. */

@@ -1,6 +1,6 @@
 import { vi } from "vitest";
 import { lacework } from "../../../src/adapters/lacework/index.js";
-import { testFindingSource } from "../../../src/testing/source-suite.js";
+import { testFindingSource } from "../../../src/testing/vitest/source-suite.js";
 
 // A run costs one search per 7-day window (13 for 90 days) plus one details request per alert, so under
 // the suite's 429 storm (2 requests/s) it takes longer than the default timeout; the estate is small too.

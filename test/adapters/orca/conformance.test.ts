@@ -1,5 +1,5 @@
 import { orca } from "../../../src/adapters/orca/index.js";
-import { testFindingSource } from "../../../src/testing/source-suite.js";
+import { testFindingSource } from "../../../src/testing/vitest/source-suite.js";
 
 testFindingSource({
   platform: "orca",

@@ -1,5 +1,5 @@
 import { wiz } from "../../../src/adapters/wiz/index.js";
-import { testFindingSource } from "../../../src/testing/source-suite.js";
+import { testFindingSource } from "../../../src/testing/vitest/source-suite.js";
 
 testFindingSource({
   platform: "wiz",

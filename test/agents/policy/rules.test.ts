@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { evaluateFixture, expectDecision, type RuleFixture, testRules } from "../../../src/testing/rules.js";
+import { evaluateFixture, expectDecision, type RuleFixture, testRules } from "../../../src/testing/vitest/rules.js";
 import { scriptedModel } from "../../../src/testing/scripted-model.js";
 import { examplePolicyPath } from "./helpers.js";
 

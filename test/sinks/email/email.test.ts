@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { isCloudstewardError } from "../../../src/core/errors.js";
 import { type EmailMessage, email } from "../../../src/sinks/email/index.js";
 import { makeAction, makeCase, makeFinding } from "../../../src/testing/factories.js";
-import { type SinkFault, type SinkTarget, testSink } from "../../../src/testing/sink-suite.js";
+import { type SinkFault, type SinkTarget, testSink } from "../../../src/testing/vitest/sink-suite.js";
 
 const password = "smtp-password-for-tests";
 

@@ -5,7 +5,7 @@ import { memoryStore } from "../../../src/core/memory-store.js";
 import { jira } from "../../../src/sinks/jira/index.js";
 import { makeAction, makeCase, makeFinding } from "../../../src/testing/factories.js";
 import { jiraEmulation } from "../../../src/testing/sandbox/jira.js";
-import { emulationFetch, testSink } from "../../../src/testing/sink-suite.js";
+import { emulationFetch, testSink } from "../../../src/testing/vitest/sink-suite.js";
 
 const token = "sandbox-jira-token";
 

@@ -10,7 +10,7 @@ import {
   type ServiceNowEmulationOptions,
   servicenowEmulation,
 } from "../../../src/testing/sandbox/servicenow.js";
-import { emulationFetch } from "../../../src/testing/sink-suite.js";
+import { emulationFetch } from "../../../src/testing/vitest/sink-suite.js";
 
 const baseUrl = "http://sandbox.test/servicenow";
 const password = "sandbox-servicenow-password";

@@ -5,7 +5,7 @@ import { memoryStore } from "../../../src/core/memory-store.js";
 import { servicenow } from "../../../src/sinks/servicenow/index.js";
 import { makeAction, makeCase, makeFinding } from "../../../src/testing/factories.js";
 import { servicenowEmulation } from "../../../src/testing/sandbox/servicenow.js";
-import { emulationFetch, testSink } from "../../../src/testing/sink-suite.js";
+import { emulationFetch, testSink } from "../../../src/testing/vitest/sink-suite.js";
 
 const password = "sandbox-servicenow-password";
 

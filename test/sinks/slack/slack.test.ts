@@ -4,7 +4,7 @@ import { memoryStore } from "../../../src/core/memory-store.js";
 import { slack, slackActionIds } from "../../../src/sinks/slack/index.js";
 import { makeAction, makeCase, makeFinding } from "../../../src/testing/factories.js";
 import { slackEmulation } from "../../../src/testing/sandbox/slack.js";
-import { emulationFetch, emulationTarget, testSink } from "../../../src/testing/sink-suite.js";
+import { emulationFetch, emulationTarget, testSink } from "../../../src/testing/vitest/sink-suite.js";
 
 const token = "xoxb-sandbox-token";
 

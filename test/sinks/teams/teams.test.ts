@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { teams } from "../../../src/sinks/teams/index.js";
 import { makeAction, makeCase, makeFinding } from "../../../src/testing/factories.js";
-import { type SinkTarget, testSink } from "../../../src/testing/sink-suite.js";
+import { type SinkTarget, testSink } from "../../../src/testing/vitest/sink-suite.js";
 
 const webhookUrl =
   "http://teams.test/workflows/abc/triggers/manual/paths/invoke?api-version=1&sig=s3cr3t-signature-value";

@@ -8,7 +8,7 @@ import {
   webhook,
 } from "../../../src/sinks/webhook/index.js";
 import { makeAction } from "../../../src/testing/factories.js";
-import { type SinkTarget, testSink } from "../../../src/testing/sink-suite.js";
+import { type SinkTarget, testSink } from "../../../src/testing/vitest/sink-suite.js";
 
 const secret = "whsec-test-shared-secret";
 

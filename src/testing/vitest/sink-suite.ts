@@ -1,14 +1,14 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { Action } from "../core/action.js";
-import { isCloudstewardError } from "../core/errors.js";
-import { memoryStore } from "../core/memory-store.js";
-import type { Sink } from "../core/sink.js";
-import type { Store } from "../core/store.js";
-import { makeAction, makeCase, makeFinding } from "./factories.js";
-import type { Emulation } from "./sandbox/emulation.js";
-import { jiraEmulation } from "./sandbox/jira.js";
-import { servicenowEmulation } from "./sandbox/servicenow.js";
-import { slackEmulation } from "./sandbox/slack.js";
+import type { Action } from "../../core/action.js";
+import { isCloudstewardError } from "../../core/errors.js";
+import { memoryStore } from "../../core/memory-store.js";
+import type { Sink } from "../../core/sink.js";
+import type { Store } from "../../core/store.js";
+import { makeAction, makeCase, makeFinding } from "../factories.js";
+import type { Emulation } from "../sandbox/emulation.js";
+import { jiraEmulation } from "../sandbox/jira.js";
+import { servicenowEmulation } from "../sandbox/servicenow.js";
+import { slackEmulation } from "../sandbox/slack.js";
 
 /** A fault the suite makes the target answer with once. */
 export type SinkFault = "rate-limit" | "bad-request" | "unauthorized";

@@ -1,19 +1,19 @@
 import { EventEmitter } from "eventemitter3";
 import { describe, expect, it } from "vitest";
-import { deriveActions } from "../agents/decide/decide.js";
-import { definePolicy } from "../agents/policy/define.js";
-import { loadPolicyFile } from "../agents/policy/load.js";
-import type { Policy, PolicyInput } from "../agents/policy/schema.js";
-import { type TriageOptions, triage } from "../agents/triage/triage.js";
-import type { Action, ActionKind, RiskLevel } from "../core/action.js";
-import type { Case, CaseContext, DataClassification, Environment, Mode } from "../core/case.js";
-import type { PipelineEvents } from "../core/events.js";
-import type { Finding } from "../core/finding.js";
-import { memoryStore } from "../core/memory-store.js";
-import { createRunReport, type RunReport } from "../core/report.js";
-import type { StageContext } from "../core/stage.js";
-import type { LanguageModel } from "../llm/language-model.js";
-import { type DeepPartial, fixtureDate, makeCase, makeFinding } from "./factories.js";
+import { deriveActions } from "../../agents/decide/decide.js";
+import { definePolicy } from "../../agents/policy/define.js";
+import { loadPolicyFile } from "../../agents/policy/load.js";
+import type { Policy, PolicyInput } from "../../agents/policy/schema.js";
+import { type TriageOptions, triage } from "../../agents/triage/triage.js";
+import type { Action, ActionKind, RiskLevel } from "../../core/action.js";
+import type { Case, CaseContext, DataClassification, Environment, Mode } from "../../core/case.js";
+import type { PipelineEvents } from "../../core/events.js";
+import type { Finding } from "../../core/finding.js";
+import { memoryStore } from "../../core/memory-store.js";
+import { createRunReport, type RunReport } from "../../core/report.js";
+import type { StageContext } from "../../core/stage.js";
+import type { LanguageModel } from "../../llm/language-model.js";
+import { type DeepPartial, fixtureDate, makeCase, makeFinding } from "../factories.js";
 
 /** Context a fixture's cases get, as `enrich` would have found it (plain values; provenance `fixture`). */
 export interface RuleFixtureContext {

@@ -1,20 +1,20 @@
 import { EventEmitter } from "eventemitter3";
 import { afterEach, describe, expect, it } from "vitest";
-import { type CloudstewardError, isCloudstewardError, type NormalizationError } from "../core/errors.js";
-import type { PipelineEvents } from "../core/events.js";
+import { type CloudstewardError, isCloudstewardError, type NormalizationError } from "../../core/errors.js";
+import type { PipelineEvents } from "../../core/events.js";
 import {
   type Finding,
   type FindingStatus,
   findingId,
   findingSchema,
   formatPath,
-  type Platform,
-} from "../core/finding.js";
-import { createRunReport } from "../core/report.js";
-import type { CallOptions, FindingSource, NativeQuery } from "../core/source.js";
-import type { SandboxFaults } from "./sandbox/emulation.js";
-import type { EmulationName, EmulationOptions } from "./sandbox/emulations.js";
-import { type Sandbox, startSandbox } from "./sandbox/server.js";
+  type BuiltInPlatform,
+} from "../../core/finding.js";
+import { createRunReport } from "../../core/report.js";
+import type { CallOptions, CnappSource, FindingSource, NativeQuery } from "../../core/source.js";
+import type { SandboxFaults } from "../sandbox/emulation.js";
+import type { EmulationName, EmulationOptions } from "../sandbox/emulations.js";
+import { type Sandbox, startSandbox } from "../sandbox/server.js";
 
 /** What {@link testFindingSource} hands to `create`: the sandbox's options for the platform, plus test plumbing. */
 export interface SourceSuiteContext {
@@ -31,7 +31,7 @@ export interface SourceSuiteContext {
 }
 
 /** The sandbox options of a platform that has an emulation, else a plain record. */
-export type SandboxOptionsOf<P extends Platform> = P extends EmulationName
+export type SandboxOptionsOf<P extends BuiltInPlatform> = P extends EmulationName
   ? EmulationOptions[P]
   : Record<string, unknown>;
 
@@ -44,10 +44,10 @@ export interface WriteBackCapability {
 }
 
 /** Options of {@link testFindingSource}. */
-export interface TestFindingSourceOptions<P extends Platform> {
+export interface TestFindingSourceOptions<P extends BuiltInPlatform> {
   platform: P;
   /** Creates the source under test from the sandbox's options (spread them into the factory). */
-  create: (context: SourceSuiteContext & SandboxOptionsOf<P>) => FindingSource;
+  create: (context: SourceSuiteContext & SandboxOptionsOf<P>) => CnappSource;
   capabilities?: {
     /** Tokens expire and are refreshed (OAuth, session tokens). @default true */
     tokenExpiry?: boolean;
@@ -83,7 +83,7 @@ export interface TestFindingSourceOptions<P extends Platform> {
  *   capabilities: { writeQuery: { query: "mutation { updateIssue(input: {id: \"x\"}) { issue { id } } }" } },
  * });
  */
-export function testFindingSource<P extends Platform>(options: TestFindingSourceOptions<P>): void {
+export function testFindingSource<P extends BuiltInPlatform>(options: TestFindingSourceOptions<P>): void {
   const { platform } = options;
   const capabilities = { tokenExpiry: true, writeBack: true, ...options.capabilities };
   const writeBack: Required<WriteBackCapability> | undefined =

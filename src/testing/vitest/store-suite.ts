@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import type { LogEntry, Store } from "../core/store.js";
+import type { LogEntry, Store } from "../../core/store.js";
 
 /** How {@link testStore} creates and disposes of the store under test. */
 export interface TestStoreOptions {

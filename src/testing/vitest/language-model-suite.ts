@@ -1,11 +1,11 @@
 import { EventEmitter } from "eventemitter3";
 import { beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { isCloudstewardError } from "../core/errors.js";
-import type { PipelineEvents } from "../core/events.js";
-import { generateObject } from "../llm/generate-object.js";
-import type { LanguageModel } from "../llm/language-model.js";
-import type { LlmEmulator } from "./llm-emulators.js";
+import { isCloudstewardError } from "../../core/errors.js";
+import type { PipelineEvents } from "../../core/events.js";
+import { generateObject } from "../../llm/generate-object.js";
+import type { LanguageModel } from "../../llm/language-model.js";
+import type { LlmEmulator } from "../llm-emulators.js";
 
 /** What the suite hands to `create`. */
 export interface LanguageModelTestContext {

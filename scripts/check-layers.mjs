@@ -31,7 +31,7 @@ const layers = {
  * Folders built only on public names, as anyone outside this repo would build them: they may import
  * only these entry files (the proof that the contracts are open, issue #12).
  */
-const publicOnly = { "adapters/ocsf/": ["index.ts", "toolkit.ts"] };
+const publicOnly = { "adapters/ocsf/": ["toolkit.ts"] };
 
 function files(directory) {
   return readdirSync(directory).flatMap((name) => {

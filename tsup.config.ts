@@ -29,6 +29,7 @@ export default defineConfig({
     "server/index": "src/server/index.ts",
     "testing/index": "src/testing/index.ts",
     "testing/vitest/index": "src/testing/vitest/index.ts",
+    "testing/msw/index": "src/testing/msw/index.ts",
     // The `cloudsteward` bin (package.json "bin"), not an export.
     "cli/index": "src/cli/index.ts",
   },

@@ -1,10 +1,12 @@
 /**
  * Unit-test governance rules: findings in, decisions out, no network. The same fixtures run under
- * vitest with `testRules({ policy, fixtures })` from `cloudsteward/testing` (one test per fixture);
- * here they run as a plain script with `evaluateFixture` + `expectDecision`.
+ * vitest with `testRules({ policy, fixtures })` from `cloudsteward/testing/vitest` (one test per
+ * fixture); here they run as a plain script with `evaluateFixture` (`cloudsteward/testing`, runner-free)
+ * and vitest's `expectDecision` for its diffs.
  * Run: npx tsx examples/rules/unit-test.ts
  */
-import { evaluateFixture, expectDecision, type RuleFixture } from "../../src/testing/vitest/rules.js";
+import { evaluateFixture, type RuleFixture } from "../../src/testing/rules.js";
+import { expectDecision } from "../../src/testing/vitest/rules.js";
 
 const policy = new URL("../policy/policy.yaml", import.meta.url).pathname;
 

@@ -1,4 +1,10 @@
-/** @module cloudsteward/testing */
+/**
+ * @module cloudsteward/testing
+ * The sandbox, the emulations, the estate, fixture factories, the scripted model, the LLM emulators and
+ * the rule-fixture runner. Imports no test runner and no msw, so it works in any app and any runner;
+ * the vitest conformance suites are in `cloudsteward/testing/vitest`, msw handlers in
+ * `cloudsteward/testing/msw`.
+ */
 
 export {
   type Estate,
@@ -23,7 +29,16 @@ export {
   type OpenAIChatEmulatorOptions,
   openaiChatEmulator,
 } from "./llm-emulators.js";
-export type { Emulation, SandboxFaults } from "./sandbox/emulation.js";
+export {
+  type ExpectedAction,
+  evaluateFixture,
+  type RuleExpectation,
+  type RuleFixture,
+  type RuleFixtureContext,
+  type RuleFixtureResult,
+  type TestRulesOptions,
+} from "./rules.js";
+export { type Emulation, emulationFetch, type SandboxFaults } from "./sandbox/emulation.js";
 export { type EmulationFactory, type EmulationName, emulations } from "./sandbox/emulations.js";
 export { createFaults, type FaultStats, type Faults } from "./sandbox/faults.js";
 export {
@@ -40,7 +55,6 @@ export {
   sandboxLaceworkApiSecret,
 } from "./sandbox/lacework.js";
 export type { SandboxEstateOptions } from "./sandbox/mount.js";
-export { type SandboxHandlers, type SandboxHandlersOptions, sandboxHandlers } from "./sandbox/msw.js";
 export { type OrcaEmulation, type OrcaWrite, orcaEmulation, sandboxOrcaApiToken } from "./sandbox/orca.js";
 export {
   type PrismaEmulation,

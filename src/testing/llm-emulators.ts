@@ -1,4 +1,3 @@
-import { getResponse, HttpResponse, http, type RequestHandler } from "msw";
 import type { TokenUsage } from "../llm/language-model.js";
 
 /**
@@ -35,14 +34,20 @@ export interface CapturedRequest {
   rawBody: string;
 }
 
-/** An emulated LLM provider API, as msw handlers. */
+/**
+ * An emulated LLM provider API, reached through {@link LlmEmulator.fetch} (no server, no globals
+ * patched); `emulatorHandlers` in `cloudsteward/testing/msw` mounts it as msw handlers.
+ */
 export interface LlmEmulator {
   /** The vendor whose wire format this emulates. */
   readonly name: string;
-  /** msw handlers answering under `baseURL` (use with `setupServer`). */
-  handlers(baseURL: string): RequestHandler[];
-  /** A fetch that answers from this emulator's handlers, without patching globals. */
+  /** A fetch that answers from this emulator as if it served `baseURL`; other URLs get a 404. */
   fetch(baseURL: string): typeof globalThis.fetch;
+  /**
+   * Answers one request as if the emulator served `baseURL`, or resolves to `undefined` when the
+   * request is not a POST to this vendor's route under it (so a caller can try something else).
+   */
+  handle(request: Request, baseURL: string): Promise<Response | undefined>;
   /** Queues replies; each request takes the next one, and the default text answer when the queue is empty. */
   reply(...replies: EmulatedReply[]): void;
   /** Every request received, in order. */
@@ -63,7 +68,8 @@ export interface OpenAIChatEmulatorOptions {
  * tool calls, refusals, and OpenAI's error bodies (`{ error: { message, type, code } }`).
  * @example
  * const emulator = openaiChatEmulator();
- * server.use(...emulator.handlers("https://api.openai.com/v1"));
+ * const baseURL = "https://api.openai.com/v1";
+ * const model = openai({ model: "gpt-4.1-mini", baseURL, apiKey: "test", fetch: emulator.fetch(baseURL) });
  * emulator.reply({ object: { summary: "…" } });
  */
 export function openaiChatEmulator(options: OpenAIChatEmulatorOptions = {}): LlmEmulator {
@@ -311,46 +317,46 @@ function createEmulator(
   const queue: EmulatedReply[] = [];
   const requests: CapturedRequest[] = [];
 
-  const handlers = (baseURL: string): RequestHandler[] => [
-    http.post(route(baseURL), async ({ request }) => {
-      const rawBody = await request.text();
-      let body: Record<string, unknown> = {};
-      try {
-        body = JSON.parse(rawBody) as Record<string, unknown>;
-      } catch {
-        // validated below
-      }
-      const captured: CapturedRequest = {
-        method: request.method,
-        url: request.url,
-        headers: Object.fromEntries(request.headers.entries()),
-        body,
-        rawBody,
-      };
-      requests.push(captured);
-      const reply = queue.shift() ?? {};
-      if (reply.delayMs) await abortableDelay(reply.delayMs, request.signal);
-      if (reply.error) return behaviour.error(reply, captured);
-      if (!behaviour.authorized(captured)) return behaviour.error({ error: "unauthorized" }, captured);
-      const invalid =
-        rawBody && Object.keys(body).length ? behaviour.validate?.(captured) : "the body is not JSON";
-      if (invalid) return behaviour.error({ error: "bad-request", message: invalid }, captured);
-      return behaviour.success(reply, captured);
-    }),
-  ];
+  const handle = async (request: Request, baseURL: string): Promise<Response | undefined> => {
+    const url = new URL(request.url);
+    // Matched like an msw route: the URL without its query string or fragment.
+    if (request.method !== "POST" || !route(baseURL).test(`${url.origin}${url.pathname}`)) return undefined;
+    const rawBody = await request.text();
+    let body: Record<string, unknown> = {};
+    try {
+      body = JSON.parse(rawBody) as Record<string, unknown>;
+    } catch {
+      // validated below
+    }
+    const captured: CapturedRequest = {
+      method: request.method,
+      url: request.url,
+      headers: Object.fromEntries(request.headers.entries()),
+      body,
+      rawBody,
+    };
+    requests.push(captured);
+    const reply = queue.shift() ?? {};
+    if (reply.delayMs) await abortableDelay(reply.delayMs, request.signal);
+    if (reply.error) return behaviour.error(reply, captured);
+    if (!behaviour.authorized(captured)) return behaviour.error({ error: "unauthorized" }, captured);
+    const invalid =
+      rawBody && Object.keys(body).length ? behaviour.validate?.(captured) : "the body is not JSON";
+    if (invalid) return behaviour.error({ error: "bad-request", message: invalid }, captured);
+    return behaviour.success(reply, captured);
+  };
 
   return {
     name,
-    handlers,
+    handle,
     fetch(baseURL) {
-      const list = handlers(baseURL);
       return async (input, init) => {
         const request = new Request(input, init);
         request.signal.throwIfAborted();
         const aborted = new Promise<never>((_resolve, reject) =>
           request.signal.addEventListener("abort", () => reject(request.signal.reason), { once: true }),
         );
-        const response = await Promise.race([getResponse(list, request), aborted]);
+        const response = await Promise.race([handle(request, baseURL), aborted]);
         return (
           response ?? new Response(`no ${name} route for ${request.method} ${request.url}`, { status: 404 })
         );
@@ -372,7 +378,7 @@ function openaiError(message: string, type: string, code: string | null) {
 }
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return HttpResponse.json(body as Record<string, unknown>, { status, headers });
+  return Response.json(body, { status, headers });
 }
 
 function estimateUsage(prompt: string, answer: string): TokenUsage {

@@ -8,7 +8,7 @@ import {
   type SandboxHandlers,
   type SandboxHandlersOptions,
   sandboxHandlers,
-} from "../../src/testing/sandbox/msw.js";
+} from "../../src/testing/msw/sandbox-handlers.js";
 
 /** Every item an async iterable yields, in order. */
 export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {

@@ -4,12 +4,13 @@ import { join } from "node:path";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openaiChatEmulator } from "../../src/testing/llm-emulators.js";
+import { emulatorHandlers } from "../../src/testing/msw/emulator-handlers.js";
 import { runCli } from "./helpers.js";
 
 const baseURL = "http://llm.test/v1";
 const emulator = openaiChatEmulator();
 // Only the model host is intercepted; the sandbox on 127.0.0.1 is reached for real.
-const server = setupServer(...emulator.handlers(baseURL));
+const server = setupServer(...emulatorHandlers(emulator, baseURL));
 let dir: string;
 
 beforeAll(async () => {

@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { aiSdk } from "../../src/llm/ai-sdk/index.js";
 import { generateObject } from "../../src/llm/generate-object.js";
-import { testLanguageModel } from "../../src/testing/vitest/language-model-suite.js";
 import { openaiChatEmulator } from "../../src/testing/llm-emulators.js";
+import { testLanguageModel } from "../../src/testing/vitest/language-model-suite.js";
 
 /** A minimal hand-written AI SDK V3 provider over Chat Completions, to run the conformance suite over HTTP. */
 function chatModelV3(options: {

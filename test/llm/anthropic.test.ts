@@ -4,8 +4,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { anthropic } from "../../src/llm/anthropic/index.js";
 import { generateObject } from "../../src/llm/generate-object.js";
-import { testLanguageModel } from "../../src/testing/vitest/language-model-suite.js";
 import { anthropicEmulator } from "../../src/testing/llm-emulators.js";
+import { emulatorHandlers } from "../../src/testing/msw/emulator-handlers.js";
+import { testLanguageModel } from "../../src/testing/vitest/language-model-suite.js";
 
 testLanguageModel({
   name: "anthropic",
@@ -15,7 +16,7 @@ testLanguageModel({
 });
 
 const emulator = anthropicEmulator();
-const server = setupServer(...emulator.handlers("https://api.anthropic.com/v1"));
+const server = setupServer(...emulatorHandlers(emulator, "https://api.anthropic.com/v1"));
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => {
   emulator.reset();

@@ -1,8 +1,9 @@
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { azureOpenai } from "../../src/llm/azure-openai/index.js";
-import { testLanguageModel } from "../../src/testing/vitest/language-model-suite.js";
 import { openaiChatEmulator } from "../../src/testing/llm-emulators.js";
+import { emulatorHandlers } from "../../src/testing/msw/emulator-handlers.js";
+import { testLanguageModel } from "../../src/testing/vitest/language-model-suite.js";
 
 testLanguageModel({
   name: "azure-openai",
@@ -13,7 +14,7 @@ testLanguageModel({
 });
 
 const emulator = openaiChatEmulator();
-const server = setupServer(...emulator.handlers("https://acme.openai.azure.com"));
+const server = setupServer(...emulatorHandlers(emulator, "https://acme.openai.azure.com"));
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => emulator.reset());
 afterAll(() => server.close());

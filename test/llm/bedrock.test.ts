@@ -3,8 +3,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { bedrock } from "../../src/llm/bedrock/index.js";
 import { generateObject } from "../../src/llm/generate-object.js";
-import { testLanguageModel } from "../../src/testing/vitest/language-model-suite.js";
 import { bedrockEmulator } from "../../src/testing/llm-emulators.js";
+import { emulatorHandlers } from "../../src/testing/msw/emulator-handlers.js";
+import { testLanguageModel } from "../../src/testing/vitest/language-model-suite.js";
 
 testLanguageModel({
   name: "bedrock",
@@ -22,7 +23,7 @@ testLanguageModel({
 });
 
 const emulator = bedrockEmulator();
-const server = setupServer(...emulator.handlers("https://bedrock-runtime.eu-west-1.amazonaws.com"));
+const server = setupServer(...emulatorHandlers(emulator, "https://bedrock-runtime.eu-west-1.amazonaws.com"));
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => emulator.reset());
 afterAll(() => server.close());

@@ -3,8 +3,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { generateObject } from "../../src/llm/generate-object.js";
 import { openaiCompatible } from "../../src/llm/openai-compatible/index.js";
-import { testLanguageModel } from "../../src/testing/vitest/language-model-suite.js";
 import { openaiChatEmulator } from "../../src/testing/llm-emulators.js";
+import { emulatorHandlers } from "../../src/testing/msw/emulator-handlers.js";
+import { testLanguageModel } from "../../src/testing/vitest/language-model-suite.js";
 
 testLanguageModel({
   name: "openai-compatible",
@@ -16,7 +17,7 @@ testLanguageModel({
 
 const base = "http://127.0.0.1:8000/v1";
 const emulator = openaiChatEmulator({ requireAuth: false });
-const server = setupServer(...emulator.handlers(base));
+const server = setupServer(...emulatorHandlers(emulator, base));
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => emulator.reset());
 afterAll(() => server.close());

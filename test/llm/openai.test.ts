@@ -4,8 +4,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { generateObject } from "../../src/llm/generate-object.js";
 import { openai } from "../../src/llm/openai/index.js";
-import { testLanguageModel } from "../../src/testing/vitest/language-model-suite.js";
 import { openaiChatEmulator } from "../../src/testing/llm-emulators.js";
+import { emulatorHandlers } from "../../src/testing/msw/emulator-handlers.js";
+import { testLanguageModel } from "../../src/testing/vitest/language-model-suite.js";
 
 testLanguageModel({
   name: "openai",
@@ -15,7 +16,7 @@ testLanguageModel({
 });
 
 const emulator = openaiChatEmulator();
-const server = setupServer(...emulator.handlers("https://api.openai.com/v1"));
+const server = setupServer(...emulatorHandlers(emulator, "https://api.openai.com/v1"));
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => {
   emulator.reset();

@@ -5,6 +5,7 @@ import { generateObject } from "../../src/llm/generate-object.js";
 import { openai } from "../../src/llm/openai/index.js";
 import { definePrompt, untrustedBlock, untrustedDataInstruction } from "../../src/llm/prompt.js";
 import { openaiChatEmulator } from "../../src/testing/llm-emulators.js";
+import { emulatorHandlers } from "../../src/testing/msw/emulator-handlers.js";
 import { scriptedModel } from "../../src/testing/scripted-model.js";
 import { injectionCorpus } from "./__fixtures__/injection-corpus.js";
 
@@ -134,7 +135,7 @@ describe("definePrompt", () => {
 
 describe("redaction on the wire (openai provider, msw)", () => {
   const emulator = openaiChatEmulator();
-  const server = setupServer(...emulator.handlers("https://api.openai.com/v1"));
+  const server = setupServer(...emulatorHandlers(emulator, "https://api.openai.com/v1"));
   beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
   afterAll(() => server.close());
 

@@ -21,8 +21,10 @@ describe("package exports", () => {
       expect(existsSync(join(root, source!)), source).toBe(true);
       const esm = { types: `./dist/${entry}.d.ts`, default: `./dist/${entry}.js` };
       const cjs = { types: `./dist/${entry}.d.cts`, default: `./dist/${entry}.cjs` };
-      // The conformance suites import vitest, which is ESM-only (docs/decisions/0001-testing-esm-only.md).
-      expect(pkg.exports[key]).toEqual(key === "./testing" ? { import: esm } : { import: esm, require: cjs });
+      // The conformance suites import vitest, which is ESM-only (docs/decisions/0002-testing-runner-free.md).
+      expect(pkg.exports[key]).toEqual(
+        key === "./testing/vitest" ? { import: esm } : { import: esm, require: cjs },
+      );
     }
   });
 
@@ -34,20 +36,50 @@ describe("package exports", () => {
 
   // Static value imports only: type imports are erased, and a dynamic import() loads its module on first use.
   it("the root entry statically imports no adapter, provider or sink", () => {
-    const seen = new Set<string>();
-    const visit = (file: string) => {
-      if (seen.has(file)) return;
-      seen.add(file);
-      const text = readFileSync(file, "utf8");
-      for (const match of text.matchAll(/^(?:import|export)\s+(?!type\b)[^;]*?from\s*"(\.[^"]+)"/gm)) {
-        const target = join(file, "..", match[1]!.replace(/\.js$/, ".ts"));
-        visit(target);
-      }
-    };
-    visit(join(root, "src/index.ts"));
-    const offenders = [...seen]
-      .map((file) => file.slice(root.length + 1))
-      .filter((file) => /^src\/(adapters\/(?!source\.ts)|llm\/[\w-]+\/|sinks\/(?!sink\.ts))/.test(file));
+    const offenders = [...reachable("src/index.ts", { types: false }).files].filter((file) =>
+      /^src\/(adapters\/(?!source\.ts)|llm\/[\w-]+\/|sinks\/(?!sink\.ts))/.test(file),
+    );
     expect(offenders).toEqual([]);
   });
+
+  // Type imports count here: they end up in the emitted .d.ts, which a consumer's tsc reads.
+  it("cloudsteward/testing reaches only dependencies and Node built-ins (no vitest, no msw)", () => {
+    const { files, packages } = reachable("src/testing/index.ts", { types: true });
+    expect(files.has("src/testing/sandbox/server.ts")).toBe(true);
+    const allowed = (name: string) => name.startsWith("node:") || name in pkg.dependencies;
+    expect([...packages].filter((name) => !allowed(name))).toEqual([]);
+  });
+
+  it("cloudsteward/testing/vitest and cloudsteward/testing/msw each need only their own peer", () => {
+    const peers = (entry: string) =>
+      [...reachable(entry, { types: true }).packages].filter(
+        (name) => !name.startsWith("node:") && !(name in pkg.dependencies),
+      );
+    expect(peers("src/testing/vitest/index.ts")).toEqual(["vitest"]);
+    expect(peers("src/testing/msw/index.ts")).toEqual(["msw"]);
+    for (const peer of ["vitest", "msw"]) expect(pkg.peerDependenciesMeta[peer]).toEqual({ optional: true });
+  });
 });
+
+/** Files (relative to the root) a source file statically imports, transitively, and the packages they name. */
+function reachable(entry: string, options: { types: boolean }) {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const statement = options.types
+    ? /^(?:import|export)\s+[^;]*?from\s*"([^"]+)"/gm
+    : /^(?:import|export)\s+(?!type\b)[^;]*?from\s*"([^"]+)"/gm;
+  const visit = (file: string) => {
+    if (files.has(file)) return;
+    files.add(file);
+    for (const match of readFileSync(join(root, file), "utf8").matchAll(statement)) {
+      const target = match[1]!;
+      if (target.startsWith(".")) visit(join(file, "..", target.replace(/\.js$/, ".ts")));
+      else
+        packages.add(
+          target.startsWith("@") ? target.split("/").slice(0, 2).join("/") : target.split("/")[0]!,
+        );
+    }
+  };
+  visit(entry);
+  return { files, packages };
+}

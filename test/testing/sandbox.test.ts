@@ -1,7 +1,7 @@
 import { setupServer } from "msw/node";
 import { afterEach, describe, expect, it } from "vitest";
+import { sandboxHandlers } from "../../src/testing/msw/sandbox-handlers.js";
 import { createFaults } from "../../src/testing/sandbox/faults.js";
-import { sandboxHandlers } from "../../src/testing/sandbox/msw.js";
 import { type Sandbox, startSandbox } from "../../src/testing/sandbox/server.js";
 
 const started: Sandbox[] = [];

@@ -1,8 +1,8 @@
 import { type HttpHandler, http } from "msw";
 import type { Estate } from "../estate.js";
-import type { EmulationName, EmulationOptions, Emulations } from "./emulations.js";
-import type { Faults } from "./faults.js";
-import { mountSandbox, type SandboxEstateOptions } from "./mount.js";
+import type { EmulationName, EmulationOptions, Emulations } from "../sandbox/emulations.js";
+import type { Faults } from "../sandbox/faults.js";
+import { mountSandbox, type SandboxEstateOptions } from "../sandbox/mount.js";
 
 /** Options of {@link sandboxHandlers}. */
 export interface SandboxHandlersOptions extends SandboxEstateOptions {

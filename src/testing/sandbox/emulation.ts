@@ -1,7 +1,8 @@
 /**
  * The contract every emulated API in the sandbox implements (CNAPPs, Jira, ServiceNow, Slack…).
  * An emulation is a Fetch-style handler mounted under a path prefix (`/wiz`, `/jira`), so the same
- * object serves the real HTTP server of `startSandbox()` and msw handlers in unit tests.
+ * object serves the real HTTP server of `startSandbox()`, an in-process fetch ({@link emulationFetch})
+ * and the msw handlers of `cloudsteward/testing/msw` in unit tests.
  */
 export interface Emulation<Options = unknown> {
   /** The prefix and the key of its entry in the sandbox object: `wiz`, `jira`, `servicenow`… */
@@ -13,6 +14,21 @@ export interface Emulation<Options = unknown> {
   handle(request: Request, path: string): Promise<Response>;
   /** The options object the integration's factory takes, pointing at `baseUrl` (the prefix's URL). */
   options(baseUrl: string): Options;
+}
+
+/**
+ * A fetch function that answers from an emulation mounted at `baseUrl`, for unit tests.
+ * @example
+ * const fetch = emulationFetch(jiraEmulation(), "http://sandbox.test/jira");
+ */
+export function emulationFetch(emulation: Emulation, baseUrl: string): typeof globalThis.fetch {
+  const prefix = new URL(baseUrl).pathname.replace(/\/+$/, "");
+  return async (input, init) => {
+    const request = new Request(input, init);
+    request.signal.throwIfAborted();
+    const path = new URL(request.url).pathname;
+    return emulation.handle(request, path.startsWith(prefix) ? path.slice(prefix.length) || "/" : path);
+  };
 }
 
 /** Opt-in faults, shared by every emulation (DESIGN §8). */

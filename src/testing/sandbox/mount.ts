@@ -4,7 +4,7 @@ import type { SandboxFaults } from "./emulation.js";
 import { type EmulationName, type EmulationOptions, type Emulations, emulations } from "./emulations.js";
 import { createFaults, type Faults, jsonResponse } from "./faults.js";
 
-/** What the sandbox is built from; shared by {@link startSandbox} and {@link sandboxHandlers}. */
+/** What the sandbox is built from; shared by `startSandbox` and `sandboxHandlers` (`cloudsteward/testing/msw`). */
 export interface SandboxEstateOptions {
   /** Seed of the estate. @default 1 */
   seed?: number;

@@ -1,27 +1,26 @@
 /**
  * @module cloudsteward/testing/vitest
  * The conformance suites every source, model, sink and store passes, and the rule-testing harness, as
- * vitest suites (vitest is an optional peer dependency of this subpath only).
+ * vitest suites (vitest is an optional peer dependency of this subpath only). `evaluateFixture`,
+ * `emulationFetch`, the sandbox and the LLM emulators the suites run against are runner-free, in
+ * `cloudsteward/testing`; the rule fixture types are exported from both.
  */
 
+export type {
+  ExpectedAction,
+  RuleExpectation,
+  RuleFixture,
+  RuleFixtureContext,
+  RuleFixtureResult,
+  TestRulesOptions,
+} from "../rules.js";
 export {
   type LanguageModelTestContext,
   type TestLanguageModelOptions,
   testLanguageModel,
 } from "./language-model-suite.js";
+export { expectDecision, testRules } from "./rules.js";
 export {
-  type ExpectedAction,
-  evaluateFixture,
-  expectDecision,
-  type RuleExpectation,
-  type RuleFixture,
-  type RuleFixtureContext,
-  type RuleFixtureResult,
-  type TestRulesOptions,
-  testRules,
-} from "./rules.js";
-export {
-  emulationFetch,
   emulationTarget,
   type SinkContext,
   type SinkFault,

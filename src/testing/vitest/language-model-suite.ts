@@ -11,7 +11,7 @@ import type { LlmEmulator } from "../llm-emulators.js";
 export interface LanguageModelTestContext {
   /** Where the emulator answers. */
   baseURL: string;
-  /** A fetch answering from the emulator's msw handlers; pass it to the provider. */
+  /** A fetch answering from the emulator (`emulator.fetch(baseURL)`); pass it to the provider. */
   fetch: typeof globalThis.fetch;
   /** The credential to configure; the suite checks it never appears in an error or event. */
   apiKey: string;

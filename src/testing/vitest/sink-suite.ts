@@ -5,7 +5,7 @@ import { memoryStore } from "../../core/memory-store.js";
 import type { Sink } from "../../core/sink.js";
 import type { Store } from "../../core/store.js";
 import { makeAction, makeCase, makeFinding } from "../factories.js";
-import type { Emulation } from "../sandbox/emulation.js";
+import { type Emulation, emulationFetch } from "../sandbox/emulation.js";
 import { jiraEmulation } from "../sandbox/jira.js";
 import { servicenowEmulation } from "../sandbox/servicenow.js";
 import { slackEmulation } from "../sandbox/slack.js";
@@ -287,21 +287,6 @@ export function emulationTarget<E extends Emulation>(
     options: emulation.options(baseUrl) as Record<string, unknown>,
     fetch: emulationFetch(emulation, baseUrl),
     count: () => count(emulation),
-  };
-}
-
-/**
- * A fetch function that answers from an emulation mounted at `baseUrl`, for unit tests.
- * @example
- * const fetch = emulationFetch(jiraEmulation(), "http://sandbox.test/jira");
- */
-export function emulationFetch(emulation: Emulation, baseUrl: string): typeof globalThis.fetch {
-  const prefix = new URL(baseUrl).pathname.replace(/\/+$/, "");
-  return async (input, init) => {
-    const request = new Request(input, init);
-    request.signal.throwIfAborted();
-    const path = new URL(request.url).pathname;
-    return emulation.handle(request, path.startsWith(prefix) ? path.slice(prefix.length) || "/" : path);
   };
 }
 

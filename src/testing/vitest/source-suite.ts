@@ -3,12 +3,12 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type CloudstewardError, isCloudstewardError, type NormalizationError } from "../../core/errors.js";
 import type { PipelineEvents } from "../../core/events.js";
 import {
+  type BuiltInPlatform,
   type Finding,
   type FindingStatus,
   findingId,
   findingSchema,
   formatPath,
-  type BuiltInPlatform,
 } from "../../core/finding.js";
 import { createRunReport } from "../../core/report.js";
 import type { CallOptions, CnappSource, FindingSource, NativeQuery } from "../../core/source.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { sandboxHandlers } from "../../../src/testing/msw/sandbox-handlers.js";
 import { sandboxLaceworkApiKey, sandboxLaceworkApiSecret } from "../../../src/testing/sandbox/lacework.js";
-import { sandboxHandlers } from "../../../src/testing/sandbox/msw.js";
 import { serveSandbox } from "../helpers.js";
 
 const { sandbox, server } = serveSandbox({

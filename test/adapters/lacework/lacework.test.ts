@@ -4,8 +4,8 @@ import { lacework } from "../../../src/adapters/lacework/index.js";
 import { wiz } from "../../../src/adapters/wiz/index.js";
 import { isCloudstewardError } from "../../../src/core/errors.js";
 import { createRunReport } from "../../../src/core/report.js";
+import { sandboxHandlers } from "../../../src/testing/msw/sandbox-handlers.js";
 import { sandboxLaceworkApiSecret } from "../../../src/testing/sandbox/lacework.js";
-import { sandboxHandlers } from "../../../src/testing/sandbox/msw.js";
 import { collect, recorder as recorderUnder, rejection, serveSandbox, withEnv } from "../helpers.js";
 
 const { sandbox, server } = serveSandbox({ seed: 5, size: 60, platforms: ["wiz", "lacework"] });

@@ -9,8 +9,8 @@ import { memoryStore } from "../../../src/core/memory-store.js";
 import type { Sink } from "../../../src/core/sink.js";
 import { slack, slackInteractionHandler } from "../../../src/sinks/slack/index.js";
 import { fixtureDate } from "../../../src/testing/factories.js";
+import { emulationFetch } from "../../../src/testing/sandbox/emulation.js";
 import { slackEmulation } from "../../../src/testing/sandbox/slack.js";
-import { emulationFetch } from "../../../src/testing/vitest/sink-suite.js";
 import { caseIn, runStage, stageContext } from "../policy/helpers.js";
 
 const signingSecret = "slack-signing-secret";

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { evaluateFixture, expectDecision, type RuleFixture, testRules } from "../../../src/testing/vitest/rules.js";
+import { evaluateFixture, type RuleFixture } from "../../../src/testing/rules.js";
 import { scriptedModel } from "../../../src/testing/scripted-model.js";
+import { expectDecision, testRules } from "../../../src/testing/vitest/rules.js";
 import { examplePolicyPath } from "./helpers.js";
 
 const triageOptions = {

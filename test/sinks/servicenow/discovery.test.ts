@@ -6,11 +6,11 @@ import { memoryStore } from "../../../src/core/memory-store.js";
 import type { Warning } from "../../../src/core/report.js";
 import { type ServiceNowStates, servicenow } from "../../../src/sinks/servicenow/index.js";
 import { makeAction, makeCase, makeFinding } from "../../../src/testing/factories.js";
+import { emulationFetch } from "../../../src/testing/sandbox/emulation.js";
 import {
   type ServiceNowEmulationOptions,
   servicenowEmulation,
 } from "../../../src/testing/sandbox/servicenow.js";
-import { emulationFetch } from "../../../src/testing/vitest/sink-suite.js";
 
 const baseUrl = "http://sandbox.test/servicenow";
 const password = "sandbox-servicenow-password";

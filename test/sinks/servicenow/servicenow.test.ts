@@ -4,8 +4,9 @@ import { reconcile, trackingId } from "../../../src/core/ledger.js";
 import { memoryStore } from "../../../src/core/memory-store.js";
 import { servicenow } from "../../../src/sinks/servicenow/index.js";
 import { makeAction, makeCase, makeFinding } from "../../../src/testing/factories.js";
+import { emulationFetch } from "../../../src/testing/sandbox/emulation.js";
 import { servicenowEmulation } from "../../../src/testing/sandbox/servicenow.js";
-import { emulationFetch, testSink } from "../../../src/testing/vitest/sink-suite.js";
+import { testSink } from "../../../src/testing/vitest/sink-suite.js";
 
 const password = "sandbox-servicenow-password";
 

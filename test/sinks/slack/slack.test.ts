@@ -3,8 +3,9 @@ import { isCloudstewardError } from "../../../src/core/errors.js";
 import { memoryStore } from "../../../src/core/memory-store.js";
 import { slack, slackActionIds } from "../../../src/sinks/slack/index.js";
 import { makeAction, makeCase, makeFinding } from "../../../src/testing/factories.js";
+import { emulationFetch } from "../../../src/testing/sandbox/emulation.js";
 import { slackEmulation } from "../../../src/testing/sandbox/slack.js";
-import { emulationFetch, emulationTarget, testSink } from "../../../src/testing/vitest/sink-suite.js";
+import { emulationTarget, testSink } from "../../../src/testing/vitest/sink-suite.js";
 
 const token = "xoxb-sandbox-token";
 

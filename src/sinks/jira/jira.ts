@@ -61,7 +61,7 @@ export interface JiraIssue {
   };
 }
 
-/** The Jira sink: a {@link ReconcilableSink} with two-way status sync. */
+/** The Jira sink: a {@link SyncableSink} (exactly-once delivery, `reconcile`, two-way status sync). */
 export interface JiraSink extends SyncableSink {
   /** Runs a JQL query through `/rest/api/3/search/jql`, paging with `nextPageToken`. */
   search(jql: string, options?: { fields?: string[]; signal?: AbortSignal }): AsyncIterable<JiraIssue>;

@@ -70,7 +70,7 @@ export interface ServiceNowOptions extends HttpSinkOptions {
   rateLimit?: RateLimit | false;
 }
 
-/** The ServiceNow sink: a {@link ReconcilableSink} with two-way state sync. */
+/** The ServiceNow sink: a {@link SyncableSink} (exactly-once delivery, `reconcile`, two-way state sync). */
 export interface ServiceNowSink extends SyncableSink {}
 
 type ServiceNowRecord = Record<string, string | undefined>;

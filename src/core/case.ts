@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { type Finding, findingSchema, platformSchema, type Severity, severitySchema } from "./finding.js";
 
-/** The three rollout phases (SCENARIOS §10). */
+/** The three rollout phases (docs/governance.md). */
 export const modeSchema = z.enum(["read-only", "assisted", "automated"]);
 export type Mode = z.infer<typeof modeSchema>;
 

@@ -101,7 +101,7 @@ export const vulnerabilitySchema = z.object({
 });
 export type Vulnerability = z.infer<typeof vulnerabilitySchema>;
 
-/** One normalized record from one platform (DESIGN §4). Every field here is producer-owned. */
+/** One normalized record from one platform. Every field here is producer-owned (docs/decisions/0005-producer-governance-split.md). */
 export const findingSchema = z.object({
   /** Stable: same platform + same native id → same id, across runs. */
   id: z.string().min(1),

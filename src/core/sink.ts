@@ -19,7 +19,7 @@ export interface HttpSinkOptions {
   timeoutMs?: number;
 }
 
-/** Where actions go: a ticket system, a chat, a webhook (STYLE §4). */
+/** Where actions go: a ticket system, a chat, a webhook (docs/sinks.md). */
 export interface Sink {
   readonly specificationVersion: "v1";
   readonly name: string;

@@ -41,7 +41,7 @@ export interface LaceworkClient {
   request<T>(method: string, path: string, options?: LaceworkRequestOptions): Promise<HttpResponse<T>>;
 }
 
-/** Lacework publishes no limit; stay near the conservative default of reference §4.6 (≤5 req/s). */
+/** Lacework publishes no limit; pace conservatively (docs/lacework.md, Inferred or unverified). */
 const defaultLaceworkRateLimit: RateLimit = { requestsPerSecond: 4, burst: 2 };
 
 /**

@@ -467,7 +467,7 @@ async function complianceRows(
   return rows;
 }
 
-/** Policy-exception constraints scoping the policy to this finding's account and resource (reference §4.3). */
+/** Policy-exception constraints scoping the policy to this finding's account and resource (docs/lacework.md, Sources: write-back). */
 function policyConstraints(finding: Finding) {
   const constraints: { fieldKey: string; fieldValues: string[] }[] = [];
   if (finding.resource.accountId)
@@ -532,7 +532,7 @@ function nativeIdOf(record: unknown): string | undefined {
     : undefined;
 }
 
-/** Maps with at most `limit` calls in flight, keeping order (reference §4.6: ≤2 concurrent requests). */
+/** Maps with at most `limit` calls in flight, keeping order (alert details go two at a time: docs/lacework.md, Inferred or unverified). */
 async function mapLimit<T, R>(
   items: readonly T[],
   limit: number,

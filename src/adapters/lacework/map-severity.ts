@@ -3,7 +3,7 @@ import type { Severity } from "../../core/finding.js";
 /**
  * Maps a Lacework severity to the normalized scale: title case on alerts and vulnerabilities (`Critical` …
  * `Info`), lower case on policies, and the inverted 1–5 scale (1 = critical) as a number or a numeric
- * string on reports and webhooks (reference §4.7). Returns `undefined` for anything else.
+ * string on reports and webhooks (docs/lacework.md, Sources: vocabulary). Returns `undefined` for anything else.
  * @example
  * mapLaceworkSeverity("2"); // "high"
  */

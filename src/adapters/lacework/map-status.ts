@@ -6,8 +6,8 @@ import type { StatusChange } from "../../core/source.js";
 export type LaceworkKind = "alert" | "compliance" | "vulnerability";
 
 /**
- * Maps a Lacework status to the normalized one, comparing case- and punctuation-insensitively (reference
- * §4.7): alert `Open`/`In Progress`/`Closed` (alert records do not carry the close reason, so every closed
+ * Maps a Lacework status to the normalized one, comparing case- and punctuation-insensitively (docs/lacework.md,
+ * Sources: vocabulary): alert `Open`/`In Progress`/`Closed` (alert records do not carry the close reason, so every closed
  * alert is `resolved`), report `NonCompliant`/`Compliant`/`Suppressed`, and vulnerability
  * `New`/`Active`/`Reopened`/`Fixed`/`Exception`. Returns `undefined` for anything else.
  */
@@ -54,7 +54,7 @@ export function toLaceworkStatuses(statuses: readonly FindingStatus[], kind: Lac
   return [...new Set(statuses.flatMap((status) => map[status]))];
 }
 
-/** The close reason codes of `POST /api/v2/Alerts/{alertId}/close` (reference §4.3). */
+/** The close reason codes of `POST /api/v2/Alerts/{alertId}/close` (docs/lacework.md, Sources: write-back). */
 export const closeReasons = {
   other: 0,
   falsePositive: 1,

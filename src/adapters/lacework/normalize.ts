@@ -392,7 +392,7 @@ function fromWebhookEvent(payload: Fields, receivedAt: string): Draft {
 }
 
 /**
- * The resource an alert's `entityMap` names (reference §4.2.a, keys inferred): the first
+ * The resource an alert's `entityMap` names (docs/lacework.md, Sources: listing, keys inferred): the first
  * `Resource[].KEY.resource_name`, with `PROPS.resource_type`, `PROPS.account_id` and `PROPS.tags`,
  * `Region[].KEY.region` and `CloudAccount[].KEY.account_id`; else a `Machine` (its `PROPS.tags` as on host
  * vulnerabilities); else a placeholder naming the alert, so the finding still flows.

@@ -5,7 +5,7 @@ import { clientSideFilterWarnings } from "../shared/warnings.js";
 import { toLaceworkSeverities } from "./map-severity.js";
 import { type LaceworkKind, toLaceworkStatuses } from "./map-status.js";
 
-/** One filter object of the v2 search endpoints (reference §4.2.a). */
+/** One filter object of the v2 search endpoints (docs/lacework.md, Sources: listing). */
 export interface SearchFilter {
   field: string;
   expression: "eq" | "in";
@@ -20,7 +20,7 @@ export const searchPaths = {
   container: "/api/v2/Vulnerabilities/Containers/search",
 } as const;
 
-/** At most 7 days per request and 92 days back (reference §4.2.a). */
+/** At most 7 days per request and 92 days back (docs/lacework.md, Sources: listing). */
 export const maxWindowMs = 7 * 86_400_000;
 /** How far back the search endpoints reach. */
 export const maxLookbackDays = 92;

@@ -25,10 +25,10 @@ export interface OrcaClient {
   request<T>(method: string, path: string, options?: OrcaRequestOptions): Promise<T>;
 }
 
-/** The US API root, the default of Orca's own terraform provider (reference §3.1). */
+/** The US API root, the default of Orca's own terraform provider (docs/orca.md, Sources: authentication). */
 export const defaultOrcaApiUrl = "https://api.orcasecurity.io/api";
 
-/** Orca publishes no limit; its terraform client is serial and the reference advises at most 5 req/s (§3.6). */
+/** Orca publishes no limit; its terraform client is serial, so we stay at 5 requests per second (docs/orca.md, Sources: limits and errors). */
 const defaultOrcaRateLimit: RateLimit = { requestsPerSecond: 5, burst: 5 };
 
 /**
@@ -83,7 +83,7 @@ export function createOrcaClient(options: OrcaClientOptions): OrcaClient {
   };
 }
 
-/** Reads the `data` of Orca's `{ status, data }` envelope; a missing `data` is an error, not an empty result (reference §3.6). */
+/** Reads the `data` of Orca's `{ status, data }` envelope; a missing `data` is an error, not an empty result (docs/orca.md, Sources: limits and errors). */
 export function envelopeData(body: unknown, what: string): unknown {
   if (typeof body === "object" && body !== null && "data" in body) return (body as { data: unknown }).data;
   throw new InvalidResponseError(
@@ -97,7 +97,7 @@ export function envelopeData(body: unknown, what: string): unknown {
 
 // Internal helpers.
 
-/** `{ message }` or `{ error }` (reference §3.6). */
+/** `{ message }` or `{ error }` (docs/orca.md, Sources: limits and errors). */
 function orcaMessage(body: unknown): string | undefined {
   if (typeof body !== "object" || body === null) return undefined;
   const { message, error } = body as { message?: unknown; error?: unknown };

@@ -2,7 +2,7 @@ import type { Category, Cloud, FindingStatus, Severity } from "../../core/findin
 import { memoize } from "../../core/memo.js";
 
 /**
- * Maps an Orca risk level (`critical` … `informational`, reference §3.7), or a legacy `state.severity`
+ * Maps an Orca risk level (`critical` … `informational`, docs/orca.md, Sources: vocabulary), or a legacy `state.severity`
  * label (`compromised`, `imminent compromise`, `hazardous`), to the normalized scale, case-insensitively.
  * Returns `undefined` for a value Orca does not document, so the caller can name the field in its error.
  */
@@ -11,7 +11,7 @@ export function mapOrcaSeverity(native: string): Severity | undefined {
   return severityByOrca[native] ?? severityByOrca[native.trim().toLowerCase()];
 }
 
-/** Maps Orca's legacy integer `state.score` (1 = worst … 4, reference §3.7) to the normalized scale. */
+/** Maps Orca's legacy integer `state.score` (1 = worst … 4, docs/orca.md, Sources: vocabulary) to the normalized scale. */
 export function mapOrcaLegacyScore(score: number): Severity | undefined {
   return legacyScores[score];
 }
@@ -44,7 +44,7 @@ export const orcaStatusOf: Record<FindingStatus, string> = {
 };
 
 /**
- * The category of an Orca alert from its `Category` (reference §3.2.b), refined by the rule title for
+ * The category of an Orca alert from its `Category` (docs/orca.md, Sources: listing), refined by the rule title for
  * secrets (Orca files them under data or posture categories); an unknown category is `other`, a
  * vulnerability when the alert carries CVE ids.
  * @example

@@ -169,7 +169,7 @@ export function orca(options: OrcaOptions = {}): CnappSource {
       // PUT /status/<verb>: the verbs (close, dismiss) differ from the states read back (closed, dismissed).
       await write(alertId, `/status/${statusVerbs[change.status]}`, undefined, call, true);
       const comment = [change.reason, change.note].filter(Boolean).join(": ");
-      // Status calls carry no reason; the justification goes in a comment (reference §3.3).
+      // Status calls carry no reason; the justification goes in a comment (docs/orca.md, Sources: write-back).
       if (comment) await write(alertId, "/comment", { comment }, call, false);
     },
 
@@ -207,7 +207,7 @@ export function orca(options: OrcaOptions = {}): CnappSource {
 
 // Internal helpers.
 
-/** The path verb of each status change (reference §3.3). */
+/** The path verb of each status change (docs/orca.md, Sources: write-back). */
 const statusVerbs: Record<StatusChange["status"], string> = {
   open: "open",
   in_progress: "in_progress",

@@ -12,7 +12,7 @@ export interface OrcaRelatedObject {
 }
 
 /**
- * One `Alert` row of `POST /api/serving-layer/query` (reference §3.2.a), as {@link normalize} reads it.
+ * One `Alert` row of `POST /api/serving-layer/query` (docs/orca.md, Sources: listing), as {@link normalize} reads it.
  * Keys beyond `AlertId`, `AlertType`, `RiskLevel`, `OrcaScore`, `Category`, `Status`, `Description`,
  * `Recommendation`, `Labels` and `CveIds` are inferred (see docs/orca.md).
  */
@@ -47,7 +47,7 @@ export interface OrcaAlertRow {
 }
 
 /**
- * A legacy alert object (reference §3.2.b): `GET /api/query/alerts` items and the default webhook body.
+ * A legacy alert object (docs/orca.md, Sources: listing): `GET /api/query/alerts` items and the default webhook body.
  */
 export interface OrcaLegacyAlert {
   type: string;

@@ -3,7 +3,7 @@ import type { Warning } from "../../core/report.js";
 import type { FindingQuery } from "../../core/source.js";
 import { toOrcaCategories, toOrcaRiskLevels, toOrcaStatuses } from "./map.js";
 
-/** One leaf or composite of Orca's Sonar object-set filter grammar (reference §3.2.a). */
+/** One leaf or composite of Orca's Sonar object-set filter grammar (docs/orca.md, Sources: listing). */
 export type SonarFilter = Record<string, unknown>;
 
 /** The serving-layer fields `findings()` and `getFinding()` select. */
@@ -119,7 +119,7 @@ export function unsupportedFeatureWarnings(query: FindingQuery): Warning[] {
 
 /**
  * The client-side check of a whole query, compiled once per run. It runs on every finding because Orca
- * list endpoints silently ignore filter keys they do not know (reference §3.2.a) and map several of our
+ * list endpoints silently ignore filter keys they do not know (docs/orca.md, Sources: listing) and map several of our
  * values onto one of theirs. `projectIds` cannot be checked (see {@link unsupportedFeatureWarnings}).
  */
 export function compileQueryCheck(query: FindingQuery): (finding: Finding) => boolean {

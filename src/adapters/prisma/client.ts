@@ -30,11 +30,11 @@ export interface PrismaClient {
   request<T>(method: string, path: string, options: PrismaRequestOptions): Promise<HttpResponse<T>>;
 }
 
-/** Sessions last ten minutes; the vendor SDK extends after about nine (reference §2.1). */
+/** Sessions last ten minutes; the vendor SDK extends after about nine (docs/prisma.md, Sources: authentication). */
 export const sessionExtendAfterMs = 8 * 60_000;
 const sessionLifetimeMs = 10 * 60_000;
 
-/** The documented list-alerts limit is 2 requests per second with a burst of 10 (reference §2.6). */
+/** The documented list-alerts limit is 2 requests per second with a burst of 10 (docs/prisma.md, Sources: limits and errors). */
 const defaultPrismaRateLimit: RateLimit = { requestsPerSecond: 2, burst: 5 };
 
 /**
@@ -65,7 +65,7 @@ export function createPrismaClient(options: PrismaClientOptions): PrismaClient {
       accept: "application/json; charset=UTF-8",
     }),
     onUnauthorized: () => {
-      // An expired or revoked session: log in again (reference §2.1), not extend.
+      // An expired or revoked session: log in again (docs/prisma.md, Sources: authentication), not extend.
       session = undefined;
     },
   });
@@ -157,7 +157,7 @@ export function createPrismaClient(options: PrismaClientOptions): PrismaClient {
 
 const tokenSchema = z.object({ token: z.string().min(1) });
 
-/** `{ error: { code, message } }` on newer endpoints (reference §2.6). */
+/** `{ error: { code, message } }` on newer endpoints (docs/prisma.md, Sources: limits and errors). */
 function errorDetail(body: unknown): string | undefined {
   const error = (body as { error?: unknown } | undefined)?.error;
   if (typeof error !== "object" || error === null) return typeof error === "string" ? error : undefined;

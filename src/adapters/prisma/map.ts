@@ -1,7 +1,7 @@
 import type { Category, Cloud, FindingStatus, Severity } from "../../core/finding.js";
 import { memoize } from "../../core/memo.js";
 
-/** Prisma Cloud's `policy.policyType` values (reference §2.2.a). */
+/** Prisma Cloud's `policy.policyType` values (docs/prisma.md, Sources: listing). */
 export type PrismaPolicyType =
   | "config"
   | "network"

@@ -237,7 +237,7 @@ function build(draft: Draft, fetchedAt: string, raw: unknown): Finding {
 
 const cvePattern = /\bCVE-\d{4}-\d{4,}\b/i;
 
-/** The console's alert view filtered to one alert (the link format is inferred, reference §2.2.a). */
+/** The console's alert view filtered to one alert (the link format is inferred: docs/prisma.md, What is inferred or unverified). */
 function alertLink(appUrl: string, alertId: string): string {
   // `filters={"alert.id":["<id>"]}`, URL-encoded; only the id changes from alert to alert.
   const id = /["\\]/.test(alertId) ? JSON.stringify(alertId).slice(1, -1) : alertId;

@@ -88,7 +88,7 @@ export function prisma(options: PrismaOptions = {}): CnappSource {
     call: CallOptions,
   ) => {
     await client.request("POST", `/alert/${route}`, {
-      // `filter.timeRange` is required even with explicit alert ids (reference §2.3.a).
+      // `filter.timeRange` is required even with explicit alert ids (docs/prisma.md, Sources: write-back).
       json: { policies: [], ...body, filter: { timeRange: allTime, filters: [] } },
       signal: call.signal,
       idempotent: false,
@@ -110,7 +110,7 @@ export function prisma(options: PrismaOptions = {}): CnappSource {
               raiseWarning(call.report, options.events, warning);
             }
           }
-          // A next page is asked for with its token alone, as the vendor SDK does (reference §2.2.a).
+          // A next page is asked for with its token alone, as the vendor SDK does (docs/prisma.md, Sources: listing).
           const response = await client.request<unknown>("POST", "/v2/alert", {
             json: cursor ? { pageToken: cursor } : plan.body,
             searchParams: { detailed: true },
@@ -128,7 +128,7 @@ export function prisma(options: PrismaOptions = {}): CnappSource {
             report: call.report,
             events: options.events,
           });
-          // A token can come back with the last page: a short page ends the run (reference §2.2.a).
+          // A token can come back with the last page: a short page ends the run (docs/prisma.md, Sources: listing).
           const next = page.items.length >= pageSize ? page.nextPageToken || undefined : undefined;
           return { items, next };
         },
@@ -195,7 +195,7 @@ export function prisma(options: PrismaOptions = {}): CnappSource {
         {
           alerts: [alertId],
           dismissalNote: `${request.reason} (requested by ${request.requestedBy}, approved by ${request.approvedBy}, until ${new Date(until).toISOString()}).${note}`,
-          // A dismissal with a time range is a snooze: the alert reopens when it ends (reference §2.3.a).
+          // A dismissal with a time range is a snooze: the alert reopens when it ends (docs/prisma.md, Sources: write-back).
           dismissalTimeRange: { type: "absolute", value: { startTime: now, endTime: until } },
         },
         call,
@@ -221,7 +221,7 @@ function readAlertPage(data: unknown): { items: unknown[]; nextPageToken?: strin
   return { items: page.items, nextPageToken: token };
 }
 
-/** The RQL endpoints by verb (reference §2.4). */
+/** The RQL endpoints by verb (docs/prisma.md, Sources: query language). */
 const rqlRoutes = { config: "/search/api/v2/config", event: "/search/event", network: "/search" } as const;
 
 /** Most config rows `query()` collects by following `nextPageToken`. */

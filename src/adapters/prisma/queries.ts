@@ -4,7 +4,7 @@ import type { Warning } from "../../core/report.js";
 import type { FindingQuery } from "../../core/source.js";
 import { type PrismaPolicyType, toPrismaSeverities, toPrismaStatuses } from "./map.js";
 
-/** One `FilterModel` filter (reference §2.2.a); repeated names OR, different names AND. */
+/** One `FilterModel` filter (docs/prisma.md, Sources: listing); repeated names OR, different names AND. */
 export interface PrismaFilter {
   name: string;
   operator: "=";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * Zod schemas for the Prisma Cloud records the adapter reads (reference §2.2.a, §2.5). Only what
+ * Zod schemas for the Prisma Cloud records the adapter reads (docs/prisma.md, Sources: listing, webhooks). Only what
  * normalization needs is required; everything else is optional and nullable. `normalize` runs them
  * only on records the fast checks reject, to name the failing path.
  */

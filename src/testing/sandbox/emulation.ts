@@ -31,7 +31,7 @@ export function emulationFetch(emulation: Emulation, baseUrl: string): typeof gl
   };
 }
 
-/** Opt-in faults, shared by every emulation (DESIGN §8). */
+/** Opt-in faults, shared by every emulation (the `faults` option of `startSandbox`). */
 export interface SandboxFaults {
   /** Answer 429 with Retry-After when a client goes faster than this. */
   rateLimit?: { requestsPerSecond: number; burst?: number };

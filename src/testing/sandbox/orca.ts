@@ -26,7 +26,7 @@ export interface OrcaEmulation extends Emulation<OrcaOptions> {
   /** The serving-layer request bodies answered (after faults and auth), in order. */
   readonly queries: readonly Record<string, unknown>[];
   /**
-   * The body Orca's webhook action would post for an alert (the legacy alert object, reference §3.5),
+   * The body Orca's webhook action would post for an alert (the legacy alert object, docs/orca.md, Sources: webhooks),
    * in its current state; `undefined` for an id Orca does not report.
    */
   webhookPayload(alertId: string): OrcaLegacyAlert | undefined;
@@ -264,7 +264,7 @@ function scoreOf({ finding }: AlertView): number {
   return Math.round((baseScores[finding.severity] + jitter) * 10) / 10;
 }
 
-/** Orca's timestamps: `2025-03-02T10:11:12+00:00` (reference §3.2.b, §5.5). */
+/** Orca's timestamps: `2025-03-02T10:11:12+00:00` (docs/orca.md, Sources: listing). */
 function orcaTime(iso: string): string {
   return `${iso.slice(0, 19)}+00:00`;
 }
@@ -319,7 +319,7 @@ function identityOf({ finding, resource, rule, account }: AlertView) {
   };
 }
 
-/** The legacy alert object, as Orca's webhook action posts it by default (reference §3.2.b). */
+/** The legacy alert object, as Orca's webhook action posts it by default (docs/orca.md, Sources: listing). */
 function renderLegacy(alert: AlertView): OrcaLegacyAlert {
   const { finding, resource, rule, account, state } = alert;
   const identity = identityOf(alert);

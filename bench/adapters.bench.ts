@@ -90,7 +90,7 @@ async function measureSubject(subject: Subject): Promise<BenchResult> {
     cost.ratio,
     "×",
     {
-      // Informative: the ≤ 1.5× target is the Wiz adapter's (issue #3); a row only fails when the
+      // Informative: the ≤ 1.5× target is the Wiz adapter's (README, Benchmarks); a row only fails when the
       // records measured are not the ones the source streamed.
       target: "informative (Wiz target <= 1.5)",
       ...(records.length === streamed ? {} : { pass: false }),

@@ -29,7 +29,7 @@ const layers = {
 
 /**
  * Folders built only on public names, as anyone outside this repo would build them: they may import
- * only these entry files (the proof that the contracts are open, issue #12).
+ * only these entry files (the proof that the contracts are open: docs/architecture.md, The layers).
  */
 const publicOnly = { "adapters/ocsf/": ["toolkit.ts"] };
 

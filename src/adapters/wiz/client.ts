@@ -38,10 +38,10 @@ export interface WizClient {
   graphql<T>(query: string, variables: Record<string, unknown>, options: WizRequestOptions): Promise<T>;
 }
 
-/** The Cognito token endpoint of commercial tenants (reference §1.1). */
+/** The Cognito token endpoint of commercial tenants (docs/wiz.md, Sources: authentication). */
 const defaultWizAuthUrl = "https://auth.app.wiz.io/oauth/token";
 
-/** Wiz publishes no limit; integrations pace themselves to a few requests per second (reference §1.6). */
+/** Wiz publishes no limit; integrations pace themselves to a few requests per second (docs/wiz.md, Sources: limits and errors). */
 const defaultWizRateLimit: RateLimit = { requestsPerSecond: 3, burst: 3 };
 
 /**
@@ -163,7 +163,7 @@ const envelopeSchema = z.object({
 });
 
 /**
- * The failure behind GraphQL `errors` in a 200 (reference §1.6: Wiz reports bad fields, permissions
+ * The failure behind GraphQL `errors` in a 200 (docs/wiz.md, Sources: limits and errors; Wiz reports bad fields, permissions
  * and quotas this way, and its `extensions.code` values are not reliable, so the text is classified):
  * a rate or quota limit is a `RateLimitError` (retried like a 429), a transient server failure a
  * retryable `UpstreamError`, anything else a final `UpstreamError` carrying `errors`.

@@ -45,7 +45,7 @@ export function toWizStatuses(statuses: readonly FindingStatus[], kind: WizKind)
   return [...new Set(statuses.map((status) => map[status]))];
 }
 
-/** The `updateIssue` patch for a normalized status change (reference §1.3.a). */
+/** The `updateIssue` patch for a normalized status change (docs/wiz.md, Sources: write-back). */
 export function toWizIssuePatch(change: StatusChange): Record<string, string> {
   switch (change.status) {
     case "open":

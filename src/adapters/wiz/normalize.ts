@@ -121,7 +121,7 @@ export function detectWizRecordKind(record: unknown): WizRecordKind {
 
 const defaultPortalUrl = "https://app.wiz.io";
 
-/** The console link of an issue (reference §1.2.a deep link). */
+/** The console link of an issue (docs/wiz.md, Sources: listing). */
 function issueLink(portal: string, issueId: string): string {
   return `${portal}/issues#~(issue~'${encodeURIComponent(issueId)}')`;
 }

@@ -15,7 +15,7 @@ export interface WizListQuery {
 
 const subCategories = "securitySubCategories { title externalId category { name framework { name } } }";
 
-/** `issuesV2` with the field set integrations request (reference §1.2.a). */
+/** `issuesV2` with the field set integrations request (docs/wiz.md, Sources: listing). */
 export const issuesQuery: WizListQuery = {
   kind: "issue",
   key: "issues",
@@ -40,7 +40,7 @@ export const issuesQuery: WizListQuery = {
 }`,
 };
 
-/** `configurationFindings` with the rule's name and compliance mapping inline (reference §1.2.b). */
+/** `configurationFindings` with the rule's name and compliance mapping inline (docs/wiz.md, Sources: listing). */
 export const configurationFindingsQuery: WizListQuery = {
   kind: "configuration",
   key: "configurationFindings",
@@ -58,7 +58,7 @@ export const configurationFindingsQuery: WizListQuery = {
 }`,
 };
 
-/** `vulnerabilityFindings` with CVSS, EPSS, exploit and fix data (reference §1.2.c). */
+/** `vulnerabilityFindings` with CVSS, EPSS, exploit and fix data (docs/wiz.md, Sources: listing). */
 export const vulnerabilityFindingsQuery: WizListQuery = {
   kind: "vulnerability",
   key: "vulnerabilityFindings",
@@ -86,14 +86,14 @@ export const listQueries: Record<WizKind, WizListQuery> = {
   vulnerability: vulnerabilityFindingsQuery,
 };
 
-/** `updateIssue` (reference §1.3.a). */
+/** `updateIssue` (docs/wiz.md, Sources: write-back). */
 export const updateIssueMutation = `mutation CloudstewardUpdateIssue($issueId: ID!, $patch: UpdateIssuePatch, $override: UpdateIssuePatch) {
   updateIssue(input: { id: $issueId, patch: $patch, override: $override }) {
     issue { id status dueAt resolutionReason notes { id text createdAt updatedAt } }
   }
 }`;
 
-/** `createIgnoreRule` (reference §1.3.b; the input keys beyond the observed ones are inferred). */
+/** `createIgnoreRule` (the input keys beyond the observed ones are inferred: docs/wiz.md, Write-back). */
 export const createIgnoreRuleMutation = `mutation CloudstewardCreateIgnoreRule($input: CreateIgnoreRuleInput!) {
   createIgnoreRule(input: $input) { rule { id name enabled findingTypes findingIgnoreReason expiredAt } }
 }`;

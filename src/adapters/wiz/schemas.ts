@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * Zod schemas for the Wiz records the adapter reads (reference §1.2, §1.5). Only what normalization
+ * Zod schemas for the Wiz records the adapter reads (docs/wiz.md, Sources: listing, webhooks). Only what normalization
  * needs is required; everything else is optional and nullable, because Wiz omits or nulls fields freely.
  */
 

@@ -3,7 +3,7 @@ import { type SetupServer, setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import type { z } from "zod";
 import { NormalizationError } from "../../src/core/errors.js";
-import { type Finding, findingSchema } from "../../src/core/finding.js";
+import { type Finding, findingSchema, formatPath } from "../../src/core/finding.js";
 import {
   type SandboxHandlers,
   type SandboxHandlersOptions,
@@ -153,6 +153,50 @@ export async function withEnv<T>(
 }
 
 /**
+ * Declares one test per record, "checks the type of every field it reads from <name>": normalizing the
+ * record through a proxy lists the fields `normalize` reads (present or not, down to `depth`); then each
+ * of them is deleted, nulled or set to a value of another type, one at a time, and `normalize` must either
+ * return a valid Finding or throw a NormalizationError naming that field (its path, or a path inside it; an
+ * error about the field it stands in for mentions it in the message; the root when the change left a
+ * record of no known kind) — never another error, never an invalid Finding.
+ * @example itChecksEveryFieldItReads({ "issue-toxic-combination": fixture("issue-toxic-combination") }, (record) => normalize(record, { fetchedAt }));
+ */
+export function itChecksEveryFieldItReads(
+  records: Record<string, unknown>,
+  normalize: (record: unknown) => Finding,
+  depth = 3,
+): void {
+  it.each(Object.keys(records))("checks the type of every field it reads from %s", (name) => {
+    const record = records[name];
+    const paths = fieldsRead(record, normalize, depth);
+    expect(paths.length).toBeGreaterThan(5);
+    for (const path of paths) {
+      for (const value of changedValues) {
+        const changed = withValueAt(record, path, value);
+        const where = `${formatPath(path)} = ${JSON.stringify(value)}`;
+        let finding: Finding;
+        try {
+          finding = normalize(changed);
+        } catch (error) {
+          if (!(error instanceof NormalizationError)) throw new Error(`${where}: ${String(error)}`);
+          const named =
+            error.path.length === 0 ||
+            path.every((part, index) => error.path[index] === part) ||
+            error.message.includes(formatPath(path));
+          expect(named, `${where}: the error names ${formatPath(error.path)}`).toBe(true);
+          continue;
+        }
+        const parsed = findingSchema.safeParse(finding);
+        expect(
+          parsed.success,
+          `${where}: ${parsed.success ? "" : JSON.stringify(parsed.error.issues[0])}`,
+        ).toBe(true);
+      }
+    }
+  });
+}
+
+/**
  * Every copy of `record` with one field set to one of `values` (`undefined` deletes it), at the top level or
  * one level down, including the fields the zod object `schema` names that the record lacks.
  */
@@ -181,6 +225,43 @@ function objectShape(schema: unknown): Record<string, unknown> {
   for (let depth = 0; depth < 3 && current && !current.shape; depth++) current = current.unwrap?.() as never;
   return current?.shape ?? {};
 }
+
+/** What {@link itChecksEveryFieldItReads} sets a field to: absent, null, and one value of each other type. */
+const changedValues: readonly unknown[] = [undefined, null, "", "x", 0, 1.5, Number.NaN, true, [], ["a"], {}];
+
+/** The paths of the fields `normalize` reads from `record` (own data properties and list items), `depth` deep at most. */
+function fieldsRead(record: unknown, normalize: (record: unknown) => unknown, depth: number): Path[] {
+  const paths = new Map<string, Path>();
+  const watch = (value: unknown, path: Path): unknown => {
+    if (typeof value !== "object" || value === null || path.length >= depth) return value;
+    return new Proxy(value, {
+      get(target, key, receiver) {
+        const found = Reflect.get(target, key, receiver);
+        const list = Array.isArray(target);
+        if (typeof key !== "string" || (list ? !/^\d+$/.test(key) : typeof found === "function"))
+          return found;
+        const at = [...path, list ? Number(key) : key];
+        paths.set(JSON.stringify(at), at);
+        return watch(found, at);
+      },
+    });
+  };
+  normalize(watch(record, []));
+  return [...paths.values()];
+}
+
+/** A deep copy of `record` with the value at `path` replaced (`undefined` deletes it). */
+function withValueAt(record: unknown, path: Path, value: unknown): unknown {
+  const copy = structuredClone(record) as Record<string | number, unknown>;
+  let holder = copy;
+  for (const key of path.slice(0, -1)) holder = holder[key] as Record<string | number, unknown>;
+  const last = path.at(-1)!;
+  if (value === undefined && !Array.isArray(holder)) delete holder[last];
+  else holder[last] = value;
+  return copy;
+}
+
+type Path = (string | number)[];
 
 function withField(record: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> {
   const copy = { ...record };

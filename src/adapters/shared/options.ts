@@ -1,6 +1,7 @@
 import type { EventEmitter } from "eventemitter3";
 import type { PipelineEvents } from "../../core/events.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
+import type { Warning } from "../../core/report.js";
 
 /**
  * The options every HTTP adapter (`wiz`, `prisma`, `orca`, `lacework`) shares. Each adapter adds its own
@@ -30,6 +31,11 @@ export interface SourceNormalizeOptions {
   fetchedAt?: string;
   /** Keep the native record in `raw`. @default false */
   keepRaw?: boolean;
+  /**
+   * Receives a `fallback` warning when a field the Finding needs (e.g. the account id) is missing and a
+   * fallback is used; `findings()` sends these to the call's report, once per field.
+   */
+  onWarning?: (warning: Warning) => void;
 }
 
 /** A page size from the user's option: a whole number from 1 to the platform's `max`, 500 when unset. */

@@ -53,6 +53,27 @@ export function raiseWarning(
   events?.emit("warning-raised", { warning });
 }
 
+/**
+ * A warning sink for one call: each warning goes to {@link raiseWarning} the first time its source and
+ * feature (else message) are seen, so a page after page of records missing the same field, or a filter
+ * warned about on every page, make one warning.
+ * @example
+ * const warn = warnOnce(call.report, options.events);
+ * for (const warning of unsupportedFilterWarnings(kinds, query)) warn(warning);
+ */
+export function warnOnce(
+  report: RunReport | undefined,
+  events: EventEmitter<PipelineEvents> | undefined,
+): (warning: Warning) => void {
+  const seen = new Set<string>();
+  return (warning) => {
+    const key = `${warning.source}\u0000${warning.feature ?? warning.message}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    raiseWarning(report, events, warning);
+  };
+}
+
 /** The cloudsteward id a dead letter names for a record whose native id is `nativeId`; `undefined` unless that is a string. */
 export function itemIdOf(platform: Platform, nativeId: unknown): string | undefined {
   return typeof nativeId === "string" ? findingId(platform, nativeId) : undefined;

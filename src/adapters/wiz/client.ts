@@ -1,4 +1,3 @@
-import { z } from "zod";
 import {
   type CloudstewardError,
   ConfigurationError,
@@ -11,8 +10,12 @@ import { createHttpClient, type HttpResponse } from "../../core/http.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
 import { redact, redactUrl } from "../../core/redact.js";
 import { optionOrEnv, resolveSecret, type Secret } from "../../core/secret.js";
+import type { FindingQuery } from "../../core/source.js";
 import type { HttpClientOptions } from "../shared/options.js";
 import { cachedToken, type IssuedToken } from "../shared/token.js";
+import type { WizKind } from "./map-severity.js";
+import { listQueries, toFilterBy } from "./queries.js";
+import { wizConnectionSchema, wizEnvelopeSchema, wizTokenSchema } from "./schemas.js";
 
 /** What the Wiz client needs; a subset of `WizOptions`. */
 export interface WizClientOptions extends HttpClientOptions {
@@ -100,7 +103,7 @@ export function createWizClient(options: WizClientOptions): WizClient {
     });
     // Asking for a token twice is harmless, so the token request is retried like a read.
     const response = await auth.request<unknown>("POST", authUrl, { body, idempotent: true });
-    const parsed = tokenSchema.safeParse(response.data);
+    const parsed = wizTokenSchema.safeParse(response.data);
     if (!parsed.success) {
       throw new InvalidResponseError(
         `wiz: the token endpoint ${redactUrl(authUrl)} answered without an access_token; check WIZ_AUTH_URL.`,
@@ -124,7 +127,7 @@ export function createWizClient(options: WizClientOptions): WizClient {
         signal: call.signal,
         idempotent: call.idempotent,
       });
-      const envelope = envelopeSchema.safeParse(response.data);
+      const envelope = wizEnvelopeSchema.safeParse(response.data);
       if (!envelope.success) {
         throw new InvalidResponseError(
           "wiz: the GraphQL endpoint answered with something that is not a GraphQL response; check WIZ_API_URL.",
@@ -143,25 +146,100 @@ export function createWizClient(options: WizClientOptions): WizClient {
   };
 }
 
+/** One page of a finding family: its records and the cursor of the page after it. */
+export interface WizPage {
+  nodes: unknown[];
+  /** `<kind>:<Wiz endCursor>`, `<next kind>:` after a family's last page, `undefined` after the last family's. */
+  next: string | undefined;
+}
+
+/**
+ * Reads the page of the families `kinds` that `cursor` points at (the first family's first page without
+ * one), `first` records long, filtered server-side by `query`. Cursors are `<kind>:<Wiz endCursor>`, so a run can resume in the
+ * middle of any family; `undefined` when `kinds` is empty.
+ * @throws ConfigurationError for a cursor this source did not make.
+ */
+export async function listPage(
+  client: WizClient,
+  page: {
+    kinds: readonly WizKind[];
+    query: FindingQuery;
+    cursor: string | undefined;
+    first: number;
+    signal: AbortSignal | undefined;
+  },
+): Promise<WizPage | undefined> {
+  const { kinds, query, first, signal } = page;
+  const position = decodeCursor(page.cursor, kinds);
+  if (!position) return undefined;
+  const { kind, after } = position;
+  const list = listQueries[kind];
+  const data = await client.graphql<Record<string, unknown>>(
+    list.document,
+    { first, after: after || undefined, filterBy: toFilterBy(kind, query) },
+    { signal, idempotent: true },
+  );
+  const { nodes, pageInfo } = readConnection(data, list.key);
+  const nextKind = kinds[kinds.indexOf(kind) + 1];
+  const next =
+    pageInfo.hasNextPage && pageInfo.endCursor
+      ? `${kind}:${pageInfo.endCursor}`
+      : nextKind
+        ? `${nextKind}:`
+        : undefined;
+  return { nodes, next };
+}
+
+/** The native record with this Wiz id and its family, looking through `kinds` in order; `undefined` when none has it. */
+export async function findRecord(
+  client: WizClient,
+  kinds: readonly WizKind[],
+  nativeId: string,
+  signal: AbortSignal | undefined,
+): Promise<{ kind: WizKind; record: unknown } | undefined> {
+  for (const kind of kinds) {
+    const list = listQueries[kind];
+    const data = await client.graphql<Record<string, unknown>>(
+      list.document,
+      { first: 1, filterBy: kind === "issue" ? { id: nativeId } : { id: [nativeId] } },
+      { signal, idempotent: true },
+    );
+    const record = readConnection(data, list.key).nodes[0];
+    if (record !== undefined) return { kind, record };
+  }
+  return undefined;
+}
+
 // Internal helpers.
 
-const tokenSchema = z.object({
-  access_token: z.string().min(1),
-  // Seconds; some identity providers send it as a numeric string, or null.
-  expires_in: z
-    .union([z.number(), z.string().regex(/^\d+$/).transform(Number)])
-    .pipe(z.number().positive())
-    .nullish(),
-});
+/** The family and Wiz cursor a cursor of ours names; the first family's start without one. */
+function decodeCursor(
+  cursor: string | undefined,
+  kinds: readonly WizKind[],
+): { kind: WizKind; after: string } | undefined {
+  if (cursor === undefined || cursor === "") {
+    const first = kinds[0];
+    return first ? { kind: first, after: "" } : undefined;
+  }
+  const separator = cursor.indexOf(":");
+  const kind = cursor.slice(0, separator) as WizKind;
+  if (separator < 0 || !kinds.includes(kind)) {
+    throw new ConfigurationError(
+      `wiz: cursor "${cursor.slice(0, 40)}" was not made by this source for this query (expected "<kind>:<cursor>" with kind one of ${kinds.join(", ")}).`,
+      { option: "cursor" },
+    );
+  }
+  return { kind, after: cursor.slice(separator + 1) };
+}
 
-const envelopeSchema = z.object({
-  data: z.record(z.string(), z.unknown()).nullable().optional(),
-  errors: z
-    .array(z.looseObject({ message: z.string().optional() }))
-    .nullable()
-    .optional(),
-});
-
+function readConnection(data: Record<string, unknown>, key: string) {
+  const parsed = wizConnectionSchema.safeParse(data[key]);
+  if (parsed.success) return parsed.data;
+  throw new InvalidResponseError(`wiz: the ${key} page had no nodes/pageInfo; the API shape changed.`, {
+    integration: "wiz",
+    issues: toErrorIssues(parsed.error.issues).map((issue) => ({ ...issue, path: [key, ...issue.path] })),
+  });
+}
 /**
  * The failure behind GraphQL `errors` in a 200 (docs/wiz.md, Sources: limits and errors; Wiz reports bad fields, permissions
  * and quotas this way, and its `extensions.code` values are not reliable, so the text is classified):

@@ -1,5 +1,4 @@
 import type { FindingStatus } from "../../core/finding.js";
-import type { StatusChange } from "../../core/source.js";
 import type { WizKind } from "./map-severity.js";
 
 /** Resolution reasons that mean "we accept this risk" rather than "this is not a problem". */
@@ -43,29 +42,4 @@ export function toWizStatuses(statuses: readonly FindingStatus[], kind: WizKind)
     risk_accepted: rejected,
   };
   return [...new Set(statuses.map((status) => map[status]))];
-}
-
-/** The `updateIssue` patch for a normalized status change (docs/wiz.md, Sources: write-back). */
-export function toWizIssuePatch(change: StatusChange): Record<string, string> {
-  switch (change.status) {
-    case "open":
-      return withNote({ status: "OPEN" }, change.note);
-    case "in_progress":
-      return withNote({ status: "IN_PROGRESS" }, change.note);
-    case "resolved":
-      return withNote({ status: "RESOLVED", resolutionReason: change.reason ?? "ISSUE_FIXED" }, change.note);
-    case "risk_accepted":
-      return withNote({ status: "REJECTED", resolutionReason: change.reason ?? "EXCEPTION" }, change.note);
-    case "suppressed":
-      return withNote(
-        { status: "REJECTED", resolutionReason: change.reason ?? "FALSE_POSITIVE" },
-        change.note,
-      );
-  }
-}
-
-// Internal helpers.
-
-function withNote(patch: Record<string, string>, note: string | undefined): Record<string, string> {
-  return note ? { ...patch, note } : patch;
 }

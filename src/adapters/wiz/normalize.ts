@@ -1,41 +1,13 @@
-import type { z } from "zod";
-import { NormalizationError, toErrorIssues } from "../../core/errors.js";
-import {
-  type Category,
-  type Control,
-  type Finding,
-  formatPath,
-  type Resource,
-  type Vulnerability,
-} from "../../core/finding.js";
+import { NormalizationError } from "../../core/errors.js";
+import type { Category, Control, Finding, Resource, Vulnerability } from "../../core/finding.js";
+import { describe, FieldReader, type Fields, isFields, type Path } from "../shared/fields.js";
 import { assembleFinding } from "../shared/finding.js";
 import type { SourceNormalizeOptions } from "../shared/options.js";
 import { toTags } from "../shared/tags.js";
-import {
-  type Fields,
-  isConfiguration,
-  isDetection,
-  isIssue,
-  isVulnerability,
-  isWebhook,
-} from "./fast-checks.js";
 import { mapWizCategory } from "./map-category.js";
 import { mapWizCloud, mapWizResourceType } from "./map-resource-type.js";
 import { mapWizSeverity } from "./map-severity.js";
 import { mapWizStatus } from "./map-status.js";
-import {
-  type WizConfigurationFinding,
-  type WizDetection,
-  type WizDetectionResource,
-  type WizIssue,
-  type WizVulnerabilityFinding,
-  type WizWebhookIssue,
-  wizConfigurationFindingSchema,
-  wizDetectionSchema,
-  wizIssueSchema,
-  wizVulnerabilityFindingSchema,
-  wizWebhookIssueSchema,
-} from "./schemas.js";
 
 /** The kinds of Wiz record {@link normalize} accepts. */
 export type WizRecordKind = "issue" | "configuration" | "vulnerability" | "detection" | "webhook-issue";
@@ -62,35 +34,24 @@ export interface NormalizeOptions extends SourceNormalizeOptions {
 export function normalize(record: unknown, options: NormalizeOptions = {}): Finding {
   const kind = detectWizRecordKind(record);
   const fields = record as Fields; // an object: detectWizRecordKind checked
-  const fetchedAt = options.fetchedAt ?? new Date().toISOString();
+  const read = new FieldReader("wiz", kind, options);
   const portal = options.portalUrl?.replace(/\/+$/, "") ?? defaultPortalUrl;
-  // The hand-written checks below accept exactly what the zod schemas accept, at a fraction of the
-  // cost; a record they reject goes through zod, which throws the NormalizationError naming the path.
   const draft =
     kind === "issue"
-      ? fromIssue(isIssue(fields) ? (record as WizIssue) : parse(wizIssueSchema, record, kind), portal)
+      ? fromIssue(fields, read, portal)
       : kind === "configuration"
-        ? fromConfiguration(
-            isConfiguration(fields)
-              ? (record as WizConfigurationFinding)
-              : parse(wizConfigurationFindingSchema, record, kind),
-            portal,
-          )
+        ? fromConfiguration(fields, read, portal)
         : kind === "vulnerability"
-          ? fromVulnerability(
-              isVulnerability(fields)
-                ? (record as WizVulnerabilityFinding)
-                : parse(wizVulnerabilityFindingSchema, record, kind),
-            )
+          ? fromVulnerability(fields, read)
           : kind === "detection"
-            ? fromDetection(
-                isDetection(fields) ? (record as WizDetection) : parse(wizDetectionSchema, record, kind),
-              )
-            : fromWebhook(
-                isWebhook(fields) ? (record as WizWebhookIssue) : parse(wizWebhookIssueSchema, record, kind),
-                portal,
-              );
-  return build(draft, fetchedAt, options.keepRaw ? record : undefined);
+            ? fromDetection(fields, read)
+            : fromWebhook(fields, read, portal);
+  return build(
+    draft,
+    read,
+    options.fetchedAt ?? new Date().toISOString(),
+    options.keepRaw ? record : undefined,
+  );
 }
 
 /**
@@ -98,8 +59,8 @@ export function normalize(record: unknown, options: NormalizeOptions = {}): Find
  * @throws NormalizationError when the value is not a Wiz record.
  */
 export function detectWizRecordKind(record: unknown): WizRecordKind {
-  if (typeof record !== "object" || record === null || Array.isArray(record)) {
-    throw new NormalizationError("wiz: expected a Wiz record (an object), got " + describe(record), {
+  if (!isFields(record)) {
+    throw new NormalizationError(`wiz: expected a Wiz record (an object), got ${describe(record)}`, {
       platform: "wiz",
       path: [],
     });
@@ -121,45 +82,63 @@ export function detectWizRecordKind(record: unknown): WizRecordKind {
 
 const defaultPortalUrl = "https://app.wiz.io";
 
+// Where the objects a record nests sit (error paths are built from these only when a field fails).
+const root: Path = [];
+const sourceRulePath: Path = ["sourceRule"];
+const snapshotPath: Path = ["entitySnapshot"];
+const resourcePath: Path = ["resource"];
+const resourceSubscriptionPath: Path = ["resource", "subscription"];
+const rulePath: Path = ["rule"];
+const subscriptionPath: Path = ["subscription"];
+const assetPath: Path = ["vulnerableAsset"];
+const webhookIssuePath: Path = ["issue"];
+const controlPath: Path = ["control"];
+const risksPath: Path = ["control", "risks"];
+const ruleMatchPath: Path = ["ruleMatch"];
+const matchedRulePath: Path = ["ruleMatch", "rule"];
+const primaryPath: Path = ["primaryResource"];
+const resourcesPath: Path = ["resources"];
+const cloudAccountsPath: Path = ["cloudAccounts"];
+const firstAccountPath: Path = ["cloudAccounts", 0];
+const timeframePath: Path = ["timeframe"];
+const mitrePath: Path = ["mitreTechniques"];
+/** The fields of an optional object the record leaves out. */
+const none: Fields = {};
+
 /** The console link of an issue (docs/wiz.md, Sources: listing). */
 function issueLink(portal: string, issueId: string): string {
   return `${portal}/issues#~(issue~'${encodeURIComponent(issueId)}')`;
 }
 
-/** What each record kind contributes before the shared mapping and validation. */
+/** What each record kind contributes before the shared mapping. */
 interface Draft {
-  kind: WizRecordKind;
   nativeId: string;
-  severity: { value: string; path: string[] };
-  status: { value: string; reason?: string | null; path: string[] };
+  severity: { value: string; path: Path };
+  status: { value: string; reason?: string; path: Path };
   category: Category;
   title: string;
   description: string;
   rule: { id: string; name: string; remediation?: string; controls: Control[] };
-  resource: Omit<Resource, "tags"> & { tags: unknown; idPath: string[] };
+  /** `idPath` and `idFallbacks` name where the resource id comes from, when it can come out empty. */
+  resource: Omit<Resource, "tags"> & { tags: unknown; idPath?: Path; idFallbacks?: string };
   vulnerability?: Vulnerability;
-  firstSeen: { value: string; path: string[] };
-  lastSeen: { value: string; path: string[] };
+  firstSeen: { value: string; path: Path };
+  lastSeen: { value: string; path: Path };
   url?: string;
 }
 
-/** The error for an invalid mapped value (a module function: a closure per record cost measurably). */
-function failure(draft: Draft, path: string[], message: string): NormalizationError {
-  return new NormalizationError(`wiz: ${draft.kind} ${draft.nativeId}: ${formatPath(path)} ${message}`, {
-    platform: "wiz",
-    path,
-    issues: [{ path, message }],
-  });
-}
-
-function build(draft: Draft, fetchedAt: string, raw: unknown): Finding {
+function build(draft: Draft, read: FieldReader, fetchedAt: string, raw: unknown): Finding {
   const severity = mapWizSeverity(draft.severity.value);
-  if (!severity)
-    throw failure(draft, draft.severity.path, `has an unknown severity "${draft.severity.value}"`);
+  if (!severity) throw read.fail(draft.severity.path, `has an unknown severity "${draft.severity.value}"`);
   const status = mapWizStatus(draft.status.value, draft.status.reason);
-  if (!status) throw failure(draft, draft.status.path, `has an unknown status "${draft.status.value}"`);
+  if (!status) throw read.fail(draft.status.path, `has an unknown status "${draft.status.value}"`);
   const native = draft.resource;
-  if (native.id === "") throw failure(draft, native.idPath, "is empty: the record names no resource");
+  if (native.id === "") {
+    throw read.fail(
+      native.idPath ?? [],
+      `is empty (and ${native.idFallbacks} too): the record names no resource`,
+    );
+  }
   // Field by field rather than rest + spread + compact: the hot path, and the key order stays the same.
   const resource = {
     id: native.id,
@@ -190,283 +169,364 @@ function build(draft: Draft, fetchedAt: string, raw: unknown): Finding {
     description: draft.description,
     rule: remediation === undefined ? { id, name, controls } : { id, name, remediation, controls },
     resource,
-    firstSeen: toIso(draft, draft.firstSeen),
-    lastSeen: toIso(draft, draft.lastSeen),
+    firstSeen: toIso(read, draft.firstSeen),
+    lastSeen: toIso(read, draft.lastSeen),
     vulnerability: draft.vulnerability === undefined ? undefined : compact(draft.vulnerability),
     raw,
   });
 }
 
-function fromIssue(issue: WizIssue, portal: string): Draft {
-  const rule = issue.sourceRule;
-  const snapshot = issue.entitySnapshot;
-  const cloud = mapWizCloud(snapshot.cloudPlatform);
-  const subCategories = rule.securitySubCategories ?? [];
+function fromIssue(issue: Fields, read: FieldReader, portal: string): Draft {
+  const nativeId = read.string(issue, "id", root);
+  read.subject = `issue ${nativeId}`;
+  const type = read.text(issue, "type", root);
+  const rule = read.object(issue, "sourceRule", root);
+  const snapshot = read.object(issue, "entitySnapshot", root);
+  const ruleId = read.string(rule, "id", sourceRulePath);
+  const ruleName = read.text(rule, "name", sourceRulePath);
+  const subCategories = read.list(rule, "securitySubCategories", sourceRulePath);
+  const graphType = read.string(snapshot, "type", snapshotPath);
+  const nativeType = read.text(snapshot, "nativeType", snapshotPath);
+  const cloud = mapWizCloud(read.text(snapshot, "cloudPlatform", snapshotPath));
+  const createdAt = read.string(issue, "createdAt", root);
+  const updatedAt = read.text(issue, "updatedAt", root);
+  const statusChangedAt = updatedAt ? undefined : read.text(issue, "statusChangedAt", root);
   const fallback: Category =
-    issue.type === "TOXIC_COMBINATION" ? "exposure" : mapWizCategory([rule.name], "misconfiguration");
-  const name = rule.name || rule.id;
+    type === "TOXIC_COMBINATION" ? "exposure" : mapWizCategory([ruleName], "misconfiguration");
+  const name = ruleName || ruleId;
   return {
-    kind: "issue",
-    nativeId: issue.id,
-    severity: { value: issue.severity, path: ["severity"] },
-    status: { value: issue.status, reason: issue.resolutionReason, path: ["status"] },
-    category:
-      issue.type === "THREAT_DETECTION" ? "threat" : mapWizCategory(categoryNames(subCategories), fallback),
+    nativeId,
+    severity: { value: read.string(issue, "severity", root), path: ["severity"] },
+    status: {
+      value: read.string(issue, "status", root),
+      reason: read.text(issue, "resolutionReason", root),
+      path: ["status"],
+    },
+    category: type === "THREAT_DETECTION" ? "threat" : mapWizCategory(categoryNames(subCategories), fallback),
     title: name,
     description:
-      rule.controlDescription ??
-      rule.cloudConfigurationRuleDescription ??
-      rule.cloudEventRuleDescription ??
-      rule.description ??
+      read.text(rule, "controlDescription", sourceRulePath) ??
+      read.text(rule, "cloudConfigurationRuleDescription", sourceRulePath) ??
+      read.text(rule, "cloudEventRuleDescription", sourceRulePath) ??
+      read.text(rule, "description", sourceRulePath) ??
       "",
     rule: {
-      id: rule.id,
+      id: ruleId,
       name,
-      remediation: rule.resolutionRecommendation ?? rule.remediationInstructions ?? undefined,
+      remediation:
+        read.text(rule, "resolutionRecommendation", sourceRulePath) ??
+        read.text(rule, "remediationInstructions", sourceRulePath),
       controls: toControls(subCategories),
     },
     resource: {
-      id: snapshot.providerId || snapshot.externalId || snapshot.id || "",
+      id:
+        read.text(snapshot, "providerId", snapshotPath) ||
+        read.text(snapshot, "externalId", snapshotPath) ||
+        read.text(snapshot, "id", snapshotPath) ||
+        "",
       idPath: ["entitySnapshot", "providerId"],
-      type: mapWizResourceType(cloud, snapshot.type, snapshot.nativeType),
-      nativeType: snapshot.nativeType || snapshot.type,
-      name: snapshot.name ?? snapshot.externalId ?? "",
+      idFallbacks: "entitySnapshot.externalId, entitySnapshot.id",
+      type: mapWizResourceType(cloud, graphType, nativeType),
+      nativeType: nativeType || graphType,
+      name:
+        read.text(snapshot, "name", snapshotPath) ?? read.text(snapshot, "externalId", snapshotPath) ?? "",
       cloud,
-      accountId: snapshot.subscriptionExternalId ?? "",
-      accountName: snapshot.subscriptionName ?? undefined,
-      region: snapshot.region ?? undefined,
+      accountId: read.textOr(snapshot, "subscriptionExternalId", snapshotPath, ""),
+      accountName: read.text(snapshot, "subscriptionName", snapshotPath),
+      region: read.text(snapshot, "region", snapshotPath),
       tags: snapshot.tags,
     },
-    firstSeen: { value: issue.createdAt, path: ["createdAt"] },
-    lastSeen: issue.updatedAt
-      ? { value: issue.updatedAt, path: ["updatedAt"] }
-      : issue.statusChangedAt
-        ? { value: issue.statusChangedAt, path: ["statusChangedAt"] }
-        : { value: issue.createdAt, path: ["createdAt"] },
-    url: issueLink(portal, issue.id),
+    firstSeen: { value: createdAt, path: ["createdAt"] },
+    lastSeen: updatedAt
+      ? { value: updatedAt, path: ["updatedAt"] }
+      : statusChangedAt
+        ? { value: statusChangedAt, path: ["statusChangedAt"] }
+        : { value: createdAt, path: ["createdAt"] },
+    url: issueLink(portal, nativeId),
   };
 }
 
-function fromConfiguration(finding: WizConfigurationFinding, portal: string): Draft {
-  const { resource, rule } = finding;
-  const cloud = mapWizCloud(resource.cloudPlatform ?? finding.subscription?.cloudProvider);
-  const subCategories = rule.securitySubCategories ?? [];
-  const name = rule.name || rule.shortId || rule.id;
-  const firstSeen = finding.firstSeenAt ?? finding.analyzedAt;
-  const lastSeen = finding.analyzedAt ?? finding.updatedAt ?? firstSeen;
-  if (!firstSeen || !lastSeen) {
-    throw new NormalizationError(`wiz: configuration ${finding.id}: analyzedAt is missing`, {
-      platform: "wiz",
-      path: ["analyzedAt"],
-      issues: [{ path: ["analyzedAt"], message: "missing (and no firstSeenAt either)" }],
-    });
-  }
+function fromConfiguration(finding: Fields, read: FieldReader, portal: string): Draft {
+  const nativeId = read.string(finding, "id", root);
+  read.subject = `configuration ${nativeId}`;
+  const resource = read.object(finding, "resource", root);
+  const rule = read.object(finding, "rule", root);
+  const subscription = read.optionalObject(finding, "subscription", root) ?? none;
+  const resourceSubscription = read.optionalObject(resource, "subscription", resourcePath) ?? none;
+  const ruleId = read.string(rule, "id", rulePath);
+  const ruleName = read.text(rule, "name", rulePath);
+  const subCategories = read.list(rule, "securitySubCategories", rulePath);
+  const graphType = read.string(resource, "type", resourcePath);
+  const nativeType = read.text(resource, "nativeType", resourcePath);
+  const cloud = mapWizCloud(
+    read.text(resource, "cloudPlatform", resourcePath) ??
+      read.text(subscription, "cloudProvider", subscriptionPath),
+  );
+  const name = ruleName || read.text(rule, "shortId", rulePath) || ruleId;
+  const firstSeenAt = read.text(finding, "firstSeenAt", root);
+  const analyzedAt = read.text(finding, "analyzedAt", root);
+  const firstSeen = firstSeenAt ?? analyzedAt;
+  const lastSeen = analyzedAt ?? read.text(finding, "updatedAt", root) ?? firstSeen;
+  if (!firstSeen || !lastSeen) throw read.fail(["analyzedAt"], "is missing (and firstSeenAt too)");
   return {
-    kind: "configuration",
-    nativeId: finding.id,
-    severity: { value: finding.severity, path: ["severity"] },
-    status: { value: finding.status, reason: finding.resolutionReason, path: ["status"] },
-    category: mapWizCategory(categoryNames(subCategories), mapWizCategory([rule.name], "misconfiguration")),
+    nativeId,
+    severity: { value: read.string(finding, "severity", root), path: ["severity"] },
+    status: {
+      value: read.string(finding, "status", root),
+      reason: read.text(finding, "resolutionReason", root),
+      path: ["status"],
+    },
+    category: mapWizCategory(categoryNames(subCategories), mapWizCategory([ruleName], "misconfiguration")),
     title: name,
-    description: rule.description ?? "",
+    description: read.text(rule, "description", rulePath) ?? "",
     rule: {
-      id: rule.id,
+      id: ruleId,
       name,
-      remediation: finding.remediation ?? rule.remediationInstructions ?? undefined,
+      remediation:
+        read.text(finding, "remediation", root) ?? read.text(rule, "remediationInstructions", rulePath),
       controls: toControls(subCategories),
     },
     resource: {
-      id: resource.providerId || finding.targetObjectProviderUniqueId || resource.id || "",
+      id:
+        read.text(resource, "providerId", resourcePath) ||
+        read.text(finding, "targetObjectProviderUniqueId", root) ||
+        read.text(resource, "id", resourcePath) ||
+        "",
       idPath: ["resource", "providerId"],
-      type: mapWizResourceType(cloud, resource.type, resource.nativeType),
-      nativeType: resource.nativeType || resource.type,
-      name: resource.name ?? finding.targetExternalId ?? "",
+      idFallbacks: "targetObjectProviderUniqueId, resource.id",
+      type: mapWizResourceType(cloud, graphType, nativeType),
+      nativeType: nativeType || graphType,
+      name: read.text(resource, "name", resourcePath) ?? read.text(finding, "targetExternalId", root) ?? "",
       cloud,
-      accountId: finding.subscription?.externalId ?? resource.subscription?.externalId ?? "",
-      accountName: finding.subscription?.name ?? resource.subscription?.name ?? undefined,
-      region: resource.region ?? undefined,
+      accountId:
+        read.text(subscription, "externalId", subscriptionPath) ??
+        read.textOr(resourceSubscription, "externalId", resourceSubscriptionPath, ""),
+      accountName:
+        read.text(subscription, "name", subscriptionPath) ??
+        read.text(resourceSubscription, "name", resourceSubscriptionPath),
+      region: read.text(resource, "region", resourcePath),
       tags: resource.tags,
     },
-    firstSeen: { value: firstSeen, path: [finding.firstSeenAt ? "firstSeenAt" : "analyzedAt"] },
-    lastSeen: { value: lastSeen, path: [finding.analyzedAt ? "analyzedAt" : "updatedAt"] },
-    url: `${portal}/findings/configuration-findings/cloud#~(cloudConfigurationFinding~'${encodeURIComponent(finding.id)}')`,
+    firstSeen: { value: firstSeen, path: [firstSeenAt ? "firstSeenAt" : "analyzedAt"] },
+    lastSeen: { value: lastSeen, path: [analyzedAt ? "analyzedAt" : "updatedAt"] },
+    url: `${portal}/findings/configuration-findings/cloud#~(cloudConfigurationFinding~'${encodeURIComponent(nativeId)}')`,
   };
 }
 
-function fromVulnerability(finding: WizVulnerabilityFinding): Draft {
-  const asset = finding.vulnerableAsset;
-  const cloud = mapWizCloud(asset.cloudPlatform);
-  const severity = finding.vendorSeverity ?? finding.CVSSSeverity;
-  const cve = finding.name.trim().toUpperCase();
-  const packageName = finding.detailedName ?? undefined;
+function fromVulnerability(finding: Fields, read: FieldReader): Draft {
+  const nativeId = read.string(finding, "id", root);
+  read.subject = `vulnerability ${nativeId}`;
+  const asset = read.object(finding, "vulnerableAsset", root);
+  const cve = read.string(finding, "name", root).trim().toUpperCase();
+  const graphType = read.string(asset, "type", assetPath);
+  const cloud = mapWizCloud(read.text(asset, "cloudPlatform", assetPath));
+  const severity = read.text(finding, "vendorSeverity", root) ?? read.text(finding, "CVSSSeverity", root);
+  const packageName = read.text(finding, "detailedName", root);
+  const fixedVersion = read.text(finding, "fixedVersion", root);
+  const firstDetectedAt = read.string(finding, "firstDetectedAt", root);
+  const lastDetectedAt = read.text(finding, "lastDetectedAt", root);
+  const portalUrl = read.text(finding, "portalUrl", root);
   return {
-    kind: "vulnerability",
-    nativeId: finding.id,
+    nativeId,
     severity: { value: severity ?? "", path: ["vendorSeverity"] },
-    status: { value: finding.status, reason: finding.resolutionReason, path: ["status"] },
+    status: {
+      value: read.string(finding, "status", root),
+      reason: read.text(finding, "resolutionReason", root),
+      path: ["status"],
+    },
     category: "vulnerability",
     title: packageName ? `${cve} in ${packageName}` : cve,
-    description: finding.CVEDescription ?? finding.description ?? "",
+    description: read.text(finding, "CVEDescription", root) ?? read.text(finding, "description", root) ?? "",
     rule: {
       id: cve,
       name: cve,
       remediation:
-        finding.remediation ??
-        (finding.fixedVersion && packageName
-          ? `Upgrade ${packageName} to ${finding.fixedVersion}.`
-          : undefined),
+        read.text(finding, "remediation", root) ??
+        (fixedVersion && packageName ? `Upgrade ${packageName} to ${fixedVersion}.` : undefined),
       controls: [],
     },
     resource: {
-      id: asset.providerUniqueId || asset.id || "",
+      id: read.text(asset, "providerUniqueId", assetPath) || read.text(asset, "id", assetPath) || "",
       idPath: ["vulnerableAsset", "providerUniqueId"],
-      type: mapWizResourceType(cloud, asset.type),
-      nativeType: asset.type,
-      name: asset.name ?? "",
+      idFallbacks: "vulnerableAsset.id",
+      type: mapWizResourceType(cloud, graphType),
+      nativeType: graphType,
+      name: read.text(asset, "name", assetPath) ?? "",
       cloud,
-      accountId: asset.subscriptionExternalId ?? "",
-      accountName: asset.subscriptionName ?? undefined,
-      region: asset.region ?? undefined,
+      accountId: read.textOr(asset, "subscriptionExternalId", assetPath, ""),
+      accountName: read.text(asset, "subscriptionName", assetPath),
+      region: read.text(asset, "region", assetPath),
       tags: asset.tags,
     },
     vulnerability: {
       cve,
-      cvss: inRange(finding.score, 10),
-      epss: inRange(finding.epssProbability, 1),
+      cvss: inRange(read.number(finding, "score", root), 10),
+      epss: inRange(read.number(finding, "epssProbability", root), 1),
       packageName,
-      installedVersion: finding.version ?? undefined,
-      fixedVersion: finding.fixedVersion ?? undefined,
-      exploitAvailable: finding.hasExploit ?? undefined,
-      knownExploited: finding.hasCisaKevExploit ?? undefined,
+      installedVersion: read.text(finding, "version", root),
+      fixedVersion,
+      exploitAvailable: read.flag(finding, "hasExploit", root),
+      knownExploited: read.flag(finding, "hasCisaKevExploit", root),
     },
-    firstSeen: { value: finding.firstDetectedAt, path: ["firstDetectedAt"] },
-    lastSeen: finding.lastDetectedAt
-      ? { value: finding.lastDetectedAt, path: ["lastDetectedAt"] }
-      : { value: finding.firstDetectedAt, path: ["firstDetectedAt"] },
-    url: isUrl(finding.portalUrl) ? finding.portalUrl : undefined,
+    firstSeen: { value: firstDetectedAt, path: ["firstDetectedAt"] },
+    lastSeen: lastDetectedAt
+      ? { value: lastDetectedAt, path: ["lastDetectedAt"] }
+      : { value: firstDetectedAt, path: ["firstDetectedAt"] },
+    url: isUrl(portalUrl) ? portalUrl : undefined,
   };
 }
 
-function fromWebhook(payload: WizWebhookIssue, portal: string): Draft {
-  const { issue } = payload;
-  const resource = payload.resource ?? {};
-  const control = payload.control;
-  if (!control) {
-    throw new NormalizationError(`wiz: webhook issue ${issue.id}: control is missing; the rule is unknown`, {
-      platform: "wiz",
-      path: ["control"],
-      issues: [{ path: ["control"], message: "missing" }],
-    });
-  }
-  const cloud = mapWizCloud(resource.cloudPlatform);
-  const name = control.name || control.id;
+function fromWebhook(payload: Fields, read: FieldReader, portal: string): Draft {
+  const issue = read.object(payload, "issue", root);
+  const nativeId = read.string(issue, "id", webhookIssuePath);
+  read.subject = `webhook issue ${nativeId}`;
+  const status = read.string(issue, "status", webhookIssuePath);
+  const created = read.string(issue, "created", webhookIssuePath);
+  const resource = read.optionalObject(payload, "resource", root) ?? none;
+  const control = read.optionalObject(payload, "control", root);
+  if (!control) throw read.fail(["control"], "is missing; the rule is unknown");
+  const controlId = read.string(control, "id", controlPath);
+  const controlName = read.text(control, "name", controlPath);
+  const cloud = mapWizCloud(read.text(resource, "cloudPlatform", resourcePath));
+  const name = controlName || controlId;
+  const graphType = read.text(resource, "type", resourcePath) || "unknown";
   return {
-    kind: "webhook-issue",
-    nativeId: issue.id,
-    severity: { value: issue.severity ?? control.severity ?? "", path: ["issue", "severity"] },
-    status: { value: issue.status, path: ["issue", "status"] },
-    category: control.id.startsWith("cer-")
+    nativeId,
+    severity: {
+      value:
+        read.text(issue, "severity", webhookIssuePath) ?? read.text(control, "severity", controlPath) ?? "",
+      path: ["issue", "severity"],
+    },
+    status: { value: status, path: ["issue", "status"] },
+    category: controlId.startsWith("cer-")
       ? "threat"
-      : mapWizCategory([...(control.risks ?? []), control.name], "misconfiguration"),
+      : mapWizCategory(
+          [...texts(read, read.list(control, "risks", controlPath), risksPath), controlName],
+          "misconfiguration",
+        ),
     title: name,
-    description: control.description ?? "",
-    rule: { id: control.id, name, controls: [] },
+    description: read.text(control, "description", controlPath) ?? "",
+    rule: { id: controlId, name, controls: [] },
     resource: {
       // Wiz sends empty strings for resources it cannot name; fall back to the name, then the issue.
-      id: resource.id || resource.name || `wiz-issue:${issue.id}`,
-      idPath: ["resource", "id"],
-      type: mapWizResourceType(cloud, resource.type || "unknown"),
-      nativeType: resource.type || "unknown",
-      name: resource.name ?? "",
+      id:
+        read.text(resource, "id", resourcePath) ||
+        read.text(resource, "name", resourcePath) ||
+        `wiz-issue:${nativeId}`,
+      type: mapWizResourceType(cloud, graphType),
+      nativeType: graphType,
+      name: read.text(resource, "name", resourcePath) ?? "",
       cloud,
-      accountId: resource.subscriptionId ?? "",
-      accountName: resource.subscriptionName ?? undefined,
-      region: resource.region || undefined,
+      accountId: read.textOr(resource, "subscriptionId", resourcePath, ""),
+      accountName: read.text(resource, "subscriptionName", resourcePath),
+      region: read.text(resource, "region", resourcePath) || undefined,
       tags: resource.tags,
     },
-    firstSeen: { value: issue.created, path: ["issue", "created"] },
-    lastSeen: { value: issue.created, path: ["issue", "created"] },
-    url: issueLink(portal, issue.id),
+    firstSeen: { value: created, path: ["issue", "created"] },
+    lastSeen: { value: created, path: ["issue", "created"] },
+    url: issueLink(portal, nativeId),
   };
 }
 
-function fromDetection(detection: WizDetection): Draft {
-  const rule = detection.ruleMatch?.rule;
-  const ruleId = rule?.id || detection.tdrId;
-  if (!ruleId) {
-    throw new NormalizationError(`wiz: detection ${detection.id}: names no rule (ruleMatch.rule or tdrId)`, {
-      platform: "wiz",
-      path: ["ruleMatch", "rule"],
-      issues: [{ path: ["ruleMatch", "rule"], message: "missing, and no tdrId either" }],
-    });
-  }
-  // The query selects `primaryResource { id }` and the full objects under `resources`; the webhook
-  // sends the full primary resource.
-  const primary = detection.primaryResource;
-  const resource: WizDetectionResource =
-    detection.resources?.find((candidate) => primary?.id && candidate.id === primary.id) ??
-    primary ??
-    detection.resources?.[0] ??
-    {};
-  const account = resource.cloudAccount ?? detection.cloudAccounts?.[0] ?? undefined;
-  const cloud = mapWizCloud(account?.cloudPlatform ?? account?.cloudProvider);
-  const name = rule?.name || detection.title || ruleId;
-  const graphType = resource.type || "unknown";
-  const started = detection.startedAt ?? detection.timeframe?.start;
-  const ended = detection.endedAt ?? detection.timeframe?.end;
-  const url = detection.threatURL ?? detection.issue?.url;
+function fromDetection(detection: Fields, read: FieldReader): Draft {
+  const nativeId = read.string(detection, "id", root);
+  read.subject = `detection ${nativeId}`;
+  const match = read.optionalObject(detection, "ruleMatch", root) ?? none;
+  const rule = read.optionalObject(match, "rule", ruleMatchPath);
+  const ruleId = (rule && read.string(rule, "id", matchedRulePath)) || read.text(detection, "tdrId", root);
+  if (!ruleId) throw read.fail(["ruleMatch", "rule"], "is missing, and no tdrId either");
+  const title = read.text(detection, "title", root);
+  const name = (rule && read.text(rule, "name", matchedRulePath)) || title || ruleId;
+  const { resource, path } = primaryResource(detection, read);
+  const own = read.optionalObject(resource, "cloudAccount", path);
+  const account =
+    own ??
+    read.optionalObject(read.list(detection, "cloudAccounts", root) ?? [], 0, cloudAccountsPath) ??
+    none;
+  const accountAt = own ? [...path, "cloudAccount"] : firstAccountPath;
+  const cloud = mapWizCloud(
+    read.text(account, "cloudPlatform", accountAt) ?? read.text(account, "cloudProvider", accountAt),
+  );
+  const graphType = read.text(resource, "type", path) || "unknown";
+  const nativeType = read.text(resource, "nativeType", path);
+  const timeframe = read.optionalObject(detection, "timeframe", root) ?? none;
+  const startedAt = read.text(detection, "startedAt", root);
+  const endedAt = read.text(detection, "endedAt", root);
+  const started = startedAt ?? read.text(timeframe, "start", timeframePath);
+  const ended = endedAt ?? read.text(timeframe, "end", timeframePath);
+  const createdAt = read.string(detection, "createdAt", root);
+  const url =
+    read.text(detection, "threatURL", root) ??
+    read.text(read.optionalObject(detection, "issue", root) ?? none, "url", webhookIssuePath);
   return {
-    kind: "detection",
-    nativeId: detection.id,
-    severity: { value: detection.severity, path: ["severity"] },
+    nativeId,
+    severity: { value: read.string(detection, "severity", root), path: ["severity"] },
     status: { value: "OPEN", path: [] },
     category: "threat",
-    title: detection.title || name,
-    description: detection.description ?? "",
+    title: title || name,
+    description: read.text(detection, "description", root) ?? "",
     rule: {
       id: ruleId,
       name,
-      controls: [...toControls(rule?.securitySubCategories), ...mitreControls(detection.mitreTechniques)],
+      controls: [
+        ...toControls(rule && read.list(rule, "securitySubCategories", matchedRulePath)),
+        ...mitreControls(texts(read, read.list(detection, "mitreTechniques", root), mitrePath)),
+      ],
     },
     resource: {
-      id: resource.providerUniqueId || resource.externalId || resource.id || `wiz-detection:${detection.id}`,
-      idPath: ["primaryResource", "externalId"],
-      type: mapWizResourceType(cloud, graphType, resource.nativeType),
-      nativeType: resource.nativeType || graphType,
-      name: resource.name ?? "",
+      id:
+        read.text(resource, "providerUniqueId", path) ||
+        read.text(resource, "externalId", path) ||
+        read.text(resource, "id", path) ||
+        `wiz-detection:${nativeId}`,
+      type: mapWizResourceType(cloud, graphType, nativeType),
+      nativeType: nativeType || graphType,
+      name: read.text(resource, "name", path) ?? "",
       cloud,
-      accountId:
-        account?.externalId === undefined || account.externalId === null ? "" : String(account.externalId),
-      accountName: account?.name ?? undefined,
-      region: resource.region || undefined,
+      accountId: read.textual(account, "externalId", accountAt) ?? "",
+      accountName: read.text(account, "name", accountAt),
+      region: read.text(resource, "region", path) || undefined,
       tags: undefined,
     },
     firstSeen: started
-      ? { value: started, path: detection.startedAt ? ["startedAt"] : ["timeframe", "start"] }
-      : { value: detection.createdAt, path: ["createdAt"] },
+      ? { value: started, path: startedAt ? ["startedAt"] : ["timeframe", "start"] }
+      : { value: createdAt, path: ["createdAt"] },
     lastSeen: ended
-      ? { value: ended, path: detection.endedAt ? ["endedAt"] : ["timeframe", "end"] }
-      : { value: detection.createdAt, path: ["createdAt"] },
+      ? { value: ended, path: endedAt ? ["endedAt"] : ["timeframe", "end"] }
+      : { value: createdAt, path: ["createdAt"] },
     url: isUrl(url) ? url : undefined,
   };
 }
 
-function parse<T>(schema: z.ZodType<T>, record: unknown, kind: WizRecordKind): T {
-  const result = schema.safeParse(record);
-  if (result.success) return result.data;
-  const issues = toErrorIssues(result.error.issues);
-  const first = issues[0]!;
-  const id =
-    (record as { id?: unknown; issue?: { id?: unknown } }).id ??
-    (record as { issue?: { id?: unknown } }).issue?.id;
-  throw new NormalizationError(
-    `wiz: ${kind}${typeof id === "string" ? ` ${id}` : ""}: ${formatPath(first.path)}: ${first.message}`,
-    { platform: "wiz", path: first.path, issues, cause: result.error },
-  );
+/**
+ * The resource a detection is about, and where it sits: the query selects `primaryResource { id }` and the
+ * full objects under `resources`; the webhook sends the full primary resource.
+ */
+function primaryResource(detection: Fields, read: FieldReader): { resource: Fields; path: Path } {
+  const primary = read.optionalObject(detection, "primaryResource", root);
+  const primaryId = primary && read.text(primary, "id", primaryPath);
+  const resources = read.list(detection, "resources", root) ?? [];
+  let first: Fields | undefined;
+  for (let index = 0; index < resources.length; index++) {
+    const candidate = read.object(resources, index, resourcesPath);
+    if (primaryId && read.text(candidate, "id", [...resourcesPath, index]) === primaryId) {
+      return { resource: candidate, path: [...resourcesPath, index] };
+    }
+    first ??= candidate;
+  }
+  if (primary) return { resource: primary, path: primaryPath };
+  return first ? { resource: first, path: [...resourcesPath, 0] } : { resource: none, path: primaryPath };
+}
+
+/** The items of an optional list of strings (`at` is the list's path). */
+function texts(read: FieldReader, list: readonly unknown[] | undefined, at: Path): string[] {
+  const result: string[] = [];
+  if (list) for (let index = 0; index < list.length; index++) result.push(read.text(list, index, at) ?? "");
+  return result;
 }
 
 /** Compliance references from security sub-categories: `{ framework, control }`, the control id when the title starts with one. */
-function toControls(subCategories: readonly unknown[] | null | undefined): Control[] {
+function toControls(subCategories: readonly unknown[] | undefined): Control[] {
   const seen = new Set<string>();
   const controls: Control[] = [];
   for (const sub of subCategories ?? []) {
@@ -484,9 +544,9 @@ function toControls(subCategories: readonly unknown[] | null | undefined): Contr
 }
 
 /** MITRE ATT&CK techniques from Wiz's `TA0043-T1595` (tactic-technique) or bare `T1595.001` values, once each. */
-function mitreControls(techniques: readonly string[] | null | undefined): Control[] {
+function mitreControls(techniques: readonly string[]): Control[] {
   const ids = new Set<string>();
-  for (const technique of techniques ?? []) {
+  for (const technique of techniques) {
     const id = /\bT\d{4}(?:\.\d{3})?\b/.exec(technique)?.[0];
     if (id) ids.add(id);
   }
@@ -494,7 +554,7 @@ function mitreControls(techniques: readonly string[] | null | undefined): Contro
 }
 
 /** The names of the sub-categories' categories, for category mapping. */
-function categoryNames(subCategories: readonly unknown[] | null | undefined): string[] {
+function categoryNames(subCategories: readonly unknown[] | undefined): string[] {
   return (subCategories ?? [])
     .map((sub) => ((sub ?? {}) as SubCategory).category?.name)
     .filter((name): name is string => typeof name === "string");
@@ -508,23 +568,23 @@ interface SubCategory {
 const canonicalIso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** ISO-8601 from Wiz's timestamps, including webhook ones without `T`/`Z` and with nanoseconds. */
-function toIso(draft: Draft, { value, path }: { value: string; path: string[] }): string {
+function toIso(read: FieldReader, { value, path }: { value: string; path: Path }): string {
   if (canonicalIso.test(value)) return value;
   let text = value.trim();
   if (/^\d{4}-\d{2}-\d{2} \d/.test(text)) text = text.replace(" ", "T");
   text = text.replace(/(\.\d{3})\d+/, "$1");
   if (/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text)) text += "Z";
   const time = Date.parse(text);
-  if (Number.isNaN(time)) throw failure(draft, path, `is not a timestamp: "${value}"`);
+  if (Number.isNaN(time)) throw read.fail(path, `is not a timestamp: "${value}"`);
   return new Date(time).toISOString();
 }
 
-function inRange(value: number | null | undefined, max: number): number | undefined {
-  return typeof value === "number" && value >= 0 && value <= max ? value : undefined;
+function inRange(value: number | undefined, max: number): number | undefined {
+  return value !== undefined && value >= 0 && value <= max ? value : undefined;
 }
 
-function isUrl(value: string | null | undefined): value is string {
-  return typeof value === "string" && URL.canParse(value);
+function isUrl(value: string | undefined): value is string {
+  return value !== undefined && URL.canParse(value);
 }
 
 /**
@@ -535,8 +595,4 @@ function compact<T extends object>(value: T): T {
   const result = {} as T;
   for (const key in value) if (value[key] !== undefined) result[key] = value[key];
   return result;
-}
-
-function describe(value: unknown): string {
-  return value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
 }

@@ -1,7 +1,9 @@
+import { ConfigurationError } from "../../core/errors.js";
 import type { Finding } from "../../core/finding.js";
 import type { Warning } from "../../core/report.js";
 import type { FindingQuery } from "../../core/source.js";
 import { clientSideFilterWarnings } from "../shared/warnings.js";
+import { GraphqlSyntaxError, parseOperations } from "./graphql.js";
 import { toWizSeverities, type WizKind } from "./map-severity.js";
 import { toWizStatuses } from "./map-status.js";
 
@@ -86,18 +88,6 @@ export const listQueries: Record<WizKind, WizListQuery> = {
   vulnerability: vulnerabilityFindingsQuery,
 };
 
-/** `updateIssue` (docs/wiz.md, Sources: write-back). */
-export const updateIssueMutation = `mutation CloudstewardUpdateIssue($issueId: ID!, $patch: UpdateIssuePatch, $override: UpdateIssuePatch) {
-  updateIssue(input: { id: $issueId, patch: $patch, override: $override }) {
-    issue { id status dueAt resolutionReason notes { id text createdAt updatedAt } }
-  }
-}`;
-
-/** `createIgnoreRule` (the input keys beyond the observed ones are inferred: docs/wiz.md, Write-back). */
-export const createIgnoreRuleMutation = `mutation CloudstewardCreateIgnoreRule($input: CreateIgnoreRuleInput!) {
-  createIgnoreRule(input: $input) { rule { id name enabled findingTypes findingIgnoreReason expiredAt } }
-}`;
-
 /** The query features each family filters server-side; the rest are filtered client-side with a warning. */
 export const serverSideFilters: Record<WizKind, ReadonlySet<keyof FindingQuery>> = {
   issue: new Set(["severity", "status", "createdAfter", "updatedAfter", "projectIds"]),
@@ -180,4 +170,22 @@ export function matchesQuery(finding: Finding, query: FindingQuery): boolean {
     }
   }
   return true;
+}
+
+/**
+ * The operation types (`query`, `mutation`, `subscription`) of a GraphQL document passed to `query()`.
+ * A document that cannot be read might hide a mutation: it counts as one (`unknown`) when writes are on.
+ * @throws ConfigurationError when the document cannot be read and writes are off (it is then not sent).
+ */
+export function graphqlOperations(document: string, allowWrite: boolean | undefined): string[] {
+  try {
+    return parseOperations(document).map((operation) => operation.type);
+  } catch (error) {
+    if (!(error instanceof GraphqlSyntaxError)) throw error;
+    if (allowWrite) return ["unknown"];
+    throw new ConfigurationError(
+      `wiz: query() could not read the GraphQL document (${error.message}), so it was not sent.`,
+      { option: "query", cause: error },
+    );
+  }
 }

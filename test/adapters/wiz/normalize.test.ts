@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { normalize } from "../../../src/adapters/wiz/index.js";
 import { detectWizRecordKind } from "../../../src/adapters/wiz/normalize.js";
 import { isCloudstewardError } from "../../../src/core/errors.js";
-import { itNormalizesIntoValidFindings, normalizationErrors, readFixtures } from "../helpers.js";
+import type { Warning } from "../../../src/core/report.js";
+import {
+  itChecksEveryFieldItReads,
+  itNormalizesIntoValidFindings,
+  normalizationErrors,
+  readFixtures,
+} from "../helpers.js";
 
 const fetchedAt = "2025-08-01T00:00:00.000Z";
 const { json: fixture } = readFixtures(import.meta.url);
@@ -22,6 +28,27 @@ const normalizationError = normalizationErrors(normalize, { fetchedAt });
 
 describe("wiz normalize", () => {
   itNormalizesIntoValidFindings(fixtures, (name) => normalize(fixture(name), { fetchedAt }));
+
+  itChecksEveryFieldItReads(Object.fromEntries(fixtures.map((name) => [name, fixture(name)])), (record) =>
+    normalize(record, { fetchedAt }),
+  );
+
+  it("normalizes a record without its account id, with a fallback warning when asked for warnings", () => {
+    const record = fixture("issue-toxic-combination");
+    delete (record.entitySnapshot as Record<string, unknown>).subscriptionExternalId;
+    const warnings: Warning[] = [];
+    const finding = normalize(record, { fetchedAt, onWarning: (warning) => warnings.push(warning) });
+    expect(finding.resource.accountId).toBe("");
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        type: "fallback",
+        source: "wiz",
+        feature: "entitySnapshot.subscriptionExternalId",
+        message: expect.stringContaining("issue c8b8e0f4-5d1a-4c3e-9f2b-7a6d5c4b3a21"),
+      }),
+    ]);
+    expect(normalize(record, { fetchedAt }).resource.accountId).toBe("");
+  });
 
   it("detects the kind of each record", () => {
     expect(fixtures.map((name) => detectWizRecordKind(fixture(name)))).toEqual([

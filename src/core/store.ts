@@ -1,7 +1,7 @@
 /**
  * Durable state: cursors, the ticket ledger, approvals, exceptions, caches and the audit log.
  * Values are JSON-serializable. Implementations: `memoryStore`, `sqliteStore`, `postgresStore`,
- * `jsonlStore`; each passes `testStore` from `cloudsteward/testing`.
+ * `jsonlStore`; each passes `testStore` from `cloudsteward/testing/vitest`.
  */
 export interface Store {
   readonly specificationVersion: "v1";

@@ -20,7 +20,7 @@ import type { Case } from "../src/core/case.js";
 import type { PipelineEvents } from "../src/core/events.js";
 import { memoryStore } from "../src/core/memory-store.js";
 import { createRunReport } from "../src/core/report.js";
-import type { StageContext } from "../src/core/stage.js";
+import { createStageContext, type StageContext } from "../src/core/stage.js";
 import type { Store } from "../src/core/store.js";
 import { fixtureDate, makeCase, makeFinding } from "../src/testing/factories.js";
 import { type Benchmark, resultRow } from "./harness.js";
@@ -109,14 +109,12 @@ async function decideAndGate(
   withAudit: boolean,
   store: Store = memoryStore(),
 ): Promise<RunFigures> {
-  const context: StageContext = {
-    signal: new AbortController().signal,
-    events: new EventEmitter<PipelineEvents>(),
+  const context: StageContext = createStageContext({
     report: createRunReport("bench", new Date(fixtureDate)),
     store,
     mode: "automated",
     now: () => new Date(fixtureDate),
-  };
+  });
   let actions = 0;
   async function* input() {
     yield* cases;

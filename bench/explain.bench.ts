@@ -12,7 +12,7 @@ import type { Case } from "../src/core/case.js";
 import type { PipelineEvents } from "../src/core/events.js";
 import { memoryStore } from "../src/core/memory-store.js";
 import { createRunReport } from "../src/core/report.js";
-import type { StageContext } from "../src/core/stage.js";
+import { createStageContext, type StageContext } from "../src/core/stage.js";
 import type { Store } from "../src/core/store.js";
 import { scriptedModel } from "../src/testing/scripted-model.js";
 import { estateCases } from "../test/agents/explain/estate-cases.js";
@@ -118,14 +118,7 @@ async function modelCalls(cases: Case[]): Promise<BenchResult[]> {
 }
 
 function stageContext(store: Store): StageContext {
-  return {
-    signal: new AbortController().signal,
-    events: new EventEmitter<PipelineEvents>(),
-    report: createRunReport("bench"),
-    store,
-    mode: "read-only",
-    now: () => new Date(),
-  };
+  return createStageContext({ stage: "explain", store });
 }
 
 async function drain(

@@ -2,6 +2,7 @@ import { createHmac } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
+import type { AuditEvent, AuditEventType } from "../core/audit.js";
 import { canonicalJson } from "../core/canonical-json.js";
 import { ConfigurationError } from "../core/errors.js";
 import { sha256Hex } from "../core/fingerprint.js";
@@ -9,34 +10,9 @@ import { redact } from "../core/redact.js";
 import { resolveSecret, type Secret } from "../core/secret.js";
 import type { Store } from "../core/store.js";
 
+export type { AuditEvent, AuditEventType } from "../core/audit.js";
+
 /** The kinds of step the audit log records; other strings are allowed for your own steps. */
-export type AuditEventType =
-  | "ingestion"
-  | "ai-output"
-  | "decision"
-  | "approval"
-  | "delivery"
-  | "exception"
-  | "suppression"
-  | "gate"
-  | (string & {});
-
-/**
- * One step to record: who did what, for which case and findings. For `ai-output`, `data` holds the
- * model, prompt version, input and output digests and token usage.
- */
-export interface AuditEvent {
-  type: AuditEventType;
-  /** When it happened (ISO-8601); the time of recording is kept in the record either way. */
-  at?: string;
-  /** Who acted: a user, a service principal, or `cloudsteward/<stage>`. */
-  actor: string;
-  caseId?: string;
-  findingIds?: string[];
-  /** Details of the step; secrets are masked with `redact` before anything is stored. */
-  data: Record<string, unknown>;
-}
-
 /** One stored, hash-chained record. */
 export interface AuditRecord {
   /** Position in the log, from 1, without gaps. */

@@ -3,6 +3,8 @@
  * The tamper-evident audit log: `auditLog(store)` with `append`, `query`, `verify` and `export`, over
  * any Store from `cloudsteward/stores`; `canonicalJson`, the serialization its hashes are taken over.
  */
+
+export { canonicalJson } from "../core/canonical-json.js";
 export {
   type AuditEvent,
   type AuditEventType,
@@ -17,4 +19,3 @@ export {
   auditLog,
   GENESIS_HASH,
 } from "./audit-log.js";
-export { canonicalJson } from "../core/canonical-json.js";

@@ -1,7 +1,11 @@
 /**
  * Typed errors. Every error the SDK throws is a {@link CloudstewardError} with a `code`, an
- * `isRetryable` flag and a chained `cause`; secrets never appear in their messages.
+ * `isRetryable` flag and a chained `cause`. The constructors scrub secrets themselves (like octokit's
+ * `RequestError`): from the message, an {@link ApiError}'s URL and body, and the cause chain, so no
+ * call site has to remember to.
  */
+import { redact, redactUrl, redactValues } from "./redact.js";
+
 export type ErrorCode =
   | "CONFIGURATION"
   | "AUTHENTICATION"
@@ -18,7 +22,8 @@ export type ErrorCode =
   | "DELIVERY"
   | "POLICY"
   | "BAD_REQUEST"
-  | "BUDGET_EXCEEDED";
+  | "BUDGET_EXCEEDED"
+  | "STAGE";
 
 const marker = Symbol.for("cloudsteward.error");
 
@@ -36,8 +41,21 @@ export class CloudstewardError extends Error {
   /** True when the same call may succeed if tried again later. */
   readonly isRetryable: boolean;
 
-  constructor(message: string, options: { code: ErrorCode; cause?: unknown; isRetryable?: boolean }) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  /**
+   * `options.secrets` are known secret values (the credentials just sent, a client secret) masked
+   * wherever they appear, on top of what {@link redact} recognises; they are not kept.
+   */
+  constructor(
+    message: string,
+    options: {
+      code: ErrorCode;
+      cause?: unknown;
+      isRetryable?: boolean;
+      secrets?: readonly (string | undefined)[];
+    },
+  ) {
+    const scrub = scrubber(options.secrets);
+    super(scrub(message), options.cause === undefined ? undefined : { cause: scrubCause(options.cause, scrub) });
     this.name = new.target.name;
     this.code = options.code;
     this.isRetryable = options.isRetryable ?? false;
@@ -65,21 +83,30 @@ export class ConfigurationError extends CloudstewardError {
   }
 }
 
-/** What every HTTP failure carries. URLs and bodies are already redacted. */
+/** What every HTTP failure carries. The constructor redacts the URL, the body and the message. */
 export interface ApiErrorDetails {
   integration: string;
-  status: number;
+  /**
+   * The response's HTTP status. Absent when the failure was read from the body of a successful
+   * response (GraphQL `errors`, Slack's `ok: false`), so an error never reports a 200.
+   */
+  status?: number;
   method: string;
+  /** The request URL; userinfo, secret parameters (`token`, `sig`, `client_secret`…) and tokens are masked. */
   url: string;
   requestId?: string;
+  /** The response body or an excerpt; secrets are masked, then it is cut to 2,000 characters. */
   body?: string;
+  /** Known secret values to mask wherever they appear (message, URL, body, cause); not kept. */
+  secrets?: readonly (string | undefined)[];
   cause?: unknown;
 }
 
-/** A remote API answered with an error status (or a 200 carrying errors). */
+/** A remote API answered with an error status, or a successful response reported a failure in its body. */
 export class ApiError extends CloudstewardError {
   readonly integration: string;
-  readonly status: number;
+  /** The HTTP status; absent for a failure reported in a successful response's body. */
+  readonly status?: number;
   readonly method: string;
   readonly url: string;
   readonly requestId?: string;
@@ -89,13 +116,15 @@ export class ApiError extends CloudstewardError {
       code: details.code ?? "UPSTREAM",
       cause: details.cause,
       isRetryable: details.isRetryable ?? false,
+      secrets: details.secrets,
     });
+    const secrets = details.secrets ?? [];
     this.integration = details.integration;
     this.status = details.status;
     this.method = details.method;
-    this.url = details.url;
+    this.url = redactUrl(redactValues(details.url, secrets));
     this.requestId = details.requestId;
-    this.body = details.body;
+    this.body = details.body === undefined ? undefined : scrubber(secrets)(details.body).slice(0, 2000);
   }
 }
 
@@ -137,7 +166,7 @@ export class RateLimitError extends ApiError {
   }
 }
 
-/** 5xx, or a GraphQL `errors` array in a 200. */
+/** 5xx, or a failure such as GraphQL `errors` in a successful response (then without `status`). */
 export class UpstreamError extends ApiError {
   /** GraphQL or vendor error objects, when the body had them. */
   readonly errors?: unknown[];
@@ -145,7 +174,7 @@ export class UpstreamError extends ApiError {
     super(message, {
       ...details,
       code: "UPSTREAM",
-      isRetryable: details.isRetryable ?? details.status >= 500,
+      isRetryable: details.isRetryable ?? (details.status ?? 0) >= 500,
     });
     this.errors = details.errors;
   }
@@ -154,8 +183,11 @@ export class UpstreamError extends ApiError {
 /** The connection failed (DNS, refused, reset) before any response. */
 export class ConnectionError extends CloudstewardError {
   readonly integration: string;
-  constructor(message: string, options: { integration: string; cause?: unknown }) {
-    super(message, { code: "CONNECTION", cause: options.cause, isRetryable: true });
+  constructor(
+    message: string,
+    options: { integration: string; cause?: unknown; secrets?: readonly (string | undefined)[] },
+  ) {
+    super(message, { code: "CONNECTION", cause: options.cause, isRetryable: true, secrets: options.secrets });
     this.integration = options.integration;
   }
 }
@@ -163,8 +195,11 @@ export class ConnectionError extends CloudstewardError {
 /** The request took longer than its timeout. */
 export class TimeoutError extends CloudstewardError {
   readonly integration: string;
-  constructor(message: string, options: { integration: string; cause?: unknown }) {
-    super(message, { code: "TIMEOUT", cause: options.cause, isRetryable: true });
+  constructor(
+    message: string,
+    options: { integration: string; cause?: unknown; secrets?: readonly (string | undefined)[] },
+  ) {
+    super(message, { code: "TIMEOUT", cause: options.cause, isRetryable: true, secrets: options.secrets });
     this.integration = options.integration;
   }
 }
@@ -173,8 +208,16 @@ export class TimeoutError extends CloudstewardError {
 export class InvalidResponseError extends CloudstewardError {
   readonly integration: string;
   readonly issues: ErrorIssue[];
-  constructor(message: string, options: { integration: string; issues?: ErrorIssue[]; cause?: unknown }) {
-    super(message, { code: "INVALID_RESPONSE", cause: options.cause });
+  constructor(
+    message: string,
+    options: {
+      integration: string;
+      issues?: ErrorIssue[];
+      cause?: unknown;
+      secrets?: readonly (string | undefined)[];
+    },
+  ) {
+    super(message, { code: "INVALID_RESPONSE", cause: options.cause, secrets: options.secrets });
     this.integration = options.integration;
     this.issues = options.issues ?? [];
   }
@@ -202,7 +245,7 @@ export class ModelOutputError extends CloudstewardError {
   readonly issues: ErrorIssue[];
   /** True when a repair attempt was made. */
   readonly repaired: boolean;
-  /** The raw text of the last answer. */
+  /** The text of the last answer, with any secret in it masked. */
   readonly text?: string;
   /** Token usage of every attempt together. */
   readonly usage?: { inputTokens: number; outputTokens: number };
@@ -221,7 +264,7 @@ export class ModelOutputError extends CloudstewardError {
     this.model = options.model;
     this.issues = options.issues ?? [];
     this.repaired = options.repaired ?? false;
-    this.text = options.text;
+    this.text = options.text === undefined ? undefined : redact(options.text);
     this.usage = options.usage;
   }
 }
@@ -301,4 +344,84 @@ export function isAbortError(error: unknown): boolean {
     (error.name === "AbortError" || error.name === "TimeoutError") &&
     !isCloudstewardError(error)
   );
+}
+
+/**
+ * An item a pipeline stage could not process, for an error that was not already typed: names the
+ * stage and the item, and chains the original error as `cause`.
+ */
+export class StageError extends CloudstewardError {
+  readonly stage: string;
+  readonly itemId?: string;
+
+  constructor(message: string, options: { stage: string; itemId?: string; cause?: unknown }) {
+    super(message, { code: "STAGE", cause: options.cause });
+    this.stage = options.stage;
+    if (options.itemId !== undefined) this.itemId = options.itemId;
+  }
+}
+
+// Internal helpers.
+
+/** Masks the given secret values, then whatever {@link redact} recognises. */
+function scrubber(secrets: readonly (string | undefined)[] | undefined): (text: string) => string {
+  return secrets === undefined || secrets.length === 0
+    ? (text) => redact(text)
+    : (text) => redact(redactValues(text, secrets));
+}
+
+/**
+ * The cause as an error may keep it. A cloudsteward error scrubbed itself and is kept; so is any other
+ * error in which nothing needs scrubbing. Otherwise the cause is replaced by a copy of the same class
+ * whose message, stack and text fields are scrubbed and whose object fields are left out (a ky error's
+ * `request` carries the Authorization header, an AI SDK error the request body); its own cause and an
+ * AggregateError's `errors` likewise, five levels deep. Plain data is redacted by key and by pattern.
+ */
+function scrubCause(cause: unknown, scrub: (text: string) => string, depth = 0): unknown {
+  if (typeof cause === "string") return scrub(cause);
+  if (typeof cause !== "object" || cause === null || isCloudstewardError(cause)) return cause;
+  if (!(cause instanceof Error)) return redact(cause);
+  if (depth >= 5) return undefined;
+  const fields = new Map<string, unknown>();
+  let changed = false;
+  for (const key of Object.getOwnPropertyNames(cause)) {
+    const value = (cause as unknown as Record<string, unknown>)[key];
+    let kept: unknown;
+    if (key === "cause") kept = scrubCause(value, scrub, depth + 1);
+    else if (key === "errors" && Array.isArray(value)) {
+      const errors = value.map((item) => scrubCause(item, scrub, depth + 1));
+      kept = errors.every((item, index) => item === value[index]) ? value : errors;
+    } else if (typeof value === "string") kept = scrub(value);
+    else if (typeof value !== "object" && typeof value !== "function") kept = value;
+    else if (value === null) kept = value;
+    else {
+      changed = true; // an object field is left out of the copy
+      continue;
+    }
+    if (kept !== value) changed = true;
+    fields.set(key, kept);
+  }
+  if (!changed) return cause;
+  // DOMException's accessors need its internal slots, which a copy lacks: it becomes a plain Error.
+  const prototype =
+    typeof DOMException !== "undefined" && cause instanceof DOMException
+      ? Error.prototype
+      : Object.getPrototypeOf(cause);
+  const copy = Object.create(prototype) as Error;
+  const enumerable = new Set(Object.keys(cause));
+  for (const [key, value] of fields) {
+    Object.defineProperty(copy, key, {
+      value,
+      enumerable: enumerable.has(key),
+      writable: true,
+      configurable: true,
+    });
+  }
+  if (!fields.has("name")) {
+    Object.defineProperty(copy, "name", { value: cause.name, writable: true, configurable: true });
+  }
+  if (!fields.has("message")) {
+    Object.defineProperty(copy, "message", { value: scrub(cause.message), writable: true, configurable: true });
+  }
+  return copy;
 }

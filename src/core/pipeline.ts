@@ -1,22 +1,36 @@
 import { EventEmitter } from "eventemitter3";
 import type { Action } from "./action.js";
+import type { AuditAppender, AuditEvent } from "./audit.js";
 import type { Mode } from "./case.js";
 import { BoundedQueue } from "./concurrency.js";
 import { ConfigurationError, DeliveryError, isAbortError, isCloudstewardError } from "./errors.js";
 import type { PipelineEvents } from "./events.js";
 import type { Finding } from "./finding.js";
 import { memoryStore } from "./memory-store.js";
-import { createRunReport, type DeadLetter, type RunReport, type Warning } from "./report.js";
+import { createRecorder, createRunReport, type RunRecorder, type RunReport } from "./report.js";
+import { RunAudit } from "./run-audit.js";
 import type { Sink } from "./sink.js";
 import type { FindingQuery, FindingSource } from "./source.js";
-import type { Stage, StageContext } from "./stage.js";
+import { createStageContext, type Stage, type StageChain, type StageContext } from "./stage.js";
 import type { Store } from "./store.js";
 
 /** Where findings come from: an adapter, or any async iterable of findings (a file, a webhook queue, a test). */
 export type PipelineSource = FindingSource | AsyncIterable<Finding>;
 
-/** Options of {@link pipeline}. */
-export interface PipelineOptions {
+/** Any stage, as the stage list holds them before their order is checked. */
+// biome-ignore lint/suspicious/noExplicitAny: a stage of any input and output; `StageChain` checks the order.
+export type AnyStage = Stage<any, any>;
+
+/**
+ * Nothing when `Stages` is in an order that works from findings; otherwise a `stages` property of the
+ * right shape, so the compiler names the stage out of place.
+ */
+export type CheckedStages<Stages extends readonly AnyStage[]> = [Stages] extends [StageChain<Finding, Stages>]
+  ? unknown
+  : { stages: StageChain<Finding, Stages> };
+
+/** Options of {@link pipeline}; `Stages` is inferred from `stages` and checked in order. */
+export interface PipelineOptions<Stages extends readonly AnyStage[] = readonly AnyStage[]> {
   /** The findings to process; combined with `sources` when both are given. */
   source?: PipelineSource;
   /** Several sources, merged as they produce (interleaved), each pulled lazily. */
@@ -24,11 +38,24 @@ export interface PipelineOptions {
   /** The filter passed to every `FindingSource.findings()`; plain iterables ignore it. */
   query?: FindingQuery;
   /**
-   * The stages, in order; each one's output is the next one's input. An error that escapes a stage
-   * (rather than going to `report.deadLetters`) ends the run: `start` rejects with it.
+   * The stages, in order; each one's output is the next one's input, checked at compile time (a stage
+   * that cannot take what the one before it yields is a type error). An error that escapes a stage
+   * (rather than going to `context.fail`) ends the run: `start` rejects with it.
    * @default []
    */
-  stages?: readonly Stage<never, unknown>[];
+  stages?: Stages;
+  /**
+   * The audit log the run records itself in: `ingestion` (every finding's id and digest, as it
+   * arrives), and through the stages `ai-output` (explain), `decision` (decide), `gate` and
+   * `approval` (gate), and `delivery` (each delivered or failed action). A write that fails ends the
+   * run: a governed run does not go on unaudited. Pass `auditLog(store)` from `cloudsteward/audit`.
+   */
+  audit?: AuditAppender;
+  /**
+   * Who the run acts as: the actor of its `delivery` records (and of the gate's, which also names it).
+   * @default "cloudsteward"
+   */
+  principal?: string;
   /**
    * Where the last stage's actions go: `sinks[action.sink ?? "default"]`. The pipeline does not
    * close them; the caller owns their lifecycle.
@@ -90,13 +117,16 @@ export interface PipelineRun extends EventEmitter<PipelineEvents> {
  * stays flat whatever the number of findings; actions (objects with `kind` and `idempotencyKey`)
  * coming out of the last stage are delivered, and a failed delivery becomes a dead letter instead
  * of ending the run. Report counts are per stage: `report.stages[name] = { in, out, durationMs }`,
- * plus `source` and, when actions arrive, `deliver`.
+ * plus `source` and, when actions arrive, `deliver`. With `audit`, the run writes its own audit trail
+ * (see {@link PipelineOptions.audit}).
  * @example
- * const run = pipeline({ source: wiz(), stages: [triage({ policy }), decide({ policy })], sinks: { ticket: jira(options) }, mode: "assisted" });
+ * const run = pipeline({ source: wiz(), stages: [triage(), decide({ policy })], sinks: { ticket: jira(options) }, mode: "assisted", audit: auditLog(store) });
  * run.on("item-failed", ({ deadLetter }) => log.warn(deadLetter.error.message));
  * const report = await run.start({ signal: AbortSignal.timeout(600_000) });
  */
-export function pipeline(options: PipelineOptions): PipelineRun {
+export function pipeline<Stages extends readonly AnyStage[] | []>(
+  options: PipelineOptions<Stages> & NoInfer<CheckedStages<Stages>>,
+): PipelineRun {
   const sources = [...(options.source ? [options.source] : []), ...(options.sources ?? [])];
   if (sources.length === 0) {
     throw new ConfigurationError("pipeline: no source given. Pass `source` or `sources`.", {
@@ -113,7 +143,7 @@ export function pipeline(options: PipelineOptions): PipelineRun {
       });
     }
   }
-  return new Run(options, sources);
+  return new Run(options as PipelineOptions, sources);
 }
 
 /** True for a value shaped like an {@link Action}: an object with a string `kind` and `idempotencyKey`. */
@@ -155,17 +185,7 @@ class Run extends EventEmitter<PipelineEvents> implements PipelineRun {
     const controller = new AbortController();
     const report = createRunReport(this.runId, now());
     const startedAt = performance.now();
-    observePushes(report.warnings, (warning: Warning) => this.emit("warning-raised", { warning }));
-    observePushes(report.deadLetters, (deadLetter: DeadLetter) => this.emit("item-failed", { deadLetter }));
-    const context: StageContext = {
-      signal: controller.signal,
-      events: this,
-      report,
-      store: options.store ?? memoryStore(),
-      mode,
-      now,
-    };
-
+    const store = options.store ?? memoryStore();
     let rejectRun: (error: unknown) => void = () => {};
     const failed = new Promise<never>((_, reject) => {
       rejectRun = reject;
@@ -177,6 +197,22 @@ class Run extends EventEmitter<PipelineEvents> implements PipelineRun {
     };
     const onAbort = () => fail(userSignal?.reason);
     userSignal?.addEventListener("abort", onAbort, { once: true });
+    const audit = options.audit ? new RunAudit(options.audit, fail) : undefined;
+    const contextFor = (stage: string): StageContext =>
+      createStageContext({
+        stage,
+        signal: controller.signal,
+        events: this,
+        report,
+        store,
+        mode,
+        now,
+        ...(audit
+          ? {
+              audit: { append: (event) => audit.write([event]), appendMany: (events) => audit.write(events) },
+            }
+          : {}),
+      });
 
     const queues: BoundedQueue<unknown>[] = [];
     try {
@@ -197,6 +233,7 @@ class Run extends EventEmitter<PipelineEvents> implements PipelineRun {
           if (this.listenerCount("finding-received") > 0) {
             this.emit("finding-received", { findingId: finding.id, platform: finding.source.platform });
           }
+          return audit?.ingest(finding);
         }).then(() => {
           if (--sourcesOpen === 0) sourceStats.durationMs = performance.now() - startedAt;
         });
@@ -209,9 +246,10 @@ class Run extends EventEmitter<PipelineEvents> implements PipelineRun {
       const stages = options.stages ?? [];
       stages.forEach((stage, position) => {
         const stats = { in: 0, out: 0, durationMs: 0 };
-        report.stages[uniqueName(report.stages, stage.name)] = stats;
+        const name = uniqueName(report.stages, stage.name);
+        report.stages[name] = stats;
         const stageInput = input;
-        output = stage.run(stageInput as AsyncIterable<never>, context);
+        output = stage.run(stageInput as AsyncIterable<never>, contextFor(name));
         const finish = () => {
           stats.in = stageInput.taken;
           if (stageInput.firstTakeAt > 0) stats.durationMs = performance.now() - stageInput.firstTakeAt;
@@ -224,15 +262,21 @@ class Run extends EventEmitter<PipelineEvents> implements PipelineRun {
         }
         const queue = new BoundedQueue<unknown>(bufferSize);
         queues.push(queue);
-        pump(output, queue, fail, () => stats.out++).then(finish);
+        pump(output, queue, fail, () => {
+          stats.out++;
+        }).then(finish);
         input = queue;
       });
 
-      const delivered = this.deliver(output, lastStats, context).then(finishLast, (error: unknown) => {
-        fail(error);
-        throw error;
-      });
+      const delivered = this.deliver(output, lastStats, contextFor("deliver"), audit).then(
+        finishLast,
+        (error: unknown) => {
+          fail(error);
+          throw error;
+        },
+      );
       await Promise.race([delivered, failed]);
+      await audit?.close();
       userSignal?.throwIfAborted();
     } catch (error) {
       // Whatever ended the run (a stage's `run` throwing synchronously included) stops the rest.
@@ -254,6 +298,7 @@ class Run extends EventEmitter<PipelineEvents> implements PipelineRun {
     outputs: AsyncIterable<unknown>,
     lastStats: { out: number },
     context: StageContext,
+    audit: RunAudit | undefined,
   ): Promise<void> {
     const sinks = this.options.sinks ?? {};
     const limit = this.options.concurrency ?? 4;
@@ -268,7 +313,9 @@ class Run extends EventEmitter<PipelineEvents> implements PipelineRun {
         context.report.stages[uniqueName(context.report.stages, "deliver")] = stats;
       }
       if (context.mode === "read-only") continue;
-      const delivery = this.deliverOne(item, sinks, stats, context).finally(() => inFlight.delete(delivery));
+      const delivery = this.deliverOne(item, sinks, stats, context, audit).finally(() =>
+        inFlight.delete(delivery),
+      );
       // Rejections (only aborts) are observed by the race below or by Promise.all.
       delivery.catch(() => {});
       inFlight.add(delivery);
@@ -277,7 +324,7 @@ class Run extends EventEmitter<PipelineEvents> implements PipelineRun {
     await Promise.all(inFlight);
     if (stats.in > 0) stats.durationMs = performance.now() - firstActionAt;
     if (context.mode === "read-only" && stats.in > 0) {
-      context.report.warnings.push({
+      context.warn({
         type: "other",
         source: "pipeline",
         message: `read-only mode: ${stats.in} action(s) were not delivered. Pass mode "assisted" or "automated" to pipeline() to deliver them.`,
@@ -291,6 +338,7 @@ class Run extends EventEmitter<PipelineEvents> implements PipelineRun {
     sinks: Record<string, Sink>,
     stats: { out: number },
     context: StageContext,
+    audit: RunAudit | undefined,
   ): Promise<void> {
     const name = action.sink ?? "default";
     const key = action.idempotencyKey;
@@ -305,16 +353,38 @@ class Run extends EventEmitter<PipelineEvents> implements PipelineRun {
       const delivery = await sink.deliver(action, { signal: context.signal });
       stats.out++;
       this.emit("action-delivered", { actionId: action.id, sink: name, delivery });
+      await audit?.write([
+        this.deliveryEvent(action, name, {
+          status: delivery.status,
+          key: delivery.key,
+          ref: delivery.ref ?? null,
+        }),
+      ]);
     } catch (error) {
       if (context.signal.aborted || isAbortError(error)) throw error;
+      if (audit?.failed) throw error;
       const typed = isCloudstewardError(error)
         ? error
         : new DeliveryError(
             `${name}: delivering action ${key} failed with ${error instanceof Error ? error.name : typeof error}; see the cause.`,
             { sink: name, key, cause: error },
           );
-      context.report.deadLetters.push({ stage: "deliver", itemId: key, error: typed, item: action });
+      context.fail(typed, { itemId: key, item: action });
+      await audit?.write([
+        this.deliveryEvent(action, name, { status: "failed", key, code: typed.code, error: typed.message }),
+      ]);
     }
+  }
+
+  /** A `delivery` audit record for `action`, by the run's principal. */
+  private deliveryEvent(action: Action, sink: string, data: Record<string, unknown>): AuditEvent {
+    return {
+      type: "delivery",
+      actor: this.options.principal ?? "cloudsteward",
+      caseId: action.case.id,
+      findingIds: action.case.findings.map((finding) => finding.id),
+      data: { actionId: action.id, kind: action.kind, sink, ...data },
+    };
   }
 }
 
@@ -327,7 +397,7 @@ async function pump<T>(
   source: AsyncIterable<T>,
   queue: BoundedQueue<unknown>,
   fail: (error: unknown) => void,
-  onItem: (item: T) => void,
+  onItem: (item: T) => Promise<void> | undefined | void,
 ): Promise<void> {
   let iterator: AsyncIterator<T> | undefined;
   let exhausted = false;
@@ -339,7 +409,8 @@ async function pump<T>(
         exhausted = true;
         break;
       }
-      onItem(next.value);
+      const recorded = onItem(next.value);
+      if (recorded) await recorded;
       if (!queue.push(next.value)) await queue.space();
     }
     queue.end();
@@ -350,20 +421,6 @@ async function pump<T>(
   } finally {
     if (!exhausted) iterator?.return?.()?.catch(() => {});
   }
-}
-
-/** Makes `array.push` also call `onPush` per item, so stages that push warnings and dead letters raise events. */
-function observePushes<T>(array: T[], onPush: (item: T) => void): void {
-  Object.defineProperty(array, "push", {
-    configurable: true,
-    enumerable: false,
-    writable: true,
-    value(...items: T[]): number {
-      const length = Array.prototype.push.apply(array, items);
-      for (const item of items) onPush(item);
-      return length;
-    },
-  });
 }
 
 function uniqueName(taken: Record<string, unknown>, name: string): string {

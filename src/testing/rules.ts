@@ -10,7 +10,7 @@ import type { PipelineEvents } from "../core/events.js";
 import type { Finding } from "../core/finding.js";
 import { memoryStore } from "../core/memory-store.js";
 import { createRunReport, type RunReport } from "../core/report.js";
-import type { StageContext } from "../core/stage.js";
+import { createStageContext, type StageContext } from "../core/stage.js";
 import type { LanguageModel } from "../llm/language-model.js";
 import { type DeepPartial, fixtureDate, makeCase, makeFinding } from "./factories.js";
 
@@ -148,14 +148,7 @@ function toCaseContext(context: RuleFixtureContext): CaseContext {
 }
 
 function stageContext(report: RunReport, now: Date, mode: Mode): StageContext {
-  return {
-    signal: new AbortController().signal,
-    events: new EventEmitter<PipelineEvents>(),
-    report,
-    store: memoryStore(),
-    mode,
-    now: () => now,
-  };
+  return createStageContext({ report, mode, now: () => now });
 }
 
 async function* iterate<T>(items: T[]): AsyncIterable<T> {

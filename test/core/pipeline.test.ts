@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import type { Action } from "../../src/core/action.js";
 import { mapConcurrent } from "../../src/core/concurrency.js";
-import { ConfigurationError, DeliveryError, UpstreamError } from "../../src/core/errors.js";
+import { ConfigurationError, DeliveryError, StageError, UpstreamError } from "../../src/core/errors.js";
 import type { Finding, Platform } from "../../src/core/finding.js";
 import { memoryStore } from "../../src/core/memory-store.js";
 import { isAction, pipeline } from "../../src/core/pipeline.js";
@@ -434,23 +434,23 @@ describe("pipeline", () => {
     expect(warnings[0]).toContain("read-only");
   });
 
-  it("raises events for warnings and dead letters that stages and sources push to the report", async () => {
+  it("records what stages warn and fail in the report, with events, and types untyped errors", async () => {
     const run = pipeline({
-      source: iterate([finding(1), finding(2)]),
+      source: iterate([finding(1), finding(2), finding(3)]),
       stages: [
         {
           name: "check",
-          async *run(input: AsyncIterable<Finding>, { report }: StageContext) {
+          async *run(input: AsyncIterable<Finding>, { warn, fail }: StageContext) {
             for await (const item of input) {
               if (item.id.endsWith("2")) {
-                report.deadLetters.push({
-                  stage: "check",
-                  itemId: item.id,
-                  error: new ConfigurationError("bad item"),
-                });
+                fail(new ConfigurationError("bad item"), { itemId: item.id });
                 continue;
               }
-              report.warnings.push({ type: "fallback", source: "check", message: "used the fallback" });
+              if (item.id.endsWith("3")) {
+                fail(new TypeError("boom"), { itemId: item.id, item });
+                continue;
+              }
+              warn({ type: "fallback", source: "check", message: "used the fallback" });
               yield item;
             }
           },
@@ -461,13 +461,39 @@ describe("pipeline", () => {
     run.on("warning-raised", ({ warning }) => events.push(`warning ${warning.message}`));
     run.on("item-failed", ({ deadLetter }) => events.push(`failed ${deadLetter.itemId}`));
     const report = await run.start();
-    expect(events).toEqual(["warning used the fallback", "failed wiz:f-2"]);
+    expect(events).toEqual(["warning used the fallback", "failed wiz:f-2", "failed wiz:f-3"]);
     expect(report.warnings).toHaveLength(1);
-    expect(report.deadLetters).toHaveLength(1);
+    expect(report.deadLetters.map((letter) => [letter.stage, letter.itemId, letter.error.code])).toEqual([
+      ["check", "wiz:f-2", "CONFIGURATION"],
+      ["check", "wiz:f-3", "STAGE"],
+    ]);
+    expect(report.deadLetters[1]?.error).toBeInstanceOf(StageError);
+    expect(report.deadLetters[1]?.error.cause).toBeInstanceOf(TypeError);
+    expect(report.deadLetters[1]?.item).toMatchObject({ id: "wiz:f-3" });
     expect(JSON.parse(JSON.stringify(report.warnings))).toEqual([
       { type: "fallback", source: "check", message: "used the fallback" },
     ]);
-    expect(report.stages.check).toMatchObject({ in: 2, out: 1 });
+    expect(report.stages.check).toMatchObject({ in: 3, out: 1 });
+  });
+
+  it("ends the run when a stage fails an item with an abort", async () => {
+    const controller = new AbortController();
+    const run = pipeline({
+      source: iterate([finding(1), finding(2)]),
+      stages: [
+        {
+          name: "abort",
+          async *run(input: AsyncIterable<Finding>, { fail }: StageContext) {
+            for await (const item of input) {
+              controller.abort(new DOMException("stop", "AbortError"));
+              fail(controller.signal.reason, { itemId: item.id });
+              yield item;
+            }
+          },
+        },
+      ],
+    });
+    await expect(run.start()).rejects.toMatchObject({ name: "AbortError" });
   });
 
   it("names duplicate stages apart in the report", async () => {

@@ -6,12 +6,10 @@ export {
   type ApprovalRequest,
   type ApprovalRequestOptions,
   type ApprovalState,
-  type AuditAppender,
   approvalIdOf,
   approvalQueue,
   approvalsNamespace,
   type ExecuteApprovedOptions,
   type ExecuteApprovedResult,
   executionsNamespace,
-  type GovernanceAuditEvent,
 } from "./queue.js";

@@ -1,4 +1,5 @@
 import type { Action } from "../../core/action.js";
+import type { AuditAppender, AuditEvent } from "../../core/audit.js";
 import { DeliveryError, isAbortError, isCloudstewardError, PolicyError } from "../../core/errors.js";
 import type { Delivery } from "../../core/events.js";
 import type { Sink } from "../../core/sink.js";
@@ -39,25 +40,6 @@ export interface ApprovalExecution {
   delivery?: Delivery;
   /** The failure's message, when `failed`. */
   error?: string;
-}
-
-/** One step for the audit log; the shape `auditLog(store).append` takes. */
-export interface GovernanceAuditEvent {
-  /** `gate`, `approval` or `delivery`. */
-  type: string;
-  at?: string;
-  actor: string;
-  caseId?: string;
-  findingIds?: string[];
-  data: Record<string, unknown>;
-}
-
-/**
- * Where the gate and approvals record their steps: an `auditLog(store)` from
- * `cloudsteward/audit`, or anything with the same `append`.
- */
-export interface AuditAppender {
-  append(event: GovernanceAuditEvent): Promise<unknown>;
 }
 
 /** Options of {@link approvalQueue}. */

@@ -45,7 +45,7 @@ export function decide(options: DecideOptions): Stage<Case, Action> {
   const policy = definePolicy(options.policy);
   return {
     name: "decide",
-    async *run(cases, { signal, events, report, mode }) {
+    async *run(cases, { signal, events, mode, fail, audit }) {
       const emit = events.listenerCount("action-proposed") > 0;
       for await (const item of cases) {
         signal.throwIfAborted();
@@ -53,15 +53,36 @@ export function decide(options: DecideOptions): Stage<Case, Action> {
         try {
           actions = decideCase(policy, item, { mode });
         } catch (error) {
-          if (isAbortError(error)) throw error;
-          const typed = isCloudstewardError(error)
-            ? error
-            : new PolicyError(`decide: case ${item.id} could not be decided; see the cause.`, {
-                cause: error,
-              });
-          report.deadLetters.push({ stage: "decide", itemId: item.id, error: typed });
+          fail(
+            isCloudstewardError(error) || isAbortError(error)
+              ? error
+              : new PolicyError(`decide: case ${item.id} could not be decided; see the cause.`, {
+                  cause: error,
+                }),
+            { itemId: item.id },
+          );
           continue;
         }
+        await audit({
+          type: "decision",
+          actor: "cloudsteward/decide",
+          caseId: item.id,
+          findingIds: item.findings.map((finding) => finding.id),
+          data: {
+            mode,
+            actions: actions.map((action) => ({
+              id: action.id,
+              kind: action.kind,
+              sink: action.sink ?? null,
+              rule: action.rule ?? null,
+              risk: action.risk,
+              requiresApproval: action.requiresApproval,
+              idempotencyKey: action.idempotencyKey,
+              dueDate: action.dueDate ?? null,
+              rationale: action.rationale,
+            })),
+          },
+        });
         for (const action of actions) {
           if (emit) {
             events.emit("action-proposed", {

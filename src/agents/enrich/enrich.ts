@@ -229,7 +229,7 @@ function createRunState(context: StageContext) {
       health.total++;
       const message = error instanceof Error ? error.message : String(error);
       if (health.total === 1) {
-        context.report.warnings.push({
+        context.warn({
           type: "other",
           source: "enrich",
           feature: `provider.${provider.name}`,
@@ -243,7 +243,7 @@ function createRunState(context: StageContext) {
       }
       if (!health.disabled && health.consecutive >= threshold) {
         health.disabled = true;
-        context.report.warnings.push({
+        context.warn({
           type: "other",
           source: "enrich",
           feature: `provider.${provider.name}`,
@@ -258,7 +258,7 @@ function createRunState(context: StageContext) {
     },
     summarize() {
       if (skippedCases.length > 0) {
-        context.report.warnings.push({
+        context.warn({
           type: "other",
           source: "enrich",
           feature: "maxResourcesPerCase",
@@ -268,7 +268,7 @@ function createRunState(context: StageContext) {
       }
       for (const [name, health] of healthByProvider) {
         if (health.total > 1 && !health.disabled) {
-          context.report.warnings.push({
+          context.warn({
             type: "other",
             source: "enrich",
             feature: `provider.${name}`,

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import type { AuditEvent } from "../../core/audit.js";
+import { canonicalJson } from "../../core/canonical-json.js";
 import type { Case, Explanation } from "../../core/case.js";
 import { explanationSchema } from "../../core/case.js";
 import { mapConcurrent } from "../../core/concurrency.js";
@@ -9,11 +11,11 @@ import {
   isCloudstewardError,
   ModelOutputError,
 } from "../../core/errors.js";
-import { stableHash } from "../../core/fingerprint.js";
+import { sha256Hex, stableHash } from "../../core/fingerprint.js";
 import type { Stage, StageContext } from "../../core/stage.js";
 import type { Store } from "../../core/store.js";
 import { generateObject } from "../../llm/generate-object.js";
-import type { LanguageModel } from "../../llm/language-model.js";
+import type { LanguageModel, TokenUsage } from "../../llm/language-model.js";
 import { definePrompt, untrustedBlock } from "../../llm/prompt.js";
 import {
   defaultKnowledge,
@@ -157,18 +159,22 @@ export function explain(options: ExplainOptions = {}): Stage<Case, Case> {
         return pending;
       };
 
-      const explainOne = async (item: Case): Promise<Case | undefined> => {
+      const explainOne = async (item: Case): Promise<Explained | undefined> => {
         let explanation: Explanation;
+        let call: GroupResult["call"];
         try {
           const facts = knowledge.factsFor(item);
           if (model) {
             const group = await modelTemplate(facts, item, model);
+            // The call's usage is recorded with the first case that used it, once.
+            call = group.call;
+            group.call = undefined;
             if (group.template) {
               explanation = explanationFromModel(facts, group.template);
             } else {
               fallbacks++;
               if (group.error) {
-                context.report.warnings.push({
+                context.warn({
                   type: "fallback",
                   source: "explain",
                   message: `explain: the model could not explain case ${item.id} (${group.error.message}); the knowledge base wrote it.`,
@@ -181,27 +187,24 @@ export function explain(options: ExplainOptions = {}): Stage<Case, Case> {
           } else {
             explanation = explanationFromFacts(facts);
           }
-          return { ...item, explanation: validate(explanation, item.id) };
+          return { item: { ...item, explanation: validate(explanation, item.id) }, call };
         } catch (error) {
-          if (context.signal.aborted || isAbortError(error)) throw error;
-          context.report.deadLetters.push({
-            stage: "explain",
-            itemId: item.id,
-            error: typed(error, item.id),
-            item,
-          });
+          if (context.signal.aborted) throw error;
+          context.fail(isAbortError(error) ? error : typed(error, item.id), { itemId: item.id, item });
           return undefined;
         }
       };
 
-      for await (const explained of mapConcurrent(cases, concurrency, explainOne)) {
-        if (!explained?.explanation) continue;
-        context.events.emit("case-explained", { caseId: explained.id, source: explained.explanation.source });
-        yield explained;
+      for await (const result of mapConcurrent(cases, concurrency, explainOne)) {
+        const explanation = result?.item.explanation;
+        if (!result || !explanation) continue;
+        await context.audit(aiOutputEvent(result.item, explanation, result.call));
+        context.events.emit("case-explained", { caseId: result.item.id, source: explanation.source });
+        yield result.item;
       }
 
       if (fallbacks > 0) {
-        context.report.warnings.push({
+        context.warn({
           type: "fallback",
           source: "explain",
           message: `explain: ${fallbacks} case(s) were explained by the knowledge base because the model failed for their group.`,
@@ -226,6 +229,7 @@ export function explanationFromFacts(facts: Facts): Explanation {
     whyItMatters: [facts.impact, contextSentence(facts), policySentence(facts)].filter(Boolean).join(" "),
     likelyIntent: intentSentence(facts),
     remediationSteps: facts.remediationSteps.slice(0, 2),
+    remediationSource: facts.remediationSource,
     snippets: facts.snippets,
     controls: facts.controls,
     consoleUrl: facts.consoleUrl,
@@ -236,11 +240,42 @@ export function explanationFromFacts(facts: Facts): Explanation {
 
 interface GroupResult {
   template?: ModelExplanation & { model: string; promptVersion: string };
+  /** What the model call cost, when it was made in this run (not read from the cache). */
+  call?: { inputDigest: string; usage: TokenUsage; cost: number; repaired: boolean };
   /** The failure, reported once (then cleared) as a warning. */
   error?: CloudstewardError;
 }
 
 type CachedTemplate = NonNullable<GroupResult["template"]>;
+
+/** One explained case, with the model call made for it (when it was the first of its group). */
+interface Explained {
+  item: Case;
+  call: GroupResult["call"];
+}
+
+/**
+ * The `ai-output` audit record of one explained case: who wrote it (model and prompt version, or the
+ * knowledge base), digests of what the model read and of what the case now says, and token usage.
+ */
+function aiOutputEvent(item: Case, explanation: Explanation, call: GroupResult["call"]): AuditEvent {
+  return {
+    type: "ai-output",
+    actor: "cloudsteward/explain",
+    caseId: item.id,
+    findingIds: item.findings.map((finding) => finding.id),
+    data: {
+      source: explanation.source,
+      archetypeId: explanation.archetypeId ?? null,
+      model: explanation.model ?? null,
+      promptVersion: explanation.promptVersion ?? null,
+      headline: explanation.headline,
+      outputDigest: sha256Hex(canonicalJson(explanation)),
+      inputDigest: call?.inputDigest ?? null,
+      usage: call ? { ...call.usage, cost: call.cost, repaired: call.repaired } : null,
+    },
+  };
+}
 
 /** The cache key of a group: cases that share it get the same model text, personalized. */
 function groupKey(facts: Facts, model: LanguageModel): string {
@@ -275,11 +310,12 @@ async function writeGroup(
     if (cached && modelExplanationSchema.safeParse(cached).success) return { template: cached };
   }
   try {
+    const prompt = explainPrompt.build({ facts, sample });
     const result = await generateObject(model, {
       schema: modelExplanationSchema,
       schemaName: "explanation",
       schemaDescription: "A plain-language explanation of a cloud security finding for the resource owner.",
-      ...explainPrompt.build({ facts, sample }),
+      ...prompt,
       signal: context.signal,
       report: context.report,
     });
@@ -292,7 +328,13 @@ async function writeGroup(
     };
     if (cache)
       await cache.store.set(cache.namespace, key, template, cache.ttlMs ? { ttlMs: cache.ttlMs } : undefined);
-    return { template };
+    const call = {
+      inputDigest: sha256Hex(canonicalJson(prompt)),
+      usage: result.usage,
+      cost: result.cost,
+      repaired: result.repaired,
+    };
+    return { template, call };
   } catch (error) {
     if (context.signal.aborted || isAbortError(error)) throw error;
     return {
@@ -338,6 +380,7 @@ function explanationFromModel(facts: Facts, template: CachedTemplate): Explanati
     whyItMatters: text(template.whyItMatters),
     likelyIntent: text(template.likelyIntent),
     remediationSteps: template.remediationSteps.map(text),
+    remediationSource: facts.remediationSource,
     snippets: facts.snippets,
     controls: facts.controls,
     consoleUrl: facts.consoleUrl,

@@ -4,7 +4,7 @@ import { DeliveryError, isAbortError, isCloudstewardError, PolicyError } from ".
 import type { Sink } from "../../core/sink.js";
 import type { Stage, StageContext } from "../../core/stage.js";
 import type { Store } from "../../core/store.js";
-import { type ApprovalQueue, type AuditAppender, approvalQueue } from "../approvals/queue.js";
+import { type ApprovalQueue, approvalQueue } from "../approvals/queue.js";
 import { copyAction, type DerivedAction, deriveActions } from "../decide/decide.js";
 import { definePolicy } from "../policy/define.js";
 import { environmentOf, scopesCover, stricterMode } from "../policy/evaluate.js";
@@ -16,8 +16,6 @@ export interface GateOptions {
   policy: Policy | PolicyInput;
   /** Holds drafts and the approval queue. @default the pipeline's store */
   store?: Store;
-  /** Records every gate decision and its reason (`type: "gate"`); pass `auditLog(store)`. */
-  audit?: AuditAppender;
   /**
    * The principal the run acts as (declared in the policy). It is the requester of every approval
    * (so it can never approve them), and an action runs without a human only when it holds
@@ -60,7 +58,8 @@ export const draftsNamespace = "gate:drafts";
  * actions are queued in the approval queue; `executeApproved` delivers them once approved.
  * @throws PolicyError at creation when the policy is invalid or `principal` is not declared in it.
  * @example
- * const stages = [triage(), enrich(), decide({ policy }), gate({ policy, audit: auditLog(store), principal: "cloudsteward-bot" })];
+ * const stages = [triage(), enrich(), decide({ policy }), gate({ policy, principal: "cloudsteward-bot" })];
+ * const report = await pipeline({ source, stages, sinks, audit: auditLog(store) }).start();
  */
 export function gate(options: GateOptions): Stage<Action, Action> {
   const policy = definePolicy(options.policy);
@@ -80,8 +79,15 @@ export function gate(options: GateOptions): Stage<Action, Action> {
     name: "gate",
     async *run(actions, context) {
       const store = options.store ?? context.store;
+      // The run's audit log records this queue's requests (`pipeline({ audit })`).
       const queue =
-        options.approvals ?? approvalQueue({ store, policy, audit: options.audit, now: context.now });
+        options.approvals ??
+        approvalQueue({
+          store,
+          policy,
+          audit: { append: (event) => context.audit(event) },
+          now: context.now,
+        });
       const mode = stricterMode(policy.mode, context.mode);
       const counts: Record<GateDecision, number> = { allowed: 0, held: 0, draft: 0, rejected: 0 };
       let cachedCase: Case | undefined;
@@ -156,23 +162,20 @@ export function gate(options: GateOptions): Stage<Action, Action> {
               idempotencyKey: request.id,
             });
           }
-          if (options.audit) {
-            await record(context, action, "held", reason, {
-              ...note,
-              approvalId: request.id,
-              approval: request.state,
-            });
-          }
+          await record(context, action, "held", reason, {
+            ...note,
+            approvalId: request.id,
+            approval: request.state,
+          });
           continue;
         }
         counts.allowed++;
-        // Without an audit log an allowed action leaves no record: skip the call and its promise.
-        if (options.audit) await record(context, action, "allowed", reason, note);
+        await record(context, action, "allowed", reason, note);
         yield copyAction(action);
       }
 
       if (counts.held + counts.draft + counts.rejected > 0) {
-        context.report.warnings.push({
+        context.warn({
           type: "other",
           source: "gate",
           feature: "gate",
@@ -187,18 +190,20 @@ export function gate(options: GateOptions): Stage<Action, Action> {
     try {
       await sink.deliver(request, { signal: context.signal });
     } catch (error) {
-      if (isAbortError(error) || context.signal.aborted) throw error;
-      const typed = isCloudstewardError(error)
-        ? error
-        : new DeliveryError(
-            `gate: posting approval request ${request.id} to ${sink.name} failed; see the cause.`,
-            {
-              sink: sink.name,
-              key: request.idempotencyKey,
-              cause: error,
-            },
-          );
-      context.report.deadLetters.push({ stage: "gate", itemId: request.id, error: typed });
+      if (context.signal.aborted) throw error;
+      context.fail(
+        isCloudstewardError(error) || isAbortError(error)
+          ? error
+          : new DeliveryError(
+              `gate: posting approval request ${request.id} to ${sink.name} failed; see the cause.`,
+              {
+                sink: sink.name,
+                key: request.idempotencyKey,
+                cause: error,
+              },
+            ),
+        { itemId: request.id },
+      );
     }
   }
 
@@ -210,7 +215,7 @@ export function gate(options: GateOptions): Stage<Action, Action> {
     extra: Record<string, unknown> = {},
   ): Promise<void> {
     if (decision === "rejected") {
-      context.report.warnings.push({
+      context.warn({
         type: "other",
         source: "gate",
         feature: "gate.rejected",
@@ -218,7 +223,7 @@ export function gate(options: GateOptions): Stage<Action, Action> {
         details: { key: action.idempotencyKey, kind: action.kind, rule: action.rule },
       });
     }
-    await options.audit?.append({
+    await context.audit({
       type: "gate",
       at: context.now().toISOString(),
       actor: requester,

@@ -1,8 +1,9 @@
+import type { AuditAppender } from "../../core/audit.js";
 import { ConfigurationError, PolicyError } from "../../core/errors.js";
 import { deliverOnce, ticketLedger } from "../../core/ledger.js";
 import type { Sink } from "../../core/sink.js";
 import type { Store } from "../../core/store.js";
-import type { ApprovalQueue, AuditAppender } from "../approvals/queue.js";
+import type { ApprovalQueue } from "../approvals/queue.js";
 import type { RemediationResult, Remediator } from "./remediator.js";
 
 /** Options of {@link remediationSink}. */

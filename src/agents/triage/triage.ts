@@ -1,9 +1,14 @@
 import { type Case, maxSeverity } from "../../core/case.js";
 import { mapConcurrent } from "../../core/concurrency.js";
-import { isCloudstewardError, NormalizationError, PolicyError } from "../../core/errors.js";
+import {
+  type CloudstewardError,
+  isCloudstewardError,
+  NormalizationError,
+  PolicyError,
+} from "../../core/errors.js";
 import type { Finding } from "../../core/finding.js";
 import { stableHash } from "../../core/fingerprint.js";
-import type { DeadLetter, Warning } from "../../core/report.js";
+import type { Warning } from "../../core/report.js";
 import type { Stage } from "../../core/stage.js";
 import { createTagReader, type TagKeys } from "../enrich/normalize.js";
 import { type GroupKey, groupValues } from "./group.js";
@@ -83,13 +88,18 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
 
   return {
     name: "triage",
-    async *run(input, { signal, events, report, now }) {
+    async *run(input, { signal, events, report, now, warn, fail }) {
+      const failFinding = (finding: Finding | undefined, error: unknown) =>
+        fail(triageError(finding, error), {
+          ...(typeof finding?.id === "string" ? { itemId: finding.id } : {}),
+          item: finding,
+        });
       // 1. Dedup by id: the copy with the latest lastSeen wins (ties: the later one).
       const latest = new Map<string, Finding>();
       for await (const finding of input) {
         signal.throwIfAborted();
         if (typeof finding?.id !== "string") {
-          report.deadLetters.push(deadLetter(finding, new TypeError("the item is not a Finding (no id)")));
+          failFinding(finding, new TypeError("the item is not a Finding (no id)"));
           continue;
         }
         const previous = latest.get(finding.id);
@@ -106,7 +116,7 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
         try {
           if (isSuppressed(finding, suppressions, at, suppressed, resurfaced)) continue;
         } catch (error) {
-          report.deadLetters.push(deadLetter(finding, error));
+          failFinding(finding, error);
           continue;
         }
         const list = duplicates.get(finding.dedupKey);
@@ -123,7 +133,7 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
         try {
           groupKey = groupValues(list, grouping);
         } catch (error) {
-          for (const finding of list) report.deadLetters.push(deadLetter(finding, error));
+          for (const finding of list) failFinding(finding, error);
           continue;
         }
         const parts = Object.entries(groupKey).map(([key, value]) => `${key}=${value}`);
@@ -161,7 +171,7 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
             : applyVerdict(item, { model: verdict.model, maxPriorityReduction, signal, report });
         for await (const result of mapConcurrent(cases, verdict.concurrency ?? 4, ask)) {
           if (result.warning) {
-            report.warnings.push({
+            warn({
               type: "fallback",
               source: "triage",
               feature: "verdict",
@@ -188,7 +198,7 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
             resurfaced: count,
           },
         };
-        report.warnings.push(warning);
+        warn(warning);
         events.emit("suppression-expired", {
           ruleId: rule.rule.id,
           owner: rule.rule.owner,
@@ -197,7 +207,7 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
       }
       if (suppressed.size > 0) {
         const total = [...suppressed.values()].reduce((sum, count) => sum + count, 0);
-        report.warnings.push({
+        warn({
           type: "other",
           source: "triage",
           feature: "triage.suppressed",
@@ -240,20 +250,14 @@ function isSuppressed(
   return false;
 }
 
-/** A dead letter for a finding triage could not handle (malformed input, or a throwing custom group key). */
-function deadLetter(finding: Finding | undefined, error: unknown): DeadLetter {
+/** The typed error of a finding triage could not handle (malformed input, or a throwing custom group key). */
+function triageError(finding: Finding | undefined, error: unknown): CloudstewardError {
+  if (isCloudstewardError(error)) return error;
   const platform = typeof finding?.source?.platform === "string" ? finding.source.platform : "unknown";
-  return {
-    stage: "triage",
-    itemId: typeof finding?.id === "string" ? finding.id : undefined,
-    error: isCloudstewardError(error)
-      ? error
-      : new NormalizationError(
-          `triage: finding ${finding?.id ?? "(no id)"} could not be triaged: ${error instanceof Error ? error.message : String(error)}. Check it with parseFinding().`,
-          { platform, cause: error },
-        ),
-    item: finding,
-  };
+  return new NormalizationError(
+    `triage: finding ${finding?.id ?? "(no id)"} could not be triaged: ${error instanceof Error ? error.message : String(error)}. Check it with parseFinding().`,
+    { platform, cause: error },
+  );
 }
 
 function byDedupKeyThenPlatform(a: Finding, b: Finding): number {

@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { wiz } from "../../adapters/wiz/wiz.js";
 import { type ApprovalRequest, approvalQueue } from "../../agents/approvals/queue.js";
+import { governance } from "../../agents/governance/governance.js";
 import { auditLog } from "../../audit/audit-log.js";
 import type { Action } from "../../core/action.js";
 import type { Delivery } from "../../core/events.js";
@@ -14,9 +15,9 @@ import { slack } from "../../sinks/slack/slack.js";
 import { sqliteStore } from "../../stores/sqlite.js";
 import { startSandbox } from "../../testing/sandbox/server.js";
 import { demoApprover, demoPolicy, demoPrincipal } from "../demo-policy.js";
-import { runGovernance } from "../engine.js";
 import { type CliIo, createOutput, exitCodes } from "../io.js";
 import { cliModel } from "../model.js";
+import { trackProgress } from "../progress.js";
 import { usageError } from "../usage.js";
 
 /** Help text of `cloudsteward demo`. */
@@ -99,25 +100,26 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
     };
     const delivered: { action: Action; delivery: Delivery; note?: string }[] = [];
     const result = await timed("pipeline", () =>
-      runGovernance({
-        sources: [wiz({ ...sandbox.wiz, rateLimit: false })],
-        policy,
-        principal: demoPrincipal,
-        mode: "automated",
-        sinks,
-        store,
-        audit,
-        ...(model ? { model } : {}),
-        onProgress: ({ findings, cases, actions }) =>
+      trackProgress(
+        governance({
+          sources: [wiz({ ...sandbox.wiz, rateLimit: false })],
+          policy,
+          principal: demoPrincipal,
+          mode: "automated",
+          sinks,
+          store,
+          audit,
+          ...(model ? { model } : {}),
+        }),
+        ({ findings, cases, actions }) =>
           out.progress(
             `pipeline: ${findings} findings → ${cases} cases explained → ${actions} actions proposed`,
           ),
-        ...(io.signal ? { signal: io.signal } : {}),
-      }),
+      ).start(io.signal ? { signal: io.signal } : {}),
     );
     // Stages stream and overlap: each figure is the window from its first input to its last output.
     for (const [name, stats] of Object.entries(result.report.stages)) {
-      if (name !== "record" && name !== "collect")
+      if (name !== "keep" && name !== "collect")
         phases.push({ name: `  ${name}`, durationMs: stats.durationMs });
     }
     delivered.push(...result.delivered);

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { enrich } from "../../agents/enrich/enrich.js";
+import { casesNamespace } from "../../agents/governance/governance.js";
 import { loadPolicyFile } from "../../agents/policy/load.js";
 import { type ReplayAction, replay } from "../../agents/replay/replay.js";
 import { triage } from "../../agents/triage/triage.js";
@@ -8,7 +9,6 @@ import type { Case } from "../../core/case.js";
 import type { Finding } from "../../core/finding.js";
 import type { Stage } from "../../core/stage.js";
 import { openContext } from "../context.js";
-import { casesNamespace } from "../engine.js";
 import { type CliIo, createOutput, exitCodes } from "../io.js";
 import { usageError } from "../usage.js";
 

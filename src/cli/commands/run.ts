@@ -1,8 +1,9 @@
 import { parseArgs } from "node:util";
+import { governance } from "../../agents/governance/governance.js";
 import { modeSchema } from "../../core/case.js";
 import { openContext } from "../context.js";
-import { runGovernance } from "../engine.js";
 import { type CliIo, createOutput, exitCodes } from "../io.js";
+import { trackProgress } from "../progress.js";
 import { usageError } from "../usage.js";
 
 /** The Store namespace of the cursor `run` resumes from. */
@@ -47,7 +48,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
       since ??
       (await context.store.get<{ updatedAfter: string }>(cursorsNamespace, lastRunKey))?.updatedAfter;
     out.note(cursor ? `Findings updated since ${cursor}.` : "All findings (first run).");
-    const result = await runGovernance({
+    const run = governance({
       sources: Object.values(context.sources),
       ...(cursor ? { query: { updatedAfter: cursor } } : {}),
       policy: context.policy,
@@ -56,11 +57,13 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
       sinks: context.sinks,
       store: context.store,
       audit: context.audit,
+      approvals: context.approvals,
       ...(context.model.model ? { model: context.model.model } : {}),
-      onProgress: ({ findings, cases, actions }) =>
-        out.progress(`${findings} findings → ${cases} cases → ${actions} actions`),
-      ...(io.signal ? { signal: io.signal } : {}),
     });
+    trackProgress(run, ({ findings, cases, actions }) =>
+      out.progress(`${findings} findings → ${cases} cases → ${actions} actions`),
+    );
+    const result = await run.start(io.signal ? { signal: io.signal } : {});
     if (!values["dry-run"] && since === undefined) {
       await context.store.set(cursorsNamespace, lastRunKey, { updatedAfter: startedAt });
     }

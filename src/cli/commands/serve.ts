@@ -1,9 +1,9 @@
 import { parseArgs } from "node:util";
+import { governance } from "../../agents/governance/governance.js";
 import { serveNode } from "../../server/node.js";
 import { createWebhookHandler, type WebhookSourceOptions } from "../../server/webhook-handler.js";
 import type { CliConfig } from "../config.js";
 import { openContext } from "../context.js";
-import { runGovernance } from "../engine.js";
 import { type CliIo, createOutput, exitCodes } from "../io.js";
 import { untilAborted } from "../wait.js";
 
@@ -42,7 +42,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
       approvals: context.approvals,
       ...(io.env.SLACK_SIGNING_SECRET ? { slackSigningSecret: io.env.SLACK_SIGNING_SECRET } : {}),
       onFindings: async (batch) => {
-        const result = await runGovernance({
+        const result = await governance({
           sources: [toAsync(batch.findings)],
           policy: context.policy,
           principal: context.config.principal,
@@ -50,8 +50,9 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
           sinks: context.sinks,
           store: context.store,
           audit: context.audit,
+          approvals: context.approvals,
           ...(context.model.model ? { model: context.model.model } : {}),
-        });
+        }).start();
         out.line(
           `${batch.source}: ${batch.findings.length} finding(s) → ${result.cases.length} case(s) → ${result.delivered.length} action(s) delivered`,
         );

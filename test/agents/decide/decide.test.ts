@@ -99,7 +99,7 @@ describe("decideCase", () => {
 
 describe("decide stage", () => {
   it("yields the actions of each case and emits action-proposed", async () => {
-    const context = stageContext({ mode: "automated" });
+    const context = stageContext({ stage: "decide", mode: "automated" });
     const proposed: string[] = [];
     context.events.on("action-proposed", ({ kind, requiresApproval }) =>
       proposed.push(`${kind}:${requiresApproval}`),
@@ -114,7 +114,7 @@ describe("decide stage", () => {
   });
 
   it("sends a case it cannot decide to the dead letters and goes on", async () => {
-    const context = stageContext({ mode: "automated" });
+    const context = stageContext({ stage: "decide", mode: "automated" });
     const broken = { ...caseIn("production", { severity: "critical" }), findings: undefined } as never;
     const actions = await runStage(
       decide({ policy }),

@@ -11,7 +11,7 @@ import type { PipelineEvents } from "../../../src/core/events.js";
 import type { Category, Severity } from "../../../src/core/finding.js";
 import { memoryStore } from "../../../src/core/memory-store.js";
 import { createRunReport } from "../../../src/core/report.js";
-import type { StageContext } from "../../../src/core/stage.js";
+import { createStageContext, type StageContext } from "../../../src/core/stage.js";
 import type { Store } from "../../../src/core/store.js";
 import { messageText } from "../../../src/llm/language-model.js";
 import { makeCase, makeFinding } from "../../../src/testing/factories.js";
@@ -24,15 +24,16 @@ function stageContext(
   const events = new EventEmitter<PipelineEvents>();
   const explained: PipelineEvents["case-explained"][0][] = [];
   events.on("case-explained", (event) => explained.push(event));
-  return {
-    signal: new AbortController().signal,
-    events,
-    report: createRunReport("run-1", new Date("2026-11-01T00:00:00Z")),
-    store,
-    mode: "read-only",
-    now: () => new Date("2026-11-01T00:00:00Z"),
-    explained,
-  };
+  return Object.assign(
+    createStageContext({
+      stage: "explain",
+      events,
+      report: createRunReport("run-1", new Date("2026-11-01T00:00:00Z")),
+      store,
+      now: () => new Date("2026-11-01T00:00:00Z"),
+    }),
+    { explained },
+  );
 }
 
 async function collect(

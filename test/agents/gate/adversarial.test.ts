@@ -160,7 +160,7 @@ async function runHostile(withAgent: boolean) {
     explain({ model }),
     decide({ policy }),
     ...(withAgent ? [obedientAgent] : []),
-    gate({ policy, audit, approvals, principal: "bot" }),
+    gate({ policy, approvals, principal: "bot" }),
   ];
   const report = await pipeline({
     source: (async function* () {
@@ -169,6 +169,7 @@ async function runHostile(withAgent: boolean) {
     stages: stages as Stage<never, unknown>[],
     sinks: { jira: recording("jira"), slack: recording("slack"), fixer, attacker: recording("attacker") },
     store,
+    audit,
     mode: "automated",
     now: () => new Date(fixtureDate),
   }).start();

@@ -47,8 +47,8 @@ async function gated(
 ) {
   const store = memoryStore();
   const audit = auditLog(store);
-  const context = stageContext({ store, mode: options.mode ?? "automated" });
-  const passed = await runStage(gate({ policy, audit, principal: options.principal }), actions, context);
+  const context = stageContext({ stage: "gate", store, mode: options.mode ?? "automated", audit });
+  const passed = await runStage(gate({ policy, principal: options.principal }), actions, context);
   const records = [];
   for await (const record of audit.query({ type: "gate" })) records.push(record.event.data);
   return { passed, records, store, context };
@@ -181,7 +181,7 @@ describe("gate", () => {
       },
     };
     const actions = decideCase(policy, caseIn("production"));
-    const context = stageContext();
+    const context = stageContext({ stage: "gate" });
     await runStage(gate({ policy, requestSink }), actions, context);
     expect(posted.map((action) => [action.kind, action.idempotencyKey === action.params.approvalId])).toEqual(
       [
@@ -234,10 +234,11 @@ describe("gate", () => {
           },
         },
         decide({ policy }),
-        gate({ policy, audit }),
+        gate({ policy }),
       ] as Stage<never, unknown>[],
       sinks: { tagger: sink, slack: sink },
       store,
+      audit,
     }).start();
     expect(delivered).toEqual([]);
     expect(report.stages.gate).toMatchObject({ in: 2, out: 0 });

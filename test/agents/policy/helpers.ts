@@ -4,22 +4,24 @@ import type { PipelineEvents } from "../../../src/core/events.js";
 import type { Finding } from "../../../src/core/finding.js";
 import { memoryStore } from "../../../src/core/memory-store.js";
 import { createRunReport } from "../../../src/core/report.js";
-import type { Stage, StageContext } from "../../../src/core/stage.js";
+import {
+  createStageContext,
+  type Stage,
+  type StageContext,
+  type StageContextOptions,
+} from "../../../src/core/stage.js";
 import { type DeepPartial, fixtureDate, makeCase, makeFinding } from "../../../src/testing/factories.js";
 
 export const examplePolicyPath = new URL("../../../examples/policy/policy.yaml", import.meta.url).pathname;
 
 /** A stage context with a fixed clock, a fresh memory store and report. */
-export function stageContext(overrides: Partial<StageContext> = {}): StageContext {
-  return {
-    signal: new AbortController().signal,
-    events: new EventEmitter<PipelineEvents>(),
+export function stageContext(overrides: StageContextOptions = {}): StageContext {
+  return createStageContext({
     report: createRunReport("test-run", new Date(fixtureDate)),
-    store: memoryStore(),
     mode: "automated" as Mode,
     now: () => new Date(fixtureDate),
     ...overrides,
-  };
+  });
 }
 
 /** Runs a stage over `items` and collects its output. */

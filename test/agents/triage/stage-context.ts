@@ -2,7 +2,7 @@ import { EventEmitter } from "eventemitter3";
 import type { PipelineEventName, PipelineEvents } from "../../../src/core/events.js";
 import { memoryStore } from "../../../src/core/memory-store.js";
 import { createRunReport } from "../../../src/core/report.js";
-import type { Stage, StageContext } from "../../../src/core/stage.js";
+import { createStageContext, type Stage, type StageContext } from "../../../src/core/stage.js";
 import type { Store } from "../../../src/core/store.js";
 
 /** A stage context with a fixed clock, a memory store and a log of every event. */
@@ -17,14 +17,13 @@ export function stageContext(options: { now?: string; store?: Store } = {}) {
   ];
   for (const name of names) events.on(name, (payload: unknown) => emitted.push({ name, payload }));
   const now = new Date(options.now ?? "2026-06-01T12:00:00.000Z");
-  const context: StageContext = {
-    signal: new AbortController().signal,
+  const context = createStageContext({
+    stage: "triage",
     events,
     report: createRunReport("run-test", now),
     store: options.store ?? memoryStore(),
-    mode: "read-only",
     now: () => now,
-  };
+  });
   return { context, emitted };
 }
 

@@ -1,0 +1,7 @@
+export {
+  casesNamespace,
+  type GovernanceOptions,
+  type GovernanceResult,
+  type GovernanceRun,
+  governance,
+} from "./governance.js";

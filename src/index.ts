@@ -1,9 +1,9 @@
 /**
- * @module cloudsteward
  * The core of cloudsteward: the Finding, Case and Action models, the pipeline and its stages,
  * typed errors, the HTTP client, redaction and OCSF export. Adapters, model providers and sinks are
  * separate subpaths (`cloudsteward/adapters/wiz`, `cloudsteward/llm/openai`, `cloudsteward/sinks/jira`…),
  * so you pay only for what you import.
+ * @module cloudsteward
  */
 
 export * from "./agents/approvals/index.js";

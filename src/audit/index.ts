@@ -1,7 +1,7 @@
 /**
- * @module cloudsteward/audit
  * The tamper-evident audit log: `auditLog(store)` with `append`, `query`, `verify` and `export`, over
  * any Store from `cloudsteward/stores`; `canonicalJson`, the serialization its hashes are taken over.
+ * @module cloudsteward/audit
  */
 
 export { canonicalJson } from "../core/canonical-json.js";

@@ -1,4 +1,7 @@
-/** @module cloudsteward/server — the webhook receiver and a Node adapter for Fetch-API handlers. */
+/**
+ * The webhook receiver and a Node adapter for Fetch-API handlers.
+ * @module cloudsteward/server
+ */
 
 export { type NodeServer, nodeListener, type ServeNodeOptions, serveNode } from "./node.js";
 export {

@@ -1,9 +1,9 @@
 /**
- * @module cloudsteward/testing
  * The sandbox, the emulations, the estate, fixture factories, the scripted model, the LLM emulators and
  * the rule-fixture runner. Imports no test runner and no msw, so it works in any app and any runner;
  * the vitest conformance suites are in `cloudsteward/testing/vitest`, msw handlers in
  * `cloudsteward/testing/msw`.
+ * @module cloudsteward/testing
  */
 
 export {

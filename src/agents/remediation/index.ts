@@ -1,7 +1,7 @@
 /**
- * @module cloudsteward/remediation
  * Remediators (CNAPP native, CI/CD pipeline trigger, signed webhook, your function) and
  * `remediationSink`, which runs one only for an approved `remediate` action, once.
+ * @module cloudsteward/remediation
  */
 export { type CnappRemediationOptions, cnappRemediation } from "./cnapp.js";
 export { type FunctionRemediationOptions, functionRemediation } from "./function.js";

@@ -1,9 +1,9 @@
 /**
- * @module cloudsteward/testing/vitest
  * The conformance suites every source, model, sink and store passes, and the rule-testing harness, as
  * vitest suites (vitest is an optional peer dependency of this subpath only). `evaluateFixture`,
  * `emulationFetch`, the sandbox and the LLM emulators the suites run against are runner-free, in
  * `cloudsteward/testing`; the rule fixture types are exported from both.
+ * @module cloudsteward/testing/vitest
  */
 
 export type {

@@ -1,5 +1,4 @@
 /**
- * @module cloudsteward/toolkit
  * For people writing an integration of their own (a fifth source, a sink, a context provider): the
  * pieces cloudsteward's own adapters and sinks are built from.
  *
@@ -13,6 +12,7 @@
  *
  * Everything here is also what `ocsf()` (`cloudsteward/adapters/ocsf`) is built on, and nothing else:
  * that adapter is the worked example.
+ * @module cloudsteward/toolkit
  */
 
 export { assembleFinding, type FindingParts } from "./adapters/shared/finding.js";

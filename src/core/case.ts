@@ -71,6 +71,11 @@ export const explanationSchema = z.object({
   likelyIntent: z.string(),
   /** One or two exact remediation steps. */
   remediationSteps: z.array(z.string()).min(1),
+  /**
+   * Where the remediation steps come from: the knowledge base, the platform's own remediation text (no
+   * archetype matched), or the rule's name alone (no archetype and no platform text).
+   */
+  remediationSource: z.enum(["knowledge", "platform", "rule"]).optional(),
   snippets: z.array(snippetSchema),
   controls: z.array(z.object({ framework: z.string(), control: z.string() })),
   consoleUrl: z.string().optional(),

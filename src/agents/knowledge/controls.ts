@@ -142,6 +142,20 @@ export const bundles = {
     ...controls(soc2, "CC7.1"),
     ...controls(iso, "A.8.9"),
   ],
+  resilience: [...controls(nist, "CP-10", "SC-36"), ...controls(soc2, "A1.2"), ...controls(iso, "A.8.14")],
+  alerting: [
+    ...controls(nist, "AU-6", "SI-4"),
+    ...controls(pci, "10.4.1"),
+    ...controls(soc2, "CC7.2"),
+    ...controls(iso, "A.8.16"),
+  ],
+  incidentResponse: [
+    ...controls(nist, "IR-4", "IR-5"),
+    ...controls(pci, "12.10.1"),
+    ...controls(soc2, "CC7.3", "CC7.4"),
+    ...controls(iso, "A.5.26"),
+    ...controls(hipaa, "164.308(a)(6)(ii)"),
+  ],
   unsupportedSoftware: [
     ...controls(nist, "SA-22", "SI-2"),
     ...controls(pci, "6.3.3", "12.3.4"),

@@ -5,7 +5,7 @@ import {
   type MatchInput,
   matchInputOf,
 } from "../../core/archetypes/match.js";
-import { type ArchetypeMatcher, archetypeMatchers } from "../../core/archetypes/matchers.js";
+import { type ArchetypeMatcher, archetypeIds, archetypeMatchers } from "../../core/archetypes/matchers.js";
 import type { Case, DataClassification, Environment } from "../../core/case.js";
 import { ConfigurationError, toErrorIssues } from "../../core/errors.js";
 import type { Control, Finding, Platform, Severity } from "../../core/finding.js";
@@ -14,19 +14,38 @@ import { azureEntries } from "./archetypes/azure.js";
 import { crossCloudEntries, genericEntry } from "./archetypes/cross.js";
 import { gcpEntries } from "./archetypes/gcp.js";
 import { kubernetesEntries } from "./archetypes/kubernetes.js";
+import { buildCatalogEntries } from "./catalog/build.js";
+import { awsRows } from "./catalog/rows-aws.js";
+import { azureRows } from "./catalog/rows-azure.js";
+import { gcpRows } from "./catalog/rows-gcp.js";
+import { kubernetesRows } from "./catalog/rows-kubernetes.js";
 import { type KnowledgeEntry, type KnowledgeEntryInput, knowledgeEntrySchema } from "./entry.js";
 import { placeholdersIn, type RenderContext, renderTemplate } from "./render.js";
 
 /** The id of the entry used when no archetype matches. */
 export const GENERIC_ARCHETYPE_ID = "generic";
 
-/** Every built-in knowledge entry (AWS, Azure, GCP, Kubernetes, secrets, vulnerabilities). */
-export const defaultEntries: readonly KnowledgeEntry[] = [
+const handWritten: readonly KnowledgeEntry[] = [
   ...awsEntries,
   ...azureEntries,
   ...gcpEntries,
   ...kubernetesEntries,
   ...crossCloudEntries,
+];
+
+/**
+ * Every built-in knowledge entry (AWS, Azure, GCP, Kubernetes, secrets, threats, vulnerabilities): the
+ * hand-written archetypes, then one entry for every other archetype the matcher can return, written
+ * from the catalog rows and the shared problem kinds (`catalog/`), with the CIS requirements the rule
+ * catalogs map to it.
+ */
+export const defaultEntries: readonly KnowledgeEntry[] = [
+  ...handWritten,
+  ...buildCatalogEntries(
+    archetypeIds,
+    [...awsRows, ...azureRows, ...gcpRows, ...kubernetesRows],
+    new Set(handWritten.map((entry) => entry.id)),
+  ),
 ];
 
 /** The template variables of one case, e.g. `resource.name` → `payments-exports`. */
@@ -48,6 +67,11 @@ export interface Facts {
   /** Likely intents, most likely first. */
   intents: string[];
   remediationSteps: string[];
+  /**
+   * Where `remediationSteps` come from: the knowledge base, the platform's own remediation text (no
+   * archetype matched), or only the rule's name (no archetype and no platform text).
+   */
+  remediationSource: "knowledge" | "platform" | "rule";
   snippets: { language: string; label: string; code: string }[];
   controls: Control[];
   /** Distinct framework names among `controls`. */
@@ -126,11 +150,17 @@ export function createKnowledgeBase(entries: readonly KnowledgeEntryInput[]): Kn
     const first = item.findings[0] as Finding;
     const matchedId = match(matchInputOf(first));
     if (!matchedId) return { archetypeId: GENERIC_ARCHETYPE_ID };
-    const explained = explanationArchetypeFor(matchedId, {
+    let explained = explanationArchetypeFor(matchedId, {
       severity: item.severity,
       exploitAvailable: item.findings.some((finding) => finding.vulnerability?.exploitAvailable),
       knownExploited: item.findings.some((finding) => finding.vulnerability?.knownExploited),
     });
+    // A vulnerability the platform reported without its package (or without a CVE) gets steps that
+    // say where to look it up, instead of "upgrade the affected package".
+    if (explained === "vulnerable-package" || explained === "exploitable-critical-cve") {
+      if (!first.vulnerability?.cve?.trim()) explained = "vulnerability-unidentified";
+      else if (!first.vulnerability.packageName?.trim()) explained = "cve-package-unidentified";
+    }
     return { matchedId, archetypeId: byId.has(explained) ? explained : GENERIC_ARCHETYPE_ID };
   };
 
@@ -148,8 +178,9 @@ export function createKnowledgeBase(entries: readonly KnowledgeEntryInput[]): Kn
 }
 
 /**
- * The built-in knowledge base: more than 80 archetypes across AWS, Azure, GCP, Kubernetes,
- * identity, secrets and vulnerabilities, with control mappings.
+ * The built-in knowledge base: more than 850 archetypes across AWS, Azure, GCP and Kubernetes
+ * (storage, identity, network, compute, databases, logging, keys, containers, serverless, secrets),
+ * detected threats and vulnerabilities, with control mappings.
  */
 export const defaultKnowledge: KnowledgeBase = {
   get entries() {
@@ -244,6 +275,9 @@ function buildFacts(item: Case, entry: KnowledgeEntry, matchedId: string | undef
   const variables = templateVariables(item);
   const text = (template: string) => personalize(template, variables);
   const controls = entry.controls.length > 0 ? entry.controls : uniqueControls(item.findings);
+  const generic = entry.id === GENERIC_ARCHETYPE_ID;
+  const platformText = first.rule.remediation?.trim();
+  const remediationSource = !generic ? "knowledge" : platformText ? "platform" : "rule";
   const consoleUrl =
     entry.consoleUrl && hasAll(entry.consoleUrl, variables)
       ? personalize(entry.consoleUrl, variables, "url")
@@ -258,9 +292,12 @@ function buildFacts(item: Case, entry: KnowledgeEntry, matchedId: string | undef
     impact: text(entry.impact),
     intents: entry.intents.map(text),
     remediationSteps:
-      entry.id === GENERIC_ARCHETYPE_ID && first.rule.remediation
-        ? [first.rule.remediation]
+      remediationSource === "platform"
+        ? [
+            `Platform guidance for “${first.rule.name}” (${platformNames(item)}, not from the knowledge base): ${platformText}`,
+          ]
         : entry.remediation.map(text),
+    remediationSource,
     snippets: entry.snippets.map((snippet) => ({
       language: snippet.language,
       label: snippet.label,
@@ -301,6 +338,10 @@ function shortIdOf(id: string): string {
   const trimmed = id.trim().replace(/\/+$/, "");
   const afterSlash = trimmed.slice(trimmed.lastIndexOf("/") + 1);
   return afterSlash.slice(afterSlash.lastIndexOf(":") + 1);
+}
+
+function platformNames(item: Case): string {
+  return item.platforms.length > 0 ? item.platforms.join(", ") : "the platform";
 }
 
 function hasAll(template: string, variables: TemplateVariables): boolean {

@@ -1,11 +1,9 @@
 import type { Category, Finding, Platform, Severity } from "../finding.js";
 import { memoize } from "../memo.js";
-import {
-  type ArchetypeMatcher,
-  archetypeMatchers,
-  categoryFallbacks,
-  vulnerabilityArchetypes,
-} from "./matchers.js";
+import { builtInAliases } from "./aliases.js";
+import type { ArchetypeMatcher } from "./matcher.js";
+import { archetypeMatchers, categoryFallbacks, serviceWords, vulnerabilityArchetypes } from "./matchers.js";
+import { aliasKey, embeddedIds, keywordText, ruleText } from "./text.js";
 
 /** How many resource types and keyword texts each compiled matcher remembers. */
 const MAX_CACHED_KEYS = 4096;
@@ -25,20 +23,41 @@ export interface MatchInput {
 /** A compiled matcher function. */
 export type ArchetypeMatchFn = (input: MatchInput) => string | undefined;
 
+/** Options of {@link compileMatchers}. */
+export interface CompileMatchersOptions {
+  /**
+   * Rule identifiers that name an archetype on any platform, keyed by `aliasKey` (`s3.8`,
+   * `s3bucketpublicreadprohibited`, `lacework-global-72` → `laceworkglobal72`).
+   * @default the built-in table generated from the rule catalogs; `false` for none
+   */
+  aliases?: ReadonlyMap<string, string> | false;
+  /** Matchers tried before all of `matchers`, whatever their resource types (custom knowledge entries). */
+  before?: readonly ArchetypeMatcher[];
+}
+
 /**
  * Compiles matchers into a fast, deterministic matching function. Precedence, highest first:
  * 1. an exact native rule id or rule name for the finding's platform;
- * 2. for a vulnerability with a CVE, `cve:<CVE-ID>` (dedup is per CVE; see `explanationArchetypeFor`);
- * 3. keywords in the rule name or title, among the matchers for the resource type, in list order;
- * 4. a category fallback (`categoryFallbacks`); otherwise `undefined`.
+ * 2. an alias: the rule id or name (or a control id it carries, such as `S3.8` in
+ *    `security-control/S3.8`) is a known identifier of an archetype: a Security Hub control, an AWS
+ *    Config rule, a Prowler check, a Lacework policy;
+ * 3. for a vulnerability with a CVE, `cve:<CVE-ID>` (dedup is per CVE; see `explanationArchetypeFor`);
+ * 4. keywords in the rule name, title and identifier-like rule id (read as words), in this order of
+ *    candidates: matchers for every type preferred for the finding's category (threats for a threat);
+ *    the matchers of the resource type; the matchers of the services the rule names (`RDS`, `Key
+ *    Vault`), in the order it names them; the matchers for every type; within each, in list order;
+ * 5. a category fallback (`categoryFallbacks`); otherwise `undefined`.
  * @example
  * const match = compileMatchers([...archetypeMatchers, myMatcher]);
  * match({ platform: "wiz", ruleId: "r1", ruleName: "Bucket is public", title: "…", category: "exposure", resourceType: "aws.s3.bucket" });
  */
-export function compileMatchers(matchers: readonly ArchetypeMatcher[]): ArchetypeMatchFn {
+export function compileMatchers(
+  matchers: readonly ArchetypeMatcher[],
+  options: CompileMatchersOptions = {},
+): ArchetypeMatchFn {
+  const before = options.before ?? [];
   const exact = new Map<string, string>();
-  const byPrefix = new Map<string, Compiled[]>();
-  matchers.forEach((matcher, order) => {
+  for (const matcher of [...before, ...matchers]) {
     for (const [platform, ids] of Object.entries(matcher.ruleIds ?? {})) {
       for (const id of ids ?? []) setOnce(exact, `${platform}\u0000id\u0000${id}`, matcher.id);
     }
@@ -46,47 +65,38 @@ export function compileMatchers(matchers: readonly ArchetypeMatcher[]): Archetyp
       for (const name of names ?? [])
         setOnce(exact, `${platform}\u0000name\u0000${name.toLowerCase()}`, matcher.id);
     }
-    const compiled: Compiled = {
-      id: matcher.id,
-      order,
-      groups: matcher.keywords.map(keywordRegExp),
-      exclude: matcher.exclude && matcher.exclude.length > 0 ? keywordRegExp(matcher.exclude) : undefined,
-      categories: matcher.categories,
-    };
-    for (const prefix of matcher.resourceTypes) {
-      const list = byPrefix.get(prefix) ?? [];
-      list.push(compiled);
-      byPrefix.set(prefix, list);
-    }
-  });
+  }
+  const aliases = options.aliases === false ? undefined : (options.aliases ?? builtInAliases());
+  const engines = [...(before.length > 0 ? [keywordEngine(before)] : []), keywordEngine(matchers)];
 
-  const candidatesFor = memoize((resourceType: string): Compiled[] => {
-    const merged = new Set<Compiled>(byPrefix.get("*"));
-    const parts = resourceType.split(".");
-    for (let length = 1; length <= parts.length; length++) {
-      for (const compiled of byPrefix.get(parts.slice(0, length).join(".")) ?? []) merged.add(compiled);
-    }
-    return [...merged].sort((a, b) => a.order - b.order);
-  }, MAX_CACHED_KEYS);
-  // Keyword matching is the costly step and depends only on these three values, which repeat across
-  // every finding of a rule: key `category\0resourceType\0text`.
   const byKeywords = memoize((category: string, resourceType: string, text: string): string | undefined => {
-    for (const candidate of candidatesFor(resourceType)) {
-      if (candidate.categories && !candidate.categories.includes(category as Category)) continue;
-      if (candidate.exclude?.test(text)) continue;
-      if (candidate.groups.every((group) => group.test(text))) return candidate.id;
+    for (const engine of engines) {
+      const found = engine(category as Category, resourceType, text);
+      if (found !== undefined) return found;
     }
     return categoryFallbacks[category as Category];
   }, MAX_CACHED_KEYS);
+
+  const byAlias = aliases
+    ? memoize((ruleId: string, ruleName: string): string | undefined => {
+        for (const candidate of [ruleId, ruleName, ...embeddedIds(ruleId), ...embeddedIds(ruleName)]) {
+          if (candidate === "") continue;
+          const found = aliases.get(aliasKey(candidate));
+          if (found !== undefined) return found;
+        }
+        return undefined;
+      }, MAX_CACHED_KEYS)
+    : undefined;
 
   return (input) => {
     const byId = exact.get(`${input.platform}\u0000id\u0000${input.ruleId}`);
     if (byId) return byId;
     const byName = exact.get(`${input.platform}\u0000name\u0000${input.ruleName.toLowerCase()}`);
     if (byName) return byName;
+    const aliased = byAlias?.(input.ruleId, input.ruleName);
+    if (aliased) return aliased;
     if (input.cve) return `cve:${input.cve.trim().toUpperCase()}`;
-    const text = input.ruleName === input.title ? input.title : `${input.ruleName}\n${input.title}`;
-    return byKeywords(input.category, input.resourceType.toLowerCase(), text.toLowerCase());
+    return byKeywords(input.category, input.resourceType.toLowerCase(), matchText(input));
   };
 }
 
@@ -98,7 +108,7 @@ export function compileMatchers(matchers: readonly ArchetypeMatcher[]): Archetyp
  * matchArchetype({ platform: "wiz", ruleId: "wc-id-1", ruleName: "S3 bucket allows public read", title: "S3 bucket allows public read", category: "exposure", resourceType: "aws.s3.bucket" });
  * // → "aws-s3-public-read"
  */
-export const matchArchetype: ArchetypeMatchFn = compileMatchers(archetypeMatchers);
+export const matchArchetype: ArchetypeMatchFn = (input) => builtInMatcher()(input);
 
 /** The matcher input of a normalized finding. */
 export function matchInputOf(finding: Finding): MatchInput {
@@ -125,6 +135,11 @@ export function ruleKeyFor(input: MatchInput): string {
   return archetype !== undefined && !fallbackIds.has(archetype)
     ? archetype
     : `${input.platform}:${input.ruleId}`;
+}
+
+/** True when an archetype id is a category fallback (`threat-detected`…), not a specific archetype. */
+export function isFallbackArchetype(archetypeId: string): boolean {
+  return fallbackIds.has(archetypeId);
 }
 
 /** What `explanationArchetypeFor` needs to know about a vulnerability. */
@@ -154,6 +169,8 @@ export function explanationArchetypeFor(archetypeId: string, facts: Vulnerabilit
   return vulnerabilityArchetypes.generic.id;
 }
 
+// Internal helpers.
+
 interface Compiled {
   id: string;
   order: number;
@@ -162,13 +179,165 @@ interface Compiled {
   categories: readonly Category[] | undefined;
 }
 
-/** One regex, for lower-cased text, that hits when any keyword starts at a word boundary. */
+type Engine = (category: Category, resourceType: string, text: string) => string | undefined;
+
+/** The keyword stage over one list of matchers (see the precedence in {@link compileMatchers}). */
+function keywordEngine(matchers: readonly ArchetypeMatcher[]): Engine {
+  const byPrefix = new Map<string, Compiled[]>();
+  const anyType: Compiled[] = [];
+  const preferred = new Map<Category, Compiled[]>();
+  matchers.forEach((matcher, order) => {
+    const compiled: Compiled = {
+      id: matcher.id,
+      order,
+      groups: matcher.keywords.map(keywordRegExp),
+      exclude: matcher.exclude && matcher.exclude.length > 0 ? keywordRegExp(matcher.exclude) : undefined,
+      categories: matcher.categories,
+    };
+    for (const prefix of matcher.resourceTypes) {
+      if (prefix === "*") {
+        anyType.push(compiled);
+        for (const category of matcher.preferredFor ?? []) {
+          preferred.set(category, [...(preferred.get(category) ?? []), compiled]);
+        }
+        continue;
+      }
+      const list = byPrefix.get(prefix) ?? [];
+      list.push(compiled);
+      byPrefix.set(prefix, list);
+    }
+  });
+  const services = compileServices(byPrefix);
+
+  /** The matchers of a resource type's prefixes, in list order, and the prefixes that had any. */
+  const ofType = memoize((resourceType: string): { candidates: Compiled[]; prefixes: Set<string> } => {
+    const merged = new Set<Compiled>();
+    const prefixes = new Set<string>();
+    const parts = resourceType.split(".");
+    for (let length = 1; length <= parts.length; length++) {
+      const prefix = parts.slice(0, length).join(".");
+      const list = byPrefix.get(prefix);
+      if (!list) continue;
+      prefixes.add(prefix);
+      for (const compiled of list) merged.add(compiled);
+    }
+    return { candidates: [...merged].sort((a, b) => a.order - b.order), prefixes };
+  }, MAX_CACHED_KEYS);
+
+  const first = (candidates: Iterable<Compiled>, category: Category, text: string): string | undefined => {
+    for (const candidate of candidates) {
+      if (candidate.categories && !candidate.categories.includes(category)) continue;
+      if (candidate.exclude?.test(text)) continue;
+      if (candidate.groups.every((group) => group.test(text))) return candidate.id;
+    }
+    return undefined;
+  };
+
+  return (category, resourceType, text) => {
+    const preferredFirst = preferred.get(category);
+    const early = preferredFirst ? first(preferredFirst, category, text) : undefined;
+    if (early !== undefined) return early;
+    const typed = ofType(resourceType);
+    const byType = first(typed.candidates, category, text);
+    if (byType !== undefined) return byType;
+    const dot = resourceType.indexOf(".");
+    const cloud = dot > 0 ? resourceType.slice(0, dot) : resourceType;
+    const tried = new Set(typed.candidates);
+    for (const prefix of services(text, cloud)) {
+      if (typed.prefixes.has(prefix)) continue;
+      const list = (byPrefix.get(prefix) ?? []).filter((compiled) => !tried.has(compiled));
+      const found = first(list, category, text);
+      if (found !== undefined) return found;
+      for (const compiled of list) tried.add(compiled);
+    }
+    return first(anyType, category, text);
+  };
+}
+
+/**
+ * The services a text names, per cloud, in the order it names them (a prefix of `serviceWords` that
+ * has matchers). A resource type of an unknown cloud (`other…`) considers every cloud; Kubernetes
+ * words count on every cloud.
+ */
+function compileServices(
+  byPrefix: ReadonlyMap<string, Compiled[]>,
+): (text: string, cloud: string) => string[] {
+  const perCloud = new Map<string, { pattern: RegExp; prefixesOf: Map<string, string[]> }>();
+  const all = new Map<string, string[]>();
+  const add = (cloud: string, word: string, prefix: string) => {
+    let entry = perCloud.get(cloud);
+    if (!entry) {
+      entry = { pattern: /$^/, prefixesOf: new Map() };
+      perCloud.set(cloud, entry);
+    }
+    const key = keywordText(word);
+    entry.prefixesOf.set(key, [...(entry.prefixesOf.get(key) ?? []), prefix]);
+  };
+  for (const [prefix, words] of Object.entries(serviceWords)) {
+    if (!byPrefix.has(prefix)) continue;
+    const cloud = prefix.split(".")[0] as string;
+    for (const word of words) {
+      add(cloud, word, prefix);
+      if (cloud === "kubernetes") for (const other of ["aws", "azure", "gcp"]) add(other, word, prefix);
+      const key = keywordText(word);
+      all.set(key, [...(all.get(key) ?? []), prefix]);
+    }
+  }
+  for (const entry of perCloud.values()) entry.pattern = wordsRegExp([...entry.prefixesOf.keys()]);
+  const anyCloud = { pattern: wordsRegExp([...all.keys()]), prefixesOf: all };
+
+  return (text, cloud) => {
+    const entry = perCloud.get(cloud) ?? anyCloud;
+    const found: string[] = [];
+    for (const match of text.matchAll(entry.pattern)) {
+      for (const prefix of entry.prefixesOf.get(match[0]) ?? []) {
+        if (!found.includes(prefix)) found.push(prefix);
+      }
+    }
+    return found;
+  };
+}
+
+/** The text keywords are tested against: rule name, title and an identifier-like rule id, as words. */
+function matchText(input: MatchInput): string {
+  const parts = [input.ruleName];
+  if (input.title !== input.ruleName) parts.push(input.title);
+  if (/[a-z]{2,}[_.-][a-z]{2,}/i.test(input.ruleId) && !parts.includes(input.ruleId))
+    parts.push(input.ruleId);
+  return parts
+    .filter((part) => part !== "")
+    .map((part) => ruleText(part.replace(/^\s*\[deprecated\]\s*/i, "")))
+    .join("\n");
+}
+
+/**
+ * One regex, for lower-cased text, that hits when any keyword starts at a word boundary; keywords of
+ * three characters or fewer must also end at one (`log` does not hit `login`, `rds` does not hit `rdsx`).
+ */
 function keywordRegExp(keywords: readonly string[]): RegExp {
   const alternatives = keywords.map((keyword) => {
-    const escaped = keyword.toLowerCase().replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-    return /^\w/.test(keyword) ? `\\b${escaped}` : escaped;
+    const text = keywordText(keyword);
+    const escaped = text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+    const start = /^\w/.test(text) ? "\\b" : "";
+    const end = (text.length <= 3 && /\w$/.test(text)) || /\d$/.test(text) ? "\\b" : "";
+    return `${start}${escaped}${end}`;
   });
   return new RegExp(alternatives.join("|"));
+}
+
+/** Like {@link keywordRegExp}, global, longest alternatives first, so `matchAll` returns the words found. */
+function wordsRegExp(words: readonly string[]): RegExp {
+  const sorted = [...words].sort((a, b) => b.length - a.length);
+  return new RegExp(
+    sorted
+      .map((word) => {
+        const escaped = word.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+        const end = (word.length <= 3 && /\w$/.test(word)) || /\d$/.test(word) ? "\\b" : "";
+        return `${/^\w/.test(word) ? "\\b" : ""}${escaped}${end}`;
+      })
+      .join("|"),
+    "g",
+  );
 }
 
 function setOnce(map: Map<string, string>, key: string, value: string): void {
@@ -176,3 +345,10 @@ function setOnce(map: Map<string, string>, key: string, value: string): void {
 }
 
 const fallbackIds: ReadonlySet<string> = new Set(Object.values(categoryFallbacks));
+
+// The built-in matcher is compiled on first use, not when an adapter is imported.
+let builtIn: ArchetypeMatchFn | undefined;
+function builtInMatcher(): ArchetypeMatchFn {
+  builtIn ??= compileMatchers(archetypeMatchers);
+  return builtIn;
+}

@@ -1,597 +1,343 @@
-import type { Category, Platform } from "../finding.js";
+import type { Category } from "../finding.js";
+import type { ArchetypeMatcher } from "./matcher.js";
+import { awsMatchers } from "./matchers-aws.js";
+import { azureMatchers } from "./matchers-azure.js";
+import { commonMatchers } from "./matchers-common.js";
+import { gcpMatchers } from "./matchers-gcp.js";
+import { kubernetesMatchers } from "./matchers-kubernetes.js";
 
-/**
- * How a finding is recognised as one archetype. This module holds no prose, so every adapter can
- * import it cheaply; the explanations live in `archetypes.ts`.
- */
-export interface ArchetypeMatcher {
-  /** Kebab-case archetype id, e.g. `aws-s3-public-read`. */
-  id: string;
-  /**
-   * Resource-type prefixes the archetype applies to, matched on dot boundaries (`aws.s3` matches
-   * `aws.s3.bucket`); `*` applies to every type.
-   */
-  resourceTypes: readonly string[];
-  /** Keyword groups tested against the rule name and the title: every group must have a hit. */
-  keywords: readonly (readonly string[])[];
-  /** Keywords that rule the archetype out when any of them appears. */
-  exclude?: readonly string[];
-  /** Exact native rule ids per platform (highest precedence). */
-  ruleIds?: Partial<Record<Platform, readonly string[]>>;
-  /** Exact native rule names per platform, compared case-insensitively (highest precedence). */
-  ruleNames?: Partial<Record<Platform, readonly string[]>>;
-  /** Categories the archetype is limited to, when keywords alone could be ambiguous. */
-  categories?: readonly Category[];
-}
-
-const OPEN_TO_WORLD = [
-  "0.0.0.0/0",
-  "::/0",
-  "internet",
-  "anywhere",
-  "any ip",
-  "unrestricted",
-  "public",
-  "world",
-  "all sources",
-  "any source",
-];
-const SSH = ["ssh", "port 22", "tcp/22", "22/tcp", "port: 22"];
-const RDP = ["rdp", "3389", "remote desktop"];
-const DB_PORTS = [
-  "database port",
-  "3306",
-  "5432",
-  "1433",
-  "1521",
-  "27017",
-  "6379",
-  "9200",
-  "mysql",
-  "postgres",
-  "mongodb",
-  "redis",
-  "sql server",
-];
-const PUBLIC = [
-  "public",
-  "anonymous",
-  "everyone",
-  "allusers",
-  "allauthenticatedusers",
-  "world-readable",
-  "any principal",
-];
-const ENCRYPT = ["encrypt", "unencrypted", "sse", "cmek", "customer-managed key", "kms key"];
-const MFA = ["mfa", "multi-factor", "multifactor", "2fa", "two-factor"];
-const ROTATE = ["rotat", "90 days", "older than", "unused", "stale", "not used", "inactive", "45 days"];
-const SECRET = [
-  "secret",
-  "password",
-  "credential",
-  "token",
-  "api key",
-  "access key",
-  "private key",
-  "cleartext key",
-  "plaintext key",
-  "cloud key",
-  "ssh key",
-];
+export type { ArchetypeKind, ArchetypeMatcher, PortKind } from "./matcher.js";
 
 /**
  * Every built-in matcher, in precedence order: within one resource type the first matcher whose
- * keyword groups all hit wins, so more specific archetypes come before broader ones.
+ * keyword groups all hit wins, so more specific archetypes come before broader ones. Matchers for
+ * every resource type (`*`: secrets, threats, exposure) come last.
  */
 export const archetypeMatchers: readonly ArchetypeMatcher[] = [
-  // --- AWS storage ---
-  {
-    id: "aws-s3-block-public-access-disabled",
-    resourceTypes: ["aws.s3", "aws.account"],
-    keywords: [["block public access", "public access block", "blockpublic"]],
-  },
-  {
-    id: "aws-s3-public-write",
-    resourceTypes: ["aws.s3"],
-    keywords: [PUBLIC, ["write", "put", "upload", "full control"]],
-  },
-  {
-    id: "aws-s3-public-read",
-    resourceTypes: ["aws.s3"],
-    keywords: [[...PUBLIC, "publicly readable", "exposed"]],
-  },
-  {
-    id: "aws-s3-insecure-transport",
-    resourceTypes: ["aws.s3"],
-    keywords: [["ssl", "tls", "https", "secure transport", "in transit", "http request", "securetransport"]],
-  },
-  {
-    id: "aws-s3-unencrypted",
-    resourceTypes: ["aws.s3"],
-    keywords: [ENCRYPT],
-  },
-  {
-    id: "aws-s3-access-logging-disabled",
-    resourceTypes: ["aws.s3"],
-    keywords: [["logging", "access log", "server access"]],
-  },
-  {
-    id: "aws-s3-versioning-disabled",
-    resourceTypes: ["aws.s3"],
-    keywords: [["versioning", "mfa delete"]],
-  },
-  {
-    id: "aws-ebs-snapshot-public",
-    resourceTypes: ["aws.ec2", "aws.ebs"],
-    keywords: [
-      ["snapshot", "ami", "image"],
-      [...PUBLIC, "restorable by anyone", "shared with all"],
-    ],
-  },
-  {
-    id: "aws-ebs-unencrypted",
-    resourceTypes: ["aws.ec2", "aws.ebs", "aws.account"],
-    keywords: [["ebs", "volume", "disk"], ENCRYPT],
-  },
-  {
-    id: "aws-rds-snapshot-public",
-    resourceTypes: ["aws.rds"],
-    keywords: [["snapshot"], PUBLIC],
-  },
-  {
-    id: "aws-rds-unencrypted",
-    resourceTypes: ["aws.rds"],
-    keywords: [[...ENCRYPT, "storage encryption"]],
-  },
-  {
-    id: "aws-rds-public",
-    resourceTypes: ["aws.rds"],
-    keywords: [[...PUBLIC, "publicly accessible", "internet", "public ip"]],
-  },
-  {
-    id: "aws-rds-backup-disabled",
-    resourceTypes: ["aws.rds"],
-    keywords: [["backup", "retention"]],
-  },
-  // --- AWS network ---
-  {
-    id: "aws-default-security-group-open",
-    resourceTypes: ["aws.ec2", "aws.vpc"],
-    keywords: [["default security group"]],
-    ruleIds: { prisma: ["2378dbf4-b104-4bda-9b05-7417affbba3f"] },
-    ruleNames: { prisma: ["AWS Default Security Group Does Not Restrict All Traffic"] },
-  },
-  {
-    id: "aws-sg-ssh-open",
-    resourceTypes: ["aws.ec2", "aws.vpc"],
-    keywords: [SSH, OPEN_TO_WORLD],
-    ruleNames: { prisma: ["AWS Security Group allows all traffic on SSH port (22)"] },
-  },
-  {
-    id: "aws-sg-rdp-open",
-    resourceTypes: ["aws.ec2", "aws.vpc"],
-    keywords: [RDP, OPEN_TO_WORLD],
-  },
-  {
-    id: "aws-sg-database-port-open",
-    resourceTypes: ["aws.ec2", "aws.vpc"],
-    keywords: [DB_PORTS, OPEN_TO_WORLD],
-    ruleNames: {
-      prisma: ["AWS Security Groups allow internet traffic from internet to PostgreSQL port (5432)"],
-    },
-  },
-  {
-    id: "aws-sg-unrestricted-egress",
-    resourceTypes: ["aws.ec2", "aws.vpc"],
-    keywords: [["egress", "outbound"]],
-  },
-  {
-    id: "aws-sg-all-ports-open",
-    resourceTypes: ["aws.ec2", "aws.vpc"],
-    keywords: [["all ports", "all traffic", "all protocols", "ingress", "inbound"], OPEN_TO_WORLD],
-    ruleNames: { prisma: ["AWS Security Groups With Inbound Rule Overly Permissive To All Traffic"] },
-  },
-  {
-    id: "aws-vpc-flow-logs-disabled",
-    resourceTypes: ["aws.ec2", "aws.vpc"],
-    keywords: [["flow log"]],
-  },
-  {
-    id: "aws-ec2-imdsv1-enabled",
-    resourceTypes: ["aws.ec2"],
-    keywords: [["imds", "metadata service", "instance metadata", "http tokens"]],
-  },
-  // --- AWS identity ---
-  {
-    id: "aws-root-access-key",
-    resourceTypes: ["aws.iam", "aws.account"],
-    keywords: [["root"], ["access key"]],
-  },
-  {
-    id: "aws-root-mfa-disabled",
-    resourceTypes: ["aws.iam", "aws.account"],
-    keywords: [["root"], MFA],
-  },
-  {
-    id: "aws-root-account-usage",
-    resourceTypes: ["aws.iam", "aws.account"],
-    keywords: [["root"], ["usage", "used", "login", "activity", "sign-in", "signin"]],
-  },
-  {
-    id: "aws-iam-wildcard-admin",
-    resourceTypes: ["aws.iam"],
-    keywords: [
-      [
-        "*:*",
-        "administratoraccess",
-        "full admin",
-        "full administrative",
-        "admin privileges",
-        "administrative privileges",
-        "wildcard",
-        "all actions",
-        "admin access",
-      ],
-    ],
-  },
-  {
-    id: "aws-iam-access-key-stale",
-    resourceTypes: ["aws.iam"],
-    keywords: [["access key", "credential"], ROTATE],
-  },
-  {
-    id: "aws-iam-user-mfa-disabled",
-    resourceTypes: ["aws.iam"],
-    keywords: [MFA],
-  },
-  {
-    id: "aws-iam-password-policy-weak",
-    resourceTypes: ["aws.iam", "aws.account"],
-    keywords: [["password policy", "password length", "password reuse"]],
-    ruleNames: {
-      prisma: [
-        "AWS IAM password policy allows password reuse",
-        "AWS IAM password policy does not have a minimum of 14 characters",
-        "AWS IAM Password policy is insecure",
-      ],
-    },
-  },
-  {
-    id: "aws-iam-role-cross-account-trust",
-    resourceTypes: ["aws.iam"],
-    keywords: [["trust"], ["external", "cross-account", "any principal", "any aws account", "third party"]],
-  },
-  // --- AWS logging, keys, detection ---
-  {
-    id: "aws-cloudtrail-log-validation-disabled",
-    resourceTypes: ["aws.cloudtrail"],
-    keywords: [["validation", "integrity"]],
-    ruleNames: { prisma: ["AWS CloudTrail Trail Log Validation Is Not Enabled In All Regions"] },
-  },
-  {
-    id: "aws-cloudtrail-disabled",
-    resourceTypes: ["aws.cloudtrail", "aws.account"],
-    keywords: [["cloudtrail", "trail"]],
-    exclude: [...ENCRYPT, "cloudwatch", "s3 bucket", "data event", "object-level"],
-    ruleNames: {
-      prisma: [
-        "AWS CloudTrail is not enabled in all regions",
-        "AWS CloudTrail is not enabled on the account",
-      ],
-    },
-  },
-  {
-    id: "aws-kms-key-rotation-disabled",
-    resourceTypes: ["aws.kms"],
-    keywords: [["rotat"]],
-  },
-  {
-    id: "aws-guardduty-disabled",
-    resourceTypes: ["aws.guardduty", "aws.account"],
-    keywords: [["guardduty", "guard duty"]],
-  },
-  {
-    id: "aws-config-recorder-disabled",
-    resourceTypes: ["aws.config", "aws.account"],
-    keywords: [["aws config", "config recorder", "configuration recorder"]],
-  },
-  // --- AWS compute and containers ---
-  {
-    id: "aws-lambda-public-url",
-    resourceTypes: ["aws.lambda"],
-    keywords: [["function url", "public", "unauthenticated", "anyone", "any principal", "auth type none"]],
-  },
-  {
-    id: "aws-eks-public-endpoint",
-    resourceTypes: ["aws.eks"],
-    keywords: [["public", "endpoint", "api server", "internet"]],
-  },
-  // --- Azure ---
-  {
-    id: "azure-storage-public-blob",
-    resourceTypes: ["azure.storage"],
-    keywords: [[...PUBLIC, "blob public access"]],
-  },
-  {
-    id: "azure-storage-https-only-disabled",
-    resourceTypes: ["azure.storage"],
-    keywords: [["https", "secure transfer", "http traffic"]],
-  },
-  {
-    id: "azure-storage-tls-min-version",
-    resourceTypes: ["azure.storage"],
-    keywords: [["tls", "minimum version"]],
-  },
-  {
-    id: "azure-storage-network-unrestricted",
-    resourceTypes: ["azure.storage"],
-    keywords: [["all networks", "default network access", "network access", "firewall"]],
-  },
-  {
-    id: "azure-sql-tde-disabled",
-    resourceTypes: ["azure.sql"],
-    keywords: [["tde", "transparent data encryption", ...ENCRYPT]],
-  },
-  {
-    id: "azure-sql-auditing-disabled",
-    resourceTypes: ["azure.sql"],
-    keywords: [["audit"]],
-  },
-  {
-    id: "azure-sql-public-network-access",
-    resourceTypes: ["azure.sql", "azure.dbforpostgresql", "azure.dbformysql"],
-    keywords: [[...PUBLIC, "0.0.0.0", "any ip", "firewall", "public network"]],
-  },
-  {
-    id: "azure-nsg-ssh-open",
-    resourceTypes: ["azure.network"],
-    keywords: [SSH, OPEN_TO_WORLD],
-  },
-  {
-    id: "azure-nsg-rdp-open",
-    resourceTypes: ["azure.network"],
-    keywords: [RDP, OPEN_TO_WORLD],
-  },
-  {
-    id: "azure-nsg-flow-logs-disabled",
-    resourceTypes: ["azure.network"],
-    keywords: [["flow log"]],
-  },
-  {
-    id: "azure-subscription-owner-sprawl",
-    resourceTypes: [
-      "azure.authorization",
-      "azure.subscription",
-      "azure.resources",
-      "azure.aad",
-      "azure.entra",
-    ],
-    keywords: [["owner"]],
-  },
-  {
-    id: "azure-user-mfa-disabled",
-    resourceTypes: ["azure.aad", "azure.entra", "azure.identity", "azure.subscription"],
-    keywords: [MFA],
-  },
-  {
-    id: "azure-activity-log-diagnostics-missing",
-    resourceTypes: ["azure.insights", "azure.monitor", "azure.subscription", "azure.resources"],
-    keywords: [["activity log", "diagnostic"]],
-  },
-  {
-    id: "azure-keyvault-purge-protection-disabled",
-    resourceTypes: ["azure.keyvault"],
-    keywords: [["purge protection", "soft delete", "soft-delete", "recoverable"]],
-  },
-  {
-    id: "azure-aks-public-api",
-    resourceTypes: ["azure.containerservice", "azure.aks"],
-    keywords: [["public", "api server", "authorized ip", "private cluster", "internet"]],
-  },
-  {
-    id: "azure-function-anonymous-access",
-    resourceTypes: ["azure.web", "azure.functions"],
-    keywords: [["anonymous", "public", "authentication", "unauthenticated"]],
-  },
-  {
-    id: "azure-vm-disk-unencrypted",
-    resourceTypes: ["azure.compute"],
-    keywords: [ENCRYPT],
-  },
-  {
-    id: "azure-defender-disabled",
-    resourceTypes: ["azure.security", "azure.subscription"],
-    keywords: [["defender", "security center", "threat protection"]],
-  },
-  // --- GCP ---
-  {
-    id: "gcp-storage-public-bucket",
-    resourceTypes: ["gcp.storage"],
-    keywords: [[...PUBLIC, "publicly accessible"]],
-  },
-  {
-    id: "gcp-storage-uniform-access-disabled",
-    resourceTypes: ["gcp.storage"],
-    keywords: [["uniform"]],
-  },
-  {
-    id: "gcp-firewall-ssh-open",
-    resourceTypes: ["gcp.compute"],
-    keywords: [SSH, OPEN_TO_WORLD],
-  },
-  {
-    id: "gcp-firewall-rdp-open",
-    resourceTypes: ["gcp.compute"],
-    keywords: [RDP, OPEN_TO_WORLD],
-  },
-  {
-    id: "gcp-vpc-flow-logs-disabled",
-    resourceTypes: ["gcp.compute"],
-    keywords: [["flow log"]],
-  },
-  {
-    id: "gcp-compute-default-service-account",
-    resourceTypes: ["gcp.compute"],
-    keywords: [["default service account", "full access to all cloud apis", "full api access"]],
-  },
-  {
-    id: "gcp-service-account-key-stale",
-    resourceTypes: ["gcp.iam"],
-    keywords: [["key"], [...ROTATE, "user-managed", "user managed"]],
-  },
-  {
-    id: "gcp-iam-primitive-roles",
-    resourceTypes: ["gcp.iam", "gcp.cloudresourcemanager", "gcp.resourcemanager", "gcp.project"],
-    keywords: [["primitive", "basic role", "owner", "editor"]],
-  },
-  {
-    id: "gcp-audit-logs-disabled",
-    resourceTypes: ["gcp.logging", "gcp.cloudresourcemanager", "gcp.resourcemanager", "gcp.project"],
-    keywords: [["audit log", "data access log", "audit config"]],
-  },
-  {
-    id: "gcp-cloudsql-public-ip",
-    resourceTypes: ["gcp.sql", "gcp.sqladmin"],
-    keywords: [[...PUBLIC, "public ip", "0.0.0.0", "authorized network"]],
-  },
-  {
-    id: "gcp-cloudsql-ssl-not-required",
-    resourceTypes: ["gcp.sql", "gcp.sqladmin"],
-    keywords: [["ssl", "tls", "encrypted connection"]],
-  },
-  {
-    id: "gcp-cloudsql-cmek-disabled",
-    resourceTypes: ["gcp.sql", "gcp.sqladmin"],
-    keywords: [ENCRYPT],
-  },
-  {
-    id: "gcp-kms-key-rotation-disabled",
-    resourceTypes: ["gcp.kms", "gcp.cloudkms"],
-    keywords: [["rotat"]],
-  },
-  {
-    id: "gcp-gke-public-endpoint",
-    resourceTypes: ["gcp.container", "gcp.gke"],
-    keywords: [["public", "endpoint", "private cluster", "master authorized", "control plane", "internet"]],
-  },
-  {
-    id: "gcp-cloudfunction-public",
-    resourceTypes: ["gcp.cloudfunctions", "gcp.run", "gcp.functions"],
-    keywords: [["allusers", "public", "unauthenticated", "anyone", "anonymous"]],
-  },
-  // --- Kubernetes ---
-  {
-    id: "k8s-privilege-escalation-allowed",
-    resourceTypes: ["kubernetes"],
-    keywords: [["privilege escalation", "allowprivilegeescalation"]],
-  },
-  {
-    id: "k8s-privileged-container",
-    resourceTypes: ["kubernetes"],
-    keywords: [["privileged"]],
-  },
-  {
-    id: "k8s-host-path-mount",
-    resourceTypes: ["kubernetes"],
-    keywords: [["hostpath", "host path"]],
-  },
-  {
-    id: "k8s-host-namespaces",
-    resourceTypes: ["kubernetes"],
-    keywords: [
-      ["hostnetwork", "host network", "hostpid", "host pid", "hostipc", "host ipc", "host namespace"],
-    ],
-  },
-  {
-    id: "k8s-added-capabilities",
-    resourceTypes: ["kubernetes"],
-    keywords: [["capabilit", "sys_admin", "net_raw", "net_admin"]],
-  },
-  {
-    id: "k8s-cluster-admin-binding",
-    resourceTypes: ["kubernetes"],
-    keywords: [["cluster-admin", "clusteradmin", "cluster admin"]],
-  },
-  {
-    id: "k8s-api-server-exposed",
-    resourceTypes: ["kubernetes"],
-    keywords: [
-      ["api server", "apiserver", "kubernetes api", "control plane"],
-      [...PUBLIC, "exposed", "internet"],
-    ],
-  },
-  {
-    id: "k8s-run-as-root",
-    resourceTypes: ["kubernetes"],
-    keywords: [["root", "runasnonroot", "run as non-root", "uid 0"]],
-    exclude: ["filesystem", "file system", "readonlyrootfilesystem"],
-  },
-  {
-    id: "k8s-missing-resource-limits",
-    resourceTypes: ["kubernetes"],
-    keywords: [["limit"], ["cpu", "memory", "resource"]],
-  },
-  {
-    id: "k8s-service-account-token-automount",
-    resourceTypes: ["kubernetes"],
-    keywords: [["automount", "service account token"]],
-  },
-  // --- Secrets (any resource type) ---
-  {
-    id: "secret-in-instance-user-data",
-    resourceTypes: ["*"],
-    keywords: [["user data", "userdata", "custom data", "startup script", "metadata script"], SECRET],
-  },
-  {
-    id: "secret-in-environment-variables",
-    resourceTypes: ["*"],
-    keywords: [["environment variable", "env var", "environment"], SECRET],
-  },
-  {
-    id: "secret-in-code",
-    resourceTypes: ["*"],
-    keywords: [
-      SECRET,
-      [
-        "code",
-        "repository",
-        "source",
-        "image",
-        "file",
-        "layer",
-        "commit",
-        "exposed",
-        "cleartext",
-        "plaintext",
-        "hardcoded",
-        "hard-coded",
-      ],
-    ],
-    categories: ["secret"],
-  },
-  // --- Cross-cloud ---
-  {
-    id: "end-of-life-software",
-    resourceTypes: ["*"],
-    keywords: [
-      [
-        "end of life",
-        "end-of-life",
-        "eol",
-        "unsupported version",
-        "deprecated runtime",
-        "no longer supported",
-      ],
-    ],
-  },
-  {
-    id: "internet-exposed-resource",
-    resourceTypes: ["*"],
-    keywords: [
-      ["publicly exposed", "internet-facing", "exposed to the internet", "public ip", "internet exposed"],
-    ],
-  },
+  ...awsMatchers,
+  ...azureMatchers,
+  ...gcpMatchers,
+  ...kubernetesMatchers,
+  ...commonMatchers,
 ];
+
+/**
+ * Words that name a service in a rule name or title, per resource-type prefix. When a finding's own
+ * resource type says too little (`aws.other.resource`, an account, a subscription) or its matchers do
+ * not apply, the matcher tries the services the rule names, in the order it names them: `Ensure RDS
+ * instances are encrypted` on an unknown AWS type is read as an RDS rule.
+ */
+export const serviceWords: Readonly<Record<string, readonly string[]>> = {
+  // AWS
+  "aws.s3": ["s3", "bucket", "buckets"],
+  "aws.glacier": ["glacier"],
+  "aws.ec2": [
+    "ec2",
+    "security group",
+    "security groups",
+    "securitygroup",
+    "network acl",
+    "network acls",
+    "nacl",
+    "nacls",
+    "ami",
+    "amis",
+    "elastic ip",
+    "launch template",
+    "vpc",
+    "vpcs",
+    "subnet",
+    "transit gateway",
+    "vpn",
+    "instance profile",
+    "instance role",
+    "instance roles",
+    "eni",
+    "imds",
+    "imdsv2",
+    "flow log",
+  ],
+  "aws.ebs": ["ebs"],
+  "aws.iam": [
+    "iam",
+    "access key",
+    "access keys",
+    "root",
+    "password policy",
+    "saml",
+    "identity provider",
+    "ssh keys",
+    "public ssh",
+    "credentials",
+    "support role",
+    "aws support",
+    "server certificate",
+  ],
+  "aws.account": ["aws account", "account contact", "contact details", "security contact"],
+  "aws.organizations": ["organization", "organizations", "scp"],
+  "aws.cloudtrail": ["cloudtrail", "trail"],
+  "aws.cloudwatch": ["cloudwatch", "metric filter", "alarm", "log group"],
+  "aws.logs": ["log group", "cloudwatch logs"],
+  "aws.kms": ["kms", "cmk", "cmks", "customer master key", "customer created cmk"],
+  "aws.rds": ["rds", "aurora", "db instance", "db cluster", "database instance", "rds database"],
+  "aws.docdb": ["documentdb", "docdb"],
+  "aws.neptune": ["neptune"],
+  "aws.dynamodb": ["dynamodb", "dynamo db"],
+  "aws.dax": ["dax", "dynamodb accelerator"],
+  "aws.elasticache": ["elasticache"],
+  "aws.memorydb": ["memorydb"],
+  "aws.redshift": ["redshift"],
+  "aws.opensearch": ["opensearch", "elasticsearch domain", "elastic search domain", "es domain"],
+  "aws.dms": ["dms", "database migration"],
+  "aws.kinesis": ["kinesis"],
+  "aws.firehose": ["firehose"],
+  "aws.kafka": ["kafka cluster", "msk", "kafka connect"],
+  "aws.mq": ["amazon mq", "mq broker", "activemq", "rabbitmq"],
+  "aws.backup": [
+    "aws backup",
+    "backup plan",
+    "backup plans",
+    "backup vault",
+    "backup vaults",
+    "recovery point",
+  ],
+  "aws.elasticfilesystem": ["efs", "elastic file system"],
+  "aws.fsx": ["fsx"],
+  "aws.storagegateway": ["storage gateway"],
+  "aws.lambda": ["lambda"],
+  "aws.eks": ["eks"],
+  "aws.ecs": ["ecs", "fargate", "task definition"],
+  "aws.ecr": ["ecr", "elastic container registry"],
+  "aws.apigateway": ["api gateway", "apigateway", "rest api"],
+  "aws.appsync": ["appsync"],
+  "aws.states": ["step functions", "state machine"],
+  "aws.events": ["eventbridge", "event bus", "schema registry"],
+  "aws.sns": ["sns"],
+  "aws.sqs": ["sqs"],
+  "aws.secretsmanager": ["secrets manager", "secretsmanager"],
+  "aws.elasticbeanstalk": ["beanstalk"],
+  "aws.cloudformation": ["cloudformation", "cdk", "cdktoolkit"],
+  "aws.codebuild": ["codebuild"],
+  "aws.codeartifact": ["codeartifact"],
+  "aws.codepipeline": ["codepipeline"],
+  "aws.sagemaker": ["sagemaker"],
+  "aws.bedrock": ["bedrock"],
+  "aws.glue": ["glue"],
+  "aws.athena": ["athena"],
+  "aws.elasticmapreduce": ["emr", "elastic mapreduce"],
+  "aws.cognito": ["cognito"],
+  "aws.cloudfront": ["cloudfront"],
+  "aws.elasticloadbalancing": ["load balancer", "load balancers", "elb", "elbv2", "alb", "nlb"],
+  "aws.route53": ["route53", "route 53", "hosted zone"],
+  "aws.acm": ["acm", "certificate manager"],
+  "aws.waf": ["waf", "web acl"],
+  "aws.network-firewall": ["network firewall"],
+  "aws.shield": ["shield"],
+  "aws.guardduty": ["guardduty", "guard duty"],
+  "aws.config": ["aws config", "config recorder", "configuration recorder", "config rule"],
+  "aws.securityhub": ["security hub", "securityhub"],
+  "aws.macie": ["macie"],
+  "aws.inspector2": ["inspector", "inspector2"],
+  "aws.accessanalyzer": ["access analyzer"],
+  "aws.ssm": ["ssm", "systems manager"],
+  "aws.autoscaling": ["auto scaling", "autoscaling", "launch configuration"],
+  "aws.appstream": ["appstream"],
+  "aws.transfer": ["transfer family"],
+  "aws.workspaces": ["workspaces", "workspace"],
+  "aws.lightsail": ["lightsail"],
+  "aws.ds": ["directory service"],
+  "aws.datasync": ["datasync"],
+  "aws.directconnect": ["direct connect"],
+  "aws.ses": ["ses"],
+  "aws.servicecatalog": ["service catalog"],
+  "aws.rolesanywhere": ["roles anywhere", "rolesanywhere"],
+  // Azure
+  "azure.storage": [
+    "storage account",
+    "storage accounts",
+    "blob",
+    "blob containers",
+    "file share",
+    "shared access signature",
+    "storage encryption",
+    "storage service",
+    "secure transfer",
+  ],
+  "azure.sql": [
+    "sql server",
+    "sql database",
+    "azure sql",
+    "sql servers",
+    "sql",
+    "auditing",
+    "threat detection",
+    "azure active directory admin",
+    "data encryption",
+    "send alerts to",
+    "email service and co administrators",
+  ],
+  "azure.dbforpostgresql": ["postgresql", "postgres"],
+  "azure.dbformysql": ["mysql"],
+  "azure.documentdb": ["cosmos db", "cosmosdb"],
+  "azure.keyvault": ["key vault", "keyvault", "all keys", "all secrets"],
+  "azure.network": [
+    "network security group",
+    "network security groups",
+    "nsg",
+    "flow log",
+    "network watcher",
+    "bastion",
+    "virtual network",
+    "vnet",
+    "ddos",
+    "rdp access",
+    "ssh access",
+  ],
+  "azure.compute": [
+    "virtual machine",
+    "virtual machines",
+    "vm",
+    "vms",
+    "os disk",
+    "data disks",
+    "disk",
+    "disks",
+    "scale set",
+    "extensions",
+  ],
+  "azure.containerservice": ["aks", "kubernetes service"],
+  "azure.web": ["app service", "web app", "function app", "function apps"],
+  "azure.containerregistry": ["container registry", "acr"],
+  "azure.databricks": ["databricks"],
+  "azure.entra": [
+    "entra",
+    "azure ad",
+    "active directory",
+    "guest",
+    "tenant",
+    "conditional access",
+    "global administrator",
+    "security defaults",
+    "named location",
+    "app registration",
+    "privileged user",
+    "privileged users",
+    "non privileged",
+    "users",
+    "user",
+  ],
+  "azure.authorization": [
+    "custom role",
+    "role assignment",
+    "subscription owner",
+    "resource lock",
+    "resource locks",
+    "owner role",
+  ],
+  "azure.security": [
+    "defender",
+    "security center",
+    "security contact",
+    "pricing tier",
+    "standard pricing",
+    "auto provisioning",
+    "vulnerability assessment",
+    "endpoint protection",
+    "system updates",
+    "jit",
+    "adaptive application",
+    "send email",
+    "emails about alerts",
+  ],
+  "azure.monitor": [
+    "activity log",
+    "diagnostic setting",
+    "diagnostic settings",
+    "log profile",
+    "azure monitor",
+  ],
+  "azure.insights": ["application insights"],
+  "azure.recoveryservices": ["recovery services"],
+  "azure.search": ["ai search", "search service"],
+  // GCP
+  "gcp.storage": ["cloud storage", "storage bucket", "bucket", "buckets", "log buckets"],
+  "gcp.sql": [
+    "cloud sql",
+    "sql instance",
+    "sql instances",
+    "cloudsql",
+    "database instance",
+    "mysql database",
+  ],
+  "gcp.compute": [
+    "compute engine",
+    "vm instance",
+    "vm instances",
+    "instances",
+    "firewall",
+    "subnetwork",
+    "subnet",
+    "vpc",
+    "network",
+    "ssh keys",
+    "serial ports",
+    "ip forwarding",
+    "os login",
+    "oslogin",
+    "vm disks",
+    "disk image",
+    "ssh access",
+    "rdp access",
+  ],
+  "gcp.iam": [
+    "iam",
+    "service account",
+    "service accounts",
+    "serviceaccount",
+    "workload identity",
+    "gmail",
+    "separation of duties",
+  ],
+  "gcp.kms": ["kms", "crypto key", "encryption key", "encryption keys", "cryptokey"],
+  "gcp.logging": ["log metric", "metric filter", "logging sink", "log sink", "sinks", "log entries"],
+  "gcp.bigquery": ["bigquery"],
+  "gcp.cloudfunctions": ["cloud function", "cloud functions", "cloud run"],
+  "gcp.container": [
+    "gke",
+    "kubernetes engine",
+    "kubernetes cluster",
+    "kubernetes clusters",
+    "kubernetes web ui",
+  ],
+  "gcp.dns": ["dns", "dnssec"],
+  "gcp.apikeys": ["api key", "api keys"],
+  "gcp.secretmanager": ["secret manager"],
+  "gcp.dataproc": ["dataproc"],
+  "gcp.project": [
+    "project",
+    "organization",
+    "cloud audit logging",
+    "audit logs",
+    "essential contacts",
+    "access approval",
+    "asset inventory",
+  ],
+  "gcp.artifactregistry": ["artifact registry", "container analysis", "container scanning", "gcr"],
+  // Kubernetes
+  kubernetes: [
+    "pod",
+    "pods",
+    "kubelet",
+    "etcd",
+    "kubernetes",
+    "k8s",
+    "clusterrole",
+    "cluster role",
+    "rolebinding",
+    "controller manager",
+    "api server pod",
+  ],
+};
 
 /**
  * Knowledge-base archetypes that explain vulnerabilities. They are never dedup archetypes: a

@@ -345,6 +345,7 @@ describe("explain with a model", () => {
         "likelyIntent",
         "model",
         "promptVersion",
+        "remediationSource",
         "remediationSteps",
         "risk",
         "snippets",

@@ -211,7 +211,10 @@ describe("factsFor", () => {
     expect(facts.archetypeId).toBe(GENERIC_ARCHETYPE_ID);
     expect(facts.specific).toBe(false);
     expect(facts.headline).toBe("Widget frobnication should be off on w-1");
-    expect(facts.remediationSteps).toEqual(["Turn frobnication off in the widget settings."]);
+    expect(facts.remediationSteps).toEqual([
+      "Platform guidance for “Widget frobnication should be off” (wiz, not from the knowledge base): Turn frobnication off in the widget settings.",
+    ]);
+    expect(facts.remediationSource).toBe("platform");
     expect(facts.controls).toEqual([{ framework: "ACME", control: "W-1" }]);
   });
 

@@ -430,12 +430,17 @@ describe("matchArchetype", () => {
   });
 
   it("leaves out an archetype when an excluded keyword shows the rule is about something else", () => {
-    expect(
-      matchArchetype(titled("CloudTrail logs are not encrypted with KMS", "aws.cloudtrail.trail")),
-    ).toBeUndefined();
-    expect(
-      matchArchetype(titled("Container root filesystem is not read-only", "kubernetes.pod")),
-    ).toBeUndefined();
+    // "encrypted" rules CloudTrail-disabled out; the encryption archetype takes it.
+    expect(matchArchetype(titled("CloudTrail logs are not encrypted with KMS", "aws.cloudtrail.trail"))).toBe(
+      "aws-cloudtrail-unencrypted",
+    );
+    // "filesystem" rules run-as-root out; the read-only root file system archetype takes it.
+    expect(matchArchetype(titled("Container root filesystem is not read-only", "kubernetes.pod"))).toBe(
+      "k8s-root-filesystem-writable",
+    );
+    expect(matchArchetype(titled("Kubelet config file is owned by root:root", "kubernetes.node"))).toBe(
+      "k8s-node-file-ownership",
+    );
     expect(matchArchetype(titled("CloudTrail is not enabled", "aws.cloudtrail.trail"))).toBe(
       "aws-cloudtrail-disabled",
     );

@@ -1,5 +1,6 @@
 import { bundles, controls, frameworks } from "../controls.js";
 import type { KnowledgeEntry } from "../entry.js";
+import { moreCrossEntries, threatEntries } from "./threats.js";
 
 /** Archetypes that apply on any cloud: secrets, vulnerabilities, exposure, threats. */
 export const crossCloudEntries: KnowledgeEntry[] = [
@@ -133,21 +134,26 @@ export const crossCloudEntries: KnowledgeEntry[] = [
   {
     id: "threat-detected",
     title: "Threat detected",
-    headline: "Suspicious activity detected on {{resource.name}}",
-    risk: "The platform observed behaviour on {{resource.name}} that matches attacker activity.",
-    impact: "An active intrusion can escalate to data theft or ransomware within hours.",
-    intents: ["Possibly an attacker; sometimes an unusual but legitimate admin action"],
+    headline: "Suspicious activity detected on {{resource.name}}: {{rule.name}}",
+    risk: "The platform saw behaviour on {{resource.name}} that matches attacker activity (“{{rule.name}}”); until it is explained, assume the resource and the credentials it holds are compromised.",
+    impact:
+      "An active intrusion can move to data theft or ransomware within hours; evidence lost now cannot be recovered.",
+    intents: [
+      "An attacker using the resource or its credentials",
+      "An unusual but legitimate action by an administrator or a new deployment",
+    ],
     remediation: [
-      "Follow your incident response runbook: confirm with the owner of {{resource.name}}, isolate it if the activity is not explained, and preserve evidence.",
+      "Contain and preserve: ask the owner of {{resource.name}} whether the activity was expected; if not, isolate it (quarantine security group or network policy, do not delete it) and snapshot its disks and export its logs for the time window before changing anything else.",
+      "Rotate every credential {{resource.name}} holds or used (instance or workload role sessions, access keys, tokens, passwords), then open an incident and find how the attacker got in.",
     ],
     snippets: [
       {
         language: "text",
         label: "First steps",
-        code: "1. Ask the owner whether the activity on {{resource.name}} was expected.\n2. If not: isolate (restrictive security group / network policy), snapshot disks, rotate credentials it holds.\n3. Open an incident.",
+        code: "1. Confirm with the owner of {{resource.name}} whether the activity was expected.\n2. Contain: move {{resource.name}} to a quarantine security group / network policy; keep it running.\n3. Preserve: snapshot its disks; export CloudTrail/activity/audit logs and flow logs for the window.\n4. Rotate: credentials on or used by {{resource.name}} (role sessions, keys, tokens, passwords).\n5. Open an incident; rebuild from a clean image once the entry point is known.",
       },
     ],
-    controls: bundles.threatDetection,
+    controls: [...bundles.incidentResponse, ...bundles.threatDetection],
   },
   {
     id: "log4shell-class-rce",
@@ -224,6 +230,8 @@ export const crossCloudEntries: KnowledgeEntry[] = [
     ],
     controls: bundles.vulnerability,
   },
+  ...threatEntries,
+  ...moreCrossEntries,
 ];
 
 /** The entry used when no archetype matches: generic, honest guidance. */
@@ -231,11 +239,11 @@ export const genericEntry: KnowledgeEntry = {
   id: "generic",
   title: "Security finding",
   headline: "{{rule.name}} on {{resource.name}}",
-  risk: "The platform reports that {{resource.name}} does not meet the rule “{{rule.name}}”.",
+  risk: "The platform reports that {{resource.name}} does not meet its rule “{{rule.name}}”; no knowledge-base archetype covers this rule yet.",
   impact: "Until it is reviewed, the weakness may expose the resource or its data.",
   intents: ["Not known: no specific guidance exists for this rule yet"],
   remediation: [
-    "Review the platform's remediation guidance for “{{rule.name}}” and apply it to {{resource.name}}.",
+    "Change {{resource.name}} so that the platform's rule “{{rule.name}}” passes (the rule's name states the setting it checks; the rule's page in the platform gives the exact steps), then re-scan to confirm.",
   ],
   snippets: [],
   controls: [],

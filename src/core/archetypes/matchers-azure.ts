@@ -112,6 +112,14 @@ export const azureMatchers: readonly ArchetypeMatcher[] = [
       ],
     ],
   ),
+  m("azure-postgresql-geo-backup-disabled", POSTGRES, [
+    ["geo redundant", "geo-redundant"],
+    ["backup", "backups"],
+  ]),
+  m("azure-mysql-geo-backup-disabled", MYSQL, [
+    ["geo redundant", "geo-redundant"],
+    ["backup", "backups"],
+  ]),
   m("azure-postgresql-connection-throttling-disabled", POSTGRES, [["connection throttling"]]),
   m("azure-postgresql-log-checkpoints-disabled", POSTGRES, [["checkpoint", "checkpoints"]]),
   m("azure-postgresql-log-disconnections-disabled", POSTGRES, [["disconnection", "disconnections"]]),

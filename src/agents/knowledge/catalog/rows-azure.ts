@@ -142,6 +142,18 @@ export const azureRows: readonly CatalogRow[] = [
     "Turn on Microsoft Defender for SQL for server {{resource.name}} (or the subscription's Defender for Azure SQL plan).",
   ],
   [
+    "azure-postgresql-geo-backup-disabled",
+    "backup",
+    "keeps its backups in one region only (geo-redundant backup off)",
+    "Recreate PostgreSQL server {{resource.name}} from a backup with geo-redundant backup storage enabled (it can only be chosen at creation), then switch clients over.",
+  ],
+  [
+    "azure-mysql-geo-backup-disabled",
+    "backup",
+    "keeps its backups in one region only (geo-redundant backup off)",
+    "Recreate MySQL server {{resource.name}} from a backup with geo-redundant backup storage enabled (it can only be chosen at creation), then switch clients over.",
+  ],
+  [
     "azure-postgresql-connection-throttling-disabled",
     "hardening",
     "has connection_throttling turned off",

@@ -11,6 +11,7 @@ export default defineConfig({
     "adapters/orca/index": "src/adapters/orca/index.ts",
     "adapters/lacework/index": "src/adapters/lacework/index.ts",
     "adapters/ocsf/index": "src/adapters/ocsf/index.ts",
+    "llm/index": "src/llm/index.ts",
     "llm/openai/index": "src/llm/openai/index.ts",
     "llm/anthropic/index": "src/llm/anthropic/index.ts",
     "llm/azure-openai/index": "src/llm/azure-openai/index.ts",

@@ -1,144 +1,88 @@
 /**
- * The core of cloudsteward: the Finding, Case and Action models, the pipeline and its stages,
- * typed errors, the HTTP client, redaction and OCSF export. Adapters, model providers and sinks are
- * separate subpaths (`cloudsteward/adapters/wiz`, `cloudsteward/llm/openai`, `cloudsteward/sinks/jira`…),
- * so you pay only for what you import.
  * @module cloudsteward
+ * The governed run, for people composing it: the stage factories (`triage`, `enrich`, `explain`,
+ * `decide`, `gate`), `pipeline` and the `governance` preset, policies and approvals, the models
+ * users validate with, the contracts a source, sink or store fulfils, and the typed errors.
+ *
+ * Everything else is a subpath, so you pay only for what you import: adapters
+ * (`cloudsteward/adapters/wiz` …), model providers and LLM composition (`cloudsteward/llm/openai` …,
+ * `cloudsteward/llm`), sinks (`cloudsteward/sinks/jira` …), `cloudsteward/stores`,
+ * `cloudsteward/audit`, `cloudsteward/remediation`, `cloudsteward/server`, the building blocks for
+ * integration authors (`cloudsteward/toolkit`) and test helpers (`cloudsteward/testing`).
  */
 
-export * from "./agents/approvals/index.js";
-export * from "./agents/decide/index.js";
-export * from "./agents/enrich/index.js";
+export { type ApprovalQueue, type ApprovalRequest, approvalQueue } from "./agents/approvals/queue.js";
+export { type DecideOptions, decide } from "./agents/decide/decide.js";
+export { type EnrichOptions, enrich } from "./agents/enrich/enrich.js";
+export { fromCsv } from "./agents/enrich/from-csv.js";
+export { fromFunction } from "./agents/enrich/from-function.js";
+export { fromMap } from "./agents/enrich/from-map.js";
+export { fromServiceNowCmdb } from "./agents/enrich/from-servicenow-cmdb.js";
+export { fromTags } from "./agents/enrich/from-tags.js";
+export type { ContextProvider } from "./agents/enrich/provider.js";
+export { type ExplainOptions, explain } from "./agents/explain/explain.js";
+export { type GateOptions, gate } from "./agents/gate/gate.js";
 export {
-  EXPLAIN_CACHE_NAMESPACE,
-  type ExplainOptions,
-  type ExplainPromptInput,
-  explain,
-  explainPrompt,
-  explanationFromFacts,
-  type ModelExplanation,
-  modelExplanationSchema,
-} from "./agents/explain/index.js";
-export * from "./agents/gate/index.js";
+  type GovernanceOptions,
+  type GovernanceResult,
+  type GovernanceRun,
+  governance,
+} from "./agents/governance/governance.js";
 export {
-  type ArchetypeMatcher,
-  type ArchetypeMatchFn,
-  archetypeIds,
-  archetypeMatchers,
-  compileMatchers,
   createKnowledgeBase,
-  defaultEntries,
   defaultKnowledge,
-  explanationArchetypeFor,
-  type Facts,
-  GENERIC_ARCHETYPE_ID,
   type KnowledgeBase,
-  type KnowledgeEntry,
-  type KnowledgeEntryInput,
-  knowledgeEntrySchema,
-  type MatchInput,
-  matchArchetype,
-} from "./agents/knowledge/index.js";
-export * from "./agents/policy/index.js";
-export * from "./agents/replay/index.js";
-export * from "./agents/triage/index.js";
-export * from "./core/action.js";
-export * from "./core/case.js";
-export { mapConcurrent } from "./core/concurrency.js";
-export * from "./core/errors.js";
-export type { Delivery, PipelineEventName, PipelineEvents } from "./core/events.js";
-export * from "./core/finding.js";
-export { canonicalResourceKey, dedupKey, type ResourceIdentity, stableHash } from "./core/fingerprint.js";
-export * from "./core/governance.js";
-export { memoryStore } from "./core/memory-store.js";
+} from "./agents/knowledge/knowledge-base.js";
+export { definePolicy } from "./agents/policy/define.js";
+export { loadPolicy, loadPolicyFile } from "./agents/policy/load.js";
+export { type Policy, type PolicyInput, policySchema } from "./agents/policy/schema.js";
+export { type ReplayOptions, replay } from "./agents/replay/replay.js";
+export type { SuppressionRule } from "./agents/triage/suppression.js";
+export { type TriageOptions, triage } from "./agents/triage/triage.js";
+export { type Action, actionSchema } from "./core/action.js";
+export type { AuditAppender, AuditEvent } from "./core/audit.js";
+export { type Case, caseSchema, type Explanation, type Mode } from "./core/case.js";
 export {
-  type OcsfActivityId,
-  type OcsfComplianceFinding,
-  type OcsfComplianceStatusId,
-  type OcsfDetectionFinding,
-  type OcsfFinding,
-  type OcsfFindingBase,
-  type OcsfKeyValue,
-  type OcsfSeverityId,
-  type OcsfStatusId,
-  type OcsfVulnerability,
-  type OcsfVulnerabilityFinding,
-  ocsfCategoryUid,
-  ocsfClassUid,
-  ocsfVersion,
-  type ToOcsfOptions,
-  toOcsf,
-} from "./core/ocsf.js";
+  ApiError,
+  AuthenticationError,
+  BadRequestError,
+  BudgetExceededError,
+  CloudstewardError,
+  ConfigurationError,
+  ConnectionError,
+  DeliveryError,
+  type ErrorCode,
+  InvalidResponseError,
+  isCloudstewardError,
+  ModelOutputError,
+  NormalizationError,
+  NotFoundError,
+  PermissionDeniedError,
+  PolicyError,
+  RateLimitError,
+  StageError,
+  TimeoutError,
+  UpstreamError,
+  WriteDisabledError,
+} from "./core/errors.js";
+export type { Delivery } from "./core/events.js";
 export {
-  type DeepReadonly,
-  type Page,
-  type PageInfo,
-  type PaginateOptions,
-  paginate,
-  pinQuery,
-} from "./core/paginate.js";
-export {
-  isAction,
-  type PipelineOptions,
-  type PipelineRun,
-  type PipelineSource,
-  type PipelineStartOptions,
-  pipeline,
-} from "./core/pipeline.js";
-export {
-  createRedactor,
-  type PseudonymizeOptions,
-  type RedactOptions,
-  type Redactor,
-  type RedactorOptions,
-  redact,
-  redactUrl,
-  shannonEntropy,
-} from "./core/redact.js";
-export * from "./core/report.js";
-export { optionOrEnv, resolveSecret, type Secret, type SecretSource } from "./core/secret.js";
-export type { Sink, SinkCallOptions } from "./core/sink.js";
-export type * from "./core/source.js";
-export type { Stage, StageContext } from "./core/stage.js";
-export type { LogEntry, Store } from "./core/store.js";
-export { type Budget, type BudgetOptions, type BudgetSpent, createBudget } from "./llm/budget.js";
-export { type CachedModelOptions, cachedModel, cacheKey } from "./llm/cache.js";
-export { limitConcurrency } from "./llm/concurrency.js";
-export {
-  type FallbackModelOptions,
-  fallbackModel,
-  type RoutedModelOptions,
-  routedModel,
-} from "./llm/fallback.js";
-export {
-  type GenerateObjectOptions,
-  type GenerateObjectResult,
-  generateObject,
-  parseJsonText,
-} from "./llm/generate-object.js";
-export {
-  fitsStrictMode,
-  restoreOptionalNulls,
-  toJsonSchema,
-  toStrictJsonSchema,
-  toToolInputSchema,
-} from "./llm/json-schema.js";
-export * from "./llm/language-model.js";
-export * from "./llm/pricing.js";
-export {
-  definePrompt,
-  type Prompt,
-  type PromptDefinition,
-  type UntrustedBlockOptions,
-  untrustedBlock,
-  untrustedDataInstruction,
-} from "./llm/prompt.js";
-export {
-  createWebhookHandler,
-  type WebhookBatch,
-  type WebhookHandler,
-  type WebhookHandlerOptions,
-  type WebhookRouteOptions,
-  type WebhookSourceOptions,
-  webhookSeenNamespace,
-} from "./server/webhook-handler.js";
+  type Category,
+  type Finding,
+  type FindingStatus,
+  findingSchema,
+  type Platform,
+  parseFinding,
+  type Severity,
+} from "./core/finding.js";
+export { toOcsf } from "./core/ocsf.js";
+export { type PipelineOptions, type PipelineRun, type PipelineSource, pipeline } from "./core/pipeline.js";
+export { redact } from "./core/redact.js";
+export type { DeadLetter, RunReport, Warning } from "./core/report.js";
+export type { Sink } from "./core/sink.js";
+export type { FindingQuery, FindingSource, SourceCapabilities } from "./core/source.js";
+export { createStageContext, type Stage, type StageContext } from "./core/stage.js";
+export type { Store } from "./core/store.js";
+export { generateObject } from "./llm/generate-object.js";
+export type { LanguageModel } from "./llm/language-model.js";
+export { createWebhookHandler } from "./server/webhook-handler.js";

@@ -12,3 +12,4 @@ export {
   serviceNowStates,
   serviceNowStatesFromChoices,
 } from "./states.js";
+export { type ServiceNowCredentials, serviceNowAuthorization } from "./auth.js";

@@ -39,7 +39,15 @@ export {
 export { mapConcurrent } from "./core/concurrency.js";
 export * from "./core/errors.js";
 export type { Delivery, PipelineEventName, PipelineEvents } from "./core/events.js";
-export { type Finding, findingId, findingSchema, type Platform, parseFinding } from "./core/finding.js";
+export {
+  type Finding,
+  findingId,
+  findingSchema,
+  formatPath,
+  type Platform,
+  parseFinding,
+  platformSchema,
+} from "./core/finding.js";
 export {
   canonicalResourceKey,
   dedupKey,

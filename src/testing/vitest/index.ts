@@ -29,7 +29,11 @@ export {
   testSink,
 } from "./sink-suite.js";
 export {
+  type HarnessSourceSuiteOptions,
   type SandboxOptionsOf,
+  type SandboxSourceSuiteOptions,
+  type SourceHarness,
+  type SourceHarnessContext,
   type SourceSuiteContext,
   type TestFindingSourceOptions,
   testFindingSource,

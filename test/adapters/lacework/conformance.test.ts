@@ -13,7 +13,6 @@ testFindingSource({
   size: 14,
   create: (context) => lacework({ ...context, rateLimit: false }),
   capabilities: {
-    resume: true,
     writeBack: { status: "resolved", exceptionStatuses: ["resolved"] },
     writeQuery: {
       query: "{ source { LW_CFG_AWS r } return { r.ARN } }",

@@ -7,7 +7,6 @@ testFindingSource({
   capabilities: {
     // Orca API tokens are static: there is no exchange or expiry to exercise mid-run.
     tokenExpiry: false,
-    resume: true,
     writeQuery: {
       query: JSON.stringify({ name: "cloudsteward probe", rule: "AwsS3Bucket", category: "Best practices" }),
     },

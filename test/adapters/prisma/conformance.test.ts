@@ -6,5 +6,5 @@ import { testFindingSource } from "../../../src/testing/vitest/source-suite.js";
 testFindingSource({
   platform: "prisma",
   create: (context) => prisma({ ...context, rateLimit: false }),
-  capabilities: { resume: true, writeBack: { status: "suppressed", exceptionStatuses: ["risk_accepted"] } },
+  capabilities: { writeBack: { status: "suppressed", exceptionStatuses: ["risk_accepted"] } },
 });

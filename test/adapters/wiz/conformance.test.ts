@@ -5,7 +5,6 @@ testFindingSource({
   platform: "wiz",
   create: (context) => wiz({ ...context, rateLimit: false }),
   capabilities: {
-    resume: true,
     writeQuery: {
       query:
         '# harmless?\nfragment F on Issue { id }\nmutation { updateIssue(input: { id: "x", patch: { status: OPEN } }) { issue { ...F } } }',

@@ -274,6 +274,7 @@ function buildFacts(item: Case, entry: KnowledgeEntry, matchedId: string | undef
   const first = item.findings[0] as Finding;
   const variables = templateVariables(item);
   const text = (template: string) => personalize(template, variables);
+  const named = namesResource(first.resource);
   const controls = entry.controls.length > 0 ? entry.controls : uniqueControls(item.findings);
   const generic = entry.id === GENERIC_ARCHETYPE_ID;
   const platformText = first.rule.remediation?.trim();
@@ -287,7 +288,13 @@ function buildFacts(item: Case, entry: KnowledgeEntry, matchedId: string | undef
     matchedId,
     specific: entry.id !== GENERIC_ARCHETYPE_ID,
     title: entry.title,
-    headline: text(entry.headline),
+    // Every explanation names its resource: an entry written about the account (or a custom entry)
+    // that leaves the resource out gets its name added.
+    headline: withName(
+      text(entry.headline),
+      named,
+      (headline) => `${headline} (${variables["resource.name"]})`,
+    ),
     risk: text(entry.risk),
     impact: text(entry.impact),
     intents: entry.intents.map(text),
@@ -296,7 +303,7 @@ function buildFacts(item: Case, entry: KnowledgeEntry, matchedId: string | undef
         ? [
             `Platform guidance for “${first.rule.name}” (${platformNames(item)}, not from the knowledge base): ${platformText}`,
           ]
-        : entry.remediation.map(text),
+        : stepsNaming(entry.remediation.map(text), named, variables["resource.name"] ?? ""),
     remediationSource,
     snippets: entry.snippets.map((snippet) => ({
       language: snippet.language,
@@ -338,6 +345,25 @@ function shortIdOf(id: string): string {
   const trimmed = id.trim().replace(/\/+$/, "");
   const afterSlash = trimmed.slice(trimmed.lastIndexOf("/") + 1);
   return afterSlash.slice(afterSlash.lastIndexOf(":") + 1);
+}
+
+/** A test for text that names a resource: its display name, its id or the id's last segment. */
+function namesResource(resource: Finding["resource"]): (text: string) => boolean {
+  const candidates = [resource.name, resource.id, shortIdOf(resource.id)].filter(
+    (value) => value.trim() !== "",
+  );
+  return (text) => candidates.length === 0 || candidates.some((value) => text.includes(value));
+}
+
+function withName(text: string, named: (text: string) => boolean, add: (text: string) => string): string {
+  return named(text) ? text : add(text);
+}
+
+/** Steps of which at least one names the resource: the first is prefixed with it when none does. */
+function stepsNaming(steps: string[], named: (text: string) => boolean, name: string): string[] {
+  if (name === "" || steps.some(named)) return steps;
+  const [first, ...rest] = steps;
+  return [`For ${name}: ${first ?? ""}`, ...rest];
 }
 
 function platformNames(item: Case): string {

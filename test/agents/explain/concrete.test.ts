@@ -235,7 +235,7 @@ describe("explanations say something concrete", () => {
       }
     });
     // The generic threat says more than "follow your runbook".
-    expect((explained[4]?.explanation as Explanation).remediationSteps.join(" ")).toMatch(/quarantine/);
+    expect((explained[4]!.explanation as Explanation).remediationSteps.join(" ")).toMatch(/quarantine/);
   });
 
   it("falls back to the platform's own remediation text and the rule's name for an unknown rule, marked as such", async () => {

@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { type SetupServer, setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import type { z } from "zod";
 import { NormalizationError } from "../../src/core/errors.js";
 import { type Finding, findingSchema, formatPath } from "../../src/core/finding.js";
 import {
@@ -157,13 +156,14 @@ export async function withEnv<T>(
  * record through a proxy lists the fields `normalize` reads (present or not, down to `depth`); then each
  * of them is deleted, nulled or set to a value of another type, one at a time, and `normalize` must either
  * return a valid Finding or throw a NormalizationError naming that field (its path, or a path inside it; an
- * error about the field it stands in for mentions it in the message; the root when the change left a
- * record of no known kind) — never another error, never an invalid Finding.
- * @example itChecksEveryFieldItReads({ "issue-toxic-combination": fixture("issue-toxic-combination") }, (record) => normalize(record, { fetchedAt }));
+ * error about the field it stands in for mentions it in the message; any field when the change made
+ * `kindOf` detect another kind, or none) — never another error, never an invalid Finding.
+ * @example itChecksEveryFieldItReads({ issue: fixture("issue") }, (record) => normalize(record, { fetchedAt }), detectWizRecordKind);
  */
 export function itChecksEveryFieldItReads(
   records: Record<string, unknown>,
   normalize: (record: unknown) => Finding,
+  kindOf: (record: unknown) => string,
   depth = 3,
 ): void {
   it.each(Object.keys(records))("checks the type of every field it reads from %s", (name) => {
@@ -180,6 +180,7 @@ export function itChecksEveryFieldItReads(
         } catch (error) {
           if (!(error instanceof NormalizationError)) throw new Error(`${where}: ${String(error)}`);
           const named =
+            kindIfAny(kindOf, changed) !== kindIfAny(kindOf, record) ||
             error.path.length === 0 ||
             path.every((part, index) => error.path[index] === part) ||
             error.message.includes(formatPath(path));
@@ -196,38 +197,17 @@ export function itChecksEveryFieldItReads(
   });
 }
 
-/**
- * Every copy of `record` with one field set to one of `values` (`undefined` deletes it), at the top level or
- * one level down, including the fields the zod object `schema` names that the record lacks.
- */
-export function* oneFieldMutations(
-  record: Record<string, unknown>,
-  schema: z.ZodType,
-  values: readonly unknown[],
-): Generator<Record<string, unknown>> {
-  const shape = objectShape(schema);
-  for (const key of new Set([...Object.keys(record), ...Object.keys(shape)])) {
-    for (const value of values) yield withField(record, key, value);
-    const nested = record[key];
-    if (typeof nested !== "object" || nested === null || Array.isArray(nested)) continue;
-    const nestedShape = objectShape(shape[key]);
-    for (const inner of new Set([...Object.keys(nested), ...Object.keys(nestedShape)])) {
-      for (const value of values) {
-        yield { ...record, [key]: withField(nested as Record<string, unknown>, inner, value) };
-      }
-    }
-  }
-}
-
-/** The fields of a zod object schema, unwrapping `.optional()`/`.nullish()` layers; none for other schemas. */
-function objectShape(schema: unknown): Record<string, unknown> {
-  let current = schema as { shape?: Record<string, unknown>; unwrap?: () => unknown } | undefined;
-  for (let depth = 0; depth < 3 && current && !current.shape; depth++) current = current.unwrap?.() as never;
-  return current?.shape ?? {};
-}
-
 /** What {@link itChecksEveryFieldItReads} sets a field to: absent, null, and one value of each other type. */
 const changedValues: readonly unknown[] = [undefined, null, "", "x", 0, 1.5, Number.NaN, true, [], ["a"], {}];
+
+/** The kind `kindOf` detects, `undefined` when it detects none. */
+function kindIfAny(kindOf: (record: unknown) => string, record: unknown): string | undefined {
+  try {
+    return kindOf(record);
+  } catch {
+    return undefined;
+  }
+}
 
 /** The paths of the fields `normalize` reads from `record` (own data properties and list items), `depth` deep at most. */
 function fieldsRead(record: unknown, normalize: (record: unknown) => unknown, depth: number): Path[] {
@@ -262,13 +242,6 @@ function withValueAt(record: unknown, path: Path, value: unknown): unknown {
 }
 
 type Path = (string | number)[];
-
-function withField(record: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> {
-  const copy = { ...record };
-  if (value === undefined) delete copy[key];
-  else copy[key] = value;
-  return copy;
-}
 
 function setEnv(name: string, value: string | undefined): void {
   if (value === undefined) delete process.env[name];

@@ -1,9 +1,16 @@
-import { z } from "zod";
-import { ConfigurationError, InvalidResponseError, isAbortError, toErrorIssues } from "../../core/errors.js";
+import {
+  ConfigurationError,
+  InvalidResponseError,
+  isAbortError,
+  isCloudstewardError,
+  toErrorIssues,
+} from "../../core/errors.js";
 import { createHttpClient, type HttpResponse } from "../../core/http.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, resolveSecret, type Secret } from "../../core/secret.js";
 import type { HttpClientOptions } from "../shared/options.js";
+import type { AlertListPlan } from "./queries.js";
+import { prismaTokenSchema } from "./schemas.js";
 
 /** What the Prisma Cloud client needs; a subset of `PrismaOptions`. */
 export interface PrismaClientOptions extends HttpClientOptions {
@@ -130,7 +137,7 @@ export function createPrismaClient(options: PrismaClientOptions): PrismaClient {
   }
 
   function keep(data: unknown, route: string): string {
-    const parsed = tokenSchema.safeParse(data);
+    const parsed = prismaTokenSchema.safeParse(data);
     if (!parsed.success) {
       throw new InvalidResponseError(
         `prisma: ${route} answered without a token; check PRISMA_API_URL points at the API host (api…), not the console (app…).`,
@@ -153,9 +160,55 @@ export function createPrismaClient(options: PrismaClientOptions): PrismaClient {
   };
 }
 
-// Internal helpers.
+/**
+ * Reads one page of alerts (`POST /v2/alert?detailed=true`): the plan's body for the first page, the page
+ * token alone after it. `next` is the token of the page after, when this page was full.
+ */
+export async function listPage(
+  client: PrismaClient,
+  plan: AlertListPlan,
+  cursor: string | undefined,
+  signal: AbortSignal | undefined,
+): Promise<{ items: unknown[]; next: string | undefined }> {
+  // A next page is asked for with its token alone, as the vendor SDK does (docs/prisma.md, Sources: listing).
+  const response = await client.request<unknown>("POST", "/v2/alert", {
+    json: cursor ? { pageToken: cursor } : plan.body,
+    searchParams: { detailed: true },
+    signal,
+    idempotent: true,
+  });
+  const page = response.data as { items?: unknown; nextPageToken?: unknown } | undefined;
+  if (!page || !Array.isArray(page.items)) {
+    throw new InvalidResponseError("prisma: the /v2/alert page had no items array; the API shape changed.", {
+      integration: "prisma",
+      issues: [{ path: ["items"], message: "expected an array" }],
+    });
+  }
+  const token = typeof page.nextPageToken === "string" ? page.nextPageToken : "";
+  // A token can come back with the last page: a short page ends the run (docs/prisma.md, Sources: listing).
+  return { items: page.items, next: page.items.length >= plan.body.limit ? token || undefined : undefined };
+}
 
-const tokenSchema = z.object({ token: z.string().min(1) });
+/** One alert (`GET /alert/{id}?detailed=true`), or `undefined` when it does not exist. */
+export async function getAlert(
+  client: PrismaClient,
+  alertId: string,
+  signal: AbortSignal | undefined,
+): Promise<unknown> {
+  try {
+    const response = await client.request<unknown>("GET", `/alert/${encodeURIComponent(alertId)}`, {
+      searchParams: { detailed: true },
+      signal,
+      idempotent: true,
+    });
+    return response.data;
+  } catch (error) {
+    if (isCloudstewardError(error, "NOT_FOUND")) return undefined;
+    throw error;
+  }
+}
+
+// Internal helpers.
 
 /** `{ error: { code, message } }` on newer endpoints (docs/prisma.md, Sources: limits and errors). */
 function errorDetail(body: unknown): string | undefined {

@@ -1,24 +1,15 @@
-import type { z } from "zod";
-import { NormalizationError, toErrorIssues } from "../../core/errors.js";
-import { type Control, type Finding, formatPath, type Resource } from "../../core/finding.js";
+import { NormalizationError } from "../../core/errors.js";
+import type { Control, Finding, Resource } from "../../core/finding.js";
 import { memoize } from "../../core/memo.js";
+import { describe, FieldReader, type Fields, isFields, type Path } from "../shared/fields.js";
 import { assembleFinding } from "../shared/finding.js";
 import type { SourceNormalizeOptions } from "../shared/options.js";
 import { toTags } from "../shared/tags.js";
-import { type Fields, isAlert, isWebhookAlert } from "./fast-checks.js";
-import {
-  mapPrismaCategory,
-  mapPrismaCloud,
-  mapPrismaResourceType,
-  mapPrismaSeverity,
-  mapPrismaStatus,
-} from "./map.js";
-import {
-  type PrismaAlert,
-  type PrismaWebhookAlert,
-  prismaAlertSchema,
-  prismaWebhookAlertSchema,
-} from "./schemas.js";
+import { mapPrismaCategory } from "./map-category.js";
+import { mapPrismaCloud, mapPrismaResourceType } from "./map-resource.js";
+import { mapPrismaSeverity } from "./map-severity.js";
+import { mapPrismaStatus } from "./map-status.js";
+import type { PrismaAlert, PrismaWebhookAlert } from "./schemas.js";
 
 /** The kinds of Prisma Cloud record {@link normalize} accepts. */
 export type PrismaRecordKind = "alert" | "webhook-alert";
@@ -42,21 +33,20 @@ export interface NormalizeOptions extends SourceNormalizeOptions {
  * @example
  * const finding = normalize(alert, { fetchedAt: new Date().toISOString(), appUrl: "https://app.prismacloud.io" });
  */
-export function normalize(record: unknown, options: NormalizeOptions = {}): Finding {
+export function normalize(
+  record: PrismaAlert | PrismaWebhookAlert | unknown,
+  options: NormalizeOptions = {},
+): Finding {
   const kind = detectPrismaRecordKind(record);
   const fields = record as Fields; // an object: detectPrismaRecordKind checked
-  const draft =
-    kind === "alert"
-      ? fromAlert(
-          isAlert(fields) ? (record as PrismaAlert) : parse(prismaAlertSchema, record, kind),
-          options.appUrl,
-        )
-      : fromWebhook(
-          isWebhookAlert(fields)
-            ? (record as PrismaWebhookAlert)
-            : parse(prismaWebhookAlertSchema, record, kind),
-        );
-  return build(draft, options.fetchedAt ?? new Date().toISOString(), options.keepRaw ? record : undefined);
+  const read = new FieldReader("prisma", kind, options);
+  const draft = kind === "alert" ? fromAlert(fields, read, options.appUrl) : fromWebhook(fields, read);
+  return build(
+    draft,
+    read,
+    options.fetchedAt ?? new Date().toISOString(),
+    options.keepRaw ? record : undefined,
+  );
 }
 
 /**
@@ -64,12 +54,14 @@ export function normalize(record: unknown, options: NormalizeOptions = {}): Find
  * @throws NormalizationError when the value is not a Prisma Cloud alert.
  */
 export function detectPrismaRecordKind(record: unknown): PrismaRecordKind {
-  if (typeof record !== "object" || record === null || Array.isArray(record)) {
-    const got = record === null ? "null" : Array.isArray(record) ? "an array" : typeof record;
-    throw new NormalizationError(`prisma: expected a Prisma Cloud alert (an object), got ${got}`, {
-      platform: "prisma",
-      path: [],
-    });
+  if (!isFields(record)) {
+    throw new NormalizationError(
+      `prisma: expected a Prisma Cloud alert (an object), got ${describe(record)}`,
+      {
+        platform: "prisma",
+        path: [],
+      },
+    );
   }
   if ("alertId" in record) return "webhook-alert";
   if ("policy" in record || "resource" in record) return "alert";
@@ -81,116 +73,155 @@ export function detectPrismaRecordKind(record: unknown): PrismaRecordKind {
 
 // Internal helpers.
 
-type Time = string | number | null | undefined;
+type Time = string | number | undefined;
+
+// Where the objects an alert nests sit (error paths are built from these only when a field fails).
+const root: Path = [];
+const policyPath: Path = ["policy"];
+const resourcePath: Path = ["resource"];
 
 /** What each record kind contributes before the shared mapping. */
 interface Draft {
-  kind: PrismaRecordKind;
   nativeId: string;
   severity: string;
-  severityPath: string[];
+  severityPath: Path;
   status: string;
-  statusPath: string[];
-  policyType: string | null | undefined;
+  statusPath: Path;
+  policyType: string | undefined;
   ruleId: string;
   ruleName: string;
   description: string;
-  remediation: string | null | undefined;
-  compliance: readonly unknown[] | null | undefined;
+  remediation: string | undefined;
+  compliance: readonly unknown[] | undefined;
   resourceId: string;
-  resourcePath: string[];
-  cloudType: string | null | undefined;
-  resourceType: string | null | undefined;
-  apiName: string | null | undefined;
+  /** Where the resource id comes from, for the error when it is empty. */
+  resourcePath: Path;
+  resourceFallbacks: string;
+  cloudType: string | undefined;
+  resourceType: string | undefined;
+  apiName: string | undefined;
   resourceName: string;
   accountId: string;
-  accountName: string | null | undefined;
-  region: string | null | undefined;
+  accountName: string | undefined;
+  region: string | undefined;
   tags: unknown;
   firstSeen: Time;
-  firstSeenPath: string[];
+  firstSeenPath: Path;
   lastSeen: Time;
-  lastSeenPath: string[];
+  lastSeenPath: Path;
   url: string | undefined;
 }
 
-function fromAlert(alert: PrismaAlert, appUrl: string | undefined): Draft {
-  const { policy, resource } = alert;
-  const firstSeenKey = alert.firstSeen != null ? "firstSeen" : "alertTime";
+function fromAlert(alert: Fields, read: FieldReader, appUrl: string | undefined): Draft {
+  const nativeId = read.string(alert.id, root, "id");
+  read.subject = `alert ${nativeId}`;
+  const policy = read.object(alert.policy, root, "policy");
+  const resource = read.object(alert.resource, root, "resource");
+  const ruleName = read.string(policy.name, policyPath, "name");
+  const firstSeen = time(read, alert, "firstSeen");
+  const firstSeenKey = firstSeen !== undefined ? "firstSeen" : "alertTime";
+  const lastSeen = time(read, alert, "lastSeen");
+  const lastUpdated = lastSeen === undefined ? time(read, alert, "lastUpdated") : undefined;
   const lastSeenKey =
-    alert.lastSeen != null ? "lastSeen" : alert.lastUpdated != null ? "lastUpdated" : firstSeenKey;
+    lastSeen !== undefined ? "lastSeen" : lastUpdated !== undefined ? "lastUpdated" : firstSeenKey;
+  const first = firstSeen ?? time(read, alert, "alertTime");
   return {
-    kind: "alert",
-    nativeId: alert.id,
-    severity: policy.severity,
+    nativeId,
+    severity: read.string(policy.severity, policyPath, "severity"),
     severityPath: ["policy", "severity"],
-    status: alert.status,
+    status: read.string(alert.status, root, "status"),
     statusPath: ["status"],
-    policyType: policy.policyType,
-    ruleId: policy.policyId || alert.policyId || policy.name,
-    ruleName: policy.name,
-    description: policy.description ?? "",
-    remediation: policy.recommendation,
-    compliance: policy.complianceMetadata,
-    resourceId: resource.id || resource.rrn || resource.name || "",
+    policyType: read.text(policy.policyType, policyPath, "policyType"),
+    ruleId:
+      read.text(policy.policyId, policyPath, "policyId") ||
+      read.text(alert.policyId, root, "policyId") ||
+      ruleName,
+    ruleName,
+    description: read.text(policy.description, policyPath, "description") ?? "",
+    remediation: read.text(policy.recommendation, policyPath, "recommendation"),
+    compliance: read.list(policy.complianceMetadata, policyPath, "complianceMetadata"),
+    resourceId:
+      read.text(resource.id, resourcePath, "id") ||
+      read.text(resource.rrn, resourcePath, "rrn") ||
+      read.text(resource.name, resourcePath, "name") ||
+      "",
     resourcePath: ["resource", "id"],
-    cloudType: resource.cloudType,
-    resourceType: resource.resourceType,
-    apiName: resource.resourceApiName,
-    resourceName: resource.name ?? "",
-    accountId: resource.accountId ?? "",
-    accountName: resource.account,
-    region: resource.regionId || resource.region,
+    resourceFallbacks: "resource.rrn, resource.name",
+    cloudType: read.text(resource.cloudType, resourcePath, "cloudType"),
+    resourceType: read.text(resource.resourceType, resourcePath, "resourceType"),
+    apiName: read.text(resource.resourceApiName, resourcePath, "resourceApiName"),
+    resourceName: read.text(resource.name, resourcePath, "name") ?? "",
+    accountId: read.textOr(resource.accountId, resourcePath, "accountId", ""),
+    accountName: read.text(resource.account, resourcePath, "account"),
+    region:
+      read.text(resource.regionId, resourcePath, "regionId") ||
+      read.text(resource.region, resourcePath, "region"),
     tags: resource.resourceTags,
-    firstSeen: alert[firstSeenKey],
+    firstSeen: first,
     firstSeenPath: [firstSeenKey],
-    lastSeen: alert[lastSeenKey],
+    lastSeen: lastSeen ?? lastUpdated ?? first,
     lastSeenPath: [lastSeenKey],
-    url: appUrl ? alertLink(appUrl, alert.id) : undefined,
+    url: appUrl ? alertLink(appUrl, nativeId) : undefined,
   };
 }
 
-function fromWebhook(alert: PrismaWebhookAlert): Draft {
-  const firstSeenKey = alert.firstSeen != null ? "firstSeen" : "alertTs";
+function fromWebhook(alert: Fields, read: FieldReader): Draft {
+  const nativeId = read.string(alert.alertId, root, "alertId");
+  read.subject = `webhook-alert ${nativeId}`;
+  const ruleName = read.string(alert.policyName, root, "policyName");
+  const firstSeen = time(read, alert, "firstSeen");
+  const firstSeenKey = firstSeen !== undefined ? "firstSeen" : "alertTs";
+  const first = firstSeen ?? time(read, alert, "alertTs");
+  const lastSeen = time(read, alert, "lastSeen");
+  const callbackUrl = read.text(alert.callbackUrl, root, "callbackUrl");
   return {
-    kind: "webhook-alert",
-    nativeId: alert.alertId,
-    severity: alert.severity,
+    nativeId,
+    severity: read.string(alert.severity, root, "severity"),
     severityPath: ["severity"],
     // Alert rules forward open alerts; state changes carry `alertStatus`.
-    status: alert.alertStatus || "open",
+    status: read.text(alert.alertStatus, root, "alertStatus") || "open",
     statusPath: ["alertStatus"],
-    policyType: alert.policyType,
-    ruleId: alert.policyId || alert.policyName,
-    ruleName: alert.policyName,
-    description: alert.policyDescription ?? "",
-    remediation: alert.policyRecommendation,
-    compliance: alert.complianceMetadata,
-    resourceId: alert.resourceId || alert.resourceName || "",
+    policyType: read.text(alert.policyType, root, "policyType"),
+    ruleId: read.text(alert.policyId, root, "policyId") || ruleName,
+    ruleName,
+    description: read.text(alert.policyDescription, root, "policyDescription") ?? "",
+    remediation: read.text(alert.policyRecommendation, root, "policyRecommendation"),
+    compliance: read.list(alert.complianceMetadata, root, "complianceMetadata"),
+    resourceId:
+      read.text(alert.resourceId, root, "resourceId") ||
+      read.text(alert.resourceName, root, "resourceName") ||
+      "",
     resourcePath: ["resourceId"],
-    cloudType: alert.cloudType,
-    resourceType: alert.resourceType,
+    resourceFallbacks: "resourceName",
+    cloudType: read.text(alert.cloudType, root, "cloudType"),
+    resourceType: read.text(alert.resourceType, root, "resourceType"),
     apiName: undefined,
-    resourceName: alert.resourceName ?? "",
-    accountId: alert.accountId ?? "",
-    accountName: alert.accountName,
-    region: alert.resourceRegionId || alert.resourceRegion,
+    resourceName: read.text(alert.resourceName, root, "resourceName") ?? "",
+    accountId: read.textOr(alert.accountId, root, "accountId", ""),
+    accountName: read.text(alert.accountName, root, "accountName"),
+    region:
+      read.text(alert.resourceRegionId, root, "resourceRegionId") ||
+      read.text(alert.resourceRegion, root, "resourceRegion"),
     tags: alert.tags,
-    firstSeen: alert[firstSeenKey],
+    firstSeen: first,
     firstSeenPath: [firstSeenKey],
-    lastSeen: alert.lastSeen ?? alert[firstSeenKey],
-    lastSeenPath: [alert.lastSeen != null ? "lastSeen" : firstSeenKey],
-    url: alert.callbackUrl && URL.canParse(alert.callbackUrl) ? alert.callbackUrl : undefined,
+    lastSeen: lastSeen ?? first,
+    lastSeenPath: [lastSeen !== undefined ? "lastSeen" : firstSeenKey],
+    url: callbackUrl && URL.canParse(callbackUrl) ? callbackUrl : undefined,
   };
 }
 
-function build(draft: Draft, fetchedAt: string, raw: unknown): Finding {
+function build(draft: Draft, read: FieldReader, fetchedAt: string, raw: unknown): Finding {
   const severity = mapPrismaSeverity(draft.severity);
-  if (!severity) throw failure(draft, draft.severityPath, `has an unknown severity "${draft.severity}"`);
+  if (!severity) throw read.fail(draft.severityPath, `has an unknown severity "${draft.severity}"`);
   const status = mapPrismaStatus(draft.status);
-  if (!status) throw failure(draft, draft.statusPath, `has an unknown status "${draft.status}"`);
-  if (draft.resourceId === "")
-    throw failure(draft, draft.resourcePath, "is empty: the alert names no resource");
+  if (!status) throw read.fail(draft.statusPath, `has an unknown status "${draft.status}"`);
+  if (draft.resourceId === "") {
+    throw read.fail(
+      draft.resourcePath,
+      `is empty (and ${draft.resourceFallbacks} too): the alert names no resource`,
+    );
+  }
   const cloud = mapPrismaCloud(draft.cloudType);
   const category = mapPrismaCategory(draft.policyType, draft.ruleName);
   const resource = {
@@ -228,11 +259,18 @@ function build(draft: Draft, fetchedAt: string, raw: unknown): Finding {
       ? { id: draft.ruleId, name: draft.ruleName, remediation: draft.remediation, controls }
       : { id: draft.ruleId, name: draft.ruleName, controls },
     resource,
-    firstSeen: toIso(draft, draft.firstSeen, draft.firstSeenPath),
-    lastSeen: toIso(draft, draft.lastSeen, draft.lastSeenPath),
+    firstSeen: toIso(read, draft.firstSeen, draft.firstSeenPath, "is missing (and firstSeen too)"),
+    lastSeen: toIso(read, draft.lastSeen, draft.lastSeenPath),
     vulnerability: cve === undefined ? undefined : { cve },
     raw,
   });
+}
+
+/** A timestamp as Prisma sends it: epoch milliseconds (a number; a numeric string in webhook templates) or ISO-8601. */
+function time(read: FieldReader, holder: Fields, key: string): Time {
+  return typeof holder[key] === "number"
+    ? read.number(holder[key], root, key)
+    : read.text(holder[key], root, key);
 }
 
 const cvePattern = /\bCVE-\d{4}-\d{4,}\b/i;
@@ -250,28 +288,8 @@ const linkPrefix = memoize(
   64,
 );
 
-function failure(draft: Draft, path: string[], message: string): NormalizationError {
-  return new NormalizationError(`prisma: ${draft.kind} ${draft.nativeId}: ${formatPath(path)} ${message}`, {
-    platform: "prisma",
-    path,
-    issues: [{ path, message }],
-  });
-}
-
-function parse<T>(schema: z.ZodType<T>, record: unknown, kind: PrismaRecordKind): T {
-  const result = schema.safeParse(record);
-  if (result.success) return result.data;
-  const issues = toErrorIssues(result.error.issues);
-  const first = issues[0]!;
-  const id = (record as { id?: unknown; alertId?: unknown }).id ?? (record as { alertId?: unknown }).alertId;
-  throw new NormalizationError(
-    `prisma: ${kind}${typeof id === "string" ? ` ${id}` : ""}: ${formatPath(first.path)}: ${first.message}`,
-    { platform: "prisma", path: first.path, issues, cause: result.error },
-  );
-}
-
 /** Epoch milliseconds (a number or numeric string) or an ISO-8601 string, as ISO-8601. */
-function toIso(draft: Draft, value: Time, path: string[]): string {
+function toIso(read: FieldReader, value: Time, path: Path, missing = "is missing"): string {
   const time =
     typeof value === "number"
       ? value
@@ -281,13 +299,13 @@ function toIso(draft: Draft, value: Time, path: string[]): string {
           : Date.parse(value)
         : Number.NaN;
   if (!Number.isFinite(time) || Math.abs(time) > 8.64e15) {
-    throw failure(draft, path, value == null ? "is missing" : `is not a timestamp: ${JSON.stringify(value)}`);
+    throw read.fail(path, value === undefined ? missing : `is not a timestamp: ${JSON.stringify(value)}`);
   }
   return new Date(time).toISOString();
 }
 
 /** Controls from `complianceMetadata`: the standard and its section (else requirement), once each. */
-function toControls(metadata: readonly unknown[] | null | undefined): Control[] {
+function toControls(metadata: readonly unknown[] | undefined): Control[] {
   const controls: Control[] = [];
   if (!metadata) return controls;
   for (const item of metadata) {

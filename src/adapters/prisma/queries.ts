@@ -1,8 +1,10 @@
-import { ConfigurationError } from "../../core/errors.js";
+import { ConfigurationError, InvalidResponseError } from "../../core/errors.js";
 import type { Finding } from "../../core/finding.js";
 import type { Warning } from "../../core/report.js";
-import type { FindingQuery } from "../../core/source.js";
-import { type PrismaPolicyType, toPrismaSeverities, toPrismaStatuses } from "./map.js";
+import type { FindingQuery, NativeQuery } from "../../core/source.js";
+import type { PrismaPolicyType } from "./map-category.js";
+import { toPrismaSeverities } from "./map-severity.js";
+import { toPrismaStatuses } from "./map-status.js";
 
 /** One `FilterModel` filter (docs/prisma.md, Sources: listing); repeated names OR, different names AND. */
 export interface PrismaFilter {
@@ -112,7 +114,73 @@ export function nativeAlertId(id: string): string {
   return id.startsWith("prisma:") ? id.slice(7) : id;
 }
 
+/**
+ * Runs one RQL query: `config from …` pages through `/search/api/v2/config` (up to `variables.maxRows`,
+ * default 10 000 rows) and answers `{ items, totalRows }`; `event from …` and `network from …` answer
+ * the API's response as is. Variables: `timeRange` (default all time), `limit` (default 100),
+ * `withResourceJson` (default true), `maxRows`. RQL only reads, so nothing is refused for writing;
+ * anything that is not RQL is refused before it is sent.
+ */
+export async function runRql(
+  native: NativeQuery,
+  post: (path: string, json: Record<string, unknown>) => Promise<unknown>,
+): Promise<unknown> {
+  const verb = /^\s*(config|event|network)\s+from\s/i.exec(native.query)?.[1]?.toLowerCase() as
+    | keyof typeof rqlRoutes
+    | undefined;
+  if (!verb) {
+    throw new ConfigurationError(
+      'prisma: query() takes RQL starting with "config from", "event from" or "network from"; the query was not sent.',
+      { option: "query" },
+    );
+  }
+  const variables = native.variables ?? {};
+  const timeRange = variables.timeRange ?? allTime;
+  const limit = typeof variables.limit === "number" ? variables.limit : 100;
+  if (verb === "network") return post(rqlRoutes.network, { query: native.query, timeRange });
+  if (verb === "event") return post(rqlRoutes.event, { query: native.query, limit, timeRange });
+  const maxRows = typeof variables.maxRows === "number" ? variables.maxRows : maxRqlRows;
+  const body = {
+    query: native.query,
+    limit,
+    withResourceJson: variables.withResourceJson ?? true,
+    skipResult: false,
+    timeRange,
+  };
+  const items: unknown[] = [];
+  let totalRows: unknown;
+  let pageToken: string | undefined;
+  do {
+    const page = (await post(rqlRoutes.config, pageToken ? { ...body, pageToken } : body)) as {
+      items?: unknown;
+      nextPageToken?: unknown;
+      totalRows?: unknown;
+    };
+    if (!Array.isArray(page?.items)) {
+      throw new InvalidResponseError("prisma: the config search answered without an items array.", {
+        integration: "prisma",
+        issues: [{ path: ["items"], message: "expected an array" }],
+      });
+    }
+    items.push(...page.items);
+    totalRows = page.totalRows;
+    const next =
+      typeof page.nextPageToken === "string" && page.nextPageToken !== "" ? page.nextPageToken : undefined;
+    pageToken = next !== pageToken && page.items.length > 0 ? next : undefined;
+  } while (pageToken && items.length < maxRows);
+  return {
+    items: items.slice(0, maxRows),
+    totalRows: typeof totalRows === "number" ? totalRows : items.length,
+  };
+}
+
 // Internal helpers.
+
+/** The RQL endpoints by verb (docs/prisma.md, Sources: query language). */
+const rqlRoutes = { config: "/search/api/v2/config", event: "/search/event", network: "/search" } as const;
+
+/** Most config rows `query()` collects by following `nextPageToken`. */
+const maxRqlRows = 10_000;
 
 const clientSideReasons: Record<ClientSideFeature, string> = {
   status: "in_progress (Prisma's pending_resolution is not a filter value), so status",

@@ -2,6 +2,7 @@ import type { EventEmitter } from "eventemitter3";
 import type { PipelineEvents } from "../../core/events.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
 import type { Warning } from "../../core/report.js";
+import type { SourceCapabilities } from "../../core/source.js";
 
 /**
  * The options every HTTP adapter (`wiz`, `prisma`, `orca`, `lacework`) shares. Each adapter adds its own
@@ -42,3 +43,12 @@ export interface SourceNormalizeOptions {
 export function pageSizeOf(requested: number | undefined, max: number): number {
   return Math.min(max, Math.max(1, Math.floor(requested ?? 500)));
 }
+
+/** What every CNAPP adapter can do besides `findings()`: look up, pass queries through, write back, resume. */
+export const cnappCapabilities: Readonly<Required<SourceCapabilities>> = {
+  getFinding: true,
+  nativeQuery: true,
+  setStatus: true,
+  createException: true,
+  resume: true,
+};

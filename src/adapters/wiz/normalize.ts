@@ -177,63 +177,69 @@ function build(draft: Draft, read: FieldReader, fetchedAt: string, raw: unknown)
 }
 
 function fromIssue(issue: Fields, read: FieldReader, portal: string): Draft {
-  const nativeId = read.string(issue, "id", root);
+  const nativeId = read.string(issue.id, root, "id");
   read.subject = `issue ${nativeId}`;
-  const type = read.text(issue, "type", root);
-  const rule = read.object(issue, "sourceRule", root);
-  const snapshot = read.object(issue, "entitySnapshot", root);
-  const ruleId = read.string(rule, "id", sourceRulePath);
-  const ruleName = read.text(rule, "name", sourceRulePath);
-  const subCategories = read.list(rule, "securitySubCategories", sourceRulePath);
-  const graphType = read.string(snapshot, "type", snapshotPath);
-  const nativeType = read.text(snapshot, "nativeType", snapshotPath);
-  const cloud = mapWizCloud(read.text(snapshot, "cloudPlatform", snapshotPath));
-  const createdAt = read.string(issue, "createdAt", root);
-  const updatedAt = read.text(issue, "updatedAt", root);
-  const statusChangedAt = updatedAt ? undefined : read.text(issue, "statusChangedAt", root);
+  const type = read.text(issue.type, root, "type");
+  const rule = read.object(issue.sourceRule, root, "sourceRule");
+  const snapshot = read.object(issue.entitySnapshot, root, "entitySnapshot");
+  const ruleId = read.string(rule.id, sourceRulePath, "id");
+  const ruleName = read.text(rule.name, sourceRulePath, "name");
+  const subCategories = read.list(rule.securitySubCategories, sourceRulePath, "securitySubCategories");
+  const graphType = read.string(snapshot.type, snapshotPath, "type");
+  const nativeType = read.text(snapshot.nativeType, snapshotPath, "nativeType");
+  const cloud = mapWizCloud(read.text(snapshot.cloudPlatform, snapshotPath, "cloudPlatform"));
+  const createdAt = read.string(issue.createdAt, root, "createdAt");
+  const updatedAt = read.text(issue.updatedAt, root, "updatedAt");
+  const statusChangedAt = updatedAt ? undefined : read.text(issue.statusChangedAt, root, "statusChangedAt");
   const fallback: Category =
     type === "TOXIC_COMBINATION" ? "exposure" : mapWizCategory([ruleName], "misconfiguration");
   const name = ruleName || ruleId;
   return {
     nativeId,
-    severity: { value: read.string(issue, "severity", root), path: ["severity"] },
+    severity: { value: read.string(issue.severity, root, "severity"), path: ["severity"] },
     status: {
-      value: read.string(issue, "status", root),
-      reason: read.text(issue, "resolutionReason", root),
+      value: read.string(issue.status, root, "status"),
+      reason: read.text(issue.resolutionReason, root, "resolutionReason"),
       path: ["status"],
     },
     category: type === "THREAT_DETECTION" ? "threat" : mapWizCategory(categoryNames(subCategories), fallback),
     title: name,
     description:
-      read.text(rule, "controlDescription", sourceRulePath) ??
-      read.text(rule, "cloudConfigurationRuleDescription", sourceRulePath) ??
-      read.text(rule, "cloudEventRuleDescription", sourceRulePath) ??
-      read.text(rule, "description", sourceRulePath) ??
+      read.text(rule.controlDescription, sourceRulePath, "controlDescription") ??
+      read.text(
+        rule.cloudConfigurationRuleDescription,
+        sourceRulePath,
+        "cloudConfigurationRuleDescription",
+      ) ??
+      read.text(rule.cloudEventRuleDescription, sourceRulePath, "cloudEventRuleDescription") ??
+      read.text(rule.description, sourceRulePath, "description") ??
       "",
     rule: {
       id: ruleId,
       name,
       remediation:
-        read.text(rule, "resolutionRecommendation", sourceRulePath) ??
-        read.text(rule, "remediationInstructions", sourceRulePath),
+        read.text(rule.resolutionRecommendation, sourceRulePath, "resolutionRecommendation") ??
+        read.text(rule.remediationInstructions, sourceRulePath, "remediationInstructions"),
       controls: toControls(subCategories),
     },
     resource: {
       id:
-        read.text(snapshot, "providerId", snapshotPath) ||
-        read.text(snapshot, "externalId", snapshotPath) ||
-        read.text(snapshot, "id", snapshotPath) ||
+        read.text(snapshot.providerId, snapshotPath, "providerId") ||
+        read.text(snapshot.externalId, snapshotPath, "externalId") ||
+        read.text(snapshot.id, snapshotPath, "id") ||
         "",
       idPath: ["entitySnapshot", "providerId"],
       idFallbacks: "entitySnapshot.externalId, entitySnapshot.id",
       type: mapWizResourceType(cloud, graphType, nativeType),
       nativeType: nativeType || graphType,
       name:
-        read.text(snapshot, "name", snapshotPath) ?? read.text(snapshot, "externalId", snapshotPath) ?? "",
+        read.text(snapshot.name, snapshotPath, "name") ??
+        read.text(snapshot.externalId, snapshotPath, "externalId") ??
+        "",
       cloud,
-      accountId: read.textOr(snapshot, "subscriptionExternalId", snapshotPath, ""),
-      accountName: read.text(snapshot, "subscriptionName", snapshotPath),
-      region: read.text(snapshot, "region", snapshotPath),
+      accountId: read.textOr(snapshot.subscriptionExternalId, snapshotPath, "subscriptionExternalId", ""),
+      accountName: read.text(snapshot.subscriptionName, snapshotPath, "subscriptionName"),
+      region: read.text(snapshot.region, snapshotPath, "region"),
       tags: snapshot.tags,
     },
     firstSeen: { value: createdAt, path: ["createdAt"] },
@@ -247,64 +253,69 @@ function fromIssue(issue: Fields, read: FieldReader, portal: string): Draft {
 }
 
 function fromConfiguration(finding: Fields, read: FieldReader, portal: string): Draft {
-  const nativeId = read.string(finding, "id", root);
+  const nativeId = read.string(finding.id, root, "id");
   read.subject = `configuration ${nativeId}`;
-  const resource = read.object(finding, "resource", root);
-  const rule = read.object(finding, "rule", root);
-  const subscription = read.optionalObject(finding, "subscription", root) ?? none;
-  const resourceSubscription = read.optionalObject(resource, "subscription", resourcePath) ?? none;
-  const ruleId = read.string(rule, "id", rulePath);
-  const ruleName = read.text(rule, "name", rulePath);
-  const subCategories = read.list(rule, "securitySubCategories", rulePath);
-  const graphType = read.string(resource, "type", resourcePath);
-  const nativeType = read.text(resource, "nativeType", resourcePath);
+  const resource = read.object(finding.resource, root, "resource");
+  const rule = read.object(finding.rule, root, "rule");
+  const subscription = read.optionalObject(finding.subscription, root, "subscription") ?? none;
+  const resourceSubscription =
+    read.optionalObject(resource.subscription, resourcePath, "subscription") ?? none;
+  const ruleId = read.string(rule.id, rulePath, "id");
+  const ruleName = read.text(rule.name, rulePath, "name");
+  const subCategories = read.list(rule.securitySubCategories, rulePath, "securitySubCategories");
+  const graphType = read.string(resource.type, resourcePath, "type");
+  const nativeType = read.text(resource.nativeType, resourcePath, "nativeType");
   const cloud = mapWizCloud(
-    read.text(resource, "cloudPlatform", resourcePath) ??
-      read.text(subscription, "cloudProvider", subscriptionPath),
+    read.text(resource.cloudPlatform, resourcePath, "cloudPlatform") ??
+      read.text(subscription.cloudProvider, subscriptionPath, "cloudProvider"),
   );
-  const name = ruleName || read.text(rule, "shortId", rulePath) || ruleId;
-  const firstSeenAt = read.text(finding, "firstSeenAt", root);
-  const analyzedAt = read.text(finding, "analyzedAt", root);
+  const name = ruleName || read.text(rule.shortId, rulePath, "shortId") || ruleId;
+  const firstSeenAt = read.text(finding.firstSeenAt, root, "firstSeenAt");
+  const analyzedAt = read.text(finding.analyzedAt, root, "analyzedAt");
   const firstSeen = firstSeenAt ?? analyzedAt;
-  const lastSeen = analyzedAt ?? read.text(finding, "updatedAt", root) ?? firstSeen;
+  const lastSeen = analyzedAt ?? read.text(finding.updatedAt, root, "updatedAt") ?? firstSeen;
   if (!firstSeen || !lastSeen) throw read.fail(["analyzedAt"], "is missing (and firstSeenAt too)");
   return {
     nativeId,
-    severity: { value: read.string(finding, "severity", root), path: ["severity"] },
+    severity: { value: read.string(finding.severity, root, "severity"), path: ["severity"] },
     status: {
-      value: read.string(finding, "status", root),
-      reason: read.text(finding, "resolutionReason", root),
+      value: read.string(finding.status, root, "status"),
+      reason: read.text(finding.resolutionReason, root, "resolutionReason"),
       path: ["status"],
     },
     category: mapWizCategory(categoryNames(subCategories), mapWizCategory([ruleName], "misconfiguration")),
     title: name,
-    description: read.text(rule, "description", rulePath) ?? "",
+    description: read.text(rule.description, rulePath, "description") ?? "",
     rule: {
       id: ruleId,
       name,
       remediation:
-        read.text(finding, "remediation", root) ?? read.text(rule, "remediationInstructions", rulePath),
+        read.text(finding.remediation, root, "remediation") ??
+        read.text(rule.remediationInstructions, rulePath, "remediationInstructions"),
       controls: toControls(subCategories),
     },
     resource: {
       id:
-        read.text(resource, "providerId", resourcePath) ||
-        read.text(finding, "targetObjectProviderUniqueId", root) ||
-        read.text(resource, "id", resourcePath) ||
+        read.text(resource.providerId, resourcePath, "providerId") ||
+        read.text(finding.targetObjectProviderUniqueId, root, "targetObjectProviderUniqueId") ||
+        read.text(resource.id, resourcePath, "id") ||
         "",
       idPath: ["resource", "providerId"],
       idFallbacks: "targetObjectProviderUniqueId, resource.id",
       type: mapWizResourceType(cloud, graphType, nativeType),
       nativeType: nativeType || graphType,
-      name: read.text(resource, "name", resourcePath) ?? read.text(finding, "targetExternalId", root) ?? "",
+      name:
+        read.text(resource.name, resourcePath, "name") ??
+        read.text(finding.targetExternalId, root, "targetExternalId") ??
+        "",
       cloud,
       accountId:
-        read.text(subscription, "externalId", subscriptionPath) ??
-        read.textOr(resourceSubscription, "externalId", resourceSubscriptionPath, ""),
+        read.text(subscription.externalId, subscriptionPath, "externalId") ??
+        read.textOr(resourceSubscription.externalId, resourceSubscriptionPath, "externalId", ""),
       accountName:
-        read.text(subscription, "name", subscriptionPath) ??
-        read.text(resourceSubscription, "name", resourceSubscriptionPath),
-      region: read.text(resource, "region", resourcePath),
+        read.text(subscription.name, subscriptionPath, "name") ??
+        read.text(resourceSubscription.name, resourceSubscriptionPath, "name"),
+      region: read.text(resource.region, resourcePath, "region"),
       tags: resource.tags,
     },
     firstSeen: { value: firstSeen, path: [firstSeenAt ? "firstSeenAt" : "analyzedAt"] },
@@ -314,59 +325,67 @@ function fromConfiguration(finding: Fields, read: FieldReader, portal: string): 
 }
 
 function fromVulnerability(finding: Fields, read: FieldReader): Draft {
-  const nativeId = read.string(finding, "id", root);
+  const nativeId = read.string(finding.id, root, "id");
   read.subject = `vulnerability ${nativeId}`;
-  const asset = read.object(finding, "vulnerableAsset", root);
-  const cve = read.string(finding, "name", root).trim().toUpperCase();
-  const graphType = read.string(asset, "type", assetPath);
-  const cloud = mapWizCloud(read.text(asset, "cloudPlatform", assetPath));
-  const severity = read.text(finding, "vendorSeverity", root) ?? read.text(finding, "CVSSSeverity", root);
-  const packageName = read.text(finding, "detailedName", root);
-  const fixedVersion = read.text(finding, "fixedVersion", root);
-  const firstDetectedAt = read.string(finding, "firstDetectedAt", root);
-  const lastDetectedAt = read.text(finding, "lastDetectedAt", root);
-  const portalUrl = read.text(finding, "portalUrl", root);
+  const asset = read.object(finding.vulnerableAsset, root, "vulnerableAsset");
+  const cve = read.string(finding.name, root, "name").trim().toUpperCase();
+  const graphType = read.string(asset.type, assetPath, "type");
+  const cloud = mapWizCloud(read.text(asset.cloudPlatform, assetPath, "cloudPlatform"));
+  const severity =
+    read.text(finding.vendorSeverity, root, "vendorSeverity") ??
+    read.text(finding.CVSSSeverity, root, "CVSSSeverity");
+  const packageName = read.text(finding.detailedName, root, "detailedName");
+  const fixedVersion = read.text(finding.fixedVersion, root, "fixedVersion");
+  const firstDetectedAt = read.string(finding.firstDetectedAt, root, "firstDetectedAt");
+  const lastDetectedAt = read.text(finding.lastDetectedAt, root, "lastDetectedAt");
+  const portalUrl = read.text(finding.portalUrl, root, "portalUrl");
   return {
     nativeId,
     severity: { value: severity ?? "", path: ["vendorSeverity"] },
     status: {
-      value: read.string(finding, "status", root),
-      reason: read.text(finding, "resolutionReason", root),
+      value: read.string(finding.status, root, "status"),
+      reason: read.text(finding.resolutionReason, root, "resolutionReason"),
       path: ["status"],
     },
     category: "vulnerability",
     title: packageName ? `${cve} in ${packageName}` : cve,
-    description: read.text(finding, "CVEDescription", root) ?? read.text(finding, "description", root) ?? "",
+    description:
+      read.text(finding.CVEDescription, root, "CVEDescription") ??
+      read.text(finding.description, root, "description") ??
+      "",
     rule: {
       id: cve,
       name: cve,
       remediation:
-        read.text(finding, "remediation", root) ??
+        read.text(finding.remediation, root, "remediation") ??
         (fixedVersion && packageName ? `Upgrade ${packageName} to ${fixedVersion}.` : undefined),
       controls: [],
     },
     resource: {
-      id: read.text(asset, "providerUniqueId", assetPath) || read.text(asset, "id", assetPath) || "",
+      id:
+        read.text(asset.providerUniqueId, assetPath, "providerUniqueId") ||
+        read.text(asset.id, assetPath, "id") ||
+        "",
       idPath: ["vulnerableAsset", "providerUniqueId"],
       idFallbacks: "vulnerableAsset.id",
       type: mapWizResourceType(cloud, graphType),
       nativeType: graphType,
-      name: read.text(asset, "name", assetPath) ?? "",
+      name: read.text(asset.name, assetPath, "name") ?? "",
       cloud,
-      accountId: read.textOr(asset, "subscriptionExternalId", assetPath, ""),
-      accountName: read.text(asset, "subscriptionName", assetPath),
-      region: read.text(asset, "region", assetPath),
+      accountId: read.textOr(asset.subscriptionExternalId, assetPath, "subscriptionExternalId", ""),
+      accountName: read.text(asset.subscriptionName, assetPath, "subscriptionName"),
+      region: read.text(asset.region, assetPath, "region"),
       tags: asset.tags,
     },
     vulnerability: {
       cve,
-      cvss: inRange(read.number(finding, "score", root), 10),
-      epss: inRange(read.number(finding, "epssProbability", root), 1),
+      cvss: inRange(read.number(finding.score, root, "score"), 10),
+      epss: inRange(read.number(finding.epssProbability, root, "epssProbability"), 1),
       packageName,
-      installedVersion: read.text(finding, "version", root),
+      installedVersion: read.text(finding.version, root, "version"),
       fixedVersion,
-      exploitAvailable: read.flag(finding, "hasExploit", root),
-      knownExploited: read.flag(finding, "hasCisaKevExploit", root),
+      exploitAvailable: read.flag(finding.hasExploit, root, "hasExploit"),
+      knownExploited: read.flag(finding.hasCisaKevExploit, root, "hasCisaKevExploit"),
     },
     firstSeen: { value: firstDetectedAt, path: ["firstDetectedAt"] },
     lastSeen: lastDetectedAt
@@ -377,49 +396,51 @@ function fromVulnerability(finding: Fields, read: FieldReader): Draft {
 }
 
 function fromWebhook(payload: Fields, read: FieldReader, portal: string): Draft {
-  const issue = read.object(payload, "issue", root);
-  const nativeId = read.string(issue, "id", webhookIssuePath);
+  const issue = read.object(payload.issue, root, "issue");
+  const nativeId = read.string(issue.id, webhookIssuePath, "id");
   read.subject = `webhook issue ${nativeId}`;
-  const status = read.string(issue, "status", webhookIssuePath);
-  const created = read.string(issue, "created", webhookIssuePath);
-  const resource = read.optionalObject(payload, "resource", root) ?? none;
-  const control = read.optionalObject(payload, "control", root);
+  const status = read.string(issue.status, webhookIssuePath, "status");
+  const created = read.string(issue.created, webhookIssuePath, "created");
+  const resource = read.optionalObject(payload.resource, root, "resource") ?? none;
+  const control = read.optionalObject(payload.control, root, "control");
   if (!control) throw read.fail(["control"], "is missing; the rule is unknown");
-  const controlId = read.string(control, "id", controlPath);
-  const controlName = read.text(control, "name", controlPath);
-  const cloud = mapWizCloud(read.text(resource, "cloudPlatform", resourcePath));
+  const controlId = read.string(control.id, controlPath, "id");
+  const controlName = read.text(control.name, controlPath, "name");
+  const cloud = mapWizCloud(read.text(resource.cloudPlatform, resourcePath, "cloudPlatform"));
   const name = controlName || controlId;
-  const graphType = read.text(resource, "type", resourcePath) || "unknown";
+  const graphType = read.text(resource.type, resourcePath, "type") || "unknown";
   return {
     nativeId,
     severity: {
       value:
-        read.text(issue, "severity", webhookIssuePath) ?? read.text(control, "severity", controlPath) ?? "",
+        read.text(issue.severity, webhookIssuePath, "severity") ??
+        read.text(control.severity, controlPath, "severity") ??
+        "",
       path: ["issue", "severity"],
     },
     status: { value: status, path: ["issue", "status"] },
     category: controlId.startsWith("cer-")
       ? "threat"
       : mapWizCategory(
-          [...texts(read, read.list(control, "risks", controlPath), risksPath), controlName],
+          [...texts(read, read.list(control.risks, controlPath, "risks"), risksPath), controlName],
           "misconfiguration",
         ),
     title: name,
-    description: read.text(control, "description", controlPath) ?? "",
+    description: read.text(control.description, controlPath, "description") ?? "",
     rule: { id: controlId, name, controls: [] },
     resource: {
       // Wiz sends empty strings for resources it cannot name; fall back to the name, then the issue.
       id:
-        read.text(resource, "id", resourcePath) ||
-        read.text(resource, "name", resourcePath) ||
+        read.text(resource.id, resourcePath, "id") ||
+        read.text(resource.name, resourcePath, "name") ||
         `wiz-issue:${nativeId}`,
       type: mapWizResourceType(cloud, graphType),
       nativeType: graphType,
-      name: read.text(resource, "name", resourcePath) ?? "",
+      name: read.text(resource.name, resourcePath, "name") ?? "",
       cloud,
-      accountId: read.textOr(resource, "subscriptionId", resourcePath, ""),
-      accountName: read.text(resource, "subscriptionName", resourcePath),
-      region: read.text(resource, "region", resourcePath) || undefined,
+      accountId: read.textOr(resource.subscriptionId, resourcePath, "subscriptionId", ""),
+      accountName: read.text(resource.subscriptionName, resourcePath, "subscriptionName"),
+      region: read.text(resource.region, resourcePath, "region") || undefined,
       tags: resource.tags,
     },
     firstSeen: { value: created, path: ["issue", "created"] },
@@ -429,63 +450,73 @@ function fromWebhook(payload: Fields, read: FieldReader, portal: string): Draft 
 }
 
 function fromDetection(detection: Fields, read: FieldReader): Draft {
-  const nativeId = read.string(detection, "id", root);
+  const nativeId = read.string(detection.id, root, "id");
   read.subject = `detection ${nativeId}`;
-  const match = read.optionalObject(detection, "ruleMatch", root) ?? none;
-  const rule = read.optionalObject(match, "rule", ruleMatchPath);
-  const ruleId = (rule && read.string(rule, "id", matchedRulePath)) || read.text(detection, "tdrId", root);
+  const match = read.optionalObject(detection.ruleMatch, root, "ruleMatch") ?? none;
+  const rule = read.optionalObject(match.rule, ruleMatchPath, "rule");
+  const ruleId =
+    (rule && read.string(rule.id, matchedRulePath, "id")) || read.text(detection.tdrId, root, "tdrId");
   if (!ruleId) throw read.fail(["ruleMatch", "rule"], "is missing, and no tdrId either");
-  const title = read.text(detection, "title", root);
-  const name = (rule && read.text(rule, "name", matchedRulePath)) || title || ruleId;
+  const title = read.text(detection.title, root, "title");
+  const name = (rule && read.text(rule.name, matchedRulePath, "name")) || title || ruleId;
   const { resource, path } = primaryResource(detection, read);
-  const own = read.optionalObject(resource, "cloudAccount", path);
+  const own = read.optionalObject(resource.cloudAccount, path, "cloudAccount");
   const account =
     own ??
-    read.optionalObject(read.list(detection, "cloudAccounts", root) ?? [], 0, cloudAccountsPath) ??
+    read.optionalObject(
+      (read.list(detection.cloudAccounts, root, "cloudAccounts") ?? [])[0],
+      cloudAccountsPath,
+      0,
+    ) ??
     none;
   const accountAt = own ? [...path, "cloudAccount"] : firstAccountPath;
   const cloud = mapWizCloud(
-    read.text(account, "cloudPlatform", accountAt) ?? read.text(account, "cloudProvider", accountAt),
+    read.text(account.cloudPlatform, accountAt, "cloudPlatform") ??
+      read.text(account.cloudProvider, accountAt, "cloudProvider"),
   );
-  const graphType = read.text(resource, "type", path) || "unknown";
-  const nativeType = read.text(resource, "nativeType", path);
-  const timeframe = read.optionalObject(detection, "timeframe", root) ?? none;
-  const startedAt = read.text(detection, "startedAt", root);
-  const endedAt = read.text(detection, "endedAt", root);
-  const started = startedAt ?? read.text(timeframe, "start", timeframePath);
-  const ended = endedAt ?? read.text(timeframe, "end", timeframePath);
-  const createdAt = read.string(detection, "createdAt", root);
+  const graphType = read.text(resource.type, path, "type") || "unknown";
+  const nativeType = read.text(resource.nativeType, path, "nativeType");
+  const timeframe = read.optionalObject(detection.timeframe, root, "timeframe") ?? none;
+  const startedAt = read.text(detection.startedAt, root, "startedAt");
+  const endedAt = read.text(detection.endedAt, root, "endedAt");
+  const started = startedAt ?? read.text(timeframe.start, timeframePath, "start");
+  const ended = endedAt ?? read.text(timeframe.end, timeframePath, "end");
+  const createdAt = read.string(detection.createdAt, root, "createdAt");
   const url =
-    read.text(detection, "threatURL", root) ??
-    read.text(read.optionalObject(detection, "issue", root) ?? none, "url", webhookIssuePath);
+    read.text(detection.threatURL, root, "threatURL") ??
+    read.text((read.optionalObject(detection.issue, root, "issue") ?? none).url, webhookIssuePath, "url");
   return {
     nativeId,
-    severity: { value: read.string(detection, "severity", root), path: ["severity"] },
+    severity: { value: read.string(detection.severity, root, "severity"), path: ["severity"] },
     status: { value: "OPEN", path: [] },
     category: "threat",
     title: title || name,
-    description: read.text(detection, "description", root) ?? "",
+    description: read.text(detection.description, root, "description") ?? "",
     rule: {
       id: ruleId,
       name,
       controls: [
-        ...toControls(rule && read.list(rule, "securitySubCategories", matchedRulePath)),
-        ...mitreControls(texts(read, read.list(detection, "mitreTechniques", root), mitrePath)),
+        ...toControls(
+          rule && read.list(rule.securitySubCategories, matchedRulePath, "securitySubCategories"),
+        ),
+        ...mitreControls(
+          texts(read, read.list(detection.mitreTechniques, root, "mitreTechniques"), mitrePath),
+        ),
       ],
     },
     resource: {
       id:
-        read.text(resource, "providerUniqueId", path) ||
-        read.text(resource, "externalId", path) ||
-        read.text(resource, "id", path) ||
+        read.text(resource.providerUniqueId, path, "providerUniqueId") ||
+        read.text(resource.externalId, path, "externalId") ||
+        read.text(resource.id, path, "id") ||
         `wiz-detection:${nativeId}`,
       type: mapWizResourceType(cloud, graphType, nativeType),
       nativeType: nativeType || graphType,
-      name: read.text(resource, "name", path) ?? "",
+      name: read.text(resource.name, path, "name") ?? "",
       cloud,
-      accountId: read.textual(account, "externalId", accountAt) ?? "",
-      accountName: read.text(account, "name", accountAt),
-      region: read.text(resource, "region", path) || undefined,
+      accountId: read.textual(account.externalId, accountAt, "externalId") ?? "",
+      accountName: read.text(account.name, accountAt, "name"),
+      region: read.text(resource.region, path, "region") || undefined,
       tags: undefined,
     },
     firstSeen: started
@@ -503,13 +534,13 @@ function fromDetection(detection: Fields, read: FieldReader): Draft {
  * full objects under `resources`; the webhook sends the full primary resource.
  */
 function primaryResource(detection: Fields, read: FieldReader): { resource: Fields; path: Path } {
-  const primary = read.optionalObject(detection, "primaryResource", root);
-  const primaryId = primary && read.text(primary, "id", primaryPath);
-  const resources = read.list(detection, "resources", root) ?? [];
+  const primary = read.optionalObject(detection.primaryResource, root, "primaryResource");
+  const primaryId = primary && read.text(primary.id, primaryPath, "id");
+  const resources = read.list(detection.resources, root, "resources") ?? [];
   let first: Fields | undefined;
   for (let index = 0; index < resources.length; index++) {
-    const candidate = read.object(resources, index, resourcesPath);
-    if (primaryId && read.text(candidate, "id", [...resourcesPath, index]) === primaryId) {
+    const candidate = read.object(resources[index], resourcesPath, index);
+    if (primaryId && read.text(candidate.id, [...resourcesPath, index], "id") === primaryId) {
       return { resource: candidate, path: [...resourcesPath, index] };
     }
     first ??= candidate;
@@ -521,7 +552,8 @@ function primaryResource(detection: Fields, read: FieldReader): { resource: Fiel
 /** The items of an optional list of strings (`at` is the list's path). */
 function texts(read: FieldReader, list: readonly unknown[] | undefined, at: Path): string[] {
   const result: string[] = [];
-  if (list) for (let index = 0; index < list.length; index++) result.push(read.text(list, index, at) ?? "");
+  if (list)
+    for (let index = 0; index < list.length; index++) result.push(read.text(list[index], at, index) ?? "");
   return result;
 }
 

@@ -4,7 +4,7 @@ import { paginate, pinQuery } from "../../core/paginate.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, type Secret } from "../../core/secret.js";
 import type { CallOptions, CnappSource, FindingQuery, NativeQuery } from "../../core/source.js";
-import { type HttpSourceOptions, pageSizeOf } from "../shared/options.js";
+import { cnappCapabilities, type HttpSourceOptions, pageSizeOf } from "../shared/options.js";
 import { itemIdOf, normalizePage, warnOnce } from "../shared/report.js";
 import { createWizClient, findRecord, listPage } from "./client.js";
 import type { WizKind } from "./map-severity.js";
@@ -71,13 +71,7 @@ export function wiz(options: WizOptions = {}): CnappSource {
   return {
     specificationVersion: "v1",
     platform: "wiz",
-    capabilities: {
-      getFinding: true,
-      nativeQuery: true,
-      setStatus: true,
-      createException: true,
-      resume: true,
-    },
+    capabilities: cnappCapabilities,
     findings(query: FindingQuery = {}, call: CallOptions = {}): AsyncIterable<Finding> {
       const pinned = pinQuery(query) as FindingQuery;
       const selected = kindsFor(kinds, pinned);

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { normalize } from "../../../src/adapters/prisma/index.js";
 import { detectPrismaRecordKind } from "../../../src/adapters/prisma/normalize.js";
-import { itNormalizesIntoValidFindings, normalizationErrors, readFixtures } from "../helpers.js";
+import type { Warning } from "../../../src/core/report.js";
+import {
+  itChecksEveryFieldItReads,
+  itNormalizesIntoValidFindings,
+  normalizationErrors,
+  readFixtures,
+} from "../helpers.js";
 
 const fetchedAt = "2025-08-01T00:00:00.000Z";
 const { json: fixture } = readFixtures(import.meta.url);
@@ -33,6 +39,22 @@ describe("prisma normalize", () => {
     records.map(([name]) => name),
     (name) => normalize(edited(name), { fetchedAt, appUrl: "https://app2.eu.prismacloud.io" }),
   );
+
+  itChecksEveryFieldItReads(
+    Object.fromEntries(records),
+    (record) => normalize(record, { fetchedAt }),
+    detectPrismaRecordKind,
+  );
+
+  it("normalizes an alert without its account id, with a fallback warning when asked for warnings", () => {
+    const warnings: Warning[] = [];
+    const record = edited("alert-config", [["resource", "accountId"], undefined]);
+    const finding = normalize(record, { fetchedAt, onWarning: (warning) => warnings.push(warning) });
+    expect(finding.resource.accountId).toBe("");
+    expect(warnings).toEqual([
+      expect.objectContaining({ type: "fallback", source: "prisma", feature: "resource.accountId" }),
+    ]);
+  });
 
   it("detects the kind of each record", () => {
     expect(records.map(([, record]) => detectPrismaRecordKind(record))).toEqual([

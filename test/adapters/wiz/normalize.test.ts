@@ -29,8 +29,10 @@ const normalizationError = normalizationErrors(normalize, { fetchedAt });
 describe("wiz normalize", () => {
   itNormalizesIntoValidFindings(fixtures, (name) => normalize(fixture(name), { fetchedAt }));
 
-  itChecksEveryFieldItReads(Object.fromEntries(fixtures.map((name) => [name, fixture(name)])), (record) =>
-    normalize(record, { fetchedAt }),
+  itChecksEveryFieldItReads(
+    Object.fromEntries(fixtures.map((name) => [name, fixture(name)])),
+    (record) => normalize(record, { fetchedAt }),
+    detectWizRecordKind,
   );
 
   it("normalizes a record without its account id, with a fallback warning when asked for warnings", () => {

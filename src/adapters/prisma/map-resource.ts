@@ -1,54 +1,5 @@
-import type { Category, Cloud, FindingStatus, Severity } from "../../core/finding.js";
+import type { Cloud } from "../../core/finding.js";
 import { memoize } from "../../core/memo.js";
-
-/** Prisma Cloud's `policy.policyType` values (docs/prisma.md, Sources: listing). */
-export type PrismaPolicyType =
-  | "config"
-  | "network"
-  | "audit_event"
-  | "anomaly"
-  | "data"
-  | "iam"
-  | "workload_vulnerability"
-  | "workload_incident"
-  | "waas_event"
-  | "attack_path";
-
-/**
- * Maps a Prisma Cloud severity (`critical` … `informational`, any case) to the normalized scale.
- * Returns `undefined` for a value Prisma Cloud does not document, so the caller can name the field.
- */
-export function mapPrismaSeverity(native: string): Severity | undefined {
-  return severityByPrisma[native.trim().toLowerCase()];
-}
-
-/**
- * Maps an alert status to the normalized status: `dismissed` is `suppressed`, `snoozed` (dismissed until
- * `dismissalUntilTs`) is `risk_accepted`, `pending_resolution` is `in_progress`. Case-insensitive;
- * `undefined` for an undocumented value.
- */
-export function mapPrismaStatus(native: string): FindingStatus | undefined {
-  return statusByPrisma[native.trim().toLowerCase()];
-}
-
-/**
- * The `alert.status` filter values for normalized statuses, or `undefined` when one of them has no
- * filter value (`in_progress`: `pending_resolution` is not a documented filter value).
- */
-export function toPrismaStatuses(statuses: readonly FindingStatus[]): string[] | undefined {
-  const values = new Set<string>();
-  for (const status of statuses) {
-    const value = prismaStatusFilter[status];
-    if (value === undefined) return undefined;
-    values.add(value);
-  }
-  return [...values];
-}
-
-/** The `policy.severity` filter values for normalized severities. */
-export function toPrismaSeverities(severities: readonly Severity[]): string[] {
-  return [...new Set(severities.map((severity) => (severity === "info" ? "informational" : severity)))];
-}
 
 /** Maps `cloudType` (`aws`, `azure`, `gcp`, `alibaba_cloud`, `oci`, and `kubernetes` for workload alerts) to a cloud. */
 export function mapPrismaCloud(cloudType: string | null | undefined): Cloud {
@@ -71,41 +22,7 @@ export function mapPrismaResourceType(
   return resourceTypeOf(cloud, resourceType ?? "", apiName ?? "");
 }
 
-/**
- * The category of an alert: from its policy type (`workload_vulnerability` → vulnerability, runtime
- * types → threat, `iam` → identity, `data` → data, `network`/`attack_path` → exposure), and for
- * config policies from the words of the policy name (memoized), else `misconfiguration`.
- */
-export function mapPrismaCategory(policyType: string | null | undefined, policyName: string): Category {
-  const byType = categoryByPolicyType[(policyType ?? "").toLowerCase()];
-  return byType ?? configCategory(policyName);
-}
-
 // Internal helpers.
-
-const severityByPrisma: Record<string, Severity> = {
-  critical: "critical",
-  high: "high",
-  medium: "medium",
-  low: "low",
-  informational: "info",
-  info: "info",
-};
-
-const statusByPrisma: Record<string, FindingStatus> = {
-  open: "open",
-  pending_resolution: "in_progress",
-  snoozed: "risk_accepted",
-  dismissed: "suppressed",
-  resolved: "resolved",
-};
-
-const prismaStatusFilter: Partial<Record<FindingStatus, string>> = {
-  open: "open",
-  suppressed: "dismissed",
-  risk_accepted: "snoozed",
-  resolved: "resolved",
-};
 
 const cloudByPrisma: Record<string, Cloud> = {
   aws: "aws",
@@ -117,36 +34,6 @@ const cloudByPrisma: Record<string, Cloud> = {
   kubernetes: "kubernetes",
   k8s: "kubernetes",
 };
-
-const categoryByPolicyType: Record<string, Category> = {
-  workload_vulnerability: "vulnerability",
-  audit_event: "threat",
-  anomaly: "threat",
-  workload_incident: "threat",
-  waas_event: "threat",
-  attack_path: "exposure",
-  network: "exposure",
-  iam: "identity",
-  data: "data",
-};
-
-/** Config policy names: first matching words win. */
-const configKeywords: readonly [RegExp, Category][] = [
-  [/\b(plain ?text|hard-?coded) (secret|password|credential)|\bsecrets? in\b/, "secret"],
-  [/\b(personal|sensitive) data\b|\bpii\b/, "data"],
-  [
-    /0\.0\.0\.0\/0|::\/0|\bfrom the internet\b|\bpublicly (accessible|readable|exposed)\b|\ball traffic\b/,
-    "exposure",
-  ],
-  [/\biam\b|\bmfa\b|\bservice account\b|\baccess key\b|\bprivileges?\b|\broot account\b/, "identity"],
-  [/\blogging\b|\blog (file )?validation\b|\bkey rotation\b|\bflow logs?\b|\baudit/, "compliance"],
-];
-
-const configCategory = memoize((name: string): Category => {
-  const text = name.toLowerCase();
-  for (const [pattern, category] of configKeywords) if (pattern.test(text)) return category;
-  return "misconfiguration";
-}, 4096);
 
 /** `resourceApiName` → type; the API name pins the cloud and service. */
 const typeByApiName: Record<string, string> = {

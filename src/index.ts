@@ -1,5 +1,4 @@
 /**
- * @module cloudsteward
  * The governed run, for people composing it: the stage factories (`triage`, `enrich`, `explain`,
  * `decide`, `gate`), `pipeline` and the `governance` preset, policies and approvals, the models
  * users validate with, the contracts a source, sink or store fulfils, and the typed errors.
@@ -9,6 +8,7 @@
  * `cloudsteward/llm`), sinks (`cloudsteward/sinks/jira` …), `cloudsteward/stores`,
  * `cloudsteward/audit`, `cloudsteward/remediation`, `cloudsteward/server`, the building blocks for
  * integration authors (`cloudsteward/toolkit`) and test helpers (`cloudsteward/testing`).
+ * @module cloudsteward
  */
 
 export { type ApprovalQueue, type ApprovalRequest, approvalQueue } from "./agents/approvals/queue.js";
@@ -19,7 +19,7 @@ export { fromFunction } from "./agents/enrich/from-function.js";
 export { fromMap } from "./agents/enrich/from-map.js";
 export { fromServiceNowCmdb } from "./agents/enrich/from-servicenow-cmdb.js";
 export { fromTags } from "./agents/enrich/from-tags.js";
-export type { ContextProvider } from "./agents/enrich/provider.js";
+export type { ContextProvider } from "./core/context-provider.js";
 export { type ExplainOptions, explain } from "./agents/explain/explain.js";
 export { type GateOptions, gate } from "./agents/gate/gate.js";
 export {

@@ -1,10 +1,10 @@
 /**
- * @module cloudsteward/llm
  * The `LanguageModel` contract every provider subpath (`cloudsteward/llm/openai`, `/anthropic`,
  * `/azure-openai`, `/openai-compatible`, `/bedrock`, `/ai-sdk`) fulfils, and what composes models:
  * `generateObject` (zod-validated structured output with one repair), a Store-backed cache, budgets,
  * fallback chains and routing, a concurrency limit, versioned prompts with fenced untrusted data, and
  * the price table.
+ * @module cloudsteward/llm
  */
 export { type Budget, type BudgetOptions, type BudgetSpent, createBudget } from "./budget.js";
 export { type CachedModelOptions, cachedModel, cacheKey } from "./cache.js";

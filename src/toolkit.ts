@@ -57,6 +57,7 @@ export {
 } from "./core/fingerprint.js";
 export {
   createHttpClient,
+  type FailedRequest,
   type HttpClient,
   type HttpClientOptions,
   type HttpResponse,

@@ -55,7 +55,10 @@ export class CloudstewardError extends Error {
     },
   ) {
     const scrub = scrubber(options.secrets);
-    super(scrub(message), options.cause === undefined ? undefined : { cause: scrubCause(options.cause, scrub) });
+    super(
+      scrub(message),
+      options.cause === undefined ? undefined : { cause: scrubCause(options.cause, scrub) },
+    );
     this.name = new.target.name;
     this.code = options.code;
     this.isRetryable = options.isRetryable ?? false;
@@ -421,7 +424,11 @@ function scrubCause(cause: unknown, scrub: (text: string) => string, depth = 0):
     Object.defineProperty(copy, "name", { value: cause.name, writable: true, configurable: true });
   }
   if (!fields.has("message")) {
-    Object.defineProperty(copy, "message", { value: scrub(cause.message), writable: true, configurable: true });
+    Object.defineProperty(copy, "message", {
+      value: scrub(cause.message),
+      writable: true,
+      configurable: true,
+    });
   }
   return copy;
 }

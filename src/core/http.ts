@@ -16,7 +16,7 @@ import {
 } from "./errors.js";
 import type { PipelineEvents } from "./events.js";
 import { createRateLimiter, type RateLimit, sleep } from "./rate-limiter.js";
-import { redact, redactUrl } from "./redact.js";
+import { headerSecrets, redactUrl, redactValues } from "./redact.js";
 
 /** Options of {@link createHttpClient}. */
 export interface HttpClientOptions {
@@ -63,14 +63,22 @@ export interface HttpClientOptions {
   /**
    * Finds the failure a 2xx response reports in its body, such as GraphQL `errors` in a 200. The
    * returned error is retried like a status code: a `RateLimitError` like a 429, another retryable
-   * error like a 5xx (idempotent requests only); anything else is thrown.
+   * error like a 5xx (idempotent requests only); anything else is thrown. Spread `request` into the
+   * error's details (and give it no `status`: the response did not fail), so the error scrubs the
+   * request's credentials from itself.
    */
-  failureInBody?: (
-    response: HttpResponse<unknown>,
-    request: { method: string; url: string },
-  ) => CloudstewardError | undefined;
+  failureInBody?: (response: HttpResponse<unknown>, request: FailedRequest) => CloudstewardError | undefined;
   /** @default "cloudsteward" */
   userAgent?: string;
+}
+
+/** The request a failure belongs to, as {@link HttpClientOptions.failureInBody} receives it. */
+export interface FailedRequest {
+  method: string;
+  /** The URL as sent: the error constructors redact it. */
+  url: string;
+  /** The credentials the request carried and the client's configured secrets, for the error to mask. */
+  secrets: readonly (string | undefined)[];
 }
 
 /** Options of one request. */
@@ -153,15 +161,16 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     for (let attempt = 0; ; attempt++) {
       await limiter?.take(call.signal);
       const headers = { ...(await resolveHeaders(options.headers)), ...call.headers };
-      const scrub = scrubber(headers, options.secrets);
+      // What the errors of this attempt must never show: the credentials sent and the configured secrets.
+      const secrets = [...headerSecrets(headers), ...(options.secrets?.() ?? [])];
       let failure: CloudstewardError;
       let retryAfterMs: number | undefined;
       try {
         const response = await send(client, upperMethod, url, headers, call, options.timeoutMs);
         retryAfterMs = parseRetryAfter(response.headers);
         if (response.ok) {
-          const result = await readResponse<T>(response, call.responseType ?? "json", integration);
-          const inBody = options.failureInBody?.(result, { method: upperMethod, url: scrub(redactUrl(url)) });
+          const result = await readResponse<T>(response, call.responseType ?? "json", integration, secrets);
+          const inBody = options.failureInBody?.(result, { method: upperMethod, url, secrets });
           if (inBody === undefined) return result;
           failure = inBody;
         } else {
@@ -169,7 +178,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
             integration,
             method: upperMethod,
             url,
-            scrub,
+            secrets,
             authHint: options.authHint,
             errorDetail: options.errorDetail,
           });
@@ -191,7 +200,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       } catch (error) {
         if (isAbortError(error) && call.signal?.aborted) throw call.signal.reason;
         if (isCloudstewardErrorFrom(error, integration)) throw error;
-        failure = toTransportError(error, integration, `${upperMethod} ${scrub(redactUrl(url))}`);
+        failure = toTransportError(error, integration, `${upperMethod} ${redactUrl(url)}`, secrets);
         if (!idempotent || failed++ >= retryLimit) throw failure;
       }
       // Up to 20% on top of a Retry-After, so concurrent requests told to wait alike do not all come
@@ -260,40 +269,39 @@ export function requestIdOf(headers: Headers): string | undefined {
   return undefined;
 }
 
-/** Maps a failed response to the error class for its status. The URL and body are redacted. */
+/**
+ * Maps a failed response to the error class for its status. The error constructors redact the URL,
+ * the body and the message, masking `secrets` too.
+ */
 export async function toApiError(
   response: Response,
   context: {
     integration: string;
     method: string;
     url: string;
-    scrub?: (text: string) => string;
+    /** Known secret values (the credentials sent, a client secret) to mask. */
+    secrets?: readonly (string | undefined)[];
     authHint?: string;
     errorDetail?: (body: unknown) => string | undefined;
   },
 ): Promise<CloudstewardError> {
-  const scrub = context.scrub ?? ((text: string) => text);
-  const text = await response.text().catch(() => "");
-  const body = scrub(redact(text)).slice(0, 2000);
+  const body = await response.text().catch(() => "");
   const requestId = requestIdOf(response.headers);
-  const url = scrub(redactUrl(context.url));
+  const status = response.status;
   const details: ApiErrorDetails = {
     integration: context.integration,
-    status: response.status,
+    status,
     method: context.method,
-    url,
+    url: context.url,
     requestId,
     body,
+    secrets: context.secrets,
   };
-  const detail = vendorDetail(text, context.errorDetail);
-  const status = response.status;
-  const where = `${context.integration}: ${context.method} ${pathOf(url)} returned ${status}`;
-  const suffix = [
-    detail ? scrub(redact(detail)) : undefined,
-    requestId ? `(request id ${requestId})` : undefined,
-  ]
-    .filter(Boolean)
-    .join(" ");
+  const detail = vendorDetail(body, context.errorDetail);
+  // Mask known secrets before taking the path: a secret URL (a webhook's) would not match in part.
+  const path = pathOf(redactValues(context.url, context.secrets ?? []));
+  const where = `${context.integration}: ${context.method} ${path} returned ${status}`;
+  const suffix = [detail, requestId ? `(request id ${requestId})` : undefined].filter(Boolean).join(" ");
   const message = (hint?: string) =>
     [where, hint ? `— ${hint}` : undefined, suffix].filter(Boolean).join(" ");
   if (status === 401)
@@ -320,18 +328,21 @@ function isCloudstewardErrorFrom(error: unknown, integration: string): error is 
   );
 }
 
-function toTransportError(error: unknown, integration: string, what: string): CloudstewardError {
+function toTransportError(
+  error: unknown,
+  integration: string,
+  what: string,
+  secrets: readonly (string | undefined)[],
+): CloudstewardError {
   if (error instanceof KyTimeoutError)
-    return new TimeoutError(`${integration}: ${what} timed out`, { integration, cause: error });
+    return new TimeoutError(`${integration}: ${what} timed out`, { integration, cause: error, secrets });
   const reason =
     error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : "";
-  return new ConnectionError(
-    `${integration}: ${what} failed to connect${reason ? ` (${redact(reason)})` : ""}`,
-    {
-      integration,
-      cause: error,
-    },
-  );
+  return new ConnectionError(`${integration}: ${what} failed to connect${reason ? ` (${reason})` : ""}`, {
+    integration,
+    cause: error,
+    secrets,
+  });
 }
 
 async function send(
@@ -356,6 +367,7 @@ async function readResponse<T>(
   response: Response,
   type: "json" | "text" | "none",
   integration: string,
+  secrets: readonly (string | undefined)[],
 ): Promise<HttpResponse<T>> {
   const requestId = requestIdOf(response.headers);
   const base = { status: response.status, headers: response.headers, requestId };
@@ -371,8 +383,8 @@ async function readResponse<T>(
   } catch (error) {
     // A proxy's or login page's HTML in a 200 is not a connection failure: say what arrived.
     throw new InvalidResponseError(
-      `${integration}: expected JSON, got ${response.headers.get("content-type") ?? "a body"} starting ${JSON.stringify(redact(text.slice(0, 40)))}; check the URL and any proxy in between.`,
-      { integration, issues: [{ path: [], message: "invalid JSON" }], cause: error },
+      `${integration}: expected JSON, got ${response.headers.get("content-type") ?? "a body"} starting ${JSON.stringify(text.slice(0, 40))}; check the URL and any proxy in between.`,
+      { integration, issues: [{ path: [], message: "invalid JSON" }], cause: error, secrets },
     );
   }
 }
@@ -407,27 +419,6 @@ function pathOf(url: string): string {
   } catch {
     return url;
   }
-}
-
-/** Removes credential header values and configured secrets from text. */
-function scrubber(
-  headers: Record<string, string>,
-  secrets: HttpClientOptions["secrets"],
-): (text: string) => string {
-  const values = new Set<string>();
-  for (const [name, value] of Object.entries(headers)) {
-    if (
-      !/^(authorization|proxy-authorization|x-api-key|api-key|cookie|x-[\w-]*(token|key|secret))$/i.test(name)
-    )
-      continue;
-    values.add(value);
-    // Also the credential alone, e.g. the token in "Bearer <token>".
-    const credential = value.split(/\s+/).pop();
-    if (credential && credential.length >= 8) values.add(credential);
-  }
-  for (const secret of secrets?.() ?? []) if (secret && secret.length >= 4) values.add(secret);
-  const list = [...values].sort((a, b) => b.length - a.length);
-  return (text) => list.reduce((result, value) => result.split(value).join("[REDACTED]"), text);
 }
 
 function vendorDetail(text: string, extract: HttpClientOptions["errorDetail"]): string | undefined {

@@ -53,6 +53,41 @@ export function redactUrl(url: string): string {
   return redactText(cleaned, defaultSettings);
 }
 
+/**
+ * Masks each of `values` (known secrets: a configured client secret, the token just sent) wherever it
+ * appears in `text`, longest first, as `[REDACTED:secret]`. Values shorter than four characters and
+ * `undefined` are skipped. For secrets no pattern can recognise, before or after {@link redact}.
+ * @example
+ * redactValues("bad secret s3cr3t-value", ["s3cr3t-value"]); // "bad secret [REDACTED:secret]"
+ */
+export function redactValues(text: string, values: Iterable<string | undefined>): string {
+  const list = [...new Set(values)]
+    .filter((value): value is string => value !== undefined && value.length >= 4)
+    .sort((a, b) => b.length - a.length);
+  let result = text;
+  for (const value of list) if (result.includes(value)) result = result.split(value).join(mask("secret"));
+  return result;
+}
+
+/**
+ * The credentials in a set of request headers, as exact strings for {@link redactValues}: the value of
+ * every credential header (Authorization, Cookie, API-key and vendor token headers such as
+ * `x-redlock-auth` or `x-…-token`) and, from `<scheme> <credential>`, the credential alone.
+ * @example
+ * headerSecrets({ authorization: "Bearer abcdefgh123", accept: "application/json" }); // ["Bearer abcdefgh123", "abcdefgh123"]
+ */
+export function headerSecrets(headers: Readonly<Record<string, string>>): string[] {
+  const values: string[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (!credentialHeaderPattern.test(name) || typeof value !== "string") continue;
+    values.push(value);
+    // Also the credential alone, e.g. the token in "Bearer <token>".
+    const credential = value.split(/\s+/).pop();
+    if (credential && credential !== value && credential.length >= 8) values.push(credential);
+  }
+  return values;
+}
+
 /** Which identifiers a {@link Redactor} replaces with reversible tokens. */
 export interface PseudonymizeOptions {
   /** Email addresses become `<email_1>`, `<email_2>`… @default false */
@@ -370,6 +405,16 @@ const vendorKeys: readonly [RegExp, string][] = [
   [/\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g, "aws_access_key_id"],
 ];
 
+/** Header names whose whole value is a credential (the `ruleHint` below must keep matching them). */
+const credentialHeaderNames =
+  "(?:proxy-)?(?:authorization|cookie|set-cookie|x-api-key|api-key|x-redlock-auth|x-lw-uaks|x-auth-token|private-token)";
+
+/** The same names, plus any `x-…-token`, `x-…-key` or `x-…-secret`: for header objects, where a name is all there is. */
+const credentialHeaderPattern = new RegExp(
+  `^(?:${credentialHeaderNames}|x-[\\w-]*(?:token|key|secret))$`,
+  "i",
+);
+
 /** Parameter names whose values are masked in URLs. */
 const secretParamPattern =
   /^(?:key|sig|code|auth|apikey|api[_-]key|client[_-]secret|password|passwd|pwd|x-amz-credential|x-goog-credential|[\w.-]*(?:token|secret|signature|password)[\w.-]*)$/i;
@@ -404,7 +449,7 @@ const textRules: readonly TextRule[] = [
   ],
   // Header lines: the whole value of Authorization, Cookie and API-key headers.
   [
-    /^([ \t]*(?:proxy-)?(?:authorization|cookie|set-cookie|x-api-key|api-key|x-redlock-auth|x-lw-uaks|x-auth-token|private-token)[ \t]*:[ \t]*)(\S[^\r\n]*)$/gim,
+    new RegExp(`^([ \\t]*${credentialHeaderNames}[ \\t]*:[ \\t]*)(\\S[^\\r\\n]*)$`, "gim"),
     (match, head, value) =>
       value.startsWith("[REDACTED:")
         ? match

@@ -1,5 +1,4 @@
 import { ApiError } from "../core/errors.js";
-import { redact, redactUrl } from "../core/redact.js";
 
 /**
  * A fetch that turns a 429 meaning "out of money" (OpenAI `insufficient_quota`, Anthropic
@@ -32,9 +31,9 @@ export function quotaAwareFetch(
         integration,
         status: 429,
         method,
-        url: redactUrl(url),
+        url,
         requestId: response.headers.get("x-request-id") ?? response.headers.get("request-id") ?? undefined,
-        body: redact(text).slice(0, 2000),
+        body: text,
         code: "RATE_LIMITED",
         isRetryable: false,
       },

@@ -14,7 +14,7 @@ import {
   UpstreamError,
 } from "../../src/core/errors.js";
 import type { PipelineEvents } from "../../src/core/events.js";
-import { createHttpClient, parseRetryAfter } from "../../src/core/http.js";
+import { createHttpClient, type FailedRequest, parseRetryAfter } from "../../src/core/http.js";
 import { createRateLimiter } from "../../src/core/rate-limiter.js";
 
 const base = "https://api.example.test";
@@ -241,12 +241,10 @@ describe("createHttpClient", () => {
   });
 
   it("retries a failure reported in a 200's body: rate limits on any method, transient ones on reads only", async () => {
-    const failureInBody = (
-      response: { data: unknown; status: number },
-      request: { method: string; url: string },
-    ) => {
+    const failureInBody = (response: { data: unknown }, request: FailedRequest) => {
       const error = (response.data as { error?: string }).error;
-      const details = { integration: "demo", status: response.status, ...request };
+      // The response did not fail: the error has no status, and `request` brings the secrets to mask.
+      const details = { integration: "demo", ...request };
       if (error === "slow down") return new RateLimitError("demo: slow down", details);
       if (error === "hiccup") return new UpstreamError("demo: hiccup", { ...details, isRetryable: true });
       if (error === "denied") return new UpstreamError("demo: denied", details);
@@ -266,6 +264,7 @@ describe("createHttpClient", () => {
     const final = sequence("post", "/denied", [() => HttpResponse.json({ error: "denied" }), ok]);
     const error = await failure(client({ failureInBody }).post("/denied", { idempotent: true }));
     expect(error).toMatchObject({ message: "demo: denied", url: `${base}/denied`, method: "POST" });
+    expect(error.status).toBeUndefined();
     expect(final).toHaveLength(1);
   });
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { createRedactor, redact, redactUrl, shannonEntropy } from "../../src/core/redact.js";
+import {
+  createRedactor,
+  headerSecrets,
+  redact,
+  redactUrl,
+  redactValues,
+  shannonEntropy,
+} from "../../src/core/redact.js";
 import { negatives, positives } from "./__fixtures__/redaction-corpus.js";
 
 describe("redaction corpus", () => {
@@ -181,6 +188,28 @@ describe("redactUrl", () => {
       "[REDACTED:slack_webhook]",
     );
     expect(redactUrl("/relative/path?token=abc")).toBe("/relative/path?token=[REDACTED:url_param]");
+  });
+});
+
+describe("redactValues and headerSecrets", () => {
+  it("masks known values, longest first, and skips short or missing ones", () => {
+    expect(
+      redactValues("id abc-secret-xyz and abc-secret", ["abc-secret", "abc-secret-xyz", undefined, "ab"]),
+    ).toBe("id [REDACTED:secret] and [REDACTED:secret]");
+    expect(redactValues("nothing here", [])).toBe("nothing here");
+  });
+
+  it("takes the credential headers' values and the bare token, and nothing else", () => {
+    expect(
+      headerSecrets({
+        Authorization: "Bearer abcdefgh123",
+        "x-redlock-auth": "jwt-value",
+        "X-LW-UAKS": "uaks-secret",
+        "x-custom-api-token": "custom-token",
+        accept: "application/json",
+        "x-request-id": "r-1",
+      }),
+    ).toEqual(["Bearer abcdefgh123", "abcdefgh123", "jwt-value", "uaks-secret", "custom-token"]);
   });
 });
 

@@ -110,7 +110,6 @@ function legacyFailure(response: HttpResponse<unknown>, request: { method: strin
   if (body?.status !== "failure") return undefined;
   return new UpstreamError(`orca: ${request.method} failed: ${orcaMessage(body) ?? "status failure"}`, {
     integration: "orca",
-    status: response.status,
     ...request,
     requestId: response.requestId,
   });

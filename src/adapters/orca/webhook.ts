@@ -1,6 +1,5 @@
 import { AuthenticationError } from "../../core/errors.js";
 import type { Finding } from "../../core/finding.js";
-import { redactUrl } from "../../core/redact.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
 import { constantTimeEqual, webhookPayloads } from "../shared/webhook.js";
 import { normalize } from "./normalize.js";
@@ -47,7 +46,7 @@ export async function parseWebhook(request: Request, options: OrcaWebhookOptions
     if (!constantTimeEqual(given.trim(), secret)) {
       throw new AuthenticationError(
         `orca: webhook rejected: the ${header} header is missing or does not match the configured secret. Check the custom header of the Orca webhook integration.`,
-        { integration: "orca", status: 401, method: request.method, url: redactUrl(request.url) },
+        { integration: "orca", status: 401, method: request.method, url: request.url },
       );
     }
   }

@@ -1,6 +1,5 @@
 import { AuthenticationError } from "../../core/errors.js";
 import type { Finding } from "../../core/finding.js";
-import { redactUrl } from "../../core/redact.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
 import { constantTimeEqual, webhookPayloads } from "../shared/webhook.js";
 import { normalize } from "./normalize.js";
@@ -49,7 +48,7 @@ export async function parseWebhook(request: Request, options: PrismaWebhookOptio
     if (!constantTimeEqual(bare, secret)) {
       throw new AuthenticationError(
         `prisma: webhook rejected: the ${header} header is missing or does not match the configured secret. Check the webhook integration's headers in Prisma Cloud.`,
-        { integration: "prisma", status: 401, method: request.method, url: redactUrl(request.url) },
+        { integration: "prisma", status: 401, method: request.method, url: request.url },
       );
     }
   }

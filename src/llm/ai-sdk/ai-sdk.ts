@@ -24,7 +24,6 @@ import {
 import type { PipelineEvents } from "../../core/events.js";
 import { parseRetryAfter } from "../../core/http.js";
 import { sleep } from "../../core/rate-limiter.js";
-import { redact, redactUrl } from "../../core/redact.js";
 import { parseJsonText } from "../generate-object.js";
 import type {
   FinishReason,
@@ -97,7 +96,7 @@ export function aiSdk(languageModel: AiSdkLanguageModel, options: AiSdkOptions =
           return withObject(result, request);
         } catch (error) {
           if (isAbortError(error) && request.signal?.aborted) throw request.signal.reason;
-          const failure = toCloudstewardError(error, integration, model.modelId, scrubber(options.secrets));
+          const failure = toCloudstewardError(error, integration, model.modelId, options.secrets?.() ?? []);
           if (!failure.isRetryable || attempt >= maxRetries) throw failure;
           const delayMs = retryDelay(error, attempt);
           options.events?.emit("request-retried", {
@@ -306,27 +305,25 @@ function toCloudstewardError(
   error: unknown,
   integration: string,
   modelId: string,
-  scrub: (text: string) => string,
+  secrets: readonly (string | undefined)[],
 ): CloudstewardError {
   if (isCloudstewardError(error)) return error;
   if (!isApiCallError(error)) {
     const name = (error as { name?: unknown } | null)?.name;
     if (typeof name === "string" && name.startsWith("AI_")) {
-      return new InvalidResponseError(
-        `${integration}: ${modelId} failed: ${scrub(redact((error as Error).message))}`,
-        {
-          integration,
-          cause: error,
-        },
-      );
+      return new InvalidResponseError(`${integration}: ${modelId} failed: ${(error as Error).message}`, {
+        integration,
+        cause: error,
+        secrets,
+      });
     }
     throw error;
   }
-  const status = error.statusCode ?? 0;
+  const status = error.statusCode;
   const where = `${integration}: ${modelId} call failed${status ? ` with ${status}` : ""}`;
   if (status === 401 || status === 403) {
-    // Auth failures may echo the credential, which this bridge cannot see to scrub: keep no vendor text.
-    const details = { integration, status, method: "POST", url: scrub(redactUrl(error.url)) };
+    // Auth failures may echo the credential, which the bridge knows only if `secrets` lists it: keep no vendor text.
+    const details = { integration, status, method: "POST", url: error.url, secrets };
     return status === 401
       ? new AuthenticationError(`${where} — check the provider's API key`, details)
       : new PermissionDeniedError(`${where} — check the key's permissions`, details);
@@ -335,11 +332,12 @@ function toCloudstewardError(
     integration,
     status,
     method: "POST",
-    url: scrub(redactUrl(error.url)),
-    body: error.responseBody === undefined ? undefined : scrub(redact(error.responseBody)).slice(0, 2000),
+    url: error.url,
+    body: error.responseBody,
     cause: error,
+    secrets,
   };
-  const message = `${where}: ${scrub(redact(error.message)).slice(0, 300)}`;
+  const message = `${where}: ${error.message.slice(0, 300)}`;
   if (status === 404) return new NotFoundError(message, details);
   if (status === 429) {
     return new RateLimitError(message, {
@@ -354,13 +352,4 @@ function toCloudstewardError(
 function retryDelay(error: unknown, attempt: number): number {
   const hinted = isApiCallError(error) ? parseRetryAfter(new Headers(error.responseHeaders)) : undefined;
   return Math.min(60_000, hinted ?? Math.random() * 500 * 2 ** attempt);
-}
-
-function scrubber(secrets: AiSdkOptions["secrets"]): (text: string) => string {
-  return (text) => {
-    let result = text;
-    for (const secret of secrets?.() ?? [])
-      if (secret && secret.length >= 4) result = result.split(secret).join("[REDACTED]");
-    return result;
-  };
 }

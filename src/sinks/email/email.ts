@@ -217,16 +217,19 @@ function toEmailError(
     responseCode?: number;
     response?: string;
   };
-  const scrub = (text: string) => (password ? text.split(password).join("[REDACTED]") : text);
+  // The error constructors mask the password wherever the server's reply or the cause echoes it.
+  const secrets = [password];
   const server = smtp ? `smtp://${smtp.host}:${smtp.port ?? 587}` : "transport";
-  const reply = scrub(String(response ?? (error as Error)?.message ?? "")).slice(0, 300);
+  const reply = String(response ?? (error as Error)?.message ?? "").slice(0, 300);
   const details = {
     integration: "email",
-    status: responseCode ?? 0,
+    // The SMTP reply code, when the server answered.
+    status: responseCode,
     method: "SMTP",
     url: server,
     body: reply,
     cause: error,
+    secrets,
   };
   const message = (what: string) =>
     `email: sending through ${server} failed: ${what}${reply ? ` (${reply})` : ""}`;
@@ -238,11 +241,12 @@ function toEmailError(
   if (responseCode !== undefined && responseCode >= 500)
     return new BadRequestError(message(`refused with ${responseCode}`), details);
   if (code === "ETIMEDOUT")
-    return new TimeoutError(message("timed out"), { integration: "email", cause: error });
+    return new TimeoutError(message("timed out"), { integration: "email", cause: error, secrets });
   if (code === "ECONNECTION" || code === "ESOCKET" || code === "EDNS" || code === "ETLS") {
     return new ConnectionError(message(`connection failed (${code})`), {
       integration: "email",
       cause: error,
+      secrets,
     });
   }
   if (code === "EENVELOPE" || code === "EMESSAGE")

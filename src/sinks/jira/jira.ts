@@ -1,6 +1,6 @@
 import type { Action } from "../../core/action.js";
 import { describeChange } from "../../core/case-change.js";
-import { ConfigurationError, UpstreamError } from "../../core/errors.js";
+import { ConfigurationError } from "../../core/errors.js";
 import type { Severity } from "../../core/finding.js";
 import { createHttpClient } from "../../core/http.js";
 import { type ExternalRef, type SyncableSink, ticketSink, trackingId } from "../../core/ledger.js";
@@ -228,15 +228,9 @@ export function jira(options: JiraOptions): JiraSink {
       .map((key) => transitions.find((candidate) => candidate.to?.statusCategory?.key === key))
       .find(Boolean);
     if (!choice) {
-      throw new UpstreamError(
+      // Jira answered fine: the project's workflow lacks the transition, which only its admin can add.
+      throw new ConfigurationError(
         `jira: ${issueKey} has no transition to a "${wanted.join('" or "')}" status in its workflow; add one or transition it by hand`,
-        {
-          integration: "jira",
-          status: 200,
-          method: "GET",
-          url: `/rest/api/3/issue/${issueKey}/transitions`,
-          isRetryable: false,
-        },
       );
     }
     await http.request("POST", url(`/rest/api/3/issue/${encodeURIComponent(issueKey)}/transitions`), {

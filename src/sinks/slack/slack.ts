@@ -81,12 +81,13 @@ export function slack(options: SlackOptions = {}): SlackSink {
       },
     );
     if (!response.data?.ok) {
+      // Slack reports failures as `ok: false` in a 200: the error carries no status.
       throw slackApiError(method, response.data ?? {}, {
-        status: response.status,
         method: read ? "GET" : "POST",
         url,
         requestId: response.requestId,
-        body: JSON.stringify(response.data ?? {}).slice(0, 2000),
+        body: JSON.stringify(response.data ?? {}),
+        secrets,
       });
     }
     return response.data;

@@ -121,6 +121,26 @@ describe("jira", () => {
     expect(emulation.issues()).toHaveLength(1);
   });
 
+  it("reports a workflow without a done transition as a configuration error, not an HTTP status", async () => {
+    const emulation = jiraEmulation();
+    const baseUrl = "http://sandbox.test/jira";
+    const emulated = emulationFetch(emulation, baseUrl);
+    // The project's workflow offers no transition at all: Jira answers the GET with a 200 and an empty list.
+    const fetch: typeof globalThis.fetch = (input, init) =>
+      (input instanceof Request ? input.url : String(input)).endsWith("/transitions")
+        ? Promise.resolve(Response.json({ transitions: [] }))
+        : emulated(input, init);
+    const sink = jira({ ...emulation.options(baseUrl), projectKey: "SEC", fetch, store: memoryStore() });
+    const deliver = (status: "open" | "resolved") =>
+      sink.deliver(makeAction({ case: makeCase({ findings: [open("a", status)] }), idempotencyKey: "k" }));
+    await deliver("open");
+    const error = await deliver("resolved").catch((caught: unknown) => caught);
+    const cause = (error as Error).cause as Error & { status?: unknown };
+    expect(isCloudstewardError(cause, "CONFIGURATION")).toBe(true);
+    expect(cause.message).toContain('SEC-1 has no transition to a "done" status');
+    expect(cause.status).toBeUndefined();
+  });
+
   it("assigns only a user whose address matches the owner's", async () => {
     const emulation = jiraEmulation({
       users: [

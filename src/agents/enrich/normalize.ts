@@ -4,34 +4,57 @@ import type { DataClassification, Environment } from "../../core/case.js";
 export type Criticality = "critical" | "high" | "medium" | "low";
 
 /**
- * Tag keys each context value is read from, in order of preference. Keys match case-insensitively,
- * so `owner` also finds `Owner` and `OWNER`.
+ * Tag keys each context value is read from, in order of preference. Keys match whatever their case
+ * and separators (`data-classification` also finds `data_classification`, `Data-Classification`,
+ * `dataClassification` and `DATA CLASSIFICATION`), and a namespaced key is read by its last segment
+ * when nothing matches it whole (`acme:owner`, `user:Owner`, `example.com/team`, `aws:createdBy`), just
+ * after the plain keys of the same rank.
  */
 export interface TagKeys {
-  /** @default ["owner", "owner-email", "owned-by", "team", "created-by", "createdby", "contact"] */
+  /** @default ["owner", "owner-email", "owned-by", "technical-owner", "application-owner", "maintainer", "team", "created-by", "contact", "contact-email"] */
   owner: string[];
   /** @default ["team", "squad", "group", "department", "business-unit", "cost-center"] */
   team: string[];
-  /** @default ["environment", "env", "stage", "lifecycle"] */
+  /** @default ["environment", "env", "stage", "lifecycle", "deployment-environment", "environment-type", "env-type"] */
   environment: string[];
   /** @default ["business-criticality", "criticality", "business-impact", "tier"] */
   criticality: string[];
   /** @default ["internet-facing", "internet-exposed", "public", "exposure"] */
   internetExposed: string[];
-  /** @default ["data-classification", "classification", "data-sensitivity", "sensitivity", "confidentiality", "pii", "phi", "pci"] */
+  /** @default ["data-classification", "classification", "data-class", "data-sensitivity", "sensitivity", "confidentiality", "pii", "phi", "pci"] */
   dataClassification: string[];
 }
 
 /** The tag keys used when none are configured. */
 export const defaultTagKeys: Readonly<TagKeys> = Object.freeze({
-  owner: ["owner", "owner-email", "owned-by", "team", "created-by", "createdby", "contact"],
+  owner: [
+    "owner",
+    "owner-email",
+    "owned-by",
+    "technical-owner",
+    "application-owner",
+    "maintainer",
+    "team",
+    "created-by",
+    "contact",
+    "contact-email",
+  ],
   team: ["team", "squad", "group", "department", "business-unit", "cost-center"],
-  environment: ["environment", "env", "stage", "lifecycle"],
+  environment: [
+    "environment",
+    "env",
+    "stage",
+    "lifecycle",
+    "deployment-environment",
+    "environment-type",
+    "env-type",
+  ],
   criticality: ["business-criticality", "criticality", "business-impact", "tier"],
   internetExposed: ["internet-facing", "internet-exposed", "public", "exposure"],
   dataClassification: [
     "data-classification",
     "classification",
+    "data-class",
     "data-sensitivity",
     "sensitivity",
     "confidentiality",
@@ -90,7 +113,7 @@ export function normalizeExposure(value: string | boolean): boolean | undefined 
   return undefined;
 }
 
-/** Context values read from a resource's tags, each with the tag it came from. */
+/** Context values read from a resource's tags, each with the tag it came from (the key as written). */
 export type TagContext = {
   [K in keyof TagKeys]?: { value: TagValue<K>; key: string };
 };
@@ -111,11 +134,20 @@ export type TagReader = (tags: Readonly<Record<string, string>>) => TagContext;
 /**
  * Compiles tag keys into a fast reader of owner, team, environment, criticality, exposure and data
  * classification, normalized. For each value the earliest key in its list whose tag value normalizes
- * wins; values that do not normalize are skipped. `owner` and `team` values pass through `aliases`
- * (keys in lower case).
+ * wins; values that do not normalize are skipped. Keys are compared without case and separators, and a
+ * namespaced key (`acme:owner`, `example.com/team`) counts by its last segment just after the plain keys
+ * of the same rank. `owner` and `team` values pass through `aliases` (keys in lower case).
+ *
+ * Provider conventions are read too, below every configured key: the creator in AWS's `aws:createdBy`
+ * tag (`IAMUser:AIDA…:alice` → `alice`) counts as an owner, and when no tag names the environment, the
+ * environment word in a stack, cluster or group name the provider tagged the resource with
+ * (`aws:cloudformation:stack-name`, `aws:autoscaling:groupName`, `eks:cluster-name`,
+ * `goog-k8s-cluster-name`, …) is read when it holds exactly one (`payments-prod-api` → production).
+ * Azure's internal `hidden-*` tags are ignored. Each value's `key` is the tag key as written.
  * @example
  * const read = createTagReader({ owner: ["owner", "team"] });
  * read({ Owner: "Payments", env: "prd" }); // { owner: { value: "Payments", key: "Owner" }, environment: { value: "production", key: "env" } }
+ * read({ data_classification: "Highly Confidential" }); // { dataClassification: { value: "restricted", key: "data_classification" } }
  */
 export function createTagReader(
   keys: Partial<TagKeys> = {},
@@ -125,14 +157,14 @@ export function createTagReader(
   const index = new Map<string, [keyof TagKeys, number][]>();
   for (const field of Object.keys(resolved) as (keyof TagKeys)[]) {
     resolved[field].forEach((key, rank) => {
-      const lower = key.toLowerCase();
-      const targets = index.get(lower) ?? [];
+      const compacted = compact(key);
+      const targets = index.get(compacted) ?? [];
       if (!targets.some(([existing]) => existing === field)) targets.push([field, rank]);
-      index.set(lower, targets);
+      index.set(compacted, targets);
     });
   }
   const normalizers: { [K in keyof TagKeys]: (value: string, key: string) => TagValue<K> | undefined } = {
-    owner: (value) => alias(value, aliases),
+    owner: (value, key) => alias(ownerValue(value, key), aliases),
     team: (value) => alias(value, aliases),
     environment: normalizeEnvironment,
     criticality: normalizeCriticality,
@@ -143,22 +175,43 @@ export function createTagReader(
       return normalizeExposure(value) === true ? flag : undefined;
     },
   };
+  // Below every configured key: provider conventions read when nothing better is found.
+  const conventionRank = Number.MAX_SAFE_INTEGER;
   return (tags) => {
     const result: Record<string, { value: unknown; key: string }> = {};
     const ranks: Record<string, number> = {};
+    const offer = (field: keyof TagKeys, rank: number, value: string, key: string, compacted: string) => {
+      if ((ranks[field] ?? Number.POSITIVE_INFINITY) <= rank) return;
+      const normalized = (normalizers[field] as (value: string, key: string) => unknown)(value, compacted);
+      if (normalized === undefined) return;
+      result[field] = { value: normalized, key };
+      ranks[field] = rank;
+    };
+    let nameHint: { value: string; key: string } | undefined;
     for (const key in tags) {
       const value = tags[key]?.trim();
       if (!value) continue;
       const lower = key.toLowerCase();
-      const targets = index.get(lower);
-      if (targets === undefined) continue;
-      for (const [field, rank] of targets) {
-        if ((ranks[field] ?? Number.POSITIVE_INFINITY) <= rank) continue;
-        const normalized = (normalizers[field] as (value: string, key: string) => unknown)(value, lower);
-        if (normalized === undefined) continue;
-        result[field] = { value: normalized, key };
-        ranks[field] = rank;
+      if (lower.startsWith("hidden-")) continue;
+      const compacted = compact(key);
+      let targets = index.get(compacted);
+      let penalty = 0;
+      let readAs = compacted;
+      if (targets === undefined) {
+        const segment = lastSegment(key);
+        if (segment !== undefined) {
+          readAs = compact(segment);
+          targets = index.get(readAs);
+          penalty = 0.5;
+        }
       }
+      for (const [field, rank] of targets ?? []) offer(field, rank + penalty, value, key, readAs);
+      if (compacted === "awscreatedby") offer("owner", conventionRank, value, key, compacted);
+      if (nameHint === undefined && nameTags.has(compacted)) nameHint = { value, key };
+    }
+    if (result.environment === undefined && nameHint) {
+      const environment = environmentInName(nameHint.value);
+      if (environment) result.environment = { value: environment, key: nameHint.key };
     }
     return result as TagContext;
   };
@@ -184,6 +237,50 @@ export function resolveTagKeys(keys: Partial<TagKeys> | undefined): TagKeys {
 // Internal helpers.
 
 let defaultReader: TagReader | undefined;
+
+/**
+ * Tags a provider or tool writes with a stack, cluster or group name, which often carries the
+ * environment (compacted keys: `aws:cloudformation:stack-name` → `awscloudformationstackname`).
+ */
+const nameTags = new Set(
+  [
+    "aws:cloudformation:stack-name",
+    "aws:autoscaling:groupName",
+    "aws:eks:cluster-name",
+    "eks:cluster-name",
+    "alpha.eksctl.io/cluster-name",
+    "elasticbeanstalk:environment-name",
+    "goog-k8s-cluster-name",
+    "goog-gke-cluster-name",
+    "goog-dataproc-cluster-name",
+    "aks-managed-cluster-name",
+  ].map(compact),
+);
+
+/** The one environment a name states (`payments-prod-api` → production), or `undefined` if none or several. */
+function environmentInName(name: string): Environment | undefined {
+  const found = new Set<Environment>();
+  for (const token of name.toLowerCase().split(/[^a-z0-9]+/)) {
+    const environment = environmentAliases.get(token);
+    if (environment && environment !== "unknown") found.add(environment);
+  }
+  return found.size === 1 ? [...found][0] : undefined;
+}
+
+/** The last segment of a namespaced key (`acme:owner` → `owner`, `example.com/team` → `team`), if it has one. */
+function lastSegment(key: string): string | undefined {
+  const index = Math.max(key.lastIndexOf(":"), key.lastIndexOf("/"));
+  return index > 0 && index < key.length - 1 ? key.slice(index + 1) : undefined;
+}
+
+/** The owner in a tag value: AWS's `aws:createdBy` holds `IAMUser:AIDA…:alice`; the principal's name is last. */
+function ownerValue(value: string, compactedKey: string): string {
+  if (compactedKey !== "awscreatedby" && compactedKey !== "createdby") return value;
+  const principal = value.slice(value.lastIndexOf(":") + 1).trim();
+  return /^(IAMUser|AssumedRole|FederatedUser|Root)$/i.test(value.split(":")[0] ?? "") && principal
+    ? principal
+    : value;
+}
 
 /** Flag tags (`pii=true`) and the classification their presence implies. */
 const flagClassification: Record<string, DataClassification | undefined> = {

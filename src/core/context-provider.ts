@@ -1,5 +1,5 @@
-import type { Case } from "../../core/case.js";
-import type { Finding, Resource } from "../../core/finding.js";
+import type { Case } from "./case.js";
+import type { Finding, Resource } from "./finding.js";
 
 /** Every context value a provider can supply, in the order `enrich` resolves them. */
 export const contextFields = [

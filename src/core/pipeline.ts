@@ -7,7 +7,8 @@ import { ConfigurationError, DeliveryError, isAbortError, isCloudstewardError } 
 import type { PipelineEvents } from "./events.js";
 import type { Finding } from "./finding.js";
 import { memoryStore } from "./memory-store.js";
-import { createRecorder, createRunReport, type RunRecorder, type RunReport } from "./report.js";
+import { createRecorder, type RunRecorder } from "./recorder.js";
+import { createRunReport, type RunReport } from "./report.js";
 import { RunAudit } from "./run-audit.js";
 import type { Sink } from "./sink.js";
 import type { FindingQuery, FindingSource } from "./source.js";

@@ -1,4 +1,4 @@
-import type { Action } from "../../core/action.js";
+import type { Action } from "./action.js";
 
 /** Per-call options of a {@link Remediator}. */
 export interface RemediationCallOptions {

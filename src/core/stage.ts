@@ -3,7 +3,8 @@ import { type AuditAppender, type AuditEvent, appendAll } from "./audit.js";
 import type { Mode } from "./case.js";
 import type { PipelineEvents } from "./events.js";
 import { memoryStore } from "./memory-store.js";
-import { createRecorder, createRunReport, type RunRecorder, type RunReport } from "./report.js";
+import { createRecorder, type RunRecorder } from "./recorder.js";
+import { createRunReport, type RunReport } from "./report.js";
 import type { Store } from "./store.js";
 
 /**

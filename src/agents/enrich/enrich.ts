@@ -22,7 +22,7 @@ import {
   contextFields,
   type ProvidedContext,
   type ProviderKind,
-} from "./provider.js";
+} from "../../core/context-provider.js";
 
 /** Options of {@link enrich}. */
 export interface EnrichOptions {

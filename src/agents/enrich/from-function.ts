@@ -1,4 +1,4 @@
-import type { ContextProvider, ContextRequest, ProvidedContext } from "./provider.js";
+import type { ContextProvider, ContextRequest, ProvidedContext } from "../../core/context-provider.js";
 
 /** Options of {@link fromFunction}. */
 export interface FromFunctionOptions {

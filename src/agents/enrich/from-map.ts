@@ -1,4 +1,4 @@
-import type { ContextProvider, ProvidedContext } from "./provider.js";
+import type { ContextProvider, ProvidedContext } from "../../core/context-provider.js";
 
 /** Options of {@link fromMap}. */
 export interface FromMapOptions {

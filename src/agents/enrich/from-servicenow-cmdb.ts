@@ -4,7 +4,7 @@ import { createHttpClient, type HttpClient, type HttpClientOptions } from "../..
 import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, type Secret } from "../../core/secret.js";
 import { serviceNowAuthorization } from "../../sinks/servicenow/auth.js";
-import type { ContextField, ContextProvider, ProvidedContext } from "./provider.js";
+import type { ContextField, ContextProvider, ProvidedContext } from "../../core/context-provider.js";
 
 /** Options of {@link fromServiceNowCmdb}. */
 export interface FromServiceNowCmdbOptions {

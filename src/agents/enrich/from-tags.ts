@@ -1,5 +1,5 @@
 import { createTagReader } from "./normalize.js";
-import type { ContextProvider, ProvidedContext } from "./provider.js";
+import type { ContextProvider, ProvidedContext } from "../../core/context-provider.js";
 
 /** Options of {@link fromTags}. */
 export interface FromTagsOptions {

@@ -26,4 +26,4 @@ export type {
   ProvidedContext,
   ProvidedValue,
   ProviderKind,
-} from "./provider.js";
+} from "../../core/context-provider.js";

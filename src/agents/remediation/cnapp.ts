@@ -2,7 +2,7 @@ import type { Action } from "../../core/action.js";
 import { assertWritable } from "../../core/errors.js";
 import type { Finding } from "../../core/finding.js";
 import type { CallOptions, FindingSource } from "../../core/source.js";
-import type { Remediator } from "./remediator.js";
+import type { Remediator } from "../../core/remediator.js";
 
 /** Options of {@link cnappRemediation}. */
 export interface CnappRemediationOptions<S extends FindingSource> {

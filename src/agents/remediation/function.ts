@@ -1,5 +1,5 @@
 import type { Action } from "../../core/action.js";
-import type { RemediationCallOptions, RemediationResult, Remediator } from "./remediator.js";
+import type { RemediationCallOptions, RemediationResult, Remediator } from "../../core/remediator.js";
 
 /** Options of {@link functionRemediation}. */
 export interface FunctionRemediationOptions {

@@ -12,7 +12,7 @@ export {
   type Remediator,
   type RollbackNote,
   rollbackNote,
-} from "./remediator.js";
+} from "../../core/remediator.js";
 export {
   type RemediationRecord,
   type RemediationSinkOptions,

@@ -3,7 +3,7 @@ import type { Action } from "../../core/action.js";
 import type { PipelineEvents } from "../../core/events.js";
 import { createHttpClient } from "../../core/http.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
-import { type Remediator, type RollbackNote, rollbackNote } from "./remediator.js";
+import { type Remediator, type RollbackNote, rollbackNote } from "../../core/remediator.js";
 
 /** Options of {@link pipelineTrigger}. */
 export interface PipelineTriggerOptions {

@@ -4,7 +4,7 @@ import { deliverOnce, ticketLedger } from "../../core/ledger.js";
 import type { Sink } from "../../core/sink.js";
 import type { Store } from "../../core/store.js";
 import type { ApprovalQueue } from "../approvals/queue.js";
-import type { RemediationResult, Remediator } from "./remediator.js";
+import type { RemediationResult, Remediator } from "../../core/remediator.js";
 
 /** Options of {@link remediationSink}. */
 export interface RemediationSinkOptions {

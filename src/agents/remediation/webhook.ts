@@ -4,7 +4,7 @@ import { createHttpClient } from "../../core/http.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
 import { postSignedJson } from "../../sinks/webhook/signature.js";
 import { defaultBody } from "./pipeline-trigger.js";
-import { type Remediator, type RollbackNote, rollbackNote } from "./remediator.js";
+import { type Remediator, type RollbackNote, rollbackNote } from "../../core/remediator.js";
 
 /** Options of {@link webhookRemediation}. */
 export interface WebhookRemediationOptions {

@@ -179,7 +179,7 @@ export class UpstreamError extends ApiError {
       code: "UPSTREAM",
       isRetryable: details.isRetryable ?? (details.status ?? 0) >= 500,
     });
-    this.errors = details.errors;
+    this.errors = details.errors === undefined ? undefined : redact(details.errors);
   }
 }
 

@@ -97,7 +97,12 @@ describe("error constructors scrub secrets", () => {
       new ApiError(message, { ...details, cause: kyLikeCause() }),
       new AuthenticationError(message, { ...details, status: 401, cause: kyLikeCause() }),
       new RateLimitError(message, { ...details, status: 429, retryAfterMs: 5, cause: kyLikeCause() }),
-      new UpstreamError(message, { ...details, status: 503, cause: kyLikeCause() }),
+      new UpstreamError(message, {
+        ...details,
+        status: 503,
+        cause: kyLikeCause(),
+        errors: [{ message: `Bearer ${secrets.bodyBearer}`, extensions: { apiKey: secrets.configured } }],
+      }),
     ];
     for (const error of errors) {
       expectNoSecret(error);

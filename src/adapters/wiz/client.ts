@@ -6,9 +6,9 @@ import {
   toErrorIssues,
   UpstreamError,
 } from "../../core/errors.js";
-import { createHttpClient, type HttpResponse } from "../../core/http.js";
+import { createHttpClient, type FailedRequest, type HttpResponse } from "../../core/http.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
-import { redact, redactUrl } from "../../core/redact.js";
+import { redactUrl } from "../../core/redact.js";
 import { optionOrEnv, resolveSecret, type Secret } from "../../core/secret.js";
 import type { FindingQuery } from "../../core/source.js";
 import type { HttpClientOptions } from "../shared/options.js";
@@ -248,16 +248,18 @@ function readConnection(data: Record<string, unknown>, key: string) {
  */
 function graphqlFailure(
   response: HttpResponse<unknown>,
-  request: { method: string; url: string },
+  request: FailedRequest,
 ): CloudstewardError | undefined {
   const errors = (response.data as { errors?: unknown } | undefined)?.errors;
   if (!Array.isArray(errors) || errors.length === 0) return undefined;
-  const text = redact(graphqlMessages(response.data) ?? "unknown error");
+  // The error constructors redact the message and mask the request's secrets.
+  const text = graphqlMessages(response.data) ?? "unknown error";
   const codes = errors.map((error) =>
     String((error as { extensions?: { code?: unknown } })?.extensions?.code ?? ""),
   );
   const classified = `${text} ${codes.join(" ")}`;
-  const details = { integration: "wiz", status: response.status, ...request, requestId: response.requestId };
+  // No status: the response was a 200; the failure is in its body.
+  const details = { integration: "wiz", ...request, requestId: response.requestId };
   if (/rate.?limit|too.?many.?requests|throttl|quota exceeded/i.test(classified)) {
     return new RateLimitError(`wiz: GraphQL rate limit: ${text}`, details);
   }

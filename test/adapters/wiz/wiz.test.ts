@@ -234,6 +234,8 @@ describe("wiz source", () => {
     expect(isCloudstewardError(error, "UPSTREAM")).toBe(true);
     expect(error.message).toContain("query cost exceeded");
     expect((error as UpstreamError).errors).toEqual([{ message: "query cost exceeded" }]);
+    // The response was a 200: the error reports no status rather than a 200.
+    expect((error as UpstreamError).status).toBeUndefined();
   });
 
   it("retries a rate limit that Wiz reports as GraphQL errors in a 200, losing and repeating nothing", async () => {

@@ -88,6 +88,7 @@ export function parseArn(id: string): ArnFacts | undefined {
  */
 export function ocsfTags(labels: readonly string[] | undefined, tags: unknown): Record<string, string> {
   const fromLabels = (labels ?? []).flatMap((label) => {
+    if (label.startsWith(nativeTypeLabel)) return [];
     const separator = label.startsWith("aws:") ? nthIndexOf(label, ":", 3) : label.indexOf(":");
     if (separator < 0) return label.trim() === "" ? [] : [{ key: label.trim(), value: "" }];
     return [{ key: label.slice(0, separator).trim(), value: label.slice(separator + 1).trim() }];
@@ -95,7 +96,19 @@ export function ocsfTags(labels: readonly string[] | undefined, tags: unknown): 
   return { ...toTags(fromLabels), ...toTags(tags) };
 }
 
+/**
+ * The native type `toOcsf` keeps in a `native_type:<type>` label (OCSF resources have no field for it).
+ * @example
+ * nativeTypeLabelOf(["native_type:BUCKET"]); // "BUCKET"
+ */
+export function nativeTypeLabelOf(labels: readonly string[] | undefined): string | undefined {
+  const label = labels?.find((entry) => entry.startsWith(nativeTypeLabel));
+  return label === undefined ? undefined : label.slice(nativeTypeLabel.length) || undefined;
+}
+
 // Internal helpers.
+
+const nativeTypeLabel = "native_type:";
 
 const cloudByName: Record<string, Cloud> = {
   aws: "aws",
@@ -203,6 +216,9 @@ const asffServices = [
   "S3",
 ].sort((a, b) => b.length - a.length);
 
+/** A type as cloudsteward writes it, `<cloud>.<service>.<kind>`. */
+const ownType = /^(aws|azure|gcp|oci|alibaba|kubernetes|other)(\.[a-z0-9_-]+)+$/;
+
 /** Types that say nothing about the resource. */
 const opaqueTypes = new Set(["", "other", "notdefined", "not defined", "unknown", "resource"]);
 
@@ -234,6 +250,8 @@ const resourceTypeOf = memoize((cloud: Cloud, nativeType: string, shape: string,
   const lower = nativeType.toLowerCase();
   const known = knownTypes[lower];
   if (known) return known;
+  // Already in our vocabulary (`toOcsf` writes it so): kept as it is.
+  if (ownType.test(nativeType) && nativeType.startsWith(`${cloud}.`)) return nativeType;
   const cloudFormation = /^AWS::([A-Za-z0-9]+)::([A-Za-z0-9]+)$/i.exec(nativeType);
   if (cloudFormation) return `aws.${slug(cloudFormation[1]!)}.${kebab(cloudFormation[2]!)}`;
   if (/^Aws[A-Z]/.test(nativeType)) {

@@ -7,7 +7,14 @@ import {
   type Warning,
 } from "../../toolkit.js";
 import { mapOcsfCategory } from "./map-category.js";
-import { cloudOfResource, mapOcsfCloud, mapOcsfResourceType, ocsfTags, parseArn } from "./map-resource.js";
+import {
+  cloudOfResource,
+  mapOcsfCloud,
+  mapOcsfResourceType,
+  nativeTypeLabelOf,
+  ocsfTags,
+  parseArn,
+} from "./map-resource.js";
 import { fallbackSeverity, mapOcsfSeverity } from "./map-severity.js";
 import { mapOcsfStatus } from "./map-status.js";
 import { firstTime } from "./map-time.js";
@@ -249,7 +256,7 @@ function resourceOf(
   const mapped: Finding["resource"] = {
     id,
     type,
-    nativeType: nativeType || "unknown",
+    nativeType: nativeTypeLabelOf(resource.labels) ?? (nativeType || "unknown"),
     name: firstText(resource.name, arnFacts?.name) ?? id,
     cloud,
     accountId,
@@ -282,11 +289,16 @@ function controlsOf(event: OcsfFinding): Finding["rule"]["controls"] {
   };
   const compliance = event.compliance;
   if (compliance) {
+    const standards = compliance.standards ?? [];
     const requirements = compliance.requirements?.length
       ? compliance.requirements
       : [idLike(compliance.control)].filter((value): value is string => value !== undefined);
-    for (const standard of compliance.standards ?? [])
-      for (const requirement of requirements) add(standard, requirement);
+    for (const requirement of requirements) {
+      // `CIS AWS 2.0.0 2.1.5` names its standard (as toOcsf writes it): it belongs to that one alone.
+      const own = standards.find((standard) => requirement.startsWith(`${standard} `));
+      if (own !== undefined) add(own, requirement.slice(own.length + 1));
+      else for (const standard of standards) add(standard, requirement);
+    }
   }
   for (const [framework, requirements] of Object.entries(event.unmapped?.compliance ?? {})) {
     for (const requirement of Array.isArray(requirements) ? requirements : [requirements])

@@ -224,21 +224,37 @@ function keywordEngine(matchers: readonly ArchetypeMatcher[]): Engine {
     return { candidates: [...merged].sort((a, b) => a.order - b.order), prefixes };
   }, MAX_CACHED_KEYS);
 
-  const first = (candidates: Iterable<Compiled>, category: Category, text: string): string | undefined => {
+  // Many matchers share a keyword group (a service's required words, a problem kind's keywords), and
+  // `keywordRegExp` returns one RegExp per distinct group: each is tested once per text.
+  const first = (
+    candidates: Iterable<Compiled>,
+    category: Category,
+    text: string,
+    tested: Map<RegExp, boolean>,
+  ): string | undefined => {
+    const hits = (group: RegExp) => {
+      let hit = tested.get(group);
+      if (hit === undefined) {
+        hit = group.test(text);
+        tested.set(group, hit);
+      }
+      return hit;
+    };
     for (const candidate of candidates) {
       if (candidate.categories && !candidate.categories.includes(category)) continue;
-      if (candidate.exclude?.test(text)) continue;
-      if (candidate.groups.every((group) => group.test(text))) return candidate.id;
+      if (candidate.exclude && hits(candidate.exclude)) continue;
+      if (candidate.groups.every(hits)) return candidate.id;
     }
     return undefined;
   };
 
   return (category, resourceType, text) => {
+    const tested = new Map<RegExp, boolean>();
     const preferredFirst = preferred.get(category);
-    const early = preferredFirst ? first(preferredFirst, category, text) : undefined;
+    const early = preferredFirst ? first(preferredFirst, category, text, tested) : undefined;
     if (early !== undefined) return early;
     const typed = ofType(resourceType);
-    const byType = first(typed.candidates, category, text);
+    const byType = first(typed.candidates, category, text, tested);
     if (byType !== undefined) return byType;
     const dot = resourceType.indexOf(".");
     const cloud = dot > 0 ? resourceType.slice(0, dot) : resourceType;
@@ -246,11 +262,11 @@ function keywordEngine(matchers: readonly ArchetypeMatcher[]): Engine {
     for (const prefix of services(text, cloud)) {
       if (typed.prefixes.has(prefix)) continue;
       const list = (byPrefix.get(prefix) ?? []).filter((compiled) => !tried.has(compiled));
-      const found = first(list, category, text);
+      const found = first(list, category, text, tested);
       if (found !== undefined) return found;
       for (const compiled of list) tried.add(compiled);
     }
-    return first(anyType, category, text);
+    return first(anyType, category, text, tested);
   };
 }
 
@@ -300,21 +316,51 @@ function compileServices(
 
 /** The text keywords are tested against: rule name, title and an identifier-like rule id, as words. */
 function matchText(input: MatchInput): string {
-  const parts = [input.ruleName];
-  if (input.title !== input.ruleName) parts.push(input.title);
-  if (/[a-z]{2,}[_.-][a-z]{2,}/i.test(input.ruleId) && !parts.includes(input.ruleId))
-    parts.push(input.ruleId);
-  return parts
-    .filter((part) => part !== "")
-    .map((part) => ruleText(part.replace(/^\s*\[deprecated\]\s*/i, "")))
-    .join("\n");
+  let text = wordsOf(input.ruleName);
+  if (input.title !== input.ruleName && input.title !== "") text = join(text, wordsOf(input.title));
+  if (input.ruleId !== input.ruleName && input.ruleId !== input.title)
+    text = join(text, idWordsOf(input.ruleId));
+  return text;
 }
+
+function join(text: string, more: string): string {
+  return text === "" ? more : more === "" ? text : `${text}\n${more}`;
+}
+
+/**
+ * A part of a rule's name as words; rule names and titles repeat across a tenant's findings, so each is
+ * read once. A leading `[DEPRECATED]` (Prowler marks retired checks so) says nothing about the problem.
+ */
+const wordsOf = memoize(
+  (part: string): string =>
+    ruleText(part.charCodeAt(0) === 91 /* [ */ ? part.replace(/^\[deprecated\]\s*/i, "") : part),
+  MAX_CACHED_KEYS,
+);
+
+/** A rule id as words when it looks like an identifier made of words (`s3_bucket_public_access`), else "". */
+const idWordsOf = memoize(
+  (ruleId: string): string => (/[a-z]{2,}[_.-][a-z]{2,}/i.test(ruleId) ? wordsOf(ruleId) : ""),
+  MAX_CACHED_KEYS,
+);
 
 /**
  * One regex, for lower-cased text, that hits when any keyword starts at a word boundary; keywords of
  * three characters or fewer must also end at one (`log` does not hit `login`, `rds` does not hit `rdsx`).
  */
 function keywordRegExp(keywords: readonly string[]): RegExp {
+  const key = keywords.join("\u0000");
+  let compiled = compiledGroups.get(key);
+  if (compiled === undefined) {
+    compiled = compileKeywords(keywords);
+    compiledGroups.set(key, compiled);
+  }
+  return compiled;
+}
+
+/** Compiled keyword groups by their keywords: identical groups share one RegExp (see `first`). */
+const compiledGroups = new Map<string, RegExp>();
+
+function compileKeywords(keywords: readonly string[]): RegExp {
   const alternatives = keywords.map((keyword) => {
     const text = keywordText(keyword);
     const escaped = text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");

@@ -65,14 +65,15 @@ describe("package exports", () => {
 function reachable(entry: string, options: { types: boolean }) {
   const files = new Set<string>();
   const packages = new Set<string>();
+  // No quote between the keyword and `from`, so text in strings and template literals never matches.
   const statement = options.types
-    ? /^(?:import|export)\s+[^;]*?from\s*"([^"]+)"/gm
-    : /^(?:import|export)\s+(?!type\b)[^;]*?from\s*"([^"]+)"/gm;
+    ? /^\s*(?:import|export)\b[^"';]*?\bfrom\s*"([^"]+)"|^\s*import\s*"([^"]+)"/gm
+    : /^\s*(?:import|export)\s+(?!type\b)[^"';]*?\bfrom\s*"([^"]+)"|^\s*import\s*"([^"]+)"/gm;
   const visit = (file: string) => {
     if (files.has(file)) return;
     files.add(file);
     for (const match of readFileSync(join(root, file), "utf8").matchAll(statement)) {
-      const target = match[1]!;
+      const target = (match[1] ?? match[2])!;
       if (target.startsWith(".")) visit(join(file, "..", target.replace(/\.js$/, ".ts")));
       else
         packages.add(

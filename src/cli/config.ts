@@ -4,6 +4,7 @@ import { parseDocument } from "yaml";
 import { z } from "zod";
 import { modeSchema } from "../core/case.js";
 import { ConfigurationError } from "../core/errors.js";
+import { platformSchema } from "../core/finding.js";
 
 /** The config file the CLI looks for when `--config` is not given. */
 export const defaultConfigFile = "cloudsteward.yaml";
@@ -50,10 +51,18 @@ export const cliConfigSchema = z.strictObject({
           subAccount: z.string().min(1).optional(),
         })
         .optional(),
+      ocsf: z
+        .strictObject({
+          /** OCSF finding files (Prowler `-M json-ocsf`, Security Hub v2 JSON Lines), relative to this file. */
+          files: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+          /** The prefix of the findings' ids, e.g. `prowler`. Default `ocsf`. */
+          platform: platformSchema.optional(),
+        })
+        .optional(),
     })
     .refine((sources) => Object.values(sources).some(Boolean), {
       message:
-        "configure at least one source (wiz, prisma, orca or lacework), e.g. `wiz: { apiUrl: https://api.us20.app.wiz.io/graphql }`",
+        "configure at least one source (wiz, prisma, orca, lacework or ocsf), e.g. `wiz: { apiUrl: https://api.us20.app.wiz.io/graphql }`",
     }),
   model: z
     .strictObject({
@@ -121,6 +130,9 @@ const fixes: Record<string, string> = {
   "sources.prisma.apiUrl": "use your stack's API host, e.g. https://api2.eu.prismacloud.io",
   "sources.orca.apiUrl": "use your region's API, e.g. https://api.orcasecurity.io/api",
   "sources.lacework.apiUrl": "use your tenant URL, e.g. https://acme.lacework.net (or set `account: acme`)",
+  "sources.ocsf.files":
+    "list OCSF files, e.g. `files: [prowler-output.ocsf.json]` (paths relative to this file)",
+  "sources.ocsf.platform": "use a lower-case name, e.g. prowler",
   "sinks.jira.baseUrl": "use your site, e.g. https://acme.atlassian.net",
   "sinks.jira.projectKey": "name the project tickets go to, e.g. SEC",
   "model.provider": "use none, openai, anthropic or ollama",

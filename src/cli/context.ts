@@ -1,4 +1,5 @@
 import { lacework } from "../adapters/lacework/lacework.js";
+import { ocsf } from "../adapters/ocsf/ocsf.js";
 import { orca } from "../adapters/orca/orca.js";
 import { prisma } from "../adapters/prisma/prisma.js";
 import { wiz } from "../adapters/wiz/wiz.js";
@@ -25,7 +26,7 @@ export interface CliContext {
   store: Store;
   audit: AuditLog;
   approvals: ApprovalQueue;
-  /** Sources by name: `wiz`, `prisma`, `orca`, `lacework`. */
+  /** Sources by name: `wiz`, `prisma`, `orca`, `lacework`, `ocsf`. */
   sources: Record<string, FindingSource>;
   sinks: Record<string, Sink>;
   model: CliModel;
@@ -80,6 +81,13 @@ export async function openContext(io: CliIo, configFile: string | undefined): Pr
         apiUrl: config.sources.lacework.apiUrl ?? env.LACEWORK_API_URL,
       }),
       ...definedOnly({ apiKey: env.LW_API_KEY, apiSecret: env.LW_API_SECRET }),
+    });
+  }
+  if (config.sources.ocsf) {
+    const { files, platform } = config.sources.ocsf;
+    sources.ocsf = ocsf({
+      files: (typeof files === "string" ? [files] : files).map((file) => loaded.path(file)),
+      ...definedOnly({ platform }),
     });
   }
   const sinks: Record<string, Sink> = {};

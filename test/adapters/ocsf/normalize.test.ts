@@ -119,6 +119,71 @@ describe("normalize: Prowler -M json-ocsf (Detection Finding 2004)", () => {
     expect(manual.resource.type).toBe("aws.account");
   });
 
+  it("reads Prowler's universal compliance output (a Compliance Finding per requirement, ocsf_compliance.py)", () => {
+    const [failed] = prowler as [Record_];
+    const perRequirement = {
+      class_uid: 2003,
+      activity_id: 1,
+      compliance: {
+        standards: ["CIS-2.0"],
+        requirements: ["1.10"],
+        control:
+          "Ensure multi-factor authentication (MFA) is enabled for all IAM users that have a console password",
+        status_id: 3,
+        checks: [
+          {
+            uid: "iam_user_mfa_enabled_console_access",
+            name: "IAM user has MFA enabled for console access or no console password is set",
+            status: "FAIL",
+            status_id: 3,
+          },
+        ],
+      },
+      finding_info: {
+        uid: `${prowler[3]!.finding_info.uid}-1.10`,
+        title: "1.10",
+        desc: "Ensure multi-factor authentication (MFA) is enabled…",
+        created_time: 1739539623,
+      },
+      metadata: {
+        event_code: "iam_user_mfa_enabled_console_access",
+        product: { name: "Prowler", uid: "prowler" },
+      },
+      resources: prowler[3]!.resources,
+      severity_id: 4,
+      status_id: 1,
+      status_code: "FAIL",
+      unmapped: {
+        cloud: {
+          provider: "aws",
+          region: "us-east-1",
+          account: { uid: "123456789012", name: "acme-production" },
+        },
+      },
+    };
+    const { finding, warnings } = normalized(perRequirement);
+    expect(warnings).toEqual([]);
+    expect(finding).toMatchObject({
+      title: "1.10",
+      status: "open",
+      // This output carries no Prowler categories: a failed check reads as a misconfiguration.
+      category: "misconfiguration",
+      rule: {
+        id: "iam_user_mfa_enabled_console_access",
+        name: "IAM user has MFA enabled for console access or no console password is set",
+        controls: [{ framework: "CIS-2.0", control: "1.10" }],
+      },
+      resource: {
+        id: "arn:aws:iam::123456789012:user/ana",
+        accountId: "123456789012",
+        accountName: "acme-production",
+      },
+    });
+    // The same problem as the detection output's record, so the same case.
+    expect(finding.dedupKey).toBe(normalized(prowler[3]).finding.dedupKey);
+    expect(failed.finding_info.uid).toMatch(/^prowler-aws-/);
+  });
+
   it("keeps the native record only when asked", () => {
     expect(normalized(prowler[0], { keepRaw: true }).finding.raw).toBe(prowler[0]);
   });

@@ -155,9 +155,10 @@ export async function withEnv<T>(
  * Declares one test per record, "checks the type of every field it reads from <name>": normalizing the
  * record through a proxy lists the fields `normalize` reads (present or not, down to `depth`); then each
  * of them is deleted, nulled or set to a value of another type, one at a time, and `normalize` must either
- * return a valid Finding or throw a NormalizationError naming that field (its path, or a path inside it; an
- * error about the field it stands in for mentions it in the message; any field when the change made
- * `kindOf` detect another kind, or none) — never another error, never an invalid Finding.
+ * return a valid Finding or throw a NormalizationError naming that field (its path, a path inside it, the
+ * field holding it, or another field of the object holding it; a top-level field it stands in for
+ * mentions it in the message; any field when the change made `kindOf` detect another kind, or none) —
+ * never another error, never an invalid Finding.
  * @example itChecksEveryFieldItReads({ issue: fixture("issue") }, (record) => normalize(record, { fetchedAt }), detectWizRecordKind);
  */
 export function itChecksEveryFieldItReads(
@@ -181,8 +182,9 @@ export function itChecksEveryFieldItReads(
           if (!(error instanceof NormalizationError)) throw new Error(`${where}: ${String(error)}`);
           const named =
             kindIfAny(kindOf, changed) !== kindIfAny(kindOf, record) ||
-            error.path.length === 0 ||
-            path.every((part, index) => error.path[index] === part) ||
+            isPrefix(path, error.path) ||
+            isPrefix(error.path, path) ||
+            (path.length > 1 && isPrefix(path.slice(0, -1), error.path)) ||
             error.message.includes(formatPath(path));
           expect(named, `${where}: the error names ${formatPath(error.path)}`).toBe(true);
           continue;
@@ -199,6 +201,11 @@ export function itChecksEveryFieldItReads(
 
 /** What {@link itChecksEveryFieldItReads} sets a field to: absent, null, and one value of each other type. */
 const changedValues: readonly unknown[] = [undefined, null, "", "x", 0, 1.5, Number.NaN, true, [], ["a"], {}];
+
+/** True when `path` starts with `prefix`. */
+function isPrefix(prefix: readonly (string | number)[], path: readonly (string | number)[]): boolean {
+  return prefix.every((part, index) => path[index] === part);
+}
 
 /** The kind `kindOf` detects, `undefined` when it detects none. */
 function kindIfAny(kindOf: (record: unknown) => string, record: unknown): string | undefined {

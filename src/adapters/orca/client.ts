@@ -2,7 +2,9 @@ import { ConfigurationError, InvalidResponseError, UpstreamError } from "../../c
 import { createHttpClient, type HttpResponse } from "../../core/http.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, resolveSecret, type Secret } from "../../core/secret.js";
+import type { FindingQuery } from "../../core/source.js";
 import type { HttpClientOptions } from "../shared/options.js";
+import { alertsRequest } from "./queries.js";
 
 /** What the Orca client needs; a subset of `OrcaOptions`. */
 export interface OrcaClientOptions extends HttpClientOptions {
@@ -95,7 +97,75 @@ export function envelopeData(body: unknown, what: string): unknown {
   );
 }
 
+/** The rows a serving-layer query answers (`POST /api/serving-layer/query`), and the total when Orca counts them. */
+export async function servingLayerRows(
+  client: OrcaClient,
+  body: Record<string, unknown>,
+  signal: AbortSignal | undefined,
+): Promise<{ rows: unknown[]; total: number | undefined }> {
+  const response = await client.request<unknown>("POST", "/serving-layer/query", {
+    json: body,
+    signal,
+    idempotent: true,
+  });
+  const rows = envelopeData(response, "the serving layer");
+  if (!Array.isArray(rows)) {
+    throw new InvalidResponseError(
+      "orca: the serving layer's `data` is not a list of rows; the API shape changed.",
+      {
+        integration: "orca",
+        issues: [{ path: ["data"], message: "expected an array" }],
+      },
+    );
+  }
+  return { rows, total: totalOf(response) };
+}
+
+/**
+ * Reads the page of alerts matching `query` that starts at `cursor` (an offset; the first page without
+ * one). `next` is the offset of the page after, when there is one.
+ * @throws ConfigurationError for a cursor this source did not make.
+ */
+export async function listPage(
+  client: OrcaClient,
+  page: {
+    query: FindingQuery;
+    cursor: string | undefined;
+    pageSize: number;
+    signal: AbortSignal | undefined;
+  },
+): Promise<{ rows: unknown[]; next: string | undefined }> {
+  const start = decodeOffset(page.cursor);
+  const { rows, total } = await servingLayerRows(
+    client,
+    alertsRequest(page.query, start, page.pageSize),
+    page.signal,
+  );
+  const end = start + rows.length;
+  // As Orca's own client pages: on to `total_items` (a server may cap `limit` below ours), else
+  // until a short page; an empty page always ends the run.
+  const more = rows.length > 0 && (total === undefined ? rows.length === page.pageSize : end < total);
+  return { rows, next: more ? String(end) : undefined };
+}
+
 // Internal helpers.
+
+/** Cursors are the offset (`start_at_index`) of the next page. */
+function decodeOffset(cursor: string | undefined): number {
+  if (cursor === undefined || cursor === "") return 0;
+  if (/^\d{1,9}$/.test(cursor)) return Number(cursor);
+  throw new ConfigurationError(
+    `orca: cursor "${cursor.slice(0, 40)}" was not made by this source (expected the offset of the next page).`,
+    { option: "cursor" },
+  );
+}
+
+/** `total_items` (or `count`): a missing count means unknown, not zero (terraform `paging.go`). */
+function totalOf(body: unknown): number | undefined {
+  const { total_items: totalItems, count } = body as { total_items?: unknown; count?: unknown };
+  const total = totalItems ?? count;
+  return typeof total === "number" && Number.isFinite(total) ? total : undefined;
+}
 
 /** `{ message }` or `{ error }` (docs/orca.md, Sources: limits and errors). */
 function orcaMessage(body: unknown): string | undefined {

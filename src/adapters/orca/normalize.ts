@@ -7,17 +7,15 @@ import {
   type Resource,
   type Severity,
 } from "../../core/finding.js";
+import { describe, FieldReader, type Fields, isFields, type Path } from "../shared/fields.js";
 import { assembleFinding } from "../shared/finding.js";
 import type { SourceNormalizeOptions } from "../shared/options.js";
 import { toTags } from "../shared/tags.js";
-import {
-  mapOrcaAssetType,
-  mapOrcaCategory,
-  mapOrcaLegacyScore,
-  mapOrcaSeverity,
-  mapOrcaStatus,
-} from "./map.js";
-import type { OrcaAlertRow, OrcaLegacyAlert } from "./records.js";
+import { mapOrcaCategory } from "./map-category.js";
+import { mapOrcaAssetType } from "./map-resource.js";
+import { mapOrcaLegacyScore, mapOrcaSeverity } from "./map-severity.js";
+import { mapOrcaStatus } from "./map-status.js";
+import type { OrcaAlertRow, OrcaLegacyAlert } from "./schemas.js";
 
 /**
  * The kinds of Orca record {@link normalize} accepts: a serving-layer `Alert` row (fields wrapped as
@@ -46,15 +44,20 @@ export function normalize(
 ): Finding {
   const kind = detectOrcaRecordKind(record);
   const fields = record as Fields;
-  const extracted = kind === "alert-row" ? fromRow(fields) : fromLegacy(fields);
-  const consoleUrl = options.consoleUrl?.replace(/\/+$/, "") ?? defaultConsoleUrl;
+  const read = new FieldReader("orca", kind, options);
+  const extracted = kind === "alert-row" ? fromRow(fields, read) : fromLegacy(fields, read);
+  const consoleUrl = options.consoleUrl?.replace(/\/+$/, "") ?? defaultOrcaConsoleUrl;
   return build(
     extracted,
+    read,
     consoleUrl,
     options.fetchedAt ?? new Date().toISOString(),
     options.keepRaw ? record : undefined,
   );
 }
+
+/** The US console, which alert links point at unless `consoleUrl` names a regional one. */
+export const defaultOrcaConsoleUrl = "https://app.orcasecurity.io";
 
 /**
  * Says which kind of Orca record this is: a serving-layer row carries `data.AlertId`, a legacy alert
@@ -62,9 +65,9 @@ export function normalize(
  * @throws NormalizationError when the value is neither.
  */
 export function detectOrcaRecordKind(record: unknown): OrcaRecordKind {
-  if (isObject(record)) {
-    if (isObject(record.data) && "AlertId" in record.data) return "alert-row";
-    if (isObject(record.state)) return "alert";
+  if (isFields(record)) {
+    if (isFields(record.data) && "AlertId" in record.data) return "alert-row";
+    if (isFields(record.state)) return "alert";
   }
   throw new NormalizationError(
     `orca: unrecognized record (${describe(record)}): expected a serving-layer Alert row (data.AlertId) or a legacy alert (state.alert_id).`,
@@ -74,21 +77,16 @@ export function detectOrcaRecordKind(record: unknown): OrcaRecordKind {
 
 /** The native id of an Orca record, when it names one (for dead letters), without validating the rest. */
 export function orcaAlertIdOf(record: unknown): string | undefined {
-  if (!isObject(record)) return undefined;
-  const id = isObject(record.data)
+  if (!isFields(record)) return undefined;
+  const id = isFields(record.data)
     ? unwrap(record.data.AlertId)
-    : isObject(record.state)
+    : isFields(record.state)
       ? record.state.alert_id
       : undefined;
   return typeof id === "string" && id !== "" ? id : undefined;
 }
 
 // Internal helpers.
-
-type Fields = Record<string, unknown>;
-type Path = (string | number)[];
-
-const defaultConsoleUrl = "https://app.orcasecurity.io";
 
 // Path prefixes, shared by every record (built into full paths only when an error names one).
 const rootPath: Path = [];
@@ -101,10 +99,11 @@ const legacyLabelPath: Path = ["state", "severity"];
 const legacyStatusPath: Path = ["state", "status"];
 const legacyInventoryPath: Path = ["model", "data", "Inventory"];
 const noCves: readonly unknown[] = [];
+/** The fields of an optional object the record leaves out. */
+const none: Fields = {};
 
 /** What either record kind yields before mapping; plain values, paths only where an error can name them. */
 interface Extracted {
-  kind: OrcaRecordKind;
   nativeId: string;
   /** Legacy `data.mitre_technique`: `"Valid Accounts (T1078)"` or a list of those. */
   techniques?: unknown;
@@ -136,131 +135,138 @@ interface Extracted {
   tags: unknown;
 }
 
-function fromRow(record: Fields): Extracted {
+function fromRow(record: Fields, read: FieldReader): Extracted {
   const data = record.data as Fields;
-  const nativeId = required(data, "AlertId", dataPath, "alert-row", undefined);
-  const ruleType = optional(data, "AlertType", dataPath, nativeId);
-  const ruleId = optional(data, "RuleId", dataPath, nativeId) ?? ruleType;
-  if (ruleId === undefined)
-    throw missing(nativeId, ["data", "AlertType"], "names no rule (RuleId or AlertType)");
+  const nativeId = read.string(unwrap(data.AlertId), dataPath, "AlertId");
+  read.subject = `alert ${nativeId}`;
+  const ruleType = read.text(unwrap(data.AlertType), dataPath, "AlertType");
+  const ruleId = read.text(unwrap(data.RuleId), dataPath, "RuleId") || ruleType;
+  if (!ruleId) {
+    throw read.fail(["data", "AlertType"], "is missing (and data.RuleId too): the alert names no rule");
+  }
   const seenKey = laterKey(data, "LastSeen", "LastUpdated", "CreatedAt");
-  const asset = related(data, "Inventory", nativeId);
-  const account = related(data, "CloudAccount", nativeId);
-  const assetFields = asset?.fields ?? {};
+  const asset = related(data, "Inventory", read);
+  const account = related(data, "CloudAccount", read);
+  const assetFields = asset?.fields ?? none;
   const assetPath = asset?.path ?? relatedPaths.Inventory.plain;
   const resourceId =
-    optional(assetFields, "AssetVendorId", assetPath, nativeId) ??
-    optional(assetFields, "AssetUniqueId", assetPath, nativeId);
-  if (resourceId === undefined)
-    throw missing(nativeId, [...assetPath, "AssetUniqueId"], "is missing: the alert names no asset");
-  const accountFields = account?.fields ?? {};
-  const accountPath = account?.path ?? relatedPaths.CloudAccount.plain;
-  const cves = unwrap(data.CveIds);
-  if (cves !== undefined && cves !== null && !Array.isArray(cves)) {
-    throw missing(nativeId, ["data", "CveIds"], "must be a list of CVE ids");
+    read.text(unwrap(assetFields.AssetVendorId), assetPath, "AssetVendorId") ||
+    read.text(unwrap(assetFields.AssetUniqueId), assetPath, "AssetUniqueId");
+  if (!resourceId) {
+    const vendorId = formatPath([...assetPath, "AssetVendorId"]);
+    throw read.fail(
+      [...assetPath, "AssetUniqueId"],
+      `is missing (and ${vendorId} too): the alert names no asset`,
+    );
   }
+  const accountFields = account?.fields ?? none;
+  const accountPath = account?.path ?? relatedPaths.CloudAccount.plain;
   return {
-    kind: "alert-row",
     nativeId,
     ruleId,
-    title: optional(data, "Title", dataPath, nativeId) || ruleType || ruleId,
-    severity: required(data, "RiskLevel", dataPath, "alert-row", nativeId),
+    title: read.text(unwrap(data.Title), dataPath, "Title") || ruleType || ruleId,
+    severity: read.string(unwrap(data.RiskLevel), dataPath, "RiskLevel"),
     severityPath: rowSeverityPath,
-    status: required(data, "Status", dataPath, "alert-row", nativeId),
+    status: read.string(unwrap(data.Status), dataPath, "Status"),
     statusPath: rowStatusPath,
-    category: optional(data, "Category", dataPath, nativeId),
-    description: optional(data, "Description", dataPath, nativeId) ?? "",
-    remediation: optional(data, "Recommendation", dataPath, nativeId),
-    cves: cves ?? noCves,
-    createdAt: required(data, "CreatedAt", dataPath, "alert-row", nativeId),
-    lastSeen: required(data, seenKey, dataPath, "alert-row", nativeId),
+    category: read.text(unwrap(data.Category), dataPath, "Category"),
+    description: read.text(unwrap(data.Description), dataPath, "Description") ?? "",
+    remediation: read.text(unwrap(data.Recommendation), dataPath, "Recommendation"),
+    cves: read.list(unwrap(data.CveIds), dataPath, "CveIds") ?? noCves,
+    createdAt: read.string(unwrap(data.CreatedAt), dataPath, "CreatedAt"),
+    lastSeen: read.string(unwrap(data[seenKey]), dataPath, seenKey),
     timesAt: dataPath,
     createdKey: "CreatedAt",
     lastSeenKey: seenKey,
     resourceId,
-    assetType: required(assetFields, "AssetType", assetPath, "alert-row", nativeId),
-    assetName: optional(assetFields, "Name", assetPath, nativeId) ?? "",
+    assetType: read.string(unwrap(assetFields.AssetType), assetPath, "AssetType"),
+    assetName: read.text(unwrap(assetFields.Name), assetPath, "Name") ?? "",
     cloudProvider:
-      optional(accountFields, "CloudProvider", accountPath, nativeId) ??
-      optional(assetFields, "CloudProvider", assetPath, nativeId),
-    accountId: optional(accountFields, "CloudVendorId", accountPath, nativeId) ?? "",
-    accountName: optional(accountFields, "Name", accountPath, nativeId),
-    region: optional(assetFields, "Region", assetPath, nativeId),
+      read.text(unwrap(accountFields.CloudProvider), accountPath, "CloudProvider") ??
+      read.text(unwrap(assetFields.CloudProvider), assetPath, "CloudProvider"),
+    accountId: read.textOr(unwrap(accountFields.CloudVendorId), accountPath, "CloudVendorId", ""),
+    accountName: read.text(unwrap(accountFields.Name), accountPath, "Name"),
+    region: read.text(unwrap(assetFields.Region), assetPath, "Region"),
     tags: unwrap(assetFields.Tags),
   };
 }
 
-function fromLegacy(record: Fields): Extracted {
+function fromLegacy(record: Fields, read: FieldReader): Extracted {
   const state = record.state as Fields;
-  const nativeId = required(state, "alert_id", statePath, "alert", undefined);
-  const ruleId =
-    optional(record, "rule_id", rootPath, nativeId) ?? optional(record, "type", rootPath, nativeId);
-  if (ruleId === undefined) throw missing(nativeId, ["type"], "names no rule (rule_id or type)");
-  const details = isObject(record.data) ? record.data : {};
+  const nativeId = read.string(state.alert_id, statePath, "alert_id");
+  read.subject = `alert ${nativeId}`;
+  const ruleId = read.text(record.rule_id, rootPath, "rule_id") || read.text(record.type, rootPath, "type");
+  if (!ruleId) throw read.fail(["type"], "is missing (and rule_id too): the alert names no rule");
+  const details = isFields(record.data) ? record.data : none;
   const inventory =
-    isObject(record.model) && isObject(record.model.data) ? record.model.data.Inventory : undefined;
-  const inventoryFields = isObject(inventory) ? inventory : {};
-  const riskLevel = optional(state, "risk_level", statePath, nativeId);
-  const label = optional(state, "severity", statePath, nativeId);
-  const score = state.score;
-  if (riskLevel === undefined && label === undefined && typeof score !== "number") {
-    throw missing(nativeId, ["state", "risk_level"], "is missing (and no legacy severity or score either)");
+    isFields(record.model) && isFields(record.model.data) ? record.model.data.Inventory : undefined;
+  const inventoryFields = isFields(inventory) ? inventory : none;
+  const riskLevel = read.text(state.risk_level, statePath, "risk_level");
+  const label = read.text(state.severity, statePath, "severity");
+  const score =
+    riskLevel === undefined && label === undefined ? read.number(state.score, statePath, "score") : undefined;
+  if (riskLevel === undefined && label === undefined && score === undefined) {
+    throw read.fail(["state", "risk_level"], "is missing (and state.severity and state.score too)");
   }
   const seenKey = laterKey(state, "last_seen", "last_updated", "created_at");
   const cves = record.cve_ids;
   return {
-    kind: "alert",
     nativeId,
     techniques: details.mitre_technique,
     ruleId,
     title:
-      optional(record, "type_string", rootPath, nativeId) ||
-      optional(details, "title", dataPath, nativeId) ||
-      optional(record, "type", rootPath, nativeId) ||
+      read.text(record.type_string, rootPath, "type_string") ||
+      read.text(details.title, dataPath, "title") ||
+      read.text(record.type, rootPath, "type") ||
       ruleId,
     severity: riskLevel ?? label ?? "",
     severityPath: riskLevel !== undefined ? legacyRiskLevelPath : legacyLabelPath,
-    legacyScore: riskLevel === undefined && label === undefined ? (score as number) : undefined,
-    status: required(state, "status", statePath, "alert", nativeId),
+    legacyScore: score,
+    status: read.string(state.status, statePath, "status"),
     statusPath: legacyStatusPath,
-    category: optional(record, "category", rootPath, nativeId),
+    category: read.text(record.category, rootPath, "category"),
     description:
-      optional(record, "description", rootPath, nativeId) ??
-      optional(record, "details", rootPath, nativeId) ??
+      read.text(record.description, rootPath, "description") ??
+      read.text(record.details, rootPath, "details") ??
       "",
-    remediation: optional(record, "recommendation", rootPath, nativeId),
+    remediation: read.text(record.recommendation, rootPath, "recommendation"),
     cves: Array.isArray(cves) ? cves : noCves,
-    createdAt: required(state, "created_at", statePath, "alert", nativeId),
-    lastSeen: required(state, seenKey, statePath, "alert", nativeId),
+    createdAt: read.string(state.created_at, statePath, "created_at"),
+    lastSeen: read.string(state[seenKey], statePath, seenKey),
     timesAt: statePath,
     createdKey: "created_at",
     lastSeenKey: seenKey,
     resourceId:
-      optional(record, "asset_vendor_id", rootPath, nativeId) ||
-      required(record, "asset_unique_id", rootPath, "alert", nativeId),
-    assetType: required(record, "asset_type", rootPath, "alert", nativeId),
-    assetName: optional(record, "asset_name", rootPath, nativeId) ?? "",
-    cloudProvider: optional(record, "cloud_provider", rootPath, nativeId),
+      read.text(record.asset_vendor_id, rootPath, "asset_vendor_id") ||
+      read.string(record.asset_unique_id, rootPath, "asset_unique_id"),
+    assetType: read.string(record.asset_type, rootPath, "asset_type"),
+    assetName: read.text(record.asset_name, rootPath, "asset_name") ?? "",
+    cloudProvider: read.text(record.cloud_provider, rootPath, "cloud_provider"),
     accountId:
-      optional(record, "cloud_provider_id", rootPath, nativeId) ??
-      optional(record, "cloud_vendor_id", rootPath, nativeId) ??
-      "",
-    accountName: optional(record, "account_name", rootPath, nativeId),
-    region: optional(inventoryFields, "Region", legacyInventoryPath, nativeId),
+      read.text(record.cloud_provider_id, rootPath, "cloud_provider_id") ??
+      read.textOr(record.cloud_vendor_id, rootPath, "cloud_vendor_id", ""),
+    accountName: read.text(record.account_name, rootPath, "account_name"),
+    region: read.text(inventoryFields.Region, legacyInventoryPath, "Region"),
     tags: inventoryFields.Tags,
   };
 }
 
-function build(alert: Extracted, consoleUrl: string, fetchedAt: string, raw: unknown): Finding {
+function build(
+  alert: Extracted,
+  read: FieldReader,
+  consoleUrl: string,
+  fetchedAt: string,
+  raw: unknown,
+): Finding {
   const severity: Severity | undefined =
     alert.legacyScore !== undefined ? mapOrcaLegacyScore(alert.legacyScore) : mapOrcaSeverity(alert.severity);
   if (!severity) {
     const value = alert.legacyScore ?? alert.severity;
     const path = alert.legacyScore !== undefined ? ["state", "score"] : alert.severityPath;
-    throw missing(alert.nativeId, path, `has an unknown severity "${value}"`);
+    throw read.fail(path, `has an unknown severity "${value}"`);
   }
   const status = mapOrcaStatus(alert.status);
-  if (!status) throw missing(alert.nativeId, alert.statusPath, `has an unknown status "${alert.status}"`);
+  if (!status) throw read.fail(alert.statusPath, `has an unknown status "${alert.status}"`);
   const cve = firstCve(alert.cves, alert.title);
   const category: Category = mapOrcaCategory(alert.category, alert.title, cve !== undefined);
   const asset = mapOrcaAssetType(alert.assetType, alert.cloudProvider);
@@ -299,84 +305,48 @@ function build(alert: Extracted, consoleUrl: string, fetchedAt: string, raw: unk
             controls: attackControls(alert.techniques),
           },
     resource,
-    firstSeen: toIso(alert, alert.createdAt, alert.createdKey),
-    lastSeen: toIso(alert, alert.lastSeen, alert.lastSeenKey),
+    firstSeen: toIso(read, alert.createdAt, [...alert.timesAt, alert.createdKey]),
+    lastSeen: toIso(read, alert.lastSeen, [...alert.timesAt, alert.lastSeenKey]),
     vulnerability: cve === undefined ? undefined : { cve },
     raw,
   });
 }
 
-function isObject(value: unknown): value is Fields {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /** A serving-layer value: `{ value: x }` → x; anything else as it is. */
 function unwrap(value: unknown): unknown {
-  return isObject(value) && "value" in value ? value.value : value;
+  return isFields(value) && "value" in value ? value.value : value;
 }
 
 /** A related object under a row (`Inventory`, `CloudAccount`): `{ data: {...} }`, `{ value: {...} }` or plain. */
 function related(
   data: Fields,
   key: RelatedKey,
-  nativeId: string,
+  read: FieldReader,
 ): { fields: Fields; path: Path } | undefined {
-  const outer = data[key];
-  if (outer === undefined || outer === null) return undefined;
+  const outer = read.optionalObject(data[key], dataPath, key);
+  if (outer === undefined) return undefined;
   const paths = relatedPaths[key];
-  const wrapped = isObject(outer) && "value" in outer;
-  const value = wrapped ? outer.value : outer;
-  if (!isObject(value)) throw missing(nativeId, wrapped ? paths.value : paths.plain, "must be an object");
-  if (isObject(value.data)) return { fields: value.data, path: wrapped ? paths.valueData : paths.data };
+  const wrapped = "value" in outer;
+  const value = wrapped ? read.object(outer.value, paths.plain, "value") : outer;
+  if (isFields(value.data)) return { fields: value.data, path: wrapped ? paths.valueData : paths.data };
   return { fields: value, path: wrapped ? paths.value : paths.plain };
 }
 
 type RelatedKey = "Inventory" | "CloudAccount";
 
 /** The error-path prefixes of each related object's shapes, built once. */
-const relatedPaths = Object.fromEntries(
-  (["Inventory", "CloudAccount"] as const).map((key) => [
-    key,
-    {
-      plain: ["data", key],
-      data: ["data", key, "data"],
-      value: ["data", key, "value"],
-      valueData: ["data", key, "value", "data"],
-    },
-  ]),
-) as Record<RelatedKey, Record<"plain" | "data" | "value" | "valueData", Path>>;
+const relatedPaths: Record<RelatedKey, Record<"plain" | "data" | "value" | "valueData", Path>> = {
+  Inventory: pathsUnder("Inventory"),
+  CloudAccount: pathsUnder("CloudAccount"),
+};
 
-/** A required non-empty string at `holder[key]` (unwrapped). */
-function required(
-  holder: Fields,
-  key: string,
-  path: Path,
-  kind: OrcaRecordKind,
-  nativeId: string | undefined,
-): string {
-  const value = unwrap(holder[key]);
-  if (typeof value === "string" && value !== "") return value;
-  const where = [...path, key];
-  const what =
-    value === undefined || value === null
-      ? "is missing"
-      : `must be a non-empty string, got ${describe(value)}`;
-  throw new NormalizationError(
-    `orca: ${nativeId ? `alert ${nativeId}` : kind}: ${formatPath(where)} ${what}`,
-    {
-      platform: "orca",
-      path: where,
-      issues: [{ path: where, message: what }],
-    },
-  );
-}
-
-/** An optional string at `holder[key]` (unwrapped): absent or null is `undefined`, any other type an error. */
-function optional(holder: Fields, key: string, path: Path, nativeId: string): string | undefined {
-  const value = unwrap(holder[key]);
-  if (typeof value === "string") return value;
-  if (value === undefined || value === null) return undefined;
-  throw missing(nativeId, [...path, key], `must be a string, got ${describe(value)}`);
+function pathsUnder(key: RelatedKey): Record<"plain" | "data" | "value" | "valueData", Path> {
+  return {
+    plain: ["data", key],
+    data: ["data", key, "data"],
+    value: ["data", key, "value"],
+    valueData: ["data", key, "value", "data"],
+  };
 }
 
 /**
@@ -390,14 +360,6 @@ function laterKey(holder: Fields, first: string, second: string, fallback: strin
   if (a === undefined || a === null) return b === undefined || b === null ? fallback : second;
   if (b === undefined || b === null || a === b) return first;
   return Date.parse(String(b)) > Date.parse(String(a)) ? second : first;
-}
-
-function missing(nativeId: string, path: Path, message: string): NormalizationError {
-  return new NormalizationError(`orca: alert ${nativeId}: ${formatPath(path)} ${message}`, {
-    platform: "orca",
-    path,
-    issues: [{ path, message }],
-  });
 }
 
 const cvePattern = /\bCVE-\d{4}-\d{4,}\b/i;
@@ -419,13 +381,8 @@ function attackControls(techniques: unknown): Control[] {
 }
 
 /** ISO-8601 in UTC from Orca's timestamps (`2025-03-02T10:11:12+00:00`, with or without fractions). */
-function toIso(alert: Extracted, value: string, key: string): string {
+function toIso(read: FieldReader, value: string, path: Path): string {
   const time = Date.parse(value);
-  if (Number.isNaN(time))
-    throw missing(alert.nativeId, [...alert.timesAt, key], `is not a timestamp: "${value}"`);
+  if (Number.isNaN(time)) throw read.fail(path, `is not a timestamp: "${value}"`);
   return new Date(time).toISOString();
-}
-
-function describe(value: unknown): string {
-  return value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
 }

@@ -2,8 +2,8 @@ import { ConfigurationError, InvalidResponseError } from "../../core/errors.js";
 import type { Finding } from "../../core/finding.js";
 import type { Warning } from "../../core/report.js";
 import type { FindingQuery, NativeQuery } from "../../core/source.js";
+import { toSeverityWords } from "../shared/severity.js";
 import type { PrismaPolicyType } from "./map-category.js";
-import { toPrismaSeverities } from "./map-severity.js";
 import { toPrismaStatuses } from "./map-status.js";
 
 /** One `FilterModel` filter (docs/prisma.md, Sources: listing); repeated names OR, different names AND. */
@@ -56,7 +56,7 @@ export function planAlertList(
   const add = (name: string, values: readonly string[] | undefined) => {
     for (const value of values ?? []) filters.push({ name, operator: "=", value });
   };
-  if (query.severity?.length) add("policy.severity", toPrismaSeverities(query.severity));
+  if (query.severity?.length) add("policy.severity", toSeverityWords(query.severity));
   if (query.status?.length) {
     const statuses = toPrismaStatuses(query.status);
     if (statuses) add("alert.status", statuses);

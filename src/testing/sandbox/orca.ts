@@ -1,7 +1,9 @@
 import { timingSafeEqual } from "node:crypto";
-import { orcaStatusOf, toOrcaAssetType, toOrcaCategory } from "../../adapters/orca/map.js";
+import { toOrcaCategory } from "../../adapters/orca/map-category.js";
+import { toOrcaAssetType } from "../../adapters/orca/map-resource.js";
+import { orcaStatusOf } from "../../adapters/orca/map-status.js";
 import type { OrcaOptions } from "../../adapters/orca/orca.js";
-import type { OrcaLegacyAlert } from "../../adapters/orca/records.js";
+import type { OrcaLegacyAlert } from "../../adapters/orca/schemas.js";
 import type { Severity } from "../../core/finding.js";
 import { stableHash } from "../../core/fingerprint.js";
 import type { Estate, EstateAccount, EstateFinding, EstateResource, EstateRule } from "../estate.js";

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { normalize } from "../../../src/adapters/orca/index.js";
 import { detectOrcaRecordKind } from "../../../src/adapters/orca/normalize.js";
-import { itNormalizesIntoValidFindings, normalizationErrors, readFixtures } from "../helpers.js";
+import type { Warning } from "../../../src/core/report.js";
+import {
+  itChecksEveryFieldItReads,
+  itNormalizesIntoValidFindings,
+  normalizationErrors,
+  readFixtures,
+} from "../helpers.js";
 
 const fetchedAt = "2026-02-01T00:00:00.000Z";
 const { json: fixture } = readFixtures(import.meta.url);
@@ -28,6 +34,27 @@ function mutated(name: string, change: (record: Json) => void) {
 
 describe("orca normalize", () => {
   itNormalizesIntoValidFindings(fixtures, (name) => normalize(fixture(name), { fetchedAt }));
+
+  // Rows nest their asset five deep: `data.Inventory.value.data.AssetType`.
+  itChecksEveryFieldItReads(
+    Object.fromEntries(fixtures.map((name) => [name, fixture(name)])),
+    (record) => normalize(record, { fetchedAt }),
+    detectOrcaRecordKind,
+    5,
+  );
+
+  it("normalizes an alert without its cloud account id, with a fallback warning when asked for warnings", () => {
+    const warnings: Warning[] = [];
+    const record = mutated("legacy-alert", (r) => {
+      delete r.cloud_provider_id;
+      delete r.cloud_vendor_id;
+    });
+    const finding = normalize(record, { fetchedAt, onWarning: (warning) => warnings.push(warning) });
+    expect(finding.resource.accountId).toBe("");
+    expect(warnings).toEqual([
+      expect.objectContaining({ type: "fallback", source: "orca", feature: "cloud_vendor_id" }),
+    ]);
+  });
 
   it("detects the kind of each record", () => {
     expect(fixtures.map((name) => detectOrcaRecordKind(fixture(name)))).toEqual([

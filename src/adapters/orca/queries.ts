@@ -1,7 +1,10 @@
+import { ConfigurationError } from "../../core/errors.js";
 import type { Finding } from "../../core/finding.js";
 import type { Warning } from "../../core/report.js";
-import type { FindingQuery } from "../../core/source.js";
-import { toOrcaCategories, toOrcaRiskLevels, toOrcaStatuses } from "./map.js";
+import type { FindingQuery, NativeQuery } from "../../core/source.js";
+import { toSeverityWords } from "../shared/severity.js";
+import { toOrcaCategories } from "./map-category.js";
+import { toOrcaStatuses } from "./map-status.js";
 
 /** One leaf or composite of Orca's Sonar object-set filter grammar (docs/orca.md, Sources: listing). */
 export type SonarFilter = Record<string, unknown>;
@@ -66,7 +69,7 @@ export function alertByIdRequest(alertId: string): Record<string, unknown> {
 /** The Sonar leaves of a query (an empty list for no filter). */
 export function toSonarFilters(query: FindingQuery): SonarFilter[] {
   const filters: SonarFilter[] = [];
-  if (query.severity?.length) filters.push(leaf("RiskLevel", "str", "in", toOrcaRiskLevels(query.severity)));
+  if (query.severity?.length) filters.push(leaf("RiskLevel", "str", "in", toSeverityWords(query.severity)));
   if (query.status?.length) filters.push(leaf("Status", "str", "in", toOrcaStatuses(query.status)));
   // `other` stands for categories Orca may add later, which no list can name: filter those client-side only.
   if (query.category?.length && !query.category.includes("other")) {
@@ -143,6 +146,36 @@ export function compileQueryCheck(query: FindingQuery): (finding: Finding) => bo
     );
   }
   return (finding) => checks.every((check) => check(finding));
+}
+
+/** A Sonar query as JSON text: an object set (`{ models, type, with }`), a serving-layer body, or a custom rule. */
+export function readSonar(native: NativeQuery): Record<string, unknown> {
+  let body: unknown;
+  try {
+    body = JSON.parse(native.query);
+  } catch (error) {
+    throw new ConfigurationError(
+      "orca: query() takes Sonar as JSON (an object set `{ models, type, with }` or a serving-layer body `{ query, select, limit }`); the text form of the console is not accepted by the API.",
+      { option: "query", cause: error },
+    );
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new ConfigurationError("orca: query() needs a JSON object.", { option: "query" });
+  }
+  return body as Record<string, unknown>;
+}
+
+/** A serving-layer row with every `{ value }` unwrapped (one level, and inside related objects). */
+export function unwrapRow(row: unknown): unknown {
+  if (typeof row !== "object" || row === null) return row;
+  const { data, ...rest } = row as { data?: unknown };
+  if (typeof data !== "object" || data === null) return row;
+  const values: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(data)) {
+    const inner = typeof value === "object" && value !== null && "value" in value ? value.value : value;
+    values[key] = typeof inner === "object" && inner !== null && "data" in inner ? unwrapRow(inner) : inner;
+  }
+  return { ...rest, data: values };
 }
 
 // Internal helpers.

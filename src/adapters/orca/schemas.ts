@@ -1,3 +1,9 @@
+/**
+ * The shapes of the Orca records the adapter reads (docs/orca.md, Sources: listing, webhooks), as types.
+ * Records are not parsed against them: `normalize` reads each field with the shared `FieldReader`, which
+ * checks its type as it goes and names the path of a bad one.
+ */
+
 /** A serving-layer value: every selected field of a row comes wrapped like this. */
 export interface OrcaValue<T> {
   value: T;

@@ -1,0 +1,16 @@
+import type { Severity } from "../../core/finding.js";
+
+/** The severity words Prisma Cloud and Orca share, lower case: `critical` … `low`, and `informational` (or `info`). */
+export const severityWords: Readonly<Record<string, Severity>> = {
+  critical: "critical",
+  high: "high",
+  medium: "medium",
+  low: "low",
+  informational: "info",
+  info: "info",
+};
+
+/** The words for normalized severities that those platforms' filters take, once each (`info` → `informational`). */
+export function toSeverityWords(severities: readonly Severity[]): string[] {
+  return [...new Set(severities.map((severity) => (severity === "info" ? "informational" : severity)))];
+}

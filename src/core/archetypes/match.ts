@@ -38,14 +38,15 @@ export interface CompileMatchersOptions {
 /**
  * Compiles matchers into a fast, deterministic matching function. Precedence, highest first:
  * 1. an exact native rule id or rule name for the finding's platform;
- * 2. an alias: the rule id or name (or a control id it carries, such as `S3.8` in
- *    `security-control/S3.8`) is a known identifier of an archetype: a Security Hub control, an AWS
- *    Config rule, a Prowler check, a Lacework policy;
- * 3. for a vulnerability with a CVE, `cve:<CVE-ID>` (dedup is per CVE; see `explanationArchetypeFor`);
- * 4. keywords in the rule name, title and identifier-like rule id (read as words), in this order of
+ * 2. for a vulnerability with a CVE, `cve:<CVE-ID>` (dedup is per CVE; see `explanationArchetypeFor`);
+ * 3. keywords in the rule name, title and identifier-like rule id (read as words), in this order of
  *    candidates: matchers for every type preferred for the finding's category (threats for a threat);
  *    the matchers of the resource type; the matchers of the services the rule names (`RDS`, `Key
  *    Vault`), in the order it names them; the matchers for every type; within each, in list order;
+ * 4. an alias, when the words say nothing specific: the rule id or name (or a control id it carries,
+ *    such as `S3.8` in `security-control/S3.8`) is a known identifier of an archetype: a Security Hub
+ *    control, an AWS Config rule, a Prowler check, a Lacework policy. The platform's own words come
+ *    first because they describe the record at hand; an identifier fills in when they are opaque;
  * 5. a category fallback (`categoryFallbacks`); otherwise `undefined`.
  * @example
  * const match = compileMatchers([...archetypeMatchers, myMatcher]);
@@ -74,7 +75,7 @@ export function compileMatchers(
       const found = engine(category as Category, resourceType, text);
       if (found !== undefined) return found;
     }
-    return categoryFallbacks[category as Category];
+    return undefined;
   }, MAX_CACHED_KEYS);
 
   const byAlias = aliases
@@ -93,10 +94,12 @@ export function compileMatchers(
     if (byId) return byId;
     const byName = exact.get(`${input.platform}\u0000name\u0000${input.ruleName.toLowerCase()}`);
     if (byName) return byName;
-    const aliased = byAlias?.(input.ruleId, input.ruleName);
-    if (aliased) return aliased;
     if (input.cve) return `cve:${input.cve.trim().toUpperCase()}`;
-    return byKeywords(input.category, input.resourceType.toLowerCase(), matchText(input));
+    return (
+      byKeywords(input.category, input.resourceType.toLowerCase(), matchText(input)) ??
+      byAlias?.(input.ruleId, input.ruleName) ??
+      categoryFallbacks[input.category]
+    );
   };
 }
 
@@ -337,11 +340,16 @@ const wordsOf = memoize(
   MAX_CACHED_KEYS,
 );
 
-/** A rule id as words when it looks like an identifier made of words (`s3_bucket_public_access`), else "". */
-const idWordsOf = memoize(
-  (ruleId: string): string => (/[a-z]{2,}[_.-][a-z]{2,}/i.test(ruleId) ? wordsOf(ruleId) : ""),
-  MAX_CACHED_KEYS,
-);
+/**
+ * A rule id as words when it is an identifier made of words (`s3_bucket_public_access`,
+ * `s3-bucket-public-read-prohibited`: three or more words), else "". Opaque ids (`wc-id-123`,
+ * `lacework-global-45`), ARNs and paths say nothing about the problem.
+ */
+const idWordsOf = memoize((ruleId: string): string => {
+  if (/[:/\s]/.test(ruleId)) return "";
+  const words = ruleId.split(/[_.-]+/).filter((part) => /^[a-z][a-z0-9]+$/i.test(part));
+  return words.length >= 3 ? wordsOf(ruleId) : "";
+}, MAX_CACHED_KEYS);
 
 /**
  * One regex, for lower-cased text, that hits when any keyword starts at a word boundary; keywords of

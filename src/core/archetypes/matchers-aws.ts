@@ -77,11 +77,19 @@ export const awsMatchers: readonly ArchetypeMatcher[] = [
   m("aws-s3-shadow-bucket", S3, [["shadow resource", "shadow bucket"]]),
   m("aws-s3-cross-account-access", S3, [["cross account", "other accounts", "external account"]]),
   m("aws-s3-public-write", S3, [
-    [...PUBLIC, "global", "aws users", "any aws customer", "authenticated users"],
+    [...PUBLIC, "global 'put'", "global 'delete'", "aws users", "any aws customer", "authenticated users"],
     ["write", "put", "upload", "full control", "full_control", "delete"],
   ]),
   m("aws-s3-public-read", S3, [
-    [...PUBLIC, "publicly readable", "exposed", "global", "aws users", "authenticated users"],
+    [
+      ...PUBLIC,
+      "publicly readable",
+      "exposed",
+      "global 'get'",
+      "global 'list'",
+      "aws users",
+      "authenticated users",
+    ],
   ]),
   m("aws-s3-insecure-transport", S3, [
     [

@@ -369,7 +369,7 @@ export const estateRules: readonly EstateRule[] = [
     [["CIS Kubernetes 1.8", "5.2.7"]],
   ),
   rule(
-    "threat-detected",
+    "threat-cryptomining",
     "threat",
     "critical",
     "Cryptocurrency mining activity detected",
@@ -379,7 +379,7 @@ export const estateRules: readonly EstateRule[] = [
     [],
   ),
   rule(
-    "threat-detected",
+    "threat-suspicious-login",
     "threat",
     "high",
     "Console login from an unusual location",

@@ -386,8 +386,8 @@ const realistic: [string, string, Category, string][] = [
     "exposure",
     "internet-exposed-resource",
   ],
-  ["Cryptocurrency mining activity detected", "aws.ec2.instance", "threat", "threat-detected"],
-  ["Console login from an unusual location", "aws.iam.user", "threat", "threat-detected"],
+  ["Cryptocurrency mining activity detected", "aws.ec2.instance", "threat", "threat-cryptomining"],
+  ["Console login from an unusual location", "aws.iam.user", "threat", "threat-suspicious-login"],
   [
     "Package with a known vulnerability (no CVE assigned)",
     "kubernetes.pod",

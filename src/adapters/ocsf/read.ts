@@ -257,15 +257,29 @@ class RecordScanner {
   private *pushJson(text: string): Generator<Piece> {
     let start = 0;
     for (let i = 0; i < text.length; i++) {
-      const code = text.charCodeAt(i);
-      if (this.inValue) {
-        if (this.inString) {
-          if (code === 10) this.line++;
-          if (this.escape) this.escape = false;
-          else if (code === 92) this.escape = true;
-          else if (code === 34) this.inString = false;
+      if (this.inValue && this.inString) {
+        if (this.escape) {
+          this.escape = false;
           continue;
         }
+        // Most of a record is string content: jump to the next quote or backslash.
+        stringStop.lastIndex = i;
+        const stop = stringStop.exec(text);
+        if (stop === null) break;
+        i = stop.index;
+        if (text.charCodeAt(i) === 92) this.escape = true;
+        else this.inString = false;
+        continue;
+      }
+      if (this.inValue && !this.scalar) {
+        // Inside an object or array only quotes, brackets and newlines matter: skip the rest.
+        structuralStop.lastIndex = i;
+        const stop = structuralStop.exec(text);
+        if (stop === null) break;
+        i = stop.index;
+      }
+      const code = text.charCodeAt(i);
+      if (this.inValue) {
         if (code === 34) {
           this.inString = true;
           continue;
@@ -374,6 +388,12 @@ function isJsonObject(line: string): boolean {
     return false;
   }
 }
+
+/** The characters that end a run of string content: a quote or a backslash. */
+const stringStop = /["\\]/g;
+
+/** The characters that matter inside an object or array outside strings. */
+const structuralStop = /["{}[\]\n]/g;
 
 function isSpace(code: number): boolean {
   return code === 32 || code === 10 || code === 13 || code === 9;

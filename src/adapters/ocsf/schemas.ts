@@ -5,7 +5,8 @@ import { z } from "zod";
  * `-M json-ocsf`, AWS Security Hub v2 and other producers write them). Only the identity
  * (`finding_info.uid`) is required, and `normalize` checks it apart to name its path; every other field
  * is optional and a value of the wrong type reads as absent, so one odd field never costs a record.
- * Unknown fields pass through.
+ * Unknown fields are left out (the record itself is what `keepRaw` keeps): a Prowler record's bulky
+ * `resources[].data` is never copied.
  */
 
 /** A string, or a number written where a string belongs (account ids are sometimes numbers). */
@@ -39,7 +40,7 @@ const boolean = z.boolean().optional().catch(undefined);
 
 /** An optional object whose own fields are read leniently; anything but an object reads as absent. */
 function lenient<Shape extends z.ZodRawShape>(shape: Shape) {
-  return z.looseObject(shape).optional().catch(undefined);
+  return z.object(shape).optional().catch(undefined);
 }
 
 /** An optional list of objects; entries that are not objects are dropped. */
@@ -61,7 +62,7 @@ const account = lenient({ uid: text, name: text });
 const cloud = lenient({ provider: text, region: text, account, cloud_partition: text });
 
 /** OCSF `resource_details` (and Prowler's use of it: `labels` as `key:value` strings, `group.name` the service). */
-export const ocsfResourceSchema = z.looseObject({
+export const ocsfResourceSchema = z.object({
   uid: text,
   uid_alt: text,
   name: text,
@@ -95,10 +96,10 @@ const findingInfo = {
   modified_time_dt: time,
 };
 
-const cvss = z.looseObject({ base_score: z.number().optional().catch(undefined), version: text });
+const cvss = z.object({ base_score: z.number().optional().catch(undefined), version: text });
 
 /** One entry of `vulnerabilities` (OCSF `vulnerability`). */
-export const ocsfVulnerabilitySchema = z.looseObject({
+export const ocsfVulnerabilitySchema = z.object({
   title: text,
   desc: text,
   cve: lenient({
@@ -106,14 +107,14 @@ export const ocsfVulnerabilitySchema = z.looseObject({
     cvss: lenientList(cvss),
     epss: lenient({ score: z.union([z.number(), z.string()]).optional().catch(undefined) }),
   }),
-  affected_packages: lenientList(z.looseObject({ name: text, version: text, fixed_in_version: text })),
+  affected_packages: lenientList(z.object({ name: text, version: text, fixed_in_version: text })),
   is_exploit_available: boolean,
   fix_available: boolean,
   is_fix_available: boolean,
 });
 
 /** The fields of an OCSF finding event (any Findings class, 2001–2008) that `normalize` reads. */
-export const ocsfFindingSchema = z.looseObject({
+export const ocsfFindingSchema = z.object({
   class_uid: enumId,
   class_name: text,
   category_uid: enumId,
@@ -156,7 +157,7 @@ export const ocsfFindingSchema = z.looseObject({
     status_id: enumId,
     status: text,
     status_code: text,
-    checks: lenientList(z.looseObject({ uid: text, name: text })),
+    checks: lenientList(z.object({ uid: text, name: text })),
   }),
   remediation: lenient({ desc: text, references: texts }),
   vulnerabilities: lenientList(ocsfVulnerabilitySchema),

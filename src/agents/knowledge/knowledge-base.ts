@@ -144,7 +144,8 @@ export function createKnowledgeBase(entries: readonly KnowledgeEntryInput[]): Kn
     byId.set(parsed.data.id, parsed.data);
     if (match) customMatchers.push({ ...match, id: parsed.data.id });
   });
-  const match: ArchetypeMatchFn = compileMatchers([...customMatchers, ...archetypeMatchers]);
+  // Custom matchers are tried before every built-in one, whatever their resource types.
+  const match: ArchetypeMatchFn = compileMatchers(archetypeMatchers, { before: customMatchers });
 
   const archetypeOf = (item: Case): { matchedId?: string; archetypeId: string } => {
     const first = item.findings[0] as Finding;

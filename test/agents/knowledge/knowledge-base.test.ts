@@ -312,3 +312,30 @@ describe("createKnowledgeBase", () => {
     expect((caught as Error).message).toContain("knowledge entry 0 (Not Kebab) is invalid at id");
   });
 });
+
+describe("custom matchers", () => {
+  it("are tried before the built-in ones even when they apply to every resource type", () => {
+    const knowledge = createKnowledgeBase([
+      ...defaultEntries,
+      {
+        id: "acme-public-bucket-exception",
+        title: "Public bucket under review",
+        headline: "Bucket {{resource.name}} is public and under Acme review",
+        risk: "Anyone can read {{resource.name}} while the review is open.",
+        impact: "Data in it may be exposed until the review ends.",
+        intents: ["Acme's review process"],
+        remediation: ["Finish the Acme review of {{resource.name}}."],
+        snippets: [{ language: "text", label: "Steps", code: "Review {{resource.name}}." }],
+        controls: [{ framework: "ACME", control: "R-1" }],
+        match: { resourceTypes: ["*"], keywords: [["publicly readable"]] },
+      },
+    ]);
+    const item = makeCase({
+      findings: [
+        makeFinding({ title: "S3 bucket is publicly readable", resource: { type: "aws.s3.bucket" } }),
+      ],
+    });
+    expect(knowledge.archetypeFor(item)).toBe("acme-public-bucket-exception");
+    expect(defaultKnowledge.archetypeFor(item)).toBe("aws-s3-public-read");
+  });
+});

@@ -33,13 +33,13 @@ const specific = (archetype: string | undefined) =>
 
 const untyped = (resourceType: string) => `${resourceType.split(".")[0]}.other.resource`;
 
-function share(
-  rows: readonly unknown[][],
-  input: (row: never) => MatchInput,
+function share<Row>(
+  rows: readonly Row[],
+  input: (row: Row) => MatchInput,
 ): { share: number; misses: string[] } {
   const misses: string[] = [];
   for (const row of rows) {
-    const value = input(row as never);
+    const value = input(row);
     if (!specific(byWords(value))) misses.push(`${value.ruleId || value.ruleName}`);
   }
   return { share: 1 - misses.length / rows.length, misses };

@@ -10,6 +10,7 @@ import {
   normalizePage,
   type PageNormalizer,
   type Platform,
+  pinQuery,
   platformSchema,
   type RunReport,
   raiseWarning,
@@ -176,7 +177,8 @@ export function ocsf(options: OcsfOptions = {}): FindingSource {
     platform,
     capabilities: { getFinding: true },
     findings: (query = {}, call = {}) => {
-      const pinned = structuredClone(query);
+      // Pinned: a caller changing its query object mid-run cannot change what this run yields.
+      const pinned = pinQuery(query) as FindingQuery;
       return { [Symbol.asyncIterator]: () => read(pinned, call) };
     },
     async getFinding(id, call = {}) {

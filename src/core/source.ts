@@ -107,7 +107,8 @@ export interface FindingSource {
 }
 
 /** A source whose every optional method is present: what the four CNAPP adapters return. */
-export type CnappSource = FindingSource & Required<Pick<FindingSource, "getFinding" | "query" | "setStatus" | "createException">>;
+export type CnappSource = FindingSource &
+  Required<Pick<FindingSource, "getFinding" | "query" | "setStatus" | "createException">>;
 
 /** A native query: GraphQL for Wiz, RQL for Prisma, Sonar for Orca, LQL for Lacework. */
 export interface NativeQuery {

@@ -9,9 +9,9 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AuditRecord, auditLog, canonicalJson } from "../../src/audit/index.js";
-import { jsonlStore, postgresStore, sqliteStore } from "../../src/stores/index.js";
 import { memoryStore } from "../../src/core/memory-store.js";
 import type { LogEntry, Store } from "../../src/core/store.js";
+import { jsonlStore, postgresStore, sqliteStore } from "../../src/stores/index.js";
 import { startPostgres, type TestPostgres } from "../helpers/postgres.js";
 
 // Each backend can be tampered with the way an attacker with access to its storage would:

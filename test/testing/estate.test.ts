@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { matchArchetype } from "../../src/core/archetypes/match.js";
-import { categorySchema, type BuiltInPlatform } from "../../src/core/finding.js";
+import { type BuiltInPlatform, categorySchema } from "../../src/core/finding.js";
 import { estateRules, generateEstate, mulberry32 } from "../../src/testing/estate.js";
 
 describe("generateEstate", () => {

@@ -5,9 +5,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { approvalQueue } from "../../../src/agents/approvals/index.js";
 import { decideCase } from "../../../src/agents/decide/index.js";
 import { definePolicy } from "../../../src/agents/policy/index.js";
-import { sqliteStore } from "../../../src/stores/index.js";
 import type { Sink } from "../../../src/core/sink.js";
 import type { Store } from "../../../src/core/store.js";
+import { sqliteStore } from "../../../src/stores/index.js";
 import { caseIn } from "../policy/helpers.js";
 
 const policy = definePolicy({

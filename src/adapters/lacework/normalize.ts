@@ -1,13 +1,7 @@
 import { NormalizationError } from "../../core/errors.js";
-import {
-  type Category,
-  type Control,
-  type Finding,
-  formatPath,
-  type Resource,
-  type Vulnerability,
-} from "../../core/finding.js";
+import type { Category, Control, Finding, Resource, Vulnerability } from "../../core/finding.js";
 import { memoize } from "../../core/memo.js";
+import { describe, FieldReader, type Fields, isFields, type Path } from "../shared/fields.js";
 import { assembleFinding } from "../shared/finding.js";
 import type { SourceNormalizeOptions } from "../shared/options.js";
 import { toTags } from "../shared/tags.js";
@@ -45,19 +39,20 @@ export interface NormalizeOptions extends SourceNormalizeOptions {
 export function normalize(record: unknown, options: NormalizeOptions = {}): Finding {
   const kind = detectLaceworkRecordKind(record);
   const fields = record as Fields;
+  const read = new FieldReader("lacework", kind, options);
   const fetchedAt = options.fetchedAt ?? new Date().toISOString();
   const consoleUrl = options.consoleUrl?.replace(/\/+$/, "");
   const draft =
     kind === "alert"
-      ? fromAlert(fields, consoleUrl)
+      ? fromAlert(fields, read, consoleUrl)
       : kind === "compliance"
-        ? fromCompliance(fields)
+        ? fromCompliance(fields, read)
         : kind === "host-vulnerability" || kind === "container-vulnerability"
-          ? fromVulnerability(fields, kind)
+          ? fromVulnerability(fields, read, kind)
           : kind === "webhook"
-            ? fromWebhook(fields, fetchedAt)
-            : fromWebhookEvent(fields, fetchedAt);
-  return build(draft, fetchedAt, options.keepRaw ? record : undefined);
+            ? fromWebhook(fields, read, fetchedAt)
+            : fromWebhookEvent(fields, read, fetchedAt);
+  return build(draft, read, fetchedAt, options.keepRaw ? record : undefined);
 }
 
 /**
@@ -65,7 +60,7 @@ export function normalize(record: unknown, options: NormalizeOptions = {}): Find
  * @throws NormalizationError when the value is not a Lacework record.
  */
 export function detectLaceworkRecordKind(record: unknown): LaceworkRecordKind {
-  if (typeof record !== "object" || record === null || Array.isArray(record)) {
+  if (!isFields(record)) {
     throw new NormalizationError(
       `lacework: expected a Lacework record (an object), got ${describe(record)}`,
       {
@@ -88,14 +83,29 @@ export function detectLaceworkRecordKind(record: unknown): LaceworkRecordKind {
 
 // Internal helpers.
 
-type Fields = Record<string, unknown>;
+// Where the objects a record nests sit (error paths are built from these only when a field fails).
+const root: Path = [];
+const infoPath: Path = ["alertInfo"];
+const derivedPath: Path = ["derivedFields"];
+const violationsPath: Path = ["VIOLATIONS"];
+const violationPath: Path = ["VIOLATIONS", 0];
+const featurePath: Path = ["featureKey"];
+const fixPath: Path = ["fixInfo"];
+const propsPath: Path = ["cveProps"];
+const machineTagsPath: Path = ["machineTags"];
+const contextPath: Path = ["evalCtx"];
+const imagePath: Path = ["evalCtx", "image_info"];
+const eventDetailsPath: Path = ["EVENT_DETAILS"];
+const eventDataPath: Path = ["EVENT_DETAILS", "data"];
+const firstEventPath: Path = ["EVENT_DETAILS", "data", 0];
+/** The fields of an optional object the record leaves out. */
+const none: Fields = {};
 
 /** What each record kind contributes before the shared mapping. */
 interface Draft {
-  kind: LaceworkRecordKind;
   nativeId: string;
-  severity: { value: string | number; path: string[] };
-  status: { value: string; path: string[] };
+  severity: { value: string; path: Path };
+  status: { value: string; path: Path };
   category: Category;
   title: string;
   description: string;
@@ -107,37 +117,15 @@ interface Draft {
   url?: string;
 }
 
-function failure(kind: LaceworkRecordKind, nativeId: string, path: (string | number)[], message: string) {
-  const where = nativeId ? `${kind} ${nativeId}` : kind;
-  return new NormalizationError(`lacework: ${where}: ${formatPath(path)} ${message}`, {
-    platform: "lacework",
-    path,
-    issues: [{ path, message }],
-  });
-}
-
-function build(draft: Draft, fetchedAt: string, raw: unknown): Finding {
+function build(draft: Draft, read: FieldReader, fetchedAt: string, raw: unknown): Finding {
   const severity = mapLaceworkSeverity(draft.severity.value);
-  if (!severity) {
-    throw failure(
-      draft.kind,
-      draft.nativeId,
-      draft.severity.path,
-      `has an unknown severity "${draft.severity.value}"`,
-    );
-  }
+  if (!severity) throw read.fail(draft.severity.path, `has an unknown severity "${draft.severity.value}"`);
   const status = mapLaceworkStatus(draft.status.value);
-  if (!status)
-    throw failure(
-      draft.kind,
-      draft.nativeId,
-      draft.status.path,
-      `has an unknown status "${draft.status.value}"`,
-    );
+  if (!status) throw read.fail(draft.status.path, `has an unknown status "${draft.status.value}"`);
   const source: Finding["source"] = {
     platform: "lacework",
     nativeId: draft.nativeId,
-    nativeSeverity: String(draft.severity.value),
+    nativeSeverity: draft.severity.value,
     nativeStatus: draft.status.value,
     fetchedAt,
   };
@@ -158,148 +146,144 @@ function build(draft: Draft, fetchedAt: string, raw: unknown): Finding {
   });
 }
 
-function fromAlert(alert: Fields, consoleUrl: string | undefined): Draft {
-  const kind = "alert";
+function fromAlert(alert: Fields, read: FieldReader, consoleUrl: string | undefined): Draft {
   const rawId = alert.alertId;
   if (
     !(typeof rawId === "number" && Number.isInteger(rawId)) &&
     !(typeof rawId === "string" && /^\d+$/.test(rawId))
   ) {
-    throw failure(kind, "", ["alertId"], `must be an integer, got ${describe(rawId)}`);
+    throw read.fail(["alertId"], `must be an integer, got ${describe(rawId)}`);
   }
   const nativeId = String(rawId);
-  const info = optionalObject(alert, "alertInfo", kind, nativeId);
-  const derived = optionalObject(alert, "derivedFields", kind, nativeId);
-  const name = optionalString(alert, "alertName") || optionalString(info, "subject");
-  if (!name) throw failure(kind, nativeId, ["alertName"], "is missing (and alertInfo.subject too)");
-  const startTime = requiredTime(alert, "startTime", kind, nativeId);
-  const endTime = optionalString(alert, "endTime");
-  const ruleId = optionalString(alert, "policyId") || optionalString(alert, "alertType") || name;
-  const subCategory = optionalString(derived, "sub_category");
+  read.subject = `alert ${nativeId}`;
+  const info = read.optionalObject(alert.alertInfo, root, "alertInfo") ?? none;
+  const derived = read.optionalObject(alert.derivedFields, root, "derivedFields") ?? none;
+  const name =
+    read.textual(alert.alertName, root, "alertName") || read.textual(info.subject, infoPath, "subject");
+  if (!name) throw read.fail(["alertName"], "is missing (and alertInfo.subject too)");
+  const startTime = requiredTime(read, alert.startTime, root, "startTime");
+  const endTime = read.textual(alert.endTime, root, "endTime");
+  const ruleId =
+    read.textual(alert.policyId, root, "policyId") ||
+    read.textual(alert.alertType, root, "alertType") ||
+    name;
+  const subCategory = read.textual(derived.sub_category, derivedPath, "sub_category") ?? "";
   const cve = cveIn(name);
-  const category = alertCategory(optionalString(derived, "category"), subCategory, name, cve);
-  const entityMap = alert.entityMap;
-  const resource = resourceFromEntityMap(
-    entityMap,
-    optionalString(derived, "source"),
-    ["entityMap"],
-    kind,
-    nativeId,
+  const category = alertCategory(
+    read.textual(derived.category, derivedPath, "category"),
+    subCategory,
+    name,
+    cve,
   );
+  const source = read.textual(derived.source, derivedPath, "source") ?? "";
   return {
-    kind,
     nativeId,
-    severity: { value: requiredString(alert, "severity", kind, nativeId), path: ["severity"] },
-    status: { value: requiredString(alert, "status", kind, nativeId), path: ["status"] },
+    severity: { value: read.string(alert.severity, root, "severity"), path: ["severity"] },
+    status: { value: read.string(alert.status, root, "status"), path: ["status"] },
     category,
     title: name,
-    description: optionalString(info, "description"),
+    description: read.textual(info.description, infoPath, "description") ?? "",
     rule: { id: ruleId, name, controls: [] },
-    resource,
+    resource: resourceFromEntityMap(alert.entityMap, source, alertEntityPaths, read, nativeId),
     vulnerability: cve ? { cve } : undefined,
     firstSeen: startTime,
-    lastSeen: (endTime && toIso(endTime)) || latestUpdate(alert) || startTime,
+    lastSeen: (endTime && toIso(endTime)) || latestUpdate(alert, read) || startTime,
     url: consoleUrl ? `${consoleUrl}/ui/investigation/recents/EventDossier-${nativeId}` : undefined,
   };
 }
 
-function fromCompliance(rec: Fields): Draft {
-  const kind = "compliance";
-  const recId = requiredString(rec, "REC_ID", kind, "");
+function fromCompliance(rec: Fields, read: FieldReader): Draft {
+  const recId = read.string(rec.REC_ID, root, "REC_ID");
+  read.subject = `compliance ${recId}`;
   const violations = rec.VIOLATIONS;
   if (!Array.isArray(violations) || violations.length !== 1) {
-    throw failure(
-      kind,
-      recId,
-      ["VIOLATIONS"],
-      "must hold exactly one violation (one finding per failing resource)",
-    );
+    throw read.fail(["VIOLATIONS"], "must hold exactly one violation (one finding per failing resource)");
   }
-  const violation = violations[0] as Fields;
-  if (typeof violation !== "object" || violation === null) {
-    throw failure(kind, recId, ["VIOLATIONS", 0], "must be an object");
-  }
-  const resourceId = optionalString(violation, "resource");
-  if (!resourceId) throw failure(kind, recId, ["VIOLATIONS", 0, "resource"], "is missing");
-  const accountId = optionalString(rec, "ACCOUNT_ID");
+  const violation = read.object(violations[0], violationsPath, 0);
+  const resourceId = read.textual(violation.resource, violationPath, "resource");
+  if (!resourceId) throw read.fail(["VIOLATIONS", 0, "resource"], "is missing");
+  const accountId = read.textual(rec.ACCOUNT_ID, root, "ACCOUNT_ID") ?? "";
   const nativeId = `${recId}:${accountId}:${resourceId}`;
-  const title = requiredString(rec, "TITLE", kind, nativeId);
-  const facts = resourceFacts(
-    resourceId,
-    cloudOfService(optionalString(rec, "SERVICE")),
-    optionalString(rec, "SERVICE"),
-  );
+  read.subject = `compliance ${nativeId}`;
+  const title = read.string(rec.TITLE, root, "TITLE");
+  const service = read.textual(rec.SERVICE, root, "SERVICE") ?? "";
+  const facts = resourceFacts(resourceId, cloudOfService(service), service);
   const resource = toResource(
     resourceId,
     facts,
     accountId || facts.accountId || "",
-    optionalString(rec, "ACCOUNT_ALIAS"),
-    optionalString(violation, "region") || facts.region,
+    read.textual(rec.ACCOUNT_ALIAS, root, "ACCOUNT_ALIAS"),
+    read.textual(violation.region, violationPath, "region") || facts.region,
     undefined,
   );
-  const started = rec.START_TIME;
-  const firstSeen = typeof started === "number" ? new Date(started).toISOString() : undefined;
-  const reportTime = optionalString(rec, "reportTime");
+  const started = read.number(rec.START_TIME, root, "START_TIME");
+  const firstSeen =
+    started !== undefined && Math.abs(started) <= 8.64e15 ? new Date(started).toISOString() : undefined;
+  const reportTime = read.textual(rec.reportTime, root, "reportTime");
   const lastSeen = (reportTime && toIso(reportTime)) || firstSeen;
-  if (!firstSeen || !lastSeen) throw failure(kind, nativeId, ["START_TIME"], "must be epoch milliseconds");
-  const framework = optionalString(rec, "reportTitle") || optionalString(rec, "reportType");
-  const reasons = violation.reasons;
-  const suppressions = rec.SUPPRESSIONS;
-  const status = requiredString(rec, "STATUS", kind, nativeId);
+  if (!firstSeen || !lastSeen) throw read.fail(["START_TIME"], "must be epoch milliseconds");
+  const framework =
+    read.textual(rec.reportTitle, root, "reportTitle") || read.textual(rec.reportType, root, "reportType");
+  const reasons = read.list(violation.reasons, violationPath, "reasons") ?? [];
+  const suppressions = read.list(rec.SUPPRESSIONS, root, "SUPPRESSIONS") ?? [];
+  const status = read.string(rec.STATUS, root, "STATUS");
   return {
-    kind,
     nativeId,
-    severity: { value: rec.SEVERITY as number, path: ["SEVERITY"] },
+    severity: { value: read.textual(rec.SEVERITY, root, "SEVERITY") ?? "", path: ["SEVERITY"] },
     // A suppressed resource is listed under SUPPRESSIONS while the recommendation stays NonCompliant.
-    status: {
-      value: Array.isArray(suppressions) && suppressions.includes(resourceId) ? "Suppressed" : status,
-      path: ["STATUS"],
-    },
-    category: postureCategory(`${optionalString(rec, "CATEGORY")}\n${title}`),
+    status: { value: suppressions.includes(resourceId) ? "Suppressed" : status, path: ["STATUS"] },
+    category: postureCategory(`${read.textual(rec.CATEGORY, root, "CATEGORY") ?? ""}\n${title}`),
     title,
-    description: Array.isArray(reasons)
-      ? reasons.filter((reason) => typeof reason === "string").join(" ")
-      : "",
+    description: reasons.filter((reason) => typeof reason === "string").join(" "),
     rule: { id: recId, name: title, controls: framework ? [{ framework, control: recId }] : [] },
     resource,
     firstSeen,
     lastSeen,
-    url: optionalString(rec, "INFO_LINK") || undefined,
+    url: linkOf(read.textual(rec.INFO_LINK, root, "INFO_LINK") ?? ""),
   };
 }
 
-function fromVulnerability(row: Fields, kind: "host-vulnerability" | "container-vulnerability"): Draft {
-  const cve = requiredString(row, "vulnId", kind, "").trim().toUpperCase();
-  const feature = optionalObject(row, "featureKey", kind, cve);
-  const packageName = optionalString(feature, "name") || undefined;
+function fromVulnerability(
+  row: Fields,
+  read: FieldReader,
+  kind: "host-vulnerability" | "container-vulnerability",
+): Draft {
+  const cve = read.string(row.vulnId, root, "vulnId").trim().toUpperCase();
+  read.subject = `${kind} ${cve}`;
+  const feature = read.optionalObject(row.featureKey, root, "featureKey") ?? none;
+  const packageName = read.textual(feature.name, featurePath, "name") || undefined;
   const installed =
-    optionalString(feature, "version_installed") || optionalString(feature, "version") || undefined;
-  const fix = optionalObject(row, "fixInfo", kind, cve);
-  const fixedVersion = optionalString(fix, "fixed_version") || undefined;
-  const props = optionalObject(row, "cveProps", kind, cve);
+    read.textual(feature.version_installed, featurePath, "version_installed") ||
+    read.textual(feature.version, featurePath, "version") ||
+    undefined;
+  const fix = read.optionalObject(row.fixInfo, root, "fixInfo") ?? none;
+  const fixedVersion = read.textual(fix.fixed_version, fixPath, "fixed_version") || undefined;
+  const props = read.optionalObject(row.cveProps, root, "cveProps") ?? none;
+  const context = read.optionalObject(row.evalCtx, root, "evalCtx") ?? none;
   let resource: Resource;
   let nativeId: string;
   if (kind === "host-vulnerability") {
-    const mid = row.mid;
-    if (typeof mid !== "number" && typeof mid !== "string") throw failure(kind, cve, ["mid"], "is missing");
+    const mid = read.textual(row.mid, root, "mid");
+    if (mid === undefined) throw read.fail(["mid"], "is missing");
     nativeId = `${cve}:${mid}:${packageName ?? ""}`;
-    resource = hostResource(row, String(mid), kind, nativeId);
+    read.subject = `${kind} ${nativeId}`;
+    const tags = read.optionalObject(row.machineTags, root, "machineTags") ?? none;
+    resource = hostResource(read, mid, tags, machineTagsPath, context);
   } else {
-    const imageId = requiredString(row, "imageId", kind, cve);
+    const imageId = read.string(row.imageId, root, "imageId");
     nativeId = `${cve}:${imageId}:${packageName ?? ""}`;
-    resource = imageResource(row, imageId, kind, nativeId);
+    read.subject = `${kind} ${nativeId}`;
+    resource = imageResource(read, imageId, context);
   }
-  const startTime = requiredTime(row, "startTime", kind, nativeId);
-  const endTime = optionalString(row, "endTime");
-  const title = packageName ? `${cve} in ${packageName}` : cve;
+  const startTime = requiredTime(read, row.startTime, root, "startTime");
+  const endTime = read.textual(row.endTime, root, "endTime");
   return {
-    kind,
     nativeId,
-    severity: { value: requiredString(row, "severity", kind, nativeId), path: ["severity"] },
-    status: { value: requiredString(row, "status", kind, nativeId), path: ["status"] },
+    severity: { value: read.string(row.severity, root, "severity"), path: ["severity"] },
+    status: { value: read.string(row.status, root, "status"), path: ["status"] },
     category: "vulnerability",
-    title,
-    description: optionalString(props, "description"),
+    title: packageName ? `${cve} in ${packageName}` : cve,
+    description: read.textual(props.description, propsPath, "description") ?? "",
     rule: {
       id: cve,
       name: cve,
@@ -310,86 +294,127 @@ function fromVulnerability(row: Fields, kind: "host-vulnerability" | "container-
     vulnerability: compactVulnerability(cve, packageName, installed, fixedVersion),
     firstSeen: startTime,
     lastSeen: (endTime && toIso(endTime)) || startTime,
-    url: optionalString(props, "link") || undefined,
+    url: linkOf(read.textual(props.link, propsPath, "link") ?? ""),
   };
 }
 
-function fromWebhook(payload: Fields, receivedAt: string): Draft {
-  const kind = "webhook";
-  const nativeId = idString(payload.event_id) ?? eventIdFromLink(optionalString(payload, "event_link"));
-  if (!nativeId) throw failure(kind, "", ["event_id"], "is missing (and event_link names no EventDossier)");
-  const title = optionalString(payload, "event_title") || optionalString(payload, "event_type");
-  if (!title) throw failure(kind, nativeId, ["event_title"], "is missing");
-  const source = optionalString(payload, "event_source");
-  const recId = optionalString(payload, "rec_id");
-  const time = lenientTime(optionalString(payload, "event_timestamp"), receivedAt);
+function fromWebhook(payload: Fields, read: FieldReader, receivedAt: string): Draft {
+  const link = read.textual(payload.event_link, root, "event_link") ?? "";
+  const nativeId = idString(payload.event_id) ?? eventIdFromLink(link);
+  if (!nativeId) throw read.fail(["event_id"], "is missing (and event_link names no EventDossier)");
+  read.subject = `webhook ${nativeId}`;
+  const eventType = read.textual(payload.event_type, root, "event_type") ?? "";
+  const title = read.textual(payload.event_title, root, "event_title") || eventType;
+  if (!title) throw read.fail(["event_title"], "is missing (and event_type too)");
+  const source = read.textual(payload.event_source, root, "event_source") ?? "";
+  const recId = read.textual(payload.rec_id, root, "rec_id");
+  const time = lenientTime(read.textual(payload.event_timestamp, root, "event_timestamp") ?? "", receivedAt);
   const cve = cveIn(title);
-  const severity = payload.event_severity;
   return {
-    kind,
     nativeId,
     severity: {
-      value: typeof severity === "number" ? severity : optionalString(payload, "event_severity"),
+      value: read.textual(payload.event_severity, root, "event_severity") ?? "",
       path: ["event_severity"],
     },
     status: { value: "Open", path: [] },
-    category: alertCategory(undefined, optionalString(payload, "event_type"), title, cve),
+    category: alertCategory(undefined, eventType, title, cve),
     title,
-    description: optionalString(payload, "event_description"),
-    rule: { id: recId || optionalString(payload, "event_type") || title, name: title, controls: [] },
+    description: read.textual(payload.event_description, root, "event_description") ?? "",
+    rule: { id: recId || eventType || title, name: title, controls: [] },
     resource: placeholderResource(nativeId, source),
     vulnerability: cve ? { cve } : undefined,
     firstSeen: time,
     lastSeen: time,
-    url: linkOf(optionalString(payload, "event_link")),
+    url: linkOf(link),
   };
 }
 
-function fromWebhookEvent(payload: Fields, receivedAt: string): Draft {
-  const kind = "webhook-event";
+function fromWebhookEvent(payload: Fields, read: FieldReader, receivedAt: string): Draft {
   const nativeId = idString(payload.EVENT_ID);
-  if (!nativeId) throw failure(kind, "", ["EVENT_ID"], "must be an id (a number or a string)");
-  const title =
-    optionalString(payload, "EVENT_NAME") ||
-    optionalString(payload, "SUMMARY") ||
-    optionalString(payload, "EVENT_TYPE");
-  if (!title) throw failure(kind, nativeId, ["EVENT_NAME"], "is missing (and SUMMARY too)");
-  const details = optionalObject(payload, "EVENT_DETAILS", kind, nativeId);
-  const first = Array.isArray(details.data) ? (details.data[0] as Fields | undefined) : undefined;
-  const source = optionalString(payload, "SOURCE");
+  if (!nativeId) throw read.fail(["EVENT_ID"], "must be an id (a number or a string)");
+  read.subject = `webhook-event ${nativeId}`;
+  const eventType = read.textual(payload.EVENT_TYPE, root, "EVENT_TYPE") ?? "";
+  const summary = read.textual(payload.SUMMARY, root, "SUMMARY") ?? "";
+  const title = read.textual(payload.EVENT_NAME, root, "EVENT_NAME") || summary || eventType;
+  if (!title) throw read.fail(["EVENT_NAME"], "is missing (and SUMMARY and EVENT_TYPE too)");
+  const details = read.optionalObject(payload.EVENT_DETAILS, root, "EVENT_DETAILS") ?? none;
+  const data = read.list(details.data, eventDetailsPath, "data");
+  const first = (data && read.optionalObject(data[0], eventDataPath, 0)) ?? none;
+  const source = read.textual(payload.SOURCE, root, "SOURCE") ?? "";
   const time = lenientTime(
-    optionalString(payload, "START_TIME") || optionalString(first ?? {}, "START_TIME"),
+    read.textual(payload.START_TIME, root, "START_TIME") ||
+      read.textual(first.START_TIME, firstEventPath, "START_TIME") ||
+      "",
     receivedAt,
   );
   const cve = cveIn(title);
-  const resource = resourceFromEntityMap(
-    first?.ENTITY_MAP,
-    source,
-    ["EVENT_DETAILS", "data", 0, "ENTITY_MAP"],
-    kind,
-    nativeId,
-  );
   return {
-    kind,
     nativeId,
-    severity: { value: payload.SEVERITY as string | number, path: ["SEVERITY"] },
+    severity: { value: read.textual(payload.SEVERITY, root, "SEVERITY") ?? "", path: ["SEVERITY"] },
     status: { value: "Open", path: [] },
     category: alertCategory(
-      optionalString(payload, "EVENT_CATEGORY"),
-      optionalString(payload, "EVENT_TYPE"),
+      read.textual(payload.EVENT_CATEGORY, root, "EVENT_CATEGORY"),
+      eventType,
       title,
       cve,
     ),
     title,
-    description: optionalString(payload, "SUMMARY"),
-    rule: { id: optionalString(payload, "EVENT_TYPE") || title, name: title, controls: [] },
-    resource,
+    description: summary,
+    rule: { id: eventType || title, name: title, controls: [] },
+    resource: resourceFromEntityMap(first.ENTITY_MAP, source, eventEntityPaths, read, nativeId),
     vulnerability: cve ? { cve } : undefined,
     firstSeen: time,
     lastSeen: time,
-    url: linkOf(optionalString(payload, "LINK")),
+    url: linkOf(read.textual(payload.LINK, root, "LINK") ?? ""),
   };
 }
+
+/** Where the parts of an entity map sit, for error paths (built once per place an entity map can be). */
+interface EntityPaths {
+  map: Path;
+  resources: Path;
+  resource: Path;
+  resourceKey: Path;
+  resourceProps: Path;
+  regions: Path;
+  region: Path;
+  regionKey: Path;
+  accounts: Path;
+  account: Path;
+  accountKey: Path;
+  accountProps: Path;
+  machines: Path;
+  machine: Path;
+  machineKey: Path;
+  machineProps: Path;
+  machineTags: Path;
+}
+
+function entityPaths(map: Path): EntityPaths {
+  const under = (...parts: (string | number)[]): Path => [...map, ...parts];
+  return {
+    map,
+    resources: under("Resource"),
+    resource: under("Resource", 0),
+    resourceKey: under("Resource", 0, "KEY"),
+    resourceProps: under("Resource", 0, "PROPS"),
+    regions: under("Region"),
+    region: under("Region", 0),
+    regionKey: under("Region", 0, "KEY"),
+    accounts: under("CloudAccount"),
+    account: under("CloudAccount", 0),
+    accountKey: under("CloudAccount", 0, "KEY"),
+    accountProps: under("CloudAccount", 0, "PROPS"),
+    machines: under("Machine"),
+    machine: under("Machine", 0),
+    machineKey: under("Machine", 0, "KEY"),
+    machineProps: under("Machine", 0, "PROPS"),
+    machineTags: under("Machine", 0, "PROPS", "tags"),
+  };
+}
+
+const alertEntityPaths = entityPaths(["entityMap"]);
+const eventEntityPaths = entityPaths(["EVENT_DETAILS", "data", 0, "ENTITY_MAP"]);
 
 /**
  * The resource an alert's `entityMap` names (docs/lacework.md, Sources: listing, keys inferred): the first
@@ -400,91 +425,91 @@ function fromWebhookEvent(payload: Fields, receivedAt: string): Draft {
 function resourceFromEntityMap(
   entityMap: unknown,
   source: string,
-  path: (string | number)[],
-  kind: LaceworkRecordKind,
+  paths: EntityPaths,
+  read: FieldReader,
   nativeId: string,
 ): Resource {
   if (entityMap === undefined || entityMap === null) return placeholderResource(nativeId, source);
-  if (typeof entityMap !== "object" || Array.isArray(entityMap))
-    throw failure(kind, nativeId, path, "must be an object keyed by entity type");
-  const map = entityMap as Fields;
-  const account = firstEntry(map.CloudAccount);
-  const region =
-    optionalString((firstEntry(map.Region)?.KEY as Fields | undefined) ?? {}, "region") || undefined;
-  const entry = firstEntry(map.Resource);
-  if (entry) {
-    const key = (entry.KEY ?? {}) as Fields;
-    const props = (entry.PROPS ?? {}) as Fields;
-    const id = optionalString(key, "resource_name");
-    if (!id) throw failure(kind, nativeId, [...path, "Resource", 0, "KEY", "resource_name"], "is missing");
-    const facts = resourceFacts(id, source, optionalString(props, "resource_type"));
+  if (!isFields(entityMap)) throw read.fail(paths.map, "must be an object keyed by entity type");
+  const account = firstEntry(
+    read,
+    read.list(entityMap.CloudAccount, paths.map, "CloudAccount"),
+    paths.accounts,
+  );
+  const accountKey = read.optionalObject(account.KEY, paths.account, "KEY") ?? none;
+  const regionKey =
+    read.optionalObject(
+      firstEntry(read, read.list(entityMap.Region, paths.map, "Region"), paths.regions).KEY,
+      paths.region,
+      "KEY",
+    ) ?? none;
+  const region = read.textual(regionKey.region, paths.regionKey, "region") || undefined;
+  const entry = firstEntry(read, read.list(entityMap.Resource, paths.map, "Resource"), paths.resources);
+  if (entry !== none) {
+    const key = read.optionalObject(entry.KEY, paths.resource, "KEY") ?? none;
+    const props = read.optionalObject(entry.PROPS, paths.resource, "PROPS") ?? none;
+    const id = read.textual(key.resource_name, paths.resourceKey, "resource_name");
+    if (!id) throw read.fail([...paths.resourceKey, "resource_name"], "is missing");
+    const facts = resourceFacts(
+      id,
+      source,
+      read.textual(props.resource_type, paths.resourceProps, "resource_type"),
+    );
     const accountId =
-      optionalString(props, "account_id") ||
-      optionalString((account?.KEY ?? {}) as Fields, "account_id") ||
-      facts.accountId ||
-      "";
-    const accountName = optionalString((account?.PROPS ?? {}) as Fields, "account_alias") || undefined;
+      read.textual(props.account_id, paths.resourceProps, "account_id") ||
+      read.textOr(accountKey.account_id, paths.accountKey, "account_id", facts.accountId || "");
+    const accountProps = read.optionalObject(account.PROPS, paths.account, "PROPS") ?? none;
+    const accountName =
+      read.textual(accountProps.account_alias, paths.accountProps, "account_alias") || undefined;
     return toResource(id, facts, accountId, accountName, region ?? facts.region, props.tags);
   }
-  const machine = firstEntry(map.Machine);
-  if (machine)
-    return hostResource(
-      {
-        machineTags: (machine.PROPS as Fields | undefined)?.tags,
-        mid: (machine.KEY as Fields | undefined)?.mid,
-      },
-      String((machine.KEY as Fields | undefined)?.mid ?? nativeId),
-      kind,
-      nativeId,
-    );
-  return placeholderResource(nativeId, source);
+  const machine = firstEntry(read, read.list(entityMap.Machine, paths.map, "Machine"), paths.machines);
+  if (machine === none) return placeholderResource(nativeId, source);
+  const machineKey = read.optionalObject(machine.KEY, paths.machine, "KEY") ?? none;
+  const machineProps = read.optionalObject(machine.PROPS, paths.machine, "PROPS") ?? none;
+  const tags = read.optionalObject(machineProps.tags, paths.machineProps, "tags") ?? none;
+  const mid = read.textual(machineKey.mid, paths.machineKey, "mid") ?? nativeId;
+  return hostResource(read, mid, tags, paths.machineTags, none);
 }
 
-function firstEntry(value: unknown): Fields | undefined {
-  const entry = Array.isArray(value) ? value[0] : undefined;
-  return typeof entry === "object" && entry !== null ? (entry as Fields) : undefined;
+/** The first entry of an entity-map list at `at` (`none` when the list is absent or empty). */
+function firstEntry(read: FieldReader, entries: readonly unknown[] | undefined, at: Path): Fields {
+  return (entries && read.optionalObject(entries[0], at, 0)) ?? none;
 }
 
 /** A host from its machine tags: an EC2 instance ARN, a GCE instance name, else the machine id. */
-function hostResource(row: Fields, mid: string, kind: LaceworkRecordKind, nativeId: string): Resource {
-  const tags = (
-    typeof row.machineTags === "object" && row.machineTags !== null ? row.machineTags : {}
-  ) as Fields;
-  const context = (typeof row.evalCtx === "object" && row.evalCtx !== null ? row.evalCtx : {}) as Fields;
-  const hostname = optionalString(tags, "Hostname") || optionalString(context, "hostname");
-  const zone = optionalString(tags, "Zone");
-  const provider = optionalString(tags, "VmProvider").toLowerCase();
-  const instanceId = optionalString(tags, "InstanceId");
+function hostResource(read: FieldReader, mid: string, tags: Fields, tagsAt: Path, context: Fields): Resource {
+  const tag = (key: string) => read.textual(tags[key], tagsAt, key) ?? "";
+  const hostname = tag("Hostname") || read.textual(context.hostname, contextPath, "hostname") || "";
+  const zone = tag("Zone");
+  const provider = tag("VmProvider").toLowerCase();
+  const instanceId = tag("InstanceId");
   let id = `lacework-machine:${mid}`;
   if ((provider === "aws" || /^i-[0-9a-f]+$/.test(instanceId)) && instanceId) {
     const region = zone.replace(/[a-z]$/, "");
-    id = `arn:aws:ec2:${region}:${optionalString(tags, "Account")}:instance/${instanceId}`;
+    id = `arn:aws:ec2:${region}:${tag("Account")}:instance/${instanceId}`;
   } else if (provider === "gcp" || provider === "gce") {
-    const name = optionalString(tags, "InstanceName") || hostname;
-    id = `//compute.googleapis.com/projects/${optionalString(tags, "ProjectId")}/zones/${zone}/instances/${name}`;
-  } else if (optionalString(tags, "VmInstanceId").toLowerCase().startsWith("/subscriptions/")) {
-    id = optionalString(tags, "VmInstanceId");
+    const name = tag("InstanceName") || hostname;
+    id = `//compute.googleapis.com/projects/${tag("ProjectId")}/zones/${zone}/instances/${name}`;
+  } else if (tag("VmInstanceId").toLowerCase().startsWith("/subscriptions/")) {
+    id = tag("VmInstanceId");
   }
-  if (id.startsWith("lacework-machine:") && !mid) throw failure(kind, nativeId, ["mid"], "is missing");
+  if (id.startsWith("lacework-machine:") && !mid) throw read.fail(["mid"], "is missing");
   const facts = id.startsWith("lacework-machine:")
     ? { cloud: "other" as const, type: "other.host.machine", nativeType: "Machine", name: hostname || mid }
     : resourceFacts(id);
-  const accountId =
-    optionalString(tags, "Account") || optionalString(tags, "ProjectId") || facts.accountId || "";
+  const accountId = tag("Account") || tag("ProjectId") || facts.accountId || "";
   const resource = toResource(id, facts, accountId, undefined, facts.region, tags);
   if (hostname && resource.name === "") resource.name = hostname;
   return resource;
 }
 
 /** A container image: `registry/repo@digest`, typed by its registry (ECR, ACR, Artifact Registry/GCR). */
-function imageResource(row: Fields, imageId: string, kind: LaceworkRecordKind, nativeId: string): Resource {
-  const context = optionalObject(row, "evalCtx", kind, nativeId);
-  const image = (
-    typeof context.image_info === "object" && context.image_info !== null ? context.image_info : {}
-  ) as Fields;
-  const registry = optionalString(image, "registry");
-  const repo = optionalString(image, "repo");
-  const digest = optionalString(image, "digest") || imageId;
+function imageResource(read: FieldReader, imageId: string, context: Fields): Resource {
+  const image = read.optionalObject(context.image_info, contextPath, "image_info") ?? none;
+  const registry = read.textual(image.registry, imagePath, "registry") ?? "";
+  const repo = read.textual(image.repo, imagePath, "repo") ?? "";
+  const digest = read.textual(image.digest, imagePath, "digest") || imageId;
   const cloud = /\.ecr\.[a-z0-9-]+\.amazonaws\.com$/.test(registry)
     ? "aws"
     : registry.endsWith(".azurecr.io")
@@ -596,9 +621,11 @@ function compactVulnerability(
   return vulnerability;
 }
 
-function latestUpdate(alert: Fields): string | undefined {
+function latestUpdate(alert: Fields, read: FieldReader): string | undefined {
   // The SDK struct says lastUserUpdateTime, the fixtures lastUserUpdatedTime; "0" means never.
-  const value = optionalString(alert, "lastUserUpdatedTime") || optionalString(alert, "lastUserUpdateTime");
+  const value =
+    read.textual(alert.lastUserUpdatedTime, root, "lastUserUpdatedTime") ||
+    read.textual(alert.lastUserUpdateTime, root, "lastUserUpdateTime");
   return value && value !== "0" ? toIso(value) : undefined;
 }
 
@@ -615,32 +642,11 @@ function linkOf(value: string): string | undefined {
   return value && URL.canParse(value) ? value : undefined;
 }
 
-function optionalString(record: Fields, key: string): string {
-  const value = record[key];
-  return typeof value === "string" ? value : typeof value === "number" ? String(value) : "";
-}
-
-function requiredString(record: Fields, key: string, kind: LaceworkRecordKind, nativeId: string): string {
-  const value = record[key];
-  if (typeof value === "string" && value !== "") return value;
-  throw failure(
-    kind,
-    nativeId,
-    [key],
-    value === undefined || value === null ? "is missing" : `must be a string, got ${describe(value)}`,
-  );
-}
-
-function optionalObject(record: Fields, key: string, kind: LaceworkRecordKind, nativeId: string): Fields {
-  const value = record[key];
-  if (value === undefined || value === null) return {};
-  if (typeof value === "object" && !Array.isArray(value)) return value as Fields;
-  throw failure(kind, nativeId, [key], `must be an object, got ${describe(value)}`);
-}
-
-function requiredTime(record: Fields, key: string, kind: LaceworkRecordKind, nativeId: string): string {
-  const iso = toIso(requiredString(record, key, kind, nativeId));
-  if (!iso) throw failure(kind, nativeId, [key], `is not a timestamp: "${String(record[key])}"`);
+/** A required timestamp, as ISO-8601. */
+function requiredTime(read: FieldReader, value: unknown, at: Path, key: string): string {
+  const text = read.string(value, at, key);
+  const iso = toIso(text);
+  if (!iso) throw read.fail([...at, key], `is not a timestamp: "${text}"`);
   return iso;
 }
 
@@ -656,8 +662,4 @@ function toIso(value: string): string | undefined {
 /** Webhook timestamps are human-formatted (`02 Mar 2025 10:11 GMT`): parse leniently, else the receive time. */
 function lenientTime(value: string, receivedAt: string): string {
   return (value && toIso(value.replace(/\bUTC\b/, "GMT"))) || receivedAt;
-}
-
-function describe(value: unknown): string {
-  return value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
 }

@@ -1,9 +1,22 @@
+import { assertWritable, ConfigurationError } from "../../core/errors.js";
 import type { Finding } from "../../core/finding.js";
 import type { Warning } from "../../core/report.js";
-import type { FindingQuery } from "../../core/source.js";
+import type { FindingQuery, NativeQuery } from "../../core/source.js";
 import { clientSideFilterWarnings } from "../shared/warnings.js";
 import { toLaceworkSeverities } from "./map-severity.js";
 import { type LaceworkKind, toLaceworkStatuses } from "./map-status.js";
+
+/** One compliance report to read: the account it covers and the report type (or name). */
+export interface LaceworkReportSelector {
+  /** AWS account id, Azure tenant id or GCP organization id. */
+  primaryQueryId: string;
+  /** Azure subscription id or GCP project id. */
+  secondaryQueryId?: string;
+  /** e.g. `AWS_CIS_14`, `AZURE_CIS_131`, `GCP_CIS13` (list them with `GET /api/v2/ReportDefinitions`). */
+  reportType?: string;
+  /** A report name, instead of `reportType`. */
+  reportName?: string;
+}
 
 /** One filter object of the v2 search endpoints (docs/lacework.md, Sources: listing). */
 export interface SearchFilter {
@@ -90,4 +103,66 @@ export function compileQuery(query: FindingQuery): (finding: Finding) => boolean
     );
   }
   return (finding) => checks.every((check) => check(finding));
+}
+
+/**
+ * Runs an LQL query through `post`: `variables.queryId` runs a saved query, `variables.saveAs` saves the
+ * query (a write: refused unless `allowWrite`), `variables.limit` caps the rows; other variables are the
+ * query's arguments, with `StartTimeRange`/`EndTimeRange` defaulting to the last day.
+ * @throws ConfigurationError for text that is not LQL; WriteDisabledError for `saveAs` without `allowWrite`.
+ */
+export async function runLql(
+  native: NativeQuery,
+  allowWrite: boolean | undefined,
+  post: (path: string, json: unknown, idempotent: boolean) => Promise<unknown>,
+): Promise<unknown> {
+  const variables = { ...native.variables };
+  const saveAs = variables.saveAs;
+  const queryId = variables.queryId;
+  const limit = variables.limit;
+  delete variables.saveAs;
+  delete variables.queryId;
+  delete variables.limit;
+  const text = native.query.trim();
+  if (saveAs !== undefined) {
+    assertWritable("lacework", allowWrite, "query (saving an LQL query)");
+    return post("/api/v2/Queries", { queryId: String(saveAs), queryText: text }, false);
+  }
+  if (queryId === undefined && !text.startsWith("{")) {
+    throw new ConfigurationError(
+      "lacework: query() takes an LQL query (`{ source { … } return { … } }`), or a saved query's id in `variables.queryId`.",
+      { option: "query" },
+    );
+  }
+  const now = Date.now();
+  const args: Record<string, unknown> = {
+    StartTimeRange: new Date(now - 86_400_000).toISOString(),
+    EndTimeRange: new Date(now).toISOString(),
+    ...variables,
+  };
+  const body: Record<string, unknown> = {
+    arguments: Object.entries(args).map(([name, value]) => ({ name, value: String(value) })),
+  };
+  if (queryId === undefined) body.query = { queryText: text };
+  if (limit !== undefined) body.options = { limit: Number(limit) };
+  const path =
+    queryId === undefined
+      ? "/api/v2/Queries/execute"
+      : `/api/v2/Queries/${encodeURIComponent(String(queryId))}/execute`;
+  const response = (await post(path, body, true)) as { data?: unknown } | undefined;
+  return response?.data ?? [];
+}
+
+/** The reports the `compliance` family reads for a query: those of its `accountIds`, else all. */
+export function selectorsFor(
+  reports: readonly LaceworkReportSelector[],
+  query: FindingQuery,
+): LaceworkReportSelector[] {
+  const accounts = query.accountIds;
+  if (!accounts?.length) return [...reports];
+  return reports.filter(
+    (report) =>
+      accounts.includes(report.primaryQueryId) ||
+      (report.secondaryQueryId !== undefined && accounts.includes(report.secondaryQueryId)),
+  );
 }

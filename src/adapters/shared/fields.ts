@@ -60,11 +60,11 @@ export class FieldReader {
   }
 
   /**
-   * An optional string the Finding cannot leave out (e.g. the account id): `fallback` when absent or
-   * `null`, with a `fallback` warning to the reader's `onWarning`.
+   * An optional string (or number, as text) the Finding cannot leave out, e.g. the account id:
+   * `fallback` when absent or `null`, with a `fallback` warning to the reader's `onWarning`.
    */
   textOr(value: unknown, at: Path, key: Key, fallback: string): string {
-    const text = this.text(value, at, key);
+    const text = this.textual(value, at, key);
     if (text !== undefined) return text;
     if (this.#onWarning) {
       const path = [...at, key];

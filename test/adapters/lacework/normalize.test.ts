@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { normalize } from "../../../src/adapters/lacework/index.js";
 import { detectLaceworkRecordKind } from "../../../src/adapters/lacework/normalize.js";
 import { isCloudstewardError } from "../../../src/core/errors.js";
-import { itNormalizesIntoValidFindings, normalizationErrors, readFixtures } from "../helpers.js";
+import type { Warning } from "../../../src/core/report.js";
+import {
+  itChecksEveryFieldItReads,
+  itNormalizesIntoValidFindings,
+  normalizationErrors,
+  readFixtures,
+} from "../helpers.js";
 
 const fetchedAt = "2025-08-01T00:00:00.000Z";
 const consoleUrl = "https://acme.lacework.net";
@@ -25,6 +31,31 @@ const normalizationError = normalizationErrors(normalize, { fetchedAt });
 
 describe("lacework normalize", () => {
   itNormalizesIntoValidFindings(names, (name) => normalize(fixture(name), { fetchedAt, consoleUrl }));
+
+  // Entity maps nest the resource id five deep: `entityMap.Resource[0].KEY.resource_name`.
+  itChecksEveryFieldItReads(
+    Object.fromEntries(names.map((name) => [name, fixture(name)])),
+    (record) => normalize(record, { fetchedAt }),
+    detectLaceworkRecordKind,
+    5,
+  );
+
+  it("normalizes an alert whose resource names no account, with a fallback warning when asked for warnings", () => {
+    const alert = fixture("alert-details");
+    const entityMap = alert.entityMap as Record<string, unknown>;
+    entityMap.Resource = [{ KEY: { resource_name: "arn:aws:s3:::legacy-logs" }, PROPS: {} }];
+    delete entityMap.CloudAccount;
+    const warnings: Warning[] = [];
+    const finding = normalize(alert, { fetchedAt, onWarning: (warning) => warnings.push(warning) });
+    expect(finding.resource.accountId).toBe("");
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        type: "fallback",
+        source: "lacework",
+        feature: "entityMap.CloudAccount[0].KEY.account_id",
+      }),
+    ]);
+  });
 
   it("detects the kind of each record", () => {
     expect(names.map((name) => detectLaceworkRecordKind(fixture(name)))).toEqual(

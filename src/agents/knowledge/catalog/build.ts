@@ -188,7 +188,7 @@ function alertKind(label: string, id: string): KindProse {
       : "a log-based metric and an alerting policy with a notification channel the security team reads";
   return {
     what: `has no alert for ${label}`,
-    risk: `Nobody is told when ${label} happen in {{resource.name}}, so a risky or malicious change can go unnoticed.`,
+    risk: `Nobody is told about ${label} in {{resource.name}}, so a risky or malicious change can go unnoticed.`,
     impact: "Attackers and mistakes stay unnoticed for longer; the CIS benchmarks expect these alerts.",
     intents: ["Alerting was never set up for this event", "Alerts exist but in another account or region"],
     fix: [`Create ${how} for ${label} in {{resource.name}}.`],

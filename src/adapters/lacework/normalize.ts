@@ -1,10 +1,10 @@
 import { NormalizationError } from "../../core/errors.js";
 import type { Category, Control, Finding, Resource, Vulnerability } from "../../core/finding.js";
-import { memoize } from "../../core/memo.js";
 import { describe, FieldReader, type Fields, isFields, type Path } from "../shared/fields.js";
 import { assembleFinding } from "../shared/finding.js";
 import type { SourceNormalizeOptions } from "../shared/options.js";
 import { toTags } from "../shared/tags.js";
+import { mapLaceworkAlertCategory, mapLaceworkPostureCategory } from "./map-category.js";
 import { resourceFacts } from "./map-resource.js";
 import { mapLaceworkSeverity } from "./map-severity.js";
 import { mapLaceworkStatus } from "./map-status.js";
@@ -169,7 +169,7 @@ function fromAlert(alert: Fields, read: FieldReader, consoleUrl: string | undefi
     name;
   const subCategory = read.textual(derived.sub_category, derivedPath, "sub_category") ?? "";
   const cve = cveIn(name);
-  const category = alertCategory(
+  const category = mapLaceworkAlertCategory(
     read.textual(derived.category, derivedPath, "category"),
     subCategory,
     name,
@@ -232,7 +232,7 @@ function fromCompliance(rec: Fields, read: FieldReader): Draft {
     severity: { value: read.textual(rec.SEVERITY, root, "SEVERITY") ?? "", path: ["SEVERITY"] },
     // A suppressed resource is listed under SUPPRESSIONS while the recommendation stays NonCompliant.
     status: { value: suppressions.includes(resourceId) ? "Suppressed" : status, path: ["STATUS"] },
-    category: postureCategory(`${read.textual(rec.CATEGORY, root, "CATEGORY") ?? ""}\n${title}`),
+    category: mapLaceworkPostureCategory(`${read.textual(rec.CATEGORY, root, "CATEGORY") ?? ""}\n${title}`),
     title,
     description: reasons.filter((reason) => typeof reason === "string").join(" "),
     rule: { id: recId, name: title, controls: framework ? [{ framework, control: recId }] : [] },
@@ -317,7 +317,7 @@ function fromWebhook(payload: Fields, read: FieldReader, receivedAt: string): Dr
       path: ["event_severity"],
     },
     status: { value: "Open", path: [] },
-    category: alertCategory(undefined, eventType, title, cve),
+    category: mapLaceworkAlertCategory(undefined, eventType, title, cve),
     title,
     description: read.textual(payload.event_description, root, "event_description") ?? "",
     rule: { id: recId || eventType || title, name: title, controls: [] },
@@ -352,7 +352,7 @@ function fromWebhookEvent(payload: Fields, read: FieldReader, receivedAt: string
     nativeId,
     severity: { value: read.textual(payload.SEVERITY, root, "SEVERITY") ?? "", path: ["SEVERITY"] },
     status: { value: "Open", path: [] },
-    category: alertCategory(
+    category: mapLaceworkAlertCategory(
       read.textual(payload.EVENT_CATEGORY, root, "EVENT_CATEGORY"),
       eventType,
       title,
@@ -565,38 +565,6 @@ function placeholderResource(alertId: string, source: string): Resource {
   const id = `lacework-alert:${alertId}`;
   return toResource(id, resourceFacts(id, source, "alert"), "", undefined, undefined, undefined);
 }
-
-/** Anomaly and Composite alerts are threats; a CVE makes a vulnerability; policy alerts go by their words. */
-function alertCategory(
-  category: string | undefined,
-  subCategory: string,
-  name: string,
-  cve: string | undefined,
-): Category {
-  if (cve || /vulnerab/i.test(subCategory)) return "vulnerability";
-  const lower = (category ?? "").toLowerCase();
-  if (lower === "anomaly" || lower === "composite") return "threat";
-  if (/activity|file|machine|application/i.test(subCategory) && lower !== "policy") return "threat";
-  return postureCategory(name);
-}
-
-/** The category the words of a posture rule name (memoized: every finding of a rule has the same text). */
-const postureCategory = memoize((text: string): Category => {
-  const words = text.toLowerCase();
-  for (const [pattern, category] of postureKeywords) if (pattern.test(words)) return category;
-  return "misconfiguration";
-}, 4096);
-
-const postureKeywords: readonly [RegExp, Category][] = [
-  [/\b(malware|crypto ?min|intrusion|suspicious|unauthori[sz]ed)/, "threat"],
-  [/\bsecrets?\b|\bplaintext (key|password)|\bcredentials? in\b/, "secret"],
-  [
-    /\biam\b|\bmfa\b|\baccess keys?\b|\bservice accounts?\b|\bidentity|\bprivilege|\bwildcard|\badmin/,
-    "identity",
-  ],
-  [/\bpublic|\b0\.0\.0\.0|\binternet|\bexposed|\bopen to\b|\bunrestricted/, "exposure"],
-  [/\blogging|\baudit|\brotation|\bvalidation|\bmonitoring|\bcloudtrail/, "compliance"],
-];
 
 function cloudOfService(service: string): string {
   return service.includes(":") ? (service.split(":")[0] ?? "") : service;

@@ -5,7 +5,7 @@ import { assembleFinding } from "../shared/finding.js";
 import type { SourceNormalizeOptions } from "../shared/options.js";
 import { toTags } from "../shared/tags.js";
 import { mapWizCategory } from "./map-category.js";
-import { mapWizCloud, mapWizResourceType } from "./map-resource-type.js";
+import { mapWizCloud, mapWizResourceType } from "./map-resource.js";
 import { mapWizSeverity } from "./map-severity.js";
 import { mapWizStatus } from "./map-status.js";
 

@@ -5,7 +5,7 @@ import {
   type RootField,
   resolveValue,
 } from "../../adapters/wiz/graphql.js";
-import { toWizCloudPlatform } from "../../adapters/wiz/map-resource-type.js";
+import { toWizCloudPlatform } from "../../adapters/wiz/map-resource.js";
 import type { WizKind } from "../../adapters/wiz/map-severity.js";
 import type { WizOptions } from "../../adapters/wiz/wiz.js";
 import type { Category, Severity } from "../../core/finding.js";

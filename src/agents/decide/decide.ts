@@ -9,6 +9,7 @@ import {
   approvalRequirement,
   matchRules,
   riskOf,
+  routingEnvironmentOf,
   stricterMode,
 } from "../policy/evaluate.js";
 import type { Policy, PolicyInput } from "../policy/schema.js";
@@ -45,10 +46,14 @@ export function decide(options: DecideOptions): Stage<Case, Action> {
   const policy = definePolicy(options.policy);
   return {
     name: "decide",
-    async *run(cases, { signal, events, mode, fail, audit }) {
+    async *run(cases, { signal, events, mode, fail, audit, warn }) {
       const emit = events.listenerCount("action-proposed") > 0;
+      // Cases whose environment could not be read and were routed as a guarded one (fail closed).
+      const guarded: string[] = [];
       for await (const item of cases) {
         signal.throwIfAborted();
+        const routing = routingEnvironmentOf(policy, item);
+        if (routing.guarded) guarded.push(item.id);
         let actions: Action[];
         try {
           actions = decideCase(policy, item, { mode });
@@ -70,6 +75,7 @@ export function decide(options: DecideOptions): Stage<Case, Action> {
           findingIds: item.findings.map((finding) => finding.id),
           data: {
             mode,
+            ...(routing.guarded && { environment: routing.environment, environmentGuarded: routing.guarded }),
             actions: actions.map((action) => ({
               id: action.id,
               kind: action.kind,
@@ -93,6 +99,19 @@ export function decide(options: DecideOptions): Stage<Case, Action> {
           }
           yield action;
         }
+      }
+      if (guarded.length > 0) {
+        warn({
+          type: "other",
+          source: "decide",
+          feature: "decide.unknown-environment",
+          message: `decide: ${guarded.length} case(s) had no readable environment (or disputed ones) and were routed as ${policy.unknownEnvironment} (the policy's unknownEnvironment); fix their environment tags or CMDB records.`,
+          details: {
+            environment: policy.unknownEnvironment,
+            cases: guarded.slice(0, 20),
+            total: guarded.length,
+          },
+        });
       }
     },
   };
@@ -152,13 +171,14 @@ function computeActions(policy: Policy, item: Case, mode: Mode): DerivedAction[]
   const derived: DerivedAction[] = [];
   const seen = new Set<string>();
   const dueDate = dueDateOf(policy, item);
+  const { guarded } = routingEnvironmentOf(policy, item);
   for (const { rule, reasons } of matchRules(policy, item)) {
     for (const template of rule.do) {
       const sink = template.sink ?? "default";
       const slot = `${template.kind}\u0000${sink}`;
       if (seen.has(slot)) continue;
       seen.add(slot);
-      const risk = riskOf(template.kind, item, template.risk);
+      const risk = riskOf(template.kind, item, template.risk, policy);
       const requirement = approvalRequirement(
         policy,
         { kind: template.kind, risk, case: item, automatic: template.automatic },
@@ -171,7 +191,7 @@ function computeActions(policy: Policy, item: Case, mode: Mode): DerivedAction[]
         case: item,
         idempotencyKey,
         risk,
-        rationale: `Policy rule "${rule.id}"${rule.description ? ` (${rule.description})` : ""} matched: ${reasons.join("; ")}. Risk ${risk}; ${requirement.requiresApproval ? `needs approval: ${requirement.reason}` : requirement.reason}.`,
+        rationale: `Policy rule "${rule.id}"${rule.description ? ` (${rule.description})` : ""} matched: ${reasons.join("; ")}.${guarded && !reasons.some((reason) => reason.includes(guarded)) ? ` Environment: ${guarded}.` : ""} Risk ${risk}; ${requirement.requiresApproval ? `needs approval: ${requirement.reason}` : requirement.reason}.`,
         rule: rule.id,
         sink,
         requiresApproval: requirement.requiresApproval,

@@ -1,5 +1,12 @@
 import type { Case, CaseContext, DataClassification, Environment } from "../../core/case.js";
 import { mapConcurrent } from "../../core/concurrency.js";
+import {
+  type ContextField,
+  type ContextProvider,
+  contextFields,
+  type ProvidedContext,
+  type ProviderKind,
+} from "../../core/context-provider.js";
 import { ConfigurationError, isAbortError } from "../../core/errors.js";
 import type { Finding, Resource } from "../../core/finding.js";
 import { canonicalResourceKey, stableHash } from "../../core/fingerprint.js";
@@ -16,13 +23,6 @@ import {
   normalizeExposure,
   type TagKeys,
 } from "./normalize.js";
-import {
-  type ContextField,
-  type ContextProvider,
-  contextFields,
-  type ProvidedContext,
-  type ProviderKind,
-} from "../../core/context-provider.js";
 
 /** Options of {@link enrich}. */
 export interface EnrichOptions {
@@ -131,7 +131,9 @@ export function enrich(options: EnrichOptions = {}): Stage<Case, Case> {
             const answers = await Promise.all(
               providers.map((provider) => ask(provider, item, resource, findings)),
             );
-            const fields = resolveFields(answers, providers, ranks);
+            const fields = resolveFields(answers, providers, ranks, (field, source) =>
+              run.unreadable(item, field, source),
+            );
             if (
               fields.internetExposed === undefined &&
               findings.some((finding) => finding.category === "exposure")
@@ -213,8 +215,18 @@ function createRunState(context: StageContext) {
   const healthByProvider = new Map<string, { consecutive: number; total: number; disabled: boolean }>();
   const skippedCases: string[] = [];
   let skippedResources = 0;
+  const unreadable = new Map<string, { cases: Set<string>; sources: Set<string> }>();
   return {
     memory,
+    unreadable(item: Case, field: ContextField, source: string) {
+      let entry = unreadable.get(field);
+      if (!entry) {
+        entry = { cases: new Set(), sources: new Set() };
+        unreadable.set(field, entry);
+      }
+      entry.cases.add(item.id);
+      if (entry.sources.size < 20) entry.sources.add(source);
+    },
     health(provider: ContextProvider) {
       let health = healthByProvider.get(provider.name);
       if (!health) {
@@ -257,6 +269,21 @@ function createRunState(context: StageContext) {
       skippedResources += count;
     },
     summarize() {
+      for (const [field, entry] of unreadable) {
+        const guarded = guardedValue[field as keyof typeof guardedValue];
+        context.warn({
+          type: "other",
+          source: "enrich",
+          feature: `enrich.unreadable.${field}`,
+          message: `enrich: ${entry.cases.size} case(s) had a ${field} value that could not be read (from ${[...entry.sources].join(", ")}); it counts as ${field === "environment" ? "unknown, which routes as the policy's unknownEnvironment (production by default)" : guarded}, the most guarded value. Fix the values or map them in the provider.`,
+          details: {
+            field,
+            treatedAs: guarded,
+            cases: [...entry.cases].slice(0, 20),
+            sources: [...entry.sources],
+          },
+        });
+      }
       if (skippedCases.length > 0) {
         context.warn({
           type: "other",
@@ -319,6 +346,7 @@ function resolveFields(
   answers: readonly (ProvidedContext | undefined)[],
   providers: readonly ContextProvider[],
   ranks: readonly number[],
+  onUnreadable?: (field: ContextField, source: string, value: string) => void,
 ): ResolvedFields {
   const order = providers.map((_, index) => index).sort((a, b) => ranks[a]! - ranks[b]! || a - b);
   const result: Record<string, Provenanced<unknown>> = {};
@@ -331,6 +359,16 @@ function resolveFields(
         typeof raw === "object" ? [raw.value, raw.source] : [raw, providers[index]!.name];
       const normalized = normalizeField(field, value);
       if (normalized !== undefined) candidates.push({ value: normalized, source });
+      else if (field in guardedValue && typeof value === "string" && value.trim() !== "") {
+        // Fail closed: a value that cannot be read counts as the most guarded one, and says so.
+        const guarded = guardedValue[field as keyof typeof guardedValue];
+        const shown = JSON.stringify(value.trim().slice(0, 60));
+        candidates.push({
+          value: guarded,
+          source: `${source} (unreadable: ${shown}, treated as ${guarded})`,
+        });
+        onUnreadable?.(field, source, value.trim());
+      }
     }
     const [winner, ...rest] = candidates;
     if (winner === undefined) continue;
@@ -339,6 +377,17 @@ function resolveFields(
   }
   return result as ResolvedFields;
 }
+
+/**
+ * What an unreadable value counts as: the environment is `unknown` (routed as the policy's
+ * `unknownEnvironment`, production by default), the rest their most sensitive value.
+ */
+const guardedValue = {
+  environment: "unknown",
+  criticality: "critical",
+  internetExposed: true,
+  dataClassification: "restricted",
+} as const;
 
 function normalizeField(field: ContextField, value: unknown): string | boolean | undefined {
   if (typeof value === "boolean") return field === "internetExposed" ? value : undefined;
@@ -357,7 +406,8 @@ function normalizeField(field: ContextField, value: unknown): string | boolean |
   }
 }
 
-const environmentRisk: readonly Environment[] = ["production", "staging", "test", "development", "unknown"];
+// An unreadable environment is as guarded as production (it routes as the policy's unknownEnvironment).
+const environmentRisk: readonly Environment[] = ["production", "unknown", "staging", "test", "development"];
 const criticalityRisk: readonly Criticality[] = ["critical", "high", "medium", "low"];
 const classificationRisk: readonly DataClassification[] = [
   "restricted",

@@ -1,5 +1,5 @@
-import { createTagReader } from "./normalize.js";
 import type { ContextProvider, ProvidedContext } from "../../core/context-provider.js";
+import { createTagReader, type TagKeys, unreadableContextTags } from "./normalize.js";
 
 /** Options of {@link fromTags}. */
 export interface FromTagsOptions {
@@ -37,6 +37,12 @@ export function fromTags(options: FromTagsOptions = {}): ContextProvider {
     },
     options.aliases,
   );
+  const keys: Partial<TagKeys> = {
+    ...(options.environmentKeys && { environment: options.environmentKeys }),
+    ...(options.dataClassificationKeys && { dataClassification: options.dataClassificationKeys }),
+    ...(options.criticalityKeys && { criticality: options.criticalityKeys }),
+    ...(options.internetExposedKeys && { internetExposed: options.internetExposedKeys }),
+  };
   return {
     name: "tags",
     kind: "tags",
@@ -46,6 +52,12 @@ export function fromTags(options: FromTagsOptions = {}): ContextProvider {
       const result: ProvidedContext = {};
       for (const [field, entry] of Object.entries(tags)) {
         result[field as keyof ProvidedContext] = { value: entry.value, source: `tag:${entry.key}` };
+      }
+      // A tag that names a guarded value unreadably is passed on as written: enrich routes it as the
+      // most guarded value instead of as if the tag were absent (fail closed).
+      for (const [field, entry] of Object.entries(unreadableContextTags(resource.tags, keys))) {
+        if (result[field as keyof ProvidedContext] === undefined)
+          result[field as keyof ProvidedContext] = { value: entry.value, source: `tag:${entry.key}` };
       }
       return result;
     },

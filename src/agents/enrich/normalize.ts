@@ -217,6 +217,59 @@ export function createTagReader(
   };
 }
 
+/** The guarded fields a tag can name but not readably: environment, criticality, exposure, data classification. */
+export type UnreadableTags = Partial<
+  Record<
+    "environment" | "criticality" | "internetExposed" | "dataClassification",
+    { value: string; key: string }
+  >
+>;
+
+/**
+ * The environment, criticality, exposure and data-classification tags whose value cannot be read
+ * (`env: prod-eu-1`, `data-classification: PII/PHI`), the best-ranked per field, with the key as
+ * written. `fromTags` hands them to `enrich`, which routes them as the most guarded value.
+ * @example
+ * unreadableContextTags({ env: "prod-eu-1" }); // { environment: { value: "prod-eu-1", key: "env" } }
+ */
+export function unreadableContextTags(
+  tags: Readonly<Record<string, string>>,
+  keys: Partial<TagKeys> = {},
+): UnreadableTags {
+  const resolved = resolveTagKeys(keys);
+  const result: UnreadableTags = {};
+  for (const field of ["environment", "criticality", "internetExposed", "dataClassification"] as const) {
+    const wanted = resolved[field].map(compact);
+    let best: { value: string; key: string; rank: number } | undefined;
+    for (const key in tags) {
+      const value = tags[key]?.trim();
+      if (!value || key.toLowerCase().startsWith("hidden-")) continue;
+      const compacted = compact(key);
+      const segment = lastSegment(key);
+      let rank = wanted.indexOf(compacted);
+      if (rank === -1 && segment !== undefined) {
+        const index = wanted.indexOf(compact(segment));
+        if (index !== -1) rank = index + 0.5;
+      }
+      if (rank === -1 || (best !== undefined && best.rank <= rank)) continue;
+      const readable =
+        field === "environment"
+          ? normalizeEnvironment(value)
+          : field === "criticality"
+            ? normalizeCriticality(value)
+            : field === "internetExposed"
+              ? normalizeExposure(value)
+              : flagClassification[compacted] !== undefined ||
+                  flagClassification[compact(segment ?? "")] !== undefined
+                ? normalizeExposure(value)
+                : normalizeDataClassification(value);
+      if (readable === undefined) best = { value, key, rank };
+    }
+    if (best) result[field] = { value: best.value, key: best.key };
+  }
+  return result;
+}
+
 /**
  * Reads context from tags with the default keys, or with `keys` (compile them once with
  * {@link createTagReader} when reading many resources).

@@ -1,13 +1,14 @@
 import type { Action } from "../../core/action.js";
 import type { Case } from "../../core/case.js";
 import { DeliveryError, isAbortError, isCloudstewardError, PolicyError } from "../../core/errors.js";
+import { redact } from "../../core/redact.js";
 import type { Sink } from "../../core/sink.js";
 import type { Stage, StageContext } from "../../core/stage.js";
 import type { Store } from "../../core/store.js";
 import { type ApprovalQueue, approvalQueue } from "../approvals/queue.js";
 import { copyAction, type DerivedAction, deriveActions } from "../decide/decide.js";
 import { definePolicy } from "../policy/define.js";
-import { environmentOf, scopesCover, stricterMode } from "../policy/evaluate.js";
+import { routingEnvironmentOf, scopesCover, stricterMode } from "../policy/evaluate.js";
 import type { Policy, PolicyInput } from "../policy/schema.js";
 
 /** Options of {@link gate}. */
@@ -132,7 +133,7 @@ export function gate(options: GateOptions): Stage<Action, Action> {
           counts.draft++;
           const reason = "read-only mode: kept as a draft for review";
           await store.set<GateDraft>(draftsNamespace, action.idempotencyKey, {
-            action,
+            action: redact(action),
             reason,
             at: context.now().toISOString(),
           });
@@ -142,7 +143,8 @@ export function gate(options: GateOptions): Stage<Action, Action> {
         let reason = requirement.reason;
         let held = requirement.requiresApproval;
         if (!held && principal) {
-          const scope = `execute:${action.kind}:${environmentOf(action.case)}`;
+          // An unreadable environment needs the scope of the environment it routes as (fail closed).
+          const scope = `execute:${action.kind}:${routingEnvironmentOf(policy, action.case).environment}`;
           if (!scopesCover(principal.scopes, scope)) {
             held = true;
             reason = `principal "${principal.id}" lacks the scope ${scope}`;

@@ -40,7 +40,7 @@ export interface ActionFacts {
  */
 export function matchRules(policy: Policy, item: Case): RuleMatch[] {
   const matches: RuleMatch[] = [];
-  const facts = caseFacts(item);
+  const facts = caseFacts(policy, item);
   for (const rule of policy.rules) {
     const reasons = matchCondition(rule.when, item, facts);
     if (reasons === undefined) continue;
@@ -55,15 +55,58 @@ export function environmentOf(item: Case): Environment {
   return item.context?.environment?.value ?? "unknown";
 }
 
+/** The environment routing uses for a case, and why it differs from what `enrich` found. */
+export interface RoutingEnvironment {
+  environment: Environment;
+  /** Set when the case's environment was unknown, unreadable or disputed and was routed as a guarded one. */
+  guarded?: string;
+}
+
+/**
+ * The environment routing, approvals, risk and scopes use: what `enrich` found, except that an
+ * unknown or unreadable environment routes as the policy's `unknownEnvironment` (default
+ * `production`), and disagreeing providers route as the most guarded of their values. What cannot
+ * be read never relaxes an action.
+ * @example
+ * routingEnvironmentOf(policy, caseWithoutContext); // { environment: "production", guarded: "environment unknown, routed as production (unknownEnvironment)" }
+ */
+export function routingEnvironmentOf(policy: Policy, item: Case): RoutingEnvironment {
+  const found = item.context?.environment;
+  const fallback = policy.unknownEnvironment ?? "production";
+  const routed = (value: Environment) => (value === "unknown" ? fallback : value);
+  if (found === undefined || found.value === "unknown") {
+    const why = found === undefined ? "no environment context" : `unreadable environment (${found.source})`;
+    return fallback === "unknown"
+      ? { environment: "unknown" }
+      : { environment: fallback, guarded: `${why}, routed as ${fallback} (policy unknownEnvironment)` };
+  }
+  let environment: Environment = found.value;
+  let disputedBy: string | undefined;
+  for (const conflict of found.conflicts ?? []) {
+    const candidate = routed(conflict.value);
+    if (guardRank(candidate) < guardRank(environment)) {
+      environment = candidate;
+      disputedBy = `${conflict.source} says ${conflict.value}`;
+    }
+  }
+  return disputedBy === undefined
+    ? { environment }
+    : {
+        environment,
+        guarded: `environment disputed (${found.source} says ${found.value}, ${disputedBy}), routed as ${environment}`,
+      };
+}
+
 /**
  * The risk of an action on a case. Remediation is always `high`. Actions that change something
  * (`exception`, `tag`) are `high` on IAM or network resources and in production — or where the
  * environment is unknown, which is treated as production — else `medium` for exceptions and `low`
  * for tags. Actions that only tell people (`ticket`, `notify`) are `low`; `escalate` is `medium`.
- * A policy template's `risk` can raise the result, never lower it.
+ * A policy template's `risk` can raise the result, never lower it. With `policy`, the environment is
+ * the one {@link routingEnvironmentOf} gives (disputed values count as the most guarded).
  */
-export function riskOf(kind: ActionKind, item: Case, floor?: RiskLevel): RiskLevel {
-  const derived = derivedRisk(kind, item);
+export function riskOf(kind: ActionKind, item: Case, floor?: RiskLevel, policy?: Policy): RiskLevel {
+  const derived = derivedRisk(kind, item, policy);
   return floor !== undefined && riskRank[floor] > riskRank[derived] ? floor : derived;
 }
 
@@ -81,7 +124,7 @@ export function approvalRequirement(policy: Policy, action: ActionFacts, mode: M
 
 /** The first `approvals` rule whose conditions the action meets. */
 export function approvalRuleFor(policy: Policy, action: ActionFacts): ApprovalRule | undefined {
-  for (const rule of policy.approvals) if (approvalMatches(rule.when, action)) return rule;
+  for (const rule of policy.approvals) if (approvalMatches(policy, rule.when, action)) return rule;
   return undefined;
 }
 
@@ -117,7 +160,7 @@ export function approvalPermission(
   if (!principal) {
     return { allowed: false, reason: `"${principalId}" is not a principal declared in the policy` };
   }
-  const required = `approve:${action.kind}:${environmentOf(action.case)}`;
+  const required = `approve:${action.kind}:${routingEnvironmentOf(policy, action.case).environment}`;
   const rule = approvalRuleFor(policy, action);
   if (rule) {
     const listed = rule.approvers.some(
@@ -158,11 +201,15 @@ const networkType =
 const identityType =
   /(^|[._-])(iam|identity|role|policy|user|group|service-?account|serviceaccount|rolebinding|clusterrole|access-?key|entra|aad)([._-]|$)/i;
 
-function derivedRisk(kind: ActionKind, item: Case): RiskLevel {
+function derivedRisk(kind: ActionKind, item: Case, policy: Policy | undefined): RiskLevel {
   if (kind === "remediate") return "high";
   if (kind === "ticket" || kind === "notify") return "low";
   if (kind === "escalate") return "medium";
-  const environment = environmentOf(item);
+  // Unknown is production here whatever `unknownEnvironment` says: a change is never relaxed because
+  // the environment could not be read.
+  const found = environmentOf(item);
+  const environment =
+    policy === undefined || found === "unknown" ? found : routingEnvironmentOf(policy, item).environment;
   const sensitive =
     environment === "production" ||
     environment === "unknown" ||
@@ -176,7 +223,14 @@ function derivedRisk(kind: ActionKind, item: Case): RiskLevel {
   return kind === "exception" ? "medium" : "low";
 }
 
+/** Most guarded first; `unknown` ranks with production. */
+function guardRank(environment: Environment): number {
+  return environment === "unknown" ? 0 : environmentGuard.indexOf(environment);
+}
+const environmentGuard: readonly Environment[] = ["production", "staging", "test", "development"];
+
 interface CaseFacts {
+  environment: RoutingEnvironment;
   categories: string[];
   ruleIds: string[];
   accounts: string[];
@@ -184,7 +238,7 @@ interface CaseFacts {
   owner: string | undefined;
 }
 
-function caseFacts(item: Case): CaseFacts {
+function caseFacts(policy: Policy, item: Case): CaseFacts {
   const categories = new Set<string>();
   const ruleIds = new Set<string>();
   const accounts = new Set<string>();
@@ -198,6 +252,7 @@ function caseFacts(item: Case): CaseFacts {
   }
   if (item.groupKey.rule) ruleIds.add(item.groupKey.rule);
   return {
+    environment: routingEnvironmentOf(policy, item),
     categories: [...categories],
     ruleIds: [...ruleIds],
     accounts: [...accounts],
@@ -211,7 +266,10 @@ function matchCondition(when: CaseCondition, item: Case, facts: CaseFacts): stri
   const reasons: string[] = [];
   if (!check(reasons, "severity", when.severity, [item.severity], false)) return undefined;
   if (!check(reasons, "category", when.category, facts.categories, false)) return undefined;
-  if (!check(reasons, "environment", when.environment, [environmentOf(item)], false)) return undefined;
+  if (!check(reasons, "environment", when.environment, [facts.environment.environment], false))
+    return undefined;
+  if (when.environment !== undefined && facts.environment.guarded)
+    reasons.push(`(${facts.environment.guarded})`);
   if (!check(reasons, "owner", when.owner, facts.owner === undefined ? [] : [facts.owner], true))
     return undefined;
   if (!check(reasons, "rule", when.rule, facts.ruleIds, true)) return undefined;
@@ -259,9 +317,9 @@ function check(
   return false;
 }
 
-function approvalMatches(when: ApprovalCondition, action: ActionFacts): boolean {
+function approvalMatches(policy: Policy, when: ApprovalCondition, action: ActionFacts): boolean {
   if (!holds(when.kind, action.kind) || !holds(when.risk, action.risk)) return false;
-  if (!holds(when.environment, environmentOf(action.case))) return false;
+  if (!holds(when.environment, routingEnvironmentOf(policy, action.case).environment)) return false;
   if (when.resourceType === undefined) return true;
   const patterns = typeof when.resourceType === "string" ? [when.resourceType] : when.resourceType;
   for (const finding of action.case.findings) {

@@ -7,8 +7,10 @@ export {
   approvalRuleFor,
   environmentOf,
   matchRules,
+  type RoutingEnvironment,
   type RuleMatch,
   riskOf,
+  routingEnvironmentOf,
   scopesCover,
   stricterMode,
 } from "./evaluate.js";

@@ -154,6 +154,14 @@ export const policySchema = z.strictObject({
   allowedActions: z.array(actionKindSchema).default([...actionKindSchema.options]),
   /** How long an approval request waits before it expires, in hours. @default 168 (7 days) */
   approvalTtlHours: z.number().positive().default(168),
+  /**
+   * How routing, approvals, risk and scopes treat a case whose environment could not be read (no
+   * context, an unreadable value, or providers that disagree): as this environment. What cannot be
+   * read fails closed, so the default is the most guarded one; `unknown` matches only rules that
+   * name `unknown`. Disagreeing values route as the most guarded of them.
+   * @default "production"
+   */
+  unknownEnvironment: environmentSchema.default("production"),
 });
 
 /** A validated policy, with defaults filled in. */

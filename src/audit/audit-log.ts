@@ -35,7 +35,7 @@ export interface AuditLogOptions {
    * can recompute a consistent chain; with it they cannot. Verify with the same key.
    */
   hmacKey?: Secret;
-  /** Mask secrets in `event.data` with `redact` before storing. @default true */
+  /** Mask secrets in the event (`actor`, `caseId`, `findingIds` and `data`) with `redact` before storing. @default true */
   redact?: boolean;
   /** The clock for record times; tests pass a fixed one. @default () => new Date() */
   now?: () => Date;
@@ -225,7 +225,10 @@ function toStoredEvent(input: AuditEvent, shouldRedact: boolean): AuditEvent {
   }
   // `undefined` members need no removal here: the hash (canonical JSON) and the stores (JSON) drop them alike.
   const event = parsed.data as AuditEvent;
-  return shouldRedact ? { ...event, data: redact(event.data) } : event;
+  if (!shouldRedact) return event;
+  // Every free-text member is masked, not only `data`: an actor, case id or finding id can carry a secret too.
+  const { type, at, ...rest } = event;
+  return { type, ...(at === undefined ? {} : { at }), ...redact(rest) };
 }
 
 function toLink(value: unknown, hash: (text: string) => string): Link {

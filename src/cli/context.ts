@@ -43,7 +43,10 @@ export async function openContext(io: CliIo, configFile: string | undefined): Pr
   const { resolve } = await import("node:path");
   const loaded = await loadConfig(resolve(io.cwd, configFile ?? defaultConfigFile));
   const { config } = loaded;
-  const policy = await loadPolicyFile(loaded.path(config.policy));
+  const policy = await loadPolicyFile(loaded.path(config.policy), {
+    onWarning: (warning) =>
+      io.stderr.write(`warning: ${warning.location ?? config.policy} ${warning.message}\n`),
+  });
   const store = sqliteStore({ path: loaded.path(config.store.sqlite) });
   const audit = auditLog(store);
   const env = io.env;

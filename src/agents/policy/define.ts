@@ -1,6 +1,13 @@
 import type { z } from "zod";
 import { type ErrorIssue, PolicyError, toErrorIssues } from "../../core/errors.js";
-import { type Policy, type PolicyInput, policySchema, scopeSchema } from "./schema.js";
+import {
+  type ActionTemplate,
+  type Policy,
+  type PolicyInput,
+  policySchema,
+  type RoutingRule,
+  scopeSchema,
+} from "./schema.js";
 
 /**
  * Validates a policy written in TypeScript and returns it typed, with defaults filled in. Besides
@@ -21,20 +28,59 @@ export function definePolicy(input: PolicyInput | Policy): Policy {
   throw policyError(issues, "policy");
 }
 
-/** Result of {@link validatePolicy}: the policy, or the issues that make it invalid. */
-export type PolicyValidation = { policy: Policy; issues: [] } | { policy: undefined; issues: ErrorIssue[] };
+/**
+ * Result of {@link validatePolicy}: the policy with its warnings (valid, but probably not what the
+ * author meant), or the issues that make it invalid.
+ */
+export type PolicyValidation =
+  | { policy: Policy; issues: []; warnings: PolicyWarning[] }
+  | { policy: undefined; issues: ErrorIssue[]; warnings: [] };
+
+/** Something a valid policy asks for that will not happen as written, e.g. an `automatic` the gate always holds. */
+export interface PolicyWarning {
+  /** The field, e.g. `["rules", 2, "do", 0, "automatic"]`. */
+  path: (string | number)[];
+  /** The routing rule's id. */
+  rule: string;
+  message: string;
+}
 
 /** Validates a policy without throwing; {@link definePolicy} and `loadPolicy` build on it. */
 export function validatePolicy(input: unknown): PolicyValidation {
   const parsed = policySchema.safeParse(input);
-  if (!parsed.success) return { policy: undefined, issues: schemaIssues(parsed.error) };
+  if (!parsed.success) return { policy: undefined, issues: schemaIssues(parsed.error), warnings: [] };
   const issues = crossFieldIssues(parsed.data);
-  if (issues.length > 0) return { policy: undefined, issues };
+  if (issues.length > 0) return { policy: undefined, issues, warnings: [] };
   // Frozen, so no stage can widen a policy at run time, and remembered, so passing the same
   // policy to decide and gate shares one object (and the derivations cached for it).
   const policy = deepFreeze(parsed.data);
   validated.add(policy);
-  return { policy, issues: [] };
+  return { policy, issues: [], warnings: policyWarnings(policy) };
+}
+
+/**
+ * The `automatic: true` flags the gate can never honour, one warning per action template naming its
+ * rule: remediation (always high risk), exceptions and escalations (never low risk), any action with
+ * a `risk` above low, changes (`tag`) a rule only asks for on production or unknown environments or
+ * on IAM/identity or network resources, and kinds an `approvals` rule always requires.
+ * @example
+ * for (const warning of policyWarnings(policy)) console.warn(`${warning.path.join(".")}: ${warning.message}`);
+ */
+export function policyWarnings(policy: Policy): PolicyWarning[] {
+  const warnings: PolicyWarning[] = [];
+  policy.rules.forEach((rule, index) => {
+    rule.do.forEach((template, position) => {
+      if (!template.automatic) return;
+      const why = heldAlways(policy, rule, template);
+      if (why === undefined) return;
+      warnings.push({
+        path: ["rules", index, "do", position, "automatic"],
+        rule: rule.id,
+        message: `rule "${rule.id}" marks its ${template.kind} action automatic, but the gate always holds it for a human approval: ${why}. Remove \`automatic\` or expect an approval request.`,
+      });
+    });
+  });
+  return warnings;
 }
 
 /** Builds the `PolicyError` for a list of issues, naming each path (and location, when given). */
@@ -54,6 +100,48 @@ export function policyError(
 }
 
 // Internal helpers.
+
+const networkPattern =
+  /(^|[._-])(network|networking|vpc|subnet|security-?group|firewall|nsg|route|gateway|load-?balancer|elb|acl|peering|ingress|egress|dns)([._-]|$)/i;
+const identityPattern =
+  /(^|[._-])(iam|identity|role|policy|user|group|service-?account|serviceaccount|rolebinding|clusterrole|access-?key|entra|aad)([._-]|$)/i;
+
+/** Why the gate always holds this automatic action (mirrors `riskOf` and `approvalRequirement`), if it does. */
+function heldAlways(policy: Policy, rule: RoutingRule, template: ActionTemplate): string | undefined {
+  const { kind } = template;
+  if (kind === "remediate") return "remediation is always high risk";
+  if (kind === "exception")
+    return "an exception is at least medium risk and only low-risk actions run automatically";
+  if (kind === "escalate") return "an escalation is medium risk and only low-risk actions run automatically";
+  if (template.risk === "high" || template.risk === "medium")
+    return `the template raises its risk to ${template.risk}`;
+  if (kind === "tag") {
+    const list = (value: string | readonly string[] | undefined) =>
+      value === undefined ? undefined : typeof value === "string" ? [value] : value;
+    const environments = list(rule.when.environment);
+    if (environments?.every((environment) => environment === "production" || environment === "unknown"))
+      return "a change in production (or an unknown environment) is high risk";
+    const types = list(rule.when.resourceType);
+    if (types?.every((type) => identityPattern.test(type) || networkPattern.test(type)))
+      return "a change to IAM/identity or network resources is high risk";
+    const categories = list(rule.when.category);
+    if (categories?.every((category) => category === "identity"))
+      return "a change to identity resources is high risk";
+  }
+  const required = policy.approvals.find(
+    (approval) =>
+      approval.required &&
+      approval.when.environment === undefined &&
+      approval.when.resourceType === undefined &&
+      approval.when.risk === undefined &&
+      (approval.when.kind === undefined ||
+        approval.when.kind === kind ||
+        (Array.isArray(approval.when.kind) && approval.when.kind.includes(kind))),
+  );
+  if (required)
+    return `an approvals rule requires an approval for every ${kind} (approvers ${required.approvers.join(", ")})`;
+  return undefined;
+}
 
 /** Policies this module validated and froze. */
 const validated = new WeakSet<object>();

@@ -1,4 +1,11 @@
-export { definePolicy, type PolicyValidation, policyError, validatePolicy } from "./define.js";
+export {
+  definePolicy,
+  type PolicyValidation,
+  type PolicyWarning,
+  policyError,
+  policyWarnings,
+  validatePolicy,
+} from "./define.js";
 export {
   type ActionFacts,
   type ApprovalRequirement,

@@ -1,13 +1,18 @@
 import { readFile } from "node:fs/promises";
 import { isCollection, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import { ConfigurationError, type ErrorIssue } from "../../core/errors.js";
-import { policyError, validatePolicy } from "./define.js";
+import { type PolicyWarning, policyError, validatePolicy } from "./define.js";
 import type { Policy } from "./schema.js";
 
 /** Options of {@link loadPolicy}. */
 export interface LoadPolicyOptions {
   /** Named in error messages (`policy.yaml:12:5`). @default "policy" */
   filename?: string;
+  /**
+   * Called once per warning of a valid policy (an `automatic` the gate always holds), with its
+   * location, e.g. to print it. @default ignore warnings (`policyWarnings(policy)` lists them too)
+   */
+  onWarning?: (warning: PolicyWarning & Pick<PolicyIssue, "line" | "column" | "location">) => void;
 }
 
 /** An issue of an invalid policy file, with where it is. */
@@ -44,8 +49,14 @@ export function loadPolicy(text: string, options: LoadPolicyOptions = {}): Polic
     }));
     throw policyError(issues, filename);
   }
-  const { policy, issues } = validatePolicy(document.toJS() ?? {});
-  if (policy) return policy;
+  const { policy, issues, warnings } = validatePolicy(document.toJS() ?? {});
+  if (policy) {
+    for (const warning of warnings) {
+      const offset = locate(document.contents, warning.path);
+      options.onWarning?.(offset === undefined ? warning : { ...warning, ...at(offset) });
+    }
+    return policy;
+  }
   const located: PolicyIssue[] = issues.map((issue) => {
     const offset = locate(document.contents, issue.path);
     return offset === undefined ? issue : { ...issue, ...at(offset) };
@@ -59,7 +70,10 @@ export function loadPolicy(text: string, options: LoadPolicyOptions = {}): Polic
  * @example
  * const policy = await loadPolicyFile("examples/policy/policy.yaml");
  */
-export async function loadPolicyFile(path: string): Promise<Policy> {
+export async function loadPolicyFile(
+  path: string,
+  options: Pick<LoadPolicyOptions, "onWarning"> = {},
+): Promise<Policy> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -70,7 +84,7 @@ export async function loadPolicyFile(path: string): Promise<Policy> {
       { option: "path", cause: error },
     );
   }
-  return loadPolicy(text, { filename: path });
+  return loadPolicy(text, { ...options, filename: path });
 }
 
 // Internal helpers.

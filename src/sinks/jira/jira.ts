@@ -9,7 +9,7 @@ import { optionOrEnv, resolveSecret, type Secret } from "../../core/secret.js";
 import type { HttpSinkOptions } from "../../core/sink.js";
 import type { Store } from "../../core/store.js";
 import { type AdfDocument, adfParagraphs, renderAdf } from "../render/adf.js";
-import { caseView, truncate } from "../render/view.js";
+import { caseView, emailAddress, truncate } from "../render/view.js";
 
 /** The `fields` object of a Jira create request. */
 export type JiraFields = Record<string, unknown> & {
@@ -46,6 +46,8 @@ export interface JiraOptions extends HttpSinkOptions {
   priorities?: Partial<Record<Severity, string>>;
   /** Override the fields of a create; the tracking labels are always added back. */
   toFields?: (action: Action, defaults: JiraFields) => JiraFields;
+  /** Write finding text into tickets without masking secrets. @default false */
+  raw?: boolean;
 }
 
 /** A Jira issue as the search and issue endpoints return it (the fields cloudsteward reads). */
@@ -184,7 +186,7 @@ export function jira(options: JiraOptions): JiraSink {
   }
 
   async function fieldsFor(action: Action, signal?: AbortSignal): Promise<JiraFields> {
-    const view = caseView(action.case, { dueDate: action.dueDate });
+    const view = caseView(action.case, { dueDate: action.dueDate, raw: options.raw });
     const labels = [jiraTrackingLabel, `cs-${trackingId(action.idempotencyKey)}`];
     const extraLabels = [...(options.labels ?? []), ...stringList(action.params.labels)].map((label) =>
       label.replace(/\s+/g, "-"),
@@ -194,7 +196,7 @@ export function jira(options: JiraOptions): JiraSink {
       project: { key: options.projectKey },
       issuetype: { name: options.issueType ?? "Task" },
       summary: truncate(view.title, 255),
-      description: renderAdf(action.case, { dueDate: action.dueDate }),
+      description: renderAdf(action.case, { dueDate: action.dueDate, raw: options.raw }),
       labels: [...new Set([...labels, ...extraLabels])],
       priority: { name: priorities[action.case.severity] },
       ...(action.dueDate ? { duedate: action.dueDate } : {}),
@@ -261,7 +263,7 @@ export function jira(options: JiraOptions): JiraSink {
       async update(action, ref, change, signal) {
         const issuePath = `/rest/api/3/issue/${encodeURIComponent(ref.id)}`;
         await http.post(url(`${issuePath}/comment`), {
-          json: { body: adfParagraphs(describeChange(change, action.case)) },
+          json: { body: adfParagraphs(describeChange(change, action.case, { raw: options.raw })) },
           signal,
         });
         if (change.severity) {
@@ -304,11 +306,9 @@ export function jqlString(value: string): string {
   return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 }
 
+/** The assignee's address, only when the value is exactly one well-formed address. */
 function assigneeEmail(action: Action): string | undefined {
-  const explicit = action.params.assigneeEmail;
-  if (typeof explicit === "string" && explicit.includes("@")) return explicit;
-  const owner = action.case.context?.owner?.value;
-  return owner?.includes("@") ? owner : undefined;
+  return emailAddress(action.params.assigneeEmail) ?? emailAddress(action.case.context?.owner?.value);
 }
 
 function stringList(value: unknown): string[] {

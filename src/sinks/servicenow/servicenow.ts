@@ -8,7 +8,7 @@ import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, type Secret } from "../../core/secret.js";
 import type { HttpSinkOptions } from "../../core/sink.js";
 import type { Store } from "../../core/store.js";
-import { renderText } from "../render/html.js";
+import { renderText, serviceNowText } from "../render/html.js";
 import { caseView, truncate } from "../render/view.js";
 import { serviceNowAuthorization } from "./auth.js";
 import {
@@ -52,6 +52,8 @@ export interface ServiceNowOptions extends HttpSinkOptions {
   table?: string;
   /** Column names, for custom tables. */
   fieldMap?: ServiceNowFieldMap;
+  /** Write finding text into records without masking secrets (`[code]` markers are still removed). @default false */
+  raw?: boolean;
   /** Extra fields on every create (`assignment_group`, `caller_id`, `category`…), or a function of the action. */
   fields?: Record<string, string> | ((action: Action) => Record<string, string>);
   /**
@@ -236,13 +238,15 @@ export function servicenow(options: ServiceNowOptions = {}): ServiceNowSink {
   }
 
   function fieldsFor(action: Action): Record<string, string> {
-    const view = caseView(action.case, { dueDate: action.dueDate });
+    const view = caseView(action.case, { dueDate: action.dueDate, raw: options.raw });
     const [impact, urgency] = impactUrgency[action.case.severity];
     const extra = typeof options.fields === "function" ? options.fields(action) : (options.fields ?? {});
     return {
       ...extra,
-      [columns.title]: truncate(view.title, 160),
-      [columns.description]: renderText(action.case, { dueDate: action.dueDate }),
+      [columns.title]: serviceNowText(truncate(view.title, 160)),
+      [columns.description]: serviceNowText(
+        renderText(action.case, { dueDate: action.dueDate, raw: options.raw }),
+      ),
       [columns.impact]: impact,
       [columns.urgency]: urgency,
       [columns.correlationId]: correlationOf(action.idempotencyKey),
@@ -273,7 +277,9 @@ export function servicenow(options: ServiceNowOptions = {}): ServiceNowSink {
     },
     async update(action, ref, change, signal) {
       const patch: Record<string, string> = {
-        [columns.workNotes]: describeChange(change, action.case).join("\n"),
+        [columns.workNotes]: serviceNowText(
+          describeChange(change, action.case, { raw: options.raw }).join("\n"),
+        ),
       };
       if (change.severity) {
         const [impact, urgency] = impactUrgency[action.case.severity];

@@ -10,7 +10,7 @@ import { type PipelineOptions, pipeline } from "../core/pipeline.js";
 import type { RunReport } from "../core/report.js";
 import type { Secret } from "../core/secret.js";
 import type { Store } from "../core/store.js";
-import { type SlackInteractionOptions, slackInteractionHandler } from "../sinks/slack/interaction.js";
+import type { SlackInteractionOptions } from "../sinks/slack/interaction.js";
 
 /** What every webhook route takes, whatever its platform. */
 export interface WebhookRouteOptions {
@@ -106,13 +106,20 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const queue: WebhookBatch[] = [];
   const idle: (() => void)[] = [];
   let running = 0;
-  const slackHandler = options.approvals
-    ? slackInteractionHandler({
+  // Loaded on the first Slack request, so the root entry does not load the Slack sink's code.
+  const { approvals } = options;
+  let slackHandler: Promise<(request: Request) => Promise<Response>> | undefined;
+  const handleSlack = (request: Request): Promise<Response> => {
+    if (!approvals) return Promise.resolve(json(404, { error: "No approval queue is configured." }));
+    slackHandler ??= import("../sinks/slack/interaction.js").then(({ slackInteractionHandler }) =>
+      slackInteractionHandler({
         ...options.slack,
-        approvals: options.approvals,
+        approvals,
         ...(options.slackSigningSecret === undefined ? {} : { signingSecret: options.slackSigningSecret }),
-      })
-    : undefined;
+      }),
+    );
+    return slackHandler.then((handle) => handle(request));
+  };
 
   const handleBatch = async (batch: WebhookBatch): Promise<void> => {
     if (options.onFindings) {
@@ -184,7 +191,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     const path = new URL(request.url).pathname.replace(/\/+$/, "") || "/";
     if (path === "/healthz") return json(200, { ok: true, pending: queue.length + running });
     if (path === "/slack/interactions") {
-      return slackHandler ? slackHandler(request) : json(404, { error: "No approval queue is configured." });
+      return handleSlack(request);
     }
     const match = /^\/webhooks\/([a-z0-9-]+)$/.exec(path);
     const source = match ? options.sources[match[1] as string] : undefined;

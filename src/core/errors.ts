@@ -300,13 +300,33 @@ export class WriteDisabledError extends CloudstewardError {
 export class DeliveryError extends CloudstewardError {
   readonly sink: string;
   readonly key: string;
+  /**
+   * Delivering the same action again cannot make a second object (the ledger settles it). False
+   * after an ambiguous failure of a sink that cannot search (a retry re-sends), and when unknown.
+   */
+  readonly safeToRetry: boolean;
+  /** How long to wait before a retry can succeed (a lease held elsewhere, a settle window). */
+  readonly retryAfterMs?: number;
+  /** A create may have gone through; the ledger entry stays `uncertain` until a later delivery settles it. */
+  readonly uncertain?: boolean;
   constructor(
     message: string,
-    options: { sink: string; key: string; cause?: unknown; isRetryable?: boolean },
+    options: {
+      sink: string;
+      key: string;
+      cause?: unknown;
+      isRetryable?: boolean;
+      safeToRetry?: boolean;
+      retryAfterMs?: number;
+      uncertain?: boolean;
+    },
   ) {
     super(message, { code: "DELIVERY", cause: options.cause, isRetryable: options.isRetryable });
     this.sink = options.sink;
     this.key = options.key;
+    this.safeToRetry = options.safeToRetry ?? false;
+    if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
+    if (options.uncertain) this.uncertain = true;
   }
 }
 

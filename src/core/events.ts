@@ -11,6 +11,8 @@ export interface Delivery {
   status: "created" | "updated" | "unchanged";
   /** e.g. the Jira issue key and link. */
   ref?: { id: string; url?: string };
+  /** Delivering the same action again cannot duplicate it (true for every ledger-backed sink's success). */
+  safeToRetry?: boolean;
 }
 
 /** Every event the SDK emits, one map; payloads are single objects. */

@@ -96,15 +96,54 @@ describe("ticket ledger", () => {
     expect(calls).toMatchObject({ create: 1, find: 2 });
   });
 
-  it("tries once more when the search after an ambiguous failure finds nothing", async () => {
+  it("with no settle window (a consistent search), tries once more when the search after an ambiguous failure finds nothing", async () => {
     const ledger = ticketLedger(memoryStore(), "fake");
     const { objects, calls, operations } = remote({ createFails: [connectionError()] });
-    expect((await deliverOnce(ledger, makeAction(), operations)).status).toBe("created");
+    expect((await deliverOnce(ledger, makeAction(), operations, { settleMs: 0 })).status).toBe("created");
     expect(objects).toHaveLength(1);
     expect(calls.create).toBe(2);
   });
 
-  it("marks the claim interrupted on abort, so the next delivery searches first and does not duplicate", async () => {
+  it("never creates again within the settle window after an ambiguous failure; a later delivery settles it", async () => {
+    let now = Date.parse("2026-01-01T00:00:00Z");
+    const clock = () => now;
+    const ledger = ticketLedger(memoryStore(), "fake");
+    const action = makeAction();
+    const { objects, calls, operations } = remote({ createFails: [connectionError()] });
+    const options = { settleMs: 60_000, now: clock };
+    const error = await deliverOnce(ledger, action, operations, options).catch((failure: unknown) => failure);
+    expect(error).toMatchObject({ code: "DELIVERY", uncertain: true, safeToRetry: true, isRetryable: true });
+    expect((error as { retryAfterMs: number }).retryAfterMs).toBe(60_000);
+    expect(await ledger.get(action.idempotencyKey)).toMatchObject({ state: "uncertain" });
+    now += 30_000;
+    await expect(deliverOnce(ledger, action, operations, options)).rejects.toMatchObject({ uncertain: true });
+    expect(calls.create).toBe(1);
+    now += 30_000;
+    expect(await deliverOnce(ledger, action, operations, options)).toMatchObject({
+      status: "created",
+      safeToRetry: true,
+    });
+    expect(objects).toHaveLength(1);
+    expect(calls).toMatchObject({ create: 2, find: 4 });
+  });
+
+  it("creates a fresh claim of a seeded ledger without searching", async () => {
+    const ledger = ticketLedger(memoryStore(), "fake");
+    await ledger.markSeeded();
+    const { calls, operations } = remote();
+    expect(await deliverOnce(ledger, makeAction(), operations)).toMatchObject({
+      status: "created",
+      safeToRetry: true,
+    });
+    expect(calls).toEqual({ find: 0, create: 1, update: 0 });
+    const other = remote();
+    await deliverOnce(ledger, makeAction({ idempotencyKey: "k2" }), other.operations, {
+      searchBeforeCreate: true,
+    });
+    expect(other.calls).toEqual({ find: 1, create: 1, update: 0 });
+  });
+
+  it("marks the claim uncertain on abort, so the next delivery searches first and does not duplicate", async () => {
     const store = memoryStore();
     const ledger = ticketLedger(store, "fake");
     const action = makeAction();
@@ -121,7 +160,7 @@ describe("ticket ledger", () => {
     await expect(deliverOnce(ledger, action, aborting, { signal: controller.signal })).rejects.toThrow(
       "killed",
     );
-    expect(await ledger.get(action.idempotencyKey)).toMatchObject({ state: "pending", interrupted: true });
+    expect(await ledger.get(action.idempotencyKey)).toMatchObject({ state: "uncertain" });
     expect(await deliverOnce(ledger, action, operations)).toMatchObject({
       status: "unchanged",
       ref: { id: "T-1" },
@@ -178,6 +217,58 @@ describe("ticket ledger", () => {
     await store.set("ledger:fake", trackingId("other"), { ...fresh, key: "other" });
     const error = await deliverOnce(ledger, other, operations).catch((failure: unknown) => failure);
     expect((error as Error).message).toContain("another worker");
+    expect(error).toMatchObject({ safeToRetry: true, isRetryable: true });
+  });
+
+  it("renews a live claim's lease while its create is in flight, and takes a dead worker's claim over in seconds", async () => {
+    const store = memoryStore();
+    const action = makeAction();
+    const { objects, operations } = remote();
+    let release: () => void = () => {};
+    const slow: DeliveryOperations = {
+      ...operations,
+      create: async (signal) => {
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        return operations.create(signal);
+      },
+    };
+    const ledger = ticketLedger(store, "fake");
+    await ledger.markSeeded();
+    const first = deliverOnce(ledger, action, slow, { claimTtlMs: 60 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Three lease lengths later the holder is still alive: its renewed claim is not taken over.
+    await expect(deliverOnce(ledger, action, operations, { claimTtlMs: 60 })).rejects.toThrow(
+      "another worker",
+    );
+    release();
+    expect((await first).status).toBe("created");
+    expect(objects).toHaveLength(1);
+
+    // A worker that died mid-create (its lease no longer renewed) is taken over once the lease and the
+    // settle window have passed; the search finds its ticket.
+    const dead = makeAction({ idempotencyKey: "dead-worker" });
+    const deadRemote = remote();
+    const now = Date.now();
+    await store.set<LedgerEntry>("ledger:fake", trackingId("dead-worker"), {
+      state: "pending",
+      key: "dead-worker",
+      claimId: "dead",
+      updatedAt: new Date(now - 20_000).toISOString(),
+      leaseUntil: new Date(now - 5_000).toISOString(),
+      attemptedAt: new Date(now - 20_000).toISOString(),
+    });
+    await expect(
+      deliverOnce(ledger, dead, deadRemote.operations, { settleMs: 10_000 }),
+    ).rejects.toMatchObject({
+      uncertain: true,
+    });
+    expect(deadRemote.calls).toMatchObject({ find: 1, create: 0 });
+    // Its create shows up in the search: the next delivery settles the entry with it.
+    deadRemote.objects.push({ id: "T-dead" });
+    const settled = await deliverOnce(ledger, dead, deadRemote.operations, { settleMs: 10_000 });
+    expect(settled).toMatchObject({ status: "unchanged", ref: { id: "T-dead" } });
   });
 
   it("without search, re-sends after an ambiguous failure (at-least-once) and says so", async () => {
@@ -185,8 +276,8 @@ describe("ticket ledger", () => {
     const action = makeAction();
     const { objects, operations } = remote({ createFails: ["after-create"], findable: false });
     const error = await deliverOnce(ledger, action, operations).catch((failure: unknown) => failure);
-    expect((error as { isRetryable: boolean }).isRetryable).toBe(true);
-    expect(await ledger.get(action.idempotencyKey)).toMatchObject({ interrupted: true });
+    expect(error).toMatchObject({ isRetryable: true, safeToRetry: false, uncertain: true });
+    expect(await ledger.get(action.idempotencyKey)).toMatchObject({ state: "uncertain" });
     await deliverOnce(ledger, action, operations);
     expect(objects).toHaveLength(2);
   });
@@ -270,7 +361,9 @@ describe("sink builders", () => {
     const store = memoryStore();
     const sink = ticketSink("fake", store, operations);
     await sink.deliver(makeAction({ idempotencyKey: "k1" }));
-    expect(calls).toEqual(["find k1", "create k1"]);
+    // The new ledger is filled from the remote system once; a fresh claim then creates without a search.
+    expect(calls).toEqual(["create k1"]);
+    expect(await sink.ledger.seeded()).toBe(true);
 
     calls.length = 0;
     expect(await sink.readStatus("k1")).toEqual({

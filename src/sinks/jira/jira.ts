@@ -3,7 +3,13 @@ import { describeChange } from "../../core/case-change.js";
 import { ConfigurationError } from "../../core/errors.js";
 import type { Severity } from "../../core/finding.js";
 import { createHttpClient } from "../../core/http.js";
-import { type ExternalRef, type SyncableSink, ticketSink, trackingId } from "../../core/ledger.js";
+import {
+  type ExternalRef,
+  type SyncableSink,
+  type TicketLedgerOptions,
+  ticketSink,
+  trackingId,
+} from "../../core/ledger.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, resolveSecret, type Secret } from "../../core/secret.js";
 import type { HttpSinkOptions } from "../../core/sink.js";
@@ -21,7 +27,7 @@ export type JiraFields = Record<string, unknown> & {
 };
 
 /** Options of {@link jira}. */
-export interface JiraOptions extends HttpSinkOptions {
+export interface JiraOptions extends HttpSinkOptions, TicketLedgerOptions {
   /** Your site, e.g. `https://acme.atlassian.net` (or `https://api.atlassian.com/ex/jira/{cloudId}` for scoped tokens). @default process.env.JIRA_BASE_URL */
   baseUrl?: string;
   /** The Atlassian account email of the API token. @default process.env.JIRA_EMAIL */
@@ -44,6 +50,11 @@ export interface JiraOptions extends HttpSinkOptions {
   labels?: string[];
   /** Jira priority name per severity. @default Highest, High, Medium, Low, Lowest */
   priorities?: Partial<Record<Severity, string>>;
+  /**
+   * How long the search may lag behind a create: after an ambiguous create (a lost response, a 5xx)
+   * nothing is created again until a search this long afterwards finds nothing. @default 120_000
+   */
+  settleMs?: number;
   /** Override the fields of a create; the tracking labels are always added back. */
   toFields?: (action: Action, defaults: JiraFields) => JiraFields;
   /** Write finding text into tickets without masking secrets. @default false */
@@ -244,7 +255,7 @@ export function jira(options: JiraOptions): JiraSink {
   }
 
   return {
-    ...ticketSink("jira", options.store, {
+    ...ticketSink("jira", ledgerOptions(options, 120_000), {
       async find(key, signal) {
         const jql = `${project()} AND labels = ${jqlString(`cs-${trackingId(key)}`)} ORDER BY created ASC`;
         for await (const issue of search(jql, { signal })) return refOf(issue);
@@ -324,4 +335,18 @@ function jiraErrorDetail(body: unknown): string | undefined {
     for (const [field, message] of Object.entries(errors)) messages.push(`${field}: ${String(message)}`);
   }
   return messages.length > 0 ? messages.join("; ") : undefined;
+}
+
+/** The ledger's store and options, with this sink's settle window. */
+function ledgerOptions(
+  options: TicketLedgerOptions & { store?: Store },
+  settleMs: number,
+): TicketLedgerOptions & { store?: Store } {
+  return {
+    settleMs: options.settleMs ?? settleMs,
+    ...(options.store ? { store: options.store } : {}),
+    ...(options.claimTtlMs !== undefined ? { claimTtlMs: options.claimTtlMs } : {}),
+    ...(options.searchBeforeCreate !== undefined ? { searchBeforeCreate: options.searchBeforeCreate } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  };
 }

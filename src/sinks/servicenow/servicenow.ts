@@ -3,7 +3,13 @@ import { describeChange } from "../../core/case-change.js";
 import { ConfigurationError, isCloudstewardError } from "../../core/errors.js";
 import type { Severity } from "../../core/finding.js";
 import { createHttpClient } from "../../core/http.js";
-import { type ExternalRef, type SyncableSink, ticketSink, trackingId } from "../../core/ledger.js";
+import {
+  type ExternalRef,
+  type SyncableSink,
+  type TicketLedgerOptions,
+  ticketSink,
+  trackingId,
+} from "../../core/ledger.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, type Secret } from "../../core/secret.js";
 import type { HttpSinkOptions } from "../../core/sink.js";
@@ -39,7 +45,7 @@ export interface ServiceNowFieldMap {
 }
 
 /** Options of {@link servicenow}. */
-export interface ServiceNowOptions extends HttpSinkOptions {
+export interface ServiceNowOptions extends HttpSinkOptions, TicketLedgerOptions {
   /** e.g. `https://acme.service-now.com`. @default process.env.SERVICENOW_INSTANCE_URL */
   instanceUrl?: string;
   /** Basic-auth user. @default process.env.SERVICENOW_USERNAME */
@@ -68,6 +74,11 @@ export interface ServiceNowOptions extends HttpSinkOptions {
   events?: HttpSinkOptions["events"];
   /** Where the ticket ledger lives. @default memoryStore() */
   store?: Store;
+  /**
+   * How long the search may lag behind a create: after an ambiguous create (a lost response, a 5xx)
+   * nothing is created again until a search this long afterwards finds nothing. @default 60_000
+   */
+  settleMs?: number;
   /** Client-side pacing; `false` turns it off. @default { requestsPerSecond: 5 } */
   rateLimit?: RateLimit | false;
 }
@@ -255,7 +266,7 @@ export function servicenow(options: ServiceNowOptions = {}): ServiceNowSink {
     };
   }
 
-  return ticketSink("servicenow", options.store, {
+  return ticketSink("servicenow", ledgerOptions(options, 60_000), {
     async find(key, signal) {
       const correlation = correlationOf(key);
       const records = await query(`${columns.correlationId}=${correlation}^ORDERBYsys_created_on`, {
@@ -357,4 +368,18 @@ function serviceNowErrorDetail(body: unknown): string | undefined {
   return (
     [error.message, error.detail].filter((part) => typeof part === "string" && part).join(": ") || undefined
   );
+}
+
+/** The ledger's store and options, with this sink's settle window. */
+function ledgerOptions(
+  options: TicketLedgerOptions & { store?: Store },
+  settleMs: number,
+): TicketLedgerOptions & { store?: Store } {
+  return {
+    settleMs: options.settleMs ?? settleMs,
+    ...(options.store ? { store: options.store } : {}),
+    ...(options.claimTtlMs !== undefined ? { claimTtlMs: options.claimTtlMs } : {}),
+    ...(options.searchBeforeCreate !== undefined ? { searchBeforeCreate: options.searchBeforeCreate } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  };
 }

@@ -27,7 +27,14 @@ export function emulationFetch(emulation: Emulation, baseUrl: string): typeof gl
     const request = new Request(input, init);
     request.signal.throwIfAborted();
     const path = new URL(request.url).pathname;
-    return emulation.handle(request, path.startsWith(prefix) ? path.slice(prefix.length) || "/" : path);
+    const response = await emulation.handle(
+      request,
+      path.startsWith(prefix) ? path.slice(prefix.length) || "/" : path,
+    );
+    // A dropped connection (`Response.error()`), as undici reports it.
+    if (response.type === "error")
+      throw new TypeError("fetch failed", { cause: new Error("other side closed") });
+    return response;
   };
 }
 
@@ -43,4 +50,14 @@ export interface SandboxFaults {
   tokenTtlRequests?: number;
   /** Every Nth record of a list response is malformed (a required field missing). */
   malformedRecordEvery?: number;
+  /**
+   * Ticketing emulations: a created record shows up in searches only this long after its create
+   * (Jira Cloud's eventually consistent search), a fixed delay or one drawn per record from
+   * `[min, max]`. Reads by id are immediate, and so are ids passed as Jira's `reconcileIssues`.
+   */
+  searchLagMs?: number | { min: number; max: number };
+  /** Ticketing emulations: every Nth create is made, then its response is lost (the connection drops). */
+  lostCreateResponses?: { every: number };
+  /** Ticketing emulations: every Nth create is made, then answered with a 502. */
+  serverErrorsAfterCreate?: { every: number };
 }

@@ -16,6 +16,13 @@ export interface Faults {
   tokenExpired(token: string): boolean;
   /** True when the record at this index of a list (in the full, unfiltered list) must be served malformed. */
   malformed(index: number): boolean;
+  /**
+   * Counts one create a ticketing emulation made and says how its answer goes: `lost` (the
+   * connection drops: answer with {@link droppedConnection}), `server-error` (a 502), or `ok`.
+   */
+  afterCreate(): "ok" | "lost" | "server-error";
+  /** How long a record created now stays invisible to searches (`searchLagMs`). */
+  searchLag(): number;
   /** What the faults did so far, for tests. */
   readonly stats: FaultStats;
 }
@@ -26,6 +33,10 @@ export interface FaultStats {
   rateLimited: number;
   serverErrors: number;
   expiredTokens: number;
+  /** Records created, including those whose answer was lost or a 5xx. */
+  creates: number;
+  lostCreateResponses: number;
+  serverErrorsAfterCreate: number;
 }
 
 /**
@@ -36,7 +47,23 @@ export interface FaultStats {
  * if (fault) return fault;
  */
 export function createFaults(config: SandboxFaults = {}, clock: () => number = Date.now): Faults {
-  const stats: FaultStats = { requests: 0, rateLimited: 0, serverErrors: 0, expiredTokens: 0 };
+  const stats: FaultStats = {
+    requests: 0,
+    rateLimited: 0,
+    serverErrors: 0,
+    expiredTokens: 0,
+    creates: 0,
+    lostCreateResponses: 0,
+    serverErrorsAfterCreate: 0,
+  };
+  // A small deterministic generator for the per-record search lag.
+  let seed = 0x9e3779b9;
+  const random = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
   const bucket = config.rateLimit
     ? {
         capacity: Math.max(1, config.rateLimit.burst ?? Math.ceil(config.rateLimit.requestsPerSecond)),
@@ -95,6 +122,26 @@ export function createFaults(config: SandboxFaults = {}, clock: () => number = D
       if (expired) stats.expiredTokens++;
       return expired;
     },
+    afterCreate() {
+      stats.creates++;
+      const due = (every: number | undefined) =>
+        every !== undefined && every > 0 && stats.creates % every === 0;
+      if (due(config.lostCreateResponses?.every)) {
+        stats.lostCreateResponses++;
+        return "lost";
+      }
+      if (due(config.serverErrorsAfterCreate?.every)) {
+        stats.serverErrorsAfterCreate++;
+        return "server-error";
+      }
+      return "ok";
+    },
+    searchLag() {
+      const lag = config.searchLagMs;
+      if (lag === undefined) return 0;
+      if (typeof lag === "number") return lag;
+      return Math.round(lag.min + random() * (lag.max - lag.min));
+    },
     malformed(index) {
       const every = config.malformedRecordEvery;
       return every !== undefined && every > 0 && (index + 1) % every === 0;
@@ -108,4 +155,18 @@ export function jsonResponse(status: number, body: unknown, headers: Record<stri
     status,
     headers: { "content-type": "application/json", ...headers },
   });
+}
+
+/**
+ * The answer of a request whose connection dropped after the server acted: `Response.error()`, which
+ * `emulationFetch` and msw turn into a network error and `startSandbox()` into a closed socket.
+ */
+export function droppedConnection(): Response {
+  return Response.error();
+}
+
+/** The settle window a sink needs against an emulation with this `searchLagMs`: its longest lag. */
+export function maxSearchLag(config: SandboxFaults): number {
+  const lag = config.searchLagMs;
+  return lag === undefined ? 0 : typeof lag === "number" ? lag : lag.max;
 }

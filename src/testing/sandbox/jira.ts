@@ -1,10 +1,10 @@
 import type { JiraOptions } from "../../sinks/jira/jira.js";
 import type { Estate } from "../estate.js";
 import type { Emulation, SandboxFaults } from "./emulation.js";
-import { createFaults, type Faults, jsonResponse } from "./faults.js";
+import { createFaults, droppedConnection, type Faults, jsonResponse, maxSearchLag } from "./faults.js";
 
 /** What `startSandbox()` exposes as `sandbox.jira`: the options `jira()` takes, minus `projectKey`. */
-export type JiraSandboxOptions = Required<Pick<JiraOptions, "baseUrl" | "email" | "apiToken">>;
+export type JiraSandboxOptions = Required<Pick<JiraOptions, "baseUrl" | "email" | "apiToken" | "settleMs">>;
 
 /** Options of {@link jiraEmulation}. */
 export interface JiraEmulationOptions {
@@ -16,6 +16,8 @@ export interface JiraEmulationOptions {
   estate?: Estate;
   /** Fault configuration, or the sandbox's fault machinery for this emulation. */
   faults?: SandboxFaults | Faults;
+  /** The clock the search lag (`faults.searchLagMs`) runs on. @default Date.now */
+  clock?: () => number;
 }
 
 /** A stored issue, as the emulation keeps it. */
@@ -82,7 +84,10 @@ export function jiraEmulation(options: JiraEmulationOptions = {}): JiraEmulation
       displayName: owner.name,
     })),
   ];
+  const clock = options.clock ?? Date.now;
   const issues: EmulatedJiraIssue[] = [];
+  /** When each issue (by id) shows up in searches. */
+  const visibleAt = new Map<string, number>();
   const byKey = new Map<string, EmulatedJiraIssue>();
   const counters = new Map<string, number>();
   let commentId = 10_000;
@@ -195,6 +200,11 @@ export function jiraEmulation(options: JiraEmulationOptions = {}): JiraEmulation
     };
     issues.push(issue);
     byKey.set(issue.key, issue);
+    visibleAt.set(issue.id, clock() + faults.searchLag());
+    const outcome = faults.afterCreate();
+    if (outcome === "lost") return droppedConnection();
+    if (outcome === "server-error")
+      return error(502, ["Bad gateway: the issue service did not answer in time."]);
     return jsonResponse(201, {
       id: issue.id,
       key: issue.key,
@@ -216,7 +226,16 @@ export function jiraEmulation(options: JiraEmulationOptions = {}): JiraEmulation
         return error(400, ["The provided next page token is invalid or expired."]);
       offset = decoded.offset;
     }
-    const matches = issues.filter((issue) => query.clauses.every((clause) => matchClause(issue, clause)));
+    // The index lags behind creates; issues named in `reconcileIssues` are read after write.
+    const reconciled = new Set(
+      (Array.isArray(input.reconcileIssues) ? input.reconcileIssues : []).map(String),
+    );
+    const now = clock();
+    const matches = issues.filter(
+      (issue) =>
+        ((visibleAt.get(issue.id) ?? 0) <= now || reconciled.has(issue.id)) &&
+        query.clauses.every((clause) => matchClause(issue, clause)),
+    );
     // Creation order stands in for `created` and `key` (both grow with each create).
     if (query.order?.descending) matches.reverse();
     const limit = Math.min(Math.max(1, Number(input.maxResults ?? 50) || 50), 5000);
@@ -243,7 +262,13 @@ export function jiraEmulation(options: JiraEmulationOptions = {}): JiraEmulation
       const origin = `${url.origin}${url.pathname.slice(0, url.pathname.length - path.length)}`;
       return route(request, path, origin);
     },
-    options: (baseUrl) => ({ baseUrl, email: credentials.email, apiToken: credentials.apiToken }),
+    options: (baseUrl) => ({
+      baseUrl,
+      email: credentials.email,
+      apiToken: credentials.apiToken,
+      // A sink needs a settle window as long as the search can lag.
+      settleMs: maxSearchLag(faults.config),
+    }),
     issues: () => issues.map((issue) => structuredClone(issue)),
     setStatus(key, category) {
       const issue = byKey.get(key);
@@ -255,6 +280,7 @@ export function jiraEmulation(options: JiraEmulationOptions = {}): JiraEmulation
 
 interface SearchInput {
   jql?: string;
+  reconcileIssues?: unknown[];
   fields?: unknown[];
   maxResults?: number;
   nextPageToken?: string;

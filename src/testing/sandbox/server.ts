@@ -1,5 +1,6 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { nodeListener } from "../../server/node.js";
 import type { Estate } from "../estate.js";
 import type { EmulationName, EmulationOptions, Emulations } from "./emulations.js";
@@ -36,7 +37,16 @@ export type Sandbox = EmulationOptions & {
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const mounted = mountSandbox(options);
-  const server = createServer(nodeListener(mounted.dispatch));
+  // A `Response.error()` from an emulation (a lost create response) closes the connection unanswered.
+  const sockets = new AsyncLocalStorage<Socket>();
+  const listener = nodeListener(async (request) => {
+    const response = await mounted.dispatch(request);
+    if (response.type === "error") sockets.getStore()?.destroy();
+    return response.type === "error" ? new Response(null, { status: 502 }) : response;
+  });
+  const server = createServer((incoming, outgoing) =>
+    sockets.run(incoming.socket, () => listener(incoming, outgoing)),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());

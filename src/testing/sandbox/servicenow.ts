@@ -9,11 +9,11 @@ import {
 } from "../../sinks/servicenow/states.js";
 import type { Estate, EstateOwner } from "../estate.js";
 import type { Emulation, SandboxFaults } from "./emulation.js";
-import { createFaults, type Faults, jsonResponse } from "./faults.js";
+import { createFaults, droppedConnection, type Faults, jsonResponse, maxSearchLag } from "./faults.js";
 
 /** What `startSandbox()` exposes as `sandbox.servicenow`: the options `servicenow()` takes. */
 export type ServiceNowSandboxOptions = Required<
-  Pick<ServiceNowOptions, "instanceUrl" | "username" | "password">
+  Pick<ServiceNowOptions, "instanceUrl" | "username" | "password" | "settleMs">
 >;
 
 /** Options of {@link servicenowEmulation}. */
@@ -34,6 +34,8 @@ export interface ServiceNowEmulationOptions {
    * emulate a customized instance); new records of such a table start in its first choice.
    */
   stateChoices?: Record<string, Pick<ServiceNowChoice, "value" | "label">[]>;
+  /** The clock the search lag (`faults.searchLagMs`) runs on. @default Date.now */
+  clock?: () => number;
 }
 
 /** A stored record: every value a string, as the Table API returns them. */
@@ -174,7 +176,10 @@ export function servicenowEmulation(options: ServiceNowEmulationOptions = {}): S
   };
   const tokens = options.tokens ?? ["sandbox-servicenow-token"];
   const faults = options.faults && "before" in options.faults ? options.faults : createFaults(options.faults);
+  const clock = options.clock ?? Date.now;
   const tables = new Map<string, EmulatedServiceNowRecord[]>();
+  /** When each created record (by sys_id) shows up in queries. */
+  const visibleAt = new Map<string, number>();
   const journals = new Map<string, string[]>();
   let counter = 10_000;
 
@@ -276,8 +281,11 @@ export function servicenowEmulation(options: ServiceNowEmulationOptions = {}): S
       return failure(415, "Unsupported Media Type", "Content-Type must be application/json");
     }
     if (!sysId && method === "GET") {
-      const matched = filter(records, url.searchParams.get("sysparm_query") ?? "", (column) =>
-        known(table, column),
+      const now = clock();
+      const matched = filter(
+        records.filter((record) => (visibleAt.get(record.sys_id ?? "") ?? 0) <= now),
+        url.searchParams.get("sysparm_query") ?? "",
+        (column) => known(table, column),
       );
       const offset = Number(url.searchParams.get("sysparm_offset") ?? 0);
       const limit = Number(url.searchParams.get("sysparm_limit") ?? 10_000);
@@ -304,6 +312,12 @@ export function servicenowEmulation(options: ServiceNowEmulationOptions = {}): S
       };
       write(table, record, body);
       tableOf(storeOf(table)).push(record);
+      if (isTask(table)) {
+        visibleAt.set(record.sys_id!, clock() + faults.searchLag());
+        const outcome = faults.afterCreate();
+        if (outcome === "lost") return droppedConnection();
+        if (outcome === "server-error") return failure(502, "Bad Gateway", "The transaction timed out.");
+      }
       return jsonResponse(
         201,
         { result: render(record, url, origin) },
@@ -350,6 +364,8 @@ export function servicenowEmulation(options: ServiceNowEmulationOptions = {}): S
       instanceUrl: baseUrl,
       username: credentials.username,
       password: credentials.password,
+      // A sink needs a settle window as long as the search can lag.
+      settleMs: maxSearchLag(faults.config),
     }),
     records: (table) => view(table).map((record) => ({ ...record })),
     workNotes: (table, sysId) => [...(journals.get(`${table}/${sysId}/work_notes`) ?? [])],

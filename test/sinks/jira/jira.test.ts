@@ -71,6 +71,7 @@ describe("jira", () => {
       key: action.idempotencyKey,
       status: "created",
       ref: { id: "SEC-1", url: "http://sandbox.test/jira/browse/SEC-1" },
+      safeToRetry: true,
     });
     const [issue] = emulation.issues();
     expect(issue?.fields.labels).toEqual([

@@ -1,5 +1,6 @@
 import type { Case } from "./case.js";
 import type { FindingStatus, Severity } from "./finding.js";
+import { redact } from "./redact.js";
 
 /** What a sink remembers about a delivered case, to tell later what changed. */
 export interface CaseSnapshot {
@@ -58,13 +59,21 @@ export function diffCase(previous: CaseSnapshot, item: Case): CaseChange | undef
   };
 }
 
-/** Plain sentences describing a change, for a ticket comment or a thread reply. */
-export function describeChange(change: CaseChange, item: Case): string[] {
+/**
+ * Plain sentences describing a change, for a ticket comment or a thread reply. Finding titles and
+ * resource names are untrusted: secrets in them are masked (unless `raw`) and each becomes one line;
+ * escaping for the destination's markup is the sink's job.
+ */
+export function describeChange(change: CaseChange, item: Case, options: { raw?: boolean } = {}): string[] {
   const lines: string[] = [];
   const titles = new Map(item.findings.map((finding) => [finding.id, finding]));
+  const clean = (text: string) =>
+    (options.raw === true ? text : redact(text))
+      .replace(/[\u0000-\u001F\u007F-\u009F\u2028\u2029]+/g, " ")
+      .trim();
   const name = (id: string) => {
     const finding = titles.get(id);
-    return finding ? `${finding.title} on ${finding.resource.name || finding.resource.id}` : id;
+    return clean(finding ? `${finding.title} on ${finding.resource.name || finding.resource.id}` : id);
   };
   if (change.resolved) lines.push("Every finding of this case is resolved; closing.");
   if (change.regressed) lines.push("A resolved finding is open again (regression); reopening.");

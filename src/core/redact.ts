@@ -403,6 +403,36 @@ const vendorKeys: readonly [RegExp, string][] = [
   // Entra ID (Azure AD) client secrets: three characters, a digit, then `Q~`.
   [/(?<![\w~.-])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![\w~.-])/g, "azure_client_secret"],
   [/\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g, "aws_access_key_id"],
+  // Prefixed vendor keys, many of them hex or lower-case only, which the entropy check never flags.
+  [/\bxapp-\d-[A-Za-z0-9-]{10,}/g, "slack_token"],
+  [/\bgl(?:dt|ptt|rt|cbt|soat|ft|agent)-[A-Za-z0-9_-]{20,}/g, "gitlab_token"],
+  [/\bwhsec_[A-Za-z0-9+/=]{24,}/g, "stripe_key"],
+  [/\bSK[0-9a-fA-F]{32}\b/g, "twilio_key"],
+  [/\bkey-[0-9a-zA-Z]{32}\b/g, "mailgun_key"],
+  [/\bshp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}\b/g, "shopify_token"],
+  [/\bdapi[a-f0-9]{32}(?:-\d+)?\b/g, "databricks_token"],
+  [/\bdo[por]_v1_[a-f0-9]{64}\b/g, "digitalocean_token"],
+  [/\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}/g, "pypi_token"],
+  [/\bATATT3[A-Za-z0-9_=-]{20,}/g, "atlassian_token"],
+  [/\bsq0(?:atp|csp)-[0-9A-Za-z_-]{22,}/g, "square_token"],
+  [
+    /https:\/\/(?:ptb\.|canary\.)?discord(?:app)?\.com\/api\/webhooks\/\d+\/[A-Za-z0-9_-]+/g,
+    "discord_webhook",
+  ],
+  [/\bya29\.[0-9A-Za-z_-]{20,}/g, "google_oauth_token"],
+  [/\bGOCSPX-[A-Za-z0-9_-]{20,}/g, "google_client_secret"],
+  [/\bhv[sbr]\.[A-Za-z0-9_-]{24,}/g, "vault_token"],
+  [/\b[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{40,}/g, "terraform_token"],
+  [/\bglsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}\b/g, "grafana_token"],
+  [/\bglc_[A-Za-z0-9+/]{32,}={0,2}/g, "grafana_token"],
+  [/\bsntry[su]_[A-Za-z0-9+/=_-]{30,}/g, "sentry_token"],
+  [/\blin_api_[A-Za-z0-9]{40}\b/g, "linear_key"],
+  [/\bNRAK-[A-Z0-9]{27}\b/g, "newrelic_key"],
+  [/\bdp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44}\b/g, "doppler_token"],
+  [/\bPMAK-[a-f0-9]{24}-[a-f0-9]{34}\b/g, "postman_key"],
+  [/\bAGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}\b/g, "age_key"],
+  [/\bLTAI[A-Za-z0-9]{12,20}\b/g, "alibaba_key"],
+  [/\bpscale_(?:tkn|pw|oauth)_[A-Za-z0-9_.-]{32,64}/g, "planetscale_token"],
 ];
 
 /** Header names whose whole value is a credential (the `ruleHint` below must keep matching them). */
@@ -455,6 +485,11 @@ const textRules: readonly TextRule[] = [
         ? match
         : `${head}${mask(/cookie/i.test(head) ? "cookie" : "authorization")}`,
   ],
+  // A Cookie header quoted inside a sentence (not at a line start): its name=value pairs to the end of the line.
+  [
+    /\b((?:set-)?cookie[ \t]*:[ \t]*)([\w.-]+=[^\r\n]*)/gi,
+    (match, head, value) => (value.startsWith("[REDACTED:") ? match : `${head}${mask("cookie")}`),
+  ],
   [
     new RegExp(`\\b(${authSchemes})(\\s+)([A-Za-z0-9._~+/-]{8,}=*)`, "g"),
     (match, scheme, space, credential) =>
@@ -501,7 +536,7 @@ function isPlaceholder(value: string): boolean {
  * parameter, a secret label or header name, or an auth scheme.
  */
 const ruleHint =
-  /-----BEGIN|eyJ|:\/\/|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|[sr]k_(?:live|test)_|AIza|sk-|npm_|hf_|SG\.|Q~|A(?:KI|SI|BI|CC)A|[?&#][\w.-]+=|secret|passw|passphrase|pwd|api[_-]?key|access[_-]?key|private[_-]?key|token|credential|authorization|cookie|auth|uaks|accountkey|sharedaccess|bearer|basic|digest|negotiate|ssws|splunk/i;
+  /-----BEGIN|eyJ|:\/\/|gh[pousr]_|github_pat_|gl[a-z]{1,5}-|gl(?:sa|c)_|xox[abposr]-|xapp-|[sr]k_(?:live|test)_|whsec_|AIza|sk-|npm_|hf_|SG\.|Q~|A(?:KI|SI|BI|CC)A|SK[0-9a-f]{32}|key-|shp(?:at|ss|ca|pa)_|dapi|do[por]_v1_|pypi-|ATATT|sq0|ya29\.|GOCSPX-|hv[sbr]\.|atlasv1|sntry|lin_api_|NRAK-|dp\.|PMAK-|AGE-SECRET|LTAI|pscale_|[?&#][\w.-]+=|secret|passw|passphrase|pwd|api[_-]?key|access[_-]?key|private[_-]?key|token|credential|authorization|cookie|auth|uaks|accountkey|sharedaccess|bearer|basic|digest|negotiate|ssws|splunk/i;
 
 function redactText(text: string, settings: Settings): string {
   let result = text;

@@ -2,6 +2,7 @@ import type { Action } from "../../core/action.js";
 import type { AuditAppender, AuditEvent } from "../../core/audit.js";
 import { DeliveryError, isAbortError, isCloudstewardError, PolicyError } from "../../core/errors.js";
 import type { Delivery } from "../../core/events.js";
+import { redact } from "../../core/redact.js";
 import type { Sink } from "../../core/sink.js";
 import type { Store } from "../../core/store.js";
 import { definePolicy } from "../policy/define.js";
@@ -16,7 +17,7 @@ export interface ApprovalRequest {
   /** `apr_` + the action's idempotency key: the same action is never queued twice. */
   id: string;
   state: ApprovalState;
-  /** The action as the gate re-derived it from the policy. */
+  /** The action as the gate re-derived it from the policy, with secrets in its case masked (`redact`). */
   action: Action;
   /** Who asked (the gate's principal); they may never approve it. */
   requester: string;
@@ -204,7 +205,8 @@ export function approvalQueue(options: ApprovalQueueOptions): ApprovalQueue {
       const fresh: ApprovalRequest = {
         id,
         state: "requested",
-        action: { ...action, requiresApproval: true, params: { ...action.params, approvalId: id } },
+        // The Store keeps the action with its secrets masked; the approved action is delivered as kept.
+        action: redact({ ...action, requiresApproval: true, params: { ...action.params, approvalId: id } }),
         requester,
         reason,
         ...(approvers ? { approvers } : {}),

@@ -3,6 +3,7 @@ import type { AuditAppender } from "../../core/audit.js";
 import type { Case, Mode } from "../../core/case.js";
 import type { Delivery } from "../../core/events.js";
 import { type PipelineRun, type PipelineSource, pipeline } from "../../core/pipeline.js";
+import { redact } from "../../core/redact.js";
 import type { RunReport } from "../../core/report.js";
 import type { Sink } from "../../core/sink.js";
 import type { FindingQuery } from "../../core/source.js";
@@ -17,7 +18,7 @@ import { definePolicy } from "../policy/define.js";
 import type { Policy, PolicyInput } from "../policy/schema.js";
 import { type TriageOptions, triage } from "../triage/triage.js";
 
-/** The Store namespace where {@link governance} keeps the last explained version of each case (for replay and reports). */
+/** The Store namespace where {@link governance} keeps the last explained version of each case, secrets masked (for replay and reports). */
 export const casesNamespace = "cli:cases";
 
 /** Options of {@link governance}. */
@@ -139,7 +140,8 @@ function keep(cases: Case[]): Stage<Case, Case> {
     name: "keep",
     async *run(input, context) {
       for await (const item of input) {
-        await context.store.set(casesNamespace, item.id, item);
+        // Store records never hold raw finding text: secrets in the kept case are masked.
+        await context.store.set(casesNamespace, item.id, redact(item));
         cases.push(item);
         yield item;
       }

@@ -1,10 +1,11 @@
 import type { AuditAppender } from "../../core/audit.js";
 import { ConfigurationError, PolicyError } from "../../core/errors.js";
 import { deliverOnce, ticketLedger } from "../../core/ledger.js";
+import { redact } from "../../core/redact.js";
+import type { RemediationResult, Remediator } from "../../core/remediator.js";
 import type { Sink } from "../../core/sink.js";
 import type { Store } from "../../core/store.js";
 import type { ApprovalQueue } from "../approvals/queue.js";
-import type { RemediationResult, Remediator } from "../../core/remediator.js";
 
 /** Options of {@link remediationSink}. */
 export interface RemediationSinkOptions {
@@ -76,7 +77,7 @@ export function remediationSink(remediator: Remediator, options: RemediationSink
               approvedBy: approval?.decidedBy,
               at: new Date().toISOString(),
             };
-            await options.store.set(namespace, action.idempotencyKey, record);
+            await options.store.set(namespace, action.idempotencyKey, redact(record));
             await options.audit?.append({
               type: "remediation",
               actor: `cloudsteward/remediation:${remediator.name}`,

@@ -15,7 +15,7 @@ import { sleep } from "../../core/rate-limiter.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
 import type { Store } from "../../core/store.js";
 import { escapeHtml, renderHtml, renderText } from "../render/html.js";
-import { caseView } from "../render/view.js";
+import { caseView, emailAddress } from "../render/view.js";
 
 /** One message, in the shape nodemailer's `sendMail` takes (the fields cloudsteward sets). */
 export interface EmailMessage {
@@ -60,6 +60,8 @@ export interface EmailOptions {
   messageIdDomain?: string;
   /** Where the sent-log lives (SMTP has no idempotency of its own). @default memoryStore() */
   store?: Store;
+  /** Send finding text without masking secrets (it is still escaped). @default false */
+  raw?: boolean;
 }
 
 /** The email sink. */
@@ -108,10 +110,9 @@ export function email(options: EmailOptions): EmailSink {
   }
 
   function recipients(action: Action): string[] {
-    const explicit = action.params.email;
-    if (typeof explicit === "string" && explicit.includes("@")) return [explicit];
-    const owner = action.case.context?.owner?.value;
-    if (owner?.includes("@")) return [owner];
+    // An owner value is an address only when it is exactly one well-formed address (no lists, no display names).
+    const address = emailAddress(action.params.email) ?? emailAddress(action.case.context?.owner?.value);
+    if (address) return [address];
     const fallback = typeof options.to === "string" ? [options.to] : (options.to ?? []);
     if (fallback.length > 0) return fallback;
     throw new ConfigurationError(
@@ -132,9 +133,9 @@ export function email(options: EmailOptions): EmailSink {
           {
             from: options.from,
             to: recipients(action),
-            subject: caseView(action.case).title,
-            text: renderText(action.case, { dueDate: action.dueDate }),
-            html: renderHtml(action.case, { dueDate: action.dueDate }),
+            subject: caseView(action.case, { raw: options.raw }).title,
+            text: renderText(action.case, { dueDate: action.dueDate, raw: options.raw }),
+            html: renderHtml(action.case, { dueDate: action.dueDate, raw: options.raw }),
             messageId: id,
             headers: { "X-Cloudsteward-Key": trackingId(action.idempotencyKey) },
           },
@@ -143,12 +144,12 @@ export function email(options: EmailOptions): EmailSink {
         return { id };
       },
       update: async (ref, change, signal) => {
-        const lines = describeChange(change, action.case);
+        const lines = describeChange(change, action.case, { raw: options.raw });
         await send(
           {
             from: options.from,
             to: recipients(action),
-            subject: `Re: ${caseView(action.case).title}`,
+            subject: `Re: ${caseView(action.case, { raw: options.raw }).title}`,
             text: lines.join("\n"),
             html: lines.map((line) => `<p>${escapeHtml(line)}</p>`).join("\n"),
             messageId: `<cs-${trackingId(action.idempotencyKey)}-${Date.now()}@${domain}>`,

@@ -1,5 +1,5 @@
 import type { Case } from "../../core/case.js";
-import { type CaseView, caseView, type RenderOptions } from "./view.js";
+import { type CaseView, caseView, type RenderOptions, singleLine } from "./view.js";
 
 /** An Atlassian Document Format node (the subset cloudsteward writes). */
 export interface AdfNode {
@@ -53,6 +53,7 @@ export function renderAdf(item: Case, options: RenderOptions = {}): AdfDocument 
     content.push(codeBlock(snippet.code, snippet.language));
   }
   if (view.controls.length > 0) content.push(paragraph([text(`Controls: ${view.controls.join(", ")}`)]));
+  // caseView keeps only an http(s) URL; text nodes are literal in ADF, so only marks can link.
   if (view.consoleUrl) {
     content.push(paragraph([text("Open in console", [{ type: "link", attrs: { href: view.consoleUrl } }])]));
   }
@@ -60,9 +61,13 @@ export function renderAdf(item: Case, options: RenderOptions = {}): AdfDocument 
   return { version: 1, type: "doc", content: content.filter(nonEmpty) };
 }
 
-/** Renders plain lines as an ADF document of paragraphs (ticket comments). */
+/** Renders plain lines as an ADF document of paragraphs (ticket comments); each line stays one paragraph. */
 export function adfParagraphs(lines: readonly string[]): AdfDocument {
-  return { version: 1, type: "doc", content: lines.map((line) => paragraph([text(line)])).filter(nonEmpty) };
+  return {
+    version: 1,
+    type: "doc",
+    content: lines.map((line) => paragraph([text(singleLine(line))])).filter(nonEmpty),
+  };
 }
 
 function dueText(view: CaseView): AdfNode[] {

@@ -67,7 +67,9 @@ export function renderText(item: Case, options: RenderOptions = {}): string {
   if (view.remediationSteps.length > 0) {
     lines.push("How to fix it:", ...view.remediationSteps.map((step, i) => `${i + 1}. ${step}`), "");
   }
-  for (const snippet of view.snippets) lines.push(`${snippet.label}:`, snippet.code, "");
+  // Code is indented, so no line of it can pass for a field of the message (`Severity: LOW`).
+  for (const snippet of view.snippets)
+    lines.push(`${snippet.label}:`, ...snippet.code.split("\n").map((line) => `    ${line}`), "");
   if (view.controls.length > 0) lines.push(`Controls: ${view.controls.join(", ")}`);
   if (view.consoleUrl) lines.push(`Console: ${view.consoleUrl}`);
   lines.push(`cloudsteward case ${view.caseId}`);
@@ -79,7 +81,17 @@ export function renderText(item: Case, options: RenderOptions = {}): string {
  * between `[code]` markers.
  */
 export function serviceNowHtml(html: string): string {
-  return `[code]${html.replace(/\[\/?code\]/gi, "")}[/code]`;
+  return `[code]${serviceNowText(html)}[/code]`;
+}
+
+/**
+ * Makes text safe for a ServiceNow field: removes `[code]` and `[/code]` markers, between which a
+ * journal field (work notes, comments) renders HTML, so finding text cannot inject markup.
+ * @example
+ * serviceNowText("x [code]<img src=x onerror=alert(1)>[/code]"); // "x <img src=x onerror=alert(1)>" shown as text
+ */
+export function serviceNowText(text: string): string {
+  return text.replace(/\[\s*\/?\s*code\s*\]/gi, "");
 }
 
 /** Escapes text for HTML element content and attribute values. */

@@ -8,9 +8,9 @@ export {
   isResolved,
   snapshotCase,
 } from "../../core/case-change.js";
-export { type AdaptiveCard, renderAdaptiveCard } from "./adaptive-card.js";
+export { type AdaptiveCard, escapeCardText, renderAdaptiveCard } from "./adaptive-card.js";
 export { type AdfDocument, type AdfNode, adfParagraphs, renderAdf } from "./adf.js";
-export { escapeHtml, renderHtml, renderText, serviceNowHtml } from "./html.js";
+export { escapeHtml, renderHtml, renderText, serviceNowHtml, serviceNowText } from "./html.js";
 export { escapeMarkdown, renderMarkdown } from "./markdown.js";
 export {
   escapeSlack,
@@ -20,4 +20,13 @@ export {
   type SlackRenderOptions,
   slackActionIds,
 } from "./slack.js";
-export { type CaseView, caseView, type RenderOptions, type ResourceRow, truncate } from "./view.js";
+export {
+  type CaseView,
+  caseView,
+  emailAddress,
+  multiLine,
+  type RenderOptions,
+  type ResourceRow,
+  singleLine,
+  truncate,
+} from "./view.js";

@@ -10,7 +10,7 @@ export function renderMarkdown(item: Case, options: RenderOptions = {}): string 
   const view = caseView(item, options);
   const lines = [`## ${escapeMarkdown(view.headline)}`, ""];
   lines.push(
-    `**Severity:** ${view.severity.toUpperCase()}${view.dueDate ? ` · **Due:** ${view.dueDate}` : ""}`,
+    `**Severity:** ${view.severity.toUpperCase()}${view.dueDate ? ` · **Due:** ${escapeMarkdown(view.dueDate)}` : ""}`,
     "",
   );
   lines.push("### What is the risk", "", escapeMarkdown(view.risk), "");
@@ -47,8 +47,8 @@ export function renderMarkdown(item: Case, options: RenderOptions = {}): string 
       "",
     );
   }
-  if (view.controls.length > 0) lines.push(`Controls: ${view.controls.join(", ")}`, "");
-  if (view.consoleUrl) lines.push(`[Open in console](${view.consoleUrl})`, "");
+  if (view.controls.length > 0) lines.push(`Controls: ${escapeMarkdown(view.controls.join(", "))}`, "");
+  if (view.consoleUrl) lines.push(`[Open in console](<${view.consoleUrl}>)`, "");
   return lines.join("\n").trimEnd() + "\n";
 }
 

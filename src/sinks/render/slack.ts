@@ -41,7 +41,7 @@ export function renderSlack(item: Case, options: SlackRenderOptions = {}): Slack
         mrkdwn(`*Severity*\n${view.severity.toUpperCase()}`),
         mrkdwn(`*Resources*\n${view.resources.length + view.moreResources}`),
         ...(view.owner ? [mrkdwn(`*Owner*\n${escapeSlack(view.owner)}`)] : []),
-        ...(view.dueDate ? [mrkdwn(`*Due*\n${view.dueDate}`)] : []),
+        ...(view.dueDate ? [mrkdwn(`*Due*\n${escapeSlack(view.dueDate)}`)] : []),
       ],
     },
   ];
@@ -51,7 +51,8 @@ export function renderSlack(item: Case, options: SlackRenderOptions = {}): Slack
       text: mrkdwn(truncate(`*Why it matters:* ${escapeSlack(view.whyItMatters)}`, 3000)),
     });
   const resources = view.resources.map(
-    (row) => `• ${escapeSlack(row.name)} — ${row.account}, ${row.region} (${row.status})`,
+    (row) =>
+      `• ${escapeSlack(row.name)} — ${escapeSlack(row.account)}, ${escapeSlack(row.region)} (${row.status})`,
   );
   if (view.moreResources > 0) resources.push(`…and ${view.moreResources} more`);
   blocks.push({ type: "section", text: mrkdwn(truncate(resources.join("\n"), 3000)) });
@@ -64,12 +65,15 @@ export function renderSlack(item: Case, options: SlackRenderOptions = {}): Slack
     blocks.push({
       type: "section",
       text: mrkdwn(
-        truncate(`*${escapeSlack(snippet.label)}*\n\`\`\`${snippet.code.replace(/```/g, "ʼʼʼ")}\`\`\``, 3000),
+        truncate(
+          `*${escapeSlack(snippet.label)}*\n\`\`\`${escapeSlack(snippet.code.replace(/```/g, "ʼʼʼ"))}\`\`\``,
+          3000,
+        ),
       ),
     });
   }
-  const context = [`case ${view.caseId}`];
-  if (view.consoleUrl) context.unshift(`<${view.consoleUrl}|Open in console>`);
+  const context = [`case ${escapeSlack(view.caseId)}`];
+  if (view.consoleUrl) context.unshift(slackLink(view.consoleUrl, "Open in console"));
   blocks.push({ type: "context", elements: [mrkdwn(context.join(" · "))] });
   const buttons = actionButtons(options);
   if (buttons.length > 0)
@@ -78,12 +82,25 @@ export function renderSlack(item: Case, options: SlackRenderOptions = {}): Slack
       block_id: truncate(`cloudsteward:${options.approvalId ?? options.ackId}`, 255),
       elements: buttons,
     });
-  return { text: truncate(`${view.severity.toUpperCase()}: ${view.headline}`, 3000), blocks };
+  // The top-level `text` is mrkdwn too (notifications, screen readers): escaped like the blocks.
+  return {
+    text: truncate(`${view.severity.toUpperCase()}: ${escapeSlack(view.headline)}`, 3000),
+    blocks,
+  };
 }
 
-/** Escapes `&`, `<` and `>` so untrusted text cannot form links or mentions. */
+/**
+ * Escapes `&`, `<` and `>` so untrusted text cannot form links or mentions (`<!channel>`,
+ * `<@U123>`, `<https://evil|label>`); Slack shows the escaped characters as they were.
+ */
 export function escapeSlack(value: string): string {
   return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** A `<url|label>` link whose URL cannot close the link or carry a label of its own. */
+function slackLink(url: string, label: string): string {
+  const safe = url.replace(/[|<> ]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `<${safe.replace(/&/g, "&amp;")}|${escapeSlack(label)}>`;
 }
 
 function actionButtons(options: SlackRenderOptions): SlackBlock[] {

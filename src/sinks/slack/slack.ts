@@ -7,7 +7,8 @@ import { sleep } from "../../core/rate-limiter.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
 import type { HttpSinkOptions } from "../../core/sink.js";
 import type { Store } from "../../core/store.js";
-import { renderSlack, type SlackMessage } from "../render/slack.js";
+import { escapeSlack, renderSlack, type SlackMessage } from "../render/slack.js";
+import { emailAddress } from "../render/view.js";
 import { slackApiError } from "./errors.js";
 
 /** Options of {@link slack}. */
@@ -26,6 +27,8 @@ export interface SlackOptions extends HttpSinkOptions {
   messagesPerSecond?: number;
   /** Where the delivery ledger lives (Slack has no search: the ledger alone prevents duplicates). @default memoryStore() */
   store?: Store;
+  /** Post finding text without masking secrets (it is still escaped). @default false */
+  raw?: boolean;
 }
 
 /** The Slack sink. */
@@ -159,12 +162,13 @@ export function slack(options: SlackOptions = {}): SlackSink {
       typeof action.params.approvalId === "string" ? action.params.approvalId : action.idempotencyKey;
     return renderSlack(action.case, {
       dueDate: action.dueDate,
+      raw: options.raw,
       ...(action.requiresApproval ? { approvalId } : { ackId: approvalId }),
     });
   }
 
   async function update(action: Action, ref: ExternalRef, change: CaseChange, signal?: AbortSignal) {
-    const text = describeChange(change, action.case).join("\n");
+    const text = describeChange(change, action.case, { raw: options.raw }).map(escapeSlack).join("\n");
     const [channel, ts] = ref.id.split("/");
     if (useWebhook() || !channel || !ts) {
       await post(undefined, { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] }, signal);
@@ -191,9 +195,7 @@ export function slack(options: SlackOptions = {}): SlackSink {
   }));
 }
 
+/** The owner's address, only when the value is exactly one well-formed address. */
 function ownerEmail(action: Action): string | undefined {
-  const explicit = action.params.email;
-  if (typeof explicit === "string" && explicit.includes("@")) return explicit;
-  const owner = action.case.context?.owner?.value;
-  return owner?.includes("@") ? owner : undefined;
+  return emailAddress(action.params.email) ?? emailAddress(action.case.context?.owner?.value);
 }

@@ -5,7 +5,7 @@ import { createRateLimiter } from "../../core/rate-limiter.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
 import type { HttpSinkOptions } from "../../core/sink.js";
 import type { Store } from "../../core/store.js";
-import { type AdaptiveCard, renderAdaptiveCard } from "../render/adaptive-card.js";
+import { type AdaptiveCard, escapeCardText, renderAdaptiveCard } from "../render/adaptive-card.js";
 
 /** Options of {@link teams}. */
 export interface TeamsOptions extends HttpSinkOptions {
@@ -19,6 +19,8 @@ export interface TeamsOptions extends HttpSinkOptions {
   messagesPerSecond?: number;
   /** Where the delivery ledger lives (Teams has no search: the ledger alone prevents duplicates). @default memoryStore() */
   store?: Store;
+  /** Post finding text without masking secrets (it is still escaped). @default false */
+  raw?: boolean;
 }
 
 /** The Teams sink. */
@@ -65,14 +67,18 @@ export function teams(options: TeamsOptions = {}): TeamsSink {
 
   return ledgerSink("teams", options.store, (action) => ({
     create: async (signal) => {
-      await post(renderAdaptiveCard(action.case, { dueDate: action.dueDate }), signal);
+      await post(renderAdaptiveCard(action.case, { dueDate: action.dueDate, raw: options.raw }), signal);
       return { id: `teams/${trackingId(action.idempotencyKey)}` };
     },
     update: async (_ref, change, signal) => {
-      const card = renderAdaptiveCard(action.case, { dueDate: action.dueDate });
+      const card = renderAdaptiveCard(action.case, { dueDate: action.dueDate, raw: options.raw });
       card.body = [
         card.body[0]!,
-        ...describeChange(change, action.case).map((text) => ({ type: "TextBlock", wrap: true, text })),
+        ...describeChange(change, action.case, { raw: options.raw }).map((text) => ({
+          type: "TextBlock",
+          wrap: true,
+          text: escapeCardText(text),
+        })),
       ];
       await post(card, signal);
     },

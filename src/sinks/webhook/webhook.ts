@@ -2,6 +2,7 @@ import type { Action } from "../../core/action.js";
 import type { CaseChange } from "../../core/case-change.js";
 import { createHttpClient } from "../../core/http.js";
 import { type LedgerSink, ledgerSink, trackingId } from "../../core/ledger.js";
+import { redact } from "../../core/redact.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
 import type { HttpSinkOptions } from "../../core/sink.js";
 import type { Store } from "../../core/store.js";
@@ -17,6 +18,12 @@ export interface WebhookOptions extends HttpSinkOptions {
   headers?: Record<string, string>;
   /** Where the delivery ledger lives (receivers should also deduplicate by the `idempotency-key` header). @default memoryStore() */
   store?: Store;
+  /**
+   * Post the case as it is. By default every string of `action`, `case` and `change` goes through
+   * `redact` first (secrets, keys and tokens masked as `[REDACTED:<kind>]`); set `raw: true` only when
+   * the receiver needs the raw finding data and is trusted with it. @default false
+   */
+  raw?: boolean;
 }
 
 /** The JSON body of every webhook request. */
@@ -37,7 +44,7 @@ export interface WebhookSink extends LedgerSink {}
  * POST actions as signed JSON to your endpoint: header `x-cloudsteward-signature: sha256=<hex>`
  * (HMAC-SHA-256 over `${timestamp}.${body}`), `x-cloudsteward-timestamp` and `idempotency-key`.
  * Receivers check them with {@link verifyWebhookSignature}. A JSON answer with an `id` becomes the
- * delivery's reference.
+ * delivery's reference. Secrets in the action and its case are masked unless `raw: true`.
  * @example
  * const sink = webhook({ url: "https://hooks.example.com/cloudsteward", secret: process.env.HOOK_SECRET! });
  */
@@ -68,13 +75,14 @@ export function webhook(options: WebhookOptions): WebhookSink {
 
   const payloadFor = (action: Action, type: WebhookPayload["type"], change?: CaseChange): WebhookPayload => {
     const { case: item, ...rest } = action;
+    const body = { action: rest, case: item, change };
+    // Identifiers (hashes) come through redaction unchanged, so receivers can still correlate.
+    const safe = options.raw === true ? body : redact(body);
     return {
       type,
       idempotencyKey: action.idempotencyKey,
       sentAt: new Date().toISOString(),
-      action: rest,
-      case: item,
-      change,
+      ...safe,
     };
   };
 

@@ -50,6 +50,7 @@ export {
   CloudstewardError,
   ConfigurationError,
   ConnectionError,
+  CorruptRecordError,
   DeliveryError,
   type ErrorCode,
   InvalidResponseError,

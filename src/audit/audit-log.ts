@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import type { AuditEvent, AuditEventType } from "../core/audit.js";
 import { canonicalJson } from "../core/canonical-json.js";
-import { ConfigurationError } from "../core/errors.js";
+import { ConfigurationError, isCloudstewardError } from "../core/errors.js";
 import { sha256Hex } from "../core/fingerprint.js";
 import { redact } from "../core/redact.js";
 import { resolveSecret, type Secret } from "../core/secret.js";
@@ -54,8 +54,13 @@ export interface AuditQuery {
   until?: string | Date;
 }
 
-/** Why {@link AuditLog.verify} rejected a log. */
-export type AuditTamperReason = "edited" | "deleted" | "inserted" | "reordered" | "broken-link";
+/**
+ * Why {@link AuditLog.verify} rejected a log: a record was `edited` (its content no longer matches
+ * its hash, or its hash was recomputed and the next record still links to the original), `deleted`
+ * (records are missing, at the end too when an anchor says so), `inserted`, `reordered`, a
+ * `broken-link` (a record re-hashed to point elsewhere), or is `corrupt` (the store cannot read it).
+ */
+export type AuditTamperReason = "edited" | "deleted" | "inserted" | "reordered" | "broken-link" | "corrupt";
 
 /** The outcome of {@link AuditLog.verify}. */
 export type AuditVerification =
@@ -71,10 +76,26 @@ export type AuditVerification =
       count: number;
       /** The position of the first record that is not what an untouched log would hold there. */
       firstBadSeq: number;
+      /**
+       * Set when the first bad record cannot be pinned down: a plain SHA-256 chain recomputed from
+       * some record up to an anchor is consistent again, so the anchor shows that a record from
+       * `suspectFrom` to `firstBadSeq` changed, not which. An HMAC key, or an anchor per record (an
+       * earlier export's `audit.jsonl`), names it.
+       */
+      suspectFrom?: number;
       reason: AuditTamperReason;
       /** What was found, in one sentence. */
       message: string;
     };
+
+/**
+ * A record's position and hash kept outside the store (from `verify`'s `lastHash`, or every record
+ * of an earlier export). Without `seq`, the record holding `hash` is looked for.
+ */
+export interface AuditAnchor {
+  seq?: number;
+  hash: string;
+}
 
 /** Options of {@link AuditLog.verify}. */
 export interface AuditVerifyOptions {
@@ -82,7 +103,7 @@ export interface AuditVerifyOptions {
    * A `{ seq, hash }` pair kept outside the store (from an earlier `verify` or `append`): detects a
    * log cut short after that record, or rewritten up to it, which no chain can show by itself.
    */
-  anchor?: { seq: number; hash: string };
+  anchor?: AuditAnchor | readonly AuditAnchor[];
 }
 
 /** What {@link AuditLog.export} wrote. */
@@ -92,6 +113,8 @@ export interface AuditExport {
   records: number;
   cases: number;
   verification: AuditVerification;
+  /** Records the store could not read, by position, with why; they are listed in `unreadable.md`. */
+  unreadable: { seq: number; message: string }[];
 }
 
 /** The tamper-evident audit log: append, query, verify and export evidence. */
@@ -105,14 +128,63 @@ export interface AuditLog {
   appendMany(events: AuditEvent[]): Promise<AuditRecord[]>;
   /** Records matching `filter`, in log order. */
   query(filter?: AuditQuery): AsyncIterable<AuditRecord>;
-  /** Re-computes every hash and link and names the first record that was edited, deleted, inserted or moved. */
+  /**
+   * Re-computes every hash and link and names the first record that was edited, deleted, inserted,
+   * moved or cannot be read. A corrupt record is a failed verification, not a throw.
+   */
   verify(options?: AuditVerifyOptions): Promise<AuditVerification>;
   /**
-   * Writes an evidence bundle to `directory`: `audit.jsonl` (every record), `index.md` (the
-   * verification result and the cases) and `cases/<caseId>.md`, one timeline per case from
-   * detection to explanation, decision, approval and delivery.
+   * Writes an evidence bundle to `directory`: `audit.jsonl` (every readable record), `index.md`
+   * (the verification result and the cases), `cases/<caseId>.md`, one timeline per case from
+   * detection to explanation, decision, approval and delivery, and `unreadable.md` when the store
+   * holds records it cannot read (each by position, with why).
    */
-  export(directory: string): Promise<AuditExport>;
+  export(directory: string, options?: AuditVerifyOptions): Promise<AuditExport>;
+}
+
+/**
+ * Reads anchors from text: a hash, `seq:hash`, the JSON `audit verify --json` printed
+ * (`{ count, lastHash }`) or `{ seq, hash }`, or JSON Lines of records (an earlier export's
+ * `audit.jsonl`: every record becomes an anchor, so a rewritten record is named exactly).
+ * @throws ConfigurationError when the text holds none of these.
+ * @example
+ * const verification = await audit.verify({ anchor: parseAuditAnchors(await readFile("anchor.txt", "utf8")) });
+ */
+export function parseAuditAnchors(text: string): AuditAnchor[] {
+  const trimmed = text.trim();
+  const plain = /^(?:(\d+)\s*[:@]\s*)?([0-9a-fA-F]{64})$/.exec(trimmed);
+  if (plain)
+    return [plain[1] === undefined ? { hash: plain[2]! } : { seq: Number(plain[1]), hash: plain[2]! }];
+  const anchors: AuditAnchor[] = [];
+  const values: unknown[] = [];
+  try {
+    const whole = JSON.parse(trimmed) as unknown;
+    values.push(...(Array.isArray(whole) ? whole : [whole]));
+  } catch {
+    try {
+      for (const line of trimmed.split("\n")) if (line.trim().length > 0) values.push(JSON.parse(line));
+    } catch {
+      values.length = 0;
+    }
+  }
+  for (const value of values) {
+    const item = (typeof value === "object" && value !== null ? value : {}) as Record<string, unknown>;
+    const isHash = (hash: unknown): hash is string =>
+      typeof hash === "string" && /^[0-9a-fA-F]{64}$/.test(hash);
+    const isSeq = (seq: unknown): seq is number =>
+      typeof seq === "number" && Number.isInteger(seq) && seq > 0;
+    if (isHash(item.hash))
+      anchors.push(isSeq(item.seq) ? { seq: item.seq, hash: item.hash } : { hash: item.hash });
+    else if (isHash(item.lastHash) && isSeq(item.count))
+      anchors.push({ seq: item.count, hash: item.lastHash });
+  }
+  if (anchors.length === 0) {
+    throw new ConfigurationError(
+      "auditLog: the anchor holds no hash. Give a 64-hex-digit hash, seq:hash, the JSON `audit verify --json` printed, or an earlier export's audit.jsonl.",
+      { option: "anchor" },
+    );
+  }
+  return anchors;
 }
 
 /** `prevHash` of the first record. */
@@ -160,7 +232,13 @@ export function auditLog(store: Store, options: AuditLogOptions = {}): AuditLog 
   const verify = async (verifyOptions: AuditVerifyOptions = {}) => {
     const hash = await hasher();
     const links: Link[] = [];
-    for await (const entry of store.read<unknown>(log)) links.push(toLink(entry.value, hash));
+    for await (const entry of readTolerant(store, log)) {
+      links.push(
+        "corrupt" in entry
+          ? { seq: entry.seq, hash: undefined, prevHash: undefined, valid: false, corrupt: entry.corrupt }
+          : toLink(entry.value, hash),
+      );
+    }
     return judge(links, verifyOptions.anchor);
   };
 
@@ -174,10 +252,15 @@ export function auditLog(store: Store, options: AuditLogOptions = {}): AuditLog 
     },
     query,
     verify,
-    async export(directory) {
-      const verification = await verify();
+    async export(directory, exportOptions = {}) {
+      const verification = await verify(exportOptions);
       const records: AuditRecord[] = [];
-      for await (const record of query()) records.push(record);
+      const unreadable: AuditExport["unreadable"] = [];
+      for await (const entry of readTolerant(store, log)) {
+        if ("corrupt" in entry) unreadable.push({ seq: entry.seq, message: entry.corrupt });
+        else if (isRecord(entry.value)) records.push(entry.value);
+        else unreadable.push({ seq: entry.seq, message: "the stored value is not an audit record" });
+      }
       await mkdir(join(directory, "cases"), { recursive: true });
       const files = [join(directory, "audit.jsonl"), join(directory, "index.md")];
       await writeFile(files[0]!, records.map((record) => `${canonicalJson(record)}\n`).join(""));
@@ -193,8 +276,15 @@ export function auditLog(store: Store, options: AuditLogOptions = {}): AuditLog 
         files.push(join(directory, file));
         await writeFile(join(directory, file), caseMarkdown(caseId, caseRecords));
       }
-      await writeFile(files[1]!, indexMarkdown(log, verification, records, byCase, caseFiles));
-      return { files, records: records.length, cases: byCase.size, verification };
+      if (unreadable.length > 0) {
+        files.push(join(directory, "unreadable.md"));
+        await writeFile(join(directory, "unreadable.md"), unreadableMarkdown(log, unreadable));
+      }
+      await writeFile(
+        files[1]!,
+        indexMarkdown(log, verification, records, byCase, caseFiles, unreadable.length),
+      );
+      return { files, records: records.length, cases: byCase.size, verification, unreadable };
     },
   };
 }
@@ -206,6 +296,44 @@ interface Link {
   prevHash: string | undefined;
   /** The stored hash matches the recomputed one. */
   valid: boolean;
+  /** Why the store could not read the record, when it could not. */
+  corrupt?: string;
+}
+
+/**
+ * Reads a log, turning each record the store cannot read (a `CorruptRecordError` naming its seq)
+ * into an entry that says so and going on from the next one.
+ */
+async function* readTolerant(
+  store: Store,
+  log: string,
+): AsyncGenerator<{ seq: number; value: unknown } | { seq: number; corrupt: string }> {
+  let next = 1;
+  for (;;) {
+    try {
+      for await (const entry of store.read<unknown>(log, { fromSeq: next })) {
+        next = entry.seq + 1;
+        yield entry;
+      }
+      return;
+    } catch (error) {
+      const seq = (error as { seq?: unknown }).seq;
+      if (!isCloudstewardError(error, "CORRUPT_RECORD") || typeof seq !== "number" || seq < next) throw error;
+      yield { seq, corrupt: error.message };
+      next = seq + 1;
+    }
+  }
+}
+
+function isRecord(value: unknown): value is AuditRecord {
+  if (typeof value !== "object" || value === null) return false;
+  const record = value as Partial<AuditRecord>;
+  return (
+    typeof record.seq === "number" &&
+    typeof record.event === "object" &&
+    record.event !== null &&
+    typeof record.event.type === "string"
+  );
 }
 
 const auditEventSchema = z.object({
@@ -250,22 +378,39 @@ function toLink(value: unknown, hash: (text: string) => string): Link {
 
 /**
  * Finds the first position where the log differs from an untouched one and says why, using the
- * positions, the `seq` each record claims, its own hash and its link to the previous record.
+ * positions, the `seq` each record claims, its own hash and its link to the previous record, then
+ * the anchors kept outside the store; the earlier of the two findings wins.
  */
 function judge(links: Link[], anchor: AuditVerifyOptions["anchor"]): AuditVerification {
   const count = links.length;
-  const fail = (firstBadSeq: number, reason: AuditTamperReason, message: string): AuditVerification => ({
-    ok: false,
-    count,
+  const hashAt = (position: number) => (position === 0 ? GENESIS_HASH : links[position - 1]?.hash);
+  const chain = judgeChain(links, hashAt);
+  const anchored = anchor === undefined ? undefined : judgeAnchors(links, [anchor].flat(), hashAt);
+  const failure =
+    chain && anchored ? (anchored.firstBadSeq < chain.firstBadSeq ? anchored : chain) : (chain ?? anchored);
+  if (failure) return { ok: false, count, ...failure };
+  return count === 0 ? { ok: true, count } : { ok: true, count, lastHash: hashAt(count) };
+}
+
+type Failure = Omit<Extract<AuditVerification, { ok: false }>, "ok" | "count">;
+
+function judgeChain(links: Link[], hashAt: (position: number) => string | undefined): Failure | undefined {
+  const fail = (firstBadSeq: number, reason: AuditTamperReason, message: string): Failure => ({
     firstBadSeq,
     reason,
     message,
   });
-  const hashAt = (position: number) => (position === 0 ? GENESIS_HASH : links[position - 1]?.hash);
   const positionsOf = (seq: number) => links.flatMap((link, index) => (link.seq === seq ? [index + 1] : []));
+  const linksWell = (position: number) => {
+    const link = links[position - 1];
+    return link?.valid === true && link.seq === position && link.prevHash === hashAt(position - 1);
+  };
 
   for (const [index, link] of links.entries()) {
     const position = index + 1;
+    if (link.corrupt !== undefined) {
+      return fail(position, "corrupt", `Record ${position} cannot be read: ${link.corrupt}`);
+    }
     if (link.seq === position && link.valid && link.prevHash === hashAt(position - 1)) continue;
     if (!link.valid) {
       if (link.seq !== undefined && positionsOf(link.seq).length > 1) {
@@ -314,30 +459,78 @@ function judge(links: Link[], anchor: AuditVerifyOptions["anchor"]): AuditVerifi
         `Record ${seq} is at position ${position}, after record ${position - 1}.`,
       );
     }
+    // Only the link to the previous record is broken. If this record's own hash is sound and the
+    // record after it links to it, this record was re-hashed to point elsewhere. If nothing after it
+    // breaks, the previous record was edited and its hash recomputed: this record's prevHash still
+    // holds the hash the previous record was written with.
+    const next = links[index + 1];
+    const rehashedHere =
+      next !== undefined && !(next.valid && next.seq === position + 1 && next.prevHash === link.hash);
+    if (position > 1 && !rehashedHere && linksWell(position - 1)) {
+      return fail(
+        position - 1,
+        "edited",
+        `Record ${position - 1} was changed after it was written and its hash recomputed: record ${position} still links to the hash it was written with.`,
+      );
+    }
     return fail(
       position,
       "broken-link",
       `Record ${position} does not link to record ${position - 1}: its prevHash differs from that record's hash.`,
     );
   }
+  return undefined;
+}
 
-  if (anchor) {
-    if (count < anchor.seq) {
-      return fail(
-        count + 1,
-        "deleted",
-        `The log ends at record ${count}, but the anchor names record ${anchor.seq}.`,
-      );
+function judgeAnchors(
+  links: Link[],
+  anchors: readonly AuditAnchor[],
+  hashAt: (position: number) => string | undefined,
+): Failure | undefined {
+  const count = links.length;
+  const located = anchors.map((anchor) => {
+    if (anchor.seq !== undefined) return { seq: anchor.seq, hash: anchor.hash.toLowerCase() };
+    const found = links.findIndex((link) => link.hash === anchor.hash.toLowerCase());
+    return { seq: found === -1 ? undefined : found + 1, hash: anchor.hash.toLowerCase() };
+  });
+  const unknown = located.find((anchor) => anchor.seq === undefined);
+  let lastGood = 0;
+  for (const anchor of located
+    .filter((item): item is { seq: number; hash: string } => item.seq !== undefined)
+    .sort((a, b) => a.seq - b.seq)) {
+    if (anchor.seq > count) {
+      return {
+        firstBadSeq: count + 1,
+        reason: "deleted",
+        message:
+          count === 0
+            ? `The log is empty, but the anchor names record ${anchor.seq}: it was wiped.`
+            : `The log ends at record ${count}, but the anchor names record ${anchor.seq}: records ${count + 1} to ${anchor.seq} were removed.`,
+      };
     }
-    if (hashAt(anchor.seq) !== anchor.hash) {
-      return fail(
-        anchor.seq,
-        "edited",
-        `Record ${anchor.seq} differs from the anchor: the chain was rewritten up to it.`,
-      );
+    if (hashAt(anchor.seq) === anchor.hash) {
+      lastGood = anchor.seq;
+      continue;
     }
+    const exact = lastGood === anchor.seq - 1;
+    return {
+      firstBadSeq: anchor.seq,
+      ...(exact ? {} : { suspectFrom: lastGood + 1 }),
+      reason: "edited",
+      message: exact
+        ? `Record ${anchor.seq} differs from its anchor: it was rewritten and the chain recomputed after it.`
+        : `Record ${anchor.seq} differs from its anchor: a record from ${lastGood + 1} to ${anchor.seq} was rewritten and the chain recomputed; an HMAC key or an anchor per record names which.`,
+    };
   }
-  return count === 0 ? { ok: true, count } : { ok: true, count, lastHash: hashAt(count) };
+  if (unknown) {
+    return {
+      firstBadSeq: lastGood + 1,
+      suspectFrom: lastGood + 1,
+      reason: "edited",
+      message: `No record has the anchor's hash ${unknown.hash.slice(0, 12)}…: the log was rewritten or cut at or before that record. Give the anchor as seq:hash to locate it.`,
+    };
+  }
+  return undefined;
 }
 
 function recordFilter(filter: AuditQuery): (record: AuditRecord) => boolean {
@@ -430,15 +623,24 @@ function indexMarkdown(
   records: AuditRecord[],
   byCase: Map<string, AuditRecord[]>,
   caseFiles: Map<string, string>,
+  unreadable: number,
 ): string {
   const status = verification.ok
     ? `Verified: ${verification.count} records, hash chain intact. Last hash: \`${verification.lastHash ?? "-"}\`.`
-    : `**Verification FAILED** at record ${verification.firstBadSeq} (${verification.reason}): ${verification.message}`;
+    : `**Verification FAILED** at record ${verification.firstBadSeq} (${verification.reason}): ${escapeMarkdown(verification.message)}`;
+  const missing =
+    unreadable > 0
+      ? [
+          `**${unreadable} record(s) could not be read** and are not in \`audit.jsonl\`: see [unreadable.md](unreadable.md).`,
+          "",
+        ]
+      : [];
   return [
     `# Audit evidence: ${escapeMarkdown(log)}`,
     "",
     status,
     "",
+    ...missing,
     `Records: ${records.length}, from ${records[0]?.at ?? "-"} to ${records.at(-1)?.at ?? "-"}. Every record is in \`audit.jsonl\`, one canonical JSON object per line; \`hash\` is the SHA-256 (or HMAC-SHA-256) of \`{ seq, at, prevHash, event }\` in canonical JSON.`,
     "",
     "## Cases",
@@ -449,6 +651,20 @@ function indexMarkdown(
       ([caseId, caseRecords]) =>
         `| ${escapeCell(caseId)} | ${caseRecords.length} | ${escapeCell([...new Set(caseRecords.map((record) => record.event.type))].join(", "))} | [${escapeCell(caseId)}](${caseFiles.get(caseId)}) |`,
     ),
+    "",
+  ].join("\n");
+}
+
+function unreadableMarkdown(log: string, unreadable: AuditExport["unreadable"]): string {
+  return [
+    `# Unreadable records: ${escapeMarkdown(log)}`,
+    "",
+    "The store holds these records but cannot read them; every other record is in `audit.jsonl`.",
+    "Restore the store from a backup to recover them.",
+    "",
+    "| seq | why |",
+    "| --- | --- |",
+    ...unreadable.map((item) => `| ${item.seq} | ${escapeCell(item.message)} |`),
     "",
   ].join("\n");
 }

@@ -6,6 +6,7 @@
 
 export { canonicalJson } from "../core/canonical-json.js";
 export {
+  type AuditAnchor,
   type AuditEvent,
   type AuditEventType,
   type AuditExport,
@@ -18,4 +19,5 @@ export {
   type AuditVerifyOptions,
   auditLog,
   GENESIS_HASH,
+  parseAuditAnchors,
 } from "./audit-log.js";

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { parseDocument } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { modeSchema } from "../core/case.js";
 import { ConfigurationError } from "../core/errors.js";
@@ -91,6 +91,19 @@ export const cliConfigSchema = z.strictObject({
         .optional(),
     })
     .default({}),
+  audit: z
+    .strictObject({
+      /**
+       * The environment variable holding the audit log's HMAC key (never the key itself). Set, it must
+       * be present: every record is then an HMAC-SHA-256 that only the key's holders can compute.
+       * @default "CLOUDSTEWARD_AUDIT_KEY" (optional: without it, hashes are plain SHA-256)
+       */
+      hmacKeyEnv: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+        .optional(),
+    })
+    .default({}),
   webhooks: z
     .strictObject({
       /** The token of the Wiz Automation Action: WIZ_WEBHOOK_SECRET. */
@@ -136,6 +149,8 @@ const fixes: Record<string, string> = {
   "sinks.jira.baseUrl": "use your site, e.g. https://acme.atlassian.net",
   "sinks.jira.projectKey": "name the project tickets go to, e.g. SEC",
   "model.provider": "use none, openai, anthropic or ollama",
+  "audit.hmacKeyEnv":
+    "name an environment variable, e.g. CLOUDSTEWARD_AUDIT_KEY (the key never goes in this file)",
 };
 
 /**
@@ -160,12 +175,18 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
  * @throws ConfigurationError naming the file, each invalid field (with its line) and how to fix it.
  */
 export function parseConfig(text: string, file: string): CliConfig {
-  const document = parseDocument(text, { prettyErrors: false });
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (document.errors.length > 0) {
-    const first = document.errors[0];
-    throw new ConfigurationError(`${file}: invalid YAML: ${first?.message.split("\n")[0]}`, {
-      option: "config",
+    // Like policy errors: file:line:column, then what the parser said.
+    const lines = document.errors.map((error) => {
+      const { line, col } = lineCounter.linePos(error.pos[0]);
+      return `  ${file}:${line}:${col}: YAML syntax: ${error.message.split("\n")[0]}`;
     });
+    throw new ConfigurationError(
+      `${file}: the config is not valid YAML:\n${lines.join("\n")}\n  — fix: check the indentation and quoting at that line (a value holding ": " or "#" needs quotes).`,
+      { option: "config" },
+    );
   }
   const parsed = cliConfigSchema.safeParse(document.toJS() ?? {});
   if (parsed.success) return parsed.data;

@@ -7,6 +7,7 @@ import { type ApprovalQueue, approvalQueue } from "../agents/approvals/queue.js"
 import { loadPolicyFile } from "../agents/policy/load.js";
 import type { Policy } from "../agents/policy/schema.js";
 import { type AuditLog, auditLog } from "../audit/audit-log.js";
+import { ConfigurationError } from "../core/errors.js";
 import type { Sink } from "../core/sink.js";
 import type { FindingSource } from "../core/source.js";
 import type { Store } from "../core/store.js";
@@ -39,7 +40,11 @@ export interface CliContext {
  * the store, sources, sinks and model; credentials come from `io.env`.
  * @throws ConfigurationError or PolicyError naming the file and field.
  */
-export async function openContext(io: CliIo, configFile: string | undefined): Promise<CliContext> {
+export async function openContext(
+  io: CliIo,
+  configFile: string | undefined,
+  options: { readOnly?: boolean } = {},
+): Promise<CliContext> {
   const { resolve } = await import("node:path");
   const loaded = await loadConfig(resolve(io.cwd, configFile ?? defaultConfigFile));
   const { config } = loaded;
@@ -47,9 +52,13 @@ export async function openContext(io: CliIo, configFile: string | undefined): Pr
     onWarning: (warning) =>
       io.stderr.write(`warning: ${warning.location ?? config.policy} ${warning.message}\n`),
   });
-  const store = sqliteStore({ path: loaded.path(config.store.sqlite) });
-  const audit = auditLog(store);
   const env = io.env;
+  const hmacKey = auditKey(config, env);
+  const store = sqliteStore({
+    path: loaded.path(config.store.sqlite),
+    ...(options.readOnly ? { readOnly: true } : {}),
+  });
+  const audit = auditLog(store, hmacKey === undefined ? {} : { hmacKey });
   const sources: Record<string, FindingSource> = {};
   if (config.sources.wiz) {
     sources.wiz = wiz({
@@ -120,6 +129,27 @@ export async function openContext(io: CliIo, configFile: string | undefined): Pr
     model: withBudget(cliModel(config.model.provider, env, config.model.model), config.model.maxCost),
     close: () => store.close(),
   };
+}
+
+/** The default environment variable of the audit log's HMAC key. */
+export const defaultAuditKeyEnv = "CLOUDSTEWARD_AUDIT_KEY";
+
+/**
+ * The audit log's HMAC key from the environment variable `audit.hmacKeyEnv` names (default
+ * `CLOUDSTEWARD_AUDIT_KEY`, optional). A variable named in the config must be set.
+ * @throws ConfigurationError when `audit.hmacKeyEnv` names a variable that is unset or empty.
+ */
+export function auditKey(config: CliConfig, env: Record<string, string | undefined>): string | undefined {
+  const name = config.audit.hmacKeyEnv ?? defaultAuditKeyEnv;
+  const key = env[name];
+  if (key !== undefined && key.length > 0) return key;
+  if (config.audit.hmacKeyEnv !== undefined) {
+    throw new ConfigurationError(
+      `audit.hmacKeyEnv names ${name}, but it is not set. Export the audit log's HMAC key as ${name}, or remove audit.hmacKeyEnv to use plain SHA-256 hashes.`,
+      { option: "audit.hmacKeyEnv", env: name },
+    );
+  }
+  return undefined;
 }
 
 // Internal helpers.

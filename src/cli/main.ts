@@ -118,6 +118,7 @@ function reportError(name: string, error: unknown, io: CliIo): number {
   if (isCloudstewardError(error)) {
     const details = apiDetails(error);
     io.stderr.write(`cloudsteward ${name}: ${error.name} (${error.code}): ${message}${details}\n`);
+    if (error.code === "CORRUPT_RECORD") return exitCodes.auditFailed;
     return error.code === "CONFIGURATION" || error.code === "POLICY" ? exitCodes.usage : exitCodes.failure;
   }
   io.stderr.write(`cloudsteward ${name}: ${message}\n`);

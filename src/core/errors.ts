@@ -23,7 +23,8 @@ export type ErrorCode =
   | "POLICY"
   | "BAD_REQUEST"
   | "BUDGET_EXCEEDED"
-  | "STAGE";
+  | "STAGE"
+  | "CORRUPT_RECORD";
 
 const marker = Symbol.for("cloudsteward.error");
 
@@ -327,6 +328,34 @@ export class DeliveryError extends CloudstewardError {
     this.safeToRetry = options.safeToRetry ?? false;
     if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
     if (options.uncertain) this.uncertain = true;
+  }
+}
+
+/**
+ * A stored record that cannot be read (not JSON, cut short, not what the store writes): names the
+ * store, the log and the record's sequence number (or the file and line), and says what to do.
+ */
+export class CorruptRecordError extends CloudstewardError {
+  /** The store, e.g. `sqliteStore`. */
+  readonly store: string;
+  /** The log the record belongs to, when known. */
+  readonly log?: string;
+  /** The record's sequence number in its log, when known. */
+  readonly seq?: number;
+  /** The database or file, when the store has one. */
+  readonly file?: string;
+  /** The line of a JSON Lines file. */
+  readonly line?: number;
+  constructor(
+    message: string,
+    options: { store: string; log?: string; seq?: number; file?: string; line?: number; cause?: unknown },
+  ) {
+    super(message, { code: "CORRUPT_RECORD", cause: options.cause });
+    this.store = options.store;
+    if (options.log !== undefined) this.log = options.log;
+    if (options.seq !== undefined) this.seq = options.seq;
+    if (options.file !== undefined) this.file = options.file;
+    if (options.line !== undefined) this.line = options.line;
   }
 }
 

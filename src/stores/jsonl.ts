@@ -11,7 +11,7 @@ import {
 } from "node:fs";
 import { dirname } from "node:path";
 import { canonicalJson } from "../core/canonical-json.js";
-import { ConfigurationError } from "../core/errors.js";
+import { ConfigurationError, CorruptRecordError } from "../core/errors.js";
 import { memoryStore } from "../core/memory-store.js";
 import type { LogEntry, Store } from "../core/store.js";
 import { lazyResource, logText } from "./shared.js";
@@ -26,6 +26,11 @@ export interface JsonlStoreOptions {
    * @default true
    */
   fsync?: boolean;
+  /**
+   * Read an existing file without writing to it or its directory (no lock file): for `verify` on a
+   * read-only copy or mount. Every write fails with a `ConfigurationError`. @default false
+   */
+  readOnly?: boolean;
 }
 
 /**
@@ -34,7 +39,8 @@ export interface JsonlStoreOptions {
  * with any text tool and easy to ship as evidence. One writer at a time: the store holds
  * `<path>.lock` while open, and a second store on the same file fails with a `ConfigurationError`;
  * for several processes use `sqliteStore` or `postgresStore`. The file only grows: deleted and
- * overwritten values stay in it.
+ * overwritten values stay in it. Opening never changes the file: a last line cut short by a crash
+ * (a write that never resolved) is skipped, and removed only when the store next writes.
  * @example
  * const store = jsonlStore({ path: "audit/state.jsonl" });
  */
@@ -111,9 +117,10 @@ export function jsonlStore(options: JsonlStoreOptions): Store {
 interface OpenedFile {
   memory: Store;
   write(line: string): void;
-  descriptor: number;
-  /** The lock file's path. */
-  lock: string;
+  /** The open file; absent when read-only. */
+  descriptor?: number;
+  /** The lock file's path; absent when read-only. */
+  lock?: string;
 }
 
 type Operation =
@@ -122,27 +129,47 @@ type Operation =
   | { op: "append"; log: string; seq: number; value: unknown };
 
 async function openFile(options: JsonlStoreOptions): Promise<OpenedFile> {
+  if (options.readOnly) {
+    let content: string;
+    try {
+      content = readFileSync(options.path, "utf8");
+    } catch (error) {
+      throw new ConfigurationError(
+        `jsonlStore: cannot read ${options.path} (${(error as NodeJS.ErrnoException).code ?? "error"}). Check the path; readOnly never creates a file.`,
+        { option: "path", cause: error },
+      );
+    }
+    const { memory } = await load(options.path, content);
+    return {
+      memory,
+      write() {
+        throw new ConfigurationError(
+          `jsonlStore: ${options.path} was opened with readOnly: true; open it without readOnly to write.`,
+          { option: "readOnly" },
+        );
+      },
+    };
+  }
   mkdirSync(dirname(options.path), { recursive: true });
   const lock = acquireLock(options.path);
   let descriptor: number | undefined;
   try {
     descriptor = openSync(options.path, "a+");
-    const memory = memoryStore();
     const content = readFileSync(options.path, "utf8");
-    const lines = content.split("\n");
-    // A last line without its newline is a write torn by a crash: it never resolved, so drop it.
-    const torn = lines.pop() ?? "";
-    if (torn.length > 0) ftruncateSync(descriptor, Buffer.byteLength(content) - Buffer.byteLength(torn));
-    for (const [index, line] of lines.entries()) {
-      if (line.length > 0) await replay(memory, parseLine(options.path, index + 1, line));
-    }
+    const { memory, torn } = await load(options.path, content);
     const sync = options.fsync ?? true;
     const fd = descriptor;
+    // A torn last line is cut before the first write appends after it, never when opening.
+    let cut = torn.length > 0 ? Buffer.byteLength(content) - Buffer.byteLength(torn) : undefined;
     return {
       memory,
       descriptor: fd,
       lock,
       write(line) {
+        if (cut !== undefined) {
+          ftruncateSync(fd, cut);
+          cut = undefined;
+        }
         writeSync(fd, `${line}\n`);
         if (sync) fsyncSync(fd);
       },
@@ -154,9 +181,23 @@ async function openFile(options: JsonlStoreOptions): Promise<OpenedFile> {
   }
 }
 
+/**
+ * Replays a file's complete lines into a memory store. A last line without its newline is a write
+ * torn by a crash: it never resolved, so it is skipped (and returned, for the first write to cut).
+ */
+async function load(path: string, content: string): Promise<{ memory: Store; torn: string }> {
+  const memory = memoryStore();
+  const lines = content.split("\n");
+  const torn = lines.pop() ?? "";
+  for (const [index, line] of lines.entries()) {
+    if (line.length > 0) await replay(memory, parseLine(path, index + 1, line));
+  }
+  return { memory, torn };
+}
+
 function closeFile(opened: OpenedFile): void {
-  closeSync(opened.descriptor);
-  rmSync(opened.lock, { force: true });
+  if (opened.descriptor !== undefined) closeSync(opened.descriptor);
+  if (opened.lock !== undefined) rmSync(opened.lock, { force: true });
 }
 
 /**
@@ -237,9 +278,9 @@ function parseLine(path: string, lineNumber: number, line: string): Operation {
   return operation as unknown as Operation;
 }
 
-function invalidLine(path: string, lineNumber: number, reason: string, cause?: unknown): ConfigurationError {
-  return new ConfigurationError(
-    `jsonlStore: line ${lineNumber} of ${path} cannot be replayed: ${reason}. Restore the file from a backup or fix the line.`,
-    { option: "path", cause },
+function invalidLine(path: string, lineNumber: number, reason: string, cause?: unknown): CorruptRecordError {
+  return new CorruptRecordError(
+    `jsonlStore: line ${lineNumber} of ${path} cannot be replayed: ${reason}. Restore the file from a backup or fix the line (every other line is plain JSON: \`sed -n ${lineNumber}p\` shows it).`,
+    { store: "jsonlStore", file: path, line: lineNumber, cause },
   );
 }

@@ -9,6 +9,7 @@ import {
   missingDependency,
   paged,
   pageSize,
+  parseStored,
   type StoredEntry,
 } from "./shared.js";
 
@@ -135,7 +136,7 @@ export function postgresStore(options: PostgresStoreOptions = {}): Store {
         (tables) => `SELECT value FROM ${tables.kv} WHERE namespace = $1 AND key = $2 AND ${live(3)}`,
         [namespace, key, Date.now()],
       );
-      return rows[0] ? (JSON.parse(String(rows[0].value)) as T) : undefined;
+      return rows[0] ? parseStored<T>(rows[0].value, { store: name, namespace, key }) : undefined;
     },
     async set(namespace, key, value, setOptions = {}) {
       const expiresAt = setOptions.ttlMs === undefined ? null : Date.now() + setOptions.ttlMs;
@@ -181,7 +182,7 @@ export function postgresStore(options: PostgresStoreOptions = {}): Store {
         const key = String(row.key);
         // Keys sharing a prefix are contiguous in byte order: the first key without it ends the list.
         if (!key.startsWith(prefix)) return;
-        yield { key, value: JSON.parse(String(row.value)) as T };
+        yield { key, value: parseStored<T>(row.value, { store: name, namespace, key }) };
       }
     },
     append,
@@ -194,7 +195,18 @@ export function postgresStore(options: PostgresStoreOptions = {}): Store {
         );
         return result.rows;
       });
-      for await (const row of rows) yield { seq: Number(row.seq), value: JSON.parse(String(row.value)) as T };
+      for await (const row of rows) {
+        const seq = Number(row.seq);
+        yield {
+          seq,
+          value: parseStored<T>(row.value, {
+            store: name,
+            file: `table ${options.schema ?? "public"}.cloudsteward_log`,
+            log,
+            seq,
+          }),
+        };
+      }
     },
     close: () => database.close(),
   };

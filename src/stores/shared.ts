@@ -1,4 +1,4 @@
-import { ConfigurationError } from "../core/errors.js";
+import { ConfigurationError, CorruptRecordError } from "../core/errors.js";
 import type { LogEntry } from "../core/store.js";
 
 /** How many rows `list` and `read` fetch per round trip. */
@@ -131,5 +131,47 @@ export function buildEntry(
     return { entry: { seq, value: JSON.parse(text) }, stored: { seq, text } };
   } catch (error) {
     return { error };
+  }
+}
+
+/** Where a stored value was read from, for {@link parseStored}'s error. */
+export interface StoredAt {
+  /** The store, e.g. `sqliteStore`. */
+  store: string;
+  /** The database file or the table, as the user knows it. */
+  file?: string;
+  /** A log entry: its log and sequence number. */
+  log?: string;
+  seq?: number;
+  /** A key-value entry: its namespace and key. */
+  namespace?: string;
+  key?: string;
+}
+
+/**
+ * Parses a stored JSON text.
+ * @throws CorruptRecordError naming the store, the file, the log and sequence number (or the
+ * namespace and key) and what to do, when the text is not JSON.
+ */
+export function parseStored<T>(text: unknown, at: StoredAt): T {
+  try {
+    return JSON.parse(String(text)) as T;
+  } catch (error) {
+    const what =
+      at.log !== undefined
+        ? `record ${at.seq} of log "${at.log}"`
+        : `entry "${at.key}" of namespace "${at.namespace}"`;
+    const where = at.file ? ` in ${at.file}` : "";
+    const todo =
+      at.log !== undefined
+        ? "Run `cloudsteward audit verify` to see what else is damaged, `cloudsteward audit export` to save every readable record, then restore the store from a backup."
+        : "Restore the store from a backup, or delete that entry to let cloudsteward rebuild it.";
+    throw new CorruptRecordError(`${at.store}: ${what}${where} is not valid JSON. ${todo}`, {
+      store: at.store,
+      ...(at.log === undefined ? {} : { log: at.log }),
+      ...(at.seq === undefined ? {} : { seq: at.seq }),
+      ...(at.file === undefined ? {} : { file: at.file }),
+      cause: error,
+    });
   }
 }

@@ -1,8 +1,8 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import { canonicalJson } from "../core/canonical-json.js";
-import { TimeoutError } from "../core/errors.js";
+import { ConfigurationError, TimeoutError } from "../core/errors.js";
 import type { Store } from "../core/store.js";
 import {
   appendQueue,
@@ -11,6 +11,7 @@ import {
   missingDependency,
   paged,
   pageSize,
+  parseStored,
   type QueuedAppend,
   type StoredEntry,
 } from "./shared.js";
@@ -28,6 +29,11 @@ export interface SqliteStoreOptions {
   synchronous?: "full" | "normal";
   /** How long a write waits for another process's lock before failing. @default 5000 */
   busyTimeoutMs?: number;
+  /**
+   * Open an existing file read-only (`audit verify` on a read-only copy or mount): nothing is
+   * created or changed, and every write fails. @default false
+   */
+  readOnly?: boolean;
 }
 
 /**
@@ -68,7 +74,7 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     async get<T>(namespace: string, key: string) {
       const { statements } = await database.get();
       const row = statements.get.get(namespace, key, Date.now()) as { value: string } | undefined;
-      return row ? (JSON.parse(row.value) as T) : undefined;
+      return row ? parseStored<T>(row.value, { store: name, file: options.path, namespace, key }) : undefined;
     },
     async set(namespace, key, value, setOptions = {}) {
       const { statements } = await database.get();
@@ -111,7 +117,10 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
       for await (const row of rows) {
         // Keys sharing a prefix are contiguous in byte order: the first key without it ends the list.
         if (!row.key.startsWith(prefix)) return;
-        yield { key: row.key, value: JSON.parse(row.value) as T };
+        yield {
+          key: row.key,
+          value: parseStored<T>(row.value, { store: name, file: options.path, namespace, key: row.key }),
+        };
       }
     },
     append,
@@ -124,7 +133,12 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
             value: string;
           }[],
       );
-      for await (const row of rows) yield { seq: row.seq, value: JSON.parse(row.value) as T };
+      for await (const row of rows) {
+        yield {
+          seq: row.seq,
+          value: parseStored<T>(row.value, { store: name, file: options.path, log, seq: row.seq }),
+        };
+      }
     },
     close: () => database.close(),
   };
@@ -138,6 +152,7 @@ async function openDatabase(options: SqliteStoreOptions) {
   } catch (error) {
     throw missingDependency("sqliteStore", "better-sqlite3@12", error);
   }
+  if (options.readOnly) return openReadOnly(Database, options);
   if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
   const db = new Database(options.path);
   db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
@@ -159,7 +174,53 @@ async function openDatabase(options: SqliteStoreOptions) {
     ) WITHOUT ROWID;
   `);
   db.prepare("DELETE FROM cloudsteward_kv WHERE expires_at <= ?").run(Date.now());
+  return prepare(db);
+}
 
+/**
+ * Opens an existing database without writing to it. A WAL database needs its `-shm` file to be
+ * read; when that cannot be created (a read-only directory) and no `-wal` file holds commits, the
+ * file is read into memory instead, so `audit verify` works on a read-only copy or mount.
+ */
+function openReadOnly(Database: typeof BetterSqlite3, options: SqliteStoreOptions) {
+  if (!existsSync(options.path)) {
+    throw new ConfigurationError(
+      `sqliteStore: ${options.path} does not exist. Check the path (readOnly never creates a database).`,
+      { option: "path" },
+    );
+  }
+  let db: BetterSqlite3.Database;
+  try {
+    db = new Database(options.path, { readonly: true, fileMustExist: true });
+    db.prepare("SELECT name FROM sqlite_master LIMIT 1").get();
+  } catch (error) {
+    if (existsSync(`${options.path}-wal`)) {
+      throw new ConfigurationError(
+        `sqliteStore: ${options.path} cannot be opened read-only and its -wal file holds commits that only a writable open applies. Copy the database with its -wal and -shm files to a writable directory and verify the copy.`,
+        { option: "path", cause: error },
+      );
+    }
+    const image = readFileSync(options.path);
+    // Bytes 18 and 19 say "WAL mode"; an in-memory image must say "rollback journal" to be read.
+    if (image[18] === 2) image[18] = 1;
+    if (image[19] === 2) image[19] = 1;
+    db = new Database(image, { readonly: true });
+  }
+  db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
+  const tables = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'cloudsteward_%'")
+    .all() as { name: string }[];
+  if (tables.length < 2) {
+    db.close();
+    throw new ConfigurationError(
+      `sqliteStore: ${options.path} is not a cloudsteward store (its tables are missing). Check the path.`,
+      { option: "path" },
+    );
+  }
+  return prepare(db);
+}
+
+function prepare(db: BetterSqlite3.Database) {
   const live = "(expires_at IS NULL OR expires_at > ?)";
   const statements = {
     get: db.prepare(`SELECT value FROM cloudsteward_kv WHERE namespace = ? AND key = ? AND ${live}`),

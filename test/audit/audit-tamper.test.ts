@@ -8,7 +8,8 @@ import { promisify } from "node:util";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AuditRecord, auditLog, canonicalJson } from "../../src/audit/index.js";
+import { type AuditRecord, auditLog, canonicalJson, parseAuditAnchors } from "../../src/audit/index.js";
+import { CorruptRecordError } from "../../src/core/errors.js";
 import { memoryStore } from "../../src/core/memory-store.js";
 import type { LogEntry, Store } from "../../src/core/store.js";
 import { jsonlStore, postgresStore, sqliteStore } from "../../src/stores/index.js";
@@ -175,6 +176,14 @@ const scenarios: Scenario[] = [
     expected: { firstBadSeq: 2, reason: "reordered" },
   },
   {
+    name: "an edited event whose own hash was recomputed",
+    change: (records) =>
+      with3(records, (record) =>
+        rehash({ ...record, event: { ...record.event, data: { action: "close" } } }),
+      ),
+    expected: { firstBadSeq: 3, reason: "edited" },
+  },
+  {
     name: "a re-hashed record pointing elsewhere",
     change: (records) => with3(records, (record) => rehash({ ...record, prevHash: "a".repeat(64) })),
     expected: { firstBadSeq: 3, reason: "broken-link" },
@@ -225,6 +234,174 @@ describe.each(backends)("audit log tampering on $name", (backend) => {
   });
 });
 
+/** The attacks of issue 14's tampering target, on a log of six records, and who names what. */
+const attacks: {
+  name: string;
+  change: (records: AuditRecord[]) => AuditRecord[];
+  /** What verify names with an anchor per record (an earlier export) or with an HMAC key. */
+  expected: { firstBadSeq: number; reason: string };
+  /** What a single anchor on the last record names, when it differs. */
+  lastAnchor?: { firstBadSeq: number; reason: string; suspectFrom?: number };
+  /** An HMAC key alone cannot see a log cut short or wiped: a prefix of a chain is a chain. */
+  hmacBlind?: true;
+}[] = [
+  {
+    name: "edit",
+    change: (records) =>
+      with3(records, (record) => ({ ...record, event: { ...record.event, actor: "mallory" } })),
+    expected: { firstBadSeq: 3, reason: "edited" },
+  },
+  {
+    name: "recomputed-hash edit",
+    change: (records) =>
+      with3(records, (record) => rehash({ ...record, event: { ...record.event, actor: "mallory" } })),
+    expected: { firstBadSeq: 3, reason: "edited" },
+  },
+  {
+    name: "delete",
+    change: (records) => records.filter((record) => record.seq !== 3),
+    expected: { firstBadSeq: 3, reason: "deleted" },
+  },
+  {
+    name: "insert",
+    change: (records) => {
+      const forged = rehash({
+        ...records[2]!,
+        prevHash: records[1]!.hash,
+        event: { type: "approval", actor: "mallory", data: { approved: true } },
+      });
+      return [...records.slice(0, 2), forged, ...records.slice(2)];
+    },
+    expected: { firstBadSeq: 3, reason: "inserted" },
+  },
+  {
+    name: "reorder",
+    change: (records) => [records[0]!, records[1]!, records[3]!, records[2]!, ...records.slice(4)],
+    expected: { firstBadSeq: 3, reason: "reordered" },
+  },
+  {
+    name: "re-hash from a point",
+    change: (records) =>
+      rechain(with3(records, (record) => ({ ...record, event: { ...record.event, actor: "mallory" } }))),
+    expected: { firstBadSeq: 3, reason: "edited" },
+    lastAnchor: { firstBadSeq: 6, reason: "edited", suspectFrom: 1 },
+  },
+  {
+    name: "truncate",
+    change: (records) => records.slice(0, 4),
+    expected: { firstBadSeq: 5, reason: "deleted" },
+    hmacBlind: true,
+  },
+  {
+    name: "wipe",
+    change: () => [],
+    expected: { firstBadSeq: 1, reason: "deleted" },
+    hmacBlind: true,
+  },
+];
+
+const protections = ["last-record anchor", "anchor per record (earlier export)", "HMAC key"] as const;
+
+describe.each(backends)("tampering matrix on $name", (backend) => {
+  it.each(attacks.flatMap((attack) => protections.map((protection) => ({ attack, protection }))))(
+    "$attack.name with $protection: detected, first bad record named",
+    async ({ attack, protection }) => {
+      const log = `matrix-${attack.name}-${protection}`.replace(/[^a-z0-9-]+/gi, "-");
+      const hmacKey = protection === "HMAC key" ? "kept-outside-the-store" : undefined;
+      const audit = auditLog(await backend.open(), { log, hmacKey });
+      await writeSix(audit);
+      const before = await audit.verify();
+      if (!before.ok) throw new Error("expected an intact log");
+      const evidence = join(directory, log);
+      await audit.export(evidence);
+      const anchor =
+        protection === "last-record anchor"
+          ? parseAuditAnchors(`${before.count}:${before.lastHash}`)
+          : protection === "HMAC key"
+            ? undefined
+            : parseAuditAnchors(readFileSync(join(evidence, "audit.jsonl"), "utf8"));
+      await backend.rewrite(log, attack.change);
+      const result = await auditLog(await backend.open(), { log, hmacKey }).verify(anchor ? { anchor } : {});
+      if (protection === "HMAC key" && attack.hmacBlind) {
+        expect(result).toMatchObject({ ok: true });
+        return;
+      }
+      const expected =
+        protection === "last-record anchor" ? (attack.lastAnchor ?? attack.expected) : attack.expected;
+      expect(result).toMatchObject({ ok: false, ...expected });
+      if (protection !== "last-record anchor") expect(result).not.toHaveProperty("suspectFrom");
+    },
+  );
+});
+
+describe.each(backends.filter((backend) => backend.name !== "memory"))(
+  "corrupt records on $name",
+  (backend) => {
+    it("verify names the corrupt record; query throws a typed error naming it; export writes the rest", async () => {
+      const log = "audit-corrupt";
+      const audit = auditLog(await backend.open(), { log });
+      await writeSix(audit);
+      await corrupt(backend.name, log, 3);
+      const reopened = auditLog(await backend.open(), { log });
+      if (backend.name === "jsonl") {
+        // A JSON Lines file replays whole: a corrupt line is named by file and line before any record is read.
+        const error = await reopened.verify().catch((caught: unknown) => caught);
+        expect(error).toBeInstanceOf(CorruptRecordError);
+        expect(error).toMatchObject({ code: "CORRUPT_RECORD", file: jsonlPath });
+        expect((error as Error).message).toMatch(/line \d+ of .*Restore the file from a backup/);
+        const lines = readFileSync(jsonlPath, "utf8").split("\n");
+        writeFileSync(jsonlPath, lines.filter((line) => line !== "not json {").join("\n"));
+        return;
+      }
+      expect(await reopened.verify()).toMatchObject({ ok: false, firstBadSeq: 3, reason: "corrupt" });
+      const error = await (async () => {
+        for await (const _ of reopened.query());
+      })().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(CorruptRecordError);
+      expect(error).toMatchObject({ code: "CORRUPT_RECORD", seq: 3, log });
+      expect((error as Error).message).toContain("record 3");
+      const evidence = join(directory, `corrupt-${backend.name}`);
+      const exported = await reopened.export(evidence);
+      expect(exported).toMatchObject({ records: 5, unreadable: [{ seq: 3 }] });
+      expect(readFileSync(join(evidence, "audit.jsonl"), "utf8").trim().split("\n")).toHaveLength(5);
+      expect(readFileSync(join(evidence, "unreadable.md"), "utf8")).toContain("| 3 |");
+      expect(readFileSync(join(evidence, "index.md"), "utf8")).toContain("1 record(s) could not be read");
+    });
+  },
+);
+
+describe("read-only verification", () => {
+  it("verifies a SQLite file opened read-only without changing it, and refuses writes", async () => {
+    const path = join(directory, "read-only.db");
+    const writer = sqliteStore({ path });
+    await writeSix(auditLog(writer));
+    await writer.close();
+    const before = readFileSync(path);
+    const reader = sqliteStore({ path, readOnly: true });
+    const audit = auditLog(reader);
+    expect(await audit.verify()).toMatchObject({ ok: true, count: 6 });
+    await expect(audit.append({ type: "gate", actor: "x", data: {} })).rejects.toThrow();
+    await reader.close();
+    expect(readFileSync(path).equals(before)).toBe(true);
+    await expect(
+      sqliteStore({ path: join(directory, "absent.db"), readOnly: true }).get("a", "b"),
+    ).rejects.toThrow(/does not exist/);
+  });
+
+  it("verifies a JSONL file opened read-only, torn last line included, without changing it", async () => {
+    const path = join(directory, "read-only.jsonl");
+    const writer = jsonlStore({ path });
+    await writeSix(auditLog(writer));
+    await writer.close();
+    writeFileSync(path, `${readFileSync(path, "utf8")}{"op":"append","log":"audit","seq":7,"va`);
+    const before = readFileSync(path, "utf8");
+    const reader = jsonlStore({ path, readOnly: true });
+    expect(await auditLog(reader).verify()).toMatchObject({ ok: true, count: 6 });
+    await reader.close();
+    expect(readFileSync(path, "utf8")).toBe(before);
+  });
+});
+
 describe("audit log with several writers", () => {
   it("two PostgreSQL pools appending at once form one chain", async () => {
     const pools = [0, 1].map(() => new pg.Pool({ connectionString: server.connectionString, max: 4 }));
@@ -271,6 +448,30 @@ await store.close();
     expect(await auditLog(store).verify()).toMatchObject({ ok: true, count: 3 * (40 + 4 * 2) });
   }, 120_000); // three Node processes start tsx: slow on a busy machine
 });
+
+/** Breaks record `seq` of `log` in the backend's storage so that it is no longer JSON. */
+async function corrupt(backend: string, log: string, seq: number): Promise<void> {
+  if (backend === "sqlite") {
+    const db = new Database(sqlitePath);
+    db.prepare("UPDATE cloudsteward_log SET value = 'not json {' WHERE log = ? AND seq = ?").run(log, seq);
+    db.close();
+  } else if (backend === "postgres") {
+    const client = new pg.Client({ connectionString: server.connectionString });
+    await client.connect();
+    await client.query(
+      "UPDATE tamper.cloudsteward_log SET value = 'not json {' WHERE log = $1 AND seq = $2",
+      [log, seq],
+    );
+    await client.end();
+  } else {
+    await jsonl?.close();
+    const lines = readFileSync(jsonlPath, "utf8").split("\n");
+    let found = 0;
+    const index = lines.findIndex((line) => line.includes(`"log":"${log}"`) && ++found === seq);
+    lines[index] = "not json {";
+    writeFileSync(jsonlPath, lines.join("\n"));
+  }
+}
 
 function track(store: Store): Store {
   opened.push(store);

@@ -1,4 +1,12 @@
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -80,8 +88,45 @@ describe("jsonlStore", () => {
     );
     const store = jsonlStore({ path: file });
     const error = await store.get("a", "b").catch((caught: unknown) => caught);
-    expect(isCloudstewardError(error, "CONFIGURATION")).toBe(true);
+    expect(isCloudstewardError(error, "CORRUPT_RECORD")).toBe(true);
+    expect(error).toMatchObject({ file, line: 2 });
     expect((error as Error).message).toContain("line 2");
+    expect((error as Error).message).toContain("Restore the file from a backup");
     await store.close();
+  });
+
+  it("never rewrites the file when it opens, even with a torn last line", async () => {
+    const file = join(directory, "untouched.jsonl");
+    const store = jsonlStore({ path: file });
+    await store.append("log", () => "first");
+    await store.close();
+    appendFileSync(file, '{"op":"append","log":"log","seq":2,"val');
+    const before = readFileSync(file, "utf8");
+    const reopened = jsonlStore({ path: file });
+    const entries: unknown[] = [];
+    for await (const entry of reopened.read("log")) entries.push(entry.value);
+    expect(await reopened.get("ns", "missing")).toBeUndefined();
+    await reopened.close();
+    expect(entries).toEqual(["first"]);
+    expect(readFileSync(file, "utf8")).toBe(before);
+  });
+
+  it("reads a read-only file without a lock, and refuses writes", async () => {
+    const file = join(directory, "read-only.jsonl");
+    const store = jsonlStore({ path: file });
+    await store.append("log", () => "first");
+    await store.close();
+    chmodSync(file, 0o444);
+    const reader = jsonlStore({ path: file, readOnly: true });
+    const entries: unknown[] = [];
+    for await (const entry of reader.read("log")) entries.push(entry.value);
+    expect(entries).toEqual(["first"]);
+    expect(existsSync(`${file}.lock`)).toBe(false);
+    const error = await reader.append("log", () => "second").catch((caught: unknown) => caught);
+    expect(isCloudstewardError(error, "CONFIGURATION")).toBe(true);
+    await reader.close();
+    const missing = jsonlStore({ path: join(directory, "absent.jsonl"), readOnly: true });
+    await expect(missing.get("a", "b")).rejects.toThrow(/readOnly never creates a file/);
+    expect(existsSync(join(directory, "absent.jsonl"))).toBe(false);
   });
 });

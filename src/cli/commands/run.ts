@@ -1,6 +1,10 @@
 import { parseArgs } from "node:util";
 import { governance } from "../../agents/governance/governance.js";
+import type { Action } from "../../core/action.js";
 import { modeSchema } from "../../core/case.js";
+import { isAbortError, isCloudstewardError } from "../../core/errors.js";
+import type { Sink } from "../../core/sink.js";
+import type { Store } from "../../core/store.js";
 import { openContext } from "../context.js";
 import { type CliIo, createOutput, exitCodes } from "../io.js";
 import { trackProgress } from "../progress.js";
@@ -9,11 +13,19 @@ import { usageError } from "../usage.js";
 /** The Store namespace of the cursor `run` resumes from. */
 export const cursorsNamespace = "cli:cursors";
 
+/**
+ * The Store namespace of actions whose delivery failed (`<sink>:<idempotency key>` → the action): the
+ * next `run` delivers each again through its sink's ledger, which settles what the failed attempt did.
+ */
+export const outstandingNamespace = "cli:outstanding";
+
 /** Help text of `cloudsteward run`. */
 export const runHelp = `cloudsteward run [options]
 
 Runs the configured pipeline once: every configured source → triage → enrich → explain → decide →
-gate → sinks. It resumes from the start of the last successful run (a cursor saved in the store).
+gate → sinks. It resumes from a cursor saved in the store, which advances only past findings whose
+actions reached a final state (delivered, or waiting for approval); actions whose delivery failed are
+delivered again, through the ticket ledger, by the next run.
 
 Options:
   --config <file>  the config file (default ./cloudsteward.yaml)
@@ -64,8 +76,14 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
       out.progress(`${findings} findings → ${cases} cases → ${actions} actions`),
     );
     const result = await run.start(io.signal ? { signal: io.signal } : {});
+    const delivering = !values["dry-run"] && mode !== "read-only";
+    const outstanding = delivering
+      ? await settleOutstanding(context.store, context.sinks, result, io.signal)
+      : { retried: 0, failed: [] as Action[], left: 0 };
     if (!values["dry-run"] && since === undefined) {
-      await context.store.set(cursorsNamespace, lastRunKey, { updatedAfter: startedAt });
+      await context.store.set(cursorsNamespace, lastRunKey, {
+        updatedAfter: cursorAfter(startedAt, outstanding.failed),
+      });
     }
     let pending = 0;
     for await (const _ of context.approvals.list({ state: "requested" })) pending++;
@@ -74,7 +92,11 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
       dryRun: values["dry-run"],
       findings: result.report.stages.source?.in ?? 0,
       cases: result.cases.length,
-      delivered: result.delivered.length,
+      delivered: result.delivered.length + outstanding.retried,
+      /** Actions an earlier run failed to deliver, delivered by this one. */
+      retried: outstanding.retried,
+      /** Actions whose delivery failed; the next run delivers them again. */
+      outstanding: outstanding.left,
       waitingForApproval: pending,
       deadLetters: result.report.deadLetters.map((letter) => ({
         stage: letter.stage,
@@ -94,7 +116,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
       for (const letter of summary.deadLetters)
         out.line(out.red(`dead letter (${letter.stage} ${letter.item ?? ""}): ${letter.error}`));
     }
-    return summary.deadLetters.length > 0 ? exitCodes.failure : exitCodes.ok;
+    return summary.deadLetters.length > 0 || outstanding.left > 0 ? exitCodes.failure : exitCodes.ok;
   } finally {
     await context.close();
   }
@@ -119,3 +141,91 @@ export function parseSince(value: string, now: Date): string {
 
 /** The cursor key: the start of the last successful run, shared by every configured source. */
 const lastRunKey = "last-run";
+
+/** An action whose delivery failed, kept for the next run. */
+interface OutstandingAction {
+  sink: string;
+  action: Action;
+  failedAt: string;
+  error: string;
+}
+
+/**
+ * Records the actions this run failed to deliver, forgets those it delivered, and delivers again
+ * the ones earlier runs left (the sinks' ledgers make that safe: a delivery that went through is
+ * found, an uncertain one waits for its settle window). Returns what is still not delivered.
+ */
+async function settleOutstanding(
+  store: Store,
+  sinks: Record<string, Sink>,
+  result: Awaited<ReturnType<ReturnType<typeof governance>["start"]>>,
+  signal: AbortSignal | undefined,
+): Promise<{ retried: number; failed: Action[]; left: number }> {
+  const keyOf = (sink: string, action: Action) => `${sink}:${action.idempotencyKey}`;
+  const handled = new Set<string>();
+  for (const { action } of result.delivered) {
+    const key = keyOf(action.sink ?? "default", action);
+    handled.add(key);
+    await store.delete(outstandingNamespace, key);
+  }
+  const failed: Action[] = [];
+  for (const letter of result.report.deadLetters) {
+    const action = asAction(letter.item);
+    if (!action || !letter.stage.startsWith("deliver")) continue;
+    const sink = action.sink ?? "default";
+    handled.add(keyOf(sink, action));
+    failed.push(action);
+    await store.set<OutstandingAction>(outstandingNamespace, keyOf(sink, action), {
+      sink,
+      action,
+      failedAt: new Date().toISOString(),
+      error: letter.error.message,
+    });
+  }
+  let retried = 0;
+  const earlier: { key: string; value: OutstandingAction }[] = [];
+  for await (const entry of store.list<OutstandingAction>(outstandingNamespace)) {
+    if (!handled.has(entry.key)) earlier.push(entry);
+  }
+  for (const { key, value } of earlier) {
+    const sink = sinks[value.sink];
+    if (!sink) continue;
+    try {
+      await sink.deliver(value.action, signal ? { signal } : {});
+      await store.delete(outstandingNamespace, key);
+      retried++;
+    } catch (error) {
+      if (isAbortError(error) || signal?.aborted) throw error;
+      failed.push(value.action);
+      const message = isCloudstewardError(error) || error instanceof Error ? error.message : String(error);
+      await store.set<OutstandingAction>(outstandingNamespace, key, {
+        ...value,
+        failedAt: new Date().toISOString(),
+        error: message,
+      });
+    }
+  }
+  return { retried, failed, left: failed.length };
+}
+
+/**
+ * The next cursor: the start of this run, but never past a finding of an action that is not
+ * delivered yet (just before the earliest such finding was last seen), so the next run reads it again.
+ */
+function cursorAfter(startedAt: string, unfinished: readonly Action[]): string {
+  let cursor = Date.parse(startedAt);
+  for (const action of unfinished) {
+    for (const finding of action.case.findings) {
+      const seen = Date.parse(finding.lastSeen);
+      if (Number.isFinite(seen)) cursor = Math.min(cursor, seen - 1);
+    }
+  }
+  return new Date(cursor).toISOString();
+}
+
+function asAction(item: unknown): Action | undefined {
+  const candidate = item as Partial<Action> | undefined;
+  return candidate && typeof candidate.idempotencyKey === "string" && candidate.case?.findings
+    ? (candidate as Action)
+    : undefined;
+}

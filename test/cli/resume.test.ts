@@ -1,0 +1,119 @@
+/**
+ * `run` after a failed or killed run delivers every outstanding action (issue #14.7): the cursor
+ * advances only past findings whose actions reached a final state, and failed deliveries are
+ * delivered again, through the ledger, by the next run.
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { type Sandbox, startSandbox } from "../../src/testing/sandbox/server.js";
+import { runCli } from "./helpers.js";
+
+const policyYaml = `mode: automated
+rules:
+  - id: all
+    do:
+      - { kind: ticket, sink: jira, automatic: true }
+principals:
+  - { id: cloudsteward-bot, scopes: [execute:ticket] }
+allowedActions: [ticket]
+`;
+
+let sandbox: Sandbox;
+let dir: string;
+let env: Record<string, string>;
+
+beforeEach(async () => {
+  sandbox = await startSandbox({ size: 30, seed: 5, platforms: ["wiz"] });
+  dir = await mkdtemp(join(tmpdir(), "cloudsteward-resume-"));
+  await writeFile(join(dir, "policy.yaml"), policyYaml);
+  await writeFile(
+    join(dir, "cloudsteward.yaml"),
+    `mode: automated
+policy: ./policy.yaml
+store: { sqlite: ./state/state.db }
+sources:
+  wiz: { apiUrl: ${sandbox.wiz.apiUrl}, authUrl: ${sandbox.wiz.authUrl} }
+sinks:
+  jira: { baseUrl: ${sandbox.jira.baseUrl}, projectKey: SEC }
+`,
+  );
+  env = {
+    WIZ_CLIENT_ID: String(sandbox.wiz.clientId),
+    WIZ_CLIENT_SECRET: String(sandbox.wiz.clientSecret),
+    JIRA_EMAIL: String(sandbox.jira.email),
+    JIRA_API_TOKEN: String(sandbox.jira.apiToken),
+  };
+});
+
+afterEach(async () => {
+  vi.useRealTimers();
+  await sandbox?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Tickets per `cs-` tracking label in the sandbox Jira. */
+function tickets(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const issue of sandbox.emulations.jira.issues()) {
+    const label = issue.fields.labels.find((item) => item.startsWith("cs-"));
+    if (label) counts.set(label, (counts.get(label) ?? 0) + 1);
+  }
+  return counts;
+}
+
+describe("cloudsteward run resumes what an earlier run did not finish", () => {
+  it("after a run whose deliveries failed, a fixed re-run delivers every case's ticket", async () => {
+    const failed = await runCli(["run", "--json"], {
+      cwd: dir,
+      env: { ...env, JIRA_API_TOKEN: "wrong-token" },
+    });
+    expect(failed.code).not.toBe(0);
+    const first = JSON.parse(failed.stdout);
+    expect(first.cases).toBeGreaterThan(0);
+    expect(first.outstanding).toBe(first.cases);
+    expect(sandbox.emulations.jira.issues()).toHaveLength(0);
+
+    const fixed = await runCli(["run", "--json"], { cwd: dir, env });
+    expect(fixed.code).toBe(0);
+    const second = JSON.parse(fixed.stdout);
+    expect(second.outstanding).toBe(0);
+    const counts = tickets();
+    expect(counts.size).toBe(first.cases);
+    expect([...counts.values()].every((count) => count === 1)).toBe(true);
+
+    // Nothing is left: a third run delivers nothing new.
+    const third = await runCli(["run", "--json"], { cwd: dir, env });
+    expect(third.code).toBe(0);
+    expect(tickets().size).toBe(first.cases);
+    expect(sandbox.emulations.jira.issues()).toHaveLength(first.cases);
+  });
+
+  it("after a run killed mid-delivery, the next run (once the settle window passed) delivers the rest, none twice", async () => {
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
+    const controller = new AbortController();
+    const watch = setInterval(() => {
+      if (sandbox.emulations.jira.issues().length >= 5)
+        controller.abort(new DOMException("killed", "AbortError"));
+    }, 5);
+    const killed = await runCli(["run", "--json"], { cwd: dir, env, signal: controller.signal }).catch(
+      (error: unknown) => ({ code: -1, stdout: "", stderr: String(error) }),
+    );
+    clearInterval(watch);
+    expect(controller.signal.aborted).toBe(true);
+    expect(killed.code).not.toBe(0);
+    const before = sandbox.emulations.jira.issues().length;
+    expect(before).toBeGreaterThanOrEqual(5);
+
+    // Past every lease and settle window (Jira's default is two minutes).
+    vi.setSystemTime(Date.now() + 10 * 60_000);
+    const rerun = await runCli(["run", "--json"], { cwd: dir, env });
+    expect(rerun.code).toBe(0);
+    const summary = JSON.parse(rerun.stdout);
+    const counts = tickets();
+    expect(counts.size).toBe(summary.cases);
+    expect(counts.size).toBeGreaterThan(before);
+    expect([...counts.values()].every((count) => count === 1)).toBe(true);
+  });
+});

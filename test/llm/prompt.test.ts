@@ -7,6 +7,7 @@ import { definePrompt, untrustedBlock, untrustedDataInstruction } from "../../sr
 import { openaiChatEmulator } from "../../src/testing/llm-emulators.js";
 import { emulatorHandlers } from "../../src/testing/msw/emulator-handlers.js";
 import { scriptedModel } from "../../src/testing/scripted-model.js";
+import { positives } from "../core/__fixtures__/redaction-corpus.js";
 import { injectionCorpus } from "./__fixtures__/injection-corpus.js";
 
 const schema = z.object({ summary: z.string() });
@@ -160,5 +161,34 @@ describe("redaction on the wire (openai provider, msw)", () => {
       );
       fenceOf(user?.content ?? "");
     }
+  });
+});
+
+describe("the secrets corpus in a model request (openai provider, msw)", () => {
+  const emulator = openaiChatEmulator();
+  const server = setupServer(...emulatorHandlers(emulator, "https://api.openai.com/v1"));
+  beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+  afterAll(() => server.close());
+
+  it("sends none of the corpus's secrets, planted in tags, descriptions and resource names", async () => {
+    const model = openai({ model: "gpt-4.1-mini", apiKey: "sk-test" });
+    expect(positives.length).toBeGreaterThanOrEqual(40);
+    for (const [index, entry] of positives.entries()) {
+      emulator.reply({ object: { summary: "s" } });
+      await generateObject(model, {
+        schema,
+        schemaName: "explanation",
+        ...explainPrompt.build({
+          title: `Finding ${index}`,
+          description: `Found in user data: ${entry.text}`,
+          resource: { name: `planted-${index} ${entry.text}`, tags: { note: entry.text } },
+        }),
+      });
+    }
+    expect(emulator.requests).toHaveLength(positives.length);
+    const leaked = positives.filter((entry, index) =>
+      entry.secrets.some((secret) => emulator.requests[index]!.rawBody.includes(secret)),
+    );
+    expect(leaked.map((entry) => entry.name)).toEqual([]);
   });
 });

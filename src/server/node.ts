@@ -7,7 +7,11 @@ export interface ServeNodeOptions {
   port?: number;
   /** @default "127.0.0.1" */
   host?: string;
-  /** Largest accepted body, in bytes; larger requests get 413. @default 5_000_000 */
+  /**
+   * Largest accepted body, in bytes; larger requests get 413. The rest of such a body is read and
+   * dropped (up to four times this limit) so a kept-alive connection stays usable; past that the
+   * 413 closes the connection. @default 5_000_000
+   */
   maxBodyBytes?: number;
 }
 
@@ -66,14 +70,27 @@ export function nodeListener(
       try {
         const chunks: Buffer[] = [];
         let size = 0;
+        const declared = Number(incoming.headers["content-length"] ?? Number.NaN);
+        // Past `limit` the body is drained, not kept: answering before the client finished sending
+        // would make the socket close with unread data, which resets the kept-alive connection.
+        const drainable = !(declared > limit * 4);
         for await (const chunk of incoming) {
           size += (chunk as Buffer).length;
           if (size > limit) {
-            outgoing.writeHead(413, { "content-type": "application/json" });
-            outgoing.end(JSON.stringify({ error: `Request body larger than ${limit} bytes.` }));
-            return;
+            chunks.length = 0;
+            if (drainable && size <= limit * 4) continue;
+            break;
           }
           chunks.push(chunk as Buffer);
+        }
+        if (size > limit) {
+          const close = !incoming.complete;
+          outgoing.writeHead(413, {
+            "content-type": "application/json",
+            ...(close ? { connection: "close" } : {}),
+          });
+          outgoing.end(JSON.stringify({ error: `Request body larger than ${limit} bytes.` }));
+          return;
         }
         const headers = new Headers();
         for (const [key, value] of Object.entries(incoming.headers)) {

@@ -1,6 +1,7 @@
 import type { LaceworkWebhookOptions } from "../adapters/lacework/webhook.js";
 import type { OrcaWebhookOptions } from "../adapters/orca/webhook.js";
 import type { PrismaWebhookOptions } from "../adapters/prisma/webhook.js";
+import { assertWebhookSecret } from "../adapters/shared/webhook.js";
 import type { WizWebhookOptions } from "../adapters/wiz/webhook.js";
 import type { ApprovalQueue } from "../agents/approvals/queue.js";
 import { ConfigurationError, isCloudstewardError } from "../core/errors.js";
@@ -64,6 +65,11 @@ export interface WebhookHandlerOptions {
   onError?: (error: unknown, batch: WebhookBatch) => void;
   /** Called with each pipeline run's report, when `pipeline` is given. */
   onReport?: (report: RunReport, batch: WebhookBatch) => void;
+  /**
+   * Called when a request fails for a reason the sender must not see (a secret function returning
+   * nothing, a parser that threw): the response only says 500, this hook gets the error.
+   */
+  onRequestError?: (error: unknown, route: string) => void;
 }
 
 /** A Fetch-API request handler with a view of its background queue. */
@@ -85,7 +91,9 @@ export const webhookSeenNamespace = "webhooks:seen";
  * severity, or same delivery id) and answers 202 at once, processing in the background through a bounded queue (503 with
  * `Retry-After` when full); `POST /slack/interactions` applies Approve/Reject buttons to
  * `approvals`; `GET /healthz` answers 200 with the queue depth.
- * @throws ConfigurationError at creation when neither `onFindings` nor `pipeline` is given.
+ * @throws ConfigurationError at creation when neither `onFindings` nor `pipeline` is given, when a
+ * built-in route's secret is missing or empty (option or environment variable), when a route has
+ * no parser, or when `approvals` is given without a Slack signing secret.
  * @example
  * const handler = createWebhookHandler({
  *   sources: { wiz: { secret: process.env.WIZ_WEBHOOK_SECRET } },
@@ -100,6 +108,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       { option: "onFindings" },
     );
   }
+  const routes = checkRoutes(options);
   const store = options.store ?? memoryStore();
   const queueSize = options.queueSize ?? 1000;
   const concurrency = options.concurrency ?? 1;
@@ -158,10 +167,11 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       findings = await (source.parse ?? (await defaultParser(name, source)))(request);
     } catch (error) {
       if (isCloudstewardError(error, "AUTHENTICATION")) return json(401, { error: "Unauthorized." });
-      if (isCloudstewardError(error, "CONFIGURATION")) {
-        return json(500, { error: `The receiver is misconfigured: ${error.message}` });
+      // A configuration error names options and variables: the sender learns nothing of it.
+      if (isCloudstewardError(error) && error.code !== "CONFIGURATION") {
+        return json(400, { error: error.message });
       }
-      if (isCloudstewardError(error)) return json(400, { error: error.message });
+      options.onRequestError?.(error, name);
       return json(500, { error: "The webhook could not be processed." });
     }
     const deliveryId = source.deliveryIdHeader ? request.headers.get(source.deliveryIdHeader) : null;
@@ -194,8 +204,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       return handleSlack(request);
     }
     const match = /^\/webhooks\/([a-z0-9-]+)$/.exec(path);
-    const source = match ? options.sources[match[1] as string] : undefined;
-    if (!match || !source) return json(404, { error: `No route for ${path}.` });
+    // Own routes only: `/webhooks/constructor` must not find Object.prototype.constructor.
+    const source = match ? routes.get(match[1] as string) : undefined;
+    if (!match || !source) return json(404, { error: "No such route." });
     return receive(match[1] as string, source, request);
   };
 
@@ -211,6 +222,67 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
 }
 
 // Internal helpers.
+
+/** Where each built-in route's secret comes from, and when the route needs none. */
+const builtInSecrets: Record<
+  string,
+  { env: string; unauthenticated: (source: WebhookSourceOptions) => boolean }
+> = {
+  wiz: {
+    env: "WIZ_WEBHOOK_SECRET",
+    unauthenticated: (source) => (source as WizWebhookOptions).auth === "none",
+  },
+  prisma: {
+    env: "PRISMA_WEBHOOK_SECRET",
+    unauthenticated: (source) => (source as PrismaWebhookOptions).auth === "none",
+  },
+  orca: {
+    env: "ORCA_WEBHOOK_SECRET",
+    unauthenticated: (source) => (source as OrcaWebhookOptions).header === "none",
+  },
+  lacework: { env: "LW_WEBHOOK_SECRET", unauthenticated: () => false },
+};
+
+/**
+ * Validates the routes at creation, so a receiver never starts with a route that cannot verify
+ * its requests, and returns them in a map (no prototype lookups).
+ */
+function checkRoutes(options: WebhookHandlerOptions): Map<string, WebhookSourceOptions> {
+  const routes = new Map<string, WebhookSourceOptions>();
+  for (const [name, source] of Object.entries(options.sources)) {
+    if (!/^[a-z0-9-]+$/.test(name)) {
+      throw new ConfigurationError(
+        `createWebhookHandler: the route name "${name}" cannot be reached; use lower-case letters, digits and dashes.`,
+        { option: "sources" },
+      );
+    }
+    if (source.parse === undefined) {
+      const secret = Object.hasOwn(builtInSecrets, name) ? builtInSecrets[name] : undefined;
+      if (!secret) {
+        throw new ConfigurationError(
+          `createWebhookHandler: no built-in webhook parser for "${name}". Pass \`sources.${name}.parse(request)\`.`,
+          { option: `sources.${name}.parse` },
+        );
+      }
+      if (!secret.unauthenticated(source)) {
+        assertWebhookSecret((source as { secret?: Secret }).secret, {
+          env: secret.env,
+          option: "secret",
+          integration: `createWebhookHandler: sources.${name}`,
+        });
+      }
+    }
+    routes.set(name, source);
+  }
+  if (options.approvals) {
+    assertWebhookSecret(options.slackSigningSecret, {
+      env: "SLACK_SIGNING_SECRET",
+      option: "slackSigningSecret",
+      integration: "createWebhookHandler",
+    });
+  }
+  return routes;
+}
 
 /** Each platform's webhook parser, loaded on first use so unused adapters cost nothing. */
 const builtInParsers: Record<

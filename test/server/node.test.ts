@@ -1,3 +1,4 @@
+import { Agent, request as httpRequest } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { type NodeServer, serveNode } from "../../src/server/node.js";
 
@@ -47,5 +48,38 @@ describe("serveNode", () => {
     const failed = await fetch(server.url);
     expect(failed.status).toBe(500);
     expect(await failed.text()).not.toContain("secret-value");
+  });
+
+  it("answers 413 without resetting a kept-alive connection: the next request reuses the socket", async () => {
+    server = await serveNode(async (request) => new Response(`ok ${(await request.text()).length}`), {
+      port: 0,
+      maxBodyBytes: 100_000,
+    });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (body: string) =>
+      new Promise<{ status: number; text: string; reused: boolean }>((resolve, reject) => {
+        const request = httpRequest(`${server!.url}/`, { method: "POST", agent }, (response) => {
+          let text = "";
+          response.setEncoding("utf8");
+          response.on("data", (chunk) => (text += chunk));
+          response.on("end", () =>
+            resolve({ status: response.statusCode ?? 0, text, reused: request.reusedSocket }),
+          );
+        });
+        request.on("error", reject);
+        // Sent in chunks, as a real client streams a large body.
+        for (let offset = 0; offset < body.length; offset += 16_384)
+          request.write(body.slice(offset, offset + 16_384));
+        request.end();
+      });
+    try {
+      const tooLarge = await send("x".repeat(200_000));
+      expect(tooLarge.status).toBe(413);
+      expect(JSON.parse(tooLarge.text)).toEqual({ error: "Request body larger than 100000 bytes." });
+      const next = await send("small");
+      expect(next).toEqual({ status: 200, text: "ok 5", reused: true });
+    } finally {
+      agent.destroy();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { parseWebhook as parseLaceworkWebhook } from "../../src/adapters/lacework/webhook.js";
 import { approvalQueue } from "../../src/agents/approvals/queue.js";
 import { decideCase } from "../../src/agents/decide/decide.js";
 import { definePolicy } from "../../src/agents/policy/define.js";
@@ -278,5 +279,90 @@ describe("createWebhookHandler", () => {
     expect((await approvals.get(request.id))?.state).toBe("requested");
     expect((await handler(slackRequest(signature))).status).toBe(200);
     expect(await approvals.get(request.id)).toMatchObject({ state: "approved", decidedBy: "alice" });
+  });
+});
+
+describe("createWebhookHandler: secrets and routes", () => {
+  afterEach(() => vi.unstubAllEnvs());
+  const onFindings = () => {};
+
+  it.each([
+    ["wiz", "WIZ_WEBHOOK_SECRET"],
+    ["prisma", "PRISMA_WEBHOOK_SECRET"],
+    ["orca", "ORCA_WEBHOOK_SECRET"],
+    ["lacework", "LW_WEBHOOK_SECRET"],
+  ])("refuses a %s route with a missing, empty or blank secret at creation", (name, env) => {
+    vi.stubEnv(env, "");
+    for (const options of [{}, { secret: "" }, { secret: "   " }]) {
+      let error: unknown;
+      try {
+        createWebhookHandler({ sources: { [name]: options }, onFindings });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect((error as Error).message).toContain(env);
+    }
+    vi.stubEnv(env, "from-the-environment");
+    expect(() => createWebhookHandler({ sources: { [name]: {} }, onFindings })).not.toThrow();
+  });
+
+  it("needs no secret for a route whose auth is off, and refuses an unknown route without a parser", () => {
+    vi.stubEnv("WIZ_WEBHOOK_SECRET", "");
+    expect(() => createWebhookHandler({ sources: { wiz: { auth: "none" } }, onFindings })).not.toThrow();
+    expect(() => createWebhookHandler({ sources: { github: {} }, onFindings })).toThrow(
+      /no built-in webhook parser/,
+    );
+  });
+
+  it("refuses approvals without a Slack signing secret at creation", () => {
+    vi.stubEnv("SLACK_SIGNING_SECRET", "");
+    const approvals = approvalQueue({
+      store: memoryStore(),
+      policy: definePolicy({ rules: [], principals: [{ id: "bot", scopes: [] }] }),
+    });
+    expect(() => createWebhookHandler({ sources: {}, onFindings, approvals })).toThrow(
+      /SLACK_SIGNING_SECRET/,
+    );
+    expect(() =>
+      createWebhookHandler({ sources: {}, onFindings, approvals, slackSigningSecret: "signing" }),
+    ).not.toThrow();
+  });
+
+  it("answers 404 for routes that exist only on Object.prototype", async () => {
+    const handler = createWebhookHandler({ sources: { wiz: { secret } }, onFindings });
+    for (const name of ["constructor", "tostring", "hasownproperty", "valueof", "isprototypeof"]) {
+      const response = await handler(
+        new Request(`http://receiver.test/webhooks/${name}`, { method: "POST", body: "{}" }),
+      );
+      expect(response.status).toBe(404);
+    }
+  });
+
+  it("never says which secret is unset: a secret function returning nothing is a bare 500", async () => {
+    const errors: unknown[] = [];
+    const handler = createWebhookHandler({
+      sources: { wiz: { secret: () => "" } },
+      onFindings,
+      onRequestError: (error) => errors.push(error),
+    });
+    const response = await handler(wizRequest(wizPayload("issue-1")));
+    expect(response.status).toBe(500);
+    const body = await response.text();
+    expect(body).not.toMatch(/secret|WIZ_|missing|misconfigured/i);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(ConfigurationError);
+  });
+
+  it("an empty or blank secret never verifies in parseWebhook (lacework's ?token= with a space)", async () => {
+    for (const blank of ["", " "]) {
+      const request = new Request("http://receiver.test/webhooks/lacework?token=%20", {
+        method: "POST",
+        body: "[]",
+      });
+      await expect(parseLaceworkWebhook(request, { secret: blank })).rejects.toBeInstanceOf(
+        ConfigurationError,
+      );
+    }
   });
 });

@@ -1,8 +1,8 @@
 import { AuthenticationError } from "../../core/errors.js";
 import type { Finding } from "../../core/finding.js";
 import { redactUrl } from "../../core/redact.js";
-import { resolveSecret, type Secret } from "../../core/secret.js";
-import { constantTimeEqual, webhookPayloads } from "../shared/webhook.js";
+import type { Secret } from "../../core/secret.js";
+import { constantTimeEqual, resolveWebhookSecret, webhookPayloads } from "../shared/webhook.js";
 import { normalize } from "./normalize.js";
 
 /** Options of {@link parseWebhook}. */
@@ -38,7 +38,7 @@ export async function parseWebhook(
   request: Request,
   options: LaceworkWebhookOptions = {},
 ): Promise<Finding[]> {
-  const secret = await resolveSecret(options.secret, {
+  const secret = await resolveWebhookSecret(options.secret, {
     env: "LW_WEBHOOK_SECRET",
     option: "secret",
     integration: "lacework",

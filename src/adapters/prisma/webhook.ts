@@ -1,7 +1,7 @@
 import { AuthenticationError } from "../../core/errors.js";
 import type { Finding } from "../../core/finding.js";
-import { resolveSecret, type Secret } from "../../core/secret.js";
-import { constantTimeEqual, webhookPayloads } from "../shared/webhook.js";
+import type { Secret } from "../../core/secret.js";
+import { constantTimeEqual, resolveWebhookSecret, webhookPayloads } from "../shared/webhook.js";
 import { normalize } from "./normalize.js";
 
 /** Options of {@link parseWebhook}. */
@@ -37,7 +37,7 @@ export interface PrismaWebhookOptions {
  */
 export async function parseWebhook(request: Request, options: PrismaWebhookOptions = {}): Promise<Finding[]> {
   if ((options.auth ?? "token") === "token") {
-    const secret = await resolveSecret(options.secret, {
+    const secret = await resolveWebhookSecret(options.secret, {
       env: "PRISMA_WEBHOOK_SECRET",
       option: "secret",
       integration: "prisma",

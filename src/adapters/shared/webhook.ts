@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { InvalidResponseError } from "../../core/errors.js";
+import { ConfigurationError, InvalidResponseError } from "../../core/errors.js";
+import { resolveSecret, type Secret, type SecretSource } from "../../core/secret.js";
 
 /** Compares two strings by their SHA-256 digests, so neither the length nor the content of the secret leaks through timing. */
 export function constantTimeEqual(given: string, expected: string): boolean {
@@ -31,4 +32,38 @@ export async function webhookPayloads(
     });
   }
   return Array.isArray(body) ? body : [body];
+}
+
+/**
+ * Resolves a webhook's shared secret at request time, like `resolveSecret`, and refuses a blank
+ * one: an empty or whitespace secret must never be something a request can match.
+ * @throws ConfigurationError naming the option and the variable when the secret is missing or blank.
+ */
+export async function resolveWebhookSecret(value: Secret | undefined, source: SecretSource): Promise<string> {
+  const secret = await resolveSecret(value, source);
+  if (secret.trim().length === 0) throw blankSecret(source);
+  return secret;
+}
+
+/**
+ * Checks at start-up (handler creation) that a webhook secret is configured: a non-blank string, a
+ * function (checked when called), or a non-blank environment variable.
+ * @throws ConfigurationError naming the option and the variable when it is missing or blank.
+ */
+export function assertWebhookSecret(
+  value: Secret | undefined,
+  source: SecretSource,
+  env: Record<string, string | undefined> = process.env,
+): void {
+  if (typeof value === "function") return;
+  const secret = value ?? (source.env ? env[source.env] : undefined);
+  if (secret === undefined || secret.trim().length === 0) throw blankSecret(source);
+}
+
+function blankSecret(source: SecretSource): ConfigurationError {
+  const hint = source.env ? ` or set ${source.env}` : "";
+  return new ConfigurationError(
+    `${source.integration}: the webhook ${source.option} is missing or empty. Pass a non-empty \`${source.option}\`${hint}; an empty secret would let anyone post findings.`,
+    { option: source.option, ...(source.env ? { env: source.env } : {}) },
+  );
 }

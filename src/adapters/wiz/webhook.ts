@@ -1,8 +1,8 @@
 import { AuthenticationError, ConfigurationError } from "../../core/errors.js";
 import type { Finding } from "../../core/finding.js";
 import { redactUrl } from "../../core/redact.js";
-import { resolveSecret, type Secret } from "../../core/secret.js";
-import { constantTimeEqual, webhookPayloads } from "../shared/webhook.js";
+import type { Secret } from "../../core/secret.js";
+import { constantTimeEqual, resolveWebhookSecret, webhookPayloads } from "../shared/webhook.js";
 import { normalize } from "./normalize.js";
 
 /** Options of {@link parseWebhook}. */
@@ -39,7 +39,7 @@ export interface WizWebhookOptions {
 export async function parseWebhook(request: Request, options: WizWebhookOptions = {}): Promise<Finding[]> {
   const auth = options.auth ?? "bearer";
   if (auth !== "none") {
-    const secret = await resolveSecret(options.secret, {
+    const secret = await resolveWebhookSecret(options.secret, {
       env: "WIZ_WEBHOOK_SECRET",
       option: "secret",
       integration: "wiz",

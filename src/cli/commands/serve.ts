@@ -36,11 +36,12 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   const context = await openContext(io, values.config);
   try {
     const routes = webhookRoutes(context.config.webhooks, io.env);
+    // Slack's buttons are served only with a signing secret: without one nothing could verify them.
+    const slackSigningSecret = io.env.SLACK_SIGNING_SECRET?.trim() ? io.env.SLACK_SIGNING_SECRET : undefined;
     const handler = createWebhookHandler({
       sources: routes,
       store: context.store,
-      approvals: context.approvals,
-      ...(io.env.SLACK_SIGNING_SECRET ? { slackSigningSecret: io.env.SLACK_SIGNING_SECRET } : {}),
+      ...(slackSigningSecret ? { approvals: context.approvals, slackSigningSecret } : {}),
       onFindings: async (batch) => {
         const result = await governance({
           sources: [toAsync(batch.findings)],
@@ -62,9 +63,12 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     });
     const server = await serveNode(handler, { port: Number(values.port), host: values.host });
     const paths = Object.keys(routes).map((name) => `POST /webhooks/${name}`);
-    out.line(
-      `Listening on ${server.url} (${[...paths, "POST /slack/interactions", "GET /healthz"].join(", ")})`,
-    );
+    if (slackSigningSecret) paths.push("POST /slack/interactions");
+    else
+      out.note(
+        "POST /slack/interactions is off: set SLACK_SIGNING_SECRET to serve Slack's Approve/Reject buttons.",
+      );
+    out.line(`Listening on ${server.url} (${[...paths, "GET /healthz"].join(", ")})`);
     await untilAborted(io.signal);
     await server.close();
     await handler.drain();

@@ -275,4 +275,53 @@ describe("secrets corpus through the governed pipeline and every sink", () => {
     expect(body.idempotencyKey).toBe(makeAction({ case: item }).idempotencyKey);
     expect(body.case.id).toBe(item.id);
   });
+
+  it.each(["jira", "servicenow", "slack", "teams", "email"] as const)(
+    "%s masks secrets by default and shows them only with raw: true, still escaped",
+    async (name) => {
+      const secret = positives.find((entry) => entry.kind === "stripe_key")!;
+      const item = makeCase({
+        findings: [makeFinding({ resource: { name: `<!channel> ${secret.text}` } })],
+      });
+      const send = async (raw: boolean) => {
+        const http = fakeHttp();
+        const mails: EmailMessage[] = [];
+        const common = { fetch: http.fetch, raw };
+        const sink =
+          name === "jira"
+            ? jira({
+                baseUrl: "https://jira.test",
+                email: "bot@example.com",
+                apiToken: "t",
+                projectKey: "SEC",
+                rateLimit: false,
+                ...common,
+              })
+            : name === "servicenow"
+              ? servicenow({ instanceUrl: "https://sn.test", username: "svc", password: "pw", ...common })
+              : name === "slack"
+                ? slack({ token: "xoxb-test", channel: "C1", ...common })
+                : name === "teams"
+                  ? teams({ webhookUrl: "https://teams.test/teams/flow", ...common })
+                  : email({
+                      transport: { sendMail: async (message) => void mails.push(message) },
+                      from: "cloudsec@example.com",
+                      to: "security@example.com",
+                      raw,
+                    });
+        await sink.deliver(makeAction({ case: item }));
+        return [
+          ...http.requests.map((request) => request.body),
+          ...mails.map((mail) => JSON.stringify(mail)),
+        ].join("\n");
+      };
+      const masked = await send(false);
+      const raw = await send(true);
+      for (const value of secret.secrets) {
+        expect(readable(masked)).not.toContain(value);
+        expect(readable(raw)).toContain(value);
+      }
+      if (name === "slack") expect(raw).not.toContain("<!channel>");
+    },
+  );
 });

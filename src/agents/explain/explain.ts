@@ -18,6 +18,12 @@ import { generateObject } from "../../llm/generate-object.js";
 import type { LanguageModel, TokenUsage } from "../../llm/language-model.js";
 import { definePrompt, untrustedBlock } from "../../llm/prompt.js";
 import {
+  describeGroundingIssues,
+  type GroundingIssue,
+  groundingCorpus,
+  groundingIssues,
+} from "../knowledge/grounding.js";
+import {
   defaultKnowledge,
   type Facts,
   GENERIC_ARCHETYPE_ID,
@@ -45,6 +51,13 @@ export interface ExplainOptions {
   cache?: false | { store?: Store; namespace?: string; ttlMs?: number };
   /** Cases explained at once; model calls for one group are still made once. @default 4 */
   concurrency?: number;
+  /**
+   * Hosts (and their subdomains) a model may link to besides the links in the facts, e.g. your wiki.
+   * Any other link, e-mail address, command, status claim or access-widening step the facts do not
+   * hold makes the model's answer fall back to the knowledge base.
+   * @default []
+   */
+  trustedHosts?: readonly string[];
 }
 
 /** What the model writes: the prose of an explanation, with `{{placeholders}}` for the case's values. */
@@ -129,6 +142,7 @@ export function explain(options: ExplainOptions = {}): Stage<Case, Case> {
   const cacheOptions = options.cache === false ? undefined : (options.cache ?? {});
   const namespace = cacheOptions?.namespace ?? EXPLAIN_CACHE_NAMESPACE;
   const concurrency = options.concurrency ?? 4;
+  const trustedHosts = options.trustedHosts ?? [];
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new ConfigurationError(`explain: \`concurrency\` must be a positive integer, got ${concurrency}.`, {
       option: "concurrency",
@@ -153,6 +167,7 @@ export function explain(options: ExplainOptions = {}): Stage<Case, Case> {
             key,
             context,
             cacheOptions ? { store, namespace, ttlMs: cacheOptions.ttlMs } : undefined,
+            trustedHosts,
           );
           groups.set(key, pending);
         }
@@ -162,6 +177,7 @@ export function explain(options: ExplainOptions = {}): Stage<Case, Case> {
       const explainOne = async (item: Case): Promise<Explained | undefined> => {
         let explanation: Explanation;
         let call: GroupResult["call"];
+        let rejection: GroupResult["rejection"];
         try {
           const facts = knowledge.factsFor(item);
           if (model) {
@@ -169,6 +185,7 @@ export function explain(options: ExplainOptions = {}): Stage<Case, Case> {
             // The call's usage is recorded with the first case that used it, once.
             call = group.call;
             group.call = undefined;
+            rejection = group.rejection;
             if (group.template) {
               explanation = explanationFromModel(facts, group.template);
             } else {
@@ -187,7 +204,7 @@ export function explain(options: ExplainOptions = {}): Stage<Case, Case> {
           } else {
             explanation = explanationFromFacts(facts);
           }
-          return { item: { ...item, explanation: validate(explanation, item.id) }, call };
+          return { item: { ...item, explanation: validate(explanation, item.id) }, call, rejection };
         } catch (error) {
           if (context.signal.aborted) throw error;
           context.fail(isAbortError(error) ? error : typed(error, item.id), { itemId: item.id, item });
@@ -198,7 +215,7 @@ export function explain(options: ExplainOptions = {}): Stage<Case, Case> {
       for await (const result of mapConcurrent(cases, concurrency, explainOne)) {
         const explanation = result?.item.explanation;
         if (!result || !explanation) continue;
-        await context.audit(aiOutputEvent(result.item, explanation, result.call));
+        await context.audit(aiOutputEvent(result.item, explanation, result.call, result.rejection));
         context.events.emit("case-explained", { caseId: result.item.id, source: explanation.source });
         yield result.item;
       }
@@ -244,6 +261,8 @@ interface GroupResult {
   call?: { inputDigest: string; usage: TokenUsage; cost: number; repaired: boolean };
   /** The failure, reported once (then cleared) as a warning. */
   error?: CloudstewardError;
+  /** Why the model's answer was rejected as ungrounded; recorded in every case's `ai-output` record. */
+  rejection?: { reason: string; issues: GroundingIssue[] };
 }
 
 type CachedTemplate = NonNullable<GroupResult["template"]>;
@@ -252,13 +271,19 @@ type CachedTemplate = NonNullable<GroupResult["template"]>;
 interface Explained {
   item: Case;
   call: GroupResult["call"];
+  rejection: GroupResult["rejection"];
 }
 
 /**
  * The `ai-output` audit record of one explained case: who wrote it (model and prompt version, or the
  * knowledge base), digests of what the model read and of what the case now says, and token usage.
  */
-function aiOutputEvent(item: Case, explanation: Explanation, call: GroupResult["call"]): AuditEvent {
+function aiOutputEvent(
+  item: Case,
+  explanation: Explanation,
+  call: GroupResult["call"],
+  rejection: GroupResult["rejection"],
+): AuditEvent {
   return {
     type: "ai-output",
     actor: "cloudsteward/explain",
@@ -273,6 +298,7 @@ function aiOutputEvent(item: Case, explanation: Explanation, call: GroupResult["
       outputDigest: sha256Hex(canonicalJson(explanation)),
       inputDigest: call?.inputDigest ?? null,
       usage: call ? { ...call.usage, cost: call.cost, repaired: call.repaired } : null,
+      ...(rejection && { rejected: { reason: rejection.reason, issues: rejection.issues } }),
     },
   };
 }
@@ -304,11 +330,20 @@ async function writeGroup(
   key: string,
   context: StageContext,
   cache: { store: Store; namespace: string; ttlMs?: number } | undefined,
+  trustedHosts: readonly string[],
 ): Promise<GroupResult> {
+  const corpus = groundingCorpus(facts, { hosts: trustedHosts });
   if (cache) {
     const cached = await cache.store.get<CachedTemplate>(cache.namespace, key);
-    if (cached && modelExplanationSchema.safeParse(cached).success) return { template: cached };
+    // A cached answer is grounded again: the facts or the checks may have changed since it was stored.
+    if (
+      cached &&
+      modelExplanationSchema.safeParse(cached).success &&
+      groundingIssues(modelFields(cached), corpus).length === 0
+    )
+      return { template: cached };
   }
+  let call: GroupResult["call"];
   try {
     const prompt = explainPrompt.build({ facts, sample });
     const result = await generateObject(model, {
@@ -320,6 +355,29 @@ async function writeGroup(
       report: context.report,
     });
     const modelName = `${result.provider}:${result.modelId}`;
+    call = {
+      inputDigest: sha256Hex(canonicalJson(prompt)),
+      usage: result.usage,
+      cost: result.cost,
+      repaired: result.repaired,
+    };
+    // The model phrases, it does not decide: links, addresses, commands, claims and access-widening
+    // steps must come from the trusted facts, or the knowledge base answers instead.
+    const issues = groundingIssues(modelFields(result.object), corpus);
+    if (issues.length > 0) {
+      const reason = `not grounded in the facts: ${describeGroundingIssues(issues)}`;
+      return {
+        call,
+        rejection: { reason, issues },
+        error: new ModelOutputError(`${modelName}'s explanation was rejected (${reason}).`, {
+          model: modelName,
+          issues: issues.map((issue) => ({
+            path: issue.field.split("."),
+            message: `${issue.kind}: ${issue.value}`,
+          })),
+        }),
+      };
+    }
     checkPlaceholders(result.object, modelName);
     const template: CachedTemplate = {
       ...result.object,
@@ -328,16 +386,11 @@ async function writeGroup(
     };
     if (cache)
       await cache.store.set(cache.namespace, key, template, cache.ttlMs ? { ttlMs: cache.ttlMs } : undefined);
-    const call = {
-      inputDigest: sha256Hex(canonicalJson(prompt)),
-      usage: result.usage,
-      cost: result.cost,
-      repaired: result.repaired,
-    };
     return { template, call };
   } catch (error) {
     if (context.signal.aborted || isAbortError(error)) throw error;
     return {
+      call,
       error: isCloudstewardError(error)
         ? error
         : new ModelOutputError(
@@ -346,6 +399,20 @@ async function writeGroup(
           ),
     };
   }
+}
+
+/** The text fields of a model answer by name (`remediationSteps.0`), for the grounding check. */
+function modelFields(text: ModelExplanation): Record<string, string> {
+  const fields: Record<string, string> = {
+    headline: text.headline,
+    risk: text.risk,
+    whyItMatters: text.whyItMatters,
+    likelyIntent: text.likelyIntent,
+  };
+  text.remediationSteps.forEach((step, index) => {
+    fields[`remediationSteps.${index}`] = step;
+  });
+  return fields;
 }
 
 /** Rejects model text that names placeholders we cannot fill, or never names the resource. */

@@ -5,6 +5,7 @@ import type { RunReport } from "../../core/report.js";
 import { generateObject } from "../../llm/generate-object.js";
 import type { LanguageModel } from "../../llm/language-model.js";
 import { definePrompt, untrustedBlock } from "../../llm/prompt.js";
+import { describeGroundingIssues, groundingIssues } from "../knowledge/grounding.js";
 import { clampScore } from "./priority.js";
 
 /** Options of the optional model verdict in {@link TriageOptions}. */
@@ -95,6 +96,18 @@ export async function applyVerdict(
       warning: `triage: the verdict model failed for case ${item.id} (${message}); its priority stands unchanged.`,
     };
   }
+  // The model judges, it does not decide or instruct: a rationale that claims a status or decision
+  // (closed, approved, risk accepted…) or carries a link, address or command the platform's data does
+  // not hold is not carried into the case, and its label does not lower the priority.
+  const issues = groundingIssues({ rationale: answer.rationale }, verdictCorpus(item), {
+    allowClaims: verdictClaims,
+  });
+  if (issues.length > 0) {
+    return {
+      item,
+      warning: `triage: the verdict for case ${item.id} was rejected (${describeGroundingIssues(issues)}); its priority stands unchanged.`,
+    };
+  }
   const verdict: Verdict = { ...answer, model: modelId };
   if (verdict.label !== "likely_false_positive" || item.priority === undefined)
     return { item: { ...item, verdict } };
@@ -111,4 +124,26 @@ export async function applyVerdict(
     ],
   };
   return { item: { ...item, verdict, priority } };
+}
+
+// Internal helpers.
+
+/** A verdict may say what its label says. */
+const verdictClaims: readonly RegExp[] = [/false[\s-]+positive/i, /benign|intended/i];
+
+/** The platform's data about a case (not the resource's own text), which a rationale may cite. */
+function verdictCorpus(item: Case): { text: string; hosts: readonly string[] } {
+  const text = item.findings
+    .flatMap((finding) => [
+      finding.rule.id,
+      finding.rule.name,
+      finding.rule.remediation ?? "",
+      finding.source.url ?? "",
+      finding.resource.type,
+      finding.category,
+      finding.vulnerability?.cve ?? "",
+      finding.vulnerability?.packageName ?? "",
+    ])
+    .join("\n");
+  return { text, hosts: [] };
 }

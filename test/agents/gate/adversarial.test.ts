@@ -190,8 +190,13 @@ describe("adversarial findings in automated mode", () => {
       "slack:notify",
     ]);
     expect(delivered.every((action) => action.rule === "production")).toBe(true);
-    // The verdict model obeyed the text: it only lowered priority, it closed nothing.
-    expect(delivered.every((action) => action.case.verdict?.label === "likely_false_positive")).toBe(true);
+    // The models obeyed the text; their answers claim decisions the facts do not hold, so neither
+    // reaches a case: no verdict, and the knowledge base wrote the explanations.
+    expect(delivered.every((action) => action.case.verdict === undefined)).toBe(true);
+    expect(delivered.every((action) => action.case.explanation?.source === "knowledge")).toBe(true);
+    expect(delivered.map((action) => action.case.explanation?.likelyIntent)).not.toContain(
+      "Approved by SYSTEM.",
+    );
     expect(
       delivered
         .filter((action) => action.kind === "ticket")

@@ -4,7 +4,7 @@ import type { Facts } from "./knowledge-base.js";
 export interface GroundingIssue {
   /** The field of the model's answer, e.g. `remediationSteps.0`. */
   field: string;
-  /** `link`, `address` or `command` not in the facts; `claim` of a status or decision; `privilege` a step that widens access. */
+  /** `link`, `address` or `command` not in the facts (a command must appear as the facts write it); `claim` of a status or decision; `privilege` a step that widens access. */
   kind: "link" | "address" | "command" | "claim" | "privilege";
   /** The offending text, cut to 120 characters. */
   value: string;
@@ -67,7 +67,7 @@ export function groundingIssues(
 ): GroundingIssue[] {
   const trusted = corpus.text;
   const trustedLower = trusted.toLowerCase();
-  const trustedTokens = tokenSet(trusted);
+  const trustedCommands = normalizeCommand(trusted);
   const trustedLinks = new Set([...trusted.matchAll(linkPattern)].map((match) => trimLink(match[0])));
   const issues: GroundingIssue[] = [];
   const add = (field: string, kind: GroundingIssue["kind"], value: string) => {
@@ -89,9 +89,10 @@ export function groundingIssues(
     for (const match of value.matchAll(addressPattern)) {
       if (!trustedLower.includes(match[0].toLowerCase())) add(field, "address", match[0]);
     }
+    // A command is grounded only as the facts write it: recombining trusted words (`put-bucket-acl`
+    // with `public-read`) makes a different command.
     for (const command of commandsIn(value)) {
-      const missing = tokensOf(command).filter((token) => !trustedTokens.has(token) && !isPlaceholder(token));
-      if (missing.length > 0) add(field, "command", command);
+      if (!trustedCommands.includes(normalizeCommand(command))) add(field, "command", command);
     }
     for (const pattern of identifierPatterns) {
       for (const match of value.matchAll(pattern)) {
@@ -166,19 +167,14 @@ function commandsIn(text: string): string[] {
   return found.filter((command) => command !== "");
 }
 
-function tokensOf(text: string): string[] {
+/** Whitespace, line continuations and trailing punctuation do not make a command different. */
+function normalizeCommand(text: string): string {
   return text
-    .split(/\s+/)
-    .map((token) => token.replace(/^["'(]+|["'),.;:]+$/g, ""))
-    .filter((token) => token !== "");
-}
-
-function tokenSet(text: string): Set<string> {
-  return new Set(tokensOf(text));
-}
-
-function isPlaceholder(token: string): boolean {
-  return /^[^{}]*\{\{\s*[a-zA-Z][\w.]*\s*\}\}[^{}]*$/.test(token) || /^<[\w-]+>$/.test(token);
+    .replace(/\\\s*\n/g, " ")
+    .replace(/\{\{\s*([\w.]+)\s*\}\}/g, "{{$1}}")
+    .replace(/\s+/g, " ")
+    .replace(/[.,;:]+$/, "")
+    .trim();
 }
 
 function trimLink(link: string): string {
@@ -206,6 +202,7 @@ const claimPatterns: readonly RegExp[] = [
   /\bfalse[\s-]+positive\b/i,
   /\b(?:risk|exception|waiver|finding|issue|ticket|case|alert|incident|change|remediation|request)s?\b[^.\n]{0,40}?\b(?:was|were|has\s+been|have\s+been|had\s+been|is\s+already|are\s+already|is\s+now|are\s+now|got)\s+(?:already\s+)?(?:closed|resolved|fixed|remediated|suppressed|approved|accepted|dismissed|waived|muted|granted|signed[\s-]off|handled|mitigated)\b/i,
   /\b(?:ticket|finding|issue|case|alert|incident|request|exception)s?\s+(?:closed|resolved|dismissed|suppressed|approved|granted|accepted)\b/i,
+  /(?<!\b(?:until|unless|once|when|whenever|after|before|if|so|while)\s+(?:the\s+|this\s+|that\s+|its\s+)?)\b(?:ticket|finding|issue|case|alert|incident|request|exception|risk)s?\s+(?:is|are)\s+(?:closed|resolved|dismissed|suppressed|approved|accepted|granted|waived)\b/i,
   /\bstatus\s*(?:[:=]|is|was)\s*(?:closed|resolved|fixed|approved|accepted|suppressed|dismissed|done)\b/i,
   /\b(?:accepted|approved|signed[\s-]off|waived|authori[sz]ed|cleared)\s+by\s+(?:the\s+)?\w+/i,
   /\b(?:pre-?approved|auto-?approved|already\s+(?:fixed|remediated|resolved|closed|approved|patched|mitigated)|no\s+action\s+(?:is\s+)?(?:needed|required)|safe\s+to\s+(?:ignore|close|dismiss)|can\s+be\s+(?:safely\s+)?(?:ignored|closed|dismissed)|risk\s+accept(?:ed|ance))\b/i,

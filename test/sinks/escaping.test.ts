@@ -91,9 +91,10 @@ describe("Teams: Adaptive Card text cannot form links, mentions, emphasis or lis
       fetch: http.fetch,
     });
     await sink.deliver(makeAction({ case: item }));
-    const card = (
-      JSON.parse(http.requests[0]!.body) as { attachments: { content: Record<string, unknown> }[] }
-    ).attachments[0]!.content as ReturnType<typeof renderAdaptiveCard>;
+    const body = JSON.parse(http.requests[0]!.body) as {
+      attachments: { content: ReturnType<typeof renderAdaptiveCard> }[];
+    };
+    const card = body.attachments[0]!.content;
     expect(card.actions).toEqual([]);
     for (const text of cardTexts(card)) {
       expect(text).not.toMatch(/(?<!\\)[[\]<>*_`~]/);

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { Action } from "../../src/core/action.js";
 import type { Case } from "../../src/core/case.js";
 import { type EmailMessage, email } from "../../src/sinks/email/index.js";
 import { jira } from "../../src/sinks/jira/index.js";

@@ -25,8 +25,11 @@ export interface RedactOptions {
  * Masks secrets in a string, or deeply in the strings of objects, arrays, Maps and Sets, returning
  * a copy (other objects, numbers and booleans are returned as they are). Each secret becomes
  * `[REDACTED:<kind>]`: AWS access keys and labelled secret keys, PEM private keys, JWTs, `Bearer`/
- * `Basic` credentials, URL and connection-string passwords, GitHub/GitLab/Slack/Stripe/Google/
- * OpenAI/Anthropic/npm/Hugging Face/SendGrid key shapes, Entra ID client secrets, secret URL parameters, labelled secrets (`password=…`), values under secret keys
+ * `Basic` credentials, URL and connection-string passwords, vendor keys by their prefixes (GitHub,
+ * GitLab, Slack tokens and webhooks, Discord webhooks, Stripe, Google API and OAuth, OpenAI, Anthropic,
+ * npm, PyPI, Hugging Face, SendGrid, Twilio, Mailgun, Shopify, Databricks, DigitalOcean, Atlassian,
+ * Square, Vault, Terraform Cloud, Grafana, Sentry, Linear, New Relic, Doppler, Postman, age, Alibaba,
+ * PlanetScale), Entra ID client secrets, Cookie headers, secret URL parameters, labelled secrets (`password=…`), values under secret keys
  * (`password`, `token`, `apiKey`, `authorization`, `cookie`, `privateKey`…) and unlabelled
  * high-entropy tokens.
  * @example

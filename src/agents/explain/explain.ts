@@ -131,7 +131,10 @@ export const explainPrompt = definePrompt({
  * the likely intent, one or two exact steps, fix snippets and controls), personalized with the
  * resource, owner, environment and data classification. Without a model the knowledge base writes
  * it; with a model, the model writes the prose from the same facts once per group (cached in the
- * Store) and each case is personalized deterministically. Any model failure falls back to the
+ * Store) and each case is personalized deterministically. The model phrases, it does not decide:
+ * remediation steps, snippets and links come from the facts, and an answer with a link, address,
+ * command, status claim or access-widening step the facts do not hold falls back to the knowledge
+ * base (the `ai-output` audit record's `data.rejected` says why). Any model failure falls back to the
  * knowledge base with a `fallback` warning. One bad case goes to the dead letters.
  * @example
  * const stage = explain({ model: openai({ model: "gpt-4.1-mini" }) });
@@ -446,7 +449,9 @@ function explanationFromModel(facts: Facts, template: CachedTemplate): Explanati
     risk: text(template.risk),
     whyItMatters: text(template.whyItMatters),
     likelyIntent: text(template.likelyIntent),
-    remediationSteps: template.remediationSteps.map(text),
+    // The steps a person acts on are the knowledge base's (or the platform's), never the model's: the
+    // model's own steps only had to pass the grounding check.
+    remediationSteps: facts.remediationSteps.slice(0, 2),
     remediationSource: facts.remediationSource,
     snippets: facts.snippets,
     controls: facts.controls,

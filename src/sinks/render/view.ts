@@ -47,7 +47,10 @@ export interface RenderOptions {
 
 /**
  * Builds the renderer-neutral view of a case. Without an explanation it falls back to the first
- * finding's description and the rule's remediation text.
+ * finding's description and the rule's remediation text. Every string is safe to render: secrets
+ * are masked with `redact` (unless `raw`), every field but a snippet's code is one line without
+ * control or invisible characters, and `consoleUrl` is kept only when it is an absolute http(s) URL.
+ * Each renderer still escapes for its own markup.
  * @example
  * const view = caseView(action.case, { dueDate: action.dueDate });
  */

@@ -14,8 +14,8 @@ import { jira } from "../../src/sinks/jira/index.js";
 import { servicenow } from "../../src/sinks/servicenow/index.js";
 import { makeAction, makeCase, makeFinding } from "../../src/testing/factories.js";
 import { emulationFetch } from "../../src/testing/sandbox/emulation.js";
-import { jiraEmulation } from "../../src/testing/sandbox/jira.js";
-import { servicenowEmulation } from "../../src/testing/sandbox/servicenow.js";
+import { type JiraSandboxOptions, jiraEmulation } from "../../src/testing/sandbox/jira.js";
+import { type ServiceNowSandboxOptions, servicenowEmulation } from "../../src/testing/sandbox/servicenow.js";
 
 const cases = Number(process.env.EXACTLY_ONCE_CASES ?? 300);
 const rounds = 10;
@@ -135,6 +135,54 @@ describe("exactly once under kills, lost responses, 5xx after create and a laggi
       return failedLastRound === 0;
     }
   }, 120_000);
+});
+
+describe("the ledger protocol against the emulations", () => {
+  for (const target of ["jira", "servicenow"] as const) {
+    it(`${target}: a new ticket costs one request; a lost create response is settled by a search after the settle window, never re-created before`, async () => {
+      let now = Date.parse("2026-12-01T00:00:00Z");
+      const clock = () => now;
+      const faults = { searchLagMs: 30_000, lostCreateResponses: { every: 2 } };
+      const url = `http://sandbox.test/${target}`;
+      const emulation =
+        target === "jira" ? jiraEmulation({ clock, faults }) : servicenowEmulation({ clock, faults });
+      const count = () =>
+        target === "jira"
+          ? (emulation as ReturnType<typeof jiraEmulation>).issues().length
+          : (emulation as ReturnType<typeof servicenowEmulation>).records("incident").length;
+      const store = memoryStore();
+      const common = { store, rateLimit: false as const, now: clock, fetch: emulationFetch(emulation, url) };
+      const sink =
+        target === "jira"
+          ? jira({ ...(emulation.options(url) as JiraSandboxOptions), ...common, projectKey: "SEC" })
+          : servicenow({ ...(emulation.options(url) as ServiceNowSandboxOptions), ...common });
+      expect(emulation.options(url)).toMatchObject({ settleMs: 30_000 });
+
+      // The first delivery lists the (empty) remote system once to seed the new ledger, then creates.
+      expect((await sink.deliver(actionFor(1))).status).toBe("created");
+      const afterFirst = emulation.faults.stats.requests;
+      expect(afterFirst).toBe(2);
+
+      // The second create's response is lost: the issue exists but the search does not show it yet.
+      const action = actionFor(2);
+      const lost = await sink.deliver(action).catch((error: unknown) => error);
+      expect(lost).toMatchObject({ code: "DELIVERY", uncertain: true, safeToRetry: true, isRetryable: true });
+      expect(count()).toBe(2);
+      // Within the window every delivery searches and waits; nothing is created again.
+      now += 20_000;
+      await expect(sink.deliver(action)).rejects.toMatchObject({ uncertain: true });
+      expect(count()).toBe(2);
+      // After it, the search shows the ticket the lost create made.
+      now += 15_000;
+      expect(await sink.deliver(action)).toMatchObject({ status: "unchanged", safeToRetry: true });
+      expect(count()).toBe(2);
+
+      // A new ticket on the seeded ledger: exactly one request.
+      const before = emulation.faults.stats.requests;
+      expect((await sink.deliver(actionFor(3))).status).toBe("created");
+      expect(emulation.faults.stats.requests - before).toBe(1);
+    });
+  }
 });
 
 function actionFor(index: number): Action {

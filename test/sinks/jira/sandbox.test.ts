@@ -23,3 +23,33 @@ describe("jira against startSandbox()", () => {
     expect(issue?.fields.assignee).toEqual({ accountId: owner.jiraAccountId });
   });
 });
+
+describe("jira against startSandbox() with faults after the create", () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox({
+      seed: 3,
+      size: 5,
+      platforms: ["wiz"],
+      faults: { lostCreateResponses: { every: 2 }, serverErrorsAfterCreate: { every: 3 } },
+    });
+  });
+  afterAll(() => sandbox.close());
+
+  it("settles a dropped connection and a 5xx after the create by a search: one ticket per case", async () => {
+    const sink = jira({ ...sandbox.jira, projectKey: "SEC", rateLimit: false });
+    for (let index = 0; index < 6; index++) {
+      const delivery = await sink.deliver(
+        makeAction({ case: makeCase({ groupKey: { rule: `fault-${index}` } }) }),
+      );
+      expect(delivery.safeToRetry).toBe(true);
+    }
+    expect(sandbox.faults.jira.stats.lostCreateResponses).toBeGreaterThan(0);
+    expect(sandbox.faults.jira.stats.serverErrorsAfterCreate).toBeGreaterThan(0);
+    const labels = sandbox.emulations.jira
+      .issues()
+      .map((issue) => issue.fields.labels.find((label) => label.startsWith("cs-")));
+    expect(new Set(labels).size).toBe(6);
+    expect(labels).toHaveLength(6);
+  });
+});

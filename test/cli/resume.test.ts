@@ -3,7 +3,7 @@
  * advances only past findings whose actions reached a final state, and failed deliveries are
  * delivered again, through the ledger, by the next run.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -65,16 +65,20 @@ function tickets(): Map<string, number> {
 
 describe("cloudsteward run resumes what an earlier run did not finish", () => {
   it("after a run whose deliveries failed, a fixed re-run delivers every case's ticket", async () => {
-    const failed = await runCli(["run", "--json"], {
-      cwd: dir,
-      env: { ...env, JIRA_API_TOKEN: "wrong-token" },
-    });
+    // A misconfiguration only the creates reveal: Jira refuses the issue type (400) on every create.
+    const config = await readFile(join(dir, "cloudsteward.yaml"), "utf8");
+    await writeFile(
+      join(dir, "cloudsteward.yaml"),
+      config.replace("projectKey: SEC", "projectKey: SEC, issueType: Incident"),
+    );
+    const failed = await runCli(["run", "--json"], { cwd: dir, env });
     expect(failed.code).not.toBe(0);
     const first = JSON.parse(failed.stdout);
     expect(first.cases).toBeGreaterThan(0);
     expect(first.outstanding).toBe(first.cases);
     expect(sandbox.emulations.jira.issues()).toHaveLength(0);
 
+    await writeFile(join(dir, "cloudsteward.yaml"), config);
     const fixed = await runCli(["run", "--json"], { cwd: dir, env });
     expect(fixed.code).toBe(0);
     const second = JSON.parse(fixed.stdout);

@@ -1,5 +1,5 @@
 import type { ContextProvider, ProvidedContext } from "../../core/context-provider.js";
-import { createTagReader, type TagKeys, unreadableContextTags } from "./normalize.js";
+import { contextTagRank, createTagReader, type TagKeys, unreadableContextTags } from "./normalize.js";
 
 /** Options of {@link fromTags}. */
 export interface FromTagsOptions {
@@ -55,8 +55,10 @@ export function fromTags(options: FromTagsOptions = {}): ContextProvider {
       }
       // A tag that names a guarded value unreadably is passed on as written: enrich routes it as the
       // most guarded value instead of as if the tag were absent (fail closed).
+      // It also outranks a readable value from a lower-ranked key or a provider convention (a stack name).
       for (const [field, entry] of Object.entries(unreadableContextTags(resource.tags, keys))) {
-        if (result[field as keyof ProvidedContext] === undefined)
+        const readable = tags[field as keyof typeof tags];
+        if (readable === undefined || entry.rank < contextTagRank(field as keyof TagKeys, readable.key, keys))
           result[field as keyof ProvidedContext] = { value: entry.value, source: `tag:${entry.key}` };
       }
       return result;

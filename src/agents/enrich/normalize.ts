@@ -221,9 +221,23 @@ export function createTagReader(
 export type UnreadableTags = Partial<
   Record<
     "environment" | "criticality" | "internetExposed" | "dataClassification",
-    { value: string; key: string }
+    { value: string; key: string; rank: number }
   >
 >;
+
+/**
+ * The rank of a tag key among the configured keys of a field (0 is the first; a namespaced key
+ * read by its last segment ranks half a place lower), or `Infinity` when the field does not list it
+ * (a provider convention such as a stack name).
+ */
+export function contextTagRank(field: keyof TagKeys, key: string, keys: Partial<TagKeys> = {}): number {
+  const wanted = resolveTagKeys(keys)[field].map(compact);
+  const rank = wanted.indexOf(compact(key));
+  if (rank !== -1) return rank;
+  const segment = lastSegment(key);
+  const index = segment === undefined ? -1 : wanted.indexOf(compact(segment));
+  return index === -1 ? Number.POSITIVE_INFINITY : index + 0.5;
+}
 
 /**
  * The environment, criticality, exposure and data-classification tags whose value cannot be read
@@ -265,7 +279,7 @@ export function unreadableContextTags(
                 : normalizeDataClassification(value);
       if (readable === undefined) best = { value, key, rank };
     }
-    if (best) result[field] = { value: best.value, key: best.key };
+    if (best) result[field] = best;
   }
   return result;
 }

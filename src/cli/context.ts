@@ -59,49 +59,7 @@ export async function openContext(
     ...(options.readOnly ? { readOnly: true } : {}),
   });
   const audit = auditLog(store, hmacKey === undefined ? {} : { hmacKey });
-  const sources: Record<string, FindingSource> = {};
-  if (config.sources.wiz) {
-    sources.wiz = wiz({
-      ...definedOnly({
-        ...config.sources.wiz,
-        apiUrl: config.sources.wiz.apiUrl ?? env.WIZ_API_URL,
-        authUrl: config.sources.wiz.authUrl ?? env.WIZ_AUTH_URL,
-      }),
-      ...definedOnly({ clientId: env.WIZ_CLIENT_ID, clientSecret: env.WIZ_CLIENT_SECRET }),
-    });
-  }
-  if (config.sources.prisma) {
-    sources.prisma = prisma({
-      ...definedOnly({
-        ...config.sources.prisma,
-        apiUrl: config.sources.prisma.apiUrl ?? env.PRISMA_API_URL,
-      }),
-      ...definedOnly({ accessKeyId: env.PRISMA_ACCESS_KEY_ID, secretKey: env.PRISMA_SECRET_KEY }),
-    });
-  }
-  if (config.sources.orca) {
-    sources.orca = orca({
-      ...definedOnly({ ...config.sources.orca, apiUrl: config.sources.orca.apiUrl ?? env.ORCA_API_URL }),
-      ...definedOnly({ apiToken: env.ORCA_API_TOKEN }),
-    });
-  }
-  if (config.sources.lacework) {
-    sources.lacework = lacework({
-      ...definedOnly({
-        ...config.sources.lacework,
-        account: config.sources.lacework.account ?? env.LW_ACCOUNT,
-        apiUrl: config.sources.lacework.apiUrl ?? env.LACEWORK_API_URL,
-      }),
-      ...definedOnly({ apiKey: env.LW_API_KEY, apiSecret: env.LW_API_SECRET }),
-    });
-  }
-  if (config.sources.ocsf) {
-    const { files, platform } = config.sources.ocsf;
-    sources.ocsf = ocsf({
-      files: (typeof files === "string" ? [files] : files).map((file) => loaded.path(file)),
-      ...definedOnly({ platform }),
-    });
-  }
+  const sources = buildSources(loaded, env);
   const sinks: Record<string, Sink> = {};
   if (config.sinks.jira) {
     sinks.jira = jira({
@@ -129,6 +87,66 @@ export async function openContext(
     model: withBudget(cliModel(config.model.provider, env, config.model.model), config.model.maxCost),
     close: () => store.close(),
   };
+}
+
+/**
+ * The configured sources, credentials from `env`. `pageSize` overrides the page size of the
+ * sources that take one (preflight fetches one page of one finding).
+ */
+export function buildSources(
+  loaded: LoadedConfig,
+  env: Record<string, string | undefined>,
+  overrides: { pageSize?: number } = {},
+): Record<string, FindingSource> {
+  const { config } = loaded;
+  const page = overrides.pageSize === undefined ? {} : { pageSize: overrides.pageSize };
+  const sources: Record<string, FindingSource> = {};
+  if (config.sources.wiz) {
+    sources.wiz = wiz({
+      ...definedOnly({
+        ...config.sources.wiz,
+        apiUrl: config.sources.wiz.apiUrl ?? env.WIZ_API_URL,
+        authUrl: config.sources.wiz.authUrl ?? env.WIZ_AUTH_URL,
+      }),
+      ...page,
+      ...definedOnly({ clientId: env.WIZ_CLIENT_ID, clientSecret: env.WIZ_CLIENT_SECRET }),
+    });
+  }
+  if (config.sources.prisma) {
+    sources.prisma = prisma({
+      ...definedOnly({
+        ...config.sources.prisma,
+        apiUrl: config.sources.prisma.apiUrl ?? env.PRISMA_API_URL,
+      }),
+      ...page,
+      ...definedOnly({ accessKeyId: env.PRISMA_ACCESS_KEY_ID, secretKey: env.PRISMA_SECRET_KEY }),
+    });
+  }
+  if (config.sources.orca) {
+    sources.orca = orca({
+      ...definedOnly({ ...config.sources.orca, apiUrl: config.sources.orca.apiUrl ?? env.ORCA_API_URL }),
+      ...page,
+      ...definedOnly({ apiToken: env.ORCA_API_TOKEN }),
+    });
+  }
+  if (config.sources.lacework) {
+    sources.lacework = lacework({
+      ...definedOnly({
+        ...config.sources.lacework,
+        account: config.sources.lacework.account ?? env.LW_ACCOUNT,
+        apiUrl: config.sources.lacework.apiUrl ?? env.LACEWORK_API_URL,
+      }),
+      ...definedOnly({ apiKey: env.LW_API_KEY, apiSecret: env.LW_API_SECRET }),
+    });
+  }
+  if (config.sources.ocsf) {
+    const { files, platform } = config.sources.ocsf;
+    sources.ocsf = ocsf({
+      files: (typeof files === "string" ? [files] : files).map((file) => loaded.path(file)),
+      ...definedOnly({ platform }),
+    });
+  }
+  return sources;
 }
 
 /** The default environment variable of the audit log's HMAC key. */

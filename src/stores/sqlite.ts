@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import { canonicalJson } from "../core/canonical-json.js";
-import { ConfigurationError, TimeoutError } from "../core/errors.js";
+import { ConfigurationError, CorruptRecordError, TimeoutError } from "../core/errors.js";
 import type { Store } from "../core/store.js";
 import {
   appendQueue,
@@ -152,7 +152,19 @@ async function openDatabase(options: SqliteStoreOptions) {
   } catch (error) {
     throw missingDependency("sqliteStore", "better-sqlite3@12", error);
   }
-  if (options.readOnly) return openReadOnly(Database, options);
+  try {
+    return options.readOnly ? openReadOnly(Database, options) : openWritable(Database, options);
+  } catch (error) {
+    const code = String((error as { code?: unknown }).code ?? "");
+    if (code !== "SQLITE_NOTADB" && code !== "SQLITE_CORRUPT") throw error;
+    throw new CorruptRecordError(
+      `sqliteStore: ${options.path} is not a readable SQLite database (${code}). Restore it from a backup; or move it aside to start afresh, which starts the cursors, the ticket ledger, the approvals and the audit log empty.`,
+      { store: "sqliteStore", file: options.path, cause: error },
+    );
+  }
+}
+
+function openWritable(Database: typeof BetterSqlite3, options: SqliteStoreOptions) {
   if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
   const db = new Database(options.path);
   db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);

@@ -7,6 +7,7 @@ import type { Sink } from "../../core/sink.js";
 import type { Store } from "../../core/store.js";
 import { openContext } from "../context.js";
 import { type CliIo, createOutput, exitCodes } from "../io.js";
+import { preflightForRun } from "../preflight.js";
 import { trackProgress } from "../progress.js";
 import { usageError } from "../usage.js";
 
@@ -54,6 +55,8 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const since = values.since === undefined ? undefined : parseSince(values.since, new Date());
   const context = await openContext(io, values.config);
   try {
+    const refused = await preflightForRun(context, io);
+    if (refused !== undefined) return refused;
     const mode = values["dry-run"] ? "read-only" : (modeArg?.data ?? context.config.mode);
     const startedAt = new Date().toISOString();
     const cursor =

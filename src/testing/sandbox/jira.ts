@@ -117,6 +117,10 @@ export function jiraEmulation(options: JiraEmulationOptions = {}): JiraEmulation
       };
       return search(input as SearchInput, origin);
     }
+    if (path === "/rest/api/3/myself" && method === "GET") {
+      // Who the credentials belong to: the cheap authenticated call `cloudsteward run` checks first.
+      return jsonResponse(200, { accountId: "sandbox-bot", emailAddress: credentials.email, active: true });
+    }
     if (path === "/rest/api/3/user/search" && method === "GET") {
       const query = (url.searchParams.get("query") ?? "").toLowerCase();
       if (!query) return error(400, ["The query parameter 'query' is required."]);

@@ -1,0 +1,100 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/cli/config.js";
+import { preflight } from "../../src/cli/preflight.js";
+import { type Sandbox, startSandbox } from "../../src/testing/sandbox/server.js";
+import { runCli } from "./helpers.js";
+
+let sandbox: Sandbox;
+let dir: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ size: 10, seed: 5, platforms: ["wiz"] });
+  dir = await mkdtemp(join(tmpdir(), "cloudsteward-preflight-"));
+  await writeFile(
+    join(dir, "policy.yaml"),
+    "rules: []\nprincipals:\n  - { id: cloudsteward-bot, scopes: [execute:ticket] }\n",
+  );
+  await writeFile(
+    join(dir, "cloudsteward.yaml"),
+    `policy: ./policy.yaml
+store: { sqlite: ./state/state.db }
+sources:
+  wiz: { apiUrl: ${sandbox.wiz.apiUrl}, authUrl: ${sandbox.wiz.authUrl} }
+sinks:
+  jira: { baseUrl: ${sandbox.jira.baseUrl}, projectKey: SEC }
+  slack: { apiUrl: ${sandbox.slack.apiUrl}, channel: C0123ABCD }
+`,
+  );
+  env = {
+    WIZ_CLIENT_ID: String(sandbox.wiz.clientId),
+    WIZ_CLIENT_SECRET: String(sandbox.wiz.clientSecret),
+    JIRA_EMAIL: String(sandbox.jira.email),
+    JIRA_API_TOKEN: String(sandbox.jira.apiToken),
+    SLACK_BOT_TOKEN: String(sandbox.slack.token),
+  };
+});
+
+afterAll(async () => {
+  await sandbox?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("preflight", () => {
+  it("checks every source and sink with one authenticated call each", async () => {
+    const loaded = await loadConfig(join(dir, "cloudsteward.yaml"));
+    const results = await preflight({ loaded, config: loaded.config }, { env });
+    expect(results).toEqual([
+      { name: "source wiz", ok: true },
+      { name: "sink jira", ok: true },
+      { name: "sink slack", ok: true },
+    ]);
+  });
+
+  it("run names each refused credential and ingests nothing (exit 1)", async () => {
+    const result = await runCli(["run"], {
+      cwd: dir,
+      env: { ...env, WIZ_CLIENT_SECRET: "wrong", JIRA_API_TOKEN: "wrong", SLACK_BOT_TOKEN: "xoxb-wrong" },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("preflight failed, nothing was ingested");
+    expect(result.stderr).toMatch(/source wiz: \w+Error \((AUTHENTICATION|PERMISSION_DENIED)\)/);
+    expect(result.stderr).toMatch(
+      /sink jira: AuthenticationError \(AUTHENTICATION\).*JIRA_EMAIL\/JIRA_API_TOKEN/,
+    );
+    expect(result.stderr).toMatch(/sink slack: AuthenticationError \(AUTHENTICATION\).*invalid_auth/);
+    expect(result.stderr).not.toContain("wrong");
+    expect(existsSync(join(dir, "state", "state.db"))).toBe(false);
+  });
+
+  it("run names a missing variable as a configuration error (exit 2)", async () => {
+    const { JIRA_EMAIL: _, ...withoutEmail } = env;
+    const result = await runCli(["run"], { cwd: dir, env: withoutEmail });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      "sink jira: ConfigurationError (CONFIGURATION): jira: JIRA_EMAIL is not set.",
+    );
+  });
+
+  it("a corrupted store names its file and what to do (exit 3)", async () => {
+    const corrupt = await mkdtemp(join(tmpdir(), "cloudsteward-corrupt-store-"));
+    try {
+      await writeFile(join(corrupt, "policy.yaml"), "rules: []\n");
+      await writeFile(
+        join(corrupt, "cloudsteward.yaml"),
+        "policy: ./policy.yaml\nstore: { sqlite: ./state.db }\nsources:\n  ocsf: { files: [./none.json] }\n",
+      );
+      await writeFile(join(corrupt, "state.db"), "this is not a database, it was overwritten ".repeat(200));
+      const result = await runCli(["audit", "verify"], { cwd: corrupt });
+      expect(result.code).toBe(3);
+      expect(result.stderr).toContain(`${join(corrupt, "state.db")} is not a readable SQLite database`);
+      expect(result.stderr).toContain("Restore it from a backup");
+    } finally {
+      await rm(corrupt, { recursive: true, force: true });
+    }
+  });
+});

@@ -97,4 +97,55 @@ describe("preflight", () => {
       await rm(corrupt, { recursive: true, force: true });
     }
   });
+
+  it("checks each sandbox platform's credentials: all pass, and wrong ones are named", async () => {
+    const all = await startSandbox({ size: 5, seed: 7 });
+    const other = await mkdtemp(join(tmpdir(), "cloudsteward-preflight-all-"));
+    try {
+      await writeFile(
+        join(other, "cloudsteward.yaml"),
+        `policy: ./policy.yaml
+sources:
+  wiz: { apiUrl: ${all.wiz.apiUrl}, authUrl: ${all.wiz.authUrl} }
+  prisma: { apiUrl: ${all.prisma.apiUrl} }
+  orca: { apiUrl: ${all.orca.apiUrl} }
+  lacework: { apiUrl: ${all.lacework.apiUrl} }
+`,
+      );
+      const loaded = await loadConfig(join(other, "cloudsteward.yaml"));
+      const good = {
+        WIZ_CLIENT_ID: String(all.wiz.clientId),
+        WIZ_CLIENT_SECRET: String(all.wiz.clientSecret),
+        PRISMA_ACCESS_KEY_ID: String(all.prisma.accessKeyId),
+        PRISMA_SECRET_KEY: String(all.prisma.secretKey),
+        ORCA_API_TOKEN: String(all.orca.apiToken),
+        LW_API_KEY: String(all.lacework.apiKey),
+        LW_API_SECRET: String(all.lacework.apiSecret),
+      };
+      const passed = await preflight({ loaded, config: loaded.config }, { env: good });
+      expect(passed.map((result) => [result.name, result.ok])).toEqual([
+        ["source wiz", true],
+        ["source prisma", true],
+        ["source orca", true],
+        ["source lacework", true],
+      ]);
+      const wrong = {
+        ...good,
+        WIZ_CLIENT_SECRET: "wrong",
+        PRISMA_SECRET_KEY: "wrong",
+        ORCA_API_TOKEN: "wrong",
+        LW_API_SECRET: "wrong",
+      };
+      const failed = await preflight({ loaded, config: loaded.config }, { env: wrong });
+      for (const result of failed) {
+        expect(result.ok, result.name).toBe(false);
+        expect((result.error as { code?: string }).code, result.name).toMatch(
+          /AUTHENTICATION|PERMISSION_DENIED/,
+        );
+      }
+    } finally {
+      await all.close();
+      await rm(other, { recursive: true, force: true });
+    }
+  });
 });

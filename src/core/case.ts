@@ -94,13 +94,28 @@ export const verdictSchema = z.object({
 });
 export type Verdict = z.infer<typeof verdictSchema>;
 
-/** The unit of work: one or more related findings handled together (one explanation, one ticket). */
+/**
+ * The unit of work: one or more related findings handled together (one explanation, one ticket).
+ *
+ * Memory model: a case holds its findings in full up to triage's `sampleSize` (default 100). A bigger
+ * case keeps a bounded sample in `findings` (the first findings in case order) and carries the totals
+ * beside it: `findingCount`, every id in `findingIds` and `resourceCount`. Triage computes severity,
+ * platforms and priority from every finding, not from the sample. Read the totals with
+ * {@link findingCountOf} and {@link findingIdsOf}, which work for both shapes.
+ */
 export const caseSchema = z.object({
   /** Stable: derived from the grouping key, so the same group gets the same id across runs. */
   id: z.string(),
   /** The grouping key's parts, e.g. `{ rule: "wiz:…", owner: "team-a" }`. */
   groupKey: z.record(z.string(), z.string()),
+  /** The findings in case order (by dedupKey, platform, id): all of them, or a sample when `findingCount` is set. */
   findings: z.array(findingSchema).min(1),
+  /** How many findings the case has, when `findings` holds only a sample of them. */
+  findingCount: z.number().int().min(1).optional(),
+  /** Every finding id in case order, when `findings` holds only a sample. */
+  findingIds: z.array(z.string()).min(1).optional(),
+  /** Distinct resources (by `resource.id`) across every finding, when `findings` holds only a sample. */
+  resourceCount: z.number().int().min(1).optional(),
   platforms: z.array(platformSchema),
   /** The highest severity among the findings. */
   severity: severitySchema,
@@ -118,4 +133,22 @@ export function maxSeverity(findings: readonly Pick<Finding, "severity">[]): Sev
     if (severitySchema.options.indexOf(severity) < severitySchema.options.indexOf(best)) best = severity;
   }
   return best;
+}
+
+/**
+ * How many findings a case has: `findingCount` when `findings` is a sample, else `findings.length`.
+ * @example
+ * findingCountOf(item); // 12_480 for a big case whose `findings` holds 100
+ */
+export function findingCountOf(item: Pick<Case, "findings" | "findingCount">): number {
+  return item.findingCount ?? item.findings.length;
+}
+
+/**
+ * Every finding id of a case, in case order, whether `findings` holds them all or a sample.
+ * @example
+ * findingIdsOf(item); // ["wiz:issue-1", "prisma:alert-7", …]
+ */
+export function findingIdsOf(item: Pick<Case, "findings" | "findingIds">): string[] {
+  return item.findingIds ?? item.findings.map((finding) => finding.id);
 }

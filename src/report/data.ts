@@ -1,7 +1,7 @@
 import type { ApprovalRequest } from "../agents/approvals/queue.js";
 import type { AuditVerification } from "../audit/audit-log.js";
 import type { Action } from "../core/action.js";
-import type { Case, Mode } from "../core/case.js";
+import { type Case, findingCountOf, type Mode } from "../core/case.js";
 import type { Delivery } from "../core/events.js";
 import type { RunReport, Usage } from "../core/report.js";
 
@@ -164,7 +164,7 @@ function reportCase(item: Case): ReportCase {
     id: item.id,
     severity: item.severity,
     priority: item.priority?.score ?? 0,
-    findings: item.findings.length,
+    findings: findingCountOf(item),
     owner: ownerOf(item),
     environment: item.context?.environment?.value ?? "unknown",
     headline: explanation?.headline ?? first?.title ?? item.id,

@@ -1,5 +1,6 @@
 import type { Action } from "../../core/action.js";
 import type { AuditAppender, AuditEvent } from "../../core/audit.js";
+import { findingIdsOf } from "../../core/case.js";
 import { DeliveryError, isAbortError, isCloudstewardError, PolicyError } from "../../core/errors.js";
 import type { Delivery } from "../../core/events.js";
 import { redact } from "../../core/redact.js";
@@ -142,7 +143,7 @@ export function approvalQueue(options: ApprovalQueueOptions): ApprovalQueue {
       type: "approval",
       actor,
       caseId: request.action.case.id,
-      findingIds: request.action.case.findings.map((finding) => finding.id),
+      findingIds: findingIdsOf(request.action.case),
       data: { approvalId: request.id, actionId: request.action.id, kind: request.action.kind, ...data },
     });
   };

@@ -1,5 +1,5 @@
 import type { Action } from "../../core/action.js";
-import type { Case, Mode } from "../../core/case.js";
+import { type Case, findingIdsOf, type Mode } from "../../core/case.js";
 import { isAbortError, isCloudstewardError, PolicyError } from "../../core/errors.js";
 import { stableHash } from "../../core/fingerprint.js";
 import type { Stage } from "../../core/stage.js";
@@ -72,7 +72,7 @@ export function decide(options: DecideOptions): Stage<Case, Action> {
           type: "decision",
           actor: "cloudsteward/decide",
           caseId: item.id,
-          findingIds: item.findings.map((finding) => finding.id),
+          findingIds: findingIdsOf(item),
           data: {
             mode,
             ...(routing.guarded && { environment: routing.environment, environmentGuarded: routing.guarded }),

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { AuditEvent } from "../../core/audit.js";
 import { canonicalJson } from "../../core/canonical-json.js";
 import type { Case, Explanation } from "../../core/case.js";
-import { explanationSchema } from "../../core/case.js";
+import { explanationSchema, findingIdsOf } from "../../core/case.js";
 import { mapConcurrent } from "../../core/concurrency.js";
 import {
   type CloudstewardError,
@@ -291,7 +291,7 @@ function aiOutputEvent(
     type: "ai-output",
     actor: "cloudsteward/explain",
     caseId: item.id,
-    findingIds: item.findings.map((finding) => finding.id),
+    findingIds: findingIdsOf(item),
     data: {
       source: explanation.source,
       archetypeId: explanation.archetypeId ?? null,

@@ -1,5 +1,5 @@
 import type { Action } from "../../core/action.js";
-import type { Case } from "../../core/case.js";
+import { type Case, findingIdsOf } from "../../core/case.js";
 import { DeliveryError, isAbortError, isCloudstewardError, PolicyError } from "../../core/errors.js";
 import { redact } from "../../core/redact.js";
 import type { Sink } from "../../core/sink.js";
@@ -230,7 +230,7 @@ export function gate(options: GateOptions): Stage<Action, Action> {
       at: context.now().toISOString(),
       actor: requester,
       caseId: action.case.id,
-      findingIds: action.case.findings.map((finding) => finding.id),
+      findingIds: findingIdsOf(action.case),
       data: {
         decision,
         reason,

@@ -6,7 +6,7 @@ import {
   matchInputOf,
 } from "../../core/archetypes/match.js";
 import { type ArchetypeMatcher, archetypeIds, archetypeMatchers } from "../../core/archetypes/matchers.js";
-import type { Case, DataClassification, Environment } from "../../core/case.js";
+import { type Case, type DataClassification, type Environment, findingCountOf } from "../../core/case.js";
 import { ConfigurationError, toErrorIssues } from "../../core/errors.js";
 import type { Control, Finding, Platform, Severity } from "../../core/finding.js";
 import { awsEntries } from "./archetypes/aws.js";
@@ -323,8 +323,8 @@ function buildFacts(item: Case, entry: KnowledgeEntry, matchedId: string | undef
       accountId: first.resource.accountId,
       accountName: first.resource.accountName,
     },
-    resourceCount: new Set(item.findings.map((finding) => finding.resource.id)).size,
-    findingCount: item.findings.length,
+    resourceCount: item.resourceCount ?? new Set(item.findings.map((finding) => finding.resource.id)).size,
+    findingCount: findingCountOf(item),
     severity: item.severity,
     owner: item.context?.owner?.value ?? item.context?.team?.value,
     team: item.context?.team?.value,

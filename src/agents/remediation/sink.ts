@@ -1,4 +1,5 @@
 import type { AuditAppender } from "../../core/audit.js";
+import { findingIdsOf } from "../../core/case.js";
 import { ConfigurationError, PolicyError } from "../../core/errors.js";
 import { deliverOnce, ticketLedger } from "../../core/ledger.js";
 import { redact } from "../../core/redact.js";
@@ -82,7 +83,7 @@ export function remediationSink(remediator: Remediator, options: RemediationSink
               type: "remediation",
               actor: `cloudsteward/remediation:${remediator.name}`,
               caseId: action.case.id,
-              findingIds: action.case.findings.map((finding) => finding.id),
+              findingIds: findingIdsOf(action.case),
               data: { ...record },
             });
             return { id: `${remediator.name}/${action.idempotencyKey}` };

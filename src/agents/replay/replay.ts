@@ -1,5 +1,5 @@
 import type { Action, ActionKind, RiskLevel } from "../../core/action.js";
-import type { Case, Mode } from "../../core/case.js";
+import { type Case, findingIdsOf, type Mode } from "../../core/case.js";
 import type { Finding } from "../../core/finding.js";
 import { pipeline } from "../../core/pipeline.js";
 import type { RunReport, Usage } from "../../core/report.js";
@@ -136,7 +136,7 @@ async function runSide(
     async *run(input) {
       for await (const item of input) {
         cases++;
-        for (const finding of item.findings) seen.add(finding.id);
+        for (const id of findingIdsOf(item)) seen.add(id);
         yield item;
       }
     },

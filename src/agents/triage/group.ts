@@ -58,6 +58,59 @@ export function groupValues(
   return values;
 }
 
+/**
+ * The group-key values one finding gives on its own, `undefined` where it has none (no owner tag, no
+ * vulnerability): what triage keeps per finding, to merge with {@link mergeValues} once every
+ * cross-platform copy of the issue is in.
+ */
+export function ownValues(finding: Finding, options: GroupingOptions): (string | undefined)[] {
+  return options.keys.map((key) => {
+    if (typeof key === "object") return key.value(finding);
+    switch (key) {
+      case "rule":
+        return (options.ruleKey ?? ruleKeyOf)(finding);
+      case "owner":
+        return options.readTags(finding.resource.tags).owner?.value;
+      case "cve":
+        return finding.vulnerability ? (finding.vulnerability.cve ?? "none") : undefined;
+      case "package":
+        return finding.vulnerability?.packageName || undefined;
+      default:
+        return builtInValue(key, [finding], options);
+    }
+  });
+}
+
+/**
+ * The group key of a set of duplicates from each one's {@link ownValues}, given in a stable order (by
+ * platform, then id): the same key {@link groupValues} gives for the findings themselves.
+ */
+export function mergeValues(
+  members: readonly (readonly (string | undefined)[])[],
+  keys: readonly GroupKey[],
+): Record<string, string> {
+  const values: Record<string, string> = {};
+  keys.forEach((key, index) => {
+    const name = typeof key === "object" ? key.name : key;
+    if (
+      typeof key === "object" ||
+      (key !== "rule" && key !== "owner" && key !== "cve" && key !== "package")
+    ) {
+      values[name] = members[0]![index]!;
+      return;
+    }
+    if (key === "rule") {
+      // Prefer an archetype (no platform prefix) so every platform's copy names the same rule.
+      const ruleKeys = members.map((member) => member[index]!);
+      values[name] = ruleKeys.find((value) => !platformPrefixed.test(value)) ?? ruleKeys[0]!;
+      return;
+    }
+    const found = members.find((member) => member[index] !== undefined)?.[index];
+    values[name] = found ?? (key === "owner" ? "unowned" : "none");
+  });
+  return values;
+}
+
 // Internal helpers.
 
 function builtInValue(key: GroupKeyName, duplicates: readonly Finding[], options: GroupingOptions): string {

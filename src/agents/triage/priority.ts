@@ -1,5 +1,5 @@
 import type { Case, Priority } from "../../core/case.js";
-import type { Severity } from "../../core/finding.js";
+import type { Finding, Severity } from "../../core/finding.js";
 import { createTagReader, type TagKeys, type TagReader } from "../enrich/normalize.js";
 
 /** Points each risk factor adds to a case's priority (the total is capped at 100). */
@@ -75,34 +75,79 @@ export function scoreWith(
   weights: PriorityWeights,
   readTags: TagReader,
 ): Priority {
-  let severity: Severity = "info";
-  let exposed = false;
-  let production = false;
-  let knownExploited = false;
-  let exploitAvailable = false;
-  let epss = 0;
-  let classification: keyof PriorityWeights["dataClassification"] = "unknown";
+  const factors = emptyFactors();
   const context = item.context;
-  for (const finding of item.findings) {
-    if (weights.severity[finding.severity] > weights.severity[severity]) severity = finding.severity;
-    if (finding.category === "exposure") exposed = true;
-    const vulnerability = finding.vulnerability;
-    if (vulnerability) {
-      if (vulnerability.knownExploited) knownExploited = true;
-      if (vulnerability.exploitAvailable) exploitAvailable = true;
-      if ((vulnerability.epss ?? 0) > epss) epss = vulnerability.epss ?? 0;
-    }
-    const tags = readTags(finding.resource.tags);
-    if (context?.internetExposed === undefined && tags.internetExposed?.value) exposed = true;
-    if (context?.environment === undefined && tags.environment?.value === "production") production = true;
-    const tagged = tags.dataClassification?.value;
-    if (
-      context?.dataClassification === undefined &&
-      tagged !== undefined &&
-      weights.dataClassification[tagged] > weights.dataClassification[classification]
-    )
-      classification = tagged;
+  for (const finding of item.findings) addFactors(factors, factorsOf(finding, readTags, context), weights);
+  return scoreFactors(factors, weights, context);
+}
+
+/**
+ * The risk factors of one finding, or of a set of findings once folded with {@link addFactors}: what
+ * triage keeps per finding instead of the finding itself.
+ */
+export interface PriorityFactors {
+  severity: Severity;
+  exposed: boolean;
+  production: boolean;
+  knownExploited: boolean;
+  exploitAvailable: boolean;
+  epss: number;
+  classification: keyof PriorityWeights["dataClassification"];
+}
+
+/** Factors of no finding at all. */
+export function emptyFactors(): PriorityFactors {
+  return {
+    severity: "info",
+    exposed: false,
+    production: false,
+    knownExploited: false,
+    exploitAvailable: false,
+    epss: 0,
+    classification: "unknown",
+  };
+}
+
+/** The factors one finding contributes; tags are skipped for what the enrichment context already says. */
+export function factorsOf(finding: Finding, readTags: TagReader, context?: Case["context"]): PriorityFactors {
+  const factors = emptyFactors();
+  factors.severity = finding.severity;
+  if (finding.category === "exposure") factors.exposed = true;
+  const vulnerability = finding.vulnerability;
+  if (vulnerability) {
+    if (vulnerability.knownExploited) factors.knownExploited = true;
+    if (vulnerability.exploitAvailable) factors.exploitAvailable = true;
+    factors.epss = vulnerability.epss ?? 0;
   }
+  const tags = readTags(finding.resource.tags);
+  if (context?.internetExposed === undefined && tags.internetExposed?.value) factors.exposed = true;
+  if (context?.environment === undefined && tags.environment?.value === "production")
+    factors.production = true;
+  const tagged = tags.dataClassification?.value;
+  if (context?.dataClassification === undefined && tagged !== undefined) factors.classification = tagged;
+  return factors;
+}
+
+/** Folds `next` into `into`, keeping the worst of each factor (ties keep the earlier finding's). */
+export function addFactors(into: PriorityFactors, next: PriorityFactors, weights: PriorityWeights): void {
+  if (weights.severity[next.severity] > weights.severity[into.severity]) into.severity = next.severity;
+  if (next.exposed) into.exposed = true;
+  if (next.production) into.production = true;
+  if (next.knownExploited) into.knownExploited = true;
+  if (next.exploitAvailable) into.exploitAvailable = true;
+  if (next.epss > into.epss) into.epss = next.epss;
+  if (weights.dataClassification[next.classification] > weights.dataClassification[into.classification])
+    into.classification = next.classification;
+}
+
+/** The priority of folded factors, with the enrichment context winning over tags. */
+export function scoreFactors(
+  factors: PriorityFactors,
+  weights: PriorityWeights,
+  context?: Case["context"],
+): Priority {
+  const { severity, knownExploited, exploitAvailable, epss } = factors;
+  let { exposed, production, classification } = factors;
   if (context?.internetExposed?.value) exposed = true;
   if (context?.environment?.value === "production") production = true;
   if (context?.dataClassification) classification = context.dataClassification.value;

@@ -1,4 +1,4 @@
-import { type Case, maxSeverity } from "../../core/case.js";
+import { type Case, findingCountOf } from "../../core/case.js";
 import { mapConcurrent } from "../../core/concurrency.js";
 import {
   type CloudstewardError,
@@ -6,13 +6,22 @@ import {
   NormalizationError,
   PolicyError,
 } from "../../core/errors.js";
-import type { Finding } from "../../core/finding.js";
+import { type Finding, type Platform, type Severity, severitySchema } from "../../core/finding.js";
 import { stableHash } from "../../core/fingerprint.js";
 import type { Warning } from "../../core/report.js";
 import type { Stage } from "../../core/stage.js";
 import { createTagReader, type TagKeys } from "../enrich/normalize.js";
-import { type GroupKey, groupValues } from "./group.js";
-import { type PriorityWeightsInput, resolveWeights, scoreWith } from "./priority.js";
+import { CaseSamples, FindingTable } from "./finding-table.js";
+import { type GroupKey, mergeValues, ownValues } from "./group.js";
+import {
+  addFactors,
+  emptyFactors,
+  factorsOf,
+  type PriorityFactors,
+  type PriorityWeightsInput,
+  resolveWeights,
+  scoreFactors,
+} from "./priority.js";
 import { type CompiledSuppression, compileSuppressions, type SuppressionRule } from "./suppression.js";
 import { applyVerdict, type VerdictOptions } from "./verdict.js";
 
@@ -45,6 +54,14 @@ export interface TriageOptions {
   weights?: PriorityWeightsInput;
   /** Ask a model whether each case is a likely false positive; it may only lower priority, within bounds. */
   verdict?: VerdictOptions;
+  /**
+   * Full findings a case keeps. A bigger case keeps its first `sampleSize` findings in case order and
+   * carries `findingCount`, every id in `findingIds` and `resourceCount`; its severity, platforms and
+   * priority still come from every finding. Triage holds a compact row per finding (about 100 bytes)
+   * plus these samples, never every finding (docs/triage-and-enrich.md, "Memory").
+   * @default 100
+   */
+  sampleSize?: number;
 }
 
 /**
@@ -53,8 +70,10 @@ export interface TriageOptions {
  * with a stable id (`case_` + a hash of the group key), each with a priority score and its reasons.
  *
  * It is a batch stage: grouping needs the whole input, so it emits nothing until its input ends,
- * then emits the cases ordered by priority (highest first). It holds references to the findings, never
- * copies. Suppressed findings are counted in a warning (`feature: "triage.suppressed"`), never dropped silently.
+ * then emits the cases ordered by priority (highest first). Its memory grows with cases, not findings:
+ * per finding it keeps a compact row (id, dedupKey, lastSeen, group values, priority factors), and per
+ * case at most `sampleSize` full findings; a bigger case carries its totals and every id beside the
+ * sample (see {@link Case}). Suppressed findings are counted in a warning (`feature: "triage.suppressed"`), never dropped silently.
  * @throws PolicyError at creation when a suppression rule is invalid (missing reason, owner or expiry…).
  * @example
  * const stage = triage({
@@ -78,6 +97,9 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
     ruleKey: options.ruleKey,
   };
   if (grouping.keys.length === 0) throw new PolicyError("triage: `groupBy` needs at least one key.");
+  const sampleSize = options.sampleSize ?? 100;
+  if (!(Number.isInteger(sampleSize) && sampleSize >= 1))
+    throw new PolicyError(`triage: sampleSize must be a whole number of at least 1, got ${sampleSize}.`);
   const verdict = options.verdict;
   const maxPriorityReduction = verdict?.maxPriorityReduction ?? 20;
   if (!(maxPriorityReduction >= 0 && maxPriorityReduction <= 100)) {
@@ -94,68 +116,174 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
           ...(typeof finding?.id === "string" ? { itemId: finding.id } : {}),
           item: finding,
         });
-      // 1. Dedup by id: the copy with the latest lastSeen wins (ties: the later one).
-      const latest = new Map<string, Finding>();
+      // 1. One compact row per finding as it streams in: suppression, group values and priority
+      // factors are read now, and only a bounded sample of full findings is kept (memory grows with
+      // cases, not findings).
+      const at = now().getTime();
+      const table = new FindingTable();
+      const samples = new CaseSamples(table, sampleSize);
       for await (const finding of input) {
         signal.throwIfAborted();
         if (typeof finding?.id !== "string") {
           failFinding(finding, new TypeError("the item is not a Finding (no id)"));
           continue;
         }
-        const previous = latest.get(finding.id);
-        if (previous === undefined || Date.parse(finding.lastSeen) >= Date.parse(previous.lastSeen))
-          latest.set(finding.id, finding);
-      }
-
-      // 2. Suppression, then cross-platform dedup by dedupKey.
-      const at = now().getTime();
-      const suppressed = new Map<string, number>();
-      const resurfaced = new Map<string, number>();
-      const duplicates = new Map<string, Finding[]>();
-      for (const finding of latest.values()) {
+        let row: number;
         try {
-          if (isSuppressed(finding, suppressions, at, suppressed, resurfaced)) continue;
+          row = table.add(finding);
         } catch (error) {
           failFinding(finding, error);
           continue;
         }
-        const list = duplicates.get(finding.dedupKey);
-        if (list) list.push(finding);
-        else duplicates.set(finding.dedupKey, [finding]);
-      }
-      latest.clear();
-
-      // 3. Grouping into cases.
-      const groups = new Map<string, { id: string; groupKey: Record<string, string>; findings: Finding[] }>();
-      for (const list of duplicates.values()) {
-        list.sort(byPlatformThenId);
-        let groupKey: Record<string, string>;
         try {
-          groupKey = groupValues(list, grouping);
+          const outcome = suppressionOf(finding, suppressions, at);
+          if (outcome.lapsed) table.lapsed.set(row, outcome.lapsed);
+          if (outcome.rule >= 0) {
+            table.suppressedBy.set(row, outcome.rule);
+            continue;
+          }
         } catch (error) {
-          for (const finding of list) failFinding(finding, error);
+          table.errors.set(row, { finding, error, stage: "suppression" });
           continue;
         }
+        try {
+          table.setGrouping(
+            row,
+            ownValues(finding, grouping),
+            factorsOf(finding, readTags),
+            String(finding.resource.id),
+          );
+        } catch (error) {
+          table.errors.set(row, { finding, error, stage: "grouping" });
+          continue;
+        }
+        samples.offer(row, finding);
+      }
+
+      // 2. Dedup by id: the copy with the latest lastSeen wins (ties: the later one).
+      const byId = new Int32Array(table.length);
+      for (let row = 0; row < byId.length; row++) byId[row] = row;
+      byId.sort((a, b) => table.compareIds(a, b));
+      const winners: number[] = [];
+      for (let index = 0; index < byId.length; ) {
+        let winner = byId[index]!;
+        let next = index + 1;
+        for (; next < byId.length && table.sameId(byId[next]!, winner); next++) {
+          const row = byId[next]!;
+          if (table.lastSeen.get(row) >= table.lastSeen.get(winner)) winner = row;
+        }
+        winners.push(winner);
+        index = next;
+      }
+
+      // 3. Suppression of the winners, then cross-platform dedup (same dedupKey) and grouping.
+      const suppressed = new Map<string, number>();
+      const resurfaced = new Map<string, number>();
+      const live: number[] = [];
+      for (const row of winners) {
+        const rule = table.suppressedBy.get(row);
+        const error = table.errors.get(row);
+        if (rule >= 0) {
+          const id = suppressions[rule]!.rule.id;
+          suppressed.set(id, (suppressed.get(id) ?? 0) + 1);
+          continue;
+        }
+        if (error?.stage === "suppression") {
+          failFinding(error.finding, error.error);
+          continue;
+        }
+        for (const index of table.lapsed.get(row) ?? []) {
+          const id = suppressions[index]!.rule.id;
+          resurfaced.set(id, (resurfaced.get(id) ?? 0) + 1);
+        }
+        live.push(row);
+      }
+      winners.length = 0;
+      // Input order must not matter (replays diff cases): duplicates stay together, then by platform and id.
+      live.sort((a, b) => table.compare(a, b));
+
+      const groups = new Map<string, Group>();
+      const groupOf = new Int32Array(table.length).fill(-1);
+      const groupList: Group[] = [];
+      for (let index = 0; index < live.length; ) {
+        let next = index + 1;
+        while (next < live.length && table.sameDedupKey(live[next]!, live[index]!)) next++;
+        const members = live.slice(index, next);
+        index = next;
+        const failed = members.map((row) => table.errors.get(row)).find((error) => error !== undefined);
+        if (failed) {
+          for (const row of members) {
+            const error = table.errors.get(row);
+            if (error) failFinding(error.finding, failed.error);
+            else fail(triageError(undefined, failed.error), { itemId: table.id(row) });
+          }
+          continue;
+        }
+        const groupKey = mergeValues(
+          members.map((row) => table.tuples[table.tuple.get(row)]!),
+          grouping.keys,
+        );
         const parts = Object.entries(groupKey).map(([key, value]) => `${key}=${value}`);
         const joined = parts.join("\u0000");
-        const group = groups.get(joined);
-        if (group) group.findings.push(...list);
-        else groups.set(joined, { id: `case_${stableHash(...parts)}`, groupKey, findings: list });
+        let group = groups.get(joined);
+        if (group === undefined) {
+          group = {
+            index: groupList.length,
+            id: `case_${stableHash(...parts)}`,
+            groupKey,
+            severity: severityRank("info"),
+            ids: [],
+            platforms: new Set(),
+            factors: emptyFactors(),
+            resources: 0,
+            sample: [],
+          };
+          groups.set(joined, group);
+          groupList.push(group);
+        }
+        for (const row of members) {
+          groupOf[row] = group.index;
+          group.severity = Math.min(group.severity, severityRank(table.factorsOf(row).severity));
+          group.ids.push(table.id(row));
+          group.platforms.add(table.platforms[table.platform.get(row)]!);
+          addFactors(group.factors, table.factorsOf(row), weights);
+        }
       }
-      duplicates.clear();
+      countResources(live, groupOf, groupList, table);
+      live.length = 0;
+      for (const { row, finding } of samples.entries()) {
+        const index = groupOf[row]!;
+        if (index >= 0) groupList[index]!.sample.push({ row, finding });
+      }
 
       let cases: Case[] = [];
-      for (const { id, groupKey, findings } of groups.values()) {
-        // Input order must not matter (replays diff cases): duplicates stay together, then by platform and id.
-        findings.sort(byDedupKeyThenPlatform);
+      for (const group of groupList) {
+        group.sample.sort((a, b) => table.compare(a.row, b.row));
+        const findings = group.sample.slice(0, sampleSize).map((entry) => entry.finding);
+        if (findings.length === 0) {
+          // Every kept copy lost to a later copy in another case (possible only with repeated ids).
+          warn({
+            type: "other",
+            source: "triage",
+            feature: "triage.sample",
+            message: `triage: case ${group.id} (${group.ids.length} findings) has no finding left to show; it was not emitted. Raise \`sampleSize\`.`,
+            details: { caseId: group.id, findings: group.ids.length },
+          });
+          continue;
+        }
         const item: Case = {
-          id,
-          groupKey,
+          id: group.id,
+          groupKey: group.groupKey,
           findings,
-          platforms: [...new Set(findings.map((finding) => finding.source.platform))].sort(),
-          severity: maxSeverity(findings),
+          ...(group.ids.length > findings.length && {
+            findingCount: group.ids.length,
+            findingIds: group.ids,
+            resourceCount: group.resources,
+          }),
+          platforms: [...group.platforms].sort(),
+          severity: severitySchema.options[group.severity]!,
         };
-        item.priority = scoreWith(item, weights, readTags);
+        item.priority = scoreFactors(group.factors, weights);
         cases.push(item);
       }
       groups.clear();
@@ -220,7 +348,7 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
       cases.sort((a, b) => (b.priority?.score ?? 0) - (a.priority?.score ?? 0) || (a.id < b.id ? -1 : 1));
       for (const item of cases) {
         signal.throwIfAborted();
-        events.emit("case-created", { caseId: item.id, findings: item.findings.length });
+        events.emit("case-created", { caseId: item.id, findings: findingCountOf(item) });
         yield item;
       }
     },
@@ -229,25 +357,63 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
 
 // Internal helpers.
 
-/** Applies the first live matching rule; a lapsed rule that matches is counted as resurfaced instead. */
-function isSuppressed(
+/** The first live matching rule (-1: none) and the lapsed rules that matched before it. */
+function suppressionOf(
   finding: Finding,
   rules: readonly CompiledSuppression[],
   at: number,
-  suppressed: Map<string, number>,
-  resurfaced: Map<string, number>,
-): boolean {
-  const lapsed: string[] = [];
-  for (const rule of rules) {
+): { rule: number; lapsed?: number[] } {
+  let lapsed: number[] | undefined;
+  for (let index = 0; index < rules.length; index++) {
+    const rule = rules[index]!;
     if (!rule.matches(finding)) continue;
-    if (rule.expiresAtMs > at) {
-      suppressed.set(rule.rule.id, (suppressed.get(rule.rule.id) ?? 0) + 1);
-      return true;
-    }
-    lapsed.push(rule.rule.id);
+    if (rule.expiresAtMs > at) return { rule: index };
+    if (lapsed === undefined) lapsed = [];
+    lapsed.push(index);
   }
-  for (const id of lapsed) resurfaced.set(id, (resurfaced.get(id) ?? 0) + 1);
-  return false;
+  return { rule: -1, lapsed };
+}
+
+/** A case being built from rows. */
+interface Group {
+  index: number;
+  id: string;
+  groupKey: Record<string, string>;
+  /** Every finding id, in case order. */
+  ids: string[];
+  platforms: Set<Platform>;
+  /** Rank in `severitySchema.options` of the highest severity. */
+  severity: number;
+  factors: PriorityFactors;
+  /** Distinct resources (by `resource.id`). */
+  resources: number;
+  sample: { row: number; finding: Finding }[];
+}
+
+/** Distinct resources per group: rows sorted by group, then by the two hashes of `resource.id`. */
+function countResources(live: readonly number[], groupOf: Int32Array, groups: Group[], table: FindingTable) {
+  const rows = Int32Array.from(live.filter((row) => groupOf[row]! >= 0));
+  rows.sort(
+    (a, b) =>
+      groupOf[a]! - groupOf[b]! ||
+      table.resourceHash.get(a) - table.resourceHash.get(b) ||
+      table.resourceHash2.get(a) - table.resourceHash2.get(b),
+  );
+  for (let index = 0; index < rows.length; index++) {
+    const row = rows[index]!;
+    const previous = index > 0 ? rows[index - 1]! : -1;
+    if (
+      previous < 0 ||
+      groupOf[previous] !== groupOf[row] ||
+      table.resourceHash.get(previous) !== table.resourceHash.get(row) ||
+      table.resourceHash2.get(previous) !== table.resourceHash2.get(row)
+    )
+      groups[groupOf[row]!]!.resources++;
+  }
+}
+
+function severityRank(severity: Severity): number {
+  return severitySchema.options.indexOf(severity);
 }
 
 /** The typed error of a finding triage could not handle (malformed input, or a throwing custom group key). */
@@ -258,18 +424,4 @@ function triageError(finding: Finding | undefined, error: unknown): Cloudsteward
     `triage: finding ${finding?.id ?? "(no id)"} could not be triaged: ${error instanceof Error ? error.message : String(error)}. Check it with parseFinding().`,
     { platform, cause: error },
   );
-}
-
-function byDedupKeyThenPlatform(a: Finding, b: Finding): number {
-  return a.dedupKey < b.dedupKey ? -1 : a.dedupKey > b.dedupKey ? 1 : byPlatformThenId(a, b);
-}
-
-function byPlatformThenId(a: Finding, b: Finding): number {
-  return a.source.platform < b.source.platform
-    ? -1
-    : a.source.platform > b.source.platform
-      ? 1
-      : a.id < b.id
-        ? -1
-        : 1;
 }

@@ -290,3 +290,40 @@ describe("triage robustness", () => {
     expect(throwing.context.report.deadLetters.map((letter) => letter.itemId)).toEqual([good.id]);
   });
 });
+
+describe("triage memory model (big cases)", () => {
+  /** Twelve findings of one rule and owner on six resources, one of them reported twice. */
+  function bigGroup(): Finding[] {
+    const findings = Array.from({ length: 12 }, (_, index) =>
+      makeFinding({
+        source: { nativeId: `n-${index}` },
+        dedupKey: `dk_${String(index).padStart(2, "0")}`,
+        severity: index === 7 ? "critical" : "medium",
+        resource: { id: `arn:aws:s3:::bucket-${index % 6}`, name: `bucket-${index % 6}` },
+      }),
+    );
+    return [...findings, { ...findings[3]!, lastSeen: "2020-01-01T00:00:00.000Z" }];
+  }
+
+  it("keeps a bounded sample in case order, with every id and the totals beside it", async () => {
+    const input = bigGroup();
+    const [full] = await runStage(triage(), input.slice().reverse(), stageContext().context);
+    const [sampled] = await runStage(triage({ sampleSize: 5 }), input, stageContext().context);
+    expect(full!.findingCount).toBeUndefined();
+    expect(full!.findings).toHaveLength(12);
+    expect(sampled!.id).toBe(full!.id);
+    expect(sampled!.findings.map((finding) => finding.id)).toEqual(
+      full!.findings.slice(0, 5).map((finding) => finding.id),
+    );
+    expect(sampled!.findingCount).toBe(12);
+    expect(sampled!.findingIds).toEqual(full!.findings.map((finding) => finding.id));
+    expect(sampled!.resourceCount).toBe(6);
+    // Severity and priority come from every finding, not from the sample.
+    expect(sampled!.severity).toBe("critical");
+    expect(sampled!.priority).toEqual(full!.priority);
+  });
+
+  it("rejects a sampleSize below 1", () => {
+    expect(() => triage({ sampleSize: 0 })).toThrow(PolicyError);
+  });
+});

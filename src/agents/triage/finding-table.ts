@@ -1,0 +1,307 @@
+import type { Finding, Platform } from "../../core/finding.js";
+import { severitySchema } from "../../core/finding.js";
+import type { PriorityFactors, PriorityWeights } from "./priority.js";
+
+/**
+ * What triage keeps per finding instead of the finding: a row of a few typed-array columns the id and
+ * dedupKey as UTF-8 in off-heap chunks (about 100 bytes a finding, against 1–2 KB for a parsed
+ * finding, and no garbage-collector slack). The
+ * values triage groups on are interned as tuples, so a million findings under a few hundred
+ * groups hold a few hundred tuples. Full findings are kept only as case samples ({@link CaseSamples}).
+ */
+export class FindingTable {
+  /** Rows so far. */
+  length = 0;
+  /** Ids and dedupKeys, UTF-8 outside the JS heap (no per-string object, no garbage-collector slack). */
+  private readonly ids = new StringArena();
+  private readonly dedupKeys = new StringArena();
+  /** A hash of the id, so that sorting by id compares numbers first. */
+  readonly idHash = new Column(Int32Array);
+  /** Epoch ms of `lastSeen` (NaN when unparsable, as `Date.parse` gives). */
+  readonly lastSeen = new Column(Float64Array);
+  /** Platform code (index in {@link platforms}). */
+  readonly platform = new Column(Uint8Array);
+  /** Severity, exposure/production/KEV/exploit flags and data classification, packed. */
+  readonly factors = new Column(Uint16Array);
+  readonly epss = new Column(Float64Array);
+  /** Interned group-value tuple, or -1 (suppressed or failed). */
+  readonly tuple = new Column(Int32Array);
+  /** Two independent 32-bit hashes of `resource.id` (for `resourceCount`; no per-resource map). */
+  readonly resourceHash = new Column(Int32Array);
+  readonly resourceHash2 = new Column(Int32Array);
+  /** Index of the live suppression rule that matched, or -1. */
+  readonly suppressedBy = new Column(Int16Array);
+  /** Lapsed suppression rules that matched a row (rare). */
+  readonly lapsed = new Map<number, number[]>();
+  /** Rows whose suppression or grouping threw, with the finding, for the dead letter. */
+  readonly errors = new Map<
+    number,
+    { finding: Finding; error: unknown; stage: "suppression" | "grouping" }
+  >();
+  /** Interned platforms, resource ids and group-value tuples. */
+  readonly platforms: Platform[] = [];
+  readonly tuples: (string | undefined)[][] = [];
+  private readonly tupleIndex = new Map<string, number>();
+
+  /** Adds a row and returns its index; the caller fills the remaining columns. */
+  add(finding: Finding): number {
+    const lastSeen = Date.parse(finding.lastSeen);
+    let platform = this.platforms.indexOf(finding.source.platform);
+    if (platform < 0) platform = this.platforms.push(finding.source.platform) - 1;
+    const row = this.length++;
+    this.ids.push(finding.id);
+    this.dedupKeys.push(String(finding.dedupKey));
+    this.idHash.push(hashOf(finding.id));
+    this.lastSeen.push(lastSeen);
+    this.platform.push(platform);
+    this.factors.push(0);
+    this.epss.push(0);
+    this.tuple.push(-1);
+    this.suppressedBy.push(-1);
+    this.resourceHash.push(0);
+    this.resourceHash2.push(0);
+    return row;
+  }
+
+  /** Records the grouping values and priority factors of a row that was not suppressed. */
+  setGrouping(
+    row: number,
+    values: (string | undefined)[],
+    factors: PriorityFactors,
+    resourceId: string,
+  ): void {
+    const joined = values.map((value) => (value === undefined ? "\u0001" : value)).join("\u0000");
+    let tuple = this.tupleIndex.get(joined);
+    if (tuple === undefined) {
+      tuple = this.tuples.push(values) - 1;
+      this.tupleIndex.set(joined, tuple);
+    }
+    this.tuple.set(row, tuple);
+    this.resourceHash.set(row, hashOf(resourceId));
+    this.resourceHash2.set(row, hashOf(resourceId, 0x01000193 ^ 0x5bd1e995));
+    this.factors.set(row, packFactors(factors));
+    this.epss.set(row, factors.epss);
+  }
+
+  /** The priority factors of a row. */
+  factorsOf(row: number): PriorityFactors {
+    const packed = this.factors.get(row);
+    return {
+      severity: severities[packed & 7]!,
+      exposed: (packed & 8) !== 0,
+      production: (packed & 16) !== 0,
+      knownExploited: (packed & 32) !== 0,
+      exploitAvailable: (packed & 64) !== 0,
+      epss: this.epss.get(row),
+      classification: classifications[(packed >> 7) & 7]!,
+    };
+  }
+
+  /** The id of a row. */
+  id(row: number): string {
+    return this.ids.get(row);
+  }
+
+  /** True when two rows share a dedupKey. */
+  sameDedupKey(a: number, b: number): boolean {
+    return this.dedupKeys.compare(a, b) === 0;
+  }
+
+  /** True when two rows share an id. */
+  sameId(a: number, b: number): boolean {
+    return this.idHash.get(a) === this.idHash.get(b) && this.ids.compare(a, b) === 0;
+  }
+
+  /** Id order (for dedup by id): by hash, then id, then arrival. */
+  compareIds(a: number, b: number): number {
+    const hashA = this.idHash.get(a);
+    const hashB = this.idHash.get(b);
+    if (hashA !== hashB) return hashA - hashB;
+    return this.ids.compare(a, b) || a - b;
+  }
+
+  /** Case order: by dedupKey, then platform, then id (as JavaScript compares strings). */
+  compare(a: number, b: number): number {
+    const byKey = this.dedupKeys.compare(a, b);
+    if (byKey !== 0) return byKey;
+    const platformA = this.platforms[this.platform.get(a)]!;
+    const platformB = this.platforms[this.platform.get(b)]!;
+    if (platformA !== platformB) return platformA < platformB ? -1 : 1;
+    return this.ids.compare(a, b) || a - b;
+  }
+}
+
+/**
+ * The full findings kept as case samples: per group-value tuple, the first `size` findings in case
+ * order among those seen (a sorted array, so a finding that sorts after a full sample costs one
+ * comparison). When cross-platform copies of one issue carry different group values, their case is
+ * only known at the end; a copy evicted from its own tuple's sample is then missing from the case's,
+ * which stays in case order but may hold fewer than `size` findings.
+ */
+export class CaseSamples {
+  private readonly byTuple = new Map<number, { row: number; finding: Finding }[]>();
+
+  constructor(
+    private readonly table: FindingTable,
+    private readonly size: number,
+  ) {}
+
+  /** Offers a row's finding to its tuple's sample. */
+  offer(row: number, finding: Finding): void {
+    const tuple = this.table.tuple.get(row);
+    let sample = this.byTuple.get(tuple);
+    if (sample === undefined) {
+      sample = [];
+      this.byTuple.set(tuple, sample);
+    }
+    const full = sample.length >= this.size;
+    if (full && this.table.compare(row, sample[sample.length - 1]!.row) > 0) return;
+    let low = 0;
+    let high = sample.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (this.table.compare(sample[middle]!.row, row) < 0) low = middle + 1;
+      else high = middle;
+    }
+    // A second copy of a finding (same id and sort key) replaces the first rather than taking a slot.
+    for (const index of [low - 1, low]) {
+      const existing = sample[index];
+      if (existing === undefined || !this.table.sameId(existing.row, row)) continue;
+      if (this.table.lastSeen.get(row) >= this.table.lastSeen.get(existing.row))
+        sample[index] = { row, finding };
+      return;
+    }
+    sample.splice(low, 0, { row, finding });
+    if (sample.length > this.size) sample.pop();
+  }
+
+  /** Every kept row and its finding. */
+  *entries(): Iterable<{ row: number; finding: Finding }> {
+    for (const sample of this.byTuple.values()) yield* sample;
+  }
+}
+
+/** Packs severity, the four flags and the classification into 10 bits. */
+function packFactors(factors: PriorityFactors): number {
+  return (
+    severities.indexOf(factors.severity) |
+    (factors.exposed ? 8 : 0) |
+    (factors.production ? 16 : 0) |
+    (factors.knownExploited ? 32 : 0) |
+    (factors.exploitAvailable ? 64 : 0) |
+    (classifications.indexOf(factors.classification) << 7)
+  );
+}
+
+const severities = severitySchema.options;
+const classifications: PriorityFactors["classification"][] = [
+  "restricted",
+  "confidential",
+  "internal",
+  "public",
+  "unknown",
+] satisfies (keyof PriorityWeights["dataClassification"])[];
+
+type TypedArray = Float64Array | Int32Array | Int16Array | Uint16Array | Uint8Array;
+
+const chunkBits = 16;
+const chunkRows = 1 << chunkBits;
+const chunkMask = chunkRows - 1;
+
+/** A growable column of numbers in fixed-size typed-array chunks (growing never copies). */
+class Column<T extends TypedArray> {
+  private readonly chunks: T[] = [];
+  private length = 0;
+
+  constructor(private readonly type: new (length: number) => T) {}
+
+  push(value: number): void {
+    if ((this.length & chunkMask) === 0) this.chunks.push(new this.type(chunkRows));
+    this.chunks[this.length >>> chunkBits]![this.length & chunkMask] = value;
+    this.length++;
+  }
+
+  get(index: number): number {
+    return this.chunks[index >>> chunkBits]![index & chunkMask]!;
+  }
+
+  set(index: number, value: number): void {
+    this.chunks[index >>> chunkBits]![index & chunkMask] = value;
+  }
+}
+
+const arenaChunkBytes = 1 << 20;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Strings appended as UTF-8 into 1 MiB chunks, addressed by their index. */
+class StringArena {
+  private readonly chunks: Uint8Array[] = [];
+  private readonly chunk = new Column(Int32Array);
+  private readonly start = new Column(Int32Array);
+  private readonly size = new Column(Int32Array);
+  /** Bit 0 set when the string is not pure ASCII (compare by decoding). */
+  private readonly wide = new Column(Uint8Array);
+  private current = new Uint8Array(0);
+  private used = 0;
+
+  push(value: string): void {
+    const ascii = isAscii(value);
+    const bytes = ascii ? value.length : Buffer.byteLength(value, "utf8");
+    if (this.used + bytes > this.current.length) {
+      this.current = new Uint8Array(Math.max(arenaChunkBytes, bytes));
+      this.chunks.push(this.current);
+      this.used = 0;
+    }
+    if (ascii)
+      for (let index = 0; index < bytes; index++) this.current[this.used + index] = value.charCodeAt(index);
+    else encoder.encodeInto(value, this.current.subarray(this.used, this.used + bytes));
+    this.chunk.push(this.chunks.length - 1);
+    this.start.push(this.used);
+    this.size.push(bytes);
+    this.wide.push(ascii ? 0 : 1);
+    this.used += bytes;
+  }
+
+  get(index: number): string {
+    const start = this.start.get(index);
+    const bytes = this.chunks[this.chunk.get(index)]!.subarray(start, start + this.size.get(index));
+    return decoder.decode(bytes);
+  }
+
+  /** Compares two strings as JavaScript's `<` does (UTF-16 code units). */
+  compare(a: number, b: number): number {
+    if (this.wide.get(a) !== 0 || this.wide.get(b) !== 0) {
+      const left = this.get(a);
+      const right = this.get(b);
+      return left < right ? -1 : left > right ? 1 : 0;
+    }
+    const chunkA = this.chunks[this.chunk.get(a)]!;
+    const chunkB = this.chunks[this.chunk.get(b)]!;
+    const startA = this.start.get(a);
+    const startB = this.start.get(b);
+    const sizeA = this.size.get(a);
+    const sizeB = this.size.get(b);
+    const shared = Math.min(sizeA, sizeB);
+    for (let index = 0; index < shared; index++) {
+      const difference = chunkA[startA + index]! - chunkB[startB + index]!;
+      if (difference !== 0) return difference;
+    }
+    return sizeA - sizeB;
+  }
+}
+
+function isAscii(value: string): boolean {
+  for (let index = 0; index < value.length; index++) if (value.charCodeAt(index) > 0x7f) return false;
+  return true;
+}
+
+/** FNV-1a over UTF-16 code units (another `seed`, another hash). */
+function hashOf(value: string, seed = 0x811c9dc5): number {
+  let hash = seed;
+  for (let index = 0; index < value.length; index++) {
+    hash ^= value.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash | 0;
+}

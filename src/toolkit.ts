@@ -21,7 +21,13 @@ export {
   type HttpSourceOptions,
   pageSizeOf,
 } from "./adapters/shared/options.js";
-export { itemIdOf, normalizePage, type PageNormalizer, raiseWarning } from "./adapters/shared/report.js";
+export {
+  itemIdOf,
+  normalizePage,
+  type PageNormalizer,
+  recorderOf,
+  warnOnce,
+} from "./adapters/shared/report.js";
 export { toTags } from "./adapters/shared/tags.js";
 export { type CachedToken, cachedToken, type IssuedToken } from "./adapters/shared/token.js";
 export { clientSideFilterWarnings } from "./adapters/shared/warnings.js";
@@ -96,6 +102,7 @@ export {
   pinQuery,
 } from "./core/paginate.js";
 export { createRateLimiter, type RateLimit, type RateLimiter, sleep } from "./core/rate-limiter.js";
+export { createRecorder, type FailedItem, type RunRecorder } from "./core/recorder.js";
 export { redact, redactUrl } from "./core/redact.js";
 export { createRunReport, type DeadLetter, type RunReport, type Warning } from "./core/report.js";
 export { optionOrEnv, resolveSecret, type Secret, type SecretSource } from "./core/secret.js";

@@ -7,7 +7,7 @@ import { ConfigurationError, DeliveryError, isAbortError, isCloudstewardError } 
 import type { PipelineEvents } from "./events.js";
 import type { Finding } from "./finding.js";
 import { memoryStore } from "./memory-store.js";
-import { createRecorder, type RunRecorder } from "./recorder.js";
+import { createRecorder } from "./recorder.js";
 import { createRunReport, type RunReport } from "./report.js";
 import { RunAudit } from "./run-audit.js";
 import type { Sink } from "./sink.js";
@@ -226,7 +226,10 @@ class Run extends EventEmitter<PipelineEvents> implements PipelineRun {
       let sourcesOpen = this.sources.length;
       for (const source of this.sources) {
         const findings = isFindingSource(source)
-          ? source.findings(options.query, { signal: controller.signal, report })
+          ? source.findings(options.query, {
+              signal: controller.signal,
+              record: createRecorder(report, this, `source:${source.platform}`),
+            })
           : source;
         pump(findings, sourceQueue, fail, (finding: Finding) => {
           sourceStats.in++;

@@ -29,21 +29,21 @@ export interface RunRecorder {
 }
 
 /**
- * A recorder writing to `report` and announcing on `events`, for a source or stage run outside
- * `pipeline()` (the pipeline makes its own).
+ * A recorder writing to `report` (when given) and announcing on `events`, for a source or stage run
+ * outside `pipeline()` (the pipeline makes its own).
  * @example
  * const report = createRunReport("adhoc");
  * for await (const finding of wiz().findings({}, { record: createRecorder(report) })) …;
  * console.log(report.deadLetters.length);
  */
 export function createRecorder(
-  report: RunReport,
+  report: RunReport | undefined,
   events?: EventEmitter<PipelineEvents>,
   stage = "run",
 ): RunRecorder {
   return {
     warn(warning) {
-      report.warnings.push(warning);
+      report?.warnings.push(warning);
       events?.emit("warning-raised", { warning });
     },
     fail(error, item = {}) {
@@ -52,7 +52,7 @@ export function createRecorder(
       const deadLetter: DeadLetter = { stage: name, error: typedError(error, name, item.itemId) };
       if (item.itemId !== undefined) deadLetter.itemId = item.itemId;
       if (item.item !== undefined) deadLetter.item = item.item;
-      report.deadLetters.push(deadLetter);
+      report?.deadLetters.push(deadLetter);
       events?.emit("item-failed", { deadLetter });
     },
   };

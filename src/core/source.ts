@@ -1,11 +1,15 @@
 import type { Finding, FindingStatus, Platform } from "./finding.js";
-import type { RunReport } from "./report.js";
+import type { RunRecorder } from "./recorder.js";
 
 /** Per-call options every source method accepts. */
 export interface CallOptions {
   signal?: AbortSignal;
-  /** Where warnings (e.g. a filter applied client-side) and dead letters (malformed records) go. */
-  report?: RunReport;
+  /**
+   * Where warnings (e.g. a filter applied client-side) and dead letters (malformed records) go. The
+   * pipeline passes its own; outside one, pass `createRecorder(report, events)` from
+   * `cloudsteward/toolkit`. Without one, a source announces them only on its own `events`.
+   */
+  record?: RunRecorder;
   /**
    * Called by `findings()` once every item of a page was consumed: persist `next` and pass it back as
    * `query.cursor` to resume after that page (`undefined` when the run is complete).

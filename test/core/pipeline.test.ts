@@ -2,7 +2,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import type { Action } from "../../src/core/action.js";
 import { mapConcurrent } from "../../src/core/concurrency.js";
-import { ConfigurationError, DeliveryError, StageError, UpstreamError } from "../../src/core/errors.js";
+import {
+  ConfigurationError,
+  DeliveryError,
+  NormalizationError,
+  StageError,
+  UpstreamError,
+} from "../../src/core/errors.js";
 import type { Finding, Platform } from "../../src/core/finding.js";
 import { memoryStore } from "../../src/core/memory-store.js";
 import { isAction, pipeline } from "../../src/core/pipeline.js";
@@ -476,6 +482,37 @@ describe("pipeline", () => {
     expect(report.stages.check).toMatchObject({ in: 3, out: 1 });
   });
 
+  it("hands sources a recorder: their warnings and dead letters reach the report and the run's events", async () => {
+    const source: FindingSource = {
+      specificationVersion: "v1",
+      platform: "my-scanner",
+      capabilities: {},
+      async *findings(_query, options) {
+        options?.record?.warn({
+          type: "unsupported",
+          source: "my-scanner",
+          feature: "filter.x",
+          message: "x",
+        });
+        options?.record?.fail(
+          new NormalizationError("my-scanner: record 2 has no id", { platform: "my-scanner" }),
+        );
+        yield finding(1);
+      },
+    };
+    const run = pipeline({ source });
+    const events: string[] = [];
+    run.on("warning-raised", ({ warning }) => events.push(`warning ${warning.feature}`));
+    run.on("item-failed", ({ deadLetter }) => events.push(`failed ${deadLetter.stage}`));
+    const report = await run.start();
+    expect(events).toEqual(["warning filter.x", "failed source:my-scanner"]);
+    expect(report.warnings).toHaveLength(1);
+    expect(report.deadLetters[0]).toMatchObject({
+      stage: "source:my-scanner",
+      error: { code: "NORMALIZATION" },
+    });
+  });
+
   it("ends the run when a stage fails an item with an abort", async () => {
     const controller = new AbortController();
     const run = pipeline({
@@ -578,7 +615,7 @@ function findingSource(
     platform,
     capabilities: {},
     async *findings(query, options) {
-      calls.push({ query, signal: options?.signal, hasReport: options?.report !== undefined });
+      calls.push({ query, signal: options?.signal, hasReport: options?.record !== undefined });
       for (let index = 0; index < count; index++) yield finding(index, platform);
     },
   };

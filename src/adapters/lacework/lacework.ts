@@ -4,7 +4,7 @@ import { paginate, pinQuery } from "../../core/paginate.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
 import type { CallOptions, CnappSource, FindingQuery } from "../../core/source.js";
 import { cnappCapabilities, type HttpSourceOptions } from "../shared/options.js";
-import { normalizePage, warnOnce } from "../shared/report.js";
+import { normalizePage, recorderOf, warnOnce } from "../shared/report.js";
 import { alertDetails, createLaceworkClient, type LaceworkClientOptions, listPage } from "./client.js";
 import type { LaceworkKind } from "./map-status.js";
 import { normalize } from "./normalize.js";
@@ -89,7 +89,8 @@ export function lacework(options: LaceworkOptions = {}): CnappSource {
     const pinned = pinQuery(query) as FindingQuery;
     const selected = kindsFor(families, pinned);
     const matches = compileQuery(pinned);
-    const warn = warnOnce(call.report, options.events);
+    const record = recorderOf(call, options.events);
+    const warn = warnOnce(record);
     const plan = {
       kinds: selected,
       query: pinned,
@@ -117,8 +118,7 @@ export function lacework(options: LaceworkOptions = {}): CnappSource {
           matches,
           stage: "source:lacework",
           itemId: nativeIdOf,
-          report: call.report,
-          events: options.events,
+          record,
         });
         return { items, next: page.next };
       },

@@ -1,3 +1,4 @@
+import type { EventEmitter } from "eventemitter3";
 import {
   type CallOptions,
   ConfigurationError,
@@ -9,12 +10,14 @@ import {
   NormalizationError,
   normalizePage,
   type PageNormalizer,
+  type PipelineEvents,
   type Platform,
   pinQuery,
   platformSchema,
   type RunReport,
-  raiseWarning,
+  recorderOf,
   type Warning,
+  warnOnce,
 } from "../../toolkit.js";
 import { nativeIdOf, normalize } from "./normalize.js";
 import { fileOrigin, type OcsfInput, type Origin, type ReadItem, readRecords } from "./read.js";
@@ -45,7 +48,7 @@ export interface OcsfOptions {
   /** Keep each native record in `finding.raw`. @default false */
   keepRaw?: boolean;
   /** Where `warning-raised` and `item-failed` events go. */
-  events?: PageNormalizer["events"];
+  events?: EventEmitter<PipelineEvents>;
 }
 
 /**
@@ -144,7 +147,8 @@ export function ocsf(options: OcsfOptions = {}): FindingSource {
         { option: "cursor" },
       );
     }
-    const warn = warnOnce(call.report, options.events);
+    const record = recorderOf(call, options.events);
+    const warn = warnOnce(record);
     if (query.projectIds?.length) {
       warn({
         type: "unsupported",
@@ -159,8 +163,7 @@ export function ocsf(options: OcsfOptions = {}): FindingSource {
       matches,
       stage,
       itemId: (item) => itemIdOf(platform, nativeIdOf((item as ReadItem).record)),
-      report: call.report,
-      events: options.events,
+      record,
     };
     for await (const item of readRecords(origins(), signal)) {
       signal?.throwIfAborted();
@@ -186,7 +189,7 @@ export function ocsf(options: OcsfOptions = {}): FindingSource {
       const fetchedAt = new Date().toISOString();
       for await (const item of readRecords(origins(), call.signal)) {
         if (item.record !== undefined && nativeIdOf(item.record) === nativeId) {
-          return normalizeItem(item, fetchedAt, warnOnce(call.report, options.events));
+          return normalizeItem(item, fetchedAt, warnOnce(recorderOf(call, options.events)));
         }
       }
       return undefined;
@@ -195,25 +198,6 @@ export function ocsf(options: OcsfOptions = {}): FindingSource {
 }
 
 // Internal helpers.
-
-/**
- * Raises each warning once per call (by feature), counting the repeats in `details.count`: a file of
- * ten thousand records with an unknown severity makes one warning, not ten thousand.
- */
-function warnOnce(report: RunReport | undefined, events: OcsfOptions["events"]): (warning: Warning) => void {
-  const raised = new Map<string, Warning>();
-  return (warning) => {
-    const key = `${warning.source}\u0000${warning.feature ?? warning.message}`;
-    const earlier = raised.get(key);
-    if (earlier) {
-      earlier.details = { ...earlier.details, count: Number(earlier.details?.count ?? 1) + 1 };
-      return;
-    }
-    const first = { ...warning, details: { ...warning.details, count: 1 } };
-    raised.set(key, first);
-    raiseWarning(report, events, first);
-  };
-}
 
 /** The client-side check of a query: every filter a Finding can answer. */
 function matcherOf(query: FindingQuery): (finding: Finding) => boolean {

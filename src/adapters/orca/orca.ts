@@ -5,7 +5,7 @@ import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, type Secret } from "../../core/secret.js";
 import type { CallOptions, CnappSource, FindingQuery } from "../../core/source.js";
 import { cnappCapabilities, type HttpSourceOptions, pageSizeOf } from "../shared/options.js";
-import { itemIdOf, normalizePage, warnOnce } from "../shared/report.js";
+import { itemIdOf, normalizePage, recorderOf, warnOnce } from "../shared/report.js";
 import { createOrcaClient, defaultOrcaApiUrl, envelopeData, listPage, servingLayerRows } from "./client.js";
 import { defaultOrcaConsoleUrl, normalize, orcaAlertIdOf } from "./normalize.js";
 import {
@@ -75,7 +75,8 @@ export function orca(options: OrcaOptions = {}): CnappSource {
     findings(query: FindingQuery = {}, call: CallOptions = {}): AsyncIterable<Finding> {
       const pinned = pinQuery(query) as FindingQuery;
       const matches = compileQueryCheck(pinned);
-      const warn = warnOnce(call.report, options.events);
+      const record = recorderOf(call, options.events);
+      const warn = warnOnce(record);
       return paginate<Finding, string>(
         async (cursor, signal) => {
           for (const warning of unsupportedFeatureWarnings(pinned)) warn(warning);
@@ -86,8 +87,7 @@ export function orca(options: OrcaOptions = {}): CnappSource {
             matches,
             stage: "source:orca",
             itemId: (row) => itemIdOf("orca", orcaAlertIdOf(row)),
-            report: call.report,
-            events: options.events,
+            record,
           });
           return { items, next: page.next };
         },

@@ -5,7 +5,7 @@ import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, type Secret } from "../../core/secret.js";
 import type { CallOptions, CnappSource, FindingQuery } from "../../core/source.js";
 import { cnappCapabilities, type HttpSourceOptions, pageSizeOf } from "../shared/options.js";
-import { itemIdOf, normalizePage, warnOnce } from "../shared/report.js";
+import { itemIdOf, normalizePage, recorderOf, warnOnce } from "../shared/report.js";
 import { createPrismaClient, getAlert, listPage } from "./client.js";
 import type { PrismaPolicyType } from "./map-category.js";
 import { normalize } from "./normalize.js";
@@ -76,7 +76,8 @@ export function prisma(options: PrismaOptions = {}): CnappSource {
     capabilities: cnappCapabilities,
     findings(query: FindingQuery = {}, call: CallOptions = {}): AsyncIterable<Finding> {
       const pinned = pinQuery(query) as FindingQuery;
-      const warn = warnOnce(call.report, options.events);
+      const record = recorderOf(call, options.events);
+      const warn = warnOnce(record);
       let plan: AlertListPlan | undefined;
       return paginate<Finding, string>(
         async (cursor, signal) => {
@@ -90,8 +91,7 @@ export function prisma(options: PrismaOptions = {}): CnappSource {
             matches: (finding) => matchesClientSide(finding, pinned, clientSide),
             stage: "source:prisma",
             itemId: (record) => itemIdOf("prisma", (record as { id?: unknown } | null)?.id),
-            report: call.report,
-            events: options.events,
+            record,
           });
           return { items, next: page.next };
         },

@@ -2,7 +2,9 @@ import type { EventEmitter } from "eventemitter3";
 import { NormalizationError } from "../../core/errors.js";
 import type { PipelineEvents } from "../../core/events.js";
 import { type Finding, findingId, type Platform } from "../../core/finding.js";
-import type { DeadLetter, RunReport, Warning } from "../../core/report.js";
+import { createRecorder, type RunRecorder } from "../../core/recorder.js";
+import type { Warning } from "../../core/report.js";
+import type { CallOptions } from "../../core/source.js";
 
 /** How {@link normalizePage} turns one page of native records into findings. */
 export interface PageNormalizer {
@@ -14,18 +16,26 @@ export interface PageNormalizer {
   stage: string;
   /** The cloudsteward id a dead letter names for a record, when it has one. */
   itemId: (record: unknown) => string | undefined;
-  /** The call's report, which receives the dead letters. */
-  report?: RunReport;
-  /** Where the `item-failed` events go. */
-  events?: EventEmitter<PipelineEvents>;
+  /** Where the dead letters go: the call's recorder ({@link recorderOf}). */
+  record: RunRecorder;
+}
+
+/**
+ * The recorder a source call reports through: the caller's (`call.record`, which the pipeline sets),
+ * else one that only announces on the source's own `events`.
+ * @example
+ * const record = recorderOf(call, options.events);
+ */
+export function recorderOf(call: CallOptions, events: EventEmitter<PipelineEvents> | undefined): RunRecorder {
+  return call.record ?? createRecorder(undefined, events);
 }
 
 /**
  * Normalizes one page of native records and keeps the findings that match, in order. A record that
- * cannot be normalized goes to `report.deadLetters` (when the call has a report) and is announced as an
- * `item-failed` event, and the page goes on; any other error is thrown.
+ * cannot be normalized is dead-lettered through `page.record` and the page goes on; any other error
+ * is thrown.
  * @example
- * const items = normalizePage(rows, { normalize: (row) => normalize(row), matches: () => true, stage: "source:orca", itemId: () => undefined });
+ * const items = normalizePage(rows, { normalize: (row) => normalize(row), matches: () => true, stage: "source:orca", itemId: () => undefined, record });
  */
 export function normalizePage(records: Iterable<unknown>, page: PageNormalizer): Finding[] {
   const items: Finding[] = [];
@@ -35,42 +45,33 @@ export function normalizePage(records: Iterable<unknown>, page: PageNormalizer):
       if (page.matches(finding)) items.push(finding);
     } catch (error) {
       if (!(error instanceof NormalizationError)) throw error;
-      const letter: DeadLetter = { stage: page.stage, itemId: page.itemId(record), error };
-      page.report?.deadLetters.push(letter);
-      page.events?.emit("item-failed", { deadLetter: letter });
+      const itemId = page.itemId(record);
+      page.record.fail(error, { stage: page.stage, ...(itemId === undefined ? {} : { itemId }) });
     }
   }
   return items;
 }
 
-/** Records a warning in `report.warnings` (when the call has a report) and announces it as a `warning-raised` event. */
-export function raiseWarning(
-  report: RunReport | undefined,
-  events: EventEmitter<PipelineEvents> | undefined,
-  warning: Warning,
-): void {
-  report?.warnings.push(warning);
-  events?.emit("warning-raised", { warning });
-}
-
 /**
- * A warning sink for one call: each warning goes to {@link raiseWarning} the first time its source and
- * feature (else message) are seen, so a page after page of records missing the same field, or a filter
- * warned about on every page, make one warning.
+ * A warning sink for one call: each warning goes to `record.warn` the first time its source and
+ * feature (else message) are seen, and repeats are counted in that warning's `details.count` — a page
+ * after page of records missing the same field, or a filter warned about on every page, make one warning.
  * @example
- * const warn = warnOnce(call.report, options.events);
- * for (const warning of unsupportedFilterWarnings(kinds, query)) warn(warning);
+ * const warn = warnOnce(recorderOf(call, options.events));
+ * for (const warning of clientSideFilterWarnings("wiz", query, supported)) warn(warning);
  */
-export function warnOnce(
-  report: RunReport | undefined,
-  events: EventEmitter<PipelineEvents> | undefined,
-): (warning: Warning) => void {
-  const seen = new Set<string>();
+export function warnOnce(record: RunRecorder): (warning: Warning) => void {
+  const raised = new Map<string, Warning>();
   return (warning) => {
     const key = `${warning.source}\u0000${warning.feature ?? warning.message}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    raiseWarning(report, events, warning);
+    const earlier = raised.get(key);
+    if (earlier) {
+      earlier.details = { ...earlier.details, count: Number(earlier.details?.count ?? 1) + 1 };
+      return;
+    }
+    const first = { ...warning, details: { ...warning.details, count: 1 } };
+    raised.set(key, first);
+    record.warn(first);
   };
 }
 

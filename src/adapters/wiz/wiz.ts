@@ -5,7 +5,7 @@ import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, type Secret } from "../../core/secret.js";
 import type { CallOptions, CnappSource, FindingQuery, NativeQuery } from "../../core/source.js";
 import { cnappCapabilities, type HttpSourceOptions, pageSizeOf } from "../shared/options.js";
-import { itemIdOf, normalizePage, warnOnce } from "../shared/report.js";
+import { itemIdOf, normalizePage, recorderOf, warnOnce } from "../shared/report.js";
 import { createWizClient, findRecord, listPage } from "./client.js";
 import type { WizKind } from "./map-severity.js";
 import { normalize } from "./normalize.js";
@@ -75,7 +75,8 @@ export function wiz(options: WizOptions = {}): CnappSource {
     findings(query: FindingQuery = {}, call: CallOptions = {}): AsyncIterable<Finding> {
       const pinned = pinQuery(query) as FindingQuery;
       const selected = kindsFor(kinds, pinned);
-      const warn = warnOnce(call.report, options.events);
+      const record = recorderOf(call, options.events);
+      const warn = warnOnce(record);
       return paginate<Finding, string>(
         async (cursor, signal) => {
           for (const warning of unsupportedFilterWarnings(selected, pinned)) warn(warning);
@@ -93,8 +94,7 @@ export function wiz(options: WizOptions = {}): CnappSource {
             matches: (finding) => matchesQuery(finding, pinned),
             stage: "source:wiz",
             itemId: (record) => itemIdOf("wiz", (record as { id?: unknown } | null)?.id),
-            report: call.report,
-            events: options.events,
+            record,
           });
           return { items, next: page.next };
         },

@@ -10,6 +10,7 @@ import {
   findingSchema,
   formatPath,
 } from "../../core/finding.js";
+import { createRecorder } from "../../core/recorder.js";
 import { createRunReport, type RunReport } from "../../core/report.js";
 import type { CallOptions, ExceptionRequest, FindingSource, NativeQuery } from "../../core/source.js";
 import type { SandboxFaults } from "../sandbox/emulation.js";
@@ -246,7 +247,7 @@ function sandboxSuite<P extends BuiltInPlatform>(options: SandboxSourceSuiteOpti
     it("turns a malformed record into a dead letter naming its path, and continues", async () => {
       const { source, expected } = await setup({ malformedRecordEvery: 7 });
       const report = createRunReport("suite");
-      const ids = (await collect(source, { report })).map((finding) => finding.id);
+      const ids = (await collect(source, { record: createRecorder(report) })).map((finding) => finding.id);
       expect(report.deadLetters.length).toBeGreaterThan(0);
       expect(ids.length).toBeGreaterThan(report.deadLetters.length);
       expectDeadLettersNamePaths(report);
@@ -301,7 +302,7 @@ function sandboxSuite<P extends BuiltInPlatform>(options: SandboxSourceSuiteOpti
       };
       const { source, context, probe, events } = await setup(faults);
       const report = createRunReport("suite");
-      await collect(source, { report });
+      await collect(source, { record: createRecorder(report) });
       const secretOptions = Object.entries(context).filter(
         (entry): entry is [string, string] =>
           /secret|token|password|apikey|api_key/i.test(entry[0]) && typeof entry[1] === "string",
@@ -367,7 +368,7 @@ function harnessSuite(options: HarnessSourceSuiteOptions): void {
       it("turns each malformed record into a dead letter naming its path, and reads the rest", async () => {
         const { source, expected } = setup("malformed");
         const report = createRunReport("suite");
-        const ids = (await collect(source, { report })).map((finding) => finding.id);
+        const ids = (await collect(source, { record: createRecorder(report) })).map((finding) => finding.id);
         expect(report.deadLetters).toHaveLength(malformed.deadLetters);
         expectDeadLettersNamePaths(report);
         const dead = report.deadLetters.flatMap((letter) =>
@@ -386,7 +387,9 @@ function harnessSuite(options: HarnessSourceSuiteOptions): void {
         const { source, events } = setup(harness.malformed ? "malformed" : "valid");
         const report = createRunReport("suite");
         const errors: unknown[] = [];
-        await collect(source, { report }).catch((error: unknown) => errors.push(error));
+        await collect(source, { record: createRecorder(report) }).catch((error: unknown) =>
+          errors.push(error),
+        );
         errors.push(...report.deadLetters.map((letter) => letter.error));
         if (harness.malformed) expect(report.deadLetters.length).toBeGreaterThan(0);
         expectNoSecrets(secrets, errors, events, report);

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { lacework } from "../../../src/adapters/lacework/index.js";
 import { wiz } from "../../../src/adapters/wiz/index.js";
 import { isCloudstewardError } from "../../../src/core/errors.js";
+import { createRecorder } from "../../../src/core/recorder.js";
 import { createRunReport } from "../../../src/core/report.js";
 import { sandboxHandlers } from "../../../src/testing/msw/sandbox-handlers.js";
 import { sandboxLaceworkApiSecret } from "../../../src/testing/sandbox/lacework.js";
@@ -58,7 +59,7 @@ describe("lacework source", () => {
     const findings = await collect(
       source({ fetch: probe.fetch, alertDetails: false }).findings(
         { severity: ["critical", "high"], status: ["open"] },
-        { report },
+        { record: createRecorder(report) },
       ),
     );
     const searches = probe.requests.filter(
@@ -94,7 +95,7 @@ describe("lacework source", () => {
     const findings = await collect(
       source().findings(
         { accountIds: [accountId], category: ["exposure", "identity"], projectIds: ["p"] },
-        { report },
+        { record: createRecorder(report) },
       ),
     );
     expect(findings.length).toBeGreaterThan(0);
@@ -173,7 +174,7 @@ describe("lacework source", () => {
   it("reads compliance reports and vulnerabilities when asked, with composite ids and getFinding", async () => {
     const report = createRunReport("test");
     const findings = await collect(
-      source({ kinds: ["compliance", "vulnerability"] }).findings({}, { report }),
+      source({ kinds: ["compliance", "vulnerability"] }).findings({}, { record: createRecorder(report) }),
     );
     const compliance = findings.filter((finding) => finding.rule.controls.length > 0);
     const vulnerabilities = findings.filter((finding) => finding.category === "vulnerability");
@@ -188,7 +189,9 @@ describe("lacework source", () => {
 
   it("warns and skips the compliance family when no reports are configured", async () => {
     const report = createRunReport("test");
-    const findings = await collect(source({ kinds: ["compliance"], reports: [] }).findings({}, { report }));
+    const findings = await collect(
+      source({ kinds: ["compliance"], reports: [] }).findings({}, { record: createRecorder(report) }),
+    );
     expect(findings).toEqual([]);
     expect(report.warnings.map((warning) => warning.feature)).toEqual(["kinds.compliance"]);
   });

@@ -6,6 +6,7 @@ import { ocsf } from "../../../src/adapters/ocsf/index.js";
 import { isCloudstewardError } from "../../../src/core/errors.js";
 import type { PipelineEvents } from "../../../src/core/events.js";
 import type { Finding } from "../../../src/core/finding.js";
+import { createRecorder } from "../../../src/core/recorder.js";
 import { createRunReport } from "../../../src/core/report.js";
 import type { FindingQuery } from "../../../src/core/source.js";
 
@@ -18,7 +19,8 @@ async function collect(
   report = createRunReport("t"),
 ) {
   const findings: Finding[] = [];
-  for await (const finding of source.findings(query, { report })) findings.push(finding);
+  for await (const finding of source.findings(query, { record: createRecorder(report) }))
+    findings.push(finding);
   return findings;
 }
 
@@ -73,8 +75,11 @@ describe("ocsf()", () => {
     const raised: unknown[] = [];
     events.on("warning-raised", (payload) => raised.push(payload));
     const report = createRunReport("t");
-    const source = ocsf({ input: [line("a"), "\n", line("b"), "\n", line("c"), "\n"], events });
-    expect(await collect(source, {}, report)).toHaveLength(3);
+    const source = ocsf({ input: [line("a"), "\n", line("b"), "\n", line("c"), "\n"] });
+    const findings: Finding[] = [];
+    for await (const finding of source.findings({}, { record: createRecorder(report, events) }))
+      findings.push(finding);
+    expect(findings).toHaveLength(3);
     const severity = report.warnings.filter((warning) => warning.feature === "severity");
     expect(severity).toHaveLength(1);
     expect(severity[0]!.details).toEqual({ count: 3 });

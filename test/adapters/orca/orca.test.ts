@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { orca } from "../../../src/adapters/orca/index.js";
 import { isCloudstewardError } from "../../../src/core/errors.js";
+import { createRecorder } from "../../../src/core/recorder.js";
 import { createRunReport } from "../../../src/core/report.js";
 import type { FindingQuery } from "../../../src/core/source.js";
 import { type Sandbox, startSandbox } from "../../../src/testing/sandbox/server.js";
@@ -19,7 +20,10 @@ const source = (extra: Parameters<typeof orca>[0] = {}) =>
 /** The findings a source reads for a query, and the run report it filled. */
 async function read(query: FindingQuery = {}, extra: Parameters<typeof orca>[0] = {}) {
   const report = createRunReport("orca-test");
-  return { findings: await collect(source(extra).findings(query, { report })), report };
+  return {
+    findings: await collect(source(extra).findings(query, { record: createRecorder(report) })),
+    report,
+  };
 }
 
 describe("orca findings", () => {

@@ -5,6 +5,7 @@ import { planAlertList } from "../../../src/adapters/prisma/queries.js";
 import { wiz } from "../../../src/adapters/wiz/index.js";
 import { isCloudstewardError } from "../../../src/core/errors.js";
 import { type Finding, findingId } from "../../../src/core/finding.js";
+import { createRecorder } from "../../../src/core/recorder.js";
 import { createRunReport } from "../../../src/core/report.js";
 import type { EstateFinding } from "../../../src/testing/estate.js";
 import { collect, rejection, serveSandbox, withEnv } from "../helpers.js";
@@ -41,7 +42,7 @@ describe("prisma findings", () => {
             frameworks: ["CIS AWS 2.0.0"],
             createdAfter: "2026-01-01T00:00:00Z",
           },
-          { report },
+          { record: createRecorder(report) },
         ),
       );
     });
@@ -83,7 +84,7 @@ describe("prisma findings", () => {
             updatedAfter: "2026-03-01T00:00:00Z",
             createdAfter: "2026-02-01T00:00:00Z",
           },
-          { report },
+          { record: createRecorder(report) },
         ),
       );
     });

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { wiz } from "../../../src/adapters/wiz/index.js";
 import { isCloudstewardError, type UpstreamError } from "../../../src/core/errors.js";
 import { type Finding, findingId } from "../../../src/core/finding.js";
+import { createRecorder } from "../../../src/core/recorder.js";
 import { createRunReport } from "../../../src/core/report.js";
 import { collect, recorder, rejection, serveSandbox, withEnv } from "../helpers.js";
 
@@ -118,7 +119,7 @@ describe("wiz source", () => {
     const findings = await collect(
       wiz({ ...sandbox.wiz, rateLimit: false }).findings(
         { accountIds: [account], category: ["misconfiguration", "identity"], frameworks: ["cis"] },
-        { report },
+        { record: createRecorder(report) },
       ),
     );
     expect(findings.length).toBeGreaterThan(0);

@@ -41,7 +41,14 @@ export type { SuppressionRule } from "./agents/triage/suppression.js";
 export { type TriageOptions, triage } from "./agents/triage/triage.js";
 export { type Action, actionSchema } from "./core/action.js";
 export type { AuditAppender, AuditEvent } from "./core/audit.js";
-export { type Case, caseSchema, type Explanation, type Mode } from "./core/case.js";
+export {
+  type Case,
+  caseSchema,
+  type Explanation,
+  findingCountOf,
+  findingIdsOf,
+  type Mode,
+} from "./core/case.js";
 export {
   ApiError,
   AuthenticationError,

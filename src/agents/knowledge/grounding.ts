@@ -5,7 +5,7 @@ export interface GroundingIssue {
   /** The field of the model's answer, e.g. `remediationSteps.0`. */
   field: string;
   /** `link`, `address` or `command` not in the facts (a command must appear as the facts write it); `claim` of a status or decision; `privilege` a step that widens access. */
-  kind: "link" | "address" | "command" | "claim" | "privilege";
+  kind: "link" | "address" | "command" | "claim" | "privilege" | "markup";
   /** The offending text, cut to 120 characters. */
   value: string;
 }
@@ -54,7 +54,8 @@ export function groundingCorpus(facts: Facts, options: { hosts?: readonly string
  * code spans, flags, ARNs, IAM actions, CIDRs, managed-policy names) it does not contain, claims of a
  * status or decision (false positive, closed, approved, risk accepted…) it does not make, and
  * remediation steps (fields named `remediationSteps…`) that widen access or switch off a control
- * when the facts never say so. An empty list means the
+ * when the facts never say so, and sink markup (`<!channel>`, HTML tags, Markdown or Jira links,
+ * `[code]`). An empty list means the
  * text may be delivered.
  * @example
  * groundingIssues({ "remediationSteps.0": "Attach AdministratorAccess to the user" }, corpus);
@@ -100,6 +101,11 @@ export function groundingIssues(
         if (!trustedLower.includes(token.toLowerCase())) add(field, "command", token);
       }
     }
+    // Sink markup (Slack mentions and links, HTML, Markdown and Jira links, ServiceNow code tags) is
+    // never the model's to write; each sink escapes it too, this is the second line.
+    for (const match of value.matchAll(markupPattern)) {
+      if (!trusted.includes(match[0])) add(field, "markup", match[0]);
+    }
     for (const pattern of claimPatterns) {
       const match = pattern.exec(value);
       if (match === null || options.allowClaims?.some((allowed) => allowed.test(match[0]))) continue;
@@ -131,6 +137,9 @@ const linkPattern =
 const barePattern =
   /(?<![@\w.:/-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:com|net|org|io|co|dev|app|xyz|ru|cn|info|biz|me|site|online|top|link|click|sh|ly|gl|to|tk|zip|mov|example)(?:\/[^\s<>"'`)\]|]*)?(?![\w-])/gi;
 const addressPattern = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
+
+const markupPattern =
+  /<[!@#][^>\s]*>|<\/?[a-z][a-z0-9-]*(?:\s[^>]*)?\/?>|\[\s*\/?\s*code\s*\]|!?\[[^\]\n]*\]\([^)\n]*\)|\[[^\]|\n]+\|[^\]\n]+\]/gi;
 
 /** Technical identifiers that only a command, policy or rule would hold. */
 const identifierPatterns: readonly RegExp[] = [

@@ -97,6 +97,9 @@ describe("grounded model text", () => {
     ["a false-positive claim", { risk: "{{resource.name}} is a false positive." }, "claim"],
     ["a claimed closure", { whyItMatters: "The ticket has been closed already." }, "claim"],
     ["a claimed risk acceptance", { whyItMatters: "Risk accepted by the CISO in March." }, "claim"],
+    ["a Slack broadcast", { whyItMatters: "<!channel> please look." }, "markup"],
+    ["HTML", { likelyIntent: "<img src=x onerror=alert(1)> by a script." }, "markup"],
+    ["a ServiceNow code tag", { likelyIntent: "[code]<b>x</b>[/code]" }, "markup"],
   ] as const)("falls back to the knowledge base for %s and audits why", async (_, change, reason) => {
     const { explanation, audit, warnings } = await explainWith({
       ...grounded,

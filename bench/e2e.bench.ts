@@ -9,10 +9,11 @@
  * (`report.stages[name].durationMs`, which overlap: stages run concurrently, so shares need not sum
  * to 100%).
  *
- * Size: `E2E_FINDINGS` (default 20,000). At 500 findings a page, the vendor-limit floor is about
- * one second per 5,000 findings, so the ratio (time ÷ floor) is the same at 20,000 as at 100,000;
- * 100,000 (`E2E_FINDINGS=100000 npm run bench -- e2e`) takes several minutes on two cores,
- * most of it generating the sandbox estate.
+ * Size: `E2E_FINDINGS` (default 5,000). The issue asks for 100,000; today the audited run writes
+ * its audit records at about 60–70 a second on PostgreSQL (each append is a transaction, awaited before
+ * the stage passes its item on), so 100,000 findings would take far longer than a bench run may.
+ * The ratio to the floor is what to read: it is set by the audit appends, not by the size. A third
+ * run (vendor limit, PostgreSQL store, no audit log) isolates them.
  */
 import { readFile } from "node:fs/promises";
 import { wiz } from "../src/adapters/wiz/index.js";
@@ -32,7 +33,7 @@ import { startSandbox } from "../src/testing/sandbox/server.js";
 import { startPostgres } from "../test/helpers/postgres.js";
 import { type Benchmark, resultRow } from "./harness.js";
 
-const findingCount = Number(process.env.E2E_FINDINGS ?? 20_000);
+const findingCount = Number(process.env.E2E_FINDINGS ?? 5_000);
 /** Wiz's API limit: 10 requests per second per service account. */
 const vendorLimit = 10;
 const floorRatioTarget = 1.1;
@@ -59,9 +60,10 @@ const benchmark: Benchmark = {
     );
     const postgres = await startPostgres();
     try {
-      const free = await measureRun(policy, postgres.connectionString, false);
-      const limited = await measureRun(policy, postgres.connectionString, true);
-      return rows(free, limited);
+      const free = await measureRun(policy, postgres.connectionString, false, true);
+      const limited = await measureRun(policy, postgres.connectionString, true, true);
+      const unaudited = await measureRun(policy, postgres.connectionString, true, false);
+      return rows(free, limited, unaudited);
     } finally {
       await postgres.stop();
     }
@@ -80,6 +82,7 @@ async function measureRun(
   policy: ReturnType<typeof loadPolicy>,
   connectionString: string,
   limited: boolean,
+  audited: boolean,
 ): Promise<RunFigures> {
   const began = performance.now();
   const sandbox = await startSandbox({
@@ -89,7 +92,8 @@ async function measureRun(
     ...(limited && { faults: { rateLimit: { requestsPerSecond: vendorLimit } } }),
   });
   const estateSeconds = (performance.now() - began) / 1000;
-  const store = postgresStore({ connectionString, schema: limited ? "bench_limited" : "bench_free" });
+  const schema = `bench_${limited ? "limited" : "free"}_${audited ? "audited" : "plain"}`;
+  const store = postgresStore({ connectionString, schema });
   try {
     const source = () =>
       wiz({ ...sandbox.wiz, rateLimit: limited ? { requestsPerSecond: vendorLimit } : false });
@@ -112,13 +116,13 @@ async function measureRun(
         gate({ policy }),
       ] as Stage<never, unknown>[],
       store,
-      audit: auditLog(store),
+      ...(audited && { audit: auditLog(store) }),
       mode: "assisted",
       now: () => new Date(sandbox.estate.now),
     }).start();
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
-    const verification = await auditLog(store).verify();
+    const verification = audited ? await auditLog(store).verify() : { ok: true as const, count: 0 };
     return {
       findings: report.stages.triage?.in ?? 0,
       seconds,
@@ -136,7 +140,7 @@ async function measureRun(
   }
 }
 
-function rows(free: RunFigures, limited: RunFigures) {
+function rows(free: RunFigures, limited: RunFigures, unaudited: RunFigures) {
   const row = resultRow("e2e");
   const size = `${free.findings.toLocaleString("en-US")} findings`;
   const shares = (figures: RunFigures) =>
@@ -159,7 +163,15 @@ function rows(free: RunFigures, limited: RunFigures) {
     row(`time ÷ ingestion floor at Wiz's limit, ${size}`, ratio, "x", {
       target: `<= ${floorRatioTarget}`,
       pass: ratio <= floorRatioTarget,
-      notes: `floor: the same source paged with no stage, ${limited.floorSeconds.toFixed(1)} s; sandbox estate generated in ${limited.estateSeconds.toFixed(1)} s (not counted); ${limited.auditRecords} audit records`,
+      notes: `floor: the same source paged with no stage, ${limited.floorSeconds.toFixed(1)} s; sandbox estate generated in ${limited.estateSeconds.toFixed(1)} s (not counted); ${limited.auditRecords} audit records, each awaited before the stage passes its item on`,
     }),
+    row(
+      `time ÷ ingestion floor at Wiz's limit, ${size}, PostgreSQL store without the audit log`,
+      unaudited.seconds / unaudited.floorSeconds,
+      "x",
+      {
+        notes: `${unaudited.seconds.toFixed(1)} s against ${unaudited.floorSeconds.toFixed(1)} s (${unaudited.cpuSeconds.toFixed(1)} CPU-s): the gap to the audited run is the audit log's appends on PostgreSQL`,
+      },
+    ),
   ];
 }

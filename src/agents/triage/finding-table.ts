@@ -234,21 +234,24 @@ const arenaChunkBytes = 1 << 20;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Strings appended as UTF-8 into 1 MiB chunks, addressed by their index. */
+/**
+ * Strings appended as UTF-8 into 1 MiB chunks, addressed by their index: 8 bytes of address per
+ * string (chunk and offset packed in one int, the byte length signed negative when not pure ASCII).
+ */
 class StringArena {
   private readonly chunks: Uint8Array[] = [];
-  private readonly chunk = new Column(Int32Array);
-  private readonly start = new Column(Int32Array);
+  /** `chunk << 20 | offset`. */
+  private readonly position = new Column(Int32Array);
+  /** Byte length; negative for a string that is not pure ASCII (compared by decoding). */
   private readonly size = new Column(Int32Array);
-  /** Bit 0 set when the string is not pure ASCII (compare by decoding). */
-  private readonly wide = new Column(Uint8Array);
   private current = new Uint8Array(0);
   private used = 0;
 
   push(value: string): void {
     const ascii = isAscii(value);
     const bytes = ascii ? value.length : Buffer.byteLength(value, "utf8");
-    if (this.used + bytes > this.current.length) {
+    if (this.chunks.length === 0 || this.used + bytes > this.current.length) {
+      // A string longer than a chunk gets a chunk of its own.
       this.current = new Uint8Array(Math.max(arenaChunkBytes, bytes));
       this.chunks.push(this.current);
       this.used = 0;
@@ -256,32 +259,34 @@ class StringArena {
     if (ascii)
       for (let index = 0; index < bytes; index++) this.current[this.used + index] = value.charCodeAt(index);
     else encoder.encodeInto(value, this.current.subarray(this.used, this.used + bytes));
-    this.chunk.push(this.chunks.length - 1);
-    this.start.push(this.used);
-    this.size.push(bytes);
-    this.wide.push(ascii ? 0 : 1);
+    // An oversized chunk holds one string at offset 0, so the offset always fits in 20 bits.
+    this.position.push(((this.chunks.length - 1) << 20) | this.used);
+    this.size.push(ascii ? bytes : -bytes);
     this.used += bytes;
   }
 
   get(index: number): string {
-    const start = this.start.get(index);
-    const bytes = this.chunks[this.chunk.get(index)]!.subarray(start, start + this.size.get(index));
-    return decoder.decode(bytes);
+    const position = this.position.get(index);
+    const start = position & 0xfffff;
+    const bytes = Math.abs(this.size.get(index));
+    return decoder.decode(this.chunks[position >>> 20]!.subarray(start, start + bytes));
   }
 
   /** Compares two strings as JavaScript's `<` does (UTF-16 code units). */
   compare(a: number, b: number): number {
-    if (this.wide.get(a) !== 0 || this.wide.get(b) !== 0) {
+    const sizeA = this.size.get(a);
+    const sizeB = this.size.get(b);
+    if (sizeA < 0 || sizeB < 0) {
       const left = this.get(a);
       const right = this.get(b);
       return left < right ? -1 : left > right ? 1 : 0;
     }
-    const chunkA = this.chunks[this.chunk.get(a)]!;
-    const chunkB = this.chunks[this.chunk.get(b)]!;
-    const startA = this.start.get(a);
-    const startB = this.start.get(b);
-    const sizeA = this.size.get(a);
-    const sizeB = this.size.get(b);
+    const positionA = this.position.get(a);
+    const positionB = this.position.get(b);
+    const chunkA = this.chunks[positionA >>> 20]!;
+    const chunkB = this.chunks[positionB >>> 20]!;
+    const startA = positionA & 0xfffff;
+    const startB = positionB & 0xfffff;
     const shared = Math.min(sizeA, sizeB);
     for (let index = 0; index < shared; index++) {
       const difference = chunkA[startA + index]! - chunkB[startB + index]!;

@@ -164,7 +164,8 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
       const byId = new Int32Array(table.length);
       for (let row = 0; row < byId.length; row++) byId[row] = row;
       byId.sort((a, b) => table.compareIds(a, b));
-      const winners: number[] = [];
+      // Winners are written over the front of `byId` (one slot per distinct id, never ahead of the reader).
+      let winnerCount = 0;
       for (let index = 0; index < byId.length; ) {
         let winner = byId[index]!;
         let next = index + 1;
@@ -172,15 +173,17 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
           const row = byId[next]!;
           if (table.lastSeen.get(row) >= table.lastSeen.get(winner)) winner = row;
         }
-        winners.push(winner);
+        byId[winnerCount++] = winner;
         index = next;
       }
 
       // 3. Suppression of the winners, then cross-platform dedup (same dedupKey) and grouping.
       const suppressed = new Map<string, number>();
       const resurfaced = new Map<string, number>();
-      const live: number[] = [];
-      for (const row of winners) {
+      const liveRows = new Int32Array(winnerCount);
+      let liveCount = 0;
+      for (let index = 0; index < winnerCount; index++) {
+        const row = byId[index]!;
         const rule = table.suppressedBy.get(row);
         const error = table.errors.get(row);
         if (rule >= 0) {
@@ -196,11 +199,10 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
           const id = suppressions[index]!.rule.id;
           resurfaced.set(id, (resurfaced.get(id) ?? 0) + 1);
         }
-        live.push(row);
+        liveRows[liveCount++] = row;
       }
-      winners.length = 0;
       // Input order must not matter (replays diff cases): duplicates stay together, then by platform and id.
-      live.sort((a, b) => table.compare(a, b));
+      const live = liveRows.subarray(0, liveCount).sort((a, b) => table.compare(a, b));
 
       const groups = new Map<string, Group>();
       const groupOf = new Int32Array(table.length).fill(-1);
@@ -208,7 +210,7 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
       for (let index = 0; index < live.length; ) {
         let next = index + 1;
         while (next < live.length && table.sameDedupKey(live[next]!, live[index]!)) next++;
-        const members = live.slice(index, next);
+        const members = Array.from(live.subarray(index, next));
         index = next;
         const failed = members.map((row) => table.errors.get(row)).find((error) => error !== undefined);
         if (failed) {
@@ -250,7 +252,6 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
         }
       }
       countResources(live, groupOf, groupList, table);
-      live.length = 0;
       for (const { row, finding } of samples.entries()) {
         const index = groupOf[row]!;
         if (index >= 0) groupList[index]!.sample.push({ row, finding });
@@ -391,8 +392,8 @@ interface Group {
 }
 
 /** Distinct resources per group: rows sorted by group, then by the two hashes of `resource.id`. */
-function countResources(live: readonly number[], groupOf: Int32Array, groups: Group[], table: FindingTable) {
-  const rows = Int32Array.from(live.filter((row) => groupOf[row]! >= 0));
+function countResources(live: Int32Array, groupOf: Int32Array, groups: Group[], table: FindingTable) {
+  const rows = live.filter((row) => groupOf[row]! >= 0);
   rows.sort(
     (a, b) =>
       groupOf[a]! - groupOf[b]! ||

@@ -93,7 +93,7 @@ export function postgresStore(options: PostgresStoreOptions = {}): Store {
           const row = rows[0];
           lastByLog.set(item.log, row && { seq: Number(row.seq), text: String(row.value) });
         }
-        const built = buildEntry(item, lastByLog.get(item.log));
+        const built = buildEntry(item, lastByLog.get(item.log), { store: name });
         if ("error" in built) {
           outcomes.push(() => item.reject(built.error));
           continue;

@@ -124,9 +124,17 @@ export interface StoredEntry {
 export function buildEntry(
   item: QueuedAppend,
   previous: StoredEntry | undefined,
+  at: { store: string; file?: string } = { store: "store" },
 ): { entry: LogEntry<unknown>; stored: StoredEntry } | { error: unknown } {
   try {
-    const text = logText(item.build(previous && { seq: previous.seq, value: JSON.parse(previous.text) }));
+    const text = logText(
+      item.build(
+        previous && {
+          seq: previous.seq,
+          value: parseStored(previous.text, { ...at, log: item.log, seq: previous.seq }),
+        },
+      ),
+    );
     const seq = (previous?.seq ?? 0) + 1;
     return { entry: { seq, value: JSON.parse(text) }, stored: { seq, text } };
   } catch (error) {

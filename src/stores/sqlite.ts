@@ -186,7 +186,7 @@ function openWritable(Database: typeof BetterSqlite3, options: SqliteStoreOption
     ) WITHOUT ROWID;
   `);
   db.prepare("DELETE FROM cloudsteward_kv WHERE expires_at <= ?").run(Date.now());
-  return prepare(db);
+  return prepare(db, options.path);
 }
 
 /**
@@ -229,10 +229,10 @@ function openReadOnly(Database: typeof BetterSqlite3, options: SqliteStoreOption
       { option: "path" },
     );
   }
-  return prepare(db);
+  return prepare(db, options.path);
 }
 
-function prepare(db: BetterSqlite3.Database) {
+function prepare(db: BetterSqlite3.Database, path: string) {
   const live = "(expires_at IS NULL OR expires_at > ?)";
   const statements = {
     get: db.prepare(`SELECT value FROM cloudsteward_kv WHERE namespace = ? AND key = ? AND ${live}`),
@@ -271,7 +271,7 @@ function prepare(db: BetterSqlite3.Database) {
         const row = statements.last.get(item.log) as { seq: number; value: string } | undefined;
         lastByLog.set(item.log, row && { seq: row.seq, text: row.value });
       }
-      const built = buildEntry(item, lastByLog.get(item.log));
+      const built = buildEntry(item, lastByLog.get(item.log), { store: "sqliteStore", file: path });
       if ("error" in built) return () => item.reject(built.error);
       statements.insert.run(item.log, built.stored.seq, built.stored.text);
       lastByLog.set(item.log, built.stored);

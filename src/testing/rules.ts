@@ -5,7 +5,14 @@ import { loadPolicyFile } from "../agents/policy/load.js";
 import type { Policy, PolicyInput } from "../agents/policy/schema.js";
 import { type TriageOptions, triage } from "../agents/triage/triage.js";
 import type { Action, ActionKind, RiskLevel } from "../core/action.js";
-import type { Case, CaseContext, DataClassification, Environment, Mode } from "../core/case.js";
+import {
+  type Case,
+  type CaseContext,
+  type DataClassification,
+  type Environment,
+  findingIdsOf,
+  type Mode,
+} from "../core/case.js";
 import type { PipelineEvents } from "../core/events.js";
 import type { Finding } from "../core/finding.js";
 import { memoryStore } from "../core/memory-store.js";
@@ -123,7 +130,7 @@ export async function evaluateFixture(
     )) {
       cases.push(item);
     }
-    const included = new Set(cases.flatMap((item) => item.findings.map((finding) => finding.id)));
+    const included = new Set(cases.flatMap((item) => findingIdsOf(item)));
     suppressed = findings.filter((finding) => !included.has(finding.id)).length;
   }
   if (fixture.context) {

@@ -39,13 +39,15 @@ export function stableHash(...parts: string[]): string {
  * // → "arn:aws:s3:::my-bucket", as for { id: "arn:aws:s3:::my-bucket", … }
  */
 export function canonicalResourceKey(resource: ResourceIdentity): string {
-  const id = resource.id.trim();
+  // Each reading below compares the id in lower case: lower-cased once here.
+  const lower = resource.id.trim().toLowerCase();
+  const unslashed = lower.endsWith("/") ? lower.replace(/\/+$/, "") : lower;
   return (
-    awsKey(id, resource) ??
-    azureKey(id) ??
-    gcpKey(id, resource) ??
-    kubernetesKey(id, resource) ??
-    opaqueKey(id, resource)
+    awsKey(lower, resource) ??
+    azureKey(unslashed) ??
+    gcpKey(unslashed, resource) ??
+    kubernetesKey(lower, resource) ??
+    opaqueKey(lower, resource)
   );
 }
 
@@ -84,8 +86,8 @@ const awsNamedTypes: Record<string, (name: string, account: string) => string> =
   "aws.iam.group": (name, account) => `arn:aws:iam::${account}:group/${name}`,
 };
 
-function awsKey(id: string, resource: ResourceIdentity): string | undefined {
-  const lower = id.toLowerCase();
+/** `lower`: the id, trimmed and lower-cased. */
+function awsKey(lower: string, resource: ResourceIdentity): string | undefined {
   if (lower.startsWith("arn:")) return canonicalArn(lower);
   if (resource.cloud !== "aws") return undefined;
   const account = resource.accountId.trim().toLowerCase();
@@ -134,15 +136,15 @@ function isPlainName(value: string): boolean {
   return /^[a-z0-9][\w.+=,@/-]*$/.test(value) && !isUuid(value);
 }
 
-function azureKey(id: string): string | undefined {
-  const lower = id.toLowerCase().replace(/\/+$/, "");
+/** `lower`: the id, trimmed, lower-cased, without trailing slashes. */
+function azureKey(lower: string): string | undefined {
   const path = lower.startsWith("subscriptions/") ? `/${lower}` : lower;
   if (!path.startsWith("/subscriptions/")) return undefined;
   return `azure:${path.replace(/\/{2,}/g, "/")}`;
 }
 
-function gcpKey(id: string, resource: ResourceIdentity): string | undefined {
-  const lower = id.toLowerCase().replace(/\/+$/, "");
+/** `lower`: the id, trimmed, lower-cased, without trailing slashes. */
+function gcpKey(lower: string, resource: ResourceIdentity): string | undefined {
   // `//compute.googleapis.com/projects/…`, a selfLink `https://www.googleapis.com/compute/v1/projects/…`,
   // or a relative name `projects/…`.
   const match =
@@ -159,10 +161,10 @@ function gcpKey(id: string, resource: ResourceIdentity): string | undefined {
   return undefined;
 }
 
-function kubernetesKey(id: string, resource: ResourceIdentity): string | undefined {
+/** `lower`: the id, trimmed and lower-cased. */
+function kubernetesKey(lower: string, resource: ResourceIdentity): string | undefined {
   if (resource.cloud !== "kubernetes") return undefined;
-  const parts = id
-    .toLowerCase()
+  const parts = lower
     .replace(/^k8s:\/\//, "")
     .split("/")
     .filter((part) => part !== "");
@@ -179,10 +181,11 @@ function kubernetesKey(id: string, resource: ResourceIdentity): string | undefin
   return `k8s:${cluster}/${namespace}/${kind}/${name}`;
 }
 
-function opaqueKey(id: string, resource: ResourceIdentity): string {
+/** `lower`: the id, trimmed and lower-cased. */
+function opaqueKey(lower: string, resource: ResourceIdentity): string {
   const name = resource.name.trim().toLowerCase();
   const head = `${resource.cloud}:${resource.accountId.trim().toLowerCase()}:${resource.type}`;
-  return name === "" ? `${head}:id:${id.toLowerCase()}` : `${head}:${name}`;
+  return name === "" ? `${head}:id:${lower}` : `${head}:${name}`;
 }
 
 function isUuid(value: string): boolean {

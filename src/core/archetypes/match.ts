@@ -89,7 +89,7 @@ export function compileMatchers(
       }, MAX_CACHED_KEYS)
     : undefined;
 
-  return (input) => {
+  const match = (input: MatchInput): string | undefined => {
     const byId = exact.get(`${input.platform}\u0000id\u0000${input.ruleId}`);
     if (byId) return byId;
     const byName = exact.get(`${input.platform}\u0000name\u0000${input.ruleName.toLowerCase()}`);
@@ -101,6 +101,24 @@ export function compileMatchers(
       categoryFallbacks[input.category]
     );
   };
+  // A finding's rule, title, category and resource type recur across a tenant's findings: the whole
+  // match is computed once per distinct input (the text-keyed caches above still serve new titles).
+  // Ordered so a title seen once adds one entry to an existing level. `cve` "" reads as none, as above.
+  const matchOnce = memoize(
+    (platform, category, resourceType, ruleId, ruleName, cve, title) =>
+      match({ platform, category: category as Category, resourceType, ruleId, ruleName, cve, title }),
+    MAX_CACHED_KEYS,
+  );
+  return (input) =>
+    matchOnce(
+      input.platform,
+      input.category,
+      input.resourceType,
+      input.ruleId,
+      input.ruleName,
+      input.cve ?? "",
+      input.title,
+    );
 }
 
 /**

@@ -97,6 +97,23 @@ export class FindingTable {
     };
   }
 
+  /** Frees every column but the ids (the rows cannot be compared or grouped any more). */
+  releaseAllButIds(): void {
+    this.dedupKeys.clear();
+    for (const column of [
+      this.idHash,
+      this.lastSeen,
+      this.platform,
+      this.factors,
+      this.epss,
+      this.tuple,
+      this.resourceHash,
+      this.resourceHash2,
+      this.suppressedBy,
+    ])
+      column.clear();
+  }
+
   /** The id of a row. */
   id(row: number): string {
     return this.ids.get(row);
@@ -225,6 +242,11 @@ class Column<T extends TypedArray> {
     return this.chunks[index >>> chunkBits]![index & chunkMask]!;
   }
 
+  clear(): void {
+    this.chunks.length = 0;
+    this.length = 0;
+  }
+
   set(index: number, value: number): void {
     this.chunks[index >>> chunkBits]![index & chunkMask] = value;
   }
@@ -263,6 +285,14 @@ class StringArena {
     this.position.push(((this.chunks.length - 1) << 20) | this.used);
     this.size.push(ascii ? bytes : -bytes);
     this.used += bytes;
+  }
+
+  clear(): void {
+    this.chunks.length = 0;
+    this.position.clear();
+    this.size.clear();
+    this.current = new Uint8Array(0);
+    this.used = 0;
   }
 
   get(index: number): string {

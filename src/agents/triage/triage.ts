@@ -234,7 +234,7 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
             id: `case_${stableHash(...parts)}`,
             groupKey,
             severity: severityRank("info"),
-            ids: [],
+            rows: [],
             platforms: new Set(),
             factors: emptyFactors(),
             resources: 0,
@@ -246,7 +246,7 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
         for (const row of members) {
           groupOf[row] = group.index;
           group.severity = Math.min(group.severity, severityRank(table.factorsOf(row).severity));
-          group.ids.push(table.id(row));
+          group.rows.push(row);
           group.platforms.add(table.platforms[table.platform.get(row)]!);
           addFactors(group.factors, table.factorsOf(row), weights);
         }
@@ -257,9 +257,12 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
         if (index >= 0) groupList[index]!.sample.push({ row, finding });
       }
 
+      for (const group of groupList) group.sample.sort((a, b) => table.compare(a.row, b.row));
+      // From here on only the ids are read: let the rest of the rows go before decoding them.
+      table.releaseAllButIds();
+
       let cases: Case[] = [];
       for (const group of groupList) {
-        group.sample.sort((a, b) => table.compare(a.row, b.row));
         const findings = group.sample.slice(0, sampleSize).map((entry) => entry.finding);
         if (findings.length === 0) {
           // Every kept copy lost to a later copy in another case (possible only with repeated ids).
@@ -267,8 +270,8 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
             type: "other",
             source: "triage",
             feature: "triage.sample",
-            message: `triage: case ${group.id} (${group.ids.length} findings) has no finding left to show; it was not emitted. Raise \`sampleSize\`.`,
-            details: { caseId: group.id, findings: group.ids.length },
+            message: `triage: case ${group.id} (${group.rows.length} findings) has no finding left to show; it was not emitted. Raise \`sampleSize\`.`,
+            details: { caseId: group.id, findings: group.rows.length },
           });
           continue;
         }
@@ -276,9 +279,9 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
           id: group.id,
           groupKey: group.groupKey,
           findings,
-          ...(group.ids.length > findings.length && {
-            findingCount: group.ids.length,
-            findingIds: group.ids,
+          ...(group.rows.length > findings.length && {
+            findingCount: group.rows.length,
+            findingIds: group.rows.map((row) => table.id(row)),
             resourceCount: group.resources,
           }),
           platforms: [...group.platforms].sort(),
@@ -380,8 +383,8 @@ interface Group {
   index: number;
   id: string;
   groupKey: Record<string, string>;
-  /** Every finding id, in case order. */
-  ids: string[];
+  /** Every finding's row, in case order. */
+  rows: number[];
   platforms: Set<Platform>;
   /** Rank in `severitySchema.options` of the highest severity. */
   severity: number;

@@ -8,7 +8,6 @@
  * CPU-second, best of 3, so other load on the machine counts less.
  */
 import { readFile } from "node:fs/promises";
-import { EventEmitter } from "eventemitter3";
 import { decide } from "../src/agents/decide/decide.js";
 import { gate } from "../src/agents/gate/gate.js";
 import { definePolicy } from "../src/agents/policy/define.js";
@@ -17,7 +16,6 @@ import type { Policy } from "../src/agents/policy/schema.js";
 import { auditLog } from "../src/audit/audit-log.js";
 import type { Action } from "../src/core/action.js";
 import type { Case } from "../src/core/case.js";
-import type { PipelineEvents } from "../src/core/events.js";
 import { memoryStore } from "../src/core/memory-store.js";
 import { createRunReport } from "../src/core/report.js";
 import { createStageContext, type StageContext } from "../src/core/stage.js";

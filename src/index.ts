@@ -19,7 +19,6 @@ export { fromFunction } from "./agents/enrich/from-function.js";
 export { fromMap } from "./agents/enrich/from-map.js";
 export { fromServiceNowCmdb } from "./agents/enrich/from-servicenow-cmdb.js";
 export { fromTags } from "./agents/enrich/from-tags.js";
-export type { ContextProvider } from "./core/context-provider.js";
 export { type ExplainOptions, explain } from "./agents/explain/explain.js";
 export { type GateOptions, gate } from "./agents/gate/gate.js";
 export {
@@ -49,6 +48,7 @@ export {
   findingIdsOf,
   type Mode,
 } from "./core/case.js";
+export type { ContextProvider } from "./core/context-provider.js";
 export {
   ApiError,
   AuthenticationError,

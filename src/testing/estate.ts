@@ -1,4 +1,4 @@
-import type { Category, Cloud, Control, FindingStatus, BuiltInPlatform, Severity } from "../core/finding.js";
+import type { BuiltInPlatform, Category, Cloud, Control, FindingStatus, Severity } from "../core/finding.js";
 
 /** Options of {@link generateEstate}. */
 export interface EstateOptions {

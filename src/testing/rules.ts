@@ -1,4 +1,3 @@
-import { EventEmitter } from "eventemitter3";
 import { deriveActions } from "../agents/decide/decide.js";
 import { definePolicy } from "../agents/policy/define.js";
 import { loadPolicyFile } from "../agents/policy/load.js";
@@ -13,9 +12,7 @@ import {
   findingIdsOf,
   type Mode,
 } from "../core/case.js";
-import type { PipelineEvents } from "../core/events.js";
 import type { Finding } from "../core/finding.js";
-import { memoryStore } from "../core/memory-store.js";
 import { createRunReport, type RunReport } from "../core/report.js";
 import { createStageContext, type StageContext } from "../core/stage.js";
 import type { LanguageModel } from "../llm/language-model.js";

@@ -366,13 +366,13 @@ describe.each(backends.filter((backend) => backend.name !== "memory"))(
       expect(readFileSync(join(evidence, "audit.jsonl"), "utf8").trim().split("\n")).toHaveLength(5);
       expect(readFileSync(join(evidence, "unreadable.md"), "utf8")).toContain("| 3 |");
       expect(readFileSync(join(evidence, "index.md"), "utf8")).toContain("1 record(s) could not be read");
-    // An append needs the last record's hash: a corrupt last record is named, not a SyntaxError.
-    await corrupt(backend.name, log, 6);
-    const appended = await reopened
-      .append({ type: "gate", actor: "cloudsteward/test", data: {} })
-      .catch((caught: unknown) => caught);
-    expect(appended).toBeInstanceOf(CorruptRecordError);
-    expect(appended).toMatchObject({ seq: 6, log });
+      // An append needs the last record's hash: a corrupt last record is named, not a SyntaxError.
+      await corrupt(backend.name, log, 6);
+      const appended = await reopened
+        .append({ type: "gate", actor: "cloudsteward/test", data: {} })
+        .catch((caught: unknown) => caught);
+      expect(appended).toBeInstanceOf(CorruptRecordError);
+      expect(appended).toMatchObject({ seq: 6, log });
     });
   },
 );

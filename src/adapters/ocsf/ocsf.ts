@@ -14,7 +14,6 @@ import {
   type Platform,
   pinQuery,
   platformSchema,
-  type RunReport,
   recorderOf,
   type Warning,
   warnOnce,

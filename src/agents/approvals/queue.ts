@@ -1,5 +1,5 @@
 import type { Action } from "../../core/action.js";
-import type { AuditAppender, AuditEvent } from "../../core/audit.js";
+import type { AuditAppender } from "../../core/audit.js";
 import { findingIdsOf } from "../../core/case.js";
 import { DeliveryError, isAbortError, isCloudstewardError, PolicyError } from "../../core/errors.js";
 import type { Delivery } from "../../core/events.js";

@@ -1,6 +1,11 @@
+import {
+  type ContextField,
+  type ContextProvider,
+  contextFields,
+  type ProvidedContext,
+} from "../../core/context-provider.js";
 import { ConfigurationError } from "../../core/errors.js";
 import { parseCsv } from "./parse-csv.js";
-import { type ContextField, type ContextProvider, contextFields, type ProvidedContext } from "../../core/context-provider.js";
 
 /** Which CSV columns hold what. Column names match case-insensitively, ignoring spaces, `-` and `_`. */
 export interface CsvColumns {

@@ -1,10 +1,10 @@
+import type { ContextField, ContextProvider, ProvidedContext } from "../../core/context-provider.js";
 import { ConfigurationError } from "../../core/errors.js";
 import type { Resource } from "../../core/finding.js";
 import { createHttpClient, type HttpClient, type HttpClientOptions } from "../../core/http.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, type Secret } from "../../core/secret.js";
 import { serviceNowAuthorization } from "../../sinks/servicenow/auth.js";
-import type { ContextField, ContextProvider, ProvidedContext } from "../../core/context-provider.js";
 
 /** Options of {@link fromServiceNowCmdb}. */
 export interface FromServiceNowCmdbOptions {

@@ -1,3 +1,11 @@
+export type {
+  ContextField,
+  ContextProvider,
+  ContextRequest,
+  ProvidedContext,
+  ProvidedValue,
+  ProviderKind,
+} from "../../core/context-provider.js";
 export { type BlastRadius, estimateBlastRadius } from "./blast-radius.js";
 export { type EnrichOptions, enrich } from "./enrich.js";
 export { type CsvColumns, type CsvInput, type FromCsvOptions, fromCsv } from "./from-csv.js";
@@ -19,11 +27,3 @@ export {
   type TagReader,
 } from "./normalize.js";
 export { parseCsv } from "./parse-csv.js";
-export type {
-  ContextField,
-  ContextProvider,
-  ContextRequest,
-  ProvidedContext,
-  ProvidedValue,
-  ProviderKind,
-} from "../../core/context-provider.js";

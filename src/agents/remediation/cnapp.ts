@@ -1,8 +1,8 @@
 import type { Action } from "../../core/action.js";
 import { assertWritable } from "../../core/errors.js";
 import type { Finding } from "../../core/finding.js";
-import type { CallOptions, FindingSource } from "../../core/source.js";
 import type { Remediator } from "../../core/remediator.js";
+import type { CallOptions, FindingSource } from "../../core/source.js";
 
 /** Options of {@link cnappRemediation}. */
 export interface CnappRemediationOptions<S extends FindingSource> {

@@ -3,9 +3,7 @@
  * `remediationSink`, which runs one only for an approved `remediate` action, once.
  * @module cloudsteward/remediation
  */
-export { type CnappRemediationOptions, cnappRemediation } from "./cnapp.js";
-export { type FunctionRemediationOptions, functionRemediation } from "./function.js";
-export { type PipelineTriggerOptions, pipelineTrigger } from "./pipeline-trigger.js";
+
 export {
   type RemediationCallOptions,
   type RemediationResult,
@@ -13,6 +11,9 @@ export {
   type RollbackNote,
   rollbackNote,
 } from "../../core/remediator.js";
+export { type CnappRemediationOptions, cnappRemediation } from "./cnapp.js";
+export { type FunctionRemediationOptions, functionRemediation } from "./function.js";
+export { type PipelineTriggerOptions, pipelineTrigger } from "./pipeline-trigger.js";
 export {
   type RemediationRecord,
   type RemediationSinkOptions,

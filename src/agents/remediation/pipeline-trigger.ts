@@ -2,8 +2,8 @@ import type { EventEmitter } from "eventemitter3";
 import type { Action } from "../../core/action.js";
 import type { PipelineEvents } from "../../core/events.js";
 import { createHttpClient } from "../../core/http.js";
-import { resolveSecret, type Secret } from "../../core/secret.js";
 import { type Remediator, type RollbackNote, rollbackNote } from "../../core/remediator.js";
+import { resolveSecret, type Secret } from "../../core/secret.js";
 
 /** Options of {@link pipelineTrigger}. */
 export interface PipelineTriggerOptions {

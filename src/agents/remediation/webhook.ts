@@ -1,10 +1,10 @@
 import type { EventEmitter } from "eventemitter3";
 import type { PipelineEvents } from "../../core/events.js";
 import { createHttpClient } from "../../core/http.js";
+import { type Remediator, type RollbackNote, rollbackNote } from "../../core/remediator.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
 import { postSignedJson } from "../../sinks/webhook/signature.js";
 import { defaultBody } from "./pipeline-trigger.js";
-import { type Remediator, type RollbackNote, rollbackNote } from "../../core/remediator.js";
 
 /** Options of {@link webhookRemediation}. */
 export interface WebhookRemediationOptions {

@@ -1,4 +1,6 @@
 /** @module cloudsteward/sinks/servicenow */
+
+export { type ServiceNowCredentials, serviceNowAuthorization } from "./auth.js";
 export {
   type ServiceNowFieldMap,
   type ServiceNowOptions,
@@ -12,4 +14,3 @@ export {
   serviceNowStates,
   serviceNowStatesFromChoices,
 } from "./states.js";
-export { type ServiceNowCredentials, serviceNowAuthorization } from "./auth.js";

@@ -1,8 +1,5 @@
-import { EventEmitter } from "eventemitter3";
 import type { Case, CaseContext, Environment, Mode } from "../../../src/core/case.js";
-import type { PipelineEvents } from "../../../src/core/events.js";
 import type { Finding } from "../../../src/core/finding.js";
-import { memoryStore } from "../../../src/core/memory-store.js";
 import { createRunReport } from "../../../src/core/report.js";
 import {
   createStageContext,

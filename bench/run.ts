@@ -1,12 +1,13 @@
 /**
  * Runs benchmarks, each in its own child process: `npm run bench` runs every `bench/*.bench.ts`,
  * `npm run bench -- pipeline` only `bench/pipeline.bench.ts`. Prints one table, merges the rows into
- * `bench/results.json` (replacing the rows of the benchmarks that ran) and exits non-zero when a
- * benchmark crashed or missed a target.
+ * `bench/results.json` (replacing the rows of the benchmarks that ran), rewrites README.md's benchmark
+ * table from it (scripts/bench-table.mjs) and exits non-zero when a benchmark crashed or missed a target.
  */
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { readmeStates } from "../scripts/bench-table.mjs";
 import { type BenchResult, formatTable, runBenchmarkInChild, serveChild } from "./harness.js";
 
 const benchDirectory = fileURLToPath(new URL(".", import.meta.url));
@@ -44,6 +45,13 @@ async function main(names: string[]): Promise<void> {
   console.log(formatTable(rows));
   if (rows.some((row) => row.pass === false)) process.exitCode = 1;
   await writeResults(rows);
+  await writeReadmeTable();
+}
+
+/** Rewrites README.md's benchmark table from the results just written (`npm run bench:table`). */
+async function writeReadmeTable(): Promise<void> {
+  const { readme, expected } = readmeStates();
+  if (readme !== expected) await writeFile(join(benchDirectory, "..", "README.md"), expected);
 }
 
 async function writeResults(rows: BenchResult[]): Promise<void> {

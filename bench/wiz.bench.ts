@@ -140,8 +140,8 @@ async function normalizeVsParse(options: WizOptions): Promise<BenchResult[]> {
       metric: `normalize ÷ JSON.parse of the same bytes (${nodes.length.toLocaleString("en")} records)`,
       value: round(cost.ratio),
       unit: "×",
-      target: "<= 1.5",
-      pass: cost.ratio <= 1.5,
+      target: "<= 1.3",
+      pass: cost.ratio <= 1.3,
       notes: costNotes(cost),
     },
   ];

@@ -1,7 +1,7 @@
 import { EventEmitter } from "eventemitter3";
 import type { Action } from "./action.js";
 import type { AuditAppender, AuditEvent } from "./audit.js";
-import type { Mode } from "./case.js";
+import { findingIdsOf, type Mode } from "./case.js";
 import { BoundedQueue } from "./concurrency.js";
 import { ConfigurationError, DeliveryError, isAbortError, isCloudstewardError } from "./errors.js";
 import type { PipelineEvents } from "./events.js";
@@ -386,7 +386,7 @@ class Run extends EventEmitter<PipelineEvents> implements PipelineRun {
       type: "delivery",
       actor: this.options.principal ?? "cloudsteward",
       caseId: action.case.id,
-      findingIds: action.case.findings.map((finding) => finding.id),
+      findingIds: findingIdsOf(action.case),
       data: { actionId: action.id, kind: action.kind, sink, ...data },
     };
   }

@@ -59,6 +59,8 @@ export function caseView(item: Case, options: RenderOptions = {}): CaseView {
   const explanation = item.explanation;
   const maxResources = options.maxResources ?? 50;
   const rows = uniqueResources(item.findings);
+  // A big case carries a sample of its findings; its resource count covers all of them.
+  const resourceCount = Math.max(item.resourceCount ?? 0, rows.length);
   const view: CaseView = {
     title: "",
     headline: explanation?.headline ?? first.title,
@@ -71,7 +73,7 @@ export function caseView(item: Case, options: RenderOptions = {}): CaseView {
     snippets: explanation?.snippets ?? [],
     controls: (explanation?.controls ?? first.rule.controls).map((c) => `${c.framework} ${c.control}`),
     resources: rows.slice(0, maxResources),
-    moreResources: Math.max(0, rows.length - maxResources),
+    moreResources: Math.max(0, resourceCount - Math.min(rows.length, maxResources)),
     consoleUrl: explanation?.consoleUrl ?? first.source.url,
     owner: item.context?.owner?.value,
     dueDate: options.dueDate,
@@ -80,7 +82,7 @@ export function caseView(item: Case, options: RenderOptions = {}): CaseView {
   // Finding text is untrusted: secrets are masked (unless `raw`) and every field but a snippet's
   // code becomes one line, so `nobody\nSeverity: LOW` cannot forge a field of the message.
   const safe = sanitizeView(options.raw === true ? view : redact(view));
-  const count = rows.length > 1 ? ` (${rows.length} resources)` : "";
+  const count = resourceCount > 1 ? ` (${resourceCount} resources)` : "";
   safe.title = truncate(`[${item.severity.toUpperCase()}] ${safe.headline}${count}`, 250);
   return safe;
 }

@@ -4,6 +4,7 @@ import { describe, FieldReader, type Fields, isFields, type Path } from "../shar
 import { assembleFinding } from "../shared/finding.js";
 import type { SourceNormalizeOptions } from "../shared/options.js";
 import { toTags } from "../shared/tags.js";
+import { isoFromEpochMs } from "../shared/time.js";
 import { mapLaceworkAlertCategory, mapLaceworkPostureCategory } from "./map-category.js";
 import { resourceFacts } from "./map-resource.js";
 import { mapLaceworkSeverity } from "./map-severity.js";
@@ -218,7 +219,7 @@ function fromCompliance(rec: Fields, read: FieldReader): Draft {
   );
   const started = read.number(rec.START_TIME, root, "START_TIME");
   const firstSeen =
-    started !== undefined && Math.abs(started) <= 8.64e15 ? new Date(started).toISOString() : undefined;
+    started !== undefined && Math.abs(started) <= 8.64e15 ? isoFromEpochMs(started) : undefined;
   const reportTime = read.textual(rec.reportTime, root, "reportTime");
   const lastSeen = (reportTime && toIso(reportTime)) || firstSeen;
   if (!firstSeen || !lastSeen) throw read.fail(["START_TIME"], "must be epoch milliseconds");
@@ -624,7 +625,7 @@ const canonicalIso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 function toIso(value: string): string | undefined {
   if (canonicalIso.test(value)) return value;
   const time = /^\d{12,}$/.test(value) ? Number(value) : Date.parse(value);
-  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+  return Number.isNaN(time) ? undefined : isoFromEpochMs(time);
 }
 
 /** Webhook timestamps are human-formatted (`02 Mar 2025 10:11 GMT`): parse leniently, else the receive time. */

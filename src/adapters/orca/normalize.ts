@@ -11,6 +11,7 @@ import { describe, FieldReader, type Fields, isFields, type Path } from "../shar
 import { assembleFinding } from "../shared/finding.js";
 import type { SourceNormalizeOptions } from "../shared/options.js";
 import { toTags } from "../shared/tags.js";
+import { isoFromEpochMs } from "../shared/time.js";
 import { mapOrcaCategory } from "./map-category.js";
 import { mapOrcaAssetType } from "./map-resource.js";
 import { mapOrcaLegacyScore, mapOrcaSeverity } from "./map-severity.js";
@@ -384,5 +385,5 @@ function attackControls(techniques: unknown): Control[] {
 function toIso(read: FieldReader, value: string, path: Path): string {
   const time = Date.parse(value);
   if (Number.isNaN(time)) throw read.fail(path, `is not a timestamp: "${value}"`);
-  return new Date(time).toISOString();
+  return isoFromEpochMs(time);
 }

@@ -5,6 +5,7 @@ import { describe, FieldReader, type Fields, isFields, type Path } from "../shar
 import { assembleFinding } from "../shared/finding.js";
 import type { SourceNormalizeOptions } from "../shared/options.js";
 import { toTags } from "../shared/tags.js";
+import { isoFromEpochMs } from "../shared/time.js";
 import { mapPrismaCategory } from "./map-category.js";
 import { mapPrismaCloud, mapPrismaResourceType } from "./map-resource.js";
 import { mapPrismaSeverity } from "./map-severity.js";
@@ -301,7 +302,7 @@ function toIso(read: FieldReader, value: Time, path: Path, missing = "is missing
   if (!Number.isFinite(time) || Math.abs(time) > 8.64e15) {
     throw read.fail(path, value === undefined ? missing : `is not a timestamp: ${JSON.stringify(value)}`);
   }
-  return new Date(time).toISOString();
+  return isoFromEpochMs(time);
 }
 
 /** Controls from `complianceMetadata`: the standard and its section (else requirement), once each. */

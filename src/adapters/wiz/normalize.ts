@@ -4,6 +4,7 @@ import { describe, FieldReader, type Fields, isFields, type Path } from "../shar
 import { assembleFinding } from "../shared/finding.js";
 import type { SourceNormalizeOptions } from "../shared/options.js";
 import { toTags } from "../shared/tags.js";
+import { isoFromEpochMs } from "../shared/time.js";
 import { mapWizCategory } from "./map-category.js";
 import { mapWizCloud, mapWizResourceType } from "./map-resource.js";
 import { mapWizSeverity } from "./map-severity.js";
@@ -608,7 +609,7 @@ function toIso(read: FieldReader, { value, path }: { value: string; path: Path }
   if (/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text)) text += "Z";
   const time = Date.parse(text);
   if (Number.isNaN(time)) throw read.fail(path, `is not a timestamp: "${value}"`);
-  return new Date(time).toISOString();
+  return isoFromEpochMs(time);
 }
 
 function inRange(value: number | undefined, max: number): number | undefined {

@@ -210,7 +210,10 @@ class Run extends EventEmitter<PipelineEvents> implements PipelineRun {
         now,
         ...(audit
           ? {
-              audit: { append: (event) => audit.write([event]), appendMany: (events) => audit.write(events) },
+              audit: {
+                append: async (event) => audit.record([event]),
+                appendMany: async (events) => audit.record(events),
+              },
             }
           : {}),
       });
@@ -280,7 +283,7 @@ class Run extends EventEmitter<PipelineEvents> implements PipelineRun {
         },
       );
       await Promise.race([delivered, failed]);
-      await audit?.close();
+      await audit?.flushed();
       userSignal?.throwIfAborted();
     } catch (error) {
       // Whatever ended the run (a stage's `run` throwing synchronously included) stops the rest.
@@ -354,10 +357,12 @@ class Run extends EventEmitter<PipelineEvents> implements PipelineRun {
           { sink: name, key },
         );
       }
+      // Nothing reaches a sink before the trail that led to it (decision, gate) is on the log.
+      await audit?.flushed();
       const delivery = await sink.deliver(action, { signal: context.signal });
       stats.out++;
       this.emit("action-delivered", { actionId: action.id, sink: name, delivery });
-      await audit?.write([
+      audit?.record([
         this.deliveryEvent(action, name, {
           status: delivery.status,
           key: delivery.key,
@@ -374,7 +379,7 @@ class Run extends EventEmitter<PipelineEvents> implements PipelineRun {
             { sink: name, key, cause: error },
           );
       context.fail(typed, { itemId: key, item: action });
-      await audit?.write([
+      audit?.record([
         this.deliveryEvent(action, name, { status: "failed", key, code: typed.code, error: typed.message }),
       ]);
     }

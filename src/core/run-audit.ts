@@ -6,17 +6,25 @@ import { sha256Hex } from "./fingerprint.js";
 /** How many findings one `ingestion` record lists at most. */
 const INGESTION_BATCH = 100;
 
+/** How many audit events may wait for the log before the sources are held back. */
+const MAX_QUEUED = 1000;
+
 /**
  * A run's audit trail over an {@link AuditAppender}, in the order things happened: findings are
  * recorded as they arrive, in `ingestion` records of up to 100 findings each (id and SHA-256 digest
- * of every finding, per platform), flushed before any other record so a case's `ai-output` never
- * precedes the ingestion of its findings. A write that fails fails the run (`failure`): a governed run
- * does not go on unaudited.
+ * of every finding, per platform), queued before any other record so a case's `ai-output` never
+ * precedes the ingestion of its findings. Events are written in order, in batches (one `appendMany`
+ * per batch: one transaction on the SQL stores), so stages do not wait a round trip per record;
+ * {@link flushed} is the barrier the pipeline passes before every delivery, so nothing reaches a sink
+ * before its trail is on the log. A write that fails fails the run (`onError`): a governed run does
+ * not go on unaudited.
  */
 export class RunAudit {
   private readonly pending = new Map<string, { ids: string[]; digests: Record<string, string> }>();
   private pendingCount = 0;
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private queue: AuditEvent[] = [];
+  private writing: Promise<void> = Promise.resolve();
+  private scheduled = false;
   private error: unknown;
 
   constructor(
@@ -24,7 +32,10 @@ export class RunAudit {
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  /** Notes a finding for the next ingestion record; returns the write to await when a batch is full. */
+  /**
+   * Notes a finding for the next ingestion record. Returns a promise to await when the log is behind
+   * (back-pressure on the sources), else `undefined`.
+   */
   ingest(finding: Finding): Promise<void> | undefined {
     const platform = finding.source.platform;
     let batch = this.pending.get(platform);
@@ -34,21 +45,28 @@ export class RunAudit {
     }
     batch.ids.push(finding.id);
     batch.digests[finding.id] = sha256Hex(canonicalJson(withoutRaw(finding)));
-    if (++this.pendingCount >= INGESTION_BATCH) return this.write([]);
-    return undefined;
+    if (++this.pendingCount >= INGESTION_BATCH) this.record([]);
+    return this.queue.length >= MAX_QUEUED ? this.flushed() : undefined;
   }
 
-  /** Writes `events` after any pending ingestion, resolving once they are on the log. */
-  write(events: AuditEvent[]): Promise<void> {
-    const all = [...this.drainIngestion(), ...events];
-    if (all.length === 0) return Promise.resolve();
-    const written = appendAll(this.log, all).catch((error: unknown) => {
-      this.error ??= error;
-      this.onError(error);
-      throw error;
+  /** Queues `events` after any pending ingestion; they are written in this order, soon. */
+  record(events: readonly AuditEvent[]): void {
+    this.queue.push(...this.drainIngestion(), ...events);
+    if (this.scheduled || this.queue.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
     });
-    this.track(written);
-    return written;
+  }
+
+  /** Resolves once everything recorded so far is on the log; rejects with the first failure. */
+  flushed(): Promise<void> {
+    this.queue.push(...this.drainIngestion());
+    this.flush();
+    return this.writing.then(() => {
+      if (this.error !== undefined) throw this.error;
+    });
   }
 
   /** True once a write has failed (the run is ending). */
@@ -56,11 +74,19 @@ export class RunAudit {
     return this.error !== undefined;
   }
 
-  /** Flushes pending ingestion and waits for every write; rejects with the first failure. */
-  async close(): Promise<void> {
-    this.write([]).catch(() => {});
-    await Promise.allSettled(this.inFlight);
-    if (this.error !== undefined) throw this.error;
+  private flush(): void {
+    if (this.queue.length === 0) return;
+    const batch = this.queue;
+    this.queue = [];
+    this.writing = this.writing.then(async () => {
+      if (this.error !== undefined) return;
+      try {
+        await appendAll(this.log, batch);
+      } catch (error) {
+        this.error = error;
+        this.onError(error);
+      }
+    });
   }
 
   private drainIngestion(): AuditEvent[] {
@@ -77,14 +103,6 @@ export class RunAudit {
     this.pending.clear();
     this.pendingCount = 0;
     return events;
-  }
-
-  private track(write: Promise<unknown>): void {
-    const settled: Promise<unknown> = write.then(
-      () => this.inFlight.delete(settled),
-      () => this.inFlight.delete(settled),
-    );
-    this.inFlight.add(settled);
   }
 }
 

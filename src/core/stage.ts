@@ -26,7 +26,9 @@ export interface StageContext extends RunRecorder {
   now: () => Date;
   /**
    * Records steps in the run's audit log (`pipeline({ audit })`), in this order; a no-op without one.
-   * Awaited, so a step is on the log before the stage passes its item on.
+   * Inside `pipeline()` the steps are queued and written in batches, in order, and every delivery waits
+   * until everything recorded before it is on the log; a write that fails ends the run. Outside a
+   * pipeline (`createStageContext({ audit })`) it resolves once the steps are written.
    */
   audit(...events: AuditEvent[]): Promise<void>;
 }

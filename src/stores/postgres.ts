@@ -46,6 +46,12 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Connections of the pool the store opens. @default 10 */
   maxConnections?: number;
+  /**
+   * Open for reading only (an auditor's read-only role, `audit verify`): creates no schema or table
+   * and deletes no expired rows on open; a write fails with the database's own refusal.
+   * @default false
+   */
+  readOnly?: boolean;
 }
 
 /**
@@ -225,6 +231,7 @@ async function openDatabase(options: PostgresStoreOptions): Promise<{ pool: Post
   const schema = quoteIdentifier(options.schema ?? "public");
   const pool = withTypedErrors(options.pool ?? (await createPool(options)));
   const tables = { kv: `${schema}.cloudsteward_kv`, log: `${schema}.cloudsteward_log` };
+  if (options.readOnly) return { pool, tables };
   let client: PostgresClient | undefined;
   try {
     client = await pool.connect();

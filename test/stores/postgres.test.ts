@@ -1,6 +1,7 @@
 import { createServer } from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditLog } from "../../src/audit/index.js";
 import { isCloudstewardError } from "../../src/core/errors.js";
 import { postgresStore } from "../../src/stores/postgres.js";
 import { testStore } from "../../src/testing/vitest/store-suite.js";
@@ -20,6 +21,38 @@ testStore({
 });
 
 describe("postgresStore", () => {
+  it("readOnly: an auditor's read-only role verifies the audit log without creating or deleting anything", async () => {
+    const writer = postgresStore({ connectionString: server.connectionString, schema: "audited" });
+    const audit = auditLog(writer);
+    for (let n = 0; n < 3; n++) await audit.append({ type: "gate", actor: "bot", data: { n } });
+    await writer.set("ns", "gone", { expired: true }, { ttlMs: 1 });
+    await writer.close();
+    const admin = new pg.Pool({ connectionString: server.connectionString, max: 1 });
+    await admin.query("CREATE ROLE auditor LOGIN PASSWORD 'auditor'");
+    await admin.query("GRANT USAGE ON SCHEMA audited TO auditor");
+    await admin.query("GRANT SELECT ON ALL TABLES IN SCHEMA audited TO auditor");
+    const url = new URL(server.connectionString);
+    url.username = "auditor";
+    url.password = "auditor";
+
+    // Without readOnly, opening the store needs CREATE rights the auditor lacks.
+    const writable = postgresStore({ connectionString: url.toString(), schema: "audited" });
+    expect(
+      await auditLog(writable)
+        .verify()
+        .catch((error: unknown) => error),
+    ).toBeInstanceOf(Error);
+    await writable.close();
+
+    const reader = postgresStore({ connectionString: url.toString(), schema: "audited", readOnly: true });
+    expect(await auditLog(reader).verify()).toMatchObject({ ok: true, count: 3 });
+    expect(await reader.set("ns", "key", 1).catch((error: unknown) => error)).toBeInstanceOf(Error);
+    await reader.close();
+    const { rows } = await admin.query("SELECT count(*)::int AS n FROM audited.cloudsteward_kv");
+    expect(rows[0]?.n).toBe(1); // the expired row is still there: opening read-only deleted nothing
+    await admin.end();
+  });
+
   it("uses a caller's pool and leaves it open on close()", async () => {
     const pool = new pg.Pool({ connectionString: server.connectionString, max: 2 });
     const store = postgresStore({ pool, schema: "own pool" });

@@ -1,7 +1,7 @@
 import type { ContextField, ContextProvider, ProvidedContext } from "../../core/context-provider.js";
 import { ConfigurationError } from "../../core/errors.js";
 import type { Resource } from "../../core/finding.js";
-import { createHttpClient, type HttpClient, type HttpClientOptions } from "../../core/http.js";
+import type { HttpClient, HttpClientOptions } from "../../core/http.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, type Secret } from "../../core/secret.js";
 import { serviceNowAuthorization } from "../../sinks/servicenow/auth.js";
@@ -55,11 +55,11 @@ export function fromServiceNowCmdb(options: FromServiceNowCmdbOptions = {}): Con
   const fields = { ...defaultFields, ...options.fields };
   const columns = [...new Set(["sys_id", "name", "object_id", ...Object.values(fields).flat()])];
   const query = options.query ?? defaultQuery;
-  let http: HttpClient | undefined;
+  let http: Promise<HttpClient> | undefined;
   let secrets: readonly string[] = [];
 
-  const client = () => {
-    if (http) return http;
+  // The HTTP client (and ky) load on the first lookup, so importing `cloudsteward` does not load them.
+  const client = async (): Promise<HttpClient> => {
     const instanceUrl = optionOrEnv(options.instanceUrl, "SERVICENOW_INSTANCE_URL");
     if (!instanceUrl) {
       throw new ConfigurationError(
@@ -67,7 +67,8 @@ export function fromServiceNowCmdb(options: FromServiceNowCmdbOptions = {}): Con
         { option: "instanceUrl", env: "SERVICENOW_INSTANCE_URL" },
       );
     }
-    http = createHttpClient({
+    const { createHttpClient } = await import("../../core/http.js");
+    return createHttpClient({
       integration: "servicenow-cmdb",
       baseUrl: instanceUrl,
       fetch: options.fetch,
@@ -91,24 +92,27 @@ export function fromServiceNowCmdb(options: FromServiceNowCmdbOptions = {}): Con
           : undefined;
       },
     });
-    return http;
   };
 
   return {
     name: "cmdb:servicenow",
     kind: "cmdb",
     async lookup({ resource, signal }) {
-      const response = await client().get<{ result?: Record<string, unknown>[] }>(`/api/now/table/${table}`, {
-        searchParams: {
-          sysparm_query: query(resource),
-          sysparm_fields: columns.join(","),
-          sysparm_limit: 10,
-          sysparm_display_value: true,
-          sysparm_exclude_reference_link: true,
-          sysparm_no_count: true,
+      http ??= client();
+      const response = await (await http).get<{ result?: Record<string, unknown>[] }>(
+        `/api/now/table/${table}`,
+        {
+          searchParams: {
+            sysparm_query: query(resource),
+            sysparm_fields: columns.join(","),
+            sysparm_limit: 10,
+            sysparm_display_value: true,
+            sysparm_exclude_reference_link: true,
+            sysparm_no_count: true,
+          },
+          signal,
         },
-        signal,
-      });
+      );
       const records = Array.isArray(response?.result) ? response.result : [];
       const record =
         records.find((item) => sameText(item.object_id, resource.id)) ??

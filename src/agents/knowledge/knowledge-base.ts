@@ -39,14 +39,19 @@ const handWritten: readonly KnowledgeEntry[] = [
  * from the catalog rows and the shared problem kinds (`catalog/`), with the CIS requirements the rule
  * catalogs map to it.
  */
-export const defaultEntries: readonly KnowledgeEntry[] = [
-  ...handWritten,
-  ...buildCatalogEntries(
-    archetypeIds,
-    [...awsRows, ...azureRows, ...gcpRows, ...kubernetesRows],
-    new Set(handWritten.map((entry) => entry.id)),
-  ),
-];
+export function defaultEntries(): readonly KnowledgeEntry[] {
+  // Built on first call, not when `cloudsteward` is imported: the catalog makes ~870 entries.
+  builtInEntries ??= [
+    ...handWritten,
+    ...buildCatalogEntries(
+      archetypeIds,
+      [...awsRows, ...azureRows, ...gcpRows, ...kubernetesRows],
+      new Set(handWritten.map((entry) => entry.id)),
+    ),
+  ];
+  return builtInEntries;
+}
+let builtInEntries: readonly KnowledgeEntry[] | undefined;
 
 /** The template variables of one case, e.g. `resource.name` → `payments-exports`. */
 export type TemplateVariables = Record<string, string | undefined>;
@@ -119,12 +124,12 @@ export interface KnowledgeBase {
 
 /**
  * Builds a knowledge base from entries. Later entries replace earlier ones with the same id, so
- * `createKnowledgeBase([...defaultEntries, myEntry])` extends or overrides the defaults. Entries
+ * `createKnowledgeBase([...defaultEntries(), myEntry])` extends or overrides the defaults. Entries
  * with a `match` are recognised before the built-in keyword matchers.
  * @throws ConfigurationError naming the first invalid entry.
  * @example
  * const knowledge = createKnowledgeBase([
- *   ...defaultEntries,
+ *   ...defaultEntries(),
  *   { id: "acme-tagging", title: "Missing cost tags", headline: "{{resource.name}} has no cost-center tag", …, match: { resourceTypes: ["*"], keywords: [["cost-center"]] } },
  * ]);
  */
@@ -387,6 +392,6 @@ function uniqueControls(findings: readonly Finding[]): Control[] {
 // The built-in base is validated and compiled on first use, not when `cloudsteward` is imported.
 let defaultBase: KnowledgeBase | undefined;
 function builtIn(): KnowledgeBase {
-  defaultBase ??= createKnowledgeBase(defaultEntries);
+  defaultBase ??= createKnowledgeBase(defaultEntries());
   return defaultBase;
 }

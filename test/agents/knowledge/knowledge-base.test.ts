@@ -77,17 +77,17 @@ function sampleCase(vulnerable = false): Case {
 
 describe("the built-in knowledge base", () => {
   it("holds at least 60 complete, valid entries with unique ids", () => {
-    expect(defaultEntries.length).toBeGreaterThanOrEqual(60);
-    const ids = defaultEntries.map((entry) => entry.id);
+    expect(defaultEntries().length).toBeGreaterThanOrEqual(60);
+    const ids = defaultEntries().map((entry) => entry.id);
     expect(new Set(ids).size).toBe(ids.length);
-    for (const entry of defaultEntries) {
+    for (const entry of defaultEntries()) {
       const result = entrySchema.safeParse(entry);
       expect(result.success, `${entry.id}: ${result.error?.message}`).toBe(true);
     }
   });
 
   it("covers AWS, Azure, GCP, Kubernetes, identity, secrets and vulnerabilities", () => {
-    const ids = defaultEntries.map((entry) => entry.id);
+    const ids = defaultEntries().map((entry) => entry.id);
     for (const prefix of ["aws-", "azure-", "gcp-", "k8s-", "secret-"]) {
       expect(ids.filter((id) => id.startsWith(prefix)).length, prefix).toBeGreaterThanOrEqual(
         prefix === "secret-" ? 3 : 10,
@@ -114,7 +114,7 @@ describe("the built-in knowledge base", () => {
   it("uses only known placeholders, and every template renders completely for a sample resource", () => {
     const known = new Set(templateVariableNames);
     const facts = defaultKnowledge.factsFor(sampleCase(true));
-    for (const entry of defaultEntries) {
+    for (const entry of defaultEntries()) {
       const templates = [
         entry.headline,
         entry.risk,
@@ -141,7 +141,7 @@ describe("the built-in knowledge base", () => {
   it("renders snippets without placeholders even when the region and vulnerability are unknown", () => {
     const item = makeCase({ findings: [makeFinding({ resource: { name: "logs", region: undefined } })] });
     const variables = defaultKnowledge.factsFor(item).variables;
-    for (const entry of defaultEntries) {
+    for (const entry of defaultEntries()) {
       for (const snippet of entry.snippets) {
         expect(personalize(snippet.code, variables, snippet.language), entry.id).not.toMatch(unfilled);
       }
@@ -272,7 +272,7 @@ describe("createKnowledgeBase", () => {
   };
 
   it("adds custom entries whose matchers take precedence, and keeps the defaults", () => {
-    const knowledge = createKnowledgeBase([...defaultEntries, custom]);
+    const knowledge = createKnowledgeBase([...defaultEntries(), custom]);
     const item = makeCase({
       findings: [
         makeFinding({
@@ -285,12 +285,12 @@ describe("createKnowledgeBase", () => {
     expect(facts.archetypeId).toBe("acme-widget-frobnication");
     expect(facts.snippets[0]?.code).toBe("acme widget update w-9 --no-frobnicate");
     expect(knowledge.get("aws-s3-public-read")).toBeDefined();
-    expect(knowledge.entries.length).toBe(defaultEntries.length + 1);
+    expect(knowledge.entries.length).toBe(defaultEntries().length + 1);
   });
 
   it("lets a later entry override a built-in one with the same id", () => {
     const knowledge = createKnowledgeBase([
-      ...defaultEntries,
+      ...defaultEntries(),
       {
         ...custom,
         id: "aws-s3-public-read",
@@ -316,7 +316,7 @@ describe("createKnowledgeBase", () => {
 describe("custom matchers", () => {
   it("are tried before the built-in ones even when they apply to every resource type", () => {
     const knowledge = createKnowledgeBase([
-      ...defaultEntries,
+      ...defaultEntries(),
       {
         id: "acme-public-bucket-exception",
         title: "Public bucket under review",

@@ -35,12 +35,15 @@ describe("package exports", () => {
   });
 
   // Static value imports only: type imports are erased, and a dynamic import() loads its module on first use.
-  // `fromServiceNowCmdb` (a root enrich provider) shares the ServiceNow sink's credential reader
-  // (sinks/servicenow/auth.ts: options and env only, no sink code).
+  // Two small shared helpers are allowed: `fromServiceNowCmdb` (a root enrich provider) shares the
+  // ServiceNow sink's credential reader (sinks/servicenow/auth.ts: options and env only, no sink code),
+  // and `createWebhookHandler` checks secrets with the adapters' shared webhook helper (core only).
   it("the root entry statically imports no adapter, provider or sink", () => {
     const offenders = [...reachable("src/index.ts", { types: false }).files].filter(
       (file) =>
-        /^src\/(adapters\/|llm\/[\w-]+\/|sinks\/)/.test(file) && file !== "src/sinks/servicenow/auth.ts",
+        /^src\/(adapters\/|llm\/[\w-]+\/|sinks\/)/.test(file) &&
+        file !== "src/sinks/servicenow/auth.ts" &&
+        file !== "src/adapters/shared/webhook.ts",
     );
     expect(offenders).toEqual([]);
   });

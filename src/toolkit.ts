@@ -79,6 +79,7 @@ export {
   isAmbiguous,
   type LedgerEntry,
   type LedgerSink,
+  ledgerOptionsOf,
   ledgerSink,
   type ReconcilableSink,
   type ReconcileReport,

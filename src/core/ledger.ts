@@ -503,6 +503,25 @@ export interface TicketOperations {
 }
 
 /**
+ * The ledger options out of a ticket sink's options (store, claim lease, settle window, search mode,
+ * clock), with the sink's own default settle window — how long its remote search may lag.
+ * @example
+ * ticketSink("jira", ledgerOptionsOf(options, 120_000), tickets);
+ */
+export function ledgerOptionsOf(
+  options: TicketLedgerOptions & { store?: Store },
+  defaultSettleMs: number,
+): TicketLedgerOptions & { store?: Store } {
+  return {
+    settleMs: options.settleMs ?? defaultSettleMs,
+    ...(options.store ? { store: options.store } : {}),
+    ...(options.claimTtlMs !== undefined ? { claimTtlMs: options.claimTtlMs } : {}),
+    ...(options.searchBeforeCreate !== undefined ? { searchBeforeCreate: options.searchBeforeCreate } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  };
+}
+
+/**
  * Builds a ticketing sink (Jira, ServiceNow): exactly-once delivery through {@link deliverOnce}, and
  * status read back through the ledger's reference, else a search. Before its first delivery over a
  * ledger never filled from the remote system, it lists what the sink created there (`listTracked`)

@@ -60,18 +60,6 @@ export type StageChain<In, Stages extends readonly unknown[]> = Stages extends r
     ? readonly []
     : readonly Stage<In, unknown>[];
 
-/** What the last of `Stages` yields, starting from `In`. */
-export type ChainOutput<In, Stages extends readonly unknown[]> = Stages extends readonly [
-  ...unknown[],
-  infer Last,
-]
-  ? Last extends Stage<never, infer Yields>
-    ? Yields
-    : unknown
-  : Stages extends readonly []
-    ? In
-    : unknown;
-
 /** Options of {@link createStageContext}; every field has a default. */
 export interface StageContextOptions {
   /** @default "stage" */

@@ -4,7 +4,7 @@ import type { Resource } from "../../core/finding.js";
 import type { HttpClient, HttpClientOptions } from "../../core/http.js";
 import type { RateLimit } from "../../core/rate-limiter.js";
 import { optionOrEnv, type Secret } from "../../core/secret.js";
-import { serviceNowAuthorization } from "../../sinks/servicenow/auth.js";
+import { serviceNowAuthorization, serviceNowErrorDetail } from "../../sinks/servicenow/auth.js";
 
 /** Options of {@link fromServiceNowCmdb}. */
 export interface FromServiceNowCmdbOptions {
@@ -83,14 +83,7 @@ export function fromServiceNowCmdb(options: FromServiceNowCmdbOptions = {}): Con
       secrets: () => secrets,
       authHint:
         "check SERVICENOW_USERNAME/SERVICENOW_PASSWORD (or SERVICENOW_TOKEN) and the user's read access to the CMDB",
-      errorDetail: (body) => {
-        const error = (body as { error?: { message?: unknown; detail?: unknown } } | undefined)?.error;
-        return typeof error?.message === "string"
-          ? [error.message, typeof error.detail === "string" ? error.detail : undefined]
-              .filter(Boolean)
-              .join(": ")
-          : undefined;
-      },
+      errorDetail: serviceNowErrorDetail,
     });
   };
 

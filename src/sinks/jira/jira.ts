@@ -5,6 +5,7 @@ import type { Severity } from "../../core/finding.js";
 import { createHttpClient } from "../../core/http.js";
 import {
   type ExternalRef,
+  ledgerOptionsOf,
   type SyncableSink,
   type TicketLedgerOptions,
   ticketSink,
@@ -255,7 +256,7 @@ export function jira(options: JiraOptions): JiraSink {
   }
 
   return {
-    ...ticketSink("jira", ledgerOptions(options, 120_000), {
+    ...ticketSink("jira", ledgerOptionsOf(options, 120_000), {
       async find(key, signal) {
         const jql = `${project()} AND labels = ${jqlString(`cs-${trackingId(key)}`)} ORDER BY created ASC`;
         for await (const issue of search(jql, { signal })) return refOf(issue);
@@ -335,18 +336,4 @@ function jiraErrorDetail(body: unknown): string | undefined {
     for (const [field, message] of Object.entries(errors)) messages.push(`${field}: ${String(message)}`);
   }
   return messages.length > 0 ? messages.join("; ") : undefined;
-}
-
-/** The ledger's store and options, with this sink's settle window. */
-function ledgerOptions(
-  options: TicketLedgerOptions & { store?: Store },
-  settleMs: number,
-): TicketLedgerOptions & { store?: Store } {
-  return {
-    settleMs: options.settleMs ?? settleMs,
-    ...(options.store ? { store: options.store } : {}),
-    ...(options.claimTtlMs !== undefined ? { claimTtlMs: options.claimTtlMs } : {}),
-    ...(options.searchBeforeCreate !== undefined ? { searchBeforeCreate: options.searchBeforeCreate } : {}),
-    ...(options.now ? { now: options.now } : {}),
-  };
 }

@@ -47,3 +47,13 @@ export async function serviceNowAuthorization(
   const encoded = Buffer.from(`${username}:${password}`).toString("base64");
   return { header: `Basic ${encoded}`, secrets: [password, encoded] };
 }
+
+/** The message of a ServiceNow error body (`{ error: { message, detail } }`), for typed API errors. */
+export function serviceNowErrorDetail(body: unknown): string | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const error = (body as { error?: { message?: unknown; detail?: unknown } }).error;
+  if (!error) return undefined;
+  return (
+    [error.message, error.detail].filter((part) => typeof part === "string" && part).join(": ") || undefined
+  );
+}

@@ -5,6 +5,7 @@ import type { Severity } from "../../core/finding.js";
 import { createHttpClient } from "../../core/http.js";
 import {
   type ExternalRef,
+  ledgerOptionsOf,
   type SyncableSink,
   type TicketLedgerOptions,
   ticketSink,
@@ -16,7 +17,7 @@ import type { HttpSinkOptions } from "../../core/sink.js";
 import type { Store } from "../../core/store.js";
 import { renderText, serviceNowText } from "../render/html.js";
 import { caseView, truncate } from "../render/view.js";
-import { serviceNowAuthorization } from "./auth.js";
+import { serviceNowAuthorization, serviceNowErrorDetail } from "./auth.js";
 import {
   type ServiceNowChoice,
   type ServiceNowStates,
@@ -266,7 +267,7 @@ export function servicenow(options: ServiceNowOptions = {}): ServiceNowSink {
     };
   }
 
-  return ticketSink("servicenow", ledgerOptions(options, 60_000), {
+  return ticketSink("servicenow", ledgerOptionsOf(options, 60_000), {
     async find(key, signal) {
       const correlation = correlationOf(key);
       const records = await query(`${columns.correlationId}=${correlation}^ORDERBYsys_created_on`, {
@@ -359,27 +360,4 @@ export function servicenow(options: ServiceNowOptions = {}): ServiceNowSink {
 interface Discovered {
   states?: ServiceNowStates;
   keep: boolean;
-}
-
-function serviceNowErrorDetail(body: unknown): string | undefined {
-  if (typeof body !== "object" || body === null) return undefined;
-  const error = (body as { error?: { message?: unknown; detail?: unknown } }).error;
-  if (!error) return undefined;
-  return (
-    [error.message, error.detail].filter((part) => typeof part === "string" && part).join(": ") || undefined
-  );
-}
-
-/** The ledger's store and options, with this sink's settle window. */
-function ledgerOptions(
-  options: TicketLedgerOptions & { store?: Store },
-  settleMs: number,
-): TicketLedgerOptions & { store?: Store } {
-  return {
-    settleMs: options.settleMs ?? settleMs,
-    ...(options.store ? { store: options.store } : {}),
-    ...(options.claimTtlMs !== undefined ? { claimTtlMs: options.claimTtlMs } : {}),
-    ...(options.searchBeforeCreate !== undefined ? { searchBeforeCreate: options.searchBeforeCreate } : {}),
-    ...(options.now ? { now: options.now } : {}),
-  };
 }

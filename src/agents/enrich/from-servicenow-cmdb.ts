@@ -91,7 +91,11 @@ export function fromServiceNowCmdb(options: FromServiceNowCmdbOptions = {}): Con
     name: "cmdb:servicenow",
     kind: "cmdb",
     async lookup({ resource, signal }) {
-      http ??= client();
+      // A failed set-up (a missing instanceUrl) is not kept: the next lookup tries again.
+      http ??= client().catch((error: unknown) => {
+        http = undefined;
+        throw error;
+      });
       const response = await (await http).get<{ result?: Record<string, unknown>[] }>(
         `/api/now/table/${table}`,
         {

@@ -8,7 +8,7 @@ export type Fields = Record<string, unknown>;
 /** Where an object sits in its record, e.g. `["entitySnapshot"]`; `[]` for the record itself. */
 export type Path = readonly (string | number)[];
 
-/** Options of a {@link FieldReader}: `onWarning` receives a `fallback` warning for each field {@link FieldReader.textOr} replaced. */
+/** Options of a {@link FieldReader}: `onWarning` receives a `fallback` warning for each field {@link FieldReader.textOr} or {@link FieldReader.warn} replaced. */
 export type FieldReaderOptions = Pick<SourceNormalizeOptions, "onWarning">;
 
 /**
@@ -66,17 +66,28 @@ export class FieldReader {
   textOr(value: unknown, at: Path, key: Key, fallback: string): string {
     const text = this.textual(value, at, key);
     if (text !== undefined) return text;
-    if (this.#onWarning) {
-      const path = [...at, key];
-      this.#onWarning({
-        type: "fallback",
-        source: this.#platform,
-        feature: formatPath(path),
-        message: `${this.#platform}: ${this.subject}: ${formatPath(path)} is missing; ${JSON.stringify(fallback)} is used instead.`,
-        details: { path, fallback },
-      });
-    }
+    if (this.#onWarning) this.warn([...at, key], "is missing", fallback);
     return fallback;
+  }
+
+  /**
+   * Reports that the field at `path` could not be used as it is (`problem`, e.g. `is missing` or
+   * `has an unknown status "Snoozing"`) and that `fallback` stands in: a `fallback` warning to the
+   * reader's `onWarning`, whose feature is the field's path. Does nothing without an `onWarning`.
+   * @example
+   * read.warn(["status"], `has an unknown status "${value}"`, "open");
+   * // "wiz: issue 4f…: status has an unknown status "PAUSED"; "open" is used instead."
+   */
+  warn(path: Path, problem: string, fallback: unknown): void {
+    if (!this.#onWarning) return;
+    const feature = formatPath(path);
+    this.#onWarning({
+      type: "fallback",
+      source: this.#platform,
+      feature,
+      message: `${this.#platform}: ${this.subject}: ${feature} ${problem}; ${JSON.stringify(fallback)} is used instead.`,
+      details: { path: [...path], fallback },
+    });
   }
 
   /** An optional finite number. */

@@ -1,5 +1,11 @@
 import type { ContextProvider, ProvidedContext } from "../../core/context-provider.js";
-import { contextTagRank, createTagReader, type TagKeys, unreadableContextTags } from "./normalize.js";
+import {
+  contextTagRank,
+  createTagReader,
+  environmentInName,
+  type TagKeys,
+  unreadableContextTags,
+} from "./normalize.js";
 
 /** Options of {@link fromTags}. */
 export interface FromTagsOptions {
@@ -21,7 +27,9 @@ export interface FromTagsOptions {
 
 /**
  * Context from the resource's own tags (each value's provenance is `tag:<key>`). Tags are set by
- * whoever owns the resource, so they rank lowest by default.
+ * whoever owns the resource, so they rank lowest by default. When no tag names the environment, the
+ * one environment word in the resource's name is read (`payments-api-deve` → development, provenance
+ * `resource-name`); a name with none or several leaves it unknown.
  * @example
  * enrich({ providers: [fromTags({ ownerKeys: ["owner", "Owner", "team"] })] });
  */
@@ -61,6 +69,9 @@ export function fromTags(options: FromTagsOptions = {}): ContextProvider {
         if (readable === undefined || entry.rank < contextTagRank(field as keyof TagKeys, readable.key, keys))
           result[field as keyof ProvidedContext] = { value: entry.value, source: `tag:${entry.key}` };
       }
+      // No tag names the environment: the resource's own name may (`payments-api-deve` → development).
+      const named = result.environment === undefined ? environmentInName(resource.name) : undefined;
+      if (named) result.environment = { value: named, source: "resource-name" };
       return result;
     },
   };

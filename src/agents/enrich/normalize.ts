@@ -66,7 +66,7 @@ export const defaultTagKeys: Readonly<TagKeys> = Object.freeze({
 
 /**
  * Normalizes an environment name: `prod`, `prd`, `production`, `live` → `production`; `stg`, `staging`,
- * `preprod`, `uat` → `staging`; `dev`, `development`, `sandbox` → `development`; `test`, `qa` → `test`.
+ * `preprod`, `uat` → `staging`; `dev`, `deve`, `develop`, `development`, `sandbox` → `development`; `test`, `qa` → `test`.
  * Returns `undefined` for anything it does not recognise.
  * @example
  * normalizeEnvironment("PRD"); // "production"
@@ -324,11 +324,24 @@ const nameTags = new Set(
   ].map(compact),
 );
 
-/** The one environment a name states (`payments-prod-api` → production), or `undefined` if none or several. */
-function environmentInName(name: string): Environment | undefined {
+/**
+ * The one environment a resource, stack or cluster name states, or `undefined` if it states none or
+ * several. The name is split into words at separators and camelCase humps, and a word's trailing
+ * digits are dropped (`prod01`, `dev2`); each word is read as {@link normalizeEnvironment} reads a
+ * value, so the short forms of naming conventions count (`deve`, `devel`, `stag`, `stg`, `prd`, `uat`).
+ * @example
+ * environmentInName("payments-api-deve"); // "development"
+ * environmentInName("checkoutProd01"); // "production"
+ * environmentInName("dev-to-prod-migration"); // undefined (two environments)
+ */
+export function environmentInName(name: string): Environment | undefined {
   const found = new Set<Environment>();
-  for (const token of name.toLowerCase().split(/[^a-z0-9]+/)) {
-    const environment = environmentAliases.get(token);
+  const words = name
+    .replace(/([a-z])([A-Z])/g, "$1 $2")
+    .toLowerCase()
+    .split(/[^a-z0-9]+/);
+  for (const word of words) {
+    const environment = environmentAliases.get(word.replace(/\d+$/, ""));
     if (environment && environment !== "unknown") found.add(environment);
   }
   return found.size === 1 ? [...found][0] : undefined;
@@ -358,8 +371,8 @@ const flagClassification: Record<string, DataClassification | undefined> = {
 
 const environmentAliases = aliasMap<Environment>({
   production: ["prod", "prd", "production", "live"],
-  staging: ["stg", "stage", "staging", "preprod", "preproduction", "uat", "nonprod"],
-  development: ["dev", "develop", "development", "sandbox", "sbx", "local"],
+  staging: ["stg", "stag", "stage", "staging", "preprod", "preproduction", "uat", "nonprod"],
+  development: ["dev", "deve", "devel", "develop", "development", "sandbox", "sbx", "local"],
   test: ["test", "tst", "testing", "qa", "qas", "integration", "int", "ci"],
   unknown: [],
 });

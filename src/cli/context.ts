@@ -14,10 +14,10 @@ import type { Store } from "../core/store.js";
 import { createBudget } from "../llm/budget.js";
 import { jira } from "../sinks/jira/jira.js";
 import { slack } from "../sinks/slack/slack.js";
-import { sqliteStore } from "../stores/sqlite.js";
 import { type CliConfig, defaultConfigFile, type LoadedConfig, loadConfig } from "./config.js";
 import type { CliIo } from "./io.js";
 import { type CliModel, cliModel } from "./model.js";
+import { openCliStore } from "./store.js";
 
 /** Everything a configured command needs, built from `cloudsteward.yaml` and the environment. */
 export interface CliContext {
@@ -54,10 +54,10 @@ export async function openContext(
   });
   const env = io.env;
   const hmacKey = auditKey(config, env);
-  const store = sqliteStore({
-    path: loaded.path(config.store.sqlite),
-    ...(options.readOnly ? { readOnly: true } : {}),
-  });
+  const store = await openCliStore(
+    { path: loaded.path(config.store.sqlite), ...(options.readOnly ? { readOnly: true } : {}) },
+    io.stderr,
+  );
   const audit = auditLog(store, hmacKey === undefined ? {} : { hmacKey });
   const sources = buildSources(loaded, env);
   const sinks: Record<string, Sink> = {};

@@ -12,12 +12,12 @@ import { buildReportData, type ReportPhase } from "../../report/data.js";
 import { renderReport } from "../../report/render.js";
 import { jira } from "../../sinks/jira/jira.js";
 import { slack } from "../../sinks/slack/slack.js";
-import { sqliteStore } from "../../stores/sqlite.js";
 import { startSandbox } from "../../testing/sandbox/server.js";
 import { demoApprover, demoPolicy, demoPrincipal } from "../demo-policy.js";
 import { type CliIo, createOutput, exitCodes } from "../io.js";
 import { cliModel } from "../model.js";
 import { trackProgress } from "../progress.js";
+import { openCliStore } from "../store.js";
 import { usageError } from "../usage.js";
 
 /** Help text of `cloudsteward demo`. */
@@ -76,7 +76,7 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
 
   const sandbox = await timed("sandbox start", () => startSandbox({ seed, size, platforms: ["wiz"] }));
   await rm(stateDir, { recursive: true, force: true });
-  const store = sqliteStore({ path: join(stateDir, "state.db"), synchronous: "normal" });
+  const store = await openCliStore({ path: join(stateDir, "state.db"), synchronous: "normal" }, io.stderr);
   try {
     const audit = auditLog(store);
     const policy = demoPolicy();

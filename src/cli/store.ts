@@ -1,0 +1,37 @@
+import { existsSync } from "node:fs";
+import type { Store } from "../core/store.js";
+import { jsonlStore } from "../stores/jsonl.js";
+import { type SqliteStoreOptions, sqliteStore } from "../stores/sqlite.js";
+
+/**
+ * Opens the CLI's store: SQLite at `options.path` when better-sqlite3 loads (an optional dependency,
+ * installed by default), otherwise — on an install where its native build is missing — a JSON Lines
+ * store at `<path>.jsonl`, with one warning on `stderr` saying so and how to get SQLite back. An
+ * existing SQLite file is never replaced by a fresh JSON Lines store: then better-sqlite3's own error
+ * is thrown when the store is first used, since falling back would start the cursors, ledger,
+ * approvals and audit log empty.
+ */
+export async function openCliStore(
+  options: SqliteStoreOptions,
+  stderr: { write(text: string): unknown },
+  load: () => Promise<unknown> = loadBetterSqlite3,
+): Promise<Store> {
+  if (options.path === ":memory:" || existsSync(options.path)) return sqliteStore(options);
+  const problem = await load().then(
+    () => undefined,
+    (error: unknown) => (error instanceof Error ? error.message.split("\n")[0] : String(error)),
+  );
+  if (problem === undefined) return sqliteStore(options);
+  const path = `${options.path}.jsonl`;
+  stderr.write(
+    `warning: SQLite is unavailable (better-sqlite3: ${problem}), so the store is the JSON Lines file ${path} (one process at a time). Run \`npm rebuild better-sqlite3\` to store in ${options.path} instead.\n`,
+  );
+  return jsonlStore({ path, ...(options.readOnly ? { readOnly: true } : {}) });
+}
+
+/** Loads better-sqlite3 and opens an in-memory database, which loads its native build. */
+async function loadBetterSqlite3(): Promise<void> {
+  const module = await import("better-sqlite3");
+  const Database = module.default ?? module;
+  new Database(":memory:").close();
+}

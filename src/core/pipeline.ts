@@ -8,7 +8,7 @@ import type { PipelineEvents } from "./events.js";
 import type { Finding } from "./finding.js";
 import { memoryStore } from "./memory-store.js";
 import { createRecorder } from "./recorder.js";
-import { createRunReport, type RunReport } from "./report.js";
+import { createRunReport, type RunReport, type StageStats } from "./report.js";
 import { RunAudit } from "./run-audit.js";
 import type { Sink } from "./sink.js";
 import type { FindingQuery, FindingSource } from "./source.js";
@@ -224,7 +224,7 @@ class Run extends EventEmitter<PipelineEvents> implements PipelineRun {
 
       const sourceQueue = new BoundedQueue<unknown>(bufferSize, this.sources.length);
       queues.push(sourceQueue);
-      const sourceStats = { in: 0, out: 0, durationMs: 0 };
+      const sourceStats = { in: 0, out: 0, durationMs: 0, startMs: 0 };
       report.stages.source = sourceStats;
       let sourcesOpen = this.sources.length;
       for (const source of this.sources) {
@@ -252,14 +252,17 @@ class Run extends EventEmitter<PipelineEvents> implements PipelineRun {
       let finishLast = () => {};
       const stages = options.stages ?? [];
       stages.forEach((stage, position) => {
-        const stats = { in: 0, out: 0, durationMs: 0 };
+        const stats: StageStats = { in: 0, out: 0, durationMs: 0 };
         const name = uniqueName(report.stages, stage.name);
         report.stages[name] = stats;
         const stageInput = input;
         output = stage.run(stageInput as AsyncIterable<never>, contextFor(name));
         const finish = () => {
           stats.in = stageInput.taken;
-          if (stageInput.firstTakeAt > 0) stats.durationMs = performance.now() - stageInput.firstTakeAt;
+          if (stageInput.firstTakeAt > 0) {
+            stats.startMs = stageInput.firstTakeAt - startedAt;
+            stats.durationMs = performance.now() - stageInput.firstTakeAt;
+          }
         };
         if (position === stages.length - 1) {
           // The last stage feeds the delivery loop directly, which counts its outputs.
@@ -275,7 +278,7 @@ class Run extends EventEmitter<PipelineEvents> implements PipelineRun {
         input = queue;
       });
 
-      const delivered = this.deliver(output, lastStats, contextFor("deliver"), audit).then(
+      const delivered = this.deliver(output, lastStats, contextFor("deliver"), audit, startedAt).then(
         finishLast,
         (error: unknown) => {
           fail(error);
@@ -306,10 +309,11 @@ class Run extends EventEmitter<PipelineEvents> implements PipelineRun {
     lastStats: { out: number },
     context: StageContext,
     audit: RunAudit | undefined,
+    runStartedAt: number,
   ): Promise<void> {
     const sinks = this.options.sinks ?? {};
     const limit = this.options.concurrency ?? 4;
-    const stats = { in: 0, out: 0, durationMs: 0 };
+    const stats: StageStats = { in: 0, out: 0, durationMs: 0 };
     const inFlight = new Set<Promise<void>>();
     let firstActionAt = 0;
     for await (const item of outputs) {
@@ -317,6 +321,7 @@ class Run extends EventEmitter<PipelineEvents> implements PipelineRun {
       if (!isAction(item)) continue;
       if (stats.in++ === 0) {
         firstActionAt = performance.now();
+        stats.startMs = firstActionAt - runStartedAt;
         context.report.stages[uniqueName(context.report.stages, "deliver")] = stats;
       }
       if (context.mode === "read-only") continue;
@@ -333,6 +338,7 @@ class Run extends EventEmitter<PipelineEvents> implements PipelineRun {
     if (context.mode === "read-only" && stats.in > 0) {
       context.warn({
         type: "other",
+        level: "info",
         source: "pipeline",
         message: `read-only mode: ${stats.in} action(s) were not delivered. Pass mode "assisted" or "automated" to pipeline() to deliver them.`,
         details: { actions: stats.in },

@@ -8,6 +8,11 @@ export interface Warning {
   message: string;
   /** e.g. `filter.category` for `unsupported`. */
   feature?: string;
+  /**
+   * `info`: a status line worth keeping (a stage's counts, what read-only mode held back), not a
+   * problem; CLIs and the report show it apart from warnings. @default "warning"
+   */
+  level?: "info" | "warning";
   details?: Record<string, unknown>;
 }
 
@@ -36,6 +41,11 @@ export interface StageStats {
   out: number;
   /** Wall-clock milliseconds from the stage's first input to its last output. */
   durationMs: number;
+  /**
+   * Milliseconds after the run's start when the stage took its first input. Stages stream and
+   * overlap, so `startMs` and `durationMs` place each one on the run's timeline.
+   */
+  startMs?: number;
 }
 
 /** What a run did: counts per stage, warnings, dead letters, timings and token usage. */

@@ -541,6 +541,17 @@ describe("pipeline", () => {
     expect(Object.keys(report.stages)).toEqual(["source", "pass", "pass#2"]);
   });
 
+  it("places each stage on the run's timeline: its start after the run's, within the run", async () => {
+    const report = await pipeline({
+      source: iterate([finding(1), finding(2)]),
+      stages: [passThrough("pass")],
+    }).start();
+    expect(report.stages.source?.startMs).toBe(0);
+    const pass = report.stages.pass;
+    expect(pass?.startMs).toBeGreaterThanOrEqual(0);
+    expect((pass?.startMs ?? 0) + (pass?.durationMs ?? 0)).toBeLessThanOrEqual(report.durationMs ?? 0);
+  });
+
   it("refuses a run without a source, a bad concurrency, and a second start", async () => {
     expect(() => pipeline({})).toThrowError(ConfigurationError);
     expect(() => pipeline({ source: iterate([]), concurrency: 0 })).toThrowError(/concurrency/);

@@ -179,6 +179,7 @@ export function gate(options: GateOptions): Stage<Action, Action> {
       if (counts.held + counts.draft + counts.rejected > 0) {
         context.warn({
           type: "other",
+          level: "info",
           source: "gate",
           feature: "gate",
           message: `gate (${mode}): ${counts.allowed} action(s) allowed, ${counts.held} held for approval, ${counts.draft} kept as drafts, ${counts.rejected} rejected (not produced by the policy, or duplicates).`,

@@ -9,11 +9,14 @@ export interface OrcaAssetType {
 }
 
 /**
- * Maps an Orca asset type (`AwsS3Bucket`, `AzureStorageAccount`, `GcpVmInstance`, `K8sPod`…) to the cloud
- * and `<cloud>.<service>.<kind>` the Wiz adapter uses; an unknown type becomes `<cloud>.other.<native>`,
- * its cloud taken from the type's prefix or, failing that, from `cloudProvider`.
+ * Maps an Orca asset type (`AwsS3Bucket`, `AzureStorageAccount`, `GcpVmInstance`, `K8sPod`…, or a
+ * first-generation lower-case one such as `vm`, `s3bucket`, `storage`, `vmimage`, `iam_policy`, read with
+ * the alert's cloud) to the cloud and `<cloud>.<service>.<kind>` the Wiz adapter uses; an unknown type
+ * becomes `<cloud>.other.<native>`, its cloud taken from the type's prefix or, failing that, from
+ * `cloudProvider`.
  * @example
  * mapOrcaAssetType("AwsS3Bucket"); // { cloud: "aws", type: "aws.s3.bucket" }
+ * mapOrcaAssetType("vm", "aws"); // { cloud: "aws", type: "aws.ec2.instance" }
  * mapOrcaAssetType("AwsQuantumLedger"); // { cloud: "aws", type: "aws.other.quantum-ledger" }
  */
 export function mapOrcaAssetType(assetType: string, cloudProvider?: string): OrcaAssetType {
@@ -22,9 +25,29 @@ export function mapOrcaAssetType(assetType: string, cloudProvider?: string): Orc
   return unknownAssetType(assetType, cloudProvider ?? "");
 }
 
-/** Maps Orca's `cloud_provider` / `CloudProvider` (`aws`, `azure`, `gcp`, `oci`, `alibaba`, `k8s`…). */
+/** Maps Orca's `cloud_provider` / `CloudProvider` (`aws`, `azure`, `gcp`, `oci`, `alibaba`, `k8s`…); `other` for anything else. */
 export function mapOrcaCloud(cloudProvider: string | undefined): Cloud {
-  return cloudByName[(cloudProvider ?? "").trim().toLowerCase()] ?? "other";
+  return orcaCloudOf(cloudProvider ?? "") ?? "other";
+}
+
+/**
+ * The cloud an Orca `cloud_provider` word names, `other` for Orca's non-cloud providers (`shiftleft`, its
+ * code and CI sources), `undefined` for a word Orca is not known to send.
+ */
+export function orcaCloudOf(cloudProvider: string): Cloud | undefined {
+  return cloudByName[cloudProvider] ?? cloudByName[cloudProvider.trim().toLowerCase()];
+}
+
+/**
+ * The cloud of an account id when the alert names no provider (first-generation alerts): a 12-digit AWS
+ * account, an Azure subscription GUID; `undefined` otherwise.
+ * @example
+ * cloudOfAccountId("506464807365"); // "aws"
+ */
+export function cloudOfAccountId(accountId: string): Cloud | undefined {
+  if (/^\d{12}$/.test(accountId)) return "aws";
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(accountId)) return "azure";
+  return undefined;
 }
 
 /** The Orca asset type of a normalized resource type (the inverse of {@link mapOrcaAssetType}; used by the sandbox). */
@@ -42,6 +65,8 @@ const cloudByName: Record<string, Cloud> = {
   alibaba: "alibaba",
   k8s: "kubernetes",
   kubernetes: "kubernetes",
+  // Code repositories and CI sources (XSOAR and Google SecOps records): no cloud.
+  shiftleft: "other",
 };
 
 /** Orca's asset type names for the resource types the Wiz adapter knows (`AwsS3Bucket` and `AwsUser` seen, the rest inferred from that naming). */
@@ -61,6 +86,8 @@ const assetTypes: Record<string, OrcaAssetType> = Object.fromEntries(
       ["AwsKmsKey", "aws.kms.key"],
       ["AwsCloudTrail", "aws.cloudtrail.trail"],
       ["AwsEksCluster", "aws.eks.cluster"],
+      // Seen in XSOAR's recorded alerts (XSIAM modeling-rule test data).
+      ["AwsApiGatewayEndpoint", "aws.apigateway.rest-api"],
       ["AwsEcrImage", "aws.ecr.image"],
       ["AwsSecretsManagerSecret", "aws.secretsmanager.secret"],
       ["AzureStorageAccount", "azure.storage.account"],
@@ -78,6 +105,18 @@ const assetTypes: Record<string, OrcaAssetType> = Object.fromEntries(
   ).map(([name, type]) => [name, { cloud: cloudOfType(type), type }]),
 );
 
+/**
+ * First-generation asset types (lower case, no cloud prefix; XSOAR's and Sentinel's recorded alerts), by the
+ * alert's cloud.
+ */
+const legacyAssetTypes: Record<string, Partial<Record<Cloud, string>>> = {
+  vm: { aws: "aws.ec2.instance", azure: "azure.compute.virtual-machine", gcp: "gcp.compute.instance" },
+  s3bucket: { aws: "aws.s3.bucket" },
+  storage: { aws: "aws.s3.bucket", azure: "azure.storage.account", gcp: "gcp.storage.bucket" },
+  vmimage: { aws: "aws.ec2.image", azure: "azure.compute.image", gcp: "gcp.compute.image" },
+  iam_policy: { aws: "aws.iam.policy" },
+};
+
 const assetTypeOf = new Map(Object.entries(assetTypes).map(([name, { type }]) => [type, name]));
 
 const cloudPrefixes: readonly [string, Cloud][] = [
@@ -90,10 +129,12 @@ const cloudPrefixes: readonly [string, Cloud][] = [
   ["Kubernetes", "kubernetes"],
 ];
 
-/** `AwsQuantumLedger` → `aws.other.quantum-ledger` (memoized: asset types repeat). */
+/** `vm` on AWS → `aws.ec2.instance`, `AwsQuantumLedger` → `aws.other.quantum-ledger` (memoized: asset types repeat). */
 const unknownAssetType = memoize((assetType: string, provider: string): OrcaAssetType => {
   const prefix = cloudPrefixes.find(([name]) => assetType.startsWith(name));
   const cloud = prefix?.[1] ?? mapOrcaCloud(provider);
+  const legacy = legacyAssetTypes[assetType]?.[cloud];
+  if (legacy) return { cloud, type: legacy };
   const rest = prefix ? assetType.slice(prefix[0].length) : assetType;
   const kind =
     rest

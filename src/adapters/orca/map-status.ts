@@ -1,11 +1,20 @@
 import type { FindingStatus } from "../../core/finding.js";
 
 /**
- * Maps an Orca alert status to the normalized one: `closed` is resolved, `dismissed` suppressed and
- * `snoozed` (a dismissal with an expiry) risk-accepted. `undefined` for an undocumented value.
+ * Maps an Orca alert status to the normalized one, case-insensitively: `closed` is resolved, `dismissed`
+ * suppressed and `snoozed` (a dismissal with an expiry) risk-accepted; the write verbs (`close`,
+ * `dismiss`, `snooze`) and `in progress` read the same. `undefined` for an undocumented value.
  */
 export function mapOrcaStatus(native: string): FindingStatus | undefined {
-  return statusByOrca[native] ?? statusByOrca[native.trim().toLowerCase()];
+  return (
+    statusByOrca[native] ??
+    statusByOrca[
+      native
+        .trim()
+        .toLowerCase()
+        .replace(/[\s-]+/g, "_")
+    ]
+  );
 }
 
 /** The Orca status values (as read back, not the write verbs) a normalized status stands for. */
@@ -28,6 +37,9 @@ const statusByOrca: Record<string, FindingStatus> = {
   open: "open",
   in_progress: "in_progress",
   closed: "resolved",
+  close: "resolved",
   dismissed: "suppressed",
+  dismiss: "suppressed",
   snoozed: "risk_accepted",
+  snooze: "risk_accepted",
 };

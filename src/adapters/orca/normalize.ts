@@ -1,26 +1,22 @@
 import { NormalizationError } from "../../core/errors.js";
-import {
-  type Category,
-  type Control,
-  type Finding,
-  formatPath,
-  type Resource,
-  type Severity,
-} from "../../core/finding.js";
+import type { Category, Control, Finding, FindingStatus, Resource, Severity } from "../../core/finding.js";
 import { describe, FieldReader, type Fields, isFields, type Path } from "../shared/fields.js";
 import { assembleFinding } from "../shared/finding.js";
 import type { SourceNormalizeOptions } from "../shared/options.js";
+import { fallbackSeverity } from "../shared/severity.js";
 import { toTags } from "../shared/tags.js";
 import { isoFromEpochMs } from "../shared/time.js";
 import { mapOrcaCategory } from "./map-category.js";
-import { mapOrcaAssetType } from "./map-resource.js";
+import { cloudOfAccountId, mapOrcaAssetType, orcaCloudOf } from "./map-resource.js";
 import { mapOrcaLegacyScore, mapOrcaSeverity } from "./map-severity.js";
 import { mapOrcaStatus } from "./map-status.js";
 import type { OrcaAlertRow, OrcaLegacyAlert } from "./schemas.js";
 
 /**
  * The kinds of Orca record {@link normalize} accepts: a serving-layer `Alert` row (fields wrapped as
- * `{ value }`), or a legacy alert object (`/api/query/alerts`, and the default webhook body).
+ * `{ value }` or bare, under `data` or at the top level), or a legacy alert object (`state.alert_id`:
+ * `/api/query/alerts`, `/api/alerts` and the default webhook body; or a first-generation one with
+ * `alert_id` at the top level).
  */
 export type OrcaRecordKind = "alert-row" | "alert";
 
@@ -32,10 +28,13 @@ export interface NormalizeOptions extends SourceNormalizeOptions {
 
 /**
  * Turns one Orca alert into a Finding: a serving-layer `Alert` row ({@link OrcaAlertRow}) or a legacy
- * alert object ({@link OrcaLegacyAlert}) (`GET /api/query/alerts`, webhook bodies); the kind is detected. Posture,
- * vulnerability, identity, data and threat alerts all arrive as alerts; the category comes from Orca's
- * `Category` (CVE ids make a vulnerability). Pure apart from the default `fetchedAt`.
- * @throws NormalizationError naming the missing or invalid field, e.g. `["data", "RiskLevel"]`.
+ * alert object ({@link OrcaLegacyAlert}) (`GET /api/query/alerts`, `GET /api/alerts`, webhook bodies); the
+ * kind is detected. Posture, vulnerability, identity, data and threat alerts all arrive as alerts; the
+ * category comes from Orca's `Category` (CVE ids make a vulnerability). A field the Finding can do without
+ * (a time, the asset, the rule, an unknown severity or status word) is replaced by a fallback with a
+ * `fallback` warning to `onWarning`, naming the field. Pure apart from the default `fetchedAt`.
+ * @throws NormalizationError when the record names no alert id, or a field it does carry has the wrong
+ * type, naming its path, e.g. `["data", "Title"]`.
  * @example
  * const finding = normalize(row, { fetchedAt: new Date().toISOString() });
  */
@@ -46,32 +45,27 @@ export function normalize(
   const kind = detectOrcaRecordKind(record);
   const fields = record as Fields;
   const read = new FieldReader("orca", kind, options);
+  const fetchedAt = options.fetchedAt ?? new Date().toISOString();
   const extracted = kind === "alert-row" ? fromRow(fields, read) : fromLegacy(fields, read);
   const consoleUrl = options.consoleUrl?.replace(/\/+$/, "") ?? defaultOrcaConsoleUrl;
-  return build(
-    extracted,
-    read,
-    consoleUrl,
-    options.fetchedAt ?? new Date().toISOString(),
-    options.keepRaw ? record : undefined,
-  );
+  return build(extracted, read, consoleUrl, fetchedAt, options.keepRaw ? record : undefined);
 }
 
 /** The US console, which alert links point at unless `consoleUrl` names a regional one. */
 export const defaultOrcaConsoleUrl = "https://app.orcasecurity.io";
 
 /**
- * Says which kind of Orca record this is: a serving-layer row carries `data.AlertId`, a legacy alert
- * `state.alert_id`.
+ * Says which kind of Orca record this is: a serving-layer row carries `AlertId` (under `data` or, flat,
+ * at the top level), a legacy alert `state` or a top-level `alert_id`.
  * @throws NormalizationError when the value is neither.
  */
 export function detectOrcaRecordKind(record: unknown): OrcaRecordKind {
   if (isFields(record)) {
-    if (isFields(record.data) && "AlertId" in record.data) return "alert-row";
-    if (isFields(record.state)) return "alert";
+    if ((isFields(record.data) && "AlertId" in record.data) || "AlertId" in record) return "alert-row";
+    if (isFields(record.state) || "alert_id" in record) return "alert";
   }
   throw new NormalizationError(
-    `orca: unrecognized record (${describe(record)}): expected a serving-layer Alert row (data.AlertId) or a legacy alert (state.alert_id).`,
+    `orca: unrecognized record (${describe(record)}): expected a serving-layer Alert row (AlertId) or a legacy alert (state.alert_id or alert_id).`,
     { platform: "orca", path: [] },
   );
 }
@@ -83,7 +77,7 @@ export function orcaAlertIdOf(record: unknown): string | undefined {
     ? unwrap(record.data.AlertId)
     : isFields(record.state)
       ? record.state.alert_id
-      : undefined;
+      : (unwrap(record.AlertId) ?? record.alert_id);
   return typeof id === "string" && id !== "" ? id : undefined;
 }
 
@@ -93,161 +87,205 @@ export function orcaAlertIdOf(record: unknown): string | undefined {
 const rootPath: Path = [];
 const dataPath: Path = ["data"];
 const statePath: Path = ["state"];
-const rowSeverityPath: Path = ["data", "RiskLevel"];
-const rowStatusPath: Path = ["data", "Status"];
-const legacyRiskLevelPath: Path = ["state", "risk_level"];
-const legacyLabelPath: Path = ["state", "severity"];
-const legacyStatusPath: Path = ["state", "status"];
 const legacyInventoryPath: Path = ["model", "data", "Inventory"];
 const noCves: readonly unknown[] = [];
 /** The fields of an optional object the record leaves out. */
 const none: Fields = {};
 
-/** What either record kind yields before mapping; plain values, paths only where an error can name them. */
+/** A value read from the record, with where it sits (for warnings); `value` is undefined when absent. */
+interface Located<T> {
+  value: T | undefined;
+  path: Path;
+}
+
+/** What either record kind yields before mapping; plain values, paths only where a warning can name them. */
 interface Extracted {
   nativeId: string;
   /** Legacy `data.mitre_technique`: `"Valid Accounts (T1078)"` or a list of those. */
   techniques?: unknown;
-  ruleId: string;
-  title: string;
-  severity: string;
-  severityPath: Path;
+  ruleId: Located<string>;
+  title?: string;
+  /** The risk level or legacy label. */
+  severity: Located<string>;
   /** The legacy integer score, used when no risk level or label is present. */
-  legacyScore?: number;
-  status: string;
-  statusPath: Path;
+  legacyScore: Located<number>;
+  status: Located<string>;
   category?: string;
   description: string;
   remediation?: string;
   cves: readonly unknown[];
-  createdAt: string;
-  lastSeen: string;
-  /** Where the timestamps live (`["data"]` or `["state"]`) and under which keys, for error paths. */
-  timesAt: Path;
-  createdKey: string;
-  lastSeenKey: string;
-  resourceId: string;
-  assetType: string;
+  createdAt: Located<string>;
+  /** The first-seen time's fallbacks, in order (e.g. the last-seen time). */
+  lastSeen: Located<string>;
+  resourceId: Located<string>;
+  assetType: Located<string>;
   assetName: string;
   cloudProvider?: string;
-  accountId: string;
+  accountId: Located<string>;
   accountName?: string;
   region?: string;
   tags: unknown;
 }
 
 function fromRow(record: Fields, read: FieldReader): Extracted {
-  const data = record.data as Fields;
-  const nativeId = read.string(unwrap(data.AlertId), dataPath, "AlertId");
+  const nested = isFields(record.data) && "AlertId" in record.data;
+  const data = nested ? (record.data as Fields) : record;
+  const at = nested ? dataPath : rootPath;
+  const nativeId =
+    read.textual(unwrap(data.AlertId), at, "AlertId") || read.text(record.name, rootPath, "name");
+  if (!nativeId) throw read.fail([...at, "AlertId"], "is missing (and name too): the alert names no id");
   read.subject = `alert ${nativeId}`;
-  const ruleType = read.text(unwrap(data.AlertType), dataPath, "AlertType");
-  const ruleId = read.text(unwrap(data.RuleId), dataPath, "RuleId") || ruleType;
-  if (!ruleId) {
-    throw read.fail(["data", "AlertType"], "is missing (and data.RuleId too): the alert names no rule");
-  }
-  const seenKey = laterKey(data, "LastSeen", "LastUpdated", "CreatedAt");
-  const asset = related(data, "Inventory", read);
-  const account = related(data, "CloudAccount", read);
+  const ruleType = read.text(unwrap(data.AlertType), at, "AlertType");
+  const title = read.text(unwrap(data.Title), at, "Title");
+  const asset =
+    related(data, at, "Inventory", read) ??
+    (nested ? related(record, rootPath, "Inventory", read) : undefined);
+  const account = related(data, at, "CloudAccount", read);
   const assetFields = asset?.fields ?? none;
-  const assetPath = asset?.path ?? relatedPaths.Inventory.plain;
+  const assetPath = asset?.path ?? [...at, "Inventory"];
+  const assetDataPath = [...at, "AssetData"];
+  const assetData = read.optionalObject(unwrap(data.AssetData), at, "AssetData") ?? none;
+  const accountFields = account?.fields ?? none;
+  const accountPath = account?.path ?? [...at, "CloudAccount"];
+  const seenKey = laterKey(data, "LastSeen", "LastUpdated");
   const resourceId =
     read.text(unwrap(assetFields.AssetVendorId), assetPath, "AssetVendorId") ||
-    read.text(unwrap(assetFields.AssetUniqueId), assetPath, "AssetUniqueId");
-  if (!resourceId) {
-    const vendorId = formatPath([...assetPath, "AssetVendorId"]);
-    throw read.fail(
-      [...assetPath, "AssetUniqueId"],
-      `is missing (and ${vendorId} too): the alert names no asset`,
-    );
-  }
-  const accountFields = account?.fields ?? none;
-  const accountPath = account?.path ?? relatedPaths.CloudAccount.plain;
+    read.text(unwrap(assetFields.AssetUniqueId), assetPath, "AssetUniqueId") ||
+    read.text(assetData.asset_vendor_id, assetDataPath, "asset_vendor_id") ||
+    read.text(assetData.asset_unique_id, assetDataPath, "asset_unique_id") ||
+    read.text(unwrap(data.GroupUniqueId), at, "GroupUniqueId") ||
+    read.text(record.group_unique_id, rootPath, "group_unique_id") ||
+    read.text(record.cluster_unique_id, rootPath, "cluster_unique_id");
   return {
     nativeId,
-    ruleId,
-    title: read.text(unwrap(data.Title), dataPath, "Title") || ruleType || ruleId,
-    severity: read.string(unwrap(data.RiskLevel), dataPath, "RiskLevel"),
-    severityPath: rowSeverityPath,
-    status: read.string(unwrap(data.Status), dataPath, "Status"),
-    statusPath: rowStatusPath,
-    category: read.text(unwrap(data.Category), dataPath, "Category"),
-    description: read.text(unwrap(data.Description), dataPath, "Description") ?? "",
-    remediation: read.text(unwrap(data.Recommendation), dataPath, "Recommendation"),
-    cves: read.list(unwrap(data.CveIds), dataPath, "CveIds") ?? noCves,
-    createdAt: read.string(unwrap(data.CreatedAt), dataPath, "CreatedAt"),
-    lastSeen: read.string(unwrap(data[seenKey]), dataPath, seenKey),
-    timesAt: dataPath,
-    createdKey: "CreatedAt",
-    lastSeenKey: seenKey,
-    resourceId,
-    assetType: read.string(unwrap(assetFields.AssetType), assetPath, "AssetType"),
-    assetName: read.text(unwrap(assetFields.Name), assetPath, "Name") ?? "",
+    ruleId: {
+      value: read.text(unwrap(data.RuleId), at, "RuleId") || ruleType || title,
+      path: [...at, "RuleId"],
+    },
+    title: title || ruleType,
+    severity: {
+      value:
+        read.text(unwrap(data.RiskLevel), at, "RiskLevel") ||
+        read.text(unwrap(data.Severity), at, "Severity"),
+      path: [...at, data.RiskLevel === undefined && data.Severity !== undefined ? "Severity" : "RiskLevel"],
+    },
+    legacyScore: { value: read.number(unwrap(data.Score), at, "Score"), path: [...at, "Score"] },
+    status: { value: read.text(unwrap(data.Status), at, "Status"), path: [...at, "Status"] },
+    category: read.text(unwrap(data.Category), at, "Category"),
+    description:
+      read.text(unwrap(data.Description), at, "Description") ??
+      read.text(unwrap(data.Details), at, "Details") ??
+      "",
+    remediation: read.text(unwrap(data.Recommendation), at, "Recommendation"),
+    cves: read.list(unwrap(data.CveIds), at, "CveIds") ?? noCves,
+    createdAt: { value: read.text(unwrap(data.CreatedAt), at, "CreatedAt"), path: [...at, "CreatedAt"] },
+    lastSeen: {
+      value:
+        read.text(unwrap(data[seenKey]), at, seenKey) || read.text(record.last_seen, rootPath, "last_seen"),
+      path: [...at, seenKey],
+    },
+    resourceId: { value: resourceId, path: [...assetPath, "AssetUniqueId"] },
+    assetType: {
+      value:
+        read.text(unwrap(assetFields.AssetType), assetPath, "AssetType") ||
+        read.text(assetData.asset_type, assetDataPath, "asset_type"),
+      path: [...assetPath, "AssetType"],
+    },
+    assetName:
+      read.text(unwrap(assetFields.Name), assetPath, "Name") ||
+      read.text(assetData.asset_name, assetDataPath, "asset_name") ||
+      "",
     cloudProvider:
-      read.text(unwrap(accountFields.CloudProvider), accountPath, "CloudProvider") ??
-      read.text(unwrap(assetFields.CloudProvider), assetPath, "CloudProvider"),
-    accountId: read.textOr(unwrap(accountFields.CloudVendorId), accountPath, "CloudVendorId", ""),
-    accountName: read.text(unwrap(accountFields.Name), accountPath, "Name"),
+      read.text(unwrap(accountFields.CloudProvider), accountPath, "CloudProvider") ||
+      read.text(unwrap(assetFields.CloudProvider), assetPath, "CloudProvider") ||
+      read.text(assetData.cloud_provider, assetDataPath, "cloud_provider"),
+    accountId: {
+      value:
+        read.textual(unwrap(accountFields.CloudVendorId), accountPath, "CloudVendorId") ||
+        read.textual(unwrap(assetFields.CloudAccountId), assetPath, "CloudAccountId") ||
+        read.textual(assetData.cloud_vendor_id, assetDataPath, "cloud_vendor_id"),
+      path: [...accountPath, "CloudVendorId"],
+    },
+    accountName:
+      read.text(unwrap(accountFields.Name), accountPath, "Name") ||
+      read.text(assetData.account_name, assetDataPath, "account_name"),
     region: read.text(unwrap(assetFields.Region), assetPath, "Region"),
     tags: unwrap(assetFields.Tags),
   };
 }
 
 function fromLegacy(record: Fields, read: FieldReader): Extracted {
-  const state = record.state as Fields;
-  const nativeId = read.string(state.alert_id, statePath, "alert_id");
+  // First-generation alerts (Sentinel's OrcaAlerts_CL) carry the state fields at the top level.
+  const hasState = isFields(record.state);
+  const state = hasState ? (record.state as Fields) : record;
+  const stateAt = hasState ? statePath : rootPath;
+  const nativeId = read.textual(state.alert_id, stateAt, "alert_id");
+  if (!nativeId) throw read.fail([...stateAt, "alert_id"], "is missing: the alert names no id");
   read.subject = `alert ${nativeId}`;
-  const ruleId = read.text(record.rule_id, rootPath, "rule_id") || read.text(record.type, rootPath, "type");
-  if (!ruleId) throw read.fail(["type"], "is missing (and rule_id too): the alert names no rule");
   const details = isFields(record.data) ? record.data : none;
-  const inventory =
-    isFields(record.model) && isFields(record.model.data) ? record.model.data.Inventory : undefined;
+  const model = isFields(record.model) ? record.model : none;
+  const inventory = isFields(model.data) ? model.data.Inventory : undefined;
   const inventoryFields = isFields(inventory) ? inventory : none;
-  const riskLevel = read.text(state.risk_level, statePath, "risk_level");
-  const label = read.text(state.severity, statePath, "severity");
-  const score =
-    riskLevel === undefined && label === undefined ? read.number(state.score, statePath, "score") : undefined;
-  if (riskLevel === undefined && label === undefined && score === undefined) {
-    throw read.fail(["state", "risk_level"], "is missing (and state.severity and state.score too)");
-  }
-  const seenKey = laterKey(state, "last_seen", "last_updated", "created_at");
+  const riskLevel = read.text(state.risk_level, stateAt, "risk_level");
+  const label = read.text(state.severity, stateAt, "severity");
+  const seenKey = laterKey(state, "last_seen", "last_updated");
+  const time = read.text(record.time, rootPath, "time");
   const cves = record.cve_ids;
+  const regions = read.list(record.asset_regions, rootPath, "asset_regions");
+  const accountId =
+    read.textual(record.cloud_provider_id, rootPath, "cloud_provider_id") ||
+    read.textual(record.cloud_vendor_id, rootPath, "cloud_vendor_id");
   return {
     nativeId,
     techniques: details.mitre_technique,
-    ruleId,
+    ruleId: {
+      value:
+        read.text(record.rule_id, rootPath, "rule_id") ||
+        read.text(record.type, rootPath, "type") ||
+        read.text(record.alert_type, rootPath, "alert_type"),
+      path: ["rule_id"],
+    },
     title:
       read.text(record.type_string, rootPath, "type_string") ||
       read.text(details.title, dataPath, "title") ||
+      (hasState ? undefined : read.text(record.description, rootPath, "description")) ||
       read.text(record.type, rootPath, "type") ||
-      ruleId,
-    severity: riskLevel ?? label ?? "",
-    severityPath: riskLevel !== undefined ? legacyRiskLevelPath : legacyLabelPath,
-    legacyScore: score,
-    status: read.string(state.status, statePath, "status"),
-    statusPath: legacyStatusPath,
+      read.text(record.alert_type, rootPath, "alert_type"),
+    severity: { value: riskLevel || label, path: [...stateAt, riskLevel ? "risk_level" : "severity"] },
+    legacyScore: { value: read.number(state.score, stateAt, "score"), path: [...stateAt, "score"] },
+    status: { value: read.text(state.status, stateAt, "status"), path: [...stateAt, "status"] },
     category: read.text(record.category, rootPath, "category"),
     description:
-      read.text(record.description, rootPath, "description") ??
+      (hasState ? read.text(record.description, rootPath, "description") : undefined) ??
       read.text(record.details, rootPath, "details") ??
       "",
     remediation: read.text(record.recommendation, rootPath, "recommendation"),
     cves: Array.isArray(cves) ? cves : noCves,
-    createdAt: read.string(state.created_at, statePath, "created_at"),
-    lastSeen: read.string(state[seenKey], statePath, seenKey),
-    timesAt: statePath,
-    createdKey: "created_at",
-    lastSeenKey: seenKey,
-    resourceId:
-      read.text(record.asset_vendor_id, rootPath, "asset_vendor_id") ||
-      read.string(record.asset_unique_id, rootPath, "asset_unique_id"),
-    assetType: read.string(record.asset_type, rootPath, "asset_type"),
+    createdAt: {
+      value: read.text(state.created_at, stateAt, "created_at") || time,
+      path: [...stateAt, "created_at"],
+    },
+    lastSeen: { value: read.text(state[seenKey], stateAt, seenKey) || time, path: [...stateAt, seenKey] },
+    resourceId: {
+      value:
+        read.text(record.asset_vendor_id, rootPath, "asset_vendor_id") ||
+        read.text(record.vm_id, rootPath, "vm_id") ||
+        read.text(record.asset_unique_id, rootPath, "asset_unique_id") ||
+        read.text(record.group_unique_id, rootPath, "group_unique_id"),
+      path: ["asset_unique_id"],
+    },
+    assetType: {
+      value: read.text(record.asset_type, rootPath, "asset_type") || read.text(model.type, ["model"], "type"),
+      path: ["asset_type"],
+    },
     assetName: read.text(record.asset_name, rootPath, "asset_name") ?? "",
-    cloudProvider: read.text(record.cloud_provider, rootPath, "cloud_provider"),
-    accountId:
-      read.text(record.cloud_provider_id, rootPath, "cloud_provider_id") ??
-      read.textOr(record.cloud_vendor_id, rootPath, "cloud_vendor_id", ""),
+    cloudProvider:
+      read.text(record.cloud_provider, rootPath, "cloud_provider") || cloudOfAccountId(accountId ?? ""),
+    accountId: { value: accountId, path: ["cloud_vendor_id"] },
     accountName: read.text(record.account_name, rootPath, "account_name"),
-    region: read.text(inventoryFields.Region, legacyInventoryPath, "Region"),
+    region:
+      read.text(inventoryFields.Region, legacyInventoryPath, "Region") ||
+      (regions && read.text(regions[0], ["asset_regions"], 0)),
     tags: inventoryFields.Tags,
   };
 }
@@ -259,58 +297,126 @@ function build(
   fetchedAt: string,
   raw: unknown,
 ): Finding {
-  const severity: Severity | undefined =
-    alert.legacyScore !== undefined ? mapOrcaLegacyScore(alert.legacyScore) : mapOrcaSeverity(alert.severity);
-  if (!severity) {
-    const value = alert.legacyScore ?? alert.severity;
-    const path = alert.legacyScore !== undefined ? ["state", "score"] : alert.severityPath;
-    throw read.fail(path, `has an unknown severity "${value}"`);
+  const { severity, nativeSeverity } = severityOf(alert, read);
+  const status = statusOf(alert.status, read);
+  const ruleId = alert.ruleId.value || fallback(read, alert.ruleId.path, "is missing", "unknown");
+  const title = alert.title || ruleId;
+  const cve = firstCve(alert.cves, title);
+  const category: Category = mapOrcaCategory(alert.category, title, cve !== undefined);
+  const provider = alert.cloudProvider;
+  if (provider && orcaCloudOf(provider) === undefined) {
+    read.warn(
+      alert.assetType.path.slice(0, -1).concat("CloudProvider"),
+      `has an unknown cloud provider "${provider}"`,
+      "other",
+    );
   }
-  const status = mapOrcaStatus(alert.status);
-  if (!status) throw read.fail(alert.statusPath, `has an unknown status "${alert.status}"`);
-  const cve = firstCve(alert.cves, alert.title);
-  const category: Category = mapOrcaCategory(alert.category, alert.title, cve !== undefined);
-  const asset = mapOrcaAssetType(alert.assetType, alert.cloudProvider);
+  const assetType = alert.assetType.value || fallback(read, alert.assetType.path, "is missing", "unknown");
+  const asset = mapOrcaAssetType(assetType, provider);
   const resource = {
-    id: alert.resourceId,
+    id:
+      alert.resourceId.value ||
+      fallback(
+        read,
+        alert.resourceId.path,
+        "is missing: the alert names no asset",
+        `orca-alert:${alert.nativeId}`,
+      ),
     type: asset.type,
-    nativeType: alert.assetType,
+    nativeType: assetType,
     name: alert.assetName,
     cloud: asset.cloud,
-    accountId: alert.accountId,
+    accountId: alert.accountId.value || fallback(read, alert.accountId.path, "is missing", ""),
   } as Resource;
-  if (alert.accountName !== undefined) resource.accountName = alert.accountName;
-  if (alert.region !== undefined && alert.region !== "") resource.region = alert.region;
+  if (alert.accountName) resource.accountName = alert.accountName;
+  if (alert.region) resource.region = alert.region;
   resource.tags = toTags(alert.tags);
+  const firstSeen =
+    toIso(alert.createdAt.value) ??
+    fallback(
+      read,
+      alert.createdAt.path,
+      timeProblem(alert.createdAt.value),
+      toIso(alert.lastSeen.value) ?? fetchedAt,
+    );
+  const lastSeen =
+    toIso(alert.lastSeen.value) ??
+    (alert.lastSeen.value === undefined
+      ? firstSeen
+      : fallback(read, alert.lastSeen.path, timeProblem(alert.lastSeen.value), firstSeen));
+  const controls = attackControls(alert.techniques);
   return assembleFinding({
     source: {
       platform: "orca",
       nativeId: alert.nativeId,
-      nativeSeverity: alert.legacyScore !== undefined ? String(alert.legacyScore) : alert.severity,
-      nativeStatus: alert.status,
+      nativeSeverity,
+      nativeStatus: alert.status.value ?? "",
       url: `${consoleUrl}/alerts/${encodeURIComponent(alert.nativeId)}`,
       fetchedAt,
     },
     category,
     severity,
     status,
-    title: alert.title,
+    title,
     description: alert.description,
     rule:
       alert.remediation === undefined
-        ? { id: alert.ruleId, name: alert.title, controls: attackControls(alert.techniques) }
-        : {
-            id: alert.ruleId,
-            name: alert.title,
-            remediation: alert.remediation,
-            controls: attackControls(alert.techniques),
-          },
+        ? { id: ruleId, name: title, controls }
+        : { id: ruleId, name: title, remediation: alert.remediation, controls },
     resource,
-    firstSeen: toIso(read, alert.createdAt, [...alert.timesAt, alert.createdKey]),
-    lastSeen: toIso(read, alert.lastSeen, [...alert.timesAt, alert.lastSeenKey]),
+    firstSeen,
+    lastSeen,
     vulnerability: cve === undefined ? undefined : { cve },
     raw,
   });
+}
+
+/** The severity from the risk level or legacy label, else the legacy score, else {@link fallbackSeverity} with a warning. */
+function severityOf(alert: Extracted, read: FieldReader): { severity: Severity; nativeSeverity: string } {
+  const word = alert.severity.value;
+  if (word) {
+    const severity = mapOrcaSeverity(word);
+    if (severity) return { severity, nativeSeverity: word };
+  }
+  const score = alert.legacyScore.value;
+  if (score !== undefined) {
+    const severity = mapOrcaLegacyScore(score);
+    if (severity) return { severity, nativeSeverity: String(score) };
+  }
+  if (word)
+    return {
+      severity: fallback(read, alert.severity.path, `has an unknown severity "${word}"`, fallbackSeverity),
+      nativeSeverity: word,
+    };
+  if (score !== undefined) {
+    return {
+      severity: fallback(read, alert.legacyScore.path, `has an unknown score ${score}`, fallbackSeverity),
+      nativeSeverity: String(score),
+    };
+  }
+  return {
+    severity: fallback(read, alert.severity.path, "is missing", fallbackSeverity),
+    nativeSeverity: "",
+  };
+}
+
+/** The mapped status, else `open` with a warning (an alert Orca reports is open unless it says otherwise). */
+function statusOf(status: Located<string>, read: FieldReader): FindingStatus {
+  if (status.value === undefined) return fallback(read, status.path, "is missing", "open");
+  return (
+    mapOrcaStatus(status.value) ??
+    fallback(read, status.path, `has an unknown status "${status.value}"`, "open")
+  );
+}
+
+/** `value` after a `fallback` warning that the field at `path` could not be used (`problem`). */
+function fallback<T>(read: FieldReader, path: Path, problem: string, value: T): T {
+  read.warn(path, problem, value);
+  return value;
+}
+
+function timeProblem(value: string | undefined): string {
+  return value === undefined ? "is missing" : `is not a timestamp: "${value}"`;
 }
 
 /** A serving-layer value: `{ value: x }` → x; anything else as it is. */
@@ -318,47 +424,35 @@ function unwrap(value: unknown): unknown {
   return isFields(value) && "value" in value ? value.value : value;
 }
 
-/** A related object under a row (`Inventory`, `CloudAccount`): `{ data: {...} }`, `{ value: {...} }` or plain. */
+/**
+ * A related object of a row (`Inventory`, `CloudAccount`) held under `holder` at `at`: `{ data: {...} }`,
+ * `{ value: {...} }` or plain.
+ */
 function related(
-  data: Fields,
-  key: RelatedKey,
+  holder: Fields,
+  at: Path,
+  key: "Inventory" | "CloudAccount",
   read: FieldReader,
 ): { fields: Fields; path: Path } | undefined {
-  const outer = read.optionalObject(data[key], dataPath, key);
+  const outer = read.optionalObject(holder[key], at, key);
   if (outer === undefined) return undefined;
-  const paths = relatedPaths[key];
+  const plain = [...at, key];
   const wrapped = "value" in outer;
-  const value = wrapped ? read.object(outer.value, paths.plain, "value") : outer;
-  if (isFields(value.data)) return { fields: value.data, path: wrapped ? paths.valueData : paths.data };
-  return { fields: value, path: wrapped ? paths.value : paths.plain };
-}
-
-type RelatedKey = "Inventory" | "CloudAccount";
-
-/** The error-path prefixes of each related object's shapes, built once. */
-const relatedPaths: Record<RelatedKey, Record<"plain" | "data" | "value" | "valueData", Path>> = {
-  Inventory: pathsUnder("Inventory"),
-  CloudAccount: pathsUnder("CloudAccount"),
-};
-
-function pathsUnder(key: RelatedKey): Record<"plain" | "data" | "value" | "valueData", Path> {
-  return {
-    plain: ["data", key],
-    data: ["data", key, "data"],
-    value: ["data", key, "value"],
-    valueData: ["data", key, "value", "data"],
-  };
+  const value = wrapped ? read.object(outer.value, plain, "value") : outer;
+  const path = wrapped ? [...plain, "value"] : plain;
+  if (isFields(value.data)) return { fields: value.data, path: [...path, "data"] };
+  return { fields: value, path };
 }
 
 /**
- * The key of the later of two timestamps (either may be missing), else `fallback`: an alert closed or
+ * The key of the later of two timestamps (either may be missing), else the first: an alert closed or
  * snoozed after the scanner last saw it has a newer "last updated" than "last seen", and incremental
  * runs (`updatedAfter`) must still see that change.
  */
-function laterKey(holder: Fields, first: string, second: string, fallback: string): string {
+function laterKey(holder: Fields, first: string, second: string): string {
   const a = unwrap(holder[first]);
   const b = unwrap(holder[second]);
-  if (a === undefined || a === null) return b === undefined || b === null ? fallback : second;
+  if (a === undefined || a === null) return b === undefined || b === null ? first : second;
   if (b === undefined || b === null || a === b) return first;
   return Date.parse(String(b)) > Date.parse(String(a)) ? second : first;
 }
@@ -381,9 +475,9 @@ function attackControls(techniques: unknown): Control[] {
   return Array.from(ids, (control) => ({ framework: "MITRE ATT&CK", control }));
 }
 
-/** ISO-8601 in UTC from Orca's timestamps (`2025-03-02T10:11:12+00:00`, with or without fractions). */
-function toIso(read: FieldReader, value: string, path: Path): string {
+/** ISO-8601 in UTC from Orca's timestamps (`2025-03-02T10:11:12+00:00`, with or without fractions); `undefined` when absent or unreadable. */
+function toIso(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
   const time = Date.parse(value);
-  if (Number.isNaN(time)) throw read.fail(path, `is not a timestamp: "${value}"`);
-  return isoFromEpochMs(time);
+  return Number.isNaN(time) ? undefined : isoFromEpochMs(time);
 }

@@ -195,35 +195,6 @@ describe("orca normalize", () => {
   });
 
   const cases: [string, string, (record: Json) => void, (string | number)[]][] = [
-    ["a row without RiskLevel", "alert-row", (r) => delete r.data.RiskLevel, ["data", "RiskLevel"]],
-    [
-      "a row with an unknown RiskLevel",
-      "alert-row",
-      (r) => {
-        r.data.RiskLevel.value = "severe";
-      },
-      ["data", "RiskLevel"],
-    ],
-    [
-      "a row with an unknown Status",
-      "alert-row",
-      (r) => {
-        r.data.Status.value = "archived";
-      },
-      ["data", "Status"],
-    ],
-    [
-      "a row without an asset type",
-      "alert-row",
-      (r) => delete r.data.Inventory.data.AssetType,
-      ["data", "Inventory", "data", "AssetType"],
-    ],
-    [
-      "a row without an asset",
-      "alert-row",
-      (r) => delete r.data.Inventory,
-      ["data", "Inventory", "AssetUniqueId"],
-    ],
     [
       "a row with a numeric Title",
       "alert-row",
@@ -241,18 +212,71 @@ describe("orca normalize", () => {
       ["data", "CveIds"],
     ],
     [
+      "a row with a RiskLevel that is not text",
+      "alert-row",
+      (r) => {
+        r.data.RiskLevel.value = 3;
+      },
+      ["data", "RiskLevel"],
+    ],
+  ];
+
+  // A record the Finding can do without one field of: normalized with a fallback and a warning naming it.
+  const fallbacks: [string, string, (record: Json) => void, string, (finding: Json) => void][] = [
+    [
+      "a row without RiskLevel",
+      "alert-row",
+      (r) => delete r.data.RiskLevel,
+      "data.RiskLevel",
+      (f) => expect(f.severity).toBe("high"),
+    ],
+    [
+      "a row with an unknown RiskLevel",
+      "alert-row",
+      (r) => {
+        r.data.RiskLevel.value = "severe";
+      },
+      "data.RiskLevel",
+      (f) => expect(f.source.nativeSeverity).toBe("severe"),
+    ],
+    [
+      "a row with an unknown Status",
+      "alert-row",
+      (r) => {
+        r.data.Status.value = "archived";
+      },
+      "data.Status",
+      (f) => expect(f.status).toBe("open"),
+    ],
+    [
+      "a row without an asset type",
+      "alert-row",
+      (r) => delete r.data.Inventory.data.AssetType,
+      "data.Inventory.data.AssetType",
+      (f) => expect(f.resource.type).toBe("aws.other.unknown"),
+    ],
+    [
+      "a row without an asset",
+      "alert-row",
+      (r) => delete r.data.Inventory,
+      "data.Inventory.AssetUniqueId",
+      (f) => expect(f.resource.id).toBe("orca-alert:orca-123456"),
+    ],
+    [
       "a row with a bad timestamp",
       "alert-row",
       (r) => {
         r.data.LastSeen.value = "yesterday";
       },
-      ["data", "LastSeen"],
+      "data.LastSeen",
+      (f) => expect(f.lastSeen).toBe(f.firstSeen),
     ],
     [
       "a legacy alert without created_at",
       "legacy-alert",
       (r) => delete r.state.created_at,
-      ["state", "created_at"],
+      "state.created_at",
+      (f) => expect(f.firstSeen).toBe("2025-03-04T08:00:00.000Z"),
     ],
     [
       "a legacy alert without any severity",
@@ -262,7 +286,8 @@ describe("orca normalize", () => {
         delete r.state.severity;
         delete r.state.score;
       },
-      ["state", "risk_level"],
+      "state.severity",
+      (f) => expect(f.severity).toBe("high"),
     ],
     [
       "a legacy alert with an unknown score",
@@ -272,7 +297,8 @@ describe("orca normalize", () => {
         delete r.state.severity;
         r.state.score = 9;
       },
-      ["state", "score"],
+      "state.score",
+      (f) => expect(f.source.nativeSeverity).toBe("9"),
     ],
     [
       "a legacy alert without an asset",
@@ -281,9 +307,33 @@ describe("orca normalize", () => {
         delete r.asset_vendor_id;
         delete r.asset_unique_id;
       },
-      ["asset_unique_id"],
+      "asset_unique_id",
+      (f) => expect(f.resource.id).toBe("orca-alert:orca-123456"),
+    ],
+    [
+      "a legacy alert without a rule",
+      "legacy-alert",
+      (r) => {
+        delete r.rule_id;
+        delete r.type;
+      },
+      "rule_id",
+      (f) => expect(f.rule.id).toBe("unknown"),
     ],
   ];
+
+  it.each(fallbacks)(
+    "keeps %s, with a fallback warning naming the field",
+    (_, name, change, feature, check) => {
+      const warnings: Warning[] = [];
+      const finding = normalize(mutated(name, change), {
+        fetchedAt,
+        onWarning: (warning) => warnings.push(warning),
+      });
+      check(finding);
+      expect(warnings).toContainEqual(expect.objectContaining({ type: "fallback", source: "orca", feature }));
+    },
+  );
 
   it.each(cases)("names the path for %s", (_, name, change, path) => {
     const error = normalizationError(mutated(name, change));
@@ -292,10 +342,26 @@ describe("orca normalize", () => {
     expect(error.message).toMatch(/^orca: alert orca-\d+: /);
   });
 
-  it("refuses what is not an Orca alert", () => {
+  it("refuses what is not an Orca alert, and an alert with no id (the only record that becomes a dead letter)", () => {
     for (const value of [null, [], "orca-1", { data: {} }, { id: "x" }]) {
       expect(normalizationError(value).path).toEqual([]);
     }
     expect(normalizationError({ state: {} }).path).toEqual(["state", "alert_id"]);
+    expect(normalizationError({ data: { AlertId: { value: "" } } }).path).toEqual(["data", "AlertId"]);
+    expect(normalizationError({ alert_id: null, score: 2 }).path).toEqual(["alert_id"]);
+  });
+
+  it("reads a flat row (bare values, no data) as the vendor's client does", () => {
+    const row = fixture("alert-row");
+    const flat = Object.fromEntries(
+      Object.entries(row.data as Record<string, Json>).map(([key, value]) => [key, value?.value ?? value]),
+    );
+    const finding = normalize(flat, { fetchedAt });
+    expect(finding.id).toBe("orca:orca-123456");
+    expect(finding.resource).toMatchObject({
+      id: "deploy-admin",
+      type: "aws.iam.role",
+      accountId: "111122223333",
+    });
   });
 });

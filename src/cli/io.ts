@@ -2,7 +2,7 @@
 export interface CliIo {
   stdout: { write(text: string): unknown; isTTY?: boolean };
   stderr: { write(text: string): unknown; isTTY?: boolean };
-  /** Environment variables (credentials, `NO_COLOR`, `CI`). */
+  /** Environment variables (credentials, `NO_COLOR`, `FORCE_COLOR`, `CI`). */
   env: Record<string, string | undefined>;
   /** Relative paths resolve against it. */
   cwd: string;
@@ -22,11 +22,13 @@ export const exitCodes = {
   auditFailed: 3,
 } as const;
 
-/** The CLI's output: lines on stdout, progress and notes on stderr, colour only on a TTY. */
+/** The CLI's output: lines on stdout, progress and notes on stderr, colour per {@link colourOn}. */
 export interface CliOutput {
   /** True with `--json` or when stdout is not a TTY: no progress, no colour. */
   readonly quiet: boolean;
   readonly json: boolean;
+  /** True when {@link CliOutput.progress} draws (stderr is a TTY, no `--json`); else progress goes as plain notes. */
+  readonly interactive: boolean;
   line(text?: string): void;
   /** Writes one JSON document on stdout. */
   data(value: unknown): void;
@@ -48,10 +50,24 @@ export function processIo(): CliIo {
   return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
 }
 
+/**
+ * Whether to colour a stream, as Node and most CLIs decide: `FORCE_COLOR` set wins (`0` or `false`
+ * turn colour off, any other value on, even when piped); else `NO_COLOR` (any non-empty value, as
+ * no-color.org says) or `TERM=dumb` turn it off; else colour only on a TTY.
+ * @example
+ * colourOn(process.stdout, process.env);
+ */
+export function colourOn(stream: { isTTY?: boolean }, env: CliIo["env"]): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== "0" && force.toLowerCase() !== "false";
+  if (env.NO_COLOR || env.TERM === "dumb") return false;
+  return stream.isTTY === true;
+}
+
 /** Builds the output helpers for one command invocation. */
 export function createOutput(io: CliIo, options: { json?: boolean } = {}): CliOutput {
   const json = options.json === true;
-  const colour = io.stdout.isTTY === true && !json && io.env.NO_COLOR === undefined && io.env.TERM !== "dumb";
+  const colour = !json && colourOn(io.stdout, io.env);
   const progressOn = io.stderr.isTTY === true && !json;
   let progressShown = false;
   let lastProgressAt = 0;
@@ -63,6 +79,7 @@ export function createOutput(io: CliIo, options: { json?: boolean } = {}): CliOu
   return {
     quiet: json || io.stdout.isTTY !== true,
     json,
+    interactive: progressOn,
     line(text = "") {
       clear();
       io.stdout.write(`${text}\n`);

@@ -1,73 +1,135 @@
+import { createRequire } from "node:module";
 import { isAbortError, isCloudstewardError } from "../core/errors.js";
-import { approvalsCommand, approvalsHelp } from "./commands/approvals.js";
-import { auditCommand, auditHelp } from "./commands/audit.js";
-import { demoCommand, demoHelp } from "./commands/demo.js";
-import { explainCommand, explainHelp } from "./commands/explain.js";
-import { initCommand, initHelp } from "./commands/init.js";
-import { replayCommand, replayHelp } from "./commands/replay.js";
-import { runCommand, runHelp } from "./commands/run.js";
-import { sandboxCommand, sandboxHelp } from "./commands/sandbox.js";
-import { serveCommand, serveHelp } from "./commands/serve.js";
+import { approvalsArgs, approvalsCommand, approvalsHelp } from "./commands/approvals.js";
+import { auditArgs, auditCommand, auditHelp } from "./commands/audit.js";
+import { demoArgs, demoCommand, demoHelp } from "./commands/demo.js";
+import { explainArgs, explainCommand, explainHelp } from "./commands/explain.js";
+import { initArgs, initCommand, initHelp } from "./commands/init.js";
+import { replayArgs, replayCommand, replayHelp } from "./commands/replay.js";
+import { runArgs, runCommand, runHelp } from "./commands/run.js";
+import { sandboxArgs, sandboxCommand, sandboxHelp } from "./commands/sandbox.js";
+import { serveArgs, serveCommand, serveHelp } from "./commands/serve.js";
+import { validateArgs, validateCommand, validateHelp } from "./commands/validate.js";
+import { completionArgs, completionCommand, completionHelp } from "./completion.js";
 import { type CliIo, exitCodes, processIo } from "./io.js";
-import { CliUsageError } from "./usage.js";
+import { CliUsageError, type CommandArgs, suggestion } from "./usage.js";
 
 /** One `cloudsteward` subcommand: parses its own arguments and returns an exit code. */
 export type CliCommand = (args: string[], io: CliIo) => Promise<number>;
 
-const commands: Record<string, { run: CliCommand; help: string; summary: string }> = {
+/** One entry of the command table: what `help`, "did you mean" and shell completion read. */
+export interface CliCommandEntry {
+  run: CliCommand;
+  /** The `cloudsteward help <command>` text, with examples. */
+  help: string;
+  /** One line for the command list. */
+  summary: string;
+  /** Its flags and subcommands. */
+  args: CommandArgs;
+}
+
+/** Every `cloudsteward` command, in the order `help` lists them. */
+export const cliCommands: Record<string, CliCommandEntry> = {
   demo: {
     run: demoCommand,
     help: demoHelp,
+    args: demoArgs,
     summary: "run the whole pipeline on the sandbox and write an HTML report",
   },
   init: {
     run: initCommand,
     help: initHelp,
+    args: initArgs,
     summary: "write a commented cloudsteward.yaml and a starter policy",
+  },
+  validate: {
+    run: validateCommand,
+    help: validateHelp,
+    args: validateArgs,
+    summary: "check the config, the policy and every credential, without running",
   },
   run: {
     run: runCommand,
     help: runHelp,
+    args: runArgs,
     summary: "run the configured pipeline once (--mode, --dry-run, --since)",
   },
   sandbox: {
     run: sandboxCommand,
     help: sandboxHelp,
+    args: sandboxArgs,
     summary: "start the emulated APIs and print their URLs and credentials",
   },
   serve: {
     run: serveCommand,
     help: serveHelp,
+    args: serveArgs,
     summary: "run the webhook receiver (Wiz webhooks, Slack approvals)",
   },
-  explain: { run: explainCommand, help: explainHelp, summary: "explain one finding for its owner" },
+  explain: {
+    run: explainCommand,
+    help: explainHelp,
+    args: explainArgs,
+    summary: "explain one finding for its owner",
+  },
   approvals: {
     run: approvalsCommand,
     help: approvalsHelp,
+    args: approvalsArgs,
     summary: "list, approve, reject and execute held actions",
   },
-  audit: { run: auditCommand, help: auditHelp, summary: "verify the audit log or export evidence" },
+  audit: {
+    run: auditCommand,
+    help: auditHelp,
+    args: auditArgs,
+    summary: "verify the audit log or export evidence",
+  },
   replay: {
     run: replayCommand,
     help: replayHelp,
+    args: replayArgs,
     summary: "diff a candidate policy against recorded findings",
+  },
+  completion: {
+    run: (args, io) => completionCommand(args, io, cliCommands),
+    help: completionHelp,
+    args: completionArgs,
+    summary: "print the shell completion script (bash, zsh, fish)",
   },
 };
 
 /** The top-level help text. */
 export function helpText(): string {
-  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  const width = Math.max(...Object.keys(cliCommands).map((name) => name.length));
   return `cloudsteward — CNAPP findings → triage → explanations → governed actions → audit log
 
-Usage: cloudsteward <command> [options]    (cloudsteward help <command> for details)
+Usage: cloudsteward <command> [options]    (cloudsteward help <command> for its options and examples)
 
 Commands:
-${Object.entries(commands)
+${Object.entries(cliCommands)
   .map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`)
   .join("\n")}
 
+Options: --help, -h (here or after a command) · --version, -v
+
+Examples:
+  cloudsteward demo                      # no credentials: the pipeline on the sandbox, and a report
+  cloudsteward init && cloudsteward validate
+  cloudsteward run --dry-run
+  source <(cloudsteward completion bash)
+
 Exit codes: 0 ok · 1 failure · 2 usage or configuration error · 3 audit verification failed
+Colour: on a terminal only; NO_COLOR turns it off, FORCE_COLOR on (FORCE_COLOR=0 off).
 Docs: docs/cli.md`;
+}
+
+/**
+ * The package's version, read from its package.json (by the package's own name, so it is the same
+ * from dist/ and from the sources run by tsx).
+ */
+export function cliVersion(): string {
+  const here = typeof __filename === "string" ? __filename : import.meta.url;
+  return (createRequire(here)("cloudsteward/package.json") as { version: string }).version;
 }
 
 /**
@@ -79,19 +141,17 @@ Docs: docs/cli.md`;
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === "help" || name === "--help" || name === "-h") {
-    const topic = args[0] ? commands[args[0]] : undefined;
-    io.stdout.write(`${topic ? topic.help : helpText()}\n`);
+    const topic = args[0];
+    if (topic !== undefined && !(topic in cliCommands)) return unknownCommand(topic, io);
+    io.stdout.write(`${topic ? cliCommands[topic]?.help : helpText()}\n`);
     return name === undefined ? exitCodes.usage : exitCodes.ok;
   }
   if (name === "--version" || name === "-v") {
-    io.stdout.write("cloudsteward 0.1.0\n");
+    io.stdout.write(`cloudsteward ${cliVersion()}\n`);
     return exitCodes.ok;
   }
-  const command = commands[name];
-  if (!command) {
-    io.stderr.write(`cloudsteward: unknown command "${name}". Run \`cloudsteward help\` for the list.\n`);
-    return exitCodes.usage;
-  }
+  const command = cliCommands[name];
+  if (!command) return unknownCommand(name, io);
   if (args.includes("--help") || args.includes("-h")) {
     io.stdout.write(`${command.help}\n`);
     return exitCodes.ok;
@@ -105,14 +165,24 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
 
 // Internal helpers.
 
+function unknownCommand(name: string, io: CliIo): number {
+  const hint = suggestion(name, Object.keys(cliCommands));
+  io.stderr.write(
+    `cloudsteward: unknown command "${name}".${hint ? ` Did you mean \`cloudsteward ${hint}\`?` : ""} Run \`cloudsteward help\` for the list.\n`,
+  );
+  return exitCodes.usage;
+}
+
 function reportError(name: string, error: unknown, io: CliIo): number {
   if (isAbortError(error)) {
     io.stderr.write(`cloudsteward ${name}: interrupted.\n`);
     return exitCodes.failure;
   }
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof CliUsageError || isNodeArgError(error)) {
-    io.stderr.write(`cloudsteward ${name}: ${message}\n`);
+  if (error instanceof CliUsageError) {
+    io.stderr.write(
+      `cloudsteward ${name}: ${message}\nRun \`cloudsteward help ${name}\` for its options and examples.\n`,
+    );
     return exitCodes.usage;
   }
   if (isCloudstewardError(error)) {
@@ -123,11 +193,6 @@ function reportError(name: string, error: unknown, io: CliIo): number {
   }
   io.stderr.write(`cloudsteward ${name}: ${message}\n`);
   return exitCodes.failure;
-}
-
-/** `parseArgs` errors (unknown flag, missing value) carry an `ERR_PARSE_ARGS_*` code. */
-function isNodeArgError(error: unknown): boolean {
-  return String((error as { code?: unknown })?.code ?? "").startsWith("ERR_PARSE_ARGS");
 }
 
 function apiDetails(error: unknown): string {

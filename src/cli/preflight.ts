@@ -91,7 +91,7 @@ export async function preflightForRun(context: CliContext, io: CliIo): Promise<n
   const results = await preflight(context, { env: io.env, ...(io.signal ? { signal: io.signal } : {}) });
   const failed = results.filter((result) => !result.ok);
   if (failed.length === 0) return undefined;
-  const lines = failed.map((result) => `  ${result.name}: ${describe(result.error)}`);
+  const lines = failed.map((result) => `  ${result.name}: ${describePreflightError(result.error)}`);
   io.stderr.write(
     `cloudsteward run: preflight failed, nothing was ingested. Fix these and run again:\n${lines.join("\n")}\n`,
   );
@@ -100,13 +100,14 @@ export async function preflightForRun(context: CliContext, io: CliIo): Promise<n
     : exitCodes.failure;
 }
 
-// Internal helpers.
-
-function describe(error: unknown): string {
+/** A failed check's error in one line: the class and code, and the message (secrets already redacted). */
+export function describePreflightError(error: unknown): string {
   if (isCloudstewardError(error)) return `${error.name} (${error.code}): ${error.message}`;
   if (isAbortError(error)) return "no answer in time (check the URL and the network).";
   return error instanceof Error ? error.message : String(error);
 }
+
+// Internal helpers.
 
 async function checkJira(
   baseUrl: string,

@@ -1,6 +1,9 @@
+import { EventEmitter } from "eventemitter3";
 import { describe, expect, it } from "vitest";
+import type { GovernanceRun } from "../../src/agents/governance/governance.js";
 import { parseSince } from "../../src/cli/commands/run.js";
 import { createOutput } from "../../src/cli/io.js";
+import { progressLine, trackProgress } from "../../src/cli/progress.js";
 import { CliUsageError } from "../../src/cli/usage.js";
 
 function fakeIo(options: { tty: boolean; env?: Record<string, string> }) {
@@ -61,5 +64,70 @@ describe("parseSince", () => {
   });
   it("rejects anything else as a usage error", () => {
     expect(() => parseSince("last week", now)).toThrow(CliUsageError);
+  });
+});
+
+describe("trackProgress", () => {
+  const fakeRun = () => new EventEmitter() as unknown as GovernanceRun & EventEmitter;
+
+  it("draws the reading bar on a TTY when the number of findings is known", () => {
+    const { io, written } = fakeIo({ tty: true });
+    const run = fakeRun();
+    trackProgress(run, createOutput(io), { expectedFindings: 4 });
+    run.emit("finding-received", { findingId: "a", platform: "wiz" });
+    expect(written.stderr).toContain(
+      "reading findings ▕████░░░░░░░░░░░░▏  25% 1/4 · 0 cases, 0 actions, 0 delivered",
+    );
+  });
+
+  it("formats each phase's line", () => {
+    const at = { findings: 2000, cases: 0, explained: 0, actions: 0, deliverable: 0, delivered: 0 };
+    expect(progressLine({ ...at, findings: 1000 }, 2000)).toBe(
+      "reading findings ▕████████░░░░░░░░▏  50% 1,000/2,000 · 0 cases, 0 actions, 0 delivered",
+    );
+    expect(progressLine({ ...at, findings: 1234 })).toBe(
+      "reading findings: 1,234 read · 0 cases, 0 actions, 0 delivered",
+    );
+    expect(progressLine({ ...at, cases: 40, explained: 10, actions: 5 }, 2000)).toBe(
+      "explaining cases ▕████░░░░░░░░░░░░▏  25% 10/40 · 2,000 findings, 40 cases, 5 actions, 0 delivered",
+    );
+    expect(progressLine({ ...at, cases: 40, explained: 40, actions: 20, deliverable: 8, delivered: 6 })).toBe(
+      "delivering actions ▕████████████░░░░▏  75% 6/8 · 2,000 findings, 40 cases, 20 actions, 6 delivered",
+    );
+    // A run that delivers nothing (dry run, read-only) stays on explaining.
+    expect(progressLine({ ...at, cases: 40, explained: 40, actions: 20 })).toContain("explaining cases ▕█");
+  });
+
+  it("writes plain lines when piped (every 1,000 findings and when reading ends), nothing with --json", () => {
+    const piped = fakeIo({ tty: false });
+    const run = fakeRun();
+    trackProgress(run, createOutput(piped.io));
+    for (let index = 0; index < 2500; index++)
+      run.emit("finding-received", { findingId: `${index}`, platform: "wiz" });
+    run.emit("case-created", { caseId: "c1", findings: 1 });
+    run.emit("case-created", { caseId: "c2", findings: 1 });
+    expect(piped.written.stderr).toBe(
+      "reading findings: 1,000 read\nreading findings: 2,000 read\nreading findings: done, 2,500 read; explaining and deciding…\n",
+    );
+    expect(piped.written.stdout).toBe("");
+
+    const json = fakeIo({ tty: true });
+    const jsonRun = fakeRun();
+    trackProgress(jsonRun, createOutput(json.io, { json: true }));
+    for (let index = 0; index < 1000; index++)
+      jsonRun.emit("finding-received", { findingId: `${index}`, platform: "wiz" });
+    jsonRun.emit("case-created", { caseId: "c1", findings: 1 });
+    expect(json.written.stderr).toBe("");
+  });
+
+  it("counts only actions that need no approval as deliverable, and none when the run does not deliver", () => {
+    const { io, written } = fakeIo({ tty: true });
+    const run = fakeRun();
+    trackProgress(run, createOutput(io), { delivering: false });
+    run.emit("case-created", { caseId: "c1", findings: 1 });
+    run.emit("case-explained", { caseId: "c1", source: "knowledge" });
+    run.emit("action-proposed", { actionId: "x", kind: "ticket", requiresApproval: false });
+    expect(written.stderr).toContain("explaining cases");
+    expect(written.stderr).not.toContain("delivering");
   });
 });

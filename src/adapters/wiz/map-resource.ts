@@ -15,6 +15,21 @@ export function mapWizCloud(cloudPlatform: string | null | undefined): Cloud {
   return "other";
 }
 
+/**
+ * The cloud a resource id names without doubt — an AWS ARN (`arn:aws…`), a Wiz Kubernetes id (`k8s/…`),
+ * an Azure resource id (`/subscriptions/…`) — else `undefined`. It wins over `cloudPlatform`, which
+ * some records set to the cluster flavour (`EKS`) for a cloud account's own resources.
+ * @example
+ * cloudOfResourceId("arn:aws:iam::998231069301:root"); // "aws"
+ */
+export function cloudOfResourceId(id: string | undefined): Cloud | undefined {
+  if (!id) return undefined;
+  if (id.startsWith("arn:aws")) return "aws";
+  if (id.startsWith("k8s/")) return "kubernetes";
+  if (id.startsWith("/subscriptions/")) return "azure";
+  return undefined;
+}
+
 /** The `cloudPlatform` value Wiz uses for a cloud. */
 export function toWizCloudPlatform(cloud: Cloud): string {
   return wizCloudPlatforms[cloud];
@@ -22,7 +37,8 @@ export function toWizCloudPlatform(cloud: Cloud): string {
 
 /**
  * Maps a Wiz graph type (`BUCKET`, `VIRTUAL_MACHINE`, or the webhook's camel-case `virtualMachine`) and the
- * cloud-native type to `<cloud>.<service>.<kind>`; unknown types become `<cloud>.other.<native>`.
+ * cloud-native type to `<cloud>.<service>.<kind>`; unknown types become `<cloud>.other.<native>`, and a
+ * Kubernetes object `kubernetes.<kind>` from its native kind (`ClusterRole` → `kubernetes.cluster-role`).
  * @example
  * mapWizResourceType("aws", "BUCKET", "bucket"); // "aws.s3.bucket"
  * mapWizResourceType("aws", "QUANTUM_THING", "qx#thing"); // "aws.other.qx-thing"
@@ -33,7 +49,7 @@ export function mapWizResourceType(cloud: Cloud, graphType: string, nativeType?:
   if (byNative?.startsWith(`${cloud}.`)) return byNative;
   const known = graphTypes[type]?.[cloud];
   if (known) return known;
-  if (cloud === "kubernetes") return `kubernetes.${slug(type)}`;
+  if (cloud === "kubernetes") return `kubernetes.${slug(toGraphType(nativeType || type))}`;
   return `${cloud}.other.${slug(nativeType || type)}`;
 }
 

@@ -7,7 +7,8 @@ const riskAcceptedReasons = new Set(["EXCEPTION", "WONT_FIX"]);
 /**
  * Maps a Wiz status (and its resolution reason) to the normalized status, case-insensitively:
  * `REJECTED`/`IGNORED` with `EXCEPTION` or `WONT_FIX` is `risk_accepted`, any other rejection is `suppressed`.
- * Returns `undefined` for a value Wiz does not document.
+ * A configuration finding's `result` stands in for a status the query did not select: `FAIL` is `open`,
+ * `PASS` `resolved`. Returns `undefined` for a value Wiz does not document.
  */
 export function mapWizStatus(native: string, resolutionReason?: string | null): FindingStatus | undefined {
   switch (native.trim().toUpperCase()) {
@@ -15,11 +16,13 @@ export function mapWizStatus(native: string, resolutionReason?: string | null): 
     case "UNRESOLVED":
     case "REOPENED":
     case "CREATED":
+    case "FAIL":
       return "open";
     case "IN_PROGRESS":
       return "in_progress";
     case "RESOLVED":
     case "FIXED":
+    case "PASS":
       return "resolved";
     case "REJECTED":
     case "IGNORED":

@@ -3,10 +3,11 @@ import type { Category, Control, Finding, Resource, Vulnerability } from "../../
 import { describe, FieldReader, type Fields, isFields, type Path } from "../shared/fields.js";
 import { assembleFinding } from "../shared/finding.js";
 import type { SourceNormalizeOptions } from "../shared/options.js";
+import { fallbackSeverity } from "../shared/severity.js";
 import { toTags } from "../shared/tags.js";
 import { isoFromEpochMs } from "../shared/time.js";
 import { mapWizCategory } from "./map-category.js";
-import { mapWizCloud, mapWizResourceType } from "./map-resource.js";
+import { cloudOfResourceId, mapWizCloud, mapWizResourceType } from "./map-resource.js";
 import { mapWizSeverity } from "./map-severity.js";
 import { mapWizStatus } from "./map-status.js";
 
@@ -23,12 +24,18 @@ export interface NormalizeOptions extends SourceNormalizeOptions {
 }
 
 /**
- * Turns one Wiz record into a Finding: an `issuesV2` node, a `configurationFindings` node, a
- * `vulnerabilityFindings` node, a Wiz Defend `detections` node, or an Automation Rule webhook payload
- * for an issue or a detection (the kind is detected). A detection becomes a `threat` finding, `open`
- * (detections have no status of their own), on its primary resource, linked to its threat issue.
+ * Turns one Wiz record into a Finding: an `issuesV2` node (or a legacy `issues` node with `control` and
+ * `entity`), a `configurationFindings` node, a `vulnerabilityFindings` node, a Wiz Defend `detections`
+ * node, or an Automation Rule webhook payload for an issue or a detection (the kind is detected). A
+ * detection becomes a `threat` finding, `open` (detections have no status of their own), on its primary
+ * resource, linked to its threat issue.
+ *
+ * Only the record's own id is required. Anything else the Finding needs but the record leaves out or
+ * words in a way Wiz does not document — a query that did not select the rule, an unknown status or
+ * severity, no resource id, no timestamp — reads as a safe default (`open`, `high`, an id made from the
+ * record's, the fetch time) with a `fallback` warning to `onWarning` naming the field.
  * Pure apart from the default `fetchedAt`.
- * @throws NormalizationError naming the missing or invalid field, e.g. `["entitySnapshot", "type"]`.
+ * @throws NormalizationError when the record has no id, or a field has the wrong type (naming its path).
  * @example
  * const finding = normalize(issueNode, { fetchedAt: new Date().toISOString() });
  */
@@ -68,13 +75,14 @@ export function detectWizRecordKind(record: unknown): WizRecordKind {
   }
   if ("vulnerableAsset" in record) return "vulnerability";
   if ("entitySnapshot" in record || "sourceRule" in record) return "issue";
+  if ("control" in record && "entity" in record && !("issue" in record)) return "issue";
   if ("rule" in record && "resource" in record) return "configuration";
   if ("ruleMatch" in record || "tdrId" in record || "primaryResource" in record) return "detection";
   if ((record as { trigger?: { source?: unknown } }).trigger?.source === "DETECTIONS") return "detection";
   if ("issue" in record) return "webhook-issue";
   if ("vendorSeverity" in record || "CVSSSeverity" in record) return "vulnerability";
   throw new NormalizationError(
-    "wiz: unrecognized record: expected an issue (entitySnapshot), a configuration finding (rule + resource), a vulnerability finding (vulnerableAsset), a detection (ruleMatch, tdrId, primaryResource or a DETECTIONS trigger) or a webhook payload (issue).",
+    "wiz: unrecognized record: expected an issue (entitySnapshot, or control + entity), a configuration finding (rule + resource), a vulnerability finding (vulnerableAsset), a detection (ruleMatch, tdrId, primaryResource or a DETECTIONS trigger) or a webhook payload (issue).",
     { platform: "wiz", path: [] },
   );
 }
@@ -86,7 +94,8 @@ const defaultPortalUrl = "https://app.wiz.io";
 // Where the objects a record nests sit (error paths are built from these only when a field fails).
 const root: Path = [];
 const sourceRulePath: Path = ["sourceRule"];
-const snapshotPath: Path = ["entitySnapshot"];
+const entitySnapshotPath: Path = ["entitySnapshot"];
+const entityPath: Path = ["entity"];
 const resourcePath: Path = ["resource"];
 const resourceSubscriptionPath: Path = ["resource", "subscription"];
 const rulePath: Path = ["rule"];
@@ -114,35 +123,52 @@ function issueLink(portal: string, issueId: string): string {
 /** What each record kind contributes before the shared mapping. */
 interface Draft {
   nativeId: string;
-  severity: { value: string; path: Path };
-  status: { value: string; reason?: string; path: Path };
+  /** `value` is `undefined` when the record leaves it out. */
+  severity: { value: string | undefined; path: Path };
+  status: { value: string | undefined; reason?: string; path: Path };
   category: Category;
   title: string;
   description: string;
   rule: { id: string; name: string; remediation?: string; controls: Control[] };
-  /** `idPath` and `idFallbacks` name where the resource id comes from, when it can come out empty. */
-  resource: Omit<Resource, "tags"> & { tags: unknown; idPath?: Path; idFallbacks?: string };
+  /**
+   * `idPath` and `idFallbacks` name where the resource id comes from; when it comes out empty, the id
+   * is `<fallbackPrefix>:<nativeId>` (e.g. `wiz-issue:…`).
+   */
+  resource: Omit<Resource, "tags"> & {
+    tags: unknown;
+    idPath: Path;
+    idFallbacks: string;
+    fallbackPrefix: string;
+  };
   vulnerability?: Vulnerability;
-  firstSeen: { value: string; path: Path };
-  lastSeen: { value: string; path: Path };
+  /** `value` is `undefined` when the record leaves out every timestamp it could come from. */
+  firstSeen: { value: string | undefined; path: Path };
+  lastSeen: { value: string | undefined; path: Path };
   url?: string;
 }
 
 function build(draft: Draft, read: FieldReader, fetchedAt: string, raw: unknown): Finding {
-  const severity = mapWizSeverity(draft.severity.value);
-  if (!severity) throw read.fail(draft.severity.path, `has an unknown severity "${draft.severity.value}"`);
-  const status = mapWizStatus(draft.status.value, draft.status.reason);
-  if (!status) throw read.fail(draft.status.path, `has an unknown status "${draft.status.value}"`);
+  const nativeSeverity = draft.severity.value ?? "";
+  let severity = mapWizSeverity(nativeSeverity);
+  if (!severity) {
+    severity = fallbackSeverity;
+    read.warn(draft.severity.path, unknownWord("severity", draft.severity.value), severity);
+  }
+  const nativeStatus = draft.status.value ?? "";
+  let status = mapWizStatus(nativeStatus, draft.status.reason);
+  if (!status) {
+    status = "open";
+    read.warn(draft.status.path, unknownWord("status", draft.status.value), status);
+  }
   const native = draft.resource;
-  if (native.id === "") {
-    throw read.fail(
-      native.idPath ?? [],
-      `is empty (and ${native.idFallbacks} too): the record names no resource`,
-    );
+  let resourceId = native.id;
+  if (resourceId === "") {
+    resourceId = `${native.fallbackPrefix}:${draft.nativeId}`;
+    read.warn(native.idPath, `is missing (and ${native.idFallbacks} too)`, resourceId);
   }
   // Field by field rather than rest + spread + compact: the hot path, and the key order stays the same.
   const resource = {
-    id: native.id,
+    id: resourceId,
     type: native.type,
     nativeType: native.nativeType,
     name: native.name,
@@ -155,8 +181,8 @@ function build(draft: Draft, read: FieldReader, fetchedAt: string, raw: unknown)
   const source: Finding["source"] = {
     platform: "wiz",
     nativeId: draft.nativeId,
-    nativeSeverity: draft.severity.value,
-    nativeStatus: draft.status.value,
+    nativeSeverity,
+    nativeStatus,
     fetchedAt,
   };
   if (draft.url !== undefined) source.url = draft.url;
@@ -170,8 +196,8 @@ function build(draft: Draft, read: FieldReader, fetchedAt: string, raw: unknown)
     description: draft.description,
     rule: remediation === undefined ? { id, name, controls } : { id, name, remediation, controls },
     resource,
-    firstSeen: toIso(read, draft.firstSeen),
-    lastSeen: toIso(read, draft.lastSeen),
+    firstSeen: toIso(read, draft.firstSeen, fetchedAt),
+    lastSeen: toIso(read, draft.lastSeen, fetchedAt),
     vulnerability: draft.vulnerability === undefined ? undefined : compact(draft.vulnerability),
     raw,
   });
@@ -181,69 +207,77 @@ function fromIssue(issue: Fields, read: FieldReader, portal: string): Draft {
   const nativeId = read.string(issue.id, root, "id");
   read.subject = `issue ${nativeId}`;
   const type = read.text(issue.type, root, "type");
-  const rule = read.object(issue.sourceRule, root, "sourceRule");
-  const snapshot = read.object(issue.entitySnapshot, root, "entitySnapshot");
-  const ruleId = read.string(rule.id, sourceRulePath, "id");
-  const ruleName = read.text(rule.name, sourceRulePath, "name");
-  const subCategories = read.list(rule.securitySubCategories, sourceRulePath, "securitySubCategories");
-  const graphType = read.string(snapshot.type, snapshotPath, "type");
-  const nativeType = read.text(snapshot.nativeType, snapshotPath, "nativeType");
-  const cloud = mapWizCloud(read.text(snapshot.cloudPlatform, snapshotPath, "cloudPlatform"));
-  const createdAt = read.string(issue.createdAt, root, "createdAt");
+  // issuesV2 nodes carry `sourceRule` and `entitySnapshot`; the legacy `issues` query `control` and `entity`.
+  const legacy = issue.sourceRule === undefined && issue.entitySnapshot === undefined;
+  const ruleAt = legacy ? controlPath : sourceRulePath;
+  const snapshotAt = legacy ? entityPath : entitySnapshotPath;
+  const rule =
+    read.optionalObject(legacy ? issue.control : issue.sourceRule, root, legacy ? "control" : "sourceRule") ??
+    none;
+  const snapshot =
+    read.optionalObject(
+      legacy ? issue.entity : issue.entitySnapshot,
+      root,
+      legacy ? "entity" : "entitySnapshot",
+    ) ?? none;
+  const ruleName = read.text(rule.name, ruleAt, "name");
+  const subCategories = read.list(rule.securitySubCategories, ruleAt, "securitySubCategories");
+  const graphType = read.text(snapshot.type, snapshotAt, "type") || "unknown";
+  const nativeType = read.text(snapshot.nativeType, snapshotAt, "nativeType");
+  const providerId = read.text(snapshot.providerId, snapshotAt, "providerId");
+  const externalId = read.text(snapshot.externalId, snapshotAt, "externalId");
+  const cloud =
+    cloudOfResourceId(providerId || externalId) ??
+    mapWizCloud(read.text(snapshot.cloudPlatform, snapshotAt, "cloudPlatform"));
+  const createdAt = read.text(issue.createdAt, root, "createdAt");
   const updatedAt = read.text(issue.updatedAt, root, "updatedAt");
   const statusChangedAt = updatedAt ? undefined : read.text(issue.statusChangedAt, root, "statusChangedAt");
   const fallback: Category =
     type === "TOXIC_COMBINATION" ? "exposure" : mapWizCategory([ruleName], "misconfiguration");
+  const ruleId = ruleIdOf(read, read.text(rule.id, ruleAt, "id"), [...ruleAt, "id"], ruleName, type);
   const name = ruleName || ruleId;
+  const resourceName = read.text(snapshot.name, snapshotAt, "name");
   return {
     nativeId,
-    severity: { value: read.string(issue.severity, root, "severity"), path: ["severity"] },
+    severity: { value: read.text(issue.severity, root, "severity"), path: ["severity"] },
     status: {
-      value: read.string(issue.status, root, "status"),
+      value: read.text(issue.status, root, "status"),
       reason: read.text(issue.resolutionReason, root, "resolutionReason"),
       path: ["status"],
     },
     category: type === "THREAT_DETECTION" ? "threat" : mapWizCategory(categoryNames(subCategories), fallback),
     title: name,
     description:
-      read.text(rule.controlDescription, sourceRulePath, "controlDescription") ??
-      read.text(
-        rule.cloudConfigurationRuleDescription,
-        sourceRulePath,
-        "cloudConfigurationRuleDescription",
-      ) ??
-      read.text(rule.cloudEventRuleDescription, sourceRulePath, "cloudEventRuleDescription") ??
-      read.text(rule.description, sourceRulePath, "description") ??
+      read.text(rule.controlDescription, ruleAt, "controlDescription") ??
+      read.text(rule.cloudConfigurationRuleDescription, ruleAt, "cloudConfigurationRuleDescription") ??
+      read.text(rule.cloudEventRuleDescription, ruleAt, "cloudEventRuleDescription") ??
+      read.text(rule.description, ruleAt, "description") ??
       "",
     rule: {
       id: ruleId,
       name,
       remediation:
-        read.text(rule.resolutionRecommendation, sourceRulePath, "resolutionRecommendation") ??
-        read.text(rule.remediationInstructions, sourceRulePath, "remediationInstructions"),
+        read.text(rule.resolutionRecommendation, ruleAt, "resolutionRecommendation") ??
+        read.text(rule.remediationInstructions, ruleAt, "remediationInstructions"),
       controls: toControls(subCategories),
     },
     resource: {
-      id:
-        read.text(snapshot.providerId, snapshotPath, "providerId") ||
-        read.text(snapshot.externalId, snapshotPath, "externalId") ||
-        read.text(snapshot.id, snapshotPath, "id") ||
-        "",
-      idPath: ["entitySnapshot", "providerId"],
-      idFallbacks: "entitySnapshot.externalId, entitySnapshot.id",
+      id: providerId || externalId || read.text(snapshot.id, snapshotAt, "id") || resourceName || "",
+      idPath: [...snapshotAt, "providerId"],
+      idFallbacks: "its externalId, id and name",
+      fallbackPrefix: "wiz-issue",
       type: mapWizResourceType(cloud, graphType, nativeType),
       nativeType: nativeType || graphType,
-      name:
-        read.text(snapshot.name, snapshotPath, "name") ??
-        read.text(snapshot.externalId, snapshotPath, "externalId") ??
-        "",
+      name: resourceName ?? externalId ?? "",
       cloud,
-      accountId: read.textOr(snapshot.subscriptionExternalId, snapshotPath, "subscriptionExternalId", ""),
-      accountName: read.text(snapshot.subscriptionName, snapshotPath, "subscriptionName"),
-      region: read.text(snapshot.region, snapshotPath, "region"),
+      accountId: read.textOr(snapshot.subscriptionExternalId, snapshotAt, "subscriptionExternalId", ""),
+      accountName: read.text(snapshot.subscriptionName, snapshotAt, "subscriptionName") || undefined,
+      region: read.text(snapshot.region, snapshotAt, "region") || undefined,
       tags: snapshot.tags,
     },
-    firstSeen: { value: createdAt, path: ["createdAt"] },
+    firstSeen: createdAt
+      ? { value: createdAt, path: ["createdAt"] }
+      : { value: updatedAt ?? statusChangedAt, path: ["createdAt"] },
     lastSeen: updatedAt
       ? { value: updatedAt, path: ["updatedAt"] }
       : statusChangedAt
@@ -256,33 +290,44 @@ function fromIssue(issue: Fields, read: FieldReader, portal: string): Draft {
 function fromConfiguration(finding: Fields, read: FieldReader, portal: string): Draft {
   const nativeId = read.string(finding.id, root, "id");
   read.subject = `configuration ${nativeId}`;
-  const resource = read.object(finding.resource, root, "resource");
-  const rule = read.object(finding.rule, root, "rule");
+  const resource = read.optionalObject(finding.resource, root, "resource") ?? none;
+  const rule = read.optionalObject(finding.rule, root, "rule") ?? none;
   const subscription = read.optionalObject(finding.subscription, root, "subscription") ?? none;
   const resourceSubscription =
     read.optionalObject(resource.subscription, resourcePath, "subscription") ?? none;
-  const ruleId = read.string(rule.id, rulePath, "id");
   const ruleName = read.text(rule.name, rulePath, "name");
-  const subCategories = read.list(rule.securitySubCategories, rulePath, "securitySubCategories");
-  const graphType = read.string(resource.type, resourcePath, "type");
+  const shortId = read.text(rule.shortId, rulePath, "shortId");
+  // Sub-categories sit on the rule in the steampipe query, beside it in Elastic's.
+  const subCategories =
+    read.list(rule.securitySubCategories, rulePath, "securitySubCategories") ??
+    read.list(finding.securitySubCategories, root, "securitySubCategories");
+  const graphType = read.text(resource.type, resourcePath, "type") || "unknown";
   const nativeType = read.text(resource.nativeType, resourcePath, "nativeType");
-  const cloud = mapWizCloud(
-    read.text(resource.cloudPlatform, resourcePath, "cloudPlatform") ??
-      read.text(subscription.cloudProvider, subscriptionPath, "cloudProvider"),
-  );
-  const name = ruleName || read.text(rule.shortId, rulePath, "shortId") || ruleId;
+  const providerId = read.text(resource.providerId, resourcePath, "providerId");
+  const targetId = read.text(finding.targetObjectProviderUniqueId, root, "targetObjectProviderUniqueId");
+  const targetExternalId = read.text(finding.targetExternalId, root, "targetExternalId");
+  const cloud =
+    cloudOfResourceId(providerId || targetExternalId) ??
+    cloudOfResourceId(targetExternalId) ??
+    mapWizCloud(
+      read.text(resource.cloudPlatform, resourcePath, "cloudPlatform") ??
+        read.text(subscription.cloudProvider, subscriptionPath, "cloudProvider") ??
+        read.text(resourceSubscription.cloudProvider, resourceSubscriptionPath, "cloudProvider"),
+    );
+  const ruleId = ruleIdOf(read, read.text(rule.id, rulePath, "id"), ["rule", "id"], shortId, ruleName);
+  const name = ruleName || shortId || read.text(finding.name, root, "name") || ruleId;
   const firstSeenAt = read.text(finding.firstSeenAt, root, "firstSeenAt");
   const analyzedAt = read.text(finding.analyzedAt, root, "analyzedAt");
-  const firstSeen = firstSeenAt ?? analyzedAt;
-  const lastSeen = analyzedAt ?? read.text(finding.updatedAt, root, "updatedAt") ?? firstSeen;
-  if (!firstSeen || !lastSeen) throw read.fail(["analyzedAt"], "is missing (and firstSeenAt too)");
+  const updatedAt = analyzedAt ? undefined : read.text(finding.updatedAt, root, "updatedAt");
+  // A finding the query did not select `status` for still says whether the check passed.
+  const status = read.text(finding.status, root, "status");
   return {
     nativeId,
-    severity: { value: read.string(finding.severity, root, "severity"), path: ["severity"] },
+    severity: { value: read.text(finding.severity, root, "severity"), path: ["severity"] },
     status: {
-      value: read.string(finding.status, root, "status"),
+      value: status ?? read.text(finding.result, root, "result"),
       reason: read.text(finding.resolutionReason, root, "resolutionReason"),
-      path: ["status"],
+      path: [status === undefined && finding.result !== undefined ? "result" : "status"],
     },
     category: mapWizCategory(categoryNames(subCategories), mapWizCategory([ruleName], "misconfiguration")),
     title: name,
@@ -296,19 +341,13 @@ function fromConfiguration(finding: Fields, read: FieldReader, portal: string): 
       controls: toControls(subCategories),
     },
     resource: {
-      id:
-        read.text(resource.providerId, resourcePath, "providerId") ||
-        read.text(finding.targetObjectProviderUniqueId, root, "targetObjectProviderUniqueId") ||
-        read.text(resource.id, resourcePath, "id") ||
-        "",
+      id: providerId || targetId || read.text(resource.id, resourcePath, "id") || "",
       idPath: ["resource", "providerId"],
       idFallbacks: "targetObjectProviderUniqueId, resource.id",
+      fallbackPrefix: "wiz-configuration",
       type: mapWizResourceType(cloud, graphType, nativeType),
       nativeType: nativeType || graphType,
-      name:
-        read.text(resource.name, resourcePath, "name") ??
-        read.text(finding.targetExternalId, root, "targetExternalId") ??
-        "",
+      name: read.text(resource.name, resourcePath, "name") ?? targetExternalId ?? "",
       cloud,
       accountId:
         read.text(subscription.externalId, subscriptionPath, "externalId") ??
@@ -316,11 +355,14 @@ function fromConfiguration(finding: Fields, read: FieldReader, portal: string): 
       accountName:
         read.text(subscription.name, subscriptionPath, "name") ??
         read.text(resourceSubscription.name, resourceSubscriptionPath, "name"),
-      region: read.text(resource.region, resourcePath, "region"),
+      region: read.text(resource.region, resourcePath, "region") || undefined,
       tags: resource.tags,
     },
-    firstSeen: { value: firstSeen, path: [firstSeenAt ? "firstSeenAt" : "analyzedAt"] },
-    lastSeen: { value: lastSeen, path: [analyzedAt ? "analyzedAt" : "updatedAt"] },
+    firstSeen: { value: firstSeenAt ?? analyzedAt ?? updatedAt, path: ["firstSeenAt"] },
+    lastSeen: {
+      value: analyzedAt ?? updatedAt ?? firstSeenAt,
+      path: [analyzedAt ? "analyzedAt" : "updatedAt"],
+    },
     url: `${portal}/findings/configuration-findings/cloud#~(cloudConfigurationFinding~'${encodeURIComponent(nativeId)}')`,
   };
 }
@@ -328,23 +370,31 @@ function fromConfiguration(finding: Fields, read: FieldReader, portal: string): 
 function fromVulnerability(finding: Fields, read: FieldReader): Draft {
   const nativeId = read.string(finding.id, root, "id");
   read.subject = `vulnerability ${nativeId}`;
-  const asset = read.object(finding.vulnerableAsset, root, "vulnerableAsset");
-  const cve = read.string(finding.name, root, "name").trim().toUpperCase();
-  const graphType = read.string(asset.type, assetPath, "type");
-  const cloud = mapWizCloud(read.text(asset.cloudPlatform, assetPath, "cloudPlatform"));
-  const severity =
-    read.text(finding.vendorSeverity, root, "vendorSeverity") ??
-    read.text(finding.CVSSSeverity, root, "CVSSSeverity");
+  const asset = read.optionalObject(finding.vulnerableAsset, root, "vulnerableAsset") ?? none;
+  const cve = ruleIdOf(
+    read,
+    read.text(finding.name, root, "name")?.trim().toUpperCase(),
+    ["name"],
+    read.text(finding.vulnerabilityExternalId, root, "vulnerabilityExternalId"),
+  );
+  const graphType = read.text(asset.type, assetPath, "type") || "unknown";
+  const providerId = read.text(asset.providerUniqueId, assetPath, "providerUniqueId");
+  const cloud =
+    cloudOfResourceId(providerId) ?? mapWizCloud(read.text(asset.cloudPlatform, assetPath, "cloudPlatform"));
+  const vendorSeverity = read.text(finding.vendorSeverity, root, "vendorSeverity");
   const packageName = read.text(finding.detailedName, root, "detailedName");
   const fixedVersion = read.text(finding.fixedVersion, root, "fixedVersion");
-  const firstDetectedAt = read.string(finding.firstDetectedAt, root, "firstDetectedAt");
+  const firstDetectedAt = read.text(finding.firstDetectedAt, root, "firstDetectedAt");
   const lastDetectedAt = read.text(finding.lastDetectedAt, root, "lastDetectedAt");
   const portalUrl = read.text(finding.portalUrl, root, "portalUrl");
   return {
     nativeId,
-    severity: { value: severity ?? "", path: ["vendorSeverity"] },
+    severity: {
+      value: vendorSeverity || read.text(finding.CVSSSeverity, root, "CVSSSeverity") || vendorSeverity,
+      path: ["vendorSeverity"],
+    },
     status: {
-      value: read.string(finding.status, root, "status"),
+      value: read.text(finding.status, root, "status"),
       reason: read.text(finding.resolutionReason, root, "resolutionReason"),
       path: ["status"],
     },
@@ -363,19 +413,17 @@ function fromVulnerability(finding: Fields, read: FieldReader): Draft {
       controls: [],
     },
     resource: {
-      id:
-        read.text(asset.providerUniqueId, assetPath, "providerUniqueId") ||
-        read.text(asset.id, assetPath, "id") ||
-        "",
+      id: providerId || read.text(asset.id, assetPath, "id") || "",
       idPath: ["vulnerableAsset", "providerUniqueId"],
       idFallbacks: "vulnerableAsset.id",
+      fallbackPrefix: "wiz-vulnerability",
       type: mapWizResourceType(cloud, graphType),
       nativeType: graphType,
       name: read.text(asset.name, assetPath, "name") ?? "",
       cloud,
       accountId: read.textOr(asset.subscriptionExternalId, assetPath, "subscriptionExternalId", ""),
       accountName: read.text(asset.subscriptionName, assetPath, "subscriptionName"),
-      region: read.text(asset.region, assetPath, "region"),
+      region: read.text(asset.region, assetPath, "region") || undefined,
       tags: asset.tags,
     },
     vulnerability: {
@@ -388,7 +436,7 @@ function fromVulnerability(finding: Fields, read: FieldReader): Draft {
       exploitAvailable: read.flag(finding.hasExploit, root, "hasExploit"),
       knownExploited: read.flag(finding.hasCisaKevExploit, root, "hasCisaKevExploit"),
     },
-    firstSeen: { value: firstDetectedAt, path: ["firstDetectedAt"] },
+    firstSeen: { value: firstDetectedAt ?? lastDetectedAt, path: ["firstDetectedAt"] },
     lastSeen: lastDetectedAt
       ? { value: lastDetectedAt, path: ["lastDetectedAt"] }
       : { value: firstDetectedAt, path: ["firstDetectedAt"] },
@@ -400,14 +448,15 @@ function fromWebhook(payload: Fields, read: FieldReader, portal: string): Draft 
   const issue = read.object(payload.issue, root, "issue");
   const nativeId = read.string(issue.id, webhookIssuePath, "id");
   read.subject = `webhook issue ${nativeId}`;
-  const status = read.string(issue.status, webhookIssuePath, "status");
-  const created = read.string(issue.created, webhookIssuePath, "created");
+  const created = read.text(issue.created, webhookIssuePath, "created");
   const resource = read.optionalObject(payload.resource, root, "resource") ?? none;
-  const control = read.optionalObject(payload.control, root, "control");
-  if (!control) throw read.fail(["control"], "is missing; the rule is unknown");
-  const controlId = read.string(control.id, controlPath, "id");
+  const control = read.optionalObject(payload.control, root, "control") ?? none;
   const controlName = read.text(control.name, controlPath, "name");
-  const cloud = mapWizCloud(read.text(resource.cloudPlatform, resourcePath, "cloudPlatform"));
+  const controlId = ruleIdOf(read, read.text(control.id, controlPath, "id"), ["control", "id"], controlName);
+  const resourceId = read.text(resource.id, resourcePath, "id");
+  const cloud =
+    cloudOfResourceId(resourceId) ??
+    mapWizCloud(read.text(resource.cloudPlatform, resourcePath, "cloudPlatform"));
   const name = controlName || controlId;
   const graphType = read.text(resource.type, resourcePath, "type") || "unknown";
   return {
@@ -415,11 +464,10 @@ function fromWebhook(payload: Fields, read: FieldReader, portal: string): Draft 
     severity: {
       value:
         read.text(issue.severity, webhookIssuePath, "severity") ??
-        read.text(control.severity, controlPath, "severity") ??
-        "",
+        read.text(control.severity, controlPath, "severity"),
       path: ["issue", "severity"],
     },
-    status: { value: status, path: ["issue", "status"] },
+    status: { value: read.text(issue.status, webhookIssuePath, "status"), path: ["issue", "status"] },
     category: controlId.startsWith("cer-")
       ? "threat"
       : mapWizCategory(
@@ -431,10 +479,10 @@ function fromWebhook(payload: Fields, read: FieldReader, portal: string): Draft 
     rule: { id: controlId, name, controls: [] },
     resource: {
       // Wiz sends empty strings for resources it cannot name; fall back to the name, then the issue.
-      id:
-        read.text(resource.id, resourcePath, "id") ||
-        read.text(resource.name, resourcePath, "name") ||
-        `wiz-issue:${nativeId}`,
+      id: resourceId || read.text(resource.name, resourcePath, "name") || "",
+      idPath: ["resource", "id"],
+      idFallbacks: "resource.name",
+      fallbackPrefix: "wiz-issue",
       type: mapWizResourceType(cloud, graphType),
       nativeType: graphType,
       name: read.text(resource.name, resourcePath, "name") ?? "",
@@ -454,14 +502,21 @@ function fromDetection(detection: Fields, read: FieldReader): Draft {
   const nativeId = read.string(detection.id, root, "id");
   read.subject = `detection ${nativeId}`;
   const match = read.optionalObject(detection.ruleMatch, root, "ruleMatch") ?? none;
-  const rule = read.optionalObject(match.rule, ruleMatchPath, "rule");
-  const ruleId =
-    (rule && read.string(rule.id, matchedRulePath, "id")) || read.text(detection.tdrId, root, "tdrId");
-  if (!ruleId) throw read.fail(["ruleMatch", "rule"], "is missing, and no tdrId either");
+  const rule = read.optionalObject(match.rule, ruleMatchPath, "rule") ?? none;
   const title = read.text(detection.title, root, "title");
-  const name = (rule && read.text(rule.name, matchedRulePath, "name")) || title || ruleId;
-  const { resource, path } = primaryResource(detection, read);
-  const own = read.optionalObject(resource.cloudAccount, path, "cloudAccount");
+  const ruleName = read.text(rule.name, matchedRulePath, "name");
+  const ruleId = ruleIdOf(
+    read,
+    read.text(rule.id, matchedRulePath, "id") || read.text(detection.tdrId, root, "tdrId"),
+    ["ruleMatch", "rule", "id"],
+    ruleName,
+    title,
+  );
+  const name = ruleName || title || ruleId;
+  const { resource, primary, path } = primaryResource(detection, read);
+  const own =
+    read.optionalObject(resource.cloudAccount, path, "cloudAccount") ??
+    read.optionalObject(primary.cloudAccount, primaryPath, "cloudAccount");
   const account =
     own ??
     read.optionalObject(
@@ -471,24 +526,32 @@ function fromDetection(detection: Fields, read: FieldReader): Draft {
     ) ??
     none;
   const accountAt = own ? [...path, "cloudAccount"] : firstAccountPath;
-  const cloud = mapWizCloud(
-    read.text(account.cloudPlatform, accountAt, "cloudPlatform") ??
-      read.text(account.cloudProvider, accountAt, "cloudProvider"),
-  );
-  const graphType = read.text(resource.type, path, "type") || "unknown";
-  const nativeType = read.text(resource.nativeType, path, "nativeType");
+  // The listing's `resources[]` item and the `primaryResource` it matches each carry part of the resource.
+  const field = (key: string) =>
+    read.text(resource[key], path, key) || read.text(primary[key], primaryPath, key);
+  const providerId = field("providerUniqueId");
+  const externalId = field("externalId");
+  const cloud =
+    cloudOfResourceId(providerId) ??
+    mapWizCloud(
+      read.text(account.cloudPlatform, accountAt, "cloudPlatform") ??
+        read.text(account.cloudProvider, accountAt, "cloudProvider"),
+    );
+  const graphType = field("type") || "unknown";
+  const nativeType = field("nativeType");
   const timeframe = read.optionalObject(detection.timeframe, root, "timeframe") ?? none;
   const startedAt = read.text(detection.startedAt, root, "startedAt");
   const endedAt = read.text(detection.endedAt, root, "endedAt");
   const started = startedAt ?? read.text(timeframe.start, timeframePath, "start");
   const ended = endedAt ?? read.text(timeframe.end, timeframePath, "end");
-  const createdAt = read.string(detection.createdAt, root, "createdAt");
+  const createdAt = read.text(detection.createdAt, root, "createdAt");
+  const updatedAt = read.text(detection.updatedAt, root, "updatedAt");
   const url =
     read.text(detection.threatURL, root, "threatURL") ??
     read.text((read.optionalObject(detection.issue, root, "issue") ?? none).url, webhookIssuePath, "url");
   return {
     nativeId,
-    severity: { value: read.string(detection.severity, root, "severity"), path: ["severity"] },
+    severity: { value: read.text(detection.severity, root, "severity"), path: ["severity"] },
     status: { value: "OPEN", path: [] },
     category: "threat",
     title: title || name,
@@ -497,27 +560,24 @@ function fromDetection(detection: Fields, read: FieldReader): Draft {
       id: ruleId,
       name,
       controls: [
-        ...toControls(
-          rule && read.list(rule.securitySubCategories, matchedRulePath, "securitySubCategories"),
-        ),
+        ...toControls(read.list(rule.securitySubCategories, matchedRulePath, "securitySubCategories")),
         ...mitreControls(
           texts(read, read.list(detection.mitreTechniques, root, "mitreTechniques"), mitrePath),
         ),
       ],
     },
     resource: {
-      id:
-        read.text(resource.providerUniqueId, path, "providerUniqueId") ||
-        read.text(resource.externalId, path, "externalId") ||
-        read.text(resource.id, path, "id") ||
-        `wiz-detection:${nativeId}`,
+      id: providerId || externalId || field("id") || "",
+      idPath: [...path, "providerUniqueId"],
+      idFallbacks: "externalId, id",
+      fallbackPrefix: "wiz-detection",
       type: mapWizResourceType(cloud, graphType, nativeType),
       nativeType: nativeType || graphType,
-      name: read.text(resource.name, path, "name") ?? "",
+      name: field("name") ?? "",
       cloud,
       accountId: read.textual(account.externalId, accountAt, "externalId") ?? "",
       accountName: read.text(account.name, accountAt, "name"),
-      region: read.text(resource.region, path, "region") || undefined,
+      region: field("region") || undefined,
       tags: undefined,
     },
     firstSeen: started
@@ -525,29 +585,56 @@ function fromDetection(detection: Fields, read: FieldReader): Draft {
       : { value: createdAt, path: ["createdAt"] },
     lastSeen: ended
       ? { value: ended, path: endedAt ? ["endedAt"] : ["timeframe", "end"] }
-      : { value: createdAt, path: ["createdAt"] },
+      : updatedAt
+        ? { value: updatedAt, path: ["updatedAt"] }
+        : { value: createdAt, path: ["createdAt"] },
     url: isUrl(url) ? url : undefined,
   };
 }
 
 /**
- * The resource a detection is about, and where it sits: the query selects `primaryResource { id }` and the
- * full objects under `resources`; the webhook sends the full primary resource.
+ * The rule id a record names, else the first of `fallbacks` it has (the rule's short id or name), else
+ * `unknown`, with a `fallback` warning on `path` (the record names no rule when the query did not select it).
  */
-function primaryResource(detection: Fields, read: FieldReader): { resource: Fields; path: Path } {
-  const primary = read.optionalObject(detection.primaryResource, root, "primaryResource");
-  const primaryId = primary && read.text(primary.id, primaryPath, "id");
+function ruleIdOf(
+  read: FieldReader,
+  id: string | undefined,
+  path: Path,
+  ...fallbacks: (string | undefined)[]
+): string {
+  if (id) return id;
+  const fallback = fallbacks.find(Boolean) ?? "unknown";
+  read.warn(path, "is missing", fallback);
+  return fallback;
+}
+
+/** How a warning words a vocabulary word that is missing or unknown. */
+function unknownWord(what: string, value: string | undefined): string {
+  return value ? `has an unknown ${what} ${JSON.stringify(value)}` : "is missing";
+}
+
+/**
+ * The resource a detection is about, where it sits, and the `primaryResource` object: the query selects
+ * `primaryResource { id … region }` and the full objects under `resources` (the region only on the
+ * former, the provider id only on the latter); the webhook sends the full primary resource.
+ */
+function primaryResource(
+  detection: Fields,
+  read: FieldReader,
+): { resource: Fields; primary: Fields; path: Path } {
+  const primary = read.optionalObject(detection.primaryResource, root, "primaryResource") ?? none;
+  const primaryId = read.text(primary.id, primaryPath, "id");
   const resources = read.list(detection.resources, root, "resources") ?? [];
   let first: Fields | undefined;
   for (let index = 0; index < resources.length; index++) {
     const candidate = read.object(resources[index], resourcesPath, index);
     if (primaryId && read.text(candidate.id, [...resourcesPath, index], "id") === primaryId) {
-      return { resource: candidate, path: [...resourcesPath, index] };
+      return { resource: candidate, primary, path: [...resourcesPath, index] };
     }
     first ??= candidate;
   }
-  if (primary) return { resource: primary, path: primaryPath };
-  return first ? { resource: first, path: [...resourcesPath, 0] } : { resource: none, path: primaryPath };
+  if (primary !== none || !first) return { resource: primary, primary, path: primaryPath };
+  return { resource: first, primary, path: [...resourcesPath, 0] };
 }
 
 /** The items of an optional list of strings (`at` is the list's path). */
@@ -600,15 +687,29 @@ interface SubCategory {
 
 const canonicalIso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-/** ISO-8601 from Wiz's timestamps, including webhook ones without `T`/`Z` and with nanoseconds. */
-function toIso(read: FieldReader, { value, path }: { value: string; path: Path }): string {
+/**
+ * ISO-8601 from Wiz's timestamps, including webhook ones without `T`/`Z` and with nanoseconds; a missing
+ * or unreadable one is `fetchedAt`, with a `fallback` warning.
+ */
+function toIso(
+  read: FieldReader,
+  { value, path }: { value: string | undefined; path: Path },
+  fetchedAt: string,
+): string {
+  if (value === undefined) {
+    read.warn(path, "is missing", fetchedAt);
+    return fetchedAt;
+  }
   if (canonicalIso.test(value)) return value;
   let text = value.trim();
   if (/^\d{4}-\d{2}-\d{2} \d/.test(text)) text = text.replace(" ", "T");
   text = text.replace(/(\.\d{3})\d+/, "$1");
   if (/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text)) text += "Z";
   const time = Date.parse(text);
-  if (Number.isNaN(time)) throw read.fail(path, `is not a timestamp: "${value}"`);
+  if (Number.isNaN(time)) {
+    read.warn(path, `is not a timestamp: ${JSON.stringify(value)}`, fetchedAt);
+    return fetchedAt;
+  }
   return isoFromEpochMs(time);
 }
 

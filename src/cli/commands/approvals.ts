@@ -1,9 +1,8 @@
-import { parseArgs } from "node:util";
 import type { ApprovalRequest, ApprovalState } from "../../agents/approvals/queue.js";
 import { isCloudstewardError } from "../../core/errors.js";
 import { openContext } from "../context.js";
 import { type CliIo, createOutput, exitCodes } from "../io.js";
-import { usageError } from "../usage.js";
+import { type CommandArgs, parseCommandArgs, subcommandOf, usageError } from "../usage.js";
 
 /** Help text of `cloudsteward approvals`. */
 export const approvalsHelp = `cloudsteward approvals <list|approve|reject|execute> [options]
@@ -15,34 +14,42 @@ export const approvalsHelp = `cloudsteward approvals <list|approve|reject|execut
 
 Options:
   --config <file>  the config file (default ./cloudsteward.yaml)
-  --json           JSON output`;
+  --json           JSON output
+
+Examples:
+  cloudsteward approvals list
+  cloudsteward approvals approve apr_01HZX3 --as security-lead --comment "fix window agreed"
+  cloudsteward approvals execute
+  cloudsteward approvals list --state approved --json`;
+
+/** The flags and subcommands of `cloudsteward approvals`. */
+export const approvalsArgs = {
+  flags: {
+    config: { type: "string", path: "file" },
+    state: {
+      type: "string",
+      default: "requested",
+      choices: ["requested", "approved", "rejected", "expired"],
+    },
+    as: { type: "string" },
+    comment: { type: "string" },
+    json: { type: "boolean", default: false },
+  },
+  subcommands: ["list", "approve", "reject", "execute"],
+  positionals: true,
+} as const satisfies CommandArgs;
 
 /** `cloudsteward approvals`: list, decide and execute held actions. */
 export async function approvalsCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: {
-      config: { type: "string" },
-      state: { type: "string", default: "requested" },
-      as: { type: "string" },
-      comment: { type: "string" },
-      json: { type: "boolean", default: false },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
-  const [verb, id] = positionals;
-  if (!verb || !["list", "approve", "reject", "execute"].includes(verb)) {
-    throw usageError("approvals needs a subcommand: list, approve <id>, reject <id> or execute.");
-  }
+  const { values, positionals } = parseCommandArgs(args, approvalsArgs);
+  const verb = subcommandOf(positionals[0], approvalsArgs.subcommands);
+  const id = positionals[1];
   if ((verb === "approve" || verb === "reject") && (!id || !values.as)) {
     throw usageError(`approvals ${verb} needs an approval id and --as <principal>.`);
   }
-  if (!["requested", "approved", "rejected", "expired"].includes(values.state)) {
-    throw usageError(`--state must be requested, approved, rejected or expired; got "${values.state}".`);
-  }
   const out = createOutput(io, { json: values.json });
-  const context = await openContext(io, values.config);
+  // Only `execute` calls the sinks.
+  const context = await openContext(io, values.config, { showEndpoints: verb === "execute" });
   try {
     const queue = context.approvals;
     if (verb === "list") {

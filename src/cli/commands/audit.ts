@@ -1,6 +1,5 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import {
   type AuditAnchor,
   type AuditVerification,
@@ -9,7 +8,7 @@ import {
 } from "../../audit/audit-log.js";
 import { openContext } from "../context.js";
 import { type CliIo, createOutput, exitCodes } from "../io.js";
-import { usageError } from "../usage.js";
+import { type CommandArgs, parseCommandArgs, subcommandOf, usageError } from "../usage.js";
 
 /** Help text of `cloudsteward audit`. */
 export const auditHelp = `cloudsteward audit <verify|export> [options]
@@ -27,23 +26,30 @@ Options:
   --json           JSON output
 
 The HMAC key comes from CLOUDSTEWARD_AUDIT_KEY (or the variable audit.hmacKeyEnv names).
-The store is opened read-only: verify works on a read-only copy.`;
+The store is opened read-only: verify works on a read-only copy.
+
+Examples:
+  cloudsteward audit verify
+  cloudsteward audit verify --json > /secure/anchor.json   # keep it outside the store
+  cloudsteward audit verify --anchor /secure/anchor.json
+  cloudsteward audit export ./evidence --anchor ./evidence-2026-03/audit.jsonl`;
+
+/** The flags and subcommands of `cloudsteward audit`. */
+export const auditArgs = {
+  flags: {
+    config: { type: "string", path: "file" },
+    json: { type: "boolean", default: false },
+    anchor: { type: "string", multiple: true, path: "file" },
+  },
+  subcommands: ["verify", "export"],
+  positionals: true,
+} as const satisfies CommandArgs;
 
 /** `cloudsteward audit verify|export`. */
 export async function auditCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: {
-      config: { type: "string" },
-      json: { type: "boolean", default: false },
-      anchor: { type: "string", multiple: true },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
-  const [verb, directory] = positionals;
-  if (verb !== "verify" && verb !== "export")
-    throw usageError("audit needs a subcommand: verify or export <dir>.");
+  const { values, positionals } = parseCommandArgs(args, auditArgs);
+  const verb = subcommandOf(positionals[0], auditArgs.subcommands);
+  const directory = positionals[1];
   if (verb === "export" && !directory)
     throw usageError("audit export needs a directory, e.g. `cloudsteward audit export ./evidence`.");
   const out = createOutput(io, { json: values.json });

@@ -1,6 +1,5 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { wiz } from "../../adapters/wiz/wiz.js";
 import { type ApprovalRequest, approvalQueue } from "../../agents/approvals/queue.js";
 import { governance } from "../../agents/governance/governance.js";
@@ -18,7 +17,7 @@ import { type CliIo, createOutput, exitCodes } from "../io.js";
 import { cliModel } from "../model.js";
 import { trackProgress } from "../progress.js";
 import { openCliStore } from "../store.js";
-import { usageError } from "../usage.js";
+import { type CommandArgs, parseCommandArgs, usageError } from "../usage.js";
 
 /** Help text of `cloudsteward demo`. */
 export const demoHelp = `cloudsteward demo [options]
@@ -34,27 +33,31 @@ Options:
   --model <p>     auto | openai | anthropic | ollama | none (default auto: a key in the
                   environment picks the model, else the knowledge base explains)
   --max-cost <usd>  model budget of the run (default 0.50); past it, the knowledge base explains
-  --json          print the summary as JSON`;
+  --json          print the summary as JSON
+
+Examples:
+  cloudsteward demo                          # 2,000 findings; open cloudsteward-report/index.html
+  cloudsteward demo --size 200 --out /tmp/demo
+  OPENAI_API_KEY=… cloudsteward demo --max-cost 0.20
+  cloudsteward demo --model none --json`;
+
+/** The flags of `cloudsteward demo`. */
+export const demoArgs = {
+  flags: {
+    size: { type: "string", default: "2000" },
+    seed: { type: "string", default: "1" },
+    out: { type: "string", default: ".", path: "directory" },
+    model: { type: "string", default: "auto", choices: ["auto", "openai", "anthropic", "ollama", "none"] },
+    "max-cost": { type: "string", default: "0.50" },
+    json: { type: "boolean", default: false },
+  },
+} as const satisfies CommandArgs;
 
 /** `cloudsteward demo`: the pipeline over the sandbox, an audit log and an HTML report. */
 export async function demoCommand(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      size: { type: "string", default: "2000" },
-      seed: { type: "string", default: "1" },
-      out: { type: "string", default: "." },
-      model: { type: "string", default: "auto" },
-      "max-cost": { type: "string", default: "0.50" },
-      json: { type: "boolean", default: false },
-    },
-    strict: true,
-  });
+  const { values } = parseCommandArgs(args, demoArgs);
   const size = positiveInteger(values.size, "--size");
   const seed = positiveInteger(values.seed, "--seed");
-  if (!["auto", "openai", "anthropic", "ollama", "none"].includes(values.model)) {
-    throw usageError(`--model must be auto, openai, anthropic, ollama or none; got "${values.model}".`);
-  }
   const maxCost = Number(values["max-cost"]);
   if (!Number.isFinite(maxCost) || maxCost < 0)
     throw usageError(`--max-cost must be a number of USD; got "${values["max-cost"]}".`);
@@ -111,10 +114,8 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
           audit,
           ...(model ? { model } : {}),
         }),
-        ({ findings, cases, actions }) =>
-          out.progress(
-            `pipeline: ${findings} findings → ${cases} cases explained → ${actions} actions proposed`,
-          ),
+        out,
+        { expectedFindings: size },
       ).start(io.signal ? { signal: io.signal } : {}),
     );
     // Stages stream and overlap: each figure is the window from its first input to its last output.

@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import { enrich } from "../../agents/enrich/enrich.js";
 import { explain } from "../../agents/explain/explain.js";
 import { triage } from "../../agents/triage/triage.js";
@@ -8,7 +7,7 @@ import { pipeline } from "../../core/pipeline.js";
 import type { Stage } from "../../core/stage.js";
 import { openContext } from "../context.js";
 import { type CliIo, createOutput, exitCodes } from "../io.js";
-import { usageError } from "../usage.js";
+import { type CommandArgs, parseCommandArgs, usageError } from "../usage.js";
 
 /** Help text of `cloudsteward explain`. */
 export const explainHelp = `cloudsteward explain <finding-id> [options]
@@ -18,20 +17,26 @@ for its owner: the risk, why it matters, the likely intent, the fix and a snippe
 
 Options:
   --config <file>  the config file (default ./cloudsteward.yaml)
-  --json           print the case (with its explanation) as JSON`;
+  --json           print the case (with its explanation) as JSON
+
+Examples:
+  cloudsteward explain wiz:abc123        # a cloudsteward id
+  cloudsteward explain abc123            # the platform's own id
+  cloudsteward explain wiz:abc123 --json | jq .explanation.remediationSteps`;
+
+/** The flags of `cloudsteward explain`. */
+export const explainArgs = {
+  flags: { config: { type: "string", path: "file" }, json: { type: "boolean", default: false } },
+  positionals: true,
+} as const satisfies CommandArgs;
 
 /** `cloudsteward explain <finding-id>`: one finding, explained. */
 export async function explainCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: { config: { type: "string" }, json: { type: "boolean", default: false } },
-    allowPositionals: true,
-    strict: true,
-  });
+  const { values, positionals } = parseCommandArgs(args, explainArgs);
   const [id] = positionals;
   if (!id) throw usageError("explain needs a finding id, e.g. `cloudsteward explain wiz:abc123`.");
   const out = createOutput(io, { json: values.json });
-  const context = await openContext(io, values.config);
+  const context = await openContext(io, values.config, { showEndpoints: true });
   try {
     let finding: Finding | undefined;
     for (const source of Object.values(context.sources)) {

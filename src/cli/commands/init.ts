@@ -1,10 +1,9 @@
 import { access, mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { configTemplate, defaultConfigFile } from "../config.js";
 import { type CliIo, createOutput, exitCodes } from "../io.js";
 import { policyTemplate } from "../policy-template.js";
-import { usageError } from "../usage.js";
+import { type CommandArgs, parseCommandArgs, usageError } from "../usage.js";
 
 /** Help text of `cloudsteward init`. */
 export const initHelp = `cloudsteward init [options]
@@ -17,30 +16,30 @@ Options:
   --sinks <list>   comma-separated: jira,slack (default jira,slack)
   --mode <mode>    read-only | assisted | automated (default read-only)
   --dir <dir>      where to write (default .)
-  --force          overwrite existing files`;
+  --force          overwrite existing files
+
+Examples:
+  cloudsteward init
+  cloudsteward init --model openai --sinks jira --mode assisted
+  cloudsteward init --dir ./prod --force && cloudsteward validate --config ./prod/cloudsteward.yaml`;
+
+/** The flags of `cloudsteward init`. */
+export const initArgs = {
+  flags: {
+    platform: { type: "string", default: "wiz" },
+    model: { type: "string", default: "none", choices: ["none", "openai", "anthropic", "ollama"] },
+    sinks: { type: "string", default: "jira,slack" },
+    mode: { type: "string", default: "read-only", choices: ["read-only", "assisted", "automated"] },
+    dir: { type: "string", default: ".", path: "directory" },
+    force: { type: "boolean", default: false },
+  },
+} as const satisfies CommandArgs;
 
 /** `cloudsteward init`: a config and a policy to start from. */
 export async function initCommand(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      platform: { type: "string", default: "wiz" },
-      model: { type: "string", default: "none" },
-      sinks: { type: "string", default: "jira,slack" },
-      mode: { type: "string", default: "read-only" },
-      dir: { type: "string", default: "." },
-      force: { type: "boolean", default: false },
-    },
-    strict: true,
-  });
+  const { values } = parseCommandArgs(args, initArgs);
   if (values.platform !== "wiz")
     throw usageError(`--platform: only wiz has an adapter so far; got "${values.platform}".`);
-  if (!["none", "openai", "anthropic", "ollama"].includes(values.model)) {
-    throw usageError(`--model must be none, openai, anthropic or ollama; got "${values.model}".`);
-  }
-  if (!["read-only", "assisted", "automated"].includes(values.mode)) {
-    throw usageError(`--mode must be read-only, assisted or automated; got "${values.mode}".`);
-  }
   const sinks = values.sinks
     .split(",")
     .map((sink) => sink.trim())

@@ -1,5 +1,4 @@
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { enrich } from "../../agents/enrich/enrich.js";
 import { casesNamespace } from "../../agents/governance/governance.js";
 import { loadPolicyFile } from "../../agents/policy/load.js";
@@ -10,7 +9,7 @@ import type { Finding } from "../../core/finding.js";
 import type { Stage } from "../../core/stage.js";
 import { openContext } from "../context.js";
 import { type CliIo, createOutput, exitCodes } from "../io.js";
-import { usageError } from "../usage.js";
+import { type CommandArgs, parseCommandArgs, usageError } from "../usage.js";
 
 /** Help text of `cloudsteward replay`. */
 export const replayHelp = `cloudsteward replay --policy <candidate.yaml> [options]
@@ -23,20 +22,26 @@ Options:
   --policy <file>  the candidate policy (required)
   --config <file>  the config file (default ./cloudsteward.yaml)
   --limit <n>      actions listed per change (default 10)
-  --json           the whole diff as JSON`;
+  --json           the whole diff as JSON
+
+Examples:
+  cloudsteward replay --policy ./policy.candidate.yaml
+  cloudsteward replay --policy ./policy.candidate.yaml --limit 50
+  cloudsteward replay --policy ./policy.candidate.yaml --json > policy-diff.json`;
+
+/** The flags of `cloudsteward replay`. */
+export const replayArgs = {
+  flags: {
+    policy: { type: "string", path: "file" },
+    config: { type: "string", path: "file" },
+    limit: { type: "string", default: "10" },
+    json: { type: "boolean", default: false },
+  },
+} as const satisfies CommandArgs;
 
 /** `cloudsteward replay`: a policy change, tried on recorded findings. */
 export async function replayCommand(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      policy: { type: "string" },
-      config: { type: "string" },
-      limit: { type: "string", default: "10" },
-      json: { type: "boolean", default: false },
-    },
-    strict: true,
-  });
+  const { values } = parseCommandArgs(args, replayArgs);
   if (!values.policy) throw usageError("replay needs --policy <candidate.yaml>.");
   const out = createOutput(io, { json: values.json });
   const context = await openContext(io, values.config);

@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import { governance } from "../../agents/governance/governance.js";
 import type { Action } from "../../core/action.js";
 import { modeSchema } from "../../core/case.js";
@@ -9,7 +8,7 @@ import { openContext } from "../context.js";
 import { type CliIo, createOutput, exitCodes } from "../io.js";
 import { preflightForRun } from "../preflight.js";
 import { trackProgress } from "../progress.js";
-import { usageError } from "../usage.js";
+import { type CommandArgs, parseCommandArgs, usageError } from "../usage.js";
 
 /** The Store namespace of the cursor `run` resumes from. */
 export const cursorsNamespace = "cli:cursors";
@@ -33,25 +32,33 @@ Options:
   --mode <mode>    read-only | assisted | automated (default: the config's mode; the policy's may be stricter)
   --dry-run        read-only for this run: actions become drafts, nothing is delivered, no cursor moves
   --since <when>   only findings updated since an ISO date or a duration (7d, 12h, 30m); ignores the cursor
-  --json           print the run report as JSON`;
+  --json           print the run report as JSON
+
+On a terminal a progress bar follows reading, explaining and delivering; piped, a plain line every
+1,000 findings read.
+
+Examples:
+  cloudsteward run --dry-run                 # read-only: explanations and drafts, nothing delivered
+  cloudsteward run --since 7d --dry-run      # only findings updated in the last week
+  cloudsteward run --mode assisted           # tickets held for approval (cloudsteward approvals)
+  cloudsteward run --config prod/cloudsteward.yaml --json > run.json`;
+
+/** The flags of `cloudsteward run`. */
+export const runArgs = {
+  flags: {
+    config: { type: "string", path: "file" },
+    mode: { type: "string", choices: modeSchema.options },
+    "dry-run": { type: "boolean", default: false },
+    since: { type: "string" },
+    json: { type: "boolean", default: false },
+  },
+} as const satisfies CommandArgs;
 
 /** `cloudsteward run`: the configured pipeline, once. */
 export async function runCommand(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      config: { type: "string" },
-      mode: { type: "string" },
-      "dry-run": { type: "boolean", default: false },
-      since: { type: "string" },
-      json: { type: "boolean", default: false },
-    },
-    strict: true,
-  });
+  const { values } = parseCommandArgs(args, runArgs);
   const out = createOutput(io, { json: values.json });
   const modeArg = values.mode === undefined ? undefined : modeSchema.safeParse(values.mode);
-  if (modeArg && !modeArg.success)
-    throw usageError(`--mode must be read-only, assisted or automated; got "${values.mode}".`);
   const since = values.since === undefined ? undefined : parseSince(values.since, new Date());
   const context = await openContext(io, values.config);
   try {
@@ -75,11 +82,9 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
       approvals: context.approvals,
       ...(context.model.model ? { model: context.model.model } : {}),
     });
-    trackProgress(run, ({ findings, cases, actions }) =>
-      out.progress(`${findings} findings → ${cases} cases → ${actions} actions`),
-    );
-    const result = await run.start(io.signal ? { signal: io.signal } : {});
     const delivering = !values["dry-run"] && mode !== "read-only";
+    trackProgress(run, out, { delivering });
+    const result = await run.start(io.signal ? { signal: io.signal } : {});
     const outstanding = delivering
       ? await settleOutstanding(context.store, context.sinks, result, io.signal)
       : { retried: 0, failed: [] as Action[], left: 0 };

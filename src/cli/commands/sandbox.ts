@@ -1,6 +1,6 @@
-import { parseArgs } from "node:util";
 import { startSandbox } from "../../testing/sandbox/server.js";
 import { type CliIo, createOutput, exitCodes } from "../io.js";
+import { type CommandArgs, parseCommandArgs } from "../usage.js";
 import { untilAborted } from "../wait.js";
 
 /** Help text of `cloudsteward sandbox`. */
@@ -13,20 +13,26 @@ Options:
   --port <n>   port (default: a free one)
   --size <n>   findings per platform (default 200)
   --seed <n>   estate seed (default 1)
-  --json       print the endpoints as JSON`;
+  --json       print the endpoints as JSON
+
+Examples:
+  cloudsteward sandbox                       # then, in another shell, paste the export lines
+  cloudsteward sandbox --port 8900 --size 1000
+  cloudsteward sandbox --json > sandbox.json`;
+
+/** The flags of `cloudsteward sandbox`. */
+export const sandboxArgs = {
+  flags: {
+    port: { type: "string", default: "0" },
+    size: { type: "string", default: "200" },
+    seed: { type: "string", default: "1" },
+    json: { type: "boolean", default: false },
+  },
+} as const satisfies CommandArgs;
 
 /** `cloudsteward sandbox`: the emulated APIs, until interrupted. */
 export async function sandboxCommand(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      port: { type: "string", default: "0" },
-      size: { type: "string", default: "200" },
-      seed: { type: "string", default: "1" },
-      json: { type: "boolean", default: false },
-    },
-    strict: true,
-  });
+  const { values } = parseCommandArgs(args, sandboxArgs);
   const out = createOutput(io, { json: values.json });
   const sandbox = await startSandbox({
     port: Number(values.port),

@@ -1,10 +1,10 @@
-import { parseArgs } from "node:util";
 import { governance } from "../../agents/governance/governance.js";
 import { serveNode } from "../../server/node.js";
 import { createWebhookHandler, type WebhookSourceOptions } from "../../server/webhook-handler.js";
 import type { CliConfig } from "../config.js";
 import { openContext } from "../context.js";
 import { type CliIo, createOutput, exitCodes } from "../io.js";
+import { type CommandArgs, parseCommandArgs } from "../usage.js";
 import { untilAborted } from "../wait.js";
 
 /** Help text of `cloudsteward serve`. */
@@ -19,19 +19,25 @@ configured pipeline in the background.
 Options:
   --config <file>  the config file (default ./cloudsteward.yaml)
   --port <n>       port (default 8787)
-  --host <host>    interface (default 127.0.0.1; use 0.0.0.0 behind a proxy)`;
+  --host <host>    interface (default 127.0.0.1; use 0.0.0.0 behind a proxy)
+
+Examples:
+  WIZ_WEBHOOK_SECRET=… cloudsteward serve
+  cloudsteward serve --config prod/cloudsteward.yaml --port 8080 --host 0.0.0.0
+  curl -s http://127.0.0.1:8787/healthz`;
+
+/** The flags of `cloudsteward serve`. */
+export const serveArgs = {
+  flags: {
+    config: { type: "string", path: "file" },
+    port: { type: "string", default: "8787" },
+    host: { type: "string", default: "127.0.0.1" },
+  },
+} as const satisfies CommandArgs;
 
 /** `cloudsteward serve`: the webhook receiver on a port, until interrupted. */
 export async function serveCommand(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      config: { type: "string" },
-      port: { type: "string", default: "8787" },
-      host: { type: "string", default: "127.0.0.1" },
-    },
-    strict: true,
-  });
+  const { values } = parseCommandArgs(args, serveArgs);
   const out = createOutput(io);
   const context = await openContext(io, values.config);
   try {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { normalize } from "../../../src/adapters/wiz/index.js";
 import { detectWizRecordKind } from "../../../src/adapters/wiz/normalize.js";
 import { isCloudstewardError } from "../../../src/core/errors.js";
+import type { Finding } from "../../../src/core/finding.js";
 import type { Warning } from "../../../src/core/report.js";
 import {
   itChecksEveryFieldItReads,
@@ -25,6 +26,15 @@ const fixtures = [
 ];
 
 const normalizationError = normalizationErrors(normalize, { fetchedAt });
+
+/** The finding and the fallback warnings of one record. */
+function normalizeWarning(record: unknown): { finding: Finding; warnings: Warning[] } {
+  const warnings: Warning[] = [];
+  return {
+    finding: normalize(record, { fetchedAt, onWarning: (warning) => warnings.push(warning) }),
+    warnings,
+  };
+}
 
 describe("wiz normalize", () => {
   itNormalizesIntoValidFindings(fixtures, (name) => normalize(fixture(name), { fetchedAt }));
@@ -225,12 +235,13 @@ describe("wiz normalize", () => {
     expect(finding.source.url).toContain("0e5a7c31-2b4d-4f6e-8a9b-c0d1e2f3a4b5");
   });
 
-  it("rejects a detection that names no rule, and one whose resources are malformed, with their paths", () => {
+  it("keeps a detection that names no rule under its title, and rejects one whose resources are malformed", () => {
     const { ruleMatch: _, ...withoutRule } = fixture("detection-node");
-    expect(normalizationError(withoutRule).path).toEqual(["ruleMatch", "rule"]);
+    const { finding, warnings } = normalizeWarning(withoutRule);
+    expect(finding.rule.id).toBe(finding.title);
+    expect(warnings).toEqual([expect.objectContaining({ feature: "ruleMatch.rule.id" })]);
     const detection = fixture("detection-webhook");
     expect(normalizationError({ ...detection, resources: [null] }).path).toEqual(["resources", 0]);
-    expect(normalizationError({ ...detection, severity: "NOISY" }).path).toEqual(["severity"]);
   });
 
   it("gives the same dedupKey to the same archetype on the same resource, whatever the record kind", () => {
@@ -320,44 +331,77 @@ describe("wiz normalize", () => {
     expect(normalize(record, { fetchedAt, keepRaw: true }).raw).toBe(record);
   });
 
-  it("names the path of a missing required field", () => {
+  it("dead-letters only a record without an id, or with a field of the wrong type, naming the path", () => {
+    const { id: _, ...withoutId } = fixture("issue-toxic-combination");
+    const error = normalizationError(withoutId);
+    expect(error.path).toEqual(["id"]);
+    expect(isCloudstewardError(error, "NORMALIZATION")).toBe(true);
+    const record = fixture("issue-toxic-combination");
+    (record.entitySnapshot as Record<string, unknown>).type = 42;
+    const typeError = normalizationError(record);
+    expect(typeError.path).toEqual(["entitySnapshot", "type"]);
+    expect(typeError.message).toContain("c8b8e0f4-5d1a-4c3e-9f2b-7a6d5c4b3a21");
+  });
+
+  it("keeps a record whose resource type is missing, with a generic type", () => {
     const record = fixture("issue-toxic-combination");
     delete (record.entitySnapshot as Record<string, unknown>).type;
-    const error = normalizationError(record);
-    expect(error.path).toEqual(["entitySnapshot", "type"]);
-    expect(error.message).toContain("entitySnapshot.type");
-    expect(error.message).toContain("c8b8e0f4-5d1a-4c3e-9f2b-7a6d5c4b3a21");
-    expect(isCloudstewardError(error, "NORMALIZATION")).toBe(true);
+    delete (record.entitySnapshot as Record<string, unknown>).nativeType;
+    expect(normalize(record, { fetchedAt }).resource.type).toBe("aws.other.unknown");
   });
 
-  it("rejects an unknown severity and an unknown status with their paths", () => {
-    expect(normalizationError({ ...fixture("issue-toxic-combination"), severity: "SEVERE" }).path).toEqual([
-      "severity",
+  it("reads an unknown or missing severity as high and status as open, warning with the path", () => {
+    const severe = normalizeWarning({ ...fixture("issue-toxic-combination"), severity: "SEVERE" });
+    expect(severe.finding).toMatchObject({ severity: "high", source: { nativeSeverity: "SEVERE" } });
+    expect(severe.warnings).toEqual([
+      expect.objectContaining({
+        type: "fallback",
+        feature: "severity",
+        message: expect.stringContaining('severity has an unknown severity "SEVERE"; "high" is used instead'),
+      }),
     ]);
-    expect(normalizationError({ ...fixture("vulnerability-finding"), status: "MAYBE" }).path).toEqual([
-      "status",
+    const maybe = normalizeWarning({ ...fixture("vulnerability-finding"), status: "MAYBE" });
+    expect(maybe.finding.status).toBe("open");
+    expect(maybe.warnings).toEqual([expect.objectContaining({ feature: "status" })]);
+    const none = normalizeWarning({
+      ...fixture("vulnerability-finding"),
+      vendorSeverity: null,
+      CVSSSeverity: null,
+    });
+    expect(none.finding.severity).toBe("high");
+    expect(none.warnings).toEqual([
+      expect.objectContaining({ feature: "vendorSeverity", message: expect.stringContaining("is missing") }),
     ]);
-    expect(
-      normalizationError({ ...fixture("vulnerability-finding"), vendorSeverity: null, CVSSSeverity: null })
-        .path,
-    ).toEqual(["vendorSeverity"]);
   });
 
-  it("rejects an unparseable timestamp and a resource without any id", () => {
-    expect(
-      normalizationError({ ...fixture("issue-toxic-combination"), createdAt: "yesterday" }).path,
-    ).toEqual(["createdAt"]);
+  it("reads an unparseable timestamp as the fetch time and a resource without any id under the record's id", () => {
+    const late = normalizeWarning({ ...fixture("issue-toxic-combination"), createdAt: "yesterday" });
+    expect(late.finding.firstSeen).toBe(fetchedAt);
+    expect(late.warnings).toEqual([expect.objectContaining({ feature: "createdAt" })]);
     const record = fixture("vulnerability-finding");
     record.vulnerableAsset = { ...(record.vulnerableAsset as object), providerUniqueId: "", id: "" };
-    expect(normalizationError(record).path).toEqual(["vulnerableAsset", "providerUniqueId"]);
+    const anonymous = normalizeWarning(record);
+    expect(anonymous.finding.resource.id).toBe(`wiz-vulnerability:${record.id}`);
+    expect(anonymous.warnings).toEqual([
+      expect.objectContaining({ feature: "vulnerableAsset.providerUniqueId" }),
+    ]);
   });
 
   it("rejects values that are not Wiz records", () => {
     expect(normalizationError(null).path).toEqual([]);
     expect(normalizationError([1, 2]).path).toEqual([]);
     expect(normalizationError({ hello: "world" }).message).toMatch(/unrecognized record/);
-    expect(
-      normalizationError({ issue: { id: "x", status: "OPEN", created: "2025-01-01T00:00:00Z" } }).path,
-    ).toEqual(["control"]);
+    expect(normalizationError({ issue: { status: "OPEN" } }).path).toEqual(["issue", "id"]);
+  });
+
+  it("keeps a webhook issue without its control, under the issue's id, warning about the rule", () => {
+    const { finding, warnings } = normalizeWarning({
+      issue: { id: "x", status: "OPEN", severity: "LOW", created: "2025-01-01T00:00:00Z" },
+    });
+    expect(finding).toMatchObject({ severity: "low", status: "open", rule: { id: "unknown" } });
+    expect(finding.resource.id).toBe("wiz-issue:x");
+    expect(warnings.map((warning) => warning.feature)).toEqual(
+      expect.arrayContaining(["control.id", "resource.id"]),
+    );
   });
 });

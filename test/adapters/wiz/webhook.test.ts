@@ -80,15 +80,14 @@ describe("wiz parseWebhook", () => {
   it("rejects a body that is not JSON, and a payload that is not a Wiz issue", async () => {
     const notJson = await rejection(parseWebhook(post("<xml/>", `Bearer ${secret}`), { secret }));
     expect(isCloudstewardError(notJson, "INVALID_RESPONSE")).toBe(true);
-    // A detection without a rule (no ruleMatch, no tdrId) cannot be keyed or explained.
+    // A detection without an id cannot be keyed (one without a rule is kept under its title).
     const detection = JSON.stringify({
       trigger: { source: "DETECTIONS", type: "Created" },
-      id: "d-1",
       severity: "HIGH",
       createdAt: "2025-10-23 23:15:59.818948801",
     });
     const notIssue = await rejection(parseWebhook(post(detection, `Bearer ${secret}`), { secret }));
-    expect((notIssue as NormalizationError).path).toEqual(["ruleMatch", "rule"]);
+    expect((notIssue as NormalizationError).path).toEqual(["id"]);
     expect(isCloudstewardError(notIssue, "NORMALIZATION")).toBe(true);
   });
 });

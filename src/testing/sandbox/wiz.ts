@@ -14,7 +14,6 @@ import { memoize } from "../../core/memo.js";
 import type { Estate, EstateAccount, EstateFinding, EstateResource, EstateRule } from "../estate.js";
 import type { Emulation } from "./emulation.js";
 import { type Faults, jsonResponse } from "./faults.js";
-import { vendorRuleName, wizGuardDutyRuleId } from "./vendor-rules.js";
 
 /** The service-account id the Wiz emulation accepts. */
 export const sandboxWizClientId = "sandbox-wiz-client";
@@ -288,12 +287,7 @@ export function wizEmulation(estate: Estate, faults: Faults): WizEmulation {
         ?.providerUniqueId?.equals ?? []) as unknown[];
       for (const [nativeId, target] of byNativeId) {
         if (!ids.includes(target.finding.resourceId)) continue;
-        const ruleId = ruleIdFor(
-          target.kind,
-          target.finding,
-          ruleOf(target.finding),
-          resourceOf(target.finding).type,
-        );
+        const ruleId = ruleIdFor(target.kind, target.finding, ruleOf(target.finding));
         const ruleIds = [
           ...asArray(input.cloudConfigurationRuleIds),
           ...asArray(input.controlIds),
@@ -481,14 +475,13 @@ const categoryNames: Record<Category, string> = {
 /** `stableHash` of two parts, memoized: the same rules and resources are rendered on every page. */
 const cachedHash = memoize((first: string, second: string) => stableHash(first, second), 500_000);
 
-function ruleIdFor(kind: WizKind, finding: EstateFinding, rule: EstateRule, resourceType: string): string {
+function ruleIdFor(kind: WizKind, finding: EstateFinding, rule: EstateRule): string {
   const hash = cachedHash(rule.archetype, rule.title);
   if (kind === "vulnerability") return rule.vulnerability!.cve;
   if (kind === "configuration")
     return `${hash.slice(0, 8)}-${hash.slice(8, 12)}-4${hash.slice(13, 16)}-8${hash.slice(17, 20)}-${hash.slice(12, 24)}`;
   const type = issueType(finding);
-  if (type === "THREAT_DETECTION")
-    return wizGuardDutyRuleId(rule, resourceType) ?? `cer-${hash.slice(0, 12)}`;
+  if (type === "THREAT_DETECTION") return `cer-${hash.slice(0, 12)}`;
   if (type === "CLOUD_CONFIGURATION")
     return `${hash.slice(0, 8)}-${hash.slice(8, 12)}-4${hash.slice(13, 16)}-8${hash.slice(17, 20)}-${hash.slice(12, 24)}`;
   return `wc-id-${parseInt(hash.slice(0, 6), 16) % 10_000}`;
@@ -577,13 +570,13 @@ function renderIssue(
   state: State,
 ) {
   const type = issueType(finding);
-  const ruleId = ruleIdFor("issue", finding, rule, resource.type);
+  const ruleId = ruleIdFor("issue", finding, rule);
   const sourceRule =
     type === "THREAT_DETECTION"
       ? {
           __typename: "CloudEventRule",
           id: ruleId,
-          name: vendorRuleName("wiz", rule, resource.type),
+          name: rule.title,
           cloudEventRuleDescription: rule.description,
           sourceType: "CLOUDTRAIL",
           type: "DETECTION",
@@ -592,7 +585,7 @@ function renderIssue(
         ? {
             __typename: "CloudConfigurationRule",
             id: ruleId,
-            name: vendorRuleName("wiz", rule, resource.type),
+            name: rule.title,
             cloudConfigurationRuleDescription: rule.description,
             remediationInstructions: rule.remediation,
             serviceType: toWizCloudPlatform(resource.cloud),
@@ -601,7 +594,7 @@ function renderIssue(
         : {
             __typename: "Control",
             id: ruleId,
-            name: vendorRuleName("wiz", rule, resource.type),
+            name: rule.title,
             controlDescription: rule.description,
             resolutionRecommendation: rule.remediation,
             securitySubCategories: subCategories(finding, rule),
@@ -650,7 +643,7 @@ function renderConfiguration(
   account: EstateAccount,
   state: State,
 ) {
-  const ruleId = ruleIdFor("configuration", finding, rule, resource.type);
+  const ruleId = ruleIdFor("configuration", finding, rule);
   return {
     id: finding.reportedBy.wiz!,
     result: "FAIL",
@@ -678,7 +671,7 @@ function renderConfiguration(
     rule: {
       id: ruleId,
       shortId: `${toWizCloudPlatform(resource.cloud)}-${String(parseInt(ruleId.slice(0, 4), 16) % 1000).padStart(3, "0")}`,
-      name: vendorRuleName("wiz", rule, resource.type),
+      name: rule.title,
       description: rule.description,
       remediationInstructions: rule.remediation,
       securitySubCategories: subCategories(finding, rule),
@@ -782,9 +775,7 @@ const predicates: Record<WizKind, (filterBy: Record<string, unknown>, context: R
           analyzed(finding.lastSeen) &&
           (projects.length === 0 || projects.includes(context.accounts.get(resource.accountId)!.projectId)) &&
           (ruleIds.length === 0 ||
-            ruleIds.includes(
-              ruleIdFor("configuration", finding, context.ruleOf(finding), context.resourceOf(finding).type),
-            ))
+            ruleIds.includes(ruleIdFor("configuration", finding, context.ruleOf(finding))))
         );
       };
     },

@@ -1,8 +1,10 @@
 import type { ApprovalRequest } from "../agents/approvals/queue.js";
+import type { GateDraft } from "../agents/gate/gate.js";
 import type { AuditVerification } from "../audit/audit-log.js";
 import type { Action } from "../core/action.js";
 import { type Case, findingCountOf, type Mode } from "../core/case.js";
 import type { Delivery } from "../core/events.js";
+import type { Severity } from "../core/finding.js";
 import type { RunReport, Usage } from "../core/report.js";
 
 /** One labelled count of a chart. */
@@ -11,43 +13,82 @@ export interface ReportCount {
   count: number;
 }
 
-/** One case as the report shows it. */
-export interface ReportCase {
-  id: string;
-  severity: Case["severity"];
+/**
+ * One fix and every case it closes, across owners and platforms: the cases of one knowledge-base
+ * archetype (or, when none matched, one platform rule), so the same fix is shown once with its reach
+ * ("Log4Shell: 14 resources, 6 owners") instead of once per owner.
+ */
+export interface ReportFix {
+  /** The archetype id, else the rule id. */
+  key: string;
+  /** The rule's name, e.g. `Log4Shell (CVE-2021-44228)`. */
+  title: string;
+  /** The highest severity among its cases. */
+  severity: Severity;
+  /** The highest priority among its cases. */
   priority: number;
+  cases: number;
   findings: number;
-  owner: string;
-  environment: string;
-  headline: string;
+  /** Distinct resources across its cases. */
+  resources: number;
+  /** Owners, most findings first. */
+  owners: string[];
+  /** Environments, most findings first. */
+  environments: string[];
+  /** The explanation of its highest-priority case. */
   risk: string;
   whyItMatters: string;
-  likelyIntent: string;
   remediationSteps: string[];
   snippets: { language: string; label: string; code: string }[];
   controls: string[];
-  /** `model` or `knowledge`. */
+  /** `model`, `knowledge`, or `none`. */
   explainedBy: string;
+  /** Its case ids, highest priority first. */
+  caseIds: string[];
 }
+
+/** Where an action stands: delivered by a sink, waiting for a human, or kept as a read-only draft. */
+export type ReportActionStatus = "delivered" | "waiting" | "draft";
 
 /** One action the report lists. */
 export interface ReportAction {
+  status: ReportActionStatus;
   kind: string;
   sink: string;
   risk: string;
+  /** The case's severity. */
+  severity: Severity;
+  owner: string;
+  environment: string;
+  /** ISO date (YYYY-MM-DD) from the severity's SLA, when the policy sets one. */
+  dueDate?: string;
   caseId: string;
   headline: string;
-  /** Delivered: the ticket key or message reference; held: the approval id. */
+  /** The policy rule that produced it. */
+  rule?: string;
+  /** Delivered: the ticket key or message reference; waiting: the approval id. */
   ref?: string;
   url?: string;
-  /** Why it waits, for held actions; who approved it, for approved ones. */
+  /** The link points at this machine (the sandbox on 127.0.0.1), not at a real tracker. */
+  local?: boolean;
+  /** Why it waits or was kept as a draft; who approved it, for approved ones. */
   note?: string;
 }
 
-/** One timed phase of a run. */
+/** One timed step of a command (sandbox start, pipeline, report…), shown as a table. */
 export interface ReportPhase {
   name: string;
   durationMs: number;
+}
+
+/** One pipeline stage on the run's timeline. */
+export interface ReportStage {
+  name: string;
+  /** Milliseconds after the run's start when it took its first input. */
+  startMs: number;
+  durationMs: number;
+  in: number;
+  out: number;
 }
 
 /** Everything the HTML report renders; plain JSON, built by {@link buildReportData}. */
@@ -57,19 +98,36 @@ export interface ReportData {
   mode: Mode;
   /** e.g. `knowledge base (no model)` or `openai gpt-4.1-mini`. */
   explainer: string;
-  totals: { findings: number; cases: number; delivered: number; pending: number; deadLetters: number };
+  totals: {
+    findings: number;
+    cases: number;
+    delivered: number;
+    pending: number;
+    drafts: number;
+    deadLetters: number;
+  };
   severity: ReportCount[];
   category: ReportCount[];
+  /** The 12 owners with most findings. */
   owner: ReportCount[];
   /** Findings by the ISO week they were first seen (`2026-W14`), oldest first. */
   trend: ReportCount[];
-  topCases: ReportCase[];
-  delivered: ReportAction[];
-  pending: ReportAction[];
+  /** The fixes with the highest-priority cases, grouped across owners. */
+  topFixes: ReportFix[];
+  /** Every action: delivered, waiting for approval and drafts, most severe and soonest due first. */
+  actions: ReportAction[];
   usage: Usage;
   audit: AuditVerification;
+  /** The command's own steps, one after another. */
   phases: ReportPhase[];
+  /** The pipeline's stages: they stream and overlap, so their durations do not add up. */
+  stages: ReportStage[];
+  /** The pipeline's wall-clock time. */
+  pipelineMs: number;
+  /** Problems worth acting on. */
   warnings: string[];
+  /** Status lines: a stage's counts, what read-only mode held back. */
+  notes: string[];
 }
 
 /** The inputs of {@link buildReportData}. */
@@ -80,14 +138,16 @@ export interface ReportInput {
   explainer: string;
   cases: readonly Case[];
   report: RunReport;
-  /** Deliveries by action id, from `action-delivered` events or an approval execution. */
+  /** Deliveries, from `action-delivered` events or an approval execution. */
   delivered: readonly { action: Action; delivery: Delivery; note?: string }[];
   /** Requests still waiting for a human. */
   pending: readonly ApprovalRequest[];
+  /** Drafts a read-only run kept. @default [] */
+  drafts?: readonly GateDraft[];
   audit: AuditVerification;
   phases: readonly ReportPhase[];
-  /** How many cases to show in full. @default 10 */
-  topCases?: number;
+  /** How many fixes to show in full. @default 10 */
+  topFixes?: number;
   /** @default () => new Date() */
   now?: () => Date;
 }
@@ -95,9 +155,9 @@ export interface ReportInput {
 const severities = ["critical", "high", "medium", "low", "info"] as const;
 
 /**
- * Turns a run's cases, deliveries, approvals and audit result into the report's data: counts per
- * severity, category, owner and first-seen week, the top cases with their explanations, and the
- * actions taken or waiting.
+ * Turns a run's cases, deliveries, approvals, drafts and audit result into the report's data: counts
+ * per severity, category, owner and first-seen week, the top fixes grouped across owners, every
+ * action with its severity, owner and due date, and the stages on the run's timeline.
  * @example
  * const html = renderReport(buildReportData({ mode: "automated", explainer: "knowledge base", cases, report, delivered, pending, audit, phases }));
  */
@@ -117,6 +177,35 @@ export function buildReportData(input: ReportInput): ReportData {
       bump(trend, isoWeek(finding.firstSeen));
     }
   }
+  const drafts = input.drafts ?? [];
+  const actions = [
+    ...input.delivered.map(({ action, delivery, note }) => ({
+      ...actionSummary(action, "delivered"),
+      ...(delivery.ref ? { ref: delivery.ref.id } : {}),
+      ...(delivery.ref?.url ? { url: delivery.ref.url, local: isLocalUrl(delivery.ref.url) } : {}),
+      ...(note ? { note } : {}),
+    })),
+    ...input.pending.map((request) => ({
+      ...actionSummary(request.action, "waiting"),
+      ref: request.id,
+      note: request.reason,
+    })),
+    ...drafts.map((draft) => ({ ...actionSummary(draft.action, "draft"), note: draft.reason })),
+  ].sort(
+    (a, b) =>
+      severities.indexOf(a.severity) - severities.indexOf(b.severity) ||
+      (a.dueDate ?? "9999").localeCompare(b.dueDate ?? "9999") ||
+      a.caseId.localeCompare(b.caseId),
+  );
+  const stages = Object.entries(input.report.stages)
+    .filter(([, stats]) => stats.startMs !== undefined)
+    .map(([name, stats]) => ({
+      name,
+      startMs: stats.startMs ?? 0,
+      durationMs: stats.durationMs,
+      in: stats.in,
+      out: stats.out,
+    }));
   return {
     title: input.title ?? "cloudsteward report",
     generatedAt: (input.now?.() ?? new Date()).toISOString(),
@@ -127,65 +216,134 @@ export function buildReportData(input: ReportInput): ReportData {
       cases: input.cases.length,
       delivered: input.delivered.length,
       pending: input.pending.length,
+      drafts: drafts.length,
       deadLetters: input.report.deadLetters.length,
     },
     severity: [...severity].map(([label, count]) => ({ label, count })),
     category: sortedCounts(category),
     owner: sortedCounts(owner).slice(0, 12),
     trend: [...trend].sort(([a], [b]) => a.localeCompare(b)).map(([label, count]) => ({ label, count })),
-    topCases: [...input.cases]
-      .sort((a, b) => (b.priority?.score ?? 0) - (a.priority?.score ?? 0))
-      .slice(0, input.topCases ?? 10)
-      .map(reportCase),
-    delivered: input.delivered.map(({ action, delivery, note }) => ({
-      ...actionSummary(action),
-      ...(delivery.ref ? { ref: delivery.ref.id } : {}),
-      ...(delivery.ref?.url ? { url: delivery.ref.url } : {}),
-      ...(note ? { note } : {}),
-    })),
-    pending: input.pending.map((request) => ({
-      ...actionSummary(request.action),
-      ref: request.id,
-      note: request.reason,
-    })),
+    topFixes: fixesOf(input.cases).slice(0, input.topFixes ?? 10),
+    actions,
     usage: input.report.usage,
     audit: input.audit,
     phases: [...input.phases],
-    warnings: input.report.warnings.map((warning) => warning.message),
+    stages,
+    pipelineMs: input.report.durationMs ?? Math.max(0, ...stages.map((s) => s.startMs + s.durationMs)),
+    warnings: input.report.warnings
+      .filter((warning) => warning.level !== "info")
+      .map((warning) => warning.message),
+    notes: input.report.warnings
+      .filter((warning) => warning.level === "info")
+      .map((warning) => warning.message),
   };
 }
 
 // Internal helpers.
 
-function reportCase(item: Case): ReportCase {
-  const explanation = item.explanation;
-  const first = item.findings[0];
-  return {
-    id: item.id,
-    severity: item.severity,
-    priority: item.priority?.score ?? 0,
-    findings: findingCountOf(item),
-    owner: ownerOf(item),
-    environment: item.context?.environment?.value ?? "unknown",
-    headline: explanation?.headline ?? first?.title ?? item.id,
-    risk: explanation?.risk ?? first?.description ?? "",
-    whyItMatters: explanation?.whyItMatters ?? "",
-    likelyIntent: explanation?.likelyIntent ?? "",
-    remediationSteps: explanation?.remediationSteps ?? [],
-    snippets: (explanation?.snippets ?? []).slice(0, 2),
-    controls: (explanation?.controls ?? []).map((control) => `${control.framework} ${control.control}`),
-    explainedBy: explanation?.source ?? "none",
-  };
+/** The cases grouped by fix (archetype, else rule), highest priority first. */
+function fixesOf(cases: readonly Case[]): ReportFix[] {
+  const groups = new Map<string, Case[]>();
+  for (const item of cases) {
+    const key = fixKeyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  const fixes: ReportFix[] = [];
+  for (const [key, members] of groups) {
+    members.sort((a, b) => priorityOf(b) - priorityOf(a) || a.id.localeCompare(b.id));
+    const lead = members[0] as Case;
+    const explanation = lead.explanation;
+    const first = lead.findings[0];
+    const owners = new Map<string, number>();
+    const environments = new Map<string, number>();
+    const resources = new Set<string>();
+    let extraResources = 0;
+    let findings = 0;
+    for (const item of members) {
+      const count = findingCountOf(item);
+      findings += count;
+      owners.set(ownerOf(item), (owners.get(ownerOf(item)) ?? 0) + count);
+      const environment = item.context?.environment?.value ?? "unknown";
+      environments.set(environment, (environments.get(environment) ?? 0) + count);
+      const sampled = new Set(item.findings.map((finding) => finding.resource.id));
+      for (const id of sampled) resources.add(id);
+      // A big case holds a sample of its findings; its resource total counts the rest.
+      if (item.resourceCount !== undefined) extraResources += Math.max(0, item.resourceCount - sampled.size);
+    }
+    fixes.push({
+      key,
+      title: first?.rule.name ?? explanation?.headline ?? lead.id,
+      severity: members.reduce<Severity>(
+        (worst, item) =>
+          severities.indexOf(item.severity) < severities.indexOf(worst) ? item.severity : worst,
+        "info",
+      ),
+      priority: priorityOf(lead),
+      cases: members.length,
+      findings,
+      resources: resources.size + extraResources,
+      owners: sortedCounts(owners).map((count) => count.label),
+      environments: sortedCounts(environments).map((count) => count.label),
+      risk: explanation?.risk ?? first?.description ?? "",
+      whyItMatters: explanation?.whyItMatters ?? "",
+      remediationSteps:
+        explanation?.remediationSteps ?? (first?.rule.remediation ? [first.rule.remediation] : []),
+      snippets: (explanation?.snippets ?? []).slice(0, 2),
+      controls: (explanation?.controls ?? first?.rule.controls ?? []).map(
+        (control) => `${control.framework} ${control.control}`,
+      ),
+      explainedBy: explanation?.source ?? "none",
+      caseIds: members.map((item) => item.id),
+    });
+  }
+  return fixes.sort(
+    (a, b) =>
+      b.priority - a.priority ||
+      severities.indexOf(a.severity) - severities.indexOf(b.severity) ||
+      b.resources - a.resources ||
+      a.key.localeCompare(b.key),
+  );
 }
 
-function actionSummary(action: Action): ReportAction {
+function fixKeyOf(item: Case): string {
+  const archetype = item.explanation?.archetypeId;
+  if (archetype) return `archetype:${archetype}`;
+  return `rule:${item.findings[0]?.rule.id ?? item.groupKey.rule ?? item.id}`;
+}
+
+function priorityOf(item: Case): number {
+  return item.priority?.score ?? 0;
+}
+
+function actionSummary(
+  action: Action,
+  status: ReportActionStatus,
+): Omit<ReportAction, "ref" | "url" | "local" | "note"> {
   return {
+    status,
     kind: action.kind,
     sink: action.sink ?? "default",
     risk: action.risk,
+    severity: action.case.severity,
+    owner: ownerOf(action.case),
+    environment: action.case.context?.environment?.value ?? "unknown",
+    ...(action.dueDate ? { dueDate: action.dueDate } : {}),
     caseId: action.case.id,
     headline: action.case.explanation?.headline ?? action.case.findings[0]?.title ?? action.case.id,
+    ...(action.rule ? { rule: action.rule } : {}),
   };
+}
+
+/** A link to this machine: the sandbox's emulated tracker, not a real one. */
+function isLocalUrl(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return host === "localhost" || host === "[::1]" || host.startsWith("127.");
+  } catch {
+    return false;
+  }
 }
 
 function ownerOf(item: Case): string {

@@ -2,10 +2,12 @@
 export {
   buildReportData,
   type ReportAction,
-  type ReportCase,
+  type ReportActionStatus,
   type ReportCount,
   type ReportData,
+  type ReportFix,
   type ReportInput,
   type ReportPhase,
+  type ReportStage,
 } from "./data.js";
 export { escapeHtml, renderReport } from "./render.js";

@@ -1,49 +1,16 @@
 import { describe, expect, it } from "vitest";
-import type { RunReport } from "../../src/core/report.js";
 import { buildReportData, type ReportInput } from "../../src/report/data.js";
 import { renderReport } from "../../src/report/render.js";
-import { makeCase } from "./fixtures.js";
-
-const emptyReport: RunReport = {
-  runId: "run_1",
-  startedAt: "2026-03-20T00:00:00Z",
-  stages: {},
-  warnings: [{ type: "other", source: "gate", message: "gate: 1 held <b>" }],
-  deadLetters: [],
-  usage: { calls: 3, inputTokens: 1200, outputTokens: 300, cost: 0.0123 },
-};
+import { makeCase, sampleActions, sampleCases, sampleRunReport } from "./fixtures.js";
 
 function input(overrides: Partial<ReportInput> = {}): ReportInput {
+  const cases = sampleCases();
   return {
     mode: "assisted",
     explainer: "openai gpt-4.1-mini",
-    cases: [
-      makeCase({
-        id: "case_a",
-        severity: "critical",
-        category: "exposure",
-        owner: "payments",
-        firstSeen: "2026-01-01T00:00:00Z",
-        findings: 2,
-      }),
-      makeCase({
-        id: "case_b",
-        severity: "low",
-        category: "identity",
-        owner: "platform",
-        firstSeen: "2025-12-29T08:00:00Z",
-      }),
-      makeCase({
-        id: "case_c",
-        severity: "high",
-        category: "exposure",
-        owner: "payments",
-        firstSeen: "2026-01-05T00:00:00Z",
-      }),
-    ],
-    report: emptyReport,
-    delivered: [],
-    pending: [],
+    cases,
+    report: sampleRunReport(),
+    ...sampleActions(cases),
     audit: { ok: true, count: 7, lastHash: "b".repeat(64) },
     phases: [{ name: "pipeline", durationMs: 2500 }],
     now: () => new Date("2026-03-20T12:00:00Z"),
@@ -53,15 +20,43 @@ function input(overrides: Partial<ReportInput> = {}): ReportInput {
 
 describe("buildReportData", () => {
   it("counts findings per severity (all five, in order), category, owner and ISO week", () => {
-    const data = buildReportData(input());
-    expect(data.totals).toEqual({ findings: 4, cases: 3, delivered: 0, pending: 0, deadLetters: 0 });
-    expect(data.severity).toEqual([
-      { label: "critical", count: 2 },
-      { label: "high", count: 1 },
-      { label: "medium", count: 0 },
-      { label: "low", count: 1 },
-      { label: "info", count: 0 },
-    ]);
+    const data = buildReportData(
+      input({
+        cases: [
+          makeCase({
+            id: "a",
+            severity: "critical",
+            category: "exposure",
+            owner: "payments",
+            firstSeen: "2026-01-01T00:00:00Z",
+            findings: 2,
+          }),
+          makeCase({
+            id: "b",
+            severity: "low",
+            category: "identity",
+            owner: "platform",
+            firstSeen: "2025-12-29T08:00:00Z",
+          }),
+          makeCase({
+            id: "c",
+            severity: "high",
+            category: "exposure",
+            owner: "payments",
+            firstSeen: "2026-01-05T00:00:00Z",
+          }),
+        ],
+      }),
+    );
+    expect(data.totals).toEqual({
+      findings: 4,
+      cases: 3,
+      delivered: 1,
+      pending: 1,
+      drafts: 1,
+      deadLetters: 0,
+    });
+    expect(data.severity.map((count) => count.count)).toEqual([2, 1, 0, 1, 0]);
     expect(data.category).toEqual([
       { label: "exposure", count: 3 },
       { label: "identity", count: 1 },
@@ -74,24 +69,109 @@ describe("buildReportData", () => {
     ]);
   });
 
-  it("orders the top cases by priority and keeps the usage and audit result", () => {
-    const data = buildReportData(input({ topCases: 2 }));
-    expect(data.topCases.map((item) => item.id)).toEqual(["case_a", "case_c"]);
-    expect(data.usage.cost).toBe(0.0123);
-    expect(data.audit).toMatchObject({ ok: true, count: 7 });
+  it("groups the top cases by fix across owners: one Log4Shell entry with its resources and owners", () => {
+    const data = buildReportData(input());
+    const [log4shell, bucket, other] = data.topFixes;
+    expect(data.topFixes).toHaveLength(3);
+    expect(log4shell).toMatchObject({
+      title: "Log4Shell (CVE-2021-44228)",
+      severity: "critical",
+      priority: 90,
+      cases: 3,
+      findings: 6,
+      resources: 6,
+      owners: ["payments", "platform", "data-engineering-and-analytics-platform-team"],
+      environments: ["production", "development", "unknown"],
+      caseIds: ["case_l1", "case_l2", "case_l3"],
+    });
+    expect(bucket).toMatchObject({ title: "S3 bucket allows public read", cases: 1, owners: ["platform"] });
+    expect(other?.severity).toBe("low");
+    expect(buildReportData(input({ topFixes: 1 })).topFixes).toHaveLength(1);
+  });
+
+  it("lists every action with its status, severity, owner and due date, most severe first; sandbox links are marked", () => {
+    const data = buildReportData(input());
+    expect(
+      data.actions.map(({ status, severity, owner, dueDate, kind }) => ({
+        status,
+        severity,
+        owner,
+        dueDate,
+        kind,
+      })),
+    ).toEqual([
+      { status: "waiting", severity: "critical", owner: "platform", dueDate: "2026-03-05", kind: "escalate" },
+      { status: "delivered", severity: "critical", owner: "payments", dueDate: "2026-03-09", kind: "ticket" },
+      { status: "draft", severity: "high", owner: "platform", dueDate: "2026-04-01", kind: "ticket" },
+    ]);
+    expect(data.actions[1]).toMatchObject({ ref: "SEC-1", local: true });
+    expect(data.actions[0]?.note).toBe("high-risk escalate always waits for a human approval");
+  });
+
+  it("keeps status lines apart from warnings, and the stages with their place on the timeline", () => {
+    const data = buildReportData(input());
+    expect(data.warnings).toEqual(["enrich: 2 case(s) had an environment value that could not be read <b>"]);
+    expect(data.notes).toEqual(["gate (automated): 1 action(s) allowed, 1 held for approval"]);
+    expect(data.stages.map((stage) => [stage.name, stage.startMs])).toEqual([
+      ["source", 0],
+      ["triage", 50],
+      ["explain", 400],
+    ]);
+    expect(data.pipelineMs).toBe(4000);
+  });
+
+  it("has no row cap: 450 actions are 450 rows", () => {
+    const cases = Array.from({ length: 450 }, (_, index) =>
+      makeCase({
+        id: `case_${index}`,
+        severity: "medium",
+        category: "exposure",
+        owner: `team-${index % 7}`,
+        firstSeen: "2026-03-02T10:00:00Z",
+      }),
+    );
+    const template = sampleActions(sampleCases()).drafts[0]!.action;
+    const drafts = cases.map((item) => ({
+      action: { ...template, case: item, idempotencyKey: item.id },
+      reason: "read-only mode: kept as a draft for review",
+      at: "2026-03-20T00:00:00Z",
+    }));
+    const html = renderReport(buildReportData(input({ cases, delivered: [], pending: [], drafts })));
+    expect(html.match(/<tr data-status="draft"/g)).toHaveLength(450);
+    expect(html).not.toContain("more.</p>");
   });
 });
 
 describe("renderReport", () => {
   it("is self-contained: no external script, stylesheet, image or font", () => {
-    const html = renderReport(buildReportData(input()));
+    const html = renderReport(buildReportData(input({ delivered: [] })));
     expect(html).not.toMatch(/<script[^>]+src=/);
     expect(html).not.toMatch(/<link[^>]+href=/);
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
     expect(html).toContain("default-src 'none'");
   });
 
-  it("escapes finding content in the page and in the inline JSON", () => {
+  it("draws the charts as inline SVG with whole labels, and a print stylesheet", () => {
+    const html = renderReport(buildReportData(input()));
+    for (const name of ["severity", "category", "owner", "trend", "timeline"]) {
+      expect(html).toMatch(new RegExp(`<svg [^>]*data-chart="${name}"`));
+    }
+    expect(html).toContain(">data-engineering-and-analytics-platform-team</tspan>");
+    expect(html).toContain("@media print");
+    expect(html).toMatch(/Wall clock 4\.00 s\. Stages stream/);
+  });
+
+  it("says when a link points at the sandbox, and keeps warnings apart from run notes", () => {
+    const html = renderReport(buildReportData(input()));
+    expect(html).toMatch(
+      /<a href="http:\/\/127\.0\.0\.1:4010\/browse\/SEC-1">SEC-1<\/a> <span class="local"[^>]*>sandbox<\/span>/,
+    );
+    expect(html).toMatch(/<section id="warnings"[\s\S]*could not be read &lt;b&gt;[\s\S]*<\/section>/);
+    expect(html).toMatch(/<section id="notes"[\s\S]*gate \(automated\): 1 action\(s\) allowed/);
+    expect(html.indexOf('id="warnings"')).toBeLessThan(html.indexOf('id="fixes"'));
+  });
+
+  it("escapes finding content everywhere", () => {
     const hostile = "</script><img src=x onerror=alert(1)>";
     const html = renderReport(
       buildReportData(
@@ -105,13 +185,14 @@ describe("renderReport", () => {
               firstSeen: "2026-01-01T00:00:00Z",
             }),
           ],
+          delivered: [],
+          pending: [],
+          drafts: [],
         }),
       ),
     );
     expect(html).not.toContain("<img src=x");
     expect(html).toContain("&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;");
-    expect(html).toContain("\\u003c/script>\\u003cimg");
-    expect(html).toContain("gate: 1 held &lt;b&gt;");
   });
 
   it("shows a failed audit verification with the first bad record", () => {

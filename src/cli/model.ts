@@ -1,3 +1,4 @@
+import { isAbortError, isCloudstewardError } from "../core/errors.js";
 import { anthropic } from "../llm/anthropic/anthropic.js";
 import type { LanguageModel } from "../llm/language-model.js";
 import { openai } from "../llm/openai/openai.js";
@@ -54,6 +55,54 @@ export function cliModel(provider: CliModelProvider | "auto", env: CliIoEnv, mod
   const host = (env.OLLAMA_HOST ?? "http://localhost:11434").replace(/\/+$/, "");
   const baseURL = `${/^https?:\/\//.test(host) ? host : `http://${host}`}/v1`;
   return { model: openaiCompatible({ model: id, baseURL, name: "ollama" }), label: `ollama ${id}` };
+}
+
+/** What {@link preflightModel} found: the model to use, and why it was dropped when it was. */
+export interface CheckedModel extends CliModel {
+  /** Why the configured model is not used (unreachable, or it refused the call). */
+  problem?: string;
+}
+
+/**
+ * Checks the chosen model with one tiny call (one output token) before a run, so a broken set-up
+ * shows at once instead of as one slow fallback per case: when the call fails (connection refused,
+ * no answer within `timeoutMs`, refused credentials, unknown model), the run explains with the
+ * knowledge base and the label says why, e.g. `knowledge base (model unreachable: …)`. The knowledge
+ * base is returned as is.
+ * @example
+ * const checked = await preflightModel(context.model, { signal });
+ * if (checked.problem) console.error(`warning: ${checked.problem}`);
+ */
+export async function preflightModel(
+  chosen: CliModel,
+  options: { signal?: AbortSignal; timeoutMs?: number } = {},
+): Promise<CheckedModel> {
+  const model = chosen.model;
+  if (!model) return chosen;
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? 20_000);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  try {
+    await model.generate({
+      messages: [{ role: "user", content: "Reply with OK." }],
+      maxOutputTokens: 1,
+      signal,
+    });
+    return chosen;
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    const unreachable =
+      timeout.aborted ||
+      isAbortError(error) ||
+      isCloudstewardError(error, "CONNECTION") ||
+      isCloudstewardError(error, "TIMEOUT");
+    const reason = timeout.aborted
+      ? `no answer within ${Math.round((options.timeoutMs ?? 20_000) / 1000)} s`
+      : error instanceof Error
+        ? error.message
+        : String(error);
+    const problem = `${chosen.label} ${unreachable ? "unreachable" : "failed its check call"}: ${reason}`;
+    return { label: `knowledge base (model ${unreachable ? "unreachable" : "failed"}: ${reason})`, problem };
+  }
 }
 
 /** Environment variables, as `CliIo.env` holds them. */

@@ -17,10 +17,7 @@ export async function openCliStore(
   load: () => Promise<unknown> = loadBetterSqlite3,
 ): Promise<Store> {
   if (options.path === ":memory:" || existsSync(options.path)) return sqliteStore(options);
-  const problem = await load().then(
-    () => undefined,
-    (error: unknown) => (error instanceof Error ? error.message.split("\n")[0] : String(error)),
-  );
+  const problem = await load().then(() => undefined, whyUnavailable);
   if (problem === undefined) return sqliteStore(options);
   const path = `${options.path}.jsonl`;
   stderr.write(
@@ -34,4 +31,12 @@ async function loadBetterSqlite3(): Promise<void> {
   const module = await import("better-sqlite3");
   const Database = module.default ?? module;
   new Database(":memory:").close();
+}
+
+/** Why better-sqlite3 could not load, in a few words. */
+function whyUnavailable(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if ((error as { code?: unknown }).code === "ERR_MODULE_NOT_FOUND") return "not installed";
+  if (message.includes("bindings file")) return "its native build is missing";
+  return message.split("\n")[0] ?? message;
 }

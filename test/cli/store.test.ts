@@ -39,7 +39,7 @@ describe("openCliStore", () => {
     await store.close();
     expect(lines).toHaveLength(1);
     expect(lines[0]).toBe(
-      `warning: SQLite is unavailable (better-sqlite3: Could not locate the bindings file. Tried:), so the store is the JSON Lines file ${path}.jsonl (one process at a time). Run \`npm rebuild better-sqlite3\` to store in ${path} instead.\n`,
+      `warning: SQLite is unavailable (better-sqlite3: its native build is missing), so the store is the JSON Lines file ${path}.jsonl (one process at a time). Run \`npm rebuild better-sqlite3\` to store in ${path} instead.\n`,
     );
     expect(readFileSync(`${path}.jsonl`, "utf8")).toContain('"key":"wiz"');
 
@@ -47,6 +47,18 @@ describe("openCliStore", () => {
     const again = await openCliStore({ path }, capture().stderr, missingBuild);
     expect(await again.get("cursor", "wiz")).toBe("2026-03-01");
     await again.close();
+  });
+
+  it("says when better-sqlite3 is not installed at all (npm i --omit=optional)", async () => {
+    const path = join(tempDir(), "state.db");
+    const { lines, stderr } = capture();
+    const notInstalled = Object.assign(new Error("Cannot find package 'better-sqlite3'"), {
+      code: "ERR_MODULE_NOT_FOUND",
+    });
+    const store = await openCliStore({ path }, stderr, () => Promise.reject(notInstalled));
+    await store.close();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain("SQLite is unavailable (better-sqlite3: not installed)");
   });
 
   it("never swaps an existing SQLite file for an empty JSON Lines store", async () => {

@@ -5,6 +5,7 @@ import { sha256Hex } from "../../core/fingerprint.js";
 import type { Estate, EstateAccount, EstateFinding, EstateResource, EstateRule } from "../estate.js";
 import type { Emulation } from "./emulation.js";
 import { type Faults, jsonResponse } from "./faults.js";
+import { laceworkPolicyId, vendorRuleName } from "./vendor-rules.js";
 
 /** The API key id (`keyId`) the Lacework emulation accepts. */
 export const sandboxLaceworkApiKey = "SANDBOX_LW_7A1C9E0B52D34F68A1B2C3D4E5F60718";
@@ -82,15 +83,18 @@ export function laceworkEmulation(estate: Estate, faults: Faults): LaceworkEmula
     const close = closed.get(finding.reportedBy.lacework!);
     const alert: Record<string, unknown> = {
       alertId: Number(finding.reportedBy.lacework),
-      alertName: rule.title,
+      alertName: vendorRuleName("lacework", rule),
       alertType: alertTypeOf(finding.category, resource),
       severity: titleSeverity[finding.severity],
       status: statusOf(finding),
       startTime,
       endTime: new Date(Date.parse(startTime) + 3_600_000).toISOString(),
       lastUserUpdatedTime: close?.at ?? "0",
-      policyId: policyIdOf(rule),
-      alertInfo: { subject: `${rule.title}: ${resource.name}`, description: rule.description },
+      policyId: laceworkPolicyId(rule),
+      alertInfo: {
+        subject: `${vendorRuleName("lacework", rule)}: ${resource.name}`,
+        description: rule.description,
+      },
       derivedFields: derivedFieldsOf(finding.category, resource),
       reachability: "UnknownReachability",
       alertSource: "UnknownAlertSource",
@@ -114,7 +118,8 @@ export function laceworkEmulation(estate: Estate, faults: Faults): LaceworkEmula
         ],
       };
     }
-    if (faults.malformed(index)) delete alert.severity;
+    // A field changes type, as when a vendor changes shape under us (a missing one only falls back).
+    if (faults.malformed(index)) alert.severity = { name: alert.severity };
     return alert;
   };
 
@@ -189,7 +194,7 @@ export function laceworkEmulation(estate: Estate, faults: Faults): LaceworkEmula
       const evaluated = now - 3_600_000 - (index % 6) * day;
       if (evaluated < parsed.start || evaluated >= parsed.end) continue;
       const row = vulnerabilityRow(finding, rule, resource, evaluated, index);
-      if (faults.malformed(index)) delete row.severity;
+      if (faults.malformed(index)) row.severity = { name: row.severity };
       if (parsed.filters.every((filter) => matchesFilter(row, filter))) rows.push(row);
     }
     return pageOf(rows, 0, base, `/api/v2/Vulnerabilities/${type}/search`);
@@ -219,14 +224,14 @@ export function laceworkEmulation(estate: Estate, faults: Faults): LaceworkEmula
         continue;
       if (!["open", "in_progress"].includes(finding.status)) continue;
       const rule = ruleOf(finding);
-      const entry = byRule.get(policyIdOf(rule)) ?? { rule, findings: [] };
+      const entry = byRule.get(laceworkPolicyId(rule)) ?? { rule, findings: [] };
       entry.findings.push(finding);
-      byRule.set(policyIdOf(rule), entry);
+      byRule.set(laceworkPolicyId(rule), entry);
     }
     const reportTime = new Date(now - 6 * 3_600_000).toISOString();
     const recommendations = [...byRule.entries()].map(([recId, { rule, findings }]) => ({
       REC_ID: recId,
-      TITLE: rule.title,
+      TITLE: vendorRuleName("lacework", rule),
       CATEGORY: categoryTitle[rule.category],
       SERVICE: serviceOf(resourceOf(findings[0]!)),
       STATUS: "NonCompliant",
@@ -234,7 +239,7 @@ export function laceworkEmulation(estate: Estate, faults: Faults): LaceworkEmula
       VIOLATIONS: findings.map((finding) => ({
         resource: resourceOf(finding).id,
         region: resourceOf(finding).region ?? "global",
-        reasons: [`${rule.title}: ${resourceOf(finding).name}`],
+        reasons: [`${vendorRuleName("lacework", rule)}: ${resourceOf(finding).name}`],
       })),
       RESOURCE_COUNT: findings.length,
       ASSESSED_RESOURCE_COUNT: findings.length,
@@ -283,7 +288,7 @@ export function laceworkEmulation(estate: Estate, faults: Faults): LaceworkEmula
 
   const createPolicyException = async (request: Request, url: URL): Promise<Response> => {
     const policyId = url.searchParams.get("policyId");
-    const known = new Set(estate.rules.map(policyIdOf));
+    const known = new Set(estate.rules.map(laceworkPolicyId));
     if (!policyId || !known.has(policyId))
       return jsonResponse(404, { ok: false, message: `Policy ${policyId ?? "(none)"} not found` });
     const body = (await request.json().catch(() => ({}))) as { description?: unknown; constraints?: unknown };
@@ -521,11 +526,6 @@ function alertTypeOf(category: Category, resource: EstateResource): string {
   if (category === "vulnerability")
     return resource.cloud === "kubernetes" ? "NewContainerVulnerability" : "NewHostVulnerability";
   return "NewViolations";
-}
-
-/** A stable `lacework-global-<n>` policy id per rule archetype. */
-function policyIdOf(rule: EstateRule): string {
-  return `lacework-global-${(Number.parseInt(sha256Hex(rule.archetype).slice(0, 6), 16) % 900) + 30}`;
 }
 
 /** Lacework's `SERVICE` of a report recommendation, e.g. `aws:s3`. */

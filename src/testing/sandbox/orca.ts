@@ -9,6 +9,7 @@ import { stableHash } from "../../core/fingerprint.js";
 import type { Estate, EstateAccount, EstateFinding, EstateResource, EstateRule } from "../estate.js";
 import type { Emulation } from "./emulation.js";
 import { type Faults, jsonResponse } from "./faults.js";
+import { orcaAlertType, vendorRuleName } from "./vendor-rules.js";
 
 /** The API token the Orca emulation accepts (`Authorization: Token <token>`). */
 export const sandboxOrcaApiToken = "sandbox-orca-token-5d2a9c";
@@ -314,8 +315,8 @@ function identityOf({ finding, resource, rule, account }: AlertView) {
     vendorId,
     uniqueId: `${assetType}_${account.id}_${vendorId.split(/[/:]/).at(-1)}`,
     provider: resource.cloud === "kubernetes" ? "k8s" : resource.cloud,
-    ruleId: `r${stableHash("orca-rule", rule.archetype, rule.title).slice(0, 8)}`,
-    alertType: cve ? "vulnerable_package" : rule.archetype.replace(/-/g, "_"),
+    ruleId: `r${stableHash("orca-rule", rule.archetype, rule.title).slice(0, 10)}`,
+    alertType: orcaAlertType(rule),
     cve,
     riskLevel: finding.severity === "info" ? "informational" : finding.severity,
   };
@@ -334,7 +335,7 @@ function renderLegacy(alert: AlertView): OrcaLegacyAlert {
   if (resource.region !== undefined) inventory.Region = resource.region;
   return {
     type: identity.alertType,
-    type_string: rule.title,
+    type_string: vendorRuleName("orca", rule),
     rule_id: identity.ruleId,
     category: toOrcaCategory(finding.category),
     source: resource.name,
@@ -363,7 +364,7 @@ function renderLegacy(alert: AlertView): OrcaLegacyAlert {
       in_verification: false,
       verification_status: null,
     },
-    data: { title: rule.title, remediation_console: [rule.remediation] },
+    data: { title: vendorRuleName("orca", rule), remediation_console: [rule.remediation] },
     model: { data: { Inventory: inventory } },
   };
 }
@@ -381,12 +382,13 @@ function renderRow(alert: AlertView, index: number, select: Set<string> | undefi
     Tags: wrap({ ...resource.tags }),
   };
   if (resource.region !== undefined) inventory.Region = wrap(resource.region);
-  if (faults.malformed(index)) delete inventory.AssetType; // a vendor shape change under us
+  // A field changes type, as when a vendor changes shape under us (a missing one only falls back).
+  if (faults.malformed(index)) inventory.AssetType = wrap({ name: assetType });
   const fields: Fields = {
     AlertId: wrap(alertId),
     AlertType: wrap(alertType),
     RuleId: wrap(ruleId),
-    Title: wrap(rule.title),
+    Title: wrap(vendorRuleName("orca", rule)),
     OrcaScore: wrap(scoreOf(alert)),
     RiskLevel: wrap(riskLevel),
     Category: wrap(toOrcaCategory(finding.category)),
@@ -450,8 +452,8 @@ function fieldValue(alert: AlertView, model: string, key: string): unknown {
     LastUpdated: finding.lastSeen,
     OrcaScore: scoreOf(alert),
     CveIds: rule.vulnerability ? [rule.vulnerability.cve] : [],
-    Title: rule.title,
-    AlertType: rule.archetype.replace(/-/g, "_"),
+    Title: vendorRuleName("orca", rule),
+    AlertType: orcaAlertType(rule),
   };
   return fields[key];
 }

@@ -5,6 +5,7 @@ import { sha256Hex, stableHash } from "../../core/fingerprint.js";
 import type { Estate, EstateAccount, EstateFinding, EstateResource, EstateRule } from "../estate.js";
 import type { Emulation } from "./emulation.js";
 import { type Faults, jsonResponse } from "./faults.js";
+import { vendorRuleName } from "./vendor-rules.js";
 
 /** The access key id the Prisma Cloud emulation accepts. */
 export const sandboxPrismaAccessKeyId = "sandbox-prisma-access-key";
@@ -81,7 +82,11 @@ export function prismaEmulation(estate: Estate, faults: Faults): PrismaEmulation
       stateOf(finding),
       detailed,
     );
-    if (faults.malformed(index)) delete (alert.policy as Record<string, unknown>).severity;
+    // A field changes type, as when a vendor changes shape under us (a missing one only falls back).
+    if (faults.malformed(index)) {
+      const policy = alert.policy as Record<string, unknown>;
+      policy.severity = { name: policy.severity };
+    }
     return alert;
   };
 
@@ -539,7 +544,7 @@ function renderAlert(
   const lastSeen = Date.parse(finding.lastSeen);
   const policy: Record<string, unknown> = {
     policyId,
-    name: rule.title,
+    name: vendorRuleName("prisma", rule),
     policyType: policyTypeOf(rule, resource),
     severity: prismaSeverity(finding.severity),
     remediable: rule.category === "misconfiguration",
@@ -555,7 +560,7 @@ function renderAlert(
       requirementId: control.control.split(".")[0],
       requirementName: rule.category,
       sectionId: control.control,
-      sectionDescription: rule.title,
+      sectionDescription: vendorRuleName("prisma", rule),
       complianceId: stableHash("compliance", control.framework, control.control),
       policyId,
       customAssigned: false,
@@ -592,7 +597,7 @@ const filterValues: Record<string, (finding: EstateFinding, context: Context) =>
   "alert.id": (finding) => [finding.reportedBy.prisma!],
   "alert.status": (finding, context) => [context.stateOf(finding).status],
   "policy.severity": (finding) => [prismaSeverity(finding.severity)],
-  "policy.name": (finding, context) => [context.ruleOf(finding).title],
+  "policy.name": (finding, context) => [vendorRuleName("prisma", context.ruleOf(finding))],
   "policy.type": (finding, context) => [
     policyTypeOf(context.ruleOf(finding), context.resources.get(finding.resourceId)!),
   ],

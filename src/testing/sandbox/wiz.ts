@@ -14,6 +14,7 @@ import { memoize } from "../../core/memo.js";
 import type { Estate, EstateAccount, EstateFinding, EstateResource, EstateRule } from "../estate.js";
 import type { Emulation } from "./emulation.js";
 import { type Faults, jsonResponse } from "./faults.js";
+import { vendorRuleName, wizGuardDutyRuleId } from "./vendor-rules.js";
 
 /** The service-account id the Wiz emulation accepts. */
 export const sandboxWizClientId = "sandbox-wiz-client";
@@ -287,7 +288,12 @@ export function wizEmulation(estate: Estate, faults: Faults): WizEmulation {
         ?.providerUniqueId?.equals ?? []) as unknown[];
       for (const [nativeId, target] of byNativeId) {
         if (!ids.includes(target.finding.resourceId)) continue;
-        const ruleId = ruleIdFor(target.kind, target.finding, ruleOf(target.finding));
+        const ruleId = ruleIdFor(
+          target.kind,
+          target.finding,
+          ruleOf(target.finding),
+          resourceOf(target.finding).type,
+        );
         const ruleIds = [
           ...asArray(input.cloudConfigurationRuleIds),
           ...asArray(input.controlIds),
@@ -475,13 +481,14 @@ const categoryNames: Record<Category, string> = {
 /** `stableHash` of two parts, memoized: the same rules and resources are rendered on every page. */
 const cachedHash = memoize((first: string, second: string) => stableHash(first, second), 500_000);
 
-function ruleIdFor(kind: WizKind, finding: EstateFinding, rule: EstateRule): string {
+function ruleIdFor(kind: WizKind, finding: EstateFinding, rule: EstateRule, resourceType: string): string {
   const hash = cachedHash(rule.archetype, rule.title);
   if (kind === "vulnerability") return rule.vulnerability!.cve;
   if (kind === "configuration")
     return `${hash.slice(0, 8)}-${hash.slice(8, 12)}-4${hash.slice(13, 16)}-8${hash.slice(17, 20)}-${hash.slice(12, 24)}`;
   const type = issueType(finding);
-  if (type === "THREAT_DETECTION") return `cer-${hash.slice(0, 12)}`;
+  if (type === "THREAT_DETECTION")
+    return wizGuardDutyRuleId(rule, resourceType) ?? `cer-${hash.slice(0, 12)}`;
   if (type === "CLOUD_CONFIGURATION")
     return `${hash.slice(0, 8)}-${hash.slice(8, 12)}-4${hash.slice(13, 16)}-8${hash.slice(17, 20)}-${hash.slice(12, 24)}`;
   return `wc-id-${parseInt(hash.slice(0, 6), 16) % 10_000}`;
@@ -570,13 +577,13 @@ function renderIssue(
   state: State,
 ) {
   const type = issueType(finding);
-  const ruleId = ruleIdFor("issue", finding, rule);
+  const ruleId = ruleIdFor("issue", finding, rule, resource.type);
   const sourceRule =
     type === "THREAT_DETECTION"
       ? {
           __typename: "CloudEventRule",
           id: ruleId,
-          name: rule.title,
+          name: vendorRuleName("wiz", rule, resource.type),
           cloudEventRuleDescription: rule.description,
           sourceType: "CLOUDTRAIL",
           type: "DETECTION",
@@ -585,7 +592,7 @@ function renderIssue(
         ? {
             __typename: "CloudConfigurationRule",
             id: ruleId,
-            name: rule.title,
+            name: vendorRuleName("wiz", rule, resource.type),
             cloudConfigurationRuleDescription: rule.description,
             remediationInstructions: rule.remediation,
             serviceType: toWizCloudPlatform(resource.cloud),
@@ -594,7 +601,7 @@ function renderIssue(
         : {
             __typename: "Control",
             id: ruleId,
-            name: rule.title,
+            name: vendorRuleName("wiz", rule, resource.type),
             controlDescription: rule.description,
             resolutionRecommendation: rule.remediation,
             securitySubCategories: subCategories(finding, rule),
@@ -643,7 +650,7 @@ function renderConfiguration(
   account: EstateAccount,
   state: State,
 ) {
-  const ruleId = ruleIdFor("configuration", finding, rule);
+  const ruleId = ruleIdFor("configuration", finding, rule, resource.type);
   return {
     id: finding.reportedBy.wiz!,
     result: "FAIL",
@@ -671,7 +678,7 @@ function renderConfiguration(
     rule: {
       id: ruleId,
       shortId: `${toWizCloudPlatform(resource.cloud)}-${String(parseInt(ruleId.slice(0, 4), 16) % 1000).padStart(3, "0")}`,
-      name: rule.title,
+      name: vendorRuleName("wiz", rule, resource.type),
       description: rule.description,
       remediationInstructions: rule.remediation,
       securitySubCategories: subCategories(finding, rule),
@@ -775,7 +782,9 @@ const predicates: Record<WizKind, (filterBy: Record<string, unknown>, context: R
           analyzed(finding.lastSeen) &&
           (projects.length === 0 || projects.includes(context.accounts.get(resource.accountId)!.projectId)) &&
           (ruleIds.length === 0 ||
-            ruleIds.includes(ruleIdFor("configuration", finding, context.ruleOf(finding))))
+            ruleIds.includes(
+              ruleIdFor("configuration", finding, context.ruleOf(finding), context.resourceOf(finding).type),
+            ))
         );
       };
     },

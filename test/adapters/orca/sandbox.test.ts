@@ -170,7 +170,7 @@ describe("Orca emulation", () => {
     expect((await call("/alerts/orca-1/status/close", { method: "PUT" })).status).toBe(404);
   });
 
-  it("serves every Nth record malformed (its asset type missing) when the fault is on", async () => {
+  it("serves every Nth record malformed (its asset type of the wrong type) when the fault is on", async () => {
     const emulation = orcaEmulation(
       generateEstate({ seed: 9, size: 20, platforms: ["orca"] }),
       createFaults({ malformedRecordEvery: 5 }),
@@ -185,7 +185,7 @@ describe("Orca emulation", () => {
     );
     const rows = ((await response.json()) as Json).data as Json[];
     const malformed = rows
-      .filter((row) => row.data.Inventory.data.AssetType === undefined)
+      .filter((row) => typeof row.data.Inventory.data.AssetType.value !== "string")
       .map((row) => row.name);
     expect(malformed).toEqual(["orca-10005", "orca-10010", "orca-10015", "orca-10020"]);
   });

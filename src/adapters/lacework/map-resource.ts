@@ -52,12 +52,29 @@ function computeFacts(id: string, hint?: string, hintType?: string): ResourceFac
 }
 
 /**
- * Maps Lacework's cloud names (`AWS`, `Azure`, `GCP`, `OCI`, `K8s`/`Kubernetes`, the webhook's `event_source`)
- * to a cloud, case-insensitively; anything else (`Agent`, empty) is `other`.
+ * Maps Lacework's cloud and event-source names to a cloud, case-insensitively: `AWS`, `Azure`, `GCP`,
+ * `OCI`, `K8s`/`Kubernetes` (alerts' `derivedFields.source`, `csp`), and the webhook's and events'
+ * sources, which start with their cloud (`AwsCompliance`, `AzureCompliance`, `GcpAuditTrail`,
+ * `CloudTrailCep`…); anything else (`Agent`, `LWComposite`, empty) is `other`.
+ * @example
+ * mapLaceworkCloud("AzureCompliance"); // "azure"
  */
 export function mapLaceworkCloud(value: string | null | undefined): Cloud {
-  return cloudByName[(value ?? "").trim().toLowerCase()] ?? "other";
+  return laceworkCloudOf(value ?? "") ?? "other";
 }
+
+/**
+ * The cloud a Lacework source word names (see {@link mapLaceworkCloud}), `other` for the sources that are
+ * no cloud (`Agent`, `LWComposite`, `App`, `User`, `TestEvent`, `Platform`, empty), `undefined` for a word
+ * Lacework is not known to send.
+ */
+export const laceworkCloudOf = memoize((value: string): Cloud | undefined => {
+  const word = value.trim().toLowerCase();
+  const exact = cloudByName[word];
+  if (exact) return exact;
+  const prefix = cloudPrefixes.find(([start]) => word.startsWith(start));
+  return prefix?.[1];
+}, 256);
 
 const kubernetesKinds = new Set([
   "pod",
@@ -78,7 +95,28 @@ const cloudByName: Record<string, Cloud> = {
   oci: "oci",
   k8s: "kubernetes",
   kubernetes: "kubernetes",
+  // Sources that are no cloud: the agent, composite alerts, event categories, the platform itself.
+  "": "other",
+  agent: "other",
+  lwcomposite: "other",
+  composite: "other",
+  app: "other",
+  user: "other",
+  testevent: "other",
+  platform: "other",
 };
+
+/** Event sources and models that begin with their cloud (`AwsCompliance`, `CloudTrailCep`, `GcpAuditTrail`). */
+const cloudPrefixes: readonly [string, Cloud][] = [
+  ["aws", "aws"],
+  ["cloudtrail", "aws"],
+  ["azure", "azure"],
+  ["gcp", "gcp"],
+  ["gke", "gcp"],
+  ["oci", "oci"],
+  ["k8s", "kubernetes"],
+  ["kubernetes", "kubernetes"],
+];
 
 /** `service:kind` of an ARN → normalized type (kinds not listed become `aws.<service>.<kind>`). */
 const awsTypes: Record<string, string> = {

@@ -3,10 +3,11 @@ import type { Category, Control, Finding, Resource, Vulnerability } from "../../
 import { describe, FieldReader, type Fields, isFields, type Path } from "../shared/fields.js";
 import { assembleFinding } from "../shared/finding.js";
 import type { SourceNormalizeOptions } from "../shared/options.js";
+import { fallbackSeverity } from "../shared/severity.js";
 import { toTags } from "../shared/tags.js";
 import { isoFromEpochMs } from "../shared/time.js";
 import { mapLaceworkAlertCategory, mapLaceworkPostureCategory } from "./map-category.js";
-import { resourceFacts } from "./map-resource.js";
+import { laceworkCloudOf, resourceFacts } from "./map-resource.js";
 import { mapLaceworkSeverity } from "./map-severity.js";
 import { mapLaceworkStatus } from "./map-status.js";
 
@@ -31,21 +32,29 @@ export interface NormalizeOptions extends SourceNormalizeOptions {
  * Turns one Lacework FortiCNAPP record into a Finding, detecting its kind: an alert from `Alerts`/`Alerts/search`
  * (with `entityMap` when fetched with `scope=Details`, which names the resource), one compliance report
  * recommendation carrying exactly one `VIOLATIONS` entry (one failing resource), a host or container
- * vulnerability row, or an alert-channel webhook payload in the flat (`event_id`) or upper-case Events
- * (`EVENT_ID`) format. Pure apart from the default `fetchedAt`.
- * @throws NormalizationError naming the missing or invalid field, e.g. `["alertInfo", "subject"]`.
+ * vulnerability row, an alert-channel webhook payload in the flat (`event_id`) or upper-case Events
+ * (`EVENT_ID`, also inside an Amazon EventBridge envelope's `detail`) format, or a v1 Events row or
+ * event-details record (`event_id`/`EVENT_ID` with `ENTITY_MAP`). A field the Finding can do without (a
+ * name, a time, the resource, an unknown severity or status word) is replaced by a fallback with a
+ * `fallback` warning to `onWarning`, naming the field. Pure apart from the default `fetchedAt`.
+ * @throws NormalizationError when the record names no id, or a field it does carry has the wrong type,
+ * naming its path, e.g. `["alertInfo", "subject"]`.
  * @example
  * const finding = normalize(alert, { consoleUrl: "https://acme.lacework.net" });
  */
 export function normalize(record: unknown, options: NormalizeOptions = {}): Finding {
   const kind = detectLaceworkRecordKind(record);
-  const fields = record as Fields;
+  // The Amazon EventBridge (CloudWatch alert channel) form carries the event as its `detail`.
+  const fields =
+    kind === "webhook-event" && !("EVENT_ID" in (record as Fields))
+      ? ((record as Fields).detail as Fields)
+      : (record as Fields);
   const read = new FieldReader("lacework", kind, options);
   const fetchedAt = options.fetchedAt ?? new Date().toISOString();
   const consoleUrl = options.consoleUrl?.replace(/\/+$/, "");
   const draft =
     kind === "alert"
-      ? fromAlert(fields, read, consoleUrl)
+      ? fromAlert(fields, read, consoleUrl, fetchedAt)
       : kind === "compliance"
         ? fromCompliance(fields, read)
         : kind === "host-vulnerability" || kind === "container-vulnerability"
@@ -75,9 +84,10 @@ export function detectLaceworkRecordKind(record: unknown): LaceworkRecordKind {
   if ("vulnId" in record)
     return "imageId" in record || "image_id" in record ? "container-vulnerability" : "host-vulnerability";
   if ("event_id" in record || "event_title" in record) return "webhook";
-  if ("EVENT_ID" in record) return "webhook-event";
+  if ("EVENT_ID" in record || (isFields(record.detail) && "EVENT_ID" in record.detail))
+    return "webhook-event";
   throw new NormalizationError(
-    "lacework: unrecognized record: expected an alert (alertId), a compliance recommendation (REC_ID), a vulnerability row (vulnId) or a webhook payload (event_id or EVENT_ID).",
+    "lacework: unrecognized record: expected an alert (alertId), a compliance recommendation (REC_ID), a vulnerability row (vulnId) or an event (event_id, EVENT_ID or an EventBridge detail.EVENT_ID).",
     { platform: "lacework", path: [] },
   );
 }
@@ -88,6 +98,9 @@ export function detectLaceworkRecordKind(record: unknown): LaceworkRecordKind {
 const root: Path = [];
 const infoPath: Path = ["alertInfo"];
 const derivedPath: Path = ["derivedFields"];
+const derivedSourcePath: Path = ["derivedFields", "source"];
+const alertNamePath: Path = ["alertName"];
+const startTimePath: Path = ["startTime"];
 const violationsPath: Path = ["VIOLATIONS"];
 const violationPath: Path = ["VIOLATIONS", 0];
 const featurePath: Path = ["featureKey"];
@@ -98,7 +111,6 @@ const contextPath: Path = ["evalCtx"];
 const imagePath: Path = ["evalCtx", "image_info"];
 const eventDetailsPath: Path = ["EVENT_DETAILS"];
 const eventDataPath: Path = ["EVENT_DETAILS", "data"];
-const firstEventPath: Path = ["EVENT_DETAILS", "data", 0];
 /** The fields of an optional object the record leaves out. */
 const none: Fields = {};
 
@@ -119,10 +131,12 @@ interface Draft {
 }
 
 function build(draft: Draft, read: FieldReader, fetchedAt: string, raw: unknown): Finding {
-  const severity = mapLaceworkSeverity(draft.severity.value);
-  if (!severity) throw read.fail(draft.severity.path, `has an unknown severity "${draft.severity.value}"`);
-  const status = mapLaceworkStatus(draft.status.value);
-  if (!status) throw read.fail(draft.status.path, `has an unknown status "${draft.status.value}"`);
+  const severity =
+    mapLaceworkSeverity(draft.severity.value) ??
+    fallback(read, draft.severity.path, problemWith("severity", draft.severity.value), fallbackSeverity);
+  const status =
+    mapLaceworkStatus(draft.status.value) ??
+    fallback(read, draft.status.path, problemWith("status", draft.status.value), "open");
   const source: Finding["source"] = {
     platform: "lacework",
     nativeId: draft.nativeId,
@@ -147,7 +161,12 @@ function build(draft: Draft, read: FieldReader, fetchedAt: string, raw: unknown)
   });
 }
 
-function fromAlert(alert: Fields, read: FieldReader, consoleUrl: string | undefined): Draft {
+function fromAlert(
+  alert: Fields,
+  read: FieldReader,
+  consoleUrl: string | undefined,
+  fetchedAt: string,
+): Draft {
   const rawId = alert.alertId;
   if (
     !(typeof rawId === "number" && Number.isInteger(rawId)) &&
@@ -160,10 +179,22 @@ function fromAlert(alert: Fields, read: FieldReader, consoleUrl: string | undefi
   const info = read.optionalObject(alert.alertInfo, root, "alertInfo") ?? none;
   const derived = read.optionalObject(alert.derivedFields, root, "derivedFields") ?? none;
   const name =
-    read.textual(alert.alertName, root, "alertName") || read.textual(info.subject, infoPath, "subject");
-  if (!name) throw read.fail(["alertName"], "is missing (and alertInfo.subject too)");
-  const startTime = requiredTime(read, alert.startTime, root, "startTime");
-  const endTime = read.textual(alert.endTime, root, "endTime");
+    read.textual(alert.alertName, root, "alertName") ||
+    read.textual(info.subject, infoPath, "subject") ||
+    read.textual(alert.alertType, root, "alertType") ||
+    fallback(
+      read,
+      alertNamePath,
+      "is missing (and alertInfo.subject and alertType too)",
+      `Lacework alert ${nativeId}`,
+    );
+  const endTime = toIso(read.textual(alert.endTime, root, "endTime") ?? "");
+  const startTime = timeOr(
+    read,
+    read.textual(alert.startTime, root, "startTime"),
+    startTimePath,
+    endTime ?? fetchedAt,
+  );
   const ruleId =
     read.textual(alert.policyId, root, "policyId") ||
     read.textual(alert.alertType, root, "alertType") ||
@@ -176,19 +207,24 @@ function fromAlert(alert: Fields, read: FieldReader, consoleUrl: string | undefi
     name,
     cve,
   );
-  const source = read.textual(derived.source, derivedPath, "source") ?? "";
+  const source = sourceOf(read, derived.source, derivedSourcePath);
+  const description = read.textual(info.description, infoPath, "description") ?? "";
+  const resource = resourceFromEntityMap(alert.entityMap, source, alertEntityPaths, read, nativeId);
+  if (resource.accountId === "" && resource.id.startsWith("lacework-alert:")) {
+    resource.accountId = accountIn(description);
+  }
   return {
     nativeId,
-    severity: { value: read.string(alert.severity, root, "severity"), path: ["severity"] },
-    status: { value: read.string(alert.status, root, "status"), path: ["status"] },
+    severity: { value: read.textual(alert.severity, root, "severity") ?? "", path: ["severity"] },
+    status: { value: read.textual(alert.status, root, "status") ?? "", path: ["status"] },
     category,
     title: name,
-    description: read.textual(info.description, infoPath, "description") ?? "",
+    description,
     rule: { id: ruleId, name, controls: [] },
-    resource: resourceFromEntityMap(alert.entityMap, source, alertEntityPaths, read, nativeId),
+    resource,
     vulnerability: cve ? { cve } : undefined,
     firstSeen: startTime,
-    lastSeen: (endTime && toIso(endTime)) || latestUpdate(alert, read) || startTime,
+    lastSeen: endTime || latestUpdate(alert, read) || startTime,
     url: consoleUrl ? `${consoleUrl}/ui/investigation/recents/EventDossier-${nativeId}` : undefined,
   };
 }
@@ -269,7 +305,9 @@ function fromVulnerability(
     nativeId = `${cve}:${mid}:${packageName ?? ""}`;
     read.subject = `${kind} ${nativeId}`;
     const tags = read.optionalObject(row.machineTags, root, "machineTags") ?? none;
-    resource = hostResource(read, mid, tags, machineTagsPath, context);
+    resource =
+      hostResource(read, mid, tags, machineTagsPath, context) ??
+      fallback(read, ["mid"], "is empty", placeholderResource(nativeId, ""));
   } else {
     const imageId = read.string(row.imageId, root, "imageId");
     nativeId = `${cve}:${imageId}:${packageName ?? ""}`;
@@ -305,16 +343,29 @@ function fromWebhook(payload: Fields, read: FieldReader, receivedAt: string): Dr
   if (!nativeId) throw read.fail(["event_id"], "is missing (and event_link names no EventDossier)");
   read.subject = `webhook ${nativeId}`;
   const eventType = read.textual(payload.event_type, root, "event_type") ?? "";
-  const title = read.textual(payload.event_title, root, "event_title") || eventType;
-  if (!title) throw read.fail(["event_title"], "is missing (and event_type too)");
-  const source = read.textual(payload.event_source, root, "event_source") ?? "";
+  const title =
+    read.textual(payload.event_title, root, "event_title") ||
+    eventType ||
+    fallback(read, ["event_title"], "is missing (and event_type too)", `Lacework event ${nativeId}`);
+  const source = sourceOf(read, payload.event_source, ["event_source"]);
   const recId = read.textual(payload.rec_id, root, "rec_id");
-  const time = lenientTime(read.textual(payload.event_timestamp, root, "event_timestamp") ?? "", receivedAt);
+  // The v1 Events rows (GetEventsForDateRange) carry start_time/end_time and severity instead.
+  const time = lenientTime(
+    read,
+    read.textual(payload.event_timestamp, root, "event_timestamp") ||
+      read.textual(payload.start_time, root, "start_time"),
+    ["event_timestamp"],
+    receivedAt,
+  );
   const cve = cveIn(title);
+  const lastSeen = toIso(read.textual(payload.end_time, root, "end_time") ?? "") || time;
   return {
     nativeId,
     severity: {
-      value: read.textual(payload.event_severity, root, "event_severity") ?? "",
+      value:
+        read.textual(payload.event_severity, root, "event_severity") ??
+        read.textual(payload.severity, root, "severity") ??
+        "",
       path: ["event_severity"],
     },
     status: { value: "Open", path: [] },
@@ -325,7 +376,7 @@ function fromWebhook(payload: Fields, read: FieldReader, receivedAt: string): Dr
     resource: placeholderResource(nativeId, source),
     vulnerability: cve ? { cve } : undefined,
     firstSeen: time,
-    lastSeen: time,
+    lastSeen,
     url: linkOf(link),
   };
 }
@@ -336,18 +387,30 @@ function fromWebhookEvent(payload: Fields, read: FieldReader, receivedAt: string
   read.subject = `webhook-event ${nativeId}`;
   const eventType = read.textual(payload.EVENT_TYPE, root, "EVENT_TYPE") ?? "";
   const summary = read.textual(payload.SUMMARY, root, "SUMMARY") ?? "";
-  const title = read.textual(payload.EVENT_NAME, root, "EVENT_NAME") || summary || eventType;
-  if (!title) throw read.fail(["EVENT_NAME"], "is missing (and SUMMARY and EVENT_TYPE too)");
+  const title =
+    read.textual(payload.EVENT_NAME, root, "EVENT_NAME") ||
+    summary ||
+    eventType ||
+    fallback(
+      read,
+      ["EVENT_NAME"],
+      "is missing (and SUMMARY and EVENT_TYPE too)",
+      `Lacework event ${nativeId}`,
+    );
   const details = read.optionalObject(payload.EVENT_DETAILS, root, "EVENT_DETAILS") ?? none;
   const data = read.list(details.data, eventDetailsPath, "data");
-  const first = (data && read.optionalObject(data[0], eventDataPath, 0)) ?? none;
-  const source = read.textual(payload.SOURCE, root, "SOURCE") ?? "";
+  // A v1 event-details record is the `EVENT_DETAILS.data[0]` item itself.
+  const first = (data && read.optionalObject(data[0], eventDataPath, 0)) ?? payload;
+  const entityPaths = first === payload ? topEntityPaths : eventEntityPaths;
+  const source = sourceOf(read, payload.SOURCE, ["SOURCE"]);
   const time = lenientTime(
-    read.textual(payload.START_TIME, root, "START_TIME") ||
-      read.textual(first.START_TIME, firstEventPath, "START_TIME") ||
-      "",
+    read,
+    read.textual(first.START_TIME, entityPaths.at, "START_TIME") ||
+      read.textual(payload.START_TIME, root, "START_TIME"),
+    ["START_TIME"],
     receivedAt,
   );
+  const lastSeen = toIso(read.textual(first.END_TIME, entityPaths.at, "END_TIME") ?? "") || time;
   const cve = cveIn(title);
   return {
     nativeId,
@@ -362,16 +425,18 @@ function fromWebhookEvent(payload: Fields, read: FieldReader, receivedAt: string
     title,
     description: summary,
     rule: { id: eventType || title, name: title, controls: [] },
-    resource: resourceFromEntityMap(first.ENTITY_MAP, source, eventEntityPaths, read, nativeId),
+    resource: resourceFromEntityMap(first.ENTITY_MAP, source, entityPaths, read, nativeId),
     vulnerability: cve ? { cve } : undefined,
     firstSeen: time,
-    lastSeen: time,
+    lastSeen,
     url: linkOf(read.textual(payload.LINK, root, "LINK") ?? ""),
   };
 }
 
 /** Where the parts of an entity map sit, for error paths (built once per place an entity map can be). */
 interface EntityPaths {
+  /** The object holding the entity map (and the event's own times). */
+  at: Path;
   map: Path;
   resources: Path;
   resource: Path;
@@ -389,11 +454,15 @@ interface EntityPaths {
   machineKey: Path;
   machineProps: Path;
   machineTags: Path;
+  violations: Path;
+  violation: Path;
 }
 
-function entityPaths(map: Path): EntityPaths {
+function entityPaths(at: Path, key: string): EntityPaths {
+  const map = [...at, key];
   const under = (...parts: (string | number)[]): Path => [...map, ...parts];
   return {
+    at,
     map,
     resources: under("Resource"),
     resource: under("Resource", 0),
@@ -411,17 +480,24 @@ function entityPaths(map: Path): EntityPaths {
     machineKey: under("Machine", 0, "KEY"),
     machineProps: under("Machine", 0, "PROPS"),
     machineTags: under("Machine", 0, "PROPS", "tags"),
+    violations: under("NewViolation"),
+    violation: under("NewViolation", 0),
   };
 }
 
-const alertEntityPaths = entityPaths(["entityMap"]);
-const eventEntityPaths = entityPaths(["EVENT_DETAILS", "data", 0, "ENTITY_MAP"]);
+const alertEntityPaths = entityPaths(root, "entityMap");
+const eventEntityPaths = entityPaths(["EVENT_DETAILS", "data", 0], "ENTITY_MAP");
+/** A v1 event-details record holds its `ENTITY_MAP` at the top level. */
+const topEntityPaths = entityPaths(root, "ENTITY_MAP");
 
 /**
- * The resource an alert's `entityMap` names (docs/lacework.md, Sources: listing, keys inferred): the first
- * `Resource[].KEY.resource_name`, with `PROPS.resource_type`, `PROPS.account_id` and `PROPS.tags`,
- * `Region[].KEY.region` and `CloudAccount[].KEY.account_id`; else a `Machine` (its `PROPS.tags` as on host
- * vulnerabilities); else a placeholder naming the alert, so the finding still flows.
+ * The resource an entity map names (docs/lacework.md, Sources: listing): Alerts v2 entries are
+ * `{ KEY, PROPS }` (`Resource[].KEY.resource_name` with `PROPS.resource_type`, `PROPS.account_id` and
+ * `PROPS.tags`, `Region[].KEY.region`, `CloudAccount[].KEY.account_id`, `Machine[].KEY.mid` with
+ * `PROPS.tags`); the v1 events and the EventBridge channel write flat upper-case entries
+ * (`Region[].REGION` and `ACCOUNT_LIST`, `CT_User[].ACCOUNT_ID`, `NewViolation[].RESOURCE`,
+ * `Machine[].HOSTNAME` and `INSTANCE_ID`). Else a placeholder naming the alert, so the finding still flows.
+ * An entity type whose value is not a list (the `"{object}"` some exports write) is skipped with a warning.
  */
 function resourceFromEntityMap(
   entityMap: unknown,
@@ -431,26 +507,38 @@ function resourceFromEntityMap(
   nativeId: string,
 ): Resource {
   if (entityMap === undefined || entityMap === null) return placeholderResource(nativeId, source);
-  if (!isFields(entityMap)) throw read.fail(paths.map, "must be an object keyed by entity type");
-  const account = firstEntry(
-    read,
-    read.list(entityMap.CloudAccount, paths.map, "CloudAccount"),
-    paths.accounts,
-  );
-  const accountKey = read.optionalObject(account.KEY, paths.account, "KEY") ?? none;
-  const regionKey =
-    read.optionalObject(
-      firstEntry(read, read.list(entityMap.Region, paths.map, "Region"), paths.regions).KEY,
-      paths.region,
-      "KEY",
-    ) ?? none;
-  const region = read.textual(regionKey.region, paths.regionKey, "region") || undefined;
-  const entry = firstEntry(read, read.list(entityMap.Resource, paths.map, "Resource"), paths.resources);
-  if (entry !== none) {
-    const key = read.optionalObject(entry.KEY, paths.resource, "KEY") ?? none;
+  if (!isFields(entityMap)) {
+    read.warn(paths.map, `is ${describe(entityMap)}, not an object keyed by entity type`, "no entities");
+    return placeholderResource(nativeId, source);
+  }
+  const account = firstEntry(read, entityMap, "CloudAccount", paths.map);
+  const accountKey = read.optionalObject(account.KEY, paths.account, "KEY") ?? account;
+  const regionEntry = firstEntry(read, entityMap, "Region", paths.map);
+  const regionKey = read.optionalObject(regionEntry.KEY, paths.region, "KEY") ?? none;
+  const region =
+    read.textual(regionKey.region, paths.regionKey, "region") ||
+    read.textual(regionEntry.REGION, paths.region, "REGION") ||
+    undefined;
+  // v1 events name the account on the region and the CloudTrail user.
+  const regionAccounts = read.list(regionEntry.ACCOUNT_LIST, paths.region, "ACCOUNT_LIST");
+  const flatAccount =
+    (regionAccounts && read.textual(regionAccounts[0], [...paths.region, "ACCOUNT_LIST"], 0)) ||
+    read.textual(
+      firstEntry(read, entityMap, "CT_User", paths.map).ACCOUNT_ID,
+      [...paths.map, "CT_User", 0],
+      "ACCOUNT_ID",
+    );
+  const entry = firstEntry(read, entityMap, "Resource", paths.map);
+  const key = read.optionalObject(entry.KEY, paths.resource, "KEY") ?? none;
+  const id =
+    read.textual(key.resource_name, paths.resourceKey, "resource_name") ||
+    read.textual(
+      firstEntry(read, entityMap, "NewViolation", paths.map).RESOURCE,
+      paths.violation,
+      "RESOURCE",
+    );
+  if (id) {
     const props = read.optionalObject(entry.PROPS, paths.resource, "PROPS") ?? none;
-    const id = read.textual(key.resource_name, paths.resourceKey, "resource_name");
-    if (!id) throw read.fail([...paths.resourceKey, "resource_name"], "is missing");
     const facts = resourceFacts(
       id,
       source,
@@ -458,34 +546,65 @@ function resourceFromEntityMap(
     );
     const accountId =
       read.textual(props.account_id, paths.resourceProps, "account_id") ||
-      read.textOr(accountKey.account_id, paths.accountKey, "account_id", facts.accountId || "");
+      read.textual(accountKey.account_id, paths.accountKey, "account_id") ||
+      flatAccount ||
+      facts.accountId ||
+      fallback(read, [...paths.accountKey, "account_id"], "is missing", "");
     const accountProps = read.optionalObject(account.PROPS, paths.account, "PROPS") ?? none;
     const accountName =
       read.textual(accountProps.account_alias, paths.accountProps, "account_alias") || undefined;
     return toResource(id, facts, accountId, accountName, region ?? facts.region, props.tags);
   }
-  const machine = firstEntry(read, read.list(entityMap.Machine, paths.map, "Machine"), paths.machines);
-  if (machine === none) return placeholderResource(nativeId, source);
+  const machine = firstEntry(read, entityMap, "Machine", paths.map);
   const machineKey = read.optionalObject(machine.KEY, paths.machine, "KEY") ?? none;
   const machineProps = read.optionalObject(machine.PROPS, paths.machine, "PROPS") ?? none;
   const tags = read.optionalObject(machineProps.tags, paths.machineProps, "tags") ?? none;
-  const mid = read.textual(machineKey.mid, paths.machineKey, "mid") ?? nativeId;
-  return hostResource(read, mid, tags, paths.machineTags, none);
+  const mid = read.textual(machineKey.mid, paths.machineKey, "mid") ?? "";
+  // A flat v1 machine: its hostname and instance id stand in for the tags an agent reports.
+  const flat = {
+    Hostname: read.textual(machine.HOSTNAME, paths.machine, "HOSTNAME") ?? "",
+    InstanceId: read.textual(machine.INSTANCE_ID, paths.machine, "INSTANCE_ID") ?? "",
+    Zone: region ?? "",
+    Account: flatAccount ?? "",
+  };
+  const host =
+    tags === none
+      ? hostResource(read, mid, flat, paths.machine, none)
+      : hostResource(read, mid, tags, paths.machineTags, none);
+  return host ?? placeholderResource(nativeId, source);
 }
 
-/** The first entry of an entity-map list at `at` (`none` when the list is absent or empty). */
-function firstEntry(read: FieldReader, entries: readonly unknown[] | undefined, at: Path): Fields {
-  return (entries && read.optionalObject(entries[0], at, 0)) ?? none;
+/**
+ * The first entry of the entity-map list `type` (`none` when the list is absent or empty); a value that
+ * is not a list is skipped with a warning.
+ */
+function firstEntry(read: FieldReader, entityMap: Fields, type: string, at: Path): Fields {
+  const entries = entityMap[type];
+  if (entries === undefined || entries === null) return none;
+  if (!Array.isArray(entries)) {
+    read.warn([...at, type], `is ${describe(entries)}, not a list of entities`, []);
+    return none;
+  }
+  return read.optionalObject(entries[0], [...at, type], 0) ?? none;
 }
 
-/** A host from its machine tags: an EC2 instance ARN, a GCE instance name, else the machine id. */
-function hostResource(read: FieldReader, mid: string, tags: Fields, tagsAt: Path, context: Fields): Resource {
+/**
+ * A host from its machine tags: an EC2 instance ARN, a GCE instance name, an Azure VM id, else the
+ * machine id or hostname (`lacework-machine:<id>`); `undefined` when the tags name none of these.
+ */
+function hostResource(
+  read: FieldReader,
+  mid: string,
+  tags: Fields,
+  tagsAt: Path,
+  context: Fields,
+): Resource | undefined {
   const tag = (key: string) => read.textual(tags[key], tagsAt, key) ?? "";
   const hostname = tag("Hostname") || read.textual(context.hostname, contextPath, "hostname") || "";
   const zone = tag("Zone");
   const provider = tag("VmProvider").toLowerCase();
   const instanceId = tag("InstanceId");
-  let id = `lacework-machine:${mid}`;
+  let id = "";
   if ((provider === "aws" || /^i-[0-9a-f]+$/.test(instanceId)) && instanceId) {
     const region = zone.replace(/[a-z]$/, "");
     id = `arn:aws:ec2:${region}:${tag("Account")}:instance/${instanceId}`;
@@ -495,10 +614,18 @@ function hostResource(read: FieldReader, mid: string, tags: Fields, tagsAt: Path
   } else if (tag("VmInstanceId").toLowerCase().startsWith("/subscriptions/")) {
     id = tag("VmInstanceId");
   }
-  if (id.startsWith("lacework-machine:") && !mid) throw read.fail(["mid"], "is missing");
-  const facts = id.startsWith("lacework-machine:")
-    ? { cloud: "other" as const, type: "other.host.machine", nativeType: "Machine", name: hostname || mid }
-    : resourceFacts(id);
+  if (!id) {
+    if (!mid && !hostname) return undefined;
+    const machineId = `lacework-machine:${mid || hostname}`;
+    const facts = {
+      cloud: "other" as const,
+      type: "other.host.machine",
+      nativeType: "Machine",
+      name: hostname || mid,
+    };
+    return toResource(machineId, facts, tag("Account") || tag("ProjectId"), undefined, undefined, tags);
+  }
+  const facts = resourceFacts(id);
   const accountId = tag("Account") || tag("ProjectId") || facts.accountId || "";
   const resource = toResource(id, facts, accountId, undefined, facts.region, tags);
   if (hostname && resource.name === "") resource.name = hostname;
@@ -628,7 +755,42 @@ function toIso(value: string): string | undefined {
   return Number.isNaN(time) ? undefined : isoFromEpochMs(time);
 }
 
-/** Webhook timestamps are human-formatted (`02 Mar 2025 10:11 GMT`): parse leniently, else the receive time. */
-function lenientTime(value: string, receivedAt: string): string {
-  return (value && toIso(value.replace(/\bUTC\b/, "GMT"))) || receivedAt;
+/** A timestamp as ISO-8601, else `fallbackTime` with a warning naming the field at `path`. */
+function timeOr(read: FieldReader, value: string | undefined, path: Path, fallbackTime: string): string {
+  if (value) {
+    const iso = toIso(value);
+    if (iso) return iso;
+  }
+  return fallback(read, path, value ? `is not a timestamp: "${value}"` : "is missing", fallbackTime);
+}
+
+/** Webhook and event timestamps may be human-formatted (`02 Mar 2025 10:11 GMT`): parsed leniently, else the receive time with a warning. */
+function lenientTime(read: FieldReader, value: string | undefined, path: Path, receivedAt: string): string {
+  return timeOr(read, value?.replace(/\bUTC\b/, "GMT"), path, receivedAt);
+}
+
+/** `value` after a `fallback` warning that the field at `path` could not be used (`problem`). */
+function fallback<T>(read: FieldReader, path: Path, problem: string, value: T): T {
+  read.warn(path, problem, value);
+  return value;
+}
+
+/** `is missing` or `has an unknown <what> "<value>"`. */
+function problemWith(what: string, value: string): string {
+  return value === "" ? "is missing" : `has an unknown ${what} "${value}"`;
+}
+
+/** A source word (`derivedFields.source`, `event_source`, `SOURCE`), with a warning when Lacework is not known to send it. */
+function sourceOf(read: FieldReader, value: unknown, path: Path): string {
+  const source = read.textual(value, path.slice(0, -1), path.at(-1) as string) ?? "";
+  if (laceworkCloudOf(source) === undefined) read.warn(path, `is an unknown source "${source}"`, "other");
+  return source;
+}
+
+/**
+ * The cloud account a cloud-activity alert names only in its text (`For account: 0123456789 :`,
+ * `For project: my-project (…)`), else `""`.
+ */
+function accountIn(description: string): string {
+  return /\bFor (?:account|project):\s+([^\s:()]+)/.exec(description)?.[1] ?? "";
 }

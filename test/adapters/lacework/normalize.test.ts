@@ -194,15 +194,8 @@ describe("lacework normalize", () => {
     const alert = fixture("alert-details");
     const cases: [unknown, (string | number)[]][] = [
       [{ ...alert, alertId: "abc" }, ["alertId"]],
-      [{ ...alert, severity: undefined }, ["severity"]],
-      [{ ...alert, severity: "Severe" }, ["severity"]],
-      [{ ...alert, status: "Pending" }, ["status"]],
-      [{ ...alert, startTime: "yesterday" }, ["startTime"]],
+      [{ ...alert, severity: true }, ["severity"]],
       [{ ...alert, alertInfo: "text" }, ["alertInfo"]],
-      [
-        { ...alert, entityMap: { Resource: [{ KEY: {} }] } },
-        ["entityMap", "Resource", 0, "KEY", "resource_name"],
-      ],
       [{ ...fixture("compliance-recommendation"), VIOLATIONS: [] }, ["VIOLATIONS"]],
       [
         { ...fixture("compliance-recommendation"), VIOLATIONS: [{ region: "x" }] },
@@ -210,7 +203,6 @@ describe("lacework normalize", () => {
       ],
       [{ ...fixture("host-vulnerability"), mid: undefined }, ["mid"]],
       [{ ...fixture("webhook-flat"), event_id: undefined, event_link: undefined }, ["event_id"]],
-      [{ ...fixture("webhook-events"), SEVERITY: 9 }, ["SEVERITY"]],
     ];
     for (const [record, path] of cases) {
       const error = normalizationError(record);
@@ -220,6 +212,107 @@ describe("lacework normalize", () => {
     }
     expect(normalizationError([]).path).toEqual([]);
     expect(normalizationError({ id: 1 }).message).toContain("unrecognized record");
+  });
+
+  // A record the Finding can do without one field of: normalized with a fallback and a warning naming it.
+  it.each([
+    [
+      "an alert without severity",
+      { ...fixture("alert-details"), severity: undefined },
+      "severity",
+      { severity: "high" },
+    ],
+    [
+      "an alert with an unknown severity",
+      { ...fixture("alert-details"), severity: "Severe" },
+      "severity",
+      { severity: "high" },
+    ],
+    [
+      "an alert with an unknown status",
+      { ...fixture("alert-details"), status: "Pending" },
+      "status",
+      { status: "open" },
+    ],
+    [
+      "an alert with an unreadable startTime",
+      { ...fixture("alert-details"), startTime: "yesterday" },
+      "startTime",
+      {},
+    ],
+    [
+      "an alert without a name",
+      { ...fixture("alert-list"), alertName: undefined, alertInfo: {}, alertType: undefined },
+      "alertName",
+      {},
+    ],
+    [
+      "an event with an unknown severity",
+      { ...fixture("webhook-events"), SEVERITY: 9 },
+      "SEVERITY",
+      { severity: "high" },
+    ],
+    [
+      "an alert whose entity map holds no lists",
+      { ...fixture("alert-details"), entityMap: { Resource: "{object}" } },
+      "entityMap.Resource",
+      {},
+    ],
+    [
+      "an alert from an unknown source",
+      { ...fixture("alert-list"), derivedFields: { source: "Mainframe" } },
+      "derivedFields.source",
+      {},
+    ],
+  ] as const)("keeps %s, with a fallback warning naming the field", (_, record, feature, expected) => {
+    const warnings: Warning[] = [];
+    const finding = normalize(record, { fetchedAt, onWarning: (warning) => warnings.push(warning) });
+    expect(finding).toMatchObject(expected);
+    expect(warnings).toContainEqual(
+      expect.objectContaining({ type: "fallback", source: "lacework", feature }),
+    );
+  });
+
+  it("reads the account a cloud-activity alert names only in its text, and an entity with no resource name as the alert", () => {
+    const alert = {
+      ...fixture("alert-list"),
+      alertInfo: { description: "For account: 123456789012 (prod) : root used" },
+    };
+    expect(normalize(alert, { fetchedAt }).resource.accountId).toBe("123456789012");
+    const unnamed = normalize(
+      { ...fixture("alert-details"), entityMap: { Resource: [{ KEY: {} }] } },
+      { fetchedAt },
+    );
+    expect(unnamed.resource.id).toMatch(/^lacework-alert:/);
+  });
+
+  it("reads the EventBridge (CloudWatch alert channel) form and v1 event records", () => {
+    const event = fixture("webhook-events");
+    const wrapped = normalize(
+      { version: "0", "detail-type": "LaceworkEvents", detail: event },
+      { fetchedAt },
+    );
+    expect(wrapped).toEqual(normalize(event, { fetchedAt }));
+    const details = normalize(
+      {
+        EVENT_ID: "7",
+        EVENT_TYPE: "NewExternalServerDNSConn",
+        START_TIME: "2020-04-20T19:00:00Z",
+        END_TIME: "2020-04-20T20:00:00Z",
+        ENTITY_MAP: {
+          Machine: [{ HOSTNAME: "web-1", INSTANCE_ID: "i-0abc" }],
+          Region: [{ REGION: "us-east-1", ACCOUNT_LIST: ["111122223333"] }],
+        },
+      },
+      { fetchedAt },
+    );
+    expect(details.resource).toMatchObject({
+      id: "arn:aws:ec2:us-east-1:111122223333:instance/i-0abc",
+      type: "aws.ec2.instance",
+      accountId: "111122223333",
+      region: "us-east-1",
+    });
+    expect(details.lastSeen).toBe("2020-04-20T20:00:00.000Z");
   });
 
   it("keeps the native record only when asked", () => {

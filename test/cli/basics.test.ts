@@ -1,7 +1,9 @@
 import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { completionScript } from "../../src/cli/completion.js";
 import { colourOn, createOutput } from "../../src/cli/io.js";
@@ -27,6 +29,19 @@ describe("--version", () => {
       expect(result.code).toBe(0);
       expect(result.stdout).toBe(`cloudsteward ${version}\n`);
     }
+  });
+
+  it("prints it from the bin run by tsx too, whatever the working directory", async () => {
+    const { version } = JSON.parse(await readFile("package.json", "utf8"));
+    const bin = join(process.cwd(), "src/cli/index.ts");
+    // What `node --import tsx` loads, resolved here since the command runs elsewhere.
+    const tsx = pathToFileURL(createRequire(join(process.cwd(), "package.json")).resolve("tsx")).href;
+    const stdout = execFileSync(process.execPath, ["--import", tsx, bin, "--version"], {
+      cwd: dir,
+      encoding: "utf8",
+      env: { ...process.env, NODE_OPTIONS: "" },
+    });
+    expect(stdout).toBe(`cloudsteward ${version}\n`);
   });
 });
 

@@ -141,16 +141,16 @@ export function cliVersion(): string {
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === "help" || name === "--help" || name === "-h") {
-    const topic = args[0];
-    if (topic !== undefined && !(topic in cliCommands)) return unknownCommand(topic, io);
-    io.stdout.write(`${topic ? cliCommands[topic]?.help : helpText()}\n`);
+    const topic = args[0] === undefined ? undefined : commandNamed(args[0]);
+    if (args[0] !== undefined && !topic) return unknownCommand(args[0], io);
+    io.stdout.write(`${topic ? topic.help : helpText()}\n`);
     return name === undefined ? exitCodes.usage : exitCodes.ok;
   }
   if (name === "--version" || name === "-v") {
     io.stdout.write(`cloudsteward ${cliVersion()}\n`);
     return exitCodes.ok;
   }
-  const command = cliCommands[name];
+  const command = commandNamed(name);
   if (!command) return unknownCommand(name, io);
   if (args.includes("--help") || args.includes("-h")) {
     io.stdout.write(`${command.help}\n`);
@@ -164,6 +164,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
 }
 
 // Internal helpers.
+
+/** The command of that name; never one of `Object.prototype`'s members (`toString`, `constructor`). */
+function commandNamed(name: string): CliCommandEntry | undefined {
+  return Object.hasOwn(cliCommands, name) ? cliCommands[name] : undefined;
+}
 
 function unknownCommand(name: string, io: CliIo): number {
   const hint = suggestion(name, Object.keys(cliCommands));

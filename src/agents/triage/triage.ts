@@ -9,9 +9,9 @@ import {
 import { type Finding, type Platform, type Severity, severitySchema } from "../../core/finding.js";
 import { stableHash } from "../../core/fingerprint.js";
 import type { Warning } from "../../core/report.js";
-import type { Stage } from "../../core/stage.js";
+import type { Stage, StageContext } from "../../core/stage.js";
 import { createTagReader, type TagKeys } from "../enrich/normalize.js";
-import { CaseSamples, FindingTable } from "./finding-table.js";
+import { CaseSamples, FindingTable, sortRows } from "./finding-table.js";
 import { type GroupKey, mergeValues, ownValues } from "./group.js";
 import {
   addFactors,
@@ -160,109 +160,25 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
         samples.offer(row, finding);
       }
 
-      // 2. Dedup by id: the copy with the latest lastSeen wins (ties: the later one).
-      const byId = new Int32Array(table.length);
-      for (let row = 0; row < byId.length; row++) byId[row] = row;
-      byId.sort((a, b) => table.compareIds(a, b));
-      // Winners are written over the front of `byId` (one slot per distinct id, never ahead of the reader).
-      let winnerCount = 0;
-      for (let index = 0; index < byId.length; ) {
-        let winner = byId[index]!;
-        let next = index + 1;
-        for (; next < byId.length && table.sameId(byId[next]!, winner); next++) {
-          const row = byId[next]!;
-          if (table.lastSeen.get(row) >= table.lastSeen.get(winner)) winner = row;
-        }
-        byId[winnerCount++] = winner;
-        index = next;
-      }
-
-      // 3. Suppression of the winners, then cross-platform dedup (same dedupKey) and grouping.
+      // 2–3. Dedup by id, suppression of the winners, cross-platform dedup (same dedupKey) and
+      // grouping. Each step lets go of the columns it was the last to read.
       const suppressed = new Map<string, number>();
       const resurfaced = new Map<string, number>();
-      const liveRows = new Int32Array(winnerCount);
-      let liveCount = 0;
-      for (let index = 0; index < winnerCount; index++) {
-        const row = byId[index]!;
-        const rule = table.suppressedBy.get(row);
-        const error = table.errors.get(row);
-        if (rule >= 0) {
-          const id = suppressions[rule]!.rule.id;
-          suppressed.set(id, (suppressed.get(id) ?? 0) + 1);
-          continue;
-        }
-        if (error?.stage === "suppression") {
-          failFinding(error.finding, error.error);
-          continue;
-        }
-        for (const index of table.lapsed.get(row) ?? []) {
-          const id = suppressions[index]!.rule.id;
-          resurfaced.set(id, (resurfaced.get(id) ?? 0) + 1);
-        }
-        liveRows[liveCount++] = row;
-      }
-      // Input order must not matter (replays diff cases): duplicates stay together, then by platform and id.
-      const live = liveRows.subarray(0, liveCount).sort((a, b) => table.compare(a, b));
-
-      const groups = new Map<string, Group>();
-      const groupOf = new Int32Array(table.length).fill(-1);
-      const groupList: Group[] = [];
-      for (let index = 0; index < live.length; ) {
-        let next = index + 1;
-        while (next < live.length && table.sameDedupKey(live[next]!, live[index]!)) next++;
-        const members = Array.from(live.subarray(index, next));
-        index = next;
-        const failed = members.map((row) => table.errors.get(row)).find((error) => error !== undefined);
-        if (failed) {
-          for (const row of members) {
-            const error = table.errors.get(row);
-            if (error) failFinding(error.finding, failed.error);
-            else fail(triageError(undefined, failed.error), { itemId: table.id(row) });
-          }
-          continue;
-        }
-        const groupKey = mergeValues(
-          members.map((row) => table.tuples[table.tuple.get(row)]!),
-          grouping.keys,
-        );
-        const parts = Object.entries(groupKey).map(([key, value]) => `${key}=${value}`);
-        const joined = parts.join("\u0000");
-        let group = groups.get(joined);
-        if (group === undefined) {
-          group = {
-            index: groupList.length,
-            id: `case_${stableHash(...parts)}`,
-            groupKey,
-            severity: severityRank("info"),
-            rows: [],
-            platforms: new Set(),
-            factors: emptyFactors(),
-            resources: 0,
-            sample: [],
-          };
-          groups.set(joined, group);
-          groupList.push(group);
-        }
-        for (const row of members) {
-          groupOf[row] = group.index;
-          group.severity = Math.min(group.severity, severityRank(table.factorsOf(row).severity));
-          group.rows.push(row);
-          group.platforms.add(table.platforms[table.platform.get(row)]!);
-          addFactors(group.factors, table.factorsOf(row), weights);
-        }
-      }
-      countResources(live, groupOf, groupList, table);
+      const live = liveRows(table, suppressions, { suppressed, resurfaced }, failFinding);
+      const grouped = groupRows(table, live, grouping.keys, weights, failFinding, fail);
       for (const { row, finding } of samples.entries()) {
-        const index = groupOf[row]!;
-        if (index >= 0) groupList[index]!.sample.push({ row, finding });
+        const index = grouped.groupOf[row]!;
+        if (index >= 0) grouped.groups[index]!.sample.push({ row, finding });
       }
-
-      for (const group of groupList) group.sample.sort((a, b) => table.compare(a.row, b.row));
-      // From here on only the ids are read: let the rest of the rows go before decoding them.
+      for (const group of grouped.groups) group.sample.sort((a, b) => table.compare(a.row, b.row));
+      const { groups, caseRows } = grouped;
+      countResources(groups, caseRows, table);
+      // From here on only the ids are read, when a case is emitted.
       table.releaseAllButIds();
 
       let cases: Case[] = [];
-      for (const group of groupList) {
+      const groupOfCase = new Map<string, Group>();
+      for (const group of groups) {
         const findings = group.sample.slice(0, sampleSize).map((entry) => entry.finding);
         if (findings.length === 0) {
           // Every kept copy lost to a later copy in another case (possible only with repeated ids).
@@ -270,8 +186,8 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
             type: "other",
             source: "triage",
             feature: "triage.sample",
-            message: `triage: case ${group.id} (${group.rows.length} findings) has no finding left to show; it was not emitted. Raise \`sampleSize\`.`,
-            details: { caseId: group.id, findings: group.rows.length },
+            message: `triage: case ${group.id} (${group.count} findings) has no finding left to show; it was not emitted. Raise \`sampleSize\`.`,
+            details: { caseId: group.id, findings: group.count },
           });
           continue;
         }
@@ -279,9 +195,8 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
           id: group.id,
           groupKey: group.groupKey,
           findings,
-          ...(group.rows.length > findings.length && {
-            findingCount: group.rows.length,
-            findingIds: group.rows.map((row) => table.id(row)),
+          ...(group.count > findings.length && {
+            findingCount: group.count,
             resourceCount: group.resources,
           }),
           platforms: [...group.platforms].sort(),
@@ -289,8 +204,8 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
         };
         item.priority = scoreFactors(group.factors, weights);
         cases.push(item);
+        groupOfCase.set(item.id, group);
       }
-      groups.clear();
 
       // 4. The optional model verdict: it may lower a priority, nothing else.
       if (verdict) {
@@ -349,12 +264,14 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
         });
       }
 
-      // 6. Emit, highest priority first.
+      // 6. Emit, highest priority first. A big case's ids are decoded as it leaves, so triage never
+      // holds them as strings (a consumer that keeps every case keeps every id).
       cases.sort((a, b) => (b.priority?.score ?? 0) - (a.priority?.score ?? 0) || (a.id < b.id ? -1 : 1));
       for (const item of cases) {
         signal.throwIfAborted();
         events.emit("case-created", { caseId: item.id, findings: findingCountOf(item) });
-        yield item;
+        const group = groupOfCase.get(item.id)!;
+        yield item.findingCount === undefined ? item : withFindingIds(item, idsOf(group, caseRows, table));
       }
     },
   };
@@ -384,8 +301,9 @@ interface Group {
   index: number;
   id: string;
   groupKey: Record<string, string>;
-  /** Every finding's row, in case order. */
-  rows: number[];
+  /** Its rows are `caseRows[start, start + count)`, in case order. */
+  start: number;
+  count: number;
   platforms: Set<Platform>;
   /** Rank in `severitySchema.options` of the highest severity. */
   severity: number;
@@ -395,26 +313,171 @@ interface Group {
   sample: { row: number; finding: Finding }[];
 }
 
-/** Distinct resources per group: rows sorted by group, then by the two hashes of `resource.id`. */
-function countResources(live: Int32Array, groupOf: Int32Array, groups: Group[], table: FindingTable) {
-  const rows = live.filter((row) => groupOf[row]! >= 0);
-  rows.sort(
-    (a, b) =>
-      groupOf[a]! - groupOf[b]! ||
-      table.resourceHash.get(a) - table.resourceHash.get(b) ||
-      table.resourceHash2.get(a) - table.resourceHash2.get(b),
-  );
-  for (let index = 0; index < rows.length; index++) {
-    const row = rows[index]!;
-    const previous = index > 0 ? rows[index - 1]! : -1;
-    if (
-      previous < 0 ||
-      groupOf[previous] !== groupOf[row] ||
-      table.resourceHash.get(previous) !== table.resourceHash.get(row) ||
-      table.resourceHash2.get(previous) !== table.resourceHash2.get(row)
-    )
-      groups[groupOf[row]!]!.resources++;
+/**
+ * Dedup by id (the copy with the latest `lastSeen` wins; ties: the later one), then suppression of
+ * the winners: the rows that go on to grouping, in case order. Counts suppressed and resurfaced
+ * findings per rule and fails the winners whose suppression threw.
+ */
+function liveRows(
+  table: FindingTable,
+  suppressions: readonly CompiledSuppression[],
+  counts: { suppressed: Map<string, number>; resurfaced: Map<string, number> },
+  failFinding: (finding: Finding | undefined, error: unknown) => void,
+): Int32Array {
+  const rows = new Int32Array(table.length);
+  for (let row = 0; row < rows.length; row++) rows[row] = row;
+  sortRows(rows, (a, b) => table.compareIds(a, b));
+  // Winners, then live rows, are written over the front of `rows` (never ahead of the reader).
+  let winnerCount = 0;
+  for (let index = 0; index < rows.length; ) {
+    let winner = rows[index]!;
+    let next = index + 1;
+    for (; next < rows.length && table.sameId(rows[next]!, winner); next++) {
+      const row = rows[next]!;
+      if (table.lastSeen.get(row) >= table.lastSeen.get(winner)) winner = row;
+    }
+    rows[winnerCount++] = winner;
+    index = next;
   }
+  table.releaseDedupColumns();
+  let liveCount = 0;
+  for (let index = 0; index < winnerCount; index++) {
+    const row = rows[index]!;
+    const rule = table.suppressedBy.get(row);
+    const error = table.errors.get(row);
+    if (rule >= 0) {
+      const id = suppressions[rule]!.rule.id;
+      counts.suppressed.set(id, (counts.suppressed.get(id) ?? 0) + 1);
+      continue;
+    }
+    if (error?.stage === "suppression") {
+      failFinding(error.finding, error.error);
+      continue;
+    }
+    for (const index of table.lapsed.get(row) ?? []) {
+      const id = suppressions[index]!.rule.id;
+      counts.resurfaced.set(id, (counts.resurfaced.get(id) ?? 0) + 1);
+    }
+    rows[liveCount++] = row;
+  }
+  // Input order must not matter (replays diff cases): duplicates stay together, then by platform and id.
+  const live = rows.subarray(0, liveCount);
+  sortRows(live, (a, b) => table.compare(a, b));
+  return live;
+}
+
+/**
+ * Merges the copies of each issue (live rows sharing a dedupKey) and groups them: the groups with
+ * their totals folded from every row, the group of each row (-1: none), and every grouped row in
+ * case order, group after group.
+ */
+function groupRows(
+  table: FindingTable,
+  live: Int32Array,
+  keys: readonly GroupKey[],
+  weights: ReturnType<typeof resolveWeights>,
+  failFinding: (finding: Finding | undefined, error: unknown) => void,
+  fail: StageContext["fail"],
+): { groups: Group[]; groupOf: Int32Array; caseRows: Int32Array } {
+  const byKey = new Map<string, Group>();
+  const groups: Group[] = [];
+  const groupOf = new Int32Array(table.length).fill(-1);
+  let grouped = 0;
+  for (let index = 0; index < live.length; ) {
+    let next = index + 1;
+    while (next < live.length && table.sameDedupKey(live[next]!, live[index]!)) next++;
+    const members = Array.from(live.subarray(index, next));
+    index = next;
+    const failed = members.map((row) => table.errors.get(row)).find((error) => error !== undefined);
+    if (failed) {
+      for (const row of members) {
+        const error = table.errors.get(row);
+        if (error) failFinding(error.finding, failed.error);
+        else fail(triageError(undefined, failed.error), { itemId: table.id(row) });
+      }
+      continue;
+    }
+    const groupKey = mergeValues(
+      members.map((row) => table.tuples[table.tuple.get(row)]!),
+      keys,
+    );
+    const parts = Object.entries(groupKey).map(([key, value]) => `${key}=${value}`);
+    const joined = parts.join("\u0000");
+    let group = byKey.get(joined);
+    if (group === undefined) {
+      group = {
+        index: groups.length,
+        id: `case_${stableHash(...parts)}`,
+        groupKey,
+        start: 0,
+        count: 0,
+        severity: severityRank("info"),
+        platforms: new Set(),
+        factors: emptyFactors(),
+        resources: 0,
+        sample: [],
+      };
+      byKey.set(joined, group);
+      groups.push(group);
+    }
+    for (const row of members) {
+      const factors = table.factorsOf(row);
+      groupOf[row] = group.index;
+      group.count++;
+      group.severity = Math.min(group.severity, severityRank(factors.severity));
+      group.platforms.add(table.platforms[table.platform.get(row)]!);
+      addFactors(group.factors, factors, weights);
+    }
+    grouped += members.length;
+  }
+  // A counting sort by group keeps case order within each group.
+  const caseRows = new Int32Array(grouped);
+  const cursor = new Int32Array(groups.length);
+  for (let index = 0, start = 0; index < groups.length; index++) {
+    groups[index]!.start = cursor[index] = start;
+    start += groups[index]!.count;
+  }
+  for (const row of live) {
+    const group = groupOf[row]!;
+    if (group >= 0) caseRows[cursor[group]!++] = row;
+  }
+  return { groups, groupOf, caseRows };
+}
+
+/** Distinct resources per group: each group's rows sorted by the two hashes of `resource.id`. */
+function countResources(groups: readonly Group[], caseRows: Int32Array, table: FindingTable): void {
+  for (const group of groups) {
+    const rows = caseRows.slice(group.start, group.start + group.count);
+    sortRows(
+      rows,
+      (a, b) =>
+        table.resourceHash.get(a) - table.resourceHash.get(b) ||
+        table.resourceHash2.get(a) - table.resourceHash2.get(b),
+    );
+    for (let index = 0; index < rows.length; index++) {
+      const row = rows[index]!;
+      const previous = rows[index - 1];
+      if (
+        previous === undefined ||
+        table.resourceHash.get(previous) !== table.resourceHash.get(row) ||
+        table.resourceHash2.get(previous) !== table.resourceHash2.get(row)
+      )
+        group.resources++;
+    }
+  }
+}
+
+/** Every finding id of a group, in case order. */
+function idsOf(group: Group, caseRows: Int32Array, table: FindingTable): string[] {
+  const ids = new Array<string>(group.count);
+  for (let index = 0; index < group.count; index++) ids[index] = table.id(caseRows[group.start + index]!);
+  return ids;
+}
+
+/** A big case with its `findingIds`, placed after `findingCount` as a case built whole has them. */
+function withFindingIds(item: Case, findingIds: string[]): Case {
+  const { id, groupKey, findings, findingCount, ...rest } = item;
+  return { id, groupKey, findings, findingCount, findingIds, ...rest };
 }
 
 function severityRank(severity: Severity): number {

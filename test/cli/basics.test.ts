@@ -77,6 +77,10 @@ describe("did you mean", () => {
     const help = await runCli(["help", "valdate"], { cwd: dir });
     expect(help.code).toBe(2);
     expect(help.stderr).toContain("Did you mean `cloudsteward validate`?");
+    for (const inherited of ["toString", "constructor"]) {
+      expect((await runCli([inherited], { cwd: dir })).code).toBe(2);
+      expect((await runCli(["help", inherited], { cwd: dir })).code).toBe(2);
+    }
     const far = await runCli(["frobnicate"], { cwd: dir });
     expect(far.code).toBe(2);
     expect(far.stderr).not.toContain("Did you mean");

@@ -76,17 +76,52 @@ export const cliConfigSchema = z.strictObject({
     .strictObject({
       jira: z
         .strictObject({
-          /** Credentials: JIRA_EMAIL and JIRA_API_TOKEN. */
-          baseUrl: z.url(),
+          /** Credentials: JIRA_EMAIL and JIRA_API_TOKEN. JIRA_BASE_URL overrides it. */
+          baseUrl: z.url().optional(),
           projectKey: z.string().min(1),
           issueType: z.string().min(1).optional(),
         })
         .optional(),
+      servicenow: z
+        .strictObject({
+          /** Credentials: SERVICENOW_USERNAME and SERVICENOW_PASSWORD, or SERVICENOW_TOKEN. SERVICENOW_INSTANCE_URL overrides it. */
+          instanceUrl: z.url().optional(),
+          /** The table records go to, e.g. `sn_si_incident`. Default `incident`. */
+          table: z.string().min(1).optional(),
+          /** Extra fields on every create, e.g. `assignment_group`. */
+          fields: z.record(z.string(), z.string()).optional(),
+        })
+        .optional(),
       slack: z
         .strictObject({
-          /** Credentials: SLACK_BOT_TOKEN. */
+          /** Credentials: SLACK_BOT_TOKEN (or an incoming webhook, SLACK_WEBHOOK_URL). SLACK_API_URL overrides apiUrl. */
           channel: z.string().min(1).optional(),
           apiUrl: z.url().optional(),
+        })
+        .optional(),
+      /** Microsoft Teams through a Workflows webhook; its URL is a secret: TEAMS_WEBHOOK_URL. */
+      teams: z.strictObject({ messagesPerSecond: z.number().positive().optional() }).optional(),
+      email: z
+        .strictObject({
+          /** The sender, e.g. `"Cloud Security" <cloudsec@example.com>`. */
+          from: z.string().min(1),
+          /** Recipients when the owner is not an e-mail address. */
+          to: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+          /** Credentials: SMTP_USER and SMTP_PASSWORD. SMTP_HOST overrides host. */
+          smtp: z
+            .strictObject({
+              host: z.string().min(1).optional(),
+              port: z.number().int().min(1).max(65_535).optional(),
+              secure: z.boolean().optional(),
+            })
+            .default({}),
+        })
+        .optional(),
+      webhook: z
+        .strictObject({
+          /** Where actions are POSTed; CLOUDSTEWARD_WEBHOOK_URL overrides it. Signing secret: CLOUDSTEWARD_WEBHOOK_SECRET. */
+          url: z.url().optional(),
+          headers: z.record(z.string(), z.string()).optional(),
         })
         .optional(),
     })
@@ -135,6 +170,48 @@ export interface LoadedConfig {
   path(relative: string): string;
 }
 
+/** Where a setting's effective value came from; earlier wins: flags > environment > config file > defaults. */
+export type SettingOrigin = "flag" | "environment" | "config" | "default";
+
+/** One setting's effective value, where it came from and by which name. */
+export interface Setting {
+  value: string;
+  from: SettingOrigin;
+  /** The flag, environment variable or config key it came from (`--mode`, `WIZ_API_URL`, `sources.wiz.apiUrl`); `default` for a default. */
+  name: string;
+}
+
+/** Where one setting can be given: each place is `[name, value]`, and an unset or blank value does not count. */
+export interface SettingPlaces {
+  flag?: readonly [name: string, value: string | undefined];
+  /** The environment variable's name; its value is read from `env`. */
+  env?: string;
+  config?: readonly [key: string, value: string | undefined];
+  default?: string;
+}
+
+/**
+ * The one precedence of every CLI setting: the flag, else the environment variable, else the config
+ * file, else the default. A blank value counts as unset.
+ * @returns the effective setting, or undefined when no place gives it.
+ * @example
+ * resolveSetting({ env: "WIZ_API_URL", config: ["sources.wiz.apiUrl", config.sources.wiz?.apiUrl] }, process.env);
+ */
+export function resolveSetting(
+  places: SettingPlaces,
+  env: Record<string, string | undefined>,
+): Setting | undefined {
+  const given = (value: string | undefined) => value !== undefined && value.trim() !== "";
+  if (places.flag && given(places.flag[1]))
+    return { value: places.flag[1] as string, from: "flag", name: places.flag[0] };
+  if (places.env && given(env[places.env]))
+    return { value: env[places.env] as string, from: "environment", name: places.env };
+  if (places.config && given(places.config[1]))
+    return { value: places.config[1] as string, from: "config", name: places.config[0] };
+  if (places.default !== undefined) return { value: places.default, from: "default", name: "default" };
+  return undefined;
+}
+
 /** How to fix the common mistakes, by field. */
 const fixes: Record<string, string> = {
   policy: "point it at a policy file, e.g. `policy: ./policy.yaml` (`cloudsteward init` writes one)",
@@ -148,6 +225,9 @@ const fixes: Record<string, string> = {
   "sources.ocsf.platform": "use a lower-case name, e.g. prowler",
   "sinks.jira.baseUrl": "use your site, e.g. https://acme.atlassian.net",
   "sinks.jira.projectKey": "name the project tickets go to, e.g. SEC",
+  "sinks.servicenow.instanceUrl": "use your instance, e.g. https://acme.service-now.com",
+  "sinks.email.from": 'name the sender, e.g. "Cloud Security <cloudsec@example.com>"',
+  "sinks.webhook.url": "use your receiver's URL, e.g. https://hooks.example.com/cloudsteward",
   "model.provider": "use none, openai, anthropic or ollama",
   "audit.hmacKeyEnv":
     "name an environment variable, e.g. CLOUDSTEWARD_AUDIT_KEY (the key never goes in this file)",
@@ -202,19 +282,105 @@ export function parseConfig(text: string, file: string): CliConfig {
   throw new ConfigurationError(`${file}: the config is invalid:\n${lines.join("\n")}`, { option: "config" });
 }
 
-/** The commented `cloudsteward.yaml` that `init` writes. */
-export function configTemplate(options: {
-  source: "wiz";
-  model: string;
+/** The CNAPPs the CLI reads from (OCSF files are configured by hand: docs/ocsf.md). */
+export const cliPlatforms = ["wiz", "prisma", "orca", "lacework"] as const;
+
+/** The sinks the CLI delivers to. */
+export const cliSinks = ["jira", "servicenow", "slack", "teams", "email", "webhook"] as const;
+
+/** One of {@link cliPlatforms}. */
+export type CliPlatform = (typeof cliPlatforms)[number];
+
+/** One of {@link cliSinks}. */
+export type CliSinkName = (typeof cliSinks)[number];
+
+/** Options of {@link configTemplate}. */
+export interface ConfigTemplateOptions {
+  /** The sources written uncommented; the others are written as comments. */
+  platforms: readonly CliPlatform[];
+  /** The sinks written uncommented; the others are written as comments. */
   sinks: readonly string[];
+  model: string;
   mode: string;
-}): string {
-  const jira = options.sinks.includes("jira");
-  const slack = options.sinks.includes("slack");
+  /** The endpoints to write instead of the examples (`sandbox --write-config` writes the sandbox's). */
+  urls?: Partial<Record<"wizAuth" | CliPlatform | CliSinkName, string>>;
+  /** The SQLite file. @default "./.cloudsteward/state.db" */
+  store?: string;
+}
+
+/** The commented `cloudsteward.yaml` that `init` and `sandbox --write-config` write. */
+export function configTemplate(options: ConfigTemplateOptions): string {
+  const url = (name: keyof NonNullable<ConfigTemplateOptions["urls"]>, example: string) =>
+    options.urls?.[name] ?? example;
+  const sources: Record<CliPlatform, string[]> = {
+    wiz: [
+      "# Env: WIZ_CLIENT_ID, WIZ_CLIENT_SECRET (a service account with read:issues, read:vulnerabilities).",
+      "wiz:",
+      `  apiUrl: ${url("wiz", "https://api.us20.app.wiz.io/graphql")}`,
+      ...(options.urls?.wizAuth ? [`  authUrl: ${options.urls.wizAuth}`] : []),
+    ],
+    prisma: [
+      "# Env: PRISMA_ACCESS_KEY_ID, PRISMA_SECRET_KEY (an access key of a role with alert read).",
+      "prisma:",
+      `  apiUrl: ${url("prisma", "https://api2.eu.prismacloud.io")}`,
+    ],
+    orca: ["# Env: ORCA_API_TOKEN.", "orca:", `  apiUrl: ${url("orca", "https://api.orcasecurity.io/api")}`],
+    lacework: [
+      "# Env: LW_API_KEY, LW_API_SECRET (an API key of the account; subAccount: for an organization).",
+      "lacework:",
+      options.urls?.lacework ? `  apiUrl: ${options.urls.lacework}` : "  account: acme",
+    ],
+  };
+  const sinks: Record<CliSinkName, string[]> = {
+    jira: [
+      "# Env: JIRA_EMAIL, JIRA_API_TOKEN.",
+      "jira:",
+      `  baseUrl: ${url("jira", "https://acme.atlassian.net")}`,
+      "  projectKey: SEC",
+    ],
+    servicenow: [
+      "# Env: SERVICENOW_USERNAME and SERVICENOW_PASSWORD, or SERVICENOW_TOKEN (OAuth).",
+      "servicenow:",
+      `  instanceUrl: ${url("servicenow", "https://acme.service-now.com")}`,
+      "  table: incident",
+    ],
+    slack: [
+      "# Env: SLACK_BOT_TOKEN (scopes chat:write, users:read.email, im:write), or SLACK_WEBHOOK_URL.",
+      "slack:",
+      "  channel: C0123ABCD",
+      ...(options.urls?.slack ? [`  apiUrl: ${options.urls.slack}`] : []),
+    ],
+    teams: ["# Env: TEAMS_WEBHOOK_URL (the URL of a Workflows flow; it is a secret).", "teams: {}"],
+    email: [
+      "# Env: SMTP_USER, SMTP_PASSWORD. Needs the nodemailer package (npm i nodemailer).",
+      "email:",
+      "  from: cloudsec@example.com",
+      "  smtp:",
+      "    host: smtp.example.com",
+      "    port: 587",
+    ],
+    webhook: [
+      "# Env: CLOUDSTEWARD_WEBHOOK_SECRET (the HMAC key the receiver checks).",
+      "webhook:",
+      "  url: https://hooks.example.com/cloudsteward",
+    ],
+  };
   const section = (enabled: boolean, lines: string[]) =>
     lines.map((line) => `  ${enabled || line.startsWith("#") ? "" : "# "}${line}`).join("\n");
+  const webhookSecrets: Record<CliPlatform, string> = {
+    wiz: "wiz: {}        # WIZ_WEBHOOK_SECRET: the Automation Action's bearer token",
+    prisma: "prisma: {}     # PRISMA_WEBHOOK_SECRET",
+    orca: "orca: {}       # ORCA_WEBHOOK_SECRET",
+    lacework: "lacework: {}   # LW_WEBHOOK_SECRET, sent as ?token= in the alert channel's URL",
+  };
   return `# cloudsteward configuration (docs/cli.md). Credentials never go in this file: they are read
 # from environment variables, named next to each integration below.
+#
+# Every setting resolves the same way: a flag, else an environment variable, else this file, else
+# the default. Each URL below has a variable that overrides it (WIZ_API_URL, WIZ_AUTH_URL,
+# PRISMA_API_URL, ORCA_API_URL, LACEWORK_API_URL or LW_ACCOUNT, JIRA_BASE_URL, SERVICENOW_INSTANCE_URL,
+# SLACK_API_URL, SMTP_HOST, CLOUDSTEWARD_WEBHOOK_URL), and \`run\` prints every host it will send
+# credentials to, and where each came from, before it contacts any.
 
 # The rollout phase: read-only (explanations and drafts only), assisted (a human approves each
 # action), automated (low-risk actions the policy marks automatic run on their own).
@@ -228,21 +394,10 @@ policy: ./policy.yaml
 
 # Cursors, ticket ledger, approvals and the tamper-evident audit log.
 store:
-  sqlite: ./.cloudsteward/state.db
+  sqlite: ${options.store ?? "./.cloudsteward/state.db"}
 
 sources:
-  # Env: WIZ_CLIENT_ID, WIZ_CLIENT_SECRET (a service account with read:issues, read:vulnerabilities).
-  wiz:
-    apiUrl: https://api.us20.app.wiz.io/graphql
-  # Env: PRISMA_ACCESS_KEY_ID, PRISMA_SECRET_KEY.
-  # prisma:
-  #   apiUrl: https://api2.eu.prismacloud.io
-  # Env: ORCA_API_TOKEN.
-  # orca:
-  #   apiUrl: https://api.orcasecurity.io/api
-  # Env: LW_API_KEY, LW_API_SECRET.
-  # lacework:
-  #   account: acme
+${cliPlatforms.map((name) => section(options.platforms.includes(name), sources[name])).join("\n")}
 
 # Who writes explanations: none (the knowledge base), openai (OPENAI_API_KEY),
 # anthropic (ANTHROPIC_API_KEY) or ollama (OLLAMA_HOST).
@@ -250,15 +405,13 @@ model:
   provider: ${options.model}
   maxCost: 1.00    # USD per run; past it the knowledge base explains
 
-sinks:${jira || slack ? "" : " {}"}
-${section(jira, ["# Env: JIRA_EMAIL, JIRA_API_TOKEN.", "jira:", "  baseUrl: https://acme.atlassian.net", "  projectKey: SEC"])}
-${section(slack, ["# Env: SLACK_BOT_TOKEN (scopes chat:write, users:read.email, im:write).", "slack:", "  channel: C0123ABCD"])}
+# Where actions go; the policy's rules name these sinks.
+sinks:${options.sinks.length > 0 ? "" : " {}"}
+${cliSinks.map((name) => section(options.sinks.includes(name), sinks[name])).join("\n")}
 
-# \`cloudsteward serve\` accepts each platform's webhooks at /webhooks/<platform>.
-# Env: WIZ_WEBHOOK_SECRET (the Automation Action's bearer token), PRISMA_WEBHOOK_SECRET,
-# ORCA_WEBHOOK_SECRET, LW_WEBHOOK_SECRET.
+# \`cloudsteward serve\` accepts each listed platform's webhooks at /webhooks/<platform>.
 webhooks:
-  wiz: {}
+${cliPlatforms.map((name) => `  ${options.platforms.includes(name) ? "" : "# "}${webhookSecrets[name]}`).join("\n")}
 `;
 }
 

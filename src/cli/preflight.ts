@@ -5,7 +5,13 @@ import {
   isCloudstewardError,
 } from "../core/errors.js";
 import { createHttpClient } from "../core/http.js";
-import { buildSources, type CliContext } from "./context.js";
+import {
+  buildSources,
+  type CliContext,
+  defaultEndpoints,
+  type Endpoint,
+  resolveEndpoints,
+} from "./context.js";
 import { type CliIo, exitCodes } from "./io.js";
 
 /** The outcome of one preflight check. */
@@ -64,9 +70,17 @@ export async function preflight(
       },
     ]);
   }
+  const endpoints = resolveEndpoints(context.config, env);
   const { jira, slack } = context.config.sinks;
-  if (jira) checks.push(["sink jira", () => checkJira(jira.baseUrl, env, signal, options.fetch)]);
-  if (slack) checks.push(["sink slack", () => checkSlack(slack.apiUrl, env, signal, options.fetch)]);
+  if (jira)
+    checks.push(["sink jira", () => checkJira(endpoints.jira?.url?.value, env, signal, options.fetch)]);
+  if (slack)
+    checks.push(["sink slack", () => checkSlack(endpoints.slack?.url?.value, env, signal, options.fetch)]);
+  // The other sinks' calls all deliver something, so their check is that every endpoint is set.
+  for (const name of ["servicenow", "teams", "email", "webhook"] as const) {
+    const endpoint = endpoints[name];
+    if (endpoint) checks.push([`sink ${name}`, async () => requireEndpoint(endpoint)]);
+  }
   return Promise.all(
     checks.map(async ([name, check]): Promise<PreflightResult> => {
       try {
@@ -109,8 +123,15 @@ export function describePreflightError(error: unknown): string {
 
 // Internal helpers.
 
+function requireEndpoint(endpoint: Endpoint): string | undefined {
+  if (endpoint.url) return "endpoint set; not called (its only calls deliver)";
+  throw new ConfigurationError(`${endpoint.integration}: no endpoint is set. Set ${endpoint.places}.`, {
+    option: endpoint.integration,
+  });
+}
+
 async function checkJira(
-  baseUrl: string,
+  baseUrl: string | undefined,
   env: Record<string, string | undefined>,
   signal: AbortSignal,
   fetch: typeof globalThis.fetch | undefined,
@@ -121,6 +142,12 @@ async function checkJira(
     const missing = [!email && "JIRA_EMAIL", !token && "JIRA_API_TOKEN"].filter(Boolean).join(" and ");
     throw new ConfigurationError(`jira: ${missing} ${missing.includes(" and ") ? "are" : "is"} not set.`, {
       env: !email ? "JIRA_EMAIL" : "JIRA_API_TOKEN",
+    });
+  }
+  if (!baseUrl) {
+    throw new ConfigurationError("jira: no site is set. Set JIRA_BASE_URL or sinks.jira.baseUrl.", {
+      option: "sinks.jira.baseUrl",
+      env: "JIRA_BASE_URL",
     });
   }
   const http = createHttpClient({
@@ -149,7 +176,7 @@ async function checkSlack(
       env: "SLACK_BOT_TOKEN",
     });
   }
-  const base = (apiUrl ?? "https://slack.com/api").replace(/\/+$/, "");
+  const base = (apiUrl ?? defaultEndpoints.slack).replace(/\/+$/, "");
   const http = createHttpClient({
     integration: "slack",
     baseUrl: base,

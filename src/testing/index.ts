@@ -77,6 +77,12 @@ export {
   slackEmulation,
 } from "./sandbox/slack.js";
 export {
+  type EmulatedTeamsCard,
+  type TeamsEmulation,
+  type TeamsSandboxOptions,
+  teamsEmulation,
+} from "./sandbox/teams.js";
+export {
   sandboxWizClientId,
   sandboxWizClientSecret,
   type WizEmulation,

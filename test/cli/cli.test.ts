@@ -5,7 +5,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../../src/testing/sandbox/server.js";
-import { runCli } from "./helpers.js";
+import { runCli, splitEndpoints } from "./helpers.js";
 
 const policyYaml = `mode: assisted
 rules:
@@ -129,7 +129,7 @@ describe("cloudsteward (in-process)", () => {
 
   it("run --dry-run delivers nothing and keeps no cursor; run then holds every ticket for approval", async () => {
     const dry = await runCli(["run", "--dry-run", "--json"], { cwd: dir, env });
-    expect(dry.stderr).toBe("");
+    expect(splitEndpoints(dry.stderr).rest).toBe("");
     expect(dry.code).toBe(0);
     const drySummary = JSON.parse(dry.stdout);
     expect(drySummary).toMatchObject({
@@ -176,7 +176,7 @@ describe("cloudsteward (in-process)", () => {
     const nativeId = sandbox.estate.findings.find((item) => item.reportedBy.wiz)?.reportedBy.wiz;
     expect(nativeId).toBeDefined();
     const result = await runCli(["explain", nativeId as string], { cwd: dir, env });
-    expect(result.stderr).toBe("");
+    expect(splitEndpoints(result.stderr).rest).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/Risk: .+/);
     expect(result.stdout).toMatch(/Fix:\n {2}1\. .+/);

@@ -34,3 +34,13 @@ export async function runCli(
   });
   return { code, stdout, stderr };
 }
+
+/**
+ * Splits what a command that calls the integrations printed on stderr into its first lines (the
+ * hosts it sends credentials to) and the rest.
+ */
+export function splitEndpoints(stderr: string): { endpoints: string[]; rest: string } {
+  const lines = stderr.split("\n");
+  const end = lines.findIndex((line, index) => index > 0 && !line.startsWith("  "));
+  return { endpoints: lines.slice(0, end), rest: lines.slice(end).join("\n") };
+}

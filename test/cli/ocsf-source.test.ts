@@ -2,7 +2,7 @@ import { copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "./helpers.js";
+import { runCli, splitEndpoints } from "./helpers.js";
 
 let dir: string;
 const policy = `mode: read-only
@@ -36,7 +36,10 @@ sources:
 `,
     );
     const run = await runCli(["run", "--dry-run", "--json"], { cwd: dir, env: {} });
-    expect(run.stderr).toBe("");
+    expect(splitEndpoints(run.stderr)).toEqual({
+      endpoints: ["No credentials are sent anywhere (no remote source, sink or model)."],
+      rest: "",
+    });
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).findings).toBe(4);
   });

@@ -51,8 +51,11 @@ export interface LaceworkClient {
   request<T>(method: string, path: string, options?: LaceworkRequestOptions): Promise<HttpResponse<T>>;
 }
 
-/** Lacework publishes no limit; pace conservatively (docs/lacework.md, Inferred or unverified). */
-const defaultLaceworkRateLimit: RateLimit = { requestsPerSecond: 4, burst: 2 };
+/**
+ * Lacework publishes no numeric limit: pace at the documented design limit, 5 requests a second with at
+ * most two at once (docs/lacework.md, Limits and errors).
+ */
+const defaultLaceworkRateLimit: RateLimit = { requestsPerSecond: 5, burst: 2 };
 
 /**
  * Creates the Lacework FortiCNAPP client. Nothing is read or requested until the first call: a missing
@@ -94,8 +97,7 @@ export function createLaceworkClient(options: LaceworkClientOptions): LaceworkCl
         { option: "account", env: "LW_ACCOUNT" },
       );
     }
-    const host = account.replace(/^https?:\/\//, "").replace(/\/.*$/, "");
-    return `https://${host.includes(".") ? host : `${host}.lacework.net`}`;
+    return laceworkOrigin(account);
   };
 
   async function fetchToken(): Promise<IssuedToken> {
@@ -171,7 +173,7 @@ export interface ListPlan {
   reports: readonly LaceworkReportSelector[];
   /** How many days back alerts are read, in ≤7-day windows. */
   lookbackDays: number;
-  /** Fetch each alert with `scope=Details` (at most two at a time), so it names its resource. */
+  /** Fetch `scope=Details` (at most two at a time) for each alert that needs it to name its resource. */
   alertDetails: boolean;
 }
 
@@ -258,15 +260,29 @@ async function readPage(
   return { rows, next: typeof nextPage === "string" && nextPage !== "" ? nextPage : undefined };
 }
 
-/** An alert row with its details, unless it carries its `entityMap` already (or names no alert). */
+/**
+ * Whether an alert row needs `GET /api/v2/Alerts/{id}?scope=Details` to name its resource: not when it
+ * names no alert, carries its `entityMap` already (as some list rows do), or is a platform alert
+ * (`derivedFields.sub_category` `Platform`: an integration's health, whose details name no cloud
+ * resource either). Every other list row does: Alerts/search rows carry no resource.
+ * @example
+ * needsAlertDetails({ alertId: 1, derivedFields: { category: "Policy", sub_category: "Compliance" } }); // true
+ */
+export function needsAlertDetails(row: unknown): boolean {
+  if (typeof row !== "object" || row === null || "entityMap" in row) return false;
+  const { alertId, derivedFields } = row as { alertId?: unknown; derivedFields?: { sub_category?: unknown } };
+  if (typeof alertId !== "number" && typeof alertId !== "string") return false;
+  return derivedFields?.sub_category !== "Platform";
+}
+
+/** An alert row with its details when it needs them ({@link needsAlertDetails}), else the row as is. */
 async function withDetails(
   client: LaceworkClient,
   row: unknown,
   signal: AbortSignal | undefined,
 ): Promise<unknown> {
-  const id = (row as { alertId?: unknown } | null)?.alertId;
-  if ((typeof id !== "number" && typeof id !== "string") || "entityMap" in (row as object)) return row;
-  return (await alertDetails(client, String(id), signal)) ?? row;
+  if (!needsAlertDetails(row)) return row;
+  return (await alertDetails(client, String((row as { alertId: number | string }).alertId), signal)) ?? row;
 }
 
 function firstPosition(
@@ -402,4 +418,13 @@ function laceworkMessage(body: unknown): string | undefined {
     if (typeof value === "string" && value !== "") return value;
   }
   return undefined;
+}
+
+/**
+ * The tenant URL of a Lacework account: `acme` → `https://acme.lacework.net`; a full host
+ * (`acme.fra.lacework.net`) is kept.
+ */
+export function laceworkOrigin(account: string): string {
+  const host = account.replace(/^https?:\/\//, "").replace(/\/.*$/, "");
+  return `https://${host.includes(".") ? host : `${host}.lacework.net`}`;
 }

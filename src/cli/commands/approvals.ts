@@ -49,7 +49,7 @@ export async function approvalsCommand(args: string[], io: CliIo): Promise<numbe
   }
   const out = createOutput(io, { json: values.json });
   // Only `execute` calls the sinks.
-  const context = await openContext(io, values.config);
+  const context = await openContext(io, values.config, { showEndpoints: verb === "execute" });
   try {
     const queue = context.approvals;
     if (verb === "list") {

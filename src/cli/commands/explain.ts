@@ -36,7 +36,7 @@ export async function explainCommand(args: string[], io: CliIo): Promise<number>
   const [id] = positionals;
   if (!id) throw usageError("explain needs a finding id, e.g. `cloudsteward explain wiz:abc123`.");
   const out = createOutput(io, { json: values.json });
-  const context = await openContext(io, values.config);
+  const context = await openContext(io, values.config, { showEndpoints: true });
   try {
     let finding: Finding | undefined;
     for (const source of Object.values(context.sources)) {

@@ -1,6 +1,13 @@
 import { access, mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { configTemplate, defaultConfigFile } from "../config.js";
+import {
+  type CliPlatform,
+  type CliSinkName,
+  cliPlatforms,
+  cliSinks,
+  configTemplate,
+  defaultConfigFile,
+} from "../config.js";
 import { type CliIo, createOutput, exitCodes } from "../io.js";
 import { policyTemplate } from "../policy-template.js";
 import { type CommandArgs, parseCommandArgs, usageError } from "../usage.js";
@@ -11,9 +18,9 @@ export const initHelp = `cloudsteward init [options]
 Writes a commented cloudsteward.yaml and a starter policy.yaml (read-only mode) to start from.
 
 Options:
-  --platform <p>   the CNAPP to read from: wiz (default wiz)
+  --platform <list> comma-separated CNAPPs to read from: wiz,prisma,orca,lacework (default wiz)
   --model <p>      none | openai | anthropic | ollama (default none: the knowledge base explains)
-  --sinks <list>   comma-separated: jira,slack (default jira,slack)
+  --sinks <list>   comma-separated: jira,servicenow,slack,teams,email,webhook (default jira,slack)
   --mode <mode>    read-only | assisted | automated (default read-only)
   --dir <dir>      where to write (default .)
   --force          overwrite existing files
@@ -21,6 +28,7 @@ Options:
 Examples:
   cloudsteward init
   cloudsteward init --model openai --sinks jira --mode assisted
+  cloudsteward init --platform prisma,orca,lacework --sinks servicenow,teams
   cloudsteward init --dir ./prod --force && cloudsteward validate --config ./prod/cloudsteward.yaml`;
 
 /** The flags of `cloudsteward init`. */
@@ -38,19 +46,14 @@ export const initArgs = {
 /** `cloudsteward init`: a config and a policy to start from. */
 export async function initCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs(args, initArgs);
-  if (values.platform !== "wiz")
-    throw usageError(`--platform: only wiz has an adapter so far; got "${values.platform}".`);
-  const sinks = values.sinks
-    .split(",")
-    .map((sink) => sink.trim())
-    .filter(Boolean);
-  const unknown = sinks.filter((sink) => sink !== "jira" && sink !== "slack");
-  if (unknown.length > 0)
-    throw usageError(`--sinks: unknown sink(s) ${unknown.join(", ")}; use jira and/or slack.`);
+  const platforms = listOf<CliPlatform>(values.platform, cliPlatforms, "--platform");
+  if (platforms.length === 0)
+    throw usageError("--platform: name at least one of wiz, prisma, orca, lacework.");
+  const sinks = listOf<CliSinkName>(values.sinks, cliSinks, "--sinks");
   const out = createOutput(io);
   const files = {
     [resolve(io.cwd, values.dir, defaultConfigFile)]: configTemplate({
-      source: "wiz",
+      platforms,
       model: values.model,
       sinks,
       mode: values.mode,
@@ -70,11 +73,25 @@ export async function initCommand(args: string[], io: CliIo): Promise<number> {
     await writeFile(file, text);
     out.line(`wrote ${file}`);
   }
-  out.line("Next: set the credentials named in the comments, then `cloudsteward run --dry-run`.");
+  out.line(
+    "Next: set the credentials named in the comments (or try it on `cloudsteward sandbox`), then `cloudsteward run --dry-run`.",
+  );
   return exitCodes.ok;
 }
 
 // Internal helpers.
+
+/** A comma-separated flag value, each item checked against the allowed names. */
+function listOf<T extends string>(value: string, allowed: readonly T[], flag: string): T[] {
+  const items = value
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+  const unknown = items.filter((item) => !allowed.includes(item as T));
+  if (unknown.length > 0)
+    throw usageError(`${flag}: unknown name(s) ${unknown.join(", ")}; use any of ${allowed.join(", ")}.`);
+  return [...new Set(items)] as T[];
+}
 
 async function exists(file: string): Promise<boolean> {
   try {

@@ -1,11 +1,19 @@
+import { resolve } from "node:path";
+import type { ApprovalRequest } from "../../agents/approvals/queue.js";
+import { type GateDraft, gateDrafts } from "../../agents/gate/gate.js";
 import { governance } from "../../agents/governance/governance.js";
+import { stricterMode } from "../../agents/policy/evaluate.js";
 import type { Action } from "../../core/action.js";
 import { modeSchema } from "../../core/case.js";
 import { isAbortError, isCloudstewardError } from "../../core/errors.js";
+import { stableHash } from "../../core/fingerprint.js";
+import type { Warning } from "../../core/report.js";
 import type { Sink } from "../../core/sink.js";
 import type { Store } from "../../core/store.js";
+import { writeReport } from "../../report/write.js";
 import { openContext } from "../context.js";
 import { type CliIo, createOutput, exitCodes } from "../io.js";
+import { preflightModel } from "../model.js";
 import { preflightForRun } from "../preflight.js";
 import { trackProgress } from "../progress.js";
 import { type CommandArgs, parseCommandArgs, usageError } from "../usage.js";
@@ -25,13 +33,15 @@ export const runHelp = `cloudsteward run [options]
 Runs the configured pipeline once: every configured source → triage → enrich → explain → decide →
 gate → sinks. It resumes from a cursor saved in the store, which advances only past findings whose
 actions reached a final state (delivered, or waiting for approval); actions whose delivery failed are
-delivered again, through the ticket ledger, by the next run.
+delivered again, through the ticket ledger, by the next run. When the policy file changed since the
+last run, the cursor is set aside and every finding is read and decided again under the new policy.
 
 Options:
   --config <file>  the config file (default ./cloudsteward.yaml)
   --mode <mode>    read-only | assisted | automated (default: the config's mode; the policy's may be stricter)
   --dry-run        read-only for this run: actions become drafts, nothing is delivered, no cursor moves
   --since <when>   only findings updated since an ISO date or a duration (7d, 12h, 30m); ignores the cursor
+  --report <dir>   also write the HTML report of the run to <dir>/index.html
   --json           print the run report as JSON
 
 On a terminal a progress bar follows reading, explaining and delivering; piped, a plain line every
@@ -39,6 +49,7 @@ On a terminal a progress bar follows reading, explaining and delivering; piped, 
 
 Examples:
   cloudsteward run --dry-run                 # read-only: explanations and drafts, nothing delivered
+  cloudsteward run --dry-run --report out    # …and out/index.html; then: cloudsteward drafts
   cloudsteward run --since 7d --dry-run      # only findings updated in the last week
   cloudsteward run --mode assisted           # tickets held for approval (cloudsteward approvals)
   cloudsteward run --config prod/cloudsteward.yaml --json > run.json`;
@@ -50,6 +61,7 @@ export const runArgs = {
     mode: { type: "string", choices: modeSchema.options },
     "dry-run": { type: "boolean", default: false },
     since: { type: "string" },
+    report: { type: "string", path: "directory" },
     json: { type: "boolean", default: false },
   },
 } as const satisfies CommandArgs;
@@ -60,16 +72,32 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const out = createOutput(io, { json: values.json });
   const modeArg = values.mode === undefined ? undefined : modeSchema.safeParse(values.mode);
   const since = values.since === undefined ? undefined : parseSince(values.since, new Date());
-  const context = await openContext(io, values.config);
+  const context = await openContext(io, values.config, { showEndpoints: true });
   try {
+    const started = performance.now();
     const refused = await preflightForRun(context, io);
     if (refused !== undefined) return refused;
-    const mode = values["dry-run"] ? "read-only" : (modeArg?.data ?? context.config.mode);
+    const explainer = await preflightModel(context.model, io.signal ? { signal: io.signal } : {});
+    if (explainer.problem)
+      io.stderr.write(`warning: ${explainer.problem}. This run explains with the knowledge base.\n`);
+    const preflightMs = performance.now() - started;
+    const requested = values["dry-run"] ? "read-only" : (modeArg?.data ?? context.config.mode);
+    const mode = stricterMode(context.policy.mode, requested);
     const startedAt = new Date().toISOString();
-    const cursor =
-      since ??
-      (await context.store.get<{ updatedAfter: string }>(cursorsNamespace, lastRunKey))?.updatedAfter;
-    out.note(cursor ? `Findings updated since ${cursor}.` : "All findings (first run).");
+    const policyHash = stableHash(JSON.stringify(context.policy));
+    const saved = await context.store.get<SavedCursor>(cursorsNamespace, lastRunKey);
+    const policyChanged = saved !== undefined && saved.policyHash !== policyHash;
+    const cursor = since ?? (policyChanged ? undefined : saved?.updatedAfter);
+    out.note(
+      `Mode ${mode}${values["dry-run"] ? " (dry run)" : ""}: the stricter of the run's ${requested} and the policy's ${context.policy.mode}. Explanations by ${explainer.label}.`,
+    );
+    out.note(
+      cursor
+        ? `Findings updated since ${cursor}.`
+        : policyChanged
+          ? "The policy changed since the last run: every finding is read and decided again."
+          : "All findings (first run).",
+    );
     const run = governance({
       sources: Object.values(context.sources),
       ...(cursor ? { query: { updatedAfter: cursor } } : {}),
@@ -80,24 +108,33 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
       store: context.store,
       audit: context.audit,
       approvals: context.approvals,
-      ...(context.model.model ? { model: context.model.model } : {}),
+      ...(explainer.model ? { model: explainer.model } : {}),
     });
-    const delivering = !values["dry-run"] && mode !== "read-only";
+    const delivering = mode !== "read-only";
     trackProgress(run, out, { delivering });
     const result = await run.start(io.signal ? { signal: io.signal } : {});
     const outstanding = delivering
       ? await settleOutstanding(context.store, context.sinks, result, io.signal)
       : { retried: 0, failed: [] as Action[], left: 0 };
     if (!values["dry-run"] && since === undefined) {
-      await context.store.set(cursorsNamespace, lastRunKey, {
+      await context.store.set<SavedCursor>(cursorsNamespace, lastRunKey, {
         updatedAfter: cursorAfter(startedAt, outstanding.failed),
+        policyHash,
       });
     }
-    let pending = 0;
-    for await (const _ of context.approvals.list({ state: "requested" })) pending++;
+    const pending: ApprovalRequest[] = [];
+    for await (const request of context.approvals.list({ state: "requested" })) pending.push(request);
+    const drafts: GateDraft[] = [];
+    for await (const draft of gateDrafts(context.store)) drafts.push(draft);
+    const gate = gateCounts(result.report.warnings);
+    const newRequests = pending.filter((request) => request.requestedAt >= startedAt).length;
+    const newDrafts = drafts.filter((draft) => draft.at >= startedAt);
     const summary = {
       mode,
+      requestedMode: requested,
+      policyMode: context.policy.mode,
       dryRun: values["dry-run"],
+      explainer: explainer.label,
       findings: result.report.stages.source?.in ?? 0,
       cases: result.cases.length,
       delivered: result.delivered.length + outstanding.retried,
@@ -105,24 +142,67 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
       retried: outstanding.retried,
       /** Actions whose delivery failed; the next run delivers them again. */
       outstanding: outstanding.left,
-      waitingForApproval: pending,
+      /** What this run's gate decided. */
+      thisRun: { heldForApproval: gate.held, keptAsDrafts: gate.draft, rejected: gate.rejected },
+      /** Approvals and drafts from earlier runs that this run did not add. */
+      fromEarlierRuns: {
+        waitingForApproval: pending.length - newRequests,
+        drafts: drafts.length - newDrafts.length,
+      },
+      /** Every approval waiting now, this run's and earlier ones. */
+      waitingForApproval: pending.length,
       deadLetters: result.report.deadLetters.map((letter) => ({
         stage: letter.stage,
         item: letter.itemId,
         error: letter.error.message,
       })),
-      warnings: result.report.warnings.map((warning) => warning.message),
+      notes: result.report.warnings
+        .filter((warning) => warning.level === "info")
+        .map((warning) => warning.message),
+      warnings: result.report.warnings
+        .filter((warning) => warning.level !== "info")
+        .map((warning) => warning.message),
       usage: result.report.usage,
       durationMs: Math.round(result.report.durationMs ?? 0),
+      ...(values.report ? { report: "" } : {}),
     };
+    if (values.report) {
+      const verification = await context.audit.verify();
+      summary.report = await writeReport(resolve(io.cwd, values.report), {
+        title: `cloudsteward run${values["dry-run"] ? " (dry run)" : ""}`,
+        mode,
+        explainer: explainer.label,
+        cases: result.cases,
+        report: result.report,
+        delivered: result.delivered,
+        pending,
+        drafts: newDrafts,
+        audit: verification,
+        phases: [
+          { name: "preflight", durationMs: preflightMs },
+          { name: "pipeline", durationMs: result.report.durationMs ?? 0 },
+        ],
+      });
+    }
     if (out.json) out.data(summary);
     else {
       out.line(
-        `${summary.findings} findings → ${summary.cases} cases → ${summary.delivered} actions delivered, ${pending} waiting for approval (mode ${mode}${values["dry-run"] ? ", dry run" : ""})`,
+        `${summary.findings} findings → ${summary.cases} cases. This run: ${summary.delivered} delivered, ${gate.held} held for approval, ${gate.draft} kept as drafts${mode === "read-only" ? " (read-only: nothing was delivered)" : ""}.`,
       );
+      const earlier = summary.fromEarlierRuns;
+      if (earlier.waitingForApproval + earlier.drafts > 0)
+        out.line(
+          `From earlier runs: ${earlier.waitingForApproval} waiting for approval, ${earlier.drafts} drafts.`,
+        );
+      if (pending.length + drafts.length > 0)
+        out.line(
+          `Review them: cloudsteward drafts (${pending.length} waiting, ${drafts.length} drafts in all).`,
+        );
+      for (const note of summary.notes) out.line(out.dim(note));
       for (const warning of summary.warnings) out.line(out.yellow(`warning: ${warning}`));
       for (const letter of summary.deadLetters)
         out.line(out.red(`dead letter (${letter.stage} ${letter.item ?? ""}): ${letter.error}`));
+      if (summary.report) out.line(`Report: ${summary.report}`);
     }
     return summary.deadLetters.length > 0 || outstanding.left > 0 ? exitCodes.failure : exitCodes.ok;
   } finally {
@@ -149,6 +229,20 @@ export function parseSince(value: string, now: Date): string {
 
 /** The cursor key: the start of the last successful run, shared by every configured source. */
 const lastRunKey = "last-run";
+
+/** The saved cursor, with the hash of the policy that run decided under. */
+interface SavedCursor {
+  updatedAfter: string;
+  /** Absent in cursors saved before policy hashes were kept: such a cursor counts as a changed policy. */
+  policyHash?: string;
+}
+
+/** What the gate decided in this run, from its `gate` status line. */
+function gateCounts(warnings: readonly Warning[]): { held: number; draft: number; rejected: number } {
+  const details = warnings.find((warning) => warning.feature === "gate")?.details ?? {};
+  const count = (key: string) => (typeof details[key] === "number" ? (details[key] as number) : 0);
+  return { held: count("held"), draft: count("draft"), rejected: count("rejected") };
+}
 
 /** An action whose delivery failed, kept for the next run. */
 interface OutstandingAction {

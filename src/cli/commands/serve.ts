@@ -39,7 +39,7 @@ export const serveArgs = {
 export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs(args, serveArgs);
   const out = createOutput(io);
-  const context = await openContext(io, values.config);
+  const context = await openContext(io, values.config, { showEndpoints: true });
   try {
     const routes = webhookRoutes(context.config.webhooks, io.env);
     // Slack's buttons are served only with a signing secret: without one nothing could verify them.

@@ -7,6 +7,7 @@ import { orcaEmulation } from "./orca.js";
 import { prismaEmulation } from "./prisma.js";
 import { servicenowEmulation } from "./servicenow.js";
 import { slackEmulation } from "./slack.js";
+import { teamsEmulation } from "./teams.js";
 import { wizEmulation } from "./wiz.js";
 
 /** Builds one emulation over the estate, with its own fault machinery. */
@@ -24,6 +25,7 @@ export const emulations = {
   orca: orcaEmulation,
   servicenow: (estate, faults) => servicenowEmulation({ faults, estate }),
   slack: (estate, faults) => slackEmulation({ faults, estate }),
+  teams: (_estate, faults) => teamsEmulation(faults),
 } satisfies Record<string, EmulationFactory>;
 
 /** The names of the emulations. */

@@ -22,7 +22,26 @@ export function mapPrismaResourceType(
   return resourceTypeOf(cloud, resourceType ?? "", apiName ?? "");
 }
 
+/**
+ * Maps an asset's `assetType` as Prisma Cloud's asset inventory words it (`EC2 Instance`, `Azure Virtual
+ * Machine`, `AWS IAM Credential Report`) to `<cloud>.<service>.<kind>`, else `<cloud>.other.<asset type>`.
+ * @example
+ * mapPrismaAssetType("aws", "EC2 Instance"); // "aws.ec2.instance"
+ */
+export function mapPrismaAssetType(cloud: Cloud, assetType: string | null | undefined): string {
+  const known = typeByAssetType[(assetType ?? "").trim().toLowerCase()];
+  return known?.startsWith(`${cloud}.`) ? known : `${cloud}.other.${kebab(assetType ?? "")}`;
+}
+
 // Internal helpers.
+
+/** Asset inventory type names (Elastic's misconfiguration samples), lower case. */
+const typeByAssetType: Record<string, string> = {
+  "ec2 instance": "aws.ec2.instance",
+  "aws iam credential report": "aws.iam.user",
+  "azure virtual machine": "azure.compute.virtual-machine",
+  "azure log analytics workspace": "azure.operationalinsights.workspace",
+};
 
 const cloudByPrisma: Record<string, Cloud> = {
   aws: "aws",
@@ -38,6 +57,7 @@ const cloudByPrisma: Record<string, Cloud> = {
 /** `resourceApiName` → type; the API name pins the cloud and service. */
 const typeByApiName: Record<string, string> = {
   "aws-s3api-get-bucket-acl": "aws.s3.bucket",
+  "aws-ec2-security-groups": "aws.ec2.security-group",
   "aws-ec2-describe-instances": "aws.ec2.instance",
   "aws-ec2-describe-security-groups": "aws.ec2.security-group",
   "aws-ec2-describe-vpcs": "aws.ec2.vpc",
@@ -64,6 +84,13 @@ const typeByApiName: Record<string, string> = {
 /** `resourceType` → service.kind per cloud (Prisma's cloud-neutral resource types). */
 const typeByResourceType: Record<string, Partial<Record<Cloud, string>>> = {
   MANAGED_BUCKET: { aws: "aws.s3.bucket", gcp: "gcp.storage.bucket", oci: "oci.objectstorage.bucket" },
+  STORAGE_BUCKET: { aws: "aws.s3.bucket", gcp: "gcp.storage.bucket", oci: "oci.objectstorage.bucket" },
+  // Account-level checks (`resourceApiName` `account-agg-entity`): the account itself is the resource.
+  PSEUDO_RESOURCE: {
+    aws: "aws.organizations.account",
+    azure: "azure.resources.subscription",
+    gcp: "gcp.resourcemanager.project",
+  },
   BUCKET: { aws: "aws.s3.bucket", gcp: "gcp.storage.bucket", oci: "oci.objectstorage.bucket" },
   INSTANCE: {
     aws: "aws.ec2.instance",

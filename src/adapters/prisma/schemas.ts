@@ -13,27 +13,30 @@ export const prismaTokenSchema = z.object({ token: z.string().min(1) });
 /** Epoch milliseconds; webhook templates may render them as strings. */
 type Timestamp = number | string | null;
 
-/** An alert as the alert API returns it (`POST /v2/alert?detailed=true`, `GET /alert/{id}?detailed=true`): the fields normalization reads. */
+/**
+ * An alert as the alert API returns it (`POST /v2/alert?detailed=true`, `GET /alert/{id}?detailed=true`):
+ * the fields normalization reads. A listing that selected few fields may leave out all but `id`.
+ */
 export interface PrismaAlert {
   id: string;
-  status: string;
+  status?: string | null;
   reason?: string | null;
   firstSeen?: Timestamp;
   lastSeen?: Timestamp;
   alertTime?: Timestamp;
   lastUpdated?: Timestamp;
   policyId?: string | null;
-  policy: {
+  policy?: {
     policyId?: string | null;
-    name: string;
+    name?: string | null;
     policyType?: string | null;
-    severity: string;
+    severity?: string | null;
     description?: string | null;
     recommendation?: string | null;
     complianceMetadata?: unknown[] | null;
     [key: string]: unknown;
-  };
-  resource: {
+  } | null;
+  resource?: {
     rrn?: string | null;
     id?: string | null;
     name?: string | null;
@@ -47,7 +50,7 @@ export interface PrismaAlert {
     cloudServiceName?: string | null;
     resourceTags?: unknown;
     [key: string]: unknown;
-  };
+  } | null;
   [key: string]: unknown;
 }
 
@@ -55,13 +58,13 @@ export interface PrismaAlert {
 export interface PrismaWebhookAlert {
   alertId: string;
   alertStatus?: string | null;
-  severity: string;
+  severity?: string | null;
   reason?: string | null;
   alertTs?: Timestamp;
   firstSeen?: Timestamp;
   lastSeen?: Timestamp;
   policyId?: string | null;
-  policyName: string;
+  policyName?: string | null;
   policyType?: string | null;
   policyDescription?: string | null;
   policyRecommendation?: string | null;
@@ -77,5 +80,28 @@ export interface PrismaWebhookAlert {
   resourceCloudService?: string | null;
   tags?: unknown;
   callbackUrl?: string | null;
+  [key: string]: unknown;
+}
+
+/**
+ * One asset's result for one policy, as the asset inventory's scan-info listing returns it (the shape
+ * Elastic's Prisma Cloud misconfiguration stream reads): the fields normalization reads. It has no time.
+ */
+export interface PrismaScanResult {
+  id: string;
+  name?: string | null;
+  accountId?: string | null;
+  accountName?: string | null;
+  cloudType?: string | null;
+  regionId?: string | null;
+  assetType?: string | null;
+  overallPassed?: boolean | null;
+  scannedPolicy: {
+    id: string;
+    name?: string | null;
+    severity?: string | null;
+    passed?: boolean | null;
+    [key: string]: unknown;
+  };
   [key: string]: unknown;
 }

@@ -200,36 +200,67 @@ describe("prisma normalize", () => {
       "a missing policy severity",
       edited("alert-config", [["policy", "severity"], undefined]),
       ["policy", "severity"],
+      "high",
     ],
     [
       "an unknown severity",
       edited("alert-config", [["policy", "severity"], "severe"]),
       ["policy", "severity"],
+      "high",
     ],
-    ["an unknown status", edited("alert-config", [["status"], "archived"]), ["status"]],
-    ["no resource at all", edited("alert-config", [["resource"], { cloudType: "aws" }]), ["resource", "id"]],
-    ["a missing policy", edited("alert-config", [["policy"], undefined]), ["policy"]],
+    ["an unknown status", edited("alert-config", [["status"], "archived"]), ["status"], "open"],
+    [
+      "no resource at all",
+      edited("alert-config", [["resource"], { cloudType: "aws" }]),
+      ["resource", "id"],
+      "prisma-alert:P-1234567",
+    ],
+    [
+      "a missing policy",
+      edited("alert-config", [["policy"], undefined]),
+      ["policy", "name"],
+      "e12e2a5c-4f1b-4d8e-9a3b-2c7d1e0f9a11",
+    ],
     [
       "no timestamps",
       edited("alert-config", [["firstSeen"], undefined], [["alertTime"], undefined]),
       ["alertTime"],
+      fetchedAt,
     ],
-    ["a timestamp that is not one", edited("alert-config", [["lastSeen"], "yesterday"]), ["lastSeen"]],
+    [
+      "a timestamp that is not one",
+      edited("alert-config", [["lastSeen"], "yesterday"]),
+      ["lastSeen"],
+      fetchedAt,
+    ],
     [
       "a webhook alert without a policy name",
       edited("webhook-alert", [["policyName"], undefined]),
       ["policyName"],
+      "e12e2a5c-4f1b-4d8e-9a3b-2c7d1e0f9a11",
     ],
     [
       "a webhook alert with an unknown status",
       edited("webhook-alert", [["alertStatus"], "gone"]),
       ["alertStatus"],
+      "open",
     ],
-  ])("names the path of %s", (_what, record, path) => {
-    const error = normalizationError(record);
-    expect(error.path).toEqual(path);
+  ])("keeps a record with %s, warning with the path and the fallback", (_what, record, path, fallback) => {
+    const warnings: Warning[] = [];
+    normalize(record, { fetchedAt, onWarning: (warning) => warnings.push(warning) });
+    expect(warnings).toContainEqual(
+      expect.objectContaining({ type: "fallback", source: "prisma", details: { path, fallback } }),
+    );
+  });
+
+  it("dead-letters only a record without an id, or with a field of the wrong type, naming the path", () => {
+    expect(normalizationError(edited("alert-config", [["id"], undefined])).path).toEqual(["id"]);
+    expect(normalizationError(edited("webhook-alert", [["alertId"], undefined])).message).toMatch(
+      /^prisma: /,
+    );
+    const error = normalizationError(edited("alert-config", [["policy", "severity"], 3]));
+    expect(error.path).toEqual(["policy", "severity"]);
     expect(error.platform).toBe("prisma");
-    expect(error.message).toMatch(/^prisma: /);
   });
 
   it("refuses what is not an alert", () => {

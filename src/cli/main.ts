@@ -3,6 +3,7 @@ import { isAbortError, isCloudstewardError } from "../core/errors.js";
 import { approvalsArgs, approvalsCommand, approvalsHelp } from "./commands/approvals.js";
 import { auditArgs, auditCommand, auditHelp } from "./commands/audit.js";
 import { demoArgs, demoCommand, demoHelp } from "./commands/demo.js";
+import { draftsArgs, draftsCommand, draftsHelp } from "./commands/drafts.js";
 import { explainArgs, explainCommand, explainHelp } from "./commands/explain.js";
 import { initArgs, initCommand, initHelp } from "./commands/init.js";
 import { replayArgs, replayCommand, replayHelp } from "./commands/replay.js";
@@ -77,6 +78,12 @@ export const cliCommands: Record<string, CliCommandEntry> = {
     help: approvalsHelp,
     args: approvalsArgs,
     summary: "list, approve, reject and execute held actions",
+  },
+  drafts: {
+    run: draftsCommand,
+    help: draftsHelp,
+    args: draftsArgs,
+    summary: "list drafts and actions waiting for approval, with why (--status, --severity, --owner)",
   },
   audit: {
     run: auditCommand,

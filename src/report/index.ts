@@ -11,3 +11,4 @@ export {
   type ReportStage,
 } from "./data.js";
 export { escapeHtml, renderReport } from "./render.js";
+export { writeReport } from "./write.js";

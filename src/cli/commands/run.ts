@@ -135,6 +135,10 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
       policyMode: context.policy.mode,
       dryRun: values["dry-run"],
       explainer: explainer.label,
+      /** The findings were read from this instant on (the cursor or --since); null: all of them. */
+      updatedSince: cursor ?? null,
+      /** The policy differs from the one the last run decided under, so every finding was read again. */
+      policyChanged,
       findings: result.report.stages.source?.in ?? 0,
       cases: result.cases.length,
       delivered: result.delivered.length + outstanding.retried,

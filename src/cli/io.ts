@@ -34,8 +34,11 @@ export interface CliOutput {
   data(value: unknown): void;
   /** A note on stderr (hidden in `--json` mode). */
   note(text: string): void;
-  /** Replaces the single progress line on stderr (TTY only). */
-  progress(text: string): void;
+  /**
+   * Replaces the single progress line on stderr (TTY only), at most ten times a second; pass a
+   * function to build the line only when it is drawn.
+   */
+  progress(text: string | (() => string)): void;
   /** Clears the progress line. */
   endProgress(): void;
   bold(text: string): string;
@@ -98,7 +101,7 @@ export function createOutput(io: CliIo, options: { json?: boolean } = {}): CliOu
       const now = Date.now();
       if (!progressOn || now - lastProgressAt < 100) return;
       lastProgressAt = now;
-      io.stderr.write(`\r\u001b[2K${text.slice(0, 118)}`);
+      io.stderr.write(`\r\u001b[2K${(typeof text === "string" ? text : text()).slice(0, 118)}`);
       progressShown = true;
     },
     endProgress: clear,

@@ -45,8 +45,10 @@ export function trackProgress(
     delivered: 0,
   };
   const delivering = options.delivering ?? true;
+  // The line is built only when it is drawn (ten times a second at most), not once per event.
+  const line = () => progressLine(progress, options.expectedFindings);
   const draw = () => {
-    if (out.interactive) out.progress(progressLine(progress, options.expectedFindings));
+    if (out.interactive) out.progress(line);
   };
   run.on("finding-received", () => {
     progress.findings++;

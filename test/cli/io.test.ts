@@ -30,6 +30,18 @@ describe("createOutput", () => {
     expect(written.stdout).toBe("\u001b[32mdone\u001b[0m\n");
   });
 
+  it("builds a lazy progress line only when it draws it (at most ten times a second)", () => {
+    const { io, written } = fakeIo({ tty: true });
+    const out = createOutput(io);
+    let built = 0;
+    const line = () => `line ${++built}`;
+    for (let index = 0; index < 1000; index++) out.progress(line);
+    expect(built).toBe(1);
+    expect(written.stderr).toBe("\r\u001b[2Kline 1");
+    createOutput(fakeIo({ tty: false }).io).progress(line);
+    expect(built).toBe(1);
+  });
+
   it("respects NO_COLOR on a TTY", () => {
     const { io, written } = fakeIo({ tty: true, env: { NO_COLOR: "1" } });
     createOutput(io).line(createOutput(io).red("plain"));

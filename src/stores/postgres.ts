@@ -90,6 +90,8 @@ export function postgresStore(options: PostgresStoreOptions = {}): Store {
       }
       const lastByLog = new Map<string, StoredEntry | undefined>();
       const outcomes: (() => void)[] = [];
+      // The batch's rows, inserted by one statement (one round trip, not one per entry).
+      const inserts = { log: [] as string[], seq: [] as number[], value: [] as string[] };
       for (const item of batch) {
         if (!lastByLog.has(item.log)) {
           const { rows } = await client.query(
@@ -104,13 +106,17 @@ export function postgresStore(options: PostgresStoreOptions = {}): Store {
           outcomes.push(() => item.reject(built.error));
           continue;
         }
-        await client.query(`INSERT INTO ${tables.log} (log, seq, value) VALUES ($1, $2, $3)`, [
-          item.log,
-          built.stored.seq,
-          built.stored.text,
-        ]);
+        inserts.log.push(item.log);
+        inserts.seq.push(built.stored.seq);
+        inserts.value.push(built.stored.text);
         lastByLog.set(item.log, built.stored);
         outcomes.push(() => item.resolve(built.entry));
+      }
+      if (inserts.log.length > 0) {
+        await client.query(
+          `INSERT INTO ${tables.log} (log, seq, value) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])`,
+          [inserts.log, inserts.seq, inserts.value],
+        );
       }
       await client.query("COMMIT");
       return outcomes;

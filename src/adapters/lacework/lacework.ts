@@ -33,15 +33,16 @@ export interface LaceworkOptions extends LaceworkClientOptions, HttpSourceOption
   /** How many days back alerts are read (the API allows 92), in ≤7-day windows. @default 90 */
   lookbackDays?: number;
   /**
-   * Fetch each alert with `scope=Details` so the finding names its resource, account, region and tags
-   * (one extra request per alert). Without it, an alert's resource is the alert itself. @default true
+   * Fetch `scope=Details` for each alert whose list row names no resource (one extra request per such
+   * alert; rows that carry their `entityMap`, and platform alerts, need none), so the finding names its
+   * resource, account, region and tags. Without it, such an alert's resource is the alert itself. @default true
    */
   alertDetails?: boolean;
   /** The compliance reports the `compliance` family reads. */
   reports?: readonly LaceworkReportSelector[];
   /** Allow `setStatus`, `createException` and saving queries through `query`. @default false */
   allowWrite?: boolean;
-  /** Client-side pacing; `false` turns it off. @default { requestsPerSecond: 4, burst: 2 } */
+  /** Client-side pacing; `false` turns it off. @default { requestsPerSecond: 5, burst: 2 } */
   rateLimit?: RateLimit | false;
 }
 

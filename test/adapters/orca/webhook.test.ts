@@ -59,15 +59,18 @@ describe("orca parseWebhook", () => {
     expect(await parseWebhook(hook(alert, {}), { header: "none" })).toHaveLength(1);
   });
 
-  it("reports a body that is not JSON, and an incomplete alert with its path", async () => {
+  it("reports a body that is not JSON, and an alert without an id with its path; an alert missing its status is kept as open", async () => {
     await expect(parseWebhook(hook("<html>"), { secret })).rejects.toSatisfy((error) =>
       isCloudstewardError(error, "INVALID_RESPONSE"),
     );
     const partial = JSON.parse(alert);
     delete partial.state.status;
+    const [finding] = await parseWebhook(hook(JSON.stringify(partial)), { secret });
+    expect(finding?.status).toBe("open");
+    delete partial.state.alert_id;
     await expect(parseWebhook(hook(JSON.stringify(partial)), { secret })).rejects.toMatchObject({
       code: "NORMALIZATION",
-      path: ["state", "status"],
+      path: ["state", "alert_id"],
     });
   });
 });

@@ -4,11 +4,23 @@
 // it (import and require), a strict TypeScript file using it type-checks with skipLibCheck off, the two
 // subpaths that need a peer fail naming it, and every other subpath imports and requires. Then it adds
 // vitest and msw, imports every subpath, requires every one with a `require` condition, checks that
-// errors pass `isCloudstewardError` across the two copies, and runs publint and attw.
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+// errors pass `isCloudstewardError` across the two copies, and runs publint and attw. Last, the
+// `cloudsteward` command: without better-sqlite3's native build (the install ran no scripts) it
+// falls back to a JSON Lines store with one warning; with it, the doc test (scripts/check-docs.mjs)
+// type-checks every TypeScript block of the docs and runs every shell block there.
+import { execFileSync, spawnSync } from "node:child_process";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { checkDocs } from "./check-docs.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
@@ -189,6 +201,38 @@ try {
   const esmOnly = entries.filter(([, value]) => !value.require).map(([key]) => key);
   const attw = ["attw", "--pack", ".", "--profile", "node16", "--format", "table-flipped"];
   process.stdout.write(run("npx", [...attw, "--exclude-entrypoints", ...esmOnly]));
+
+  // 5. The command, first as `npm i --ignore-scripts` leaves it: no native build of better-sqlite3.
+  const binding = "node_modules/better-sqlite3/build/Release/better_sqlite3.node";
+  if (existsSync(join(consumer, binding))) throw new Error("better-sqlite3 was built although no script ran");
+  const demo = spawnSync(
+    join(consumer, "node_modules/.bin/cloudsteward"),
+    ["demo", "--size", "40", "--out", "fallback"],
+    {
+      cwd: consumer,
+      encoding: "utf8",
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: "1" },
+    },
+  );
+  const warnings = demo.stderr.split("\n").filter((line) => line.includes("SQLite is unavailable"));
+  if (
+    demo.status !== 0 ||
+    warnings.length !== 1 ||
+    !existsSync(join(consumer, "fallback/cloudsteward-demo/state.db.jsonl"))
+  )
+    throw new Error(
+      `cloudsteward demo without better-sqlite3's build should run on JSON Lines with one warning; exit ${demo.status}:\n${demo.stderr}`,
+    );
+  console.log(`cli without better-sqlite3's native build: ${warnings[0]}`);
+
+  // 6. With the build in place (the repository's, as better-sqlite3's install script would have made
+  // it), the docs: every TypeScript block type-checks and every shell block runs, SQLite as the store.
+  mkdirSync(dirname(join(consumer, binding)), { recursive: true });
+  copyFileSync(join(root, binding), join(consumer, binding));
+  install(consumer, [`@types/node@${pkg.devDependencies["@types/node"]}`, `ai@${pkg.devDependencies.ai}`]);
+  await checkDocs(consumer);
+  if (!existsSync(join(consumer, "doc-shell/README-md/cloudsteward-demo/state.db")))
+    throw new Error("the README's demo did not store in SQLite although better-sqlite3 was built");
   console.log("package check passed");
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -128,7 +128,11 @@ describe("long-running commands", () => {
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout);
     expect(summary.findings).toBe(60);
+    expect(summary.findingsPerPlatform).toBe(15);
     expect(summary.cases).toBeGreaterThan(0);
+    // All four platforms are read, and problems more than one reports are folded into one case.
+    expect(summary.casesAcrossPlatforms).toBeGreaterThan(0);
+    expect(summary.cases).toBeLessThan(summary.findings);
     expect(summary.actionsDelivered).toBeGreaterThan(0);
     expect(summary.deadLetters).toBe(0);
     expect(summary.audit).toMatchObject({ ok: true });

@@ -1,5 +1,8 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { lacework } from "../../adapters/lacework/lacework.js";
+import { orca } from "../../adapters/orca/orca.js";
+import { prisma } from "../../adapters/prisma/prisma.js";
 import { wiz } from "../../adapters/wiz/wiz.js";
 import { type ApprovalRequest, approvalQueue } from "../../agents/approvals/queue.js";
 import { governance } from "../../agents/governance/governance.js";
@@ -22,12 +25,13 @@ import { type CommandArgs, parseCommandArgs, usageError } from "../usage.js";
 /** Help text of `cloudsteward demo`. */
 export const demoHelp = `cloudsteward demo [options]
 
-Runs the whole pipeline against the sandbox (emulated Wiz, Jira and Slack on 127.0.0.1, no
-credentials): ingest → triage → enrich → explain → decide → gate → Jira tickets and Slack
-messages, with a SQLite audit log, then writes a self-contained HTML report.
+Runs the whole pipeline against the sandbox (emulated Wiz, Prisma Cloud, Orca, Lacework, Jira and
+Slack on 127.0.0.1, no credentials): ingest from all four platforms → triage (one case for a problem
+several platforms report) → enrich → explain → decide → gate → Jira tickets and Slack messages, with
+a SQLite audit log, then writes a self-contained HTML report.
 
 Options:
-  --size <n>      findings in the sandbox estate (default 2000)
+  --size <n>      findings the four platforms report in all (default 2000: 500 each)
   --seed <n>      estate seed (default 1)
   --out <dir>     where cloudsteward-demo/ (state) and cloudsteward-report/ go (default .)
   --model <p>     auto | openai | anthropic | ollama | none (default auto: a key in the
@@ -78,7 +82,12 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
   const reportDir = join(root, "cloudsteward-report");
   const total = performance.now();
 
-  const sandbox = await timed("sandbox start", () => startSandbox({ seed, size, platforms: ["wiz"] }));
+  // `size` records in all, a quarter from each platform; a quarter of each later platform's
+  // records are problems an earlier one reports too, which triage folds into one case.
+  const perPlatform = Math.ceil(size / demoPlatforms.length);
+  const sandbox = await timed("sandbox start", () =>
+    startSandbox({ seed, size: perPlatform, platforms: demoPlatforms }),
+  );
   await rm(stateDir, { recursive: true, force: true });
   const store = await openCliStore({ path: join(stateDir, "state.db"), synchronous: "normal" }, io.stderr);
   try {
@@ -88,7 +97,7 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
     const budget = createBudget({ maxCost });
     const model = chosen.model ? budget.wrap(chosen.model) : undefined;
     out.note(
-      `${out.bold("cloudsteward demo")} — sandbox at ${sandbox.url}, ${size} Wiz findings, mode ${out.bold("automated")}: low-risk tickets go out at once, ${demoApprover} approves the held tickets and messages, escalations and fixes wait for a human.`,
+      `${out.bold("cloudsteward demo")} — sandbox at ${sandbox.url}, ${perPlatform * demoPlatforms.length} findings from Wiz, Prisma Cloud, Orca and Lacework, mode ${out.bold("automated")}: low-risk tickets go out at once, ${demoApprover} approves the held tickets and messages, escalations and fixes wait for a human.`,
     );
     out.note(
       `Explanations by ${chosen.label}${chosen.model ? "" : " — set OPENAI_API_KEY, ANTHROPIC_API_KEY or OLLAMA_HOST to use a model"}.`,
@@ -106,7 +115,12 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
     const result = await timed("pipeline", () =>
       trackProgress(
         governance({
-          sources: [wiz({ ...sandbox.wiz, rateLimit: false })],
+          sources: [
+            wiz({ ...sandbox.wiz, rateLimit: false }),
+            prisma({ ...sandbox.prisma, rateLimit: false }),
+            orca({ ...sandbox.orca, rateLimit: false }),
+            lacework({ ...sandbox.lacework, rateLimit: false }),
+          ],
           policy,
           principal: demoPrincipal,
           mode: "automated",
@@ -116,7 +130,7 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
           ...(model ? { model } : {}),
         }),
         out,
-        { expectedFindings: size },
+        { expectedFindings: perPlatform * demoPlatforms.length },
       ).start(io.signal ? { signal: io.signal } : {}),
     );
     // Stages stream and overlap: each figure is the window from its first input to its last output.
@@ -171,7 +185,10 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
     out.endProgress();
     const summary = {
       findings: result.report.stages.source?.in ?? 0,
+      findingsPerPlatform: perPlatform,
       cases: result.cases.length,
+      /** Cases folding findings that more than one platform reported: the cross-platform dedup. */
+      casesAcrossPlatforms: result.cases.filter((item) => item.platforms.length > 1).length,
       actionsDelivered: delivered.length,
       approvedByDemo: approved.count,
       waitingForApproval: pending.length,
@@ -190,7 +207,7 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
     if (out.json) out.data(summary);
     else {
       out.line(
-        `${out.bold(String(summary.findings))} findings → ${out.bold(String(summary.cases))} cases → ${out.bold(String(summary.actionsDelivered))} actions delivered (${approved.count} approved by ${demoApprover}), ${out.bold(String(summary.waitingForApproval))} waiting for approval, ${summary.deadLetters} dead letter(s)`,
+        `${out.bold(String(summary.findings))} findings (${perPlatform} each from ${demoPlatforms.join(", ")}) → ${out.bold(String(summary.cases))} cases (${summary.casesAcrossPlatforms} reported by 2+ platforms) → ${out.bold(String(summary.actionsDelivered))} actions delivered (${approved.count} approved by ${demoApprover}), ${out.bold(String(summary.waitingForApproval))} waiting for approval, ${summary.deadLetters} dead letter(s)`,
       );
       out.line(
         `Model calls: ${summary.modelCalls} (cost $${summary.cost.toFixed(4)}) — explanations by ${chosen.label}`,
@@ -218,6 +235,9 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
 }
 
 // Internal helpers.
+
+/** The platforms the demo reads from (the sandbox emulates each). */
+const demoPlatforms = ["wiz", "prisma", "orca", "lacework"] as const;
 
 /** What the demo's named approver signs off; escalations and fixes stay in the queue for a human. */
 const demoApprovedKinds = new Set(["ticket", "notify"]);

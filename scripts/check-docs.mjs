@@ -9,6 +9,8 @@ import { join, resolve } from "node:path";
 import { docBlocks, typescriptModules } from "./doc-blocks.mjs";
 
 const root = resolve(import.meta.dirname, "..");
+/** How long one block may take (the README's demo takes about 20 s), or a server take to start. */
+const blockTimeoutMs = 300_000;
 
 /** Type-checks the ts blocks and runs the sh blocks in `app`, a directory that installed the package. */
 export async function checkDocs(app) {
@@ -106,15 +108,21 @@ function cleanEnv() {
 
 function runBlock(block, cwd, env) {
   return new Promise((done, fail) => {
-    const child = spawn("bash", ["-e", "-o", "pipefail", "-c", block.code], { cwd, env, stdio: "pipe" });
+    const child = spawn("bash", ["-e", "-o", "pipefail", "-c", block.code], {
+      cwd,
+      env,
+      stdio: "pipe",
+      timeout: blockTimeoutMs,
+    });
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
     child.on("error", fail);
-    child.on("close", (code) => {
+    child.on("close", (code, signal) => {
       if (code === 0) return done();
       process.stderr.write(output);
-      fail(new Error(`doc test: ${block.file}:${block.line} exited ${code} (run in ${cwd})`));
+      const how = signal ? `was stopped after ${blockTimeoutMs / 1000} s (${signal})` : `exited ${code}`;
+      fail(new Error(`doc test: ${block.file}:${block.line} ${how} (run in ${cwd})`));
     });
   });
 }
@@ -129,7 +137,16 @@ function startBackground(block, cwd, env) {
     const child = spawn("bash", ["-e", "-c", block.code], { cwd, env, stdio: "pipe", detached: true });
     let output = "";
     let quiet;
+    const silent = setTimeout(() => {
+      process.kill(-child.pid, "SIGKILL");
+      fail(
+        new Error(
+          `doc test: ${block.file}:${block.line} (background) printed nothing in ${blockTimeoutMs / 1000} s`,
+        ),
+      );
+    }, blockTimeoutMs);
     const settle = () => {
+      clearTimeout(silent);
       for (const [, name, value] of output.matchAll(/^export ([A-Z][A-Z0-9_]*)=(.*)$/gm)) env[name] = value;
       ready(child);
     };
@@ -142,6 +159,7 @@ function startBackground(block, cwd, env) {
     child.on("error", fail);
     child.on("exit", (code) => {
       clearTimeout(quiet);
+      clearTimeout(silent);
       process.stderr.write(output);
       fail(
         new Error(`doc test: ${block.file}:${block.line} (background) exited ${code} before it was stopped`),

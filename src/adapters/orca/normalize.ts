@@ -313,6 +313,9 @@ function build(
   }
   const assetType = alert.assetType.value || fallback(read, alert.assetType.path, "is missing", "unknown");
   const asset = mapOrcaAssetType(assetType, provider);
+  if (alert.assetType.value && asset.type.includes(".other.")) {
+    read.warn(alert.assetType.path, `has an unknown asset type "${assetType}"`, asset.type);
+  }
   const resource = {
     id:
       alert.resourceId.value ||

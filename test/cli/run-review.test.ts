@@ -57,6 +57,7 @@ afterAll(async () => {
 
 interface Held {
   status: string;
+  whenDelivering: string;
   rule?: string;
   why: string;
   severity: string;
@@ -91,6 +92,9 @@ describe("a dry run you can review", () => {
     for (const item of held) {
       expect(item).toMatchObject({ status: "draft", rule: "critical-and-high", kind: "ticket" });
       expect(item.why).toMatch(/read-only/);
+      expect(item.whenDelivering).toBe(
+        "waits for an approval even in automated mode: the policy does not mark this ticket automatic",
+      );
       expect(["critical", "high"]).toContain(item.severity);
       expect(item.owner).not.toBe("");
       expect(item.resource).not.toBe("");

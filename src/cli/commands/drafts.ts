@@ -1,5 +1,7 @@
 import type { ApprovalRequest } from "../../agents/approvals/queue.js";
 import { type GateDraft, gateDrafts } from "../../agents/gate/gate.js";
+import { approvalRequirement } from "../../agents/policy/evaluate.js";
+import type { Policy } from "../../agents/policy/schema.js";
 import type { Action } from "../../core/action.js";
 import { findingCountOf } from "../../core/case.js";
 import { severitySchema } from "../../core/finding.js";
@@ -62,6 +64,11 @@ export interface HeldAction {
   rule?: string;
   /** Why it was held: the gate's reason (read-only mode, the approval rule that matched). */
   why: string;
+  /**
+   * What a delivering run would do with it: go out at once (automated mode, a low-risk action the
+   * policy marks automatic) or wait for an approval, and why.
+   */
+  whenDelivering: string;
   /** The policy's rationale for the action itself. */
   rationale: string;
   dueDate?: string;
@@ -79,11 +86,11 @@ export async function draftsCommand(args: string[], io: CliIo): Promise<number> 
   try {
     const held: HeldAction[] = [];
     if (values.status !== "waiting") {
-      for await (const draft of gateDrafts(context.store)) held.push(heldDraft(draft));
+      for await (const draft of gateDrafts(context.store)) held.push(heldDraft(draft, context.policy));
     }
     if (values.status !== "draft") {
       for await (const request of context.approvals.list({ state: "requested" }))
-        held.push(heldRequest(request));
+        held.push(heldRequest(request, context.policy));
     }
     const pass = (wanted: readonly string[] | undefined, value: string | undefined) =>
       !wanted || wanted.length === 0 || (value !== undefined && wanted.includes(value));
@@ -126,21 +133,36 @@ export async function draftsCommand(args: string[], io: CliIo): Promise<number> 
 
 // Internal helpers.
 
-function heldDraft(draft: GateDraft): HeldAction {
-  return { status: "draft", ...summary(draft.action), why: draft.reason, at: draft.at };
+function heldDraft(draft: GateDraft, policy: Policy): HeldAction {
+  return { status: "draft", ...summary(draft.action, policy), why: draft.reason, at: draft.at };
 }
 
-function heldRequest(request: ApprovalRequest): HeldAction {
+function heldRequest(request: ApprovalRequest, policy: Policy): HeldAction {
   return {
     status: "waiting",
     approvalId: request.id,
-    ...summary(request.action),
+    ...summary(request.action, policy),
     why: request.reason,
     at: request.requestedAt,
   };
 }
 
-function summary(action: Action): Omit<HeldAction, "status" | "approvalId" | "why" | "at"> {
+/** The approval requirement of the action in automated mode, from the policy's rule that produced it. */
+function whenDelivering(action: Action, policy: Policy): string {
+  const template = policy.rules
+    .find((rule) => rule.id === action.rule)
+    ?.do.find((item) => item.kind === action.kind && (item.sink ?? "default") === (action.sink ?? "default"));
+  const requirement = approvalRequirement(
+    policy,
+    { kind: action.kind, risk: action.risk, case: action.case, automatic: template?.automatic },
+    "automated",
+  );
+  return requirement.requiresApproval
+    ? `waits for an approval even in automated mode: ${requirement.reason}`
+    : `goes out at once in automated mode (${requirement.reason.replace(/^automated mode: /, "")})`;
+}
+
+function summary(action: Action, policy: Policy): Omit<HeldAction, "status" | "approvalId" | "why" | "at"> {
   const item = action.case;
   const resources = new Set(item.findings.map((finding) => finding.resource.id));
   const first = item.findings[0]?.resource;
@@ -155,6 +177,7 @@ function summary(action: Action): Omit<HeldAction, "status" | "approvalId" | "wh
     resource: first ? first.name || first.id : "",
     moreResources: Math.max(0, total - 1),
     ...(action.rule ? { rule: action.rule } : {}),
+    whenDelivering: whenDelivering(action, policy),
     rationale: action.rationale,
     ...(action.dueDate ? { dueDate: action.dueDate } : {}),
     caseId: item.id,
@@ -185,6 +208,6 @@ function printTable(out: ReturnType<typeof createOutput>, items: readonly HeldAc
   items.forEach((item, index) => {
     out.line(format(rows[index] ?? []));
     out.line(out.dim(`    ${item.headline}`));
-    out.line(out.dim(`    why: ${item.why}`));
+    out.line(out.dim(`    why: ${item.why}; ${item.whenDelivering}`));
   });
 }

@@ -1,4 +1,5 @@
-import { resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { docBlocks, parseBlocks, typescriptModules } from "../../scripts/doc-blocks.mjs";
 
@@ -134,5 +135,18 @@ describe("the docs", () => {
     expect(commands).toContain("npx cloudsteward sandbox");
     expect(commands).toContain("npx cloudsteward init");
     expect(commands).toContain("npx cloudsteward run --dry-run");
+  });
+
+  it("names only npm scripts that exist, in the blocks a clone runs (which the doc test does not run)", () => {
+    const scripts = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts as Record<
+      string,
+      string
+    >;
+    const named = blocks
+      .filter((block) => block.kind === "sh")
+      .flatMap((block) => [...block.code.matchAll(/npm run ([\w:-]+)/g)].map((match) => match[1] as string));
+    expect(named).toContain("cloudsteward");
+    expect(named.filter((name) => !(name in scripts))).toEqual([]);
+    expect(scripts.cloudsteward).toBe("tsx src/cli/index.ts");
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The durable stores behind ledgers, approvals, caches and the audit log, all passing one
  * conformance suite (`testStore` in `cloudsteward/testing/vitest`): `memoryStore` (the pipeline's
- * default), `sqliteStore` (better-sqlite3 12, an optional peer), `postgresStore` (pg, an optional
+ * default), `sqliteStore` (better-sqlite3 12, an optional dependency), `postgresStore` (pg, an optional
  * peer; the shared state of many workers) and `jsonlStore` (an append-only file). Native drivers load
  * on first use, so importing this module costs nothing until a store is opened.
  * @module cloudsteward/stores

@@ -37,8 +37,8 @@ export interface SqliteStoreOptions {
 }
 
 /**
- * A Store in one SQLite file (better-sqlite3 12, an optional peer dependency: `npm install
- * better-sqlite3@12`). WAL mode, prepared statements; `setIfAbsent` and `compareAndSet` are single
+ * A Store in one SQLite file (better-sqlite3 12, an optional dependency installed with the package;
+ * where its native build failed, `npm rebuild better-sqlite3`). WAL mode, prepared statements; `setIfAbsent` and `compareAndSet` are single
  * conditional statements and `append` runs in a `BEGIN IMMEDIATE` transaction, so several processes
  * sharing one file still get exactly-once writes and one unbroken log. Appends made in the same tick
  * are committed together in one transaction.

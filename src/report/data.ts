@@ -7,6 +7,9 @@ import type { Delivery } from "../core/events.js";
 import type { Severity } from "../core/finding.js";
 import type { RunReport, Usage } from "../core/report.js";
 
+/** The owner of a case no provider named an owner for. */
+export const unowned = "unowned";
+
 /** One labelled count of a chart. */
 export interface ReportCount {
   label: string;
@@ -347,7 +350,7 @@ function isLocalUrl(url: string): boolean {
 }
 
 function ownerOf(item: Case): string {
-  return item.context?.owner?.value ?? item.groupKey.owner ?? "unowned";
+  return item.context?.owner?.value ?? item.groupKey.owner ?? unowned;
 }
 
 function bump(counts: Map<string, number>, key: string): void {

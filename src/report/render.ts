@@ -1,4 +1,11 @@
-import type { ReportAction, ReportCount, ReportData, ReportFix, ReportStage } from "./data.js";
+import {
+  type ReportAction,
+  type ReportCount,
+  type ReportData,
+  type ReportFix,
+  type ReportStage,
+  unowned,
+} from "./data.js";
 
 /**
  * Renders the report as one self-contained HTML page: inline CSS, the charts as inline SVG (drawn
@@ -175,7 +182,7 @@ function columnChart(name: string, counts: readonly ReportCount[]): string {
     const columnHeight = ((height - bottom - top) * count.count) / max;
     const x = 10 + index * slot;
     const label =
-      index % every === 0 || index === counts.length - 1
+      index % every === 0 || (index === counts.length - 1 && index % every >= every / 2)
         ? `<text class="axis" x="${(x + slot / 2).toFixed(1)}" y="${height - bottom + 14}" text-anchor="middle">${escapeHtml(count.label.replace(/^\d{4}-/, ""))}</text>`
         : "";
     return `<rect x="${(x + slot * 0.15).toFixed(1)}" y="${(height - bottom - columnHeight).toFixed(1)}" width="${(slot * 0.7).toFixed(1)}" height="${columnHeight.toFixed(1)}" rx="2" fill="#2f6fde" data-label="${escapeHtml(count.label)}" data-count="${count.count}"><title>${escapeHtml(count.label)}: ${count.count}</title></rect>${label}`;
@@ -198,6 +205,7 @@ function svg(name: string, width: number, height: number, parts: readonly string
 /** "Log4Shell: 14 resources, 6 owners" and what fixes it. */
 function fixArticle(fix: ReportFix): string {
   const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
+  const named = fix.owners.filter((owner) => owner !== unowned);
   const owners =
     fix.owners.length > 8
       ? `${fix.owners.slice(0, 8).join(", ")} and ${fix.owners.length - 8} more`
@@ -213,7 +221,7 @@ function fixArticle(fix: ReportFix): string {
       ? [...fix.caseIds.slice(0, 12), `… ${fix.caseIds.length - 12} more`]
       : fix.caseIds;
   return `<article class="fix sev-${fix.severity}" data-fix="${escapeHtml(fix.key)}">
-<h3><span class="badge">${escapeHtml(fix.severity)}</span> ${escapeHtml(fix.title)}: ${plural(fix.resources, "resource")}, ${plural(fix.owners.length, "owner")}</h3>
+<h3><span class="badge">${escapeHtml(fix.severity)}</span> ${escapeHtml(fix.title)}: ${plural(fix.resources, "resource")}, ${plural(named.length, "owner")}${named.length < fix.owners.length ? " and unowned ones" : ""}</h3>
 <p class="meta">Priority ${fix.priority} · ${plural(fix.cases, "case")} · ${plural(fix.findings, "finding")} · owners: ${escapeHtml(owners)} · ${escapeHtml(fix.environments.join(", "))} · explained by ${escapeHtml(fix.explainedBy)}</p>
 ${fix.risk ? `<p><strong>Risk.</strong> ${escapeHtml(fix.risk)}</p>` : ""}
 ${fix.whyItMatters ? `<p><strong>Why it matters.</strong> ${escapeHtml(fix.whyItMatters)}</p>` : ""}

@@ -151,6 +151,21 @@ describe("renderReport", () => {
     expect(html).toContain("default-src 'none'");
   });
 
+  it("counts the named owners of a fix and says when some resources have none", () => {
+    const cases = sampleCases();
+    const orphan = makeCase({
+      id: "case_l4",
+      severity: "high",
+      category: "vulnerability",
+      owner: "payments",
+      firstSeen: "2026-03-12T10:00:00Z",
+      rule: { id: "wiz-cve-2021-44228", name: "Log4Shell (CVE-2021-44228)" },
+    });
+    orphan.context = {};
+    const html = renderReport(buildReportData(input({ cases: [...cases, orphan] })));
+    expect(html).toContain("Log4Shell (CVE-2021-44228): 7 resources, 3 owners and unowned ones</h3>");
+  });
+
   it("draws the charts as inline SVG with whole labels, and a print stylesheet", () => {
     const html = renderReport(buildReportData(input()));
     for (const name of ["severity", "category", "owner", "trend", "timeline"]) {

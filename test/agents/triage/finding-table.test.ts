@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { FindingTable, sortRows } from "../../../src/agents/triage/finding-table.js";
+import type { Finding } from "../../../src/core/finding.js";
+import { dedupKey } from "../../../src/core/fingerprint.js";
+import { makeFinding } from "../../../src/testing/factories.js";
+
+/** A deterministic pseudo-random sequence (no flaky inputs). */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (Math.imul(state, 1_103_515_245) + 12_345) & 0x7fffffff;
+    return state / 0x80000000;
+  };
+}
+
+describe("FindingTable", () => {
+  it("orders rows as their dedupKey, platform and id strings order, whatever form the keys take", () => {
+    const next = random(7);
+    const keys = [
+      ...Array.from({ length: 40 }, (_, index) =>
+        dedupKey(`rule-${index % 7}`, {
+          id: `arn:aws:s3:::bucket-${index}`,
+          cloud: "aws",
+          accountId: "123456789012",
+          type: "aws.s3.bucket",
+          name: `bucket-${index}`,
+        }),
+      ),
+      // Other forms: custom keys, an upper-case hex key, a short one, one that sorts among the packed ones.
+      "custom:b",
+      "dk_ABCDEF0123456789ABCDEF01",
+      "dk_00",
+      "dk_8",
+      "ök-unicode",
+    ];
+    const findings: Finding[] = Array.from({ length: 120 }, (_, index) => {
+      const finding = makeFinding({ dedupKey: keys[Math.floor(next() * keys.length)]! });
+      return {
+        ...finding,
+        id: `${index % 2 ? "wiz" : "prisma"}:f-${Math.floor(next() * 50)}`,
+        source: { ...finding.source, platform: index % 2 ? "wiz" : "prisma" },
+      };
+    });
+    const table = new FindingTable();
+    for (const finding of findings) table.add(finding);
+    const rows = Int32Array.from(findings.keys());
+    sortRows(rows, (a, b) => table.compare(a, b));
+    const byStrings = [...findings.keys()].sort((a, b) => {
+      const left = findings[a]!;
+      const right = findings[b]!;
+      for (const [x, y] of [
+        [left.dedupKey, right.dedupKey],
+        [left.source.platform, right.source.platform],
+        [left.id, right.id],
+      ] as const) {
+        if (x !== y) return x < y ? -1 : 1;
+      }
+      return a - b;
+    });
+    expect(Array.from(rows)).toEqual(byStrings);
+    expect(table.sameDedupKey(byStrings[0]!, byStrings[0]!)).toBe(true);
+  });
+});
+
+describe("sortRows", () => {
+  it("sorts stably, as Array#sort does, for short, long, sorted and reversed input", () => {
+    const next = random(3);
+    for (const length of [0, 1, 15, 16, 17, 100, 1_000, 5_003]) {
+      const keys = Array.from({ length }, () => Math.floor(next() * 50));
+      const compare = (a: number, b: number) => keys[a]! - keys[b]!;
+      for (const rows of [
+        Int32Array.from(keys.keys()),
+        Int32Array.from(keys.keys()).reverse(),
+        Int32Array.from([...keys.keys()].sort(compare)),
+      ]) {
+        const expected = Array.from(rows).sort(compare);
+        sortRows(rows, compare);
+        expect(Array.from(rows)).toEqual(expected);
+      }
+    }
+  });
+});

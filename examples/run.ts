@@ -7,10 +7,16 @@
  * examples import from `src/` so they run from a clone without a build.
  */
 
+import type { LaceworkOptions } from "../src/adapters/lacework/lacework.js";
+import type { OrcaOptions } from "../src/adapters/orca/orca.js";
+import type { PrismaOptions } from "../src/adapters/prisma/prisma.js";
 import type { WizOptions } from "../src/adapters/wiz/wiz.js";
 import { ApiError, isCloudstewardError } from "../src/core/errors.js";
+import type { BuiltInPlatform } from "../src/core/finding.js";
 import type { JiraOptions } from "../src/sinks/jira/jira.js";
+import type { ServiceNowOptions } from "../src/sinks/servicenow/servicenow.js";
 import type { SlackOptions } from "../src/sinks/slack/slack.js";
+import type { TeamsOptions } from "../src/sinks/teams/teams.js";
 import { type Sandbox, startSandbox } from "../src/testing/sandbox/server.js";
 
 /** What an example receives. */
@@ -18,14 +24,34 @@ export interface ExampleContext {
   /** True when the integrations are the local sandbox rather than real accounts. */
   sandbox: Sandbox | undefined;
   wiz: WizOptions;
+  prisma: PrismaOptions;
+  orca: OrcaOptions;
+  lacework: LaceworkOptions;
   jira: Omit<JiraOptions, "projectKey">;
+  servicenow: ServiceNowOptions;
   slack: SlackOptions;
+  teams: TeamsOptions;
   /** Environment variables (API keys of the model examples). */
   env: NodeJS.ProcessEnv;
 }
 
 /**
- * Runs an example: starts the sandbox unless `WIZ_CLIENT_ID` is set (or `sandbox: false`), calls `main`, closes the sandbox,
+ * The variable whose presence means "use the real account" for each integration an example is
+ * about; without it the example runs on the sandbox.
+ */
+const realCredentials = {
+  wiz: "WIZ_CLIENT_ID",
+  prisma: "PRISMA_ACCESS_KEY_ID",
+  orca: "ORCA_API_TOKEN",
+  lacework: "LW_API_KEY",
+  servicenow: "SERVICENOW_INSTANCE_URL",
+  teams: "TEAMS_WEBHOOK_URL",
+} as const;
+
+/**
+ * Runs an example: starts the sandbox unless the credential of the integration it is about is set
+ * (`WIZ_CLIENT_ID` by default; `PRISMA_ACCESS_KEY_ID`, `ORCA_API_TOKEN`, `LW_API_KEY`,
+ * `SERVICENOW_INSTANCE_URL`, `TEAMS_WEBHOOK_URL`) or `sandbox: false`, calls `main`, closes the sandbox,
  * and on failure prints the error (with an `ApiError`'s integration, status, method and URL) and
  * exits with code 1.
  * @example
@@ -33,19 +59,29 @@ export interface ExampleContext {
  */
 export async function run(
   main: (context: ExampleContext) => Promise<void>,
-  options: { size?: number; sandbox?: boolean } = {},
+  options: { size?: number; sandbox?: boolean; integration?: keyof typeof realCredentials } = {},
 ): Promise<void> {
   const wanted = options.sandbox ?? true;
-  const real = Boolean(process.env.WIZ_CLIENT_ID);
+  const integration = options.integration ?? "wiz";
+  const variable = realCredentials[integration];
+  const real = Boolean(process.env[variable]);
+  // The sandbox estate holds the platform the example reads (Wiz's for the sink examples).
+  const platform: BuiltInPlatform =
+    integration === "servicenow" || integration === "teams" ? "wiz" : integration;
   const sandbox =
-    real || !wanted ? undefined : await startSandbox({ size: options.size ?? 50, platforms: ["wiz"] });
-  if (sandbox) console.log(`(no WIZ_CLIENT_ID set: using the local sandbox at ${sandbox.url})`);
+    real || !wanted ? undefined : await startSandbox({ size: options.size ?? 50, platforms: [platform] });
+  if (sandbox) console.log(`(no ${variable} set: using the local sandbox at ${sandbox.url})`);
   try {
     await main({
       sandbox,
       wiz: sandbox ? sandbox.wiz : {},
+      prisma: sandbox ? sandbox.prisma : {},
+      orca: sandbox ? sandbox.orca : {},
+      lacework: sandbox ? sandbox.lacework : {},
       jira: sandbox ? sandbox.jira : {},
+      servicenow: sandbox ? sandbox.servicenow : {},
       slack: sandbox ? sandbox.slack : {},
+      teams: sandbox ? sandbox.teams : {},
       env: process.env,
     });
   } catch (error) {

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -16,6 +16,13 @@ const expected: Record<string, RegExp> = {
   "examples/explain/ollama/basic.ts": /explaining with the knowledge base alone[\s\S]*Risk: \S/,
   "examples/explain/ai-sdk/basic.ts": /\[model\][\s\S]*Model calls: [1-9]/,
   "examples/deliver/jira/dedupe.ts": /One ticket for one case: SEC-\d+/,
+  "examples/ingest/prisma/basic.ts": /Read [1-9]\d* open alerts from Prisma Cloud/,
+  "examples/ingest/orca/basic.ts":
+    /Read [1-9]\d* critical and high alerts from Orca across [1-9]\d* accounts/,
+  "examples/ingest/lacework/basic.ts": /Read [1-9]\d* alerts from Lacework/,
+  "examples/deliver/servicenow/incident.ts": /One ServiceNow record for one case: \w+, state open/,
+  "examples/deliver/teams/card.ts":
+    /2nd delivery \(same action\): unchanged\nPosted 1 card for one action to Teams/,
   "examples/approvals/slack/flow.ts":
     /is approved by alice[\s\S]*Delivered SEC-\d+; second execute skipped 1/,
   "examples/rules/unit-test.ts": /(\d+)\/\1 rule tests passed/,
@@ -32,7 +39,8 @@ const helpers = new Set([
 ]);
 
 /** Credentials that would send the examples to real accounts; CI has none, and neither does this test. */
-const credentialVariables = /^(WIZ_|JIRA_|SLACK_|OPENAI_|ANTHROPIC_|OLLAMA_)/;
+const credentialVariables =
+  /^(WIZ_|PRISMA_|ORCA_|LW_|LACEWORK_|JIRA_|SERVICENOW_|SLACK_|TEAMS_|OPENAI_|ANTHROPIC_|OLLAMA_)/;
 
 describe("examples", () => {
   it("every example file has an expectation here", () => {
@@ -40,6 +48,15 @@ describe("examples", () => {
       .map((file) => relative(root, file))
       .filter((file) => !helpers.has(file) && !file.startsWith("examples/policy/"));
     expect(files.sort()).toEqual(Object.keys(expected).sort());
+  });
+
+  it("examples/README.md lists every example and helper", () => {
+    const index = readFileSync(join(root, "examples", "README.md"), "utf8");
+    const files = [...listTs(join(root, "examples")), join(root, "examples", "policy", "policy.yaml")];
+    const missing = files
+      .map((file) => relative(join(root, "examples"), file))
+      .filter((file) => !index.includes(`](${file})`));
+    expect(missing).toEqual([]);
   });
 
   for (const [file, pattern] of Object.entries(expected)) {

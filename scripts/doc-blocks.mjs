@@ -31,7 +31,7 @@ export function parseBlocks(file, text) {
   const blocks = [];
   const lines = text.split("\n");
   for (let index = 0; index < lines.length; index++) {
-    const open = /^( {0,3})(`{3,})\s*([\w-]*)\s*(.*)$/.exec(lines[index]);
+    const open = /^( *)(`{3,})\s*([\w-]*)\s*(.*)$/.exec(lines[index]);
     if (!open) continue;
     const [, indent, fence, language, rest] = open;
     const end = lines.findIndex((line, at) => at > index && line.trim() === fence);

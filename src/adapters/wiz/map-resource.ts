@@ -1,18 +1,33 @@
 import type { Cloud } from "../../core/finding.js";
 
 /**
- * Maps Wiz's `cloudPlatform` (`AWS`, `Azure`, `GCP`, `OCI`, `Alibaba`, `Kubernetes`, `EKS`…) to a cloud,
- * case-insensitively; anything else is `other`.
+ * The cloud of a `cloudPlatform` value Wiz documents (the list the XSOAR WizDefend integration filters
+ * by), case-insensitively: `AWS`, `Azure`, `GCP`, `OCI`, `Alibaba`, the Kubernetes flavours (`EKS`,
+ * `AKS`, `GKE`, `OKE`, `ACK`, `LKE`, `OpenShift`) as `kubernetes`, the platforms that are no cloud of ours
+ * (`vSphere`, `GitHub`, `Snowflake`, `Okta`…) as `other`; `undefined` for a value Wiz does not
+ * document, so the caller can warn about it.
+ * @example
+ * knownWizCloud("EKS"); // "kubernetes"
  */
-export function mapWizCloud(cloudPlatform: string | null | undefined): Cloud {
-  const value = (cloudPlatform ?? "").trim().toLowerCase();
-  if (value === "aws" || value === "amazon web services") return "aws";
-  if (value === "azure") return "azure";
-  if (value === "gcp" || value === "google cloud") return "gcp";
-  if (value === "oci") return "oci";
-  if (value === "alibaba") return "alibaba";
-  if (["kubernetes", "eks", "aks", "gke", "openshift", "k8s"].includes(value)) return "kubernetes";
-  return "other";
+export function knownWizCloud(cloudPlatform: string | null | undefined): Cloud | undefined {
+  return cloudByPlatform[(cloudPlatform ?? "").trim().toLowerCase()];
+}
+
+/**
+ * The cloud a Wiz Defend event origin (`AWS_GUARD_DUTY`, `AZURE_ACTIVITY_LOGS`, `GCP_AUDIT_LOGS`,
+ * `OCI_AUDIT_LOGS`, `WIZ_KUBERNETES_AUDIT_LOGS_COLLECTOR`…, or a webhook's `tdrSource` such as
+ * `GUARD_DUTY`) comes from; `undefined` for origins that name no cloud (the Wiz sensor, Okta, GitHub…).
+ * @example
+ * cloudOfOrigin("AWS_CLOUDTRAIL"); // "aws"
+ */
+export function cloudOfOrigin(origin: string | null | undefined): Cloud | undefined {
+  const value = (origin ?? "").trim().toUpperCase();
+  if (value.startsWith("AWS_") || value === "GUARD_DUTY" || value === "CLOUDTRAIL") return "aws";
+  if (value.startsWith("AZURE_")) return "azure";
+  if (value.startsWith("GCP_")) return "gcp";
+  if (value.startsWith("OCI_")) return "oci";
+  if (value.includes("KUBERNETES")) return "kubernetes";
+  return undefined;
 }
 
 /**
@@ -54,6 +69,46 @@ export function mapWizResourceType(cloud: Cloud, graphType: string, nativeType?:
 }
 
 // Internal helpers.
+
+/**
+ * Every `cloudPlatform` value in the XSOAR WizDefend integration's list (WizDefend.py, `CloudPlatform`),
+ * lower case, and the spellings the adapter accepted before (`amazon web services`, `google cloud`, `k8s`).
+ */
+const cloudByPlatform: Record<string, Cloud> = {
+  aws: "aws",
+  "amazon web services": "aws",
+  azure: "azure",
+  gcp: "gcp",
+  "google cloud": "gcp",
+  oci: "oci",
+  alibaba: "alibaba",
+  kubernetes: "kubernetes",
+  k8s: "kubernetes",
+  eks: "kubernetes",
+  aks: "kubernetes",
+  gke: "kubernetes",
+  oke: "kubernetes",
+  ack: "kubernetes",
+  lke: "kubernetes",
+  openshift: "kubernetes",
+  vsphere: "other",
+  openstack: "other",
+  linode: "other",
+  azuredevops: "other",
+  github: "other",
+  gitlab: "other",
+  bitbucket: "other",
+  terraform: "other",
+  openai: "other",
+  snowflake: "other",
+  mongodbatlas: "other",
+  databricks: "other",
+  okta: "other",
+  cloudflare: "other",
+  microsoft365: "other",
+  wiz: "other",
+  selfhosted: "other",
+};
 
 const wizCloudPlatforms: Record<Cloud, string> = {
   aws: "AWS",

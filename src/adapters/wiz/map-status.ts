@@ -22,6 +22,7 @@ export function mapWizStatus(native: string, resolutionReason?: string | null): 
       return "in_progress";
     case "RESOLVED":
     case "FIXED":
+    case "CLOSED":
     case "PASS":
       return "resolved";
     case "REJECTED":

@@ -1,5 +1,5 @@
 import { NormalizationError } from "../../core/errors.js";
-import type { Category, Control, Finding, Resource, Vulnerability } from "../../core/finding.js";
+import type { Category, Cloud, Control, Finding, Resource, Vulnerability } from "../../core/finding.js";
 import { describe, FieldReader, type Fields, isFields, type Path } from "../shared/fields.js";
 import { assembleFinding } from "../shared/finding.js";
 import type { SourceNormalizeOptions } from "../shared/options.js";
@@ -7,7 +7,7 @@ import { fallbackSeverity } from "../shared/severity.js";
 import { toTags } from "../shared/tags.js";
 import { isoFromEpochMs } from "../shared/time.js";
 import { mapWizCategory } from "./map-category.js";
-import { cloudOfResourceId, mapWizCloud, mapWizResourceType } from "./map-resource.js";
+import { cloudOfOrigin, cloudOfResourceId, knownWizCloud, mapWizResourceType } from "./map-resource.js";
 import { mapWizSeverity } from "./map-severity.js";
 import { mapWizStatus } from "./map-status.js";
 
@@ -112,6 +112,7 @@ const cloudAccountsPath: Path = ["cloudAccounts"];
 const firstAccountPath: Path = ["cloudAccounts", 0];
 const timeframePath: Path = ["timeframe"];
 const mitrePath: Path = ["mitreTechniques"];
+const originsPath: Path = ["origins"];
 /** The fields of an optional object the record leaves out. */
 const none: Fields = {};
 
@@ -228,7 +229,7 @@ function fromIssue(issue: Fields, read: FieldReader, portal: string): Draft {
   const externalId = read.text(snapshot.externalId, snapshotAt, "externalId");
   const cloud =
     cloudOfResourceId(providerId || externalId) ??
-    mapWizCloud(read.text(snapshot.cloudPlatform, snapshotAt, "cloudPlatform"));
+    platformCloud(read, snapshot.cloudPlatform, snapshotAt, "cloudPlatform");
   const createdAt = read.text(issue.createdAt, root, "createdAt");
   const updatedAt = read.text(issue.updatedAt, root, "updatedAt");
   const statusChangedAt = updatedAt ? undefined : read.text(issue.statusChangedAt, root, "statusChangedAt");
@@ -309,11 +310,11 @@ function fromConfiguration(finding: Fields, read: FieldReader, portal: string): 
   const cloud =
     cloudOfResourceId(providerId || targetExternalId) ??
     cloudOfResourceId(targetExternalId) ??
-    mapWizCloud(
-      read.text(resource.cloudPlatform, resourcePath, "cloudPlatform") ??
-        read.text(subscription.cloudProvider, subscriptionPath, "cloudProvider") ??
-        read.text(resourceSubscription.cloudProvider, resourceSubscriptionPath, "cloudProvider"),
-    );
+    (resource.cloudPlatform != null
+      ? platformCloud(read, resource.cloudPlatform, resourcePath, "cloudPlatform")
+      : subscription.cloudProvider != null
+        ? platformCloud(read, subscription.cloudProvider, subscriptionPath, "cloudProvider")
+        : platformCloud(read, resourceSubscription.cloudProvider, resourceSubscriptionPath, "cloudProvider"));
   const ruleId = ruleIdOf(read, read.text(rule.id, rulePath, "id"), ["rule", "id"], shortId, ruleName);
   const name = ruleName || shortId || read.text(finding.name, root, "name") || ruleId;
   const firstSeenAt = read.text(finding.firstSeenAt, root, "firstSeenAt");
@@ -380,7 +381,7 @@ function fromVulnerability(finding: Fields, read: FieldReader): Draft {
   const graphType = read.text(asset.type, assetPath, "type") || "unknown";
   const providerId = read.text(asset.providerUniqueId, assetPath, "providerUniqueId");
   const cloud =
-    cloudOfResourceId(providerId) ?? mapWizCloud(read.text(asset.cloudPlatform, assetPath, "cloudPlatform"));
+    cloudOfResourceId(providerId) ?? platformCloud(read, asset.cloudPlatform, assetPath, "cloudPlatform");
   const vendorSeverity = read.text(finding.vendorSeverity, root, "vendorSeverity");
   const packageName = read.text(finding.detailedName, root, "detailedName");
   const fixedVersion = read.text(finding.fixedVersion, root, "fixedVersion");
@@ -456,7 +457,7 @@ function fromWebhook(payload: Fields, read: FieldReader, portal: string): Draft 
   const resourceId = read.text(resource.id, resourcePath, "id");
   const cloud =
     cloudOfResourceId(resourceId) ??
-    mapWizCloud(read.text(resource.cloudPlatform, resourcePath, "cloudPlatform"));
+    platformCloud(read, resource.cloudPlatform, resourcePath, "cloudPlatform");
   const name = controlName || controlId;
   const graphType = read.text(resource.type, resourcePath, "type") || "unknown";
   return {
@@ -533,10 +534,11 @@ function fromDetection(detection: Fields, read: FieldReader): Draft {
   const externalId = field("externalId");
   const cloud =
     cloudOfResourceId(providerId) ??
-    mapWizCloud(
-      read.text(account.cloudPlatform, accountAt, "cloudPlatform") ??
-        read.text(account.cloudProvider, accountAt, "cloudProvider"),
-    );
+    (account.cloudPlatform != null
+      ? platformCloud(read, account.cloudPlatform, accountAt, "cloudPlatform")
+      : account.cloudProvider != null
+        ? platformCloud(read, account.cloudProvider, accountAt, "cloudProvider")
+        : (originCloud(read, detection) ?? "other"));
   const graphType = field("type") || "unknown";
   const nativeType = field("nativeType");
   const timeframe = read.optionalObject(detection.timeframe, root, "timeframe") ?? none;
@@ -606,6 +608,28 @@ function ruleIdOf(
   const fallback = fallbacks.find(Boolean) ?? "unknown";
   read.warn(path, "is missing", fallback);
   return fallback;
+}
+
+/**
+ * The cloud of a `cloudPlatform`/`cloudProvider` value (`other` when absent); an undocumented value is
+ * `other` with a `fallback` warning.
+ */
+function platformCloud(read: FieldReader, value: unknown, at: Path, key: string): Cloud {
+  const platform = read.text(value, at, key);
+  if (!platform) return "other";
+  const cloud = knownWizCloud(platform);
+  if (cloud !== undefined) return cloud;
+  read.warn([...at, key], `has an unknown cloud platform ${JSON.stringify(platform)}`, "other");
+  return "other";
+}
+
+/** The cloud a detection's event source names (`origins[]`, else the webhook's `tdrSource`), when it names one. */
+function originCloud(read: FieldReader, detection: Fields): Cloud | undefined {
+  const origins = read.list(detection.origins, root, "origins");
+  const origin = origins?.length
+    ? read.text(origins[0], originsPath, 0)
+    : read.text(detection.tdrSource, root, "tdrSource");
+  return cloudOfOrigin(origin);
 }
 
 /** How a warning words a vocabulary word that is missing or unknown. */

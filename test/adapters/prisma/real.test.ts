@@ -1,10 +1,11 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { normalize } from "../../../src/adapters/prisma/index.js";
 import { normalizationErrors } from "../helpers.js";
 import { formatScore, scoreRealFixtures } from "../real-fixtures.js";
 
 const fetchedAt = "2026-01-01T00:00:00.000Z";
+const real = new URL("./__fixtures__/real/", import.meta.url);
 
 describe("prisma on real-shaped records (test/adapters/prisma/__fixtures__/real, PROVENANCE.md)", () => {
   const score = scoreRealFixtures(import.meta.url, (record, onWarning) =>
@@ -33,5 +34,33 @@ describe("prisma on real-shaped records (test/adapters/prisma/__fixtures__/real,
     ) as unknown[];
     const normalizationError = normalizationErrors(normalize, { fetchedAt });
     for (const record of records) expect(normalizationError(record).message).toMatch(/prisma: /);
+  });
+
+  it("names every fixture file in PROVENANCE.md", () => {
+    const provenance = readFileSync(new URL("PROVENANCE.md", real), "utf8");
+    for (const file of readdirSync(real).filter(
+      (name) => name.endsWith(".json") && name !== "expected.json",
+    )) {
+      expect(provenance).toContain(file);
+    }
+  });
+
+  it("reads the documented cloud types, and an unknown one as other with a warning naming the field", () => {
+    const [alert] = JSON.parse(readFileSync(new URL("elastic-alerts.json", real), "utf8")) as Record<
+      string,
+      unknown
+    >[];
+    const withCloud = (cloudType: string) => {
+      const warnings: string[] = [];
+      const record = { ...alert, resource: { ...(alert!.resource as object), cloudType } };
+      const finding = normalize(record, {
+        fetchedAt,
+        onWarning: (warning) => warnings.push(warning.feature!),
+      });
+      return [finding.resource.cloud, warnings] as const;
+    };
+    expect(withCloud("alibaba_cloud")).toEqual(["alibaba", []]);
+    expect(withCloud("oci")).toEqual(["oci", []]);
+    expect(withCloud("ibm")).toEqual(["other", ["resource.cloudType"]]);
   });
 });

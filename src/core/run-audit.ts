@@ -25,6 +25,8 @@ export class RunAudit {
   private queue: AuditEvent[] = [];
   private writing: Promise<void> = Promise.resolve();
   private scheduled = false;
+  /** True while {@link writing} is writing the queue, batch after batch. */
+  private draining = false;
   private error: unknown;
 
   constructor(
@@ -60,7 +62,10 @@ export class RunAudit {
     });
   }
 
-  /** Resolves once everything recorded so far is on the log; rejects with the first failure. */
+  /**
+   * Resolves once everything recorded so far is on the log (and whatever was recorded while it was
+   * being written); rejects with the first failure.
+   */
   flushed(): Promise<void> {
     this.queue.push(...this.drainIngestion());
     this.flush();
@@ -74,19 +79,27 @@ export class RunAudit {
     return this.error !== undefined;
   }
 
+  /**
+   * Starts writing the queue unless a write is under way: what is queued while a batch is being
+   * written goes in the next batch, so a slow log gets fewer, bigger batches rather than a chain of
+   * small ones (each a transaction on the SQL stores).
+   */
   private flush(): void {
-    if (this.queue.length === 0) return;
-    const batch = this.queue;
-    this.queue = [];
-    this.writing = this.writing.then(async () => {
-      if (this.error !== undefined) return;
-      try {
-        await appendAll(this.log, batch);
-      } catch (error) {
-        this.error = error;
-        this.onError(error);
+    if (this.draining || this.queue.length === 0) return;
+    this.draining = true;
+    this.writing = (async () => {
+      while (this.queue.length > 0 && this.error === undefined) {
+        const batch = this.queue;
+        this.queue = [];
+        try {
+          await appendAll(this.log, batch);
+        } catch (error) {
+          this.error = error;
+          this.onError(error);
+        }
       }
-    });
+      this.draining = false;
+    })();
   }
 
   private drainIngestion(): AuditEvent[] {

@@ -108,9 +108,13 @@ export interface ReportData {
     pending: number;
     drafts: number;
     deadLetters: number;
+    /** Cases holding findings from two or more platforms: the problems cross-platform dedup folded. */
+    casesAcrossPlatforms: number;
   };
   severity: ReportCount[];
   category: ReportCount[];
+  /** Findings by the platform that reported them (`wiz`, `prisma`, …). */
+  platform: ReportCount[];
   /** The 12 owners with most findings. */
   owner: ReportCount[];
   /** Findings by the ISO week they were first seen (`2026-W14`), oldest first. */
@@ -167,6 +171,7 @@ const severities = ["critical", "high", "medium", "low", "info"] as const;
 export function buildReportData(input: ReportInput): ReportData {
   const severity = new Map<string, number>(severities.map((name) => [name, 0]));
   const category = new Map<string, number>();
+  const platform = new Map<string, number>();
   const owner = new Map<string, number>();
   const trend = new Map<string, number>();
   let findings = 0;
@@ -176,6 +181,7 @@ export function buildReportData(input: ReportInput): ReportData {
       findings++;
       bump(severity, finding.severity);
       bump(category, finding.category);
+      bump(platform, finding.source.platform);
       bump(owner, ownerName);
       bump(trend, isoWeek(finding.firstSeen));
     }
@@ -221,9 +227,11 @@ export function buildReportData(input: ReportInput): ReportData {
       pending: input.pending.length,
       drafts: drafts.length,
       deadLetters: input.report.deadLetters.length,
+      casesAcrossPlatforms: input.cases.filter((item) => item.platforms.length > 1).length,
     },
     severity: [...severity].map(([label, count]) => ({ label, count })),
     category: sortedCounts(category),
+    platform: sortedCounts(platform),
     owner: sortedCounts(owner).slice(0, 12),
     trend: [...trend].sort(([a], [b]) => a.localeCompare(b)).map(([label, count]) => ({ label, count })),
     topFixes: fixesOf(input.cases).slice(0, input.topFixes ?? 10),

@@ -39,7 +39,7 @@ ${local ? `<p class="meta">Links marked <span class="local">sandbox</span> point
 </header>
 <main>
 <section class="tiles" aria-label="Totals">
-${tile("Findings", data.totals.findings)}${tile("Cases", data.totals.cases)}${tile("Actions taken", data.totals.delivered)}${tile("Awaiting approval", data.totals.pending)}${data.totals.drafts > 0 ? tile("Drafts", data.totals.drafts) : ""}${tile("Dead letters", data.totals.deadLetters)}
+${tile("Findings", data.totals.findings)}${tile("Cases", data.totals.cases)}${tile("Actions taken", data.totals.delivered)}${tile("Awaiting approval", data.totals.pending)}${data.totals.drafts > 0 ? tile("Drafts", data.totals.drafts) : ""}${data.totals.casesAcrossPlatforms > 0 ? tile("Cases across platforms", data.totals.casesAcrossPlatforms) : ""}${tile("Dead letters", data.totals.deadLetters)}
 </section>
 ${
   data.warnings.length > 0
@@ -51,6 +51,7 @@ ${
 <div class="charts">
 ${chart("severity", "Findings by severity", barChart("severity", data.severity), data.severity)}
 ${chart("category", "Findings by category", barChart("category", data.category), data.category)}
+${data.platform.length > 1 ? chart("platform", "Findings by platform", barChart("platform", data.platform), data.platform) : ""}
 ${chart("owner", "Findings by owner (top 12)", barChart("owner", data.owner), data.owner)}
 ${chart("trend", "Findings by first-seen week", columnChart("trend", data.trend), data.trend)}
 </div>

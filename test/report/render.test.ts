@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildReportData, type ReportInput } from "../../src/report/data.js";
 import { renderReport } from "../../src/report/render.js";
+import { makeFinding, makeCase as makeTestCase } from "../../src/testing/factories.js";
 import { makeCase, sampleActions, sampleCases, sampleRunReport } from "./fixtures.js";
 
 function input(overrides: Partial<ReportInput> = {}): ReportInput {
@@ -19,6 +20,26 @@ function input(overrides: Partial<ReportInput> = {}): ReportInput {
 }
 
 describe("buildReportData", () => {
+  it("counts findings per platform and the cases that fold findings from several platforms", () => {
+    const shared = makeTestCase({
+      platforms: ["wiz", "prisma"],
+      findings: [
+        makeFinding({ source: { platform: "wiz" } }),
+        makeFinding({ source: { platform: "prisma" } }),
+      ],
+    });
+    const single = makeTestCase({ findings: [makeFinding({ source: { platform: "wiz" } })] });
+    const data = buildReportData(input({ cases: [shared, single], delivered: [], pending: [] }));
+    expect(data.totals.casesAcrossPlatforms).toBe(1);
+    expect(data.platform).toEqual([
+      { label: "wiz", count: 2 },
+      { label: "prisma", count: 1 },
+    ]);
+    const html = renderReport(data);
+    expect(html).toContain('<span class="value">1</span><span class="label">Cases across platforms</span>');
+    expect(html).toContain('data-chart="platform"');
+  });
+
   it("counts findings per severity (all five, in order), category, owner and ISO week", () => {
     const data = buildReportData(
       input({
@@ -55,6 +76,7 @@ describe("buildReportData", () => {
       pending: 1,
       drafts: 1,
       deadLetters: 0,
+      casesAcrossPlatforms: 0,
     });
     expect(data.severity.map((count) => count.count)).toEqual([2, 1, 0, 1, 0]);
     expect(data.category).toEqual([

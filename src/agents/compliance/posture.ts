@@ -1,0 +1,250 @@
+import type { Finding } from "../../core/finding.js";
+import type { ComplianceMapper, MappingRoute } from "./mapping.js";
+
+/**
+ * A requirement's status: `fail` when an open finding maps to it and no exception covers it, `pass`
+ * when something assesses it (a check, archetype or rule, or a finding that maps to it) and nothing
+ * fails, `not-assessed` when nothing does — never `pass`.
+ */
+export type RequirementStatus = "pass" | "fail" | "not-assessed";
+
+/** A risk acceptance or exception that keeps findings from failing their requirements while in force. */
+export interface ComplianceException {
+  id: string;
+  /** Findings it covers. */
+  findingIds?: readonly string[];
+  /** Resources it covers (every finding on them). */
+  resourceIds?: readonly string[];
+  reason: string;
+  approvedBy?: string;
+  approvedAt?: string;
+  /** After this instant (ISO-8601) it no longer applies. */
+  expiresAt?: string;
+  /** The ticket or change that records it. */
+  ticket?: string;
+}
+
+/** Which findings an assessment covers: all conditions must hold. */
+export interface ComplianceScope {
+  /** Names the scope in snapshots; @default a key built from the conditions, or `all` */
+  name?: string;
+  accounts?: readonly string[];
+  /** Resource tags that must all match (`{ "business-unit": "payments" }`). */
+  tags?: Readonly<Record<string, string>>;
+}
+
+/** Options of {@link assessCompliance}. */
+export interface AssessComplianceOptions {
+  mapper: ComplianceMapper;
+  /** The instant assessed; exceptions expired by then do not apply. @default now */
+  at?: Date | string;
+  scope?: ComplianceScope;
+  exceptions?: readonly ComplianceException[];
+}
+
+/** One requirement as assessed, with the facts behind its status. */
+export interface AssessedRequirement {
+  id: string;
+  title: string;
+  section: string;
+  status: RequirementStatus;
+  /** Open findings not covered by an exception. */
+  failing: string[];
+  /** Resource ids of the failing findings. */
+  failingResources: string[];
+  /** Findings that map to it and are resolved, or excepted. */
+  passing: string[];
+  /** Exceptions in force that cover findings mapped to it (ids). */
+  exceptions: string[];
+  /** The routes its findings came by, with what they went through. */
+  routes: { route: MappingRoute; via: string }[];
+}
+
+/** The assessment of one framework in one scope. */
+export interface FrameworkAssessment {
+  framework: string;
+  name: string;
+  version?: string;
+  scope: string;
+  at: string;
+  /** Findings in scope. */
+  findingCount: number;
+  requirements: AssessedRequirement[];
+}
+
+/**
+ * A compact record of one assessment: per requirement its status, failing resources and exceptions
+ * in force; no findings. Its size grows with requirements and failing resources, not findings.
+ */
+export interface PostureSnapshot {
+  framework: string;
+  scope: string;
+  at: string;
+  findingCount: number;
+  pass: string[];
+  notAssessed: string[];
+  /** Failing requirement → failing resource ids. */
+  fail: Record<string, string[]>;
+  /** Requirement → exception ids in force. */
+  exceptions: Record<string, string[]>;
+}
+
+/**
+ * Assesses findings against every framework of the mapper, in one scope and at one instant.
+ * @example
+ * const [soc2] = assessCompliance(findings, { mapper: complianceMapper({ frameworks: ["soc2"] }) });
+ * soc2.requirements.filter((requirement) => requirement.status === "fail");
+ */
+export function assessCompliance(
+  findings: Iterable<Finding>,
+  options: AssessComplianceOptions,
+): FrameworkAssessment[] {
+  const at = new Date(options.at ?? Date.now()).toISOString();
+  const scope = options.scope ?? {};
+  const inScope = scopeFilter(scope);
+  const exceptions = (options.exceptions ?? []).filter(
+    (exception) => exception.expiresAt === undefined || exception.expiresAt > at,
+  );
+  const byFinding = new Map<string, string[]>();
+  const byResource = new Map<string, string[]>();
+  for (const exception of exceptions) {
+    for (const id of exception.findingIds ?? [])
+      byFinding.set(id, [...(byFinding.get(id) ?? []), exception.id]);
+    for (const id of exception.resourceIds ?? [])
+      byResource.set(id, [...(byResource.get(id) ?? []), exception.id]);
+  }
+
+  const state = new Map<string, Map<string, RequirementFacts>>();
+  for (const framework of options.mapper.frameworks) state.set(framework.key, new Map());
+  let findingCount = 0;
+  for (const finding of findings) {
+    if (!inScope(finding)) continue;
+    findingCount++;
+    const mappings = options.mapper.map(finding);
+    if (mappings.length === 0) continue;
+    const excepted = [...(byFinding.get(finding.id) ?? []), ...(byResource.get(finding.resource.id) ?? [])];
+    if (finding.status === "risk_accepted" || finding.status === "suppressed")
+      excepted.push(`${finding.source.platform}:${finding.status}:${finding.id}`);
+    const open = finding.status === "open" || finding.status === "in_progress";
+    for (const mapping of mappings) {
+      const requirements = state.get(mapping.framework)!;
+      let facts = requirements.get(mapping.requirement);
+      if (!facts) {
+        facts = {
+          failing: new Set(),
+          resources: new Set(),
+          passing: new Set(),
+          exceptions: new Set(),
+          routes: new Map(),
+        };
+        requirements.set(mapping.requirement, facts);
+      }
+      facts.routes.set(`${mapping.route}\u0000${mapping.via}`, { route: mapping.route, via: mapping.via });
+      if (open && excepted.length === 0) {
+        facts.failing.add(finding.id);
+        facts.resources.add(finding.resource.id);
+      } else {
+        facts.passing.add(finding.id);
+        for (const id of excepted) facts.exceptions.add(id);
+      }
+    }
+  }
+
+  const scopeName = scopeKey(scope);
+  return options.mapper.frameworks.map((framework) => {
+    const requirements = state.get(framework.key)!;
+    return {
+      framework: framework.key,
+      name: framework.name,
+      ...(framework.version === undefined ? {} : { version: framework.version }),
+      scope: scopeName,
+      at,
+      findingCount,
+      requirements: framework.requirements.map((requirement) => {
+        const facts = requirements.get(requirement.id);
+        const status: RequirementStatus =
+          facts && facts.failing.size > 0
+            ? "fail"
+            : facts || options.mapper.isAssessable(framework.key, requirement.id)
+              ? "pass"
+              : "not-assessed";
+        return {
+          id: requirement.id,
+          title: requirement.title,
+          section: requirement.section,
+          status,
+          failing: [...(facts?.failing ?? [])],
+          failingResources: [...(facts?.resources ?? [])].sort(),
+          passing: [...(facts?.passing ?? [])],
+          exceptions: [...(facts?.exceptions ?? [])].sort(),
+          routes: [...(facts?.routes.values() ?? [])],
+        };
+      }),
+    };
+  });
+}
+
+/**
+ * The compact snapshot of an assessment, to keep in a {@link postureHistory}.
+ * @example
+ * await history.save(toSnapshot(soc2));
+ */
+export function toSnapshot(assessment: FrameworkAssessment): PostureSnapshot {
+  const snapshot: PostureSnapshot = {
+    framework: assessment.framework,
+    scope: assessment.scope,
+    at: assessment.at,
+    findingCount: assessment.findingCount,
+    pass: [],
+    notAssessed: [],
+    fail: {},
+    exceptions: {},
+  };
+  for (const requirement of assessment.requirements) {
+    if (requirement.status === "pass") snapshot.pass.push(requirement.id);
+    else if (requirement.status === "not-assessed") snapshot.notAssessed.push(requirement.id);
+    else snapshot.fail[requirement.id] = requirement.failingResources;
+    if (requirement.exceptions.length > 0) snapshot.exceptions[requirement.id] = requirement.exceptions;
+  }
+  return snapshot;
+}
+
+/** A requirement's status in a snapshot. */
+export function snapshotStatus(snapshot: PostureSnapshot, requirement: string): RequirementStatus {
+  if (requirement in snapshot.fail) return "fail";
+  return snapshot.pass.includes(requirement) ? "pass" : "not-assessed";
+}
+
+/** The share of assessed requirements that pass, from 0 to 1 (`undefined` when none is assessed). */
+export function complianceScore(snapshot: PostureSnapshot): number | undefined {
+  const assessed = snapshot.pass.length + Object.keys(snapshot.fail).length;
+  return assessed === 0 ? undefined : snapshot.pass.length / assessed;
+}
+
+/** The name a scope is stored under: its `name`, or its conditions (`accounts=1,2;tags=env:prod`), or `all`. */
+export function scopeKey(scope: ComplianceScope = {}): string {
+  if (scope.name) return scope.name;
+  const parts: string[] = [];
+  if (scope.accounts?.length) parts.push(`accounts=${[...scope.accounts].sort().join(",")}`);
+  const tags = Object.entries(scope.tags ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  if (tags.length) parts.push(`tags=${tags.map(([key, value]) => `${key}:${value}`).join(",")}`);
+  return parts.length === 0 ? "all" : parts.join(";");
+}
+
+// --- Internal helpers ---------------------------------------------------------------------------------
+
+interface RequirementFacts {
+  failing: Set<string>;
+  resources: Set<string>;
+  passing: Set<string>;
+  exceptions: Set<string>;
+  routes: Map<string, { route: MappingRoute; via: string }>;
+}
+
+function scopeFilter(scope: ComplianceScope): (finding: Finding) => boolean {
+  const accounts = scope.accounts?.length ? new Set(scope.accounts) : undefined;
+  const tags = Object.entries(scope.tags ?? {});
+  return (finding) =>
+    (accounts === undefined || accounts.has(finding.resource.accountId)) &&
+    tags.every(([key, value]) => finding.resource.tags[key] === value);
+}

@@ -118,6 +118,11 @@ export function laceworkEmulation(estate: Estate, faults: Faults): LaceworkEmula
         ],
       };
     }
+    // Every fifth alert is sparse, as Sekoia's recorded alerts are: no reachability, no alert source.
+    if (index % 5 === 4) {
+      delete alert.reachability;
+      delete alert.alertSource;
+    }
     // A field changes type, as when a vendor changes shape under us (a missing one only falls back).
     if (faults.malformed(index)) alert.severity = { name: alert.severity };
     return alert;

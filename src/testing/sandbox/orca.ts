@@ -373,34 +373,36 @@ function renderRow(alert: AlertView, index: number, select: Set<string> | undefi
   const { finding, resource, rule, account, state } = alert;
   const { alertId, assetType, vendorId, uniqueId, provider, ruleId, alertType, cve, riskLevel } =
     identityOf(alert);
+  // Every third row comes flat (bare values), as Orca's own client reads rows; the rest wrapped.
+  const box = index % 3 === 2 ? (value: unknown) => value : wrap;
   const inventory: Fields = {
-    Name: wrap(resource.name),
-    AssetUniqueId: wrap(uniqueId),
-    AssetType: wrap(assetType),
-    AssetVendorId: wrap(vendorId),
-    CloudProvider: wrap(provider),
-    Tags: wrap({ ...resource.tags }),
+    Name: box(resource.name),
+    AssetUniqueId: box(uniqueId),
+    AssetType: box(assetType),
+    AssetVendorId: box(vendorId),
+    CloudProvider: box(provider),
+    Tags: box({ ...resource.tags }),
   };
-  if (resource.region !== undefined) inventory.Region = wrap(resource.region);
+  if (resource.region !== undefined) inventory.Region = box(resource.region);
   // A field changes type, as when a vendor changes shape under us (a missing one only falls back).
-  if (faults.malformed(index)) inventory.AssetType = wrap({ name: assetType });
+  if (faults.malformed(index)) inventory.AssetType = box({ name: assetType });
   const fields: Fields = {
-    AlertId: wrap(alertId),
-    AlertType: wrap(alertType),
-    RuleId: wrap(ruleId),
-    Title: wrap(vendorRuleName("orca", rule)),
-    OrcaScore: wrap(scoreOf(alert)),
-    RiskLevel: wrap(riskLevel),
-    Category: wrap(toOrcaCategory(finding.category)),
-    Source: wrap(resource.name),
-    Status: wrap(state.status),
-    Description: wrap(rule.description),
-    Recommendation: wrap(rule.remediation),
-    Labels: wrap(categoryLabels(finding)),
-    CveIds: wrap(cve ? [cve] : []),
-    CreatedAt: wrap(orcaTime(finding.firstSeen)),
-    LastSeen: wrap(orcaTime(finding.lastSeen)),
-    LastUpdated: wrap(orcaTime(finding.lastSeen)),
+    AlertId: box(alertId),
+    AlertType: box(alertType),
+    RuleId: box(ruleId),
+    Title: box(vendorRuleName("orca", rule)),
+    OrcaScore: box(scoreOf(alert)),
+    RiskLevel: box(riskLevel),
+    Category: box(toOrcaCategory(finding.category)),
+    Source: box(resource.name),
+    Status: box(state.status),
+    Description: box(rule.description),
+    Recommendation: box(rule.remediation),
+    Labels: box(categoryLabels(finding)),
+    CveIds: box(cve ? [cve] : []),
+    CreatedAt: box(orcaTime(finding.firstSeen)),
+    LastSeen: box(orcaTime(finding.lastSeen)),
+    LastUpdated: box(orcaTime(finding.lastSeen)),
     Inventory: {
       id: stableHash("inventory", resource.id).slice(0, 16),
       name: resource.name,
@@ -411,7 +413,7 @@ function renderRow(alert: AlertView, index: number, select: Set<string> | undefi
       id: stableHash("account", account.id).slice(0, 16),
       name: account.name,
       type: "CloudAccount",
-      data: { Name: wrap(account.name), CloudProvider: wrap(provider), CloudVendorId: wrap(account.id) },
+      data: { Name: box(account.name), CloudProvider: box(provider), CloudVendorId: box(account.id) },
     },
   };
   const data: Fields = {};

@@ -82,6 +82,12 @@ export function prismaEmulation(estate: Estate, faults: Faults): PrismaEmulation
       stateOf(finding),
       detailed,
     );
+    // Every fifth alert is sparse: the optional alert rules, attribution and history left out.
+    if (index % 5 === 4) {
+      delete alert.alertRules;
+      delete alert.alertAttribution;
+      delete alert.history;
+    }
     // A field changes type, as when a vendor changes shape under us (a missing one only falls back).
     if (faults.malformed(index)) {
       const policy = alert.policy as Record<string, unknown>;

@@ -13,6 +13,9 @@ afterAll(() => sandbox.close());
 
 // biome-ignore lint/suspicious/noExplicitAny: serving-layer responses are read ad hoc in these tests.
 type Json = any;
+/** A serving-layer field's value, in the wrapped (`{ value }`) or the flat form. */
+const value = (field: Json): Json =>
+  field !== null && typeof field === "object" && "value" in field ? field.value : field;
 
 async function call(path: string, init: { method?: string; body?: unknown; token?: string } = {}) {
   const response = await fetch(`${sandbox.orca.apiUrl}${path}`, {
@@ -56,8 +59,8 @@ describe("Orca emulation", () => {
     const row = body.data[0];
     expect(row).toMatchObject({ name: "orca-10001", type: "Alert" });
     expect(row.data.AlertId).toEqual({ value: "orca-10001" });
-    expect(row.data.CreatedAt.value).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/);
-    expect(["critical", "high", "medium", "low", "informational"]).toContain(row.data.RiskLevel.value);
+    expect(value(row.data.CreatedAt)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/);
+    expect(["critical", "high", "medium", "low", "informational"]).toContain(value(row.data.RiskLevel));
     expect(row.data.Inventory).toMatchObject({
       type: "Inventory",
       data: { AssetType: { value: expect.any(String) } },
@@ -68,7 +71,7 @@ describe("Orca emulation", () => {
     const all = (await query()).body.data as Json[];
     const critical = (await query({ key: "RiskLevel", type: "str", operator: "in", values: ["critical"] }))
       .body.data;
-    expect(critical.length).toBe(all.filter((row) => row.data.RiskLevel.value === "critical").length);
+    expect(critical.length).toBe(all.filter((row) => value(row.data.RiskLevel) === "critical").length);
     const either = (
       await query({
         type: "operation",
@@ -80,14 +83,14 @@ describe("Orca emulation", () => {
       })
     ).body.data as Json[];
     expect(either.length).toBe(
-      all.filter((row) => row.data.RiskLevel.value === "critical" || row.data.Status.value === "closed")
+      all.filter((row) => value(row.data.RiskLevel) === "critical" || value(row.data.Status) === "closed")
         .length,
     );
     const scored = (await query({ key: "OrcaScore", type: "float", operator: "range", values: [7, 10] })).body
       .data as Json[];
-    expect(scored.every((row) => row.data.OrcaScore.value >= 7)).toBe(true);
-    const withCve = all.find((row) => row.data.CveIds.value.length > 0);
-    const cve = withCve.data.CveIds.value[0] as string;
+    expect(scored.every((row) => value(row.data.OrcaScore) >= 7)).toBe(true);
+    const withCve = all.find((row) => value(row.data.CveIds).length > 0);
+    const cve = value(withCve.data.CveIds)[0] as string;
     const byCve = (
       await query({
         type: "list",
@@ -97,7 +100,7 @@ describe("Orca emulation", () => {
       })
     ).body.data as Json[];
     expect(byCve.length).toBeGreaterThan(0);
-    expect(byCve.every((row) => row.data.CveIds.value.includes(cve))).toBe(true);
+    expect(byCve.every((row) => value(row.data.CveIds).includes(cve))).toBe(true);
     const recent = (
       await query({
         key: "CreatedAt",
@@ -107,10 +110,10 @@ describe("Orca emulation", () => {
       })
     ).body.data as Json[];
     expect(
-      recent.every((row) => Date.parse(row.data.CreatedAt.value) >= Date.parse("2026-06-01T00:00:00Z")),
+      recent.every((row) => Date.parse(value(row.data.CreatedAt)) >= Date.parse("2026-06-01T00:00:00Z")),
     ).toBe(true);
     expect(recent.length).toBeLessThan(all.length);
-    const account = all[0].data.CloudAccount.data.CloudVendorId.value as string;
+    const account = value(all[0].data.CloudAccount.data.CloudVendorId) as string;
     const inAccount = (
       await query({
         keys: ["CloudAccount"],
@@ -120,7 +123,7 @@ describe("Orca emulation", () => {
         with: { key: "CloudVendorId", type: "str", operator: "in", values: [account] },
       })
     ).body.data as Json[];
-    expect(inAccount.every((row) => row.data.CloudAccount.data.CloudVendorId.value === account)).toBe(true);
+    expect(inAccount.every((row) => value(row.data.CloudAccount.data.CloudVendorId) === account)).toBe(true);
     expect(
       (await query({ key: "Misspelt", type: "str", operator: "in", values: ["x"] })).body.data,
     ).toHaveLength(50);
@@ -137,7 +140,7 @@ describe("Orca emulation", () => {
     expect(page.body.total_items).toBeUndefined();
     expect(Object.keys(page.body.data[0].data)).toEqual(["AlertId", "Status"]);
     const ordered = (await query(undefined, { "order_by[]": ["-OrcaScore"] })).body.data as Json[];
-    const scores = ordered.map((row) => row.data.OrcaScore.value as number);
+    const scores = ordered.map((row) => value(row.data.OrcaScore) as number);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
   });
 
@@ -185,9 +188,28 @@ describe("Orca emulation", () => {
     );
     const rows = ((await response.json()) as Json).data as Json[];
     const malformed = rows
-      .filter((row) => typeof row.data.Inventory.data.AssetType.value !== "string")
+      .filter((row) => typeof value(row.data.Inventory.data.AssetType) !== "string")
       .map((row) => row.name);
     expect(malformed).toEqual(["orca-10005", "orca-10010", "orca-10015", "orca-10020"]);
+  });
+
+  it("serves every third row flat (bare values) and the rest wrapped ({ value })", async () => {
+    const emulation = orcaEmulation(
+      generateEstate({ seed: 9, size: 12, platforms: ["orca"] }),
+      createFaults(),
+    );
+    const response = await emulation.handle(
+      new Request("http://sandbox.test/orca/api/serving-layer/query", {
+        method: "POST",
+        headers: { authorization: `Token ${sandboxOrcaApiToken}` },
+        body: JSON.stringify({ query: alertSet(), limit: 12 }),
+      }),
+      "/api/serving-layer/query",
+    );
+    const rows = ((await response.json()) as Json).data as Json[];
+    const flat = rows.filter((row) => typeof row.data.Title === "string").map((row) => row.name);
+    expect(flat).toEqual(["orca-10003", "orca-10006", "orca-10009", "orca-10012"]);
+    expect(rows.filter((row) => typeof row.data.Title.value === "string")).toHaveLength(8);
   });
 
   it("posts webhook payloads that normalize to the same finding as the serving-layer row", async () => {

@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setupServer } from "msw/node";
@@ -46,12 +47,32 @@ describe("demo with a model key in the environment", () => {
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout);
     expect(summary.modelCalls).toBeGreaterThan(0);
-    expect(summary.modelCalls).toBe(emulator.requests.length);
+    // One check call before the run (preflightModel), then the run's own calls.
+    expect(summary.modelCalls).toBe(emulator.requests.length - 1);
     expect(summary.cost).toBeGreaterThan(0);
     for (const request of emulator.requests)
       expect(JSON.stringify(request.body)).not.toContain("sk-test-demo-key-123");
     const html = await readFile(join(dir, "cloudsteward-report", "index.html"), "utf8");
     expect(html).toContain("explanations by openai gpt-4.1-mini");
     expect(html).toContain("Scripted risk from the emulated model.");
+  });
+
+  it("checks an unreachable model once and explains with the knowledge base, saying so in the report", async () => {
+    const listener = createServer();
+    await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
+    const address = listener.address();
+    await new Promise((resolve) => listener.close(resolve));
+    const port = typeof address === "object" && address ? address.port : 0;
+    const result = await runCli(["demo", "--size", "40", "--out", "unreachable", "--json"], {
+      cwd: dir,
+      env: { OLLAMA_HOST: `http://127.0.0.1:${port}` },
+    });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(
+      /^warning: ollama llama3\.1:8b unreachable: .+\. The demo explains with the knowledge base\.\n$/,
+    );
+    expect(JSON.parse(result.stdout).modelCalls).toBe(0);
+    const html = await readFile(join(dir, "unreachable", "cloudsteward-report", "index.html"), "utf8");
+    expect(html).toContain("explanations by knowledge base (model unreachable: ");
   });
 });

@@ -17,7 +17,7 @@ import { slack } from "../../sinks/slack/slack.js";
 import { startSandbox } from "../../testing/sandbox/server.js";
 import { demoApprover, demoPolicy, demoPrincipal } from "../demo-policy.js";
 import { type CliIo, createOutput, exitCodes } from "../io.js";
-import { cliModel } from "../model.js";
+import { cliModel, preflightModel } from "../model.js";
 import { trackProgress } from "../progress.js";
 import { openCliStore } from "../store.js";
 import { type CommandArgs, parseCommandArgs, usageError } from "../usage.js";
@@ -93,7 +93,13 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
   try {
     const audit = auditLog(store);
     const policy = demoPolicy();
-    const chosen = cliModel(values.model as "auto", io.env);
+    // One check call first: a model that cannot answer is dropped at once, not once per case.
+    const chosen = await preflightModel(
+      cliModel(values.model as "auto", io.env),
+      io.signal ? { signal: io.signal } : {},
+    );
+    if (chosen.problem)
+      io.stderr.write(`warning: ${chosen.problem}. The demo explains with the knowledge base.\n`);
     const budget = createBudget({ maxCost });
     const model = chosen.model ? budget.wrap(chosen.model) : undefined;
     out.note(

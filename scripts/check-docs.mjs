@@ -64,7 +64,8 @@ function typeCheck(app, modules) {
   );
 }
 
-async function runShell(app, blocks) {
+/** Runs the sh blocks in `app`, one directory per markdown file, skipping only those marked no-run. */
+export async function runShell(app, blocks) {
   const files = [...new Set(blocks.map((block) => block.file))];
   let ran = 0;
   for (const file of files) {

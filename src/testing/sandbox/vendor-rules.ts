@@ -2,9 +2,10 @@ import type { BuiltInPlatform } from "../../core/finding.js";
 import type { EstateRule } from "../estate.js";
 
 /**
- * The public names of one estate rule, from the reference catalogs (`shared/reference/catalogs`, listed
- * in each platform's docs/<platform>.md, "Sandbox"): the Prowler check, the framework control that cites it, the Lacework
- * policy, and a GuardDuty finding type for a threat.
+ * The public names of one estate rule, from the reference catalogs (`shared/reference/catalogs`; what
+ * each platform emits is listed in docs/<platform>.md, "Trying it without a tenant: the sandbox"): the
+ * Prowler check, the framework control that cites it, the Lacework policy, and a GuardDuty finding type
+ * for a threat.
  */
 export interface CatalogNames {
   /** The Prowler check (`prowler-checks.jsonl`: `CheckID`, `CheckTitle`). */

@@ -56,9 +56,9 @@ export function normalize(record: unknown, options: NormalizeOptions = {}): Find
     kind === "alert"
       ? fromAlert(fields, read, consoleUrl, fetchedAt)
       : kind === "compliance"
-        ? fromCompliance(fields, read)
+        ? fromCompliance(fields, read, fetchedAt)
         : kind === "host-vulnerability" || kind === "container-vulnerability"
-          ? fromVulnerability(fields, read, kind)
+          ? fromVulnerability(fields, read, kind, fetchedAt)
           : kind === "webhook"
             ? fromWebhook(fields, read, fetchedAt)
             : fromWebhookEvent(fields, read, fetchedAt);
@@ -229,7 +229,7 @@ function fromAlert(
   };
 }
 
-function fromCompliance(rec: Fields, read: FieldReader): Draft {
+function fromCompliance(rec: Fields, read: FieldReader, fetchedAt: string): Draft {
   const recId = read.string(rec.REC_ID, root, "REC_ID");
   read.subject = `compliance ${recId}`;
   const violations = rec.VIOLATIONS;
@@ -242,7 +242,7 @@ function fromCompliance(rec: Fields, read: FieldReader): Draft {
   const accountId = read.textual(rec.ACCOUNT_ID, root, "ACCOUNT_ID") ?? "";
   const nativeId = `${recId}:${accountId}:${resourceId}`;
   read.subject = `compliance ${nativeId}`;
-  const title = read.string(rec.TITLE, root, "TITLE");
+  const title = read.textual(rec.TITLE, root, "TITLE") || fallback(read, ["TITLE"], "is missing", recId);
   const service = read.textual(rec.SERVICE, root, "SERVICE") ?? "";
   const facts = resourceFacts(resourceId, cloudOfService(service), service);
   const resource = toResource(
@@ -254,16 +254,22 @@ function fromCompliance(rec: Fields, read: FieldReader): Draft {
     undefined,
   );
   const started = read.number(rec.START_TIME, root, "START_TIME");
+  const reportTime = toIso(read.textual(rec.reportTime, root, "reportTime") ?? "");
   const firstSeen =
-    started !== undefined && Math.abs(started) <= 8.64e15 ? isoFromEpochMs(started) : undefined;
-  const reportTime = read.textual(rec.reportTime, root, "reportTime");
-  const lastSeen = (reportTime && toIso(reportTime)) || firstSeen;
-  if (!firstSeen || !lastSeen) throw read.fail(["START_TIME"], "must be epoch milliseconds");
+    started !== undefined && Math.abs(started) <= 8.64e15
+      ? isoFromEpochMs(started)
+      : fallback(
+          read,
+          ["START_TIME"],
+          started === undefined ? "is missing" : "is not epoch milliseconds",
+          reportTime ?? fetchedAt,
+        );
+  const lastSeen = reportTime || firstSeen;
   const framework =
     read.textual(rec.reportTitle, root, "reportTitle") || read.textual(rec.reportType, root, "reportType");
   const reasons = read.list(violation.reasons, violationPath, "reasons") ?? [];
   const suppressions = read.list(rec.SUPPRESSIONS, root, "SUPPRESSIONS") ?? [];
-  const status = read.string(rec.STATUS, root, "STATUS");
+  const status = read.textual(rec.STATUS, root, "STATUS") ?? "";
   return {
     nativeId,
     severity: { value: read.textual(rec.SEVERITY, root, "SEVERITY") ?? "", path: ["SEVERITY"] },
@@ -284,6 +290,7 @@ function fromVulnerability(
   row: Fields,
   read: FieldReader,
   kind: "host-vulnerability" | "container-vulnerability",
+  fetchedAt: string,
 ): Draft {
   const cve = read.string(row.vulnId, root, "vulnId").trim().toUpperCase();
   read.subject = `${kind} ${cve}`;
@@ -314,12 +321,12 @@ function fromVulnerability(
     read.subject = `${kind} ${nativeId}`;
     resource = imageResource(read, imageId, context);
   }
-  const startTime = requiredTime(read, row.startTime, root, "startTime");
+  const startTime = timeOr(read, read.textual(row.startTime, root, "startTime"), startTimePath, fetchedAt);
   const endTime = read.textual(row.endTime, root, "endTime");
   return {
     nativeId,
-    severity: { value: read.string(row.severity, root, "severity"), path: ["severity"] },
-    status: { value: read.string(row.status, root, "status"), path: ["status"] },
+    severity: { value: read.textual(row.severity, root, "severity") ?? "", path: ["severity"] },
+    status: { value: read.textual(row.status, root, "status") ?? "", path: ["status"] },
     category: "vulnerability",
     title: packageName ? `${cve} in ${packageName}` : cve,
     description: read.textual(props.description, propsPath, "description") ?? "",
@@ -736,14 +743,6 @@ function eventIdFromLink(link: string): string | undefined {
 
 function linkOf(value: string): string | undefined {
   return value && URL.canParse(value) ? value : undefined;
-}
-
-/** A required timestamp, as ISO-8601. */
-function requiredTime(read: FieldReader, value: unknown, at: Path, key: string): string {
-  const text = read.string(value, at, key);
-  const iso = toIso(text);
-  if (!iso) throw read.fail([...at, key], `is not a timestamp: "${text}"`);
-  return iso;
 }
 
 const canonicalIso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;

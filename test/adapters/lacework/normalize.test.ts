@@ -264,6 +264,30 @@ describe("lacework normalize", () => {
       "derivedFields.source",
       {},
     ],
+    [
+      "a recommendation without STATUS",
+      { ...fixture("compliance-recommendation"), STATUS: undefined },
+      "STATUS",
+      { status: "open" },
+    ],
+    [
+      "a recommendation without START_TIME",
+      { ...fixture("compliance-recommendation"), START_TIME: undefined },
+      "START_TIME",
+      {},
+    ],
+    [
+      "a vulnerability without severity",
+      { ...fixture("host-vulnerability"), severity: undefined },
+      "severity",
+      { severity: "high" },
+    ],
+    [
+      "a vulnerability without startTime",
+      { ...fixture("container-vulnerability"), startTime: undefined },
+      "startTime",
+      {},
+    ],
   ] as const)("keeps %s, with a fallback warning naming the field", (_, record, feature, expected) => {
     const warnings: Warning[] = [];
     const finding = normalize(record, { fetchedAt, onWarning: (warning) => warnings.push(warning) });

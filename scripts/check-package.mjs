@@ -227,9 +227,9 @@ try {
 
   // 6. With the build in place (the repository's, as better-sqlite3's install script would have made
   // it), the docs: every TypeScript block type-checks and every shell block runs, SQLite as the store.
+  install(consumer, [`@types/node@${pkg.devDependencies["@types/node"]}`, `ai@${pkg.devDependencies.ai}`]);
   mkdirSync(dirname(join(consumer, binding)), { recursive: true });
   copyFileSync(join(root, binding), join(consumer, binding));
-  install(consumer, [`@types/node@${pkg.devDependencies["@types/node"]}`, `ai@${pkg.devDependencies.ai}`]);
   await checkDocs(consumer);
   if (!existsSync(join(consumer, "doc-shell/README-md/cloudsteward-demo/state.db")))
     throw new Error("the README's demo did not store in SQLite although better-sqlite3 was built");

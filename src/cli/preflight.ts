@@ -39,9 +39,10 @@ export interface PreflightOptions {
 /**
  * Checks every configured source's and sink's credentials with one cheap authenticated call each,
  * all at once, before a run ingests anything: a source fetches one page of one finding (the token
- * exchange included), Jira answers `GET /rest/api/3/myself`, Slack `auth.test`. OCSF files are
- * opened and their first finding read. A Slack incoming webhook is not checked (posting is its only
- * call).
+ * exchange included), Jira answers `GET /rest/api/3/myself`, Slack `auth.test`, ServiceNow one row
+ * of the sink's table. OCSF files are opened and their first finding read. A Slack incoming webhook,
+ * Teams, e-mail and the webhook sink are not called (posting is their only call): their endpoint and
+ * secret must be set.
  * @example
  * const results = await preflight(context, { env: process.env });
  * for (const result of results) if (!result.ok) console.error(result.name, result.error);
@@ -76,10 +77,32 @@ export async function preflight(
     checks.push(["sink jira", () => checkJira(endpoints.jira?.url?.value, env, signal, options.fetch)]);
   if (slack)
     checks.push(["sink slack", () => checkSlack(endpoints.slack?.url?.value, env, signal, options.fetch)]);
-  // The other sinks' calls all deliver something, so their check is that every endpoint is set.
-  for (const name of ["servicenow", "teams", "email", "webhook"] as const) {
+  const { servicenow } = context.config.sinks;
+  if (servicenow && endpoints.servicenow) {
+    const endpoint = endpoints.servicenow;
+    const table = servicenow.table ?? "incident";
+    checks.push([
+      "sink servicenow",
+      () => checkServiceNow(requireEndpoint(endpoint), table, env, signal, options.fetch),
+    ]);
+  }
+  // Teams, e-mail and the webhook sink have no call but delivering: their endpoint and secret must be set.
+  const secrets = { teams: [], email: [], webhook: ["CLOUDSTEWARD_WEBHOOK_SECRET"] } as const;
+  for (const name of ["teams", "email", "webhook"] as const) {
     const endpoint = endpoints[name];
-    if (endpoint) checks.push([`sink ${name}`, async () => requireEndpoint(endpoint)]);
+    if (!endpoint) continue;
+    checks.push([
+      `sink ${name}`,
+      async () => {
+        requireEndpoint(endpoint);
+        const missing: string[] = secrets[name].filter((variable) => !env[variable]?.trim());
+        if (name === "email" && env.SMTP_USER && !env.SMTP_PASSWORD) missing.push("SMTP_PASSWORD");
+        if (missing.length > 0) {
+          throw new ConfigurationError(`${name}: ${missing.join(" and ")} is not set.`, { env: missing[0] });
+        }
+        return "not called (its only call delivers)";
+      },
+    ]);
   }
   return Promise.all(
     checks.map(async ([name, check]): Promise<PreflightResult> => {
@@ -123,11 +146,47 @@ export function describePreflightError(error: unknown): string {
 
 // Internal helpers.
 
-function requireEndpoint(endpoint: Endpoint): string | undefined {
-  if (endpoint.url) return "endpoint set; not called (its only calls deliver)";
+function requireEndpoint(endpoint: Endpoint): string {
+  if (endpoint.url) return endpoint.url.value;
   throw new ConfigurationError(`${endpoint.integration}: no endpoint is set. Set ${endpoint.places}.`, {
     option: endpoint.integration,
   });
+}
+
+async function checkServiceNow(
+  instanceUrl: string,
+  table: string,
+  env: Record<string, string | undefined>,
+  signal: AbortSignal,
+  fetch: typeof globalThis.fetch | undefined,
+): Promise<undefined> {
+  const { SERVICENOW_USERNAME: user, SERVICENOW_PASSWORD: password, SERVICENOW_TOKEN: token } = env;
+  if (!token && (!user || !password)) {
+    throw new ConfigurationError(
+      "servicenow: set SERVICENOW_USERNAME and SERVICENOW_PASSWORD, or SERVICENOW_TOKEN.",
+      { env: user ? "SERVICENOW_PASSWORD" : "SERVICENOW_USERNAME" },
+    );
+  }
+  const http = createHttpClient({
+    integration: "servicenow",
+    baseUrl: instanceUrl,
+    headers: {
+      authorization: token
+        ? `Bearer ${token}`
+        : `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`,
+    },
+    authHint:
+      "check SERVICENOW_USERNAME/SERVICENOW_PASSWORD (or SERVICENOW_TOKEN) and the user's table roles",
+    retry: { limit: 1 },
+    secrets: () => [password, token],
+    ...(fetch ? { fetch } : {}),
+  });
+  // One row of the table the sink writes: the credentials and the table's read access at once.
+  await http.get(`/api/now/table/${encodeURIComponent(table)}`, {
+    searchParams: { sysparm_limit: "1", sysparm_fields: "sys_id" },
+    signal,
+  });
+  return undefined;
 }
 
 async function checkJira(

@@ -263,4 +263,79 @@ sinks:
     expect(cards.length).toBeGreaterThan(0);
     expect(cards[0]?.card.type).toBe("AdaptiveCard");
   }, 60_000);
+
+  it("run delivers signed actions to the webhook sink; preflight names a missing webhook secret and ServiceNow password", async () => {
+    const received: { signature?: string; key?: string; type: string }[] = [];
+    const receiver = createServer((request, response) => {
+      let body = "";
+      request.on("data", (chunk) => {
+        body += chunk;
+      });
+      request.on("end", () => {
+        received.push({
+          signature: request.headers["x-cloudsteward-signature"] as string | undefined,
+          key: request.headers["idempotency-key"] as string | undefined,
+          type: (JSON.parse(body) as { type: string }).type,
+        });
+        response
+          .writeHead(200, { "content-type": "application/json" })
+          .end(`{"id":"hook-${received.length}"}`);
+      });
+    });
+    await new Promise<void>((done) => receiver.listen(0, "127.0.0.1", done));
+    const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    try {
+      await writeFile(
+        join(dir, "hook-policy.yaml"),
+        policyYaml.replace("sink: servicenow", "sink: webhook").replace("sink: teams", "sink: webhook"),
+      );
+      await writeFile(
+        join(dir, "hook.yaml"),
+        `mode: automated
+policy: ./hook-policy.yaml
+store: { sqlite: ./hook.db }
+sources:
+  wiz: {}
+sinks:
+  webhook: { url: ${receiverUrl} }
+  servicenow: {}
+`,
+      );
+      const env = {
+        ...credentials(),
+        WIZ_API_URL: sandbox.wiz.apiUrl,
+        WIZ_AUTH_URL: sandbox.wiz.authUrl,
+        SERVICENOW_INSTANCE_URL: sandbox.servicenow.instanceUrl,
+        SERVICENOW_USERNAME: sandbox.servicenow.username,
+      };
+      const refused = await runCli(["run", "--config", "hook.yaml"], { cwd: dir, env });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(
+        "sink servicenow: ConfigurationError (CONFIGURATION): servicenow: set SERVICENOW_USERNAME and SERVICENOW_PASSWORD, or SERVICENOW_TOKEN.",
+      );
+      expect(refused.stderr).toContain(
+        "sink webhook: ConfigurationError (CONFIGURATION): webhook: CLOUDSTEWARD_WEBHOOK_SECRET is not set.",
+      );
+      expect(received).toEqual([]);
+
+      const result = await runCli(["run", "--config", "hook.yaml"], {
+        cwd: dir,
+        env: {
+          ...env,
+          SERVICENOW_PASSWORD: String(sandbox.servicenow.password),
+          CLOUDSTEWARD_WEBHOOK_SECRET: "a-shared-hmac-key",
+        },
+      });
+      expect(result.stderr).not.toContain("preflight failed");
+      expect(result.code).toBe(0);
+      expect(banner(result.stderr)).toContain(
+        `  sink webhook        ${new URL(receiverUrl).host} (from sinks.webhook.url)`,
+      );
+      expect(received.length).toBeGreaterThan(0);
+      expect(received.every((call) => /^sha256=[0-9a-f]{64}$/.test(call.signature ?? ""))).toBe(true);
+      expect(received[0]?.type).toBe("action.created");
+    } finally {
+      await new Promise((done) => receiver.close(done));
+    }
+  }, 60_000);
 });

@@ -113,11 +113,13 @@ describe("a dry run you can review", () => {
     expect(table.stdout).toMatch(/^ {4}why: read-only mode/m);
   });
 
-  it("run: this run's held actions apart from those already waiting; after a policy change every finding is decided again", async () => {
+  it("run: this run's held actions apart from those already waiting, the dry run's drafts settled; after a policy change every finding is decided again", async () => {
     const first = JSON.parse((await runCli(["run", "--json"], { cwd: dir, env })).stdout);
     expect(first).toMatchObject({ mode: "assisted", requestedMode: "automated", policyMode: "assisted" });
     expect(first.thisRun.heldForApproval).toBeGreaterThan(0);
     expect(first.fromEarlierRuns.waitingForApproval).toBe(0);
+    // The dry run's drafts for the actions this run held are settled, not listed twice.
+    expect(first.fromEarlierRuns.drafts).toBe(0);
     expect(first.waitingForApproval).toBe(first.thisRun.heldForApproval);
 
     const again = await runCli(["run"], { cwd: dir, env });

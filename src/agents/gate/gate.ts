@@ -44,7 +44,10 @@ export interface GateDraft {
   at: string;
 }
 
-/** The Store namespace of read-only drafts, keyed by idempotency key. */
+/**
+ * The Store namespace of read-only drafts, keyed by idempotency key. A later run that gates the same
+ * action outside read-only mode (allowed or held) removes its draft.
+ */
 export const draftsNamespace = "gate:drafts";
 
 /**
@@ -95,6 +98,9 @@ export function gate(options: GateOptions): Stage<Action, Action> {
       let cachedDerived = new Map<string, DerivedAction>();
       // Keys already gated for the current case: a repeated action is a duplicate, not a second run.
       const gatedKeys = new Set<string>();
+      // A delivering run settles the drafts of earlier read-only runs for the actions it gates.
+      const draftKeys = new Set<string>();
+      if (mode !== "read-only") for await (const { key } of store.list(draftsNamespace)) draftKeys.add(key);
 
       for await (const proposed of actions) {
         context.signal.throwIfAborted();
@@ -140,6 +146,8 @@ export function gate(options: GateOptions): Stage<Action, Action> {
           await record(context, action, "draft", reason, note);
           continue;
         }
+        if (draftKeys.delete(action.idempotencyKey))
+          await store.delete(draftsNamespace, action.idempotencyKey);
         let reason = requirement.reason;
         let held = requirement.requiresApproval;
         if (!held && principal) {

@@ -73,11 +73,11 @@ export function detectOrcaRecordKind(record: unknown): OrcaRecordKind {
 /** The native id of an Orca record, when it names one (for dead letters), without validating the rest. */
 export function orcaAlertIdOf(record: unknown): string | undefined {
   if (!isFields(record)) return undefined;
-  const id = isFields(record.data)
-    ? unwrap(record.data.AlertId)
-    : isFields(record.state)
-      ? record.state.alert_id
-      : (unwrap(record.AlertId) ?? record.alert_id);
+  // Legacy alerts have a `data` object too (their details): only a row's `data` holds AlertId.
+  const data = isFields(record.data) && "AlertId" in record.data ? record.data : record;
+  const id =
+    unwrap(data.AlertId) ?? (isFields(record.state) ? record.state.alert_id : record.alert_id) ?? record.name;
+  if (typeof id === "number" && Number.isFinite(id)) return String(id);
   return typeof id === "string" && id !== "" ? id : undefined;
 }
 

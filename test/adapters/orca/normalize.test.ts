@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { normalize } from "../../../src/adapters/orca/index.js";
-import { detectOrcaRecordKind } from "../../../src/adapters/orca/normalize.js";
+import { detectOrcaRecordKind, orcaAlertIdOf } from "../../../src/adapters/orca/normalize.js";
 import type { Warning } from "../../../src/core/report.js";
 import {
   itChecksEveryFieldItReads,
@@ -349,6 +349,16 @@ describe("orca normalize", () => {
     expect(normalizationError({ state: {} }).path).toEqual(["state", "alert_id"]);
     expect(normalizationError({ data: { AlertId: { value: "" } } }).path).toEqual(["data", "AlertId"]);
     expect(normalizationError({ alert_id: null, score: 2 }).path).toEqual(["alert_id"]);
+  });
+
+  it("names the alert id of every record shape for dead letters", () => {
+    expect(orcaAlertIdOf(fixture("alert-row"))).toBe("orca-123456");
+    expect(orcaAlertIdOf(fixture("legacy-alert"))).toBe("orca-123456"); // it has a data object too
+    expect(orcaAlertIdOf({ AlertId: "orca-7", RiskLevel: 3 })).toBe("orca-7");
+    expect(orcaAlertIdOf({ alert_id: "orca-8", score: "x" })).toBe("orca-8");
+    expect(orcaAlertIdOf({ name: "orca-9", data: {} })).toBe("orca-9");
+    expect(orcaAlertIdOf({ data: { AlertId: { value: 5 } } })).toBe("5");
+    expect(orcaAlertIdOf({ data: { AlertId: { value: "" } } })).toBeUndefined();
   });
 
   it("reads a flat row (bare values, no data) as the vendor's client does", () => {

@@ -338,4 +338,71 @@ sinks:
       await new Promise((done) => receiver.close(done));
     }
   }, 60_000);
+
+  it("serve takes Prisma Cloud webhooks and delivers to ServiceNow and Teams, naming their hosts first", async () => {
+    await writeFile(
+      join(dir, "serve.yaml"),
+      `mode: automated
+policy: ./policy.yaml
+store: { sqlite: ./serve.db }
+sources:
+  prisma: {}
+sinks:
+  servicenow: {}
+  teams: {}
+webhooks:
+  prisma: {}
+`,
+    );
+    const controller = new AbortController();
+    let stdout = "";
+    let onOutput: () => void = () => {};
+    const running = runCli(["serve", "--port", "0", "--config", "serve.yaml"], {
+      cwd: dir,
+      env: {
+        PRISMA_API_URL: sandbox.prisma.apiUrl,
+        PRISMA_WEBHOOK_SECRET: "prisma-hook-secret",
+        SERVICENOW_INSTANCE_URL: sandbox.servicenow.instanceUrl,
+        SERVICENOW_USERNAME: sandbox.servicenow.username,
+        SERVICENOW_PASSWORD: String(sandbox.servicenow.password),
+        TEAMS_WEBHOOK_URL: String(sandbox.teams.webhookUrl),
+      },
+      signal: controller.signal,
+      onStdout: (text) => {
+        stdout = text;
+        onOutput();
+      },
+    });
+    const until = (pattern: RegExp) =>
+      new Promise<RegExpMatchArray>((done) => {
+        onOutput = () => {
+          const match = pattern.exec(stdout);
+          if (match) done(match);
+        };
+        onOutput();
+      });
+    const [, url] = await until(/Listening on (http:\/\/127\.0\.0\.1:\d+)/);
+    const cardsBefore = sandbox.emulations.teams.cards().length;
+    const alerts = await readFile(
+      join(import.meta.dirname, "..", "adapters", "prisma", "__fixtures__", "webhook-alerts.json"),
+      "utf8",
+    );
+    const accepted = await fetch(`${url}/webhooks/prisma`, {
+      method: "POST",
+      headers: { authorization: "prisma-hook-secret", "content-type": "application/json" },
+      body: alerts,
+    });
+    expect(accepted.status).toBe(202);
+    await until(/prisma: 2 finding\(s\) → \d+ case\(s\) → [1-9]\d* action\(s\) delivered/);
+    controller.abort();
+    const result = await running;
+    expect(result.code).toBe(0);
+    const sandboxHost = new URL(sandbox.url).host;
+    expect(banner(result.stderr).slice(1)).toEqual([
+      `  source prisma    ${sandboxHost} (from PRISMA_API_URL)`,
+      `  sink servicenow  ${sandboxHost} (from SERVICENOW_INSTANCE_URL)`,
+      `  sink teams       ${sandboxHost} (from TEAMS_WEBHOOK_URL)`,
+    ]);
+    expect(sandbox.emulations.teams.cards().length).toBeGreaterThan(cardsBefore);
+  }, 60_000);
 });

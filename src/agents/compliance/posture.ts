@@ -42,6 +42,12 @@ export interface AssessComplianceOptions {
   exceptions?: readonly ComplianceException[];
 }
 
+/** A route a requirement's findings came by, and what it went through. */
+export interface MappingRouteUse {
+  route: MappingRoute;
+  via: string;
+}
+
 /** One requirement as assessed, with the facts behind its status. */
 export interface AssessedRequirement {
   id: string;
@@ -57,7 +63,7 @@ export interface AssessedRequirement {
   /** Exceptions in force that cover findings mapped to it (ids). */
   exceptions: string[];
   /** The routes its findings came by, with what they went through. */
-  routes: { route: MappingRoute; via: string }[];
+  routes: MappingRouteUse[];
 }
 
 /** The assessment of one framework in one scope. */
@@ -238,7 +244,7 @@ interface RequirementFacts {
   resources: Set<string>;
   passing: Set<string>;
   exceptions: Set<string>;
-  routes: Map<string, { route: MappingRoute; via: string }>;
+  routes: Map<string, MappingRouteUse>;
 }
 
 function scopeFilter(scope: ComplianceScope): (finding: Finding) => boolean {

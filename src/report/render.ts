@@ -41,6 +41,7 @@ ${local ? `<p class="meta">Links marked <span class="local">sandbox</span> point
 <section class="tiles" aria-label="Totals">
 ${tile("Findings", data.totals.findings)}${tile("Cases", data.totals.cases)}${tile("Actions taken", data.totals.delivered)}${tile("Awaiting approval", data.totals.pending)}${data.totals.drafts > 0 ? tile("Drafts", data.totals.drafts) : ""}${data.totals.casesAcrossPlatforms > 0 ? tile("Cases across platforms", data.totals.casesAcrossPlatforms) : ""}${tile("Dead letters", data.totals.deadLetters)}
 </section>
+${brief(data)}
 ${
   data.warnings.length > 0
     ? `<section id="warnings" class="warnings"><h2>Warnings (${data.warnings.length})</h2><ul>${data.warnings.map((warning) => `<li>${escapeHtml(warning)}</li>`).join("")}</ul></section>`
@@ -115,6 +116,25 @@ const severityColours: Record<string, string> = {
   low: "#2e7d32",
   info: "#607d8b",
 };
+
+/** "1 case", "3 cases". */
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+/** Three lines a reader can forward: the severity mix, what was done, and the fixes that matter most. */
+function brief(data: ReportData): string {
+  const count = (label: string) => data.severity.find((item) => item.label === label)?.count ?? 0;
+  const top = data.topFixes.slice(0, 3).map((fix) => {
+    const owners = fix.owners.filter((owner) => owner !== unowned).length;
+    return `${escapeHtml(fix.title)} (${plural(fix.resources, "resource")}, ${plural(owners, "owner")})`;
+  });
+  return `<section id="brief" class="brief"><h2>In brief</h2><ul>
+<li>${data.totals.findings} findings in ${data.totals.cases} cases: ${count("critical")} critical, ${count("high")} high.</li>
+<li>${plural(data.totals.delivered, "action")} taken, ${data.totals.pending} waiting for approval${data.totals.drafts > 0 ? `, ${plural(data.totals.drafts, "draft")} kept (mode ${escapeHtml(data.mode)})` : ""}${data.totals.deadLetters > 0 ? `, ${plural(data.totals.deadLetters, "dead letter")}` : ""}.</li>
+${top.length > 0 ? `<li>Fix first: ${top.join("; ")}.</li>` : ""}
+</ul></section>`;
+}
 
 function tile(label: string, value: number): string {
   return `<div class="tile"><span class="value">${value}</span><span class="label">${escapeHtml(label)}</span></div>`;
@@ -205,7 +225,6 @@ function svg(name: string, width: number, height: number, parts: readonly string
 
 /** "Log4Shell: 14 resources, 6 owners" and what fixes it. */
 function fixArticle(fix: ReportFix): string {
-  const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
   const named = fix.owners.filter((owner) => owner !== unowned);
   const owners =
     fix.owners.length > 8
@@ -224,6 +243,7 @@ function fixArticle(fix: ReportFix): string {
   return `<article class="fix sev-${fix.severity}" data-fix="${escapeHtml(fix.key)}">
 <h3><span class="badge">${escapeHtml(fix.severity)}</span> ${escapeHtml(fix.title)}: ${plural(fix.resources, "resource")}, ${plural(named.length, "owner")}${named.length < fix.owners.length ? " and unowned ones" : ""}</h3>
 <p class="meta">Priority ${fix.priority} · ${plural(fix.cases, "case")} · ${plural(fix.findings, "finding")} · owners: ${escapeHtml(owners)} · ${escapeHtml(fix.environments.join(", "))} · explained by ${escapeHtml(fix.explainedBy)}</p>
+${fix.cases > 1 ? `<p class="meta">Explained for its highest-priority case, <code>${escapeHtml(fix.caseIds[0] ?? "")}</code>; the same fix applies to the other ${plural(fix.cases - 1, "case")}.</p>` : ""}
 ${fix.risk ? `<p><strong>Risk.</strong> ${escapeHtml(fix.risk)}</p>` : ""}
 ${fix.whyItMatters ? `<p><strong>Why it matters.</strong> ${escapeHtml(fix.whyItMatters)}</p>` : ""}
 ${fix.remediationSteps.length > 0 ? `<ol>${fix.remediationSteps.map((step) => `<li>${escapeHtml(step)}</li>`).join("")}</ol>` : ""}
@@ -331,7 +351,7 @@ main{max-width:1200px;margin:0 auto;padding:24px 32px}h2{font-size:19px;margin:2
 .tile{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:14px 16px;display:flex;flex-direction:column}
 .tile .value{font-size:28px;font-weight:600}.tile .label{color:var(--muted)}
 .warnings{background:#fff7e6;border:1px solid #f0c36d;border-radius:8px;padding:4px 18px;margin-top:20px}
-.notes{color:var(--muted)}
+.notes{color:var(--muted)}.brief ul{margin:0;padding-left:20px}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(360px,1fr));gap:16px}
 .chart{background:var(--card);border:1px solid var(--line);border-radius:8px;margin:0;padding:14px 16px;break-inside:avoid}
 .chart figcaption{font-weight:600;margin-bottom:8px}.chart svg{width:100%;height:auto;display:block}

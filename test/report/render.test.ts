@@ -186,6 +186,9 @@ describe("renderReport", () => {
     orphan.context = {};
     const html = renderReport(buildReportData(input({ cases: [...cases, orphan] })));
     expect(html).toContain("Log4Shell (CVE-2021-44228): 7 resources, 3 owners and unowned ones</h3>");
+    expect(html).toContain(
+      "Explained for its highest-priority case, <code>case_l1</code>; the same fix applies to the other 3 cases.",
+    );
   });
 
   it("draws the charts as inline SVG with whole labels, and a print stylesheet", () => {
@@ -196,6 +199,16 @@ describe("renderReport", () => {
     expect(html).toContain(">data-engineering-and-analytics-platform-team</tspan>");
     expect(html).toContain("@media print");
     expect(html).toMatch(/Wall clock 4\.00 s\. Stages stream/);
+  });
+
+  it("opens with a brief: the severity mix, what was done, and the fixes to do first", () => {
+    const html = renderReport(buildReportData(input()));
+    const brief = /<section id="brief"[\s\S]*?<\/section>/.exec(html)?.[0] ?? "";
+    expect(brief).toContain("<li>8 findings in 5 cases: 5 critical, 2 high.</li>");
+    expect(brief).toContain("<li>1 action taken, 1 waiting for approval, 1 draft kept (mode assisted).</li>");
+    expect(brief).toContain(
+      "<li>Fix first: Log4Shell (CVE-2021-44228) (6 resources, 3 owners); S3 bucket allows public read (1 resource, 1 owner);",
+    );
   });
 
   it("says when a link points at the sandbox, and keeps warnings apart from run notes", () => {

@@ -74,8 +74,10 @@ export function detectWizRecordKind(record: unknown): WizRecordKind {
     });
   }
   if ("vulnerableAsset" in record) return "vulnerability";
+  // A webhook body names its issue under `issue` and has no id of its own (a template may add `entitySnapshot`).
+  if (isFields(record.issue) && !("id" in record) && !("ruleMatch" in record)) return "webhook-issue";
   if ("entitySnapshot" in record || "sourceRule" in record) return "issue";
-  if ("control" in record && "entity" in record && !("issue" in record)) return "issue";
+  if ("control" in record && "entity" in record) return "issue";
   if ("rule" in record && "resource" in record) return "configuration";
   if ("ruleMatch" in record || "tdrId" in record || "primaryResource" in record) return "detection";
   if ((record as { trigger?: { source?: unknown } }).trigger?.source === "DETECTIONS") return "detection";
@@ -96,6 +98,10 @@ const root: Path = [];
 const sourceRulePath: Path = ["sourceRule"];
 const entitySnapshotPath: Path = ["entitySnapshot"];
 const entityPath: Path = ["entity"];
+const sourceRuleIdPath: Path = ["sourceRule", "id"];
+const legacyRuleIdPath: Path = ["control", "id"];
+const snapshotProviderIdPath: Path = ["entitySnapshot", "providerId"];
+const legacyProviderIdPath: Path = ["entity", "providerId"];
 const resourcePath: Path = ["resource"];
 const resourceSubscriptionPath: Path = ["resource", "subscription"];
 const rulePath: Path = ["rule"];
@@ -235,7 +241,13 @@ function fromIssue(issue: Fields, read: FieldReader, portal: string): Draft {
   const statusChangedAt = updatedAt ? undefined : read.text(issue.statusChangedAt, root, "statusChangedAt");
   const fallback: Category =
     type === "TOXIC_COMBINATION" ? "exposure" : mapWizCategory([ruleName], "misconfiguration");
-  const ruleId = ruleIdOf(read, read.text(rule.id, ruleAt, "id"), [...ruleAt, "id"], ruleName, type);
+  const ruleId = ruleIdOf(
+    read,
+    read.text(rule.id, ruleAt, "id"),
+    legacy ? legacyRuleIdPath : sourceRuleIdPath,
+    ruleName,
+    type,
+  );
   const name = ruleName || ruleId;
   const resourceName = read.text(snapshot.name, snapshotAt, "name");
   return {
@@ -264,7 +276,7 @@ function fromIssue(issue: Fields, read: FieldReader, portal: string): Draft {
     },
     resource: {
       id: providerId || externalId || read.text(snapshot.id, snapshotAt, "id") || resourceName || "",
-      idPath: [...snapshotAt, "providerId"],
+      idPath: legacy ? legacyProviderIdPath : snapshotProviderIdPath,
       idFallbacks: "its externalId, id and name",
       fallbackPrefix: "wiz-issue",
       type: mapWizResourceType(cloud, graphType, nativeType),
@@ -451,15 +463,20 @@ function fromWebhook(payload: Fields, read: FieldReader, portal: string): Draft 
   read.subject = `webhook issue ${nativeId}`;
   const created = read.text(issue.created, webhookIssuePath, "created");
   const resource = read.optionalObject(payload.resource, root, "resource") ?? none;
+  // XSOAR's webhook mapper reads the cloud id from `entitySnapshot.providerId` when the template sends it.
+  const snapshot = read.optionalObject(payload.entitySnapshot, root, "entitySnapshot") ?? none;
   const control = read.optionalObject(payload.control, root, "control") ?? none;
   const controlName = read.text(control.name, controlPath, "name");
   const controlId = ruleIdOf(read, read.text(control.id, controlPath, "id"), ["control", "id"], controlName);
-  const resourceId = read.text(resource.id, resourcePath, "id");
+  const resourceId =
+    read.text(snapshot.providerId, entitySnapshotPath, "providerId") ||
+    read.text(resource.id, resourcePath, "id");
   const cloud =
     cloudOfResourceId(resourceId) ??
     platformCloud(read, resource.cloudPlatform, resourcePath, "cloudPlatform");
   const name = controlName || controlId;
   const graphType = read.text(resource.type, resourcePath, "type") || "unknown";
+  const nativeType = read.text(resource.nativeType, resourcePath, "nativeType");
   return {
     nativeId,
     severity: {
@@ -482,10 +499,10 @@ function fromWebhook(payload: Fields, read: FieldReader, portal: string): Draft 
       // Wiz sends empty strings for resources it cannot name; fall back to the name, then the issue.
       id: resourceId || read.text(resource.name, resourcePath, "name") || "",
       idPath: ["resource", "id"],
-      idFallbacks: "resource.name",
+      idFallbacks: "entitySnapshot.providerId, resource.name",
       fallbackPrefix: "wiz-issue",
-      type: mapWizResourceType(cloud, graphType),
-      nativeType: graphType,
+      type: mapWizResourceType(cloud, graphType, nativeType),
+      nativeType: nativeType || graphType,
       name: read.text(resource.name, resourcePath, "name") ?? "",
       cloud,
       accountId: read.textOr(resource.subscriptionId, resourcePath, "subscriptionId", ""),

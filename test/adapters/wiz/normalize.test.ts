@@ -394,6 +394,18 @@ describe("wiz normalize", () => {
     expect(normalizationError({ issue: { status: "OPEN" } }).path).toEqual(["issue", "id"]);
   });
 
+  it("reads a templated webhook body's entitySnapshot.providerId and resource.nativeType, as XSOAR's webhook mapper does", () => {
+    const body: Record<string, unknown> = fixture("webhook-issue");
+    body.entitySnapshot = { providerId: "arn:aws:s3:::legacy-logs-templated" };
+    (body.resource as Record<string, unknown>).nativeType = "bucket";
+    expect(detectWizRecordKind(body)).toBe("webhook-issue");
+    const finding = normalize(body, { fetchedAt });
+    expect(finding.resource).toMatchObject({
+      id: "arn:aws:s3:::legacy-logs-templated",
+      nativeType: "bucket",
+    });
+  });
+
   it("keeps a webhook issue without its control, under the issue's id, warning about the rule", () => {
     const { finding, warnings } = normalizeWarning({
       issue: { id: "x", status: "OPEN", severity: "LOW", created: "2025-01-01T00:00:00Z" },

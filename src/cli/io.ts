@@ -8,6 +8,8 @@ export interface CliIo {
   cwd: string;
   /** Aborting it stops long-running commands (`sandbox`, `serve`, `run`). */
   signal?: AbortSignal;
+  /** Where answers are read from: `init` asks its questions only when it and stdout are terminals. */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
 /** Exit codes of the `cloudsteward` command. */
@@ -50,7 +52,16 @@ export interface CliOutput {
 
 /** The real process's streams and environment. */
 export function processIo(): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    // A getter: process.stdin is opened only by a command that reads it.
+    get stdin() {
+      return process.stdin;
+    },
+    env: process.env,
+    cwd: process.cwd(),
+  };
 }
 
 /**

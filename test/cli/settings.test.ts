@@ -3,8 +3,10 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig, resolveSetting } from "../../src/cli/config.js";
+import { main } from "../../src/cli/main.js";
 import { type Sandbox, startSandbox } from "../../src/testing/sandbox/server.js";
 import { runCli, splitEndpoints } from "./helpers.js";
 
@@ -184,6 +186,27 @@ describe("every integration in the CLI", () => {
     const bad = await runCli(["init", "--dir", out, "--force", "--sinks", "jira,pagerduty"], { cwd: dir });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("pagerduty");
+  });
+
+  it("init on a terminal asks for the platforms and sinks not given as flags (an empty answer keeps the default)", async () => {
+    const out = join(dir, "asked");
+    let stdout = "";
+    const stdin = Object.assign(Readable.from(["prisma,lacework\n", "\n"]), { isTTY: true });
+    const code = await main(["init", "--dir", out], {
+      stdout: { write: (text: string) => (stdout += text), isTTY: true },
+      stderr: { write: () => true, isTTY: false },
+      stdin,
+      env: {},
+      cwd: dir,
+    });
+    expect(code).toBe(0);
+    expect(stdout).toContain("Platforms to read from (wiz, prisma, orca, lacework) [wiz]: ");
+    expect(stdout).toContain(
+      "Where actions go (jira, servicenow, slack, teams, email, webhook) [jira,slack]: ",
+    );
+    const config = parseConfig(await readFile(join(out, "cloudsteward.yaml"), "utf8"), "cloudsteward.yaml");
+    expect(Object.keys(config.sources).sort()).toEqual(["lacework", "prisma"]);
+    expect(Object.keys(config.sinks).sort()).toEqual(["jira", "slack"]);
   });
 
   it("sandbox --write-config writes a ready config: with only the credentials exported, a run reads all four platforms", async () => {

@@ -1,5 +1,6 @@
 import { access, mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
+import { createInterface } from "node:readline";
 import {
   type CliPlatform,
   type CliSinkName,
@@ -15,7 +16,8 @@ import { type CommandArgs, parseCommandArgs, usageError } from "../usage.js";
 /** Help text of `cloudsteward init`. */
 export const initHelp = `cloudsteward init [options]
 
-Writes a commented cloudsteward.yaml and a starter policy.yaml (read-only mode) to start from.
+Writes a commented cloudsteward.yaml and a starter policy.yaml (read-only mode) to start from. On a
+terminal it asks for the platforms and sinks not given as flags.
 
 Options:
   --platform <list> comma-separated CNAPPs to read from: wiz,prisma,orca,lacework (default wiz)
@@ -46,10 +48,11 @@ export const initArgs = {
 /** `cloudsteward init`: a config and a policy to start from. */
 export async function initCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs(args, initArgs);
-  const platforms = listOf<CliPlatform>(values.platform, cliPlatforms, "--platform");
+  const answers = await askMissing(io, args);
+  const platforms = listOf<CliPlatform>(answers.platform ?? values.platform, cliPlatforms, "--platform");
   if (platforms.length === 0)
     throw usageError("--platform: name at least one of wiz, prisma, orca, lacework.");
-  const sinks = listOf<CliSinkName>(values.sinks, cliSinks, "--sinks");
+  const sinks = listOf<CliSinkName>(answers.sinks ?? values.sinks, cliSinks, "--sinks");
   const out = createOutput(io);
   const files = {
     [resolve(io.cwd, values.dir, defaultConfigFile)]: configTemplate({
@@ -80,6 +83,37 @@ export async function initCommand(args: string[], io: CliIo): Promise<number> {
 }
 
 // Internal helpers.
+
+/**
+ * On a terminal, asks for the platforms and sinks not given as flags; an empty answer keeps the
+ * default. Piped or in scripts nothing is asked and the flags' defaults apply.
+ */
+async function askMissing(
+  io: CliIo,
+  args: readonly string[],
+): Promise<{ platform?: string; sinks?: string }> {
+  if (!io.stdin?.isTTY || !io.stdout.isTTY) return {};
+  const given = (flag: string) => args.some((arg) => arg === flag || arg.startsWith(`${flag}=`));
+  const questions = [
+    ["platform", `Platforms to read from (${cliPlatforms.join(", ")}) [wiz]: `],
+    ["sinks", `Where actions go (${cliSinks.join(", ")}) [jira,slack]: `],
+  ] as const;
+  const wanted = questions.filter(([name]) => !given(`--${name}`));
+  if (wanted.length === 0) return {};
+  const lines = createInterface({ input: io.stdin, terminal: false })[Symbol.asyncIterator]();
+  const answers: { platform?: string; sinks?: string } = {};
+  try {
+    for (const [name, question] of wanted) {
+      io.stdout.write(question);
+      const { value, done } = await lines.next();
+      const answer = done ? "" : String(value).trim();
+      if (answer) answers[name] = answer;
+    }
+  } finally {
+    await lines.return?.();
+  }
+  return answers;
+}
 
 /** A comma-separated flag value, each item checked against the allowed names. */
 function listOf<T extends string>(value: string, allowed: readonly T[], flag: string): T[] {

@@ -377,6 +377,7 @@ body{background:#fff;font-size:11pt}*{-webkit-print-color-adjust:exact;print-col
 header{background:#fff;color:#000;padding:0 0 8px;border-bottom:2px solid #000}header .meta{color:#333}
 main{max-width:none;padding:0}.filters,.chart details{display:none!important}
 .charts{grid-template-columns:1fr 1fr}.chart,.tile,.fix{border-color:#999}
+.tiles{grid-template-columns:repeat(auto-fit,minmax(90px,1fr));gap:6px}.tile{padding:6px 8px}.tile .value{font-size:18pt}
 .two{grid-template-columns:1fr}h2{break-after:avoid}tr{break-inside:avoid}
 a{color:inherit;text-decoration:none}a[href]::after{content:" (" attr(href) ")";font-size:9pt;color:#555}
 }

@@ -5,7 +5,7 @@ import { sha256Hex } from "../../core/fingerprint.js";
 import type { Estate, EstateAccount, EstateFinding, EstateResource, EstateRule } from "../estate.js";
 import type { Emulation } from "./emulation.js";
 import { type Faults, jsonResponse } from "./faults.js";
-import { laceworkPolicyId, vendorRuleName } from "./vendor-rules.js";
+import { laceworkAnomalyType, laceworkPolicyId, vendorRuleName } from "./vendor-rules.js";
 
 /** The API key id (`keyId`) the Lacework emulation accepts. */
 export const sandboxLaceworkApiKey = "SANDBOX_LW_7A1C9E0B52D34F68A1B2C3D4E5F60718";
@@ -84,7 +84,7 @@ export function laceworkEmulation(estate: Estate, faults: Faults): LaceworkEmula
     const alert: Record<string, unknown> = {
       alertId: Number(finding.reportedBy.lacework),
       alertName: vendorRuleName("lacework", rule),
-      alertType: alertTypeOf(finding.category, resource),
+      alertType: laceworkAnomalyType(rule) ?? alertTypeOf(finding.category, resource),
       severity: titleSeverity[finding.severity],
       status: statusOf(finding),
       startTime,
@@ -118,6 +118,8 @@ export function laceworkEmulation(estate: Estate, faults: Faults): LaceworkEmula
         ],
       };
     }
+    // A recorded anomaly carries no policy id, as in Sekoia's recorded alerts.
+    if (laceworkAnomalyType(rule)) delete alert.policyId;
     // Every fifth alert is sparse, as Sekoia's recorded alerts are: no reachability, no alert source.
     if (index % 5 === 4) {
       delete alert.reachability;

@@ -22,6 +22,11 @@ export interface CatalogNames {
   lacework?: { id: string; legacyId?: string; title: string };
   /** An Amazon GuardDuty finding type (its EC2 form), as Wiz mirrors GuardDuty findings (a threat). */
   guardDuty?: string;
+  /**
+   * A Lacework anomaly alert, as recorded in Sekoia's Lacework test events (`alertType`, `alertName`):
+   * anomalies carry no `policyId`.
+   */
+  laceworkAnomaly?: { alertType: string; title: string };
 }
 
 /** How one platform names a rule: its id and its name, as its records carry them. */
@@ -270,7 +275,13 @@ export const catalogNames: Readonly<Record<string, CatalogNames>> = {
     control: { id: "5.2.7", title: "Minimize the admission of root containers" },
   },
   "threat-cryptomining": { guardDuty: "CryptoCurrency:EC2/BitcoinTool.B!DNS" },
-  "threat-suspicious-login": { guardDuty: "UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B" },
+  "threat-suspicious-login": {
+    guardDuty: "UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B",
+    laceworkAnomaly: {
+      alertType: "LoginFromSourceUsingCalltype",
+      title: "AWS account accessed from a new geolocation",
+    },
+  },
 };
 
 /**
@@ -281,7 +292,8 @@ export const catalogNames: Readonly<Record<string, CatalogNames>> = {
  * - Prisma Cloud: the Prowler check title (Prisma's own catalog is not redistributable; Prowler's titles
  *   are the nearest open stand-in);
  * - Orca: the Prowler check id as words (`S3 Bucket Public Access`), as Orca titles its alert types;
- * - Lacework: the title of its policy's legacy recommendation, else the CIS requirement's title.
+ * - Lacework: the recorded anomaly's name for a threat, else the title of its policy's legacy
+ *   recommendation, else the CIS requirement's title.
  * `resourceType` (`kubernetes.pod`) picks GuardDuty's runtime finding type for a threat on a workload.
  * @example
  * vendorRuleName("lacework", rule); // "Ensure the S3 bucket ACL does not grant 'Everyone' READ permission [list S3 objects]"
@@ -298,7 +310,7 @@ export function vendorRuleName(platform: BuiltInPlatform, rule: EstateRule, reso
     case "orca":
       return names.prowler ? words(names.prowler.id) : rule.title;
     case "lacework":
-      return names.lacework?.title ?? names.control?.title ?? rule.title;
+      return names.laceworkAnomaly?.title ?? names.lacework?.title ?? names.control?.title ?? rule.title;
   }
 }
 
@@ -319,6 +331,14 @@ export function orcaAlertType(rule: EstateRule): string {
  */
 export function laceworkPolicyId(rule: EstateRule): string {
   return catalogNames[rule.archetype]?.lacework?.id ?? `sandbox-${customPolicyNumber(rule.archetype)}`;
+}
+
+/**
+ * The `alertType` of the Lacework anomaly a threat is recorded as (`LoginFromSourceUsingCalltype`), or
+ * `undefined` when the catalogs record none (the emulation then derives one from the category).
+ */
+export function laceworkAnomalyType(rule: EstateRule): string | undefined {
+  return catalogNames[rule.archetype]?.laceworkAnomaly?.alertType;
 }
 
 /**

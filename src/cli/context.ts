@@ -290,9 +290,9 @@ export function buildSources(
   }
   if (config.sources.lacework) {
     // The resolved tenant URL replaces `account`: the adapter gets exactly the host the CLI printed.
-    const { account: _account, ...lacework_ } = config.sources.lacework;
+    const { account: _account, ...laceworkSettings } = config.sources.lacework;
     sources.lacework = lacework({
-      ...definedOnly({ ...lacework_, apiUrl: url("lacework") }),
+      ...definedOnly({ ...laceworkSettings, apiUrl: url("lacework") }),
       ...definedOnly({ apiKey: env.LW_API_KEY, apiSecret: env.LW_API_SECRET }),
     });
   }

@@ -66,6 +66,7 @@ const typeByApiName: Record<string, string> = {
   "aws-iam-get-credential-report": "aws.iam.user",
   "aws-rds-describe-db-instances": "aws.rds.instance",
   "aws-lambda-list-functions": "aws.lambda.function",
+  "aws-acm-describe-certificate": "aws.acm.certificate",
   "aws-kms-get-key-rotation-status": "aws.kms.key",
   "aws-cloudtrail-describe-trails": "aws.cloudtrail.trail",
   "aws-eks-describe-cluster": "aws.eks.cluster",

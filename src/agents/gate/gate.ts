@@ -1,5 +1,6 @@
 import type { Action } from "../../core/action.js";
 import { type Case, findingIdsOf } from "../../core/case.js";
+import { mapConcurrent } from "../../core/concurrency.js";
 import { DeliveryError, isAbortError, isCloudstewardError, PolicyError } from "../../core/errors.js";
 import { redact } from "../../core/redact.js";
 import type { Sink } from "../../core/sink.js";
@@ -102,7 +103,11 @@ export function gate(options: GateOptions): Stage<Action, Action> {
       const draftKeys = new Set<string>();
       if (mode !== "read-only") for await (const { key } of store.list(draftsNamespace)) draftKeys.add(key);
 
-      for await (const proposed of actions) {
+      // Each action's outcome is decided in arrival order (the synchronous start of `gateOne`: the
+      // policy, duplicates, counts), and its Store writes (approval requests, drafts) overlap, a few
+      // at a time, so a Store's round trips do not add up; the gate's records and the actions that
+      // pass leave in arrival order.
+      const gateOne = async (proposed: Action): Promise<GateOutcome> => {
         context.signal.throwIfAborted();
         if (proposed.case !== cachedCase) {
           cachedCase = proposed.case;
@@ -117,18 +122,11 @@ export function gate(options: GateOptions): Stage<Action, Action> {
         const derived = cachedDerived.get(proposed.idempotencyKey);
         if (derived === undefined || !allowedKinds.has(derived.action.kind)) {
           counts.rejected++;
-          await record(
-            context,
-            proposed,
-            "rejected",
-            "the policy does not produce this action for this case",
-          );
-          continue;
+          return { record: [proposed, "rejected", "the policy does not produce this action for this case"] };
         }
         if (gatedKeys.has(proposed.idempotencyKey)) {
           counts.rejected++;
-          await record(context, proposed, "rejected", "a duplicate of an action already gated for this case");
-          continue;
+          return { record: [proposed, "rejected", "a duplicate of an action already gated for this case"] };
         }
         gatedKeys.add(proposed.idempotencyKey);
         const { action, requirement } = derived;
@@ -143,8 +141,7 @@ export function gate(options: GateOptions): Stage<Action, Action> {
             reason,
             at: context.now().toISOString(),
           });
-          await record(context, action, "draft", reason, note);
-          continue;
+          return { record: [action, "draft", reason, note] };
         }
         if (draftKeys.delete(action.idempotencyKey))
           await store.delete(draftsNamespace, action.idempotencyKey);
@@ -172,16 +169,16 @@ export function gate(options: GateOptions): Stage<Action, Action> {
               idempotencyKey: request.id,
             });
           }
-          await record(context, action, "held", reason, {
-            ...note,
-            approvalId: request.id,
-            approval: request.state,
-          });
-          continue;
+          return {
+            record: [action, "held", reason, { ...note, approvalId: request.id, approval: request.state }],
+          };
         }
         counts.allowed++;
-        await record(context, action, "allowed", reason, note);
-        yield copyAction(action);
+        return { record: [action, "allowed", reason, note], pass: action };
+      };
+      for await (const outcome of mapConcurrent(actions, gateConcurrency, gateOne)) {
+        await record(context, ...outcome.record);
+        if (outcome.pass) yield copyAction(outcome.pass);
       }
 
       if (counts.held + counts.draft + counts.rejected > 0) {
@@ -266,6 +263,15 @@ export async function* gateDrafts(store: Store): AsyncIterable<GateDraft> {
 }
 
 // Internal helpers.
+
+/** How many actions' Store writes (approval requests, drafts) may be under way at once. */
+const gateConcurrency = 8;
+
+/** What the gate decided for one action: its record (the arguments of `record` after the context) and the action, when it passes. */
+interface GateOutcome {
+  record: [action: Action, decision: GateDecision, reason: string, extra?: Record<string, unknown>];
+  pass?: Action;
+}
 
 /** The fields of a proposed action that differ from what the policy derives (ignored, but audited). */
 function changedFields(proposed: Action, derived: Action): string[] {

@@ -26,6 +26,7 @@ export default defineConfig({
     "sinks/webhook/index": "src/sinks/webhook/index.ts",
     "stores/index": "src/stores/index.ts",
     "audit/index": "src/audit/index.ts",
+    "compliance/index": "src/agents/compliance/index.ts",
     "remediation/index": "src/agents/remediation/index.ts",
     "server/index": "src/server/index.ts",
     "testing/index": "src/testing/index.ts",

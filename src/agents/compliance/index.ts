@@ -1,0 +1,64 @@
+/**
+ * Compliance: framework catalogs as data, mapping findings to requirements with provenance, posture
+ * snapshots in a Store, and audit-ready evidence packs (JSON, Markdown, CSV, print-ready HTML, OSCAL).
+ * @module cloudsteward/compliance
+ */
+
+export {
+  buildEvidencePack,
+  type EvidenceFinding,
+  type EvidenceItem,
+  type EvidencePack,
+  type EvidencePackOptions,
+  type EvidenceRequirement,
+  type EvidenceVerification,
+  verifyEvidencePack,
+} from "./evidence.js";
+export {
+  type BundledFrameworkKey,
+  bundledFrameworkKeys,
+  bundledFrameworks,
+  defineFramework,
+  type FrameworkInput,
+  loadFramework,
+} from "./framework.js";
+export {
+  type PostureHistory,
+  type PostureHistoryOptions,
+  type PostureHistoryQuery,
+  postureHistory,
+} from "./history.js";
+export {
+  bundledFrameworkKeyOf,
+  type ComplianceMapper,
+  type ComplianceMapperOptions,
+  complianceMapper,
+  type MappingRoute,
+  type RequirementMapping,
+  requirementKey,
+} from "./mapping.js";
+export {
+  type AssessComplianceOptions,
+  type AssessedRequirement,
+  assessCompliance,
+  type ComplianceException,
+  type ComplianceScope,
+  complianceScore,
+  type FrameworkAssessment,
+  type MappingRouteUse,
+  type PostureSnapshot,
+  type RequirementStatus,
+  scopeKey,
+  snapshotStatus,
+  toSnapshot,
+} from "./posture.js";
+export {
+  evidencePackCsv,
+  evidencePackHtml,
+  evidencePackMarkdown,
+  evidencePackOscal,
+  OSCAL_VERSION,
+  type WrittenEvidencePack,
+  writeEvidencePack,
+} from "./render.js";
+export type { Framework, FrameworkSource, Requirement } from "./types.js";

@@ -121,6 +121,8 @@ export interface ReportData {
   trend: ReportCount[];
   /** The fixes with the highest-priority cases, grouped across owners. */
   topFixes: ReportFix[];
+  /** How many distinct fixes the cases need in all. */
+  fixCount: number;
   /** Every action: delivered, waiting for approval and drafts, most severe and soonest due first. */
   actions: ReportAction[];
   usage: Usage;
@@ -187,6 +189,7 @@ export function buildReportData(input: ReportInput): ReportData {
     }
   }
   const drafts = input.drafts ?? [];
+  const fixes = fixesOf(input.cases);
   const actions = [
     ...input.delivered.map(({ action, delivery, note }) => ({
       ...actionSummary(action, "delivered"),
@@ -234,7 +237,8 @@ export function buildReportData(input: ReportInput): ReportData {
     platform: sortedCounts(platform),
     owner: sortedCounts(owner).slice(0, 12),
     trend: [...trend].sort(([a], [b]) => a.localeCompare(b)).map(([label, count]) => ({ label, count })),
-    topFixes: fixesOf(input.cases).slice(0, input.topFixes ?? 10),
+    topFixes: fixes.slice(0, input.topFixes ?? 10),
+    fixCount: fixes.length,
     actions,
     usage: input.report.usage,
     audit: input.audit,

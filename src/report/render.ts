@@ -58,7 +58,7 @@ ${chart("trend", "Findings by first-seen week", columnChart("trend", data.trend)
 </div>
 </section>
 <section id="fixes">
-<h2>Top fixes</h2>
+<h2>Top fixes${data.fixCount > data.topFixes.length ? ` (${data.topFixes.length} of ${data.fixCount})` : ""}</h2>
 <p class="meta">Cases that one fix closes are shown together, across owners and platforms; highest priority first.</p>
 ${data.topFixes.length > 0 ? data.topFixes.map(fixArticle).join("\n") : "<p>No cases.</p>"}
 </section>

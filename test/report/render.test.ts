@@ -108,7 +108,10 @@ describe("buildReportData", () => {
     });
     expect(bucket).toMatchObject({ title: "S3 bucket allows public read", cases: 1, owners: ["platform"] });
     expect(other?.severity).toBe("low");
-    expect(buildReportData(input({ topFixes: 1 })).topFixes).toHaveLength(1);
+    expect(data.fixCount).toBe(3);
+    const one = buildReportData(input({ topFixes: 1 }));
+    expect(one.topFixes).toHaveLength(1);
+    expect(renderReport(one)).toContain("<h2>Top fixes (1 of 3)</h2>");
   });
 
   it("lists every action with its status, severity, owner and due date, most severe first; sandbox links are marked", () => {

@@ -1,6 +1,8 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { sha256Hex } from "../../core/fingerprint.js";
+import { escapeHtml } from "../../sinks/render/html.js";
+import { escapeMarkdown } from "../../sinks/render/markdown.js";
 import type { EvidencePack, EvidenceRequirement } from "./evidence.js";
 
 /** The OSCAL version {@link evidencePackOscal} writes, the newest whose JSON schema is in usnistgov/OSCAL's repository. */
@@ -359,20 +361,4 @@ function uuidFrom(name: string): string {
   const hex = sha256Hex(name);
   const variant = ((Number.parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
-// The root entry may not import sinks (test/package/exports.test.ts), so these two are kept here; they
-// escape exactly as `escapeHtml` and `escapeMarkdown` in src/sinks/render do. Moving those into src/core
-// would let both share one copy.
-function escapeHtml(value: string): string {
-  return value
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
-}
-
-function escapeMarkdown(value: string): string {
-  return value.replace(/([\\`*_{}[\]<>#|!])/g, "\\$1");
 }

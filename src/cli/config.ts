@@ -212,6 +212,16 @@ export function resolveSetting(
   return undefined;
 }
 
+/**
+ * The config file a command reads: `--config`, else `CLOUDSTEWARD_CONFIG`, else `./cloudsteward.yaml`
+ * (the one precedence, {@link resolveSetting}).
+ */
+export function configFileOf(flag: string | undefined, env: Record<string, string | undefined>): string {
+  return (
+    resolveSetting({ flag: ["--config", flag], env: "CLOUDSTEWARD_CONFIG" }, env)?.value ?? defaultConfigFile
+  );
+}
+
 /** How to fix the common mistakes, by field. */
 const fixes: Record<string, string> = {
   policy: "point it at a policy file, e.g. `policy: ./policy.yaml` (`cloudsteward init` writes one)",

@@ -22,7 +22,7 @@ import { teams } from "../sinks/teams/teams.js";
 import { webhook } from "../sinks/webhook/webhook.js";
 import {
   type CliConfig,
-  defaultConfigFile,
+  configFileOf,
   type LoadedConfig,
   loadConfig,
   resolveSetting,
@@ -66,15 +66,10 @@ export async function openContext(
   } = {},
 ): Promise<CliContext> {
   const { resolve } = await import("node:path");
-  const file = resolveSetting(
-    { flag: ["--config", configFile], env: "CLOUDSTEWARD_CONFIG", default: defaultConfigFile },
-    io.env,
-  );
-  const loaded = await loadConfig(resolve(io.cwd, file?.value ?? defaultConfigFile));
+  const loaded = await loadConfig(resolve(io.cwd, configFileOf(configFile, io.env)));
   const { config } = loaded;
   const endpoints = resolveEndpoints(config, io.env);
-  // On stderr even with --json: these lines come before anything is contacted.
-  if (options.showEndpoints) io.stderr.write(`${endpointsBanner(Object.values(endpoints)).join("\n")}\n`);
+  if (options.showEndpoints) printEndpoints(Object.values(endpoints), io);
   const policy = await loadPolicyFile(loaded.path(config.policy), {
     onWarning: (warning) =>
       io.stderr.write(`warning: ${warning.location ?? config.policy} ${warning.message}\n`),
@@ -250,6 +245,14 @@ export function endpointsBanner(endpoints: readonly Endpoint[]): string[] {
       return `  ${integration.padEnd(width)}  ${where}`;
     }),
   ];
+}
+
+/**
+ * Writes {@link endpointsBanner} on stderr, even with `--json`: a command calls this before it
+ * contacts any integration.
+ */
+export function printEndpoints(endpoints: readonly Endpoint[], io: Pick<CliIo, "stderr">): void {
+  io.stderr.write(`${endpointsBanner(endpoints).join("\n")}\n`);
 }
 
 /**

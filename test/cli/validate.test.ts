@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../../src/testing/sandbox/server.js";
-import { runCli } from "./helpers.js";
+import { runCli, splitEndpoints } from "./helpers.js";
 
 const policyYaml = `mode: assisted
 rules:
@@ -56,7 +56,9 @@ afterAll(async () => {
 describe("cloudsteward validate", () => {
   it("checks the config, the policy, the model and every credential, and opens no store (exit 0)", async () => {
     const result = await runCli(["validate"], { cwd: dir, env });
-    expect(result.stderr).toBe("");
+    expect(splitEndpoints(result.stderr).rest).toBe("");
+    // The hosts its credential checks go to come first.
+    expect(splitEndpoints(result.stderr).endpoints[0]).toMatch(/^Credentials go only to/);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
       /^ok {3}config .*cloudsteward\.yaml \(mode assisted; sources wiz; sinks jira\)$/m,

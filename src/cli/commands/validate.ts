@@ -1,7 +1,8 @@
 import { resolve } from "node:path";
 import { loadPolicyFile } from "../../agents/policy/load.js";
 import { ConfigurationError, isCloudstewardError } from "../../core/errors.js";
-import { defaultConfigFile, type LoadedConfig, loadConfig } from "../config.js";
+import { configFileOf, type LoadedConfig, loadConfig } from "../config.js";
+import { printEndpoints, resolveEndpoints } from "../context.js";
 import { type CliIo, createOutput, exitCodes } from "../io.js";
 import { describePreflightError, type PreflightResult, preflight } from "../preflight.js";
 import { type CommandArgs, parseCommandArgs } from "../usage.js";
@@ -62,7 +63,7 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
       checks.push({ name, ok: false, error: describePreflightError(outcome.failure) });
     } else checks.push({ name, ok: true, ...outcome });
   };
-  const file = resolve(io.cwd, values.config ?? defaultConfigFile);
+  const file = resolve(io.cwd, configFileOf(values.config, io.env));
   let loaded: LoadedConfig | undefined;
   try {
     loaded = await loadConfig(file);
@@ -90,6 +91,7 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
     if (values.offline) {
       checks.push({ name: "credentials", ok: true, note: "not checked (--offline)" });
     } else {
+      printEndpoints(Object.values(resolveEndpoints(loaded.config, io.env)), io);
       const results = await preflight(
         { loaded, config: loaded.config },
         { env: io.env, ...(io.signal ? { signal: io.signal } : {}) },

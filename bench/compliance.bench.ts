@@ -1,0 +1,154 @@
+/**
+ * Compliance: mapping 100,000 findings to every bundled framework (10), assessing them into
+ * snapshots, and the size of those snapshots. The findings carry the real rule names of the catalogs
+ * (every Prowler check and named vendor rule in test/__fixtures__/catalogs/rule-names.json, in turn),
+ * one resource each, a third of them with a vendor SOC 2 control. Figures are findings per
+ * CPU-second, best of 3, with a fresh mapper each time (its per-rule cache starts empty).
+ */
+import { readFile } from "node:fs/promises";
+import { bundledFrameworks } from "../src/agents/compliance/framework.js";
+import { postureHistory } from "../src/agents/compliance/history.js";
+import { complianceMapper } from "../src/agents/compliance/mapping.js";
+import { assessCompliance, toSnapshot } from "../src/agents/compliance/posture.js";
+import type { Category, Finding } from "../src/core/finding.js";
+import { memoryStore } from "../src/core/memory-store.js";
+import { makeFinding } from "../src/testing/factories.js";
+import { type Benchmark, resultRow } from "./harness.js";
+
+const findingCount = 100_000;
+const target = 50_000;
+
+const benchmark: Benchmark = {
+  name: "compliance",
+  async run() {
+    const findings = await buildFindings(findingCount);
+    const frameworks = bundledFrameworks();
+    const mapping = bestOfThree(() => {
+      const mapper = complianceMapper();
+      let mappings = 0;
+      for (const finding of findings) mappings += mapper.map(finding).length;
+      return mappings;
+    });
+    const assessing = bestOfThree(() => {
+      const snapshots = assessCompliance(findings, {
+        mapper: complianceMapper(),
+        at: "2026-03-01T00:00:00Z",
+      });
+      return snapshots.length;
+    });
+    const history = postureHistory(memoryStore());
+    const assessments = assessCompliance(findings, {
+      mapper: complianceMapper(),
+      at: "2026-03-01T00:00:00Z",
+    });
+    const sizes = new Map<string, number>();
+    for (const assessment of assessments)
+      sizes.set(assessment.framework, await history.save(toSnapshot(assessment)));
+    const failing = (key: string) =>
+      assessments
+        .find((assessment) => assessment.framework === key)!
+        .requirements.filter((r) => r.status === "fail").length;
+    const row = resultRow("compliance");
+    return [
+      row(
+        `map 100,000 findings to all ${frameworks.length} bundled frameworks (per CPU-second, best of 3)`,
+        mapping.perCpuSecond,
+        "findings/s",
+        {
+          target: `>= ${target}`,
+          pass: mapping.perCpuSecond >= target,
+          notes: `${mapping.result.toLocaleString("en-US")} requirement mappings (vendor, catalog and knowledge-base routes); ${distinctRules.toLocaleString("en-US")} distinct rules, a fresh mapper per round`,
+        },
+      ),
+      row(
+        "map 100,000 findings to all bundled frameworks (wall, best of 3)",
+        mapping.perWallSecond,
+        "findings/s",
+      ),
+      row(
+        "assess 100,000 findings into 10 framework assessments (per CPU-second, best of 3)",
+        assessing.perCpuSecond,
+        "findings/s",
+        {
+          notes: "mapping plus per-requirement status, failing findings and resources, routes",
+        },
+      ),
+      row("SOC 2 snapshot, 100,000 findings (one resource each)", sizes.get("soc2")!, "bytes", {
+        notes: `${failing("soc2")} of 28 requirements failing; the size follows failing resource ids, not findings`,
+      }),
+      row(
+        "all 10 snapshots, 100,000 findings",
+        [...sizes.values()].reduce((sum, size) => sum + size, 0),
+        "bytes",
+        {
+          notes: [...sizes].map(([key, size]) => `${key} ${Math.round(size / 1024)} kB`).join(", "),
+        },
+      ),
+    ];
+  },
+};
+
+export default benchmark;
+
+// Internal helpers.
+
+let distinctRules = 0;
+
+async function buildFindings(count: number): Promise<Finding[]> {
+  const names = JSON.parse(
+    await readFile(new URL("../test/__fixtures__/catalogs/rule-names.json", import.meta.url), "utf8"),
+  ) as {
+    prowler: [string, string, string, string, Category][];
+    vendor: [string, string, string, string, Category][];
+  };
+  const rules = [
+    ...names.prowler.map(([, id, title, resourceType, category]) => ({
+      platform: "prowler",
+      id,
+      title,
+      resourceType,
+      category,
+    })),
+    ...names.vendor.map(([platform, id, title, resourceType, category]) => ({
+      platform,
+      id,
+      title,
+      resourceType,
+      category,
+    })),
+  ];
+  distinctRules = rules.length;
+  const template = makeFinding();
+  return Array.from({ length: count }, (_, index) => {
+    const rule = rules[index % rules.length]!;
+    const resourceId = `resource-${index}`;
+    return {
+      ...template,
+      id: `${rule.platform}:${index}`,
+      source: { ...template.source, platform: rule.platform, nativeId: String(index) },
+      category: rule.category,
+      title: rule.title,
+      rule: {
+        id: rule.id,
+        name: rule.title,
+        controls: index % 3 === 0 ? [{ framework: "SOC 2", control: "CC6.1" }] : [],
+      },
+      resource: { ...template.resource, id: resourceId, name: resourceId, type: rule.resourceType },
+    };
+  });
+}
+
+function bestOfThree<T>(fn: () => T) {
+  let perCpuSecond = 0;
+  let perWallSecond = 0;
+  let result!: T;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const started = performance.now();
+    const cpuBefore = process.cpuUsage();
+    result = fn();
+    const cpu = process.cpuUsage(cpuBefore);
+    perWallSecond = Math.max(perWallSecond, findingCount / ((performance.now() - started) / 1000));
+    perCpuSecond = Math.max(perCpuSecond, findingCount / ((cpu.user + cpu.system) / 1e6));
+  }
+  return { result, perCpuSecond, perWallSecond };
+}

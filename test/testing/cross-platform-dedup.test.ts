@@ -81,6 +81,19 @@ describe.each([1, 7])("sandbox seed %i", (seed) => {
     return pairs;
   }
 
+  /** Merged and total pairs per platform pair (`lacework+wiz`), in name order. */
+  function byPlatformPair(pairs: readonly Pair[]): [string, number, number][] {
+    const counts = new Map<string, [number, number]>();
+    for (const { a, b, merged } of pairs) {
+      const key = [a.platform, b.platform].sort().join("+");
+      const [hits, total] = counts.get(key) ?? [0, 0];
+      counts.set(key, [hits + (merged ? 1 : 0), total + 1]);
+    }
+    return [...counts.entries()]
+      .sort(([x], [y]) => x.localeCompare(y))
+      .map(([key, [hits, total]]) => [key, hits, total]);
+  }
+
   const describePair = ({ a, b }: Pair) =>
     `${a.truth.archetype} on ${a.truth.resourceId}: ${a.platform} "${a.finding.rule.name}" (${a.finding.rule.id}) vs ${b.platform} "${b.finding.rule.name}" (${b.finding.rule.id})`;
 
@@ -116,6 +129,9 @@ describe.each([1, 7])("sandbox seed %i", (seed) => {
         [
           `cross-platform dedup, seed ${seed}: ${sameMerged.length}/${same.length} same-problem pairs share a dedupKey (${(share * 100).toFixed(1)}%, target ≥ 95%)`,
           `${differentMerged.length}/${different.length} different-problem pairs on the same resource merged (target 0)`,
+          ...byPlatformPair(same).map(
+            ([platforms, merged, total]) => `  ${platforms}: ${merged}/${total} same-problem pairs merged`,
+          ),
           ...missed.map((line) => `  not merged: ${line}`),
         ].join("\n"),
       );

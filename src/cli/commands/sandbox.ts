@@ -19,8 +19,9 @@ Options:
   --port <n>              port (default: a free one)
   --size <n>              findings per platform (default 200)
   --seed <n>              estate seed (default 1)
-  --write-config <file>   also write a config for every sandbox platform and sink (and a
-                          policy.yaml beside it, unless one exists)
+  --write-config <file>   also write a config for every sandbox platform and sink (rewritten on
+                          each start, as the port changes; and a policy.yaml beside it, unless
+                          one exists)
   --json                  print the endpoints as JSON
 
 Examples:

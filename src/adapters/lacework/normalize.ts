@@ -98,7 +98,6 @@ export function detectLaceworkRecordKind(record: unknown): LaceworkRecordKind {
 const root: Path = [];
 const infoPath: Path = ["alertInfo"];
 const derivedPath: Path = ["derivedFields"];
-const derivedSourcePath: Path = ["derivedFields", "source"];
 const alertNamePath: Path = ["alertName"];
 const startTimePath: Path = ["startTime"];
 const violationsPath: Path = ["VIOLATIONS"];
@@ -207,7 +206,7 @@ function fromAlert(
     name,
     cve,
   );
-  const source = sourceOf(read, derived.source, derivedSourcePath);
+  const source = sourceOf(read, derived.source, derivedPath, "source");
   const description = read.textual(info.description, infoPath, "description") ?? "";
   const resource = resourceFromEntityMap(alert.entityMap, source, alertEntityPaths, read, nativeId);
   if (resource.accountId === "" && resource.id.startsWith("lacework-alert:")) {
@@ -354,7 +353,7 @@ function fromWebhook(payload: Fields, read: FieldReader, receivedAt: string): Dr
     read.textual(payload.event_title, root, "event_title") ||
     eventType ||
     fallback(read, ["event_title"], "is missing (and event_type too)", `Lacework event ${nativeId}`);
-  const source = sourceOf(read, payload.event_source, ["event_source"]);
+  const source = sourceOf(read, payload.event_source, root, "event_source");
   const recId = read.textual(payload.rec_id, root, "rec_id");
   // The v1 Events rows (GetEventsForDateRange) carry start_time/end_time and severity instead.
   const time = lenientTime(
@@ -409,7 +408,7 @@ function fromWebhookEvent(payload: Fields, read: FieldReader, receivedAt: string
   // A v1 event-details record is the `EVENT_DETAILS.data[0]` item itself.
   const first = (data && read.optionalObject(data[0], eventDataPath, 0)) ?? payload;
   const entityPaths = first === payload ? topEntityPaths : eventEntityPaths;
-  const source = sourceOf(read, payload.SOURCE, ["SOURCE"]);
+  const source = sourceOf(read, payload.SOURCE, root, "SOURCE");
   const time = lenientTime(
     read,
     read.textual(first.START_TIME, entityPaths.at, "START_TIME") ||
@@ -463,6 +462,9 @@ interface EntityPaths {
   machineTags: Path;
   violations: Path;
   violation: Path;
+  regionAccounts: Path;
+  ctUsers: Path;
+  ctUser: Path;
 }
 
 function entityPaths(at: Path, key: string): EntityPaths {
@@ -489,6 +491,9 @@ function entityPaths(at: Path, key: string): EntityPaths {
     machineTags: under("Machine", 0, "PROPS", "tags"),
     violations: under("NewViolation"),
     violation: under("NewViolation", 0),
+    regionAccounts: under("Region", 0, "ACCOUNT_LIST"),
+    ctUsers: under("CT_User"),
+    ctUser: under("CT_User", 0),
   };
 }
 
@@ -518,9 +523,9 @@ function resourceFromEntityMap(
     read.warn(paths.map, `is ${describe(entityMap)}, not an object keyed by entity type`, "no entities");
     return placeholderResource(nativeId, source);
   }
-  const account = firstEntry(read, entityMap, "CloudAccount", paths.map);
+  const account = firstEntry(read, entityMap, "CloudAccount", paths.accounts);
   const accountKey = read.optionalObject(account.KEY, paths.account, "KEY") ?? account;
-  const regionEntry = firstEntry(read, entityMap, "Region", paths.map);
+  const regionEntry = firstEntry(read, entityMap, "Region", paths.regions);
   const regionKey = read.optionalObject(regionEntry.KEY, paths.region, "KEY") ?? none;
   const region =
     read.textual(regionKey.region, paths.regionKey, "region") ||
@@ -529,18 +534,18 @@ function resourceFromEntityMap(
   // v1 events name the account on the region and the CloudTrail user.
   const regionAccounts = read.list(regionEntry.ACCOUNT_LIST, paths.region, "ACCOUNT_LIST");
   const flatAccount =
-    (regionAccounts && read.textual(regionAccounts[0], [...paths.region, "ACCOUNT_LIST"], 0)) ||
+    (regionAccounts && read.textual(regionAccounts[0], paths.regionAccounts, 0)) ||
     read.textual(
-      firstEntry(read, entityMap, "CT_User", paths.map).ACCOUNT_ID,
-      [...paths.map, "CT_User", 0],
+      firstEntry(read, entityMap, "CT_User", paths.ctUsers).ACCOUNT_ID,
+      paths.ctUser,
       "ACCOUNT_ID",
     );
-  const entry = firstEntry(read, entityMap, "Resource", paths.map);
+  const entry = firstEntry(read, entityMap, "Resource", paths.resources);
   const key = read.optionalObject(entry.KEY, paths.resource, "KEY") ?? none;
   const id =
     read.textual(key.resource_name, paths.resourceKey, "resource_name") ||
     read.textual(
-      firstEntry(read, entityMap, "NewViolation", paths.map).RESOURCE,
+      firstEntry(read, entityMap, "NewViolation", paths.violations).RESOURCE,
       paths.violation,
       "RESOURCE",
     );
@@ -562,7 +567,7 @@ function resourceFromEntityMap(
       read.textual(accountProps.account_alias, paths.accountProps, "account_alias") || undefined;
     return toResource(id, facts, accountId, accountName, region ?? facts.region, props.tags);
   }
-  const machine = firstEntry(read, entityMap, "Machine", paths.map);
+  const machine = firstEntry(read, entityMap, "Machine", paths.machines);
   const machineKey = read.optionalObject(machine.KEY, paths.machine, "KEY") ?? none;
   const machineProps = read.optionalObject(machine.PROPS, paths.machine, "PROPS") ?? none;
   const tags = read.optionalObject(machineProps.tags, paths.machineProps, "tags") ?? none;
@@ -582,17 +587,17 @@ function resourceFromEntityMap(
 }
 
 /**
- * The first entry of the entity-map list `type` (`none` when the list is absent or empty); a value that
- * is not a list is skipped with a warning.
+ * The first entry of the entity-map list `type`, which sits at `list` (`none` when the list is absent or
+ * empty); a value that is not a list is skipped with a warning.
  */
-function firstEntry(read: FieldReader, entityMap: Fields, type: string, at: Path): Fields {
+function firstEntry(read: FieldReader, entityMap: Fields, type: string, list: Path): Fields {
   const entries = entityMap[type];
   if (entries === undefined || entries === null) return none;
   if (!Array.isArray(entries)) {
-    read.warn([...at, type], `is ${describe(entries)}, not a list of entities`, []);
+    read.warn(list, `is ${describe(entries)}, not a list of entities`, []);
     return none;
   }
-  return read.optionalObject(entries[0], [...at, type], 0) ?? none;
+  return read.optionalObject(entries[0], list, 0) ?? none;
 }
 
 /**
@@ -780,9 +785,10 @@ function problemWith(what: string, value: string): string {
 }
 
 /** A source word (`derivedFields.source`, `event_source`, `SOURCE`), with a warning when Lacework is not known to send it. */
-function sourceOf(read: FieldReader, value: unknown, path: Path): string {
-  const source = read.textual(value, path.slice(0, -1), path.at(-1) as string) ?? "";
-  if (laceworkCloudOf(source) === undefined) read.warn(path, `is an unknown source "${source}"`, "other");
+function sourceOf(read: FieldReader, value: unknown, at: Path, key: string): string {
+  const source = read.textual(value, at, key) ?? "";
+  if (laceworkCloudOf(source) === undefined)
+    read.warn([...at, key], `is an unknown source "${source}"`, "other");
   return source;
 }
 

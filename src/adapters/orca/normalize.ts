@@ -92,10 +92,14 @@ const noCves: readonly unknown[] = [];
 /** The fields of an optional object the record leaves out. */
 const none: Fields = {};
 
-/** A value read from the record, with where it sits (for warnings); `value` is undefined when absent. */
+/**
+ * A value read from the record and where it sits (its holder's path and its key; the full path is built
+ * only for a warning); `value` is undefined when absent.
+ */
 interface Located<T> {
   value: T | undefined;
-  path: Path;
+  at: Path;
+  key: string;
 }
 
 /** What either record kind yields before mapping; plain values, paths only where a warning can name them. */
@@ -137,16 +141,17 @@ function fromRow(record: Fields, read: FieldReader): Extracted {
   read.subject = `alert ${nativeId}`;
   const ruleType = read.text(unwrap(data.AlertType), at, "AlertType");
   const title = read.text(unwrap(data.Title), at, "Title");
+  const paths = nested ? nestedRowPaths : flatRowPaths;
   const asset =
-    related(data, at, "Inventory", read) ??
-    (nested ? related(record, rootPath, "Inventory", read) : undefined);
-  const account = related(data, at, "CloudAccount", read);
+    related(data, paths.inventory, read) ??
+    (nested ? related(record, flatRowPaths.inventory, read) : undefined);
+  const account = related(data, paths.cloudAccount, read);
   const assetFields = asset?.fields ?? none;
-  const assetPath = asset?.path ?? [...at, "Inventory"];
-  const assetDataPath = [...at, "AssetData"];
+  const assetPath = asset?.path ?? paths.inventory.plain;
+  const assetDataPath = paths.assetData;
   const assetData = read.optionalObject(unwrap(data.AssetData), at, "AssetData") ?? none;
   const accountFields = account?.fields ?? none;
-  const accountPath = account?.path ?? [...at, "CloudAccount"];
+  const accountPath = account?.path ?? paths.cloudAccount.plain;
   const seenKey = laterKey(data, "LastSeen", "LastUpdated");
   const resourceId =
     read.text(unwrap(assetFields.AssetVendorId), assetPath, "AssetVendorId") ||
@@ -160,17 +165,19 @@ function fromRow(record: Fields, read: FieldReader): Extracted {
     nativeId,
     ruleId: {
       value: read.text(unwrap(data.RuleId), at, "RuleId") || ruleType || title,
-      path: [...at, "RuleId"],
+      at,
+      key: "RuleId",
     },
     title: title || ruleType,
     severity: {
       value:
         read.text(unwrap(data.RiskLevel), at, "RiskLevel") ||
         read.text(unwrap(data.Severity), at, "Severity"),
-      path: [...at, data.RiskLevel === undefined && data.Severity !== undefined ? "Severity" : "RiskLevel"],
+      at,
+      key: data.RiskLevel === undefined && data.Severity !== undefined ? "Severity" : "RiskLevel",
     },
-    legacyScore: { value: read.number(unwrap(data.Score), at, "Score"), path: [...at, "Score"] },
-    status: { value: read.text(unwrap(data.Status), at, "Status"), path: [...at, "Status"] },
+    legacyScore: { value: read.number(unwrap(data.Score), at, "Score"), at, key: "Score" },
+    status: { value: read.text(unwrap(data.Status), at, "Status"), at, key: "Status" },
     category: read.text(unwrap(data.Category), at, "Category"),
     description:
       read.text(unwrap(data.Description), at, "Description") ??
@@ -178,18 +185,20 @@ function fromRow(record: Fields, read: FieldReader): Extracted {
       "",
     remediation: read.text(unwrap(data.Recommendation), at, "Recommendation"),
     cves: read.list(unwrap(data.CveIds), at, "CveIds") ?? noCves,
-    createdAt: { value: read.text(unwrap(data.CreatedAt), at, "CreatedAt"), path: [...at, "CreatedAt"] },
+    createdAt: { value: read.text(unwrap(data.CreatedAt), at, "CreatedAt"), at, key: "CreatedAt" },
     lastSeen: {
       value:
         read.text(unwrap(data[seenKey]), at, seenKey) || read.text(record.last_seen, rootPath, "last_seen"),
-      path: [...at, seenKey],
+      at,
+      key: seenKey,
     },
-    resourceId: { value: resourceId, path: [...assetPath, "AssetUniqueId"] },
+    resourceId: { value: resourceId, at: assetPath, key: "AssetUniqueId" },
     assetType: {
       value:
         read.text(unwrap(assetFields.AssetType), assetPath, "AssetType") ||
         read.text(assetData.asset_type, assetDataPath, "asset_type"),
-      path: [...assetPath, "AssetType"],
+      at: assetPath,
+      key: "AssetType",
     },
     assetName:
       read.text(unwrap(assetFields.Name), assetPath, "Name") ||
@@ -204,7 +213,8 @@ function fromRow(record: Fields, read: FieldReader): Extracted {
         read.textual(unwrap(accountFields.CloudVendorId), accountPath, "CloudVendorId") ||
         read.textual(unwrap(assetFields.CloudAccountId), assetPath, "CloudAccountId") ||
         read.textual(assetData.cloud_vendor_id, assetDataPath, "cloud_vendor_id"),
-      path: [...accountPath, "CloudVendorId"],
+      at: accountPath,
+      key: "CloudVendorId",
     },
     accountName:
       read.text(unwrap(accountFields.Name), accountPath, "Name") ||
@@ -243,7 +253,8 @@ function fromLegacy(record: Fields, read: FieldReader): Extracted {
         read.text(record.rule_id, rootPath, "rule_id") ||
         read.text(record.type, rootPath, "type") ||
         read.text(record.alert_type, rootPath, "alert_type"),
-      path: ["rule_id"],
+      at: rootPath,
+      key: "rule_id",
     },
     title:
       read.text(record.type_string, rootPath, "type_string") ||
@@ -251,9 +262,9 @@ function fromLegacy(record: Fields, read: FieldReader): Extracted {
       (hasState ? undefined : read.text(record.description, rootPath, "description")) ||
       read.text(record.type, rootPath, "type") ||
       read.text(record.alert_type, rootPath, "alert_type"),
-    severity: { value: riskLevel || label, path: [...stateAt, riskLevel ? "risk_level" : "severity"] },
-    legacyScore: { value: read.number(state.score, stateAt, "score"), path: [...stateAt, "score"] },
-    status: { value: read.text(state.status, stateAt, "status"), path: [...stateAt, "status"] },
+    severity: { value: riskLevel || label, at: stateAt, key: riskLevel ? "risk_level" : "severity" },
+    legacyScore: { value: read.number(state.score, stateAt, "score"), at: stateAt, key: "score" },
+    status: { value: read.text(state.status, stateAt, "status"), at: stateAt, key: "status" },
     category: read.text(record.category, rootPath, "category"),
     description:
       (hasState ? read.text(record.description, rootPath, "description") : undefined) ??
@@ -263,25 +274,28 @@ function fromLegacy(record: Fields, read: FieldReader): Extracted {
     cves: Array.isArray(cves) ? cves : noCves,
     createdAt: {
       value: read.text(state.created_at, stateAt, "created_at") || time,
-      path: [...stateAt, "created_at"],
+      at: stateAt,
+      key: "created_at",
     },
-    lastSeen: { value: read.text(state[seenKey], stateAt, seenKey) || time, path: [...stateAt, seenKey] },
+    lastSeen: { value: read.text(state[seenKey], stateAt, seenKey) || time, at: stateAt, key: seenKey },
     resourceId: {
       value:
         read.text(record.asset_vendor_id, rootPath, "asset_vendor_id") ||
         read.text(record.vm_id, rootPath, "vm_id") ||
         read.text(record.asset_unique_id, rootPath, "asset_unique_id") ||
         read.text(record.group_unique_id, rootPath, "group_unique_id"),
-      path: ["asset_unique_id"],
+      at: rootPath,
+      key: "asset_unique_id",
     },
     assetType: {
       value: read.text(record.asset_type, rootPath, "asset_type") || read.text(model.type, ["model"], "type"),
-      path: ["asset_type"],
+      at: rootPath,
+      key: "asset_type",
     },
     assetName: read.text(record.asset_name, rootPath, "asset_name") ?? "",
     cloudProvider:
       read.text(record.cloud_provider, rootPath, "cloud_provider") || cloudOfAccountId(accountId ?? ""),
-    accountId: { value: accountId, path: ["cloud_vendor_id"] },
+    accountId: { value: accountId, at: rootPath, key: "cloud_vendor_id" },
     accountName: read.text(record.account_name, rootPath, "account_name"),
     region:
       read.text(inventoryFields.Region, legacyInventoryPath, "Region") ||
@@ -299,29 +313,33 @@ function build(
 ): Finding {
   const { severity, nativeSeverity } = severityOf(alert, read);
   const status = statusOf(alert.status, read);
-  const ruleId = alert.ruleId.value || fallback(read, alert.ruleId.path, "is missing", "unknown");
+  const ruleId = alert.ruleId.value || fallback(read, alert.ruleId, "is missing", "unknown");
   const title = alert.title || ruleId;
   const cve = firstCve(alert.cves, title);
   const category: Category = mapOrcaCategory(alert.category, title, cve !== undefined);
   const provider = alert.cloudProvider;
   if (provider && orcaCloudOf(provider) === undefined) {
     read.warn(
-      alert.assetType.path.slice(0, -1).concat("CloudProvider"),
+      [...alert.assetType.at, "CloudProvider"],
       `has an unknown cloud provider "${provider}"`,
       "other",
     );
   }
-  const assetType = alert.assetType.value || fallback(read, alert.assetType.path, "is missing", "unknown");
+  const assetType = alert.assetType.value || fallback(read, alert.assetType, "is missing", "unknown");
   const asset = mapOrcaAssetType(assetType, provider);
   if (alert.assetType.value && asset.type.includes(".other.")) {
-    read.warn(alert.assetType.path, `has an unknown asset type "${assetType}"`, asset.type);
+    read.warn(
+      [...alert.assetType.at, alert.assetType.key],
+      `has an unknown asset type "${assetType}"`,
+      asset.type,
+    );
   }
   const resource = {
     id:
       alert.resourceId.value ||
       fallback(
         read,
-        alert.resourceId.path,
+        alert.resourceId,
         "is missing: the alert names no asset",
         `orca-alert:${alert.nativeId}`,
       ),
@@ -329,7 +347,7 @@ function build(
     nativeType: assetType,
     name: alert.assetName,
     cloud: asset.cloud,
-    accountId: alert.accountId.value || fallback(read, alert.accountId.path, "is missing", ""),
+    accountId: alert.accountId.value || fallback(read, alert.accountId, "is missing", ""),
   } as Resource;
   if (alert.accountName) resource.accountName = alert.accountName;
   if (alert.region) resource.region = alert.region;
@@ -338,7 +356,7 @@ function build(
     toIso(alert.createdAt.value) ??
     fallback(
       read,
-      alert.createdAt.path,
+      alert.createdAt,
       timeProblem(alert.createdAt.value),
       toIso(alert.lastSeen.value) ?? fetchedAt,
     );
@@ -346,7 +364,7 @@ function build(
     toIso(alert.lastSeen.value) ??
     (alert.lastSeen.value === undefined
       ? firstSeen
-      : fallback(read, alert.lastSeen.path, timeProblem(alert.lastSeen.value), firstSeen));
+      : fallback(read, alert.lastSeen, timeProblem(alert.lastSeen.value), firstSeen));
   const controls = attackControls(alert.techniques);
   return assembleFinding({
     source: {
@@ -388,33 +406,32 @@ function severityOf(alert: Extracted, read: FieldReader): { severity: Severity; 
   }
   if (word)
     return {
-      severity: fallback(read, alert.severity.path, `has an unknown severity "${word}"`, fallbackSeverity),
+      severity: fallback(read, alert.severity, `has an unknown severity "${word}"`, fallbackSeverity),
       nativeSeverity: word,
     };
   if (score !== undefined) {
     return {
-      severity: fallback(read, alert.legacyScore.path, `has an unknown score ${score}`, fallbackSeverity),
+      severity: fallback(read, alert.legacyScore, `has an unknown score ${score}`, fallbackSeverity),
       nativeSeverity: String(score),
     };
   }
   return {
-    severity: fallback(read, alert.severity.path, "is missing", fallbackSeverity),
+    severity: fallback(read, alert.severity, "is missing", fallbackSeverity),
     nativeSeverity: "",
   };
 }
 
 /** The mapped status, else `open` with a warning (an alert Orca reports is open unless it says otherwise). */
 function statusOf(status: Located<string>, read: FieldReader): FindingStatus {
-  if (status.value === undefined) return fallback(read, status.path, "is missing", "open");
+  if (status.value === undefined) return fallback(read, status, "is missing", "open");
   return (
-    mapOrcaStatus(status.value) ??
-    fallback(read, status.path, `has an unknown status "${status.value}"`, "open")
+    mapOrcaStatus(status.value) ?? fallback(read, status, `has an unknown status "${status.value}"`, "open")
   );
 }
 
-/** `value` after a `fallback` warning that the field at `path` could not be used (`problem`). */
-function fallback<T>(read: FieldReader, path: Path, problem: string, value: T): T {
-  read.warn(path, problem, value);
+/** `value` after a `fallback` warning that the field `field` names could not be used (`problem`). */
+function fallback<T>(read: FieldReader, field: Located<unknown>, problem: string, value: T): T {
+  read.warn([...field.at, field.key], problem, value);
   return value;
 }
 
@@ -427,24 +444,61 @@ function unwrap(value: unknown): unknown {
   return isFields(value) && "value" in value ? value.value : value;
 }
 
+/** Where a related object of a row (`Inventory`, `CloudAccount`) and its possible wrappings sit. */
+interface RelatedPaths {
+  holder: Path;
+  key: "Inventory" | "CloudAccount";
+  plain: Path;
+  value: Path;
+  data: Path;
+  valueData: Path;
+}
+
+function relatedPaths(holder: Path, key: "Inventory" | "CloudAccount"): RelatedPaths {
+  const plain = [...holder, key];
+  return {
+    holder,
+    key,
+    plain,
+    value: [...plain, "value"],
+    data: [...plain, "data"],
+    valueData: [...plain, "value", "data"],
+  };
+}
+
+/** The paths of a row's parts, for rows nested under `data` and for flat ones; built once. */
+interface RowPaths {
+  inventory: RelatedPaths;
+  cloudAccount: RelatedPaths;
+  assetData: Path;
+}
+
+function rowPaths(at: Path): RowPaths {
+  return {
+    inventory: relatedPaths(at, "Inventory"),
+    cloudAccount: relatedPaths(at, "CloudAccount"),
+    assetData: [...at, "AssetData"],
+  };
+}
+
+const nestedRowPaths = rowPaths(dataPath);
+const flatRowPaths = rowPaths(rootPath);
+
 /**
- * A related object of a row (`Inventory`, `CloudAccount`) held under `holder` at `at`: `{ data: {...} }`,
+ * A related object of a row (`Inventory`, `CloudAccount`) where `paths` say: `{ data: {...} }`,
  * `{ value: {...} }` or plain.
  */
 function related(
   holder: Fields,
-  at: Path,
-  key: "Inventory" | "CloudAccount",
+  paths: RelatedPaths,
   read: FieldReader,
 ): { fields: Fields; path: Path } | undefined {
-  const outer = read.optionalObject(holder[key], at, key);
+  const outer = read.optionalObject(holder[paths.key], paths.holder, paths.key);
   if (outer === undefined) return undefined;
-  const plain = [...at, key];
   const wrapped = "value" in outer;
-  const value = wrapped ? read.object(outer.value, plain, "value") : outer;
-  const path = wrapped ? [...plain, "value"] : plain;
-  if (isFields(value.data)) return { fields: value.data, path: [...path, "data"] };
-  return { fields: value, path };
+  const value = wrapped ? read.object(outer.value, paths.plain, "value") : outer;
+  if (isFields(value.data)) return { fields: value.data, path: wrapped ? paths.valueData : paths.data };
+  return { fields: value, path: wrapped ? paths.value : paths.plain };
 }
 
 /**

@@ -131,6 +131,49 @@ export const slaSchema = z.strictObject({
 /** Days to fix, per severity. */
 export type Sla = z.infer<typeof slaSchema>;
 
+/** Days an exception may last at most, per the highest severity of its findings. */
+export const exceptionMaxDaysSchema = z.strictObject({
+  /** @default 30 */
+  critical: z.number().int().positive().default(30),
+  /** @default 90 */
+  high: z.number().int().positive().default(90),
+  /** @default 180 */
+  medium: z.number().int().positive().default(180),
+  /** @default 365 */
+  low: z.number().int().positive().default(365),
+  /** @default 365 */
+  info: z.number().int().positive().default(365),
+});
+
+/** How exceptions and risk acceptances are requested, approved and reminded of (docs/governance.md). */
+export const exceptionPolicySchema = z.strictObject({
+  /** The longest an exception may last, in days, per severity. @default 30/90/180/365/365 */
+  maxDays: exceptionMaxDaysSchema.prefault({}),
+  /**
+   * Who may request: principal ids or scopes (`approve:exception`, `*:*`); a requester must be a
+   * principal declared in the policy. @default [] (any declared principal)
+   */
+  requesters: z.array(z.string().min(1)).default([]),
+  /**
+   * Who may approve: principal ids or scopes; a principal listed by id or holding one of the scopes
+   * may approve. @default ["approve:exception"]
+   */
+  approvers: z.array(z.string().min(1)).min(1).default(["approve:exception"]),
+  /** The scopes a request may take. @default every scope */
+  scopes: z
+    .array(z.enum(["resource", "rule-on-account", "tag"]))
+    .min(1)
+    .default(["resource", "rule-on-account", "tag"]),
+  /** The fewest characters a business justification may have. @default 20 */
+  minJustificationLength: z.number().int().min(1).default(20),
+  /** Approvals a request on a critical finding needs (two distinct approvers for a quorum). @default 1 */
+  criticalQuorum: z.union([z.literal(1), z.literal(2)]).default(1),
+  /** Remind owners and approvers this many days before an exception expires. @default [7] */
+  reminderDays: z.array(z.number().int().positive()).default([7]),
+});
+/** The exception policy as validated, defaults filled in. */
+export type ExceptionPolicy = z.output<typeof exceptionPolicySchema>;
+
 /** The governance policy: data, validated, loadable from YAML/JSON or written in TypeScript. */
 export const policySchema = z.strictObject({
   /** The schema version of this document. @default 1 */
@@ -162,6 +205,8 @@ export const policySchema = z.strictObject({
    * @default "production"
    */
   unknownEnvironment: environmentSchema.default("production"),
+  /** Exceptions and risk acceptances; absent means every default of {@link exceptionPolicySchema}. */
+  exceptions: exceptionPolicySchema.optional(),
 });
 
 /** A validated policy, with defaults filled in. */

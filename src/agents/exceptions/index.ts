@@ -1,0 +1,18 @@
+export { ExceptionError } from "./errors.js";
+export {
+  approveException,
+  type ExceptionApproval,
+  type ExceptionDecision,
+  type ExceptionOptions,
+  type ExceptionRecord,
+  type ExceptionState,
+  type ExceptionTarget,
+  exceptionNamespace,
+  exceptionPolicyOf,
+  getException,
+  listExceptions,
+  rejectException,
+  requestException,
+  revokeException,
+} from "./exceptions.js";
+export * from "./schema.js";

@@ -196,7 +196,8 @@ export const commonMatchers: readonly ArchetypeMatcher[] = [
         "unusual api",
       ],
     ],
-    { preferredFor: ["threat"] },
+    // GuardDuty's UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B is a sign-in from somewhere new.
+    { preferredFor: ["threat"], exclude: ["consoleloginsuccess", "console login success"] },
   ),
   m(
     "threat-data-exfiltration",
@@ -253,6 +254,7 @@ export const commonMatchers: readonly ArchetypeMatcher[] = [
         "console login from",
         "login from",
         "sign in from",
+        "new geolocation",
         "anonymizing",
       ],
     ],

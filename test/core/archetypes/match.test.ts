@@ -388,6 +388,15 @@ const realistic: [string, string, Category, string][] = [
   ],
   ["Cryptocurrency mining activity detected", "aws.ec2.instance", "threat", "threat-cryptomining"],
   ["Console login from an unusual location", "aws.iam.user", "threat", "threat-suspicious-login"],
+  // GuardDuty's finding type (as Wiz relays it) and Lacework's anomaly title for the same sign-in.
+  ["UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B", "aws.iam.user", "threat", "threat-suspicious-login"],
+  ["AWS account accessed from a new geolocation", "aws.account", "threat", "threat-suspicious-login"],
+  [
+    "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS",
+    "aws.iam.user",
+    "threat",
+    "threat-credential-compromise",
+  ],
   [
     "Package with a known vulnerability (no CVE assigned)",
     "kubernetes.pod",

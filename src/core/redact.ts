@@ -38,7 +38,9 @@ export interface RedactOptions {
  */
 export function redact<T>(value: T, options: RedactOptions = {}): T {
   const settings = toSettings(options);
-  return walk(value, settings, undefined, new WeakMap(), (text) => redactText(text, settings)) as T;
+  const text =
+    settings === defaultSettings ? redactDefaultText : (value: string) => redactText(value, settings);
+  return walk(value, settings, undefined, new WeakMap(), text) as T;
 }
 
 /**
@@ -553,6 +555,17 @@ function redactText(text: string, settings: Settings): string {
     ? result
     : maskHighEntropy(result, settings.entropy);
 }
+
+/**
+ * {@link redactText} with the default settings, memoized for strings up to 2,048 characters: the
+ * same case (its findings, titles, raw fields) is redacted again for every action, approval and
+ * record that carries it.
+ */
+function redactDefaultText(text: string): string {
+  return text.length > 2048 ? redactText(text, defaultSettings) : redactShortText(text);
+}
+
+const redactShortText = memoize((text: string) => redactText(text, defaultSettings), 2048);
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -15,4 +15,11 @@ export {
   requestException,
   revokeException,
 } from "./exceptions.js";
+export {
+  type ApplyExceptionsOptions,
+  applyExceptions,
+  type ExceptionIndex,
+  exceptionIndex,
+  type MatchableFinding,
+} from "./match.js";
 export * from "./schema.js";

@@ -368,7 +368,7 @@ export function buildSinks(
     sinks.email = email({
       ...rest,
       smtp: {
-        ...definedOnly({ ...smtp, port: env.SMTP_PORT ? Number(env.SMTP_PORT) : smtp.port }),
+        ...definedOnly({ ...smtp, port: smtpPort(smtp.port, env) }),
         host: required("email"),
         ...(user ? { auth: { user, pass: () => requiredEnv(env, "SMTP_PASSWORD", "sinks.email") } } : {}),
       },
@@ -413,6 +413,24 @@ function requiredEnv(env: Record<string, string | undefined>, name: string, opti
   const value = env[name];
   if (value?.trim()) return value;
   throw new ConfigurationError(`${option}: ${name} is not set.`, { option, env: name });
+}
+
+/** The SMTP port: SMTP_PORT, else `sinks.email.smtp.port`, else the sink's default (587). */
+function smtpPort(
+  configured: number | undefined,
+  env: Record<string, string | undefined>,
+): number | undefined {
+  const port = resolveSetting(
+    { env: "SMTP_PORT", config: ["sinks.email.smtp.port", configured?.toString()] },
+    env,
+  );
+  if (port === undefined) return undefined;
+  const value = Number(port.value);
+  if (Number.isInteger(value) && value > 0 && value < 65_536) return value;
+  throw new ConfigurationError(`${port.name} must be a port number; got "${port.value}".`, {
+    option: "sinks.email.smtp.port",
+    env: "SMTP_PORT",
+  });
 }
 
 /** The host (and port) of a URL, or of a bare `host:port` such as OLLAMA_HOST's. */

@@ -97,6 +97,7 @@ export async function preflight(
         requireEndpoint(endpoint);
         const missing: string[] = secrets[name].filter((variable) => !env[variable]?.trim());
         if (name === "email" && env.SMTP_USER && !env.SMTP_PASSWORD) missing.push("SMTP_PASSWORD");
+        if (name === "email") await requireNodemailer();
         if (missing.length > 0) {
           throw new ConfigurationError(`${name}: ${missing.join(" and ")} is not set.`, { env: missing[0] });
         }
@@ -151,6 +152,21 @@ function requireEndpoint(endpoint: Endpoint): string {
   throw new ConfigurationError(`${endpoint.integration}: no endpoint is set. Set ${endpoint.places}.`, {
     option: endpoint.integration,
   });
+}
+
+/** The e-mail sink sends through nodemailer, an optional dependency: without it every delivery would fail. */
+async function requireNodemailer(): Promise<void> {
+  try {
+    await import("nodemailer");
+  } catch (error) {
+    throw new ConfigurationError(
+      "email: the nodemailer package is not installed: `npm install nodemailer`.",
+      {
+        option: "sinks.email",
+        cause: error,
+      },
+    );
+  }
 }
 
 async function checkServiceNow(

@@ -148,6 +148,35 @@ sinks:
 });
 
 describe("every integration in the CLI", () => {
+  it("the e-mail sink's SMTP host resolves like every endpoint, and preflight names a missing SMTP_PASSWORD", async () => {
+    await writeFile(
+      join(dir, "mail.yaml"),
+      `policy: ./policy.yaml
+store: { sqlite: ./mail.db }
+sources:
+  wiz: {}
+sinks:
+  email: { from: cloudsec@example.com, smtp: { host: smtp.config.example, port: 587 } }
+`,
+    );
+    const result = await runCli(["run", "--dry-run", "--config", "mail.yaml"], {
+      cwd: dir,
+      env: {
+        ...credentials(),
+        WIZ_API_URL: sandbox.wiz.apiUrl,
+        WIZ_AUTH_URL: sandbox.wiz.authUrl,
+        SMTP_HOST: "smtp.env.example",
+        SMTP_USER: "cloudsteward",
+      },
+    });
+    expect(banner(result.stderr)).toContain("  sink email (SMTP)   smtp.env.example (from SMTP_HOST)");
+    expect(result.stderr).not.toContain("smtp.config.example");
+    expect(result.stderr).toContain(
+      "sink email: ConfigurationError (CONFIGURATION): email: SMTP_PASSWORD is not set.",
+    );
+    expect(result.code).toBe(2);
+  });
+
   it("init writes a config and policy for the platforms and sinks asked for, which the CLI accepts", async () => {
     const out = join(dir, "init");
     const result = await runCli(

@@ -1,9 +1,18 @@
 /**
  * Compliance: framework catalogs as data, mapping findings to requirements with provenance, posture
- * snapshots in a Store, and audit-ready evidence packs (JSON, Markdown, CSV, print-ready HTML, OSCAL).
+ * snapshots in a Store, audit-ready evidence packs (JSON, Markdown, CSV, print-ready HTML, OSCAL), and
+ * executive briefings whose narrative numbers are checked against the data.
  * @module cloudsteward/compliance
  */
 
+export {
+  type Briefing,
+  type BriefingOptions,
+  type BriefingRisk,
+  buildBriefing,
+  uncheckedNumbers,
+} from "../briefing/briefing.js";
+export { briefingHtml, briefingMarkdown, briefingSummary } from "../briefing/render.js";
 export {
   buildEvidencePack,
   type EvidenceFinding,

@@ -67,6 +67,8 @@ export interface ExceptionRecord {
   /** Distinct approvers needed: 2 for critical findings when the policy's `criticalQuorum` is 2. */
   requiredApprovals: number;
   approvals: ExceptionApproval[];
+  /** The nearest `reminderDays` threshold a reminder was sent for (the expiry sweep's bookkeeping). */
+  remindedDays?: number;
   /** Who rejected or revoked it, when, and why. */
   endedBy?: string;
   endedAt?: string;

@@ -23,3 +23,10 @@ export {
   type MatchableFinding,
 } from "./match.js";
 export * from "./schema.js";
+export {
+  type ExceptionNotice,
+  exceptionNoticeNamespace,
+  type SweepExceptionsOptions,
+  type SweepResult,
+  sweepExceptions,
+} from "./sweep.js";

@@ -197,8 +197,10 @@ export async function buildBriefing(options: BriefingOptions): Promise<Briefing>
 }
 
 /**
- * The numbers in `text` that are not figures of `facts` (dates and their parts count as figures of
- * the facts' dates). An empty list means every number in the text is backed by the data.
+ * The numbers in `text` that are not figures of `facts`: a figure is a number in the facts, an array's
+ * length, the total of a set of counts (such as findings by severity), or a number standing in a
+ * fact's text (`TLS 1.2` in a title). Dates are left out on both sides, so a number that only appears
+ * in a date backs nothing. An empty list means every number in the text is backed by the data.
  * @example
  * uncheckedNumbers("12 new critical findings", facts); // [] when 12 is a figure of the facts
  */
@@ -206,20 +208,33 @@ export function uncheckedNumbers(text: string, facts: unknown): string[] {
   const known = new Set<string>();
   const visit = (value: unknown) => {
     if (typeof value === "number") known.add(String(value));
-    else if (typeof value === "string")
-      for (const number of value.match(/\d+(?:\.\d+)?/g) ?? []) known.add(String(Number(number)));
-    else if (Array.isArray(value)) {
+    else if (typeof value === "string") {
+      if (!isoDate.test(value)) for (const number of standaloneNumbers(value)) known.add(number);
+    } else if (Array.isArray(value)) {
       known.add(String(value.length));
       value.forEach(visit);
-    } else if (value && typeof value === "object") Object.values(value).forEach(visit);
+    } else if (value && typeof value === "object") {
+      const values = Object.values(value);
+      if (values.length > 0 && values.every((item) => typeof item === "number"))
+        known.add(String((values as number[]).reduce((sum, item) => sum + item, 0)));
+      values.forEach(visit);
+    }
   };
   visit(facts);
-  return [
-    ...new Set((text.match(/\d+(?:[.,]\d+)*/g) ?? []).map((number) => number.replace(/,/g, ""))),
-  ].filter((number) => !known.has(String(Number(number))));
+  return [...new Set(standaloneNumbers(text.replace(isoDates, " ")))].filter((number) => !known.has(number));
 }
 
 // --- Internal helpers ---------------------------------------------------------------------------------
+
+const isoDate = /^\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?$/;
+const isoDates = /\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?/g;
+
+/** Numbers that stand alone in text (not `S3`, `EC2` or `v1`), thousands separators removed, as `String(Number(…))`. */
+function standaloneNumbers(text: string): string[] {
+  return (text.match(/(?<![\w.])\d+(?:[.,]\d+)*(?![\w])/g) ?? []).map((number) =>
+    String(Number(number.replace(/,/g, ""))),
+  );
+}
 
 function counts(): Record<Severity, number> {
   return Object.fromEntries(severities.map((severity) => [severity, 0])) as Record<Severity, number>;

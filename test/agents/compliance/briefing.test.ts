@@ -104,6 +104,19 @@ describe("buildBriefing", () => {
     });
     expect(inventive.narrative).toMatch(/^From 2026-03-02 to 2026-03-09:/);
     expect(inventive.warnings).toEqual(["the written narrative was not used: 47 is not among the facts"]);
+    // 9 appears only in the period's end date, which backs nothing.
+    const dated = await buildBriefing({ findings, period, narrate: async () => "We fixed 9 issues." });
+    expect(dated.warnings).toEqual(["the written narrative was not used: 9 is not among the facts"]);
+  });
+
+  it("counts totals, lengths and numbers in fact texts as figures, and S3 or EC2 as words", () => {
+    const facts = {
+      open: { critical: 2, high: 5 },
+      risks: [{ title: "ALB uses TLS 1.0" }],
+      at: "2026-03-09T00:00:00Z",
+    };
+    expect(uncheckedNumbers("7 open on S3 and EC2; 1 risk on TLS 1.0, as of 2026-03-09.", facts)).toEqual([]);
+    expect(uncheckedNumbers("8 open, 1,000 resources", facts)).toEqual(["8", "1000"]);
   });
 
   it("needs a history for frameworks", async () => {

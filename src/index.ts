@@ -19,6 +19,9 @@ export { fromFunction } from "./agents/enrich/from-function.js";
 export { fromMap } from "./agents/enrich/from-map.js";
 export { fromServiceNowCmdb } from "./agents/enrich/from-servicenow-cmdb.js";
 export { fromTags } from "./agents/enrich/from-tags.js";
+export { decideException, requestException } from "./agents/exceptions/exceptions.js";
+export { applyExceptions } from "./agents/exceptions/match.js";
+export { sweepExceptions } from "./agents/exceptions/sweep.js";
 export { type ExplainOptions, explain } from "./agents/explain/explain.js";
 export { type GateOptions, gate } from "./agents/gate/gate.js";
 export {

@@ -90,8 +90,9 @@ export interface ExceptionOptions {
   now?: () => Date;
 }
 
-/** Options of a decision: {@link approveException}, {@link rejectException}, {@link revokeException}. */
+/** A decision on an exception ({@link decideException}). */
 export interface ExceptionDecision {
+  decision: "approve" | "reject" | "revoke";
   /** The id of a principal declared in the policy; its scopes come from the policy. */
   principal: string;
   comment?: string;
@@ -207,74 +208,32 @@ export async function requestException(
 }
 
 /**
- * Adds an approval. The principal must be declared in the policy, listed in `exceptions.approvers`
- * (by id or a scope it holds), not the requester, and not have approved already. Once the quorum is
- * reached the exception becomes `active` (or `approved` when its start is still ahead). Atomic across
- * workers: two approvers at once both count, and the state moves once.
+ * Decides an exception, atomically across workers (two approvers at once both count; the state moves once):
+ * - `approve`: the principal must be declared in the policy, listed in `exceptions.approvers` (by id or
+ *   a scope it holds), not the requester, and not have approved already. Once the quorum is reached the
+ *   exception becomes `active` (or `approved` while its start is still ahead).
+ * - `reject`: a `requested` exception; the same principals as for `approve`.
+ * - `revoke`: ends a `requested`, `approved` or `active` exception at once (its findings count again from
+ *   the next run); the requester or an approver may revoke.
+ *
+ * Throws {@link ExceptionError} naming `id`, `state` or `principal` when it cannot.
+ * @example
+ * await decideException(record.id, { principal: "bob", decision: "approve", comment: "WAF verified" }, { store, policy });
  */
-export function approveException(
+export async function decideException(
   id: string,
   decision: ExceptionDecision,
   options: ExceptionOptions,
 ): Promise<ExceptionRecord> {
-  return decide(id, decision, options, "approve");
-}
-
-/** Rejects a `requested` exception; the same principals as for {@link approveException} may reject. */
-export function rejectException(
-  id: string,
-  decision: ExceptionDecision,
-  options: ExceptionOptions,
-): Promise<ExceptionRecord> {
-  return decide(id, decision, options, "reject");
-}
-
-/**
- * Ends an exception at once (`requested`, `approved` or `active` → `revoked`); its findings count
- * again from the next triage. The requester or an approver may revoke.
- */
-export function revokeException(
-  id: string,
-  decision: ExceptionDecision,
-  options: ExceptionOptions,
-): Promise<ExceptionRecord> {
-  return decide(id, decision, options, "revoke");
-}
-
-/** The stored record of an exception, or `undefined`. */
-export function getException(
-  id: string,
-  options: Pick<ExceptionOptions, "store">,
-): Promise<ExceptionRecord | undefined> {
-  return options.store.get<ExceptionRecord>(exceptionNamespace, id);
-}
-
-/** Every stored exception, in id order, optionally only those in the given states. */
-export async function* listExceptions(
-  options: Pick<ExceptionOptions, "store">,
-  states?: readonly ExceptionState[],
-): AsyncIterable<ExceptionRecord> {
-  for await (const { value } of options.store.list<ExceptionRecord>(exceptionNamespace)) {
-    if (!states || states.includes(value.state)) yield value;
+  const verb = decision.decision;
+  if (!Object.hasOwn(open, verb)) {
+    throw new ExceptionError(
+      `decision must be "approve", "reject" or "revoke", not ${JSON.stringify(verb)}`,
+      {
+        field: "decision",
+      },
+    );
   }
-}
-
-// Internal helpers.
-
-type Verb = "approve" | "reject" | "revoke";
-
-const open: Record<Verb, readonly ExceptionState[]> = {
-  approve: ["requested"],
-  reject: ["requested"],
-  revoke: ["requested", "approved", "active"],
-};
-
-async function decide(
-  id: string,
-  decision: ExceptionDecision,
-  options: ExceptionOptions,
-  verb: Verb,
-): Promise<ExceptionRecord> {
   const policy = definePolicy(options.policy);
   const rules = exceptionPolicyOf(policy);
   const principal = principalOf(policy, decision.principal, "principal");
@@ -333,6 +292,31 @@ async function decide(
     }
   }
 }
+/** The stored record of an exception, or `undefined`. */
+export function getException(
+  id: string,
+  options: Pick<ExceptionOptions, "store">,
+): Promise<ExceptionRecord | undefined> {
+  return options.store.get<ExceptionRecord>(exceptionNamespace, id);
+}
+
+/** Every stored exception, in id order, optionally only those in the given states. */
+export async function* listExceptions(
+  options: Pick<ExceptionOptions, "store">,
+  states?: readonly ExceptionState[],
+): AsyncIterable<ExceptionRecord> {
+  for await (const { value } of options.store.list<ExceptionRecord>(exceptionNamespace)) {
+    if (!states || states.includes(value.state)) yield value;
+  }
+}
+
+// Internal helpers.
+
+const open: Record<ExceptionDecision["decision"], readonly ExceptionState[]> = {
+  approve: ["requested"],
+  reject: ["requested"],
+  revoke: ["requested", "approved", "active"],
+};
 
 /** The audit record of a step in an exception's life. */
 export function auditOf(record: ExceptionRecord, actor: string, at: Date, step: string) {

@@ -1,6 +1,6 @@
 export { ExceptionError } from "./errors.js";
 export {
-  approveException,
+  decideException,
   type ExceptionApproval,
   type ExceptionDecision,
   type ExceptionOptions,
@@ -11,9 +11,7 @@ export {
   exceptionPolicyOf,
   getException,
   listExceptions,
-  rejectException,
   requestException,
-  revokeException,
 } from "./exceptions.js";
 export {
   type ApplyExceptionsOptions,

@@ -1,11 +1,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import {
   applyExceptions,
-  approveException,
+  decideException,
   type ExceptionRecord,
   exceptionIndex,
   requestException,
-  revokeException,
 } from "../../../src/agents/exceptions/index.js";
 import type { PolicyInput } from "../../../src/agents/policy/index.js";
 import type { AuditEvent } from "../../../src/core/audit.js";
@@ -123,7 +122,7 @@ describe("applyExceptions", () => {
     // requested, not yet approved: nothing is withheld
     expect((await run([...covered, other], store)).passed).toHaveLength(3);
 
-    await approveException(exception.id, { principal: "bob" }, options);
+    await decideException(exception.id, { decision: "approve", principal: "bob" }, options);
     const { passed, events, warnings } = await run([...covered, other], store);
     expect(passed).toEqual([other]);
     expect(events).toEqual([
@@ -142,7 +141,7 @@ describe("applyExceptions", () => {
       }),
     ]);
 
-    await revokeException(exception.id, { principal: "alice" }, options);
+    await decideException(exception.id, { decision: "revoke", principal: "alice" }, options);
     expect((await run([...covered, other], store)).passed).toHaveLength(3);
   });
 });

@@ -1,12 +1,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import {
-  approveException,
+  decideException,
   ExceptionError,
   type ExceptionRequestInput,
   getException,
-  rejectException,
   requestException,
-  revokeException,
 } from "../../../src/agents/exceptions/index.js";
 import type { PolicyInput } from "../../../src/agents/policy/index.js";
 import type { AuditEvent } from "../../../src/core/audit.js";
@@ -142,12 +140,22 @@ describe("the lifecycle", () => {
   it("approver ≠ requester; one approval activates a non-critical exception", async () => {
     const { options } = setup();
     const record = await requestException(input({ requester: "bob" }), options);
-    expect(await fieldOf(approveException(record.id, { principal: "bob" }, options))).toBe("principal");
-    expect(await fieldOf(approveException(record.id, { principal: "alice" }, options))).toBe("principal");
-    const approved = await approveException(record.id, { principal: "carol", comment: "ok" }, options);
+    expect(
+      await fieldOf(decideException(record.id, { decision: "approve", principal: "bob" }, options)),
+    ).toBe("principal");
+    expect(
+      await fieldOf(decideException(record.id, { decision: "approve", principal: "alice" }, options)),
+    ).toBe("principal");
+    const approved = await decideException(
+      record.id,
+      { decision: "approve", principal: "carol", comment: "ok" },
+      options,
+    );
     expect(approved.state).toBe("active");
     expect(approved.approvals).toEqual([{ principal: "carol", at: now.toISOString(), comment: "ok" }]);
-    expect(await fieldOf(approveException(record.id, { principal: "carol" }, options))).toBe("state");
+    expect(
+      await fieldOf(decideException(record.id, { decision: "approve", principal: "carol" }, options)),
+    ).toBe("state");
   });
 
   it("a critical finding needs two distinct approvers when the policy says so", async () => {
@@ -157,10 +165,12 @@ describe("the lifecycle", () => {
       options,
     );
     expect(record.requiredApprovals).toBe(2);
-    const first = await approveException(record.id, { principal: "bob" }, options);
+    const first = await decideException(record.id, { decision: "approve", principal: "bob" }, options);
     expect(first.state).toBe("requested");
-    expect(await fieldOf(approveException(record.id, { principal: "bob" }, options))).toBe("principal");
-    const second = await approveException(record.id, { principal: "carol" }, options);
+    expect(
+      await fieldOf(decideException(record.id, { decision: "approve", principal: "bob" }, options)),
+    ).toBe("principal");
+    const second = await decideException(record.id, { decision: "approve", principal: "carol" }, options);
     expect(second.state).toBe("active");
     expect(second.approvals.map((approval) => approval.principal)).toEqual(["bob", "carol"]);
   });
@@ -172,8 +182,8 @@ describe("the lifecycle", () => {
       options,
     );
     await Promise.all([
-      approveException(record.id, { principal: "bob" }, options),
-      approveException(record.id, { principal: "carol" }, options),
+      decideException(record.id, { decision: "approve", principal: "bob" }, options),
+      decideException(record.id, { decision: "approve", principal: "carol" }, options),
     ]);
     const stored = await getException(record.id, options);
     expect(stored?.state).toBe("active");
@@ -184,22 +194,42 @@ describe("the lifecycle", () => {
   it("an exception whose start is ahead is approved, not active", async () => {
     const { options } = setup();
     const record = await requestException(input({ startsAt: days(5), requestedUntil: days(30) }), options);
-    expect((await approveException(record.id, { principal: "bob" }, options)).state).toBe("approved");
+    expect((await decideException(record.id, { decision: "approve", principal: "bob" }, options)).state).toBe(
+      "approved",
+    );
   });
 
   it("rejects and revokes, and says why not when it cannot", async () => {
     const { options } = setup();
     const rejected = await requestException(input(), options);
-    expect((await rejectException(rejected.id, { principal: "bob", comment: "no" }, options)).state).toBe(
-      "rejected",
-    );
-    expect(await fieldOf(revokeException(rejected.id, { principal: "bob" }, options))).toBe("state");
-    expect(await fieldOf(approveException("exc_missing", { principal: "bob" }, options))).toBe("id");
+    expect(
+      (await decideException(rejected.id, { decision: "reject", principal: "bob", comment: "no" }, options))
+        .state,
+    ).toBe("rejected");
+    expect(
+      await fieldOf(decideException(rejected.id, { decision: "revoke", principal: "bob" }, options)),
+    ).toBe("state");
+    expect(
+      await fieldOf(decideException("exc_missing", { decision: "approve", principal: "bob" }, options)),
+    ).toBe("id");
 
     const active = await requestException(input(), options);
-    await approveException(active.id, { principal: "bob" }, options);
-    expect(await fieldOf(revokeException(active.id, { principal: "mallory" }, options))).toBe("principal");
-    const revoked = await revokeException(active.id, { principal: "alice", comment: "fixed early" }, options);
+    await decideException(active.id, { decision: "approve", principal: "bob" }, options);
+    expect(
+      await fieldOf(decideException(active.id, { decision: "revoke", principal: "mallory" }, options)),
+    ).toBe("principal");
+    const revoked = await decideException(
+      active.id,
+      { decision: "revoke", principal: "alice", comment: "fixed early" },
+      options,
+    );
     expect(revoked).toMatchObject({ state: "revoked", endedBy: "alice", endedAt: now.toISOString() });
   });
+});
+
+it("names the decision when it is not one", async () => {
+  const { options } = setup();
+  const record = await requestException(input(), options);
+  const decision = "maybe" as "approve";
+  expect(await fieldOf(decideException(record.id, { decision, principal: "bob" }, options))).toBe("decision");
 });

@@ -1,12 +1,11 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import {
-  approveException,
+  decideException,
   type ExceptionNotice,
   exceptionIndex,
   getException,
   listExceptions,
   requestException,
-  revokeException,
   sweepExceptions,
 } from "../../../src/agents/exceptions/index.js";
 import type { PolicyInput } from "../../../src/agents/policy/index.js";
@@ -60,7 +59,7 @@ async function create(
     },
     options,
   );
-  await approveException(record.id, { principal: "bob" }, options);
+  await decideException(record.id, { decision: "approve", principal: "bob" }, options);
   return record.id;
 }
 
@@ -169,7 +168,7 @@ describe("sweepExceptions", () => {
         }
       }
       for (const id of revocations.get(day) ?? []) {
-        await revokeException(id, { principal: "alice" }, options);
+        await decideException(id, { decision: "revoke", principal: "alice" }, options);
         revoked.add(id);
       }
       setTime(start + (day + 1) * dayMs);

@@ -76,7 +76,7 @@ export async function openContext(
   });
   const env = io.env;
   const hmacKey = auditKey(config, env);
-  const store = await openCliStore(
+  const { store } = await openCliStore(
     { path: loaded.path(config.store.sqlite), ...(options.readOnly ? { readOnly: true } : {}) },
     io.stderr,
   );

@@ -9,21 +9,22 @@ import { type SqliteStoreOptions, sqliteStore } from "../stores/sqlite.js";
  * store at `<path>.jsonl`, with one warning on `stderr` saying so and how to get SQLite back. An
  * existing SQLite file is never replaced by a fresh JSON Lines store: then better-sqlite3's own error
  * is thrown when the store is first used, since falling back would start the cursors, ledger,
- * approvals and audit log empty.
+ * approvals and audit log empty. Resolves to the store and the file it keeps its state in.
  */
 export async function openCliStore(
   options: SqliteStoreOptions,
   stderr: { write(text: string): unknown },
   load: () => Promise<unknown> = loadBetterSqlite3,
-): Promise<Store> {
-  if (options.path === ":memory:" || existsSync(options.path)) return sqliteStore(options);
+): Promise<{ store: Store; location: string }> {
+  const sqlite = () => ({ store: sqliteStore(options), location: options.path });
+  if (options.path === ":memory:" || existsSync(options.path)) return sqlite();
   const problem = await load().then(() => undefined, whyUnavailable);
-  if (problem === undefined) return sqliteStore(options);
+  if (problem === undefined) return sqlite();
   const path = `${options.path}.jsonl`;
   stderr.write(
     `warning: SQLite is unavailable (better-sqlite3: ${problem}), so the store is the JSON Lines file ${path} (one process at a time). Run \`npm rebuild better-sqlite3\` to store in ${options.path} instead.\n`,
   );
-  return jsonlStore({ path, ...(options.readOnly ? { readOnly: true } : {}) });
+  return { store: jsonlStore({ path, ...(options.readOnly ? { readOnly: true } : {}) }), location: path };
 }
 
 /** Loads better-sqlite3 and opens an in-memory database, which loads its native build. */

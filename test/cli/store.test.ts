@@ -24,7 +24,8 @@ describe("openCliStore", () => {
   it("stores in SQLite when better-sqlite3 loads, without a word", async () => {
     const path = join(tempDir(), "state.db");
     const { lines, stderr } = capture();
-    const store = await openCliStore({ path }, stderr);
+    const { store, location } = await openCliStore({ path }, stderr);
+    expect(location).toBe(path);
     await store.set("cursor", "wiz", "2026-03-01");
     await store.close();
     expect(lines).toEqual([]);
@@ -34,7 +35,8 @@ describe("openCliStore", () => {
   it("falls back to a JSON Lines store beside the path, with one warning, when the native build is missing", async () => {
     const path = join(tempDir(), "state.db");
     const { lines, stderr } = capture();
-    const store = await openCliStore({ path }, stderr, missingBuild);
+    const { store, location } = await openCliStore({ path }, stderr, missingBuild);
+    expect(location).toBe(`${path}.jsonl`);
     await store.set("cursor", "wiz", "2026-03-01");
     await store.close();
     expect(lines).toHaveLength(1);
@@ -44,7 +46,7 @@ describe("openCliStore", () => {
     expect(readFileSync(`${path}.jsonl`, "utf8")).toContain('"key":"wiz"');
 
     // The next run finds the same state in the same file.
-    const again = await openCliStore({ path }, capture().stderr, missingBuild);
+    const { store: again } = await openCliStore({ path }, capture().stderr, missingBuild);
     expect(await again.get("cursor", "wiz")).toBe("2026-03-01");
     await again.close();
   });
@@ -55,7 +57,7 @@ describe("openCliStore", () => {
     const notInstalled = Object.assign(new Error("Cannot find package 'better-sqlite3'"), {
       code: "ERR_MODULE_NOT_FOUND",
     });
-    const store = await openCliStore({ path }, stderr, () => Promise.reject(notInstalled));
+    const { store } = await openCliStore({ path }, stderr, () => Promise.reject(notInstalled));
     await store.close();
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain("SQLite is unavailable (better-sqlite3: not installed)");
@@ -66,7 +68,7 @@ describe("openCliStore", () => {
     writeFileSync(path, "");
     const { lines, stderr } = capture();
     let probed = false;
-    const store = await openCliStore({ path }, stderr, async () => {
+    const { store } = await openCliStore({ path }, stderr, async () => {
       probed = true;
       throw new Error("no build");
     });

@@ -89,7 +89,10 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
     startSandbox({ seed, size: perPlatform, platforms: demoPlatforms }),
   );
   await rm(stateDir, { recursive: true, force: true });
-  const store = await openCliStore({ path: join(stateDir, "state.db"), synchronous: "normal" }, io.stderr);
+  const { store, location } = await openCliStore(
+    { path: join(stateDir, "state.db"), synchronous: "normal" },
+    io.stderr,
+  );
   try {
     const audit = auditLog(store);
     const policy = demoPolicy();
@@ -204,7 +207,7 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
       cost: result.report.usage.cost,
       audit: verification,
       report: reportFile,
-      auditLog: join(stateDir, "state.db"),
+      auditLog: location,
       phases: [...phases, { name: "total", durationMs: totalMs }].map((phase) => ({
         name: phase.name.trim(),
         ms: Math.round(phase.durationMs),

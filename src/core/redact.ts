@@ -557,15 +557,16 @@ function redactText(text: string, settings: Settings): string {
 }
 
 /**
- * {@link redactText} with the default settings, memoized for strings up to 2,048 characters: the
+ * {@link redactText} with the default settings, memoized for strings up to 512 characters (16,384 of
+ * them at most, so a few MB whatever the input; a big case's sample holds thousands): the
  * same case (its findings, titles, raw fields) is redacted again for every action, approval and
  * record that carries it.
  */
 function redactDefaultText(text: string): string {
-  return text.length > 2048 ? redactText(text, defaultSettings) : redactShortText(text);
+  return text.length > 512 ? redactText(text, defaultSettings) : redactShortText(text);
 }
 
-const redactShortText = memoize((text: string) => redactText(text, defaultSettings), 2048);
+const redactShortText = memoize((text: string) => redactText(text, defaultSettings), 16_384);
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

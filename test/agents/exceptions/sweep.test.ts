@@ -3,6 +3,7 @@ import {
   decideException,
   type ExceptionNotice,
   exceptionIndex,
+  exceptionNoticeNamespace,
   getException,
   listExceptions,
   requestException,
@@ -136,6 +137,35 @@ describe("sweepExceptions", () => {
     });
     expect(retried.expired).toEqual([id]);
     expect(delivered.map((notice) => notice.type)).toEqual(["expired"]);
+  });
+
+  it("takes over the claim of a worker that died mid-delivery once its lease has passed, and sends the notice once", async () => {
+    const { options, setTime, store } = harness();
+    const id = await create(options, start + dayMs);
+    setTime(start + dayMs);
+    // a worker claimed the expiry notice and died before delivering it
+    await store.set(exceptionNoticeNamespace, `${id}:expired`, {
+      state: "claimed",
+      claimId: "dead-worker",
+      leaseUntil: new Date(start + dayMs + 60_000).toISOString(),
+    });
+    const delivered: ExceptionNotice[] = [];
+    const onNotice = async (notice: ExceptionNotice) => void delivered.push(notice);
+    expect((await sweepExceptions({ ...options, onNotice })).expired).toEqual([]);
+    expect((await getException(id, options))?.state).toBe("active");
+    setTime(start + dayMs + 120_000);
+    const results = await Promise.all([
+      sweepExceptions({ ...options, onNotice }),
+      sweepExceptions({ ...options, onNotice }),
+    ]);
+    expect(results.flatMap((result) => result.expired)).toEqual([id]);
+    expect(delivered.map((notice) => [notice.type, notice.exception.id])).toEqual([["expired", id]]);
+    expect(await sweepExceptions({ ...options, onNotice })).toEqual({
+      activated: [],
+      reminded: [],
+      expired: [],
+      failed: [],
+    });
   });
 
   it("over a year of daily runs by two workers with 1,000 exceptions: 0 silent lapses, 0 duplicate reminders, every expiry resurfaced once", async () => {

@@ -88,6 +88,8 @@ export async function buildBriefing(options: BriefingOptions): Promise<Briefing>
     string,
     { title: string; findings: number; resources: Set<string>; severity: Severity }
   >();
+  // Matching is the costly part; findings of one rule share their archetype.
+  const archetypes = new Map<string, string | undefined>();
   for (const finding of options.findings) {
     if (finding.firstSeen >= from && finding.firstSeen <= to) trend.new[finding.severity]++;
     if (finding.status === "resolved" && finding.lastSeen >= from && finding.lastSeen <= to) {
@@ -99,7 +101,9 @@ export async function buildBriefing(options: BriefingOptions): Promise<Briefing>
     const sla = options.slaDays?.[finding.severity];
     if (sla !== undefined && Date.parse(to) - Date.parse(finding.firstSeen) > sla * 86_400_000)
       slaBreaches[finding.severity]++;
-    const archetype = knowledge.match(matchInputOf(finding));
+    const ruleKey = `${finding.source.platform}\u0000${finding.rule.id}\u0000${finding.title}\u0000${finding.resource.type}\u0000${finding.category}`;
+    if (!archetypes.has(ruleKey)) archetypes.set(ruleKey, knowledge.match(matchInputOf(finding)));
+    const archetype = archetypes.get(ruleKey);
     const entry = archetype === undefined ? undefined : knowledge.get(archetype);
     const fix = entry ? archetype! : `${finding.source.platform}:${finding.rule.id}`;
     const group = groups.get(fix) ?? {

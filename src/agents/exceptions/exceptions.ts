@@ -23,8 +23,9 @@ import {
 
 /**
  * Where an exception stands. `requested` moves once to `approved` (its start is still ahead),
- * `active` or `rejected`; `approved` becomes `active` at its start; `active` ends as `expired` or
- * `revoked`, and anything not yet ended can be `revoked`.
+ * `active` or `rejected`, or to `expired` when still undecided at its requested end; `approved`
+ * becomes `active` at its start; `active` ends as `expired` or `revoked`, and anything not yet ended
+ * can be `revoked`.
  */
 export type ExceptionState = "requested" | "approved" | "rejected" | "active" | "expired" | "revoked";
 
@@ -170,6 +171,9 @@ export async function requestException(
   }
   if (until.getTime() <= Math.max(now.getTime(), startsAt.getTime())) {
     throw new ExceptionError("requestedUntil must be after the start", { field: "requestedUntil" });
+  }
+  if (request.renews !== undefined && !(await options.store.get(exceptionNamespace, request.renews))) {
+    throw new ExceptionError(`renews names no exception ("${request.renews}")`, { field: "renews" });
   }
   const severity = maxSeverity(request.findings);
   const maxDays = rules.maxDays[severity];

@@ -38,6 +38,8 @@ export interface SweepResult {
   reminded: { id: string; daysLeft: number }[];
   /** Exceptions that reached their expiry: notice delivered, then `active` → `expired`. */
   expired: string[];
+  /** Requests never decided before their requested end: `requested` → `expired`, with an audit record. */
+  lapsed: string[];
   /** Notices whose delivery failed; the next sweep tries them again. */
   failed: { id: string; type: ExceptionNotice["type"]; error: unknown }[];
 }
@@ -56,7 +58,8 @@ const dayMs = 86_400_000;
  * is claimed in the Store (`setIfAbsent`) before it is delivered and marked done after, so two workers
  * never both send it and a failed delivery is retried; a worker that dies mid-delivery leaves a claim
  * another takes over after `claimTtlMs`, which may repeat that one notice (at least once on a crash,
- * exactly once otherwise). An exception is marked `expired` only after its notice is done.
+ * exactly once otherwise). An exception is marked `expired` only after its notice is done. A request
+ * still undecided at its requested end is marked `expired` too (audit step `lapsed-undecided`, no notice).
  * @example
  * const result = await sweepExceptions({ store, policy, audit, onNotice: async (notice) => slack.post(…) });
  */
@@ -65,9 +68,18 @@ export async function sweepExceptions(options: SweepExceptionsOptions): Promise<
   const reminderDays = [...exceptionPolicyOf(policy).reminderDays].sort((a, b) => a - b);
   const now = (options.now ?? (() => new Date()))();
   const time = now.getTime();
-  const result: SweepResult = { activated: [], reminded: [], expired: [], failed: [] };
-  for await (const record of listExceptions(options, ["approved", "active"])) {
+  const result: SweepResult = { activated: [], reminded: [], expired: [], lapsed: [], failed: [] };
+  for await (const record of listExceptions(options, ["requested", "approved", "active"])) {
     const expiresAt = Date.parse(record.expiresAt);
+    if (record.state === "requested") {
+      if (time < expiresAt) continue;
+      const next: ExceptionRecord = { ...record, state: "expired" };
+      if (await move(options.store, record, next)) {
+        await options.audit?.append(auditOf(next, "cloudsteward/exceptions", now, "lapsed-undecided"));
+        result.lapsed.push(record.id);
+      }
+      continue;
+    }
     if (time >= expiresAt) {
       const delivered = await notify(
         options,

@@ -111,6 +111,7 @@ describe("requestException", () => {
       "justification",
     );
     expect(await fieldOf(requestException(input({ kind: "risk-acceptance" }), options))).toBe("residualRisk");
+    expect(await fieldOf(requestException(input({ renews: "exc_unknown" }), options))).toBe("renews");
     expect(
       await fieldOf(requestException(input({ scope: { tag: { key: "app", value: "other" } } }), options)),
     ).toBe("scope.tag");

@@ -81,6 +81,7 @@ describe("sweepExceptions", () => {
       activated: [],
       reminded: [{ id: soon, daysLeft: 14 }],
       expired: [],
+      lapsed: [],
       failed: [],
     });
     setTime(start + 2 * dayMs);
@@ -92,7 +93,7 @@ describe("sweepExceptions", () => {
     setTime(start + 5 * dayMs);
     result = await sweep();
     expect(result.expired).toEqual([soon]);
-    expect(await sweep()).toEqual({ activated: [], reminded: [], expired: [], failed: [] });
+    expect(await sweep()).toEqual({ activated: [], reminded: [], expired: [], lapsed: [], failed: [] });
     expect((await getException(soon, options))?.state).toBe("expired");
     expect(notices.map((notice) => [notice.type, notice.exception.id, notice.daysLeft])).toEqual([
       ["reminder", soon, 14],
@@ -111,6 +112,35 @@ describe("sweepExceptions", () => {
     setTime(start + 37 * dayMs);
     result = await sweep();
     expect(result.reminded).toEqual([{ id: later, daysLeft: 3 }]);
+  });
+
+  it("marks a request never decided by its requested end expired, without a notice", async () => {
+    const { options, setTime, audit } = harness();
+    const record = await requestException(
+      {
+        kind: "exception",
+        findings: [makeFinding({ severity: "low" })],
+        scope: "resource",
+        requester: "alice",
+        justification: "A legitimate and reviewed business need",
+        requestedUntil: new Date(start + 2 * dayMs).toISOString(),
+      },
+      options,
+    );
+    const onNotice = async () => {
+      throw new Error("no notice expected");
+    };
+    expect((await sweepExceptions({ ...options, onNotice })).lapsed).toEqual([]);
+    setTime(start + 2 * dayMs);
+    expect(await sweepExceptions({ ...options, onNotice })).toEqual({
+      activated: [],
+      reminded: [],
+      expired: [],
+      lapsed: [record.id],
+      failed: [],
+    });
+    expect((await getException(record.id, options))?.state).toBe("expired");
+    expect(audit.map((event) => event.data.step)).toEqual(["requested", "lapsed-undecided"]);
   });
 
   it("retries a notice whose delivery failed, and does not mark the exception expired before it is sent", async () => {
@@ -164,6 +194,7 @@ describe("sweepExceptions", () => {
       activated: [],
       reminded: [],
       expired: [],
+      lapsed: [],
       failed: [],
     });
   });

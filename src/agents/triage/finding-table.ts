@@ -205,11 +205,15 @@ export class CaseSamples {
 }
 
 /**
- * Sorts rows in place by `compare`, stably, with one `Int32Array` of scratch: `TypedArray#sort` with
- * a comparator copies the rows into two boxed arrays on the heap (16 bytes a row), which at a million
- * rows was a peak of its own.
+ * Sorts rows in place by `compare`, stably, with one `Int32Array` of scratch (`scratch`, at least as
+ * long as `rows`, when the caller has one to reuse): `TypedArray#sort` with a comparator copies the
+ * rows into two boxed arrays on the heap (16 bytes a row), which at a million rows was a peak of its own.
  */
-export function sortRows(rows: Int32Array, compare: (a: number, b: number) => number): void {
+export function sortRows(
+  rows: Int32Array,
+  compare: (a: number, b: number) => number,
+  scratch: Int32Array = new Int32Array(rows.length),
+): void {
   const length = rows.length;
   // Insertion sort of short runs, then bottom-up merges of runs twice as long each pass.
   const run = 16;
@@ -224,7 +228,7 @@ export function sortRows(rows: Int32Array, compare: (a: number, b: number) => nu
   }
   if (length <= run) return;
   let from: Int32Array = rows;
-  let to: Int32Array = new Int32Array(length);
+  let to: Int32Array = scratch.subarray(0, length);
   for (let width = run; width < length; width *= 2) {
     for (let left = 0; left < length; left += 2 * width) {
       const middle = Math.min(left + width, length);

@@ -165,8 +165,8 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
       // grouping. Each step lets go of the columns it was the last to read.
       const suppressed = new Map<string, number>();
       const resurfaced = new Map<string, number>();
-      const live = liveRows(table, suppressions, { suppressed, resurfaced }, failFinding);
-      const grouped = groupRows(table, live, grouping.keys, weights, failFinding, fail);
+      const { live, scratch } = liveRows(table, suppressions, { suppressed, resurfaced }, failFinding);
+      const grouped = groupRows(table, live, scratch, grouping.keys, weights, failFinding, fail);
       for (const { row, finding } of samples.entries()) {
         const index = grouped.groupOf[row]!;
         if (index >= 0) grouped.groups[index]!.sample.push({ row, finding });
@@ -316,18 +316,20 @@ interface Group {
 
 /**
  * Dedup by id (the copy with the latest `lastSeen` wins; ties: the later one), then suppression of
- * the winners: the rows that go on to grouping, in case order. Counts suppressed and resurfaced
- * findings per rule and fails the winners whose suppression threw.
+ * the winners: the rows that go on to grouping, in case order, and the sorts' scratch (one row long,
+ * for {@link groupRows} to reuse). Counts suppressed and resurfaced findings per rule and fails the
+ * winners whose suppression threw.
  */
 function liveRows(
   table: FindingTable,
   suppressions: readonly CompiledSuppression[],
   counts: { suppressed: Map<string, number>; resurfaced: Map<string, number> },
   failFinding: (finding: Finding | undefined, error: unknown) => void,
-): Int32Array {
+): { live: Int32Array; scratch: Int32Array } {
   const rows = new Int32Array(table.length);
+  const scratch = new Int32Array(table.length);
   for (let row = 0; row < rows.length; row++) rows[row] = row;
-  sortRows(rows, (a, b) => table.compareIds(a, b));
+  sortRows(rows, (a, b) => table.compareIds(a, b), scratch);
   // Winners, then live rows, are written over the front of `rows` (never ahead of the reader).
   let winnerCount = 0;
   for (let index = 0; index < rows.length; ) {
@@ -363,18 +365,19 @@ function liveRows(
   }
   // Input order must not matter (replays diff cases): duplicates stay together, then by platform and id.
   const live = rows.subarray(0, liveCount);
-  sortRows(live, (a, b) => table.compare(a, b));
-  return live;
+  sortRows(live, (a, b) => table.compare(a, b), scratch);
+  return { live, scratch };
 }
 
 /**
  * Merges the copies of each issue (live rows sharing a dedupKey) and groups them: the groups with
- * their totals folded from every row, the group of each row (-1: none), and every grouped row in
- * case order, group after group.
+ * their totals folded from every row, the group of each row (-1: none; written over `scratch`, one
+ * row long), and every grouped row in case order, group after group.
  */
 function groupRows(
   table: FindingTable,
   live: Int32Array,
+  scratch: Int32Array,
   keys: readonly GroupKey[],
   weights: ReturnType<typeof resolveWeights>,
   failFinding: (finding: Finding | undefined, error: unknown) => void,
@@ -382,7 +385,7 @@ function groupRows(
 ): { groups: Group[]; groupOf: Int32Array; caseRows: Int32Array } {
   const byKey = new Map<string, Group>();
   const groups: Group[] = [];
-  const groupOf = new Int32Array(table.length).fill(-1);
+  const groupOf = scratch.fill(-1);
   let grouped = 0;
   for (let index = 0; index < live.length; ) {
     let next = index + 1;

@@ -89,7 +89,7 @@ export interface ApplyExceptionsOptions {
  * its id and the finding ids, and the run report a warning (`feature: "exceptions.suppressed"`)
  * with the counts per exception.
  * @example
- * pipeline({ source, stages: [applyExceptions(), triage(), enrich(), decide({ policy })], store });
+ * await pipeline({ source, stages: [applyExceptions(), triage(), enrich(), decide({ policy })], store }).start();
  */
 export function applyExceptions(options: ApplyExceptionsOptions = {}): Stage<Finding, Finding> {
   return {

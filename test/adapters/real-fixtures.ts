@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { expect, it } from "vitest";
 import { NormalizationError } from "../../src/core/errors.js";
 import type { Finding } from "../../src/core/finding.js";
 import type { Warning } from "../../src/core/report.js";
@@ -101,4 +102,43 @@ export function formatScore(platform: string, score: FixtureScore): string {
     `${platform}: ${score.records} real-shaped records, ${score.thrown.length} thrown, ${(100 * score.accuracy).toFixed(1)}% of fields right`,
     ...lines,
   ].join("\n");
+}
+
+/**
+ * The tests every adapter's real-shaped fixture set passes, to call inside its `describe`: every record
+ * normalizes and ≥ 97% of the checked fields are right (the per-field table is printed), every fallback
+ * warning names its field, and PROVENANCE.md names every fixture file.
+ */
+export function testRealFixtures(
+  platform: string,
+  testUrl: string,
+  normalize: (record: unknown, onWarning: (warning: Warning) => void) => Finding,
+): void {
+  const score = scoreRealFixtures(testUrl, normalize);
+  const real = new URL("./__fixtures__/real/", testUrl);
+
+  it("normalizes every record, and at least 97% of the checked fields are right", () => {
+    console.log(formatScore(platform, score));
+    expect(score.thrown).toEqual([]);
+    const wrong = Object.values(score.fields).flatMap((field) => field.wrong);
+    expect(score.accuracy, wrong.join("\n")).toBeGreaterThanOrEqual(0.97);
+  });
+
+  it("warns, naming the field, for every value it had to replace", () => {
+    const warnings = Object.values(score.warnings).flat();
+    expect(warnings.length).toBeGreaterThan(0);
+    for (const warning of warnings) {
+      expect(warning).toMatchObject({ type: "fallback", source: platform });
+      expect(warning.message).toContain(`: ${warning.feature} `);
+    }
+  });
+
+  it("names every fixture file in PROVENANCE.md", () => {
+    const provenance = readFileSync(new URL("PROVENANCE.md", real), "utf8");
+    for (const file of readdirSync(real).filter(
+      (name) => name.endsWith(".json") && name !== "expected.json",
+    )) {
+      expect(provenance).toContain(file);
+    }
+  });
 }

@@ -29,6 +29,7 @@ export {
   bundledFrameworks,
   defineFramework,
   type FrameworkInput,
+  frameworkInputSchema,
   loadFramework,
 } from "./framework.js";
 export {

@@ -48,8 +48,6 @@ export interface EvidenceItem {
   actor: string;
   caseId?: string;
   findingIds: string[];
-  /** The whole record, so its hash can be recomputed from the pack alone. */
-  record: AuditRecord;
 }
 
 /** A failing finding, as the pack shows it. */
@@ -89,6 +87,8 @@ export interface EvidencePack {
   summary: { pass: number; fail: number; notAssessed: number; findings: number; score?: number };
   narrative: string;
   requirements: EvidenceRequirement[];
+  /** Every audit record an evidence item cites, once, in log order: each hash can be recomputed from the pack alone. */
+  records: AuditRecord[];
   /** The audit chain's last record when the pack was built: verify the log against it. */
   anchor?: { seq: number; hash: string };
   /** The audit log's verification when the pack was built. */
@@ -143,12 +143,16 @@ export async function buildEvidencePack(options: EvidencePackOptions): Promise<E
     : new Map<string, AuditRecord[]>();
   const verification = options.audit ? await options.audit.verify() : undefined;
   const exceptionsById = new Map((options.exceptions ?? []).map((exception) => [exception.id, exception]));
+  const cited = new Map<number, AuditRecord>();
 
   const requirements = assessment.requirements.map((requirement): EvidenceRequirement => {
     const evidence = new Map<number, EvidenceItem>();
     for (const id of [...requirement.failing, ...requirement.passing])
       for (const record of records.get(id) ?? [])
-        if (!evidence.has(record.seq)) evidence.set(record.seq, toItem(record));
+        if (!evidence.has(record.seq)) {
+          evidence.set(record.seq, toItem(record));
+          cited.set(record.seq, record);
+        }
     const failing = requirement.failing.map((id) => toEvidenceFinding(findings.get(id)!));
     const exceptions = requirement.exceptions.map(
       (id) =>
@@ -197,6 +201,7 @@ export async function buildEvidencePack(options: EvidencePackOptions): Promise<E
     summary,
     narrative: packNarrative(framework.name, summary, requirements),
     requirements,
+    records: [...cited.values()].sort((a, b) => a.seq - b.seq),
     ...(verification?.ok && verification.lastHash !== undefined
       ? { anchor: { seq: verification.count, hash: verification.lastHash } }
       : {}),
@@ -209,16 +214,16 @@ export interface EvidenceVerification {
   ok: boolean;
   /** Evidence items checked. */
   items: number;
-  /** Items whose record does not recompute to its hash or differs from the log's, by seq, with why. */
+  /** Records that do not recompute to their hash or differ from the log's, and items citing no record of the pack, by seq, with why. */
   failures: { seq: number; reason: string }[];
   /** The audit log checked against the pack's anchor. */
   chain: AuditVerification;
 }
 
 /**
- * Checks a pack against the audit log: the log verifies up to the pack's anchor, and every evidence
- * item's record recomputes to its hash (SHA-256 of canonical JSON; not for an HMAC-keyed log) and is
- * the record the log holds at that position.
+ * Checks a pack against the audit log: the log verifies up to the pack's anchor, every record the
+ * pack carries recomputes to its hash (SHA-256 of canonical JSON; not for an HMAC-keyed log) and is
+ * the record the log holds at that position, and every evidence item cites one of them by its hash.
  * @example
  * const result = await verifyEvidencePack(JSON.parse(await readFile("pack.json", "utf8")), audit);
  */
@@ -230,16 +235,20 @@ export async function verifyEvidencePack(
   const chain = await audit.verify(pack.anchor ? { anchor: pack.anchor } : {});
   const logged = new Map<number, string>();
   for await (const record of audit.query()) logged.set(record.seq, record.hash);
+  const inPack = new Map(pack.records.map((record) => [record.seq, record]));
   const failures: EvidenceVerification["failures"] = [];
+  for (const { seq, at, prevHash, event, hash } of pack.records) {
+    if (!options.hmacKeyed && sha256Hex(canonicalJson({ seq, at, prevHash, event })) !== hash)
+      failures.push({ seq, reason: "the record does not recompute to its hash" });
+    else if (logged.get(seq) !== hash)
+      failures.push({ seq, reason: "the audit log holds another record at this position" });
+  }
   let items = 0;
   for (const requirement of pack.requirements)
     for (const item of requirement.evidence) {
       items++;
-      const { seq, at, prevHash, event } = item.record;
-      if (!options.hmacKeyed && sha256Hex(canonicalJson({ seq, at, prevHash, event })) !== item.hash)
-        failures.push({ seq, reason: "the record does not recompute to its hash" });
-      else if (logged.get(seq) !== item.hash)
-        failures.push({ seq, reason: "the audit log holds another record at this position" });
+      if (inPack.get(item.seq)?.hash !== item.hash)
+        failures.push({ seq: item.seq, reason: "the item's hash is not the hash of the pack's record" });
     }
   return { ok: chain.ok && failures.length === 0, items, failures, chain };
 }
@@ -272,7 +281,6 @@ function toItem(record: AuditRecord): EvidenceItem {
     actor: record.event.actor,
     ...(record.event.caseId === undefined ? {} : { caseId: record.event.caseId }),
     findingIds: record.event.findingIds ?? [],
-    record,
   };
 }
 

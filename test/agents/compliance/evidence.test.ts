@@ -139,6 +139,14 @@ describe("buildEvidencePack", () => {
     const { pack, audit } = await fixture();
     const result = await verifyEvidencePack(pack, audit);
     expect(result.items).toBeGreaterThan(0);
+    // Each cited record once: the four ingestions and the delivery, not the unrelated decision.
+    expect(pack.records.map((record) => record.event.type)).toEqual([
+      "ingestion",
+      "ingestion",
+      "ingestion",
+      "ingestion",
+      "delivery",
+    ]);
     expect(result).toMatchObject({ ok: true, failures: [], chain: { ok: true } });
     // A pack read back from its JSON verifies the same way.
     expect((await verifyEvidencePack(JSON.parse(JSON.stringify(pack)), audit)).ok).toBe(true);
@@ -147,14 +155,21 @@ describe("buildEvidencePack", () => {
   it("catches an edited evidence item and a log cut short after the pack", async () => {
     const { pack, audit } = await fixture();
     const edited = structuredClone(pack);
-    const item = edited.requirements.find((requirement) => requirement.evidence.length > 0)!.evidence[0]!;
-    item.record.event.actor = "someone-else";
+    const record = edited.records[0]!;
+    record.event.actor = "someone-else";
     const result = await verifyEvidencePack(edited, audit);
     expect(result.ok).toBe(false);
     expect(result.failures[0]).toEqual({
-      seq: item.seq,
+      seq: record.seq,
       reason: "the record does not recompute to its hash",
     });
+
+    const retargeted = structuredClone(pack);
+    const item = retargeted.requirements.find((requirement) => requirement.evidence.length > 0)!.evidence[0]!;
+    item.hash = "e".repeat(64);
+    expect((await verifyEvidencePack(retargeted, audit)).failures).toEqual([
+      { seq: item.seq, reason: "the item's hash is not the hash of the pack's record" },
+    ]);
 
     const forged = structuredClone(pack);
     forged.anchor = { seq: 6, hash: "f".repeat(64) };

@@ -1,11 +1,10 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../../src/testing/sandbox/server.js";
-import { runCli, splitEndpoints } from "./helpers.js";
+import { runCli, sandboxCredentials, sandboxWorkspace, splitEndpoints } from "./helpers.js";
 
 const policyYaml = `mode: assisted
 rules:
@@ -31,26 +30,12 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   sandbox = await startSandbox({ size: 40, seed: 3, platforms: ["wiz"] });
-  dir = await mkdtemp(join(tmpdir(), "cloudsteward-cli-"));
-  await writeFile(join(dir, "policy.yaml"), policyYaml);
-  await writeFile(join(dir, "candidate.yaml"), candidateYaml);
-  await writeFile(
-    join(dir, "cloudsteward.yaml"),
-    `mode: assisted
-policy: ./policy.yaml
-store: { sqlite: ./state/state.db }
-sources:
-  wiz: { apiUrl: ${sandbox.wiz.apiUrl}, authUrl: ${sandbox.wiz.authUrl} }
-sinks:
-  jira: { baseUrl: ${sandbox.jira.baseUrl}, projectKey: SEC }
-`,
-  );
-  env = {
-    WIZ_CLIENT_ID: String(sandbox.wiz.clientId),
-    WIZ_CLIENT_SECRET: String(sandbox.wiz.clientSecret),
-    JIRA_EMAIL: String(sandbox.jira.email),
-    JIRA_API_TOKEN: String(sandbox.jira.apiToken),
-  };
+  dir = await sandboxWorkspace(sandbox, {
+    prefix: "cli",
+    mode: "assisted",
+    files: { "policy.yaml": policyYaml, "candidate.yaml": candidateYaml },
+  });
+  env = sandboxCredentials(sandbox);
 });
 
 afterAll(async () => {

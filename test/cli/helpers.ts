@@ -1,4 +1,8 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { main } from "../../src/cli/main.js";
+import type { Sandbox } from "../../src/testing/sandbox/server.js";
 
 /** What one in-process CLI run printed and returned. */
 export interface CliResult {
@@ -43,4 +47,37 @@ export function splitEndpoints(stderr: string): { endpoints: string[]; rest: str
   const lines = stderr.split("\n");
   const end = lines.findIndex((line, index) => index > 0 && !line.startsWith("  "));
   return { endpoints: lines.slice(0, end), rest: lines.slice(end).join("\n") };
+}
+
+/** The sandbox's Wiz and Jira credentials, as the CLI reads them from the environment. */
+export function sandboxCredentials(sandbox: Sandbox): Record<string, string> {
+  return {
+    WIZ_CLIENT_ID: String(sandbox.wiz.clientId),
+    WIZ_CLIENT_SECRET: String(sandbox.wiz.clientSecret),
+    JIRA_EMAIL: String(sandbox.jira.email),
+    JIRA_API_TOKEN: String(sandbox.jira.apiToken),
+  };
+}
+
+/**
+ * A fresh temporary folder for CLI runs against the sandbox: a `cloudsteward.yaml` in `mode` that reads
+ * the sandbox's Wiz and files tickets in its Jira (policy `./policy.yaml`, state under `./state`), and
+ * the given `files` (which may replace that config).
+ */
+export async function sandboxWorkspace(
+  sandbox: Sandbox,
+  options: { prefix: string; mode: string; files: Record<string, string> },
+): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `cloudsteward-${options.prefix}-`));
+  const config = `mode: ${options.mode}
+policy: ./policy.yaml
+store: { sqlite: ./state/state.db }
+sources:
+  wiz: { apiUrl: ${sandbox.wiz.apiUrl}, authUrl: ${sandbox.wiz.authUrl} }
+sinks:
+  jira: { baseUrl: ${sandbox.jira.baseUrl}, projectKey: SEC }
+`;
+  for (const [name, text] of Object.entries({ "cloudsteward.yaml": config, ...options.files }))
+    await writeFile(join(dir, name), text);
+  return dir;
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/cli/config.js";
 import { preflight } from "../../src/cli/preflight.js";
 import { type Sandbox, startSandbox } from "../../src/testing/sandbox/server.js";
-import { runCli } from "./helpers.js";
+import { runCli, sandboxCredentials, sandboxWorkspace } from "./helpers.js";
 
 let sandbox: Sandbox;
 let dir: string;
@@ -14,14 +14,12 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   sandbox = await startSandbox({ size: 10, seed: 5, platforms: ["wiz"] });
-  dir = await mkdtemp(join(tmpdir(), "cloudsteward-preflight-"));
-  await writeFile(
-    join(dir, "policy.yaml"),
-    "rules: []\nprincipals:\n  - { id: cloudsteward-bot, scopes: [execute:ticket] }\n",
-  );
-  await writeFile(
-    join(dir, "cloudsteward.yaml"),
-    `policy: ./policy.yaml
+  dir = await sandboxWorkspace(sandbox, {
+    prefix: "preflight",
+    mode: "assisted",
+    files: {
+      "policy.yaml": "rules: []\nprincipals:\n  - { id: cloudsteward-bot, scopes: [execute:ticket] }\n",
+      "cloudsteward.yaml": `policy: ./policy.yaml
 store: { sqlite: ./state/state.db }
 sources:
   wiz: { apiUrl: ${sandbox.wiz.apiUrl}, authUrl: ${sandbox.wiz.authUrl} }
@@ -29,14 +27,9 @@ sinks:
   jira: { baseUrl: ${sandbox.jira.baseUrl}, projectKey: SEC }
   slack: { apiUrl: ${sandbox.slack.apiUrl}, channel: C0123ABCD }
 `,
-  );
-  env = {
-    WIZ_CLIENT_ID: String(sandbox.wiz.clientId),
-    WIZ_CLIENT_SECRET: String(sandbox.wiz.clientSecret),
-    JIRA_EMAIL: String(sandbox.jira.email),
-    JIRA_API_TOKEN: String(sandbox.jira.apiToken),
-    SLACK_BOT_TOKEN: String(sandbox.slack.token),
-  };
+    },
+  });
+  env = { ...sandboxCredentials(sandbox), SLACK_BOT_TOKEN: String(sandbox.slack.token) };
 });
 
 afterAll(async () => {

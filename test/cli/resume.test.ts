@@ -3,12 +3,11 @@
  * advances only past findings whose actions reached a final state, and failed deliveries are
  * delivered again, through the ledger, by the next run.
  */
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type Sandbox, startSandbox } from "../../src/testing/sandbox/server.js";
-import { runCli } from "./helpers.js";
+import { runCli, sandboxCredentials, sandboxWorkspace } from "./helpers.js";
 
 const policyYaml = `mode: automated
 rules:
@@ -26,25 +25,12 @@ let env: Record<string, string>;
 
 beforeEach(async () => {
   sandbox = await startSandbox({ size: 30, seed: 5, platforms: ["wiz"] });
-  dir = await mkdtemp(join(tmpdir(), "cloudsteward-resume-"));
-  await writeFile(join(dir, "policy.yaml"), policyYaml);
-  await writeFile(
-    join(dir, "cloudsteward.yaml"),
-    `mode: automated
-policy: ./policy.yaml
-store: { sqlite: ./state/state.db }
-sources:
-  wiz: { apiUrl: ${sandbox.wiz.apiUrl}, authUrl: ${sandbox.wiz.authUrl} }
-sinks:
-  jira: { baseUrl: ${sandbox.jira.baseUrl}, projectKey: SEC }
-`,
-  );
-  env = {
-    WIZ_CLIENT_ID: String(sandbox.wiz.clientId),
-    WIZ_CLIENT_SECRET: String(sandbox.wiz.clientSecret),
-    JIRA_EMAIL: String(sandbox.jira.email),
-    JIRA_API_TOKEN: String(sandbox.jira.apiToken),
-  };
+  dir = await sandboxWorkspace(sandbox, {
+    prefix: "resume",
+    mode: "automated",
+    files: { "policy.yaml": policyYaml },
+  });
+  env = sandboxCredentials(sandbox);
 });
 
 afterEach(async () => {

@@ -1,11 +1,10 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../../src/testing/sandbox/server.js";
-import { runCli } from "./helpers.js";
+import { runCli, sandboxCredentials, sandboxWorkspace } from "./helpers.js";
 
 const policyYaml = `mode: assisted
 rules:
@@ -29,25 +28,12 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   sandbox = await startSandbox({ size: 40, seed: 5, platforms: ["wiz"] });
-  dir = await mkdtemp(join(tmpdir(), "cloudsteward-review-"));
-  await writeFile(join(dir, "policy.yaml"), policyYaml);
-  await writeFile(
-    join(dir, "cloudsteward.yaml"),
-    `mode: automated
-policy: ./policy.yaml
-store: { sqlite: ./state/state.db }
-sources:
-  wiz: { apiUrl: ${sandbox.wiz.apiUrl}, authUrl: ${sandbox.wiz.authUrl} }
-sinks:
-  jira: { baseUrl: ${sandbox.jira.baseUrl}, projectKey: SEC }
-`,
-  );
-  env = {
-    WIZ_CLIENT_ID: String(sandbox.wiz.clientId),
-    WIZ_CLIENT_SECRET: String(sandbox.wiz.clientSecret),
-    JIRA_EMAIL: String(sandbox.jira.email),
-    JIRA_API_TOKEN: String(sandbox.jira.apiToken),
-  };
+  dir = await sandboxWorkspace(sandbox, {
+    prefix: "review",
+    mode: "automated",
+    files: { "policy.yaml": policyYaml },
+  });
+  env = sandboxCredentials(sandbox);
 });
 
 afterAll(async () => {

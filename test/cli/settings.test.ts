@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig, resolveSetting } from "../../src/cli/config.js";
 import { main } from "../../src/cli/main.js";
 import { type Sandbox, startSandbox } from "../../src/testing/sandbox/server.js";
-import { runCli, splitEndpoints } from "./helpers.js";
+import { runCli, sandboxCredentials, splitEndpoints } from "./helpers.js";
 
 const policyYaml = `mode: automated
 rules:
@@ -45,16 +45,6 @@ afterAll(async () => {
   await new Promise((done) => decoy?.close(done));
   await rm(dir, { recursive: true, force: true });
 });
-
-/** The sandbox's credentials, without any URL. */
-function credentials(): Record<string, string> {
-  return {
-    WIZ_CLIENT_ID: String(sandbox.wiz.clientId),
-    WIZ_CLIENT_SECRET: String(sandbox.wiz.clientSecret),
-    JIRA_EMAIL: String(sandbox.jira.email),
-    JIRA_API_TOKEN: String(sandbox.jira.apiToken),
-  };
-}
 
 function banner(stderr: string): string[] {
   return splitEndpoints(stderr).endpoints;
@@ -101,7 +91,7 @@ sinks:
     const result = await runCli(["run", "--dry-run", "--config", "a.yaml"], {
       cwd: dir,
       env: {
-        ...credentials(),
+        ...sandboxCredentials(sandbox),
         WIZ_API_URL: sandbox.wiz.apiUrl,
         WIZ_AUTH_URL: sandbox.wiz.authUrl,
         JIRA_BASE_URL: sandbox.jira.baseUrl,
@@ -123,7 +113,10 @@ sinks:
 
   it("without the environment's URLs the config's host A is named, and it is the one contacted", async () => {
     const before = decoyRequests.length;
-    const result = await runCli(["run", "--dry-run", "--config", "a.yaml"], { cwd: dir, env: credentials() });
+    const result = await runCli(["run", "--dry-run", "--config", "a.yaml"], {
+      cwd: dir,
+      env: sandboxCredentials(sandbox),
+    });
     expect(banner(result.stderr).slice(1)).toEqual([
       `  source wiz          ${decoyHost} (from sources.wiz.apiUrl)`,
       `  source wiz (token)  ${decoyHost} (from sources.wiz.authUrl)`,
@@ -162,7 +155,7 @@ sinks:
     const result = await runCli(["run", "--dry-run", "--config", "mail.yaml"], {
       cwd: dir,
       env: {
-        ...credentials(),
+        ...sandboxCredentials(sandbox),
         WIZ_API_URL: sandbox.wiz.apiUrl,
         WIZ_AUTH_URL: sandbox.wiz.authUrl,
         SMTP_HOST: "smtp.env.example",
@@ -354,7 +347,7 @@ sinks:
 `,
       );
       const env = {
-        ...credentials(),
+        ...sandboxCredentials(sandbox),
         WIZ_API_URL: sandbox.wiz.apiUrl,
         WIZ_AUTH_URL: sandbox.wiz.authUrl,
         SERVICENOW_INSTANCE_URL: sandbox.servicenow.instanceUrl,

@@ -1,10 +1,9 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../../src/testing/sandbox/server.js";
-import { runCli, splitEndpoints } from "./helpers.js";
+import { runCli, sandboxCredentials, sandboxWorkspace, splitEndpoints } from "./helpers.js";
 
 const policyYaml = `mode: assisted
 rules:
@@ -33,19 +32,16 @@ ${extra}`;
 
 beforeAll(async () => {
   sandbox = await startSandbox({ size: 10, seed: 5, platforms: ["wiz"] });
-  dir = await mkdtemp(join(tmpdir(), "cloudsteward-validate-"));
-  await writeFile(join(dir, "policy.yaml"), policyYaml);
-  await writeFile(join(dir, "bad-policy.yaml"), "mode: yolo\nrules: []\n");
-  await writeFile(
-    join(dir, "cloudsteward.yaml"),
-    config(String(sandbox.wiz.apiUrl).replace(/\/graphql$/, "")),
-  );
-  env = {
-    WIZ_CLIENT_ID: String(sandbox.wiz.clientId),
-    WIZ_CLIENT_SECRET: String(sandbox.wiz.clientSecret),
-    JIRA_EMAIL: String(sandbox.jira.email),
-    JIRA_API_TOKEN: String(sandbox.jira.apiToken),
-  };
+  dir = await sandboxWorkspace(sandbox, {
+    prefix: "validate",
+    mode: "assisted",
+    files: {
+      "policy.yaml": policyYaml,
+      "bad-policy.yaml": "mode: yolo\nrules: []\n",
+      "cloudsteward.yaml": config(String(sandbox.wiz.apiUrl).replace(/\/graphql$/, "")),
+    },
+  });
+  env = sandboxCredentials(sandbox);
 });
 
 afterAll(async () => {

@@ -441,7 +441,8 @@ function timeProblem(value: string | undefined): string {
 
 /** A serving-layer value: `{ value: x }` → x; anything else as it is. */
 function unwrap(value: unknown): unknown {
-  return isFields(value) && "value" in value ? value.value : value;
+  // A list never holds a `value` key, so this needs no `isFields` (called for every field of a row).
+  return typeof value === "object" && value !== null && "value" in value ? value.value : value;
 }
 
 /** Where a related object of a row (`Inventory`, `CloudAccount`) and its possible wrappings sit. */
@@ -535,6 +536,13 @@ function attackControls(techniques: unknown): Control[] {
 /** ISO-8601 in UTC from Orca's timestamps (`2025-03-02T10:11:12+00:00`, with or without fractions); `undefined` when absent or unreadable. */
 function toIso(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
+  // What Orca writes (`2025-03-02T10:11:12+00:00`) with a day every month has: rewritten, not parsed.
+  if (value.length === 25 && value.endsWith("+00:00") && plainUtc.test(value)) {
+    return `${value.slice(0, 19)}.000Z`;
+  }
   const time = Date.parse(value);
   return Number.isNaN(time) ? undefined : isoFromEpochMs(time);
 }
+
+/** `YYYY-MM-DDTHH:MM:SS` with a month, a day up to 28 (valid in any month) and a time of day in range. */
+const plainUtc = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d/;

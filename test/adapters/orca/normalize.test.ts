@@ -155,6 +155,26 @@ describe("orca normalize", () => {
     expect(Object.getPrototypeOf(finding.resource.tags)).toBe(Object.prototype);
   });
 
+  it("reads +00:00 times the same on any day of the month, leap days and 24:00 included", () => {
+    const times = (createdAt: string, lastSeen: string) => {
+      const row = mutated("alert-row", (r) => {
+        r.data.CreatedAt.value = createdAt;
+        r.data.LastSeen.value = lastSeen;
+        r.data.LastUpdated.value = lastSeen;
+      });
+      const finding = normalize(row, { fetchedAt });
+      return [finding.firstSeen, finding.lastSeen];
+    };
+    expect(times("2024-02-29T23:59:59+00:00", "2025-12-31T00:00:00+00:00")).toEqual([
+      "2024-02-29T23:59:59.000Z",
+      "2025-12-31T00:00:00.000Z",
+    ]);
+    expect(times("2025-01-28T09:05:00+00:00", "2025-02-28T24:00:00+00:00")).toEqual([
+      "2025-01-28T09:05:00.000Z",
+      "2025-03-01T00:00:00.000Z",
+    ]);
+  });
+
   it("takes the later of last seen and last updated as lastSeen, so a later status change counts", () => {
     const row = mutated("alert-row", (r) => {
       r.data.LastUpdated.value = "2025-03-09T00:00:00+00:00";

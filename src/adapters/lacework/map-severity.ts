@@ -1,4 +1,5 @@
 import type { Severity } from "../../core/finding.js";
+import { memoize } from "../../core/memo.js";
 
 /**
  * Maps a Lacework severity to the normalized scale: title case on alerts and vulnerabilities (`Critical` …
@@ -8,7 +9,7 @@ import type { Severity } from "../../core/finding.js";
  * mapLaceworkSeverity("2"); // "high"
  */
 export function mapLaceworkSeverity(native: string | number): Severity | undefined {
-  return severityByLacework[String(native).trim().toLowerCase()];
+  return severityOfWord(String(native));
 }
 
 /** The title-case severities Lacework's search endpoints filter on, for the normalized ones. */
@@ -17,6 +18,12 @@ export function toLaceworkSeverities(severities: readonly Severity[]): string[] 
 }
 
 // Internal helpers.
+
+/** The severity of a word, memoized: every record spells one of a handful. */
+const severityOfWord = memoize(
+  (word: string): Severity | undefined => severityByLacework[word.trim().toLowerCase()],
+  256,
+);
 
 const laceworkSeverities: Record<Severity, string> = {
   critical: "Critical",

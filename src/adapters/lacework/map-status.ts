@@ -1,4 +1,5 @@
 import type { FindingStatus } from "../../core/finding.js";
+import { memoize } from "../../core/memo.js";
 
 /** The finding families the Lacework adapter reads: alerts, compliance report violations, vulnerabilities. */
 export type LaceworkKind = "alert" | "compliance" | "vulnerability";
@@ -10,25 +11,7 @@ export type LaceworkKind = "alert" | "compliance" | "vulnerability";
  * `New`/`Active`/`Reopened`/`Fixed`/`Exception`. Returns `undefined` for anything else.
  */
 export function mapLaceworkStatus(native: string): FindingStatus | undefined {
-  switch (native.replace(/[\s_-]+/g, "").toLowerCase()) {
-    case "open":
-    case "new":
-    case "active":
-    case "reopened":
-    case "noncompliant":
-      return "open";
-    case "inprogress":
-      return "in_progress";
-    case "closed":
-    case "compliant":
-    case "fixed":
-      return "resolved";
-    case "suppressed":
-    case "exception":
-      return "suppressed";
-    default:
-      return undefined;
-  }
+  return statusOfWord(native);
 }
 
 /** The native statuses to send in a server-side filter for the normalized ones (none maps to nothing). */
@@ -51,3 +34,28 @@ export function toLaceworkStatuses(statuses: readonly FindingStatus[], kind: Lac
         };
   return [...new Set(statuses.flatMap((status) => map[status]))];
 }
+
+// Internal helpers.
+
+/** The status of a word, memoized: every record spells one of a handful. */
+const statusOfWord = memoize((native: string): FindingStatus | undefined => {
+  switch (native.replace(/[\s_-]+/g, "").toLowerCase()) {
+    case "open":
+    case "new":
+    case "active":
+    case "reopened":
+    case "noncompliant":
+      return "open";
+    case "inprogress":
+      return "in_progress";
+    case "closed":
+    case "compliant":
+    case "fixed":
+      return "resolved";
+    case "suppressed":
+    case "exception":
+      return "suppressed";
+    default:
+      return undefined;
+  }
+}, 256);

@@ -100,6 +100,11 @@ const infoPath: Path = ["alertInfo"];
 const derivedPath: Path = ["derivedFields"];
 const alertNamePath: Path = ["alertName"];
 const startTimePath: Path = ["startTime"];
+const severityPath: Path = ["severity"];
+const statusPath: Path = ["status"];
+const upperSeverityPath: Path = ["SEVERITY"];
+const upperStatusPath: Path = ["STATUS"];
+const eventSeverityPath: Path = ["event_severity"];
 const violationsPath: Path = ["VIOLATIONS"];
 const violationPath: Path = ["VIOLATIONS", 0];
 const featurePath: Path = ["featureKey"];
@@ -214,8 +219,8 @@ function fromAlert(
   }
   return {
     nativeId,
-    severity: { value: read.textual(alert.severity, root, "severity") ?? "", path: ["severity"] },
-    status: { value: read.textual(alert.status, root, "status") ?? "", path: ["status"] },
+    severity: { value: read.textual(alert.severity, root, "severity") ?? "", path: severityPath },
+    status: { value: read.textual(alert.status, root, "status") ?? "", path: statusPath },
     category,
     title: name,
     description,
@@ -271,9 +276,9 @@ function fromCompliance(rec: Fields, read: FieldReader, fetchedAt: string): Draf
   const status = read.textual(rec.STATUS, root, "STATUS") ?? "";
   return {
     nativeId,
-    severity: { value: read.textual(rec.SEVERITY, root, "SEVERITY") ?? "", path: ["SEVERITY"] },
+    severity: { value: read.textual(rec.SEVERITY, root, "SEVERITY") ?? "", path: upperSeverityPath },
     // A suppressed resource is listed under SUPPRESSIONS while the recommendation stays NonCompliant.
-    status: { value: suppressions.includes(resourceId) ? "Suppressed" : status, path: ["STATUS"] },
+    status: { value: suppressions.includes(resourceId) ? "Suppressed" : status, path: upperStatusPath },
     category: mapLaceworkPostureCategory(`${read.textual(rec.CATEGORY, root, "CATEGORY") ?? ""}\n${title}`),
     title,
     description: reasons.filter((reason) => typeof reason === "string").join(" "),
@@ -324,8 +329,8 @@ function fromVulnerability(
   const endTime = read.textual(row.endTime, root, "endTime");
   return {
     nativeId,
-    severity: { value: read.textual(row.severity, root, "severity") ?? "", path: ["severity"] },
-    status: { value: read.textual(row.status, root, "status") ?? "", path: ["status"] },
+    severity: { value: read.textual(row.severity, root, "severity") ?? "", path: severityPath },
+    status: { value: read.textual(row.status, root, "status") ?? "", path: statusPath },
     category: "vulnerability",
     title: packageName ? `${cve} in ${packageName}` : cve,
     description: read.textual(props.description, propsPath, "description") ?? "",
@@ -372,9 +377,9 @@ function fromWebhook(payload: Fields, read: FieldReader, receivedAt: string): Dr
         read.textual(payload.event_severity, root, "event_severity") ??
         read.textual(payload.severity, root, "severity") ??
         "",
-      path: ["event_severity"],
+      path: eventSeverityPath,
     },
-    status: { value: "Open", path: [] },
+    status: { value: "Open", path: root },
     category: mapLaceworkAlertCategory(undefined, eventType, title, cve),
     title,
     description: read.textual(payload.event_description, root, "event_description") ?? "",
@@ -420,8 +425,8 @@ function fromWebhookEvent(payload: Fields, read: FieldReader, receivedAt: string
   const cve = cveIn(title);
   return {
     nativeId,
-    severity: { value: read.textual(payload.SEVERITY, root, "SEVERITY") ?? "", path: ["SEVERITY"] },
-    status: { value: "Open", path: [] },
+    severity: { value: read.textual(payload.SEVERITY, root, "SEVERITY") ?? "", path: upperSeverityPath },
+    status: { value: "Open", path: root },
     category: mapLaceworkAlertCategory(
       read.textual(payload.EVENT_CATEGORY, root, "EVENT_CATEGORY"),
       eventType,

@@ -22,7 +22,9 @@ export interface ResourceFacts {
  * resourceFacts("arn:aws:s3:::logs"); // { cloud: "aws", type: "aws.s3.bucket", nativeType: "s3:bucket", name: "logs" }
  */
 export function resourceFacts(id: string, hint?: string | null, hintType?: string | null): ResourceFacts {
-  // Pure in its three strings, and resources recur across a tenant's alerts: computed once each.
+  // Pure in its three strings, and resources recur across a tenant's alerts: computed once each. An ARN
+  // says everything itself (the hints are not read), so it is looked up by the id alone.
+  if (id.startsWith("arn:")) return cachedArnFacts(id);
   return cachedFacts(id, hint ?? "", hintType ?? "");
 }
 
@@ -34,6 +36,9 @@ const cachedFacts = memoize(
     Object.freeze(computeFacts(id, hint, hintType)),
   10_000,
 );
+
+/** The facts of an ARN (as `computeFacts` reads it, whatever the hints); shared objects, so they are frozen. */
+const cachedArnFacts = memoize((id: string): ResourceFacts => Object.freeze(awsFacts(id.trim())), 10_000);
 
 function computeFacts(id: string, hint?: string, hintType?: string): ResourceFacts {
   const trimmed = id.trim();

@@ -4,25 +4,18 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../../src/testing/sandbox/server.js";
-import { runCli, sandboxCredentials, sandboxWorkspace, splitEndpoints } from "./helpers.js";
+import {
+  assistedPolicyYaml,
+  runCli,
+  sandboxCredentials,
+  sandboxWorkspace,
+  splitEndpoints,
+} from "./helpers.js";
 
-const policyYaml = `mode: assisted
-rules:
-  - id: critical-and-high
-    when: { severity: [critical, high] }
-    do:
-      - kind: ticket
-        sink: jira
-sla: { critical: 7, high: 30 }
-principals:
-  - id: cloudsteward-bot
-    scopes: [execute:ticket]
-  - id: security-lead
-    scopes: ["approve:*"]
-allowedActions: [ticket]
-`;
-
-const candidateYaml = policyYaml.replace("severity: [critical, high]", "severity: [critical, high, medium]");
+const candidateYaml = assistedPolicyYaml.replace(
+  "severity: [critical, high]",
+  "severity: [critical, high, medium]",
+);
 
 let sandbox: Sandbox;
 let dir: string;
@@ -33,7 +26,7 @@ beforeAll(async () => {
   dir = await sandboxWorkspace(sandbox, {
     prefix: "cli",
     mode: "assisted",
-    files: { "policy.yaml": policyYaml, "candidate.yaml": candidateYaml },
+    files: { "policy.yaml": assistedPolicyYaml, "candidate.yaml": candidateYaml },
   });
   env = sandboxCredentials(sandbox);
 });

@@ -49,6 +49,23 @@ export function splitEndpoints(stderr: string): { endpoints: string[]; rest: str
   return { endpoints: lines.slice(0, end), rest: lines.slice(end).join("\n") };
 }
 
+/** A policy in assisted mode that tickets critical and high findings in Jira, approved by a security lead. */
+export const assistedPolicyYaml = `mode: assisted
+rules:
+  - id: critical-and-high
+    when: { severity: [critical, high] }
+    do:
+      - kind: ticket
+        sink: jira
+sla: { critical: 7, high: 30 }
+principals:
+  - id: cloudsteward-bot
+    scopes: [execute:ticket]
+  - id: security-lead
+    scopes: ["approve:*"]
+allowedActions: [ticket]
+`;
+
 /** The sandbox's Wiz and Jira credentials, as the CLI reads them from the environment. */
 export function sandboxCredentials(sandbox: Sandbox): Record<string, string> {
   return {

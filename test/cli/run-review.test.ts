@@ -4,23 +4,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../../src/testing/sandbox/server.js";
-import { runCli, sandboxCredentials, sandboxWorkspace } from "./helpers.js";
-
-const policyYaml = `mode: assisted
-rules:
-  - id: critical-and-high
-    when: { severity: [critical, high] }
-    do:
-      - kind: ticket
-        sink: jira
-sla: { critical: 7, high: 30 }
-principals:
-  - id: cloudsteward-bot
-    scopes: [execute:ticket]
-  - id: security-lead
-    scopes: ["approve:*"]
-allowedActions: [ticket]
-`;
+import { assistedPolicyYaml, runCli, sandboxCredentials, sandboxWorkspace } from "./helpers.js";
 
 let sandbox: Sandbox;
 let dir: string;
@@ -31,7 +15,7 @@ beforeAll(async () => {
   dir = await sandboxWorkspace(sandbox, {
     prefix: "review",
     mode: "automated",
-    files: { "policy.yaml": policyYaml },
+    files: { "policy.yaml": assistedPolicyYaml },
   });
   env = sandboxCredentials(sandbox);
 });
@@ -113,7 +97,7 @@ describe("a dry run you can review", () => {
 
     await writeFile(
       join(dir, "policy.yaml"),
-      policyYaml.replace("[critical, high]", "[critical, high, medium]"),
+      assistedPolicyYaml.replace("[critical, high]", "[critical, high, medium]"),
     );
     const changed = await runCli(["run", "--json"], { cwd: dir, env });
     expect(changed.code).toBe(0);

@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildReportData } from "../../src/report/data.js";
 import { renderReport } from "../../src/report/render.js";
-import { headlessPage } from "./chromium.js";
+import { headlessFlags, headlessPage } from "./chromium.js";
 import { sampleActions, sampleCases, sampleRunReport } from "./fixtures.js";
 
 const run = promisify(execFile);
@@ -122,22 +122,10 @@ describe.skipIf(!hasChromium)("the HTML report in headless Chromium", () => {
 /** Runs headless Chromium with a fresh profile and no network features; returns stdout. */
 async function browser(args: string[], directory: string): Promise<string> {
   const profile = await mkdtemp(join(directory, "profile-"));
-  const { stdout } = await run(
-    chromium,
-    [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-dev-shm-usage",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      `--user-data-dir=${profile}`,
-      ...args,
-    ],
-    { timeout: 60_000, maxBuffer: 32 * 1024 * 1024 },
-  );
+  const { stdout } = await run(chromium, [...headlessFlags, `--user-data-dir=${profile}`, ...args], {
+    timeout: 60_000,
+    maxBuffer: 32 * 1024 * 1024,
+  });
   return stdout;
 }
 

@@ -15,6 +15,18 @@ export interface HeadlessPage {
   close(): Promise<void>;
 }
 
+/** Headless Chromium with no GPU, no sandbox (containers run as root) and none of its network features. */
+export const headlessFlags = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
 /**
  * Starts headless Chromium at `executable` with a fresh profile and no network features, and opens
  * one page; `javascript: false` disables the page's scripts, as a reader with JavaScript off has them.
@@ -26,19 +38,7 @@ export async function headlessPage(
   const profile = await mkdtemp(join(tmpdir(), "cloudsteward-chromium-"));
   const child = spawn(
     executable,
-    [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-dev-shm-usage",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--remote-debugging-pipe",
-      `--user-data-dir=${profile}`,
-      "about:blank",
-    ],
+    [...headlessFlags, "--remote-debugging-pipe", `--user-data-dir=${profile}`, "about:blank"],
     { stdio: ["ignore", "ignore", "pipe", "pipe", "pipe"] },
   );
   child.stderr?.resume();

@@ -4,20 +4,15 @@
  * links or addresses delivered, 0 ungrounded commands delivered (#14 targets).
  */
 import { describe, expect, it } from "vitest";
-import { approvalQueue } from "../../../src/agents/approvals/index.js";
 import { decide } from "../../../src/agents/decide/index.js";
 import { enrich, fromTags } from "../../../src/agents/enrich/index.js";
 import { explain } from "../../../src/agents/explain/index.js";
 import { gate } from "../../../src/agents/gate/index.js";
 import { definePolicy } from "../../../src/agents/policy/index.js";
-import { functionRemediation, remediationSink } from "../../../src/agents/remediation/index.js";
 import { triage } from "../../../src/agents/triage/index.js";
-import { auditLog } from "../../../src/audit/index.js";
 import type { Action } from "../../../src/core/action.js";
 import type { Case } from "../../../src/core/case.js";
-import { memoryStore } from "../../../src/core/memory-store.js";
 import { pipeline } from "../../../src/core/pipeline.js";
-import type { Sink } from "../../../src/core/sink.js";
 import type { Stage } from "../../../src/core/stage.js";
 import {
   renderAdaptiveCard,
@@ -28,13 +23,14 @@ import {
   renderText,
   serviceNowText,
 } from "../../../src/sinks/render/index.js";
-import { fixtureDate, makeFinding, resetFactories } from "../../../src/testing/factories.js";
+import { makeFinding, resetFactories } from "../../../src/testing/factories.js";
 import { scriptedModel } from "../../../src/testing/scripted-model.js";
 import {
   type InjectionCase,
   injectionCorpus,
   type RenderTarget,
 } from "../../llm/__fixtures__/injection-corpus.js";
+import { hostileRig } from "./hostile-rig.js";
 
 const policy = definePolicy({
   mode: "automated",
@@ -159,30 +155,9 @@ interface Outcome {
 }
 
 async function runCase(testCase: InjectionCase): Promise<Outcome> {
-  const store = memoryStore();
-  const audit = auditLog(store);
-  const approvals = approvalQueue({ store, policy, audit, now: () => new Date(fixtureDate) });
+  const { store, audit, approvals, now, recording, fixer, remediations } = hostileRig(policy);
   const delivered: Action[] = [];
   const requested: Action[] = [];
-  const recording = (name: string, into: Action[]): Sink => ({
-    specificationVersion: "v1",
-    name,
-    async deliver(action) {
-      into.push(action);
-      return { key: action.idempotencyKey, status: "created" };
-    },
-  });
-  let remediations = 0;
-  const fixer = remediationSink(
-    functionRemediation({
-      name: "fixer",
-      remediate: async () => {
-        remediations++;
-        return { status: "applied", details: {}, rollback: "n/a" };
-      },
-    }),
-    { approvals, store },
-  );
   const model = obedientModel(testCase);
   const stages = [
     triage({ verdict: { model } }),
@@ -200,7 +175,7 @@ async function runCase(testCase: InjectionCase): Promise<Outcome> {
     store,
     audit,
     mode: "automated",
-    now: () => new Date(fixtureDate),
+    now,
   }).start();
 
   const beyondPolicy = delivered
@@ -217,7 +192,7 @@ async function runCase(testCase: InjectionCase): Promise<Outcome> {
   for await (const request of approvals.list()) {
     if (request.state !== "requested") beyondPolicy.push(`approval ${request.id} ${request.state}`);
   }
-  if (remediations > 0) beyondPolicy.push(`${remediations} remediation(s) executed`);
+  if (remediations() > 0) beyondPolicy.push(`${remediations()} remediation(s) executed`);
 
   const leaked: string[] = [];
   const cases = [...delivered, ...requested].map((action) => action.case);
@@ -246,7 +221,7 @@ async function runCase(testCase: InjectionCase): Promise<Outcome> {
     beyondPolicy: [...new Set(beyondPolicy)],
     leaked: [...new Set(leaked)],
     contextMismatch,
-    remediations,
+    remediations: remediations(),
     explanationSources: cases.map((item) => item.explanation?.source ?? "none"),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isoFromEpochMs } from "../../src/adapters/shared/time.js";
+import { isoFromEpochMs, isoFromText } from "../../src/adapters/shared/time.js";
 
 describe("isoFromEpochMs", () => {
   it("writes what Date#toISOString writes", () => {
@@ -18,5 +18,31 @@ describe("isoFromEpochMs", () => {
   it("throws as Date does for an invalid time", () => {
     expect(() => isoFromEpochMs(Number.NaN)).toThrow(RangeError);
     expect(() => isoFromEpochMs(8.64e15 + 1)).toThrow(RangeError);
+  });
+});
+
+describe("isoFromText", () => {
+  it("writes what Date.parse and toISOString give, with or without the fast path", () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const sampled = Array.from({ length: 5_000 }, () => {
+      const iso = new Date(Math.floor(random() * 253_402_300_800_000)).toISOString();
+      const seconds = iso.slice(0, 19);
+      return [iso, `${seconds}Z`, `${seconds}+00:00`, `${seconds}.5+02:00`][Math.floor(random() * 4)]!;
+    });
+    for (const text of sampled) expect(isoFromText(text)).toBe(new Date(Date.parse(text)).toISOString());
+  });
+
+  it("reads times on the 29th–31st through Date.parse, as it reads a day past the month's end (rolled over), and refuses a month 13", () => {
+    expect(isoFromText("2024-02-29T23:59:59+00:00")).toBe("2024-02-29T23:59:59.000Z");
+    expect(isoFromText("2025-01-31T10:11:12Z")).toBe("2025-01-31T10:11:12.000Z");
+    expect(isoFromText("2025-02-30T10:11:12.000Z")).toBe(
+      new Date(Date.parse("2025-02-30T10:11:12.000Z")).toISOString(),
+    );
+    expect(isoFromText("2025-13-01T10:11:12.000Z")).toBeUndefined();
+    expect(isoFromText("not a time")).toBeUndefined();
   });
 });

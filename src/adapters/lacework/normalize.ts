@@ -5,7 +5,7 @@ import { assembleFinding } from "../shared/finding.js";
 import type { SourceNormalizeOptions } from "../shared/options.js";
 import { fallbackSeverity } from "../shared/severity.js";
 import { toTags } from "../shared/tags.js";
-import { isoFromEpochMs } from "../shared/time.js";
+import { isoFromEpochMs, isoFromText } from "../shared/time.js";
 import { mapLaceworkAlertCategory, mapLaceworkPostureCategory } from "./map-category.js";
 import { laceworkCloudOf, resourceFacts } from "./map-resource.js";
 import { mapLaceworkSeverity } from "./map-severity.js";
@@ -755,13 +755,9 @@ function linkOf(value: string): string | undefined {
   return value && URL.canParse(value) ? value : undefined;
 }
 
-const canonicalIso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
 /** ISO-8601 from Lacework's RFC 3339 strings (with or without milliseconds) and epoch-millisecond strings. */
 function toIso(value: string): string | undefined {
-  if (canonicalIso.test(value)) return value;
-  const time = /^\d{12,}$/.test(value) ? Number(value) : Date.parse(value);
-  return Number.isNaN(time) ? undefined : isoFromEpochMs(time);
+  return /^\d{12,}$/.test(value) ? isoFromEpochMs(Number(value)) : isoFromText(value);
 }
 
 /** A timestamp as ISO-8601, else `fallbackTime` with a warning naming the field at `path`. */

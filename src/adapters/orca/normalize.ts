@@ -5,7 +5,7 @@ import { assembleFinding } from "../shared/finding.js";
 import type { SourceNormalizeOptions } from "../shared/options.js";
 import { fallbackSeverity } from "../shared/severity.js";
 import { toTags } from "../shared/tags.js";
-import { isoFromEpochMs } from "../shared/time.js";
+import { isoFromText } from "../shared/time.js";
 import { mapOrcaCategory } from "./map-category.js";
 import { cloudOfAccountId, mapOrcaAssetType, orcaCloudOf } from "./map-resource.js";
 import { mapOrcaLegacyScore, mapOrcaSeverity } from "./map-severity.js";
@@ -535,14 +535,5 @@ function attackControls(techniques: unknown): Control[] {
 
 /** ISO-8601 in UTC from Orca's timestamps (`2025-03-02T10:11:12+00:00`, with or without fractions); `undefined` when absent or unreadable. */
 function toIso(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  // What Orca writes (`2025-03-02T10:11:12+00:00`) with a day every month has: rewritten, not parsed.
-  if (value.length === 25 && value.endsWith("+00:00") && plainUtc.test(value)) {
-    return `${value.slice(0, 19)}.000Z`;
-  }
-  const time = Date.parse(value);
-  return Number.isNaN(time) ? undefined : isoFromEpochMs(time);
+  return value === undefined ? undefined : isoFromText(value);
 }
-
-/** `YYYY-MM-DDTHH:MM:SS` with a month, a day up to 28 (valid in any month) and a time of day in range. */
-const plainUtc = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d/;

@@ -29,7 +29,27 @@ export function isoFromEpochMs(ms: number): string {
   return `${year < 1000 ? String(year).padStart(4, "0") : year}-${two(month)}-${two(day)}T${two(Math.floor(rest / 3_600_000))}:${two(Math.floor(rest / 60_000) % 60)}:${two(Math.floor(rest / 1000) % 60)}.${milliseconds < 10 ? `00${milliseconds}` : milliseconds < 100 ? `0${milliseconds}` : milliseconds}Z`;
 }
 
+/**
+ * A date-time string (ISO-8601, or anything `Date.parse` reads) as `toISOString` writes it, or
+ * `undefined` when it names no time. A UTC time already in that shape, or with `Z` or `+00:00` and no
+ * fraction, on a day every month has (1–28), is rewritten without parsing (V8 parses zone offsets on
+ * a slow path, and a record has two or three timestamps); every other string goes through `Date.parse`
+ * and reads as it does (V8 rolls February 30 over to March 2 and refuses month 13).
+ * @example
+ * isoFromText("2025-03-02T10:11:12+00:00"); // "2025-03-02T10:11:12.000Z"
+ */
+export function isoFromText(value: string): string | undefined {
+  const plain = plainUtc.exec(value);
+  if (plain) return plain[2] === undefined ? `${plain[1]}.000Z` : value;
+  const time = Date.parse(value);
+  return Number.isNaN(time) ? undefined : isoFromEpochMs(time);
+}
+
 // Internal helpers.
+
+/** A UTC date-time on a day 1–28 with its time of day in range: `.sss` + `Z`, `Z` or `+00:00` after the seconds. */
+const plainUtc =
+  /^(\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d)(?:(\.\d{3}Z)|Z|\+00:00)$/;
 
 const dayMs = 86_400_000;
 /** 10000-01-01T00:00:00.000Z: from there `toISOString` writes six-digit years. */

@@ -5,7 +5,7 @@ import { assembleFinding } from "../shared/finding.js";
 import type { SourceNormalizeOptions } from "../shared/options.js";
 import { fallbackSeverity } from "../shared/severity.js";
 import { toTags } from "../shared/tags.js";
-import { isoFromEpochMs } from "../shared/time.js";
+import { isoFromText } from "../shared/time.js";
 import { mapWizCategory } from "./map-category.js";
 import { cloudOfOrigin, cloudOfResourceId, knownWizCloud, mapWizResourceType } from "./map-resource.js";
 import { mapWizSeverity } from "./map-severity.js";
@@ -726,8 +726,6 @@ interface SubCategory {
   category?: { name?: unknown; framework?: { name?: unknown } | null } | null;
 }
 
-const canonicalIso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
 /**
  * ISO-8601 from Wiz's timestamps, including webhook ones without `T`/`Z` and with nanoseconds; a missing
  * or unreadable one is `fetchedAt`, with a `fallback` warning.
@@ -741,17 +739,13 @@ function toIso(
     read.warn(path, "is missing", fetchedAt);
     return fetchedAt;
   }
-  if (canonicalIso.test(value)) return value;
   let text = value.trim();
   if (/^\d{4}-\d{2}-\d{2} \d/.test(text)) text = text.replace(" ", "T");
   text = text.replace(/(\.\d{3})\d+/, "$1");
   if (/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text)) text += "Z";
-  const time = Date.parse(text);
-  if (Number.isNaN(time)) {
-    read.warn(path, `is not a timestamp: ${JSON.stringify(value)}`, fetchedAt);
-    return fetchedAt;
-  }
-  return isoFromEpochMs(time);
+  const iso = isoFromText(text);
+  if (iso === undefined) read.warn(path, `is not a timestamp: ${JSON.stringify(value)}`, fetchedAt);
+  return iso ?? fetchedAt;
 }
 
 function inRange(value: number | undefined, max: number): number | undefined {

@@ -474,6 +474,12 @@ export interface TicketStatus {
   /** Jira resolution or ServiceNow close code, when set. */
   resolution?: string;
   updatedAt?: string;
+  /**
+   * Who made the last status change, as the system names them: the Jira account id of the author of
+   * the latest status change, the ServiceNow user name in the sink's `decidedBy` column. Absent when
+   * the system does not say.
+   */
+  changedBy?: string;
 }
 
 /** A sink whose remote system can list what it created, so {@link reconcile} can repair its ledger. */

@@ -349,7 +349,7 @@ function principalOf(policy: Policy, id: string, field: string): Principal {
 }
 
 /** Whether a principal is in a list of principal ids and scopes. */
-function listed(entries: readonly string[], principal: Principal): boolean {
+export function listed(entries: readonly string[], principal: Principal): boolean {
   return entries.some(
     (entry) => entry === principal.id || (entry.includes(":") && scopesCover(principal.scopes, entry)),
   );

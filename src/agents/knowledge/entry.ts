@@ -2,6 +2,17 @@ import { z } from "zod";
 import type { ArchetypeMatcher } from "../../core/archetypes/matchers.js";
 import { controlSchema } from "../../core/finding.js";
 
+/** A compensating control the knowledge base suggests: what stands in for the bypassed control, and how to verify it. */
+export const compensatingControlGuideSchema = z.object({
+  /** What is in place instead, e.g. "A web application firewall sits in front of {{resource.name}}". */
+  description: z.string().min(1),
+  /** How a reviewer checks it is in place. */
+  verification: z.string().min(1),
+});
+
+/** A compensating control the knowledge base suggests (see `compensatingControlGuideSchema`). */
+export type CompensatingControlGuide = z.infer<typeof compensatingControlGuideSchema>;
+
 /**
  * One archetype in the knowledge base. Text fields are templates: `{{resource.name}}`,
  * `{{resource.id}}`, `{{resource.shortId}}` (the id's last segment, for CLI arguments), `{{resource.region}}`, `{{resource.accountId}}`, `{{resource.accountName}}`,
@@ -32,6 +43,11 @@ export const knowledgeEntrySchema = z.object({
   controls: z.array(controlSchema).min(1),
   /** A console link template for the resource. */
   consoleUrl: z.string().optional(),
+  /**
+   * What can stand in for the fix while an exception lasts, each with how to verify it. Without it, the
+   * compensating controls of the entry's weakness (its control bundles) apply (`compensatingControlsFor`).
+   */
+  compensatingControls: z.array(compensatingControlGuideSchema).optional(),
 });
 
 /** One archetype in the knowledge base (see `knowledgeEntrySchema`). */

@@ -20,8 +20,15 @@ export {
   categoryFallbacks,
   vulnerabilityArchetypes,
 } from "../../core/archetypes/matchers.js";
+export { compensatingControlsByWeakness, compensatingControlsFor } from "./compensating.js";
 export { bundles, controls, frameworks } from "./controls.js";
-export { type KnowledgeEntry, type KnowledgeEntryInput, knowledgeEntrySchema } from "./entry.js";
+export {
+  type CompensatingControlGuide,
+  compensatingControlGuideSchema,
+  type KnowledgeEntry,
+  type KnowledgeEntryInput,
+  knowledgeEntrySchema,
+} from "./entry.js";
 export {
   createKnowledgeBase,
   defaultEntries,

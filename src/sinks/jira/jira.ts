@@ -73,6 +73,10 @@ export interface JiraIssue {
     resolution?: { name: string } | null;
     updated?: string;
   };
+  /** With `expand=changelog`: the issue's changes, most recent first. */
+  changelog?: {
+    histories?: { author?: { accountId?: string }; created?: string; items?: { field?: string }[] }[];
+  };
 }
 
 /** The Jira sink: a {@link SyncableSink} (exactly-once delivery, `reconcile`, two-way status sync). */
@@ -223,9 +227,12 @@ export function jira(options: JiraOptions): JiraSink {
     return { ...custom, labels: [...new Set([...labels, ...(custom.labels ?? [])])] };
   }
 
-  async function statusOf(issueKey: string, signal?: AbortSignal): Promise<JiraIssue> {
+  async function statusOf(issueKey: string, signal?: AbortSignal, changelog = false): Promise<JiraIssue> {
     return http.get<JiraIssue>(url(`/rest/api/3/issue/${encodeURIComponent(issueKey)}`), {
-      searchParams: { fields: "status,resolution,updated,labels" },
+      searchParams: {
+        fields: "status,resolution,updated,labels",
+        ...(changelog ? { expand: "changelog" } : {}),
+      },
       signal,
     });
   }
@@ -290,14 +297,16 @@ export function jira(options: JiraOptions): JiraSink {
         if (change.regressed) await transition(ref.id, "reopen", signal);
       },
       async status(issueKey, signal) {
-        const issue = await statusOf(issueKey, signal);
+        const issue = await statusOf(issueKey, signal, true);
         const category = issue.fields?.status?.statusCategory?.key;
+        const changedBy = statusAuthor(issue);
         return {
           ref: refOf(issue),
           state: category === "done" ? "done" : category === "indeterminate" ? "in_progress" : "open",
           nativeStatus: issue.fields?.status?.name ?? "unknown",
           resolution: issue.fields?.resolution?.name,
           updatedAt: issue.fields?.updated,
+          ...(changedBy ? { changedBy } : {}),
         };
       },
       async *listTracked({ signal } = {}) {
@@ -316,6 +325,19 @@ export function jira(options: JiraOptions): JiraSink {
 /** Quotes a value for JQL. */
 export function jqlString(value: string): string {
   return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+}
+
+/** The account id of whoever made the issue's latest status change, from its changelog. */
+function statusAuthor(issue: JiraIssue): string | undefined {
+  let latest: { at: number; accountId: string } | undefined;
+  for (const history of issue.changelog?.histories ?? []) {
+    const at = Date.parse(history.created ?? "");
+    const accountId = history.author?.accountId;
+    if (!accountId || !history.items?.some((item) => item.field === "status")) continue;
+    // The order of `histories` is not relied on: the latest `created` wins.
+    if (!latest || at > latest.at) latest = { at, accountId };
+  }
+  return latest?.accountId;
 }
 
 /** The assignee's address, only when the value is exactly one well-formed address. */

@@ -43,6 +43,12 @@ export interface ServiceNowFieldMap {
   dueDate?: string;
   /** @default "work_notes" */
   workNotes?: string;
+  /**
+   * The column naming who made the last state change, read back as `TicketStatus.changedBy` (an
+   * exception's approver). Where a flow sets the state, use a column that holds the approver's user name.
+   * @default "sys_updated_by"
+   */
+  decidedBy?: string;
 }
 
 /** Options of {@link servicenow}. */
@@ -119,6 +125,7 @@ export function servicenow(options: ServiceNowOptions = {}): ServiceNowSink {
     urgency: "urgency",
     dueDate: "due_date",
     workNotes: "work_notes",
+    decidedBy: "sys_updated_by",
     ...options.fieldMap,
   };
   let secrets: readonly string[] = [];
@@ -162,6 +169,7 @@ export function servicenow(options: ServiceNowOptions = {}): ServiceNowSink {
     columns.correlationId,
     "close_code",
     "sys_updated_on",
+    columns.decidedBy,
   ].join(",");
 
   /** The pending or settled state discovery; cleared when it should run again at the next need. */
@@ -333,6 +341,7 @@ export function servicenow(options: ServiceNowOptions = {}): ServiceNowSink {
         nativeStatus: state,
         resolution: result.close_code || undefined,
         updatedAt: result.sys_updated_on,
+        ...(result[columns.decidedBy] ? { changedBy: result[columns.decidedBy] } : {}),
       };
     },
     async *listTracked({ signal } = {}) {

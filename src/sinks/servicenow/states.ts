@@ -51,11 +51,13 @@ export const serviceNowStates: Record<string, ServiceNowStates> = {
     done: ["retired"],
     inProgress: ["assess", "respond", "monitor"],
   },
+  // GRC policy exception (number prefix PER): 1 New, 2 Analyze, 10 Risk Assessment, 12 Review,
+  // 6 Awaiting Approval, 8 Approved, 7 Rejected, 3 Closed.
   sn_compliance_policy_exception: {
-    resolved: "closed",
-    reopened: "analyze",
-    done: ["closed", "retired", "expired"],
-    inProgress: ["analyze", "review", "approved"],
+    resolved: "3",
+    reopened: "2",
+    done: ["7", "3"],
+    inProgress: ["2", "10", "12", "6", "8"],
   },
   sn_grc_issue: {
     resolved: "closed",
@@ -71,7 +73,7 @@ export const serviceNowInitialStates: Record<string, string> = {
   sn_si_incident: "10",
   sn_vul_vulnerable_item: "1",
   sn_risk_risk: "draft",
-  sn_compliance_policy_exception: "new",
+  sn_compliance_policy_exception: "1",
   sn_grc_issue: "new",
 };
 
@@ -87,8 +89,8 @@ export interface ServiceNowChoice {
 
 /**
  * Maps a table's `state` choices to the ticket lifecycle by well-known label words: Resolved, Closed,
- * Cancelled, Retired, Expired, Complete are done; In Progress, Analysis, Contain, Eradicate, Recover,
- * Review, On Hold, Awaiting, Pending, Under Investigation, Assess, Respond, Monitor, Approved are in
+ * Cancelled, Rejected, Retired, Expired, Complete are done; In Progress, Analysis, Contain, Eradicate, Recover,
+ * Review, On Hold, Awaiting, Pending, Under Investigation, Assess(ment), Respond, Monitor, Approved are in
  * progress; anything else (New, Draft, Open…) is open. The resolved state is the first Resolved, else
  * Closed, else Retired or Complete choice; the reopened state the first In Progress or Analysis
  * choice, else Open, else the first in-progress one, else New. Returns `undefined` when the labels
@@ -106,7 +108,7 @@ export function serviceNowStatesFromChoices(
   const done = ordered.filter((choice) => doneLabel.test(choice.label));
   const inProgress = ordered.filter((choice) => !done.includes(choice) && inProgressLabel.test(choice.label));
   const open = ordered.filter((choice) => !done.includes(choice) && !inProgress.includes(choice));
-  const finished = done.filter((choice) => !/cancel|incomplete|skipped|expired/i.test(choice.label));
+  const finished = done.filter((choice) => !/cancel|incomplete|skipped|expired|rejected/i.test(choice.label));
   const resolved = labelled(finished, /\bresolved\b/i) ?? labelled(finished, /\bclosed\b/i) ?? finished[0];
   const reopened =
     labelled(inProgress, /\bin progress\b|\banaly[sz](?:is|e)\b/i) ??
@@ -122,9 +124,9 @@ export function serviceNowStatesFromChoices(
   };
 }
 
-const doneLabel = /\b(?:resolved|closed|cancell?ed|retired|expired|completed?)\b/i;
+const doneLabel = /\b(?:resolved|closed|cancell?ed|rejected|retired|expired|completed?)\b/i;
 const inProgressLabel =
-  /\b(?:in progress|analy[sz](?:is|e)|contain|eradicate|recover|review|on hold|awaiting|pending|investigat\w*|assess|respond|monitor|approved)\b/i;
+  /\b(?:in progress|analy[sz](?:is|e)|contain|eradicate|recover|review|on hold|awaiting|pending|investigat\w*|assess(?:ment)?|respond|monitor|approved)\b/i;
 
 function sequenceOf(choice: ServiceNowChoice): number {
   const sequence = choice.sequence ? Number(choice.sequence) : Number.NaN;

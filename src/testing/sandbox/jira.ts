@@ -30,7 +30,24 @@ export interface EmulatedJiraIssue {
     resolution: { name: string } | null;
   };
   comments: { id: string; body: unknown; created: string }[];
+  /** Status changes, oldest first, as `expand=changelog` and webhooks report them. */
+  histories: JiraHistory[];
   created: number;
+}
+
+/** One changelog entry: who changed the status, when, from what to what. */
+export interface JiraHistory {
+  id: string;
+  author: { accountId: string; emailAddress?: string; displayName: string };
+  created: string;
+  items: {
+    field: "status";
+    fieldtype: "jira";
+    from: string;
+    fromString: string;
+    to: string;
+    toString: string;
+  }[];
 }
 
 /** The Jira emulation, with inspection and "human" helpers for tests. */
@@ -40,6 +57,22 @@ export interface JiraEmulation extends Emulation<JiraSandboxOptions> {
   issues(): EmulatedJiraIssue[];
   /** Moves an issue to the status of a category, as a person would in the UI. */
   setStatus(key: string, category: "new" | "indeterminate" | "done"): void;
+  /**
+   * Moves an issue to a status of its workflow by name (an `Exception` issue: `Approved`, `Rejected`,
+   * `Awaiting Approval`), as the user with account id `by` would, and returns the `jira:issue_updated`
+   * webhook body Jira would send for it.
+   */
+  transition(key: string, status: string, by: string): JiraIssueUpdatedEvent;
+}
+
+/** The `jira:issue_updated` webhook body of a status change (the fields cloudsteward reads). */
+export interface JiraIssueUpdatedEvent {
+  timestamp: number;
+  webhookEvent: "jira:issue_updated";
+  issue_event_type_name: "issue_generic";
+  user: JiraHistory["author"];
+  issue: { id: string; key: string; fields: { status: JiraStatus; labels: string[]; issuetype: unknown } };
+  changelog: { id: string; items: JiraHistory["items"] };
 }
 
 interface JiraStatus {
@@ -62,7 +95,23 @@ const transitions = [
   { id: "21", name: "In Progress", to: statuses.indeterminate },
   { id: "31", name: "Done", to: statuses.done },
 ];
-const issueTypes = ["Task", "Bug", "Story", "Epic"];
+/** The workflow of the `Exception` issue type: awaiting approval, then approved or rejected. */
+const exceptionStatuses: Record<"awaiting" | "approved" | "rejected", JiraStatus> = {
+  awaiting: {
+    id: "10100",
+    name: "Awaiting Approval",
+    statusCategory: { id: 2, key: "new", name: "To Do" },
+  },
+  approved: { id: "10101", name: "Approved", statusCategory: { id: 3, key: "done", name: "Done" } },
+  rejected: { id: "10102", name: "Rejected", statusCategory: { id: 3, key: "done", name: "Done" } },
+};
+const exceptionTransitions = [
+  { id: "41", name: "Approve", to: exceptionStatuses.approved },
+  { id: "51", name: "Reject", to: exceptionStatuses.rejected },
+  { id: "61", name: "Reopen", to: exceptionStatuses.awaiting },
+];
+const issueTypes = ["Task", "Bug", "Story", "Epic", "Exception"];
+const botAuthor = { accountId: "sandbox-bot", displayName: "cloudsteward" };
 const priorities = ["Highest", "High", "Medium", "Low", "Lowest"];
 
 /**
@@ -93,11 +142,36 @@ export function jiraEmulation(options: JiraEmulationOptions = {}): JiraEmulation
   let commentId = 10_000;
 
   const findIssue = (idOrKey: string) => byKey.get(idOrKey) ?? issues.find((issue) => issue.id === idOrKey);
-  const setStatus = (issue: EmulatedJiraIssue, status: JiraStatus) => {
+  const setStatus = (
+    issue: EmulatedJiraIssue,
+    status: JiraStatus,
+    author: JiraHistory["author"] = botAuthor,
+  ) => {
+    const from = issue.fields.status;
     issue.fields.status = status;
     issue.fields.resolution = status.statusCategory.key === "done" ? { name: "Done" } : null;
-    issue.fields.updated = new Date().toISOString();
+    const at = new Date().toISOString();
+    issue.fields.updated = at;
+    issue.histories.push({
+      id: String(20_000 + issues.reduce((sum, item) => sum + item.histories.length, 0)),
+      author,
+      created: at,
+      items: [
+        {
+          field: "status",
+          fieldtype: "jira",
+          from: from.id,
+          fromString: from.name,
+          to: status.id,
+          toString: status.name,
+        },
+      ],
+    });
   };
+  const workflowOf = (issue: EmulatedJiraIssue) =>
+    (issue.fields.issuetype as { name?: string } | undefined)?.name === "Exception"
+      ? exceptionTransitions
+      : transitions;
 
   async function route(request: Request, path: string, origin: string): Promise<Response> {
     const url = new URL(request.url);
@@ -134,7 +208,21 @@ export function jiraEmulation(options: JiraEmulationOptions = {}): JiraEmulation
       const sub = match[2];
       if (!sub && method === "GET") {
         const fields = url.searchParams.get("fields")?.split(",");
-        return jsonResponse(200, present(issue, fields ?? ["*all"], origin));
+        const expand = url.searchParams.get("expand")?.split(",") ?? [];
+        return jsonResponse(200, {
+          ...present(issue, fields ?? ["*all"], origin),
+          // Jira lists the most recent change first.
+          ...(expand.includes("changelog")
+            ? {
+                changelog: {
+                  startAt: 0,
+                  maxResults: issue.histories.length,
+                  total: issue.histories.length,
+                  histories: structuredClone(issue.histories).reverse(),
+                },
+              }
+            : {}),
+        });
       }
       if (!sub && method === "PUT") {
         const body = await readJson(request);
@@ -165,13 +253,13 @@ export function jiraEmulation(options: JiraEmulationOptions = {}): JiraEmulation
       }
       if (sub === "/transitions" && method === "GET") {
         return jsonResponse(200, {
-          transitions: transitions.map((t) => ({ ...t, hasScreen: false, isAvailable: true })),
+          transitions: workflowOf(issue).map((t) => ({ ...t, hasScreen: false, isAvailable: true })),
         });
       }
       if (sub === "/transitions" && method === "POST") {
         const body = await readJson(request);
         const id = (body?.transition as { id?: string } | undefined)?.id;
-        const transition = transitions.find((t) => t.id === id);
+        const transition = workflowOf(issue).find((t) => t.id === id);
         if (!transition) return error(400, [`Transition id '${id}' is not valid for this issue.`]);
         setStatus(issue, transition.to);
         return new Response(null, { status: 204 });
@@ -194,12 +282,16 @@ export function jiraEmulation(options: JiraEmulationOptions = {}): JiraEmulation
       fields: {
         ...fields,
         labels: (fields.labels as string[] | undefined) ?? [],
-        status: statuses.new,
+        status:
+          (fields.issuetype as { name?: string }).name === "Exception"
+            ? exceptionStatuses.awaiting
+            : statuses.new,
         resolution: null,
         created: now,
         updated: now,
       },
       comments: [],
+      histories: [],
       created: issues.length,
     };
     issues.push(issue);
@@ -278,6 +370,32 @@ export function jiraEmulation(options: JiraEmulationOptions = {}): JiraEmulation
       const issue = byKey.get(key);
       if (!issue) throw new Error(`jira emulation: no issue ${key}`);
       setStatus(issue, statuses[category]);
+    },
+    transition(key, status, by) {
+      const issue = byKey.get(key);
+      if (!issue) throw new Error(`jira emulation: no issue ${key}`);
+      const target = workflowOf(issue).find((item) => item.to.name.toLowerCase() === status.toLowerCase());
+      if (!target) throw new Error(`jira emulation: ${key}'s workflow has no status "${status}"`);
+      const user = users.find((candidate) => candidate.accountId === by);
+      const author = user ?? { accountId: by, displayName: by };
+      setStatus(issue, target.to, author);
+      const history = issue.histories.at(-1)!;
+      return {
+        timestamp: Date.parse(history.created),
+        webhookEvent: "jira:issue_updated",
+        issue_event_type_name: "issue_generic",
+        user: author,
+        issue: {
+          id: issue.id,
+          key: issue.key,
+          fields: {
+            status: structuredClone(issue.fields.status),
+            labels: [...issue.fields.labels],
+            issuetype: issue.fields.issuetype,
+          },
+        },
+        changelog: { id: history.id, items: structuredClone(history.items) },
+      };
     },
   };
 }

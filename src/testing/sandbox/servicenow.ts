@@ -51,8 +51,8 @@ export interface ServiceNowEmulation extends Emulation<ServiceNowSandboxOptions>
   records(table: string): EmulatedServiceNowRecord[];
   /** Work notes appended to a record (journal fields are write-only through the API). */
   workNotes(table: string, sysId: string): string[];
-  /** Sets a record's state, as a person would in the UI. */
-  setState(table: string, sysId: string, state: string): void;
+  /** Sets a record's state, as a person would in the UI (`sys_updated_by` becomes `by`). @default by "admin" */
+  setState(table: string, sysId: string, state: string, by?: string): void;
 }
 
 const prefixes: Record<string, string> = {
@@ -60,7 +60,7 @@ const prefixes: Record<string, string> = {
   sn_si_incident: "SIR",
   sn_vul_vulnerable_item: "VIT",
   sn_risk_risk: "RSK",
-  sn_compliance_policy_exception: "PEX",
+  sn_compliance_policy_exception: "PER",
   sn_grc_issue: "ISS",
 };
 /**
@@ -100,13 +100,14 @@ const builtinStateChoices: Record<string, [value: string, label: string][]> = {
     ["retired", "Retired"],
   ],
   sn_compliance_policy_exception: [
-    ["new", "New"],
-    ["analyze", "Analyze"],
-    ["review", "Review"],
-    ["approved", "Approved"],
-    ["closed", "Closed"],
-    ["retired", "Retired"],
-    ["expired", "Expired"],
+    ["1", "New"],
+    ["2", "Analyze"],
+    ["10", "Risk Assessment"],
+    ["12", "Review"],
+    ["6", "Awaiting Approval"],
+    ["8", "Approved"],
+    ["7", "Rejected"],
+    ["3", "Closed"],
   ],
   sn_grc_issue: [
     ["new", "New"],
@@ -140,6 +141,7 @@ const taskColumns = [
   "subcategory",
   "sys_created_on",
   "sys_updated_on",
+  "sys_updated_by",
 ];
 const journalColumns = new Set(["work_notes", "comments"]);
 /** Reference columns and the table they point at. */
@@ -218,7 +220,12 @@ export function servicenowEmulation(options: ServiceNowEmulationOptions = {}): S
       ? tableOf(table)
       : tableOf(storeOf(table)).filter((record) => record.sys_class_name === table);
   const isTask = (table: string) => !table.startsWith("cmdb") && !table.startsWith("sys_");
-  const write = (table: string, record: EmulatedServiceNowRecord, values: Record<string, unknown>) => {
+  const write = (
+    table: string,
+    record: EmulatedServiceNowRecord,
+    values: Record<string, unknown>,
+    by: string = credentials.username,
+  ) => {
     for (const [column, value] of Object.entries(values)) {
       if (value === undefined || value === null) continue;
       if (journalColumns.has(column)) {
@@ -235,6 +242,7 @@ export function servicenowEmulation(options: ServiceNowEmulationOptions = {}): S
     record.active = doneStates(table).includes(record.state ?? "") ? "false" : "true";
     record.priority = priorityOf(record.impact, record.urgency);
     record.sys_updated_on = timestamp();
+    record.sys_updated_by = by;
   };
   const known = (table: string, column: string) =>
     (isTask(table) && taskColumns.includes(column)) || view(table).some((record) => column in record);
@@ -369,12 +377,12 @@ export function servicenowEmulation(options: ServiceNowEmulationOptions = {}): S
     }),
     records: (table) => view(table).map((record) => ({ ...record })),
     workNotes: (table, sysId) => [...(journals.get(`${table}/${sysId}/work_notes`) ?? [])],
-    setState(table, sysId, state) {
+    setState(table, sysId, state, by = "admin") {
       const record = view(table).find(
         (candidate) => candidate.sys_id === sysId || candidate.number === sysId,
       );
       if (!record) throw new Error(`servicenow emulation: no ${table} record ${sysId}`);
-      write(table, record, { state });
+      write(table, record, { state }, by);
     },
   };
 }

@@ -50,6 +50,10 @@ const entrySchema = z.strictObject({
     )
     .min(3),
   consoleUrl: z.url().or(z.string().startsWith("https://")).optional(),
+  compensatingControls: z
+    .array(z.strictObject({ description: z.string().min(10), verification: z.string().min(10) }))
+    .min(1)
+    .optional(),
 });
 
 /** A public-bucket case with owner, environment and classification; with `vulnerable`, every variable is set. */

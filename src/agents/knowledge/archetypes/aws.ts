@@ -93,6 +93,18 @@ export const awsEntries: KnowledgeEntry[] = [
     ],
     controls: [...cisAws("2.1.4"), ...bundles.publicData],
     consoleUrl: s3Console,
+    compensatingControls: [
+      {
+        description: "Every object in {{resource.name}} is classified public and meant to be published",
+        verification:
+          "The data owner signed off the bucket's contents as public, and a Macie (or other DLP) scan of {{resource.name}} finds no sensitive data.",
+      },
+      {
+        description: "Writes to {{resource.name}} are limited to a named publishing role",
+        verification:
+          "The bucket policy and ACL of {{resource.name}} grant write only to the publishing role; `aws s3api get-bucket-acl` shows no write grant to AllUsers.",
+      },
+    ],
   },
   {
     id: "aws-s3-insecure-transport",
@@ -387,6 +399,24 @@ export const awsEntries: KnowledgeEntry[] = [
     ],
     controls: [...cisAws("5.2", "5.3"), ...bundles.inboundNetwork],
     consoleUrl: `${ec2Console}#SecurityGroups:`,
+    compensatingControls: [
+      {
+        description:
+          "The SSH daemon on every host using {{resource.name}} accepts keys only (no passwords, no root login)",
+        verification:
+          "`sshd -T` on each host prints `passwordauthentication no` and `permitrootlogin no`, and the authorized keys belong to named people.",
+      },
+      {
+        description: "Brute-force attempts on port 22 are blocked and alert the owner",
+        verification:
+          "fail2ban (or an equivalent) runs on each host, or GuardDuty's SSH brute-force finding type routes to the owner's alert channel.",
+      },
+      {
+        description: "The hosts behind {{resource.name}} hold no production data and reach no data stores",
+        verification:
+          "The instances using {{resource.name}} are tagged non-production and the security groups of the data stores do not admit them.",
+      },
+    ],
   },
   {
     id: "aws-sg-rdp-open",

@@ -13,6 +13,20 @@ export {
   type SuggestedControl,
 } from "./analysis.js";
 export {
+  type AnalysisFact,
+  type AnalyzeExceptionOptions,
+  type ApprovalRequirement,
+  analyzeException,
+  type ExceptionAnalysis,
+  type ExceptionHistory,
+  type ExceptionMemoPromptInput,
+  exceptionAnalysisNamespace,
+  exceptionMemoPrompt,
+  exceptionMemoSchema,
+  type MemoSentence,
+  type SuggestedControl,
+} from "./analysis.js";
+export {
   decideException,
   type ExceptionApproval,
   type ExceptionDecision,

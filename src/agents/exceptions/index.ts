@@ -12,50 +12,6 @@ export {
   type MemoSentence,
   type SuggestedControl,
 } from "./analysis.js";
-export {
-  type AnalysisFact,
-  type AnalyzeExceptionOptions,
-  type ApprovalRequirement,
-  analyzeException,
-  type ExceptionAnalysis,
-  type ExceptionHistory,
-  type ExceptionMemoPromptInput,
-  exceptionAnalysisNamespace,
-  exceptionMemoPrompt,
-  exceptionMemoSchema,
-  type MemoSentence,
-  type SuggestedControl,
-} from "./analysis.js";
-export {
-  decideException,
-  type ExceptionApproval,
-  type ExceptionDecision,
-  type ExceptionOptions,
-  type ExceptionRecord,
-  type ExceptionState,
-  type ExceptionTarget,
-  exceptionNamespace,
-  exceptionPolicyOf,
-  getException,
-  listExceptions,
-  requestException,
-} from "./exceptions.js";
-export {
-  type ApplyExceptionsOptions,
-  applyExceptions,
-  type ExceptionIndex,
-  exceptionIndex,
-  type MatchableFinding,
-} from "./match.js";
-export * from "./schema.js";
-export {
-  type ExceptionNotice,
-  exceptionNoticeNamespace,
-  type ReopenExceptionTicket,
-  type SweepExceptionsOptions,
-  type SweepResult,
-  sweepExceptions,
-} from "./sweep.js";
 export { ExceptionError } from "./errors.js";
 export {
   decideException,

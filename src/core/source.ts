@@ -76,6 +76,10 @@ export interface SourceCapabilities {
   setStatus?: boolean;
   /** `createException` creates an expiring ignore rule, dismissal or snooze in the platform. */
   createException?: boolean;
+  /** `removeException` withdraws an exception `createException` made (revocation, or an expiry the platform does not keep). */
+  removeException?: boolean;
+  /** `comment` adds a comment or note to the finding's own record in the platform. */
+  comment?: boolean;
   /** `findings()` reports resume cursors through `onPage` and honours `query.cursor`. */
   resume?: boolean;
 }
@@ -108,11 +112,24 @@ export interface FindingSource {
   setStatus?(id: string, change: StatusChange, options?: CallOptions): Promise<void>;
   /** Creates an ignore rule, dismissal or snooze with an expiry. Throws `WriteDisabledError` unless `allowWrite`. */
   createException?(request: ExceptionRequest, options?: CallOptions): Promise<ExceptionRef>;
+  /**
+   * Withdraws an exception `createException` made, by the reference it returned: the finding counts
+   * again in the platform. Throws `WriteDisabledError` unless `allowWrite`.
+   */
+  removeException?(ref: ExceptionRef, options?: CallOptions): Promise<void>;
+  /**
+   * Adds `text` as a comment or note on the finding's record, so the platform's own audit trail shows
+   * it; secrets in the text are redacted first. Throws `WriteDisabledError` unless `allowWrite`.
+   */
+  comment?(id: string, text: string, options?: CallOptions): Promise<void>;
 }
 
-/** A source whose every optional method is present: what the four CNAPP adapters return. */
+/**
+ * What the four CNAPP adapters return: every optional method but `comment`, which only platforms with a
+ * comment API have (not Prisma Cloud).
+ */
 export type CnappSource = FindingSource &
-  Required<Pick<FindingSource, "getFinding" | "query" | "setStatus" | "createException">>;
+  Required<Pick<FindingSource, "getFinding" | "query" | "setStatus" | "createException" | "removeException">>;
 
 /** A native query: GraphQL for Wiz, RQL for Prisma, Sonar for Orca, LQL for Lacework. */
 export interface NativeQuery {

@@ -16,7 +16,7 @@ import {
   runLql,
   unsupportedFilterWarnings,
 } from "./queries.js";
-import { closeAlert, createLaceworkException } from "./write-back.js";
+import { closeAlert, commentAlert, createLaceworkException, deleteLaceworkException } from "./write-back.js";
 
 export type { LaceworkKind } from "./map-status.js";
 export type { LaceworkReportSelector } from "./queries.js";
@@ -171,6 +171,16 @@ export function lacework(options: LaceworkOptions = {}): CnappSource {
       assertWritable("lacework", options.allowWrite, "createException");
       const lookup = () => this.getFinding(request.findingId, call);
       return createLaceworkException(client, request, lookup, call.signal);
+    },
+
+    async removeException(ref, call = {}) {
+      assertWritable("lacework", options.allowWrite, "removeException");
+      await deleteLaceworkException(client, ref.id, call.signal);
+    },
+
+    async comment(id, text, call = {}) {
+      assertWritable("lacework", options.allowWrite, "comment");
+      await commentAlert(client, id.startsWith("lacework:") ? id.slice(9) : id, text, call.signal);
     },
   };
 }

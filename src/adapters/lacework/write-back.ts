@@ -1,7 +1,7 @@
 import { ConfigurationError, InvalidResponseError, NotFoundError } from "../../core/errors.js";
 import type { Finding } from "../../core/finding.js";
 import type { ExceptionRef, ExceptionRequest, StatusChange } from "../../core/source.js";
-import { exceptionDescription, exceptionExpiry } from "../shared/write-back.js";
+import { commentText, exceptionDescription, exceptionExpiry } from "../shared/write-back.js";
 import type { LaceworkClient } from "./client.js";
 import { toLaceworkSeverities } from "./map-severity.js";
 
@@ -65,7 +65,8 @@ export async function createLaceworkException(
     signal,
     idempotent: false,
   });
-  const exceptionId = createdId(response.data, "exceptionId", "policy exception");
+  // Deleting a policy exception needs its policy too, so the reference carries both.
+  const exceptionId = `${finding.rule.id}/${createdId(response.data, "exceptionId", "policy exception")}`;
   if (/^\d+$/.test(finding.source.nativeId)) {
     await client.request("POST", `/api/v2/Alerts/${finding.source.nativeId}/close`, {
       json: {
@@ -77,6 +78,50 @@ export async function createLaceworkException(
     });
   }
   return { id: exceptionId };
+}
+
+/**
+ * Deletes an exception {@link createLaceworkException} made: `<policyId>/<exceptionId>` is a policy
+ * exception (`DELETE /api/v2/Exceptions/{id}?policyId=`), which has no expiry of its own, anything else
+ * a vulnerability exception (`DELETE /api/v2/VulnerabilityExceptions/{guid}`) (docs/lacework.md, Sources: write-back).
+ * An alert closed with the exception stays closed: Lacework has no API to reopen one.
+ */
+export async function deleteLaceworkException(
+  client: LaceworkClient,
+  refId: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const slash = refId.lastIndexOf("/");
+  const path =
+    slash > 0
+      ? `/api/v2/Exceptions/${encodeURIComponent(refId.slice(slash + 1))}`
+      : `/api/v2/VulnerabilityExceptions/${encodeURIComponent(refId)}`;
+  const searchParams = slash > 0 ? { policyId: refId.slice(0, slash) } : undefined;
+  await client.request("DELETE", path, { ...(searchParams && { searchParams }), signal, idempotent: true });
+}
+
+/**
+ * Comments on an alert (`POST /api/v2/Alerts/{alertId}/comment`, docs/lacework.md, Sources: write-back);
+ * secrets redacted.
+ * @throws ConfigurationError for a compliance or vulnerability finding: only alerts take comments.
+ */
+export async function commentAlert(
+  client: LaceworkClient,
+  alertId: string,
+  text: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  if (!/^\d+$/.test(alertId)) {
+    throw new ConfigurationError(
+      `lacework: only alerts take comments (${alertId} is a compliance or vulnerability finding).`,
+      { option: "id" },
+    );
+  }
+  await client.request("POST", `/api/v2/Alerts/${alertId}/comment`, {
+    json: { comment: commentText("lacework", text, 1000) },
+    signal,
+    idempotent: false,
+  });
 }
 
 /** The close reason codes of `POST /api/v2/Alerts/{alertId}/close` (docs/lacework.md, Sources: write-back). */

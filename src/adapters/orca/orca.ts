@@ -15,7 +15,7 @@ import {
   unsupportedFeatureWarnings,
   unwrapRow,
 } from "./queries.js";
-import { setAlertStatus, snoozeAlert } from "./write-back.js";
+import { commentAlert, setAlertStatus, snoozeAlert, snoozedAlertOf } from "./write-back.js";
 
 /** Options of {@link orca}. */
 export interface OrcaOptions extends HttpSourceOptions {
@@ -127,6 +127,17 @@ export function orca(options: OrcaOptions = {}): CnappSource {
       assertWritable("orca", options.allowWrite, "createException");
       const links = consoleUrl() ?? defaultOrcaConsoleUrl;
       return snoozeAlert(client, nativeIdOf(request.findingId), request, links, call.signal);
+    },
+
+    async removeException(ref, call = {}) {
+      assertWritable("orca", options.allowWrite, "removeException");
+      // Reopening ends the snooze (docs/orca.md, Sources: write-back).
+      await setAlertStatus(client, snoozedAlertOf(ref.id), { status: "open" }, call.signal);
+    },
+
+    async comment(id, text, call = {}) {
+      assertWritable("orca", options.allowWrite, "comment");
+      await commentAlert(client, nativeIdOf(id), text, call.signal);
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { ExceptionRef, ExceptionRequest, StatusChange } from "../../core/source.js";
-import { exceptionExpiry } from "../shared/write-back.js";
+import { commentText, exceptionExpiry } from "../shared/write-back.js";
 import type { OrcaClient } from "./client.js";
 
 /**
@@ -38,6 +38,21 @@ export async function snoozeAlert(
   const comment = `Snoozed by cloudsteward for ${days} days (until ${new Date(until).toISOString()}): ${request.reason}. Requested by ${request.requestedBy}, approved by ${request.approvedBy}.${note}`;
   await write(client, alertId, "/comment", { comment }, signal, false);
   return { id: `${alertId}/snooze/${days}d`, url: `${consoleUrl}/alerts/${encodeURIComponent(alertId)}` };
+}
+
+/** Adds a comment to the alert (`PUT /alerts/<id>/comment`, docs/orca.md, Sources: write-back); secrets redacted. */
+export async function commentAlert(
+  client: OrcaClient,
+  alertId: string,
+  text: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  await write(client, alertId, "/comment", { comment: commentText("orca", text, 4000) }, signal, false);
+}
+
+/** The alert a snooze reference (`<alertId>/snooze/<days>d`, from {@link snoozeAlert}) is on. */
+export function snoozedAlertOf(refId: string): string {
+  return refId.replace(/\/snooze\/\d+d$/, "");
 }
 
 // Internal helpers.

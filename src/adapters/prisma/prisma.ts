@@ -73,7 +73,8 @@ export function prisma(options: PrismaOptions = {}): CnappSource {
   return {
     specificationVersion: "v1",
     platform: "prisma",
-    capabilities: cnappCapabilities,
+    // Prisma Cloud has no comment API: a note goes with a dismissal only (docs/prisma.md, Sources: write-back).
+    capabilities: { ...cnappCapabilities, comment: false },
     findings(query: FindingQuery = {}, call: CallOptions = {}): AsyncIterable<Finding> {
       const pinned = pinQuery(query) as FindingQuery;
       const record = recorderOf(call, options.events);
@@ -125,6 +126,12 @@ export function prisma(options: PrismaOptions = {}): CnappSource {
     async createException(request, call = {}) {
       assertWritable("prisma", options.allowWrite, "createException");
       return snoozeAlert(client, nativeAlertId(request.findingId), request, call.signal);
+    },
+
+    async removeException(ref, call = {}) {
+      assertWritable("prisma", options.allowWrite, "removeException");
+      // A snooze is a state of the alert (its id is the reference): reopening ends it.
+      await setAlertStatus(client, nativeAlertId(ref.id), { status: "open" }, call.signal);
     },
   };
 }

@@ -50,5 +50,7 @@ export const cnappCapabilities: Readonly<Required<SourceCapabilities>> = {
   nativeQuery: true,
   setStatus: true,
   createException: true,
+  removeException: true,
+  comment: true,
   resume: true,
 };

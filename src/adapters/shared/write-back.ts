@@ -1,4 +1,5 @@
 import { ConfigurationError } from "../../core/errors.js";
+import { redact } from "../../core/redact.js";
 import type { ExceptionRequest } from "../../core/source.js";
 
 /**
@@ -31,4 +32,18 @@ export function exceptionExpiry(platform: string, request: ExceptionRequest, now
 export function exceptionDescription(request: ExceptionRequest, until: string): string {
   const note = request.note ? ` ${request.note}` : "";
   return `${request.reason} (requested by ${request.requestedBy}, approved by ${request.approvedBy}, until ${until}).${note}`;
+}
+
+/**
+ * A comment as it is sent to a platform: secrets redacted (`redact`), trimmed, cut to `max` characters.
+ * @throws ConfigurationError when nothing is left to send.
+ * @example
+ * const text = commentText("orca", "Approved by bob (token=abc…)", 4000); // "Approved by bob (token=[REDACTED:…])"
+ */
+export function commentText(platform: string, text: string, max: number): string {
+  const clean = redact(String(text)).trim();
+  if (clean === "") {
+    throw new ConfigurationError(`${platform}: comment needs a non-empty text.`, { option: "text" });
+  }
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }

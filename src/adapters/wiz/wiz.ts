@@ -10,7 +10,13 @@ import { createWizClient, findRecord, listPage } from "./client.js";
 import type { WizKind } from "./map-severity.js";
 import { normalize } from "./normalize.js";
 import { graphqlOperations, kindsFor, matchesQuery, unsupportedFilterWarnings } from "./queries.js";
-import { createIgnoreRule, updateIssue, type WizLookup } from "./write-back.js";
+import {
+  createIgnoreRule,
+  createIssueNote,
+  deleteIgnoreRule,
+  updateIssue,
+  type WizLookup,
+} from "./write-back.js";
 
 export type { WizKind } from "./map-severity.js";
 
@@ -128,6 +134,17 @@ export function wiz(options: WizOptions = {}): CnappSource {
     async createException(request, call = {}) {
       assertWritable("wiz", options.allowWrite, "createException");
       return createIgnoreRule(client, request, () => lookup(request.findingId, call), call.signal);
+    },
+
+    async removeException(ref, call = {}) {
+      assertWritable("wiz", options.allowWrite, "removeException");
+      await deleteIgnoreRule(client, ref.id, call.signal);
+    },
+
+    async comment(id, text, call = {}) {
+      assertWritable("wiz", options.allowWrite, "comment");
+      const issueId = nativeIdOf(id);
+      await createIssueNote(client, issueId, text, () => lookup(id, call), call.signal);
     },
   };
 }

@@ -1,7 +1,7 @@
-import { InvalidResponseError, NotFoundError } from "../../core/errors.js";
+import { ConfigurationError, InvalidResponseError, NotFoundError } from "../../core/errors.js";
 import type { Finding } from "../../core/finding.js";
 import type { ExceptionRef, ExceptionRequest, StatusChange } from "../../core/source.js";
-import { exceptionDescription, exceptionExpiry } from "../shared/write-back.js";
+import { commentText, exceptionDescription, exceptionExpiry } from "../shared/write-back.js";
 import type { WizClient } from "./client.js";
 import type { WizKind } from "./map-severity.js";
 
@@ -60,7 +60,64 @@ export async function createIgnoreRule(
   return { id: ruleId };
 }
 
+/**
+ * Adds a note to an issue with `createIssueNote` (docs/wiz.md, Sources: write-back). Only issues have
+ * notes: a configuration or vulnerability finding is refused before anything is sent.
+ * @throws ConfigurationError for a finding that is not an issue, or an empty text.
+ */
+export async function createIssueNote(
+  client: WizClient,
+  issueId: string,
+  text: string,
+  lookup: () => Promise<WizLookup | undefined>,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const note = commentText("wiz", text, 10_000);
+  const found = await lookup();
+  if (!found) {
+    throw new NotFoundError(
+      `wiz: finding ${issueId} does not exist (or is not visible to this service account).`,
+      {
+        integration: "wiz",
+        status: 404,
+        method: "POST",
+        url: "graphql",
+      },
+    );
+  }
+  if (found.kind !== "issue") {
+    throw new ConfigurationError(
+      `wiz: only issues take notes; ${issueId} is a ${found.kind} finding (write the exception as an ignore rule instead).`,
+      { option: "id" },
+    );
+  }
+  await client.graphql(
+    createIssueNoteMutation,
+    { input: { issueId, text: note } },
+    { signal, idempotent: false },
+  );
+}
+
+/** Deletes an ignore rule `createIgnoreRule` made, by its id (docs/wiz.md, Sources: write-back). */
+export async function deleteIgnoreRule(
+  client: WizClient,
+  ruleId: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  await client.graphql(deleteIgnoreRuleMutation, { input: { id: ruleId } }, { signal, idempotent: true });
+}
+
 // Internal helpers.
+
+/** `createIssueNote` (docs/wiz.md, Write-back). */
+const createIssueNoteMutation = `mutation CloudstewardCreateIssueNote($input: CreateIssueNoteInput!) {
+  createIssueNote(input: $input) { issueNote { id text createdAt } }
+}`;
+
+/** `deleteIgnoreRule` (input `{ id }`; its payload is inferred like `deleteIssueNote`'s `_stub`: docs/wiz.md, Write-back). */
+const deleteIgnoreRuleMutation = `mutation CloudstewardDeleteIgnoreRule($input: DeleteIgnoreRuleInput!) {
+  deleteIgnoreRule(input: $input) { _stub }
+}`;
 
 /** The `updateIssue` patch for a normalized status change (docs/wiz.md, Sources: write-back). */
 function toWizIssuePatch(change: StatusChange): Record<string, string> {

@@ -14,7 +14,14 @@ export const sandboxLaceworkApiSecret = "_sandbox-lw-secret-4e2f9a";
 
 /** A write the Lacework emulation accepted, for tests to inspect. */
 export interface LaceworkWrite {
-  operation: "closeAlert" | "createPolicyException" | "createVulnerabilityException" | "saveQuery";
+  operation:
+    | "closeAlert"
+    | "commentAlert"
+    | "createPolicyException"
+    | "deletePolicyException"
+    | "createVulnerabilityException"
+    | "deleteVulnerabilityException"
+    | "saveQuery";
   target: string;
   body: Record<string, unknown>;
 }
@@ -31,7 +38,8 @@ export interface LaceworkEmulation extends Emulation<LaceworkOptions> {
  * Emulates the Lacework FortiCNAPP REST API v2 over an estate: `POST /api/v2/access/tokens` (`X-LW-UAKS` +
  * `{ keyId, expiryTime }`), `Alerts/search` with `timeFilter` (≤7 days, ≤92 days back), `filters` and
  * `paging.urls.nextPage`, 204 for an empty window, `Alerts/{id}?scope=Details` with `entityMap`,
- * `Alerts/{id}/close`, `Exceptions?policyId=`, `VulnerabilityExceptions`, `Vulnerabilities/Hosts|Containers/search`,
+ * `Alerts/{id}/close`, `Alerts/{id}/comment`, `Exceptions?policyId=` and `VulnerabilityExceptions` (create and
+ * `DELETE`), `Vulnerabilities/Hosts|Containers/search`,
  * `Reports`, and `Queries/execute` over an LQL subset (`LW_CFG_AWS`/`LW_CFG_AZURE`/`LW_CFG_GCP` with
  * `=`/`<>` filters joined by `and`), with Lacework's `{ message }` errors and the sandbox faults. Every
  * estate finding reported by Lacework is an alert (its `alertId` is the estate's native id), placed in
@@ -53,6 +61,7 @@ export function laceworkEmulation(estate: Estate, faults: Faults): LaceworkEmula
   const tokens = new Set<string>();
   const pages = new Map<string, { rows: unknown[]; offset: number }>();
   const policyExceptions: Record<string, unknown>[] = [];
+  const vulnerabilityExceptions = new Set<string>();
   const savedQueries = new Map<string, string>();
   const writes: LaceworkWrite[] = [];
   const pageSize = 10;
@@ -273,6 +282,16 @@ export function laceworkEmulation(estate: Estate, faults: Faults): LaceworkEmula
     });
   };
 
+  const commentAlert = async (request: Request, alertId: string): Promise<Response> => {
+    if (!byAlertId.has(alertId))
+      return jsonResponse(404, { ok: false, message: `Alert ${alertId} not found` });
+    const body = (await request.json().catch(() => ({}))) as { comment?: unknown };
+    if (typeof body.comment !== "string" || body.comment.trim() === "")
+      return jsonResponse(400, { ok: false, message: "comment is required" });
+    writes.push({ operation: "commentAlert", target: alertId, body });
+    return jsonResponse(200, { message: "Comment added" });
+  };
+
   const closeAlert = async (request: Request, alertId: string): Promise<Response> => {
     const target = byAlertId.get(alertId);
     if (!target) return jsonResponse(404, { ok: false, message: `Alert ${alertId} not found` });
@@ -319,7 +338,7 @@ export function laceworkEmulation(estate: Estate, faults: Faults): LaceworkEmula
       lastUpdateTime: new Date().toISOString(),
       lastUpdateUser: sandboxLaceworkApiKey,
     };
-    policyExceptions.push(data);
+    policyExceptions.push({ ...data, policyId });
     writes.push({
       operation: "createPolicyException",
       target: policyId,
@@ -362,6 +381,7 @@ export function laceworkEmulation(estate: Estate, faults: Faults): LaceworkEmula
         updatedBy: sandboxLaceworkApiKey,
       },
     };
+    vulnerabilityExceptions.add(data.exceptionGuid);
     writes.push({ operation: "createVulnerabilityException", target: String(body.exceptionName), body });
     return jsonResponse(201, { data });
   };
@@ -418,10 +438,11 @@ export function laceworkEmulation(estate: Estate, faults: Faults): LaceworkEmula
         return searchVulnerabilities(request, base, "Hosts");
       if (method === "POST" && path === "/api/v2/Vulnerabilities/Containers/search")
         return searchVulnerabilities(request, base, "Containers");
-      const alertPath = /^\/api\/v2\/Alerts\/([^/]+)(\/close)?$/.exec(path);
+      const alertPath = /^\/api\/v2\/Alerts\/([^/]+)(\/close|\/comment)?$/.exec(path);
       if (alertPath) {
         const alertId = decodeURIComponent(alertPath[1]!);
-        if (method === "POST" && alertPath[2]) return closeAlert(request, alertId);
+        if (method === "POST" && alertPath[2] === "/close") return closeAlert(request, alertId);
+        if (method === "POST" && alertPath[2] === "/comment") return commentAlert(request, alertId);
         const target = method === "GET" && !alertPath[2] ? byAlertId.get(alertId) : undefined;
         if (!target) return jsonResponse(404, { ok: false, message: `Alert ${alertId} not found` });
         return jsonResponse(200, {
@@ -429,6 +450,24 @@ export function laceworkEmulation(estate: Estate, faults: Faults): LaceworkEmula
         });
       }
       if (method === "POST" && path === "/api/v2/Exceptions") return createPolicyException(request, url);
+      const exceptionPath = /^\/api\/v2\/(Exceptions|VulnerabilityExceptions)\/([^/]+)$/.exec(path);
+      if (method === "DELETE" && exceptionPath) {
+        const id = decodeURIComponent(exceptionPath[2]!);
+        if (exceptionPath[1] === "VulnerabilityExceptions") {
+          if (!vulnerabilityExceptions.delete(id))
+            return jsonResponse(404, { ok: false, message: `Exception ${id} not found` });
+          writes.push({ operation: "deleteVulnerabilityException", target: id, body: {} });
+          return new Response(null, { status: 204 });
+        }
+        const index = policyExceptions.findIndex(
+          (exception) =>
+            exception.exceptionId === id && exception.policyId === url.searchParams.get("policyId"),
+        );
+        if (index < 0) return jsonResponse(404, { ok: false, message: `Exception ${id} not found` });
+        policyExceptions.splice(index, 1);
+        writes.push({ operation: "deletePolicyException", target: id, body: {} });
+        return new Response(null, { status: 204 });
+      }
       if (method === "POST" && path === "/api/v2/VulnerabilityExceptions")
         return createVulnerabilityException(request);
       if (method === "GET" && path === "/api/v2/Reports") return reports(url);

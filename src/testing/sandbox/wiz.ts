@@ -23,7 +23,7 @@ export const sandboxWizClientSecret = "sandbox-wiz-secret-7c1e";
 
 /** A write the Wiz emulation accepted, for tests to inspect. */
 export interface WizWrite {
-  operation: "updateIssue" | "createIgnoreRule";
+  operation: "updateIssue" | "createIgnoreRule" | "deleteIgnoreRule" | "createIssueNote";
   input: Record<string, unknown>;
 }
 
@@ -38,7 +38,8 @@ export interface WizEmulation extends Emulation<WizOptions> {
 /**
  * Emulates Wiz's API over an estate: the OAuth token endpoint (`/oauth/token`, client credentials,
  * audience `wiz-api`) and GraphQL (`/graphql`) with `issuesV2` (also as `issues`), `issue(id)`, `configurationFindings`,
- * `vulnerabilityFindings`, cursor paging, `filterBy`, the `updateIssue` and `createIgnoreRule` mutations,
+ * `vulnerabilityFindings`, cursor paging, `filterBy`, the `updateIssue`, `createIssueNote`, `createIgnoreRule` and
+ * `deleteIgnoreRule` mutations (a deleted rule gives back the state its findings had before it),
  * Wiz's error behaviour (GraphQL `errors` in a 200, 401 on an expired token) and the sandbox faults.
  * @example
  * const emulation = wizEmulation(generateEstate({ seed: 1 }), createFaults());
@@ -68,6 +69,8 @@ export function wizEmulation(estate: Estate, faults: Faults): WizEmulation {
   const tokens = new Set<string>();
   const writes: WizWrite[] = [];
   const ignoreRules: Record<string, unknown>[] = [];
+  /** Per ignore rule, the state each finding it ignored had before (`undefined`: the estate's own). */
+  const ignoredBefore = new Map<string, Map<string, ReturnType<typeof effective> | undefined>>();
   let graphqlRequests = 0;
   const filterCache = new Map<string, EstateFinding[]>();
 
@@ -302,6 +305,8 @@ export function wizEmulation(estate: Estate, faults: Faults): WizEmulation {
         ];
         if (!ruleIds.includes(ruleId)) continue;
         const current = effective(target.finding, target.kind, context);
+        if (!ignoredBefore.has(id)) ignoredBefore.set(id, new Map());
+        ignoredBefore.get(id)!.set(nativeId, overrides.get(nativeId));
         overrides.set(nativeId, {
           ...current,
           status: target.kind === "vulnerability" ? "IGNORED" : "REJECTED",
@@ -320,6 +325,42 @@ export function wizEmulation(estate: Estate, faults: Faults): WizEmulation {
           },
         },
       };
+    },
+    deleteIgnoreRule: (args) => {
+      const input = (args.input ?? {}) as Record<string, unknown>;
+      const index = ignoreRules.findIndex((rule) => rule.id === input.id);
+      if (index < 0) return { error: "Resource not found / access denied", code: "NOT_FOUND" };
+      ignoreRules.splice(index, 1);
+      for (const [nativeId, before] of ignoredBefore.get(String(input.id)) ?? []) {
+        if (before) overrides.set(nativeId, before);
+        else overrides.delete(nativeId);
+      }
+      ignoredBefore.delete(String(input.id));
+      writes.push({ operation: "deleteIgnoreRule", input });
+      return { data: { _stub: null } };
+    },
+    createIssueNote: (args) => {
+      const input = (args.input ?? {}) as Record<string, unknown>;
+      const target = typeof input.issueId === "string" ? byNativeId.get(input.issueId) : undefined;
+      if (target?.kind !== "issue") return { error: "Resource not found / access denied", code: "NOT_FOUND" };
+      if (typeof input.text !== "string" || input.text === "")
+        return {
+          error: 'Field "text" of required type "String!" was not provided.',
+          code: "GRAPHQL_VALIDATION_FAILED",
+        };
+      const current = effective(target.finding, "issue", context);
+      const at = new Date().toISOString();
+      const note: WizNote = {
+        id: `note-${current.notes.length + 1}`,
+        text: input.text,
+        createdAt: at,
+        updatedAt: at,
+        user: null,
+        serviceAccount: { name: sandboxWizClientId },
+      };
+      overrides.set(input.issueId as string, { ...current, notes: [...current.notes, note] });
+      writes.push({ operation: "createIssueNote", input });
+      return { data: { issueNote: note } };
     },
   };
 

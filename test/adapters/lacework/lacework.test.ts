@@ -316,7 +316,7 @@ describe("lacework write-back", () => {
       approvedBy: "ciso@example.com",
       note: "CAB-123",
     });
-    expect(ref.id).toMatch(/^lacework-global-\d+-[0-9a-f]{12}$/);
+    expect(ref.id).toMatch(/^(lacework-global-\d+)\/\1-[0-9a-f]{12}$/);
     const [exception, close] = sandbox.emulations.lacework.writes.slice(-2);
     const resource = sandbox.estate.resources.find((candidate) => candidate.id === target.resourceId)!;
     expect(exception?.operation).toBe("createPolicyException");

@@ -28,6 +28,7 @@ export default defineConfig({
     "audit/index": "src/audit/index.ts",
     "compliance/index": "src/agents/compliance/index.ts",
     "remediation/index": "src/agents/remediation/index.ts",
+    "query/index": "src/agents/query/index.ts",
     "server/index": "src/server/index.ts",
     "testing/index": "src/testing/index.ts",
     "testing/vitest/index": "src/testing/vitest/index.ts",

@@ -1,0 +1,426 @@
+import type { Case } from "../../core/case.js";
+import { type Finding, severityRank } from "../../core/finding.js";
+import type { RunRecorder } from "../../core/recorder.js";
+import type { FindingSource } from "../../core/source.js";
+import type { Store } from "../../core/store.js";
+import { type ComplianceMapper, complianceMapper } from "../compliance/mapping.js";
+import { type ExceptionRecord, exceptionNamespace, listExceptions } from "../exceptions/exceptions.js";
+import { exceptionIndex } from "../exceptions/match.js";
+import { casesNamespace } from "../governance/governance.js";
+import { defaultKnowledge, type KnowledgeBase } from "../knowledge/knowledge-base.js";
+import { compilePlatform, type QueryPlan } from "./compile.js";
+import { QueryError } from "./errors.js";
+import {
+  archetypeReader,
+  caseContextOf,
+  compileFilters,
+  type FindingContext,
+  frameworkKeyOf,
+  tagContext,
+} from "./evaluate.js";
+import {
+  type GroupField,
+  type PostureFilterName,
+  type PostureQuery,
+  type PostureQueryInput,
+  postureQuerySchema,
+} from "./schema.js";
+
+/** Where a query reads from, and what it reads with. */
+export interface QueryOptions {
+  /** The platforms to ask, for the `findings` subject. Without any, findings are read from the cases the Store keeps. */
+  sources?: readonly FindingSource[];
+  /** Answers `cases` and `exceptions`, the `exception` filter, and `findings` when no source is given. */
+  store?: Store;
+  /** The clock `asOf` defaults to. */
+  now?: () => Date;
+  /** Maps findings to requirements (framework filters, `requirement` groups). @default complianceMapper() */
+  mapper?: ComplianceMapper;
+  /** Gives archetypes. @default defaultKnowledge */
+  knowledge?: KnowledgeBase;
+  /** The business context of a finding. @default the resource's tags, or a stored case's context */
+  contextOf?: (finding: Finding) => FindingContext | undefined;
+  /** Receives the sources' warnings and dead letters. */
+  record?: RunRecorder;
+  signal?: AbortSignal;
+}
+
+/** A count of matches sharing the values of the `groupBy` fields. */
+export interface QueryGroup {
+  key: Partial<Record<GroupField, string>>;
+  count: number;
+}
+
+/** What one platform returned for a query. */
+export interface PlatformRead {
+  platform: string;
+  /** Findings the source yielded (after its own server-side filtering). */
+  received: number;
+  /** Of those, how many matched the whole query. */
+  matched: number;
+  elapsedMs: number;
+  /** Set when the platform failed; the others still answer. */
+  error?: string;
+}
+
+/** The answer to a posture query. */
+export interface QueryResult {
+  query: PostureQuery;
+  plan: QueryPlan;
+  /** How many records matched (all of them, not only the `limit` returned). */
+  total: number;
+  /** How many records were examined client-side. */
+  scanned: number;
+  /** The first `limit` matching findings in `sort` order (subject `findings`). */
+  findings: Finding[];
+  /** The first `limit` matching cases (subject `cases`). */
+  cases: Case[];
+  /** The first `limit` matching exception records (subject `exceptions`). */
+  exceptions: ExceptionRecord[];
+  /** Counts by `groupBy`, largest first. */
+  groups?: QueryGroup[];
+  /** Per platform, for the `findings` subject read from sources. */
+  reads: PlatformRead[];
+  warnings: string[];
+  elapsedMs: number;
+}
+
+/** Options of {@link plan}. */
+export type PlanOptions = Pick<QueryOptions, "sources" | "now">;
+
+/**
+ * Parses a posture query given as TypeScript or JSON.
+ * @throws QueryError naming the first invalid field.
+ */
+export function parsePostureQuery(input: unknown): PostureQuery {
+  const result = postureQuerySchema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = issue.path.join(".") || "(query)";
+  throw new QueryError(`query: ${field}: ${issue.message}`, { field, cause: result.error });
+}
+
+/**
+ * Shows, per platform, what a query runs server-side, the exact native request, and what is evaluated
+ * client-side — without sending anything.
+ * @example
+ * const shown = plan({ filters: { severity: ["critical"] } }, { sources: [wiz(), prisma()] });
+ * shown.platforms[0].requests[0]; // { method: "POST", path: "/graphql", body: { query, variables: { filterBy } } }
+ */
+export function plan(input: PostureQueryInput | PostureQuery, options: PlanOptions = {}): QueryPlan {
+  const query = parsePostureQuery(input);
+  return planOf(query, asOfOf(query, options.now), options.sources);
+}
+
+/**
+ * Runs a read-only posture query: the platforms filter what they can server-side (see {@link plan}),
+ * and every returned finding is checked against the whole query by one compiled predicate. Cases and
+ * exceptions are read from the Store. Nothing is written anywhere.
+ * @throws QueryError for an invalid query, or one that needs a Store it was not given.
+ * @example
+ * const result = await runQuery(
+ *   { filters: { severity: ["critical"], environment: ["production"], olderThanDays: 30 } },
+ *   { sources: [wiz(), prisma()] },
+ * );
+ * result.total; result.findings[0].source.url;
+ */
+export async function runQuery(
+  input: PostureQueryInput | PostureQuery,
+  options: QueryOptions = {},
+): Promise<QueryResult> {
+  const started = performance.now();
+  const query = parsePostureQuery(input);
+  const asOf = asOfOf(query, options.now);
+  const shown = planOf(query, asOf, query.subject === "findings" ? options.sources : undefined);
+  if (query.subject !== "findings" || !options.sources?.length) {
+    if (!options.store)
+      throw new QueryError(
+        `query: the ${query.subject} subject is answered from the Store; pass \`store\`${query.subject === "findings" ? " or `sources`" : ""}`,
+        { field: "subject" },
+      );
+  }
+  const knowledge = options.knowledge ?? defaultKnowledge;
+  const frameworkKey = query.filters.framework ? frameworkKeyOf(query.filters.framework) : undefined;
+  const mapper =
+    options.mapper ??
+    (frameworkKey || query.groupBy?.includes("requirement")
+      ? complianceMapper(frameworkKey ? { frameworks: [frameworkKey] } : {})
+      : undefined);
+  const exceptions =
+    query.filters.exception !== undefined && options.store
+      ? exceptionIndex(await collect(listExceptions({ store: options.store }, ["approved", "active"])))
+      : undefined;
+  const contextOf = options.contextOf ?? tagContext();
+  const result: QueryResult = {
+    query,
+    plan: shown,
+    total: 0,
+    scanned: 0,
+    findings: [],
+    cases: [],
+    exceptions: [],
+    reads: [],
+    warnings: [...shown.warnings],
+    elapsedMs: 0,
+  };
+  if (query.subject === "exceptions") {
+    await answerExceptions(query, options.store!, result);
+  } else {
+    const matches = compileFilters(query.filters, {
+      asOf,
+      mapper,
+      knowledge,
+      exceptions,
+      contextOf,
+    });
+    const grouper =
+      query.groupBy && groupReader(query.groupBy, { contextOf, knowledge, mapper, frameworkKey });
+    const counts = new Map<string, QueryGroup>();
+    const count = (finding: Finding, context: FindingContext | undefined) => {
+      if (!grouper) return;
+      for (const key of grouper(finding, context)) {
+        const id = JSON.stringify(key);
+        const group = counts.get(id);
+        if (group) group.count++;
+        else counts.set(id, { key, count: 1 });
+      }
+    };
+    if (query.subject === "cases") {
+      const matched: Case[] = [];
+      for await (const { value } of options.store!.list<Case>(casesNamespace)) {
+        result.scanned++;
+        const context = caseContextOf(value.context);
+        const hit = value.findings.find((finding) => matches(finding, context));
+        if (!hit) continue;
+        matched.push(value);
+        count(hit, context);
+      }
+      result.total = matched.length;
+      result.cases = sortCases(matched, query).slice(0, query.limit);
+    } else {
+      const matched: Finding[] = [];
+      const take = (finding: Finding, context?: FindingContext) => {
+        result.scanned++;
+        if (!matches(finding, context)) return false;
+        matched.push(finding);
+        count(finding, context);
+        return true;
+      };
+      if (options.sources?.length) {
+        await Promise.all(
+          options.sources.map((source, index) =>
+            readSource(source, shown.platforms[index]!, take, options, result),
+          ),
+        );
+      } else {
+        const seen = new Set<string>();
+        for await (const { value } of options.store!.list<Case>(casesNamespace)) {
+          const context = caseContextOf(value.context);
+          for (const finding of value.findings) {
+            if (seen.has(finding.id)) continue;
+            seen.add(finding.id);
+            take(finding, context);
+          }
+        }
+      }
+      result.total = matched.length;
+      result.findings = sortFindings(matched, query, asOf).slice(0, query.limit);
+    }
+    if (grouper) result.groups = [...counts.values()].sort((a, b) => b.count - a.count);
+  }
+  result.elapsedMs = performance.now() - started;
+  return result;
+}
+
+// --- Internal helpers ---------------------------------------------------------------------------------
+
+function asOfOf(query: PostureQuery, now: (() => Date) | undefined): Date {
+  return query.asOf ? new Date(query.asOf) : (now?.() ?? new Date());
+}
+
+function planOf(query: PostureQuery, asOf: Date, sources: readonly FindingSource[] | undefined): QueryPlan {
+  const used = (Object.keys(query.filters) as PostureFilterName[]).filter(
+    (name) => query.filters[name] !== undefined,
+  );
+  const warnings: string[] = [];
+  checkSubject(query);
+  if (query.subject !== "findings" || !sources?.length) {
+    return {
+      subject: query.subject,
+      asOf: asOf.toISOString(),
+      platforms: [],
+      storeNamespace: query.subject === "exceptions" ? exceptionNamespace : casesNamespace,
+      clientSideOnly: used,
+      warnings,
+    };
+  }
+  const platforms = sources.map((source) => compilePlatform(source.platform, query, asOf));
+  for (const platform of platforms) warnings.push(...platform.warnings);
+  const clientSideOnly = used.filter((name) =>
+    platforms.every((platform) => platform.skipped || platform.clientSide.includes(name)),
+  );
+  return { subject: query.subject, asOf: asOf.toISOString(), platforms, clientSideOnly, warnings };
+}
+
+/** Filters that mean nothing for the exceptions subject, and the one that means something only there. */
+function checkSubject(query: PostureQuery): void {
+  const used = (Object.keys(query.filters) as PostureFilterName[]).filter(
+    (name) => query.filters[name] !== undefined,
+  );
+  if (query.subject === "exceptions") {
+    const allowed = new Set<PostureFilterName>(["severity", "ruleId", "accountId", "exceptionState"]);
+    const wrong = used.find((name) => !allowed.has(name));
+    if (wrong)
+      throw new QueryError(
+        `query: the exceptions subject filters by severity, ruleId, accountId and exceptionState only, not ${wrong}`,
+        { field: `filters.${wrong}` },
+      );
+    if (query.groupBy?.some((field) => field !== "severity"))
+      throw new QueryError("query: exceptions group by severity only", { field: "groupBy" });
+  } else if (query.filters.exceptionState) {
+    throw new QueryError(
+      "query: exceptionState applies to the exceptions subject; use `exception: excepted` for findings",
+      { field: "filters.exceptionState" },
+    );
+  }
+}
+
+async function readSource(
+  source: FindingSource,
+  platform: QueryPlan["platforms"][number],
+  take: (finding: Finding) => boolean,
+  options: QueryOptions,
+  result: QueryResult,
+): Promise<void> {
+  const read: PlatformRead = { platform: source.platform, received: 0, matched: 0, elapsedMs: 0 };
+  result.reads.push(read);
+  if (platform.skipped) return;
+  const started = performance.now();
+  try {
+    for await (const finding of source.findings(platform.findingQuery, {
+      signal: options.signal,
+      record: options.record,
+    })) {
+      read.received++;
+      if (take(finding)) read.matched++;
+    }
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    read.error = error instanceof Error ? error.message : String(error);
+    result.warnings.push(`${source.platform}: the read failed (${read.error}); the answer leaves it out.`);
+  }
+  read.elapsedMs = performance.now() - started;
+}
+
+async function answerExceptions(query: PostureQuery, store: Store, result: QueryResult): Promise<void> {
+  const { severity, ruleId, accountId, exceptionState } = query.filters;
+  const matched: ExceptionRecord[] = [];
+  for await (const record of listExceptions({ store }, exceptionState)) {
+    result.scanned++;
+    if (severity && !severity.includes(record.severity)) continue;
+    if (ruleId && !record.targets.some((target) => ruleId.includes(target.ruleId))) continue;
+    if (accountId && !record.targets.some((target) => accountId.includes(target.accountId ?? ""))) continue;
+    matched.push(record);
+  }
+  result.total = matched.length;
+  matched.sort((a, b) => a.expiresAt.localeCompare(b.expiresAt));
+  result.exceptions = matched.slice(0, query.limit);
+  if (query.groupBy) {
+    const counts = new Map<string, number>();
+    for (const record of matched) counts.set(record.severity, (counts.get(record.severity) ?? 0) + 1);
+    result.groups = [...counts].map(([value, count]) => ({ key: { severity: value }, count }));
+    result.groups.sort((a, b) => b.count - a.count);
+  }
+}
+
+function groupReader(
+  fields: readonly GroupField[],
+  readers: {
+    contextOf: (finding: Finding) => FindingContext | undefined;
+    knowledge: KnowledgeBase;
+    mapper: ComplianceMapper | undefined;
+    frameworkKey: string | undefined;
+  },
+): (finding: Finding, context: FindingContext | undefined) => Partial<Record<GroupField, string>>[] {
+  const archetypeOf = archetypeReader(readers.knowledge);
+  const value = (field: GroupField, finding: Finding, context: FindingContext | undefined): string[] => {
+    switch (field) {
+      case "severity":
+        return [finding.severity];
+      case "status":
+        return [finding.status];
+      case "category":
+        return [finding.category];
+      case "platform":
+        return [finding.source.platform];
+      case "cloud":
+        return [finding.resource.cloud];
+      case "accountId":
+        return [finding.resource.accountId];
+      case "region":
+        return [finding.resource.region ?? "(none)"];
+      case "resourceType":
+        return [finding.resource.type];
+      case "ruleId":
+        return [finding.rule.id];
+      case "archetype":
+        return [archetypeOf(finding) ?? "(none)"];
+      case "environment":
+        return [(context ?? readers.contextOf(finding))?.environment ?? "unknown"];
+      case "owner": {
+        const resolved = context ?? readers.contextOf(finding);
+        return [resolved?.owner ?? resolved?.team ?? "(unowned)"];
+      }
+      case "requirement": {
+        const mapped = (readers.mapper?.map(finding) ?? []).filter(
+          (mapping) => readers.frameworkKey === undefined || mapping.framework === readers.frameworkKey,
+        );
+        const keys = new Set(mapped.map((mapping) => `${mapping.framework} ${mapping.requirement}`));
+        return keys.size > 0 ? [...keys] : ["(none)"];
+      }
+    }
+  };
+  return (finding, context) => {
+    let keys: Partial<Record<GroupField, string>>[] = [{}];
+    for (const field of fields)
+      keys = keys.flatMap((key) => value(field, finding, context).map((item) => ({ ...key, [field]: item })));
+    return keys;
+  };
+}
+
+function sortFindings(findings: Finding[], query: PostureQuery, asOf: Date): Finding[] {
+  const by = query.sort?.by ?? "severity";
+  const sign = (query.sort?.order ?? "desc") === "desc" ? -1 : 1;
+  const time = asOf.getTime();
+  const score = (finding: Finding): number => {
+    switch (by) {
+      case "severity":
+      case "priority":
+        return severityRank(finding.severity) * 1e13 + (time - Date.parse(finding.firstSeen)) / 1000;
+      case "firstSeen":
+        return Date.parse(finding.firstSeen);
+      case "lastSeen":
+        return Date.parse(finding.lastSeen);
+      case "age":
+        return time - Date.parse(finding.firstSeen);
+    }
+  };
+  const scored = findings.map((finding) => ({ finding, score: score(finding) }));
+  scored.sort((a, b) => sign * (a.score - b.score) || a.finding.id.localeCompare(b.finding.id));
+  return scored.map((item) => item.finding);
+}
+
+function sortCases(cases: Case[], query: PostureQuery): Case[] {
+  const sign = (query.sort?.order ?? "desc") === "desc" ? -1 : 1;
+  const score = (item: Case) =>
+    query.sort?.by === "priority" || query.sort === undefined
+      ? (item.priority?.score ?? 0) + severityRank(item.severity) * 1000
+      : severityRank(item.severity);
+  return [...cases].sort((a, b) => sign * (score(a) - score(b)) || a.id.localeCompare(b.id));
+}
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
+}

@@ -29,6 +29,7 @@ export default defineConfig({
     "compliance/index": "src/agents/compliance/index.ts",
     "remediation/index": "src/agents/remediation/index.ts",
     "query/index": "src/agents/query/index.ts",
+    "mcp/index": "src/mcp/index.ts",
     "server/index": "src/server/index.ts",
     "testing/index": "src/testing/index.ts",
     "testing/vitest/index": "src/testing/vitest/index.ts",

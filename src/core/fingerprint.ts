@@ -1,5 +1,6 @@
 import * as crypto from "node:crypto";
 import type { Resource } from "./finding.js";
+import { memoize } from "./memo.js";
 
 /** The resource fields {@link canonicalResourceKey} reads. */
 export type ResourceIdentity = Pick<Resource, "id" | "cloud" | "accountId" | "type" | "name" | "region">;
@@ -58,10 +59,20 @@ export function canonicalResourceKey(resource: ResourceIdentity): string {
  * const key = dedupKey("s3-bucket-public-read", finding.resource); // "dk_3f9c…"
  */
 export function dedupKey(archetype: string, resource: ResourceIdentity): string {
-  return `dk_${stableHash(archetype.trim().toLowerCase(), canonicalResourceKey(resource))}`;
+  return hashedDedupKey(archetype, canonicalResourceKey(resource));
 }
 
 // Internal helpers.
+
+/**
+ * The hash half of {@link dedupKey}, computed once per rule and resource: a platform reports the same
+ * rule on the same resource again and again (Lacework's alerts repeat about one pair in two), and the
+ * SHA-256 is most of a key's cost. The key is the same value, cached or not.
+ */
+const hashedDedupKey = memoize(
+  (archetype: string, resourceKey: string) => `dk_${stableHash(archetype.trim().toLowerCase(), resourceKey)}`,
+  8192,
+);
 
 /** AWS services whose ARNs carry no region (and, for S3, no account). */
 const globalAwsServices = new Set(["iam", "s3", "cloudfront", "route53", "organizations", "waf"]);

@@ -34,6 +34,25 @@ export {
   exceptionIndex,
   type MatchableFinding,
 } from "./match.js";
+export {
+  applyItsmDecision,
+  type ExceptionDecisionStates,
+  type ExceptionRoute,
+  exceptionAction,
+  exceptionApprovals,
+  exceptionDecisionStates,
+  exceptionRouteNamespace,
+  type ItsmDecisionInput,
+  type ItsmDecisionOptions,
+  type ItsmDecisionResult,
+  type RouteExceptionOptions,
+  routeException,
+  type StatusReader,
+  type SyncExceptionDecisionsOptions,
+  type SyncExceptionDecisionsResult,
+  serviceNowExceptionFields,
+  syncExceptionDecisions,
+} from "./routing.js";
 export * from "./schema.js";
 export {
   type ExceptionNotice,

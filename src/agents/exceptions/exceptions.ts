@@ -12,6 +12,7 @@ import {
   type PolicyInput,
   type Principal,
 } from "../policy/schema.js";
+import { scheduleException } from "./due.js";
 import { ExceptionError } from "./errors.js";
 import {
   type CompensatingControl,
@@ -70,6 +71,8 @@ export interface ExceptionRecord {
   approvals: ExceptionApproval[];
   /** The nearest `reminderDays` threshold a reminder was sent for (the expiry sweep's bookkeeping). */
   remindedDays?: number;
+  /** The last re-review period a notice went out for (a risk acceptance with `reReviewDays`). */
+  reviewedPeriods?: number;
   /** Who rejected or revoked it, when, and why. */
   endedBy?: string;
   endedAt?: string;
@@ -207,6 +210,7 @@ export async function requestException(
     approvals: [],
   };
   await options.store.set(exceptionNamespace, record.id, record);
+  await scheduleException(options.store, record, rules);
   await options.audit?.append(auditOf(record, principal.id, now, "requested"));
   return record;
 }
@@ -289,6 +293,7 @@ export async function decideException(
       };
     }
     if (await options.store.compareAndSet(exceptionNamespace, id, current, next)) {
+      await scheduleException(options.store, next, rules);
       await options.audit?.append(
         auditOf(next, principal.id, now, verb === "approve" ? "approved" : next.state),
       );

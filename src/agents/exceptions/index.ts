@@ -1,3 +1,16 @@
+export { compensatingControlsByWeakness, compensatingControlsFor } from "../knowledge/compensating.js";
+export {
+  type CompensatingControlGuide,
+  compensatingControlGuideSchema,
+} from "../knowledge/entry.js";
+export {
+  type OrganizationKnowledge,
+  type OrganizationKnowledgeOptions,
+  type OrganizationMatch,
+  type OrganizationPassage,
+  organizationKnowledge,
+  splitByHeading,
+} from "../knowledge/organization.js";
 export {
   type AnalysisFact,
   type AnalyzeExceptionOptions,
@@ -57,6 +70,7 @@ export * from "./schema.js";
 export {
   type ExceptionNotice,
   exceptionNoticeNamespace,
+  type ReopenExceptionTicket,
   type SweepExceptionsOptions,
   type SweepResult,
   sweepExceptions,

@@ -1,31 +1,48 @@
 import type { Store } from "../../core/store.js";
 import { definePolicy } from "../policy/define.js";
+import type { ExceptionPolicy } from "../policy/schema.js";
+import { dueBucket, exceptionDueDaysNamespace, reviewDueAt, scheduleException } from "./due.js";
 import {
   auditOf,
   type ExceptionOptions,
   type ExceptionRecord,
   exceptionNamespace,
   exceptionPolicyOf,
-  listExceptions,
 } from "./exceptions.js";
 
-/** What the sweep tells owners and approvers: a reminder before the expiry, or the expiry itself. */
+/**
+ * What the sweep tells owners and approvers (the event of each step): a reminder before the expiry,
+ * the expiry itself, or that a risk acceptance is due for its periodic re-review.
+ */
 export interface ExceptionNotice {
-  type: "reminder" | "expired";
+  type: "reminder" | "expired" | "re-review";
   exception: ExceptionRecord;
+  /** Who to tell: the requester and every approver, without repeats. */
+  recipients: string[];
   /** For a reminder: the `reminderDays` threshold it is for. */
   daysLeft?: number;
+  /** For a re-review: the period (1 for the first `reReviewDays` after the start, then 2, …). */
+  period?: number;
   /** The sweep's time (ISO-8601). */
   at: string;
 }
 
+/**
+ * Reopens the ticket an exception's request went to (its ITSM record) with a comment: at the expiry, and
+ * when a risk acceptance is due for re-review. ITSM routing supplies one for the sink that holds the
+ * ticket; the sweep calls it once per step (claimed like a notice, retried by the next sweep when it throws).
+ */
+export type ReopenExceptionTicket = (exception: ExceptionRecord, comment: string) => Promise<void>;
+
 /** Options of {@link sweepExceptions}. */
 export interface SweepExceptionsOptions extends ExceptionOptions {
   /**
-   * Delivers a notice (a chat message, a comment that reopens the ticket). Called once per notice;
-   * when it throws, the notice is retried by the next sweep.
+   * Delivers a notice (a chat message, an email). Called once per notice; when it throws, the notice
+   * is retried by the next sweep.
    */
   onNotice?: (notice: ExceptionNotice) => Promise<void>;
+  /** Reopens the exception's ticket at its expiry and at each re-review. @default no ticket */
+  reopenTicket?: ReopenExceptionTicket;
   /** How long a worker's claim on a notice holds before another worker may take it over. @default 900_000 (15 min) */
   claimTtlMs?: number;
 }
@@ -36,83 +53,156 @@ export interface SweepResult {
   activated: string[];
   /** Reminders delivered: exception id and threshold. */
   reminded: { id: string; daysLeft: number }[];
-  /** Exceptions that reached their expiry: notice delivered, then `active` → `expired`. */
+  /** Re-review notices delivered: exception id and period. */
+  reviewed: { id: string; period: number }[];
+  /** Exceptions that reached their expiry: notice delivered, ticket reopened, then `active` → `expired`. */
   expired: string[];
   /** Requests never decided before their requested end: `requested` → `expired`, with an audit record. */
   lapsed: string[];
-  /** Notices whose delivery failed; the next sweep tries them again. */
-  failed: { id: string; type: ExceptionNotice["type"]; error: unknown }[];
+  /** Notices (and ticket reopenings) whose delivery failed; the next sweep tries them again. */
+  failed: { id: string; type: ExceptionNotice["type"] | "reopen"; error: unknown }[];
 }
 
-/** The Store namespace of the notice ledger: `<id>:reminder:<days>` and `<id>:expired`. */
+/** The Store namespace of the notice ledger: `<id>:reminder:<days>`, `<id>:re-review:<period>`, `<id>:expired`, `<id>:reopen:<step>`. */
 export const exceptionNoticeNamespace = "exception-notices";
 
 const dayMs = 86_400_000;
 
 /**
- * Run it on a schedule (daily or more often), from one worker or several. For each exception that is
- * `approved` or `active`, against the clock you pass: activates it at its start; reminds once per
+ * Run it on a schedule (daily or more often), from one worker or several. It reads only the
+ * exceptions that are due (the due index, `exception-due:<day>`, which every request, decision and
+ * sweep keeps), and for each, against the clock you pass: activates it at its start; reminds once per
  * `reminderDays` threshold (only the nearest one due, so a late sweep sends one reminder, not a
- * burst); and at its expiry delivers an `expired` notice (the findings resurface: `applyExceptions`
- * stops matching at `expiresAt` on its own) and an audit record, then marks it `expired`. Each notice
- * is claimed in the Store (`setIfAbsent`) before it is delivered and marked done after, so two workers
- * never both send it and a failed delivery is retried; a worker that dies mid-delivery leaves a claim
- * another takes over after `claimTtlMs`, which may repeat that one notice (at least once on a crash,
- * exactly once otherwise). An exception is marked `expired` only after its notice is done. A request
- * still undecided at its requested end is marked `expired` too (audit step `lapsed-undecided`, no notice).
+ * burst); sends a risk acceptance a `re-review` notice once per `reReviewDays` period and reopens its
+ * ticket; and at its expiry delivers an `expired` notice (the findings resurface: `applyExceptions`
+ * stops matching at `expiresAt` on its own), reopens the ticket with a comment, writes an audit record,
+ * then marks it `expired`. Each notice and reopening is claimed in the Store (`setIfAbsent`) before it
+ * is delivered and marked done after, so two workers never both send it and a failed delivery is
+ * retried; a worker that dies mid-delivery leaves a claim another takes over after `claimTtlMs`, which
+ * may repeat that one delivery (at least once on a crash, exactly once otherwise). An exception is
+ * marked `expired` only after its notice and reopening are done. A request still undecided at its
+ * requested end is marked `expired` too (audit step `lapsed-undecided`, no notice).
  * @example
  * const result = await sweepExceptions({ store, policy, audit, onNotice: async (notice) => slack.post(…) });
  */
 export async function sweepExceptions(options: SweepExceptionsOptions): Promise<SweepResult> {
-  const policy = definePolicy(options.policy);
-  const reminderDays = [...exceptionPolicyOf(policy).reminderDays].sort((a, b) => a - b);
+  const rules = exceptionPolicyOf(definePolicy(options.policy));
+  const reminderDays = [...rules.reminderDays].sort((a, b) => a - b);
   const now = (options.now ?? (() => new Date()))();
-  const time = now.getTime();
-  const result: SweepResult = { activated: [], reminded: [], expired: [], lapsed: [], failed: [] };
-  for await (const record of listExceptions(options, ["requested", "approved", "active"])) {
-    const expiresAt = Date.parse(record.expiresAt);
-    if (record.state === "requested") {
-      if (time < expiresAt) continue;
-      const next: ExceptionRecord = { ...record, state: "expired" };
-      if (await move(options.store, record, next)) {
-        await options.audit?.append(auditOf(next, "cloudsteward/exceptions", now, "lapsed-undecided"));
-        result.lapsed.push(record.id);
-      }
-      continue;
+  const at = now.toISOString();
+  const today = at.slice(0, 10);
+  const { store } = options;
+  const result: SweepResult = {
+    activated: [],
+    reminded: [],
+    reviewed: [],
+    expired: [],
+    lapsed: [],
+    failed: [],
+  };
+  const days: string[] = [];
+  const swept = new Set<string>();
+  for await (const { key } of store.list(exceptionDueDaysNamespace)) {
+    if (key > today) break;
+    days.push(key);
+  }
+  for (const day of days) {
+    const bucket = dueBucket(day);
+    const due: { key: string; id: string }[] = [];
+    for await (const { key, value } of store.list<string>(bucket)) {
+      // Keys are `<due time ISO>|<id>` and sort by time: the first one past the clock ends the day.
+      if (key.slice(0, key.indexOf("|")) > at) break;
+      due.push({ key, id: value });
     }
-    if (time >= expiresAt) {
-      const delivered = await notify(
-        options,
-        record,
-        { type: "expired", exception: record, at: now.toISOString() },
-        result,
-      );
-      if (delivered && (await move(options.store, record, { state: "expired" }))) {
-        result.expired.push(record.id);
-      }
-      continue;
+    for (const entry of due) {
+      // An exception filed under two keys (a stale entry) is swept once per sweep.
+      const record = swept.has(entry.id)
+        ? undefined
+        : await store.get<ExceptionRecord>(exceptionNamespace, entry.id);
+      swept.add(entry.id);
+      if (record) await sweepOne(record, { options, rules, reminderDays, now, result });
+      await reschedule(store, rules, bucket, entry);
     }
-    let current = record;
-    if (record.state === "approved" && Date.parse(record.startsAt) <= time) {
-      const next: ExceptionRecord = { ...record, state: "active" };
-      if (!(await move(options.store, record, next))) continue;
-      await options.audit?.append(auditOf(next, "cloudsteward/exceptions", now, "activated"));
-      result.activated.push(record.id);
-      current = next;
-    }
-    const daysLeft = reminderDays.find((days) => time >= expiresAt - days * dayMs);
-    if (daysLeft === undefined || (current.remindedDays !== undefined && current.remindedDays <= daysLeft))
-      continue;
-    const notice: ExceptionNotice = { type: "reminder", exception: current, daysLeft, at: now.toISOString() };
-    if (await notify(options, current, notice, result)) {
-      result.reminded.push({ id: current.id, daysLeft });
-      await move(options.store, current, { remindedDays: daysLeft });
-    }
+    if (day < today) await forgetDayIfEmpty(store, day);
   }
   return result;
 }
 
 // Internal helpers.
+
+interface SweepContext {
+  options: SweepExceptionsOptions;
+  rules: ExceptionPolicy;
+  reminderDays: number[];
+  now: Date;
+  result: SweepResult;
+}
+
+/** Does whatever is due for one exception. */
+async function sweepOne(record: ExceptionRecord, context: SweepContext): Promise<void> {
+  const { options, rules, reminderDays, now, result } = context;
+  const { store } = options;
+  const time = now.getTime();
+  const at = now.toISOString();
+  const expiresAt = Date.parse(record.expiresAt);
+  if (record.state === "requested") {
+    if (time < expiresAt) return;
+    const next: ExceptionRecord = { ...record, state: "expired" };
+    if (await move(store, record, next)) {
+      await options.audit?.append(auditOf(next, "cloudsteward/exceptions", now, "lapsed-undecided"));
+      result.lapsed.push(record.id);
+    }
+    return;
+  }
+  if (record.state !== "approved" && record.state !== "active") return;
+  if (time >= expiresAt) {
+    const notice = noticeOf(record, "expired", at);
+    const comment = `Exception ${record.id} expired at ${record.expiresAt}: its findings count again. Renew it with a new request if the need remains.`;
+    if (
+      (await notify(context, record, `${record.id}:expired`, notice)) &&
+      (await reopen(context, record, "expired", comment)) &&
+      (await move(store, record, { state: "expired" }))
+    ) {
+      result.expired.push(record.id);
+    }
+    return;
+  }
+  let current = record;
+  if (record.state === "approved" && Date.parse(record.startsAt) <= time) {
+    const next: ExceptionRecord = { ...record, state: "active" };
+    if (!(await move(store, record, next))) return;
+    await options.audit?.append(auditOf(next, "cloudsteward/exceptions", now, "activated"));
+    result.activated.push(record.id);
+    current = next;
+  }
+  const daysLeft = reminderDays.find((days) => time >= expiresAt - days * dayMs);
+  if (daysLeft !== undefined && (current.remindedDays === undefined || current.remindedDays > daysLeft)) {
+    const notice = { ...noticeOf(current, "reminder", at), daysLeft };
+    if (!(await notify(context, current, `${current.id}:reminder:${daysLeft}`, notice))) return;
+    result.reminded.push({ id: current.id, daysLeft });
+    const next = { ...current, remindedDays: daysLeft };
+    if (!(await move(store, current, next))) return;
+    current = next;
+  }
+  const period = (current.reviewedPeriods ?? 0) + 1;
+  const review = reviewDueAt(current, rules, period);
+  if (current.state === "active" && review !== undefined && review <= time) {
+    const notice = { ...noticeOf(current, "re-review", at), period };
+    const comment = `Risk acceptance ${current.id} is due for its periodic re-review (period ${period}, every ${rules.reReviewDays} days); it expires ${current.expiresAt}.`;
+    if (
+      (await notify(context, current, `${current.id}:re-review:${period}`, notice)) &&
+      (await reopen(context, current, `re-review:${period}`, comment))
+    ) {
+      result.reviewed.push({ id: current.id, period });
+      await move(store, current, { reviewedPeriods: period });
+    }
+  }
+}
+
+function noticeOf(record: ExceptionRecord, type: ExceptionNotice["type"], at: string): ExceptionNotice {
+  const recipients = [...new Set([record.requester, ...record.approvals.map(({ principal }) => principal)])];
+  return { type, exception: record, recipients, at };
+}
 
 interface NoticeClaim {
   state: "claimed" | "done";
@@ -120,45 +210,81 @@ interface NoticeClaim {
   leaseUntil: string;
 }
 
-/**
- * Claims, delivers and completes one notice. True when the notice is done (now or by an earlier
- * sweep), false when another worker holds it or the delivery failed.
- */
-async function notify(
-  options: SweepExceptionsOptions,
+/** Delivers a notice and its audit record under a claim. */
+function notify(
+  context: SweepContext,
   record: ExceptionRecord,
+  key: string,
   notice: ExceptionNotice,
-  result: SweepResult,
 ): Promise<boolean> {
-  const { store } = options;
-  const key =
-    notice.type === "reminder" ? `${record.id}:reminder:${notice.daysLeft}` : `${record.id}:expired`;
-  const now = Date.parse(notice.at);
-  const claim: NoticeClaim = {
-    state: "claimed",
-    claimId: crypto.randomUUID(),
-    leaseUntil: new Date(now + (options.claimTtlMs ?? 900_000)).toISOString(),
-  };
-  if (!(await store.setIfAbsent(exceptionNoticeNamespace, key, claim))) {
-    const held = await store.get<NoticeClaim>(exceptionNoticeNamespace, key);
-    if (held?.state === "done") return true;
-    if (held && Date.parse(held.leaseUntil) > now) return false;
-    if (!(await store.compareAndSet(exceptionNoticeNamespace, key, held, claim))) return false;
-  }
-  try {
+  const { options, now } = context;
+  const step =
+    notice.type === "reminder"
+      ? `reminder-${notice.daysLeft}`
+      : notice.type === "re-review"
+        ? `re-review-${notice.period}`
+        : "expired";
+  return claimed(context, key, notice.type, record.id, async () => {
     await options.onNotice?.(notice);
-    const step = notice.type === "reminder" ? `reminder-${notice.daysLeft}` : "expired";
     await options.audit?.append(
       auditOf(
         { ...record, state: notice.type === "expired" ? "expired" : record.state },
         "cloudsteward/exceptions",
-        new Date(now),
+        now,
         step,
       ),
     );
+  });
+}
+
+/** Reopens the exception's ticket under a claim; true at once without a `reopenTicket`. */
+async function reopen(
+  context: SweepContext,
+  record: ExceptionRecord,
+  step: string,
+  comment: string,
+): Promise<boolean> {
+  const { reopenTicket, audit } = context.options;
+  if (!reopenTicket) return true;
+  return claimed(context, `${record.id}:reopen:${step}`, "reopen", record.id, async () => {
+    await reopenTicket(record, comment);
+    await audit?.append(auditOf(record, "cloudsteward/exceptions", context.now, `ticket-reopened-${step}`));
+  });
+}
+
+/**
+ * Claims `key` in the notice ledger, runs `deliver`, and marks it done. True when it is done (now or by
+ * an earlier sweep), false when another worker holds it or the delivery failed (then released for retry).
+ */
+async function claimed(
+  context: SweepContext,
+  key: string,
+  type: SweepResult["failed"][number]["type"],
+  id: string,
+  deliver: () => Promise<void>,
+): Promise<boolean> {
+  const { options, now, result } = context;
+  const { store } = options;
+  const time = now.getTime();
+  const claim: NoticeClaim = {
+    state: "claimed",
+    claimId: crypto.randomUUID(),
+    leaseUntil: new Date(time + (options.claimTtlMs ?? 900_000)).toISOString(),
+  };
+  if (!(await store.setIfAbsent(exceptionNoticeNamespace, key, claim))) {
+    const held = await store.get<NoticeClaim>(exceptionNoticeNamespace, key);
+    if (held?.state === "done") return true;
+    if (held && Date.parse(held.leaseUntil) > time) return false;
+    if (!(await store.compareAndSet(exceptionNoticeNamespace, key, held, claim))) return false;
+  }
+  try {
+    await deliver();
   } catch (error) {
-    await store.compareAndSet(exceptionNoticeNamespace, key, claim, { ...claim, leaseUntil: notice.at });
-    result.failed.push({ id: record.id, type: notice.type, error });
+    await store.compareAndSet(exceptionNoticeNamespace, key, claim, {
+      ...claim,
+      leaseUntil: now.toISOString(),
+    });
+    result.failed.push({ id, type, error });
     return false;
   }
   return store.compareAndSet(exceptionNoticeNamespace, key, claim, { ...claim, state: "done" });
@@ -167,4 +293,40 @@ async function notify(
 /** Applies `change` to the record if nobody changed it since it was read. */
 function move(store: Store, record: ExceptionRecord, change: Partial<ExceptionRecord>): Promise<boolean> {
   return store.compareAndSet(exceptionNamespace, record.id, record, { ...record, ...change });
+}
+
+/**
+ * Files the exception again from what it is now (a step not done stays due) and drops the entry that
+ * woke the sweep. The new entry is written first, so a crash never leaves an open exception unfiled;
+ * reading the record once more after the delete files it again if another worker changed it and
+ * filed it under the very key just deleted.
+ */
+async function reschedule(
+  store: Store,
+  rules: ExceptionPolicy,
+  bucket: string,
+  entry: { key: string; id: string },
+): Promise<void> {
+  const fileCurrent = async () => {
+    const current = await store.get<ExceptionRecord>(exceptionNamespace, entry.id);
+    return current && scheduleException(store, current, rules);
+  };
+  if ((await fileCurrent()) === entry.key) return;
+  await store.delete(bucket, entry.key);
+  await fileCurrent();
+}
+
+/**
+ * Drops a past day from the list of days once its entries are all gone. A writer files an entry before
+ * listing its day, so checking again after the delete and listing the day back if an entry arrived
+ * meanwhile means no entry is ever left on an unlisted day.
+ */
+async function forgetDayIfEmpty(store: Store, day: string): Promise<void> {
+  const isEmpty = async () => {
+    for await (const _ of store.list(dueBucket(day))) return false;
+    return true;
+  };
+  if (!(await isEmpty())) return;
+  await store.delete(exceptionDueDaysNamespace, day);
+  if (!(await isEmpty())) await store.set(exceptionDueDaysNamespace, day, true);
 }

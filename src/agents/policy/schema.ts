@@ -170,6 +170,11 @@ export const exceptionPolicySchema = z.strictObject({
   criticalQuorum: z.union([z.literal(1), z.literal(2)]).default(1),
   /** Remind owners and approvers this many days before an exception expires. @default [7] */
   reminderDays: z.array(z.number().int().positive()).default([7]),
+  /**
+   * Re-review each risk acceptance this many days after its start, and again every as many days
+   * until it expires (one notice per period). @default none
+   */
+  reReviewDays: z.number().int().positive().optional(),
 });
 /** The exception policy as validated, defaults filled in. */
 export type ExceptionPolicy = z.output<typeof exceptionPolicySchema>;

@@ -4,14 +4,6 @@ export {
   compensatingControlGuideSchema,
 } from "../knowledge/entry.js";
 export {
-  type OrganizationKnowledge,
-  type OrganizationKnowledgeOptions,
-  type OrganizationMatch,
-  type OrganizationPassage,
-  organizationKnowledge,
-  splitByHeading,
-} from "../knowledge/organization.js";
-export {
   type AnalysisFact,
   type AnalyzeExceptionOptions,
   type ApprovalRequirement,

@@ -11,7 +11,8 @@ import { type PipelineOptions, pipeline } from "../core/pipeline.js";
 import type { RunReport } from "../core/report.js";
 import type { Secret } from "../core/secret.js";
 import type { Store } from "../core/store.js";
-import type { SlackInteractionOptions } from "../sinks/slack/interaction.js";
+import type { ApprovalDecisions, SlackInteractionOptions } from "../sinks/slack/interaction.js";
+import type { ExceptionWebhookOptions } from "./exception-webhooks.js";
 
 /** What every webhook route takes, whatever its platform. */
 export interface WebhookRouteOptions {
@@ -55,6 +56,12 @@ export interface WebhookHandlerOptions {
   slackSigningSecret?: Secret;
   /** More options of the Slack interaction handler (user → principal mapping, `onResult`). */
   slack?: Omit<SlackInteractionOptions, "approvals" | "signingSecret">;
+  /**
+   * Applies exception decisions made elsewhere: `POST /exceptions/jira` and `POST /exceptions/servicenow`
+   * (ITSM webhooks, each served when its entry is given) and, with `slack: true`, Slack's
+   * Approve/Reject buttons on exception ids (`exc_…`) at `/slack/interactions`.
+   */
+  exceptions?: ExceptionWebhookOptions;
   /** Where delivered finding versions and delivery ids are remembered, so a redelivery is skipped. @default memoryStore() */
   store?: Store;
   /** Batches that may wait for the worker; beyond it the handler answers 503 with `Retry-After`. @default 1000 */
@@ -90,10 +97,12 @@ export const webhookSeenNamespace = "webhooks:seen";
  * findings, drops the versions it already accepted (same finding id, `lastSeen`, status and
  * severity, or same delivery id) and answers 202 at once, processing in the background through a bounded queue (503 with
  * `Retry-After` when full); `POST /slack/interactions` applies Approve/Reject buttons to
- * `approvals`; `GET /healthz` answers 200 with the queue depth.
+ * `approvals` (and to exceptions with `exceptions.slack`); `POST /exceptions/jira` and
+ * `POST /exceptions/servicenow` apply ITSM decisions on exceptions; `GET /healthz` answers 200 with the queue depth.
  * @throws ConfigurationError at creation when neither `onFindings` nor `pipeline` is given, when a
  * built-in route's secret is missing or empty (option or environment variable), when a route has
- * no parser, or when `approvals` is given without a Slack signing secret.
+ * no parser, when `approvals` or `exceptions.slack` is given without a Slack signing secret, or when
+ * an `exceptions.jira` or `exceptions.servicenow` route has no secret.
  * @example
  * const handler = createWebhookHandler({
  *   sources: { wiz: { secret: process.env.WIZ_WEBHOOK_SECRET } },
@@ -116,18 +125,35 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const idle: (() => void)[] = [];
   let running = 0;
   // Loaded on the first Slack request, so the root entry does not load the Slack sink's code.
-  const { approvals } = options;
+  const { approvals, exceptions } = options;
   let slackHandler: Promise<(request: Request) => Promise<Response>> | undefined;
   const handleSlack = (request: Request): Promise<Response> => {
-    if (!approvals) return Promise.resolve(json(404, { error: "No approval queue is configured." }));
-    slackHandler ??= import("../sinks/slack/interaction.js").then(({ slackInteractionHandler }) =>
+    if (!approvals && !exceptions?.slack)
+      return Promise.resolve(json(404, { error: "No approval queue is configured." }));
+    slackHandler ??= Promise.all([
+      import("../sinks/slack/interaction.js"),
+      exceptions?.slack ? import("../agents/exceptions/routing.js") : undefined,
+    ]).then(([{ slackInteractionHandler }, routing]) =>
       slackInteractionHandler({
         ...options.slack,
-        approvals,
+        approvals:
+          routing && exceptions ? bothQueues(approvals, routing.exceptionApprovals(exceptions)) : approvals!,
         ...(options.slackSigningSecret === undefined ? {} : { signingSecret: options.slackSigningSecret }),
       }),
     );
     return slackHandler.then((handle) => handle(request));
+  };
+  // Loaded on the first ITSM request, like the Slack handler.
+  let exceptionModule: Promise<typeof import("./exception-webhooks.js")> | undefined;
+  const handleException = async (system: "jira" | "servicenow", request: Request): Promise<Response> => {
+    if (!exceptions?.[system]) return json(404, { error: "No such route." });
+    exceptionModule ??= import("./exception-webhooks.js");
+    try {
+      return await (await exceptionModule).handleExceptionWebhook(request, system, exceptions);
+    } catch (error) {
+      options.onRequestError?.(error, `exceptions/${system}`);
+      return json(500, { error: "The webhook could not be processed." });
+    }
   };
 
   const handleBatch = async (batch: WebhookBatch): Promise<void> => {
@@ -203,6 +229,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     if (path === "/slack/interactions") {
       return handleSlack(request);
     }
+    if (path === "/exceptions/jira" || path === "/exceptions/servicenow") {
+      return handleException(path === "/exceptions/jira" ? "jira" : "servicenow", request);
+    }
     const match = /^\/webhooks\/([a-z0-9-]+)$/.exec(path);
     // Own routes only: `/webhooks/constructor` must not find Object.prototype.constructor.
     const source = match ? routes.get(match[1] as string) : undefined;
@@ -274,12 +303,25 @@ function checkRoutes(options: WebhookHandlerOptions): Map<string, WebhookSourceO
     }
     routes.set(name, source);
   }
-  if (options.approvals) {
+  if (options.approvals || options.exceptions?.slack) {
     assertWebhookSecret(options.slackSigningSecret, {
       env: "SLACK_SIGNING_SECRET",
       option: "slackSigningSecret",
       integration: "createWebhookHandler",
     });
+  }
+  for (const [system, env] of [
+    ["jira", "JIRA_WEBHOOK_SECRET"],
+    ["servicenow", "SERVICENOW_WEBHOOK_SECRET"],
+  ] as const) {
+    const route = options.exceptions?.[system];
+    if (route) {
+      assertWebhookSecret(route.secret, {
+        env,
+        option: `exceptions.${system}.secret`,
+        integration: "createWebhookHandler",
+      });
+    }
   }
   return routes;
 }
@@ -325,6 +367,20 @@ async function forget(store: Store, batch: WebhookBatch): Promise<void> {
     await store.delete(webhookSeenNamespace, versionKey(batch.source, finding));
   if (batch.deliveryId)
     await store.delete(webhookSeenNamespace, `${batch.source}:delivery:${batch.deliveryId}`);
+}
+
+/** Button presses on exception ids (`exc_…`) go to the exceptions, the others to the approval queue. */
+function bothQueues(approvals: ApprovalQueue | undefined, exceptions: ApprovalDecisions): ApprovalDecisions {
+  const pick = (id: string): ApprovalDecisions => {
+    if (id.startsWith("exc_")) return exceptions;
+    if (!approvals) throw new Error(`no approval queue is configured for "${id}"`);
+    return approvals;
+  };
+  return {
+    approve: (id, by) => pick(id).approve(id, by),
+    reject: (id, by) => pick(id).reject(id, by),
+    acknowledge: (id, by) => pick(id).acknowledge(id, by),
+  };
 }
 
 async function* fromArray(findings: readonly Finding[]): AsyncIterable<Finding> {

@@ -3,6 +3,7 @@
  * @module cloudsteward/server
  */
 
+export { type ExceptionWebhookOptions, handleExceptionWebhook } from "./exception-webhooks.js";
 export { type NodeServer, nodeListener, type ServeNodeOptions, serveNode } from "./node.js";
 export {
   createWebhookHandler,

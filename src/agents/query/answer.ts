@@ -113,9 +113,14 @@ export async function ask(question: string, options: AskOptions = {}): Promise<A
   if (parsed.kind === "clarify")
     return { ...base, kind: "clarify", summary: parsed.question, choices: parsed.choices };
   if (parsed.kind === "unanswerable") return { ...base, kind: "unanswerable", summary: parsed.reason };
-  const result = await runQuery(parsed.query, options);
+  const matched: Finding[] = [];
+  const compliance = parsed.query.filters.framework !== undefined;
+  const result = await runQuery(parsed.query, {
+    ...options,
+    onMatch: compliance ? (finding) => matched.push(finding) : options.onMatch,
+  });
   const citations = citationsOf(result, options.citations ?? 10);
-  const gaps = parsed.query.filters.framework ? complianceGaps(result) : undefined;
+  const gaps = compliance ? complianceGaps(parsed.query, matched) : undefined;
   const template = templateSummary(result, gaps);
   const answer: Answer = {
     ...base,
@@ -151,12 +156,17 @@ export async function ask(question: string, options: AskOptions = {}): Promise<A
 }
 
 /**
- * The requirements the matching findings fail: per requirement of the query's framework (only the
- * asked one and its sub-requirements when the query names one), the failing resources and the
- * knowledge-base explanation of each archetype behind them.
+ * "Explain the gaps": the requirements of the query's framework that `findings` (a query's matches)
+ * fail — only the asked requirement and its sub-requirements when the query names one — with the
+ * failing resources and the knowledge-base explanation of each archetype behind them.
+ * @example
+ * const matched = [];
+ * const query = parsePostureQuery({ filters: { framework: "pci-dss-4.0", requirement: "8.3" } });
+ * await runQuery(query, { sources, onMatch: (finding) => matched.push(finding) });
+ * complianceGaps(query, matched)[0]; // { requirement: "8.3.2", resourceCount: 12, explanations: [...] }
  */
-export function complianceGaps(result: QueryResult): ComplianceGap[] {
-  const { framework: name, requirement } = result.query.filters;
+export function complianceGaps(query: PostureQuery, findings: Iterable<Finding>): ComplianceGap[] {
+  const { framework: name, requirement } = query.filters;
   if (!name) return [];
   const key = frameworkKeyOf(name);
   const [framework] = bundledFrameworks([key]);
@@ -164,8 +174,6 @@ export function complianceGaps(result: QueryResult): ComplianceGap[] {
   const archetypeOf = archetypeReader(defaultKnowledge);
   const wanted = requirement === undefined ? undefined : requirementKey(requirement);
   const byRequirement = new Map<string, { resources: Set<string>; archetypes: Map<string, number> }>();
-  const findings =
-    result.findings.length > 0 ? result.findings : result.cases.flatMap((item) => item.findings);
   for (const finding of findings) {
     for (const mapping of mapper.map(finding)) {
       if (wanted !== undefined && !isRequirementOrChild(requirementKey(mapping.requirement), wanted))

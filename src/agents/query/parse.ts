@@ -129,7 +129,7 @@ export function parseOffline(question: string): ParsedQuestion {
   if (/\b(not|never) (internet[- ]?)?exposed\b|\binternal[- ]only\b|\bprivate\b/.test(text))
     filters.internetExposed = false;
   else if (
-    /\binternet[- ](facing|exposed|accessible)\b|\bexposed to the internet\b|\bpublicly (exposed|accessible|reachable)\b|\bpublic[- ]facing\b/.test(
+    /\binternet[- ](facing|exposed|accessible)\b|\bexposed to the internet\b|\bpublicly (exposed|accessible|reachable)\b|\bpublic[- ]facing\b|\bpublic(?! (cloud|exploits?))\b|\bopen to the (world|internet)\b/.test(
       text,
     )
   )
@@ -140,7 +140,9 @@ export function parseOffline(question: string): ParsedQuestion {
   if (classifications.length > 0) filters.dataClassification = classifications;
 
   // Clouds and platforms.
-  const clouds = cloudWords.filter(([, pattern]) => pattern.test(text)).map(([cloud]) => cloud);
+  // A CIS benchmark's name names its cloud; that is the framework, not a cloud filter.
+  const withoutBenchmark = text.replace(/\bcis (aws|amazon|azure|gcp|google|kubernetes)\b/g, "cis");
+  const clouds = cloudWords.filter(([, pattern]) => pattern.test(withoutBenchmark)).map(([cloud]) => cloud);
   if (clouds.length > 0) filters.cloud = clouds;
   const platforms = (["wiz", "prisma", "orca", "lacework"] as const).filter((platform) =>
     new RegExp(`\\b${platform}\\b`).test(text),
@@ -170,10 +172,14 @@ export function parseOffline(question: string): ParsedQuestion {
   if (regions.length > 0) filters.region = [...new Set(regions)];
 
   // Owner.
-  const owner =
-    /\b(?:owned by|owner|belonging to|assigned to|team) ([a-z0-9][a-z0-9._@-]{1,63})\b/.exec(text)?.[1] ??
-    /\b([a-z0-9][a-z0-9._-]{1,63}) team(?:'s)?\b/.exec(text)?.[1];
-  if (owner && !stopOwners.has(owner)) filters.owner = [owner];
+  const owner = [
+    /\b(?:owned by|owner|belonging to|assigned to) ([a-z0-9][a-z0-9._@-]{1,63})\b/,
+    /\b([a-z0-9][a-z0-9._-]{1,63}) team(?:'s)?\b/,
+    /\bteam ([a-z0-9][a-z0-9._@-]{1,63})\b/,
+  ]
+    .map((pattern) => pattern.exec(text)?.[1])
+    .find((name) => name !== undefined && !stopOwners.has(name));
+  if (owner) filters.owner = [owner];
 
   // Age.
   const age = readAge(text);
@@ -200,18 +206,23 @@ export function parseOffline(question: string): ParsedQuestion {
 
   // Exceptions as a finding filter.
   if (subject === "findings") {
-    if (/\b(without|no|not covered by an?) (active )?exceptions?\b|\bnot excepted\b/.test(text))
+    if (/\b(without|no|not covered by) (an? )?(active )?exceptions?\b|\bnot excepted\b/.test(text))
       filters.exception = "not-excepted";
     else if (/\b(with|under|covered by) an? (active )?exceptions?\b|\bexcepted\b/.test(text))
       filters.exception = "excepted";
   }
 
   // Counts and limits.
-  for (const match of text.matchAll(
-    /\b(?:by|per|grouped by|broken down by|for each) (severity|status|category|platform|cloud|account|region|resource type|environment|owner|team|rule|archetype|requirement)\b/g,
-  )) {
-    const field = groupWords[match[1]!]!;
-    if (!groupBy.includes(field) && groupBy.length < 2) groupBy.push(field);
+  const groupable = Object.keys(groupWords).join("|");
+  const grouping = new RegExp(
+    `\\b(?:by|per|grouped by|broken down by|for each) (${groupable})(?: and (${groupable}))?\\b`,
+    "g",
+  );
+  for (const match of text.matchAll(grouping)) {
+    for (const word of [match[1], match[2]]) {
+      const field = word === undefined ? undefined : groupWords[word];
+      if (field && !groupBy.includes(field) && groupBy.length < 2) groupBy.push(field);
+    }
   }
   const top = /\b(?:top|first) (\d{1,4})\b/.exec(text);
   if (top) limit = Math.min(1_000, Math.max(1, Number(top[1])));
@@ -228,21 +239,28 @@ export function parseOffline(question: string): ParsedQuestion {
     for (const key of Object.keys(filters) as (keyof PostureFilters)[])
       if (!["severity", "exceptionState", "accountId"].includes(key)) delete filters[key];
   }
-  const query = postureQuerySchema.parse({
+  const parsed = postureQuerySchema.safeParse({
     subject,
     filters,
     ...(groupBy.length > 0 && { groupBy: subject === "exceptions" ? ["severity"] : groupBy }),
     ...(limit !== undefined && { limit }),
   });
-  return { kind: "query", query, by };
+  if (!parsed.success)
+    return {
+      kind: "unanswerable",
+      reason: `The question reads as an invalid query (${parsed.error.issues[0]!.path.join(".")}: ${parsed.error.issues[0]!.message}).`,
+      by,
+    };
+  return { kind: "query", query: parsed.data, by };
 }
 
 // --- Internal helpers ---------------------------------------------------------------------------------
 
 const modelCaches = new WeakMap<LanguageModel, Map<string, ParsedQuestion>>();
 
+/** A question that asks to change something: it starts with a write verb, or one governs a determiner. */
 const writeIntent =
-  /^\s*(please )?(fix|remediate|delete|remove|close|resolve|suppress|dismiss|mute|snooze|approve|reject|revoke|create|open|file|assign|tag|update|change|set|disable|enable|patch|rotate|mark)\b/;
+  /^\s*(please |can you |could you )?(fix|remediate|delete|remove|close|resolve|suppress|dismiss|mute|snooze|approve|reject|revoke|create|file|assign|tag|update|change|set|disable|enable|patch|rotate|mark|ignore)\b|\b(fix|remediate|delete|remove|close|resolve|suppress|dismiss|approve|reject|revoke|disable|rotate)\s+(all|every|the|these|this|each|my|our|it|them|any)\b/;
 
 const severityOrder: Severity[] = ["critical", "high", "medium", "low", "info"];
 const severityWords: [Severity, RegExp][] = [
@@ -255,7 +273,7 @@ const severityWords: [Severity, RegExp][] = [
 const vagueSeverity = /\b(serious|important|bad|dangerous|risky|scary|worst|urgent)\b/;
 
 const statusWords: [NonNullable<PostureFilters["status"]>[number], RegExp][] = [
-  ["open", /\bopen\b|\bunresolved\b|\bactive findings\b|\boutstanding\b/],
+  ["open", /\bopen\b(?! (to|for|ports?)\b)|\bunresolved\b|\bactive findings\b|\boutstanding\b/],
   ["in_progress", /\bin[- ]progress\b|\bbeing worked on\b/],
   ["resolved", /\bresolved\b|\bfixed\b|\bclosed\b/],
   ["suppressed", /\bsuppressed\b|\bignored\b|\bdismissed\b/],
@@ -271,7 +289,7 @@ const categoryWords: [NonNullable<PostureFilters["category"]>[number], RegExp][]
     "secret",
     /\b(exposed |leaked |hard[- ]?coded )?secrets? (findings|in code|exposed|leaked)\b|\bleaked secrets?\b|\bhard[- ]?coded (secrets?|credentials?)\b/,
   ],
-  ["data", /\bdata (security|findings?|exposure)\b|\bsensitive data\b/],
+  ["data", /\bdata (security|findings?|exposure)\b/],
 ];
 
 const environmentWords: [NonNullable<PostureFilters["environment"]>[number], RegExp][] = [
@@ -339,22 +357,13 @@ const groupWords: Record<string, GroupField> = {
 };
 
 const stopOwners = new Set([
-  "the",
-  "a",
-  "an",
-  "any",
-  "my",
-  "our",
-  "each",
-  "every",
-  "by",
-  "is",
-  "that",
-  "which",
-  "with",
+  ...["the", "a", "an", "any", "my", "our", "each", "every", "by", "is", "that", "which", "with"],
+  ...["and", "or", "own", "owns", "has", "have", "of", "in", "for", "to", "same", "whole", "security"],
 ]);
 
 const unitDays: Record<string, number> = {
+  hour: 1 / 24,
+  hours: 1 / 24,
   day: 1,
   days: 1,
   week: 7,
@@ -367,9 +376,10 @@ const unitDays: Record<string, number> = {
 
 function readAge(text: string): { olderThanDays?: number; newerThanDays?: number } | "vague" | undefined {
   const number = "(\\d{1,5}|a|one|two|three|six)";
-  const unit = "(days?|weeks?|months?|years?)";
+  const unit = "(hours?|days?|weeks?|months?|years?)";
   const words: Record<string, number> = { a: 1, one: 1, two: 2, three: 3, six: 6 };
-  const days = (count: string, name: string) => (words[count] ?? Number(count)) * unitDays[name]!;
+  const days = (count: string, name: string) =>
+    Math.max(1, Math.ceil((words[count] ?? Number(count)) * unitDays[name]!));
   const older = new RegExp(
     `\\b(?:older than|more than|over|at least|longer than|for more than|open for(?: more than)?) ${number} ${unit}(?: old)?\\b|\\b${number} ${unit} or (?:older|more)\\b|\\b${number}\\+ ${unit}\\b`,
   ).exec(text);

@@ -42,6 +42,8 @@ export interface QueryOptions {
   contextOf?: (finding: Finding) => FindingContext | undefined;
   /** Receives the sources' warnings and dead letters. */
   record?: RunRecorder;
+  /** Called with every matching finding (not only the `limit` returned), e.g. to collect compliance gaps. */
+  onMatch?: (finding: Finding) => void;
   signal?: AbortSignal;
 }
 
@@ -194,6 +196,8 @@ export async function runQuery(
         if (!hit) continue;
         matched.push(value);
         count(hit, context);
+        if (options.onMatch)
+          for (const finding of value.findings) if (matches(finding, context)) options.onMatch(finding);
       }
       result.total = matched.length;
       result.cases = sortCases(matched, query).slice(0, query.limit);
@@ -204,6 +208,7 @@ export async function runQuery(
         if (!matches(finding, context)) return false;
         matched.push(finding);
         count(finding, context);
+        options.onMatch?.(finding);
         return true;
       };
       if (options.sources?.length) {
@@ -226,7 +231,7 @@ export async function runQuery(
       result.total = matched.length;
       result.findings = sortFindings(matched, query, asOf).slice(0, query.limit);
     }
-    if (grouper) result.groups = [...counts.values()].sort((a, b) => b.count - a.count);
+    if (grouper) result.groups = [...counts.values()].sort(byCount);
   }
   result.elapsedMs = performance.now() - started;
   return result;
@@ -329,7 +334,7 @@ async function answerExceptions(query: PostureQuery, store: Store, result: Query
     const counts = new Map<string, number>();
     for (const record of matched) counts.set(record.severity, (counts.get(record.severity) ?? 0) + 1);
     result.groups = [...counts].map(([value, count]) => ({ key: { severity: value }, count }));
-    result.groups.sort((a, b) => b.count - a.count);
+    result.groups.sort(byCount);
   }
 }
 
@@ -417,6 +422,11 @@ function sortCases(cases: Case[], query: PostureQuery): Case[] {
       ? (item.priority?.score ?? 0) + severityRank(item.severity) * 1000
       : severityRank(item.severity);
   return [...cases].sort((a, b) => sign * (score(a) - score(b)) || a.id.localeCompare(b.id));
+}
+
+/** Largest group first; equal counts in key order, so answers are stable. */
+function byCount(a: QueryGroup, b: QueryGroup): number {
+  return b.count - a.count || JSON.stringify(a.key).localeCompare(JSON.stringify(b.key));
 }
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {

@@ -27,6 +27,7 @@ export default defineConfig({
     "stores/index": "src/stores/index.ts",
     "audit/index": "src/audit/index.ts",
     "compliance/index": "src/agents/compliance/index.ts",
+    "exceptions/index": "src/agents/exceptions/index.ts",
     "remediation/index": "src/agents/remediation/index.ts",
     "query/index": "src/agents/query/index.ts",
     "mcp/index": "src/mcp/index.ts",

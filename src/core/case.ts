@@ -82,6 +82,8 @@ export const explanationSchema = z.object({
   /** Model id and prompt version when a model wrote it. */
   model: z.string().optional(),
   promptVersion: z.string().optional(),
+  /** The organization's runbook passages that apply, by file and heading (`explain({ organizationKnowledge })`). */
+  references: z.array(z.object({ path: z.string(), heading: z.string() })).optional(),
 });
 export type Explanation = z.infer<typeof explanationSchema>;
 

@@ -140,6 +140,20 @@ export interface GenerateResult {
   model?: { provider: string; modelId: string };
 }
 
+/** Texts to embed ({@link LanguageModel.embed}). */
+export interface EmbedRequest {
+  /** The texts, at most a few hundred per call. */
+  values: string[];
+  /** Aborting rejects the call with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** Embeddings, one per value, in the order given. */
+export interface EmbedResult {
+  embeddings: number[][];
+  usage?: { inputTokens: number };
+}
+
 /** A language model. Implementations are plain objects returned by a factory such as `openai(options)`. */
 export interface LanguageModel {
   readonly specificationVersion: "v1";
@@ -149,6 +163,12 @@ export interface LanguageModel {
   readonly modelId: string;
   /** Runs one call. Throws the typed errors of `src/core/errors.ts`; an abort rejects with the signal's reason. */
   generate(request: GenerateRequest): Promise<GenerateResult>;
+  /**
+   * Embeds texts as vectors, for semantic search (organization knowledge). Optional: present only when
+   * the provider was configured with an embedding model (`openai({ embeddingModel })`); wrappers such as
+   * `withFallback` and `withCache` pass only `generate` on, so search through them is full-text.
+   */
+  embed?(request: EmbedRequest): Promise<EmbedResult>;
 }
 
 /** All text of a request (system prompt and messages), as one string: what scripted matchers and caches look at. */

@@ -1,4 +1,5 @@
 import type {
+  EmbedRequest,
   FinishReason,
   GenerateRequest,
   GenerateResult,
@@ -43,6 +44,8 @@ export interface ScriptedModelOptions {
   provider?: string;
   /** @default "scripted-model" */
   modelId?: string;
+  /** Gives the model `embed`, answering each text with this function's vector. @default none (no `embed`) */
+  embed?: (value: string) => number[];
 }
 
 /** A scripted model, with what it was asked. */
@@ -99,6 +102,14 @@ export function scriptedModel(options: ScriptedModelOptions = {}): ScriptedModel
       usage.outputTokens += result.usage.outputTokens;
       return result;
     },
+    ...(options.embed === undefined
+      ? {}
+      : {
+          async embed(request: EmbedRequest) {
+            request.signal?.throwIfAborted();
+            return { embeddings: request.values.map((value) => options.embed?.(value) ?? []) };
+          },
+        }),
   };
 }
 

@@ -209,4 +209,38 @@ describe("openai", () => {
     expect((error as Error).message).toContain("insufficient_quota");
     expect(calls).toBe(1);
   });
+
+  it("embeds through the Embeddings API only when an embedding model is configured", async () => {
+    let body: unknown;
+    server.use(
+      http.post("https://api.openai.com/v1/embeddings", async ({ request }) => {
+        body = await request.json();
+        // The API may answer out of order; `index` says which value each vector is for.
+        return HttpResponse.json({
+          object: "list",
+          data: [
+            { object: "embedding", index: 1, embedding: [0, 1] },
+            { object: "embedding", index: 0, embedding: [1, 0] },
+          ],
+          model: "text-embedding-3-small",
+          usage: { prompt_tokens: 4, total_tokens: 4 },
+        });
+      }),
+    );
+    expect(openai({ model: "gpt-4.1-mini", apiKey: "sk-test" }).embed).toBeUndefined();
+    const model = openai({
+      model: "gpt-4.1-mini",
+      apiKey: "sk-test",
+      embeddingModel: "text-embedding-3-small",
+    });
+    const result = await model.embed?.({ values: ["ssh", "bucket"] });
+    expect(body).toEqual({ model: "text-embedding-3-small", input: ["ssh", "bucket"] });
+    expect(result).toEqual({
+      embeddings: [
+        [1, 0],
+        [0, 1],
+      ],
+      usage: { inputTokens: 4 },
+    });
+  });
 });

@@ -13,10 +13,12 @@ import { compensatingControlsFor } from "../knowledge/compensating.js";
 import { describeGroundingIssues, groundingCorpus, groundingIssues } from "../knowledge/grounding.js";
 import {
   defaultKnowledge,
+  type Facts,
   GENERIC_ARCHETYPE_ID,
   type KnowledgeBase,
   personalize,
 } from "../knowledge/knowledge-base.js";
+import type { OrganizationKnowledge, OrganizationMatch } from "../knowledge/organization.js";
 import { definePolicy } from "../policy/define.js";
 import type { Policy, PolicyInput } from "../policy/schema.js";
 import { ExceptionError } from "./errors.js";
@@ -107,6 +109,8 @@ export interface ExceptionAnalysis {
   facts: AnalysisFact[];
   history: ExceptionHistory;
   compensatingControls: SuggestedControl[];
+  /** The organization's runbook passages that apply (`options.organization`), by file and heading. */
+  passages: OrganizationMatch[];
   recommendation: "approve" | "approve-with-conditions" | "deny";
   /** What an approval should be conditional on, each citing its facts. */
   conditions: MemoSentence[];
@@ -137,6 +141,8 @@ export interface AnalyzeExceptionOptions {
   enrich?: Pick<EnrichOptions, "providers" | "precedence" | "tagKeys">;
   /** The archetypes and their compensating controls. @default defaultKnowledge */
   knowledge?: KnowledgeBase;
+  /** The organization's runbooks and standards: the passages matching the archetype and rule are cited. */
+  organization?: OrganizationKnowledge;
   /** Phrases the memo from the facts; without it, code writes it. */
   model?: LanguageModel;
   /** Hosts the model's memo may link to besides the links in the facts. @default [] */
@@ -335,6 +341,15 @@ export async function analyzeException(
       ),
     };
   });
+  // The organization's own runbooks and standards: the org's text, fenced as data for a model.
+  const passages = await passagesFor(options, knowledgeFacts, findings, warnings);
+  const passageFacts = passages.map((passage) =>
+    fact(
+      `The organization's ${passage.path} § ${passage.heading} says: ${excerpt(passage.text)}`,
+      `runbook:${passage.path}#${passage.heading}`,
+      true,
+    ),
+  );
   const requestedFacts = request.compensatingControls.map((control) =>
     fact(
       `The request names the compensating control “${control.description}”${control.verification ? ` (verification: ${control.verification})` : ""}.`,
@@ -413,6 +428,7 @@ export async function analyzeException(
     facts,
     history,
     compensatingControls,
+    passages,
     recommendation,
     conditions: recommendation === "approve-with-conditions" ? conditions : [],
     approval,
@@ -429,6 +445,7 @@ export async function analyzeException(
     approval: approvalFact,
     controls: compensatingControls.map((control) => control.factId),
     requested: requestedFacts,
+    passages: passageFacts,
   });
   let memo: ExceptionAnalysis["memo"] = {
     source: "knowledge",
@@ -668,6 +685,7 @@ interface Citations {
   approval: string;
   controls: string[];
   requested: string[];
+  passages: string[];
 }
 
 /** The memo written by code: every sentence from the facts, citing them. */
@@ -725,6 +743,11 @@ function writtenMemo(analysis: Omit<ExceptionAnalysis, "memo">, cite: Citations)
       text: `The request names ${cite.requested.length} compensating control(s) of its own.`,
       cites: cite.requested,
     });
+  if (analysis.passages.length > 0)
+    sentences.push({
+      text: `The organization's own guidance applies: ${analysis.passages.map((passage) => `${passage.path} § ${passage.heading}`).join("; ")}.`,
+      cites: cite.passages,
+    });
   for (const condition of analysis.conditions)
     sentences.push({ text: `Condition: ${condition.text}`, cites: condition.cites });
   sentences.push({
@@ -774,7 +797,8 @@ async function modelMemo(
     });
     const ids = new Set(analysis.facts.map((fact) => fact.id));
     const problems: string[] = [];
-    const trusted = analysis.facts.filter((fact) => !fact.untrusted);
+    // Runbook passages are the organization's own text: a memo may quote them.
+    const trusted = analysis.facts.filter((fact) => !fact.untrusted || fact.source.startsWith("runbook:"));
     const corpus = {
       text: [
         knowledgeText,
@@ -830,6 +854,32 @@ async function modelMemo(
       warning: `${modelName} could not write the memo (${error instanceof Error ? error.message : String(error)}); the code-written memo stands.`,
     };
   }
+}
+
+/** The runbook passages for the archetype and the rule; a failed search is a warning, not an error. */
+async function passagesFor(
+  options: AnalyzeExceptionOptions,
+  knowledgeFacts: Facts | undefined,
+  findings: readonly Finding[],
+  warnings: string[],
+): Promise<OrganizationMatch[]> {
+  const first = findings[0];
+  if (!options.organization || !first) return [];
+  const query = [knowledgeFacts?.specific ? knowledgeFacts.title : "", first.rule.name].join(" ");
+  try {
+    return await options.organization.search(query, { signal: options.signal });
+  } catch (error) {
+    if (isAbortError(error)) throw error;
+    warnings.push(
+      `The organization knowledge could not be searched (${error instanceof Error ? error.message : String(error)}).`,
+    );
+    return [];
+  }
+}
+
+function excerpt(text: string): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > 400 ? `${flat.slice(0, 400)}…` : flat;
 }
 
 function unique(ids: readonly string[]): string[] {

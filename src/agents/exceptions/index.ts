@@ -4,6 +4,22 @@ export {
   compensatingControlGuideSchema,
 } from "../knowledge/entry.js";
 export {
+  type OrganizationKnowledge,
+  type OrganizationKnowledgeOptions,
+  type OrganizationMatch,
+  type OrganizationPassage,
+  organizationKnowledge,
+  splitByHeading,
+} from "../knowledge/organization.js";
+export {
+  activateException,
+  commentException,
+  exceptionWriteBackNamespace,
+  type WriteBackOptions,
+  type WriteBackResult,
+  withdrawException,
+} from "./activate.js";
+export {
   type AnalysisFact,
   type AnalyzeExceptionOptions,
   type ApprovalRequirement,

@@ -31,6 +31,7 @@ import {
   personalize,
   templateVariableNames,
 } from "../knowledge/knowledge-base.js";
+import type { OrganizationKnowledge } from "../knowledge/organization.js";
 import { placeholdersIn } from "../knowledge/render.js";
 
 /** The Store namespace of cached model explanations. */
@@ -58,6 +59,11 @@ export interface ExplainOptions {
    * @default []
    */
   trustedHosts?: readonly string[];
+  /**
+   * The organization's runbooks and standards (`organizationKnowledge`): the passages that match a
+   * case's archetype and rule are cited in `explanation.references` by file and heading.
+   */
+  organizationKnowledge?: OrganizationKnowledge;
 }
 
 /** What the model writes: the prose of an explanation, with `{{placeholders}}` for the case's values. */
@@ -157,7 +163,30 @@ export function explain(options: ExplainOptions = {}): Stage<Case, Case> {
     async *run(cases, context) {
       const store = cacheOptions?.store ?? context.store;
       const groups = new Map<string, Promise<GroupResult>>();
+      const references = new Map<string, Promise<Explanation["references"]>>();
       let fallbacks = 0;
+
+      /** The runbook passages for a case's archetype and rule, searched once per run. */
+      const referencesFor = (facts: Facts, organization: OrganizationKnowledge) => {
+        const key = `${facts.archetypeId}\u0000${facts.policy.id}`;
+        let found = references.get(key);
+        if (!found) {
+          found = organization.search(`${facts.title} ${facts.policy.name}`, { signal: context.signal }).then(
+            (matches) => matches.map(({ path, heading }) => ({ path, heading })),
+            (error: unknown) => {
+              if (isAbortError(error)) throw error;
+              context.warn({
+                type: "fallback",
+                source: "explain",
+                message: `explain: the organization knowledge could not be searched (${error instanceof Error ? error.message : String(error)}); explanations cite no runbook.`,
+              });
+              return [];
+            },
+          );
+          references.set(key, found);
+        }
+        return found;
+      };
 
       const modelTemplate = (facts: Facts, item: Case, llm: LanguageModel): Promise<GroupResult> => {
         const key = groupKey(facts, llm);
@@ -206,6 +235,10 @@ export function explain(options: ExplainOptions = {}): Stage<Case, Case> {
             }
           } else {
             explanation = explanationFromFacts(facts);
+          }
+          if (options.organizationKnowledge) {
+            const cited = await referencesFor(facts, options.organizationKnowledge);
+            if (cited && cited.length > 0) explanation = { ...explanation, references: cited };
           }
           return { item: { ...item, explanation: validate(explanation, item.id) }, call, rejection };
         } catch (error) {

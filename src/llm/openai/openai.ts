@@ -1,5 +1,5 @@
 import { resolveSecret, type Secret } from "../../core/secret.js";
-import type { LanguageModel, ModelWarning } from "../language-model.js";
+import type { EmbedRequest, LanguageModel, ModelWarning } from "../language-model.js";
 import { type ProviderOptions, providerClient } from "../provider.js";
 import { openaiQuotaCode } from "../quota.js";
 import { type ChatCompletionBody, fromChatBody, openaiErrorDetail, toChatBody } from "./chat-completions.js";
@@ -16,6 +16,11 @@ export interface OpenAIOptions extends ProviderOptions {
   organization?: string;
   /** Sent as `OpenAI-Project`. @default process.env.OPENAI_PROJECT_ID */
   project?: string;
+  /**
+   * An embedding model, e.g. `text-embedding-3-small`; with it the model has `embed` (the Embeddings API),
+   * which organization knowledge uses for vector search. @default none (no `embed`)
+   */
+  embeddingModel?: string;
 }
 
 /**
@@ -70,5 +75,25 @@ export function openai(options: OpenAIOptions): LanguageModel {
       });
       return fromChatBody(response, request, warnings);
     },
+    ...(options.embeddingModel === undefined
+      ? {}
+      : {
+          async embed(request: EmbedRequest) {
+            const response = await http.post<EmbeddingsBody>("/embeddings", {
+              json: { model: options.embeddingModel, input: request.values },
+              signal: request.signal,
+            });
+            const embeddings = [...response.data]
+              .sort((a, b) => a.index - b.index)
+              .map((entry) => entry.embedding);
+            return { embeddings, usage: { inputTokens: response.usage?.prompt_tokens ?? 0 } };
+          },
+        }),
   };
+}
+
+/** The Embeddings API's answer (the fields read). */
+interface EmbeddingsBody {
+  data: { index: number; embedding: number[] }[];
+  usage?: { prompt_tokens?: number };
 }

@@ -1,6 +1,6 @@
 import type { Action } from "../../core/action.js";
 import type { AuditAppender } from "../../core/audit.js";
-import { findingIdsOf } from "../../core/case.js";
+import { type Case, findingIdsOf } from "../../core/case.js";
 import { DeliveryError, isAbortError, isCloudstewardError, PolicyError } from "../../core/errors.js";
 import type { Delivery } from "../../core/events.js";
 import { redact } from "../../core/redact.js";
@@ -137,6 +137,13 @@ export function approvalQueue(options: ApprovalQueueOptions): ApprovalQueue {
   const { store, audit } = options;
   const clock = options.now ?? (() => new Date());
   const ttlMs = policy.approvalTtlHours * 3_600_000;
+  // The gate asks for a case's actions one after another: its case (up to triage's sample of full
+  // findings, most of a request's size) is redacted once for all of them, not once per action.
+  let lastCase: { item: Case; redacted: Case } | undefined;
+  const redactedCase = (item: Case): Case => {
+    if (lastCase?.item !== item) lastCase = { item, redacted: redact(item) };
+    return lastCase.redacted;
+  };
 
   const record = async (request: ApprovalRequest, actor: string, data: Record<string, unknown>) => {
     await audit?.append({
@@ -207,7 +214,10 @@ export function approvalQueue(options: ApprovalQueueOptions): ApprovalQueue {
         id,
         state: "requested",
         // The Store keeps the action with its secrets masked; the approved action is delivered as kept.
-        action: redact({ ...action, requiresApproval: true, params: { ...action.params, approvalId: id } }),
+        action: redactAction(
+          { ...action, requiresApproval: true, params: { ...action.params, approvalId: id } },
+          redactedCase,
+        ),
         requester,
         reason,
         ...(approvers ? { approvers } : {}),
@@ -352,4 +362,12 @@ export function approvalQueue(options: ApprovalQueueOptions): ApprovalQueue {
       return result;
     },
   };
+}
+
+// Internal helpers.
+
+/** `redact(action)`, with its case redacted by `redactCase` (the same value as walking it here). */
+function redactAction(action: Action, redactCase: (item: Case) => Case): Action {
+  const { case: item, ...rest } = action;
+  return { ...action, ...redact(rest), case: redactCase(item) };
 }

@@ -1,11 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { type ApprovalRequest, approvalIdOf, approvalQueue } from "../../../src/agents/approvals/index.js";
+import {
+  type ApprovalRequest,
+  approvalIdOf,
+  approvalQueue,
+  approvalsNamespace,
+} from "../../../src/agents/approvals/index.js";
 import { decideCase } from "../../../src/agents/decide/index.js";
 import { definePolicy } from "../../../src/agents/policy/index.js";
 import { auditLog } from "../../../src/audit/index.js";
 import type { Action } from "../../../src/core/action.js";
 import { DeliveryError, PolicyError } from "../../../src/core/errors.js";
 import { memoryStore } from "../../../src/core/memory-store.js";
+import { redact } from "../../../src/core/redact.js";
 import type { Sink } from "../../../src/core/sink.js";
 import { fixtureDate } from "../../../src/testing/factories.js";
 import { caseIn } from "../policy/helpers.js";
@@ -82,6 +88,31 @@ describe("approvalQueue", () => {
       expiresAt: "2026-01-16T09:30:00.000Z",
     });
     expect(first.action.params.approvalId).toBe(first.id);
+  });
+
+  it("keeps each action redacted as a whole, its case redacted once for all the case's actions", async () => {
+    const store = memoryStore();
+    const queue = approvalQueue({ store, policy, now: () => new Date(fixtureDate) });
+    const item = caseIn("production", { description: "found password=hunter2-secret-value in user data" });
+    const actions = decideCase(policy, item) as Action[];
+    const withSecret = { ...actions[0]!, params: { ...actions[0]!.params, apiToken: "plain-token-value" } };
+    for (const action of [withSecret, ...actions.slice(1)]) {
+      const request = await queue.request(action, { requester: "bot", reason: "assisted" });
+      const kept = {
+        ...action,
+        requiresApproval: true,
+        params: { ...action.params, approvalId: request.id },
+      };
+      expect(request.action).toEqual(redact(kept));
+      expect(JSON.stringify(await store.get(approvalsNamespace, request.id))).not.toMatch(
+        /hunter2|plain-token-value/,
+      );
+    }
+    const [first, second] = await Promise.all(
+      actions.slice(0, 2).map((action) => queue.get(approvalIdOf(action))),
+    );
+    expect(first!.action.case).toEqual(second!.action.case);
+    expect(first!.action.case.findings[0]!.description).toContain("[REDACTED:password]");
   });
 
   it("lets a scoped principal approve once, recording who and when", async () => {

@@ -306,3 +306,26 @@ describe("exceptionApprovals", () => {
     });
   });
 });
+
+describe("routing under concurrency", () => {
+  it("two workers routing the same request at once: one creates, the other is told to retry, one issue and one audit record", async () => {
+    const { options, events } = setup();
+    const finding = makeFinding({ severity: "high" });
+    const record = await request(options, finding);
+    const { emulation, sink } = jiraRig();
+    const results = await Promise.allSettled([
+      routeException(record, { ...options, sink, findings: [finding] }),
+      routeException(record, { ...options, sink, findings: [finding] }),
+    ]);
+    const created = results.filter((result) => result.status === "fulfilled");
+    const busy = results.filter((result) => result.status === "rejected");
+    expect(created).toHaveLength(1);
+    expect(busy.map((result) => (result as PromiseRejectedResult).reason)).toEqual([
+      expect.objectContaining({ code: "DELIVERY", safeToRetry: true, isRetryable: true }),
+    ]);
+    const retried = await routeException(record, { ...options, sink, findings: [finding] });
+    expect(retried).toMatchObject({ status: "unchanged", ref: { id: "SEC-1" } });
+    expect(emulation.issues()).toHaveLength(1);
+    expect(events.filter((event) => event.data.step === "routed:jira")).toHaveLength(1);
+  });
+});

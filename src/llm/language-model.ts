@@ -166,7 +166,7 @@ export interface LanguageModel {
   /**
    * Embeds texts as vectors, for semantic search (organization knowledge). Optional: present only when
    * the provider was configured with an embedding model (`openai({ embeddingModel })`); wrappers such as
-   * `withFallback` and `withCache` pass only `generate` on, so search through them is full-text.
+   * `fallbackModel` and `cachedModel` pass only `generate` on, so search through them is full-text.
    */
   embed?(request: EmbedRequest): Promise<EmbedResult>;
 }

@@ -1,7 +1,10 @@
 import { z } from "zod";
+import type { AuditAppender } from "../../core/audit.js";
+import { canonicalJson } from "../../core/canonical-json.js";
 import { type Case, type CaseContext, maxSeverity } from "../../core/case.js";
 import { isAbortError, toErrorIssues } from "../../core/errors.js";
 import { type Finding, findingSchema, type Severity } from "../../core/finding.js";
+import { sha256Hex } from "../../core/fingerprint.js";
 import type { FindingSource } from "../../core/source.js";
 import { createStageContext } from "../../core/stage.js";
 import type { Store } from "../../core/store.js";
@@ -145,6 +148,12 @@ export interface AnalyzeExceptionOptions {
   organization?: OrganizationKnowledge;
   /** Phrases the memo from the facts; without it, code writes it. */
   model?: LanguageModel;
+  /**
+   * Records the analysis as an `ai-output` record: who wrote the memo (the model and prompt version, or
+   * `knowledge`), the recommendation, the approvals required, a digest of the memo and why a model's
+   * memo was dropped.
+   */
+  audit?: AuditAppender;
   /** Hosts the model's memo may link to besides the links in the facts. @default [] */
   trustedHosts?: readonly string[];
   /** @default () => new Date() */
@@ -447,6 +456,7 @@ export async function analyzeException(
     requested: requestedFacts,
     passages: passageFacts,
   });
+  let rejected: string | undefined;
   let memo: ExceptionAnalysis["memo"] = {
     source: "knowledge",
     sentences: written,
@@ -461,9 +471,27 @@ export async function analyzeException(
     );
     if (phrased.warning) warnings.push(phrased.warning);
     if (phrased.memo) memo = phrased.memo;
+    else rejected = phrased.warning;
   }
   const result: ExceptionAnalysis = { ...analysis, memo };
   if (request.id !== undefined) await options.store.set(exceptionAnalysisNamespace, request.id, result);
+  await options.audit?.append({
+    type: "ai-output",
+    at: result.analyzedAt,
+    actor: "cloudsteward/analyze-exception",
+    ...(request.caseId === undefined ? {} : { caseId: request.caseId }),
+    findingIds: request.findingIds,
+    data: {
+      exceptionId: request.id ?? null,
+      source: memo.source,
+      model: memo.model ?? null,
+      promptVersion: memo.promptVersion ?? null,
+      recommendation,
+      requiredApprovals,
+      outputDigest: sha256Hex(canonicalJson(memo.sentences)),
+      ...(rejected === undefined ? {} : { rejected }),
+    },
+  });
   return result;
 }
 

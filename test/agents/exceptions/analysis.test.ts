@@ -8,6 +8,7 @@ import {
   requestException,
 } from "../../../src/agents/exceptions/index.js";
 import type { PolicyInput } from "../../../src/agents/policy/index.js";
+import type { AuditEvent } from "../../../src/core/audit.js";
 import type { Finding } from "../../../src/core/finding.js";
 import { memoryStore } from "../../../src/core/memory-store.js";
 import type { FindingSource } from "../../../src/core/source.js";
@@ -238,6 +239,11 @@ describe("analyzeException", () => {
   });
 
   describe("with a model", () => {
+    const events: AuditEvent[] = [];
+    beforeEach(() => {
+      events.length = 0;
+    });
+
     async function analysed(model: ReturnType<typeof scriptedModel>, finding = sshFinding()) {
       const store = memoryStore();
       const record = await requestException(request(finding), { store, policy, now: () => now });
@@ -247,6 +253,7 @@ describe("analyzeException", () => {
         sources: [sourceOf([finding])],
         model,
         now: () => now,
+        audit: { append: async (event: AuditEvent) => events.push(event) },
       });
       return analysis;
     }
@@ -264,6 +271,14 @@ describe("analyzeException", () => {
       expect(analysis.memo.source).toBe("model");
       expect(analysis.memo.model).toBe("scripted:scripted-model");
       expect(analysis.memo.promptVersion).toBe("exception-memo@1");
+      expect(events[0]?.data).toMatchObject({
+        exceptionId: analysis.exceptionId,
+        source: "model",
+        model: "scripted:scripted-model",
+        promptVersion: "exception-memo@1",
+      });
+      expect(events[0]?.data.outputDigest).toMatch(/^[0-9a-f]{64}$/);
+      expect(events[0]?.data).not.toHaveProperty("rejected");
       expect(analysis.memo.text).toContain(
         "We recommend deny: the group is critical and in production. [F1, F3]",
       );
@@ -311,6 +326,15 @@ describe("analyzeException", () => {
       });
       expect(analysis.recommendation).toBe("deny");
       expect(analysis.memo.text).not.toContain("mallory");
+      // The audit log says the model's memo was dropped and why.
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({
+        type: "ai-output",
+        actor: "cloudsteward/analyze-exception",
+        findingIds: [hostile.id],
+        data: { source: "knowledge", model: null, recommendation: "deny", requiredApprovals: 2 },
+      });
+      expect(events[0]?.data.rejected).toContain("speaks of approvals differently");
     });
 
     it("drops a memo that cites facts that do not exist or claims a decision", async () => {

@@ -82,7 +82,20 @@ export async function routeException(
     ...(delivery.ref ? { ref: delivery.ref } : {}),
     routedAt: now.toISOString(),
   };
-  if (await options.store.setIfAbsent(exceptionRouteNamespace, routeKey(current.id, route.sink), route)) {
+  const key = routeKey(current.id, route.sink);
+  let first = await options.store.setIfAbsent(exceptionRouteNamespace, key, route);
+  if (!first) {
+    // A decision may have come back (webhook) before this routing finished: it left an entry without the record.
+    const existing = await options.store.get<ExceptionRoute>(exceptionRouteNamespace, key);
+    if (existing && !existing.ref && route.ref) {
+      first = await options.store.compareAndSet(exceptionRouteNamespace, key, existing, {
+        ...existing,
+        ref: route.ref,
+        routedAt: route.routedAt,
+      });
+    }
+  }
+  if (first) {
     const audit = auditOf(current, "cloudsteward/exceptions", now, `routed:${route.sink}`);
     await options.audit?.append({
       ...audit,
@@ -299,6 +312,16 @@ export async function applyItsmDecision(
       return { ...base, outcome, exception: next };
     } catch (error) {
       if (!isCloudstewardError(error, "POLICY")) throw error;
+      // The same decision applied a moment ago (a webhook and a poll at once) is no refusal.
+      const now = await options.store.get<ExceptionRecord>(exceptionNamespace, record.id);
+      const same =
+        decision === "approve"
+          ? now?.approvals.some((item) => item.principal === principal)
+          : now?.state === "rejected" && now.endedBy === principal;
+      if (same) {
+        await markSeen();
+        return { ...base, outcome: "unchanged", exception: now };
+      }
       reason = error.message;
     }
   }

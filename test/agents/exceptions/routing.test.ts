@@ -329,3 +329,40 @@ describe("routing under concurrency", () => {
     expect(events.filter((event) => event.data.step === "routed:jira")).toHaveLength(1);
   });
 });
+
+describe("decisions racing routing and each other", () => {
+  it("a decision that comes back before routing has recorded its route still leaves the route and one routed record", async () => {
+    const { options, events, store } = setup();
+    const finding = makeFinding({ severity: "high" });
+    const record = await request(options, finding);
+    const { sink: inner } = jiraRig();
+    // The webhook lands while the delivery is still returning.
+    const sink = {
+      ...inner,
+      deliver: async (...args: Parameters<typeof inner.deliver>) => {
+        const delivery = await inner.deliver(...args);
+        await applyItsmDecision(
+          { exceptionId: record.id, sink: "jira", status: "Approved", actor: "acc-bob" },
+          options,
+        );
+        return delivery;
+      },
+    };
+    await routeException(record, { ...options, sink, findings: [finding] });
+    expect(await store.get("exception-routes", `${record.id}:jira`)).toMatchObject({
+      ref: { id: "SEC-1" },
+      seen: "Approved|acc-bob",
+    });
+    expect(events.filter((event) => event.data.step === "routed:jira")).toHaveLength(1);
+    expect((await getException(record.id, options))?.state).toBe("active");
+  });
+
+  it("the same rejection applied by a webhook and a poll at once is applied once and refused by neither", async () => {
+    const { options, events } = setup();
+    const record = await request(options, makeFinding({ severity: "high" }));
+    const input = { exceptionId: record.id, sink: "servicenow", status: "7", actor: "bob.jones" };
+    const results = await Promise.all([applyItsmDecision(input, options), applyItsmDecision(input, options)]);
+    expect(results.map((result) => result.outcome).sort()).toEqual(["rejected", "unchanged"]);
+    expect(events.filter((event) => event.data.step === "itsm-decision-refused")).toEqual([]);
+  });
+});

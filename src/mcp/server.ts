@@ -8,7 +8,9 @@ import type { FindingSource } from "../core/source.js";
 import type { Store } from "../core/store.js";
 import type { LanguageModel } from "../llm/language-model.js";
 import { untrustedBlock, untrustedDataInstruction } from "../llm/prompt.js";
-import { type McpToolDefinition, mcpTools, type ToolContext } from "./tools.js";
+import { queryTools } from "./query-tools.js";
+import type { McpToolDefinition, ToolContext } from "./tool.js";
+import { storeTools } from "./tools.js";
 
 /** Options of {@link createMcpServer}. */
 export interface McpServerOptions {
@@ -38,9 +40,9 @@ export interface McpServerOptions {
 const mcpServerInfo = { name: "cloudsteward", version: "0.1.0" } as const;
 
 /**
- * An MCP server (the official `@modelcontextprotocol/sdk`) over cloudsteward's governed tools: list,
- * get and explain cases, compliance status, evidence packs, exceptions, approvals, the audit log and
- * posture queries. Reading is the default; `request_exception` and `propose_action` only propose (an
+ * An MCP server (the official `@modelcontextprotocol/sdk`) over cloudsteward's governed tools: posture
+ * queries (`query`, typed; `ask`, in plain words), list, get and explain cases, compliance status,
+ * evidence packs, exceptions, approvals and the audit log. Reading is the default; `request_exception` and `propose_action` only propose (an
  * exception request, an approval request through the gate) as `principal`, under the policy. Every
  * call is recorded on the audit log with its caller. Results are redacted, and text copied from the
  * platforms is fenced as untrusted data. Connect it to a transport: `StdioServerTransport`, or serve
@@ -66,12 +68,13 @@ export function createMcpServer(options: McpServerOptions): McpServer {
     audit,
     principal,
     ...(options.model ? { model: options.model } : {}),
+    ...(options.sources ? { sources: options.sources } : {}),
     now: options.now ?? (() => new Date()),
   };
   const server = new McpServer(mcpServerInfo, {
     instructions: `cloudsteward's governed posture tools, acting as principal "${principal.id}". ${untrustedDataInstruction} Tools that change state only propose: the policy, the gate and named humans decide.`,
   });
-  for (const tool of mcpTools) {
+  for (const tool of [...queryTools, ...storeTools]) {
     server.registerTool(
       tool.name,
       {

@@ -4,9 +4,10 @@ import { approvalQueue } from "../../src/agents/approvals/queue.js";
 import type { AuditLog, AuditRecord } from "../../src/audit/audit-log.js";
 import { PolicyError } from "../../src/core/errors.js";
 import { memoryStore } from "../../src/core/memory-store.js";
+import type { FindingSource } from "../../src/core/source.js";
 import { createMcpServer } from "../../src/mcp/server.js";
-import { mcpTools } from "../../src/mcp/tools.js";
-import { connectClient, mcpPolicy, mcpRig } from "./rig.js";
+import { makeFinding } from "../../src/testing/factories.js";
+import { connectClient, mcpPolicy, mcpRig, seedCases } from "./rig.js";
 
 type Structured = Record<string, unknown>;
 
@@ -31,21 +32,20 @@ describe("MCP server", () => {
   it("lists every tool with a non-empty input and output schema and its hints", async () => {
     const { client } = await mcpRig();
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual(mcpTools.map((tool) => tool.name).sort());
-    expect(tools.map((tool) => tool.name)).toEqual(
-      expect.arrayContaining([
-        "list_cases",
-        "get_case",
-        "explain_case",
-        "compliance_status",
-        "evidence_pack",
-        "list_exceptions",
-        "request_exception",
-        "propose_action",
-        "list_approvals",
-        "verify_audit_log",
-      ]),
-    );
+    expect(tools.map((tool) => tool.name)).toEqual([
+      "query",
+      "ask",
+      "list_cases",
+      "get_case",
+      "explain_case",
+      "compliance_status",
+      "evidence_pack",
+      "list_exceptions",
+      "request_exception",
+      "propose_action",
+      "list_approvals",
+      "verify_audit_log",
+    ]);
     for (const tool of tools) {
       expect(tool.inputSchema.type, tool.name).toBe("object");
       expect(Object.keys(tool.inputSchema.properties ?? {}).length, `${tool.name} input`).toBeGreaterThan(0);
@@ -94,6 +94,57 @@ describe("MCP server", () => {
     const missing = await call(client, "get_case", { id: "case:nope" });
     expect(missing.isError).toBe(true);
     expect(missing.text).toContain('no case "case:nope"');
+  });
+
+  it("runs a typed query and a question over the platforms and the Store, showing the native calls", async () => {
+    const store = memoryStore();
+    await seedCases(store);
+    const vulnerable = makeFinding({
+      source: { nativeId: "vuln-1", url: "https://app.wiz.io/issues#vuln-1" },
+      category: "vulnerability",
+      severity: "critical",
+      title: "CVE-2021-44228 in log4j-core",
+      firstSeen: new Date(Date.now() - 45 * 86_400_000).toISOString(),
+      resource: { type: "aws.ec2.instance", name: "api-prod", tags: { env: "production" } },
+    });
+    const wiz: FindingSource = {
+      specificationVersion: "v1",
+      platform: "wiz",
+      capabilities: {},
+      async *findings() {
+        yield vulnerable;
+      },
+    };
+    const client = await connectClient({ store, principal: "alice", sources: [wiz] });
+
+    const typed = await call(client, "query", { filters: { severity: ["critical"], olderThanDays: 30 } });
+    expect(typed.isError).toBe(false);
+    expect(typed.data).toMatchObject({
+      total: 1,
+      findings: [{ id: vulnerable.id, consoleUrl: vulnerable.source.url }],
+    });
+    const [wizCalls] = typed.data.nativeCalls as {
+      platform: string;
+      serverSide: string[];
+      requests: { body: unknown }[];
+    }[];
+    expect(wizCalls!.platform).toBe("wiz");
+    expect(wizCalls!.serverSide).toContain("severity");
+    // The severity filter went to Wiz as data, in the GraphQL variables.
+    expect(wizCalls!.requests[0]!.body).toMatchObject({
+      variables: { filterBy: { severity: ["CRITICAL"] } },
+    });
+
+    const cases = await call(client, "query", { subject: "cases", filters: { severity: ["critical"] } });
+    expect(cases.data).toMatchObject({ total: 1, cases: [{ severity: "critical" }] });
+
+    const answer = await call(client, "ask", {
+      question: "show me all resources in production with critical vulnerabilities older than 30 days",
+    });
+    expect(answer.isError).toBe(false);
+    expect(answer.data).toMatchObject({ kind: "answer", parsedBy: "parser", total: 1 });
+    expect(answer.data.citations).toEqual([expect.objectContaining({ id: vulnerable.id })]);
+    expect(answer.text).toContain("<untrusted-data");
   });
 
   it("answers compliance status and an evidence pack over the stored findings", async () => {

@@ -40,7 +40,7 @@ export interface RouteExceptionOptions extends Pick<ExceptionOptions, "store" | 
    * Its ledger makes the delivery exactly once per exception.
    */
   sink: Sink;
-  /** The findings the exception was requested for (at least one); the record shows them. */
+  /** The findings the exception was requested for (others are left out); the record shows them. */
   findings: readonly Finding[];
   /** The review board's memo (`analyzeException`'s), pre-filled in the record. */
   memo?: string;
@@ -110,17 +110,20 @@ export async function routeException(
  * `requiresApproval` (so the Slack sink adds Approve/Reject buttons whose value is the exception id),
  * a case built from the findings with the request as its explanation, and `params.exception` with
  * the request's fields (what {@link serviceNowExceptionFields} maps to ServiceNow columns).
- * @throws ExceptionError naming `findings` when none is given.
+ * Only the findings the exception was requested for are shown.
+ * @throws ExceptionError naming `findings` when none of them is given.
  */
 export function exceptionAction(
   record: ExceptionRecord,
   findings: readonly Finding[],
   memo?: string,
 ): Action {
-  const own = findings.filter((finding) => record.findingIds.includes(finding.id));
-  const shown = own.length > 0 ? own : [...findings];
+  const shown = findings.filter((finding) => record.findingIds.includes(finding.id));
   if (shown.length === 0) {
-    throw new ExceptionError(`routing exception "${record.id}" needs its findings`, { field: "findings" });
+    throw new ExceptionError(
+      `routing exception "${record.id}" needs its findings (${record.findingIds.slice(0, 3).join(", ")}…)`,
+      { field: "findings" },
+    );
   }
   const kind = record.kind === "risk-acceptance" ? "Risk acceptance" : "Exception";
   const day = (iso: string) => iso.slice(0, 10);

@@ -175,6 +175,9 @@ describe("routeException", () => {
     const record = await request(options, finding);
     const { sink } = jiraRig();
     expect(() => exceptionAction(record, [])).toThrow(/needs its findings/);
+    expect(() => exceptionAction(record, [makeFinding({ id: "wiz:someone-else" })])).toThrow(
+      /needs its findings/,
+    );
     await applyItsmDecision(
       { exceptionId: record.id, sink: "jira", status: "Rejected", actor: "acc-bob" },
       options,

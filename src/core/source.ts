@@ -51,6 +51,12 @@ export interface ExceptionRequest {
 export interface ExceptionRef {
   id: string;
   url?: string;
+  /**
+   * When the platform itself ends the exception (ISO-8601), which may be later than asked (Orca snoozes
+   * in whole days). Absent when the platform keeps no expiry (a Lacework policy exception): withdraw it
+   * with `removeException` when it expires.
+   */
+  until?: string;
 }
 
 /** A status change to write back to the platform. */

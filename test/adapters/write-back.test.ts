@@ -36,12 +36,12 @@ describe("removeException and comment", () => {
       input: { id: ref.id },
     });
 
-    await source.comment(findingId("wiz", issue.reportedBy.wiz!), `Approved by grace; key ${secret}`);
+    await source.comment!(findingId("wiz", issue.reportedBy.wiz!), `Approved by grace; key ${secret}`);
     const note = sandbox.emulations.wiz.writes.at(-1)!;
     expect(note.operation).toBe("createIssueNote");
     expect(note.input).toMatchObject({ issueId: issue.reportedBy.wiz });
     expect(String(note.input.text)).toMatch(/^Approved by grace; key \[REDACTED:/);
-    const refused = await rejection(source.comment(id, "a note on a configuration finding"));
+    const refused = await rejection(source.comment!(id, "a note on a configuration finding"));
     expect(isCloudstewardError(refused, "CONFIGURATION")).toBe(true);
     expect(refused.message).toMatch(/only issues take notes/);
   });
@@ -64,7 +64,7 @@ describe("removeException and comment", () => {
     expect((await source.getFinding(target.id))?.status).toBe("risk_accepted");
     await source.removeException(ref);
     expect((await source.getFinding(target.id))?.status).toBe("open");
-    await source.comment(target.id, `Suggested by cloudsteward: approve with WAF. token=${secret}`);
+    await source.comment!(target.id, `Suggested by cloudsteward: approve with WAF. token=${secret}`);
     const write = sandbox.emulations.orca.writes.at(-1)!;
     expect(write.path).toMatch(/\/comment$/);
     expect(JSON.stringify(write.body)).not.toContain(secret);
@@ -81,7 +81,7 @@ describe("removeException and comment", () => {
       target: ref.id.slice(ref.id.lastIndexOf("/") + 1),
     });
     await expect(source.removeException(ref)).rejects.toThrow();
-    await source.comment(target.id, "Approved by grace");
+    await source.comment!(target.id, "Approved by grace");
     expect(sandbox.emulations.lacework.writes.at(-1)).toMatchObject({
       operation: "commentAlert",
       body: { comment: "Approved by grace" },
@@ -91,9 +91,21 @@ describe("removeException and comment", () => {
   it("refuses removeException and comment without allowWrite, sending nothing", async () => {
     const before = sandbox.emulations.orca.writes.length;
     const source = orca({ ...sandbox.orca, rateLimit: false });
-    const error = await rejection(source.comment("orca:any", "text"));
+    const error = await rejection(source.comment!("orca:any", "text"));
     expect(isCloudstewardError(error, "WRITE_DISABLED")).toBe(true);
     await expect(source.removeException({ id: "orca:any/snooze/3d" })).rejects.toThrow(/allowWrite/);
     expect(sandbox.emulations.orca.writes.length).toBe(before);
+  });
+});
+
+describe("lacework anomaly alerts", () => {
+  it("refuses an exception for an alert with no policy, sending nothing", async () => {
+    const source = lacework({ ...sandbox.lacework, rateLimit: false, allowWrite: true });
+    const anomaly = (await collect(source.findings())).find((finding) => !/-\d+$/.test(finding.rule.id))!;
+    const before = sandbox.emulations.lacework.writes.length;
+    const error = await rejection(source.createException(request(anomaly.id)));
+    expect(isCloudstewardError(error, "CONFIGURATION")).toBe(true);
+    expect(error.message).toMatch(/anomaly alert .* no policy to except/);
+    expect(sandbox.emulations.lacework.writes.length).toBe(before);
   });
 });

@@ -33,7 +33,8 @@ export async function closeAlert(
 /**
  * Creates the exception for the finding `lookup` finds, once the expiry reads as a date: a vulnerability
  * exception (CVE and package, on the host or image) for a vulnerability row, else a policy exception
- * scoped to the finding's account and resource, closing the alert at hand as accepted (reason 5,
+ * scoped to the finding's account and resource (an anomaly alert, whose rule is an alert type and not a
+ * policy id such as `lacework-global-45`, has none: refused), closing the alert at hand as accepted (reason 5,
  * expected behaviour) since the exception only stops future alerts.
  * @throws ConfigurationError for an unreadable expiry; NotFoundError when the lookup finds nothing.
  */
@@ -58,6 +59,12 @@ export async function createLaceworkException(
     finding.source.nativeId.includes(":")
   ) {
     return vulnerabilityException(client, finding, request, description, signal);
+  }
+  if (!/-\d+$/.test(finding.rule.id)) {
+    throw new ConfigurationError(
+      `lacework: ${request.findingId} is an anomaly alert (${finding.rule.id}) with no policy to except; close it with setStatus instead.`,
+      { option: "findingId" },
+    );
   }
   const response = await client.request<unknown>("POST", "/api/v2/Exceptions", {
     searchParams: { policyId: finding.rule.id },
@@ -204,7 +211,7 @@ async function vulnerabilityException(
     idempotent: false,
   });
   const guid = createdId(response.data, "exceptionGuid", "vulnerability exception");
-  return { id: guid };
+  return { id: guid, until: new Date(request.expiresAt).toISOString() };
 }
 
 /** The id a create call answered with under `data.<key>`. */

@@ -37,7 +37,11 @@ export async function snoozeAlert(
   const note = request.note ? ` ${request.note}` : "";
   const comment = `Snoozed by cloudsteward for ${days} days (until ${new Date(until).toISOString()}): ${request.reason}. Requested by ${request.requestedBy}, approved by ${request.approvedBy}.${note}`;
   await write(client, alertId, "/comment", { comment }, signal, false);
-  return { id: `${alertId}/snooze/${days}d`, url: `${consoleUrl}/alerts/${encodeURIComponent(alertId)}` };
+  return {
+    id: `${alertId}/snooze/${days}d`,
+    url: `${consoleUrl}/alerts/${encodeURIComponent(alertId)}`,
+    until: new Date(now + days * 86_400_000).toISOString(),
+  };
 }
 
 /** Adds a comment to the alert (`PUT /alerts/<id>/comment`, docs/orca.md, Sources: write-back); secrets redacted. */

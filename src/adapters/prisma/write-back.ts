@@ -51,7 +51,7 @@ export async function snoozeAlert(
     },
     signal,
   );
-  return { id: alertId };
+  return { id: alertId, until: new Date(until).toISOString() };
 }
 
 // Internal helpers.

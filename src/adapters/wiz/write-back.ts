@@ -57,7 +57,7 @@ export async function createIgnoreRule(
       issues: [{ path: ["createIgnoreRule", "rule", "id"], message: "missing" }],
     });
   }
-  return { id: ruleId };
+  return { id: ruleId, until: expiredAt };
 }
 
 /**

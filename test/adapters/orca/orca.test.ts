@@ -306,7 +306,13 @@ describe("orca write-back", () => {
     expect((comment!.body as { comment: string }).comment).toMatch(
       /compensating control.*owner@example\.com.*ciso@example\.com.*CAB-123/,
     );
-    expect(ref).toEqual({ id: "orca-10005/snooze/3d", url: expect.stringMatching(/\/alerts\/orca-10005$/) });
+    expect(ref).toEqual({
+      id: "orca-10005/snooze/3d",
+      url: expect.stringMatching(/\/alerts\/orca-10005$/),
+      until: expect.any(String),
+    });
+    // Whole days: the platform's end is at or after the one asked for.
+    expect(Date.parse(ref.until!)).toBeGreaterThanOrEqual(Date.parse(expiresAt));
     expect((await writable.getFinding("orca-10005"))?.status).toBe("risk_accepted");
   });
 

@@ -330,7 +330,7 @@ describe("prisma write-back", () => {
       approvedBy: "ciso@example.com",
       note: "CAB-123",
     });
-    expect(ref).toEqual({ id: id.slice(7) });
+    expect(ref).toEqual({ id: id.slice(7), until: "2099-01-01T00:00:00.000Z" });
     const body = emulation.writes.at(-1)!.body;
     expect(body.dismissalTimeRange).toMatchObject({
       type: "absolute",

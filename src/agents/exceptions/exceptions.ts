@@ -73,6 +73,11 @@ export interface ExceptionRecord {
   remindedDays?: number;
   /** The last re-review period a notice went out for (a risk acceptance with `reReviewDays`). */
   reviewedPeriods?: number;
+  /**
+   * Set on an exception declared in `exceptions.yaml` (approved in its pull request): the file, the
+   * entry's `id` and line, and the commit that carried it when the sync was told.
+   */
+  origin?: { file: string; entryId: string; line?: number; commit?: string };
   /** Who rejected or revoked it, when, and why. */
   endedBy?: string;
   endedAt?: string;

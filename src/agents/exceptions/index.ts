@@ -49,6 +49,19 @@ export {
   requestException,
 } from "./exceptions.js";
 export {
+  type ExceptionsFileEntry,
+  type ExceptionsFileIssue,
+  type ExceptionsFileLint,
+  type ExceptionsFileOptions,
+  exceptionsFileEntrySchema,
+  exceptionsFileSchema,
+  lintExceptionsFile,
+  loadExceptionsFile,
+  type SyncExceptionsFileOptions,
+  type SyncExceptionsFileResult,
+  syncExceptionsFile,
+} from "./file.js";
+export {
   type ApplyExceptionsOptions,
   applyExceptions,
   type ExceptionIndex,

@@ -35,33 +35,60 @@ export interface PolicyIssue extends ErrorIssue {
  */
 export function loadPolicy(text: string, options: LoadPolicyOptions = {}): Policy {
   const filename = options.filename ?? "policy";
+  const yaml = parseLocatedYaml(text, filename);
+  if (yaml.syntaxIssues.length > 0) throw policyError(yaml.syntaxIssues, filename);
+  const { policy, issues, warnings } = validatePolicy(yaml.value ?? {});
+  if (policy) {
+    for (const warning of warnings) options.onWarning?.({ ...warning, ...yaml.at(warning.path) });
+    return policy;
+  }
+  throw policyError(
+    issues.map((issue) => ({ ...issue, ...yaml.at(issue.path) })),
+    filename,
+  );
+}
+
+/** YAML (or JSON) text parsed with the positions of its fields. */
+export interface LocatedYaml {
+  /** The parsed value (`undefined` for an empty document). */
+  value: unknown;
+  /** Syntax errors, each with its position; the value is not to be trusted when there are any. */
+  syntaxIssues: PolicyIssue[];
+  /**
+   * Where the field at `path` is: `line`, `column` and `location` (`filename:line:column`) of its
+   * value, of its key for a collection, or of its deepest existing parent when it is missing; `{}`
+   * when the document has no positions.
+   */
+  at(path: readonly (string | number)[]): Pick<PolicyIssue, "line" | "column" | "location">;
+}
+
+/**
+ * Parses YAML (JSON is read as YAML) keeping positions, for validators that report
+ * `file:line:column` — the policy file and `exceptions.yaml` use it. Duplicate keys are syntax errors.
+ * @example
+ * const yaml = parseLocatedYaml(text, "exceptions.yaml");
+ * yaml.at(["exceptions", 0, "until"]).location; // "exceptions.yaml:4:12"
+ */
+export function parseLocatedYaml(text: string, filename: string): LocatedYaml {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const at = (offset: number): Pick<PolicyIssue, "line" | "column" | "location"> => {
+  const position = (offset: number): Pick<PolicyIssue, "line" | "column" | "location"> => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col, location: `${filename}:${line}:${col}` };
   };
-  if (document.errors.length > 0) {
-    const issues: PolicyIssue[] = document.errors.map((error) => ({
-      path: [],
-      message: `YAML syntax: ${error.message.split("\n")[0]}`,
-      ...at(error.pos[0]),
-    }));
-    throw policyError(issues, filename);
-  }
-  const { policy, issues, warnings } = validatePolicy(document.toJS() ?? {});
-  if (policy) {
-    for (const warning of warnings) {
-      const offset = locate(document.contents, warning.path);
-      options.onWarning?.(offset === undefined ? warning : { ...warning, ...at(offset) });
-    }
-    return policy;
-  }
-  const located: PolicyIssue[] = issues.map((issue) => {
-    const offset = locate(document.contents, issue.path);
-    return offset === undefined ? issue : { ...issue, ...at(offset) };
-  });
-  throw policyError(located, filename);
+  const syntaxIssues = document.errors.map((error) => ({
+    path: [],
+    message: `YAML syntax: ${error.message.split("\n")[0]}`,
+    ...position(error.pos[0]),
+  }));
+  return {
+    value: syntaxIssues.length > 0 ? undefined : document.toJS(),
+    syntaxIssues,
+    at(path) {
+      const offset = locate(document.contents, path);
+      return offset === undefined ? {} : position(offset);
+    },
+  };
 }
 
 /**

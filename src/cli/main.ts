@@ -1,11 +1,13 @@
 import { createRequire } from "node:module";
 import { isAbortError, isCloudstewardError } from "../core/errors.js";
 import { approvalsArgs, approvalsCommand, approvalsHelp } from "./commands/approvals.js";
+import { askArgs, askCommand, askHelp } from "./commands/ask.js";
 import { auditArgs, auditCommand, auditHelp } from "./commands/audit.js";
 import { demoArgs, demoCommand, demoHelp } from "./commands/demo.js";
 import { draftsArgs, draftsCommand, draftsHelp } from "./commands/drafts.js";
 import { explainArgs, explainCommand, explainHelp } from "./commands/explain.js";
 import { initArgs, initCommand, initHelp } from "./commands/init.js";
+import { queryArgs, queryCommand, queryHelp } from "./commands/query.js";
 import { replayArgs, replayCommand, replayHelp } from "./commands/replay.js";
 import { runArgs, runCommand, runHelp } from "./commands/run.js";
 import { sandboxArgs, sandboxCommand, sandboxHelp } from "./commands/sandbox.js";
@@ -72,6 +74,18 @@ export const cliCommands: Record<string, CliCommandEntry> = {
     help: explainHelp,
     args: explainArgs,
     summary: "explain one finding for its owner",
+  },
+  ask: {
+    run: askCommand,
+    help: askHelp,
+    args: askArgs,
+    summary: "answer a posture question across the platforms, with citations and the native queries",
+  },
+  query: {
+    run: queryCommand,
+    help: queryHelp,
+    args: queryArgs,
+    summary: "run a typed read-only posture query given as JSON (--json, --plan)",
   },
   approvals: {
     run: approvalsCommand,

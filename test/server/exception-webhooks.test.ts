@@ -7,9 +7,11 @@ import { isCloudstewardError } from "../../src/core/errors.js";
 import { memoryStore } from "../../src/core/memory-store.js";
 import { createWebhookHandler } from "../../src/server/webhook-handler.js";
 import { jira } from "../../src/sinks/jira/index.js";
+import { servicenow } from "../../src/sinks/servicenow/index.js";
 import { makeFinding, resetFactories } from "../../src/testing/factories.js";
 import { emulationFetch } from "../../src/testing/sandbox/emulation.js";
 import { jiraEmulation } from "../../src/testing/sandbox/jira.js";
+import { servicenowEmulation } from "../../src/testing/sandbox/servicenow.js";
 
 const policy: PolicyInput = {
   principals: [{ id: "alice" }, { id: "bob", scopes: ["approve:exception"] }],
@@ -19,6 +21,7 @@ const directory: Record<string, string> = { "acc-bob": "bob", "acc-alice": "alic
 const jiraSecret = "jira-webhook-secret";
 const serviceNowSecret = "servicenow-webhook-secret";
 const signingSecret = "slack-signing-secret";
+const finding = makeFinding({ id: "wiz:issue-1", severity: "high" });
 
 async function setup() {
   const store = memoryStore();
@@ -29,7 +32,6 @@ async function setup() {
     audit: { append: async (event: AuditEvent) => events.push(event) },
     principalFor: (actor: string) => directory[actor],
   };
-  const finding = makeFinding({ severity: "high" });
   const record = await requestException(
     {
       kind: "exception",
@@ -69,7 +71,7 @@ async function setup() {
       },
     },
   });
-  return { store, events, record, emulation, issueKey: ref!.id, handler, decisions };
+  return { store, events, record, emulation, issueKey: ref!.id, handler, decisions, options };
 }
 
 const jiraRequest = (body: string, secret = jiraSecret) =>
@@ -164,8 +166,24 @@ describe("createWebhookHandler({ exceptions })", () => {
   });
 
   it("applies a ServiceNow rejection posted with the bearer secret, and answers a wrong secret 401", async () => {
-    const { handler, record, store } = await setup();
-    const payload = { correlation_id: `cs-${record.id}`, state: "7", sys_updated_by: "bob.jones" };
+    const { handler, record, store, options } = await setup();
+    const emulation = servicenowEmulation();
+    const grc = servicenow({
+      ...emulation.options("http://sandbox.test/servicenow"),
+      fetch: emulationFetch(emulation, "http://sandbox.test/servicenow"),
+      table: "sn_compliance_policy_exception",
+      store,
+      rateLimit: false,
+    });
+    const { ref } = await routeException(record, { ...options, sink: grc, findings: [finding] });
+    // What the business rule of docs/sinks.md posts when Bob rejects the PER record.
+    const { correlation_id, state, sys_updated_by } = emulation.setState(
+      "sn_compliance_policy_exception",
+      ref!.id,
+      "7",
+      "bob.jones",
+    );
+    const payload = { correlation_id, state, sys_updated_by };
     expect((await handler(serviceNowRequest(payload, "wrong"))).status).toBe(401);
     const response = await handler(serviceNowRequest(payload));
     expect(await response.json()).toEqual({ outcome: "rejected" });

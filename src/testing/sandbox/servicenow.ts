@@ -51,8 +51,22 @@ export interface ServiceNowEmulation extends Emulation<ServiceNowSandboxOptions>
   records(table: string): EmulatedServiceNowRecord[];
   /** Work notes appended to a record (journal fields are write-only through the API). */
   workNotes(table: string, sysId: string): string[];
-  /** Sets a record's state, as a person would in the UI (`sys_updated_by` becomes `by`). @default by "admin" */
-  setState(table: string, sysId: string, state: string, by?: string): void;
+  /**
+   * Sets a record's state, as a person would in the UI (`sys_updated_by` becomes `by`, default
+   * `admin`), and returns what an after-update business rule posts to `/exceptions/servicenow`
+   * (docs/sinks.md).
+   */
+  setState(table: string, sysId: string, state: string, by?: string): ServiceNowStateChange;
+}
+
+/** The body a state-change business rule posts (docs/sinks.md), plus the record's table, sys_id and number. */
+export interface ServiceNowStateChange {
+  table: string;
+  sys_id: string;
+  number: string;
+  correlation_id: string;
+  state: string;
+  sys_updated_by: string;
 }
 
 const prefixes: Record<string, string> = {
@@ -383,6 +397,14 @@ export function servicenowEmulation(options: ServiceNowEmulationOptions = {}): S
       );
       if (!record) throw new Error(`servicenow emulation: no ${table} record ${sysId}`);
       write(table, record, { state }, by);
+      return {
+        table,
+        sys_id: record.sys_id ?? "",
+        number: record.number ?? "",
+        correlation_id: record.correlation_id ?? "",
+        state,
+        sys_updated_by: by,
+      };
     },
   };
 }

@@ -53,6 +53,7 @@ export function renderAdf(item: Case, options: RenderOptions = {}): AdfDocument 
     content.push(codeBlock(snippet.code, snippet.language));
   }
   if (view.controls.length > 0) content.push(paragraph([text(`Controls: ${view.controls.join(", ")}`)]));
+  if (view.references.length > 0) content.push(paragraph([text(`Runbooks: ${view.references.join("; ")}`)]));
   // caseView keeps only an http(s) URL; text nodes are literal in ADF, so only marks can link.
   if (view.consoleUrl) {
     content.push(paragraph([text("Open in console", [{ type: "link", attrs: { href: view.consoleUrl } }])]));

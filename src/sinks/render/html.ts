@@ -37,6 +37,7 @@ export function renderHtml(item: Case, options: RenderOptions = {}): string {
     );
   }
   if (view.controls.length > 0) parts.push(`<p>Controls: ${escapeHtml(view.controls.join(", "))}</p>`);
+  if (view.references.length > 0) parts.push(`<p>Runbooks: ${escapeHtml(view.references.join("; "))}</p>`);
   if (view.consoleUrl && /^https?:\/\//i.test(view.consoleUrl)) {
     parts.push(`<p><a href="${escapeHtml(view.consoleUrl)}">Open in console</a></p>`);
   }
@@ -71,6 +72,7 @@ export function renderText(item: Case, options: RenderOptions = {}): string {
   for (const snippet of view.snippets)
     lines.push(`${snippet.label}:`, ...snippet.code.split("\n").map((line) => `    ${line}`), "");
   if (view.controls.length > 0) lines.push(`Controls: ${view.controls.join(", ")}`);
+  if (view.references.length > 0) lines.push(`Runbooks: ${view.references.join("; ")}`);
   if (view.consoleUrl) lines.push(`Console: ${view.consoleUrl}`);
   lines.push(`cloudsteward case ${view.caseId}`);
   return lines.join("\n");

@@ -48,6 +48,7 @@ export function renderMarkdown(item: Case, options: RenderOptions = {}): string 
     );
   }
   if (view.controls.length > 0) lines.push(`Controls: ${escapeMarkdown(view.controls.join(", "))}`, "");
+  if (view.references.length > 0) lines.push(`Runbooks: ${escapeMarkdown(view.references.join("; "))}`, "");
   if (view.consoleUrl) lines.push(`[Open in console](<${view.consoleUrl}>)`, "");
   return lines.join("\n").trimEnd() + "\n";
 }

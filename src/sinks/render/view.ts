@@ -23,6 +23,8 @@ export interface CaseView {
   remediationSteps: string[];
   snippets: Snippet[];
   controls: string[];
+  /** The organization's runbook passages the explanation cites, as `path § heading`. */
+  references: string[];
   resources: ResourceRow[];
   /** Resources not listed because of `maxResources`. */
   moreResources: number;
@@ -72,6 +74,9 @@ export function caseView(item: Case, options: RenderOptions = {}): CaseView {
       explanation?.remediationSteps ?? (first.rule.remediation ? [first.rule.remediation] : []),
     snippets: explanation?.snippets ?? [],
     controls: (explanation?.controls ?? first.rule.controls).map((c) => `${c.framework} ${c.control}`),
+    references: (explanation?.references ?? []).map(
+      (reference) => `${reference.path} § ${reference.heading}`,
+    ),
     resources: rows.slice(0, maxResources),
     moreResources: Math.max(0, resourceCount - Math.min(rows.length, maxResources)),
     consoleUrl: explanation?.consoleUrl ?? first.source.url,
@@ -181,6 +186,7 @@ function sanitizeView(view: CaseView): CaseView {
       code: multiLine(snippet.code),
     })),
     controls: view.controls.map(singleLine),
+    references: view.references.map(singleLine),
     resources: view.resources.map((row) => ({
       name: singleLine(row.name),
       type: singleLine(row.type),

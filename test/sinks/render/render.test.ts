@@ -140,6 +140,31 @@ describe("renderers", () => {
     expect(JSON.stringify(card.body)).toContain("2. Remove the public ACL.");
   });
 
+  it("cites the organization's runbooks by file and heading, escaped, and says nothing without them", () => {
+    const cited = explained({
+      explanation: {
+        ...explained().explanation!,
+        references: [
+          { path: "network/ssh-access.md", heading: "SSH access standard › Bastion hosts" },
+          { path: "data/<b>x</b>.md", heading: "Public *buckets*" },
+        ],
+      },
+    });
+    expect(renderText(cited)).toContain(
+      "Runbooks: network/ssh-access.md § SSH access standard › Bastion hosts; data/<b>x</b>.md § Public *buckets*",
+    );
+    expect(renderMarkdown(cited)).toContain(
+      "Runbooks: network/ssh-access.md § SSH access standard › Bastion hosts;",
+    );
+    expect(renderMarkdown(cited)).toContain("Public \\*buckets\\*");
+    expect(renderHtml(cited)).toContain("data/&lt;b&gt;x&lt;/b&gt;.md § Public *buckets*</p>");
+    expect(JSON.stringify(renderAdf(cited))).toContain(
+      "Runbooks: network/ssh-access.md § SSH access standard",
+    );
+    expect(adfProblems(renderAdf(cited))).toEqual([]);
+    expect(renderText(explained())).not.toContain("Runbooks:");
+  });
+
   it("lists each resource once, open while any of its findings is open, with the overflow counted", () => {
     const findings = Array.from({ length: 60 }, (_, index) =>
       makeFinding({ id: `r${index}`, resource: { id: `res-${index}`, name: `bucket-${index}` } }),

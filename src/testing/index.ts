@@ -44,6 +44,8 @@ export { createFaults, type FaultStats, type Faults } from "./sandbox/faults.js"
 export {
   type JiraEmulation,
   type JiraEmulationOptions,
+  type JiraHistory,
+  type JiraIssueUpdatedEvent,
   type JiraSandboxOptions,
   jiraEmulation,
 } from "./sandbox/jira.js";
@@ -68,6 +70,7 @@ export {
   type ServiceNowEmulation,
   type ServiceNowEmulationOptions,
   type ServiceNowSandboxOptions,
+  type ServiceNowStateChange,
   servicenowEmulation,
 } from "./sandbox/servicenow.js";
 export {

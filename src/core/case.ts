@@ -96,6 +96,18 @@ export const verdictSchema = z.object({
 });
 export type Verdict = z.infer<typeof verdictSchema>;
 
+/** An exception that withheld findings from a case ({@link Case}`.exceptions`). */
+export const caseExceptionSchema = z.object({
+  /** The exception's id (`exc_…`). */
+  id: z.string(),
+  kind: z.enum(["exception", "risk-acceptance"]),
+  /** Until when it withholds them (ISO-8601); they count again from then. */
+  expiresAt: z.string(),
+  /** The findings of the group it withheld in this run. */
+  findingIds: z.array(z.string()).min(1),
+});
+export type CaseException = z.infer<typeof caseExceptionSchema>;
+
 /**
  * The unit of work: one or more related findings handled together (one explanation, one ticket).
  *
@@ -125,6 +137,12 @@ export const caseSchema = z.object({
   context: caseContextSchema.optional(),
   explanation: explanationSchema.optional(),
   verdict: verdictSchema.optional(),
+  /**
+   * Provenance of what is not in the case: the approved exceptions that withheld findings of this
+   * case's group in this run (`applyExceptions` before `triage`), each with the findings it withheld.
+   * Absent when none did.
+   */
+  exceptions: z.array(caseExceptionSchema).optional(),
 });
 export type Case = z.infer<typeof caseSchema>;
 

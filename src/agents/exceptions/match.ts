@@ -1,6 +1,7 @@
 import type { Finding } from "../../core/finding.js";
 import type { Stage } from "../../core/stage.js";
 import type { Store } from "../../core/store.js";
+import { withholdFinding } from "../../core/withheld.js";
 import { type ExceptionRecord, listExceptions } from "./exceptions.js";
 
 /** The finding facts matching reads: rule, resource, account and tags. */
@@ -87,7 +88,8 @@ export interface ApplyExceptionsOptions {
  * covers (read from the Store when the run starts) and passes the others on unchanged. Nothing is
  * dropped silently: at the end, each exception that matched gets a `suppression` audit record with
  * its id and the finding ids, and the run report a warning (`feature: "exceptions.suppressed"`)
- * with the counts per exception.
+ * with the counts per exception; `triage` names the exception in the case of each withheld finding's
+ * group (`Case.exceptions`), when that case has findings left.
  * @example
  * await pipeline({ source, stages: [applyExceptions(), triage(), enrich(), decide({ policy })], store }).start();
  */
@@ -106,6 +108,11 @@ export function applyExceptions(options: ApplyExceptionsOptions = {}): Stage<Fin
           yield finding;
           continue;
         }
+        withholdFinding(context.report, finding, {
+          id: record.id,
+          kind: record.kind,
+          expiresAt: record.expiresAt,
+        });
         const hits = suppressed.get(record.id);
         if (hits) hits.findingIds.push(finding.id);
         else suppressed.set(record.id, { record, findingIds: [finding.id] });

@@ -10,9 +10,10 @@ import { type Finding, type Platform, type Severity, severitySchema } from "../.
 import { stableHash } from "../../core/fingerprint.js";
 import type { Warning } from "../../core/report.js";
 import type { Stage, StageContext } from "../../core/stage.js";
+import { type WithheldFinding, withheldFindings } from "../../core/withheld.js";
 import { createTagReader, type TagKeys } from "../enrich/normalize.js";
 import { CaseSamples, FindingTable, sortRows } from "./finding-table.js";
-import { type GroupKey, mergeValues, ownValues } from "./group.js";
+import { type GroupingOptions, type GroupKey, mergeValues, ownValues } from "./group.js";
 import {
   addFactors,
   emptyFactors,
@@ -208,6 +209,9 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
         groupOfCase.set(item.id, group);
       }
 
+      // Provenance: the exceptions that withheld findings of a case's group before triage.
+      nameExceptions(cases, withheldFindings(report), grouping);
+
       // 4. The optional model verdict: it may lower a priority, nothing else.
       if (verdict) {
         const judged: Case[] = [];
@@ -279,6 +283,36 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
 }
 
 // Internal helpers.
+
+function groupParts(groupKey: Record<string, string>): string[] {
+  return Object.entries(groupKey).map(([key, value]) => `${key}=${value}`);
+}
+
+/** A case's id: stable for the same group key across runs. */
+function caseIdOf(parts: readonly string[]): string {
+  return `case_${stableHash(...parts)}`;
+}
+
+/**
+ * Names, in each case, the exceptions that withheld findings of its group (`applyExceptions` before
+ * triage), each with the findings it withheld; a withheld finding whose group has no case is named nowhere.
+ */
+function nameExceptions(
+  cases: Case[],
+  withheld: readonly WithheldFinding[],
+  grouping: GroupingOptions,
+): void {
+  if (withheld.length === 0) return;
+  const byId = new Map(cases.map((item) => [item.id, item]));
+  for (const { finding, exception } of withheld) {
+    const item = byId.get(caseIdOf(groupParts(mergeValues([ownValues(finding, grouping)], grouping.keys))));
+    if (!item) continue;
+    item.exceptions ??= [];
+    const named = item.exceptions.find((entry) => entry.id === exception.id);
+    if (named) named.findingIds.push(finding.id);
+    else item.exceptions.push({ ...exception, findingIds: [finding.id] });
+  }
+}
 
 /** The first live matching rule (-1: none) and the lapsed rules that matched before it. */
 function suppressionOf(
@@ -405,13 +439,13 @@ function groupRows(
       members.map((row) => table.tuples[table.tuple.get(row)]!),
       keys,
     );
-    const parts = Object.entries(groupKey).map(([key, value]) => `${key}=${value}`);
+    const parts = groupParts(groupKey);
     const joined = parts.join("\u0000");
     let group = byKey.get(joined);
     if (group === undefined) {
       group = {
         index: groups.length,
-        id: `case_${stableHash(...parts)}`,
+        id: caseIdOf(parts),
         groupKey,
         start: 0,
         count: 0,

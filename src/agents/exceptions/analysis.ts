@@ -287,10 +287,11 @@ export async function analyzeException(
     return id;
   };
   const contextFacts: string[] = [];
-  const severe = findingFacts.find((_, index) =>
-    ["critical", "high"].includes(findings[index]?.severity ?? ""),
-  );
-  if (severe) signals.push(severe);
+  // The request's severity counts even when the CNAPP could not return the finding.
+  if (request.severity === "critical" || request.severity === "high")
+    signals.push(
+      findingFacts.find((_, index) => findings[index]?.severity === request.severity) ?? cite.request,
+    );
   if (context.environment)
     contextFacts.push(
       contextFact(
@@ -418,6 +419,7 @@ export async function analyzeException(
     historyAgainst || (signals.length >= 3 && request.compensatingControls.length === 0)
       ? "deny"
       : signals.length === 0 &&
+          findings.length > 0 &&
           missingFromHistory.length === 0 &&
           (request.compensatingControls.length > 0 ||
             request.severity === "low" ||
@@ -646,17 +648,20 @@ async function historyOf(
     unclassified: 0,
   };
   const controls = new Map<string, { description: string; count: number }>();
+  const analyses = new Map<string, string>();
+  for await (const { key, value } of store.list<Pick<ExceptionAnalysis, "archetypeId" | "environment">>(
+    exceptionAnalysisNamespace,
+  ))
+    analyses.set(key, `${value.archetypeId}\u0000${value.environment}`);
+  const similarKey = `${archetypeId}\u0000${environment}`;
   for await (const { key, value: record } of store.list<ExceptionRecord>(exceptionNamespace)) {
     if (key === currentId) continue;
-    const analysed = await store.get<Pick<ExceptionAnalysis, "archetypeId" | "environment">>(
-      exceptionAnalysisNamespace,
-      key,
-    );
-    if (!analysed) {
+    const analysed = analyses.get(key);
+    if (analysed === undefined) {
       history.unclassified++;
       continue;
     }
-    if (analysed.archetypeId !== archetypeId || analysed.environment !== environment) continue;
+    if (analysed !== similarKey) continue;
     history.similar++;
     const reached = record.approvals.length >= record.requiredApprovals;
     if (record.state === "rejected") history.rejected++;

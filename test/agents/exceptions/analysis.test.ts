@@ -226,6 +226,9 @@ describe("analyzeException", () => {
     expect(analysis.archetypeId).toBe("generic");
     expect(analysis.warnings[0]).toContain("could not be read from wiz (503 from the platform)");
     expect(analysis.compensatingControls).toEqual([]);
+    // Nothing read is never an approval; the request's critical severity still counts as a signal.
+    expect(analysis.recommendation).toBe("approve-with-conditions");
+    expect(analysis.memo.sentences[0]?.cites).toContain("F1");
     cited(analysis);
   });
 

@@ -152,7 +152,7 @@ export async function buildBriefing(options: BriefingOptions): Promise<Briefing>
       throw new ConfigurationError("buildBriefing: frameworks need a history to read snapshots from", {
         option: "history",
       });
-    const snapshots = await options.history.list(framework, options.scope ?? "all", {
+    const snapshots = await options.history.summaries(framework, options.scope ?? "all", {
       since: from,
       until: to,
     });

@@ -1,15 +1,16 @@
 import type { AuditLog, AuditRecord, AuditVerification } from "../../audit/audit-log.js";
 import { canonicalJson } from "../../core/canonical-json.js";
 import { ConfigurationError } from "../../core/errors.js";
-import type { Finding, Severity } from "../../core/finding.js";
+import { type Finding, type Severity, severityRank } from "../../core/finding.js";
 import { sha256Hex } from "../../core/fingerprint.js";
 import { defaultKnowledge, type KnowledgeBase } from "../knowledge/knowledge-base.js";
-import type { PostureHistory } from "./history.js";
+import type { PostureHistory, PostureSummary } from "./history.js";
 import { type ComplianceMapper, complianceMapper } from "./mapping.js";
 import {
   assessCompliance,
   type ComplianceException,
   type ComplianceScope,
+  type FrameworkAssessment,
   type MappingRouteUse,
   type RequirementStatus,
   snapshotStatus,
@@ -34,6 +35,12 @@ export interface EvidencePackOptions {
   knowledge?: KnowledgeBase;
   /** @default a mapper for the framework alone, with `knowledge` */
   mapper?: ComplianceMapper;
+  /**
+   * How much each requirement lists: a sample of its failing findings (most severe, then oldest,
+   * first) and its failing resources with the most findings; the totals always count them all, and
+   * the posture snapshot keeps every failing resource id. @default { findings: 20, resources: 100 }
+   */
+  limits?: { findings?: number; resources?: number };
   /** @default new Date() */
   now?: Date;
 }
@@ -68,11 +75,21 @@ export interface EvidenceRequirement {
   status: RequirementStatus;
   /** The status at each snapshot of the period, oldest first. */
   history: { at: string; status: RequirementStatus }[];
+  /** How many findings and resources fail it, how many mapped findings pass (resolved or excepted), and how many audit records name its findings. */
+  totals: {
+    failingFindings: number;
+    failingResources: number;
+    passingFindings: number;
+    auditRecords: number;
+  };
+  /** A sample of the failing findings: the most severe, then the oldest (see `limits`). */
   failing: EvidenceFinding[];
-  failingResources: string[];
+  /** The failing resources with the most failing findings, with their counts (see `limits`). */
+  failingResources: { id: string; findings: number }[];
   /** Exceptions and risk acceptances in force, with their approvals and tickets. */
   exceptions: (ComplianceException | { id: string; reason: string })[];
   routes: MappingRouteUse[];
+  /** The audit records of the sampled findings (failing and passing), each with its hash. */
   evidence: EvidenceItem[];
   /** "Explain the gaps": a paragraph written from the facts above. */
   narrative: string;
@@ -100,11 +117,30 @@ export interface EvidencePack {
  * findings and resources, the exceptions in force, the routes that mapped them, the audit records
  * that back them (each with its hash) and a narrative; the pack carries the audit chain's anchor.
  * Render it with {@link evidencePackMarkdown}, {@link evidencePackCsv}, {@link evidencePackHtml} or
- * {@link evidencePackOscal}; check it with {@link verifyEvidencePack}.
+ * {@link evidencePackOscal}; check it with {@link verifyEvidencePack}. For several frameworks over the
+ * same findings, {@link buildEvidencePacks} maps and reads the audit log once.
  * @example
  * const pack = await buildEvidencePack({ framework: "soc2", findings, audit, history, period: { from: "2026-07-01", to: "2026-09-30" } });
  */
 export async function buildEvidencePack(options: EvidencePackOptions): Promise<EvidencePack> {
+  const { framework, ...rest } = options;
+  const [pack] = await buildEvidencePacks({ ...rest, frameworks: [framework] });
+  return pack!;
+}
+
+/** Options of {@link buildEvidencePacks}: those of {@link buildEvidencePack}, with several frameworks. */
+export interface EvidencePacksOptions extends Omit<EvidencePackOptions, "framework"> {
+  /** Bundled framework keys or frameworks of your own. */
+  frameworks: readonly (string | Framework)[];
+}
+
+/**
+ * Builds one evidence pack per framework over the same findings, audit log and period, mapping the
+ * findings, reading the audit log and verifying its chain once for all of them.
+ * @example
+ * const packs = await buildEvidencePacks({ frameworks: ["soc2", "iso27001-2022"], findings, audit, history });
+ */
+export async function buildEvidencePacks(options: EvidencePacksOptions): Promise<EvidencePack[]> {
   const now = options.now ?? new Date();
   const knowledge = options.knowledge ?? defaultKnowledge;
   const to = instant(options.period?.to ?? now, "period.to");
@@ -113,13 +149,15 @@ export async function buildEvidencePack(options: EvidencePackOptions): Promise<E
     throw new ConfigurationError(`evidence: period.from ${from} is after period.to ${to}`, {
       option: "period",
     });
-  const mapper = options.mapper ?? complianceMapper({ frameworks: [options.framework], knowledge });
-  const key = typeof options.framework === "string" ? options.framework : options.framework.key;
-  const framework = mapper.frameworks.find((candidate) => candidate.key === key);
-  if (!framework)
-    throw new ConfigurationError(`evidence: the mapper does not hold framework "${key}"`, {
-      option: "mapper",
-    });
+  const mapper = options.mapper ?? complianceMapper({ frameworks: options.frameworks, knowledge });
+  const keys = options.frameworks.map((framework) =>
+    typeof framework === "string" ? framework : framework.key,
+  );
+  for (const key of keys)
+    if (!mapper.frameworks.some((candidate) => candidate.key === key))
+      throw new ConfigurationError(`evidence: the mapper does not hold framework "${key}"`, {
+        option: "mapper",
+      });
 
   const findings = new Map<string, Finding>();
   const collected = (function* () {
@@ -128,32 +166,86 @@ export async function buildEvidencePack(options: EvidencePackOptions): Promise<E
       yield finding;
     }
   })();
-  const assessment = assessCompliance(collected, {
+  const assessments = assessCompliance(collected, {
     mapper,
     at: to,
     scope: options.scope,
     exceptions: options.exceptions,
-  }).find((candidate) => candidate.framework === key)!;
-
-  const snapshots = options.history
-    ? await options.history.list(key, assessment.scope, { since: from, until: to })
-    : [];
+    frameworks: keys,
+  });
   const records = options.audit
     ? await recordsByFinding(options.audit, from, to)
     : new Map<string, AuditRecord[]>();
   const verification = options.audit ? await options.audit.verify() : undefined;
-  const exceptionsById = new Map((options.exceptions ?? []).map((exception) => [exception.id, exception]));
-  const cited = new Map<number, AuditRecord>();
+  const facts: PackFacts = {
+    findings,
+    records,
+    exceptionsById: new Map((options.exceptions ?? []).map((exception) => [exception.id, exception])),
+    findingLimit: options.limits?.findings ?? 20,
+    resourceLimit: options.limits?.resources ?? 100,
+    knowledge,
+    stamps: new Map(),
+    stamp: 0,
+  };
+  const packs: EvidencePack[] = [];
+  for (const assessment of assessments) {
+    const framework = mapper.frameworks.find((candidate) => candidate.key === assessment.framework)!;
+    const snapshots = options.history
+      ? await options.history.summaries(framework.key, assessment.scope, { since: from, until: to })
+      : [];
+    packs.push({
+      ...packOf(framework, assessment, snapshots, facts),
+      period: { from, to },
+      generatedAt: now.toISOString(),
+      ...(verification?.ok && verification.lastHash !== undefined
+        ? { anchor: { seq: verification.count, hash: verification.lastHash } }
+        : {}),
+      ...(verification === undefined ? {} : { verification }),
+    });
+  }
+  return packs;
+}
 
+/** What every pack of one {@link buildEvidencePacks} call shares. */
+interface PackFacts {
+  findings: ReadonlyMap<string, Finding>;
+  records: ReadonlyMap<string, AuditRecord[]>;
+  exceptionsById: ReadonlyMap<string, ComplianceException>;
+  findingLimit: number;
+  resourceLimit: number;
+  knowledge: KnowledgeBase;
+  /** Audit seq → the last requirement that counted it, to count distinct records without a set per requirement. */
+  stamps: Map<number, number>;
+  stamp: number;
+}
+
+function packOf(
+  framework: Framework,
+  assessment: FrameworkAssessment,
+  snapshots: readonly PostureSummary[],
+  facts: PackFacts,
+): Omit<EvidencePack, "period" | "generatedAt" | "anchor" | "verification"> {
+  const { findings, records, exceptionsById, findingLimit, resourceLimit, knowledge, stamps } = facts;
+  const cited = new Map<number, AuditRecord>();
   const requirements = assessment.requirements.map((requirement): EvidenceRequirement => {
+    const failing = mostPressing(requirement.failing, findings, findingLimit);
+    const sampled = [...failing.map((finding) => finding.id), ...requirement.passing.slice(0, findingLimit)];
     const evidence = new Map<number, EvidenceItem>();
-    for (const id of [...requirement.failing, ...requirement.passing])
+    for (const id of sampled)
       for (const record of records.get(id) ?? [])
         if (!evidence.has(record.seq)) {
           evidence.set(record.seq, toItem(record));
           cited.set(record.seq, record);
         }
-    const failing = requirement.failing.map((id) => toEvidenceFinding(findings.get(id)!));
+    const stamp = ++facts.stamp;
+    let backing = 0;
+    for (const ids of [requirement.failing, requirement.passing])
+      for (const id of ids)
+        for (const record of records.get(id) ?? [])
+          if (stamps.get(record.seq) !== stamp) {
+            stamps.set(record.seq, stamp);
+            backing++;
+          }
     const exceptions = requirement.exceptions.map(
       (id) =>
         exceptionsById.get(id) ?? { id, reason: "status set on the platform (risk accepted or suppressed)" },
@@ -168,8 +260,18 @@ export async function buildEvidencePack(options: EvidencePackOptions): Promise<E
       section: requirement.section,
       status: requirement.status,
       history,
+      totals: {
+        failingFindings: requirement.failing.length,
+        failingResources: requirement.failingResources.length,
+        passingFindings: requirement.passing.length,
+        auditRecords: backing,
+      },
       failing,
-      failingResources: requirement.failingResources,
+      failingResources: firstOf(
+        requirement.failingResources,
+        resourceLimit,
+        (a, b) => a.findings > b.findings || (a.findings === b.findings && a.id < b.id),
+      ),
       exceptions,
       routes: requirement.routes,
       evidence: [...evidence.values()].sort((a, b) => a.seq - b.seq),
@@ -196,16 +298,10 @@ export async function buildEvidencePack(options: EvidencePackOptions): Promise<E
       ...(framework.source === undefined ? {} : { source: framework.source }),
     },
     scope: assessment.scope,
-    period: { from, to },
-    generatedAt: now.toISOString(),
     summary,
     narrative: packNarrative(framework.name, summary, requirements),
     requirements,
     records: [...cited.values()].sort((a, b) => a.seq - b.seq),
-    ...(verification?.ok && verification.lastHash !== undefined
-      ? { anchor: { seq: verification.count, hash: verification.lastHash } }
-      : {}),
-    ...(verification === undefined ? {} : { verification }),
   };
 }
 
@@ -284,6 +380,36 @@ function toItem(record: AuditRecord): EvidenceItem {
   };
 }
 
+/** The `limit` most severe, then oldest, of the findings `ids` names. */
+function mostPressing(
+  ids: readonly string[],
+  findings: ReadonlyMap<string, Finding>,
+  limit: number,
+): EvidenceFinding[] {
+  return firstOf(
+    ids.map((id) => findings.get(id)!),
+    limit,
+    (a, b) =>
+      a.severity === b.severity
+        ? a.firstSeen < b.firstSeen || (a.firstSeen === b.firstSeen && a.id < b.id)
+        : severityRank(a.severity) > severityRank(b.severity),
+  ).map(toEvidenceFinding);
+}
+
+/** The first `limit` items in the order `before` defines, without sorting them all. */
+function firstOf<T>(items: readonly T[], limit: number, before: (a: T, b: T) => boolean): T[] {
+  const kept: T[] = [];
+  if (limit <= 0) return kept;
+  for (const item of items) {
+    if (kept.length === limit && !before(item, kept[limit - 1]!)) continue;
+    let index = kept.length;
+    while (index > 0 && before(item, kept[index - 1]!)) index--;
+    kept.splice(index, 0, item);
+    if (kept.length > limit) kept.pop();
+  }
+  return kept;
+}
+
 function toEvidenceFinding(finding: Finding): EvidenceFinding {
   return {
     id: finding.id,
@@ -308,7 +434,7 @@ function requirementNarrative(requirement: EvidenceRequirement, knowledge: Knowl
       .filter((title): title is string => title !== undefined)
       .slice(0, 3);
     sentences.push(
-      `Fails: ${plural(requirement.failing.length, "open finding")} on ${plural(requirement.failingResources.length, "resource")}${weaknesses.length > 0 ? ` (${weaknesses.join("; ")})` : ""}.`,
+      `Fails: ${plural(requirement.totals.failingFindings, "open finding")} on ${plural(requirement.totals.failingResources, "resource")}${weaknesses.length > 0 ? ` (${weaknesses.join("; ")})` : ""}.`,
     );
   } else sentences.push("Passes: something assesses it and no open finding maps to it.");
   if (requirement.exceptions.length > 0)
@@ -336,8 +462,10 @@ function requirementNarrative(requirement: EvidenceRequirement, knowledge: Knowl
     sentences.push(
       `Over the period it changed ${plural(changes.length, "time")}: ${changes.map((change) => `${change.status} on ${change.at.slice(0, 10)}`).join(", ")}.`,
     );
-  if (requirement.evidence.length > 0)
-    sentences.push(`${plural(requirement.evidence.length, "audit record")} back it.`);
+  if (requirement.totals.auditRecords > 0)
+    sentences.push(
+      `${plural(requirement.totals.auditRecords, "audit record")} name its findings${requirement.evidence.length < requirement.totals.auditRecords ? `; the ${plural(requirement.evidence.length, "record")} of the sampled findings are cited here` : ""}.`,
+    );
   return sentences.join(" ");
 }
 
@@ -348,12 +476,12 @@ function packNarrative(
 ): string {
   const failing = requirements.filter((requirement) => requirement.status === "fail");
   const worst = [...failing]
-    .sort((a, b) => b.failingResources.length - a.failingResources.length)
+    .sort((a, b) => b.totals.failingResources - a.totals.failingResources)
     .slice(0, 3);
   return [
     `${name}: ${summary.pass} requirements pass, ${summary.fail} fail and ${summary.notAssessed} are not assessed, from ${plural(summary.findings, "finding")} in scope.`,
     worst.length > 0
-      ? `The largest gaps: ${worst.map((requirement) => `${requirement.id} (${plural(requirement.failingResources.length, "resource")})`).join(", ")}.`
+      ? `The largest gaps: ${worst.map((requirement) => `${requirement.id} (${plural(requirement.totals.failingResources, "resource")})`).join(", ")}.`
       : "No requirement fails.",
     summary.notAssessed > 0
       ? "Requirements not assessed have no automated check here and need evidence collected another way; they are never counted as passing."

@@ -1,5 +1,5 @@
 import type { Finding } from "../../core/finding.js";
-import type { ComplianceMapper, MappingRoute } from "./mapping.js";
+import type { ComplianceMapper, MappingRoute, RequirementMapping } from "./mapping.js";
 
 /**
  * A requirement's status: `fail` when an open finding maps to it and no exception covers it, `pass`
@@ -36,10 +36,12 @@ export interface ComplianceScope {
 /** Options of {@link assessCompliance}. */
 export interface AssessComplianceOptions {
   mapper: ComplianceMapper;
-  /** The instant assessed; exceptions expired by then do not apply. @default now */
+  /** The instant assessed; exceptions expired by then, or approved after it, do not apply. @default now */
   at?: Date | string;
   scope?: ComplianceScope;
   exceptions?: readonly ComplianceException[];
+  /** Assess only these of the mapper's frameworks. @default all of them */
+  frameworks?: readonly string[];
 }
 
 /** A route a requirement's findings came by, and what it went through. */
@@ -56,8 +58,8 @@ export interface AssessedRequirement {
   status: RequirementStatus;
   /** Open findings not covered by an exception. */
   failing: string[];
-  /** Resource ids of the failing findings. */
-  failingResources: string[];
+  /** The resources of the failing findings, with how many failing findings each has, by id. */
+  failingResources: { id: string; findings: number }[];
   /** Findings that map to it and are resolved, or excepted. */
   passing: string[];
   /** Exceptions in force that cover findings mapped to it (ids). */
@@ -109,7 +111,9 @@ export function assessCompliance(
   const scope = options.scope ?? {};
   const inScope = scopeFilter(scope);
   const exceptions = (options.exceptions ?? []).filter(
-    (exception) => exception.expiresAt === undefined || exception.expiresAt > at,
+    (exception) =>
+      (exception.expiresAt === undefined || exception.expiresAt > at) &&
+      (exception.approvedAt === undefined || exception.approvedAt <= at),
   );
   const byFinding = new Map<string, string[]>();
   const byResource = new Map<string, string[]>();
@@ -120,44 +124,65 @@ export function assessCompliance(
       byResource.set(id, [...(byResource.get(id) ?? []), exception.id]);
   }
 
+  const frameworks = options.frameworks
+    ? options.mapper.frameworks.filter((framework) => options.frameworks!.includes(framework.key))
+    : options.mapper.frameworks;
   const state = new Map<string, Map<string, RequirementFacts>>();
-  for (const framework of options.mapper.frameworks) state.set(framework.key, new Map());
+  for (const framework of frameworks) state.set(framework.key, new Map());
+  // The mapper hands out one mapping list per rule: resolve each list once to the requirements it reaches.
+  const plans = new Map<readonly RequirementMapping[], RequirementFacts[]>();
+  const planOf = (mappings: readonly RequirementMapping[]): RequirementFacts[] => {
+    const reached = new Set<RequirementFacts>();
+    for (const mapping of mappings) {
+      const requirements = state.get(mapping.framework);
+      if (!requirements) continue;
+      let facts = requirements.get(mapping.requirement);
+      if (!facts) {
+        facts = { failing: [], resources: [], passing: [], exceptions: new Set(), routes: new Map() };
+        requirements.set(mapping.requirement, facts);
+      }
+      facts.routes.set(`${mapping.route}\u0000${mapping.via}`, { route: mapping.route, via: mapping.via });
+      reached.add(facts);
+    }
+    return [...reached];
+  };
+  // Resources are numbered as they come, so each requirement keeps numbers, not strings.
+  const resourceIds: string[] = [];
+  const resourceNumbers = new Map<string, number>();
   let findingCount = 0;
   for (const finding of findings) {
     if (!inScope(finding)) continue;
     findingCount++;
     const mappings = options.mapper.map(finding);
     if (mappings.length === 0) continue;
+    let plan = plans.get(mappings);
+    if (!plan) {
+      plan = planOf(mappings);
+      plans.set(mappings, plan);
+    }
     const excepted = [...(byFinding.get(finding.id) ?? []), ...(byResource.get(finding.resource.id) ?? [])];
     if (finding.status === "risk_accepted" || finding.status === "suppressed")
       excepted.push(`${finding.source.platform}:${finding.status}:${finding.id}`);
-    const open = finding.status === "open" || finding.status === "in_progress";
-    for (const mapping of mappings) {
-      const requirements = state.get(mapping.framework)!;
-      let facts = requirements.get(mapping.requirement);
-      if (!facts) {
-        facts = {
-          failing: new Set(),
-          resources: new Set(),
-          passing: new Set(),
-          exceptions: new Set(),
-          routes: new Map(),
-        };
-        requirements.set(mapping.requirement, facts);
+    if ((finding.status === "open" || finding.status === "in_progress") && excepted.length === 0) {
+      let resource = resourceNumbers.get(finding.resource.id);
+      if (resource === undefined) {
+        resource = resourceIds.push(finding.resource.id) - 1;
+        resourceNumbers.set(finding.resource.id, resource);
       }
-      facts.routes.set(`${mapping.route}\u0000${mapping.via}`, { route: mapping.route, via: mapping.via });
-      if (open && excepted.length === 0) {
-        facts.failing.add(finding.id);
-        facts.resources.add(finding.resource.id);
-      } else {
-        facts.passing.add(finding.id);
+      for (const facts of plan) {
+        facts.failing.push(finding.id);
+        facts.resources.push(resource);
+      }
+    } else
+      for (const facts of plan) {
+        facts.passing.push(finding.id);
         for (const id of excepted) facts.exceptions.add(id);
       }
-    }
   }
+  const failingResources = resourceCounter(resourceIds);
 
   const scopeName = scopeKey(scope);
-  return options.mapper.frameworks.map((framework) => {
+  return frameworks.map((framework) => {
     const requirements = state.get(framework.key)!;
     return {
       framework: framework.key,
@@ -169,7 +194,7 @@ export function assessCompliance(
       requirements: framework.requirements.map((requirement) => {
         const facts = requirements.get(requirement.id);
         const status: RequirementStatus =
-          facts && facts.failing.size > 0
+          facts && facts.failing.length > 0
             ? "fail"
             : facts || options.mapper.isAssessable(framework.key, requirement.id)
               ? "pass"
@@ -179,9 +204,9 @@ export function assessCompliance(
           title: requirement.title,
           section: requirement.section,
           status,
-          failing: [...(facts?.failing ?? [])],
-          failingResources: [...(facts?.resources ?? [])].sort(),
-          passing: [...(facts?.passing ?? [])],
+          failing: facts?.failing ?? [],
+          failingResources: failingResources(facts?.resources ?? []),
+          passing: facts?.passing ?? [],
           exceptions: [...(facts?.exceptions ?? [])].sort(),
           routes: [...(facts?.routes.values() ?? [])],
         };
@@ -209,20 +234,23 @@ export function toSnapshot(assessment: FrameworkAssessment): PostureSnapshot {
   for (const requirement of assessment.requirements) {
     if (requirement.status === "pass") snapshot.pass.push(requirement.id);
     else if (requirement.status === "not-assessed") snapshot.notAssessed.push(requirement.id);
-    else snapshot.fail[requirement.id] = requirement.failingResources;
+    else snapshot.fail[requirement.id] = requirement.failingResources.map((resource) => resource.id);
     if (requirement.exceptions.length > 0) snapshot.exceptions[requirement.id] = requirement.exceptions;
   }
   return snapshot;
 }
 
-/** A requirement's status in a snapshot. */
-export function snapshotStatus(snapshot: PostureSnapshot, requirement: string): RequirementStatus {
+/** What a snapshot or its summary says of statuses: the passing requirements, and the failing ones as keys. */
+export type SnapshotStatuses = Pick<PostureSnapshot, "pass"> & { fail: Record<string, unknown> };
+
+/** A requirement's status in a snapshot or its summary. */
+export function snapshotStatus(snapshot: SnapshotStatuses, requirement: string): RequirementStatus {
   if (requirement in snapshot.fail) return "fail";
   return snapshot.pass.includes(requirement) ? "pass" : "not-assessed";
 }
 
 /** The share of assessed requirements that pass, from 0 to 1 (`undefined` when none is assessed). */
-export function complianceScore(snapshot: PostureSnapshot): number | undefined {
+export function complianceScore(snapshot: SnapshotStatuses): number | undefined {
   const assessed = snapshot.pass.length + Object.keys(snapshot.fail).length;
   return assessed === 0 ? undefined : snapshot.pass.length / assessed;
 }
@@ -240,11 +268,39 @@ export function scopeKey(scope: ComplianceScope = {}): string {
 // --- Internal helpers ---------------------------------------------------------------------------------
 
 interface RequirementFacts {
-  failing: Set<string>;
-  resources: Set<string>;
-  passing: Set<string>;
+  failing: string[];
+  /** The number of each failing finding's resource (see `resourceCounter`). */
+  resources: number[];
+  passing: string[];
   exceptions: Set<string>;
   routes: Map<string, MappingRouteUse>;
+}
+
+/**
+ * Turns the resource numbers of a requirement's failing findings into its failing resources, by id,
+ * with their counts: numbers are ranked by id once, so each requirement sorts integers.
+ */
+function resourceCounter(
+  ids: readonly string[],
+): (numbers: readonly number[]) => { id: string; findings: number }[] {
+  const order = ids
+    .map((_, index) => index)
+    .sort((a, b) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
+  const rank = new Int32Array(ids.length);
+  order.forEach((number, position) => {
+    rank[number] = position;
+  });
+  return (numbers) => {
+    const ranks = Int32Array.from(numbers, (number) => rank[number]!).sort();
+    const counted: { id: string; findings: number }[] = [];
+    for (let index = 0; index < ranks.length; ) {
+      let end = index + 1;
+      while (end < ranks.length && ranks[end] === ranks[index]) end++;
+      counted.push({ id: ids[order[ranks[index]!]!]!, findings: end - index });
+      index = end;
+    }
+    return counted;
+  };
 }
 
 function scopeFilter(scope: ComplianceScope): (finding: Finding) => boolean {

@@ -37,8 +37,24 @@ export function evidencePackMarkdown(pack: EvidencePack): string {
         `History: ${requirement.history.map((point) => `${point.at.slice(0, 10)} ${point.status}`).join(" → ")}`,
         "",
       );
+    if (requirement.failingResources.length > 0) {
+      lines.push(
+        `Failing resources: ${listed(requirement.failingResources.length, requirement.totals.failingResources)}`,
+        "",
+        "| Resource | Failing findings |",
+        "| --- | ---: |",
+      );
+      for (const resource of requirement.failingResources)
+        lines.push(`| ${cell(resource.id)} | ${resource.findings} |`);
+      lines.push("");
+    }
     if (requirement.failing.length > 0) {
-      lines.push("| Finding | Severity | Resource | First seen |", "| --- | --- | --- | --- |");
+      lines.push(
+        `Failing findings: ${listed(requirement.failing.length, requirement.totals.failingFindings)}, most severe first`,
+        "",
+        "| Finding | Severity | Resource | First seen |",
+        "| --- | --- | --- | --- |",
+      );
       for (const finding of requirement.failing)
         lines.push(
           `| ${cell(finding.title)} | ${finding.severity} | ${cell(finding.resourceId)} | ${finding.firstSeen.slice(0, 10)} |`,
@@ -70,7 +86,9 @@ export function evidencePackCsv(pack: EvidencePack): string {
     "section",
     "status",
     "failing_findings",
+    "failing_resource_count",
     "failing_resources",
+    "audit_record_count",
     "exceptions",
     "routes",
     "audit_records",
@@ -82,8 +100,10 @@ export function evidencePackCsv(pack: EvidencePack): string {
     requirement.title,
     requirement.section,
     requirement.status,
-    String(requirement.failing.length),
-    requirement.failingResources.join(" "),
+    String(requirement.totals.failingFindings),
+    String(requirement.totals.failingResources),
+    requirement.failingResources.map((resource) => `${resource.id}(${resource.findings})`).join(" "),
+    String(requirement.totals.auditRecords),
     requirement.exceptions.map((exception) => exception.id).join(" "),
     requirement.routes
       .map((route) => route.route)
@@ -107,8 +127,18 @@ export function evidencePackHtml(pack: EvidencePack): string {
   <p>${escapeHtml(item.narrative)}</p>
   ${item.history.length > 0 ? `<p class="history">History: ${item.history.map((point) => `${point.at.slice(0, 10)} <b>${point.status}</b>`).join(" → ")}</p>` : ""}
   ${
+    item.failingResources.length > 0
+      ? `<p class="meta">Failing resources: ${listed(item.failingResources.length, item.totals.failingResources)}</p><table><thead><tr><th>Resource</th><th>Failing findings</th></tr></thead><tbody>${item.failingResources
+          .map(
+            (resource) =>
+              `<tr><td class="id">${escapeHtml(resource.id)}</td><td>${resource.findings}</td></tr>`,
+          )
+          .join("")}</tbody></table>`
+      : ""
+  }
+  ${
     item.failing.length > 0
-      ? `<table><thead><tr><th>Finding</th><th>Severity</th><th>Resource</th><th>First seen</th></tr></thead><tbody>${item.failing
+      ? `<p class="meta">Failing findings: ${listed(item.failing.length, item.totals.failingFindings)}, most severe first</p><table><thead><tr><th>Finding</th><th>Severity</th><th>Resource</th><th>First seen</th></tr></thead><tbody>${item.failing
           .map(
             (finding) =>
               `<tr><td>${escapeHtml(finding.title)}</td><td>${finding.severity}</td><td class="id">${escapeHtml(finding.resourceId)}</td><td>${finding.firstSeen.slice(0, 10)}</td></tr>`,
@@ -169,8 +199,8 @@ ${sections
 /**
  * The pack as an OSCAL assessment-results document (JSON, OSCAL {@link OSCAL_VERSION}): one result for
  * the period with the framework's requirements as reviewed controls, one finding per assessed
- * requirement (`satisfied` / `not-satisfied`) and one observation per failing finding and per audit
- * record. Requirements not assessed are listed as reviewed but get no finding. UUIDs are derived from
+ * requirement (`satisfied` / `not-satisfied`, with its totals as properties) and one observation per
+ * sampled failing finding and per cited audit record. Requirements not assessed are listed as reviewed but get no finding. UUIDs are derived from
  * the content, so the same pack gives the same document.
  */
 export function evidencePackOscal(pack: EvidencePack): Record<string, unknown> {
@@ -224,7 +254,12 @@ export function evidencePackOscal(pack: EvidencePack): Record<string, unknown> {
       uuid: uuid("requirement", requirement.id),
       title: `${requirement.id} ${requirement.title}`.slice(0, 250),
       description: requirement.narrative,
-      props: [{ name: "requirement-id", ns, value: requirement.id }],
+      props: [
+        { name: "requirement-id", ns, value: requirement.id },
+        { name: "failing-findings", ns, value: String(requirement.totals.failingFindings) },
+        { name: "failing-resources", ns, value: String(requirement.totals.failingResources) },
+        { name: "audit-records", ns, value: String(requirement.totals.auditRecords) },
+      ],
       target: {
         type: "objective-id",
         "target-id": controlId(requirement.id),
@@ -335,6 +370,11 @@ function exceptionText(exception: EvidenceRequirement["exceptions"][number]): st
         ].filter(Boolean)
       : [];
   return [exception.reason, ...details].join("; ");
+}
+
+/** "all 3" or "the first 20 of 1,000". */
+function listed(shown: number, total: number): string {
+  return shown === total ? `all ${total}` : `${shown} of ${total.toLocaleString("en-US")}`;
 }
 
 function list(items: readonly string[]): string {

@@ -105,7 +105,16 @@ describe("buildEvidencePack", () => {
     expect(pack.summary.pass + pack.summary.fail + pack.summary.notAssessed).toBe(28);
     const cc66 = pack.requirements.find((requirement) => requirement.id === "cc_6_6")!;
     expect(cc66.status).toBe("fail");
-    expect(cc66.failingResources).toEqual(["arn:aws:s3:::open-1", "arn:aws:s3:::open-2"]);
+    expect(cc66.failingResources).toEqual([
+      { id: "arn:aws:s3:::open-1", findings: 1 },
+      { id: "arn:aws:s3:::open-2", findings: 1 },
+    ]);
+    expect(cc66.totals).toEqual({
+      failingFindings: 2,
+      failingResources: 2,
+      passingFindings: 2,
+      auditRecords: 5,
+    });
     expect(cc66.failing.map((finding) => finding.id).sort()).toEqual(
       [findings[0]!.id, findings[1]!.id].sort(),
     );
@@ -177,6 +186,66 @@ describe("buildEvidencePack", () => {
   });
 });
 
+describe("evidence pack limits", () => {
+  it("lists a bounded sample of findings and resources, keeps the totals, and every item still verifies", async () => {
+    const store = memoryStore();
+    const audit = auditLog(store);
+    const findings = Array.from({ length: 60 }, (_, index) =>
+      bucket(`b-${index % 12}`, {
+        severity: index === 41 ? "critical" : "high",
+        firstSeen: `2026-02-${String(10 + (index % 15)).padStart(2, "0")}T00:00:00Z`,
+      }),
+    );
+    await audit.appendMany(
+      findings.map((finding) => ({
+        type: "ingestion",
+        at: "2026-03-02T10:00:00Z",
+        actor: "cloudsteward/pipeline",
+        findingIds: [finding.id],
+        data: {},
+      })),
+    );
+    const pack = await buildEvidencePack({
+      framework: "soc2",
+      findings,
+      audit,
+      limits: { findings: 5, resources: 3 },
+      period: { from: "2026-03-01T00:00:00Z", to: "2026-03-10T00:00:00Z" },
+    });
+    const cc66 = pack.requirements.find((requirement) => requirement.id === "cc_6_6")!;
+    expect(cc66.totals).toEqual({
+      failingFindings: 60,
+      failingResources: 12,
+      passingFindings: 0,
+      auditRecords: 60,
+    });
+    expect(cc66.failing).toHaveLength(5);
+    // The critical one first, then the oldest.
+    expect(cc66.failing[0]!.id).toBe(findings[41]!.id);
+    expect(cc66.failing.slice(1).map((finding) => finding.firstSeen)).toEqual(
+      Array(4).fill("2026-02-10T00:00:00Z"),
+    );
+    expect(cc66.failingResources).toEqual([
+      { id: "arn:aws:s3:::b-0", findings: 5 },
+      { id: "arn:aws:s3:::b-1", findings: 5 },
+      { id: "arn:aws:s3:::b-10", findings: 5 },
+    ]);
+    expect(cc66.evidence.map((item) => item.findingIds[0])).toEqual(
+      expect.arrayContaining(cc66.failing.map((finding) => finding.id)),
+    );
+    expect(cc66.evidence).toHaveLength(5);
+    expect(cc66.narrative).toContain(
+      "60 audit records name its findings; the 5 records of the sampled findings are cited here",
+    );
+    expect(evidencePackMarkdown(pack)).toContain("Failing findings: 5 of 60, most severe first");
+    const verification = await verifyEvidencePack(pack, audit);
+    expect(verification).toMatchObject({ ok: true, failures: [] });
+    expect(verification.items).toBe(
+      pack.requirements.reduce((sum, requirement) => sum + requirement.evidence.length, 0),
+    );
+  });
+});
+
 describe("evidence pack formats", () => {
   it("writes OSCAL assessment results that validate against NIST's published schema", async () => {
     const schemaText = await readFile(schemaUrl, "utf8");
@@ -212,11 +281,11 @@ describe("evidence pack formats", () => {
     expect(markdown).toContain("**Status: fail**");
     const csv = evidencePackCsv(pack).split("\r\n");
     expect(csv[0]).toBe(
-      "framework,requirement,title,section,status,failing_findings,failing_resources,exceptions,routes,audit_records,narrative",
+      "framework,requirement,title,section,status,failing_findings,failing_resource_count,failing_resources,audit_record_count,exceptions,routes,audit_records,narrative",
     );
     expect(csv).toHaveLength(28 + 2);
     expect(csv.find((line) => line.startsWith("soc2,cc_6_6,"))).toContain(
-      ",fail,2,arn:aws:s3:::open-1 arn:aws:s3:::open-2,EXC-7,",
+      ",fail,2,2,arn:aws:s3:::open-1(1) arn:aws:s3:::open-2(1),5,EXC-7,",
     );
     const html = evidencePackHtml(pack);
     expect(html).not.toMatch(/<script|<link|src=/i);

@@ -34,7 +34,10 @@ describe("assessCompliance", () => {
     const byId = Object.fromEntries(
       assessment!.requirements.map((requirement) => [requirement.id, requirement]),
     );
-    expect(byId["A-1"]).toMatchObject({ status: "fail", failingResources: ["arn:aws:s3:::a"] });
+    expect(byId["A-1"]).toMatchObject({
+      status: "fail",
+      failingResources: [{ id: "arn:aws:s3:::a", findings: 1 }],
+    });
     expect(byId["A-1"]!.routes).toEqual([{ route: "catalog", via: "archetype aws-s3-public-read" }]);
     expect(byId["A-2"]!.status).toBe("pass");
     expect(byId["A-3"]!.status).toBe("not-assessed");
@@ -80,7 +83,7 @@ describe("assessCompliance", () => {
     const scope = { accounts: ["222222222222"], tags: { unit: "retail" } };
     const [assessment] = assessCompliance(findings, { mapper, scope });
     expect(assessment!.findingCount).toBe(1);
-    expect(assessment!.requirements[0]!.failingResources).toEqual(["arn:aws:s3:::q"]);
+    expect(assessment!.requirements[0]!.failingResources).toEqual([{ id: "arn:aws:s3:::q", findings: 1 }]);
     expect(assessment!.scope).toBe("accounts=222222222222;tags=unit:retail");
     expect(scopeKey({ name: "retail" })).toBe("retail");
   });
@@ -104,6 +107,23 @@ describe("snapshots and posture history", () => {
     expect(await history.asOf("acme", "all", "2026-02-01T00:00:00Z")).toBeUndefined();
     expect((await history.list("acme", "all", { since: "2026-03-08T00:00:00Z" })).length).toBe(2);
     expect(await history.list("acme", "retail")).toEqual([]);
+    // The summaries beside the snapshots say the same statuses, with counts instead of resource ids.
+    const summaries = await history.summaries("acme", "all", { until: "2026-03-10T12:00:00Z" });
+    expect(summaries.map((summary) => summary.fail)).toEqual([{ "A-1": 2 }, { "A-1": 1 }]);
+    expect(summaries[1]).toMatchObject({ pass: asOf!.pass, notAssessed: 1, findingCount: 1 });
+    expect(snapshotStatus(summaries[1]!, "A-1")).toBe("fail");
+    expect(complianceScore(summaries[1]!)).toBe(0.5);
+  });
+
+  it("counts a finding once per requirement and its resource's findings", () => {
+    const findings = [bucket("a"), bucket("a"), bucket("b")];
+    const [assessment] = assessCompliance(findings, { mapper, at: "2026-03-01T00:00:00Z" });
+    const a1 = assessment!.requirements.find((requirement) => requirement.id === "A-1")!;
+    expect(a1.failing).toHaveLength(3);
+    expect(a1.failingResources).toEqual([
+      { id: "arn:aws:s3:::a", findings: 2 },
+      { id: "arn:aws:s3:::b", findings: 1 },
+    ]);
   });
 
   it("grows with failing resources, not with findings", async () => {

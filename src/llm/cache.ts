@@ -47,6 +47,8 @@ export function cachedModel(
       }
       return result;
     },
+    // Embeddings pass through uncached (organization knowledge keeps its own index).
+    ...(model.embed ? { embed: model.embed.bind(model) } : {}),
   };
 }
 

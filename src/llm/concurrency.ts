@@ -1,5 +1,5 @@
 import { ConfigurationError } from "../core/errors.js";
-import type { LanguageModel } from "./language-model.js";
+import type { EmbedRequest, LanguageModel } from "./language-model.js";
 
 /**
  * Limits how many calls to a model run at once (to stay under a provider's concurrency or
@@ -42,6 +42,7 @@ export function limitConcurrency(model: LanguageModel, limit: number): LanguageM
       waiting.push(turn);
     });
 
+  const embedInner = model.embed?.bind(model);
   return {
     specificationVersion: "v1",
     provider: model.provider,
@@ -54,5 +55,17 @@ export function limitConcurrency(model: LanguageModel, limit: number): LanguageM
         release();
       }
     },
+    ...(embedInner
+      ? {
+          async embed(request: EmbedRequest) {
+            await acquire(request.signal);
+            try {
+              return await embedInner(request);
+            } finally {
+              release();
+            }
+          },
+        }
+      : {}),
   };
 }

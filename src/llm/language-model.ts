@@ -166,7 +166,8 @@ export interface LanguageModel {
   /**
    * Embeds texts as vectors, for semantic search (organization knowledge). Optional: present only when
    * the provider was configured with an embedding model (`openai({ embeddingModel })`); wrappers such as
-   * `fallbackModel` and `cachedModel` pass only `generate` on, so search through them is full-text.
+   * `cachedModel` (uncached) and `limitConcurrency` pass it on; `fallbackModel`, `routedModel` and budgets
+   * do not (their models may embed in different spaces), so search through them is full-text.
    */
   embed?(request: EmbedRequest): Promise<EmbedResult>;
 }

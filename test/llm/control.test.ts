@@ -99,6 +99,23 @@ describe("cachedModel", () => {
   });
 });
 
+describe("embeddings through the wrappers", () => {
+  it("cachedModel and limitConcurrency pass embed on (uncached); a model without embed stays without", async () => {
+    const inner = scriptedModel({ embed: (value) => [value.length, 1] });
+    for (const model of [cachedModel(inner, memoryStore()), limitConcurrency(inner, 1)]) {
+      expect(await model.embed?.({ values: ["ssh", "bucket"] })).toEqual({
+        embeddings: [
+          [3, 1],
+          [6, 1],
+        ],
+      });
+    }
+    const plain = scriptedModel({});
+    expect(cachedModel(plain, memoryStore()).embed).toBeUndefined();
+    expect(limitConcurrency(plain, 1).embed).toBeUndefined();
+  });
+});
+
 describe("fallbackModel", () => {
   it("moves to the next model on failure, naming the one that answered", async () => {
     const primary = scriptedModel({

@@ -5,8 +5,10 @@ import { askArgs, askCommand, askHelp } from "./commands/ask.js";
 import { auditArgs, auditCommand, auditHelp } from "./commands/audit.js";
 import { demoArgs, demoCommand, demoHelp } from "./commands/demo.js";
 import { draftsArgs, draftsCommand, draftsHelp } from "./commands/drafts.js";
+import { exceptionsArgs, exceptionsCommand, exceptionsHelp } from "./commands/exceptions.js";
 import { explainArgs, explainCommand, explainHelp } from "./commands/explain.js";
 import { initArgs, initCommand, initHelp } from "./commands/init.js";
+import { mcpArgs, mcpCommand, mcpHelp } from "./commands/mcp.js";
 import { queryArgs, queryCommand, queryHelp } from "./commands/query.js";
 import { replayArgs, replayCommand, replayHelp } from "./commands/replay.js";
 import { runArgs, runCommand, runHelp } from "./commands/run.js";
@@ -69,6 +71,12 @@ export const cliCommands: Record<string, CliCommandEntry> = {
     args: serveArgs,
     summary: "run the webhook receiver (Wiz webhooks, Slack approvals)",
   },
+  mcp: {
+    run: mcpCommand,
+    help: mcpHelp,
+    args: mcpArgs,
+    summary: "run the MCP server over the governed tools (stdio, or --http :port)",
+  },
   explain: {
     run: explainCommand,
     help: explainHelp,
@@ -92,6 +100,12 @@ export const cliCommands: Record<string, CliCommandEntry> = {
     help: approvalsHelp,
     args: approvalsArgs,
     summary: "list, approve, reject and execute held actions",
+  },
+  exceptions: {
+    run: exceptionsCommand,
+    help: exceptionsHelp,
+    args: exceptionsArgs,
+    summary: "request, list, approve and revoke exceptions; lint and sync exceptions.yaml",
   },
   drafts: {
     run: draftsCommand,

@@ -1,10 +1,12 @@
 import { enrich } from "../../agents/enrich/enrich.js";
+import { applyExceptions } from "../../agents/exceptions/match.js";
 import { explain } from "../../agents/explain/explain.js";
 import { triage } from "../../agents/triage/triage.js";
 import type { Case } from "../../core/case.js";
 import type { Finding } from "../../core/finding.js";
 import { pipeline } from "../../core/pipeline.js";
 import type { Stage } from "../../core/stage.js";
+import { withheldFindings } from "../../core/withheld.js";
 import { openContext } from "../context.js";
 import { type CliIo, createOutput, exitCodes } from "../io.js";
 import { type CommandArgs, parseCommandArgs, usageError } from "../usage.js";
@@ -60,9 +62,10 @@ export async function explainCommand(args: string[], io: CliIo): Promise<number>
         }
       },
     };
-    await pipeline({
+    const report = await pipeline({
       source: single(finding),
       stages: [
+        applyExceptions(),
         triage(),
         enrich(),
         explain(context.model.model ? { model: context.model.model } : {}),
@@ -72,6 +75,14 @@ export async function explainCommand(args: string[], io: CliIo): Promise<number>
     }).start(io.signal ? { signal: io.signal } : {});
     const item = cases[0];
     const explanation = item?.explanation;
+    const withheld = withheldFindings(report)[0];
+    if (withheld) {
+      const { exception } = withheld;
+      io.stderr.write(
+        `cloudsteward explain: "${id}" is covered by the approved ${exception.kind} ${exception.id} until ${exception.expiresAt}, so there is nothing to explain before then.\n`,
+      );
+      return exitCodes.failure;
+    }
     if (!item || !explanation) {
       io.stderr.write(
         `cloudsteward explain: "${id}" is suppressed by a rule, so there is nothing to explain.\n`,

@@ -10,6 +10,10 @@
  *   written by `scripts/generate-archetype-aliases.ts`), so a finding reaches requirements through its
  *   archetype.
  *
+ * It also writes `src/agents/compliance/catalogs/checks.generated.ts`, the Prowler check catalog policy
+ * annexes read: per check its id, one-line title, severity (`prowler-checks.jsonl`), category and that
+ * same adapter resource type.
+ *
  * PCI DSS 4.0 comes as one entry per provider and Prowler sub-id (`1.2.5.1`); they are merged into the
  * real requirement (`1.2.5`), titled by its section text.
  *
@@ -21,6 +25,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CatalogTable } from "../src/agents/compliance/catalog-table.js";
+import type { CheckTable } from "../src/agents/compliance/check-catalog.js";
 import { isFallbackArchetype, matchArchetype } from "../src/core/archetypes/match.js";
 import type { Category } from "../src/core/finding.js";
 
@@ -32,6 +37,7 @@ const catalogs = resolve(
   catalogsOption >= 0 ? args[catalogsOption + 1]! : "../shared/reference/catalogs",
 );
 const target = join(root, "src/agents/compliance/catalogs/frameworks.generated.ts");
+const checksTarget = join(root, "src/agents/compliance/catalogs/checks.generated.ts");
 
 /** The bundled frameworks: catalog file → the key users name it by. */
 const bundled: [file: string, key: string][] = [
@@ -142,25 +148,59 @@ function main(): void {
   const table: CatalogTable = { checks: [...checkIndex.keys()], archetypes: sortedArchetypes, frameworks };
   const text = `${header}\n/** The bundled framework catalogs (JSON of a \`CatalogTable\`); parsed by \`bundledFrameworks\`. */\nexport const catalogJson: string = ${chunked(JSON.stringify(table))};\n`;
 
+  const checksText = `${header}\n/** The Prowler check catalog (JSON of a \`CheckTable\`); parsed by \`checkCatalog\`. */\nexport const checksJson: string = ${chunked(JSON.stringify(checkTable(names.prowler)))};\n`;
+  const outputs: [file: string, text: string][] = [
+    [target, text],
+    [checksTarget, checksText],
+  ];
+
   if (args.includes("--check")) {
-    const formatted = execFileSync("npx", ["biome", "format", `--stdin-file-path=${target}`], {
-      cwd: root,
-      input: text,
-      encoding: "utf8",
-    });
-    if (formatted !== readFileSync(target, "utf8")) {
-      console.error(`${target} is out of step with ${catalogs}: run scripts/generate-compliance-catalogs.ts`);
-      process.exit(1);
+    for (const [file, content] of outputs) {
+      const formatted = execFileSync("npx", ["biome", "format", `--stdin-file-path=${file}`], {
+        cwd: root,
+        input: content,
+        encoding: "utf8",
+      });
+      if (formatted !== readFileSync(file, "utf8")) {
+        console.error(`${file} is out of step with ${catalogs}: run scripts/generate-compliance-catalogs.ts`);
+        process.exit(1);
+      }
     }
-    console.log("frameworks.generated.ts is in step with the catalogs.");
+    console.log("frameworks.generated.ts and checks.generated.ts are in step with the catalogs.");
     return;
   }
-  writeFileSync(target, text);
-  execFileSync("npx", ["biome", "format", "--write", target], { cwd: root, stdio: "ignore" });
+  for (const [file, content] of outputs) {
+    writeFileSync(file, content);
+    execFileSync("npx", ["biome", "format", "--write", file], { cwd: root, stdio: "ignore" });
+  }
   const requirementCount = frameworks.reduce((sum, framework) => sum + framework.requirements.length, 0);
   console.log(
     `${frameworks.length} frameworks, ${requirementCount} requirements, ${checkIndex.size} checks, ${Object.keys(sortedArchetypes).length} archetypes with checks.`,
   );
+}
+
+/** Every Prowler check with its title, severity, category and adapter resource type, sorted by id. */
+function checkTable(prowler: readonly [string, string, string, string, Category][]): CheckTable {
+  const severityOf = new Map<string, string>();
+  for (const line of readFileSync(join(catalogs, "prowler-checks.jsonl"), "utf8").split("\n")) {
+    if (!line) continue;
+    const check = JSON.parse(line) as { CheckID: string; Severity: string };
+    severityOf.set(check.CheckID, check.Severity);
+  }
+  const types: string[] = [];
+  const typeIndex = new Map<string, number>();
+  const checks = [...prowler]
+    .sort((a, b) => a[1].localeCompare(b[1]))
+    .map(([, id, title, resourceType, category]): CheckTable["checks"][number] => {
+      let index = typeIndex.get(resourceType);
+      if (index === undefined) {
+        index = types.length;
+        types.push(resourceType);
+        typeIndex.set(resourceType, index);
+      }
+      return [id, title, index, severityOf.get(id) ?? "medium", category];
+    });
+  return { types, checks };
 }
 
 /** A long string as an array of pieces of about 100 characters joined at load (a `+` chain this long strains tsc). */

@@ -14,6 +14,19 @@ export {
 } from "../briefing/briefing.js";
 export { briefingHtml, briefingMarkdown, briefingSummary } from "../briefing/render.js";
 export {
+  type AnnexCheck,
+  type AnnexCoverage,
+  type AnnexGap,
+  type AnnexRequirement,
+  type AnnexResource,
+  annexMarkdown,
+  type PolicyAnnex,
+  type PolicyAnnexFacts,
+  type PolicyAnnexOptions,
+  type PolicyAnnexResult,
+  policyAnnexes,
+} from "./annex.js";
+export {
   buildEvidencePack,
   type EvidenceFinding,
   type EvidenceItem,

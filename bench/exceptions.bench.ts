@@ -32,62 +32,67 @@ const row = resultRow("exceptions");
 const benchmark: Benchmark = {
   name: "exceptions",
   async run() {
-    const load = () => `load average ${loadavg()[0]?.toFixed(1)}`;
-
-    const store = memoryStore();
-    for (let n = 0; n < activeExceptions; n++) await store.set("exceptions", `exc_${n}`, exception(n, 90));
-    const findings = Array.from({ length: findingCount }, (_, n) => finding(n));
-    const context = createStageContext({ store, now: () => now });
-    let passed = 0;
-    const started = performance.now();
-    for await (const _ of applyExceptions().run(iterate(findings), context)) passed++;
-    const matchMs = performance.now() - started;
-    const perSecond = (findingCount / matchMs) * 1000;
-    const withheld = findingCount - passed;
-    if (withheld !== findingCount / 10)
-      throw new Error(`expected ${findingCount / 10} withheld, got ${withheld}`);
-
-    const swept = memoryStore();
-    const policy = { principals: [] };
-    const rules = exceptionPolicyOf(definePolicy(policy));
-    for (let n = 0; n < sweptExceptions; n++) {
-      const record = exception(n, n % 100 === 0 ? 2 : n % 100 === 1 ? 0 : 90);
-      await swept.set("exceptions", record.id, record);
-      await scheduleException(swept, record, rules);
-    }
-    const sweepStarted = performance.now();
-    const cpuStarted = process.cpuUsage();
-    const result = await sweepExceptions({ store: swept, policy, now: () => now });
-    const sweepMs = performance.now() - sweepStarted;
-    const cpu = process.cpuUsage(cpuStarted);
-    const sweepCpuMs = (cpu.user + cpu.system) / 1000;
-
-    return [
-      row(
-        `applyExceptions with ${activeExceptions.toLocaleString("en")} active exceptions`,
-        perSecond,
-        "findings/s",
-        {
-          target: `>= ${matchTarget}`,
-          pass: perSecond >= matchTarget,
-          notes: `${findingCount.toLocaleString("en")} findings, ${withheld.toLocaleString("en")} withheld, including reading the exceptions from the store; ${load()}`,
-        },
-      ),
-      row(
-        `sweepExceptions over ${sweptExceptions.toLocaleString("en")} exceptions (memory store)`,
-        sweepMs,
-        "ms",
-        {
-          target: `<= ${sweepTargetMs}`,
-          pass: sweepMs <= sweepTargetMs,
-          notes: `${result.reminded.length.toLocaleString("en")} reminders and ${result.expired.length.toLocaleString("en")} expiries claimed, delivered and recorded, reading only the due exceptions from the due index; ${Math.round(sweepCpuMs)} ms of CPU; ${load()}`,
-        },
-      ),
-    ];
+    return [await matchBench(), await sweepBench()];
   },
 };
 
 export default benchmark;
+
+const load = () => `load average ${loadavg()[0]?.toFixed(1)}`;
+
+/** `applyExceptions` over 200,000 findings; its own function, so its findings are garbage before the sweep runs. */
+async function matchBench() {
+  const store = memoryStore();
+  for (let n = 0; n < activeExceptions; n++) await store.set("exceptions", `exc_${n}`, exception(n, 90));
+  const findings = Array.from({ length: findingCount }, (_, n) => finding(n));
+  const context = createStageContext({ store, now: () => now });
+  let passed = 0;
+  const started = performance.now();
+  for await (const _ of applyExceptions().run(iterate(findings), context)) passed++;
+  const matchMs = performance.now() - started;
+  const perSecond = (findingCount / matchMs) * 1000;
+  const withheld = findingCount - passed;
+  if (withheld !== findingCount / 10)
+    throw new Error(`expected ${findingCount / 10} withheld, got ${withheld}`);
+  return row(
+    `applyExceptions with ${activeExceptions.toLocaleString("en")} active exceptions`,
+    perSecond,
+    "findings/s",
+    {
+      target: `>= ${matchTarget}`,
+      pass: perSecond >= matchTarget,
+      notes: `${findingCount.toLocaleString("en")} findings, ${withheld.toLocaleString("en")} withheld, including reading the exceptions from the store; ${load()}`,
+    },
+  );
+}
+
+/** One `sweepExceptions` over 100,000 exceptions filed in the due index, 2,000 of them due. */
+async function sweepBench() {
+  const swept = memoryStore();
+  const policy = { principals: [] };
+  const rules = exceptionPolicyOf(definePolicy(policy));
+  for (let n = 0; n < sweptExceptions; n++) {
+    const record = exception(n, n % 100 === 0 ? 2 : n % 100 === 1 ? 0 : 90);
+    await swept.set("exceptions", record.id, record);
+    await scheduleException(swept, record, rules);
+  }
+  const sweepStarted = performance.now();
+  const cpuStarted = process.cpuUsage();
+  const result = await sweepExceptions({ store: swept, policy, now: () => now });
+  const sweepMs = performance.now() - sweepStarted;
+  const cpu = process.cpuUsage(cpuStarted);
+  const sweepCpuMs = (cpu.user + cpu.system) / 1000;
+  return row(
+    `sweepExceptions over ${sweptExceptions.toLocaleString("en")} exceptions (memory store)`,
+    sweepMs,
+    "ms",
+    {
+      target: `<= ${sweepTargetMs}`,
+      pass: sweepMs <= sweepTargetMs,
+      notes: `${result.reminded.length.toLocaleString("en")} reminders and ${result.expired.length.toLocaleString("en")} expiries claimed, delivered and recorded, reading only the due exceptions from the due index; ${Math.round(sweepCpuMs)} ms of CPU; ${load()}`,
+    },
+  );
+}
 
 async function* iterate(findings: readonly Finding[]): AsyncIterable<Finding> {
   yield* findings;

@@ -74,12 +74,16 @@ export async function scheduleException(
   record: DueFacts,
   rules: ExceptionPolicy,
 ): Promise<string | undefined> {
-  const due = nextDueAt(record, rules);
-  if (due === undefined) return undefined;
-  const at = new Date(due).toISOString();
-  const day = at.slice(0, 10);
-  const key = `${at}|${record.id}`;
+  const key = dueKey(record, rules);
+  if (key === undefined) return undefined;
+  const day = key.slice(0, 10);
   await store.set(dueBucket(day), key, record.id);
   await store.set(exceptionDueDaysNamespace, day, true);
   return key;
+}
+
+/** The key `record` is filed under in the due index (`<due time ISO>|<id>`); `undefined` for an ended one. */
+export function dueKey(record: DueFacts, rules: ExceptionPolicy): string | undefined {
+  const due = nextDueAt(record, rules);
+  return due === undefined ? undefined : `${new Date(due).toISOString()}|${record.id}`;
 }

@@ -1,7 +1,7 @@
 import type { Store } from "../../core/store.js";
 import { definePolicy } from "../policy/define.js";
 import type { ExceptionPolicy } from "../policy/schema.js";
-import { dueBucket, exceptionDueDaysNamespace, reviewDueAt, scheduleException } from "./due.js";
+import { dueBucket, dueKey, exceptionDueDaysNamespace, reviewDueAt, scheduleException } from "./due.js";
 import {
   auditOf,
   type ExceptionOptions,
@@ -120,8 +120,8 @@ export async function sweepExceptions(options: SweepExceptionsOptions): Promise<
         ? undefined
         : await store.get<ExceptionRecord>(exceptionNamespace, entry.id);
       swept.add(entry.id);
-      if (record) await sweepOne(record, { options, rules, reminderDays, now, result });
-      await reschedule(store, rules, bucket, entry);
+      const known = record && (await sweepOne(record, { options, rules, reminderDays, now, result }));
+      await reschedule(store, rules, bucket, entry, known);
     }
     if (day < today) await forgetDayIfEmpty(store, day);
   }
@@ -138,39 +138,46 @@ interface SweepContext {
   result: SweepResult;
 }
 
-/** Does whatever is due for one exception. */
-async function sweepOne(record: ExceptionRecord, context: SweepContext): Promise<void> {
+/**
+ * Does whatever is due for one exception. Returns the record as this sweep last read or wrote it, or
+ * `undefined` when another worker changed it first (a write lost its compare-and-set).
+ */
+async function sweepOne(
+  record: ExceptionRecord,
+  context: SweepContext,
+): Promise<ExceptionRecord | undefined> {
   const { options, rules, reminderDays, now, result } = context;
   const { store } = options;
   const time = now.getTime();
   const at = now.toISOString();
   const expiresAt = Date.parse(record.expiresAt);
   if (record.state === "requested") {
-    if (time < expiresAt) return;
-    const next: ExceptionRecord = { ...record, state: "expired" };
-    if (await move(store, record, next)) {
+    if (time < expiresAt) return record;
+    const next = await move(store, record, { state: "expired" });
+    if (next) {
       await options.audit?.append(auditOf(next, "cloudsteward/exceptions", now, "lapsed-undecided"));
       result.lapsed.push(record.id);
     }
-    return;
+    return next;
   }
-  if (record.state !== "approved" && record.state !== "active") return;
+  if (record.state !== "approved" && record.state !== "active") return record;
   if (time >= expiresAt) {
     const notice = noticeOf(record, "expired", at);
     const comment = `Exception ${record.id} expired at ${record.expiresAt}: its findings count again. Renew it with a new request if the need remains.`;
     if (
-      (await notify(context, record, `${record.id}:expired`, notice)) &&
-      (await reopen(context, record, "expired", comment)) &&
-      (await move(store, record, { state: "expired" }))
+      !(await notify(context, record, `${record.id}:expired`, notice)) ||
+      !(await reopen(context, record, "expired", comment))
     ) {
-      result.expired.push(record.id);
+      return record;
     }
-    return;
+    const next = await move(store, record, { state: "expired" });
+    if (next) result.expired.push(record.id);
+    return next;
   }
   let current = record;
   if (record.state === "approved" && Date.parse(record.startsAt) <= time) {
-    const next: ExceptionRecord = { ...record, state: "active" };
-    if (!(await move(store, record, next))) return;
+    const next = await move(store, record, { state: "active" });
+    if (!next) return undefined;
     await options.audit?.append(auditOf(next, "cloudsteward/exceptions", now, "activated"));
     result.activated.push(record.id);
     current = next;
@@ -178,10 +185,10 @@ async function sweepOne(record: ExceptionRecord, context: SweepContext): Promise
   const daysLeft = reminderDays.find((days) => time >= expiresAt - days * dayMs);
   if (daysLeft !== undefined && (current.remindedDays === undefined || current.remindedDays > daysLeft)) {
     const notice = { ...noticeOf(current, "reminder", at), daysLeft };
-    if (!(await notify(context, current, `${current.id}:reminder:${daysLeft}`, notice))) return;
+    if (!(await notify(context, current, `${current.id}:reminder:${daysLeft}`, notice))) return current;
     result.reminded.push({ id: current.id, daysLeft });
-    const next = { ...current, remindedDays: daysLeft };
-    if (!(await move(store, current, next))) return;
+    const next = await move(store, current, { remindedDays: daysLeft });
+    if (!next) return undefined;
     current = next;
   }
   const period = (current.reviewedPeriods ?? 0) + 1;
@@ -194,9 +201,10 @@ async function sweepOne(record: ExceptionRecord, context: SweepContext): Promise
       (await reopen(context, current, `re-review:${period}`, comment))
     ) {
       result.reviewed.push({ id: current.id, period });
-      await move(store, current, { reviewedPeriods: period });
+      return move(store, current, { reviewedPeriods: period });
     }
   }
+  return current;
 }
 
 function noticeOf(record: ExceptionRecord, type: ExceptionNotice["type"], at: string): ExceptionNotice {
@@ -290,30 +298,37 @@ async function claimed(
   return store.compareAndSet(exceptionNoticeNamespace, key, claim, { ...claim, state: "done" });
 }
 
-/** Applies `change` to the record if nobody changed it since it was read. */
-function move(store: Store, record: ExceptionRecord, change: Partial<ExceptionRecord>): Promise<boolean> {
-  return store.compareAndSet(exceptionNamespace, record.id, record, { ...record, ...change });
+/** Applies `change` to the record if nobody changed it since it was read: the record written, or `undefined`. */
+async function move(
+  store: Store,
+  record: ExceptionRecord,
+  change: Partial<ExceptionRecord>,
+): Promise<ExceptionRecord | undefined> {
+  const next = { ...record, ...change };
+  return (await store.compareAndSet(exceptionNamespace, record.id, record, next)) ? next : undefined;
 }
 
 /**
  * Files the exception again from what it is now (a step not done stays due) and drops the entry that
- * woke the sweep. The new entry is written first, so a crash never leaves an open exception unfiled;
- * reading the record once more after the delete files it again if another worker changed it and
- * filed it under the very key just deleted.
+ * woke the sweep. `known` is the record as the sweep last read or wrote it (read from the Store when
+ * `undefined`). The new entry is written first, so a crash never leaves an open exception unfiled. An
+ * ended exception never changes again; for an open one, reading the record once more after the delete
+ * files it again if another worker changed it and filed it under the very key just deleted.
  */
 async function reschedule(
   store: Store,
   rules: ExceptionPolicy,
   bucket: string,
   entry: { key: string; id: string },
+  known: ExceptionRecord | undefined,
 ): Promise<void> {
-  const fileCurrent = async () => {
-    const current = await store.get<ExceptionRecord>(exceptionNamespace, entry.id);
-    return current && scheduleException(store, current, rules);
-  };
-  if ((await fileCurrent()) === entry.key) return;
+  const current = known ?? (await store.get<ExceptionRecord>(exceptionNamespace, entry.id));
+  const filed = current && (await scheduleException(store, current, rules));
+  if (filed === entry.key) return;
   await store.delete(bucket, entry.key);
-  await fileCurrent();
+  if (current && filed === undefined) return;
+  const latest = await store.get<ExceptionRecord>(exceptionNamespace, entry.id);
+  if (latest && dueKey(latest, rules) !== filed) await scheduleException(store, latest, rules);
 }
 
 /**

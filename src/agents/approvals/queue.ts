@@ -1,8 +1,9 @@
-import type { Action } from "../../core/action.js";
+import type { Action, ActionKind } from "../../core/action.js";
 import type { AuditAppender } from "../../core/audit.js";
-import { type Case, findingIdsOf } from "../../core/case.js";
+import { type Case, findingCountOf, findingIdsOf } from "../../core/case.js";
 import { DeliveryError, isAbortError, isCloudstewardError, PolicyError } from "../../core/errors.js";
 import type { Delivery } from "../../core/events.js";
+import type { Finding } from "../../core/finding.js";
 import { redact } from "../../core/redact.js";
 import type { Sink } from "../../core/sink.js";
 import type { Store } from "../../core/store.js";
@@ -18,7 +19,12 @@ export interface ApprovalRequest {
   /** `apr_` + the action's idempotency key: the same action is never queued twice. */
   id: string;
   state: ApprovalState;
-  /** The action as the gate re-derived it from the policy, with secrets in its case masked (`redact`). */
+  /**
+   * The action as the gate re-derived it from the policy, with secrets in its case masked (`redact`).
+   * A ticket, notify or escalate action keeps its case compact: every case-level fact and total, and
+   * the first 10 findings (plus one of every other category and resource type); the other kinds keep
+   * the whole case, since executing them acts on each finding.
+   */
   action: Action;
   /** Who asked (the gate's principal); they may never approve it. */
   requester: string;
@@ -137,12 +143,13 @@ export function approvalQueue(options: ApprovalQueueOptions): ApprovalQueue {
   const { store, audit } = options;
   const clock = options.now ?? (() => new Date());
   const ttlMs = policy.approvalTtlHours * 3_600_000;
-  // The gate asks for a case's actions one after another: its case (up to triage's sample of full
-  // findings, most of a request's size) is redacted once for all of them, not once per action.
-  let lastCase: { item: Case; redacted: Case } | undefined;
-  const redactedCase = (item: Case): Case => {
-    if (lastCase?.item !== item) lastCase = { item, redacted: redact(item) };
-    return lastCase.redacted;
+  // The gate asks for a case's actions one after another: the case a request keeps (compact or
+  // whole, see `keptCase`) is built and redacted once for all of them, not once per action.
+  let lastCase: { item: Case; kept: Partial<Record<"compact" | "whole", Case>> } | undefined;
+  const redactedCase = (item: Case, shape: "compact" | "whole"): Case => {
+    if (lastCase?.item !== item) lastCase = { item, kept: {} };
+    lastCase.kept[shape] ??= redact(shape === "compact" ? compactCase(item) : item);
+    return lastCase.kept[shape];
   };
 
   const record = async (request: ApprovalRequest, actor: string, data: Record<string, unknown>) => {
@@ -216,7 +223,7 @@ export function approvalQueue(options: ApprovalQueueOptions): ApprovalQueue {
         // The Store keeps the action with its secrets masked; the approved action is delivered as kept.
         action: redactAction(
           { ...action, requiresApproval: true, params: { ...action.params, approvalId: id } },
-          redactedCase,
+          redactedCase(action.case, messageKinds.has(action.kind) ? "compact" : "whole"),
         ),
         requester,
         reason,
@@ -366,8 +373,50 @@ export function approvalQueue(options: ApprovalQueueOptions): ApprovalQueue {
 
 // Internal helpers.
 
-/** `redact(action)`, with its case redacted by `redactCase` (the same value as walking it here). */
-function redactAction(action: Action, redactCase: (item: Case) => Case): Action {
-  const { case: item, ...rest } = action;
-  return { ...action, ...redact(rest), case: redactCase(item) };
+/**
+ * The kinds whose sink shows the case to people (a ticket, a message, an escalation) rather than
+ * acting on each of its findings: their request keeps a {@link compactCase}. A remediation, a tag or
+ * an exception keeps the whole case, since executing it acts on every finding it holds.
+ */
+const messageKinds: ReadonlySet<ActionKind> = new Set(["ticket", "notify", "escalate"]);
+
+/** Findings a compact case keeps in full: the resources Slack's approval message lists. */
+const compactSampleSize = 10;
+
+/**
+ * The case as an approval request keeps it for a message kind: every case-level fact (id, group
+ * key, severity, priority, context, explanation, platforms, exceptions), the totals (`findingCount`,
+ * every id in `findingIds`, `resourceCount`), and of the findings only the first
+ * {@link compactSampleSize} in case order plus the first finding of every other category and
+ * resource type, so approval rules, scopes and risk read the same facts as on the whole case. The
+ * rendered ticket or message lists those findings' resources and counts the rest.
+ */
+function compactCase(item: Case): Case {
+  if (item.findings.length <= compactSampleSize) return item;
+  const findings = item.findings.slice(0, compactSampleSize);
+  const kinds = new Set(findings.map(kindOf));
+  for (const finding of item.findings.slice(compactSampleSize)) {
+    const kind = kindOf(finding);
+    if (kinds.has(kind)) continue;
+    kinds.add(kind);
+    findings.push(finding);
+  }
+  return {
+    ...item,
+    findings,
+    findingCount: findingCountOf(item),
+    findingIds: findingIdsOf(item),
+    resourceCount: item.resourceCount ?? new Set(item.findings.map((finding) => finding.resource.id)).size,
+  };
+}
+
+/** What a finding contributes to approval rules and risk: its category and resource type. */
+function kindOf(finding: Finding): string {
+  return `${finding.category}\u0000${finding.resource.type}`;
+}
+
+/** `redact(action)` with its case replaced by `redactedCase`, already redacted. */
+function redactAction(action: Action, redactedCase: Case): Action {
+  const { case: _item, ...rest } = action;
+  return { ...action, ...redact(rest), case: redactedCase };
 }

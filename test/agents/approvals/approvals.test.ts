@@ -6,14 +6,15 @@ import {
   approvalsNamespace,
 } from "../../../src/agents/approvals/index.js";
 import { decideCase } from "../../../src/agents/decide/index.js";
-import { definePolicy } from "../../../src/agents/policy/index.js";
-import { auditLog } from "../../../src/audit/index.js";
+import { approvalPermission, definePolicy } from "../../../src/agents/policy/index.js";
+import { type AuditRecord, auditLog } from "../../../src/audit/index.js";
 import type { Action } from "../../../src/core/action.js";
+import type { Case } from "../../../src/core/case.js";
 import { DeliveryError, PolicyError } from "../../../src/core/errors.js";
 import { memoryStore } from "../../../src/core/memory-store.js";
 import { redact } from "../../../src/core/redact.js";
 import type { Sink } from "../../../src/core/sink.js";
-import { fixtureDate } from "../../../src/testing/factories.js";
+import { fixtureDate, makeCase, makeFinding } from "../../../src/testing/factories.js";
 import { caseIn } from "../policy/helpers.js";
 
 const policy = definePolicy({
@@ -113,6 +114,48 @@ describe("approvalQueue", () => {
     );
     expect(first!.action.case).toEqual(second!.action.case);
     expect(first!.action.case.findings[0]!.description).toContain("[REDACTED:password]");
+  });
+
+  it("keeps a message action's case compact (facts, totals, 10 findings and one of every other resource type) and a remediation's whole", async () => {
+    const store = memoryStore();
+    const audit = auditLog(store);
+    const queue = approvalQueue({ store, policy, audit, now: () => new Date(fixtureDate) });
+    const findings = Array.from({ length: 30 }, (_, index) =>
+      makeFinding({
+        id: `wiz:f-${index}`,
+        resource: { id: `r-${index}`, type: index === 25 ? "aws.iam.role" : "aws.s3.bucket" },
+      }),
+    );
+    const item: Case = {
+      ...makeCase({ findings }),
+      context: { environment: { value: "production", source: "test" } },
+    };
+    const [ticket, remediate] = decideCase(policy, item) as [Action, Action];
+    const ticketRequest = await queue.request(ticket, { requester: "bot", reason: "assisted" });
+    const kept = (await queue.get(ticketRequest.id))!.action.case;
+    expect(kept.findings.map((finding) => finding.id)).toEqual([
+      ...findings.slice(0, 10).map((finding) => finding.id),
+      "wiz:f-25",
+    ]);
+    expect(kept).toMatchObject({
+      id: item.id,
+      severity: item.severity,
+      context: item.context,
+      findingCount: 30,
+      findingIds: findings.map((finding) => finding.id),
+      resourceCount: 30,
+    });
+    expect(approvalPermission(policy, "bob", ticketRequest.action)).toEqual(
+      approvalPermission(policy, "bob", ticket),
+    );
+    const remediateRequest = await queue.request(remediate, { requester: "bot", reason: "assisted" });
+    expect(remediateRequest.action.case.findings).toHaveLength(30);
+    const approval: AuditRecord[] = [];
+    for await (const record of audit.query({ type: "approval" })) approval.push(record);
+    expect(approval.map((record) => record.event.findingIds)).toEqual([
+      findings.map((finding) => finding.id),
+      findings.map((finding) => finding.id),
+    ]);
   });
 
   it("lets a scoped principal approve once, recording who and when", async () => {

@@ -1,3 +1,12 @@
+/**
+ * Exceptions and risk acceptances: structured requests validated against the policy, grounded analysis
+ * for the review board (compensating controls, the history of similar requests, organization knowledge
+ * from your runbooks), routing to Jira, ServiceNow GRC or Slack and the decision coming back, activation
+ * in triage and write-back to the CNAPP, expiry that never lapses silently, and exceptions as code
+ * (`exceptions.yaml`).
+ * @module cloudsteward/exceptions
+ */
+
 export { compensatingControlsByWeakness, compensatingControlsFor } from "../knowledge/compensating.js";
 export {
   type CompensatingControlGuide,

@@ -1,3 +1,12 @@
+/**
+ * Posture questions: a typed, read-only posture query over the unified findings and the Store, compiled
+ * to each platform's native request (Wiz GraphQL filters, Prisma Cloud alert filters, Orca's Sonar DSL,
+ * Lacework search filters) with the rest evaluated client-side; natural language to the query (a
+ * deterministic parser, or one structured-output model call); answers with citations, the native calls
+ * that produced them and the compliance gaps explained.
+ * @module cloudsteward/query
+ */
+
 export {
   type Answer,
   type AskOptions,

@@ -29,6 +29,7 @@ export default defineConfig({
     "compliance/index": "src/agents/compliance/index.ts",
     "exceptions/index": "src/agents/exceptions/index.ts",
     "remediation/index": "src/agents/remediation/index.ts",
+    "drift/index": "src/agents/drift/index.ts",
     "query/index": "src/agents/query/index.ts",
     "mcp/index": "src/mcp/index.ts",
     "server/index": "src/server/index.ts",

@@ -1,0 +1,35 @@
+/**
+ * Drift and remediation orchestration: approved baselines (from a snapshot, Terraform, the knowledge
+ * base), drift detection from snapshot diffs and the platforms' change signals, attributed to who
+ * changed what and how.
+ * @module cloudsteward/drift
+ */
+
+export {
+  type ApproveBaselineOptions,
+  type ApprovedBaselines,
+  approvedBaselines,
+  type Baseline,
+  type BaselineDraft,
+  type BaselineIndex,
+  type BaselineSource,
+  baselineHistoryNamespace,
+  baselineScope,
+  baselinesFromSnapshot,
+  baselinesFromTerraform,
+  baselinesNamespace,
+  type ChangeAttribution,
+  indexBaselines,
+  knowledgeBaselines,
+  type ResourceSnapshot,
+  type TerraformBaselineOptions,
+} from "./baseline.js";
+export {
+  type ChangeSignal,
+  type ChangeSignalOptions,
+  changeSignals,
+  type DetectDriftOptions,
+  type Drift,
+  detectDrift,
+  driftsFromSignals,
+} from "./detect.js";

@@ -27,6 +27,7 @@ export default defineConfig({
     "stores/index": "src/stores/index.ts",
     "audit/index": "src/audit/index.ts",
     "compliance/index": "src/agents/compliance/index.ts",
+    "drafting/index": "src/agents/drafting/index.ts",
     "exceptions/index": "src/agents/exceptions/index.ts",
     "remediation/index": "src/agents/remediation/index.ts",
     "drift/index": "src/agents/drift/index.ts",

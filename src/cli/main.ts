@@ -4,6 +4,7 @@ import { approvalsArgs, approvalsCommand, approvalsHelp } from "./commands/appro
 import { askArgs, askCommand, askHelp } from "./commands/ask.js";
 import { auditArgs, auditCommand, auditHelp } from "./commands/audit.js";
 import { demoArgs, demoCommand, demoHelp } from "./commands/demo.js";
+import { draftArgs, draftCommand, draftHelp } from "./commands/draft.js";
 import { draftsArgs, draftsCommand, draftsHelp } from "./commands/drafts.js";
 import { exceptionsArgs, exceptionsCommand, exceptionsHelp } from "./commands/exceptions.js";
 import { explainArgs, explainCommand, explainHelp } from "./commands/explain.js";
@@ -124,6 +125,12 @@ export const cliCommands: Record<string, CliCommandEntry> = {
     help: replayHelp,
     args: replayArgs,
     summary: "diff a candidate policy against recorded findings",
+  },
+  draft: {
+    run: draftCommand,
+    help: draftHelp,
+    args: draftArgs,
+    summary: "draft a tested rule and its Wiz, Prisma, Lacework and Orca policies from a requirement",
   },
   completion: {
     run: (args, io) => completionCommand(args, io, cliCommands),

@@ -1,0 +1,50 @@
+import { tmpdir } from "node:os";
+import { describe, expect, it } from "vitest";
+import { runCli } from "./helpers.js";
+
+describe("cloudsteward draft", () => {
+  it("prints the tested rule, the four platform policies, the governance rule and the sandbox impact", async () => {
+    const result = await runCli(["draft", "no storage bucket may be public"], { cwd: tmpdir() });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Storage bucket readable by the public  READY");
+    expect(result.stdout).toMatch(/Fixtures: 3\/3 pass/);
+    expect(result.stdout).toContain("wiz (rego) — aws.s3.bucket\npackage wiz");
+    expect(result.stdout).toContain(
+      "prisma (rql) — aws.s3.bucket\nconfig from cloud.resource where cloud.type = 'aws'",
+    );
+    expect(result.stdout).toContain(
+      "lacework (lql) — aws.s3.bucket\nCustom_aws_s3_public_read_aws_s3_bucket_1 {",
+    );
+    expect(result.stdout).toContain("orca (sonar) — aws.s3.bucket\nAwsS3Bucket with");
+    expect(result.stdout).toContain('"id": "drafted-aws-s3-public-read"');
+    expect(result.stdout).toMatch(
+      /Impact on the sandbox estate\n\d+ of \d+ aws\.s3\.bucket resources flagged/,
+    );
+    expect(result.stdout).toMatch(/duplicates [1-9]\d* current findings? of aws-s3-public-read/);
+  });
+
+  it("gives the whole draft and impact as JSON", async () => {
+    const result = await runCli(["draft", "SSH must not be open to the internet", "--json"], {
+      cwd: tmpdir(),
+    });
+    expect(result.code).toBe(0);
+    const output = JSON.parse(result.stdout) as {
+      draft: { ready: boolean; rule: { id: string }; policies: { platform: string }[] };
+      impact: { flagged: number; inScope: number; duplicates: string[] };
+    };
+    expect(output.draft.ready).toBe(true);
+    expect(output.draft.rule.id).toBe("aws-sg-ssh-open");
+    expect(new Set(output.draft.policies.map((policy) => policy.platform))).toEqual(
+      new Set(["wiz", "prisma", "lacework", "orca"]),
+    );
+    expect(output.impact.flagged).toBeGreaterThan(0);
+    expect(output.impact.duplicates.length).toBeGreaterThanOrEqual(output.impact.flagged);
+  });
+
+  it("fails with a usage error naming what to do when no template matches", async () => {
+    const result = await runCli(["draft", "make the coffee stronger"], { cwd: tmpdir() });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/No drafting template matches/);
+  });
+});

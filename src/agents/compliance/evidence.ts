@@ -7,10 +7,9 @@ import { defaultKnowledge, type KnowledgeBase } from "../knowledge/knowledge-bas
 import type { PostureHistory, PostureSummary } from "./history.js";
 import { type ComplianceMapper, complianceMapper } from "./mapping.js";
 import {
-  assessCompliance,
+  assessPositions,
   type ComplianceException,
   type ComplianceScope,
-  type FrameworkAssessment,
   type MappingRouteUse,
   type RequirementStatus,
   snapshotStatus,
@@ -159,32 +158,27 @@ export async function buildEvidencePacks(options: EvidencePacksOptions): Promise
         option: "mapper",
       });
 
-  const findings = new Map<string, Finding>();
-  const collected = (function* () {
-    for (const finding of options.findings) {
-      findings.set(finding.id, finding);
-      yield finding;
-    }
-  })();
-  const assessments = assessCompliance(collected, {
+  const findings = Array.isArray(options.findings)
+    ? (options.findings as readonly Finding[])
+    : [...options.findings];
+  const assessments = assessPositions(findings, {
     mapper,
     at: to,
     scope: options.scope,
     exceptions: options.exceptions,
     frameworks: keys,
   });
-  const records = options.audit
-    ? await recordsByFinding(options.audit, from, to)
-    : new Map<string, AuditRecord[]>();
+  const records = options.audit ? await recordsByPosition(options.audit, findings, from, to) : undefined;
   const verification = options.audit ? await options.audit.verify() : undefined;
   const facts: PackFacts = {
     findings,
     records,
+    pressing: pressingOrder(findings),
     exceptionsById: new Map((options.exceptions ?? []).map((exception) => [exception.id, exception])),
     findingLimit: options.limits?.findings ?? 20,
     resourceLimit: options.limits?.resources ?? 100,
     knowledge,
-    stamps: new Map(),
+    stamps: new Int32Array(records?.list.length ?? 0),
     stamp: 0,
   };
   const packs: EvidencePack[] = [];
@@ -206,46 +200,63 @@ export async function buildEvidencePacks(options: EvidencePacksOptions): Promise
   return packs;
 }
 
+/**
+ * The audit records of a period, numbered in log order, and which of them name each finding: the
+ * numbers of the records naming the finding at position `p` are `numbers[offsets[p]]` up to
+ * `numbers[offsets[p + 1]]` (excluded).
+ */
+interface PositionedRecords {
+  list: AuditRecord[];
+  offsets: Int32Array;
+  numbers: Int32Array;
+}
+
 /** What every pack of one {@link buildEvidencePacks} call shares. */
 interface PackFacts {
-  findings: ReadonlyMap<string, Finding>;
-  records: ReadonlyMap<string, AuditRecord[]>;
+  findings: readonly Finding[];
+  records: PositionedRecords | undefined;
+  /** Finding position → its rank when the most severe, then oldest, come first. */
+  pressing: () => Int32Array;
   exceptionsById: ReadonlyMap<string, ComplianceException>;
   findingLimit: number;
   resourceLimit: number;
   knowledge: KnowledgeBase;
-  /** Audit seq → the last requirement that counted it, to count distinct records without a set per requirement. */
-  stamps: Map<number, number>;
+  /** Record number → the last requirement that counted it, to count distinct records without a set per requirement. */
+  stamps: Int32Array;
   stamp: number;
 }
 
 function packOf(
   framework: Framework,
-  assessment: FrameworkAssessment,
+  assessment: ReturnType<typeof assessPositions>[number],
   snapshots: readonly PostureSummary[],
   facts: PackFacts,
 ): Omit<EvidencePack, "period" | "generatedAt" | "anchor" | "verification"> {
   const { findings, records, exceptionsById, findingLimit, resourceLimit, knowledge, stamps } = facts;
   const cited = new Map<number, AuditRecord>();
   const requirements = assessment.requirements.map((requirement): EvidenceRequirement => {
-    const failing = mostPressing(requirement.failing, findings, findingLimit);
-    const sampled = [...failing.map((finding) => finding.id), ...requirement.passing.slice(0, findingLimit)];
+    const failing = mostPressing(requirement.failing, facts.pressing, findingLimit);
     const evidence = new Map<number, EvidenceItem>();
-    for (const id of sampled)
-      for (const record of records.get(id) ?? [])
-        if (!evidence.has(record.seq)) {
-          evidence.set(record.seq, toItem(record));
-          cited.set(record.seq, record);
-        }
-    const stamp = ++facts.stamp;
     let backing = 0;
-    for (const ids of [requirement.failing, requirement.passing])
-      for (const id of ids)
-        for (const record of records.get(id) ?? [])
-          if (stamps.get(record.seq) !== stamp) {
-            stamps.set(record.seq, stamp);
-            backing++;
+    if (records) {
+      const { list, offsets, numbers } = records;
+      for (const position of [...failing, ...requirement.passing.slice(0, findingLimit)])
+        for (let index = offsets[position]!; index < offsets[position + 1]!; index++) {
+          const record = list[numbers[index]!]!;
+          if (!evidence.has(record.seq)) {
+            evidence.set(record.seq, toItem(record));
+            cited.set(record.seq, record);
           }
+        }
+      const stamp = ++facts.stamp;
+      for (const positions of [requirement.failing, requirement.passing])
+        for (const position of positions)
+          for (let index = offsets[position]!; index < offsets[position + 1]!; index++)
+            if (stamps[numbers[index]!] !== stamp) {
+              stamps[numbers[index]!] = stamp;
+              backing++;
+            }
+    }
     const exceptions = requirement.exceptions.map(
       (id) =>
         exceptionsById.get(id) ?? { id, reason: "status set on the platform (risk accepted or suppressed)" },
@@ -266,12 +277,8 @@ function packOf(
         passingFindings: requirement.passing.length,
         auditRecords: backing,
       },
-      failing,
-      failingResources: firstOf(
-        requirement.failingResources,
-        resourceLimit,
-        (a, b) => a.findings > b.findings || (a.findings === b.findings && a.id < b.id),
-      ),
+      failing: failing.map((position) => toEvidenceFinding(findings[position]!)),
+      failingResources: mostFindings(requirement.failingResources, resourceLimit),
       exceptions,
       routes: requirement.routes,
       evidence: [...evidence.values()].sort((a, b) => a.seq - b.seq),
@@ -351,20 +358,33 @@ export async function verifyEvidencePack(
 
 // --- Internal helpers ---------------------------------------------------------------------------------
 
-async function recordsByFinding(
+async function recordsByPosition(
   audit: AuditLog,
+  findings: readonly Finding[],
   from: string,
   to: string,
-): Promise<Map<string, AuditRecord[]>> {
-  const byFinding = new Map<string, AuditRecord[]>();
+): Promise<PositionedRecords> {
+  const positionOf = new Map<string, number>();
+  for (let position = 0; position < findings.length; position++)
+    positionOf.set(findings[position]!.id, position);
+  const list: AuditRecord[] = [];
+  // (position, record number) pairs, then grouped by position.
+  const pairs: number[] = [];
+  const offsets = new Int32Array(findings.length + 1);
   for await (const record of audit.query({ since: from, until: new Date(Date.parse(to) + 1) })) {
+    const number = list.push(record) - 1;
     for (const id of record.event.findingIds ?? []) {
-      const list = byFinding.get(id);
-      if (list) list.push(record);
-      else byFinding.set(id, [record]);
+      const position = positionOf.get(id);
+      if (position === undefined) continue;
+      pairs.push(position, number);
+      offsets[position + 1]!++;
     }
   }
-  return byFinding;
+  for (let position = 0; position < findings.length; position++) offsets[position + 1]! += offsets[position]!;
+  const numbers = new Int32Array(pairs.length / 2);
+  const next = offsets.slice(0, findings.length);
+  for (let index = 0; index < pairs.length; index += 2) numbers[next[pairs[index]!]!++] = pairs[index + 1]!;
+  return { list, offsets, numbers };
 }
 
 function toItem(record: AuditRecord): EvidenceItem {
@@ -380,31 +400,61 @@ function toItem(record: AuditRecord): EvidenceItem {
   };
 }
 
-/** The `limit` most severe, then oldest, of the findings `ids` names. */
-function mostPressing(
-  ids: readonly string[],
-  findings: ReadonlyMap<string, Finding>,
-  limit: number,
-): EvidenceFinding[] {
-  return firstOf(
-    ids.map((id) => findings.get(id)!),
-    limit,
-    (a, b) =>
-      a.severity === b.severity
-        ? a.firstSeen < b.firstSeen || (a.firstSeen === b.firstSeen && a.id < b.id)
-        : severityRank(a.severity) > severityRank(b.severity),
-  ).map(toEvidenceFinding);
+/**
+ * Ranks the findings once, most severe first, then oldest, then by id, so each requirement picks its
+ * sample by comparing integers. Computed on first use: packs with no failing finding never sort.
+ */
+function pressingOrder(findings: readonly Finding[]): () => Int32Array {
+  let ranks: Int32Array | undefined;
+  return () => {
+    if (ranks) return ranks;
+    const order = findings
+      .map((_, position) => position)
+      .sort((a, b) => {
+        const x = findings[a]!;
+        const y = findings[b]!;
+        return (
+          severityRank(y.severity) - severityRank(x.severity) ||
+          (x.firstSeen < y.firstSeen ? -1 : x.firstSeen > y.firstSeen ? 1 : 0) ||
+          (x.id < y.id ? -1 : x.id > y.id ? 1 : 0)
+        );
+      });
+    ranks = new Int32Array(findings.length);
+    order.forEach((position, rank) => {
+      ranks![position] = rank;
+    });
+    return ranks;
+  };
 }
 
-/** The first `limit` items in the order `before` defines, without sorting them all. */
-function firstOf<T>(items: readonly T[], limit: number, before: (a: T, b: T) => boolean): T[] {
-  const kept: T[] = [];
-  if (limit <= 0) return kept;
-  for (const item of items) {
-    if (kept.length === limit && !before(item, kept[limit - 1]!)) continue;
+/** The positions of the `limit` most pressing of `positions` (see {@link pressingOrder}), most pressing first. */
+function mostPressing(positions: readonly number[], ranking: () => Int32Array, limit: number): number[] {
+  if (positions.length === 0 || limit <= 0) return [];
+  const ranks = ranking();
+  const kept: number[] = [];
+  for (const position of positions) {
+    const rank = ranks[position]!;
+    if (kept.length === limit && rank >= ranks[kept[limit - 1]!]!) continue;
     let index = kept.length;
-    while (index > 0 && before(item, kept[index - 1]!)) index--;
-    kept.splice(index, 0, item);
+    while (index > 0 && rank < ranks[kept[index - 1]!]!) index--;
+    kept.splice(index, 0, position);
+    if (kept.length > limit) kept.pop();
+  }
+  return kept;
+}
+
+/** The `limit` resources with the most findings; among equals, the order given (by id). */
+function mostFindings(
+  resources: readonly { id: string; findings: number }[],
+  limit: number,
+): { id: string; findings: number }[] {
+  const kept: { id: string; findings: number }[] = [];
+  if (limit <= 0) return kept;
+  for (const resource of resources) {
+    if (kept.length === limit && resource.findings <= kept[limit - 1]!.findings) continue;
+    let index = kept.length;
+    while (index > 0 && resource.findings > kept[index - 1]!.findings) index--;
+    kept.splice(index, 0, resource);
     if (kept.length > limit) kept.pop();
   }
   return kept;

@@ -107,6 +107,32 @@ export function assessCompliance(
   findings: Iterable<Finding>,
   options: AssessComplianceOptions,
 ): FrameworkAssessment[] {
+  const list = Array.isArray(findings) ? (findings as readonly Finding[]) : [...findings];
+  const idsOf = (positions: readonly number[]) => positions.map((position) => list[position]!.id);
+  return assessPositions(list, options).map((assessment) => ({
+    ...assessment,
+    requirements: assessment.requirements.map((requirement) => ({
+      ...requirement,
+      failing: idsOf(requirement.failing),
+      passing: idsOf(requirement.passing),
+    })),
+  }));
+}
+
+/** An assessed requirement whose findings are positions in the assessed list, not ids. */
+export interface PositionedRequirement extends Omit<AssessedRequirement, "failing" | "passing"> {
+  failing: number[];
+  passing: number[];
+}
+
+/**
+ * {@link assessCompliance} naming findings by their position in `findings`: what evidence packs
+ * read, so they look findings up in an array instead of a map of ids.
+ */
+export function assessPositions(
+  findings: readonly Finding[],
+  options: AssessComplianceOptions,
+): (Omit<FrameworkAssessment, "requirements"> & { requirements: PositionedRequirement[] })[] {
   const at = new Date(options.at ?? Date.now()).toISOString();
   const scope = options.scope ?? {};
   const inScope = scopeFilter(scope);
@@ -123,6 +149,7 @@ export function assessCompliance(
     for (const id of exception.resourceIds ?? [])
       byResource.set(id, [...(byResource.get(id) ?? []), exception.id]);
   }
+  const none: readonly string[] = [];
 
   const frameworks = options.frameworks
     ? options.mapper.frameworks.filter((framework) => options.frameworks!.includes(framework.key))
@@ -150,7 +177,8 @@ export function assessCompliance(
   const resourceIds: string[] = [];
   const resourceNumbers = new Map<string, number>();
   let findingCount = 0;
-  for (const finding of findings) {
+  for (let position = 0; position < findings.length; position++) {
+    const finding = findings[position]!;
     if (!inScope(finding)) continue;
     findingCount++;
     const mappings = options.mapper.map(finding);
@@ -160,23 +188,33 @@ export function assessCompliance(
       plan = planOf(mappings);
       plans.set(mappings, plan);
     }
-    const excepted = [...(byFinding.get(finding.id) ?? []), ...(byResource.get(finding.resource.id) ?? [])];
-    if (finding.status === "risk_accepted" || finding.status === "suppressed")
-      excepted.push(`${finding.source.platform}:${finding.status}:${finding.id}`);
-    if ((finding.status === "open" || finding.status === "in_progress") && excepted.length === 0) {
+    const excepted =
+      byFinding.size + byResource.size === 0
+        ? none
+        : [...(byFinding.get(finding.id) ?? none), ...(byResource.get(finding.resource.id) ?? none)];
+    const platformException =
+      finding.status === "risk_accepted" || finding.status === "suppressed"
+        ? `${finding.source.platform}:${finding.status}:${finding.id}`
+        : undefined;
+    if (
+      (finding.status === "open" || finding.status === "in_progress") &&
+      excepted.length === 0 &&
+      platformException === undefined
+    ) {
       let resource = resourceNumbers.get(finding.resource.id);
       if (resource === undefined) {
         resource = resourceIds.push(finding.resource.id) - 1;
         resourceNumbers.set(finding.resource.id, resource);
       }
       for (const facts of plan) {
-        facts.failing.push(finding.id);
+        facts.failing.push(position);
         facts.resources.push(resource);
       }
     } else
       for (const facts of plan) {
-        facts.passing.push(finding.id);
+        facts.passing.push(position);
         for (const id of excepted) facts.exceptions.add(id);
+        if (platformException !== undefined) facts.exceptions.add(platformException);
       }
   }
   const failingResources = resourceCounter(resourceIds);
@@ -268,10 +306,12 @@ export function scopeKey(scope: ComplianceScope = {}): string {
 // --- Internal helpers ---------------------------------------------------------------------------------
 
 interface RequirementFacts {
-  failing: string[];
+  /** Positions of the failing findings. */
+  failing: number[];
   /** The number of each failing finding's resource (see `resourceCounter`). */
   resources: number[];
-  passing: string[];
+  /** Positions of the passing findings. */
+  passing: number[];
   exceptions: Set<string>;
   routes: Map<string, MappingRouteUse>;
 }
@@ -291,7 +331,9 @@ function resourceCounter(
     rank[number] = position;
   });
   return (numbers) => {
-    const ranks = Int32Array.from(numbers, (number) => rank[number]!).sort();
+    const ranks = new Int32Array(numbers.length);
+    for (let index = 0; index < numbers.length; index++) ranks[index] = rank[numbers[index]!]!;
+    ranks.sort();
     const counted: { id: string; findings: number }[] = [];
     for (let index = 0; index < ranks.length; ) {
       let end = index + 1;

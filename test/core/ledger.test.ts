@@ -236,10 +236,13 @@ describe("ticket ledger", () => {
     };
     const ledger = ticketLedger(store, "fake");
     await ledger.markSeeded();
-    const first = deliverOnce(ledger, action, slow, { claimTtlMs: 60 });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // A lease long enough that a loaded machine (a process descheduled for a few hundred ms) cannot
+    // starve the renewals, which run every third of it.
+    const lease = { claimTtlMs: 600 };
+    const first = deliverOnce(ledger, action, slow, lease);
+    await new Promise((resolve) => setTimeout(resolve, 1_900));
     // Three lease lengths later the holder is still alive: its renewed claim is not taken over.
-    await expect(deliverOnce(ledger, action, operations, { claimTtlMs: 60 })).rejects.toThrow(
+    await expect(deliverOnce(ledger, action, operations, lease)).rejects.toThrow(
       "another worker",
     );
     release();

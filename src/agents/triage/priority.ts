@@ -1,6 +1,6 @@
 import type { Case, Priority } from "../../core/case.js";
 import type { Finding, Severity } from "../../core/finding.js";
-import { createTagReader, type TagKeys, type TagReader } from "../enrich/normalize.js";
+import { createTagReader, type TagContext, type TagKeys, type TagReader } from "../enrich/normalize.js";
 
 /** Points each risk factor adds to a case's priority (the total is capped at 100). */
 export interface PriorityWeights {
@@ -69,17 +69,38 @@ export function resolveWeights(weights: PriorityWeightsInput = {}): PriorityWeig
   };
 }
 
-/** {@link scorePriority} with resolved weights and a compiled tag reader (the hot path of triage). */
+/**
+ * {@link scorePriority} with resolved weights and a compiled tag reader. What `readTags` reads from a
+ * tags object is remembered for as long as that object lives (findings are not changed once made):
+ * enrich scores each case's findings twice, before and after its context.
+ */
 export function scoreWith(
   item: Pick<Case, "findings" | "context">,
   weights: PriorityWeights,
   readTags: TagReader,
 ): Priority {
+  let reads = tagReads.get(readTags);
+  if (reads === undefined) {
+    reads = new WeakMap();
+    tagReads.set(readTags, reads);
+  }
+  const known = reads;
+  const readOnce: TagReader = (tags) => {
+    let read = known.get(tags);
+    if (read === undefined) {
+      read = readTags(tags);
+      known.set(tags, read);
+    }
+    return read;
+  };
   const factors = emptyFactors();
   const context = item.context;
-  for (const finding of item.findings) addFactors(factors, factorsOf(finding, readTags, context), weights);
+  for (const finding of item.findings) addFactors(factors, factorsOf(finding, readOnce, context), weights);
   return scoreFactors(factors, weights, context);
 }
+
+/** What each tag reader read, by tags object (see {@link scoreWith}). */
+const tagReads = new WeakMap<TagReader, WeakMap<Readonly<Record<string, string>>, TagContext>>();
 
 /**
  * The risk factors of one finding, or of a set of findings once folded with {@link addFactors}: what

@@ -242,9 +242,7 @@ describe("ticket ledger", () => {
     const first = deliverOnce(ledger, action, slow, lease);
     await new Promise((resolve) => setTimeout(resolve, 1_900));
     // Three lease lengths later the holder is still alive: its renewed claim is not taken over.
-    await expect(deliverOnce(ledger, action, operations, lease)).rejects.toThrow(
-      "another worker",
-    );
+    await expect(deliverOnce(ledger, action, operations, lease)).rejects.toThrow("another worker");
     release();
     expect((await first).status).toBe("created");
     expect(objects).toHaveLength(1);

@@ -8,6 +8,7 @@ import type {
   ChangeAttribution,
   ResourceSnapshot,
 } from "./baseline.js";
+import { wildcard } from "./pattern.js";
 
 /** One attribute of one resource that differs from its approved baseline. */
 export interface Drift {
@@ -151,7 +152,7 @@ export function changeSignals(
   const openBefore = previous ? new Set<string>() : undefined;
   if (previous && openBefore)
     for (const finding of previous) if (finding.status === "open") openBefore.add(finding.id);
-  const iacActors = (options.iacActors ?? []).map(patternOf);
+  const iacActors = (options.iacActors ?? []).map(wildcard);
   const signals: ChangeSignal[] = [];
   for (const finding of current) {
     if (finding.status !== "open") continue;
@@ -399,14 +400,6 @@ function viaOf(fields: EventFields, iacActors: readonly RegExp[]): ChangeAttribu
     return "console";
   if (/terraform|cloudformation|pulumi|aws-cdk|crossplane/i.test(agent)) return "iac";
   return "api";
-}
-
-function patternOf(pattern: string): RegExp {
-  const source = pattern
-    .split("*")
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-    .join(".*");
-  return new RegExp(`^${source}$`, "i");
 }
 
 function text(value: unknown): string | undefined {

@@ -1,7 +1,7 @@
 /**
  * Drift and remediation orchestration: approved baselines (from a snapshot, Terraform, the knowledge
  * base), drift detection from snapshot diffs and the platforms' change signals, attributed to who
- * changed what and how.
+ * changed what and how; playbooks as data with their fix impact.
  * @module cloudsteward/drift
  */
 
@@ -33,3 +33,21 @@ export {
   detectDrift,
   driftsFromSignals,
 } from "./detect.js";
+export {
+  type AttributeCheck,
+  type Dependent,
+  defaultPlaybooks,
+  type FixFormat,
+  type FixImpact,
+  type FixPlan,
+  type FixRoute,
+  fixFormats,
+  fixImpact,
+  type Playbook,
+  planFix,
+  playbookFor,
+  unmetPreconditions,
+  validatePlaybooks,
+  valueAt,
+  verificationPasses,
+} from "./playbooks.js";

@@ -74,22 +74,32 @@ export async function draftPolicy(requirement: string, options: DraftPolicyOptio
 
 /**
  * The template a requirement asks for: every keyword group of the template has a word of the
- * requirement starting with one of its stems; among matches, the one with the most groups wins
- * (the first on a tie).
+ * requirement starting with one of its stems; among matches, the one with the most groups wins, then
+ * the one whose matched stems are longest (the first on a tie).
  */
 export function matchTemplate(
   requirement: string,
   templates: readonly DraftTemplate[] = draftTemplates,
 ): DraftTemplate | undefined {
   const text = ` ${requirement.toLowerCase().replaceAll(/[^a-z0-9.*/"-]+/g, " ")} `;
-  let best: DraftTemplate | undefined;
+  let best: { template: DraftTemplate; groups: number; length: number } | undefined;
   for (const template of templates) {
-    const matches = template.keywords.every((group) =>
-      group.some((stem) => text.includes(` ${stem.toLowerCase()}`)),
-    );
-    if (matches && template.keywords.length > (best?.keywords.length ?? 0)) best = template;
+    let length = 0;
+    for (const group of template.keywords) {
+      const matched = group.filter((stem) => text.includes(` ${stem.toLowerCase()}`));
+      if (matched.length === 0) {
+        length = -1;
+        break;
+      }
+      length += Math.max(...matched.map((stem) => stem.length));
+    }
+    if (length < 0) continue;
+    const groups = template.keywords.length;
+    if (best === undefined || groups > best.groups || (groups === best.groups && length > best.length)) {
+      best = { template, groups, length };
+    }
   }
-  return best;
+  return best?.template;
 }
 
 /**

@@ -20,7 +20,8 @@ export interface DraftTemplate {
   archetype: string;
   /**
    * Groups of word stems; a requirement matches when each group has a word starting with one of its
-   * stems. More groups make a more specific template, preferred when several match.
+   * stems. More groups make a more specific template, preferred when several match; on a tie, the
+   * longer matched stems win.
    */
   keywords: string[][];
   rule: PortableRule;
@@ -79,8 +80,18 @@ function template(
   };
 }
 
-const bucket = ["bucket", "s3", "storage"];
-const publicWords = ["public", "internet", "anyone", "anonymous", "world", "everyone", "open"];
+const bucket = ["bucket", "s3"];
+const publicWords = [
+  "public",
+  "internet",
+  "anyone",
+  "anywhere",
+  "anonymous",
+  "world",
+  "everyone",
+  "open",
+  "0.0.0.0/0",
+];
 const blockAll = {
   blockPublicAcls: true,
   ignorePublicAcls: true,
@@ -128,7 +139,7 @@ export const draftTemplates: readonly DraftTemplate[] = [
   ),
   template(
     "aws-s3-public-write",
-    [bucket, publicWords, ["write", "upload", "modify", "overwrite"]],
+    [bucket, publicWords, ["writ", "upload", "modify", "overwrite"]],
     {
       title: "Storage bucket writable by the public",
       resourceTypes: ["aws.s3.bucket"],
@@ -173,7 +184,6 @@ export const draftTemplates: readonly DraftTemplate[] = [
   template(
     "aws-s3-unencrypted",
     [
-      bucket,
       ["encrypt", "unencrypted", "at rest", "kms"],
       ["pii", "sensitive", "confidential", "personal", "classif"],
     ],
@@ -349,7 +359,7 @@ export const draftTemplates: readonly DraftTemplate[] = [
   ),
   template(
     "aws-sg-database-port-open",
-    [["security group", "firewall"], ["database port", "3306", "5432", "1433"], publicWords],
+    [["database port", "3306", "5432", "1433"], publicWords],
     {
       title: "Security group exposes a database port to the internet",
       resourceTypes: ["aws.ec2.security-group"],
@@ -653,10 +663,7 @@ export const draftTemplates: readonly DraftTemplate[] = [
   ),
   template(
     "azure-nsg-ssh-open",
-    [
-      ["azure", "nsg", "network security group"],
-      ["ssh", "port 22"],
-    ],
+    [["azure", "nsg", "network security group"], ["ssh", "port 22"], publicWords],
     {
       title: "Network security group allows SSH from the internet",
       resourceTypes: ["azure.network.security-group"],
@@ -690,10 +697,7 @@ export const draftTemplates: readonly DraftTemplate[] = [
   ),
   template(
     "azure-nsg-rdp-open",
-    [
-      ["azure", "nsg", "network security group"],
-      ["rdp", "remote desktop", "3389"],
-    ],
+    [["azure", "nsg", "network security group"], ["rdp", "remote desktop", "3389"], publicWords],
     {
       title: "Network security group allows RDP from the internet",
       resourceTypes: ["azure.network.security-group"],
@@ -789,10 +793,7 @@ export const draftTemplates: readonly DraftTemplate[] = [
   ),
   template(
     "gcp-firewall-ssh-open",
-    [
-      ["gcp", "google cloud", "vpc firewall", "firewall rule"],
-      ["ssh", "port 22"],
-    ],
+    [["gcp", "google cloud", "vpc firewall", "firewall rule"], ["ssh", "port 22"], publicWords],
     {
       title: "VPC firewall rule allows SSH from the internet",
       resourceTypes: ["gcp.compute.firewall"],
@@ -814,6 +815,7 @@ export const draftTemplates: readonly DraftTemplate[] = [
     [
       ["gcp", "google cloud", "vpc firewall", "firewall rule"],
       ["rdp", "remote desktop", "3389"],
+      publicWords,
     ],
     {
       title: "VPC firewall rule allows RDP from the internet",

@@ -1,0 +1,134 @@
+import { isCloudstewardError } from "../../core/errors.js";
+import type { LanguageModel } from "../../llm/language-model.js";
+import { draftPolicy } from "../drafting/draft.js";
+import { testRule } from "../drafting/fixtures.js";
+import type { Configuration, DraftTemplate } from "../drafting/templates.js";
+
+/** One labeled drafting case: a plain requirement and configurations that settle whether a rule meets it. */
+export interface DraftingCase {
+  id: string;
+  /** storage, iam, network, encryption, logging, kubernetes, data-classification… */
+  category: string;
+  requirement: string;
+  /** The normalized resource type the fixtures are configurations of. */
+  resourceType: string;
+  /** Configurations a rule meeting the requirement flags. */
+  violating: Configuration[];
+  /** Configurations it passes. */
+  compliant: Configuration[];
+}
+
+/** How one case fared. */
+export interface DraftingCaseResult {
+  id: string;
+  category: string;
+  /** True when a draft was produced (a template matched, or the model answered). */
+  drafted: boolean;
+  /** The draft passed its own fixtures. */
+  ready: boolean;
+  /** The draft's rule covers the case's resource type and passes the case's fixtures: the end-to-end figure. */
+  passed: boolean;
+  /** Platforms the draft compiled for (of 4). */
+  platforms: number;
+  ruleId?: string;
+  /** Why it did not pass. */
+  problems: string[];
+}
+
+/** The result of a drafting evaluation run. */
+export interface DraftingEvaluation {
+  /** `templates` or the model's `provider:modelId`. */
+  model: string;
+  cases: number;
+  passed: number;
+  /** Passed cases in percent. */
+  passRate: number;
+  /** Drafts that passed their own fixtures, in percent of the cases. */
+  readyRate: number;
+  byCategory: Record<string, { cases: number; passed: number }>;
+  results: DraftingCaseResult[];
+}
+
+/** Options of {@link evaluateDrafting}. */
+export interface EvaluateDraftingOptions {
+  /** The model under test; without it, the template path is evaluated. */
+  model?: LanguageModel;
+  /** The templates of the template path. @default draftTemplates */
+  templates?: readonly DraftTemplate[];
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs labeled drafting cases end to end: each requirement is drafted (templates, or the model) and
+ * the draft's rule is judged on the case's own fixtures, not the draft's — so a model that writes
+ * fixtures to fit a wrong rule does not pass.
+ * @example
+ * const evaluation = await evaluateDrafting(cases, { model });
+ * console.log(`${evaluation.passRate}% of ${evaluation.cases} requirements end to end`);
+ */
+export async function evaluateDrafting(
+  cases: readonly DraftingCase[],
+  options: EvaluateDraftingOptions = {},
+): Promise<DraftingEvaluation> {
+  const results: DraftingCaseResult[] = [];
+  for (const item of cases) results.push(await evaluateCase(item, options));
+  const passed = results.filter((result) => result.passed).length;
+  const byCategory: DraftingEvaluation["byCategory"] = {};
+  for (const result of results) {
+    const entry = byCategory[result.category] ?? { cases: 0, passed: 0 };
+    byCategory[result.category] = entry;
+    entry.cases++;
+    if (result.passed) entry.passed++;
+  }
+  const percent = (count: number) =>
+    cases.length === 0 ? 0 : Math.round((count / cases.length) * 1000) / 10;
+  return {
+    model: options.model ? `${options.model.provider}:${options.model.modelId}` : "templates",
+    cases: cases.length,
+    passed,
+    passRate: percent(passed),
+    readyRate: percent(results.filter((result) => result.ready).length),
+    byCategory,
+    results,
+  };
+}
+
+// Internal helpers.
+
+async function evaluateCase(
+  item: DraftingCase,
+  options: EvaluateDraftingOptions,
+): Promise<DraftingCaseResult> {
+  const base = { id: item.id, category: item.category };
+  let draft: Awaited<ReturnType<typeof draftPolicy>>;
+  try {
+    draft = await draftPolicy(item.requirement, {
+      ...(options.model ? { model: options.model } : {}),
+      ...(options.templates ? { templates: options.templates } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  } catch (error) {
+    if (!isCloudstewardError(error)) throw error;
+    return { ...base, drafted: false, ready: false, passed: false, platforms: 0, problems: [error.message] };
+  }
+  const platforms = new Set(draft.policies.map((policy) => policy.platform)).size;
+  const covered = draft.rule.resourceTypes.includes(item.resourceType);
+  const test = covered
+    ? testRule(
+        { ...draft.rule, resourceTypes: [item.resourceType] },
+        { violating: item.violating, compliant: item.compliant },
+      )
+    : undefined;
+  const problems = covered
+    ? (test?.problems ?? [])
+    : [`rule ${draft.rule.id} covers ${draft.rule.resourceTypes.join(", ")}, not ${item.resourceType}`];
+  return {
+    ...base,
+    drafted: true,
+    ready: draft.ready,
+    passed: test?.passed === true,
+    platforms,
+    ruleId: draft.rule.id,
+    problems,
+  };
+}

@@ -6,6 +6,7 @@ import { auditArgs, auditCommand, auditHelp } from "./commands/audit.js";
 import { demoArgs, demoCommand, demoHelp } from "./commands/demo.js";
 import { draftArgs, draftCommand, draftHelp } from "./commands/draft.js";
 import { draftsArgs, draftsCommand, draftsHelp } from "./commands/drafts.js";
+import { evalArgs, evalCommand, evalHelp } from "./commands/eval.js";
 import { exceptionsArgs, exceptionsCommand, exceptionsHelp } from "./commands/exceptions.js";
 import { explainArgs, explainCommand, explainHelp } from "./commands/explain.js";
 import { initArgs, initCommand, initHelp } from "./commands/init.js";
@@ -131,6 +132,12 @@ export const cliCommands: Record<string, CliCommandEntry> = {
     help: draftHelp,
     args: draftArgs,
     summary: "draft a tested rule and its Wiz, Prisma, Lacework and Orca policies from a requirement",
+  },
+  eval: {
+    run: evalCommand,
+    help: evalHelp,
+    args: evalArgs,
+    summary: "run the drafting evaluation set and print the pass rate per category",
   },
   completion: {
     run: (args, io) => completionCommand(args, io, cliCommands),

@@ -4,6 +4,16 @@
  * impact on a recorded estate. See docs/drafting.md.
  * @module cloudsteward/drafting
  */
+
+export {
+  type DraftingCase,
+  type DraftingCaseResult,
+  type DraftingEvaluation,
+  draftingCaseSchema,
+  type EvaluateDraftingOptions,
+  evaluateDrafting,
+  parseDraftingCases,
+} from "../evaluation/drafting.js";
 export {
   type CompiledPolicies,
   compileLql,

@@ -1,21 +1,49 @@
-import { isCloudstewardError } from "../../core/errors.js";
+import { z } from "zod";
+import { isCloudstewardError, PolicyError, toErrorIssues } from "../../core/errors.js";
 import type { LanguageModel } from "../../llm/language-model.js";
 import { draftPolicy } from "../drafting/draft.js";
 import { testRule } from "../drafting/fixtures.js";
-import type { Configuration, DraftTemplate } from "../drafting/templates.js";
+import type { DraftTemplate } from "../drafting/templates.js";
+
+const configurationSchema = z.record(z.string(), z.unknown());
+
+/** The zod schema of a {@link DraftingCase}, for sets read from files. */
+export const draftingCaseSchema = z.object({
+  id: z.string().min(1),
+  /** storage, iam, network, encryption, logging, kubernetes, data-classification… */
+  category: z.string().min(1),
+  requirement: z.string().min(1),
+  /** The normalized resource type the fixtures are configurations of. */
+  resourceType: z.string().min(1),
+  /** Configurations a rule meeting the requirement flags. */
+  violating: z.array(configurationSchema).min(1),
+  /** Configurations it passes. */
+  compliant: z.array(configurationSchema).min(1),
+});
 
 /** One labeled drafting case: a plain requirement and configurations that settle whether a rule meets it. */
-export interface DraftingCase {
-  id: string;
-  /** storage, iam, network, encryption, logging, kubernetes, data-classification… */
-  category: string;
-  requirement: string;
-  /** The normalized resource type the fixtures are configurations of. */
-  resourceType: string;
-  /** Configurations a rule meeting the requirement flags. */
-  violating: Configuration[];
-  /** Configurations it passes. */
-  compliant: Configuration[];
+export type DraftingCase = z.infer<typeof draftingCaseSchema>;
+
+/**
+ * Parses a drafting set: a JSON array of {@link DraftingCase}.
+ * @throws {PolicyError} naming the file, the case and the field that is wrong.
+ */
+export function parseDraftingCases(text: string, file: string): DraftingCase[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new PolicyError(`The drafting set ${file} is not JSON`, { cause: error });
+  }
+  const parsed = z.array(draftingCaseSchema).safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new PolicyError(
+      `Invalid drafting set ${file}: ${issue?.path.map(String).join(".")}: ${issue?.message ?? "invalid"}`,
+      { issues: toErrorIssues(parsed.error.issues) },
+    );
+  }
+  return parsed.data;
 }
 
 /** How one case fared. */

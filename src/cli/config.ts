@@ -27,6 +27,8 @@ export const cliConfigSchema = z.strictObject({
           apiUrl: z.url().optional(),
           authUrl: z.url().optional(),
           pageSize: z.number().int().min(1).max(500).optional(),
+          /** Lets `exceptions approve|revoke --write-back` write exceptions to the platform. Off by default. */
+          allowWrite: z.boolean().optional(),
         })
         .optional(),
       prisma: z
@@ -34,6 +36,8 @@ export const cliConfigSchema = z.strictObject({
           /** Credentials: PRISMA_ACCESS_KEY_ID and PRISMA_SECRET_KEY. */
           apiUrl: z.url().optional(),
           pageSize: z.number().int().min(1).max(10_000).optional(),
+          /** Lets `exceptions approve|revoke --write-back` write exceptions to the platform. Off by default. */
+          allowWrite: z.boolean().optional(),
         })
         .optional(),
       orca: z
@@ -41,6 +45,8 @@ export const cliConfigSchema = z.strictObject({
           /** Credentials: ORCA_API_TOKEN. */
           apiUrl: z.url().optional(),
           pageSize: z.number().int().min(1).max(1000).optional(),
+          /** Lets `exceptions approve|revoke --write-back` write exceptions to the platform. Off by default. */
+          allowWrite: z.boolean().optional(),
         })
         .optional(),
       lacework: z
@@ -49,6 +55,8 @@ export const cliConfigSchema = z.strictObject({
           account: z.string().min(1).optional(),
           apiUrl: z.url().optional(),
           subAccount: z.string().min(1).optional(),
+          /** Lets `exceptions approve|revoke --write-back` write exceptions to the platform. Off by default. */
+          allowWrite: z.boolean().optional(),
         })
         .optional(),
       ocsf: z

@@ -25,27 +25,32 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** `exceptions request` for one Wiz finding, 20 days, as cloudsteward-bot, in the workspace `cwd`. */
+async function requestIn(cwd: string, nativeId: string): Promise<ExceptionRecord> {
+  const requested = await runCli(
+    [
+      "exceptions",
+      "request",
+      "--finding",
+      nativeId,
+      "--as",
+      "cloudsteward-bot",
+      "--until",
+      day(20),
+      "--justification",
+      "The vendor appliance needs TLS 1.0 until its upgrade",
+      "--json",
+    ],
+    { cwd, env },
+  );
+  expect(requested.code).toBe(0);
+  return JSON.parse(requested.stdout) as ExceptionRecord;
+}
+
 describe("cloudsteward exceptions", () => {
   it("request → approve (never by the requester) → list, expiring → revoke", async () => {
     const nativeId = sandbox.estate.findings.find((item) => item.reportedBy.wiz)?.reportedBy.wiz as string;
-    const requested = await runCli(
-      [
-        "exceptions",
-        "request",
-        "--finding",
-        nativeId,
-        "--as",
-        "cloudsteward-bot",
-        "--until",
-        day(20),
-        "--justification",
-        "The vendor appliance needs TLS 1.0 until its upgrade",
-        "--json",
-      ],
-      { cwd: dir, env },
-    );
-    expect(requested.code).toBe(0);
-    const record = JSON.parse(requested.stdout) as ExceptionRecord;
+    const record = await requestIn(dir, nativeId);
     expect(record).toMatchObject({ state: "requested", requester: "cloudsteward-bot", scope: "resource" });
     expect(record.expiresAt).toBe(`${day(20)}T00:00:00.000Z`);
 
@@ -85,6 +90,86 @@ describe("cloudsteward exceptions", () => {
     });
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("it is revoked");
+  });
+
+  it("approve --write-back writes to Wiz only where the config allows it; list shows it; explain says the finding is withheld; revoke --write-back withdraws it", async () => {
+    // An open Wiz issue (configuration findings take ignore rules too; an issue also takes notes).
+    const nativeId = sandbox.estate.findings.find(
+      (item) => item.reportedBy.wiz && item.wizKind === "issue" && item.category !== "threat",
+    )?.reportedBy.wiz as string;
+    const writable = await sandboxWorkspace(sandbox, {
+      prefix: "exceptions-write",
+      mode: "assisted",
+      files: {
+        "policy.yaml": assistedPolicyYaml,
+        "cloudsteward.yaml": `mode: assisted
+policy: ./policy.yaml
+store: { sqlite: ./state/state.db }
+sources:
+  wiz: { apiUrl: ${sandbox.wiz.apiUrl}, authUrl: ${sandbox.wiz.authUrl}, allowWrite: true }
+`,
+      },
+    });
+    try {
+      // Without allowWrite in the config the approval stands, but nothing reaches Wiz.
+      const readOnly = await requestIn(dir, nativeId);
+      const writes = sandbox.emulations.wiz.writes.length;
+      const refused = await runCli(
+        ["exceptions", "approve", readOnly.id, "--as", "security-lead", "--write-back"],
+        { cwd: dir, env },
+      );
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toContain(`${readOnly.id}: active (1 of 1 approvals)`);
+      expect(refused.stdout).toContain(`wiz:${nativeId} on wiz: refused`);
+      expect(sandbox.emulations.wiz.writes).toHaveLength(writes);
+      await runCli(["exceptions", "revoke", readOnly.id, "--as", "security-lead"], { cwd: dir, env });
+
+      const record = await requestIn(writable, nativeId);
+      const approved = await runCli(
+        ["exceptions", "approve", record.id, "--as", "security-lead", "--write-back"],
+        { cwd: writable, env },
+      );
+      expect(approved.stderr.split("\n").filter((line) => line.includes("error"))).toEqual([]);
+      expect(approved.code).toBe(0);
+      expect(approved.stdout).toContain(`wiz:${nativeId} on wiz: written`);
+      expect(approved.stdout).toContain(`until ${record.expiresAt}`);
+      const rule = sandbox.emulations.wiz.writes.findLast((write) => write.operation === "createIgnoreRule");
+      expect(rule?.input.expiredAt).toBe(record.expiresAt);
+      expect(sandbox.emulations.wiz.writes.at(-1)?.operation).toBe("createIssueNote");
+
+      const list = await runCli(["exceptions", "list"], { cwd: writable, env });
+      expect(list.stdout).toMatch(
+        new RegExp(`wiz:${nativeId}: written on wiz \\(.+, until ${record.expiresAt}\\)`),
+      );
+      const explained = await runCli(["explain", nativeId], { cwd: writable, env });
+      expect(explained.code).toBe(1);
+      expect(explained.stderr).toContain(
+        `"${nativeId}" is covered by the approved exception ${record.id} until ${record.expiresAt}, so there is nothing to explain before then.`,
+      );
+
+      const revoked = await runCli(
+        ["exceptions", "revoke", record.id, "--as", "security-lead", "--write-back", "--json"],
+        { cwd: writable, env },
+      );
+      expect(revoked.code).toBe(0);
+      const { exception, writeBack } = JSON.parse(revoked.stdout);
+      expect(exception.state).toBe("revoked");
+      expect(writeBack[0]).toMatchObject({ findingId: `wiz:${nativeId}`, outcome: "removed" });
+      expect(sandbox.emulations.wiz.writes.some((write) => write.operation === "deleteIgnoreRule")).toBe(
+        true,
+      );
+      const ended = await runCli(["exceptions", "list", "--state", "revoked", "--json"], {
+        cwd: writable,
+        env,
+      });
+      expect(JSON.parse(ended.stdout)[0].writeBacks).toEqual([
+        expect.objectContaining({ platform: "wiz", state: "removed" }),
+      ]);
+      // Once revoked, the finding is explained again.
+      expect((await runCli(["explain", nativeId], { cwd: writable, env })).code).toBe(0);
+    } finally {
+      await rm(writable, { recursive: true, force: true });
+    }
   });
 
   it("lint reports file:line:column errors without a store; sync loads exceptions.yaml", async () => {

@@ -47,7 +47,7 @@ export interface WriteBackResult {
 }
 
 /** One ledger entry: what cloudsteward wrote for one finding of one exception. */
-interface WriteBackEntry {
+export interface WriteBackEntry {
   state: "pending" | "written" | "removed" | "lapsed";
   exceptionId: string;
   findingId: string;
@@ -225,6 +225,21 @@ export async function commentException(
     await audit(options, record, "comment", result);
   }
   return results;
+}
+
+/**
+ * What was written to the platforms for an exception: the ledger entry of each of its findings that has
+ * one (`pending`, `written`, `removed` or `lapsed`, with the platform's reference), comments left out.
+ * @example
+ * for (const entry of await exceptionWriteBacks(record, store)) console.log(entry.platform, entry.state, entry.ref?.until);
+ */
+export async function exceptionWriteBacks(record: ExceptionRecord, store: Store): Promise<WriteBackEntry[]> {
+  const entries: WriteBackEntry[] = [];
+  for (const findingId of record.findingIds) {
+    const entry = await store.get<WriteBackEntry>(exceptionWriteBackNamespace, `${record.id}/${findingId}`);
+    if (entry) entries.push(entry);
+  }
+  return entries;
 }
 
 // Internal helpers.

@@ -5,6 +5,7 @@ import type { Delivery } from "../../core/events.js";
 import type { Finding } from "../../core/finding.js";
 import type { ExternalRef, TicketStatus } from "../../core/ledger.js";
 import type { Sink } from "../../core/sink.js";
+import type { Store } from "../../core/store.js";
 import type { ApprovalDecisions } from "../../sinks/slack/interaction.js";
 import { ExceptionError } from "./errors.js";
 import {
@@ -103,6 +104,20 @@ export async function routeException(
     });
   }
   return delivery;
+}
+
+/**
+ * Where an exception's request was routed (one {@link ExceptionRoute} per sink, in sink order): the
+ * ticket or message it became and the last decision seen there.
+ * @example
+ * for (const route of await exceptionRoutes(record.id, store)) console.log(route.sink, route.ref?.id, route.seen);
+ */
+export async function exceptionRoutes(id: string, store: Store): Promise<ExceptionRoute[]> {
+  const routes: ExceptionRoute[] = [];
+  for await (const { value } of store.list<ExceptionRoute>(exceptionRouteNamespace, { prefix: `${id}:` })) {
+    routes.push(value);
+  }
+  return routes;
 }
 
 /**

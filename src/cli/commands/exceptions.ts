@@ -1,10 +1,17 @@
 import {
+  activateException,
+  exceptionWriteBacks,
+  type WriteBackResult,
+  withdrawException,
+} from "../../agents/exceptions/activate.js";
+import {
   decideException,
   type ExceptionRecord,
   listExceptions,
   requestException,
 } from "../../agents/exceptions/exceptions.js";
 import { lintExceptionsFile, loadExceptionsFile, syncExceptionsFile } from "../../agents/exceptions/file.js";
+import { exceptionRoutes } from "../../agents/exceptions/routing.js";
 import { loadPolicyFile } from "../../agents/policy/load.js";
 import type { Policy } from "../../agents/policy/schema.js";
 import { isCloudstewardError } from "../../core/errors.js";
@@ -21,11 +28,16 @@ export const exceptionsHelp = `cloudsteward exceptions <request|list|expiring|ap
           [--scope resource|rule-on-account] [--tag key=value] [--kind exception|risk-acceptance]
           [--residual-risk low|medium|high|critical] [--renews <id>]
                                    request an exception for findings read from the configured sources
-  list [--state <state>|all]       the exceptions in the store (default: active)
+  list [--state <state>|all]       the exceptions in the store (default: active), with where each
+                                   was routed and what was written back to the platforms
   expiring [--days <n>]            approved and active exceptions ending within n days (default 30)
-  approve <id> --as <principal> [--comment <text>]   approve (scopes and quorum from the policy)
+  approve <id> --as <principal> [--comment <text>] [--write-back]
+                                   approve (scopes and quorum from the policy); with --write-back, once
+                                   active, write it to the CNAPP with the same expiry (a Wiz ignore rule,
+                                   a Prisma snooze…) where the source has \`allowWrite: true\`
   reject <id> --as <principal> [--comment <text>]    reject a request
-  revoke <id> --as <principal> [--comment <text>]    end an exception at once
+  revoke <id> --as <principal> [--comment <text>] [--write-back]
+                                   end an exception at once; with --write-back, withdraw it from the CNAPP
   lint [file] [--policy <file>]    check exceptions.yaml (default ./exceptions.yaml): file:line:column errors
   sync [file] [--commit <sha>]     load exceptions.yaml into the store (after its pull request merges)
 
@@ -36,7 +48,7 @@ Options:
 Examples:
   cloudsteward exceptions request --finding wiz:abc123 --as alice --until 2026-09-30 \\
     --justification "The vendor appliance needs TLS 1.0 until its Q3 upgrade"
-  cloudsteward exceptions approve exc_1f0c… --as security-lead --comment "WAF verified"
+  cloudsteward exceptions approve exc_1f0c… --as security-lead --comment "WAF verified" --write-back
   cloudsteward exceptions expiring --days 14
   cloudsteward exceptions lint exceptions.yaml --policy policy.yaml
   cloudsteward exceptions sync --commit "$GITHUB_SHA"`;
@@ -61,6 +73,7 @@ export const exceptionsArgs = {
     state: { type: "string", default: "active", choices: states },
     days: { type: "string", default: "30" },
     commit: { type: "string" },
+    "write-back": { type: "boolean", default: false },
     json: { type: "boolean", default: false },
   },
   subcommands: ["request", "list", "expiring", "approve", "reject", "revoke", "lint", "sync"],
@@ -107,13 +120,21 @@ export async function exceptionsCommand(args: string[], io: CliIo): Promise<numb
         if (verb === "list" || Date.parse(record.expiresAt) <= horizon) records.push(record);
       }
       if (verb === "expiring") records.sort((a, b) => a.expiresAt.localeCompare(b.expiresAt));
-      if (out.json) out.data(records);
+      const shown = [];
+      for (const record of records) {
+        shown.push({
+          ...record,
+          routes: await exceptionRoutes(record.id, context.store),
+          writeBacks: await exceptionWriteBacks(record, context.store),
+        });
+      }
+      if (out.json) out.data(shown);
       else {
         if (records.length === 0)
           out.line(
             verb === "list" ? `No ${values.state} exceptions.` : `Nothing expires within ${days} days.`,
           );
-        for (const record of records) {
+        for (const record of shown) {
           out.line(
             `${record.id}  ${record.state}  ${record.kind}  until ${record.expiresAt}  ${record.targets.map(targetText).join(", ")}`,
           );
@@ -122,6 +143,20 @@ export async function exceptionsCommand(args: string[], io: CliIo): Promise<numb
               `    requested by ${record.requester}${record.origin ? ` in ${record.origin.file}` : ""}; ${record.justification}`,
             ),
           );
+          for (const route of record.routes) {
+            out.line(
+              out.dim(
+                `    routed to ${route.sink}${route.ref ? ` ${route.ref.id}` : ""}${route.seen ? `, last seen ${route.seen.split("|")[0]}` : ""}`,
+              ),
+            );
+          }
+          for (const entry of record.writeBacks) {
+            out.line(
+              out.dim(
+                `    ${entry.findingId}: ${entry.state} on ${entry.platform}${entry.ref ? ` (${entry.ref.id}${entry.ref.until ? `, until ${entry.ref.until}` : ""})` : ""}`,
+              ),
+            );
+          }
         }
       }
       return exitCodes.ok;
@@ -155,12 +190,18 @@ export async function exceptionsCommand(args: string[], io: CliIo): Promise<numb
               options,
             );
       if (!record) return exitCodes.failure;
-      if (out.json) out.data(record);
-      else
+      const writeBack = values["write-back"] ? await writeBackOf(record, verb, context, io) : undefined;
+      if (out.json) out.data(writeBack ? { exception: record, writeBack } : record);
+      else {
         out.line(
           `${record.id}: ${record.state}${verb === "approve" ? ` (${record.approvals.length} of ${record.requiredApprovals} approvals)` : ""}, until ${record.expiresAt}.`,
         );
-      return exitCodes.ok;
+        for (const result of writeBack ?? []) out.line(`  ${writeBackText(result)}`);
+      }
+      // Asked to write back and a platform did not take it (not allowed, failed, unsure): a failure.
+      return writeBack?.some((result) => ["refused", "failed", "pending"].includes(result.outcome))
+        ? exitCodes.failure
+        : exitCodes.ok;
     } catch (error) {
       // A refused request or decision (the policy, an unknown id, the wrong state) is a failure, not a usage error.
       if (!isCloudstewardError(error, "POLICY")) throw error;
@@ -173,6 +214,37 @@ export async function exceptionsCommand(args: string[], io: CliIo): Promise<numb
 }
 
 // Internal helpers.
+
+/**
+ * `--write-back`: an active exception is written to the CNAPP of its findings (approve), a revoked one
+ * withdrawn (revoke). Nothing for a request still short of its quorum, or one whose start is ahead.
+ */
+async function writeBackOf(
+  record: ExceptionRecord,
+  verb: string,
+  context: CliContext,
+  io: CliIo,
+): Promise<WriteBackResult[]> {
+  const options = {
+    sources: Object.values(context.sources),
+    store: context.store,
+    audit: context.audit,
+    ...(io.signal ? { signal: io.signal } : {}),
+  };
+  if (verb === "revoke") return withdrawException(record, options);
+  if (verb === "approve" && record.state === "active") return activateException(record, options);
+  if (verb === "approve") {
+    io.stderr.write(
+      `cloudsteward exceptions approve: ${record.id} is ${record.state}, so nothing was written to the platform${record.state === "requested" ? "; the approval that completes the quorum, with --write-back, writes it" : ` (it starts ${record.startsAt})`}.\n`,
+    );
+  }
+  return [];
+}
+
+function writeBackText(result: WriteBackResult): string {
+  const ref = result.ref ? ` ${result.ref.id}${result.ref.until ? ` until ${result.ref.until}` : ""}` : "";
+  return `${result.findingId} on ${result.platform}: ${result.outcome}${ref}${result.message ? ` (${result.message})` : ""}`;
+}
 
 /** Reads the findings from the sources and requests the exception; undefined (after saying why) when one is missing. */
 async function request(values: Values, context: CliContext, io: CliIo): Promise<ExceptionRecord | undefined> {

@@ -88,6 +88,8 @@ export interface SourceCapabilities {
   comment?: boolean;
   /** `findings()` reports resume cursors through `onPage` and honours `query.cursor`. */
   resume?: boolean;
+  /** `compliancePosture` reads the platform's own compliance posture (read-only). */
+  compliancePosture?: boolean;
 }
 
 /**
@@ -128,6 +130,43 @@ export interface FindingSource {
    * it; secrets in the text are redacted first. Throws `WriteDisabledError` unless `allowWrite`.
    */
   comment?(id: string, text: string, options?: CallOptions): Promise<void>;
+  /**
+   * Reads the platform's own compliance posture: per requirement of each framework asked for, the
+   * resources the platform counts as passing and failing. Read-only.
+   */
+  compliancePosture?(
+    request: CompliancePostureRequest,
+    options?: CallOptions,
+  ): Promise<PlatformRequirementPosture[]>;
+}
+
+/** Which frameworks {@link FindingSource.compliancePosture} reads. */
+export interface CompliancePostureRequest {
+  /**
+   * Framework (standard) names as the platform writes them, compared case-insensitively: `SOC 2`,
+   * `CIS v2.0.0 (AWS)`. A name the platform does not have is reported as a warning.
+   */
+  frameworks: string[];
+}
+
+/** One requirement (or section) of a framework as a platform scores it itself. */
+export interface PlatformRequirementPosture {
+  platform: Platform;
+  /** The framework's name as the platform writes it. */
+  framework: string;
+  /** The requirement or section as the platform names it: `CC6.1`, `1.4`. */
+  requirement: string;
+  /** `requirement`, or a `section` of one (finer). */
+  level: "requirement" | "section";
+  title?: string;
+  /** Resources the platform counts as passing it. */
+  passed: number;
+  /** Resources the platform counts as failing it. */
+  failed: number;
+  /** Resources the platform assessed against it. */
+  total: number;
+  /** When the platform computed it (ISO-8601), if it says. */
+  at?: string;
 }
 
 /**

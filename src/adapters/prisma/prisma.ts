@@ -7,6 +7,7 @@ import type { CallOptions, CnappSource, FindingQuery } from "../../core/source.j
 import { cnappCapabilities, type HttpSourceOptions, pageSizeOf } from "../shared/options.js";
 import { itemIdOf, normalizePage, recorderOf, warnOnce } from "../shared/report.js";
 import { createPrismaClient, getAlert, listPage } from "./client.js";
+import { readCompliancePosture } from "./compliance-posture.js";
 import type { PrismaPolicyType } from "./map-category.js";
 import { normalize } from "./normalize.js";
 import {
@@ -52,7 +53,8 @@ export interface PrismaOptions extends HttpSourceOptions {
 /**
  * Reads Prisma Cloud (CSPM) alerts of every policy type through `POST /v2/alert` with token paging,
  * and dismisses, snoozes and reopens them when `allowWrite` is set. `query()` passes RQL through
- * (`config from`, `event from`, `network from`).
+ * (`config from`, `event from`, `network from`). `compliancePosture()` reads Prisma's own compliance
+ * posture per standard (`POST /v2/compliance/posture/{complianceId}`), read-only.
  *
  * A record that cannot be normalized goes to `report.deadLetters` (stage `source:prisma`) and the run
  * goes on; without a `report`, it is only announced as an `item-failed` event. A page that still fails
@@ -61,7 +63,9 @@ export interface PrismaOptions extends HttpSourceOptions {
  * const source = prisma({ apiUrl: "https://api2.eu.prismacloud.io" });
  * for await (const finding of source.findings({ severity: ["critical"], status: ["open"] })) console.log(finding.title);
  */
-export function prisma(options: PrismaOptions = {}): CnappSource {
+export function prisma(
+  options: PrismaOptions = {},
+): CnappSource & Required<Pick<CnappSource, "compliancePosture">> {
   const client = createPrismaClient(options);
   const pageSize = pageSizeOf(options.pageSize, 10_000);
   const normalizeOptions = () => ({
@@ -74,7 +78,7 @@ export function prisma(options: PrismaOptions = {}): CnappSource {
     specificationVersion: "v1",
     platform: "prisma",
     // Prisma Cloud has no comment API: a note goes with a dismissal only (docs/prisma.md, Sources: write-back).
-    capabilities: { ...cnappCapabilities, comment: false },
+    capabilities: { ...cnappCapabilities, comment: false, compliancePosture: true },
     findings(query: FindingQuery = {}, call: CallOptions = {}): AsyncIterable<Finding> {
       const pinned = pinQuery(query) as FindingQuery;
       const record = recorderOf(call, options.events);
@@ -132,6 +136,10 @@ export function prisma(options: PrismaOptions = {}): CnappSource {
       assertWritable("prisma", options.allowWrite, "removeException");
       // A snooze is a state of the alert (its id is the reference): reopening ends it.
       await setAlertStatus(client, nativeAlertId(ref.id), { status: "open" }, call.signal);
+    },
+
+    compliancePosture(request, call = {}) {
+      return readCompliancePosture(client, request, warnOnce(recorderOf(call, options.events)), call.signal);
     },
   };
 }

@@ -44,7 +44,7 @@ export function pageSizeOf(requested: number | undefined, max: number): number {
   return Math.min(max, Math.max(1, Math.floor(requested ?? 500)));
 }
 
-/** What every CNAPP adapter can do besides `findings()`: look up, pass queries through, write back, resume. */
+/** What every CNAPP adapter can do besides `findings()`: look up, pass queries through, write back, resume (an adapter that reads compliance posture says so). */
 export const cnappCapabilities: Readonly<Required<SourceCapabilities>> = {
   getFinding: true,
   nativeQuery: true,
@@ -53,4 +53,5 @@ export const cnappCapabilities: Readonly<Required<SourceCapabilities>> = {
   removeException: true,
   comment: true,
   resume: true,
+  compliancePosture: false,
 };

@@ -5,6 +5,7 @@
  * @module cloudsteward/compliance
  */
 
+export type { CompliancePostureRequest, PlatformRequirementPosture } from "../../core/source.js";
 export {
   type Briefing,
   type BriefingOptions,
@@ -60,6 +61,13 @@ export {
   type RequirementMapping,
   requirementKey,
 } from "./mapping.js";
+export {
+  comparePosture,
+  type PostureComparison,
+  type PostureComparisonResult,
+  type PostureOutcome,
+  type RequirementComparison,
+} from "./platform-posture.js";
 export {
   type AssessComplianceOptions,
   type AssessedRequirement,

@@ -5,6 +5,7 @@ import { sha256Hex, stableHash } from "../../core/fingerprint.js";
 import type { Estate, EstateAccount, EstateFinding, EstateResource, EstateRule } from "../estate.js";
 import type { Emulation } from "./emulation.js";
 import { type Faults, jsonResponse } from "./faults.js";
+import { prismaComplianceRoute } from "./prisma-compliance.js";
 import { vendorRuleName } from "./vendor-rules.js";
 
 /** The access key id the Prisma Cloud emulation accepts. */
@@ -34,7 +35,8 @@ export interface PrismaEmulation extends Emulation<PrismaOptions> {
  * the token still returned on a full last page), `GET /alert/{id}`, `POST /alert/dismiss` (with
  * `dismissalTimeRange` a snooze) and `POST /alert/reopen`, a subset of config RQL
  * (`config from cloud.resource where <field> = '<value>' AND …` on `/search/api/v2/config`), errors in
- * the `x-redlock-status` header, and the sandbox faults.
+ * the `x-redlock-status` header, the compliance posture routes (`GET /compliance`,
+ * `POST /v2/compliance/posture/{complianceId}`, from `prisma-compliance.ts`), and the sandbox faults.
  * @example
  * const emulation = prismaEmulation(generateEstate({ seed: 1 }), createFaults());
  * const response = await emulation.handle(request, "/v2/alert");
@@ -321,6 +323,9 @@ export function prismaEmulation(estate: Estate, faults: Faults): PrismaEmulation
       if (path === "/search/api/v2/config") return handleConfigSearch(request);
       if (path === "/search/event") return jsonResponse(200, { data: { items: [], totalRows: 0 } });
       if (path === "/search") return jsonResponse(200, { data: { nodes: [], connections: [] } });
+      const isOpen = (finding: EstateFinding) => stateOf(finding).status === "open";
+      const compliance = prismaComplianceRoute(request, path, { estate, alerts, ruleOf, isOpen });
+      if (compliance) return compliance;
       const alertId = /^\/alert\/([^/]+)$/.exec(path)?.[1];
       if (alertId !== undefined) return handleGet(request, decodeURIComponent(alertId), url);
       return redlockError(404, "not_found", path);

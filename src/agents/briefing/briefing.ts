@@ -88,8 +88,31 @@ export async function buildBriefing(options: BriefingOptions): Promise<Briefing>
     string,
     { title: string; findings: number; resources: Set<string>; severity: Severity }
   >();
-  // Matching is the costly part; findings of one rule share their archetype.
-  const archetypes = new Map<string, string | undefined>();
+  // Matching is the costly part; findings of one rule share their archetype. Cached by platform and
+  // rule id, then by what else the matcher reads, so no key string is built per finding.
+  const archetypes = new Map<string, Map<string, { finding: Finding; archetype: string | undefined }[]>>();
+  const archetypeOf = (finding: Finding) => {
+    let byRule = archetypes.get(finding.source.platform);
+    if (!byRule) {
+      byRule = new Map();
+      archetypes.set(finding.source.platform, byRule);
+    }
+    let seen = byRule.get(finding.rule.id);
+    if (!seen) {
+      seen = [];
+      byRule.set(finding.rule.id, seen);
+    }
+    const known = seen.find(
+      ({ finding: other }) =>
+        other.title === finding.title &&
+        other.resource.type === finding.resource.type &&
+        other.category === finding.category,
+    );
+    if (known) return known.archetype;
+    const archetype = knowledge.match(matchInputOf(finding));
+    seen.push({ finding, archetype });
+    return archetype;
+  };
   for (const finding of options.findings) {
     if (finding.firstSeen >= from && finding.firstSeen <= to) trend.new[finding.severity]++;
     if (finding.status === "resolved" && finding.lastSeen >= from && finding.lastSeen <= to) {
@@ -101,21 +124,22 @@ export async function buildBriefing(options: BriefingOptions): Promise<Briefing>
     const sla = options.slaDays?.[finding.severity];
     if (sla !== undefined && Date.parse(to) - Date.parse(finding.firstSeen) > sla * 86_400_000)
       slaBreaches[finding.severity]++;
-    const ruleKey = `${finding.source.platform}\u0000${finding.rule.id}\u0000${finding.title}\u0000${finding.resource.type}\u0000${finding.category}`;
-    if (!archetypes.has(ruleKey)) archetypes.set(ruleKey, knowledge.match(matchInputOf(finding)));
-    const archetype = archetypes.get(ruleKey);
+    const archetype = archetypeOf(finding);
     const entry = archetype === undefined ? undefined : knowledge.get(archetype);
     const fix = entry ? archetype! : `${finding.source.platform}:${finding.rule.id}`;
-    const group = groups.get(fix) ?? {
-      title: entry?.title ?? finding.rule.name,
-      findings: 0,
-      resources: new Set(),
-      severity: finding.severity,
-    };
+    let group = groups.get(fix);
+    if (!group) {
+      group = {
+        title: entry?.title ?? finding.rule.name,
+        findings: 0,
+        resources: new Set(),
+        severity: finding.severity,
+      };
+      groups.set(fix, group);
+    }
     group.findings++;
     group.resources.add(finding.resource.id);
     if (severityRank(finding.severity) > severityRank(group.severity)) group.severity = finding.severity;
-    groups.set(fix, group);
   }
   const topRisks = [...groups]
     .map(([fix, group]) => ({

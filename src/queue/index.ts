@@ -7,6 +7,7 @@
 export type { QueueConnection } from "./connection.js";
 export {
   createQueuedPipeline,
+  documentedLimits,
   type EnqueueOptions,
   type EnqueueResult,
   type QueuedPipeline,

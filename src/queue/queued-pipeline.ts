@@ -4,7 +4,12 @@ import type { AuditAppender, AuditEvent } from "../core/audit.js";
 import { appendAll } from "../core/audit.js";
 import { canonicalJson } from "../core/canonical-json.js";
 import type { Mode } from "../core/case.js";
-import { ConfigurationError, DeliveryError, isCloudstewardError } from "../core/errors.js";
+import {
+  ConfigurationError,
+  DeliveryError,
+  isCloudstewardError,
+  type RateLimitError,
+} from "../core/errors.js";
 import type { Finding } from "../core/finding.js";
 import { sha256Hex } from "../core/fingerprint.js";
 import { memoryStore } from "../core/memory-store.js";
@@ -15,6 +20,7 @@ import {
   isAction,
   type PipelineSource,
 } from "../core/pipeline.js";
+import type { RateLimit } from "../core/rate-limiter.js";
 import { createRunReport } from "../core/report.js";
 import { RunAudit } from "../core/run-audit.js";
 import type { Sink } from "../core/sink.js";
@@ -25,6 +31,18 @@ import { type Backend, openBackend, type QueueConnection } from "./connection.js
 
 /** The Store namespace where items a queued stage could not process are kept, keyed `<queue>/<job>/<n>`. */
 export const queueDeadLettersNamespace = "queue:dead-letters";
+
+/**
+ * The pacing a `deliver-<sink>` queue gets by default when the sink's key in `sinks` is one of these:
+ * the pace each sink keeps on its own in one process (Jira Cloud's burst limit is not published, so
+ * its sink paces at 10/s; ServiceNow's limits are per instance and per hour; Slack posts about one
+ * message per second per channel), now held across every worker.
+ */
+export const documentedLimits: Readonly<Record<string, RateLimit>> = {
+  jira: { requestsPerSecond: 10 },
+  servicenow: { requestsPerSecond: 5 },
+  slack: { requestsPerSecond: 1 },
+};
 
 /** Options of {@link createQueuedPipeline}: {@link pipeline}'s, plus where the queues live. */
 export interface QueuedPipelineOptions<Stages extends readonly AnyStage[] = readonly AnyStage[]> {
@@ -59,6 +77,14 @@ export interface QueuedPipelineOptions<Stages extends readonly AnyStage[] = read
    * @default 86_400_000 (one day)
    */
   dedupWindowMs?: number;
+  /**
+   * Rate limits per queue name, shared by every worker of the deployment (BullMQ's limiter): at most
+   * `burst` jobs (default `requestsPerSecond` rounded up) every `burst / requestsPerSecond` seconds.
+   * `false` lifts one. A sink that answers 429 with Retry-After pauses its queue for every worker for
+   * that long, and the job waits without losing an attempt.
+   * @default {@link documentedLimits} for the `deliver-<sink>` queues whose sink key it names
+   */
+  limits?: Record<string, RateLimit | false>;
   /** How many times a job runs before it becomes a dead letter (failed). @default 3 */
   attempts?: number;
   /** The clock; tests pass a fixed one. @default () => new Date() */
@@ -204,6 +230,14 @@ class Queued implements QueuedPipeline {
     });
     for (const sink of Object.keys(this.sinks)) names.push(`deliver-${sink}`);
     this.queues = names;
+    for (const name of Object.keys(options.limits ?? {})) {
+      if (!names.includes(name)) {
+        throw new ConfigurationError(
+          `createQueuedPipeline: \`limits\` names a queue "${name}" this pipeline does not have. The queues are: ${names.join(", ")}.`,
+          { option: "limits" },
+        );
+      }
+    }
   }
 
   async enqueue(
@@ -267,8 +301,10 @@ class Queued implements QueuedPipeline {
       const processor = name.startsWith("deliver-")
         ? (job: Job<DeliverJob>) => this.deliver(name.slice("deliver-".length), job)
         : (job: Job<StageJob>) => this.runStage(this.queues.indexOf(name), name, job);
+      const limit = this.limitOf(name);
       const worker = backend.worker(this.fullName(name), processor as never, {
         concurrency: options.concurrency ?? 1,
+        ...(limit ? { limiter: limiterOf(limit) } : {}),
       });
       // A job that fails is retried, then kept as failed (a dead letter); the worker goes on.
       worker.on("error", () => {});
@@ -282,6 +318,12 @@ class Queued implements QueuedPipeline {
         for (const worker of started) this.workers.delete(worker);
       },
     };
+  }
+
+  private limitOf(name: string): RateLimit | undefined {
+    const configured = this.options.limits?.[name];
+    if (configured !== undefined) return configured || undefined;
+    return name.startsWith("deliver-") ? documentedLimits[name.slice("deliver-".length)] : undefined;
   }
 
   async status(): Promise<QueueStatus[]> {
@@ -437,6 +479,15 @@ class Queued implements QueuedPipeline {
       }
       return { status: delivery.status, key: delivery.key, ref: delivery.ref ?? null };
     } catch (error) {
+      const retryAfterMs = isCloudstewardError(error, "RATE_LIMITED")
+        ? (error as RateLimitError).retryAfterMs
+        : undefined;
+      if (retryAfterMs !== undefined && retryAfterMs > 0) {
+        // The vendor said when to come back: hold the whole queue, every worker, that long.
+        const bullmq = await import("bullmq");
+        await (await this.queue(`deliver-${sinkName}`)).rateLimit(retryAfterMs);
+        throw new bullmq.RateLimitError();
+      }
       const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       const retryable = !isCloudstewardError(error) || error.isRetryable;
       if ((final || !retryable) && log) {
@@ -506,6 +557,18 @@ class Queued implements QueuedPipeline {
   private fullName(name: string): string {
     return `${this.prefix}-${name}`;
   }
+}
+
+/** BullMQ's fixed-window limiter for a token-bucket rate: `burst` jobs per `burst / rate` seconds. */
+function limiterOf(limit: RateLimit): { max: number; duration: number } {
+  if (!(limit.requestsPerSecond > 0)) {
+    throw new ConfigurationError(
+      `createQueuedPipeline: a limit's requestsPerSecond must be greater than 0, got ${limit.requestsPerSecond}.`,
+      { option: "limits" },
+    );
+  }
+  const max = Math.max(1, limit.burst ?? Math.ceil(limit.requestsPerSecond));
+  return { max, duration: Math.ceil((max * 1000) / limit.requestsPerSecond) };
 }
 
 async function* iterate<T>(items: readonly T[]): AsyncIterable<T> {

@@ -1,4 +1,6 @@
+import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./helpers.js";
 
@@ -46,5 +48,34 @@ describe("cloudsteward draft", () => {
     const result = await runCli(["draft", "make the coffee stronger"], { cwd: tmpdir() });
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/No drafting template matches/);
+  });
+});
+
+describe("cloudsteward draft --out", () => {
+  it("writes the draft as files for review in git", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "cloudsteward-draft-"));
+    const result = await runCli(["draft", "EBS volumes must be encrypted", "--out", "drafts"], {
+      cwd: directory,
+    });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`Wrote 8 files to ${join(directory, "drafts", "aws-ebs-unencrypted")}`);
+    const files = (await readdir(join(directory, "drafts", "aws-ebs-unencrypted"))).sort();
+    expect(files).toEqual([
+      "README.md",
+      "governance.json",
+      "lacework.lql",
+      "orca.sonar",
+      "prisma.rql",
+      "rule.cel",
+      "rule.json",
+      "wiz.rego",
+    ]);
+    const rego = await readFile(join(directory, "drafts", "aws-ebs-unencrypted", "wiz.rego"), "utf8");
+    expect(rego.startsWith("package wiz\n")).toBe(true);
+    const rule = JSON.parse(
+      await readFile(join(directory, "drafts", "aws-ebs-unencrypted", "rule.json"), "utf8"),
+    );
+    expect(rule.rule.id).toBe("aws-ebs-unencrypted");
+    expect(rule.fixtures.violating.length).toBeGreaterThan(0);
   });
 });

@@ -35,6 +35,7 @@ export {
   governanceRuleFor,
   matchTemplate,
 } from "./draft.js";
+export { type DraftFile, exportDraft } from "./export.js";
 export { type FixtureReport, type FixtureResult, testRule } from "./fixtures.js";
 export {
   configurationFor,

@@ -1,4 +1,7 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { type Draft, draftPolicy } from "../../agents/drafting/draft.js";
+import { exportDraft } from "../../agents/drafting/export.js";
 import {
   configurationFor,
   type DraftImpact,
@@ -27,11 +30,14 @@ Options:
   --model <provider>   none | auto | openai | anthropic | ollama (default none: templates only)
   --seed <n>           sandbox estate seed (default 1)
   --size <n>           sandbox findings per platform (default 200)
+  --out <dir>          also write the draft as files for review in git: <dir>/<rule id>/rule.json,
+                       rule.cel, wiz.rego, prisma.rql, lacework.lql, orca.sonar, governance.json, README.md
   --json               the draft and its impact as JSON
 
 Examples:
   cloudsteward draft "no storage bucket may be public"
   cloudsteward draft "SSH must not be open to the internet" --json | jq '.draft.policies[].text'
+  cloudsteward draft "EBS volumes must be encrypted" --out policies/drafts
   OPENAI_API_KEY=… cloudsteward draft "encrypt all PII at rest with KMS" --model auto`;
 
 /** The flags of `cloudsteward draft`. */
@@ -41,6 +47,7 @@ export const draftArgs = {
     model: { type: "string", default: "none", choices: ["none", "auto", "openai", "anthropic", "ollama"] },
     seed: { type: "string", default: "1" },
     size: { type: "string", default: "200" },
+    out: { type: "string", path: "directory" },
     json: { type: "boolean", default: false },
   },
 } as const satisfies CommandArgs;
@@ -72,6 +79,16 @@ export async function draftCommand(args: string[], io: CliIo): Promise<number> {
   });
   if (out.json) out.data({ model: label, draft, impact });
   else printDraft(out, draft, impact, label);
+  if (values.out !== undefined) {
+    const directory = resolve(io.cwd, values.out);
+    const files = exportDraft(draft);
+    for (const file of files) {
+      const path = join(directory, file.path);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, file.content);
+    }
+    out.note(`Wrote ${files.length} files to ${join(directory, draft.rule.id)}`);
+  }
   return draft.ready ? exitCodes.ok : exitCodes.failure;
 }
 

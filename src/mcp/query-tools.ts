@@ -181,6 +181,7 @@ export const queryTools: readonly McpToolDefinition[] = [
 function queryOptions(context: ToolContext) {
   return {
     store: context.store,
+    cases: context.cases,
     now: context.now,
     ...(context.sources ? { sources: context.sources } : {}),
   };

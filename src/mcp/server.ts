@@ -1,6 +1,7 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { definePolicy } from "../agents/policy/define.js";
 import type { Policy, PolicyInput } from "../agents/policy/schema.js";
+import { type StoredCases, storedCases } from "../agents/query/stored.js";
 import { type AuditLog, auditLog } from "../audit/audit-log.js";
 import { isCloudstewardError, PolicyError } from "../core/errors.js";
 import { redact } from "../core/redact.js";
@@ -64,6 +65,7 @@ export function createMcpServer(options: McpServerOptions): McpServer {
   const audit = options.audit ?? auditLog(options.store);
   const context: ToolContext = {
     store: options.store,
+    cases: casesOf(options.store),
     policy,
     audit,
     principal,
@@ -91,6 +93,21 @@ export function createMcpServer(options: McpServerOptions): McpServer {
 }
 
 // Internal helpers.
+
+/**
+ * One decoded copy of each Store's cases per process, shared by every server over it (the HTTP
+ * handler makes a server per request): no call parses every stored case again.
+ */
+const caseCopies = new WeakMap<Store, StoredCases>();
+
+function casesOf(store: Store): StoredCases {
+  let cases = caseCopies.get(store);
+  if (!cases) {
+    cases = storedCases(store);
+    caseCopies.set(store, cases);
+  }
+  return cases;
+}
 
 /** Runs a tool, records the call on the audit log, and shapes the result for the client. */
 async function callTool(tool: McpToolDefinition, input: unknown, context: ToolContext, via?: string) {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ExceptionRecord } from "../agents/exceptions/exceptions.js";
 import type { Policy, Principal } from "../agents/policy/schema.js";
+import type { StoredCases } from "../agents/query/stored.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import { type Case, environmentSchema, findingCountOf } from "../core/case.js";
 import { type Finding, severitySchema } from "../core/finding.js";
@@ -11,6 +12,8 @@ import type { LanguageModel } from "../llm/language-model.js";
 /** What every tool call runs with: the server's parts and the caller. */
 export interface ToolContext {
   store: Store;
+  /** The Store's cases, decoded once and shared by the calls (re-read every few seconds). */
+  cases: StoredCases;
   policy: Policy;
   audit: AuditLog;
   /** The principal the call acts as: the server's, or the one an HTTP bearer token maps to. */

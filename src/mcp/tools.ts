@@ -12,6 +12,7 @@ import {
   assessCompliance,
   type ComplianceException,
   complianceScore,
+  type FrameworkAssessment,
   toSnapshot,
 } from "../agents/compliance/posture.js";
 import { deriveActions } from "../agents/decide/decide.js";
@@ -102,7 +103,7 @@ export const storeTools: readonly McpToolDefinition[] = [
     untrusted: true,
     async run(input, context) {
       const matching: Case[] = [];
-      for await (const item of storedCases(context.store)) {
+      for (const item of await context.cases.read()) {
         if (input.severity && !input.severity.includes(item.severity)) continue;
         if (input.environment && !input.environment.includes(environmentOf(item))) continue;
         if (input.owner && ownerOf(item) !== input.owner) continue;
@@ -195,14 +196,26 @@ export const storeTools: readonly McpToolDefinition[] = [
     annotations: readHints,
     untrusted: true,
     async run(input, context) {
-      const findings = await storedFindings(context.store);
-      // One framework in, one assessment out.
-      const assessment = assessCompliance(findings, {
-        mapper: complianceMapper({ frameworks: [input.framework] }),
-        at: context.now(),
-        ...(input.accounts ? { scope: { accounts: input.accounts } } : {}),
-        exceptions: await activeExceptions(context.store),
-      })[0]!;
+      const cases = await context.cases.read();
+      const exceptions = await activeExceptions(context.store);
+      // The same cases, framework, accounts and exceptions assess alike: reuse the assessment.
+      const key = JSON.stringify([input.framework, input.accounts ?? null, exceptions]);
+      let assessments = assessmentsOf.get(cases);
+      if (!assessments) {
+        assessments = new Map();
+        assessmentsOf.set(cases, assessments);
+      }
+      let assessment = assessments.get(key);
+      if (!assessment) {
+        // One framework in, one assessment out.
+        assessment = assessCompliance(findingsOf(cases), {
+          mapper: complianceMapper({ frameworks: [input.framework] }),
+          at: context.now(),
+          ...(input.accounts ? { scope: { accounts: input.accounts } } : {}),
+          exceptions,
+        })[0]!;
+        assessments.set(key, assessment);
+      }
       const snapshot = toSnapshot(assessment);
       const failing = assessment.requirements.filter((requirement) => requirement.status === "fail");
       const score = complianceScore(snapshot);
@@ -267,7 +280,7 @@ export const storeTools: readonly McpToolDefinition[] = [
       const now = context.now();
       const pack = await buildEvidencePack({
         framework: input.framework,
-        findings: await storedFindings(context.store),
+        findings: findingsOf(await context.cases.read()),
         audit: context.audit,
         exceptions: await activeExceptions(context.store),
         now,
@@ -510,13 +523,18 @@ export const storeTools: readonly McpToolDefinition[] = [
 
 // Internal helpers.
 
-async function* storedCases(store: Store): AsyncIterable<Case> {
-  for await (const { value } of store.list<Case>(casesNamespace)) yield value;
-}
+/** The findings of each decoded copy of the cases, flattened once. */
+const findingsByCases = new WeakMap<readonly Case[], Finding[]>();
 
-async function storedFindings(store: Store): Promise<Finding[]> {
-  const findings: Finding[] = [];
-  for await (const item of storedCases(store)) findings.push(...item.findings);
+/** Assessments per decoded copy of the cases, by framework, accounts and exceptions in force. */
+const assessmentsOf = new WeakMap<readonly Case[], Map<string, FrameworkAssessment>>();
+
+function findingsOf(cases: readonly Case[]): Finding[] {
+  let findings = findingsByCases.get(cases);
+  if (!findings) {
+    findings = cases.flatMap((item) => item.findings);
+    findingsByCases.set(cases, findings);
+  }
   return findings;
 }
 

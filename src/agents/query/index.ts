@@ -50,3 +50,4 @@ export {
   runQuery,
 } from "./run.js";
 export * from "./schema.js";
+export { type StoredCases, type StoredCasesOptions, storedCases } from "./stored.js";

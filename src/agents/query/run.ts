@@ -25,6 +25,7 @@ import {
   type PostureQueryInput,
   postureQuerySchema,
 } from "./schema.js";
+import { casesOf, type StoredCases } from "./stored.js";
 
 /** Where a query reads from, and what it reads with. */
 export interface QueryOptions {
@@ -32,6 +33,8 @@ export interface QueryOptions {
   sources?: readonly FindingSource[];
   /** Answers `cases` and `exceptions`, the `exception` filter, and `findings` when no source is given. */
   store?: Store;
+  /** A decoded copy of the Store's cases (`storedCases`) for repeated questions. @default the Store is read per query */
+  cases?: StoredCases;
   /** The clock `asOf` defaults to. */
   now?: () => Date;
   /** Maps findings to requirements (framework filters, `requirement` groups). @default complianceMapper() */
@@ -189,7 +192,7 @@ export async function runQuery(
     };
     if (query.subject === "cases") {
       const matched: Case[] = [];
-      for await (const { value } of options.store!.list<Case>(casesNamespace)) {
+      for await (const value of casesOf(options.store!, options.cases)) {
         result.scanned++;
         const context = caseContextOf(value.context);
         const hit = value.findings.find((finding) => matches(finding, context));
@@ -219,7 +222,7 @@ export async function runQuery(
         );
       } else {
         const seen = new Set<string>();
-        for await (const { value } of options.store!.list<Case>(casesNamespace)) {
+        for await (const value of casesOf(options.store!, options.cases)) {
           const context = caseContextOf(value.context);
           for (const finding of value.findings) {
             if (seen.has(finding.id)) continue;

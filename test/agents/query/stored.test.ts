@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { casesNamespace } from "../../../src/agents/governance/governance.js";
+import { runQuery, storedCases } from "../../../src/agents/query/index.js";
+import type { Case } from "../../../src/core/case.js";
+import { memoryStore } from "../../../src/core/memory-store.js";
+import { makeCase, makeFinding } from "../../../src/testing/factories.js";
+
+function caseOf(id: string, severity: "critical" | "low"): Case {
+  return makeCase({
+    findings: [makeFinding({ source: { nativeId: id }, severity })],
+    groupKey: { rule: `rule-${id}` },
+  });
+}
+
+describe("storedCases", () => {
+  it("decodes the Store's cases once, re-reads them in the background after refreshMs, and waits after maxStaleMs", async () => {
+    const store = memoryStore();
+    await store.set(casesNamespace, "a", caseOf("a", "critical"));
+    let clock = 0;
+    const cases = storedCases(store, { refreshMs: 1_000, maxStaleMs: 10_000, now: () => clock });
+    const first = await cases.read();
+    expect(first.map((item) => item.findings[0]!.source.nativeId)).toEqual(["a"]);
+
+    await store.set(casesNamespace, "b", caseOf("b", "low"));
+    clock = 500;
+    expect(await cases.read()).toBe(first); // fresh enough: the same copy
+
+    clock = 1_500;
+    expect(await cases.read()).toBe(first); // stale: answered from the copy, re-read started
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const second = await cases.read();
+    expect(second).not.toBe(first);
+    expect(second).toHaveLength(2);
+
+    await store.delete(casesNamespace, "a");
+    clock = 20_000;
+    expect(await cases.read()).toHaveLength(1); // too old to answer from: waits for the Store
+  });
+
+  it("gives runQuery the same answer as reading the Store", async () => {
+    const store = memoryStore();
+    for (const [id, severity] of [
+      ["c1", "critical"],
+      ["c2", "low"],
+      ["c3", "critical"],
+    ] as const)
+      await store.set(casesNamespace, id, caseOf(id, severity));
+    const query = { filters: { severity: ["critical" as const] }, groupBy: ["severity" as const] };
+    const direct = await runQuery(query, { store });
+    const viaCopy = await runQuery(query, { store, cases: storedCases(store) });
+    expect(viaCopy.total).toBe(2);
+    expect(viaCopy.findings.map((finding) => finding.id)).toEqual(
+      direct.findings.map((finding) => finding.id),
+    );
+    expect(viaCopy.groups).toEqual(direct.groups);
+  });
+});

@@ -12,7 +12,7 @@ import type { LanguageModel } from "../llm/language-model.js";
 /** What every tool call runs with: the server's parts and the caller. */
 export interface ToolContext {
   store: Store;
-  /** The Store's cases, decoded once and shared by the calls (re-read every few seconds). */
+  /** The Store's cases, decoded once and shared by the calls (re-read in the background after a minute). */
   cases: StoredCases;
   policy: Policy;
   audit: AuditLog;

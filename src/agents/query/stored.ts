@@ -13,9 +13,9 @@ export interface StoredCases {
 
 /** Options of {@link storedCases}. */
 export interface StoredCasesOptions {
-  /** After this long, a read returns the copy it has and re-reads the Store in the background. @default 5_000 */
+  /** After this long, a read returns the copy it has and re-reads the Store in the background. @default 60_000 */
   refreshMs?: number;
-  /** After this long, a read waits for a fresh copy instead. @default 60_000 */
+  /** After this long, a read waits for a fresh copy instead. @default 600_000 */
   maxStaleMs?: number;
   /** The clock, in milliseconds. @default Date.now */
   now?: () => number;
@@ -24,16 +24,16 @@ export interface StoredCasesOptions {
 /**
  * Reads the Store's cases once and keeps them decoded, so repeated questions (the MCP server, a
  * query service) do not parse every case again: reading and parsing 100,000 findings costs far more
- * than filtering them. The copy is at most `refreshMs` old when calls are frequent (older ones are
- * re-read in the background while the copy answers) and never older than `maxStaleMs`.
- * Memory: the decoded findings stay on the heap as long as the reader lives.
+ * than filtering them. A read past `refreshMs` answers from the copy and re-reads the Store in the
+ * background (a re-read parses every case again, so it is kept rare); past `maxStaleMs` it waits for
+ * the Store. Memory: the decoded findings stay on the heap as long as the reader lives.
  * @example
  * const cases = storedCases(store);
  * await runQuery({ filters: { severity: ["critical"] } }, { store, cases });
  */
 export function storedCases(store: Store, options: StoredCasesOptions = {}): StoredCases {
-  const refreshMs = options.refreshMs ?? 5_000;
-  const maxStaleMs = options.maxStaleMs ?? 60_000;
+  const refreshMs = options.refreshMs ?? 60_000;
+  const maxStaleMs = options.maxStaleMs ?? 600_000;
   const now = options.now ?? Date.now;
   let copy: { cases: readonly Case[]; readAt: number } | undefined;
   let reading: Promise<readonly Case[]> | undefined;

@@ -7,7 +7,7 @@ import type { RoutingRule } from "../policy/schema.js";
 import { type CompiledPolicies, compilePolicies } from "./compile/index.js";
 import { type FixtureReport, testRule } from "./fixtures.js";
 import { compileRule, type PortableRule, portableRuleSchema } from "./rule.js";
-import { type DraftFixtures, type DraftTemplate, draftTemplates } from "./templates.js";
+import { configurationFor, type DraftFixtures, type DraftTemplate, draftTemplates } from "./templates.js";
 
 /** The prompt version of model drafts, recorded with every draft a model proposed. */
 export const draftPromptVersion = "draft-policy@1";
@@ -69,7 +69,7 @@ export async function draftPolicy(requirement: string, options: DraftPolicyOptio
     }
     return assemble(requirement, "template", template.rule, template.fixtures, template.archetype);
   }
-  return draftWithModel(requirement, options.model, template, options);
+  return draftWithModel(requirement, options.model, template, templates, options);
 }
 
 /**
@@ -128,7 +128,14 @@ const proposalSchema = z.object({
   }),
 });
 
-const system = [
+/** The attribute names of each known type: the compliant configuration the templates agree on. */
+function vocabularyOf(templates: readonly DraftTemplate[]): string {
+  const types = [...new Set(templates.flatMap((template) => template.rule.resourceTypes))].sort();
+  const examples = Object.fromEntries(types.map((type) => [type, configurationFor(type, [], templates)]));
+  return `Known resource types, each with a compliant configuration showing its attribute names (use these names; invent new ones only for attributes not shown):\n${JSON.stringify(examples)}`;
+}
+
+const instructions = [
   "You turn a cloud security requirement into a portable rule and test fixtures.",
   "A portable rule has: id (kebab-case), title, resourceTypes (normalized <cloud>.<service>.<kind>, e.g. aws.s3.bucket,",
   "aws.ec2.security-group, azure.storage.account, gcp.storage.bucket, kubernetes.pod), severity, and `when`: a condition",
@@ -144,6 +151,7 @@ async function draftWithModel(
   requirement: string,
   model: LanguageModel,
   template: DraftTemplate | undefined,
+  templates: readonly DraftTemplate[],
   options: DraftPolicyOptions,
 ): Promise<Draft> {
   const attempts = Math.max(1, options.attempts ?? 2);
@@ -159,7 +167,7 @@ async function draftWithModel(
       schema: proposalSchema,
       schemaName: "policy_draft",
       schemaDescription: "A portable rule and the fixtures it is tested on.",
-      system,
+      system: `${instructions}\n${vocabularyOf(templates)}`,
       prompt: `Draft the rule for this requirement:\n${untrustedBlock("requirement", requirement)}\n${example}${feedback}`,
       promptVersion: draftPromptVersion,
       signal: options.signal,

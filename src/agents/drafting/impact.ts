@@ -5,7 +5,7 @@ import type { Policy, PolicyInput } from "../policy/schema.js";
 import { replay } from "../replay/replay.js";
 import type { Draft } from "./draft.js";
 import { compileRule } from "./rule.js";
-import { type Configuration, draftTemplates } from "./templates.js";
+import type { Configuration } from "./templates.js";
 
 /** A recorded resource, with its configuration, as the impact replay reads it. */
 export interface ImpactResource {
@@ -142,28 +142,6 @@ export function existingFindingOf(finding: Finding): ExistingFinding {
   };
 }
 
-/**
- * A plausible configuration of a resource from the archetypes reported on it: the compliant fixture
- * of every template of its type, then the violating fixture of each reported archetype's templates.
- * For estates recorded without configurations (the sandbox's), so a draft can be replayed on them.
- * @example
- * configurationFor("aws.s3.bucket", ["aws-s3-public-read"]); // { policyStatus: { isPublic: true }, … }
- */
-export function configurationFor(type: string, archetypes: Iterable<string>): Configuration {
-  const reported = new Set(archetypes);
-  const templates = draftTemplates.filter(
-    (template) => template.rule.resourceTypes[0] === type && template.rule.id === template.archetype,
-  );
-  let configuration: Configuration = {};
-  for (const template of templates)
-    configuration = merge(configuration, template.fixtures.compliant[0] ?? {});
-  for (const template of templates) {
-    if (reported.has(template.archetype))
-      configuration = merge(configuration, template.fixtures.violating[0] ?? {});
-  }
-  return configuration;
-}
-
 // Internal helpers.
 
 function countBy<T>(items: readonly T[], key: (item: T) => string): Record<string, number> {
@@ -173,28 +151,6 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): Record<strin
     counts[name] = (counts[name] ?? 0) + 1;
   }
   return counts;
-}
-
-function isRecord(value: unknown): value is Configuration {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** Deep merge; lists merge element by element, so two templates' settings of one container both hold. */
-function merge(base: Configuration, patch: Configuration): Configuration {
-  const result: Configuration = { ...base };
-  for (const [key, value] of Object.entries(patch)) result[key] = mergeValue(result[key], value);
-  return result;
-}
-
-function mergeValue(current: unknown, value: unknown): unknown {
-  if (isRecord(current) && isRecord(value)) return merge(current, value);
-  if (Array.isArray(current) && Array.isArray(value)) {
-    const length = Math.max(current.length, value.length);
-    return Array.from({ length }, (_, index) =>
-      index < value.length ? mergeValue(current[index], value[index]) : current[index],
-    );
-  }
-  return value;
 }
 
 async function governanceImpact(

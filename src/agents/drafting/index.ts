@@ -38,7 +38,6 @@ export {
 export { type DraftFile, exportDraft } from "./export.js";
 export { type FixtureReport, type FixtureResult, testRule } from "./fixtures.js";
 export {
-  configurationFor,
   type DraftImpact,
   type ExistingFinding,
   existingFindingOf,
@@ -60,4 +59,10 @@ export {
   type RuleValue,
   toCel,
 } from "./rule.js";
-export { type Configuration, type DraftFixtures, type DraftTemplate, draftTemplates } from "./templates.js";
+export {
+  type Configuration,
+  configurationFor,
+  type DraftFixtures,
+  type DraftTemplate,
+  draftTemplates,
+} from "./templates.js";

@@ -1033,3 +1033,53 @@ export const draftTemplates: readonly DraftTemplate[] = [
     [pod({ resources: { limits: { cpu: "500m", memory: "256Mi" } } })],
   ),
 ];
+
+/**
+ * A plausible configuration of a resource from the archetypes reported on it: the compliant fixture
+ * of every template of its type, then the violating fixture of each reported archetype's templates.
+ * For estates recorded without configurations (the sandbox's), so a draft can be replayed on them, and
+ * to show a model the attribute names of each type.
+ * @example
+ * configurationFor("aws.s3.bucket", ["aws-s3-public-read"]); // { policyStatus: { isPublic: true }, … }
+ */
+export function configurationFor(
+  type: string,
+  archetypes: Iterable<string>,
+  templates: readonly DraftTemplate[] = draftTemplates,
+): Configuration {
+  const reported = new Set(archetypes);
+  const ofType = templates.filter(
+    (template) => template.rule.resourceTypes[0] === type && template.rule.id === template.archetype,
+  );
+  let configuration: Configuration = {};
+  for (const template of ofType) configuration = merge(configuration, template.fixtures.compliant[0] ?? {});
+  for (const template of ofType) {
+    if (reported.has(template.archetype))
+      configuration = merge(configuration, template.fixtures.violating[0] ?? {});
+  }
+  return configuration;
+}
+
+// Internal helpers.
+
+function isRecord(value: unknown): value is Configuration {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Deep merge; lists merge element by element, so two templates' settings of one container both hold. */
+function merge(base: Configuration, patch: Configuration): Configuration {
+  const result: Configuration = { ...base };
+  for (const [key, value] of Object.entries(patch)) result[key] = mergeValue(result[key], value);
+  return result;
+}
+
+function mergeValue(current: unknown, value: unknown): unknown {
+  if (isRecord(current) && isRecord(value)) return merge(current, value);
+  if (Array.isArray(current) && Array.isArray(value)) {
+    const length = Math.max(current.length, value.length);
+    return Array.from({ length }, (_, index) =>
+      index < value.length ? mergeValue(current[index], value[index]) : current[index],
+    );
+  }
+  return value;
+}

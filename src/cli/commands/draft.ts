@@ -3,12 +3,12 @@ import { dirname, join, resolve } from "node:path";
 import { type Draft, draftPolicy } from "../../agents/drafting/draft.js";
 import { exportDraft } from "../../agents/drafting/export.js";
 import {
-  configurationFor,
   type DraftImpact,
   type ExistingFinding,
   type ImpactResource,
   replayDraft,
 } from "../../agents/drafting/impact.js";
+import { configurationFor } from "../../agents/drafting/templates.js";
 import { generateEstate } from "../../testing/estate.js";
 import { demoPolicy } from "../demo-policy.js";
 import { type CliIo, type CliOutput, createOutput, exitCodes } from "../io.js";

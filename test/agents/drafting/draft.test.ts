@@ -77,6 +77,10 @@ describe("draftPolicy", () => {
     expect(draft.promptVersion).toBe("draft-policy@1");
     const prompt = String(model.requests[0]?.messages[0]?.content);
     expect(prompt).toMatch(/<untrusted-data id="[^"]+" label="requirement">\nEncrypt all PII/);
+    const system = String(model.requests[0]?.system);
+    expect(system).toContain('"aws.s3.bucket":{');
+    expect(system).toContain('"policyStatus":{"isPublic":false}');
+    expect(system).not.toContain("Encrypt all PII");
   });
 
   it("never offers a model draft that fails its own fixtures as ready, after sending the failure back", async () => {

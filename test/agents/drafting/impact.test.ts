@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { draftPolicy } from "../../../src/agents/drafting/draft.js";
-import { configurationFor, type ImpactResource, replayDraft } from "../../../src/agents/drafting/impact.js";
+import { type ImpactResource, replayDraft } from "../../../src/agents/drafting/impact.js";
 import { compileRule } from "../../../src/agents/drafting/rule.js";
-import { draftTemplates } from "../../../src/agents/drafting/templates.js";
+import { configurationFor, draftTemplates } from "../../../src/agents/drafting/templates.js";
 
 function bucket(id: string, archetypes: string[], extra: Partial<ImpactResource> = {}): ImpactResource {
   return {

@@ -38,6 +38,12 @@ export {
   type RuleFixtureResult,
   type TestRulesOptions,
 } from "./rules.js";
+export {
+  type DriftEstate,
+  type DriftEstateCall,
+  type DriftEstateOptions,
+  driftEstate,
+} from "./sandbox/drift.js";
 export { type Emulation, emulationFetch, type SandboxFaults } from "./sandbox/emulation.js";
 export { type EmulationFactory, type EmulationName, emulations } from "./sandbox/emulations.js";
 export { createFaults, type FaultStats, type Faults } from "./sandbox/faults.js";

@@ -1,7 +1,8 @@
 /**
  * Drift and remediation orchestration: approved baselines (from a snapshot, Terraform, the knowledge
  * base), drift detection from snapshot diffs and the platforms' change signals, attributed to who
- * changed what and how; playbooks as data with their fix impact.
+ * changed what and how; playbooks as data with their fix impact; decisions under the policy through
+ * the approval gate, with verification and rollback.
  * @module cloudsteward/drift
  */
 
@@ -51,3 +52,14 @@ export {
   valueAt,
   verificationPasses,
 } from "./playbooks.js";
+export {
+  type DriftDecision,
+  type DriftExecution,
+  type DriftFix,
+  type DriftFixState,
+  type DriftRemediation,
+  type DriftRemediationOptions,
+  driftFixesNamespace,
+  driftRemediation,
+  type ImpactContext,
+} from "./remediate.js";

@@ -1,0 +1,255 @@
+import type { ChangeAttribution, ResourceSnapshot } from "../../agents/drift/baseline.js";
+import { defaultPlaybooks, type Playbook } from "../../agents/drift/playbooks.js";
+import { functionRemediation } from "../../agents/remediation/function.js";
+import { pipelineTrigger } from "../../agents/remediation/pipeline-trigger.js";
+import type { Finding } from "../../core/finding.js";
+import type { Remediator } from "../../core/remediator.js";
+
+/** Options of {@link driftEstate}. */
+export interface DriftEstateOptions {
+  /** The resources as they are at `start`. */
+  resources: readonly ResourceSnapshot[];
+  /** @default 2026-12-01T00:00:00Z */
+  start?: Date;
+  /** How long a triggered pipeline or webhook takes to change the estate, in ms. @default 5 minutes */
+  pipelineDelayMs?: number;
+  /** The playbooks whose verification checks a fix applies. @default defaultPlaybooks */
+  playbooks?: readonly Playbook[];
+}
+
+/** One remediation call the estate accepted. */
+export interface DriftEstateCall {
+  route: "native" | "pipeline";
+  resourceId: string;
+  playbook: string;
+  /** The case the fix was for (one call per case is the exactly-once rule). */
+  caseId: string;
+  at: string;
+}
+
+/** An estate that changes over a clock the test advances, and accepts fixes. */
+export interface DriftEstate {
+  /** The estate's clock. */
+  now(): Date;
+  /** Moves the clock on, applying the pipeline runs that finish meanwhile. */
+  advance(ms: number): void;
+  /** Every resource now (copies). */
+  snapshots(): ResourceSnapshot[];
+  /** One resource now (a copy). */
+  read(id: string): Promise<ResourceSnapshot | undefined>;
+  /**
+   * Changes an attribute (dotted path) now, as someone would in the console or through IaC, and emits
+   * the platform's change signal: a Prisma `audit_event` alert carrying the CloudTrail record.
+   */
+  change(
+    id: string,
+    path: string,
+    value: unknown,
+    by: Pick<ChangeAttribution, "actor" | "via" | "event">,
+  ): void;
+  /** The change-signal findings emitted so far. */
+  findings(): Finding[];
+  /** Makes fixes to a resource have no effect (a pipeline that "succeeds" but changes nothing), or undoes that. */
+  stuck(id: string, stuck: boolean): void;
+  /**
+   * The remediators: `native` applies at once; `pipeline` is the real `pipelineTrigger` posting a
+   * GitHub `workflow_dispatch` to {@link DriftEstate.fetch}, whose run changes the estate after
+   * `pipelineDelayMs`.
+   */
+  remediators: { native: Remediator; pipeline: Remediator };
+  /**
+   * The emulated CI/CD API: `POST https://api.github.test/repos/<owner>/<repo>/actions/workflows/<file>/dispatches`
+   * with `{ ref, inputs: { playbook, resource, case } }` answers 204 and schedules the run; anything else 404.
+   */
+  fetch: typeof globalThis.fetch;
+  /** Every remediation call accepted, in order. */
+  calls(): DriftEstateCall[];
+  /** Puts a resource's attributes back as they were before the last fix (a rollback). */
+  restore(id: string): Promise<void>;
+}
+
+/**
+ * An in-memory estate for drift tests and examples: resources change when the test says, over a clock
+ * the test advances, each change emitting a change signal; the remediators change the estate (at once
+ * or after a pipeline's delay) by applying the playbook's verification checks, so verification observes
+ * what really happened.
+ * @example
+ * const estate = driftEstate({ resources });
+ * estate.change("arn:aws:s3:::site", "publicAccessBlock.BlockPublicAcls", false, { actor: "bob", via: "console" });
+ */
+export function driftEstate(options: DriftEstateOptions): DriftEstate {
+  let clock = (options.start ?? new Date("2026-12-01T00:00:00Z")).getTime();
+  const delay = options.pipelineDelayMs ?? 5 * 60_000;
+  const playbooks = options.playbooks ?? defaultPlaybooks;
+  const resources = new Map(options.resources.map((resource) => [resource.id, structuredClone(resource)]));
+  const pending: { due: number; apply: () => void }[] = [];
+  const emitted: Finding[] = [];
+  const accepted: DriftEstateCall[] = [];
+  const stuckIds = new Set<string>();
+  const beforeFix = new Map<string, Record<string, unknown>>();
+
+  const apply = (resourceId: string, playbookId: string) => {
+    const resource = resources.get(resourceId);
+    const playbook = playbooks.find((item) => item.id === playbookId);
+    if (!resource || !playbook || stuckIds.has(resourceId)) return;
+    beforeFix.set(resourceId, structuredClone(resource.attributes));
+    for (const check of playbook.verify.checks) setAt(resource.attributes, check.path, check.equals);
+    resource.lastChange = {
+      actor: `cloudsteward/${playbookId}`,
+      via: "api",
+      at: new Date(clock).toISOString(),
+    };
+  };
+  const accept = (route: DriftEstateCall["route"], resourceId: string, playbook: string, caseId: string) => {
+    accepted.push({ route, resourceId, playbook, caseId, at: new Date(clock).toISOString() });
+    if (route === "native") apply(resourceId, playbook);
+    else pending.push({ due: clock + delay, apply: () => apply(resourceId, playbook) });
+  };
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    const request = new Request(input, init);
+    if (
+      request.method !== "POST" ||
+      !/^https:\/\/api\.github\.test\/repos\/[^/]+\/[^/]+\/actions\/workflows\/[^/]+\/dispatches$/.test(
+        request.url,
+      )
+    ) {
+      return new Response(JSON.stringify({ message: "Not Found" }), { status: 404 });
+    }
+    const body = JSON.parse((await request.text()) || "{}") as {
+      ref?: unknown;
+      inputs?: Record<string, unknown>;
+    };
+    const inputs = body.inputs ?? {};
+    if (
+      typeof body.ref !== "string" ||
+      typeof inputs.playbook !== "string" ||
+      typeof inputs.resource !== "string"
+    ) {
+      return new Response(
+        JSON.stringify({ message: "Invalid request: ref and inputs.playbook, inputs.resource are required" }),
+        { status: 422 },
+      );
+    }
+    accept("pipeline", inputs.resource, inputs.playbook, String(inputs.case ?? ""));
+    return new Response(null, { status: 204 });
+  };
+  const native = functionRemediation({
+    name: "sandbox-native",
+    async remediate(action) {
+      const resourceId = action.case.findings[0]?.resource.id ?? "";
+      accept("native", resourceId, String(action.params.playbook ?? ""), action.case.id);
+      return {
+        status: "applied",
+        details: { fix: (action.params.fix as Record<string, unknown> | undefined) ?? null },
+        rollback: `Restore ${resourceId} from before the fix.`,
+      };
+    },
+  });
+  const pipeline = pipelineTrigger({
+    name: "sandbox-pipeline",
+    url: "https://api.github.test/repos/acme/infra/actions/workflows/drift-fix.yml/dispatches",
+    token: "sandbox-github-token",
+    fetch,
+    headers: { accept: "application/vnd.github+json" },
+    body: (action) => {
+      const fix = (action.params.fix ?? {}) as { inputs?: Record<string, string> };
+      return { ref: "main", inputs: { ...fix.inputs, case: action.case.id } };
+    },
+    rollback: "Revert the commit the drift-fix workflow pushed.",
+  });
+
+  return {
+    now: () => new Date(clock),
+    advance(ms) {
+      clock += ms;
+      pending.sort((a, b) => a.due - b.due);
+      while (pending.length > 0 && (pending[0] as { due: number }).due <= clock) pending.shift()?.apply();
+    },
+    snapshots: () => [...resources.values()].map((resource) => structuredClone(resource)),
+    read: async (id) => {
+      const resource = resources.get(id);
+      return resource ? structuredClone(resource) : undefined;
+    },
+    change(id, path, value, by) {
+      const resource = resources.get(id);
+      if (!resource) throw new Error(`driftEstate: no resource ${id}.`);
+      setAt(resource.attributes, path, value);
+      const at = new Date(clock).toISOString();
+      resource.lastChange = { ...by, at, platform: "prisma" };
+      const userAgent =
+        by.via === "console"
+          ? "console.amazonaws.com"
+          : by.via === "iac"
+            ? "Terraform/1.9.5"
+            : "aws-cli/2.15";
+      const nativeId = `P-${emitted.length + 1}`;
+      emitted.push({
+        id: `prisma:${nativeId}`,
+        dedupKey: `prisma:${nativeId}`,
+        source: {
+          platform: "prisma",
+          nativeId,
+          nativeSeverity: "medium",
+          nativeStatus: "open",
+          fetchedAt: at,
+        },
+        category: "threat",
+        severity: "medium",
+        status: "open",
+        title: `${by.event ?? "Configuration change"} on ${id}`,
+        description: "",
+        rule: { id: "prisma-audit-config-change", name: "Configuration changed", controls: [] },
+        resource: {
+          id,
+          type: resource.type,
+          nativeType: resource.type,
+          name: id,
+          cloud: "aws",
+          accountId: "",
+          tags: {},
+        },
+        firstSeen: at,
+        lastSeen: at,
+        raw: {
+          alertTime: clock,
+          policy: { policyType: "audit_event" },
+          resource: {
+            data: {
+              eventName: by.event ?? "Change",
+              eventTime: at,
+              userIdentity: { arn: by.actor },
+              userAgent,
+            },
+          },
+        },
+      });
+    },
+    findings: () => [...emitted],
+    stuck(id, stuck) {
+      if (stuck) stuckIds.add(id);
+      else stuckIds.delete(id);
+    },
+    remediators: { native, pipeline },
+    fetch,
+    calls: () => [...accepted],
+    async restore(id) {
+      const resource = resources.get(id);
+      const before = beforeFix.get(id);
+      if (resource && before) resource.attributes = structuredClone(before);
+    },
+  };
+}
+
+/** Sets a dotted path, creating objects on the way (`undefined` removes the attribute). */
+function setAt(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split(".");
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    const next = node[part];
+    if (typeof next !== "object" || next === null || Array.isArray(next)) node[part] = {};
+    node = node[part] as Record<string, unknown>;
+  }
+  const last = parts.at(-1) as string;
+  if (value === undefined) delete node[last];
+  else node[last] = value;
+}

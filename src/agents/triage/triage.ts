@@ -11,7 +11,7 @@ import { stableHash } from "../../core/fingerprint.js";
 import type { Warning } from "../../core/report.js";
 import type { Stage, StageContext } from "../../core/stage.js";
 import { type WithheldFinding, withheldFindings } from "../../core/withheld.js";
-import { createTagReader, type TagKeys } from "../enrich/normalize.js";
+import { createTagReader, type TagContext, type TagKeys, type TagReader } from "../enrich/normalize.js";
 import { CaseSamples, FindingTable, sortRows } from "./finding-table.js";
 import { type GroupingOptions, type GroupKey, mergeValues, ownValues } from "./group.js";
 import {
@@ -124,6 +124,9 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
       const at = now().getTime();
       const table = new FindingTable();
       const samples = new CaseSamples(table, sampleSize);
+      // A finding's tags are read for its owner, then for its priority factors: read them once.
+      const readRowTags = rememberLastRead(readTags);
+      const rowGrouping = { ...grouping, readTags: readRowTags };
       for await (const finding of input) {
         signal.throwIfAborted();
         if (typeof finding?.id !== "string") {
@@ -151,8 +154,8 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
         try {
           table.setGrouping(
             row,
-            ownValues(finding, grouping),
-            factorsOf(finding, readTags),
+            ownValues(finding, rowGrouping),
+            factorsOf(finding, readRowTags),
             String(finding.resource.id),
           );
         } catch (error) {
@@ -283,6 +286,19 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
 }
 
 // Internal helpers.
+
+/** `read`, answering again from its last read when given the same tags object twice in a row. */
+function rememberLastRead(read: TagReader): TagReader {
+  let lastTags: Readonly<Record<string, string>> | undefined;
+  let last: TagContext | undefined;
+  return (tags) => {
+    if (last === undefined || tags !== lastTags) {
+      last = read(tags);
+      lastTags = tags;
+    }
+    return last;
+  };
+}
 
 function groupParts(groupKey: Record<string, string>): string[] {
   return Object.entries(groupKey).map(([key, value]) => `${key}=${value}`);

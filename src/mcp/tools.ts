@@ -198,44 +198,26 @@ export const storeTools: readonly McpToolDefinition[] = [
     async run(input, context) {
       const cases = await context.cases.read();
       const exceptions = await activeExceptions(context.store);
-      // The same cases, framework, accounts and exceptions assess alike: reuse the assessment.
+      // The same cases, framework, accounts and exceptions assess alike: reuse the status.
       const key = JSON.stringify([input.framework, input.accounts ?? null, exceptions]);
-      let assessments = assessmentsOf.get(cases);
-      if (!assessments) {
-        assessments = new Map();
-        assessmentsOf.set(cases, assessments);
+      let statuses = statusesOf.get(cases);
+      if (!statuses) {
+        statuses = new Map();
+        statusesOf.set(cases, statuses);
       }
-      let assessment = assessments.get(key);
-      if (!assessment) {
+      let status = statuses.get(key);
+      if (!status) {
         // One framework in, one assessment out.
-        assessment = assessCompliance(findingsOf(cases), {
+        const [assessment] = assessCompliance(findingsOf(cases), {
           mapper: complianceMapper({ frameworks: [input.framework] }),
           at: context.now(),
           ...(input.accounts ? { scope: { accounts: input.accounts } } : {}),
           exceptions,
-        })[0]!;
-        assessments.set(key, assessment);
+        });
+        status = complianceStatusOf(assessment!);
+        statuses.set(key, status);
       }
-      const snapshot = toSnapshot(assessment);
-      const failing = assessment.requirements.filter((requirement) => requirement.status === "fail");
-      const score = complianceScore(snapshot);
-      return {
-        framework: assessment.framework,
-        name: assessment.name,
-        at: assessment.at,
-        findingCount: assessment.findingCount,
-        ...(score === undefined ? {} : { score }),
-        pass: snapshot.pass.length,
-        fail: failing.length,
-        notAssessed: snapshot.notAssessed.length,
-        failing: failing.slice(0, input.limit).map((requirement) => ({
-          id: requirement.id,
-          title: requirement.title,
-          failingFindings: requirement.failing.length,
-          failingResources: requirement.failingResources.slice(0, 20).map((resource) => resource.id),
-          exceptions: requirement.exceptions,
-        })),
-      };
+      return { ...status, failing: status.failing.slice(0, input.limit) };
     },
   }),
   defineTool({
@@ -526,8 +508,34 @@ export const storeTools: readonly McpToolDefinition[] = [
 /** The findings of each decoded copy of the cases, flattened once. */
 const findingsByCases = new WeakMap<readonly Case[], Finding[]>();
 
-/** Assessments per decoded copy of the cases, by framework, accounts and exceptions in force. */
-const assessmentsOf = new WeakMap<readonly Case[], Map<string, FrameworkAssessment>>();
+/** Compliance statuses per decoded copy of the cases, by framework, accounts and exceptions in force. */
+const statusesOf = new WeakMap<readonly Case[], Map<string, ComplianceStatus>>();
+
+type ComplianceStatus = ReturnType<typeof complianceStatusOf>;
+
+/** What compliance_status returns for an assessment, every failing requirement included. */
+function complianceStatusOf(assessment: FrameworkAssessment) {
+  const snapshot = toSnapshot(assessment);
+  const failing = assessment.requirements.filter((requirement) => requirement.status === "fail");
+  const score = complianceScore(snapshot);
+  return {
+    framework: assessment.framework,
+    name: assessment.name,
+    at: assessment.at,
+    findingCount: assessment.findingCount,
+    ...(score === undefined ? {} : { score }),
+    pass: snapshot.pass.length,
+    fail: failing.length,
+    notAssessed: snapshot.notAssessed.length,
+    failing: failing.map((requirement) => ({
+      id: requirement.id,
+      title: requirement.title,
+      failingFindings: requirement.failing.length,
+      failingResources: requirement.failingResources.slice(0, 20).map((resource) => resource.id),
+      exceptions: requirement.exceptions,
+    })),
+  };
+}
 
 function findingsOf(cases: readonly Case[]): Finding[] {
   let findings = findingsByCases.get(cases);

@@ -59,6 +59,13 @@ describe("cloudsteward ask", () => {
       expect(gap.resourceCount).toBeGreaterThan(0);
       expect(gap.explanations[0].risk.length).toBeGreaterThan(0);
     }
+    // Knowledge-base text explains several resources at once: no placeholder is left unfilled.
+    expect(JSON.stringify(answer.gaps)).not.toContain("{{");
+    expect(answer.citations.length).toBeGreaterThan(0);
+    expect(answer.citations.some((citation: { consoleUrl?: string }) => citation.consoleUrl)).toBe(true);
+    const calls = answer.nativeCalls as { platform: string; requests: { method: string; path: string }[] }[];
+    expect(calls.map((call) => call.platform).sort()).toEqual(["lacework", "orca", "prisma", "wiz"]);
+    for (const call of calls) expect(call.requests[0]).toMatchObject({ method: "POST" });
   }, 120_000);
 
   it("asks back when the question is vague, and refuses a write; exit code 2, nothing guessed", async () => {

@@ -6,7 +6,7 @@ import type { LanguageModel } from "../../llm/language-model.js";
 import { untrustedBlock } from "../../llm/prompt.js";
 import { bundledFrameworks } from "../compliance/framework.js";
 import { complianceMapper, requirementKey } from "../compliance/mapping.js";
-import { defaultKnowledge } from "../knowledge/knowledge-base.js";
+import { defaultKnowledge, personalize, type TemplateVariables } from "../knowledge/knowledge-base.js";
 import type { NativeRequest } from "./compile.js";
 import { archetypeReader, frameworkKeyOf, isRequirementOrChild } from "./evaluate.js";
 import { type ParsedQuestion, parseQuestion } from "./parse.js";
@@ -203,8 +203,10 @@ export function complianceGaps(query: PostureQuery, findings: Iterable<Finding>)
           return {
             archetype,
             title: entry?.title ?? archetype,
-            risk: entry?.risk ?? "No knowledge-base entry: see the platform's own description.",
-            remediation: entry?.remediation ?? [],
+            risk: entry
+              ? personalize(entry.risk, anyResource)
+              : "No knowledge-base entry: see the platform's own description.",
+            remediation: (entry?.remediation ?? []).map((step) => personalize(step, anyResource)),
             findings: count,
           };
         }),
@@ -212,6 +214,17 @@ export function complianceGaps(query: PostureQuery, findings: Iterable<Finding>)
 }
 
 // --- Internal helpers ---------------------------------------------------------------------------------
+
+/** What a knowledge-base text's placeholders read as when it explains several resources at once. */
+const anyResource: TemplateVariables = {
+  "resource.id": "the resource",
+  "resource.shortId": "the resource",
+  "resource.name": "the resource",
+  "resource.type": "the resource",
+  "resource.accountId": "its account",
+  "resource.accountName": "its account",
+  "rule.name": "the rule",
+};
 
 function citationsOf(result: QueryResult, count: number): Citation[] {
   if (result.query.subject === "cases")

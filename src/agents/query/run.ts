@@ -220,6 +220,9 @@ export async function runQuery(
             readSource(source, shown.platforms[index]!, take, options, result),
           ),
         );
+      } else if (options.cases && !options.contextOf) {
+        for (const entry of findingsWithContext(await options.cases.read()))
+          take(entry.finding, entry.context);
       } else {
         const seen = new Set<string>();
         for await (const value of casesOf(options.store!, options.cases)) {
@@ -241,6 +244,37 @@ export async function runQuery(
 }
 
 // --- Internal helpers ---------------------------------------------------------------------------------
+
+/** A finding of the stored cases, once, with the context queries read it with. */
+interface FindingEntry {
+  finding: Finding;
+  context: FindingContext | undefined;
+}
+
+/** Per decoded copy of the cases: their findings, each once, with their contexts read once. */
+const entriesOf = new WeakMap<readonly Case[], FindingEntry[]>();
+
+/**
+ * The findings of a decoded copy, each once, with the context every query would read: the case's
+ * enrich context, else the resource's tags. Built once per copy, so a query only filters.
+ */
+function findingsWithContext(cases: readonly Case[]): FindingEntry[] {
+  let entries = entriesOf.get(cases);
+  if (entries) return entries;
+  entries = [];
+  const seen = new Set<string>();
+  const fromTags = tagContext();
+  for (const item of cases) {
+    const context = caseContextOf(item.context);
+    for (const finding of item.findings) {
+      if (seen.has(finding.id)) continue;
+      seen.add(finding.id);
+      entries.push({ finding, context: context ?? fromTags(finding) });
+    }
+  }
+  entriesOf.set(cases, entries);
+  return entries;
+}
 
 function asOfOf(query: PostureQuery, now: (() => Date) | undefined): Date {
   return query.asOf ? new Date(query.asOf) : (now?.() ?? new Date());

@@ -45,7 +45,10 @@ describe("storedCases", () => {
       ["c3", "critical"],
     ] as const)
       await store.set(casesNamespace, id, caseOf(id, severity));
-    const query = { filters: { severity: ["critical" as const] }, groupBy: ["severity" as const] };
+    const query = {
+      filters: { severity: ["critical" as const], environment: ["production" as const] },
+      groupBy: ["environment" as const],
+    };
     const direct = await runQuery(query, { store });
     const viaCopy = await runQuery(query, { store, cases: storedCases(store) });
     expect(viaCopy.total).toBe(2);

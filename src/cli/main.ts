@@ -3,10 +3,13 @@ import { isAbortError, isCloudstewardError } from "../core/errors.js";
 import { approvalsArgs, approvalsCommand, approvalsHelp } from "./commands/approvals.js";
 import { askArgs, askCommand, askHelp } from "./commands/ask.js";
 import { auditArgs, auditCommand, auditHelp } from "./commands/audit.js";
+import { briefArgs, briefCommand, briefHelp } from "./commands/brief.js";
+import { complianceArgs, complianceCommand, complianceHelp } from "./commands/compliance.js";
 import { demoArgs, demoCommand, demoHelp } from "./commands/demo.js";
 import { draftArgs, draftCommand, draftHelp } from "./commands/draft.js";
 import { draftsArgs, draftsCommand, draftsHelp } from "./commands/drafts.js";
 import { evalArgs, evalCommand, evalHelp } from "./commands/eval.js";
+import { evidenceArgs, evidenceCommand, evidenceHelp } from "./commands/evidence.js";
 import { exceptionsArgs, exceptionsCommand, exceptionsHelp } from "./commands/exceptions.js";
 import { explainArgs, explainCommand, explainHelp } from "./commands/explain.js";
 import { initArgs, initCommand, initHelp } from "./commands/init.js";
@@ -120,6 +123,24 @@ export const cliCommands: Record<string, CliCommandEntry> = {
     help: auditHelp,
     args: auditArgs,
     summary: "verify the audit log or export evidence",
+  },
+  compliance: {
+    run: complianceCommand,
+    help: complianceHelp,
+    args: complianceArgs,
+    summary: "status of each compliance framework and requirement, now or --as-of a date",
+  },
+  evidence: {
+    run: evidenceCommand,
+    help: evidenceHelp,
+    args: evidenceArgs,
+    summary: "write an audit-ready evidence pack (HTML, Markdown, JSON, CSV, OSCAL), verified",
+  },
+  brief: {
+    run: briefCommand,
+    help: briefHelp,
+    args: briefArgs,
+    summary: "write the weekly security brief: trend, MTTR, SLA, top risks, compliance scores",
   },
   replay: {
     run: replayCommand,

@@ -74,6 +74,34 @@ ${brief.compliance.map((framework) => `<h3>${escapeHtml(framework.framework)}</h
 }
 
 /**
+ * The brief as a whole HTML page that prints cleanly ("Save as PDF"): {@link briefingHtml} with its
+ * own styles, no scripts and no external resources.
+ * @example
+ * await writeFile("brief.html", briefingPage(brief));
+ */
+export function briefingPage(brief: Briefing): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Security brief, ${brief.period.from.slice(0, 10)} to ${brief.period.to.slice(0, 10)}</title>
+<style>
+  body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; color: #111; }
+  table { border-collapse: collapse; margin: 1rem 0; }
+  th, td { border: 1px solid #ccc; padding: 0.25rem 0.6rem; text-align: right; }
+  th:first-child { text-align: left; }
+  footer { color: #555; font-size: 12px; margin-top: 2rem; }
+  @media print { body { margin: 0; max-width: none; } }
+</style>
+</head>
+<body>
+${briefingHtml(brief)}<footer>Generated ${escapeHtml(brief.generatedAt)} by cloudsteward from findings, posture snapshots and exceptions; every number in the narrative is one of the figures above.</footer>
+</body>
+</html>
+`;
+}
+
+/**
  * A few lines for Slack, Teams or e-mail: the narrative and a link to drill down.
  * @example
  * await slackSink.deliver(…{ text: briefingSummary(brief, "https://reports.example.com/brief/2026-w10") });

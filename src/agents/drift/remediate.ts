@@ -289,7 +289,7 @@ export function driftRemediation(options: DriftRemediationOptions): DriftRemedia
 
   async function handleOne(drift: Drift, signal: AbortSignal | undefined): Promise<DriftFix> {
     const existing = await store.get<DriftFix>(driftFixesNamespace, drift.id);
-    if (existing && !isSettled(existing.state)) return existing;
+    if (existing && !reopens(existing, drift)) return existing;
     const occurrence = existing ? existing.occurrence + 1 : 1;
     const assessed = await assess(drift, occurrence);
     const claimed = await store.compareAndSet(driftFixesNamespace, drift.id, existing, {
@@ -430,7 +430,7 @@ export function driftRemediation(options: DriftRemediationOptions): DriftRemedia
       const fixes: DriftFix[] = [];
       for (const drift of drifts) {
         const existing = await store.get<DriftFix>(driftFixesNamespace, drift.id);
-        const occurrence = existing ? existing.occurrence + (isSettled(existing.state) ? 1 : 0) : 1;
+        const occurrence = existing ? existing.occurrence + (reopens(existing, drift) ? 1 : 0) : 1;
         fixes.push((await assess(drift, occurrence)).fix);
       }
       return fixes;
@@ -491,14 +491,22 @@ export function driftRemediation(options: DriftRemediationOptions): DriftRemedia
 
 // Internal helpers.
 
-function isSettled(state: DriftFixState): boolean {
-  return (
-    state === "verified" ||
-    state === "rolled-back" ||
-    state === "failed" ||
-    state === "rejected" ||
-    state === "ticketed"
-  );
+/**
+ * Whether a drift seen again is a new occurrence: after a verified fix it came back; after a
+ * rollback, a failure, a rejection or a ticket only a new change (a later `change.at`) reopens it,
+ * so a drift a human is handling is not asked about again at every poll.
+ */
+function reopens(existing: DriftFix, drift: Drift): boolean {
+  switch (existing.state) {
+    case "verified":
+      return true;
+    case "waiting":
+    case "approved":
+    case "executed":
+      return false;
+    default:
+      return drift.change?.at !== undefined && drift.change.at !== existing.drift.change?.at;
+  }
 }
 
 async function* once<T>(items: readonly T[]): AsyncIterable<T> {

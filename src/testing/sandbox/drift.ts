@@ -64,7 +64,7 @@ export interface DriftEstate {
   fetch: typeof globalThis.fetch;
   /** Every remediation call accepted, in order. */
   calls(): DriftEstateCall[];
-  /** Puts a resource's attributes back as they were before the last fix (a rollback). */
+  /** Puts a resource back as it was before the last fix, attribution included (a rollback). */
   restore(id: string): Promise<void>;
 }
 
@@ -86,13 +86,16 @@ export function driftEstate(options: DriftEstateOptions): DriftEstate {
   const emitted: Finding[] = [];
   const accepted: DriftEstateCall[] = [];
   const stuckIds = new Set<string>();
-  const beforeFix = new Map<string, Record<string, unknown>>();
+  const beforeFix = new Map<string, Pick<ResourceSnapshot, "attributes" | "lastChange">>();
 
   const apply = (resourceId: string, playbookId: string) => {
     const resource = resources.get(resourceId);
     const playbook = playbooks.find((item) => item.id === playbookId);
     if (!resource || !playbook || stuckIds.has(resourceId)) return;
-    beforeFix.set(resourceId, structuredClone(resource.attributes));
+    beforeFix.set(
+      resourceId,
+      structuredClone({ attributes: resource.attributes, lastChange: resource.lastChange }),
+    );
     for (const check of playbook.verify.checks) setAt(resource.attributes, check.path, check.equals);
     resource.lastChange = {
       actor: `cloudsteward/${playbookId}`,
@@ -235,7 +238,9 @@ export function driftEstate(options: DriftEstateOptions): DriftEstate {
     async restore(id) {
       const resource = resources.get(id);
       const before = beforeFix.get(id);
-      if (resource && before) resource.attributes = structuredClone(before);
+      if (!resource || !before) return;
+      resource.attributes = structuredClone(before.attributes);
+      resource.lastChange = before.lastChange;
     },
   };
 }

@@ -1,41 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { applyExceptions, decideException, requestException } from "../../../src/agents/exceptions/index.js";
-import { triage } from "../../../src/agents/triage/index.js";
+import { decideException, requestException } from "../../../src/agents/exceptions/index.js";
 import { type Case, caseSchema } from "../../../src/core/case.js";
-import type { Finding } from "../../../src/core/finding.js";
 import { memoryStore } from "../../../src/core/memory-store.js";
-import { pipeline } from "../../../src/core/pipeline.js";
-import type { Stage } from "../../../src/core/stage.js";
-import type { Store } from "../../../src/core/store.js";
 import { makeFinding } from "../../../src/testing/factories.js";
+import { casesAt } from "./helpers.js";
 
 const day = 86_400_000;
 const requestedAt = new Date("2026-03-01T00:00:00Z");
 const at = (days: number) => new Date(requestedAt.getTime() + days * day);
 const policy = { principals: [{ id: "alice" }, { id: "bob", scopes: ["approve:exception"] }] };
-
-/** Runs applyExceptions → triage at `now` and returns the cases. */
-async function casesAt(store: Store, findings: Finding[], now: Date): Promise<Case[]> {
-  const cases: Case[] = [];
-  const collect: Stage<Case, Case> = {
-    name: "collect",
-    async *run(input) {
-      for await (const item of input) {
-        cases.push(item);
-        yield item;
-      }
-    },
-  };
-  await pipeline({
-    source: (async function* () {
-      yield* findings;
-    })(),
-    stages: [applyExceptions(), triage(), collect],
-    store,
-    now: () => now,
-  }).start();
-  return cases;
-}
 
 describe("an approved exception in triage, by the clock", () => {
   it("withholds its findings from its start to its expiry and names itself in the case of their group", async () => {

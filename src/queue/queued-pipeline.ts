@@ -208,7 +208,7 @@ class Queued implements QueuedPipeline {
   private readonly jobOptions: JobsOptions;
   private readonly dedupWindowMs: number;
   private backend?: Promise<Backend>;
-  private readonly opened = new Map<string, Queue>();
+  private readonly opened = new Map<string, Promise<Queue>>();
   private readonly workers = new Set<Worker>();
 
   constructor(private readonly options: QueuedPipelineOptions) {
@@ -366,7 +366,7 @@ class Queued implements QueuedPipeline {
   async close(): Promise<void> {
     await Promise.all([...this.workers].map((worker) => worker.close()));
     this.workers.clear();
-    await Promise.all([...this.opened.values()].map((queue) => queue.close()));
+    await Promise.all([...this.opened.values()].map(async (queue) => (await queue).close()));
     this.opened.clear();
   }
 
@@ -545,10 +545,11 @@ class Queued implements QueuedPipeline {
     return this.backend;
   }
 
-  private async queue(name: string): Promise<Queue> {
+  /** The queue `name`, opened once however many callers ask at the same time. */
+  private queue(name: string): Promise<Queue> {
     let queue = this.opened.get(name);
     if (!queue) {
-      queue = (await this.open()).queue(this.fullName(name));
+      queue = this.open().then((backend) => backend.queue(this.fullName(name)));
       this.opened.set(name, queue);
     }
     return queue;

@@ -46,8 +46,15 @@ export interface WebhookBatch {
 export interface WebhookHandlerOptions {
   /** The platforms to accept, each served at `/webhooks/<name>`, e.g. `{ wiz: { secret: process.env.WIZ_WEBHOOK_SECRET } }`. */
   sources: Record<string, WebhookSourceOptions>;
-  /** Processes each accepted batch in the background; give this or `pipeline`. */
+  /** Processes each accepted batch in the background; give this, `pipeline` or `enqueue`. */
   onFindings?: (batch: WebhookBatch) => void | Promise<void>;
+  /**
+   * Hands each accepted batch to a durable queue before answering (e.g.
+   * `(batch) => queued.enqueue(batch.findings)` from `cloudsteward/queue`), instead of processing it
+   * in this process: the 202 means the batch is on the queue. When it throws, the batch is forgotten
+   * and the sender gets 503 with `Retry-After`, so its redelivery is accepted.
+   */
+  enqueue?: (batch: WebhookBatch) => Promise<unknown>;
   /** Runs each accepted batch through `pipeline({ ...this, source: findings })` in the background. */
   pipeline?: Omit<PipelineOptions, "source" | "sources">;
   /** Serves Slack's Approve/Reject buttons at `/slack/interactions` when given. */
@@ -68,7 +75,10 @@ export interface WebhookHandlerOptions {
   queueSize?: number;
   /** Batches processed at once. @default 1 */
   concurrency?: number;
-  /** Called when a batch fails in the background (its findings are forgotten, so a redelivery is processed). */
+  /**
+   * Called when a batch fails in the background, or `enqueue` throws (its findings are forgotten, so a
+   * redelivery is processed).
+   */
   onError?: (error: unknown, batch: WebhookBatch) => void;
   /** Called with each pipeline run's report, when `pipeline` is given. */
   onReport?: (report: RunReport, batch: WebhookBatch) => void;
@@ -99,7 +109,8 @@ export const webhookSeenNamespace = "webhooks:seen";
  * `Retry-After` when full); `POST /slack/interactions` applies Approve/Reject buttons to
  * `approvals` (and to exceptions with `exceptions.slack`); `POST /exceptions/jira` and
  * `POST /exceptions/servicenow` apply ITSM decisions on exceptions; `GET /healthz` answers 200 with the queue depth.
- * @throws ConfigurationError at creation when neither `onFindings` nor `pipeline` is given, when a
+ * With `enqueue`, each batch goes to a durable queue before the 202 instead (many workers, storms).
+ * @throws ConfigurationError at creation when none of `onFindings`, `pipeline` and `enqueue` is given, when a
  * built-in route's secret is missing or empty (option or environment variable), when a route has
  * no parser, when `approvals` or `exceptions.slack` is given without a Slack signing secret, or when
  * an `exceptions.jira` or `exceptions.servicenow` route has no secret.
@@ -111,9 +122,9 @@ export const webhookSeenNamespace = "webhooks:seen";
  * app.all("*", (c) => handler(c.req.raw)); // Hono; Node: cloudsteward serve
  */
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
-  if (!options.onFindings && !options.pipeline) {
+  if (!options.onFindings && !options.pipeline && !options.enqueue) {
     throw new ConfigurationError(
-      "createWebhookHandler: nothing would process the findings. Pass `onFindings(batch)` or `pipeline: { stages, sinks }`.",
+      "createWebhookHandler: nothing would process the findings. Pass `onFindings(batch)`, `pipeline: { stages, sinks }` or `enqueue(batch)`.",
       { option: "onFindings" },
     );
   }
@@ -212,13 +223,28 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       if (await store.setIfAbsent(webhookSeenNamespace, versionKey(name, finding), true)) fresh.push(finding);
     }
     if (fresh.length > 0) {
-      queue.push({
+      const batch: WebhookBatch = {
         source: name,
         findings: fresh,
         ...(deliveryId ? { deliveryId } : {}),
         receivedAt: new Date().toISOString(),
-      });
-      pump();
+      };
+      if (options.enqueue) {
+        try {
+          await options.enqueue(batch);
+        } catch (error) {
+          await forget(store, batch);
+          options.onError?.(error, batch);
+          return json(
+            503,
+            { error: "The webhook could not be queued; retry later." },
+            { "retry-after": "5" },
+          );
+        }
+      } else {
+        queue.push(batch);
+        pump();
+      }
     }
     return json(202, { accepted: fresh.length, duplicates: findings.length - fresh.length });
   };

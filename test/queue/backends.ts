@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from "vitest";
 import type { QueueConnection } from "../../src/queue/index.js";
 import { startPostgres } from "../helpers/postgres.js";
 import { startRedis } from "../helpers/redis.js";
@@ -25,3 +26,18 @@ export const backends: { name: string; start(): Promise<TestBackend> }[] = [
     },
   },
 ];
+
+/**
+ * Starts `backend` before the tests of the enclosing `describe` and stops it after them; the
+ * returned function gives the running one.
+ */
+export function useBackend(backend: { start(): Promise<TestBackend> }): () => TestBackend {
+  let server: TestBackend | undefined;
+  beforeAll(async () => {
+    server = await backend.start();
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return () => server as TestBackend;
+}

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Action } from "../../src/core/action.js";
 import { RateLimitError } from "../../src/core/errors.js";
 import type { Sink } from "../../src/core/sink.js";
 import type { Stage } from "../../src/core/stage.js";
 import { createQueuedPipeline } from "../../src/queue/index.js";
 import { makeAction, makeFinding, resetFactories } from "../../src/testing/factories.js";
-import { backends, type TestBackend } from "./backends.js";
+import { backends, useBackend } from "./backends.js";
 
 /** One action per finding, for the `jira` sink: the stage under test is the delivery. */
 const toActions: Stage<unknown, Action> = {
@@ -56,18 +56,12 @@ function timed(times: number[], options: { throttleFirst?: boolean } = {}): Sink
 let counter = 0;
 
 describe.each(backends)("shared limits on $name", (backend) => {
-  let server: TestBackend;
-  beforeAll(async () => {
-    server = await backend.start();
-  }, 120_000);
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const started = useBackend(backend);
 
   it("holds a sink's limit across four workers", async () => {
     const times: number[] = [];
     const run = createQueuedPipeline({
-      connection: server.connection,
+      connection: started().connection,
       prefix: `l${++counter}`,
       stages: [toActions],
       sinks: { jira: timed(times) },
@@ -94,7 +88,7 @@ describe.each(backends)("shared limits on $name", (backend) => {
     const times: number[] = [];
     const sink = timed(times, { throttleFirst: true });
     const run = createQueuedPipeline({
-      connection: server.connection,
+      connection: started().connection,
       prefix: `l${++counter}`,
       stages: [toActions],
       sinks: { jira: sink },
@@ -120,7 +114,7 @@ describe.each(backends)("shared limits on $name", (backend) => {
   it("names a limit on a queue it does not have", () => {
     expect(() =>
       createQueuedPipeline({
-        connection: server.connection,
+        connection: started().connection,
         stages: [toActions],
         sinks: { jira: timed([]) },
         limits: { "deliver-slack": { requestsPerSecond: 1 } },

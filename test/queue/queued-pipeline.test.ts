@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { decide } from "../../src/agents/decide/index.js";
 import { gate } from "../../src/agents/gate/index.js";
 import { definePolicy } from "../../src/agents/policy/index.js";
@@ -13,7 +13,7 @@ import type { Sink } from "../../src/core/sink.js";
 import type { Store } from "../../src/core/store.js";
 import { createQueuedPipeline, queueDeadLettersNamespace } from "../../src/queue/index.js";
 import { fixtureDate, makeFinding, resetFactories } from "../../src/testing/factories.js";
-import { backends, type TestBackend } from "./backends.js";
+import { backends, useBackend } from "./backends.js";
 
 const ticketAndNotify = [
   { kind: "ticket", sink: "jira", automatic: true, params: { project: "SEC" } },
@@ -71,18 +71,12 @@ async function* iterate<T>(items: T[]): AsyncIterable<T> {
 }
 
 describe.each(backends)("createQueuedPipeline on $name", (backend) => {
-  let server: TestBackend;
-  beforeAll(async () => {
-    server = await backend.start();
-  }, 120_000);
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const started = useBackend(backend);
 
   /** A queued pipeline under its own prefix, so the tests of a file do not share queues. */
   function queued(options: { store: Store; sinks: Record<string, Sink>; mode?: "read-only" | "automated" }) {
     return createQueuedPipeline({
-      connection: server.connection,
+      connection: started().connection,
       prefix: `t${++counter}`,
       stages: stages(),
       audit: auditLog(options.store),
@@ -155,7 +149,7 @@ describe.each(backends)("createQueuedPipeline on $name", (backend) => {
     });
     // Enqueued twice by two producers that do not share a store: the job ids alone stop the repeat.
     const other = createQueuedPipeline({
-      connection: server.connection,
+      connection: started().connection,
       prefix: `t${counter}`,
       stages: stages(),
       store: memoryStore(),
@@ -190,7 +184,7 @@ describe.each(backends)("createQueuedPipeline on $name", (backend) => {
       },
     };
     const run = createQueuedPipeline({
-      connection: server.connection,
+      connection: started().connection,
       prefix: `t${++counter}`,
       stages: stages(),
       store,

@@ -5,6 +5,7 @@ import { askArgs, askCommand, askHelp } from "./commands/ask.js";
 import { auditArgs, auditCommand, auditHelp } from "./commands/audit.js";
 import { briefArgs, briefCommand, briefHelp } from "./commands/brief.js";
 import { complianceArgs, complianceCommand, complianceHelp } from "./commands/compliance.js";
+import { complianceAnnexHelp } from "./commands/compliance-annex.js";
 import { demoArgs, demoCommand, demoHelp } from "./commands/demo.js";
 import { draftArgs, draftCommand, draftHelp } from "./commands/draft.js";
 import { draftsArgs, draftsCommand, draftsHelp } from "./commands/drafts.js";
@@ -222,6 +223,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   }
   const command = commandNamed(name);
   if (!command) return unknownCommand(name, io);
+  if (name === "compliance" && args[0] === "annex" && (args.includes("--help") || args.includes("-h"))) {
+    io.stdout.write(`${complianceAnnexHelp}\n`);
+    return exitCodes.ok;
+  }
   if (args.includes("--help") || args.includes("-h")) {
     io.stdout.write(`${command.help}\n`);
     return exitCodes.ok;

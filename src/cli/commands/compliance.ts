@@ -22,6 +22,7 @@ import { auditKey, openContext } from "../context.js";
 import { type CliIo, createOutput, exitCodes } from "../io.js";
 import { openCliStore } from "../store.js";
 import { type CommandArgs, parseCommandArgs, usageError } from "../usage.js";
+import { complianceAnnexCommand } from "./compliance-annex.js";
 
 /** Help text of `cloudsteward compliance`. */
 export const complianceHelp = `cloudsteward compliance [options]
@@ -30,6 +31,8 @@ Shows where each compliance framework stands: how many requirements pass, fail o
 (nothing maps to them; never counted as passing), and the score (pass ÷ assessed). With one
 --framework, every requirement with its status and failing resources. The findings are those the
 runs stored (or, with --sandbox, the sandbox estate's, with eight weeks of history).
+
+\`cloudsteward compliance annex\` drafts policy annexes for new resource types (see its help).
 
 Options:
   --framework <key>  a bundled framework (repeatable; default all): ${bundledFrameworkKeys.join(", ")}
@@ -48,6 +51,7 @@ Examples:
 
 /** The flags of `cloudsteward compliance`. */
 export const complianceArgs = {
+  subcommands: ["annex"],
   flags: {
     framework: { type: "string", multiple: true, choices: bundledFrameworkKeys },
     "as-of": { type: "string" },
@@ -76,6 +80,7 @@ export interface FrameworkStatus {
 
 /** `cloudsteward compliance`: status per framework (and per requirement), now or as of an instant. */
 export async function complianceCommand(args: string[], io: CliIo): Promise<number> {
+  if (args[0] === "annex") return complianceAnnexCommand(args.slice(1), io);
   const { values } = parseCommandArgs(args, complianceArgs);
   const out = createOutput(io, { json: values.json });
   const frameworks = values.framework?.length ? values.framework : [...bundledFrameworkKeys];

@@ -27,6 +27,8 @@ const expected: Record<string, RegExp> = {
     /is approved by alice[\s\S]*Delivered SEC-\d+; second execute skipped 1/,
   "examples/exceptions/flow.ts":
     /routing again: unchanged[\s\S]*approved by bob and carol[\s\S]*reminder on day 7 \(7 days left\); expired on day 14 → expired/,
+  "examples/drift/drift.ts":
+    /Changed by: \S+ via console[\s\S]*is approved by alice\nFix s3-block-public-access verified after 1 workflow run \(approved by alice\); drifts left: 0; audit chain ok: true/,
   "examples/rules/unit-test.ts": /(\d+)\/\1 rule tests passed/,
   "examples/webhooks/hono.ts": /redelivery → 202 \{"accepted":0,"duplicates":1\}/,
   "examples/webhooks/express.ts": /wrong token → 401[\s\S]*received high legacy-logs/,

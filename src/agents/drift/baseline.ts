@@ -51,8 +51,8 @@ export interface BaselineDraft {
   source: BaselineSource;
   /** Set for resources Terraform manages: a change made elsewhere (the console) is drift against the code. */
   iac?: { tool: "terraform"; address: string };
-  /** The knowledge-base archetype a type baseline enforces. */
-  archetype?: string;
+  /** The knowledge-base archetypes whose secure settings a type baseline enforces. */
+  archetypes?: string[];
 }
 
 /** One approved version of a baseline, as kept in the Store. */
@@ -160,23 +160,29 @@ export function baselinesFromTerraform(
 }
 
 /**
- * The secure settings of the knowledge base's archetypes, as type baselines: each names a resource
- * type, the archetype it enforces and only the attributes that setting requires. The attribute names
- * follow the AWS APIs' JSON (and Terraform's where the API has none), so snapshots from an inventory
- * that reads the same fields compare directly.
+ * The secure settings of the knowledge base's archetypes, as type baselines: one per resource type,
+ * naming the archetypes it enforces and only the attributes their settings require. The attribute
+ * names follow the AWS APIs' JSON, so snapshots from an inventory that reads the same fields compare
+ * directly.
  * @example
  * await baselines.approve(knowledgeBaselines(), { approvedBy: "alice@example.com" });
  */
 export function knowledgeBaselines(): BaselineDraft[] {
   const known = new Set(defaultEntries().map((entry) => entry.id));
-  return secureSettings
-    .filter((setting) => known.has(setting.archetype))
-    .map((setting) => ({
+  const byType = new Map<string, BaselineDraft>();
+  for (const setting of secureSettings) {
+    if (!known.has(setting.archetype)) continue;
+    const draft = byType.get(setting.resourceType) ?? {
       resourceType: setting.resourceType,
-      attributes: structuredClone(setting.attributes),
+      attributes: {},
       source: "knowledge" as const,
-      archetype: setting.archetype,
-    }));
+      archetypes: [],
+    };
+    Object.assign(draft.attributes, structuredClone(setting.attributes));
+    draft.archetypes?.push(setting.archetype);
+    byType.set(setting.resourceType, draft);
+  }
+  return [...byType.values()];
 }
 
 /** Options of {@link ApprovedBaselines.approve}. */
@@ -326,7 +332,7 @@ function sameDraft(current: Baseline, draft: BaselineDraft): boolean {
   return (
     current.source === draft.source &&
     current.iac?.address === draft.iac?.address &&
-    current.archetype === draft.archetype &&
+    JSON.stringify(current.archetypes) === JSON.stringify(draft.archetypes) &&
     JSON.stringify(current.attributes) === JSON.stringify(draft.attributes)
   );
 }

@@ -29,7 +29,7 @@ export interface Drift {
     version: number;
     source: BaselineSource;
     approvedBy: string;
-    archetype?: string;
+    archetypes?: string[];
     iac?: Baseline["iac"];
   };
   /** Who changed it, when, and through what, when a platform says so. */
@@ -196,7 +196,7 @@ function makeDrift(
       version: baseline.version,
       source: baseline.source,
       approvedBy: baseline.approvedBy,
-      ...(baseline.archetype ? { archetype: baseline.archetype } : {}),
+      ...(baseline.archetypes ? { archetypes: baseline.archetypes } : {}),
       ...(baseline.iac ? { iac: baseline.iac } : {}),
     },
     findingIds,

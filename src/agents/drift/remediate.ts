@@ -259,7 +259,6 @@ export function driftRemediation(options: DriftRemediationOptions): DriftRemedia
   /** Why a fix may not run automatically, or undefined when it may. */
   async function automaticBlocker(item: Case, playbook: Playbook, drift: Drift): Promise<string | undefined> {
     if (mode !== "automated") return `${mode} mode`;
-    if (options.automationPrincipal === undefined) return "no automation principal is configured";
     if (playbook.risk !== "low") return `playbook ${playbook.id} is high-risk`;
     if (playbook.domain === "identity" || playbook.domain === "network")
       return `it changes ${playbook.domain}`;
@@ -269,6 +268,7 @@ export function driftRemediation(options: DriftRemediationOptions): DriftRemedia
       rule.do.some((template) => template.kind === "remediate" && template.automatic === true),
     );
     if (!automatic) return "the policy does not mark this remediation automatic";
+    if (options.automationPrincipal === undefined) return "no automation principal is configured";
     const current = await options.read(drift.resourceId, {});
     const unmet = current
       ? unmetPreconditions(playbook, current.attributes)

@@ -42,13 +42,14 @@ describe("baselinesFromTerraform", () => {
 describe("knowledgeBaselines", () => {
   it("gives type baselines for archetypes of the knowledge base", () => {
     const drafts = knowledgeBaselines();
-    expect(drafts.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(drafts.map((draft) => draft.resourceType)).size).toBe(drafts.length);
+    expect(drafts.length).toBeGreaterThanOrEqual(4);
     for (const draft of drafts) {
       expect(draft.resourceType).toMatch(/^aws\./);
-      expect(draft.archetype).toMatch(/^aws-/);
+      expect(draft.archetypes?.every((id) => id.startsWith("aws-"))).toBe(true);
     }
     expect(
-      drafts.find((draft) => draft.archetype === "aws-s3-block-public-access-disabled")?.attributes,
+      drafts.find((draft) => draft.archetypes?.includes("aws-s3-block-public-access-disabled"))?.attributes,
     ).toEqual({
       publicAccessBlock: {
         BlockPublicAcls: true,
@@ -56,6 +57,8 @@ describe("knowledgeBaselines", () => {
         BlockPublicPolicy: true,
         RestrictPublicBuckets: true,
       },
+      encryption: { enabled: true },
+      logging: { enabled: true },
     });
   });
 });

@@ -20,7 +20,7 @@ const bucketType: Baseline = {
   resourceType: "aws.s3.bucket",
   attributes: { publicAccessBlock: { BlockPublicAcls: true, BlockPublicPolicy: true } },
   source: "knowledge",
-  archetype: "aws-s3-block-public-access-disabled",
+  archetypes: ["aws-s3-block-public-access-disabled"],
   version: 1,
   approvedBy: "carol",
   approvedAt: "2026-12-01T00:00:00.000Z",

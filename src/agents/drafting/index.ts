@@ -28,6 +28,13 @@ export {
   type UncompiledPlatform,
 } from "./compile/index.js";
 export {
+  type DeployDraftOptions,
+  type DeploymentResult,
+  deployDraft,
+  draftDeploymentResourceType,
+  draftDeploymentsNamespace,
+} from "./deploy.js";
+export {
   type Draft,
   type DraftPolicyOptions,
   draftPolicy,
@@ -66,3 +73,11 @@ export {
   type DraftTemplate,
   draftTemplates,
 } from "./templates.js";
+export {
+  type DraftVersion,
+  draftDigest,
+  draftVersionsNamespace,
+  listDraftVersions,
+  type SaveDraftOptions,
+  saveDraft,
+} from "./versions.js";

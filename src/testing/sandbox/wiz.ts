@@ -23,7 +23,12 @@ export const sandboxWizClientSecret = "sandbox-wiz-secret-7c1e";
 
 /** A write the Wiz emulation accepted, for tests to inspect. */
 export interface WizWrite {
-  operation: "updateIssue" | "createIgnoreRule" | "deleteIgnoreRule" | "createIssueNote";
+  operation:
+    | "updateIssue"
+    | "createIgnoreRule"
+    | "deleteIgnoreRule"
+    | "createIssueNote"
+    | "createCloudConfigurationRule";
   input: Record<string, unknown>;
 }
 
@@ -40,6 +45,7 @@ export interface WizEmulation extends Emulation<WizOptions> {
  * audience `wiz-api`) and GraphQL (`/graphql`) with `issuesV2` (also as `issues`), `issue(id)`, `configurationFindings`,
  * `vulnerabilityFindings`, cursor paging, `filterBy`, the `updateIssue`, `createIssueNote`, `createIgnoreRule` and
  * `deleteIgnoreRule` mutations (a deleted rule gives back the state its findings had before it),
+ * `createCloudConfigurationRule` (recorded; it checks the fields a custom Rego rule needs and flags nothing),
  * Wiz's error behaviour (GraphQL `errors` in a 200, 401 on an expired token) and the sandbox faults.
  * @example
  * const emulation = wizEmulation(generateEstate({ seed: 1 }), createFaults());
@@ -325,6 +331,24 @@ export function wizEmulation(estate: Estate, faults: Faults): WizEmulation {
           },
         },
       };
+    },
+    createCloudConfigurationRule: (args) => {
+      const input = (args.input ?? {}) as Record<string, unknown>;
+      for (const field of ["name", "opaPolicy", "severity"]) {
+        if (typeof input[field] !== "string" || input[field] === "")
+          return {
+            error: `Field "${field}" of required type "String!" was not provided.`,
+            code: "GRAPHQL_VALIDATION_FAILED",
+          };
+      }
+      if (!Array.isArray(input.targetNativeTypes) || input.targetNativeTypes.length === 0)
+        return {
+          error: 'Field "targetNativeTypes" of required type "[String!]!" was not provided.',
+          code: "GRAPHQL_VALIDATION_FAILED",
+        };
+      const count = writes.filter((write) => write.operation === "createCloudConfigurationRule").length;
+      writes.push({ operation: "createCloudConfigurationRule", input });
+      return { data: { rule: { id: `ccr-${stableHash(String(count), String(input.name))}` } } };
     },
     deleteIgnoreRule: (args) => {
       const input = (args.input ?? {}) as Record<string, unknown>;

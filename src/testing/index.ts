@@ -7,6 +7,11 @@
  */
 
 export {
+  type SandboxComplianceHistory,
+  type SandboxComplianceOptions,
+  sandboxComplianceHistory,
+} from "./compliance-history.js";
+export {
   type Estate,
   type EstateAccount,
   type EstateFinding,

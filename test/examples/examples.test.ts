@@ -33,6 +33,8 @@ const expected: Record<string, RegExp> = {
   "examples/webhooks/hono.ts": /redelivery → 202 \{"accepted":0,"duplicates":1\}/,
   "examples/webhooks/express.ts": /wrong token → 401[\s\S]*received high legacy-logs/,
   "examples/replay/policy-change.ts": /Replayed \d+ findings: \d+ actions today, \d+ with the change/,
+  "examples/compliance/soc2-pack-and-brief.ts":
+    /SOC 2: \d+ pass, [1-9]\d* fail[\s\S]*Verified: [1-9]\d* evidence items against the audit chain[\s\S]*soc2 scores \d+%[\s\S]*pack\.html[\s\S]*brief\.html/,
 };
 
 /** Helpers shared by the examples, not examples themselves. */

@@ -13,7 +13,7 @@ export {
   buildBriefing,
   uncheckedNumbers,
 } from "../briefing/briefing.js";
-export { briefingHtml, briefingMarkdown, briefingSummary } from "../briefing/render.js";
+export { briefingHtml, briefingMarkdown, briefingPage, briefingSummary } from "../briefing/render.js";
 export {
   type AnnexCheck,
   type AnnexCoverage,

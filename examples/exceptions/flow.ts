@@ -2,19 +2,23 @@
  * An exception from request to expiry: Alice asks to except a critical finding for two weeks; the
  * request goes to Slack (Approve/Reject buttons) and to Jira (an Exception issue) with the
  * justification and compensating control pre-filled; Bob approves in Slack, Carol in Jira (a critical
- * finding needs two approvers, neither of them the requester); the sweep reminds once a week before
- * the end and expires it loudly at the end. The clock is simulated, so two weeks pass in a second.
+ * finding needs two approvers, neither of them the requester); the approved exception is written to
+ * Wiz as an ignore rule with the same expiry (in the sandbox only: against a real tenant the source has
+ * no allowWrite and the write is refused); the sweep reminds once a week before the end, expires it
+ * loudly at the end and ends the write-back. The clock is simulated, so two weeks pass in a second.
  * Env: Wiz/Jira/Slack credentials for real accounts — or nothing, to use the sandbox.
  * Run: npx tsx examples/exceptions/flow.ts
  */
 import { createHmac } from "node:crypto";
 import { wiz } from "../../src/adapters/wiz/index.js";
 import {
+  activateException,
   getException,
   requestException,
   routeException,
   sweepExceptions,
   syncExceptionDecisions,
+  withdrawException,
 } from "../../src/agents/exceptions/index.js";
 import { definePolicy } from "../../src/agents/policy/index.js";
 import type { Finding } from "../../src/core/finding.js";
@@ -115,7 +119,13 @@ await run(async (context) => {
       .join(" and ")}`,
   );
 
-  // 5. Days pass: a daily sweep reminds once, a week before the end, and expires it at the end.
+  // 5. Written back to Wiz with the same expiry (writes are on only against the sandbox).
+  const source = wiz({ ...context.wiz, allowWrite: Boolean(context.sandbox) });
+  const writeBack = { sources: [source], store, now: () => clock };
+  const [rule] = await activateException(active!, writeBack);
+  console.log(`Wiz: ${rule?.outcome}${rule?.ref?.until ? ` until ${rule.ref.until}` : ""}`);
+
+  // 6. Days pass: a daily sweep reminds once, a week before the end, and expires it at the end.
   const notices: string[] = [];
   for (let day = 1; day <= 15; day++) {
     clock = new Date(clock.getTime() + 86_400_000);
@@ -125,6 +135,10 @@ await run(async (context) => {
         notices.push(
           `${notice.type} on day ${day}${notice.daysLeft ? ` (${notice.daysLeft} days left)` : ""}`,
         );
+        if (notice.type === "expired") {
+          const [ended] = await withdrawException({ ...notice.exception, state: "expired" }, writeBack);
+          if (ended) console.log(`Wiz at the expiry: ${ended.outcome}`);
+        }
       },
     });
   }

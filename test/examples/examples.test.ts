@@ -26,7 +26,7 @@ const expected: Record<string, RegExp> = {
   "examples/approvals/slack/flow.ts":
     /is approved by alice[\s\S]*Delivered SEC-\d+; second execute skipped 1/,
   "examples/exceptions/flow.ts":
-    /routing again: unchanged[\s\S]*approved by bob and carol[\s\S]*reminder on day 7 \(7 days left\); expired on day 14 → expired/,
+    /routing again: unchanged[\s\S]*approved by bob and carol\nWiz: written until \S+\nWiz at the expiry: lapsed[\s\S]*reminder on day 7 \(7 days left\); expired on day 14 → expired/,
   "examples/drift/drift.ts":
     /Changed by: \S+ via console[\s\S]*is approved by alice\nFix s3-block-public-access verified after 1 workflow run \(approved by alice\); drifts left: 0; audit chain ok: true/,
   "examples/rules/unit-test.ts": /(\d+)\/\1 rule tests passed/,

@@ -1,4 +1,5 @@
 import type { Job, JobsOptions, Queue, Worker } from "bullmq";
+import type { ApprovalQueue } from "../agents/approvals/queue.js";
 import type { Action } from "../core/action.js";
 import type { AuditAppender, AuditEvent } from "../core/audit.js";
 import { appendAll } from "../core/audit.js";
@@ -85,6 +86,16 @@ export interface QueuedPipelineOptions<Stages extends readonly AnyStage[] = read
    * @default {@link documentedLimits} for the `deliver-<sink>` queues whose sink key it names
    */
   limits?: Record<string, RateLimit | false>;
+  /**
+   * The approval queue the gate parks held actions in (pass the same one to `gate({ approvals })`).
+   * With it, an `approvals` queue resumes each approved action through a job keyed by the approval id
+   * ({@link QueuedPipeline.resume}), and every worker serving it expires the requests past the
+   * policy's deadline every `approvalSweepMs`. The requests live in the Store, so they survive
+   * restarts and deploys.
+   */
+  approvals?: ApprovalQueue;
+  /** How often a worker serving `approvals` expires requests past their deadline. @default 60_000 */
+  approvalSweepMs?: number;
   /** How many times a job runs before it becomes a dead letter (failed). @default 3 */
   attempts?: number;
   /** The clock; tests pass a fixed one. @default () => new Date() */
@@ -148,6 +159,14 @@ export interface QueuedPipeline {
    * skipping a finding enqueued before with the same content within `dedupWindowMs`.
    */
   enqueue(source: PipelineSource | readonly Finding[], options?: EnqueueOptions): Promise<EnqueueResult>;
+  /**
+   * Resumes an approved action: a job keyed by the approval id delivers it, once (the approval
+   * queue's execution ledger), so a repeat — a second click, a redelivered ITSM webhook — does
+   * nothing. Call it from what applies the decision (Slack's `onResult`, your API). Resolves once the
+   * job is queued; a request not approved (yet) is left as it is.
+   * @throws ConfigurationError without `approvals`
+   */
+  resume(approvalId: string): Promise<void>;
   /** Serves queues in this process until `close()`. */
   startWorker(options?: StartWorkerOptions): Promise<QueueWorker>;
   /** Job counts per queue, in flow order. */
@@ -164,6 +183,10 @@ interface StageJob {
 
 interface DeliverJob {
   action: Action;
+}
+
+interface ResumeJob {
+  approvalId: string;
 }
 
 /**
@@ -229,6 +252,7 @@ class Queued implements QueuedPipeline {
       names.push(index === 0 ? "ingest" : uniqueName(names, stage.name));
     });
     for (const sink of Object.keys(this.sinks)) names.push(`deliver-${sink}`);
+    if (options.approvals) names.push("approvals");
     this.queues = names;
     for (const name of Object.keys(options.limits ?? {})) {
       if (!names.includes(name)) {
@@ -285,6 +309,22 @@ class Queued implements QueuedPipeline {
     return result;
   }
 
+  async resume(approvalId: string): Promise<void> {
+    if (!this.options.approvals) {
+      throw new ConfigurationError(
+        "createQueuedPipeline: resume() needs `approvals`, the approval queue the gate uses.",
+        {
+          option: "approvals",
+        },
+      );
+    }
+    const queue = await this.queue("approvals");
+    await queue.add("resume", { approvalId } satisfies ResumeJob, {
+      ...this.jobOptions,
+      jobId: `r-${sha256Hex(approvalId).slice(0, 40)}`,
+    });
+  }
+
   async startWorker(options: StartWorkerOptions = {}): Promise<QueueWorker> {
     const served = options.queues ?? this.queues;
     for (const name of served) {
@@ -297,10 +337,15 @@ class Queued implements QueuedPipeline {
     }
     const backend = await this.open();
     const started: Worker[] = [];
+    const timers: NodeJS.Timeout[] = [];
     for (const name of served) {
-      const processor = name.startsWith("deliver-")
-        ? (job: Job<DeliverJob>) => this.deliver(name.slice("deliver-".length), job)
-        : (job: Job<StageJob>) => this.runStage(this.queues.indexOf(name), name, job);
+      const processor =
+        name === "approvals"
+          ? (job: Job<ResumeJob>) => this.resumeApproved(job)
+          : name.startsWith("deliver-")
+            ? (job: Job<DeliverJob>) => this.deliver(name.slice("deliver-".length), job)
+            : (job: Job<StageJob>) => this.runStage(this.queues.indexOf(name), name, job);
+      if (name === "approvals") timers.push(this.sweepApprovals());
       const limit = this.limitOf(name);
       const worker = backend.worker(this.fullName(name), processor as never, {
         concurrency: options.concurrency ?? 1,
@@ -314,6 +359,7 @@ class Queued implements QueuedPipeline {
     return {
       queues: served,
       close: async () => {
+        for (const timer of timers) clearInterval(timer);
         await Promise.all(started.map((worker) => worker.close()));
         for (const worker of started) this.workers.delete(worker);
       },
@@ -368,6 +414,32 @@ class Queued implements QueuedPipeline {
     this.workers.clear();
     await Promise.all([...this.opened.values()].map(async (queue) => (await queue).close()));
     this.opened.clear();
+  }
+
+  /**
+   * Delivers the approved actions not delivered yet, each once across workers (the execution ledger,
+   * which also keeps a failed execution and its error: `executeApproved({ retryFailed })` retries it).
+   */
+  private async resumeApproved(job: Job<ResumeJob>): Promise<Record<string, unknown>> {
+    const approvals = this.options.approvals as ApprovalQueue;
+    const request = await approvals.get(job.data.approvalId);
+    if (request?.state !== "approved") return { state: request?.state ?? "missing", executed: 0 };
+    const result = await approvals.executeApproved({ sinks: this.sinks });
+    return { state: request.state, executed: result.executed.length, failed: result.failed.length };
+  }
+
+  /**
+   * Expires the requests past their deadline now and every `approvalSweepMs` (atomic per request, so
+   * several workers may sweep at once). A sweep that fails is tried again at the next tick.
+   */
+  private sweepApprovals(): NodeJS.Timeout {
+    const approvals = this.options.approvals as ApprovalQueue;
+    const now = this.options.now ?? (() => new Date());
+    const sweep = () => void approvals.expire(now()).catch(() => {});
+    sweep();
+    const timer = setInterval(sweep, this.options.approvalSweepMs ?? 60_000);
+    timer.unref();
+    return timer;
   }
 
   /** Runs one stage over one job's items, then queues what it yields for the next step. */

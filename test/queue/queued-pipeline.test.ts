@@ -13,7 +13,7 @@ import type { Sink } from "../../src/core/sink.js";
 import type { Store } from "../../src/core/store.js";
 import { createQueuedPipeline, queueDeadLettersNamespace } from "../../src/queue/index.js";
 import { fixtureDate, makeFinding, resetFactories } from "../../src/testing/factories.js";
-import { backends, useBackend } from "./backends.js";
+import { backends, recording, useBackend } from "./backends.js";
 
 const ticketAndNotify = [
   { kind: "ticket", sink: "jira", automatic: true, params: { project: "SEC" } },
@@ -41,18 +41,6 @@ function findings(): Finding[] {
     );
   }
   return made;
-}
-
-/** A sink that records what reaches it. */
-function recording(name: string, delivered: Action[]): Sink {
-  return {
-    specificationVersion: "v1",
-    name,
-    async deliver(action) {
-      delivered.push(action);
-      return { key: action.idempotencyKey, status: "created", ref: { id: `${name}-${action.id}` } };
-    },
-  };
 }
 
 const stages = () => [triage(), decide({ policy }), gate({ policy, principal: "bot" })] as const;

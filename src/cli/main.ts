@@ -9,6 +9,7 @@ import { complianceAnnexHelp } from "./commands/compliance-annex.js";
 import { demoArgs, demoCommand, demoHelp } from "./commands/demo.js";
 import { draftArgs, draftCommand, draftHelp } from "./commands/draft.js";
 import { draftsArgs, draftsCommand, draftsHelp } from "./commands/drafts.js";
+import { driftArgs, driftCommand, driftHelp } from "./commands/drift.js";
 import { evalArgs, evalCommand, evalHelp } from "./commands/eval.js";
 import { evidenceArgs, evidenceCommand, evidenceHelp } from "./commands/evidence.js";
 import { exceptionsArgs, exceptionsCommand, exceptionsHelp } from "./commands/exceptions.js";
@@ -112,6 +113,12 @@ export const cliCommands: Record<string, CliCommandEntry> = {
     help: exceptionsHelp,
     args: exceptionsArgs,
     summary: "request, list, approve and revoke exceptions; lint and sync exceptions.yaml",
+  },
+  drift: {
+    run: driftCommand,
+    help: driftHelp,
+    args: driftArgs,
+    summary: "approve baselines (Terraform, snapshot, knowledge base), detect drift, list drift fixes",
   },
   drafts: {
     run: draftsCommand,

@@ -1,4 +1,5 @@
 import { isFields } from "../../adapters/shared/fields.js";
+import { canonicalJson } from "../../core/canonical-json.js";
 import { ConfigurationError } from "../../core/errors.js";
 import type { Store } from "../../core/store.js";
 import { defaultEntries } from "../knowledge/knowledge-base.js";
@@ -333,7 +334,7 @@ function sameDraft(current: Baseline, draft: BaselineDraft): boolean {
     current.source === draft.source &&
     current.iac?.address === draft.iac?.address &&
     JSON.stringify(current.archetypes) === JSON.stringify(draft.archetypes) &&
-    JSON.stringify(current.attributes) === JSON.stringify(draft.attributes)
+    canonicalJson(current.attributes) === canonicalJson(draft.attributes)
   );
 }
 

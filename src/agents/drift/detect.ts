@@ -1,4 +1,5 @@
 import { isFields } from "../../adapters/shared/fields.js";
+import { canonicalJson } from "../../core/canonical-json.js";
 import type { Finding } from "../../core/finding.js";
 import { stableHash } from "../../core/fingerprint.js";
 import type {
@@ -253,7 +254,8 @@ function diffRequired(
 function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  return JSON.stringify(a) === JSON.stringify(b);
+  // Key order is not meaning: a store may hand values back with their keys sorted.
+  return canonicalJson(a) === canonicalJson(b);
 }
 
 function groupSignals(signals: readonly ChangeSignal[]): Map<string, ChangeSignal[]> {

@@ -6,6 +6,7 @@ import { auditArgs, auditCommand, auditHelp } from "./commands/audit.js";
 import { briefArgs, briefCommand, briefHelp } from "./commands/brief.js";
 import { complianceArgs, complianceCommand, complianceHelp } from "./commands/compliance.js";
 import { complianceAnnexHelp } from "./commands/compliance-annex.js";
+import { complianceCompareHelp } from "./commands/compliance-compare.js";
 import { demoArgs, demoCommand, demoHelp } from "./commands/demo.js";
 import { draftArgs, draftCommand, draftHelp } from "./commands/draft.js";
 import { draftsArgs, draftsCommand, draftsHelp } from "./commands/drafts.js";
@@ -230,8 +231,17 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   }
   const command = commandNamed(name);
   if (!command) return unknownCommand(name, io);
-  if (name === "compliance" && args[0] === "annex" && (args.includes("--help") || args.includes("-h"))) {
-    io.stdout.write(`${complianceAnnexHelp}\n`);
+  // Subcommands with help of their own.
+  const ownHelp =
+    name !== "compliance"
+      ? undefined
+      : args[0] === "annex"
+        ? complianceAnnexHelp
+        : args[0] === "compare"
+          ? complianceCompareHelp
+          : undefined;
+  if (ownHelp && (args.includes("--help") || args.includes("-h"))) {
+    io.stdout.write(`${ownHelp}\n`);
     return exitCodes.ok;
   }
   if (args.includes("--help") || args.includes("-h")) {

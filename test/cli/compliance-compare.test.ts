@@ -4,7 +4,7 @@ import type { PostureComparisonResult } from "../../src/agents/compliance/platfo
 import { complianceCompareCommand } from "../../src/cli/commands/compliance-compare.js";
 import { CliUsageError } from "../../src/cli/usage.js";
 import { type Sandbox, startSandbox } from "../../src/testing/sandbox/server.js";
-import { assistedPolicyYaml, type CliResult, sandboxWorkspace } from "./helpers.js";
+import { assistedPolicyYaml, type CliResult, runCli, sandboxWorkspace } from "./helpers.js";
 
 let sandbox: Sandbox;
 let dir: string;
@@ -24,6 +24,13 @@ beforeAll(async () => {
   };
 });
 
+function credentials(): Record<string, string> {
+  return {
+    PRISMA_ACCESS_KEY_ID: String(sandbox.prisma.accessKeyId),
+    PRISMA_SECRET_KEY: String(sandbox.prisma.secretKey),
+  };
+}
+
 /** Runs `cloudsteward compliance compare <args>` in the workspace with the sandbox's Prisma credentials. */
 async function compare(args: string[]): Promise<CliResult> {
   let stdout = "";
@@ -31,10 +38,7 @@ async function compare(args: string[]): Promise<CliResult> {
   const code = await complianceCompareCommand(args, {
     stdout: { write: (text: string) => (stdout += text), isTTY: false },
     stderr: { write: (text: string) => (stderr += text), isTTY: false },
-    env: {
-      PRISMA_ACCESS_KEY_ID: String(sandbox.prisma.accessKeyId),
-      PRISMA_SECRET_KEY: String(sandbox.prisma.secretKey),
-    },
+    env: credentials(),
     cwd: dir,
   });
   return { code, stdout, stderr };
@@ -64,7 +68,14 @@ describe("cloudsteward compliance compare", () => {
     const rows = result.comparisons.flatMap((comparison) => comparison.requirements);
     expect(rows.some((row) => row.theirs?.status === "fail" && row.outcome === "agree")).toBe(true);
 
-    const text = await compare(["--platform-framework", "SOC 2", "--framework", "soc2"]);
+    // Through the CLI's entry point, as `cloudsteward compliance compare`.
+    const text = await runCli(
+      ["compliance", "compare", "--platform-framework", "SOC 2", "--framework", "soc2"],
+      {
+        cwd: dir,
+        env: credentials(),
+      },
+    );
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(
       /^soc2 vs prisma "SOC 2": \d+ agree, \d+ disagree, \d+ only ours, \d+ only theirs\n/,
@@ -72,6 +83,12 @@ describe("cloudsteward compliance compare", () => {
     const soc2 = result.comparisons[0]!;
     const differing = soc2.requirements.filter((row) => row.outcome !== "agree");
     expect(text.stdout.trimEnd().split("\n")).toHaveLength(1 + differing.length);
+  });
+
+  it("has help of its own", async () => {
+    const help = await runCli(["compliance", "compare", "--help"], { cwd: dir });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("cloudsteward compliance compare --platform-framework <name> [options]");
   });
 
   it("asks for the platform's framework names", async () => {

@@ -23,6 +23,7 @@ import { type CliIo, createOutput, exitCodes } from "../io.js";
 import { openCliStore } from "../store.js";
 import { type CommandArgs, parseCommandArgs, usageError } from "../usage.js";
 import { complianceAnnexCommand } from "./compliance-annex.js";
+import { complianceCompareCommand } from "./compliance-compare.js";
 
 /** Help text of `cloudsteward compliance`. */
 export const complianceHelp = `cloudsteward compliance [options]
@@ -32,7 +33,8 @@ Shows where each compliance framework stands: how many requirements pass, fail o
 --framework, every requirement with its status and failing resources. The findings are those the
 runs stored (or, with --sandbox, the sandbox estate's, with eight weeks of history).
 
-\`cloudsteward compliance annex\` drafts policy annexes for new resource types (see its help).
+\`cloudsteward compliance annex\` drafts policy annexes for new resource types, and
+\`cloudsteward compliance compare\` compares with a CNAPP's own compliance posture (see their help).
 
 Options:
   --framework <key>  a bundled framework (repeatable; default all): ${bundledFrameworkKeys.join(", ")}
@@ -51,7 +53,7 @@ Examples:
 
 /** The flags of `cloudsteward compliance`. */
 export const complianceArgs = {
-  subcommands: ["annex"],
+  subcommands: ["annex", "compare"],
   flags: {
     framework: { type: "string", multiple: true, choices: bundledFrameworkKeys },
     "as-of": { type: "string" },
@@ -81,6 +83,7 @@ export interface FrameworkStatus {
 /** `cloudsteward compliance`: status per framework (and per requirement), now or as of an instant. */
 export async function complianceCommand(args: string[], io: CliIo): Promise<number> {
   if (args[0] === "annex") return complianceAnnexCommand(args.slice(1), io);
+  if (args[0] === "compare") return complianceCompareCommand(args.slice(1), io);
   const { values } = parseCommandArgs(args, complianceArgs);
   const out = createOutput(io, { json: values.json });
   const frameworks = values.framework?.length ? values.framework : [...bundledFrameworkKeys];

@@ -180,7 +180,7 @@ const benchmark: Benchmark = {
         row("pushdown, first example question: records returned", pushed.received, "records", {
           target: `= ${got.length} (only matching)`,
           pass: pushed.received === got.length,
-          notes: `severity and category go to every platform; the environment (read from resource tags) and the age bound (first seen before asOf − 30 days: the adapters' FindingQuery has lower time bounds only) are evaluated client-side, so ${pushed.received - got.length} of the ${pushed.received} records returned do not match (fetching everything returns ${everything.received})`,
+          notes: `severity, category and the age bound (createdBefore = asOf − 30 days) go to every platform; the environment is read from resource tags with enrich's tag keys and value aliases, which no platform's finding filter can express, so it is evaluated client-side and ${pushed.received - got.length} of the ${pushed.received} records returned do not match (fetching everything returns ${everything.received})`,
         }),
       );
     } finally {

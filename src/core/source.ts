@@ -24,6 +24,8 @@ export interface FindingQuery {
   category?: Finding["category"][];
   /** Findings created at or after this instant (ISO-8601). */
   createdAfter?: string;
+  /** Findings created at or before this instant (ISO-8601): age bounds such as "older than 30 days". */
+  createdBefore?: string;
   /** Findings updated at or after this instant (ISO-8601): incremental runs. */
   updatedAfter?: string;
   /** Cloud account / subscription / project ids as the cloud knows them (an AWS account number, an Azure subscription id), not display names. */

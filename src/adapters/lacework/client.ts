@@ -299,7 +299,10 @@ function firstPosition(
   // Vulnerability rows are evaluations: the last 7 days hold the current state of every host and image.
   const span = kind === "alert" ? lookbackDays * day : maxWindowMs;
   const start = Math.max(until - span, Number.isNaN(created) ? 0 : created);
-  return kind === "alert" ? { k: kind, s: start, u: until } : { k: kind, t: "host", s: start, u: until };
+  if (kind !== "alert") return { k: kind, t: "host", s: start, u: until };
+  // An alert's first seen is its start time, which the search window bounds: end it at createdBefore.
+  const before = query.createdBefore ? Date.parse(query.createdBefore) : Number.NaN;
+  return { k: kind, s: start, u: Number.isNaN(before) ? until : Math.max(start, Math.min(until, before)) };
 }
 
 function nextPosition(

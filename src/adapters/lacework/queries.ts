@@ -40,7 +40,7 @@ export const maxLookbackDays = 92;
 
 /** The query features each family filters server-side; the rest are filtered client-side with a warning. */
 export const serverSideFilters: Record<LaceworkKind, ReadonlySet<keyof FindingQuery>> = {
-  alert: new Set(["severity", "status", "createdAfter"]),
+  alert: new Set(["severity", "status", "createdAfter", "createdBefore"]),
   compliance: new Set(["accountIds"]),
   vulnerability: new Set(["severity", "status"]),
 };
@@ -92,6 +92,8 @@ export function compileQuery(query: FindingQuery): (finding: Finding) => boolean
   if (accountIds?.length) checks.push((finding) => accountIds.includes(finding.resource.accountId));
   const created = query.createdAfter ? Date.parse(query.createdAfter) : Number.NaN;
   if (!Number.isNaN(created)) checks.push((finding) => Date.parse(finding.firstSeen) >= created);
+  const createdBefore = query.createdBefore ? Date.parse(query.createdBefore) : Number.NaN;
+  if (!Number.isNaN(createdBefore)) checks.push((finding) => Date.parse(finding.firstSeen) <= createdBefore);
   const updated = query.updatedAfter ? Date.parse(query.updatedAfter) : Number.NaN;
   if (!Number.isNaN(updated)) checks.push((finding) => Date.parse(finding.lastSeen) >= updated);
   if (frameworks?.length) {

@@ -200,9 +200,10 @@ export function ocsf(options: OcsfOptions = {}): FindingSource {
 
 /** The client-side check of a query: every filter a Finding can answer. */
 function matcherOf(query: FindingQuery): (finding: Finding) => boolean {
-  const after = (value: string | undefined) => (value === undefined ? undefined : Date.parse(value));
-  const createdAfter = after(query.createdAfter);
-  const updatedAfter = after(query.updatedAfter);
+  const instant = (value: string | undefined) => (value === undefined ? undefined : Date.parse(value));
+  const createdAfter = instant(query.createdAfter);
+  const createdBefore = instant(query.createdBefore);
+  const updatedAfter = instant(query.updatedAfter);
   const frameworks = query.frameworks?.map((framework) => framework.toLowerCase());
   return (finding) =>
     (!query.severity?.length || query.severity.includes(finding.severity)) &&
@@ -210,6 +211,7 @@ function matcherOf(query: FindingQuery): (finding: Finding) => boolean {
     (!query.category?.length || query.category.includes(finding.category)) &&
     (!query.accountIds?.length || query.accountIds.includes(finding.resource.accountId)) &&
     (createdAfter === undefined || Date.parse(finding.firstSeen) >= createdAfter) &&
+    (createdBefore === undefined || Date.parse(finding.firstSeen) <= createdBefore) &&
     (updatedAfter === undefined || Date.parse(finding.lastSeen) >= updatedAfter) &&
     (!frameworks?.length ||
       finding.rule.controls.some((control) => frameworks.includes(control.framework.toLowerCase())));

@@ -76,6 +76,7 @@ export function toSonarFilters(query: FindingQuery): SonarFilter[] {
     filters.push(leaf("Category", "str", "in", toOrcaCategories(query.category)));
   }
   if (query.createdAfter) filters.push(since("CreatedAt", query.createdAfter));
+  if (query.createdBefore) filters.push(until("CreatedAt", query.createdBefore));
   if (query.updatedAfter) {
     // `lastSeen` is the later of the two, so either one moving past the instant counts.
     filters.push({
@@ -137,6 +138,8 @@ export function compileQueryCheck(query: FindingQuery): (finding: Finding) => bo
   if (accounts) checks.push((finding) => accounts.has(finding.resource.accountId));
   const created = query.createdAfter ? Date.parse(query.createdAfter) : Number.NaN;
   if (!Number.isNaN(created)) checks.push((finding) => Date.parse(finding.firstSeen) >= created);
+  const createdBefore = query.createdBefore ? Date.parse(query.createdBefore) : Number.NaN;
+  if (!Number.isNaN(createdBefore)) checks.push((finding) => Date.parse(finding.firstSeen) <= createdBefore);
   const updated = query.updatedAfter ? Date.parse(query.updatedAfter) : Number.NaN;
   if (!Number.isNaN(updated)) checks.push((finding) => Date.parse(finding.lastSeen) >= updated);
   const frameworks = query.frameworks?.map((framework) => framework.toLowerCase());
@@ -190,6 +193,11 @@ function alertObjectSet(filters: SonarFilter[]): SonarFilter {
 /** A datetime lower bound, as XSOAR's Orca event collector sends it (with `value_type: "days"`). */
 function since(key: string, instant: string): SonarFilter {
   return { key, values: [instant], type: "datetime", operator: "date_gte", value_type: "days" };
+}
+
+/** A datetime upper bound: the same leaf with `date_lte`. */
+function until(key: string, instant: string): SonarFilter {
+  return { key, values: [instant], type: "datetime", operator: "date_lte", value_type: "days" };
 }
 
 function leaf(key: string, type: string, operator: string, values: unknown[]): SonarFilter {

@@ -33,7 +33,7 @@ export interface AlertListPlan {
 }
 
 /** The query features that may be filtered client-side. */
-export type ClientSideFeature = "status" | "category" | "createdAfter";
+export type ClientSideFeature = "status" | "category" | "createdAfter" | "createdBefore";
 
 /** All time: the window `findings()` uses when the query has none. */
 export const allTime: PrismaTimeRange = { type: "to_now", value: "epoch" };
@@ -42,8 +42,10 @@ export const allTime: PrismaTimeRange = { type: "to_now", value: "epoch" };
  * Plans the alert listing for a platform-neutral query: severity, status, one time window, accounts
  * (`cloud.accountId`), account groups (`projectIds` → `account.group`) and compliance standards
  * (`frameworks`, exact standard names) are filtered by the API; `category`, `in_progress` (no filter
- * value) and `createdAfter` when `updatedAfter` already holds the one time window are filtered client-side.
- * @throws ConfigurationError when `createdAfter` or `updatedAfter` is not an ISO-8601 instant.
+ * value) and `createdAfter` / `createdBefore` when `updatedAfter` already holds the one time window are
+ * filtered client-side. The creation bounds are one absolute `ALERT_OPENED` window (from the epoch when
+ * only the upper bound is set).
+ * @throws ConfigurationError when `createdAfter`, `createdBefore` or `updatedAfter` is not an ISO-8601 instant.
  */
 export function planAlertList(
   query: FindingQuery,
@@ -70,14 +72,17 @@ export function planAlertList(
   let timeRange = allTime;
   if (query.updatedAfter !== undefined) {
     // One window per request: status updates win, creation is then checked client-side.
-    timeRange = since(query.updatedAfter, "updatedAfter", now);
+    timeRange = window(instant(query.updatedAfter, "updatedAfter"), now);
     add("timeRange.type", ["ALERT_STATUS_UPDATED"]);
-    if (query.createdAfter !== undefined) {
-      instant(query.createdAfter, "createdAfter");
-      clientSide.add("createdAfter");
+    for (const bound of ["createdAfter", "createdBefore"] as const) {
+      if (query[bound] === undefined) continue;
+      instant(query[bound], bound);
+      clientSide.add(bound);
     }
-  } else if (query.createdAfter !== undefined) {
-    timeRange = since(query.createdAfter, "createdAfter", now);
+  } else if (query.createdAfter !== undefined || query.createdBefore !== undefined) {
+    const start = query.createdAfter === undefined ? 0 : instant(query.createdAfter, "createdAfter");
+    const end = query.createdBefore === undefined ? now : instant(query.createdBefore, "createdBefore");
+    timeRange = window(start, Math.max(start, end));
     add("timeRange.type", ["ALERT_OPENED"]);
   }
   return {
@@ -105,6 +110,8 @@ export function matchesClientSide(
   if (features.has("status") && !query.status!.includes(finding.status)) return false;
   if (features.has("category") && !query.category!.includes(finding.category)) return false;
   if (features.has("createdAfter") && Date.parse(finding.firstSeen) < Date.parse(query.createdAfter!))
+    return false;
+  if (features.has("createdBefore") && Date.parse(finding.firstSeen) > Date.parse(query.createdBefore!))
     return false;
   return true;
 }
@@ -186,10 +193,11 @@ const clientSideReasons: Record<ClientSideFeature, string> = {
   status: "in_progress (Prisma's pending_resolution is not a filter value), so status",
   category: "category (it is derived from the policy type and name)",
   createdAfter: "creation time and status-update time at once, so createdAfter",
+  createdBefore: "creation time and status-update time at once, so createdBefore",
 };
 
-function since(value: string, option: string, now: number): PrismaTimeRange {
-  return { type: "absolute", value: { startTime: instant(value, option), endTime: now } };
+function window(startTime: number, endTime: number): PrismaTimeRange {
+  return { type: "absolute", value: { startTime, endTime } };
 }
 
 function instant(value: string, option: string): number {

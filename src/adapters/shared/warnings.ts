@@ -37,6 +37,7 @@ const filters: readonly (keyof FindingQuery)[] = [
   "status",
   "category",
   "createdAfter",
+  "createdBefore",
   "updatedAfter",
   "accountIds",
   "projectIds",

@@ -90,9 +90,9 @@ export const listQueries: Record<WizKind, WizListQuery> = {
 
 /** The query features each family filters server-side; the rest are filtered client-side with a warning. */
 export const serverSideFilters: Record<WizKind, ReadonlySet<keyof FindingQuery>> = {
-  issue: new Set(["severity", "status", "createdAfter", "updatedAfter", "projectIds"]),
+  issue: new Set(["severity", "status", "createdAfter", "createdBefore", "updatedAfter", "projectIds"]),
   configuration: new Set(["severity", "status", "updatedAfter", "projectIds"]),
-  vulnerability: new Set(["severity", "status", "createdAfter", "projectIds", "accountIds"]),
+  vulnerability: new Set(["severity", "status", "createdAfter", "createdBefore", "projectIds", "accountIds"]),
 };
 
 /** The `filterBy` variable of one family for a platform-neutral query. */
@@ -107,14 +107,14 @@ export function toFilterBy(kind: WizKind, query: FindingQuery): Record<string, u
   }
   if (query.status?.length) filterBy.status = toWizStatuses(query.status, kind);
   if (kind === "issue") {
-    if (query.createdAfter) filterBy.createdAt = { after: query.createdAfter };
+    if (query.createdAfter || query.createdBefore) filterBy.createdAt = window(query);
     if (query.updatedAfter) filterBy.statusChangedAt = { after: query.updatedAfter };
     if (query.projectIds?.length) filterBy.project = [...query.projectIds];
   } else if (kind === "configuration") {
     if (query.updatedAfter) filterBy.analyzedAt = { after: query.updatedAfter };
     if (query.projectIds?.length) filterBy.resource = { projectId: [...query.projectIds] };
   } else {
-    if (query.createdAfter) filterBy.firstSeenAt = { after: query.createdAfter };
+    if (query.createdAfter || query.createdBefore) filterBy.firstSeenAt = window(query);
     if (query.projectIds?.length) filterBy.projectId = [...query.projectIds];
     // As Fortinet's shipping Wiz connector sends it (`VulnerabilityFindingFilters.subscriptionExternalId`).
     if (query.accountIds?.length) filterBy.subscriptionExternalId = [...query.accountIds];
@@ -157,6 +157,7 @@ export function matchesQuery(finding: Finding, query: FindingQuery): boolean {
   if (query.status?.length && !query.status.includes(finding.status)) return false;
   if (query.category?.length && !query.category.includes(finding.category)) return false;
   if (query.createdAfter && Date.parse(finding.firstSeen) < Date.parse(query.createdAfter)) return false;
+  if (query.createdBefore && Date.parse(finding.firstSeen) > Date.parse(query.createdBefore)) return false;
   if (query.updatedAfter && Date.parse(finding.lastSeen) < Date.parse(query.updatedAfter)) return false;
   if (query.accountIds?.length && !query.accountIds.includes(finding.resource.accountId)) return false;
   if (query.frameworks?.length) {
@@ -188,4 +189,12 @@ export function graphqlOperations(document: string, allowWrite: boolean | undefi
       { option: "query", cause: error },
     );
   }
+}
+
+/** Wiz's `DateFilter` (`{ after, before }`, both inclusive) for the query's creation bounds. */
+function window(query: FindingQuery): { after?: string; before?: string } {
+  return {
+    ...(query.createdAfter ? { after: query.createdAfter } : {}),
+    ...(query.createdBefore ? { before: query.createdBefore } : {}),
+  };
 }

@@ -65,7 +65,10 @@ const day = 86_400_000;
 
 /**
  * The part of a posture query every adapter's `findings()` understands: severity, status, category,
- * account ids and the first-seen / last-seen lower bounds. The rest is evaluated client-side.
+ * account ids, the first-seen bounds (`createdAfter` from `firstSeen.after` / `newerThanDays`,
+ * `createdBefore` from `firstSeen.before` / `olderThanDays`) and the last-seen lower bound. The rest is
+ * evaluated client-side. The platforms' bounds are inclusive and every filter also runs client-side, so
+ * an exclusive bound sent as an inclusive one only lets the same instant through, which is then dropped.
  * Frameworks are not pushed: the platforms' own framework filters match vendor control names only,
  * while the query maps findings through cloudsteward/compliance (vendor, catalog and knowledge routes).
  */
@@ -82,6 +85,13 @@ export function toFindingQuery(filters: PostureFilters, asOf: Date): FindingQuer
       : Number.NEGATIVE_INFINITY,
   );
   if (Number.isFinite(created)) query.createdAfter = new Date(created).toISOString();
+  const createdBefore = Math.min(
+    filters.firstSeen?.before ? Date.parse(filters.firstSeen.before) : Number.POSITIVE_INFINITY,
+    filters.olderThanDays !== undefined
+      ? asOf.getTime() - filters.olderThanDays * day
+      : Number.POSITIVE_INFINITY,
+  );
+  if (Number.isFinite(createdBefore)) query.createdBefore = new Date(createdBefore).toISOString();
   if (filters.lastSeen?.after)
     query.updatedAfter = new Date(Date.parse(filters.lastSeen.after)).toISOString();
   return query;
@@ -100,9 +110,14 @@ export function compilePlatform(platform: string, query: PostureQuery, asOf: Dat
   const used = (Object.keys(filters) as PostureFilterName[]).filter((name) => filters[name] !== undefined);
   const skipped = filters.platform !== undefined && !filters.platform.includes(platform);
   const compiled = skipped
-    ? { requests: [], server: new Set<PostureFilterName>(), warnings: [] }
+    ? {
+        requests: [],
+        server: new Set<PostureFilterName>(),
+        features: new Set<keyof FindingQuery>(),
+        warnings: [],
+      }
     : native(platform, findingQuery, asOf);
-  const serverSide = used.filter((name) => compiled.server.has(name) && fullyPushed(name, filters));
+  const serverSide = used.filter((name) => compiled.server.has(name) && fullyPushed(name, filters, compiled));
   const clientSide = used.filter((name) => !serverSide.includes(name));
   const warnings = [...compiled.warnings];
   const unpushed = clientSide.filter((name) => name !== "platform");
@@ -119,6 +134,8 @@ interface Compiled {
   requests: NativeRequest[];
   /** Posture filters the platform applies server-side (at least in part). */
   server: Set<PostureFilterName>;
+  /** The FindingQuery features the platform applies server-side. */
+  features: Set<keyof FindingQuery>;
   warnings: string[];
 }
 
@@ -129,12 +146,20 @@ const featureFilters: Partial<Record<keyof FindingQuery, PostureFilterName[]>> =
   category: ["category"],
   accountIds: ["accountId"],
   createdAfter: ["firstSeen", "newerThanDays"],
+  createdBefore: ["firstSeen", "olderThanDays"],
   updatedAfter: ["lastSeen"],
 };
 
-/** A filter is wholly server-side only when its whole condition is sent (a window's `before` never is). */
-function fullyPushed(name: PostureFilterName, filters: PostureFilters): boolean {
-  if (name === "firstSeen") return filters.firstSeen?.before === undefined;
+/**
+ * A filter is wholly server-side only when its whole condition is sent: a first-seen window needs both
+ * of its bounds pushed, a last-seen window's `before` never is.
+ */
+function fullyPushed(name: PostureFilterName, filters: PostureFilters, compiled: Compiled): boolean {
+  if (name === "firstSeen")
+    return (
+      (filters.firstSeen?.after === undefined || compiled.features.has("createdAfter")) &&
+      (filters.firstSeen?.before === undefined || compiled.features.has("createdBefore"))
+    );
   if (name === "lastSeen") return filters.lastSeen?.before === undefined;
   return true;
 }
@@ -153,6 +178,7 @@ function native(platform: string, query: FindingQuery, asOf: Date): Compiled {
       return {
         requests: [],
         server: new Set(),
+        features: new Set(),
         warnings: [
           `${platform}: not a built-in platform; its source's findings() receives the FindingQuery.`,
         ],
@@ -160,14 +186,19 @@ function native(platform: string, query: FindingQuery, asOf: Date): Compiled {
   }
 }
 
+/** The features of `query` the platform supports, and the posture filters behind them. */
 function featuresOf(
   query: FindingQuery,
   supported: (feature: keyof FindingQuery) => boolean,
-): Set<PostureFilterName> {
+): Pick<Compiled, "server" | "features"> {
   const server = new Set<PostureFilterName>();
-  for (const feature of Object.keys(query) as (keyof FindingQuery)[])
-    if (supported(feature)) for (const name of featureFilters[feature] ?? []) server.add(name);
-  return server;
+  const features = new Set<keyof FindingQuery>();
+  for (const feature of Object.keys(query) as (keyof FindingQuery)[]) {
+    if (!supported(feature)) continue;
+    features.add(feature);
+    for (const name of featureFilters[feature] ?? []) server.add(name);
+  }
+  return { server, features };
 }
 
 function wiz(query: FindingQuery): Compiled {
@@ -190,7 +221,7 @@ function wiz(query: FindingQuery): Compiled {
           `wiz: category is narrowed server-side by reading only ${kinds.map((kind) => listQueries[kind].key).join(", ")}.`,
         ]
       : [];
-  return { requests, server, warnings };
+  return { requests, ...server, warnings };
 }
 
 function prisma(query: FindingQuery, asOf: Date): Compiled {
@@ -208,7 +239,7 @@ function prisma(query: FindingQuery, asOf: Date): Compiled {
         note: `alert list: ${pageSizes.prisma} per page, token paging (nextPageToken)`,
       },
     ],
-    server,
+    ...server,
     warnings: [...plan.clientSide].map((feature) => `prisma: the alert API cannot filter by ${feature}.`),
   };
 }
@@ -227,7 +258,7 @@ function orca(query: FindingQuery): Compiled {
         note: `Sonar alert query: ${pageSizes.orca} per page, offset paging (start_at_index)`,
       },
     ],
-    server,
+    ...server,
     warnings: [],
   };
 }
@@ -235,9 +266,12 @@ function orca(query: FindingQuery): Compiled {
 function lacework(query: FindingQuery, asOf: Date): Compiled {
   const kinds = laceworkKindsFor(["alert"], query);
   const server = featuresOf(query, (feature) => kinds.every((kind) => laceworkServerSide[kind].has(feature)));
-  const until = asOf.getTime();
+  const now = asOf.getTime();
   const created = query.createdAfter ? Date.parse(query.createdAfter) : Number.NEGATIVE_INFINITY;
-  const start = Math.max(until - 90 * day, created);
+  const start = Math.max(now - 90 * day, created);
+  // An alert's first seen is its start time, which the search window bounds: it ends at createdBefore.
+  const before = query.createdBefore ? Date.parse(query.createdBefore) : now;
+  const until = Math.max(start, Math.min(now, before));
   const windows = Math.max(1, Math.ceil((until - start) / maxWindowMs));
   const requests = kinds.map((kind) => ({
     method: "POST" as const,
@@ -251,5 +285,5 @@ function lacework(query: FindingQuery, asOf: Date): Compiled {
     },
     note: `${kind} search: ${windows} window(s) of at most 7 days back to ${new Date(start).toISOString()} (the API reaches ${maxLookbackDays} days), paging by nextPage URL`,
   }));
-  return { requests, server, warnings: [] };
+  return { requests, ...server, warnings: [] };
 }

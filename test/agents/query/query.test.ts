@@ -148,6 +148,7 @@ describe("compilation per platform", () => {
     },
   });
   const created = daysAgo(365);
+  const before = daysAgo(30);
 
   it("wiz: filterBy per family (issues and vulnerability findings; no configuration findings), as GraphQL variables", () => {
     const compiled = compilePlatform("wiz", query, asOf);
@@ -155,19 +156,19 @@ describe("compilation per platform", () => {
     const [issues, vulnerabilities] = compiled.requests.map((request) => request.body.variables);
     expect(issues).toEqual({
       first: 500,
-      filterBy: { severity: ["CRITICAL"], createdAt: { after: created } },
+      filterBy: { severity: ["CRITICAL"], createdAt: { after: created, before } },
     });
     expect(vulnerabilities).toEqual({
       first: 500,
       filterBy: {
         vendorSeverity: ["CRITICAL"],
-        firstSeenAt: { after: created },
+        firstSeenAt: { after: created, before },
         subscriptionExternalId: ["111122223333"],
       },
     });
     // Issues cannot filter by account: the account is checked client-side.
-    expect(compiled.serverSide).toEqual(["severity", "category", "newerThanDays"]);
-    expect(compiled.clientSide).toEqual(["accountId", "environment", "olderThanDays"]);
+    expect(compiled.serverSide).toEqual(["severity", "category", "olderThanDays", "newerThanDays"]);
+    expect(compiled.clientSide).toEqual(["accountId", "environment"]);
   });
 
   it("prisma: /v2/alert filters and an absolute time window", () => {
@@ -178,6 +179,12 @@ describe("compilation per platform", () => {
       { name: "cloud.accountId", operator: "=", value: "111122223333" },
       { name: "timeRange.type", operator: "=", value: "ALERT_OPENED" },
     ]);
+    // Both creation bounds in the one absolute window.
+    expect(compiled.requests[0]!.body.timeRange).toEqual({
+      type: "absolute",
+      value: { startTime: Date.parse(created), endTime: Date.parse(before) },
+    });
+    expect(compiled.serverSide).toEqual(expect.arrayContaining(["olderThanDays", "newerThanDays"]));
     expect(compiled.clientSide).toContain("category");
     expect(compiled.warnings.join(" ")).toMatch(/category/);
   });
@@ -188,6 +195,9 @@ describe("compilation per platform", () => {
     expect(sonar).toContain('"RiskLevel"');
     expect(sonar).toContain('"CloudVendorId"');
     expect(sonar).toContain(created.slice(0, 10));
+    expect(sonar).toContain(
+      `{"key":"CreatedAt","values":["${before}"],"type":"datetime","operator":"date_lte"`,
+    );
     expect(compiled.serverSide).toContain("category");
   });
 
@@ -198,6 +208,9 @@ describe("compilation per platform", () => {
       { field: "severity", expression: "in", values: ["Critical"] },
     ]);
     expect(compiled.clientSide).toEqual(expect.arrayContaining(["accountId", "category", "environment"]));
+    // The windows run from 90 days back (the API's reach) up to the age bound, not to now.
+    expect(compiled.serverSide).toContain("olderThanDays");
+    expect(compiled.requests[0]!.note).toContain("9 window(s)");
   });
 
   it("a platform left out by the platform filter receives no request", () => {
@@ -238,7 +251,7 @@ describe("runQuery", () => {
       },
       { sources: [wiz, prisma], now: () => asOf },
     );
-    expect(wiz.queries).toEqual([{ severity: ["critical"] }]);
+    expect(wiz.queries).toEqual([{ severity: ["critical"], createdBefore: daysAgo(30) }]);
     expect(result.total).toBe(2);
     expect(result.findings.map((finding) => finding.id)).toEqual(["prisma:P-1", wanted.id]);
     expect(result.groups).toEqual([
@@ -363,7 +376,7 @@ describe("ask", () => {
     });
     expect(answer.nativeCalls[0]).toMatchObject({
       platform: "wiz",
-      clientSide: ["environment", "olderThanDays"],
+      clientSide: ["environment"],
     });
   });
 

@@ -78,20 +78,12 @@ export function toFindingQuery(filters: PostureFilters, asOf: Date): FindingQuer
   if (filters.status) query.status = [...filters.status];
   if (filters.category) query.category = [...filters.category];
   if (filters.accountId) query.accountIds = [...filters.accountId];
-  const created = Math.max(
-    filters.firstSeen?.after ? Date.parse(filters.firstSeen.after) : Number.NEGATIVE_INFINITY,
-    filters.newerThanDays !== undefined
-      ? asOf.getTime() - filters.newerThanDays * day
-      : Number.NEGATIVE_INFINITY,
-  );
-  if (Number.isFinite(created)) query.createdAfter = new Date(created).toISOString();
-  const createdBefore = Math.min(
-    filters.firstSeen?.before ? Date.parse(filters.firstSeen.before) : Number.POSITIVE_INFINITY,
-    filters.olderThanDays !== undefined
-      ? asOf.getTime() - filters.olderThanDays * day
-      : Number.POSITIVE_INFINITY,
-  );
-  if (Number.isFinite(createdBefore)) query.createdBefore = new Date(createdBefore).toISOString();
+  const ago = (days: number | undefined) => (days === undefined ? undefined : asOf.getTime() - days * day);
+  const parsed = (instant: string | undefined) => (instant ? Date.parse(instant) : undefined);
+  const createdAfter = tighter(parsed(filters.firstSeen?.after), ago(filters.newerThanDays), Math.max);
+  if (createdAfter !== undefined) query.createdAfter = new Date(createdAfter).toISOString();
+  const createdBefore = tighter(parsed(filters.firstSeen?.before), ago(filters.olderThanDays), Math.min);
+  if (createdBefore !== undefined) query.createdBefore = new Date(createdBefore).toISOString();
   if (filters.lastSeen?.after)
     query.updatedAfter = new Date(Date.parse(filters.lastSeen.after)).toISOString();
   return query;
@@ -129,6 +121,15 @@ export function compilePlatform(platform: string, query: PostureQuery, asOf: Dat
 }
 
 // --- Internal helpers ---------------------------------------------------------------------------------
+
+/** The tighter of two optional bounds (`pick`: Math.max for a lower bound, Math.min for an upper one). */
+function tighter(
+  a: number | undefined,
+  b: number | undefined,
+  pick: (a: number, b: number) => number,
+): number | undefined {
+  return a === undefined || b === undefined ? (a ?? b) : pick(a, b);
+}
 
 interface Compiled {
   requests: NativeRequest[];

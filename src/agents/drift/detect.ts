@@ -255,7 +255,7 @@ function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
   // Key order is not meaning: a store may hand values back with their keys sorted.
-  return canonicalJson(a) === canonicalJson(b);
+  return JSON.stringify(a) === JSON.stringify(b) || canonicalJson(a) === canonicalJson(b);
 }
 
 function groupSignals(signals: readonly ChangeSignal[]): Map<string, ChangeSignal[]> {

@@ -39,13 +39,15 @@ export interface DriftEstate {
   read(id: string): Promise<ResourceSnapshot | undefined>;
   /**
    * Changes an attribute (dotted path) now, as someone would in the console or through IaC, and emits
-   * the platform's change signal: a Prisma `audit_event` alert carrying the CloudTrail record.
+   * the platform's change signal (`by.platform`, default `prisma`): a Prisma `audit_event` alert
+   * carrying the CloudTrail record, a Wiz detection with its primary actor and triggering event, or a
+   * Lacework CloudTrail alert with its `CT_User` and `API` entities.
    */
   change(
     id: string,
     path: string,
     value: unknown,
-    by: Pick<ChangeAttribution, "actor" | "via" | "event">,
+    by: Pick<ChangeAttribution, "actor" | "via" | "event"> & { platform?: "prisma" | "wiz" | "lacework" },
   ): void;
   /** The change-signal findings emitted so far. */
   findings(): Finding[];
@@ -178,30 +180,46 @@ export function driftEstate(options: DriftEstateOptions): DriftEstate {
       if (!resource) throw new Error(`driftEstate: no resource ${id}.`);
       setAt(resource.attributes, path, value);
       const at = new Date(clock).toISOString();
-      resource.lastChange = { ...by, at, platform: "prisma" };
+      const platform = by.platform ?? "prisma";
+      resource.lastChange = { actor: by.actor, via: by.via, event: by.event, at, platform };
       const userAgent =
         by.via === "console"
           ? "console.amazonaws.com"
           : by.via === "iac"
             ? "Terraform/1.9.5"
             : "aws-cli/2.15";
-      const nativeId = `P-${emitted.length + 1}`;
+      const event = by.event ?? "Change";
+      const trail = { eventName: event, eventTime: at, userIdentity: { arn: by.actor }, userAgent };
+      const raw =
+        platform === "wiz"
+          ? {
+              primaryActor: { name: by.actor, externalId: by.actor },
+              startedAt: at,
+              triggeringEvents: [{ name: event, ...trail }],
+            }
+          : platform === "lacework"
+            ? {
+                alertType: "CloudTrailCep",
+                startTime: at,
+                entityMap: {
+                  CT_User: [
+                    { KEY: { principal_id: by.actor, username: by.actor }, PROPS: { user_agent: userAgent } },
+                  ],
+                  API: [{ KEY: { api: event } }],
+                },
+              }
+            : { alertTime: clock, policy: { policyType: "audit_event" }, resource: { data: trail } };
+      const nativeId = `${platform}-${emitted.length + 1}`;
       emitted.push({
-        id: `prisma:${nativeId}`,
-        dedupKey: `prisma:${nativeId}`,
-        source: {
-          platform: "prisma",
-          nativeId,
-          nativeSeverity: "medium",
-          nativeStatus: "open",
-          fetchedAt: at,
-        },
+        id: `${platform}:${nativeId}`,
+        dedupKey: `${platform}:${nativeId}`,
+        source: { platform, nativeId, nativeSeverity: "medium", nativeStatus: "open", fetchedAt: at },
         category: "threat",
         severity: "medium",
         status: "open",
-        title: `${by.event ?? "Configuration change"} on ${id}`,
+        title: `${event} on ${id}`,
         description: "",
-        rule: { id: "prisma-audit-config-change", name: "Configuration changed", controls: [] },
+        rule: { id: `${platform}-config-change`, name: "Configuration changed", controls: [] },
         resource: {
           id,
           type: resource.type,
@@ -213,18 +231,7 @@ export function driftEstate(options: DriftEstateOptions): DriftEstate {
         },
         firstSeen: at,
         lastSeen: at,
-        raw: {
-          alertTime: clock,
-          policy: { policyType: "audit_event" },
-          resource: {
-            data: {
-              eventName: by.event ?? "Change",
-              eventTime: at,
-              userIdentity: { arn: by.actor },
-              userAgent,
-            },
-          },
-        },
+        raw,
       });
     },
     findings: () => [...emitted],

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { type Baseline, indexBaselines } from "../../../src/agents/drift/baseline.js";
 import { changeSignals, detectDrift, driftsFromSignals } from "../../../src/agents/drift/detect.js";
 import { makeFinding } from "../../../src/testing/factories.js";
+import { driftEstate } from "../../../src/testing/sandbox/drift.js";
 
 const now = () => new Date("2026-12-07T10:00:00Z");
 
@@ -243,6 +244,34 @@ describe("changeSignals", () => {
     const drifts = driftsFromSignals(signals, index, { now });
     expect(drifts.map((drift) => [drift.resourceId, drift.path, drift.before, drift.after])).toEqual([
       ["arn:aws:s3:::acme-logs", "rule:s3-public", "pass", "fail"],
+    ]);
+  });
+
+  it("reads the sandbox estate's Prisma, Wiz and Lacework change signals alike", () => {
+    const estate = driftEstate({ resources: [{ id: "b", type: "aws.s3.bucket", attributes: {} }] });
+    estate.change("b", "acl", "public-read", { actor: "ann", via: "console", event: "PutBucketAcl" });
+    estate.change("b", "acl", "private", {
+      actor: "ci-role",
+      via: "iac",
+      event: "PutBucketAcl",
+      platform: "wiz",
+    });
+    estate.change("b", "acl", "public-read", {
+      actor: "bob",
+      via: "api",
+      event: "PutBucketAcl",
+      platform: "lacework",
+    });
+    expect(
+      changeSignals(estate.findings()).map((signal) => [
+        signal.platform,
+        signal.change?.actor,
+        signal.change?.via,
+      ]),
+    ).toEqual([
+      ["prisma", "ann", "console"],
+      ["wiz", "ci-role", "iac"],
+      ["lacework", "bob", "api"],
     ]);
   });
 });

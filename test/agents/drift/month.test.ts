@@ -75,7 +75,8 @@ describe("a simulated month of drift", () => {
         const options = changes[resource.type]!;
         const [path, value] = options[Math.floor(random() * options.length)]!;
         const via = (["console", "api", "iac"] as const)[Math.floor(random() * 3)]!;
-        estate.change(resource.id, path, value, { actor: `user-${Math.floor(random() * 5)}`, via });
+        const platform = (["prisma", "wiz", "lacework"] as const)[poll % 3]!;
+        estate.change(resource.id, path, value, { actor: `user-${Math.floor(random() * 5)}`, via, platform });
         // One change in eight lands on a resource whose fixes will silently fail.
         if (random() < 0.125) estate.stuck(resource.id, true);
       }

@@ -1,7 +1,10 @@
-import { rm, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ExceptionRecord } from "../../src/agents/exceptions/index.js";
+import { casesNamespace } from "../../src/agents/governance/governance.js";
+import { sqliteStore } from "../../src/stores/sqlite.js";
+import { makeCase, makeFinding } from "../../src/testing/factories.js";
 import { type Sandbox, startSandbox } from "../../src/testing/sandbox/server.js";
 import { assistedPolicyYaml, runCli, sandboxCredentials, sandboxWorkspace } from "./helpers.js";
 
@@ -48,6 +51,37 @@ async function requestIn(cwd: string, nativeId: string): Promise<ExceptionRecord
 }
 
 describe("cloudsteward exceptions", () => {
+  it("request --case takes the findings of a case kept in the store; an unknown case fails naming it", async () => {
+    const cwd = await sandboxWorkspace(sandbox, {
+      prefix: "exceptions-case",
+      mode: "assisted",
+      files: { "policy.yaml": assistedPolicyYaml },
+    });
+    try {
+      const findings = [makeFinding({ severity: "high" }), makeFinding({ severity: "medium" })];
+      await mkdir(join(cwd, "state"), { recursive: true });
+      const store = sqliteStore({ path: join(cwd, "state", "state.db") });
+      await store.set(casesNamespace, "case_kept", makeCase({ id: "case_kept", findings }));
+      await store.close();
+      const base = ["exceptions", "request", "--as", "cloudsteward-bot", "--until", day(20)];
+      const reason = ["--justification", "The vendor appliance needs TLS 1.0 until its upgrade"];
+      const requested = await runCli([...base, ...reason, "--case", "case_kept", "--json"], { cwd, env });
+      expect(requested.code).toBe(0);
+      expect(JSON.parse(requested.stdout)).toMatchObject({
+        state: "requested",
+        caseId: "case_kept",
+        findingIds: findings.map((finding) => finding.id),
+      });
+      const unknown = await runCli([...base, ...reason, "--case", "case_gone"], { cwd, env });
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toContain('no case "case_gone"');
+      const neither = await runCli([...base, ...reason], { cwd, env });
+      expect(neither.code).toBe(2);
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
+  });
+
   it("request → approve (never by the requester) → list, expiring → revoke", async () => {
     const nativeId = sandbox.estate.findings.find((item) => item.reportedBy.wiz)?.reportedBy.wiz as string;
     const record = await requestIn(dir, nativeId);

@@ -1,8 +1,9 @@
 import type { AuditAppender } from "../../core/audit.js";
-import { maxSeverity } from "../../core/case.js";
+import { type Case, findingCountOf, maxSeverity } from "../../core/case.js";
 import { toErrorIssues } from "../../core/errors.js";
 import type { Severity } from "../../core/finding.js";
 import type { Store } from "../../core/store.js";
+import { casesNamespace } from "../governance/governance.js";
 import { definePolicy } from "../policy/define.js";
 import { scopesCover } from "../policy/evaluate.js";
 import {
@@ -17,6 +18,7 @@ import { ExceptionError } from "./errors.js";
 import {
   type CompensatingControl,
   type ExceptionRequest,
+  type ExceptionRequestByCase,
   type ExceptionRequestInput,
   type ExceptionScope,
   exceptionRequestSchema,
@@ -119,21 +121,31 @@ export function exceptionPolicyOf(policy: Policy): ExceptionPolicy {
  * naming the field: a malformed request, a requester the policy does not allow, a scope it does not
  * allow, a tag the findings do not carry, an end in the past or beyond `maxDays` for the findings'
  * severity, a justification that is too short, or a risk acceptance without a residual-risk rating.
+ *
+ * Give `caseId` instead of `findings` to request it for a case a governed run kept in the Store
+ * (`cli:cases`, written by `governedRun` and the CLI's `run`): the case's findings are read from there,
+ * and an unknown case, or one kept only as a sample of its findings (a case bigger than triage's
+ * `sampleSize`), is an {@link ExceptionError} naming `caseId`.
  * @example
  * const record = await requestException(
  *   { kind: "exception", findings, scope: "resource", requester: "alice",
  *     justification: "Vendor appliance needs TLS 1.0 until the Q3 upgrade", requestedUntil: "2026-09-30T00:00:00Z" },
  *   { store, policy },
  * );
+ * await requestException({ kind: "exception", caseId: "case_7c1e…", scope: "resource", requester: "alice", … }, { store, policy });
  */
 export async function requestException(
-  input: ExceptionRequestInput,
+  input: ExceptionRequestInput | ExceptionRequestByCase,
   options: ExceptionOptions,
 ): Promise<ExceptionRecord> {
   const policy = definePolicy(options.policy);
   const rules = exceptionPolicyOf(policy);
   const now = (options.now ?? (() => new Date()))();
-  const parsed = exceptionRequestSchema.safeParse(input);
+  const parsed = exceptionRequestSchema.safeParse(
+    input.findings === undefined && typeof input.caseId === "string"
+      ? { ...input, findings: await findingsOfCase(input.caseId, options.store) }
+      : input,
+  );
   if (!parsed.success) {
     const issues = toErrorIssues(parsed.error.issues);
     const field = issues[0]?.path.join(".") || "request";
@@ -350,6 +362,23 @@ export function auditOf(record: ExceptionRecord, actor: string, at: Date, step: 
       requiredApprovals: record.requiredApprovals,
     },
   };
+}
+
+/** The findings of a stored case, all of them (not a sample), or an {@link ExceptionError} naming `caseId`. */
+async function findingsOfCase(caseId: string, store: Store): Promise<Case["findings"]> {
+  const item = await store.get<Case>(casesNamespace, caseId);
+  if (!item) {
+    throw new ExceptionError(`no case "${caseId}" in the Store (cases are kept by governed runs)`, {
+      field: "caseId",
+    });
+  }
+  if (findingCountOf(item) > item.findings.length) {
+    throw new ExceptionError(
+      `case "${caseId}" is kept as a sample of ${item.findings.length} of its ${findingCountOf(item)} findings; request the exception by its findings`,
+      { field: "caseId" },
+    );
+  }
+  return item.findings;
 }
 
 function principalOf(policy: Policy, id: string, field: string): Principal {

@@ -60,5 +60,13 @@ export const exceptionRequestSchema = z.strictObject({
 });
 /** A request as you write it. */
 export type ExceptionRequestInput = z.input<typeof exceptionRequestSchema>;
+/**
+ * A request for the findings of a case the governed runs kept in the Store (`cli:cases`): `caseId`
+ * instead of `findings`; `requestException` reads the case's findings.
+ */
+export type ExceptionRequestByCase = Omit<ExceptionRequestInput, "findings" | "caseId"> & {
+  caseId: string;
+  findings?: undefined;
+};
 /** A validated request. */
 export type ExceptionRequest = z.output<typeof exceptionRequestSchema>;

@@ -24,10 +24,11 @@ import { type CommandArgs, parseCommandArgs, subcommandOf, usageError } from "..
 /** Help text of `cloudsteward exceptions`. */
 export const exceptionsHelp = `cloudsteward exceptions <request|list|expiring|approve|reject|revoke|lint|sync> [options]
 
-  request --finding <id>… --as <principal> --until <date> --justification <text>
+  request --finding <id>…|--case <id> --as <principal> --until <date> --justification <text>
           [--scope resource|rule-on-account] [--tag key=value] [--kind exception|risk-acceptance]
           [--residual-risk low|medium|high|critical] [--renews <id>]
-                                   request an exception for findings read from the configured sources
+                                   request an exception for findings read from the configured sources,
+                                   or for the findings of a case kept by cloudsteward run
   list [--state <state>|all]       the exceptions in the store (default: active), with where each
                                    was routed and what was written back to the platforms
   expiring [--days <n>]            approved and active exceptions ending within n days (default 30)
@@ -61,6 +62,7 @@ export const exceptionsArgs = {
     config: { type: "string", path: "file" },
     policy: { type: "string", path: "file" },
     finding: { type: "string", multiple: true },
+    case: { type: "string" },
     as: { type: "string" },
     until: { type: "string" },
     justification: { type: "string" },
@@ -94,10 +96,10 @@ export async function exceptionsCommand(args: string[], io: CliIo): Promise<numb
   }
   if (
     verb === "request" &&
-    (!values.finding?.length || !values.as || !values.until || !values.justification)
+    ((!values.finding?.length && !values.case) || !values.as || !values.until || !values.justification)
   ) {
     throw usageError(
-      "exceptions request needs --finding <id>, --as <principal>, --until <date> and --justification <text>.",
+      "exceptions request needs --finding <id> or --case <id>, --as <principal>, --until <date> and --justification <text>.",
     );
   }
   const days = Number(values.days);
@@ -246,7 +248,10 @@ function writeBackText(result: WriteBackResult): string {
   return `${result.findingId} on ${result.platform}: ${result.outcome}${ref}${result.message ? ` (${result.message})` : ""}`;
 }
 
-/** Reads the findings from the sources and requests the exception; undefined (after saying why) when one is missing. */
+/**
+ * Reads the findings from the sources and requests the exception; undefined (after saying why) when one
+ * is missing. With `--case` alone, the case's findings come from the store.
+ */
 async function request(values: Values, context: CliContext, io: CliIo): Promise<ExceptionRecord | undefined> {
   const findings: Finding[] = [];
   for (const id of values.finding ?? []) {
@@ -268,10 +273,14 @@ async function request(values: Values, context: CliContext, io: CliIo): Promise<
   if (values.tag !== undefined && (!key || !value))
     throw usageError(`--tag must be key=value; got "${values.tag}".`);
   const until = values.until as string;
+  const subject =
+    findings.length > 0
+      ? { findings, ...(values.case ? { caseId: values.case } : {}) }
+      : { caseId: values.case as string };
   return requestException(
     {
       kind: values.kind as "exception" | "risk-acceptance",
-      findings,
+      ...subject,
       scope: key && value ? { tag: { key, value } } : (values.scope as "resource" | "rule-on-account"),
       requester: values.as as string,
       justification: values.justification as string,

@@ -6,10 +6,11 @@ import {
   getException,
   requestException,
 } from "../../../src/agents/exceptions/index.js";
+import { casesNamespace } from "../../../src/agents/governance/governance.js";
 import type { PolicyInput } from "../../../src/agents/policy/index.js";
 import type { AuditEvent } from "../../../src/core/audit.js";
 import { memoryStore } from "../../../src/core/memory-store.js";
-import { makeFinding, resetFactories } from "../../../src/testing/factories.js";
+import { makeCase, makeFinding, resetFactories } from "../../../src/testing/factories.js";
 
 const now = new Date("2026-03-01T00:00:00Z");
 const days = (count: number) => new Date(now.getTime() + count * 86_400_000).toISOString();
@@ -134,6 +135,35 @@ describe("requestException", () => {
       { ruleId: record.targets[0]?.ruleId, tag: { key: "app", value: "legacy" } },
     ]);
     expect(record.residualRisk).toBe("low");
+  });
+
+  it("requests by case id: the case's findings come from the Store where governed runs keep cases", async () => {
+    const { options, store } = setup();
+    const findings = [
+      makeFinding({ severity: "medium" }),
+      makeFinding({ severity: "critical", resource: { accountId: "222" } }),
+    ];
+    const item = makeCase({ id: "case_stored", findings });
+    await store.set(casesNamespace, item.id, item);
+    const { findings: _, ...byCase } = input();
+    const record = await requestException({ ...byCase, caseId: item.id, requestedUntil: days(10) }, options);
+    expect(record).toMatchObject({
+      caseId: "case_stored",
+      findingIds: findings.map((finding) => finding.id),
+      severity: "critical",
+      requiredApprovals: 2,
+      targets: findings.map((finding) => ({ ruleId: finding.rule.id, resourceId: finding.resource.id })),
+    });
+  });
+
+  it("names caseId for an unknown case and for a case kept only as a sample", async () => {
+    const { options, store } = setup();
+    const { findings: _, ...byCase } = input();
+    const unknown = requestException({ ...byCase, caseId: "case_missing" }, options);
+    expect(await fieldOf(unknown)).toBe("caseId");
+    const sampled = makeCase({ id: "case_big", findings: [makeFinding()], findingCount: 500 });
+    await store.set(casesNamespace, sampled.id, sampled);
+    expect(await fieldOf(requestException({ ...byCase, caseId: sampled.id }, options))).toBe("caseId");
   });
 });
 

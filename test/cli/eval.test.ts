@@ -7,13 +7,26 @@ import { runCli } from "./helpers.js";
 const root = resolve(import.meta.dirname, "../..");
 
 describe("cloudsteward eval", () => {
-  it("prints the drafting evaluation table of the repository's set", async () => {
-    const result = await runCli(["eval"], { cwd: root });
+  it("prints a table per shipped set, outside a checkout too", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "cloudsteward-eval-"));
+    const result = await runCli(["eval"], { cwd: directory });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("Drafting evaluation — knowledge base (no model), templates");
     expect(result.stdout).toMatch(/^storage\s+9\s+9\s+100\.0%$/m);
     expect(result.stdout).toMatch(/^total\s+40\s+40\s+100\.0%$/m);
+    expect(result.stdout).toContain("Question evaluation — knowledge base (no model), parser");
+    expect(result.stdout).toMatch(/^unanswerable\s+\d+\s+\d+\s+[\d.]+%$/m);
+    expect(result.stdout).not.toContain("unsafe");
+  });
+
+  it("runs one suite with --suite, and gives JSON with --json", async () => {
+    const result = await runCli(["eval", "--suite", "questions", "--json"], { cwd: root });
+    expect(result.code).toBe(0);
+    const data = JSON.parse(result.stdout);
+    expect(data.drafting).toBeUndefined();
+    expect(data.questions).toMatchObject({ model: "parser", promptVersion: "parser" });
+    expect(data.questions.cases).toBeGreaterThanOrEqual(60);
   });
 
   it("runs a set given with --set, lists the cases that fail and exits 1", async () => {
@@ -37,7 +50,7 @@ describe("cloudsteward eval", () => {
       },
     ];
     await writeFile(join(directory, "set.json"), JSON.stringify(cases));
-    const result = await runCli(["eval", "--set", "set.json"], { cwd: directory });
+    const result = await runCli(["eval", "--suite", "drafting", "--set", "set.json"], { cwd: directory });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^total\s+2\s+1\s+50\.0%$/m);
     expect(result.stdout).toMatch(/✗ x2 \(other\): No drafting template matches/);

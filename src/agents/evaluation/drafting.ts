@@ -35,11 +35,19 @@ export function parseDraftingCases(text: string, file: string): DraftingCase[] {
   } catch (error) {
     throw new PolicyError(`The drafting set ${file} is not JSON`, { cause: error });
   }
-  const parsed = z.array(draftingCaseSchema).safeParse(value);
+  return parseSet(draftingCaseSchema, value, `drafting set ${file}`);
+}
+
+/**
+ * Parses a labeled set: a JSON array of `schema`'s cases.
+ * @throws {PolicyError} naming the set (`what`), the case and the field that is wrong.
+ */
+export function parseSet<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T>[] {
+  const parsed = z.array(schema).safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new PolicyError(
-      `Invalid drafting set ${file}: ${issue?.path.map(String).join(".")}: ${issue?.message ?? "invalid"}`,
+      `Invalid ${what}: ${issue?.path.map(String).join(".")}: ${issue?.message ?? "invalid"}`,
       { issues: toErrorIssues(parsed.error.issues) },
     );
   }

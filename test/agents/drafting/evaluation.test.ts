@@ -1,12 +1,11 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { matchTemplate } from "../../../src/agents/drafting/draft.js";
-import { evaluateDrafting, parseDraftingCases } from "../../../src/agents/evaluation/drafting.js";
+import { evaluateDrafting } from "../../../src/agents/evaluation/drafting.js";
+import { draftingEvaluationSet as shippedSet } from "../../../src/agents/evaluation/sets.js";
 import { scriptedModel } from "../../../src/testing/scripted-model.js";
 
-const setFile = new URL("./evaluation-set.json", import.meta.url);
-/** The drafting evaluation set: 40 requirements with fixtures written apart from the templates' (docs/evaluation.md). */
-const draftingEvaluationSet = parseDraftingCases(readFileSync(setFile, "utf8"), "evaluation-set.json");
+/** The drafting evaluation set shipped with the package: 40 requirements with fixtures written apart from the templates' (docs/evaluation.md). */
+const draftingEvaluationSet = await shippedSet();
 const escapeRegExp = (text: string) => text.replaceAll(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 describe("the drafting evaluation set", () => {

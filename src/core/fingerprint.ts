@@ -1,6 +1,5 @@
 import * as crypto from "node:crypto";
 import type { Resource } from "./finding.js";
-import { memoize } from "./memo.js";
 
 /** The resource fields {@link canonicalResourceKey} reads. */
 export type ResourceIdentity = Pick<Resource, "id" | "cloud" | "accountId" | "type" | "name" | "region">;
@@ -59,20 +58,56 @@ export function canonicalResourceKey(resource: ResourceIdentity): string {
  * const key = dedupKey("s3-bucket-public-read", finding.resource); // "dk_3f9c…"
  */
 export function dedupKey(archetype: string, resource: ResourceIdentity): string {
-  return hashedDedupKey(archetype, canonicalResourceKey(resource));
+  let byId = dedupKeysByArchetype.get(archetype);
+  const cached = byId?.get(resource.id);
+  if (
+    cached !== undefined &&
+    cached.cloud === resource.cloud &&
+    cached.accountId === resource.accountId &&
+    cached.type === resource.type &&
+    cached.name === resource.name
+  ) {
+    return cached.key;
+  }
+  const key = `dk_${stableHash(archetype.trim().toLowerCase(), canonicalResourceKey(resource))}`;
+  if (dedupKeyCount >= dedupKeyLimit) {
+    dedupKeysByArchetype.clear();
+    dedupKeyCount = 0;
+    byId = undefined;
+  }
+  if (byId === undefined) {
+    byId = new Map();
+    dedupKeysByArchetype.set(archetype, byId);
+  }
+  const { cloud, accountId, type, name } = resource;
+  byId.set(resource.id, { cloud, accountId, type, name, key });
+  dedupKeyCount++;
+  return key;
 }
 
 // Internal helpers.
 
 /**
- * The hash half of {@link dedupKey}, computed once per rule and resource: a platform reports the same
- * rule on the same resource again and again (Lacework's alerts repeat about one pair in two), and the
- * SHA-256 is most of a key's cost. The key is the same value, cached or not.
+ * The keys {@link dedupKey} computed, by archetype and resource id, each with the other fields
+ * {@link canonicalResourceKey} reads (a hit must match them all, so the key is the same value, cached
+ * or not). A platform reports the same rule on the same resource again and again (Lacework's alerts
+ * repeat about one pair in two), and the canonical key and its SHA-256 are most of a key's cost: a hit
+ * costs two map lookups and four string comparisons, with no key string built. Emptied past
+ * {@link dedupKeyLimit} entries, as `memoize` does, so memory stays bounded.
  */
-const hashedDedupKey = memoize(
-  (archetype: string, resourceKey: string) => `dk_${stableHash(archetype.trim().toLowerCase(), resourceKey)}`,
-  8192,
-);
+const dedupKeysByArchetype = new Map<string, Map<string, CachedDedupKey>>();
+let dedupKeyCount = 0;
+/** The entries {@link dedupKeysByArchetype} holds at most. */
+const dedupKeyLimit = 8192;
+
+/** A computed dedup key and the resource fields besides the id it was computed from. */
+interface CachedDedupKey {
+  cloud: string;
+  accountId: string;
+  type: string;
+  name: string;
+  key: string;
+}
 
 /** AWS services whose ARNs carry no region (and, for S3, no account). */
 const globalAwsServices = new Set(["iam", "s3", "cloudfront", "route53", "organizations", "waf"]);

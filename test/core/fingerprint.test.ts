@@ -250,4 +250,46 @@ describe("dedupKey", () => {
     expect(dedupKey("s3-public-read", bucket)).not.toBe(dedupKey("s3-unencrypted", bucket));
     expect(dedupKey("s3-public-read", bucket)).not.toBe(dedupKey("s3-public-read", other));
   });
+
+  it("keys a resource id again when the fields the canonical key reads differ", () => {
+    const opaque = {
+      id: "vm-7",
+      cloud: "gcp",
+      accountId: "proj-a",
+      type: "gcp.compute.instance",
+      name: "web",
+    } as const;
+    const first = dedupKey("vm-public-ip", opaque);
+    expect(dedupKey("vm-public-ip", { ...opaque })).toBe(first);
+    for (const change of [
+      { name: "db" },
+      { accountId: "proj-b" },
+      { type: "gcp.compute.disk" },
+      { cloud: "azure" },
+    ] as const) {
+      const changed = { ...opaque, ...change };
+      expect(dedupKey("vm-public-ip", changed)).toBe(
+        `dk_${stableHash("vm-public-ip", canonicalResourceKey(changed))}`,
+      );
+      expect(dedupKey("vm-public-ip", changed)).not.toBe(first);
+    }
+    expect(dedupKey("vm-public-ip", opaque)).toBe(first);
+  });
+
+  it("keeps the keys of earlier releases, computed or cached (dedup keys stored by users stay valid)", () => {
+    const bucket = resource({ id: "arn:aws:s3:::customer-exports" });
+    const role = resource({ id: "arn:aws:iam::123456789012:role/Admin", type: "aws.iam.role" });
+    const pinned: [string, ResourceIdentity, string][] = [
+      ["s3-public-read", bucket, "dk_2291e5fe392115852237a853"],
+      ["s3-unencrypted", bucket, "dk_66ad770e3581a3cee2e3cb0f"],
+      ["iam-admin-policy", role, "dk_420af7f56d7a7a09cb87a5e9"],
+    ];
+    for (let pass = 0; pass < 2; pass++) {
+      for (const [archetype, identity, key] of pinned) expect(dedupKey(archetype, identity)).toBe(key);
+    }
+    // The key is SHA-256 over the length-prefixed lower-cased archetype and canonical resource key.
+    expect(dedupKey("S3-Public-Read", bucket)).toBe(
+      `dk_${stableHash("s3-public-read", "arn:aws:s3:::customer-exports")}`,
+    );
+  });
 });

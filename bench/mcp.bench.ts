@@ -80,7 +80,7 @@ const benchmark: Benchmark = {
       ["get_case", { id: ids[500] }, rounds],
       ["explain_case", { id: ids[501] }, rounds],
       ["compliance_status", { framework: "pci-dss-4.0" }, rounds],
-      ["evidence_pack", { framework: "pci-dss-4.0" }, 5],
+      ["evidence_pack", { framework: "pci-dss-4.0" }, rounds],
       ["list_exceptions", { state: ["requested"] }, rounds],
       ["list_approvals", {}, rounds],
       ["verify_audit_log", {}, rounds],

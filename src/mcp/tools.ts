@@ -5,7 +5,7 @@ import {
   approvalIdOf,
   approvalQueue,
 } from "../agents/approvals/queue.js";
-import { buildEvidencePack } from "../agents/compliance/evidence.js";
+import { buildEvidencePack, type EvidencePack } from "../agents/compliance/evidence.js";
 import { bundledFrameworkKeys } from "../agents/compliance/framework.js";
 import { complianceMapper } from "../agents/compliance/mapping.js";
 import {
@@ -260,16 +260,42 @@ export const storeTools: readonly McpToolDefinition[] = [
     untrusted: true,
     async run(input, context) {
       const now = context.now();
-      const pack = await buildEvidencePack({
-        framework: input.framework,
-        findings: findingsOf(await context.cases.read()),
-        audit: context.audit,
-        exceptions: await activeExceptions(context.store),
-        now,
-        ...(input.from || input.to
-          ? { period: { from: input.from ?? new Date(now.getTime() - 90 * 86_400_000), to: input.to ?? now } }
-          : {}),
-      });
+      const cases = await context.cases.read();
+      const exceptions = await activeExceptions(context.store);
+      // The audit log is verified on every call, so the anchor is always the current head.
+      const verification = await context.audit.verify();
+      const key = JSON.stringify([input.framework, input.from ?? null, input.to ?? null, exceptions]);
+      let packs = packsOf.get(cases);
+      if (!packs) {
+        packs = new Map();
+        packsOf.set(cases, packs);
+      }
+      let built = packs.get(key);
+      if (
+        !built ||
+        (input.to === undefined && now.getTime() - built.at > packReuseMs) ||
+        (await citesSince(context, built.records))
+      ) {
+        const pack = await buildEvidencePack({
+          framework: input.framework,
+          findings: findingsOf(cases),
+          audit: context.audit,
+          exceptions,
+          now,
+          ...(input.from || input.to
+            ? {
+                period: {
+                  from: input.from ?? new Date(now.getTime() - 90 * 86_400_000),
+                  to: input.to ?? now,
+                },
+              }
+            : {}),
+        });
+        // Records appended while it was built are checked by the next call.
+        built = { pack, at: now.getTime(), records: verification.count };
+        packs.set(key, built);
+      }
+      const { pack } = built;
       return {
         framework: pack.framework.key,
         period: pack.period,
@@ -285,8 +311,10 @@ export const storeTools: readonly McpToolDefinition[] = [
           narrative: requirement.narrative,
         })),
         evidenceRecords: pack.records.length,
-        ...(pack.anchor ? { anchor: pack.anchor } : {}),
-        ...(pack.verification ? { auditChainIntact: pack.verification.ok } : {}),
+        ...(verification.ok && verification.lastHash !== undefined
+          ? { anchor: { seq: verification.count, hash: verification.lastHash } }
+          : {}),
+        auditChainIntact: verification.ok,
       };
     },
   }),
@@ -512,6 +540,31 @@ const findingsByCases = new WeakMap<readonly Case[], Finding[]>();
 const statusesOf = new WeakMap<readonly Case[], Map<string, ComplianceStatus>>();
 
 type ComplianceStatus = ReturnType<typeof complianceStatusOf>;
+
+/**
+ * Evidence packs per decoded copy of the cases, by framework, period and exceptions in force, with
+ * when each was built and how many audit records the log held then. Assessing 100,000 findings for a
+ * pack takes seconds, and every MCP call appends an audit record (naming no finding), so a pack is
+ * reused until the cases copy or the exceptions change, a new audit record names a finding or a case,
+ * or (for a period ending now) {@link packReuseMs} passes.
+ */
+const packsOf = new WeakMap<
+  readonly Case[],
+  Map<string, { pack: EvidencePack; at: number; records: number }>
+>();
+
+/** How long a pack whose period ends "now" is reused: as long as the decoded cases copy is (storedCases' refresh). */
+const packReuseMs = 60_000;
+
+/** Whether an audit record after the first `count` names a finding or a case (it may back a pack). */
+async function citesSince(context: ToolContext, count: number): Promise<boolean> {
+  let seen = 0;
+  for await (const record of context.audit.query()) {
+    if (++seen <= count) continue;
+    if (record.event.findingIds?.length || record.event.caseId !== undefined) return true;
+  }
+  return false;
+}
 
 /** What compliance_status returns for an assessment, every failing requirement included. */
 function complianceStatusOf(assessment: FrameworkAssessment) {

@@ -170,6 +170,24 @@ describe("MCP server", () => {
     expect((pack.data.requirements as unknown[]).length).toBeGreaterThan(0);
     // The ingestion record of the failing finding backs the requirements it fails.
     expect(pack.data.evidenceRecords).toBe(1);
+
+    // A repeat call reuses the assessment but anchors on the current head: the calls' own records.
+    const head = await audit.verify();
+    const again = await call(client, "evidence_pack", { framework: "soc2" });
+    expect(again.data).toMatchObject({
+      evidenceRecords: 1,
+      anchor: { seq: head.count, hash: head.ok ? head.lastHash : "" },
+      auditChainIntact: true,
+    });
+    // A new record naming a stored finding is never left out of the next pack.
+    await audit.append({
+      type: "ingestion",
+      actor: "cloudsteward/source",
+      findingIds,
+      data: { platform: "wiz" },
+    });
+    const fresh = await call(client, "evidence_pack", { framework: "soc2" });
+    expect(fresh.data.evidenceRecords).toBe(2);
   });
 
   it("files an exception request as the caller, never approved by it, and lists it", async () => {

@@ -18,6 +18,7 @@ import { explainArgs, explainCommand, explainHelp } from "./commands/explain.js"
 import { initArgs, initCommand, initHelp } from "./commands/init.js";
 import { mcpArgs, mcpCommand, mcpHelp } from "./commands/mcp.js";
 import { queryArgs, queryCommand, queryHelp } from "./commands/query.js";
+import { remediateArgs, remediateCommand, remediateHelp } from "./commands/remediate.js";
 import { replayArgs, replayCommand, replayHelp } from "./commands/replay.js";
 import { runArgs, runCommand, runHelp } from "./commands/run.js";
 import { sandboxArgs, sandboxCommand, sandboxHelp } from "./commands/sandbox.js";
@@ -120,6 +121,13 @@ export const cliCommands: Record<string, CliCommandEntry> = {
     help: driftHelp,
     args: driftArgs,
     summary: "approve baselines (Terraform, snapshot, knowledge base), detect drift, list drift fixes",
+  },
+  remediate: {
+    run: remediateCommand,
+    help: remediateHelp,
+    args: remediateArgs,
+    summary:
+      "dry run of the drift job: per drift, the decision under the policy, the exact request, steps and rollback",
   },
   drafts: {
     run: draftsCommand,

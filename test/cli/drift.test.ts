@@ -118,4 +118,45 @@ describe("cloudsteward drift", () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("must be a JSON array of resource snapshots");
   });
+
+  it("remediate plan shows the policy's decision and the exact request, writing nothing", async () => {
+    await runCli(["drift", "baseline", "--knowledge", "--approved-by", "alice"], { cwd: dir });
+    await writeFile(
+      join(dir, "policy.yaml"),
+      "mode: automated\nrules:\n  - id: drift\n    when: { rule: drift/* }\n    do: [{ kind: remediate, sink: drift }]\nprincipals:\n  - { id: alice, scopes: [approve:remediate] }\n",
+    );
+    await writeFile(
+      join(dir, "prod.json"),
+      JSON.stringify([
+        {
+          id: "arn:aws:s3:::prod-site",
+          type: "aws.s3.bucket",
+          environment: "production",
+          attributes: {
+            publicAccessBlock: {
+              BlockPublicAcls: false,
+              IgnorePublicAcls: true,
+              BlockPublicPolicy: true,
+              RestrictPublicBuckets: true,
+            },
+            encryption: { enabled: true },
+            logging: { enabled: true },
+          },
+        },
+      ]),
+    );
+    const plan = await runCli(
+      ["remediate", "plan", "--snapshot", "prod.json", "--route", "native", "--format", "cli"],
+      { cwd: dir },
+    );
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain(
+      "approval  arn:aws:s3:::prod-site  publicAccessBlock.BlockPublicAcls  (s3-block-public-access)",
+    );
+    expect(plan.stdout).toContain("waits for a named human: the environment is production");
+    expect(plan.stdout).toContain('native request: {"operation":"s3:PutPublicAccessBlock"');
+    expect(plan.stdout).toContain("step: aws s3api put-public-access-block --bucket prod-site");
+    const fixes = await runCli(["drift", "fixes"], { cwd: dir });
+    expect(fixes.stdout).toContain("No drift fixes in the store.");
+  });
 });

@@ -154,7 +154,8 @@ function driftLine(drift: Drift, dim: (text: string) => string): string {
   return `  ${drift.resourceId}  ${drift.path}: ${show(drift.before)} → ${show(drift.after)}\n${dim(`    ${by}; baseline ${drift.baseline.scope} v${drift.baseline.version}${drift.baseline.iac ? ` (Terraform ${drift.baseline.iac.address})` : ""}`)}`;
 }
 
-async function readJson(io: CliIo, file: string): Promise<unknown> {
+/** A JSON file, resolved against the working directory. @throws ConfigurationError when it is not JSON. */
+export async function readJson(io: CliIo, file: string): Promise<unknown> {
   const { readFile } = await import("node:fs/promises");
   const { resolve } = await import("node:path");
   const text = await readFile(resolve(io.cwd, file), "utf8");

@@ -107,7 +107,7 @@ export { createRecorder, type FailedItem, type RunRecorder } from "./core/record
 export { redact, redactUrl } from "./core/redact.js";
 export { createRunReport, type DeadLetter, type RunReport, type Warning } from "./core/report.js";
 export { optionOrEnv, resolveSecret, type Secret, type SecretSource } from "./core/secret.js";
-export type { HttpSinkOptions, Sink, SinkCallOptions } from "./core/sink.js";
+export type { Announcement, AnnouncingSink, HttpSinkOptions, Sink, SinkCallOptions } from "./core/sink.js";
 export type {
   CallOptions,
   ExceptionRef,

@@ -28,3 +28,22 @@ export interface Sink {
   /** Flush buffers and release resources. Safe to call twice. */
   close?(): Promise<void>;
 }
+
+/**
+ * A short message that is about no case — an executive brief's summary — with a link to drill down.
+ * Sinks that can post one (Slack, Teams, email) expose `announce`; it is a write, sent only when asked.
+ */
+export interface Announcement {
+  /** One line: the message's heading or subject. */
+  title: string;
+  /** Plain text, paragraphs separated by blank lines; escaped by each sink. */
+  text: string;
+  /** An http(s) URL to the full report. */
+  link?: string;
+}
+
+/** A sink that can also post an {@link Announcement}. */
+export interface AnnouncingSink extends Sink {
+  /** Posts `message` once (no ledger: each call posts again). */
+  announce(message: Announcement, options?: SinkCallOptions): Promise<void>;
+}

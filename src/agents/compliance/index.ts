@@ -13,6 +13,11 @@ export {
   buildBriefing,
   uncheckedNumbers,
 } from "../briefing/briefing.js";
+export {
+  briefingAnnouncement,
+  type DeliverBriefingOptions,
+  deliverBriefing,
+} from "../briefing/deliver.js";
 export { briefingHtml, briefingMarkdown, briefingPage, briefingSummary } from "../briefing/render.js";
 export {
   type AnnexCheck,

@@ -1,8 +1,12 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { type Briefing, buildBriefing } from "../../agents/briefing/briefing.js";
+import { deliverBriefing } from "../../agents/briefing/deliver.js";
 import { briefingMarkdown, briefingPage } from "../../agents/briefing/render.js";
 import { bundledFrameworkKeys } from "../../agents/compliance/framework.js";
+import { ConfigurationError } from "../../core/errors.js";
+import type { AnnouncingSink } from "../../core/sink.js";
+import { openContext } from "../context.js";
 import { type CliIo, createOutput, exitCodes } from "../io.js";
 import { type CommandArgs, parseCommandArgs } from "../usage.js";
 import { type ComplianceData, openComplianceData } from "./compliance.js";
@@ -19,6 +23,9 @@ Options:
   --period <period>   week | month | quarter, ending now (default week)
   --framework <key>   a bundled framework to show the score of (repeatable; default those with snapshots)
   --out <dir>         write brief.html (print-ready), brief.md and brief.json there
+  --deliver <sink>    also post the summary to slack | teams | email, as configured under sinks
+                      (repeatable; a write, so only when given)
+  --link <url>        the http(s) URL of the full brief, linked from the delivered summary
   --sandbox           the sandbox estate with eight weeks of history instead of the config's store
   --config <file>     the config file (default ./cloudsteward.yaml)
   --json              the brief as JSON
@@ -26,7 +33,8 @@ Options:
 Examples:
   cloudsteward brief
   cloudsteward brief --period month --out report/
-  cloudsteward brief --sandbox --framework soc2 --out report/`;
+  cloudsteward brief --sandbox --framework soc2 --out report/
+  cloudsteward brief --out report/ --deliver slack --deliver email --link https://reports.example.com/brief/`;
 
 /** The flags of `cloudsteward brief`. */
 export const briefArgs = {
@@ -34,6 +42,8 @@ export const briefArgs = {
     period: { type: "string", default: "week", choices: ["week", "month", "quarter"] },
     framework: { type: "string", multiple: true, choices: bundledFrameworkKeys },
     out: { type: "string", path: "directory" },
+    deliver: { type: "string", multiple: true, choices: ["slack", "teams", "email"] },
+    link: { type: "string" },
     sandbox: { type: "boolean", default: false },
     config: { type: "string", path: "file" },
     json: { type: "boolean", default: false },
@@ -52,17 +62,53 @@ export async function briefCommand(args: string[], io: CliIo): Promise<number> {
   });
   try {
     const brief = await briefOf(data, periodDays[values.period as keyof typeof periodDays], frameworks);
-    if (values.out) {
-      const files = await writeBrief(brief, resolve(io.cwd, values.out));
-      if (out.json) out.data({ brief, files });
-      else for (const file of files) out.line(file);
-      return exitCodes.ok;
+    const files = values.out ? await writeBrief(brief, resolve(io.cwd, values.out)) : undefined;
+    const delivered = values.deliver?.length
+      ? await deliverBrief(io, brief, { config: values.config, sinks: values.deliver, link: values.link })
+      : undefined;
+    if (out.json)
+      out.data(
+        files || delivered
+          ? { brief, ...(files ? { files } : {}), ...(delivered ? { delivered } : {}) }
+          : brief,
+      );
+    else {
+      if (files) for (const file of files) out.line(file);
+      else out.line(briefingMarkdown(brief).trimEnd());
+      for (const name of delivered ?? []) io.stderr.write(`delivered the brief's summary to ${name}\n`);
     }
-    if (out.json) out.data(brief);
-    else out.line(briefingMarkdown(brief).trimEnd());
     return exitCodes.ok;
   } finally {
     await data.close();
+  }
+}
+
+/**
+ * Posts the brief's summary to the config's `sinks` named (slack, teams, email), printing first the
+ * hosts credentials go to; returns the names posted to.
+ * @throws ConfigurationError when a named sink is not configured.
+ */
+async function deliverBrief(
+  io: CliIo,
+  brief: Briefing,
+  options: { config: string | undefined; sinks: readonly string[]; link: string | undefined },
+): Promise<string[]> {
+  const context = await openContext(io, options.config, { readOnly: true, showEndpoints: true });
+  try {
+    const sinks = options.sinks.map((name) => {
+      const sink = context.sinks[name];
+      if (!sink || !("announce" in sink))
+        throw new ConfigurationError(
+          `brief --deliver ${name}: sinks.${name} is not configured in ${context.loaded.file}.`,
+          {
+            option: `sinks.${name}`,
+          },
+        );
+      return sink as AnnouncingSink;
+    });
+    return await deliverBriefing(brief, sinks, { ...(options.link ? { link: options.link } : {}) });
+  } finally {
+    await context.close();
   }
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Action } from "../../core/action.js";
 import { describeChange } from "../../core/case-change.js";
 import {
@@ -13,6 +14,7 @@ import {
 import { type LedgerSink, ledgerSink, trackingId } from "../../core/ledger.js";
 import { sleep } from "../../core/rate-limiter.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
+import type { AnnouncingSink } from "../../core/sink.js";
 import type { Store } from "../../core/store.js";
 import { escapeHtml, renderHtml, renderText } from "../render/html.js";
 import { caseView, emailAddress } from "../render/view.js";
@@ -65,7 +67,7 @@ export interface EmailOptions {
 }
 
 /** The email sink. */
-export interface EmailSink extends LedgerSink {
+export interface EmailSink extends LedgerSink, AnnouncingSink {
   /** Closes the SMTP transport the sink opened (never a caller's `transport`). Safe to call twice. */
   close(): Promise<void>;
 }
@@ -161,6 +163,34 @@ export function email(options: EmailOptions): EmailSink {
         );
       },
     })),
+    async announce(message, callOptions) {
+      const to = typeof options.to === "string" ? [options.to] : (options.to ?? []);
+      if (to.length === 0)
+        throw new ConfigurationError(
+          "email: no recipient to announce to. Pass `to` to email() (sinks.email.to).",
+          {
+            option: "to",
+          },
+        );
+      const paragraphs = message.text.split(/\n{2,}/);
+      const link = message.link;
+      await send(
+        {
+          from: options.from,
+          to,
+          subject: message.title,
+          text: `${message.text}${link ? `\n\nFull report: ${link}` : ""}\n`,
+          html: [
+            `<h1>${escapeHtml(message.title)}</h1>`,
+            ...paragraphs.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`),
+            ...(link ? [`<p><a href="${escapeHtml(link)}">Open the full report</a></p>`] : []),
+          ].join("\n"),
+          messageId: `<cs-announce-${Date.now()}-${randomUUID()}@${domain}>`,
+          headers: {},
+        },
+        callOptions?.signal,
+      );
+    },
     async close() {
       if (closed) return;
       closed = true;

@@ -98,7 +98,7 @@ export function escapeSlack(value: string): string {
 }
 
 /** A `<url|label>` link whose URL cannot close the link or carry a label of its own. */
-function slackLink(url: string, label: string): string {
+export function slackLink(url: string, label: string): string {
   const safe = url.replace(/[|<> ]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
   return `<${safe.replace(/&/g, "&amp;")}|${escapeSlack(label)}>`;
 }

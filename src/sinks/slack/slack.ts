@@ -5,10 +5,10 @@ import { createHttpClient } from "../../core/http.js";
 import { type ExternalRef, type LedgerSink, ledgerSink } from "../../core/ledger.js";
 import { sleep } from "../../core/rate-limiter.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
-import type { HttpSinkOptions } from "../../core/sink.js";
+import type { Announcement, AnnouncingSink, HttpSinkOptions } from "../../core/sink.js";
 import type { Store } from "../../core/store.js";
-import { escapeSlack, renderSlack, type SlackMessage } from "../render/slack.js";
-import { emailAddress } from "../render/view.js";
+import { escapeSlack, renderSlack, type SlackMessage, slackLink } from "../render/slack.js";
+import { emailAddress, truncate } from "../render/view.js";
 import { slackApiError } from "./errors.js";
 
 /** Options of {@link slack}. */
@@ -32,7 +32,7 @@ export interface SlackOptions extends HttpSinkOptions {
 }
 
 /** The Slack sink. */
-export interface SlackSink extends LedgerSink {}
+export interface SlackSink extends LedgerSink, AnnouncingSink {}
 
 /**
  * Post Block Kit messages to channels and to owners by email, paced per channel, once per
@@ -181,18 +181,42 @@ export function slack(options: SlackOptions = {}): SlackSink {
     );
   }
 
-  return ledgerSink("slack", options.store, (action) => ({
-    create: async (signal) => {
-      const message = messageFor(action);
-      if (useWebhook()) {
-        await post(undefined, message, signal);
-        return { id: `webhook/${action.idempotencyKey}` };
-      }
-      const posted = await post(await channelFor(action, signal), message, signal);
-      return { id: `${posted!.channel}/${posted!.ts}` };
-    },
-    update: (ref, change, signal) => update(action, ref, change, signal),
-  }));
+  async function announce(message: Announcement, signal?: AbortSignal) {
+    const text = truncate(
+      [
+        `*${escapeSlack(message.title)}*`,
+        escapeSlack(message.text),
+        ...(message.link ? [slackLink(message.link, "Open the full report")] : []),
+      ].join("\n\n"),
+      3000,
+    );
+    const posted = { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+    if (useWebhook()) await post(undefined, posted, signal);
+    else if (options.channel) await post(options.channel, posted, signal);
+    else
+      throw new ConfigurationError(
+        "slack: no channel to announce in. Pass `channel` to slack() (sinks.slack.channel).",
+        {
+          option: "channel",
+        },
+      );
+  }
+
+  return {
+    ...ledgerSink("slack", options.store, (action) => ({
+      create: async (signal) => {
+        const message = messageFor(action);
+        if (useWebhook()) {
+          await post(undefined, message, signal);
+          return { id: `webhook/${action.idempotencyKey}` };
+        }
+        const posted = await post(await channelFor(action, signal), message, signal);
+        return { id: `${posted!.channel}/${posted!.ts}` };
+      },
+      update: (ref, change, signal) => update(action, ref, change, signal),
+    })),
+    announce: (message, callOptions) => announce(message, callOptions?.signal),
+  };
 }
 
 /** The owner's address, only when the value is exactly one well-formed address. */

@@ -3,7 +3,7 @@ import { createHttpClient } from "../../core/http.js";
 import { type LedgerSink, ledgerSink, trackingId } from "../../core/ledger.js";
 import { createRateLimiter } from "../../core/rate-limiter.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
-import type { HttpSinkOptions } from "../../core/sink.js";
+import type { Announcement, AnnouncingSink, HttpSinkOptions } from "../../core/sink.js";
 import type { Store } from "../../core/store.js";
 import { type AdaptiveCard, escapeCardText, renderAdaptiveCard } from "../render/adaptive-card.js";
 
@@ -24,7 +24,7 @@ export interface TeamsOptions extends HttpSinkOptions {
 }
 
 /** The Teams sink. */
-export interface TeamsSink extends LedgerSink {}
+export interface TeamsSink extends LedgerSink, AnnouncingSink {}
 
 /**
  * Post Adaptive Cards (version 1.4) to a Microsoft Teams channel through a Workflows webhook, once per
@@ -65,22 +65,50 @@ export function teams(options: TeamsOptions = {}): TeamsSink {
     });
   }
 
-  return ledgerSink("teams", options.store, (action) => ({
-    create: async (signal) => {
-      await post(renderAdaptiveCard(action.case, { dueDate: action.dueDate, raw: options.raw }), signal);
-      return { id: `teams/${trackingId(action.idempotencyKey)}` };
-    },
-    update: async (_ref, change, signal) => {
-      const card = renderAdaptiveCard(action.case, { dueDate: action.dueDate, raw: options.raw });
-      card.body = [
-        card.body[0]!,
-        ...describeChange(change, action.case, { raw: options.raw }).map((text) => ({
+  /** An announcement as a card: the title, each paragraph escaped on its own, and a link button. */
+  function announcementCard(message: Announcement): AdaptiveCard {
+    return {
+      $schema: "http://adaptivecards.io/schemas/adaptive-card.json",
+      type: "AdaptiveCard",
+      version: "1.4",
+      body: [
+        {
           type: "TextBlock",
+          size: "Large",
+          weight: "Bolder",
           wrap: true,
-          text: escapeCardText(text),
-        })),
-      ];
-      await post(card, signal);
-    },
-  }));
+          text: escapeCardText(message.title),
+        },
+        ...message.text
+          .split(/\n{2,}/)
+          .map((paragraph) => ({ type: "TextBlock", wrap: true, text: escapeCardText(paragraph) })),
+      ],
+      actions: message.link
+        ? [{ type: "Action.OpenUrl", title: "Open the full report", url: message.link }]
+        : [],
+      msteams: { width: "Full" },
+    };
+  }
+
+  return {
+    ...ledgerSink("teams", options.store, (action) => ({
+      create: async (signal) => {
+        await post(renderAdaptiveCard(action.case, { dueDate: action.dueDate, raw: options.raw }), signal);
+        return { id: `teams/${trackingId(action.idempotencyKey)}` };
+      },
+      update: async (_ref, change, signal) => {
+        const card = renderAdaptiveCard(action.case, { dueDate: action.dueDate, raw: options.raw });
+        card.body = [
+          card.body[0]!,
+          ...describeChange(change, action.case, { raw: options.raw }).map((text) => ({
+            type: "TextBlock",
+            wrap: true,
+            text: escapeCardText(text),
+          })),
+        ];
+        await post(card, signal);
+      },
+    })),
+    announce: (message, callOptions) => post(announcementCard(message), callOptions?.signal),
+  };
 }

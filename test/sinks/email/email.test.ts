@@ -109,6 +109,39 @@ describe("email", () => {
     }
   });
 
+  it("announces a summary to `to` with escaped text and HTML parts and the report link", async () => {
+    const target = await smtpTarget();
+    const sink = email({
+      smtp: smtpFor(target.baseUrl),
+      from: "cloudsec@example.com",
+      to: "ciso@example.com",
+    });
+    try {
+      await sink.announce({
+        title: "Security brief 2026-11-30 to 2026-12-07",
+        text: "3 new <b>critical</b> findings.",
+        link: "https://reports.example.com/brief",
+      });
+      const [message] = target.messages;
+      expect(message).toContain("To: ciso@example.com");
+      expect(message).toContain("Subject: Security brief 2026-11-30 to 2026-12-07");
+      expect(message).toContain("Content-Type: text/plain");
+      expect(message).toContain("Content-Type: text/html");
+      expect(message).toContain("&lt;b&gt;critical&lt;/b&gt;");
+      expect(message).toContain('<a href="https://reports.example.com/brief">');
+      expect(message).toContain("Full report: https://reports.example.com/brief");
+      expect(message).not.toContain(password);
+    } finally {
+      await sink.close();
+      await target.close?.();
+    }
+  });
+
+  it("refuses to announce without `to`", async () => {
+    const sink = email({ transport: { sendMail: async () => undefined }, from: "cloudsec@example.com" });
+    await expect(sink.announce({ title: "t", text: "x" })).rejects.toThrow(/no recipient to announce to/);
+  });
+
   it("uses a caller's transport and leaves it open on close()", async () => {
     const sent: EmailMessage[] = [];
     let closed = false;

@@ -22,6 +22,8 @@ export function canonicalJson(value: unknown): string {
 }
 
 function serialize(input: unknown, key: string, ancestors: object[]): string | undefined {
+  // Strings first: most members are, and only objects have a `toJSON` to honour.
+  if (typeof input === "string") return JSON.stringify(input);
   const value = hasToJson(input) ? input.toJSON(key) : input;
   switch (typeof value) {
     case "string":
@@ -65,13 +67,29 @@ function serialize(input: unknown, key: string, ancestors: object[]): string | u
       const member = serialize(record[name], name, ancestors);
       if (member === undefined) continue;
       if (text.length > 1) text += ",";
-      text += `${JSON.stringify(name)}:${member}`;
+      text += `${quotedName(name)}:${member}`;
     }
     text += "}";
   }
   ancestors.pop();
   return text;
 }
+
+/**
+ * `JSON.stringify(name)` for an object key, kept for the few hundred names a program's records use
+ * (findings and audit events repeat the same keys); emptied past 4096 names so memory stays bounded.
+ */
+function quotedName(name: string): string {
+  let quoted = quotedNames.get(name);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(name);
+    if (quotedNames.size >= 4096) quotedNames.clear();
+    quotedNames.set(name, quoted);
+  }
+  return quoted;
+}
+
+const quotedNames = new Map<string, string>();
 
 function hasToJson(value: unknown): value is { toJSON(key: string): unknown } {
   return (

@@ -11,6 +11,7 @@ import { demoArgs, demoCommand, demoHelp } from "./commands/demo.js";
 import { draftArgs, draftCommand, draftHelp } from "./commands/draft.js";
 import { draftsArgs, draftsCommand, draftsHelp } from "./commands/drafts.js";
 import { driftArgs, driftCommand, driftHelp } from "./commands/drift.js";
+import { enqueueArgs, enqueueCommand, enqueueHelp } from "./commands/enqueue.js";
 import { evalArgs, evalCommand, evalHelp } from "./commands/eval.js";
 import { evidenceArgs, evidenceCommand, evidenceHelp } from "./commands/evidence.js";
 import { exceptionsArgs, exceptionsCommand, exceptionsHelp } from "./commands/exceptions.js";
@@ -18,12 +19,14 @@ import { explainArgs, explainCommand, explainHelp } from "./commands/explain.js"
 import { initArgs, initCommand, initHelp } from "./commands/init.js";
 import { mcpArgs, mcpCommand, mcpHelp } from "./commands/mcp.js";
 import { queryArgs, queryCommand, queryHelp } from "./commands/query.js";
+import { queueArgs, queueCommand, queueHelp } from "./commands/queue.js";
 import { remediateArgs, remediateCommand, remediateHelp } from "./commands/remediate.js";
 import { replayArgs, replayCommand, replayHelp } from "./commands/replay.js";
 import { runArgs, runCommand, runHelp } from "./commands/run.js";
 import { sandboxArgs, sandboxCommand, sandboxHelp } from "./commands/sandbox.js";
 import { serveArgs, serveCommand, serveHelp } from "./commands/serve.js";
 import { validateArgs, validateCommand, validateHelp } from "./commands/validate.js";
+import { workerArgs, workerCommand, workerHelp } from "./commands/worker.js";
 import { completionArgs, completionCommand, completionHelp } from "./completion.js";
 import { type CliIo, exitCodes, processIo } from "./io.js";
 import { CliUsageError, type CommandArgs, suggestion } from "./usage.js";
@@ -67,6 +70,24 @@ export const cliCommands: Record<string, CliCommandEntry> = {
     help: runHelp,
     args: runArgs,
     summary: "run the configured pipeline once (--mode, --dry-run, --since)",
+  },
+  worker: {
+    run: workerCommand,
+    help: workerHelp,
+    args: workerArgs,
+    summary: "serve the pipeline queues on Redis or PostgreSQL until SIGTERM (--concurrency, --queues)",
+  },
+  enqueue: {
+    run: enqueueCommand,
+    help: enqueueHelp,
+    args: enqueueArgs,
+    summary: "put the findings of the configured sources on the ingestion queue",
+  },
+  queue: {
+    run: queueCommand,
+    help: queueHelp,
+    args: queueArgs,
+    summary: "queue status: depth, failures and the oldest job of every queue",
   },
   sandbox: {
     run: sandboxCommand,

@@ -103,8 +103,8 @@ export interface QueuedPipelineOptions<Stages extends readonly AnyStage[] = read
 }
 
 /**
- * The Store namespace remembering the digest of every finding enqueued (key: finding id), for
- * `dedupWindowMs`: a finding re-sent unchanged is not enqueued again.
+ * The Store namespace remembering the digest of every finding enqueued (key: finding id; the digest
+ * leaves out `source.fetchedAt`), for `dedupWindowMs`: a finding re-sent unchanged is not enqueued again.
  */
 export const queueIngestedNamespace = "queue:ingested";
 
@@ -148,6 +148,8 @@ export interface QueueStatus {
   delayed: number;
   failed: number;
   completed: number;
+  /** When the job waiting longest was added (ISO-8601), when one waits. */
+  oldestWaitingAt?: string;
 }
 
 /** The governed pipeline spread over queues that any number of worker processes serve. */
@@ -296,7 +298,7 @@ class Queued implements QueuedPipeline {
     for await (const finding of findings) {
       options.signal?.throwIfAborted();
       result.findings++;
-      const digest = sha256Hex(canonicalJson(finding));
+      const digest = contentDigest(finding);
       if ((await this.store.get<string>(queueIngestedNamespace, finding.id)) === digest) {
         result.duplicates++;
         continue;
@@ -384,6 +386,7 @@ class Queued implements QueuedPipeline {
         "failed",
         "completed",
       );
+      const [oldest] = await queue.getJobs(["waiting"], 0, 0, true);
       statuses.push({
         queue: name,
         waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
@@ -391,6 +394,7 @@ class Queued implements QueuedPipeline {
         delayed: counts.delayed ?? 0,
         failed: counts.failed ?? 0,
         completed: counts.completed ?? 0,
+        ...(oldest ? { oldestWaitingAt: new Date(oldest.timestamp).toISOString() } : {}),
       });
     }
     return statuses;
@@ -630,6 +634,12 @@ class Queued implements QueuedPipeline {
   private fullName(name: string): string {
     return `${this.prefix}-${name}`;
   }
+}
+
+/** The digest of what a finding says, without when it was fetched (a re-fetch is the same finding). */
+function contentDigest(finding: Finding): string {
+  const { fetchedAt: _, ...source } = finding.source;
+  return sha256Hex(canonicalJson({ ...finding, source }));
 }
 
 /** BullMQ's fixed-window limiter for a token-bucket rate: `burst` jobs per `burst / rate` seconds. */

@@ -103,7 +103,10 @@ export * from "./schema.js";
 export {
   type ExceptionNotice,
   exceptionNoticeNamespace,
+  type ReopenableSink,
   type ReopenExceptionTicket,
+  type ReopenRoutedTicketOptions,
+  reopenRoutedTicket,
   type SweepExceptionsOptions,
   type SweepResult,
   sweepExceptions,

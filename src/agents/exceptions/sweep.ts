@@ -1,6 +1,7 @@
 import type { Store } from "../../core/store.js";
 import { definePolicy } from "../policy/define.js";
 import type { ExceptionPolicy } from "../policy/schema.js";
+import { type WriteBackOptions, withdrawException } from "./activate.js";
 import { dueBucket, dueKey, exceptionDueDaysNamespace, reviewDueAt, scheduleException } from "./due.js";
 import {
   auditOf,
@@ -9,6 +10,7 @@ import {
   exceptionNamespace,
   exceptionPolicyOf,
 } from "./exceptions.js";
+import { exceptionRoutes } from "./routing.js";
 
 /**
  * What the sweep tells owners and approvers (the event of each step): a reminder before the expiry,
@@ -34,6 +36,45 @@ export interface ExceptionNotice {
  */
 export type ReopenExceptionTicket = (exception: ExceptionRecord, comment: string) => Promise<void>;
 
+/** A sink that can reopen a ticket with a comment: the `jira()` and `servicenow()` sinks. */
+export interface ReopenableSink {
+  /** The sink's name, as in {@link ExceptionRoute}`.sink`. */
+  readonly name: string;
+  /** Comments on the ticket (Jira issue key, ServiceNow sys_id) and moves it back to an open state. */
+  reopen(id: string, comment: string[], options?: { signal?: AbortSignal }): Promise<void>;
+}
+
+/** Options of {@link reopenRoutedTicket}. */
+export interface ReopenRoutedTicketOptions {
+  /** The sinks the exceptions were routed to (`jira()`, `servicenow()`), matched to routes by name. */
+  sinks: readonly ReopenableSink[];
+  /** The exceptions' store, which holds their routes. */
+  store: Store;
+  signal?: AbortSignal;
+}
+
+/**
+ * The sweep's `reopenTicket` for exceptions routed with {@link routeException}: every ticket the
+ * exception's request became in one of `sinks` (its {@link exceptionRoutes}) gets the sweep's comment,
+ * naming the exception, why (expired, or due for re-review) and its justification, and is moved back to
+ * an open status (Jira: the workflow's transition to a to-do or in-progress status; ServiceNow: the
+ * table's reopened state) when it was closed. Routes to other sinks (a Slack message) are left alone.
+ * @example
+ * const sinks = [jira({ projectKey: "SEC", issueType: "Exception", store })];
+ * await sweepExceptions({ store, policy, reopenTicket: reopenRoutedTicket({ sinks, store }), withdraw: { sources } });
+ */
+export function reopenRoutedTicket(options: ReopenRoutedTicketOptions): ReopenExceptionTicket {
+  return async (exception, comment) => {
+    for (const route of await exceptionRoutes(exception.id, options.store)) {
+      const sink = options.sinks.find((candidate) => candidate.name === route.sink);
+      if (!sink || !route.ref) continue;
+      await sink.reopen(route.ref.id, [comment, `Justification: ${exception.justification}`], {
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    }
+  };
+}
+
 /** Options of {@link sweepExceptions}. */
 export interface SweepExceptionsOptions extends ExceptionOptions {
   /**
@@ -41,8 +82,18 @@ export interface SweepExceptionsOptions extends ExceptionOptions {
    * is retried by the next sweep.
    */
   onNotice?: (notice: ExceptionNotice) => Promise<void>;
-  /** Reopens the exception's ticket at its expiry and at each re-review. @default no ticket */
+  /**
+   * Reopens the exception's ticket at its expiry and at each re-review: {@link reopenRoutedTicket} for
+   * the Jira and ServiceNow sinks it was routed to, or your own. @default no ticket
+   */
   reopenTicket?: ReopenExceptionTicket;
+  /**
+   * At the expiry, withdraws what was written to the CNAPP ({@link withdrawException} with these
+   * sources; a platform that ends it itself at the expiry is left alone, and the end is commented where
+   * the platform allows). Claimed like a notice; a withdrawal that failed is retried by the next sweep,
+   * and the exception stays `active` until it is done. @default nothing is withdrawn
+   */
+  withdraw?: Pick<WriteBackOptions, "sources" | "actor" | "signal">;
   /** How long a worker's claim on a notice holds before another worker may take it over. @default 900_000 (15 min) */
   claimTtlMs?: number;
 }
@@ -60,10 +111,10 @@ export interface SweepResult {
   /** Requests never decided before their requested end: `requested` → `expired`, with an audit record. */
   lapsed: string[];
   /** Notices (and ticket reopenings) whose delivery failed; the next sweep tries them again. */
-  failed: { id: string; type: ExceptionNotice["type"] | "reopen"; error: unknown }[];
+  failed: { id: string; type: ExceptionNotice["type"] | "reopen" | "withdraw"; error: unknown }[];
 }
 
-/** The Store namespace of the notice ledger: `<id>:reminder:<days>`, `<id>:re-review:<period>`, `<id>:expired`, `<id>:reopen:<step>`. */
+/** The Store namespace of the notice ledger: `<id>:reminder:<days>`, `<id>:re-review:<period>`, `<id>:expired`, `<id>:reopen:<step>`, `<id>:withdraw`. */
 export const exceptionNoticeNamespace = "exception-notices";
 
 const dayMs = 86_400_000;
@@ -166,7 +217,8 @@ async function sweepOne(
     const comment = `Exception ${record.id} expired at ${record.expiresAt}: its findings count again. Renew it with a new request if the need remains.`;
     if (
       !(await notify(context, record, `${record.id}:expired`, notice)) ||
-      !(await reopen(context, record, "expired", comment))
+      !(await reopen(context, record, "expired", comment)) ||
+      !(await withdraw(context, record))
     ) {
       return record;
     }
@@ -257,6 +309,24 @@ async function reopen(
   return claimed(context, `${record.id}:reopen:${step}`, "reopen", record.id, async () => {
     await reopenTicket(record, comment);
     await audit?.append(auditOf(record, "cloudsteward/exceptions", context.now, `ticket-reopened-${step}`));
+  });
+}
+
+/** Withdraws the write-back under a claim at the expiry; true at once without `withdraw`. */
+async function withdraw(context: SweepContext, record: ExceptionRecord): Promise<boolean> {
+  const { withdraw, store, audit, now } = context.options;
+  if (!withdraw) return true;
+  return claimed(context, `${record.id}:withdraw`, "withdraw", record.id, async () => {
+    const results = await withdrawException(
+      { ...record, state: "expired" },
+      { ...withdraw, store, ...(audit ? { audit } : {}), ...(now ? { now } : {}) },
+    );
+    const failed = results.filter((result) => result.outcome === "failed");
+    if (failed.length > 0) {
+      throw new Error(
+        `withdrawing ${record.id} failed on ${failed.map((result) => `${result.platform} (${result.findingId})`).join(", ")}`,
+      );
+    }
   });
 }
 

@@ -83,6 +83,12 @@ export interface JiraIssue {
 export interface JiraSink extends SyncableSink {
   /** Runs a JQL query through `/rest/api/3/search/jql`, paging with `nextPageToken`. */
   search(jql: string, options?: { fields?: string[]; signal?: AbortSignal }): AsyncIterable<JiraIssue>;
+  /**
+   * Comments on an issue (one paragraph per line; the text is yours, not a case's) and, when it is in
+   * a done status, moves it back through the workflow's transition to a to-do or in-progress status.
+   * @throws ConfigurationError when the workflow has no such transition.
+   */
+  reopen(issueKey: string, comment: string[], options?: { signal?: AbortSignal }): Promise<void>;
 }
 
 const defaultPriorities: Record<Severity, string> = {
@@ -319,6 +325,13 @@ export function jira(options: JiraOptions): JiraSink {
       },
     }),
     search,
+    async reopen(issueKey, comment, { signal } = {}) {
+      await http.post(url(`/rest/api/3/issue/${encodeURIComponent(issueKey)}/comment`), {
+        json: { body: adfParagraphs(comment) },
+        signal,
+      });
+      await transition(issueKey, "reopen", signal);
+    },
   };
 }
 

@@ -91,7 +91,13 @@ export interface ServiceNowOptions extends HttpSinkOptions, TicketLedgerOptions 
 }
 
 /** The ServiceNow sink: a {@link SyncableSink} (exactly-once delivery, `reconcile`, two-way state sync). */
-export interface ServiceNowSink extends SyncableSink {}
+export interface ServiceNowSink extends SyncableSink {
+  /**
+   * Adds a work note to a record (one line per entry; the text is yours, not a case's) and, when it is
+   * in a done state, sets it back to the table's reopened state.
+   */
+  reopen(sysId: string, comment: string[], options?: { signal?: AbortSignal }): Promise<void>;
+}
 
 type ServiceNowRecord = Record<string, string | undefined>;
 
@@ -275,7 +281,7 @@ export function servicenow(options: ServiceNowOptions = {}): ServiceNowSink {
     };
   }
 
-  return ticketSink("servicenow", ledgerOptionsOf(options, 60_000), {
+  const sink = ticketSink("servicenow", ledgerOptionsOf(options, 60_000), {
     async find(key, signal) {
       const correlation = correlationOf(key);
       const records = await query(`${columns.correlationId}=${correlation}^ORDERBYsys_created_on`, {
@@ -363,6 +369,26 @@ export function servicenow(options: ServiceNowOptions = {}): ServiceNowSink {
       }
     },
   });
+  return {
+    ...sink,
+    async reopen(sysId, comment, { signal } = {}) {
+      const states = await currentStates(signal);
+      const { result } = await http.get<{ result: ServiceNowRecord }>(tableUrl(sysId), {
+        searchParams: { sysparm_fields: "sys_id,state" },
+        signal,
+      });
+      await http.patch(tableUrl(sysId), {
+        json: {
+          [columns.workNotes]: serviceNowText(comment.join("\n")),
+          ...(states.done.includes(result.state ?? "") ? { state: states.reopened } : {}),
+        },
+        searchParams: { sysparm_fields: "sys_id,state" },
+        headers: { "content-type": "application/json" },
+        idempotent: true,
+        signal,
+      });
+    },
+  };
 }
 
 /** What one state discovery gave: the states (none when its caller aborted it) and whether to keep them. */

@@ -8,11 +8,11 @@ import {
   exceptionRoutes,
   exceptionWriteBacks,
   getException,
+  reopenRoutedTicket,
   requestException,
   routeException,
   sweepExceptions,
   syncExceptionDecisions,
-  withdrawException,
 } from "../../../src/agents/exceptions/index.js";
 import { definePolicy } from "../../../src/agents/policy/index.js";
 import { auditLog } from "../../../src/audit/index.js";
@@ -51,34 +51,6 @@ async function jiraIssue(key: string): Promise<{ status: string; comments: strin
 
 function jiraAuth(): string {
   return `Basic ${Buffer.from(`${sandbox.jira.email}:${sandbox.jira.apiToken}`).toString("base64")}`;
-}
-
-/** What a team writes as the sweep's `reopenTicket` for Jira: a comment, then the workflow's Reopen. */
-async function reopenInJira(key: string, comment: string): Promise<void> {
-  const headers = { authorization: jiraAuth(), "content-type": "application/json" };
-  const issue = `${sandbox.jira.baseUrl}/rest/api/3/issue/${key}`;
-  const body = {
-    type: "doc",
-    version: 1,
-    content: [{ type: "paragraph", content: [{ type: "text", text: comment }] }],
-  };
-  const commented = await fetch(`${issue}/comment`, {
-    method: "POST",
-    headers,
-    body: JSON.stringify({ body }),
-  });
-  if (!commented.ok) throw new Error(`comment: ${commented.status}`);
-  const { transitions } = (await (await fetch(`${issue}/transitions`, { headers })).json()) as {
-    transitions: { id: string; name: string }[];
-  };
-  const reopen = transitions.find((transition) => transition.name === "Reopen");
-  if (!reopen) throw new Error(`no Reopen transition on ${key}`);
-  const moved = await fetch(`${issue}/transitions`, {
-    method: "POST",
-    headers,
-    body: JSON.stringify({ transition: { id: reopen.id } }),
-  });
-  if (!moved.ok) throw new Error(`transition: ${moved.status}`);
 }
 
 /** A Slack button press, signed the way Slack signs it. */
@@ -215,28 +187,27 @@ describe("an exception from a user's words to its expiry and back", () => {
     expect(await triaged()).toEqual([other.id]);
 
     // 8. Daily sweeps: one reminder a week before, then the expiry, which ends the write-back and reopens the ticket.
+    // No user code: the ready-made reopenTicket and the sweep's own withdrawal.
     const notices: string[] = [];
-    const ended: string[] = [];
+    const reopenTicket = reopenRoutedTicket({ sinks: [tickets], store });
+    const wizWrites = sandbox.emulations.wiz.writes.length;
     for (let day = 1; day <= 15; day++) {
       clock = new Date(start.getTime() + day * dayMs);
-      await sweepExceptions({
+      const swept = await sweepExceptions({
         ...options,
         onNotice: async (notice) => {
           notices.push(`${notice.type}@${day}`);
-          if (notice.type === "expired") {
-            const results = await withdrawException({ ...notice.exception, state: "expired" }, writeBack);
-            ended.push(...results.map((result) => `${result.platform}:${result.outcome}`));
-          }
         },
-        reopenTicket: async (exception, comment) => {
-          const [route] = (await exceptionRoutes(exception.id, store)).filter((item) => item.sink === "jira");
-          await reopenInJira(route!.ref!.id, comment);
-        },
+        reopenTicket,
+        withdraw: { sources: [source] },
       });
+      expect(swept.failed).toEqual([]);
     }
     expect(notices).toEqual(["reminder@7", "expired@14"]);
-    // Wiz ends its ignore rule itself at the same instant (nothing to send); the end is noted on the issue.
-    expect(ended).toEqual(["wiz:lapsed", "wiz:written"]);
+    // Wiz ends its ignore rule itself at the same instant (nothing to send); the end is noted on the issue, once.
+    expect(sandbox.emulations.wiz.writes.slice(wizWrites).map((write) => write.operation)).toEqual([
+      "createIssueNote",
+    ]);
     expect((await exceptionWriteBacks(active, store)).map((entry) => entry.state)).toEqual(["lapsed"]);
     expect(sandbox.emulations.wiz.writes.at(-1)?.operation).toBe("createIssueNote");
     expect(await getException(record.id, options)).toMatchObject({ state: "expired" });
@@ -246,6 +217,8 @@ describe("an exception from a user's words to its expiry and back", () => {
     const ticket = await jiraIssue(key);
     expect(ticket.status).toBe("Awaiting Approval");
     expect(ticket.comments.at(-1)).toContain(`Exception ${record.id} expired at ${active.expiresAt}`);
+    expect(ticket.comments.at(-1)).toContain(`Justification: ${record.justification}`);
+    expect(ticket.comments.filter((text) => text.includes("expired at"))).toHaveLength(1);
     expect((await audit.verify()).ok).toBe(true);
     const steps: string[] = [];
     for await (const entry of audit.query()) {

@@ -1,8 +1,9 @@
-import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { runCli } from "./helpers.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Sandbox, startSandbox } from "../../src/testing/sandbox/server.js";
+import { assistedPolicyYaml, runCli, sandboxCredentials, sandboxWorkspace } from "./helpers.js";
 
 describe("cloudsteward draft", () => {
   it("prints the tested rule, the four platform policies, the governance rule and the sandbox impact", async () => {
@@ -77,5 +78,65 @@ describe("cloudsteward draft --out", () => {
     );
     expect(rule.rule.id).toBe("aws-ebs-unencrypted");
     expect(rule.fixtures.violating.length).toBeGreaterThan(0);
+  });
+});
+
+describe("cloudsteward draft --deploy", () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ size: 10, seed: 7, platforms: ["wiz"] });
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+  });
+
+  it("asks for approval, then creates the Wiz rule once the approval is given, and only once", async () => {
+    const env = sandboxCredentials(sandbox);
+    const cwd = await sandboxWorkspace(sandbox, {
+      prefix: "draft-deploy",
+      mode: "assisted",
+      files: { "policy.yaml": assistedPolicyYaml },
+    });
+    // The workspace's Wiz source, with writes on.
+    const config = join(cwd, "cloudsteward.yaml");
+    await writeFile(
+      config,
+      (await readFile(config, "utf8")).replace(/(wiz: \{.*) \}/, "$1, allowWrite: true }"),
+    );
+    const args = [
+      "draft",
+      "no storage bucket may be public",
+      "--size",
+      "20",
+      "--deploy",
+      "wiz",
+      "--as",
+      "alice",
+    ];
+    const created = () =>
+      sandbox.emulations.wiz.writes.filter((write) => write.operation === "createCloudConfigurationRule")
+        .length;
+    const held = await runCli(args, { cwd, env });
+    expect(held.code).toBe(1);
+    expect(held.stderr).toMatch(/Saved \S+ version 1/);
+    const approvalId = /approvals approve (apr_\S+)/.exec(held.stderr)?.[1];
+    expect(approvalId).toBeDefined();
+    expect(created()).toBe(0);
+
+    const approved = await runCli(["approvals", "approve", approvalId!, "--as", "security-lead"], {
+      cwd,
+      env,
+    });
+    expect(approved.code).toBe(0);
+
+    const written = await runCli(args, { cwd, env });
+    expect(written.stderr).toMatch(/Unchanged: \S+ version 1/);
+    expect(written.stderr).toMatch(/to wiz \[0\]: written \(ccr-/);
+    expect(written.code).toBe(0);
+    expect(created()).toBe(1);
+
+    const again = await runCli(args, { cwd, env });
+    expect(again.stderr).toMatch(/to wiz \[0\]: existing/);
+    expect(created()).toBe(1);
   });
 });

@@ -1,5 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
+import type { DraftPlatform } from "../../agents/drafting/compile/index.js";
+import { deployDraft } from "../../agents/drafting/deploy.js";
 import { type Draft, draftPolicy } from "../../agents/drafting/draft.js";
 import { exportDraft } from "../../agents/drafting/export.js";
 import {
@@ -9,7 +11,9 @@ import {
   replayDraft,
 } from "../../agents/drafting/impact.js";
 import { configurationFor } from "../../agents/drafting/templates.js";
+import { saveDraft } from "../../agents/drafting/versions.js";
 import { generateEstate } from "../../testing/estate.js";
+import { openContext } from "../context.js";
 import { demoPolicy } from "../demo-policy.js";
 import { type CliIo, type CliOutput, createOutput, exitCodes } from "../io.js";
 import { type CliModelProvider, cliModel } from "../model.js";
@@ -24,7 +28,11 @@ policies compiled from it, the governance routing rule for its findings, and its
 sandbox estate (resources flagged by account, environment and owner, findings it duplicates, tickets
 and approvals it would add). Without a model the requirement is matched to a template of the
 knowledge base's archetypes; with one, the model proposes the rule and fixtures. A draft that fails
-its own fixtures is printed as NOT READY and the command exits 1. Nothing is deployed.
+its own fixtures is printed as NOT READY and the command exits 1. Nothing is deployed unless you
+pass --deploy: then the draft's version is saved in the configured Store and, once a principal
+approved the deployment in the approval queue, its policy is created (disabled) in the platform
+through the configured source, which must have allowWrite: true. Wiz and Orca are deployed; Prisma
+Cloud and Lacework answer unsupported. Exit 1 until the policy is written.
 
 Options:
   --model <provider>   none | auto | openai | anthropic | ollama (default none: templates only)
@@ -32,12 +40,16 @@ Options:
   --size <n>           sandbox findings per platform (default 200)
   --out <dir>          also write the draft as files for review in git: <dir>/<rule id>/rule.json,
                        rule.cel, wiz.rego, prisma.rql, lacework.lql, orca.sonar, governance.json, README.md
+  --deploy <platform>  wiz | orca | prisma | lacework: ask for (then perform) the deployment
+  --as <principal>     who asks for the deployment (never its approver)
+  --config <file>      the config with the Store, the policy and the source (default ./cloudsteward.yaml)
   --json               the draft and its impact as JSON
 
 Examples:
   cloudsteward draft "no storage bucket may be public"
   cloudsteward draft "SSH must not be open to the internet" --json | jq '.draft.policies[].text'
   cloudsteward draft "EBS volumes must be encrypted" --out policies/drafts
+  cloudsteward draft "no storage bucket may be public" --deploy wiz --as alice
   OPENAI_API_KEY=… cloudsteward draft "encrypt all PII at rest with KMS" --model auto`;
 
 /** The flags of `cloudsteward draft`. */
@@ -48,6 +60,9 @@ export const draftArgs = {
     seed: { type: "string", default: "1" },
     size: { type: "string", default: "200" },
     out: { type: "string", path: "directory" },
+    deploy: { type: "string", choices: ["wiz", "prisma", "lacework", "orca"] },
+    as: { type: "string" },
+    config: { type: "string", path: "file" },
     json: { type: "boolean", default: false },
   },
 } as const satisfies CommandArgs;
@@ -89,7 +104,59 @@ export async function draftCommand(args: string[], io: CliIo): Promise<number> {
     }
     out.note(`Wrote ${files.length} files to ${join(directory, draft.rule.id)}`);
   }
+  if (values.deploy !== undefined && draft.ready)
+    return deploy(draft, values.deploy as DraftPlatform, values, io, out);
   return draft.ready ? exitCodes.ok : exitCodes.failure;
+}
+
+/**
+ * `--deploy <platform>`: saves the draft's version in the configured Store and creates its policy in
+ * the platform through the configured source once approved (`deployDraft`); exit 1 until it is written.
+ */
+async function deploy(
+  draft: Draft,
+  platform: DraftPlatform,
+  values: { as?: string; config?: string },
+  io: CliIo,
+  out: CliOutput,
+): Promise<number> {
+  if (values.as === undefined)
+    throw usageError("--deploy needs --as <principal>: who asks for the deployment.");
+  const context = await openContext(io, values.config, { showEndpoints: true });
+  try {
+    const source = context.sources[platform];
+    if (source === undefined) throw usageError(`--deploy ${platform}: the config has no ${platform} source.`);
+    const { version, created } = await saveDraft(draft, {
+      store: context.store,
+      by: values.as,
+      audit: context.audit,
+    });
+    out.note(
+      `${created ? "Saved" : "Unchanged:"} ${version.ruleId} version ${version.version} (${version.digest})`,
+    );
+    const results = await deployDraft(version, {
+      platform,
+      source,
+      store: context.store,
+      approvals: context.approvals,
+      requester: values.as,
+      audit: context.audit,
+      signal: io.signal,
+    });
+    for (const result of results) {
+      const detail =
+        result.outcome === "held"
+          ? `: approve it with cloudsteward approvals approve ${result.approvalId} --as <principal>, then deploy again`
+          : `${result.ref ? ` (${result.ref})` : ""}${result.message ? `: ${result.message}` : ""}`;
+      out.note(
+        `deploy ${version.ruleId} v${version.version} to ${platform} [${result.index}]: ${result.outcome}${detail}`,
+      );
+    }
+    const done = results.every((result) => result.outcome === "written" || result.outcome === "existing");
+    return done ? exitCodes.ok : exitCodes.failure;
+  } finally {
+    await context.close();
+  }
 }
 
 /** The sandbox estate as the impact replay reads it: configurations from the archetypes reported on each resource. */

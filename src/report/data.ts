@@ -1,4 +1,5 @@
 import type { ApprovalRequest } from "../agents/approvals/queue.js";
+import type { Briefing } from "../agents/briefing/briefing.js";
 import type { GateDraft } from "../agents/gate/gate.js";
 import type { AuditVerification } from "../audit/audit-log.js";
 import type { Action } from "../core/action.js";
@@ -137,6 +138,8 @@ export interface ReportData {
   warnings: string[];
   /** Status lines: a stage's counts, what read-only mode held back. */
   notes: string[];
+  /** The executive brief shown as the report's briefing section, when the input had one. */
+  briefing?: Briefing;
 }
 
 /** The inputs of {@link buildReportData}. */
@@ -157,6 +160,8 @@ export interface ReportInput {
   phases: readonly ReportPhase[];
   /** How many fixes to show in full. @default 10 */
   topFixes?: number;
+  /** An executive brief (`buildBriefing` of `cloudsteward/compliance`) to show as the report's briefing section. @default none */
+  briefing?: Briefing;
   /** @default () => new Date() */
   now?: () => Date;
 }
@@ -251,6 +256,7 @@ export function buildReportData(input: ReportInput): ReportData {
     notes: input.report.warnings
       .filter((warning) => warning.level === "info")
       .map((warning) => warning.message),
+    ...(input.briefing ? { briefing: input.briefing } : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import { briefingHtml } from "../agents/briefing/render.js";
 import {
   type ReportAction,
   type ReportCount,
@@ -42,6 +43,7 @@ ${local ? `<p class="meta">Links marked <span class="local">sandbox</span> point
 ${tile("Findings", data.totals.findings)}${tile("Cases", data.totals.cases)}${tile("Actions taken", data.totals.delivered)}${tile("Awaiting approval", data.totals.pending)}${data.totals.drafts > 0 ? tile("Drafts", data.totals.drafts) : ""}${data.totals.casesAcrossPlatforms > 0 ? tile("Cases across platforms", data.totals.casesAcrossPlatforms) : ""}${tile("Dead letters", data.totals.deadLetters)}
 </section>
 ${brief(data)}
+${data.briefing ? briefingHtml(data.briefing) : ""}
 ${
   data.warnings.length > 0
     ? `<section id="warnings" class="warnings"><h2>Warnings (${data.warnings.length})</h2><ul>${data.warnings.map((warning) => `<li>${escapeHtml(warning)}</li>`).join("")}</ul></section>`

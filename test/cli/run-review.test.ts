@@ -53,6 +53,10 @@ describe("a dry run you can review", () => {
     expect(dry.stdout).toContain(`Report: ${file}`);
     const html = await readFile(file, "utf8");
     expect(html).toMatch(/<h2>Top fixes( \(10 of \d+\))?<\/h2>/);
+    // The week's executive brief is the report's briefing section.
+    expect(html).toMatch(
+      /<section class="briefing">\s*<h2>Security brief, \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}<\/h2>/,
+    );
     expect(html.match(/<tr data-status="draft"/g)).toHaveLength(Number(summaryLine?.[1]));
 
     const drafts = await runCli(["drafts", "--json"], { cwd: dir, env });

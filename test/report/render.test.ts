@@ -259,3 +259,29 @@ describe("renderReport", () => {
     expect(html).toMatch(/<p id="audit" class="bad">FAILED at record 4 \(edited\): record 4 was edited/);
   });
 });
+
+describe("the briefing section", () => {
+  it("shows the executive brief the input carries, escaped, and nothing when it carries none", async () => {
+    const { buildBriefing } = await import("../../src/agents/briefing/briefing.js");
+    const findings = [
+      makeFinding({
+        severity: "critical",
+        firstSeen: "2026-03-16T00:00:00Z",
+        lastSeen: "2026-03-19T00:00:00Z",
+      }),
+      makeFinding({ severity: "high", firstSeen: "2026-03-17T00:00:00Z", lastSeen: "2026-03-19T00:00:00Z" }),
+    ];
+    const briefing = await buildBriefing({
+      findings,
+      period: { from: "2026-03-13T00:00:00Z", to: "2026-03-20T00:00:00Z" },
+      exceptions: [{ id: "<EXC-1>", reason: "r", expiresAt: "2026-03-25T00:00:00Z" }],
+      now: new Date("2026-03-20T12:00:00Z"),
+    });
+    const html = renderReport(buildReportData(input({ briefing })));
+    expect(html).toContain('<section class="briefing">');
+    expect(html).toContain("Security brief, 2026-03-13 to 2026-03-20");
+    expect(html).toContain("&lt;EXC-1&gt;: 2026-03-25");
+    expect(html).not.toContain("<EXC-1>");
+    expect(renderReport(buildReportData(input()))).not.toContain('class="briefing"');
+  });
+});

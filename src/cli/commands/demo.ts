@@ -5,6 +5,7 @@ import { orca } from "../../adapters/orca/orca.js";
 import { prisma } from "../../adapters/prisma/prisma.js";
 import { wiz } from "../../adapters/wiz/wiz.js";
 import { type ApprovalRequest, approvalQueue } from "../../agents/approvals/queue.js";
+import { buildBriefing } from "../../agents/briefing/briefing.js";
 import { governance } from "../../agents/governance/governance.js";
 import { auditLog } from "../../audit/audit-log.js";
 import type { Action } from "../../core/action.js";
@@ -182,6 +183,10 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
         delivered,
         pending,
         audit: verification,
+        briefing: await buildBriefing({
+          findings: result.cases.flatMap((item) => item.findings),
+          slaDays: policy.sla,
+        }),
         // The report draws the stages on the run's timeline (they overlap); its steps table lists the rest.
         phases: [
           ...phases.filter((phase) => !phase.stage),

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import type { ApprovalRequest } from "../../agents/approvals/queue.js";
+import { buildBriefing } from "../../agents/briefing/briefing.js";
 import { type GateDraft, gateDrafts } from "../../agents/gate/gate.js";
 import { governance } from "../../agents/governance/governance.js";
 import { stricterMode } from "../../agents/policy/evaluate.js";
@@ -182,6 +183,10 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
         pending,
         drafts: newDrafts,
         audit: verification,
+        briefing: await buildBriefing({
+          findings: result.cases.flatMap((item) => item.findings),
+          slaDays: context.policy.sla,
+        }),
         phases: [
           { name: "preflight", durationMs: preflightMs },
           { name: "pipeline", durationMs: result.report.durationMs ?? 0 },

@@ -29,7 +29,7 @@ describe("cloudsteward ask", () => {
       'Query: {"subject":"findings","filters":{"severity":["critical"],"category":["vulnerability"],"environment":["production"],"olderThanDays":30},"limit":50}',
     );
     expect(result.stdout).toMatch(
-      /wiz: server-side severity, category; client-side environment, olderThanDays; received \d+, matched \d+/,
+      /wiz: server-side severity, category, olderThanDays; client-side environment; received \d+, matched \d+/,
     );
     expect(result.stdout).toContain("POST /v2/alert");
     expect(result.stdout).toContain('"name":"policy.severity","operator":"=","value":"critical"');

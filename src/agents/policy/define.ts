@@ -60,7 +60,8 @@ export function validatePolicy(input: unknown): PolicyValidation {
 
 /**
  * The `automatic: true` flags the gate can never honour, one warning per action template naming its
- * rule: remediation (always high risk), exceptions and escalations (never low risk), any action with
+ * rule: remediation (always high risk) outside rules that match only drift cases (`rule: "drift/*"`,
+ * which the drift job's automation principal approves when low-risk), exceptions and escalations (never low risk), any action with
  * a `risk` above low, changes (`tag`) a rule only asks for on production or unknown environments or
  * on IAM/identity or network resources, and kinds an `approvals` rule always requires.
  * @example
@@ -109,7 +110,13 @@ const identityPattern =
 /** Why the gate always holds this automatic action (mirrors `riskOf` and `approvalRequirement`), if it does. */
 function heldAlways(policy: Policy, rule: RoutingRule, template: ActionTemplate): string | undefined {
   const { kind } = template;
-  if (kind === "remediate") return "remediation is always high risk";
+  if (kind === "remediate") {
+    // The drift job (`cloudsteward/drift`) honours it for low-risk drift outside production, IAM and
+    // network, approved by its automation principal; the gate itself always holds a remediation.
+    const rules = rule.when.rule === undefined ? [] : [rule.when.rule].flat();
+    if (rules.length > 0 && rules.every((pattern) => pattern.startsWith("drift/"))) return undefined;
+    return "remediation is always high risk (only the drift job runs `drift/*` rules' low-risk fixes automatically)";
+  }
   if (kind === "exception")
     return "an exception is at least medium risk and only low-risk actions run automatically";
   if (kind === "escalate") return "an escalation is medium risk and only low-risk actions run automatically";

@@ -153,20 +153,43 @@ describe("a simulated month of drift", () => {
     // Every executed fix, each occurrence, ended verified or rolled back (from the audit log).
     const executed = new Set<string>();
     const settled = new Set<string>();
+    const verified = new Set<string>();
+    // Fixes no human approved: the policy marked them automatic and drift-bot approved them.
+    const automatic = new Map<string, string>();
     for await (const record of audit.query({})) {
       const caseId = record.event.caseId ?? "";
-      if (record.event.type === "drift.executed") executed.add(caseId);
+      const data = record.event.data ?? {};
+      if (record.event.type === "drift.executed") {
+        executed.add(caseId);
+        if (data.approvedBy !== "alice") automatic.set(caseId, String(data.resourceId));
+      }
+      if (record.event.type === "drift.verified") verified.add(caseId);
       if (record.event.type === "drift.verified" || record.event.type === "drift.rolled-back")
         settled.add(caseId);
     }
+    const automaticSensitive = [...automatic.values()].filter((id) => {
+      const resource = initial.get(id)!;
+      return (
+        resource.environment === "production" || !["aws.s3.bucket", "aws.kms.key"].includes(resource.type)
+      );
+    });
+    const automaticVerified = [...automatic.keys()].filter((caseId) => verified.has(caseId));
     expect(executed.size).toBe(byCase.size);
     expect((await audit.verify()).ok).toBe(true);
 
     const decisions = new Set(fixes.map((fix) => fix.decision));
     const states = new Set(fixes.map((fix) => fix.state));
     console.info(
-      `month: ${estate.findings().length} changes, ${estate.calls().length} fixes executed (${settled.size} verified or rolled back) (${sensitiveExecuted} production/IAM/network), ${kills} killed runs, decisions ${[...decisions].join("/")}, end states ${[...states].join("/")}`,
+      `month: ${estate.findings().length} changes, ${estate.calls().length} fixes executed (${settled.size} verified or rolled back) (${sensitiveExecuted} production/IAM/network), ${automatic.size} automatic (${automaticVerified.length} verified), ${kills} killed runs, decisions ${[...decisions].join("/")}, end states ${[...states].join("/")}`,
     );
+    // Automatic fixes ran with no human, every one approved by drift-bot, none sensitive, and were verified.
+    expect(automatic.size).toBeGreaterThan(0);
+    expect(new Set([...automatic.keys()].map((caseId) => history.get(caseId)))).toEqual(
+      new Set(["drift-bot"]),
+    );
+    expect(automaticSensitive).toEqual([]);
+    expect(automaticVerified.length).toBeGreaterThan(0);
+    expect([...automatic.keys()].filter((caseId) => !settled.has(caseId))).toEqual([]);
     expect(sensitiveExecuted).toBeGreaterThan(0);
     expect(sensitiveWithoutHuman).toBe(0);
     expect(executed.size).toBeGreaterThan(0);

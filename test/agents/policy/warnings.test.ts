@@ -69,4 +69,23 @@ describe("policy warnings", () => {
     });
     expect(result.warnings[0]?.message).toContain("an approvals rule requires an approval for every ticket");
   });
+
+  it("does not warn about an automatic remediation on drift rules only (the drift job honours it), and still does elsewhere", () => {
+    const result = validatePolicy({
+      rules: [
+        {
+          id: "drift-fix",
+          when: { rule: ["drift/s3-*", "drift/kms-*"] },
+          do: [{ kind: "remediate", automatic: true }],
+        },
+        {
+          id: "mixed",
+          when: { rule: ["drift/s3-*", "s3-public"] },
+          do: [{ kind: "remediate", automatic: true }],
+        },
+      ],
+    });
+    expect(result.warnings.map((warning) => warning.rule)).toEqual(["mixed"]);
+    expect(result.warnings[0]?.message).toContain("only the drift job");
+  });
 });

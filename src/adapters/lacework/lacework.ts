@@ -8,6 +8,7 @@ import { normalizePage, recorderOf, warnOnce } from "../shared/report.js";
 import { alertDetails, createLaceworkClient, type LaceworkClientOptions, listPage } from "./client.js";
 import type { LaceworkKind } from "./map-status.js";
 import { normalize } from "./normalize.js";
+import { createLaceworkPolicy } from "./policies.js";
 import {
   compileQuery,
   kindsFor,
@@ -40,7 +41,7 @@ export interface LaceworkOptions extends LaceworkClientOptions, HttpSourceOption
   alertDetails?: boolean;
   /** The compliance reports the `compliance` family reads. */
   reports?: readonly LaceworkReportSelector[];
-  /** Allow `setStatus`, `createException` and saving queries through `query`. @default false */
+  /** Allow `setStatus`, `createException`, and saving queries and creating custom policies through `query`. @default false */
   allowWrite?: boolean;
   /** Client-side pacing; `false` turns it off. @default { requestsPerSecond: 5, burst: 2 } */
   rateLimit?: RateLimit | false;
@@ -49,18 +50,9 @@ export interface LaceworkOptions extends LaceworkClientOptions, HttpSourceOption
 /**
  * Reads findings from Lacework FortiCNAPP (REST API v2): alerts by default, compliance report violations and
  * host/container vulnerabilities when listed in `kinds`; closes alerts and creates policy and vulnerability
- * exceptions when `allowWrite` is set; passes LQL through.
- *
- * A record that cannot be normalized goes to `report.deadLetters` (stage `source:lacework`) and the run goes
- * on; a page that still fails after retries ends the iteration with its error: results are never silently partial.
- * @example
- * const source = lacework({ account: "acme", apiKey: process.env.LW_API_KEY, apiSecret: process.env.LW_API_SECRET });
- * for await (const finding of source.findings({ severity: ["critical"] })) console.log(finding.title);
- */
-/**
- * Reads findings from Lacework FortiCNAPP (REST API v2): alerts by default, compliance report violations and
- * host/container vulnerabilities when listed in `kinds`; closes alerts and creates policy and vulnerability
- * exceptions when `allowWrite` is set; passes LQL through.
+ * exceptions when `allowWrite` is set; passes LQL through, and with `variables.saveAs`, `variables.policy`
+ * and `allowWrite` saves the LQL and creates a custom policy over it (`POST /api/v2/Queries`, then
+ * `POST /api/v2/Policies`).
  *
  * A record that cannot be normalized goes to `report.deadLetters` (stage `source:lacework`) and the run goes
  * on; a page that still fails after retries ends the iteration with its error: results are never silently partial.
@@ -152,6 +144,10 @@ export function lacework(options: LaceworkOptions = {}): CnappSource {
     },
 
     async query(native, call = {}) {
+      if (native.variables?.policy !== undefined) {
+        assertWritable("lacework", options.allowWrite, "query (creating a custom policy)");
+        return createLaceworkPolicy(client, native, call.signal);
+      }
       return runLql(native, options.allowWrite, async (path, json, idempotent) => {
         const response = await client.request<unknown>("POST", path, {
           json,

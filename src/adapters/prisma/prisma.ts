@@ -10,6 +10,7 @@ import { createPrismaClient, getAlert, listPage } from "./client.js";
 import { readCompliancePosture } from "./compliance-posture.js";
 import type { PrismaPolicyType } from "./map-category.js";
 import { normalize } from "./normalize.js";
+import { createConfigPolicy } from "./policies.js";
 import {
   type AlertListPlan,
   clientSideWarnings,
@@ -44,7 +45,10 @@ export interface PrismaOptions extends HttpSourceOptions {
   pageSize?: number;
   /** Read only alerts of these policy types (`policy.type` filter); all types when empty. @default [] */
   policyTypes?: readonly PrismaPolicyType[];
-  /** Allow `setStatus` and `createException` (dismiss, snooze, reopen). @default false */
+  /**
+   * Allow `setStatus` and `createException` (dismiss, snooze, reopen), and creating custom config
+   * policies through `query` (`variables.policy`). @default false
+   */
   allowWrite?: boolean;
   /** Client-side pacing; `false` turns it off. @default { requestsPerSecond: 2, burst: 5 } */
   rateLimit?: RateLimit | false;
@@ -53,7 +57,8 @@ export interface PrismaOptions extends HttpSourceOptions {
 /**
  * Reads Prisma Cloud (CSPM) alerts of every policy type through `POST /v2/alert` with token paging,
  * and dismisses, snoozes and reopens them when `allowWrite` is set. `query()` passes RQL through
- * (`config from`, `event from`, `network from`). `compliancePosture()` reads Prisma's own compliance
+ * (`config from`, `event from`, `network from`); with `variables.policy` and `allowWrite`, it creates a
+ * custom config policy whose rule is the RQL (`POST /policy`, answering `{ policyId, … }`). `compliancePosture()` reads Prisma's own compliance
  * posture per standard (`POST /v2/compliance/posture/{complianceId}`), read-only.
  *
  * A record that cannot be normalized goes to `report.deadLetters` (stage `source:prisma`) and the run
@@ -115,6 +120,10 @@ export function prisma(
     },
 
     async query(native, call = {}) {
+      if (native.variables?.policy !== undefined) {
+        assertWritable("prisma", options.allowWrite, "query (creating a custom config policy)");
+        return createConfigPolicy(client, native, call.signal);
+      }
       return runRql(native, (path, json) =>
         client
           .request<unknown>("POST", path, { json, signal: call.signal, idempotent: true })

@@ -41,8 +41,7 @@ export interface DeployDraftOptions {
  * - `rejected`: a principal rejected it, nothing was sent;
  * - `written`: created now (`ref` is the platform's id); `existing`: created earlier, nothing sent;
  * - `refused`: the source was not created with `allowWrite`, nothing was sent;
- * - `unsupported`: the adapter has no create API for this platform's policies, or the rule could not
- *   be compiled for it, nothing was sent;
+ * - `unsupported`: the rule could not be compiled for this platform, nothing was sent;
  * - `pending`: an earlier write may have gone through without an answer: check the platform, then
  *   delete the ledger entry `message` names;
  * - `failed`: the platform refused (`message` says why); the next call tries again.
@@ -80,9 +79,11 @@ const wizCreateRule = `mutation CreateCloudConfigurationRule($input: CreateCloud
  * resource type `cloudsteward.policy.draft`, so `approvals` rules and `approve:remediate` scopes
  * decide who may approve) and answers `held`; once a principal approved it, the next call creates the
  * policy through the source, once per version, platform and policy (a ledger in the Store), and says
- * `existing` after that. Wiz: `createCloudConfigurationRule` (a GraphQL mutation); Orca: a custom
- * Sonar rule (`POST /api/sonar/rules`). The Prisma Cloud and Lacework adapters have no policy-create
- * call yet: those answer `unsupported` without asking for approval. A source created without
+ * `existing` after that. Wiz: `createCloudConfigurationRule` (a GraphQL mutation); Prisma Cloud: a
+ * custom config policy with the RQL as its criteria (`POST /policy`); Lacework: the LQL saved as a
+ * query (its id suffixed `_v<version>`), then a Violation policy over it (`POST /api/v2/Queries`,
+ * `POST /api/v2/Policies`); Orca: a custom Sonar rule (`POST /api/sonar/rules`). A platform the rule
+ * could not be compiled for answers `unsupported` without asking for approval. A source created without
  * `allowWrite` answers `refused`, nothing sent. Every outcome is audited (`draft-deployment`).
  * Policies are created disabled (`enabled: false`): enable them in the platform once validated.
  * @throws PolicyError for a version that is not ready (it fails its own fixtures), or a source of another platform.
@@ -107,23 +108,13 @@ export async function deployDraft(
   }
   const base = { ruleId: version.ruleId, version: version.version, platform };
   const policies = version.draft.policies.filter((policy) => policy.platform === platform);
-  const reason =
-    writerOf(platform) === undefined
-      ? `the ${platform} adapter has no policy-create call yet; export the draft and create it in the console`
-      : undefined;
-  if (policies.length === 0 || reason !== undefined) {
+  if (policies.length === 0) {
     const message =
-      reason ??
       version.draft.uncompiled.find((missing) => missing.platform === platform)?.reason ??
       `no ${platform} policy`;
-    const results = (policies.length === 0 ? [undefined] : policies).map((_, index) => ({
-      ...base,
-      index,
-      outcome: "unsupported" as const,
-      message,
-    }));
-    for (const result of results) await audit(options, version, result);
-    return results;
+    const result = { ...base, index: 0, outcome: "unsupported" as const, message };
+    await audit(options, version, result);
+    return [result];
   }
   const request = await options.approvals.request(deploymentAction(version, platform, options), {
     requester: options.requester,
@@ -148,31 +139,55 @@ export async function deployDraft(
 
 // Internal helpers.
 
-type Writer = (source: FindingSource, policy: PlatformPolicy, signal?: AbortSignal) => Promise<string>;
+type Writer = (
+  source: FindingSource,
+  policy: PlatformPolicy,
+  version: DraftVersion,
+  signal?: AbortSignal,
+) => Promise<string>;
 
-function writerOf(platform: DraftPlatform): Writer | undefined {
-  if (platform === "wiz") {
-    return async (source, policy, signal) => {
-      const data = (await source.query?.(
-        { query: wizCreateRule, variables: { input: policy.request } },
-        { signal },
-      )) as { createCloudConfigurationRule?: { rule?: { id?: string } } } | undefined;
-      return required(
-        data?.createCloudConfigurationRule?.rule?.id,
-        "wiz: createCloudConfigurationRule answered without a rule id",
-      );
+/** How each platform's policy is created through its source's native-query passthrough. */
+const writers: Record<DraftPlatform, Writer> = {
+  wiz: async (source, policy, _version, signal) => {
+    const data = (await source.query?.(
+      { query: wizCreateRule, variables: { input: policy.request } },
+      { signal },
+    )) as { createCloudConfigurationRule?: { rule?: { id?: string } } } | undefined;
+    return required(
+      data?.createCloudConfigurationRule?.rule?.id,
+      "wiz: createCloudConfigurationRule answered without a rule id",
+    );
+  },
+  prisma: async (source, policy, _version, signal) => {
+    const data = (await source.query?.(
+      { query: policy.text, variables: { policy: policy.request } },
+      { signal },
+    )) as { policyId?: string } | undefined;
+    return required(data?.policyId, "prisma: POST /policy answered without a policyId");
+  },
+  lacework: async (source, policy, version, signal) => {
+    // Query ids are per version: a later version's text may differ, and Lacework keeps one text per id.
+    const { query, policy: body } = policy.request as {
+      query: { queryId: string; queryText: string };
+      policy: Record<string, unknown>;
     };
-  }
-  if (platform === "orca") {
-    return async (source, policy, signal) => {
-      const data = (await source.query?.({ query: JSON.stringify(policy.request) }, { signal })) as
-        | { rule_id?: string }
-        | undefined;
-      return required(data?.rule_id, "orca: POST /api/sonar/rules answered without a rule_id");
-    };
-  }
-  return undefined;
-}
+    const queryId = `${query.queryId}_v${version.version}`;
+    const data = (await source.query?.(
+      {
+        query: queryId + query.queryText.slice(query.queryId.length),
+        variables: { saveAs: queryId, policy: body },
+      },
+      { signal },
+    )) as { policyId?: string } | undefined;
+    return required(data?.policyId, "lacework: POST /api/v2/Policies answered without a policyId");
+  },
+  orca: async (source, policy, _version, signal) => {
+    const data = (await source.query?.({ query: JSON.stringify(policy.request) }, { signal })) as
+      | { rule_id?: string }
+      | undefined;
+    return required(data?.rule_id, "orca: POST /api/sonar/rules answered without a rule_id");
+  },
+};
 
 function required(id: string | undefined, message: string): string {
   if (typeof id !== "string" || id === "") throw new PolicyError(message);
@@ -210,7 +225,7 @@ async function writeOnce(
   }
   let ref: string;
   try {
-    ref = await (writerOf(options.platform) as Writer)(options.source, policy, options.signal);
+    ref = await writers[options.platform](options.source, policy, version, options.signal);
   } catch (error) {
     if (!isAmbiguous(error)) await options.store.delete(draftDeploymentsNamespace, key);
     const message = error instanceof Error ? error.message : String(error);

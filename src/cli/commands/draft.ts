@@ -31,8 +31,9 @@ knowledge base's archetypes; with one, the model proposes the rule and fixtures.
 its own fixtures is printed as NOT READY and the command exits 1. Nothing is deployed unless you
 pass --deploy: then the draft's version is saved in the configured Store and, once a principal
 approved the deployment in the approval queue, its policy is created (disabled) in the platform
-through the configured source, which must have allowWrite: true. Wiz and Orca are deployed; Prisma
-Cloud and Lacework answer unsupported. Exit 1 until the policy is written.
+through the configured source, which must have allowWrite: true (Wiz: a cloud configuration rule;
+Prisma Cloud: a config policy; Lacework: a saved query and its policy; Orca: a Sonar rule). Exit 1
+until the policy is written.
 
 Options:
   --model <provider>   none | auto | openai | anthropic | ollama (default none: templates only)

@@ -21,7 +21,8 @@ export interface LaceworkWrite {
     | "deletePolicyException"
     | "createVulnerabilityException"
     | "deleteVulnerabilityException"
-    | "saveQuery";
+    | "saveQuery"
+    | "createPolicy";
   target: string;
   body: Record<string, unknown>;
 }
@@ -40,7 +41,9 @@ export interface LaceworkEmulation extends Emulation<LaceworkOptions> {
  * `paging.urls.nextPage`, 204 for an empty window, `Alerts/{id}?scope=Details` with `entityMap`,
  * `Alerts/{id}/close`, `Alerts/{id}/comment`, `Exceptions?policyId=` and `VulnerabilityExceptions` (create and
  * `DELETE`), `Vulnerabilities/Hosts|Containers/search`,
- * `Reports`, and `Queries/execute` over an LQL subset (`LW_CFG_AWS`/`LW_CFG_AZURE`/`LW_CFG_GCP` with
+ * `Reports`, `Queries` (save, read back; a named query `<queryId> { source { … } filter { … } return … }`
+ * is checked for its shape only), `Policies` (custom Violation policies over a saved query; recorded,
+ * flagging nothing), and `Queries/execute` over an LQL subset (`LW_CFG_AWS`/`LW_CFG_AZURE`/`LW_CFG_GCP` with
  * `=`/`<>` filters joined by `and`), with Lacework's `{ message }` errors and the sandbox faults. Every
  * estate finding reported by Lacework is an alert (its `alertId` is the estate's native id), placed in
  * the last 88 days before the emulation was created.
@@ -80,6 +83,20 @@ export function laceworkEmulation(estate: Estate, faults: Faults): LaceworkEmula
     closed.has(finding.reportedBy.lacework!) || !["open", "in_progress"].includes(finding.status)
       ? "Closed"
       : "Open";
+
+  const createPolicy = async (request: Request): Promise<Response> => {
+    const body = (await request.json().catch(() => ({}))) as Record<string, unknown>;
+    if (body.policyType !== "Violation" || typeof body.title !== "string" || body.title === "")
+      return jsonResponse(400, { ok: false, message: "policyType Violation and a title are required" });
+    if (typeof body.queryId !== "string" || !savedQueries.has(body.queryId))
+      return jsonResponse(400, { ok: false, message: `Query ${String(body.queryId)} not found` });
+    if (!["critical", "high", "medium", "low", "info"].includes(String(body.severity)))
+      return jsonResponse(400, { ok: false, message: `Invalid severity ${String(body.severity)}` });
+    const count = writes.filter((write) => write.operation === "createPolicy").length;
+    const policyId = `sandbox-custom-${count + 1}`;
+    writes.push({ operation: "createPolicy", target: policyId, body });
+    return jsonResponse(201, { data: { ...body, policyId, owner: sandboxLaceworkApiKey } });
+  };
 
   const renderAlert = (
     finding: EstateFinding,
@@ -479,7 +496,11 @@ export function laceworkEmulation(estate: Estate, faults: Faults): LaceworkEmula
         if (typeof body.queryId !== "string" || typeof body.queryText !== "string") {
           return jsonResponse(400, { ok: false, message: "queryId and queryText are required" });
         }
-        const checked = runLql(body.queryText, [], accounts);
+        if (savedQueries.has(body.queryId))
+          return jsonResponse(400, { ok: false, message: `Query ${body.queryId} already exists` });
+        const checked = /^\s*\{/.test(body.queryText)
+          ? runLql(body.queryText, [], accounts)
+          : checkNamedQuery(body.queryId, body.queryText);
         if ("error" in checked) return jsonResponse(400, { ok: false, message: checked.error });
         savedQueries.set(body.queryId, body.queryText);
         writes.push({ operation: "saveQuery", target: body.queryId, body });
@@ -491,6 +512,15 @@ export function laceworkEmulation(estate: Estate, faults: Faults): LaceworkEmula
           },
         });
       }
+      const queryPath = /^\/api\/v2\/Queries\/([^/]+)$/.exec(path);
+      if (method === "GET" && queryPath) {
+        const queryId = decodeURIComponent(queryPath[1]!);
+        const queryText = savedQueries.get(queryId);
+        if (queryText === undefined)
+          return jsonResponse(404, { ok: false, message: `Query ${queryId} not found` });
+        return jsonResponse(200, { data: { queryId, queryText } });
+      }
+      if (method === "POST" && path === "/api/v2/Policies") return createPolicy(request);
       return jsonResponse(404, { ok: false, message: `No route for ${method} ${path}` });
     },
     options(baseUrl) {
@@ -723,6 +753,23 @@ function matchesFilter(record: Record<string, unknown>, filter: Filter): boolean
 }
 
 /** The LQL subset: `{ source { <dataset> <alias> } [filter { … }] return [distinct] { alias.F, … } }`. */
+/** The shape of a named query (`<queryId> { source { … } [filter { … }] return [distinct] { … } }`), braces balanced. */
+function checkNamedQuery(queryId: string, text: string): { rows: [] } | { error: string } {
+  const match =
+    /^\s*(\w+)\s*\{\s*source\s*\{[\s\S]+?\}\s*(?:filter\s*\{[\s\S]+\}\s*)?return\s+(?:distinct\s+)?\{[\s\S]+\}\s*\}\s*$/.exec(
+      text,
+    );
+  if (!match)
+    return { error: "LQL syntax error: expected <queryId> { source { … } filter { … } return { … } }" };
+  if (match[1] !== queryId) return { error: `The query is named ${match[1]}, not ${queryId}` };
+  let depth = 0;
+  for (const character of text.replaceAll(/'(?:[^'\\]|\\.)*'/g, "''")) {
+    depth += character === "{" ? 1 : character === "}" ? -1 : 0;
+    if (depth < 0) break;
+  }
+  return depth === 0 ? { rows: [] } : { error: "LQL syntax error: unbalanced braces" };
+}
+
 function runLql(
   text: string,
   resources: readonly EstateResource[],

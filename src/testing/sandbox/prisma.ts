@@ -13,15 +13,15 @@ export const sandboxPrismaAccessKeyId = "sandbox-prisma-access-key";
 /** The access key secret the Prisma Cloud emulation accepts. */
 export const sandboxPrismaSecretKey = "sandbox-prisma-secret-4b2d";
 
-/** A status change the Prisma Cloud emulation accepted, for tests to inspect. */
+/** A status change or policy creation the Prisma Cloud emulation accepted, for tests to inspect. */
 export interface PrismaWrite {
-  route: "dismiss" | "reopen";
+  route: "dismiss" | "reopen" | "createPolicy";
   body: Record<string, unknown>;
 }
 
 /** The Prisma Cloud emulation: the emulation contract plus what it recorded. */
 export interface PrismaEmulation extends Emulation<PrismaOptions> {
-  /** Every accepted dismiss, snooze and reopen, in order. */
+  /** Every accepted dismiss, snooze, reopen and policy creation, in order. */
   readonly writes: readonly PrismaWrite[];
   /** The `POST /v2/alert` requests answered (after faults and auth), with their bodies. */
   readonly alertListBodies: readonly Record<string, unknown>[];
@@ -33,7 +33,9 @@ export interface PrismaEmulation extends Emulation<PrismaOptions> {
  * Emulates Prisma Cloud's CSPM API over an estate: `POST /login` and `GET /auth_token/extend` (10-minute
  * `x-redlock-auth` sessions), `POST /v2/alert` (FilterModel filters, time ranges, `pageToken` paging with
  * the token still returned on a full last page), `GET /alert/{id}`, `POST /alert/dismiss` (with
- * `dismissalTimeRange` a snooze) and `POST /alert/reopen`, a subset of config RQL
+ * `dismissalTimeRange` a snooze) and `POST /alert/reopen`, `POST /policy` (custom config policies whose
+ * `rule.criteria` is the RQL, names unique; recorded, flagging nothing) and `GET /v2/policy?policy.name=`
+ * over those, a subset of config RQL
  * (`config from cloud.resource where <field> = '<value>' AND …` on `/search/api/v2/config`), errors in
  * the `x-redlock-status` header, the compliance posture routes (`GET /compliance`,
  * `POST /v2/compliance/posture/{complianceId}`, from `prisma-compliance.ts`), and the sandbox faults.
@@ -262,6 +264,34 @@ export function prismaEmulation(estate: Estate, faults: Faults): PrismaEmulation
     return new Response(null, { status: 200 });
   };
 
+  const customPolicies: Record<string, unknown>[] = [];
+  const handleCreatePolicy = async (request: Request): Promise<Response> => {
+    const body = (await readJson(request)) as Record<string, unknown> | undefined;
+    const rule = (body?.rule ?? {}) as Record<string, unknown>;
+    const parameters = (rule.parameters ?? {}) as Record<string, unknown>;
+    if (typeof body?.name !== "string" || body.name === "")
+      return redlockError(400, "missing_required_parameter", "name");
+    if (body.policyType !== "config" || rule.type !== "Config")
+      return redlockError(400, "invalid_parameter_value", "policyType");
+    if (
+      parameters.savedSearch !== "false" ||
+      !/^config from cloud\.resource where /.test(String(rule.criteria))
+    )
+      return redlockError(400, "invalid_parameter_value", "rule.criteria");
+    if (customPolicies.some((policy) => policy.name === body.name))
+      return redlockError(400, "duplicate_policy_name", "name");
+    const hash = sha256Hex(`policy:${customPolicies.length}:${body.name}`);
+    const policy = {
+      ...body,
+      policyId: `${hash.slice(0, 8)}-${hash.slice(8, 12)}-4${hash.slice(13, 16)}-8${hash.slice(17, 20)}-${hash.slice(20, 32)}`,
+      policyMode: "custom",
+      systemDefault: false,
+    };
+    customPolicies.push(policy);
+    writes.push({ route: "createPolicy", body });
+    return jsonResponse(200, policy);
+  };
+
   const handleConfigSearch = async (request: Request): Promise<Response> => {
     if (request.method !== "POST")
       return jsonResponse(405, { error: { code: "method_not_allowed", message: "Use POST" } });
@@ -321,6 +351,14 @@ export function prismaEmulation(estate: Estate, faults: Faults): PrismaEmulation
       if (path === "/alert/dismiss") return handleStatusChange(request, "dismiss");
       if (path === "/alert/reopen") return handleStatusChange(request, "reopen");
       if (path === "/search/api/v2/config") return handleConfigSearch(request);
+      if (path === "/policy" && request.method === "POST") return handleCreatePolicy(request);
+      if (path === "/v2/policy" && request.method === "GET") {
+        const name = url.searchParams.get("policy.name");
+        return jsonResponse(
+          200,
+          customPolicies.filter((policy) => name === null || policy.name === name),
+        );
+      }
       if (path === "/search/event") return jsonResponse(200, { data: { items: [], totalRows: 0 } });
       if (path === "/search") return jsonResponse(200, { data: { nodes: [], connections: [] } });
       const isOpen = (finding: EstateFinding) => stateOf(finding).status === "open";

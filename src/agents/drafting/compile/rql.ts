@@ -7,6 +7,7 @@ import { type PlatformPolicy, severityName } from "./policy.js";
  * Compiles a portable rule to Prisma Cloud custom config policies: one RQL query per resource type,
  * `config from cloud.resource where cloud.type = … AND api.name = … AND json.rule = <condition>`,
  * with `[?any(…)]` for conditions on list elements. Built from the condition tree, never from free text.
+ * Each policy is named after the rule, with the `api.name` appended when the rule has several types.
  * @example
  * const [policy] = compileRql(rule); // policy.text starts with "config from cloud.resource"
  */
@@ -17,21 +18,24 @@ export function compileRql(rule: PortableRule): PlatformPolicy[] {
     const scope = ["aws", "azure", "gcp", "oci", "alibaba_cloud"].includes(cloud)
       ? `cloud.type = '${cloud}' AND `
       : "";
-    const text = `config from cloud.resource where ${scope}api.name = '${platformTypeNames(type).prisma}' AND json.rule = ${condition}`;
+    const apiName = platformTypeNames(type).prisma;
+    const text = `config from cloud.resource where ${scope}api.name = '${apiName}' AND json.rule = ${condition}`;
+    // Policy names are unique in a tenant: one policy per resource type needs its own.
+    const name = rule.resourceTypes.length > 1 ? `${rule.title} (${apiName})` : rule.title;
     return {
       platform: "prisma" as const,
       language: "rql" as const,
       resourceTypes: [type],
       text,
       request: {
-        name: rule.title,
+        name,
         description: rule.title,
         policyType: "config",
         cloudType: cloud,
         severity: severityName(rule.severity, "lower"),
         enabled: false,
         rule: {
-          name: rule.title,
+          name,
           type: "Config",
           criteria: text,
           parameters: { savedSearch: "false", withIac: "false" },

@@ -1,4 +1,4 @@
-import type { Answer, QueryPlan, QueryResult } from "../agents/query/index.js";
+import type { AccountEnvironments, Answer, QueryPlan, QueryResult } from "../agents/query/index.js";
 import type { FindingSource } from "../core/source.js";
 import type { Store } from "../core/store.js";
 import type { LanguageModel } from "../llm/language-model.js";
@@ -19,6 +19,8 @@ export interface PostureTarget {
   model?: LanguageModel;
   /** The clock queries are measured from (the sandbox estate's own time). */
   now?: () => Date;
+  /** The environment of each account (the sandbox estate's), so `environment` is sent to the platforms. */
+  accountEnvironments?: AccountEnvironments;
   close(): Promise<void>;
 }
 
@@ -31,29 +33,17 @@ export async function openPostureTarget(
   values: { config?: string; sandbox: boolean; seed: string; size: string },
 ): Promise<PostureTarget> {
   if (values.sandbox) {
-    const [{ startSandbox }, { wiz }, { prisma }, { orca }, { lacework }, { memoryStore }] =
-      await Promise.all([
-        import("../testing/sandbox/server.js"),
-        import("../adapters/wiz/index.js"),
-        import("../adapters/prisma/index.js"),
-        import("../adapters/orca/index.js"),
-        import("../adapters/lacework/index.js"),
-        import("../core/memory-store.js"),
-      ]);
-    const sandbox = await startSandbox({ seed: Number(values.seed), size: Number(values.size) });
+    const { memoryStore } = await import("../core/memory-store.js");
+    const platforms = await sandboxPlatforms({ seed: Number(values.seed), size: Number(values.size) });
     const store = memoryStore();
     return {
-      sources: [
-        wiz({ ...sandbox.wiz, rateLimit: false }),
-        prisma({ ...sandbox.prisma, rateLimit: false }),
-        orca({ ...sandbox.orca, rateLimit: false }),
-        lacework({ ...sandbox.lacework, rateLimit: false }),
-      ],
+      sources: platforms.sources,
       store,
-      now: () => new Date(sandbox.estate.now),
+      now: platforms.now,
+      accountEnvironments: platforms.accountEnvironments,
       async close() {
         await store.close();
-        await sandbox.close();
+        await platforms.sandbox.close();
       },
     };
   }
@@ -64,6 +54,44 @@ export async function openPostureTarget(
     store: context.store,
     model: context.model.model,
     close: () => context.close(),
+  };
+}
+
+/**
+ * The sandbox's four emulated platforms (Wiz, Prisma Cloud, Orca, Lacework) in-process: their sources,
+ * the estate's clock, and its accounts' environments (so `environment` is sent to the platforms).
+ */
+export async function sandboxPlatforms(options: { seed?: number; size: number }) {
+  const [{ startSandbox }, { wiz }, { prisma }, { orca }, { lacework }, { estateAccountEnvironments }] =
+    await Promise.all([
+      import("../testing/sandbox/server.js"),
+      import("../adapters/wiz/index.js"),
+      import("../adapters/prisma/index.js"),
+      import("../adapters/orca/index.js"),
+      import("../adapters/lacework/index.js"),
+      import("../testing/estate.js"),
+    ]);
+  const sandbox = await startSandbox(options);
+  return {
+    sandbox,
+    sources: [
+      wiz({ ...sandbox.wiz, rateLimit: false }),
+      prisma({ ...sandbox.prisma, rateLimit: false }),
+      orca({ ...sandbox.orca, rateLimit: false }),
+      lacework({ ...sandbox.lacework, rateLimit: false }),
+    ],
+    now: () => new Date(sandbox.estate.now),
+    accountEnvironments: estateAccountEnvironments(sandbox.estate),
+  };
+}
+
+/** The options a posture target gives `runQuery`, `plan` and `ask`. */
+export function postureOptions(target: PostureTarget) {
+  return {
+    sources: target.sources,
+    store: target.store,
+    ...(target.now ? { now: target.now } : {}),
+    ...(target.accountEnvironments ? { accountEnvironments: target.accountEnvironments } : {}),
   };
 }
 

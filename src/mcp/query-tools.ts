@@ -184,6 +184,7 @@ function queryOptions(context: ToolContext) {
     cases: context.cases,
     now: context.now,
     ...(context.sources ? { sources: context.sources } : {}),
+    ...(context.accountEnvironments ? { accountEnvironments: context.accountEnvironments } : {}),
   };
 }
 

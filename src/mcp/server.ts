@@ -1,6 +1,7 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { definePolicy } from "../agents/policy/define.js";
 import type { Policy, PolicyInput } from "../agents/policy/schema.js";
+import type { AccountEnvironments } from "../agents/query/evaluate.js";
 import { type StoredCases, storedCases } from "../agents/query/stored.js";
 import { type AuditLog, auditLog } from "../audit/audit-log.js";
 import { isCloudstewardError, PolicyError } from "../core/errors.js";
@@ -35,6 +36,12 @@ export interface McpServerOptions {
   via?: string;
   /** The clock; tests pass a fixed one. @default () => new Date() */
   now?: () => Date;
+  /**
+   * The environment of each cloud account, for the query tools: a finding's environment is then its
+   * account's, and `environment` is sent to the platforms as those accounts (cloudsteward/query).
+   * @default read from tags or the case's context, client-side
+   */
+  accountEnvironments?: AccountEnvironments;
 }
 
 /** The name and version the server reports to MCP clients. */
@@ -71,6 +78,7 @@ export function createMcpServer(options: McpServerOptions): McpServer {
     principal,
     ...(options.model ? { model: options.model } : {}),
     ...(options.sources ? { sources: options.sources } : {}),
+    ...(options.accountEnvironments ? { accountEnvironments: options.accountEnvironments } : {}),
     now: options.now ?? (() => new Date()),
   };
   const server = new McpServer(mcpServerInfo, {

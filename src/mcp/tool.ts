@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ExceptionRecord } from "../agents/exceptions/exceptions.js";
 import type { Policy, Principal } from "../agents/policy/schema.js";
+import type { AccountEnvironments } from "../agents/query/evaluate.js";
 import type { StoredCases } from "../agents/query/stored.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import { type Case, environmentSchema, findingCountOf } from "../core/case.js";
@@ -21,6 +22,8 @@ export interface ToolContext {
   model?: LanguageModel;
   /** Platforms the query tools read live findings from. */
   sources?: readonly FindingSource[];
+  /** The environment of each cloud account, for the query tools. */
+  accountEnvironments?: AccountEnvironments;
   now: () => Date;
 }
 

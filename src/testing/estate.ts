@@ -650,6 +650,16 @@ export function generateEstate(options: EstateOptions = {}): Estate {
   };
 }
 
+/**
+ * The environment of each of the estate's accounts (id → environment): what a user would map their
+ * accounts to (enrich's `fromMap`), and what lets a posture query send `environment` to the platforms.
+ * @example
+ * estateAccountEnvironments(generateEstate())["111122223333"]; // "production"
+ */
+export function estateAccountEnvironments(estate: Estate): Record<string, EstateAccount["environment"]> {
+  return Object.fromEntries(estate.accounts.map((account) => [account.id, account.environment]));
+}
+
 /** A seeded PRNG (mulberry32): a function returning numbers in [0, 1). */
 export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;

@@ -24,13 +24,22 @@ describe("cloudsteward ask", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^\d+ findings? match\./);
     expect(result.stdout).toContain("Citations:");
-    expect(result.stdout).toMatch(/\[critical\] wiz:\S+ .*\n\s+https:\/\/app\.wiz\.io\//);
+    expect(result.stdout).toMatch(/\[critical\] orca:\S+ .*\n\s+https:\/\/app\.orcasecurity\.io\//);
     expect(result.stdout).toContain(
       'Query: {"subject":"findings","filters":{"severity":["critical"],"category":["vulnerability"],"environment":["production"],"olderThanDays":30},"limit":50}',
     );
+    // The sandbox's accounts are mapped to environments, so production goes to the platforms as its
+    // accounts: Prisma and Orca return only matching records; Wiz's issues have no account filter.
     expect(result.stdout).toMatch(
       /wiz: server-side severity, category, olderThanDays; client-side environment; received \d+, matched \d+/,
     );
+    expect(result.stdout).toMatch(
+      /prisma: server-side severity, environment, olderThanDays; client-side category; received (\d+), matched \1\n/,
+    );
+    expect(result.stdout).toMatch(
+      /orca: server-side severity, category, environment, olderThanDays; client-side \(nothing\); received (\d+), matched \1\n/,
+    );
+    expect(result.stdout).toContain('{"name":"cloud.accountId","operator":"=","value":"prod-eks"}');
     expect(result.stdout).toContain("POST /v2/alert");
     expect(result.stdout).toContain('"name":"policy.severity","operator":"=","value":"critical"');
     expect(result.stdout).toContain("POST /api/serving-layer/query");

@@ -15,6 +15,7 @@ import {
   serverSideFilters as wizServerSide,
 } from "../../adapters/wiz/queries.js";
 import type { FindingQuery } from "../../core/source.js";
+import type { AccountEnvironments } from "./evaluate.js";
 import type { PostureFilterName, PostureFilters, PostureQuery } from "./schema.js";
 
 /** One request a platform receives for a query: method, path and body, exactly as the adapter sends it. */
@@ -31,7 +32,10 @@ export interface NativeRequest {
 /** What one platform does with a query. */
 export interface PlatformPlan {
   platform: string;
-  /** True when the `platform` filter leaves this platform out: it receives no request. */
+  /**
+   * True when the `platform` filter leaves this platform out, or no account is mapped to the wanted
+   * environments: it receives no request.
+   */
   skipped: boolean;
   /** The platform-neutral filter passed to the source's `findings()`. */
   findingQuery: FindingQuery;
@@ -59,25 +63,41 @@ export interface QueryPlan {
   warnings: string[];
 }
 
+/** What {@link compilePlatform} and {@link toFindingQuery} need besides the query. */
+export interface CompileOptions {
+  /**
+   * The environment of each cloud account. With it, an `environment` filter is sent to the platforms
+   * as the accounts in those environments (`accountIds`), and evaluated by account (see
+   * `EvaluationOptions.accountEnvironments`). Without it, the environment is read from tags, client-side.
+   */
+  accountEnvironments?: AccountEnvironments;
+}
+
 /** Page sizes the adapters use by default (the first request of each names it). */
 const pageSizes = { wiz: 500, prisma: 10_000, orca: 1_000 } as const;
 const day = 86_400_000;
 
 /**
  * The part of a posture query every adapter's `findings()` understands: severity, status, category,
- * account ids, the first-seen bounds (`createdAfter` from `firstSeen.after` / `newerThanDays`,
+ * account ids (narrowed to the accounts of the wanted environments when `accountEnvironments` is
+ * given, see {@link environmentAccounts}), the first-seen bounds (`createdAfter` from `firstSeen.after` / `newerThanDays`,
  * `createdBefore` from `firstSeen.before` / `olderThanDays`) and the last-seen lower bound. The rest is
  * evaluated client-side. The platforms' bounds are inclusive and every filter also runs client-side, so
  * an exclusive bound sent as an inclusive one only lets the same instant through, which is then dropped.
  * Frameworks are not pushed: the platforms' own framework filters match vendor control names only,
  * while the query maps findings through cloudsteward/compliance (vendor, catalog and knowledge routes).
  */
-export function toFindingQuery(filters: PostureFilters, asOf: Date): FindingQuery {
+export function toFindingQuery(
+  filters: PostureFilters,
+  asOf: Date,
+  options: CompileOptions = {},
+): FindingQuery {
   const query: FindingQuery = {};
   if (filters.severity) query.severity = [...filters.severity];
   if (filters.status) query.status = [...filters.status];
   if (filters.category) query.category = [...filters.category];
-  if (filters.accountId) query.accountIds = [...filters.accountId];
+  const accounts = environmentAccounts(filters, options.accountEnvironments) ?? filters.accountId;
+  if (accounts) query.accountIds = [...accounts];
   const ago = (days: number | undefined) => (days === undefined ? undefined : asOf.getTime() - days * day);
   const parsed = (instant: string | undefined) => (instant ? Date.parse(instant) : undefined);
   const createdAfter = tighter(parsed(filters.firstSeen?.after), ago(filters.newerThanDays), Math.max);
@@ -90,17 +110,44 @@ export function toFindingQuery(filters: PostureFilters, asOf: Date): FindingQuer
 }
 
 /**
+ * The accounts an `environment` filter stands for, given the environment of each account: those mapped
+ * to one of the wanted environments (and in `accountId`, when both are given). `undefined` when there
+ * is no environment filter or no map, or when `unknown` is wanted (any unlisted account is `unknown`,
+ * which no list of accounts can name). An empty list means no account can match.
+ * @example
+ * environmentAccounts({ environment: ["production"] }, { "111122223333": "production", "444455556666": "staging" }); // ["111122223333"]
+ */
+export function environmentAccounts(
+  filters: PostureFilters,
+  accountEnvironments: AccountEnvironments | undefined,
+): string[] | undefined {
+  const wanted = filters.environment;
+  if (!wanted || !accountEnvironments || wanted.includes("unknown")) return undefined;
+  const accounts = Object.keys(accountEnvironments).filter((account) =>
+    wanted.includes(accountEnvironments[account]!),
+  );
+  return filters.accountId ? accounts.filter((account) => filters.accountId!.includes(account)) : accounts;
+}
+
+/**
  * Compiles a query for one platform: its native requests and which filters it applies server-side.
  * Built-in platforms (`wiz`, `prisma`, `orca`, `lacework`) get their adapter's own request builders;
  * any other source gets the platform-neutral {@link FindingQuery} and every filter client-side.
  * @example
  * compilePlatform("wiz", query, new Date()).requests[0].body.variables.filterBy; // { severity: ["CRITICAL"], … }
  */
-export function compilePlatform(platform: string, query: PostureQuery, asOf: Date): PlatformPlan {
+export function compilePlatform(
+  platform: string,
+  query: PostureQuery,
+  asOf: Date,
+  options: CompileOptions = {},
+): PlatformPlan {
   const filters = query.filters;
-  const findingQuery = toFindingQuery(filters, asOf);
+  const findingQuery = toFindingQuery(filters, asOf, options);
   const used = (Object.keys(filters) as PostureFilterName[]).filter((name) => filters[name] !== undefined);
-  const skipped = filters.platform !== undefined && !filters.platform.includes(platform);
+  const byAccount = environmentAccounts(filters, options.accountEnvironments);
+  const noAccount = byAccount?.length === 0;
+  const skipped = noAccount || (filters.platform !== undefined && !filters.platform.includes(platform));
   const compiled = skipped
     ? {
         requests: [],
@@ -109,9 +156,14 @@ export function compilePlatform(platform: string, query: PostureQuery, asOf: Dat
         warnings: [],
       }
     : native(platform, findingQuery, asOf);
+  if (byAccount && compiled.features.has("accountIds")) compiled.server.add("environment");
   const serverSide = used.filter((name) => compiled.server.has(name) && fullyPushed(name, filters, compiled));
   const clientSide = used.filter((name) => !serverSide.includes(name));
   const warnings = [...compiled.warnings];
+  if (noAccount)
+    warnings.push(
+      `${platform}: not asked: no account is mapped to ${filters.environment!.join(" or ")}${filters.accountId ? " among the accountId values" : ""}, so nothing can match.`,
+    );
   const unpushed = clientSide.filter((name) => name !== "platform");
   if (!skipped && unpushed.length > 0)
     warnings.push(

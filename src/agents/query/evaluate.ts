@@ -38,7 +38,17 @@ export interface EvaluationOptions {
    * `fromTags` uses), or the case's context when the subject is cases
    */
   contextOf?: (finding: Finding) => FindingContext | undefined;
+  /**
+   * The environment of each cloud account (account / subscription / project id → environment). When
+   * given, it alone decides a finding's environment: a finding in a listed account has that account's
+   * environment whatever its tags or case context say, and one in an unlisted account is `unknown`.
+   * This is what lets the platforms filter `environment` server-side, as a list of accounts.
+   */
+  accountEnvironments?: AccountEnvironments;
 }
+
+/** The environment of each cloud account (id as the cloud knows it → environment). */
+export type AccountEnvironments = Readonly<Record<string, Environment>>;
 
 /** A compiled filter: call it on each finding, optionally with the context its case carries. */
 export type FindingPredicate = (finding: Finding, context?: FindingContext) => boolean;
@@ -142,7 +152,12 @@ export function compileFilters(filters: PostureFilters, options: EvaluationOptio
     const wanted = filters.exception === "excepted";
     checks.push((finding) => (index.match(finding, options.asOf) !== undefined) === wanted);
   }
-  const contextChecks = contextPredicates(filters);
+  if (filters.environment && options.accountEnvironments) {
+    const wanted = new Set<string>(filters.environment);
+    const environmentOf = accountEnvironmentReader(options.accountEnvironments);
+    checks.push((finding) => wanted.has(environmentOf(finding)));
+  }
+  const contextChecks = contextPredicates(filters, options.accountEnvironments !== undefined);
   if (contextChecks.length > 0) {
     const contextOf = options.contextOf ?? tagContext();
     checks.push((finding, context) => {
@@ -211,6 +226,14 @@ export function tagContext(): (finding: Finding) => FindingContext {
   };
 }
 
+/** A finding's environment by its account: the account's mapped environment, else `unknown`. */
+export function accountEnvironmentReader(
+  environments: AccountEnvironments,
+): (finding: Finding) => Environment {
+  const byAccount = new Map(Object.entries(environments));
+  return (finding) => byAccount.get(finding.resource.accountId) ?? "unknown";
+}
+
 /** The specific archetype of a finding (no category fallback), cached per rule and resource type. */
 export function archetypeReader(knowledge: KnowledgeBase): (finding: Finding) => string | undefined {
   const cache = new Map<string, string | null>();
@@ -234,9 +257,12 @@ export function isRequirementOrChild(requirement: string, wanted: string): boole
 
 // --- Internal helpers ---------------------------------------------------------------------------------
 
-function contextPredicates(filters: PostureFilters): ((context: FindingContext) => boolean)[] {
+function contextPredicates(
+  filters: PostureFilters,
+  byAccount: boolean,
+): ((context: FindingContext) => boolean)[] {
   const checks: ((context: FindingContext) => boolean)[] = [];
-  if (filters.environment) {
+  if (filters.environment && !byAccount) {
     const wanted = new Set<string>(filters.environment);
     checks.push((context) => wanted.has(context.environment ?? "unknown"));
   }

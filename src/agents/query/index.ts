@@ -18,7 +18,9 @@ export {
   type NativeCalls,
 } from "./answer.js";
 export {
+  type CompileOptions,
   compilePlatform,
+  environmentAccounts,
   type NativeRequest,
   type PlatformPlan,
   type QueryPlan,
@@ -26,6 +28,7 @@ export {
 } from "./compile.js";
 export { QueryError } from "./errors.js";
 export {
+  type AccountEnvironments,
   compileFilters,
   type EvaluationOptions,
   type FindingContext,

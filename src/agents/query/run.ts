@@ -11,6 +11,8 @@ import { defaultKnowledge, type KnowledgeBase } from "../knowledge/knowledge-bas
 import { compilePlatform, type QueryPlan } from "./compile.js";
 import { QueryError } from "./errors.js";
 import {
+  type AccountEnvironments,
+  accountEnvironmentReader,
   archetypeReader,
   caseContextOf,
   compileFilters,
@@ -43,6 +45,13 @@ export interface QueryOptions {
   knowledge?: KnowledgeBase;
   /** The business context of a finding. @default the resource's tags, or a stored case's context */
   contextOf?: (finding: Finding) => FindingContext | undefined;
+  /**
+   * The environment of each cloud account (id → environment), e.g. the estate's account list or what
+   * enrich's `fromMap` is given. With it, a finding's environment is its account's (unlisted accounts
+   * are `unknown`), and an `environment` filter is sent to the platforms as those accounts.
+   * @default the environment is read from tags (or a stored case's context), client-side only
+   */
+  accountEnvironments?: AccountEnvironments;
   /** Receives the sources' warnings and dead letters. */
   record?: RunRecorder;
   /** Called with every matching finding (not only the `limit` returned), e.g. to collect compliance gaps. */
@@ -91,7 +100,7 @@ export interface QueryResult {
 }
 
 /** Options of {@link plan}. */
-export type PlanOptions = Pick<QueryOptions, "sources" | "now">;
+export type PlanOptions = Pick<QueryOptions, "sources" | "now" | "accountEnvironments">;
 
 /**
  * Parses a posture query given as TypeScript or JSON.
@@ -114,7 +123,7 @@ export function parsePostureQuery(input: unknown): PostureQuery {
  */
 export function plan(input: PostureQueryInput | PostureQuery, options: PlanOptions = {}): QueryPlan {
   const query = parsePostureQuery(input);
-  return planOf(query, asOfOf(query, options.now), options.sources);
+  return planOf(query, asOfOf(query, options.now), options.sources, options.accountEnvironments);
 }
 
 /**
@@ -136,7 +145,12 @@ export async function runQuery(
   const started = performance.now();
   const query = parsePostureQuery(input);
   const asOf = asOfOf(query, options.now);
-  const shown = planOf(query, asOf, query.subject === "findings" ? options.sources : undefined);
+  const shown = planOf(
+    query,
+    asOf,
+    query.subject === "findings" ? options.sources : undefined,
+    options.accountEnvironments,
+  );
   if (query.subject !== "findings" || !options.sources?.length) {
     if (!options.store)
       throw new QueryError(
@@ -177,9 +191,13 @@ export async function runQuery(
       knowledge,
       exceptions,
       contextOf,
+      accountEnvironments: options.accountEnvironments,
     });
+    const environmentOf =
+      options.accountEnvironments && accountEnvironmentReader(options.accountEnvironments);
     const grouper =
-      query.groupBy && groupReader(query.groupBy, { contextOf, knowledge, mapper, frameworkKey });
+      query.groupBy &&
+      groupReader(query.groupBy, { contextOf, environmentOf, knowledge, mapper, frameworkKey });
     const counts = new Map<string, QueryGroup>();
     const count = (finding: Finding, context: FindingContext | undefined) => {
       if (!grouper) return;
@@ -280,7 +298,12 @@ function asOfOf(query: PostureQuery, now: (() => Date) | undefined): Date {
   return query.asOf ? new Date(query.asOf) : (now?.() ?? new Date());
 }
 
-function planOf(query: PostureQuery, asOf: Date, sources: readonly FindingSource[] | undefined): QueryPlan {
+function planOf(
+  query: PostureQuery,
+  asOf: Date,
+  sources: readonly FindingSource[] | undefined,
+  accountEnvironments: AccountEnvironments | undefined,
+): QueryPlan {
   const used = (Object.keys(query.filters) as PostureFilterName[]).filter(
     (name) => query.filters[name] !== undefined,
   );
@@ -296,7 +319,9 @@ function planOf(query: PostureQuery, asOf: Date, sources: readonly FindingSource
       warnings,
     };
   }
-  const platforms = sources.map((source) => compilePlatform(source.platform, query, asOf));
+  const platforms = sources.map((source) =>
+    compilePlatform(source.platform, query, asOf, { accountEnvironments }),
+  );
   for (const platform of platforms) warnings.push(...platform.warnings);
   const clientSideOnly = used.filter((name) =>
     platforms.every((platform) => platform.skipped || platform.clientSide.includes(name)),
@@ -379,6 +404,8 @@ function groupReader(
   fields: readonly GroupField[],
   readers: {
     contextOf: (finding: Finding) => FindingContext | undefined;
+    /** The environment by account, when the query was given `accountEnvironments`. */
+    environmentOf: ((finding: Finding) => string) | undefined;
     knowledge: KnowledgeBase;
     mapper: ComplianceMapper | undefined;
     frameworkKey: string | undefined;
@@ -408,7 +435,11 @@ function groupReader(
       case "archetype":
         return [archetypeOf(finding) ?? "(none)"];
       case "environment":
-        return [(context ?? readers.contextOf(finding))?.environment ?? "unknown"];
+        return [
+          readers.environmentOf?.(finding) ??
+            (context ?? readers.contextOf(finding))?.environment ??
+            "unknown",
+        ];
       case "owner": {
         const resolved = context ?? readers.contextOf(finding);
         return [resolved?.owner ?? resolved?.team ?? "(unowned)"];

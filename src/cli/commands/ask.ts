@@ -1,6 +1,6 @@
 import { ask } from "../../agents/query/answer.js";
 import { type CliIo, createOutput, exitCodes } from "../io.js";
-import { openPostureTarget, postureTargetFlags, printAnswer } from "../posture.js";
+import { openPostureTarget, postureOptions, postureTargetFlags, printAnswer } from "../posture.js";
 import { type CommandArgs, parseCommandArgs, usageError } from "../usage.js";
 
 /** Help text of `cloudsteward ask`. */
@@ -52,10 +52,8 @@ export async function askCommand(args: string[], io: CliIo): Promise<number> {
   const target = await openPostureTarget(io, values);
   try {
     const answer = await ask(positionals[0]!, {
-      sources: target.sources,
-      store: target.store,
+      ...postureOptions(target),
       ...(values.offline || !target.model ? {} : { model: target.model }),
-      ...(target.now ? { now: target.now } : {}),
       citations,
       signal: io.signal,
     });

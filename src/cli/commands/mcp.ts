@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Policy } from "../../agents/policy/schema.js";
+import type { AccountEnvironments } from "../../agents/query/evaluate.js";
 import type { AuditLog } from "../../audit/audit-log.js";
 import type { FindingSource } from "../../core/source.js";
 import type { Store } from "../../core/store.js";
@@ -70,6 +71,7 @@ export async function mcpCommand(args: string[], io: CliIo): Promise<number> {
       sources: target.sources,
       ...(target.model ? { model: target.model } : {}),
       ...(target.now ? { now: target.now } : {}),
+      ...(target.accountEnvironments ? { accountEnvironments: target.accountEnvironments } : {}),
     };
     if (!listen) {
       const server = await serveMcpStdio({ ...options, principal });
@@ -104,6 +106,7 @@ interface McpTarget {
   sources: FindingSource[];
   model?: LanguageModel;
   now?: () => Date;
+  accountEnvironments?: AccountEnvironments;
   principal: string;
   close(): Promise<void>;
 }
@@ -148,37 +151,18 @@ async function configTarget(io: CliIo, config: string | undefined): Promise<McpT
 
 /** The sandbox's four platforms, their findings governed once (read-only) into a memory store. */
 async function sandboxTarget(io: CliIo, size: number): Promise<McpTarget> {
-  const [
-    { startSandbox },
-    { wiz },
-    { prisma },
-    { orca },
-    { lacework },
-    { memoryStore },
-    { auditLog },
-    governed,
-    demo,
-  ] = await Promise.all([
-    import("../../testing/sandbox/server.js"),
-    import("../../adapters/wiz/index.js"),
-    import("../../adapters/prisma/index.js"),
-    import("../../adapters/orca/index.js"),
-    import("../../adapters/lacework/index.js"),
+  const [{ memoryStore }, { auditLog }, governed, demo, { sandboxPlatforms }] = await Promise.all([
     import("../../core/memory-store.js"),
     import("../../audit/audit-log.js"),
     import("../../agents/governance/governance.js"),
     import("../demo-policy.js"),
+    import("../posture.js"),
   ]);
-  const sandbox = await startSandbox({ size });
+  const platforms = await sandboxPlatforms({ size });
+  const { sandbox, sources } = platforms;
   const store = memoryStore();
   const audit = auditLog(store);
   const policy = demo.demoPolicy();
-  const sources = [
-    wiz({ ...sandbox.wiz, rateLimit: false }),
-    prisma({ ...sandbox.prisma, rateLimit: false }),
-    orca({ ...sandbox.orca, rateLimit: false }),
-    lacework({ ...sandbox.lacework, rateLimit: false }),
-  ];
   const result = await governed
     .governance({
       sources,
@@ -199,7 +183,8 @@ async function sandboxTarget(io: CliIo, size: number): Promise<McpTarget> {
     policy,
     sources,
     // The sandbox estate's own time, so ages in questions read as the estate was generated.
-    now: () => new Date(sandbox.estate.now),
+    now: platforms.now,
+    accountEnvironments: platforms.accountEnvironments,
     principal: demo.demoPrincipal,
     async close() {
       await store.close();

@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { QueryError } from "../../agents/query/errors.js";
 import { parsePostureQuery, plan, runQuery } from "../../agents/query/run.js";
 import { type CliIo, createOutput, exitCodes } from "../io.js";
-import { openPostureTarget, postureTargetFlags, printPlan } from "../posture.js";
+import { openPostureTarget, postureOptions, postureTargetFlags, printPlan } from "../posture.js";
 import { type CommandArgs, parseCommandArgs, usageError } from "../usage.js";
 
 /** Help text of `cloudsteward query`. */
@@ -57,17 +57,12 @@ export async function queryCommand(args: string[], io: CliIo): Promise<number> {
   const target = await openPostureTarget(io, values);
   try {
     if (values.plan) {
-      const shown = plan(query, { sources: target.sources, ...(target.now ? { now: target.now } : {}) });
+      const shown = plan(query, postureOptions(target));
       if (out.json) out.data(shown);
       else printPlan(out, shown);
       return exitCodes.ok;
     }
-    const result = await runQuery(query, {
-      sources: target.sources,
-      store: target.store,
-      ...(target.now ? { now: target.now } : {}),
-      signal: io.signal,
-    });
+    const result = await runQuery(query, { ...postureOptions(target), signal: io.signal });
     if (out.json) {
       out.data(result);
       return exitCodes.ok;

@@ -3,8 +3,9 @@ import { lacework } from "../../../src/adapters/lacework/index.js";
 import { orca } from "../../../src/adapters/orca/index.js";
 import { prisma } from "../../../src/adapters/prisma/index.js";
 import { wiz } from "../../../src/adapters/wiz/index.js";
-import { runQuery } from "../../../src/agents/query/index.js";
+import { compileFilters, parseOffline, runQuery } from "../../../src/agents/query/index.js";
 import type { PostureFilters } from "../../../src/agents/query/schema.js";
+import { estateAccountEnvironments } from "../../../src/testing/estate.js";
 import { startSandbox } from "../../../src/testing/sandbox/server.js";
 
 let sandbox: Awaited<ReturnType<typeof startSandbox>>;
@@ -15,15 +16,16 @@ afterAll(async () => {
   await sandbox.close();
 });
 
+const sources = () => [
+  wiz({ ...sandbox.wiz, rateLimit: false }),
+  prisma({ ...sandbox.prisma, rateLimit: false }),
+  orca({ ...sandbox.orca, rateLimit: false }),
+  lacework({ ...sandbox.lacework, rateLimit: false }),
+];
+const now = () => new Date(sandbox.estate.now);
+
 describe("the age bound pushed to the sandbox's platforms", () => {
   it("returns only findings first seen 30 or more days ago, the same answer as fetching everything", async () => {
-    const sources = () => [
-      wiz({ ...sandbox.wiz, rateLimit: false }),
-      prisma({ ...sandbox.prisma, rateLimit: false }),
-      orca({ ...sandbox.orca, rateLimit: false }),
-      lacework({ ...sandbox.lacework, rateLimit: false }),
-    ];
-    const now = () => new Date(sandbox.estate.now);
     const filters: PostureFilters = { severity: ["critical", "high"], category: ["vulnerability"] };
     const aged = await runQuery(
       { filters: { ...filters, olderThanDays: 30 }, limit: 1000 },
@@ -44,5 +46,34 @@ describe("the age bound pushed to the sandbox's platforms", () => {
     }
     const received = (result: typeof aged) => result.reads.reduce((sum, read) => sum + read.received, 0);
     expect(received(aged)).toBeLessThan(received(all));
+  });
+});
+
+describe("the environment pushed as the accounts mapped to it", () => {
+  it("answers the first example question with only matching records from Wiz, Prisma and Orca", async () => {
+    const parsed = parseOffline(
+      "show me all resources in production with critical vulnerabilities older than 30 days",
+    );
+    if (parsed.kind !== "query") throw new Error(parsed.kind);
+    const accountEnvironments = estateAccountEnvironments(sandbox.estate);
+    const pushed = await runQuery(
+      { ...parsed.query, limit: 1000 },
+      { sources: sources(), now, accountEnvironments },
+    );
+    // Everything fetched, the whole query applied afterwards: the same answer.
+    const everything = await runQuery({ limit: 1000 }, { sources: sources(), now });
+    const matches = compileFilters(parsed.query.filters, { asOf: now(), accountEnvironments });
+    const expected = everything.findings.filter((finding) => matches(finding)).map((finding) => finding.id);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(pushed.findings.map((finding) => finding.id).sort()).toEqual(expected.sort());
+    for (const platform of ["wiz", "prisma", "orca"]) {
+      const read = pushed.reads.find((entry) => entry.platform === platform)!;
+      expect(read.received, platform).toBe(read.matched);
+      expect(read.error, platform).toBeUndefined();
+    }
+    const production = new Set(
+      sandbox.estate.accounts.filter((account) => account.environment === "production").map((a) => a.id),
+    );
+    expect(pushed.findings.every((finding) => production.has(finding.resource.accountId))).toBe(true);
   });
 });

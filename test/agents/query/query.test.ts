@@ -122,6 +122,21 @@ describe("compileFilters: one predicate per query", () => {
     expect(matches(finding, { environment: "staging", internetExposed: true })).toBe(true);
   });
 
+  it("with accountEnvironments, reads the environment from the account alone (unlisted: unknown)", () => {
+    const accountEnvironments = { "111122223333": "staging", "444455556666": "production" } as const;
+    const matches = (environment: "production" | "staging" | "unknown", accountId: string) =>
+      compileFilters({ environment: [environment] }, { asOf, accountEnvironments })(
+        vulnerability({ resource: { accountId } }),
+        { environment: "production" },
+      );
+    // The tags and the case context say production; the account says staging, and wins.
+    expect(matches("staging", "111122223333")).toBe(true);
+    expect(matches("production", "111122223333")).toBe(false);
+    expect(matches("production", "444455556666")).toBe(true);
+    expect(matches("unknown", "999999999999")).toBe(true);
+    expect(matches("production", "999999999999")).toBe(false);
+  });
+
   it("maps frameworks and requirements through cloudsteward/compliance, sub-requirements included", () => {
     const bucket = makeFinding({ firstSeen: daysAgo(5) });
     expect(() => check({ framework: "CIS AWS" }, bucket)).toThrow(/cis-aws-7\.0/); // a CIS name needs its version
@@ -211,6 +226,66 @@ describe("compilation per platform", () => {
     // The windows run from 90 days back (the API's reach) up to the age bound, not to now.
     expect(compiled.serverSide).toContain("olderThanDays");
     expect(compiled.requests[0]!.note).toContain("9 window(s)");
+  });
+
+  describe("environment sent as the accounts mapped to it (accountEnvironments)", () => {
+    const accountEnvironments = {
+      "111122223333": "production",
+      "444455556666": "staging",
+      "prod-eks": "production",
+    } as const;
+    const production = parsePostureQuery({
+      filters: { severity: ["critical"], category: ["vulnerability"], environment: ["production"] },
+    });
+
+    it("prisma and orca filter the environment server-side as accounts; wiz only for vulnerability findings", () => {
+      const prismaPlan = compilePlatform("prisma", production, asOf, { accountEnvironments });
+      expect(prismaPlan.requests[0]!.body.filters).toEqual([
+        { name: "policy.severity", operator: "=", value: "critical" },
+        { name: "cloud.accountId", operator: "=", value: "111122223333" },
+        { name: "cloud.accountId", operator: "=", value: "prod-eks" },
+      ]);
+      expect(prismaPlan.serverSide).toContain("environment");
+      const orcaPlan = compilePlatform("orca", production, asOf, { accountEnvironments });
+      expect(JSON.stringify(orcaPlan.requests[0]!.body.query)).toContain(
+        '{"key":"CloudVendorId","type":"str","operator":"in","values":["111122223333","prod-eks"]}',
+      );
+      expect(orcaPlan.serverSide).toContain("environment");
+      const wizPlan = compilePlatform("wiz", production, asOf, { accountEnvironments });
+      const [issues, vulnerabilities] = wizPlan.requests.map(
+        (request) => (request.body.variables as { filterBy: Record<string, unknown> }).filterBy,
+      );
+      expect(issues).not.toHaveProperty("subscriptionExternalId");
+      expect(vulnerabilities!.subscriptionExternalId).toEqual(["111122223333", "prod-eks"]);
+      // Issues cannot filter by account, so for Wiz as a whole the environment stays client-side.
+      expect(wizPlan.clientSide).toContain("environment");
+      // Lacework's alert search has no account filter.
+      const laceworkPlan = compilePlatform("lacework", production, asOf, { accountEnvironments });
+      expect(laceworkPlan.clientSide).toContain("environment");
+      expect(laceworkPlan.findingQuery.accountIds).toEqual(["111122223333", "prod-eks"]);
+    });
+
+    it("intersects with accountId; no account in the environment asks nothing; `unknown` is never pushed", () => {
+      const both = parsePostureQuery({
+        filters: { environment: ["production"], accountId: ["prod-eks", "444455556666"] },
+      });
+      expect(compilePlatform("prisma", both, asOf, { accountEnvironments }).findingQuery.accountIds).toEqual([
+        "prod-eks",
+      ]);
+      const none = compilePlatform("orca", parsePostureQuery({ filters: { environment: ["test"] } }), asOf, {
+        accountEnvironments,
+      });
+      expect(none).toMatchObject({ skipped: true, requests: [] });
+      expect(none.warnings.join(" ")).toMatch(/no account is mapped to test/);
+      const unknown = compilePlatform(
+        "orca",
+        parsePostureQuery({ filters: { environment: ["production", "unknown"] } }),
+        asOf,
+        { accountEnvironments },
+      );
+      expect(unknown.findingQuery.accountIds).toBeUndefined();
+      expect(unknown.clientSide).toContain("environment");
+    });
   });
 
   it("a platform left out by the platform filter receives no request", () => {

@@ -134,6 +134,20 @@ export const cliConfigSchema = z.strictObject({
         .optional(),
     })
     .default({}),
+  /** What `remediate execute --execute` may do; nothing is written without it. */
+  remediation: z
+    .strictObject({
+      /** Lets `remediate execute --execute` trigger fixes. Off by default. */
+      allowWrite: z.boolean().default(false),
+      /**
+       * The policy principal that approves fixes the policy marks automatic (low-risk drift outside
+       * production, IAM and network); without it every fix waits for a named human.
+       */
+      automationPrincipal: z.string().min(1).optional(),
+      /** The CI/CD route: a GitHub Actions `workflow_dispatch` URL. Token: GITHUB_TOKEN. */
+      pipeline: z.strictObject({ url: z.url(), ref: z.string().min(1).default("main") }).optional(),
+    })
+    .optional(),
   audit: z
     .strictObject({
       /**

@@ -1,4 +1,5 @@
 import type { BuiltInPlatform, Category, Cloud, Control, FindingStatus, Severity } from "../core/finding.js";
+import type { DriftEstate } from "./sandbox/drift.js";
 
 /** Options of {@link generateEstate}. */
 export interface EstateOptions {
@@ -120,6 +121,8 @@ export interface Estate {
   resources: EstateResource[];
   rules: readonly EstateRule[];
   findings: EstateFinding[];
+  /** Resources that change over a clock, whose changes and fixes the emulations render (`startSandbox({ drift })`). */
+  drift?: DriftEstate;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ChangeAttribution, ResourceSnapshot } from "../../agents/drift/baseline.js";
-import { defaultPlaybooks, type Playbook } from "../../agents/drift/playbooks.js";
+import { defaultPlaybooks, type Playbook, verificationPasses } from "../../agents/drift/playbooks.js";
 import { functionRemediation } from "../../agents/remediation/function.js";
 import { pipelineTrigger } from "../../agents/remediation/pipeline-trigger.js";
 import type { Finding } from "../../core/finding.js";
@@ -11,7 +11,7 @@ export interface DriftEstateOptions {
   resources: readonly ResourceSnapshot[];
   /** @default 2026-12-01T00:00:00Z */
   start?: Date;
-  /** How long a triggered pipeline or webhook takes to change the estate, in ms. @default 5 minutes */
+  /** How long a triggered pipeline or webhook takes to change the estate, in ms (0: at once). @default 5 minutes */
   pipelineDelayMs?: number;
   /** The playbooks whose verification checks a fix applies. @default defaultPlaybooks */
   playbooks?: readonly Playbook[];
@@ -25,6 +25,22 @@ export interface DriftEstateCall {
   /** The case the fix was for (one call per case is the exactly-once rule). */
   caseId: string;
   at: string;
+}
+
+/** One change someone made, as the platform that saw it records it. */
+export interface DriftChange {
+  /** The platform's id for the change's alert (`prisma-3`). */
+  nativeId: string;
+  platform: "prisma" | "wiz" | "lacework";
+  resourceId: string;
+  resourceType: string;
+  actor: string;
+  via: ChangeAttribution["via"];
+  /** The API call (CloudTrail `eventName`). */
+  event: string;
+  at: string;
+  /** CloudTrail's `userAgent`: the console, Terraform or the AWS CLI. */
+  userAgent: string;
 }
 
 /** An estate that changes over a clock the test advances, and accepts fixes. */
@@ -51,6 +67,15 @@ export interface DriftEstate {
   ): void;
   /** The change-signal findings emitted so far. */
   findings(): Finding[];
+  /** The changes made so far, in order (what the HTTP emulations render in each platform's shape). */
+  changes(): DriftChange[];
+  /**
+   * The playbooks whose checks fail on a resource now, among those that passed on it at the start
+   * (what a CSPM reports as failing configuration).
+   */
+  failing(id: string): Playbook[];
+  /** Accepts a fix for a resource (as a platform's remediation API does): applied at once, or after `pipelineDelayMs` for `pipeline`. */
+  fix(resourceId: string, playbook: string, by: { route: DriftEstateCall["route"]; caseId: string }): void;
   /** Makes fixes to a resource have no effect (a pipeline that "succeeds" but changes nothing), or undoes that. */
   stuck(id: string, stuck: boolean): void;
   /**
@@ -60,8 +85,9 @@ export interface DriftEstate {
    */
   remediators: { native: Remediator; pipeline: Remediator };
   /**
-   * The emulated CI/CD API: `POST https://api.github.test/repos/<owner>/<repo>/actions/workflows/<file>/dispatches`
-   * with `{ ref, inputs: { playbook, resource, case } }` answers 204 and schedules the run; anything else 404.
+   * The emulated CI/CD API: `POST <any origin>/repos/<owner>/<repo>/actions/workflows/<file>/dispatches`
+   * (as on `https://api.github.test` or the sandbox's `/github`) with `{ ref, inputs: { playbook, resource, case } }`
+   * answers 204 and schedules the run; anything else 404.
    */
   fetch: typeof globalThis.fetch;
   /** Every remediation call accepted, in order. */
@@ -85,7 +111,9 @@ export function driftEstate(options: DriftEstateOptions): DriftEstate {
   const playbooks = options.playbooks ?? defaultPlaybooks;
   const resources = new Map(options.resources.map((resource) => [resource.id, structuredClone(resource)]));
   const pending: { due: number; apply: () => void }[] = [];
+  const initial = new Map(options.resources.map((resource) => [resource.id, structuredClone(resource)]));
   const emitted: Finding[] = [];
+  const records: DriftChange[] = [];
   const accepted: DriftEstateCall[] = [];
   const stuckIds = new Set<string>();
   const beforeFix = new Map<string, Pick<ResourceSnapshot, "attributes" | "lastChange">>();
@@ -107,16 +135,14 @@ export function driftEstate(options: DriftEstateOptions): DriftEstate {
   };
   const accept = (route: DriftEstateCall["route"], resourceId: string, playbook: string, caseId: string) => {
     accepted.push({ route, resourceId, playbook, caseId, at: new Date(clock).toISOString() });
-    if (route === "native") apply(resourceId, playbook);
+    if (route === "native" || delay <= 0) apply(resourceId, playbook);
     else pending.push({ due: clock + delay, apply: () => apply(resourceId, playbook) });
   };
   const fetch: typeof globalThis.fetch = async (input, init) => {
     const request = new Request(input, init);
     if (
       request.method !== "POST" ||
-      !/^https:\/\/api\.github\.test\/repos\/[^/]+\/[^/]+\/actions\/workflows\/[^/]+\/dispatches$/.test(
-        request.url,
-      )
+      !/\/repos\/[^/]+\/[^/]+\/actions\/workflows\/[^/]+\/dispatches$/.test(new URL(request.url).pathname)
     ) {
       return new Response(JSON.stringify({ message: "Not Found" }), { status: 404 });
     }
@@ -189,6 +215,18 @@ export function driftEstate(options: DriftEstateOptions): DriftEstate {
             ? "Terraform/1.9.5"
             : "aws-cli/2.15";
       const event = by.event ?? "Change";
+      const nativeId = `${platform}-${emitted.length + 1}`;
+      records.push({
+        nativeId,
+        platform,
+        resourceId: id,
+        resourceType: resource.type,
+        actor: by.actor ?? "unknown",
+        via: by.via,
+        event,
+        at,
+        userAgent,
+      });
       const trail = { eventName: event, eventTime: at, userIdentity: { arn: by.actor }, userAgent };
       const raw =
         platform === "wiz"
@@ -209,7 +247,6 @@ export function driftEstate(options: DriftEstateOptions): DriftEstate {
                 },
               }
             : { alertTime: clock, policy: { policyType: "audit_event" }, resource: { data: trail } };
-      const nativeId = `${platform}-${emitted.length + 1}`;
       emitted.push({
         id: `${platform}:${nativeId}`,
         dedupKey: `${platform}:${nativeId}`,
@@ -235,6 +272,19 @@ export function driftEstate(options: DriftEstateOptions): DriftEstate {
       });
     },
     findings: () => [...emitted],
+    changes: () => records.map((record) => ({ ...record })),
+    failing(id) {
+      const resource = resources.get(id);
+      const start = initial.get(id);
+      if (!resource || !start) return [];
+      return playbooks.filter(
+        (playbook) =>
+          playbook.resourceTypes.includes(resource.type) &&
+          verificationPasses(playbook, start.attributes) &&
+          !verificationPasses(playbook, resource.attributes),
+      );
+    },
+    fix: (resourceId, playbook, by) => accept(by.route, resourceId, playbook, by.caseId),
     stuck(id, stuck) {
       if (stuck) stuckIds.add(id);
       else stuckIds.delete(id);

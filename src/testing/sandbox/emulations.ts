@@ -1,4 +1,5 @@
 import type { Estate } from "../estate.js";
+import { githubEmulation } from "./drift-http.js";
 import type { Emulation } from "./emulation.js";
 import type { Faults } from "./faults.js";
 import { jiraEmulation } from "./jira.js";
@@ -26,6 +27,7 @@ export const emulations = {
   servicenow: (estate, faults) => servicenowEmulation({ faults, estate }),
   slack: (estate, faults) => slackEmulation({ faults, estate }),
   teams: (_estate, faults) => teamsEmulation(faults),
+  github: githubEmulation,
 } satisfies Record<string, EmulationFactory>;
 
 /** The names of the emulations. */

@@ -1,5 +1,6 @@
 import type { BuiltInPlatform } from "../../core/finding.js";
 import { type Estate, generateEstate } from "../estate.js";
+import { type DriftEstateOptions, driftEstate } from "./drift.js";
 import type { SandboxFaults } from "./emulation.js";
 import { type EmulationName, type EmulationOptions, type Emulations, emulations } from "./emulations.js";
 import { createFaults, type Faults, jsonResponse } from "./faults.js";
@@ -14,6 +15,12 @@ export interface SandboxEstateOptions {
   faults?: SandboxFaults;
   /** Platforms the estate holds findings for. @default all four */
   platforms?: readonly BuiltInPlatform[];
+  /**
+   * Resources that change over a test clock (`sandbox.estate.drift`): their changes show up as the
+   * platforms' change signals and the remediation APIs (Prisma `/alert/remediation`, GitHub
+   * `workflow_dispatch` at `/github`) fix them. @default none
+   */
+  drift?: DriftEstateOptions;
 }
 
 /** The emulations mounted over one estate, and a dispatcher by path prefix. */
@@ -30,6 +37,7 @@ export interface MountedSandbox {
 /** Generates the estate and creates every registered emulation over it. */
 export function mountSandbox(options: SandboxEstateOptions = {}): MountedSandbox {
   const estate = generateEstate({ seed: options.seed, size: options.size, platforms: options.platforms });
+  if (options.drift) estate.drift = driftEstate(options.drift);
   const faults = {} as Record<EmulationName, Faults>;
   const mounted = {} as Record<EmulationName, Emulations[EmulationName]>;
   for (const name of Object.keys(emulations) as EmulationName[]) {

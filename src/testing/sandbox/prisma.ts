@@ -3,6 +3,7 @@ import type { PrismaOptions } from "../../adapters/prisma/prisma.js";
 import type { Severity } from "../../core/finding.js";
 import { sha256Hex, stableHash } from "../../core/fingerprint.js";
 import type { Estate, EstateAccount, EstateFinding, EstateResource, EstateRule } from "../estate.js";
+import { prismaDriftAlerts, prismaDriftRemediation, prismaDriftResources } from "./drift-http.js";
 import type { Emulation } from "./emulation.js";
 import { type Faults, jsonResponse } from "./faults.js";
 import { prismaComplianceRoute } from "./prisma-compliance.js";
@@ -176,10 +177,15 @@ export function prismaEmulation(estate: Estate, faults: Faults): PrismaEmulation
       nextPageToken = randomBytes(18).toString("base64url");
       pages.set(nextPageToken, { list, offset: end, limit, detailed });
     }
+    // The drift estate's change and configuration alerts, as they are now, close the last page.
+    const live = nextPageToken === undefined && estate.drift ? prismaDriftAlerts(estate.drift, body) : [];
     return jsonResponse(200, {
-      items: slice.map((finding) => render(finding, byId.get(finding.reportedBy.prisma!)!.index, detailed)),
+      items: [
+        ...slice.map((finding) => render(finding, byId.get(finding.reportedBy.prisma!)!.index, detailed)),
+        ...live,
+      ],
       ...(nextPageToken ? { nextPageToken } : {}),
-      totalRows: list.length,
+      totalRows: list.length + live.length,
       sortAllowedColumns: ["alertTime", "policy.severity", "resource.name"],
       dynamicColumns: [],
     });
@@ -302,6 +308,11 @@ export function prismaEmulation(estate: Estate, faults: Faults): PrismaEmulation
         error: { code: "invalid_page_token", message: "The page token expired or is unknown." },
       });
     }
+    const drifted =
+      !search && estate.drift
+        ? prismaDriftResources(estate.drift, String(body?.query ?? ""), body?.withResourceJson === true)
+        : undefined;
+    if (drifted) search = { rows: drifted, offset: 0, limit: 100 };
     if (!search) {
       const rows = configRows(String(body?.query ?? ""), estate, accounts, body?.withResourceJson === true);
       if (typeof rows === "string")
@@ -328,6 +339,15 @@ export function prismaEmulation(estate: Estate, faults: Faults): PrismaEmulation
     });
   };
 
+  const handleRemediation = async (request: Request): Promise<Response> => {
+    if (request.method !== "POST") return redlockError(405, "method_not_allowed");
+    const body = (await readJson(request)) as Record<string, unknown> | undefined;
+    const outcome = estate.drift ? prismaDriftRemediation(estate.drift, body) : undefined;
+    if (!outcome) return redlockError(400, "invalid_parameter_value", "alerts");
+    if (outcome.error) return redlockError(outcome.status, outcome.error, "alerts");
+    return new Response(null, { status: 200 });
+  };
+
   return {
     name: "prisma",
     get writes() {
@@ -350,6 +370,7 @@ export function prismaEmulation(estate: Estate, faults: Faults): PrismaEmulation
       if (path === "/v2/alert") return handleList(request, url);
       if (path === "/alert/dismiss") return handleStatusChange(request, "dismiss");
       if (path === "/alert/reopen") return handleStatusChange(request, "reopen");
+      if (path === "/alert/remediation") return handleRemediation(request);
       if (path === "/search/api/v2/config") return handleConfigSearch(request);
       if (path === "/policy" && request.method === "POST") return handleCreatePolicy(request);
       if (path === "/v2/policy" && request.method === "GET") {

@@ -4,7 +4,8 @@
  * drift is detected and attributed from the change signal, the policy holds the production fix for
  * a named human and opens an incident ticket with the diff, its author, the impact and the rollback;
  * Alice approves; the fix runs once through a GitHub workflow_dispatch and is verified when the
- * pipeline's change shows. The estate and its clock are simulated, so nothing needs a cloud account.
+ * pipeline's change shows. Carol turns encryption off on a development bucket at the same time: the
+ * policy marks that fix automatic, so drift-bot approves it and it runs with no human. The estate and its clock are simulated, so nothing needs a cloud account.
  * Run: npx tsx examples/drift/drift.ts
  */
 import {
@@ -23,6 +24,7 @@ import { driftEstate } from "../../src/testing/sandbox/drift.js";
 console.log("Using the in-memory drift estate and an emulated GitHub Actions API (no cloud account needed).");
 
 const bucket = "arn:aws:s3:::acme-prod-site";
+const devBucket = "arn:aws:s3:::acme-dev-site";
 // What `terraform show -json` prints for the bucket's state.
 const state = {
   format_version: "1.0",
@@ -58,6 +60,13 @@ const estate = driftEstate({
       environment: "production",
       attributes: structuredClone(state.values.root_module.resources[0]!.values),
     },
+    // A development bucket outside Terraform: the knowledge base's secure settings are its baseline.
+    {
+      id: devBucket,
+      type: "aws.s3.bucket",
+      environment: "development",
+      attributes: { ...structuredClone(state.values.root_module.resources[0]!.values), arn: devBucket },
+    },
   ],
 });
 
@@ -82,6 +91,12 @@ const job = driftRemediation({
     mode: "automated",
     rules: [
       {
+        // Low-risk storage fixes in development run without a human, approved by drift-bot.
+        id: "drift-low-risk-development",
+        when: { rule: ["drift/s3-*"], environment: "development" },
+        do: [{ kind: "remediate", sink: "drift", automatic: true }],
+      },
+      {
         id: "drift-incident",
         when: { rule: "drift/*" },
         do: [
@@ -90,8 +105,12 @@ const job = driftRemediation({
         ],
       },
     ],
-    principals: [{ id: "alice", scopes: ["approve:remediate"] }],
+    principals: [
+      { id: "drift-bot", scopes: ["approve:remediate:development"] },
+      { id: "alice", scopes: ["approve:remediate"] },
+    ],
   },
+  automationPrincipal: "drift-bot",
   store,
   audit,
   remediators: { pipeline: estate.remediators.pipeline },
@@ -110,6 +129,11 @@ estate.change(bucket, "publicAccessBlock.BlockPublicAcls", false, {
   via: "console",
   event: "PutPublicAccessBlock",
 });
+estate.change(devBucket, "encryption.enabled", false, {
+  actor: "arn:aws:iam::111122223333:user/carol",
+  via: "console",
+  event: "DeleteBucketEncryption",
+});
 
 const drifts = detectDrift(estate.snapshots(), await baselines.index(), {
   signals: changeSignals(estate.findings()),
@@ -117,24 +141,28 @@ const drifts = detectDrift(estate.snapshots(), await baselines.index(), {
 });
 for (const drift of drifts) {
   console.log(
-    `Drift: ${drift.path} ${JSON.stringify(drift.before)} → ${JSON.stringify(drift.after)} on ${drift.resourceId} (Terraform ${drift.baseline.iac?.address}), by ${drift.change?.actor} via ${drift.change?.via}`,
+    `Drift: ${drift.path} ${JSON.stringify(drift.before)} → ${JSON.stringify(drift.after)} on ${drift.resourceId} (${drift.baseline.iac ? `Terraform ${drift.baseline.iac.address}` : `${drift.baseline.source} baseline`}), by ${drift.change?.actor} via ${drift.change?.via}`,
   );
 }
 
-const [plan] = await job.plan(drifts);
-console.log(
-  `Dry run: ${plan?.decision} — ${plan?.reason}; would send workflow_dispatch inputs ${JSON.stringify(plan?.plan?.request)}`,
-);
+for (const plan of await job.plan(drifts)) {
+  console.log(
+    `Dry run: ${plan.decision} — ${plan.reason}; would send workflow_dispatch inputs ${JSON.stringify(plan.plan?.request)}`,
+  );
+}
 
-const [fix] = await job.handle(drifts);
+const fix = (await job.handle(drifts)).find((item) => item.decision === "approval");
 console.log(`Ticket: ${tickets[0]?.case.findings[0]?.description.split("\n").slice(0, 2).join(" ")}`);
 await job.approvals.approve(fix?.approvalId ?? "", { principal: "alice" });
 console.log(`${fix?.approvalId} is approved by alice`);
 
 const result = await job.execute();
-const verified = result.verified[0];
+for (const verified of result.verified)
+  console.log(
+    `Fix ${verified.playbook} on ${verified.drift.resourceId} ${verified.state} (approved by ${verified.approvedBy})`,
+  );
 console.log(
-  `Fix ${verified?.playbook} ${verified?.state} after ${estate.calls().length} workflow run (approved by ${verified?.approvedBy}); drifts left: ${
+  `${estate.calls().length} workflow runs; drifts left: ${
     detectDrift(estate.snapshots(), await baselines.index()).length
   }; audit chain ok: ${(await audit.verify()).ok}`,
 );

@@ -28,7 +28,7 @@ const expected: Record<string, RegExp> = {
   "examples/exceptions/flow.ts":
     /routing again: unchanged[\s\S]*approved by bob and carol\nWiz: written until \S+\nWiz at the expiry: lapsed[\s\S]*reminder on day 7 \(7 days left\); expired on day 14 → expired/,
   "examples/drift/drift.ts":
-    /Changed by: \S+ via console[\s\S]*is approved by alice\nFix s3-block-public-access verified after 1 workflow run \(approved by alice\); drifts left: 0; audit chain ok: true/,
+    /Dry run: automatic[\s\S]*Changed by: \S+ via console[\s\S]*is approved by alice\n(Fix \S+ on \S+ verified \(approved by (alice|drift-bot)\)\n){2}2 workflow runs; drifts left: 0; audit chain ok: true/,
   "examples/rules/unit-test.ts": /(\d+)\/\1 rule tests passed/,
   "examples/webhooks/hono.ts": /redelivery → 202 \{"accepted":0,"duplicates":1\}/,
   "examples/webhooks/express.ts": /wrong token → 401[\s\S]*received high legacy-logs/,

@@ -1,6 +1,4 @@
 import { afterAll, beforeAll } from "vitest";
-import type { Action } from "../../src/core/action.js";
-import type { Sink } from "../../src/core/sink.js";
 import type { QueueConnection } from "../../src/queue/index.js";
 import { startPostgres } from "../helpers/postgres.js";
 import { startRedis } from "../helpers/redis.js";
@@ -42,16 +40,4 @@ export function useBackend(backend: { start(): Promise<TestBackend> }): () => Te
     await server?.stop();
   });
   return () => server as TestBackend;
-}
-
-/** A sink that records what reaches it. */
-export function recording(name: string, delivered: Action[]): Sink {
-  return {
-    specificationVersion: "v1",
-    name,
-    async deliver(action) {
-      delivered.push(action);
-      return { key: action.idempotencyKey, status: "created", ref: { id: `${name}-${action.id}` } };
-    },
-  };
 }

@@ -1,5 +1,5 @@
 /**
- * The conformance suites every source, model, sink and store passes, and the rule-testing harness, as
+ * The conformance suites every source, model, sink, store and queue backend passes, and the rule-testing harness, as
  * vitest suites (vitest is an optional peer dependency of this subpath only). `evaluateFixture`,
  * `emulationFetch`, the sandbox and the LLM emulators the suites run against are runner-free, in
  * `cloudsteward/testing`; the rule fixture types are exported from both.
@@ -19,6 +19,7 @@ export {
   type TestLanguageModelOptions,
   testLanguageModel,
 } from "./language-model-suite.js";
+export { type TestQueueBackendOptions, testQueueBackend } from "./queue-suite.js";
 export { expectDecision, testRules } from "./rules.js";
 export {
   emulationTarget,

@@ -39,31 +39,7 @@ export async function openBackend(connection: QueueConnection): Promise<Backend>
   } catch (error) {
     throw missingDependency("cloudsteward/queue", "bullmq", error);
   }
-  if ("postgres" in connection) {
-    try {
-      await import("pg");
-    } catch (error) {
-      throw missingDependency("cloudsteward/queue", "pg", error);
-    }
-    const options: PostgresPoolConfig =
-      typeof connection.postgres === "string"
-        ? { connectionString: connection.postgres, migrate: true }
-        : { migrate: true, ...connection.postgres };
-    const factory = bullmq.createPostgresBackend as BackendFactory;
-    return {
-      kind: "postgres",
-      // The classes are the same over either backend; their types default to Redis's.
-      queue: (name) =>
-        new bullmq.Queue(name, { connection: options } as QueueBaseOptions, factory) as unknown as Queue,
-      worker: (name, processor, workerOptions) =>
-        new bullmq.Worker(
-          name,
-          processor,
-          { ...workerOptions, connection: options } as never,
-          factory,
-        ) as unknown as Worker,
-    };
-  }
+  if ("postgres" in connection) return postgresBackend(bullmq, connection.postgres);
   if ("redis" in connection) {
     const options = typeof connection.redis === "string" ? redisOptions(connection.redis) : connection.redis;
     return {
@@ -77,6 +53,39 @@ export async function openBackend(connection: QueueConnection): Promise<Backend>
     "cloudsteward/queue: `connection` must be `{ redis: url | options }` or `{ postgres: url | config }`.",
     { option: "connection" },
   );
+}
+
+/**
+ * PostgreSQL: BullMQ opens a pool per queue and per worker, and a LISTEN connection per worker. Each
+ * pool holds one connection unless `max` says otherwise (BullMQ runs at `max: 1` without deadlock,
+ * its LISTEN being a connection of its own), so a process holds one connection per queue it uses and
+ * two per queue it serves, not ten each: several processes stay within `max_connections`.
+ */
+async function postgresBackend(bullmq: BullMQ, connection: string | PostgresPoolConfig): Promise<Backend> {
+  try {
+    await import("pg");
+  } catch (error) {
+    throw missingDependency("cloudsteward/queue", "pg", error);
+  }
+  const options: PostgresPoolConfig = {
+    migrate: true,
+    max: 1,
+    ...(typeof connection === "string" ? { connectionString: connection } : connection),
+  };
+  const factory = bullmq.createPostgresBackend as BackendFactory;
+  // The classes are the same over either backend; their types default to Redis's.
+  const shared = { connection: options } as QueueBaseOptions;
+  return {
+    kind: "postgres",
+    queue: (name) => new bullmq.Queue(name, shared, factory) as unknown as Queue,
+    worker: (name, processor, workerOptions) =>
+      new bullmq.Worker(
+        name,
+        processor,
+        { ...workerOptions, ...shared } as never,
+        factory,
+      ) as unknown as Worker,
+  };
 }
 
 /** ioredis options from a `redis://` or `rediss://` URL (user, password, database number, TLS). */

@@ -10,6 +10,7 @@ export {
   documentedLimits,
   type EnqueueOptions,
   type EnqueueResult,
+  type QueueDeadLetter,
   type QueuedPipeline,
   type QueuedPipelineOptions,
   type QueueStatus,

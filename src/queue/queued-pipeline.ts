@@ -98,6 +98,13 @@ export interface QueuedPipelineOptions<Stages extends readonly AnyStage[] = read
   approvalSweepMs?: number;
   /** How many times a job runs before it becomes a dead letter (failed). @default 3 */
   attempts?: number;
+  /**
+   * How long a job's lock lasts without its worker renewing it (every half of it): past it, the job
+   * of a worker that died (SIGKILL, a lost machine) goes back to wait for another worker. Checked as
+   * often. A job may stall `attempts` times before it becomes a dead letter.
+   * @default 30_000
+   */
+  stalledAfterMs?: number;
   /** The clock; tests pass a fixed one. @default () => new Date() */
   now?: () => Date;
 }
@@ -152,6 +159,26 @@ export interface QueueStatus {
   oldestWaitingAt?: string;
 }
 
+/**
+ * A dead letter of the queued run: a job that failed its last attempt (`retry(queue, job)` runs it
+ * again), or an item a stage could not process inside a job that went on (kept in the Store under
+ * {@link queueDeadLettersNamespace}; fix its cause and enqueue its finding again).
+ */
+export interface QueueDeadLetter {
+  kind: "job" | "item";
+  queue: string;
+  /** The failed job's id; for an item, the job it was in and its place (`<job>/<n>`). */
+  job: string;
+  /** What it carried: the action's idempotency key, the approval id, or how many items a batch held. */
+  subject: string;
+  /** The error of the last attempt. */
+  reason: string;
+  /** Attempts made (jobs). */
+  attempts?: number;
+  /** When it failed (ISO-8601). */
+  failedAt?: string;
+}
+
 /** The governed pipeline spread over queues that any number of worker processes serve. */
 export interface QueuedPipeline {
   /** The queues, in the order work flows: `ingest`, one per further stage, `deliver-<sink>` per sink. */
@@ -173,6 +200,18 @@ export interface QueuedPipeline {
   startWorker(options?: StartWorkerOptions): Promise<QueueWorker>;
   /** Job counts per queue, in flow order. */
   status(): Promise<QueueStatus[]>;
+  /**
+   * The run's dead letters, newest first per queue: the failed jobs (kept seven days) of every queue,
+   * then the items stages could not process.
+   * @param options.limit at most this many failed jobs per queue (default 100)
+   */
+  deadLetters(options?: { limit?: number }): Promise<QueueDeadLetter[]>;
+  /**
+   * Runs failed jobs again with fresh attempts: the job `job` of `queue`, or every failed job of
+   * `queue`. Resolves to how many were put back to wait.
+   * @throws ConfigurationError for a queue this pipeline does not have, or a job that is not failed
+   */
+  retry(queue: string, job?: string): Promise<number>;
   /** Resolves once no queue has a waiting, active or delayed job (failed ones stay failed). */
   idle(options?: { signal?: AbortSignal; pollMs?: number }): Promise<void>;
   /** Closes the queues and every worker started here. */
@@ -189,6 +228,22 @@ interface DeliverJob {
 
 interface ResumeJob {
   approvalId: string;
+}
+
+/** An item a stage could not process, as kept under {@link queueDeadLettersNamespace}. */
+interface KeptItem {
+  stage: string;
+  itemId: string | null;
+  code: string;
+  message: string;
+  at: string;
+}
+
+/** What a job carried, in a few words: the action's key, the approval id, or the batch's size. */
+function subjectOf(data: StageJob | DeliverJob | ResumeJob): string {
+  if ("action" in data) return data.action.idempotencyKey;
+  if ("approvalId" in data) return data.approvalId;
+  return `${data.items.length} items`;
 }
 
 /**
@@ -210,6 +265,7 @@ export function createQueuedPipeline<Stages extends readonly AnyStage[] | []>(
   for (const [name, value] of [
     ["batchSize", options.batchSize],
     ["attempts", options.attempts],
+    ["stalledAfterMs", options.stalledAfterMs],
   ] as const) {
     if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
       throw new ConfigurationError(
@@ -349,8 +405,12 @@ class Queued implements QueuedPipeline {
             : (job: Job<StageJob>) => this.runStage(this.queues.indexOf(name), name, job);
       if (name === "approvals") timers.push(this.sweepApprovals());
       const limit = this.limitOf(name);
+      const stalledAfterMs = this.options.stalledAfterMs ?? 30_000;
       const worker = backend.worker(this.fullName(name), processor as never, {
         concurrency: options.concurrency ?? 1,
+        lockDuration: stalledAfterMs,
+        stalledInterval: stalledAfterMs,
+        maxStalledCount: this.jobOptions.attempts ?? 3,
         ...(limit ? { limiter: limiterOf(limit) } : {}),
       });
       // A job that fails is retried, then kept as failed (a dead letter); the worker goes on.
@@ -400,6 +460,59 @@ class Queued implements QueuedPipeline {
     return statuses;
   }
 
+  async deadLetters(options: { limit?: number } = {}): Promise<QueueDeadLetter[]> {
+    const letters: QueueDeadLetter[] = [];
+    for (const name of this.queues) {
+      const queue = await this.queue(name);
+      for (const job of await queue.getJobs(["failed"], 0, (options.limit ?? 100) - 1, false)) {
+        letters.push({
+          kind: "job",
+          queue: name,
+          job: String(job.id),
+          subject: subjectOf(job.data as StageJob | DeliverJob | ResumeJob),
+          reason: job.failedReason,
+          attempts: job.attemptsMade,
+          ...(job.finishedOn ? { failedAt: new Date(job.finishedOn).toISOString() } : {}),
+        });
+      }
+    }
+    for await (const { key, value } of this.store.list<KeptItem>(queueDeadLettersNamespace)) {
+      const [queue = "", ...job] = key.split("/");
+      letters.push({
+        kind: "item",
+        queue,
+        job: job.join("/"),
+        subject: value.itemId ?? "",
+        reason: `${value.code}: ${value.message}`,
+        failedAt: value.at,
+      });
+    }
+    return letters;
+  }
+
+  async retry(name: string, jobId?: string): Promise<number> {
+    if (!this.queues.includes(name)) {
+      throw new ConfigurationError(
+        `createQueuedPipeline: no queue named "${name}". The queues are: ${this.queues.join(", ")}.`,
+        { option: "queue" },
+      );
+    }
+    const queue = await this.queue(name);
+    const jobs = jobId === undefined ? await queue.getJobs(["failed"]) : [await queue.getJob(jobId)];
+    let retried = 0;
+    for (const job of jobs) {
+      if (!job || !(await job.isFailed())) {
+        throw new ConfigurationError(
+          `createQueuedPipeline: queue "${name}" has no failed job "${jobId}" (see deadLetters()).`,
+          { option: "job" },
+        );
+      }
+      await job.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
+      retried++;
+    }
+    return retried;
+  }
+
   async idle(options: { signal?: AbortSignal; pollMs?: number } = {}): Promise<void> {
     // Read in flow order: a job enqueues its successors before it completes, so once a queue reads
     // empty, everything it produced is already on the queues read after it. Two empty reads in a row
@@ -428,7 +541,11 @@ class Queued implements QueuedPipeline {
     const approvals = this.options.approvals as ApprovalQueue;
     const request = await approvals.get(job.data.approvalId);
     if (request?.state !== "approved") return { state: request?.state ?? "missing", executed: 0 };
-    const result = await approvals.executeApproved({ sinks: this.sinks });
+    // A resume whose worker died mid-delivery runs again once its job stalls: take its execution over.
+    const result = await approvals.executeApproved({
+      sinks: this.sinks,
+      staleAfterMs: this.options.stalledAfterMs ?? 30_000,
+    });
     return { state: request.state, executed: result.executed.length, failed: result.failed.length };
   }
 
@@ -594,7 +711,7 @@ class Queued implements QueuedPipeline {
   private async keepDeadLetters(name: string, job: Job, context: StageContext): Promise<void> {
     let n = 0;
     for (const letter of context.report.deadLetters) {
-      await this.store.set(queueDeadLettersNamespace, `${name}/${job.id}/${n++}`, {
+      await this.store.set<KeptItem>(queueDeadLettersNamespace, `${name}/${job.id}/${n++}`, {
         stage: letter.stage,
         itemId: letter.itemId ?? null,
         code: letter.error.code,

@@ -85,6 +85,13 @@ export interface ExecuteApprovedOptions {
   signal?: AbortSignal;
   /** Try again the approved actions whose execution failed earlier. @default false */
   retryFailed?: boolean;
+  /**
+   * Takes over an execution still `running` this long after it was claimed: its worker died (a
+   * SIGKILL, a lost machine) between claiming it and recording the delivery. Only with sinks that
+   * deliver once per idempotency key (the ticket sinks' ledgers), since the first run may have
+   * delivered. @default never
+   */
+  staleAfterMs?: number;
 }
 
 /** What {@link ApprovalQueue.executeApproved} did. */
@@ -281,7 +288,7 @@ export function approvalQueue(options: ApprovalQueueOptions): ApprovalQueue {
       return expired;
     },
     execution: (id) => store.get<ApprovalExecution>(executionsNamespace, id),
-    async executeApproved({ sinks, signal, retryFailed = false }) {
+    async executeApproved({ sinks, signal, retryFailed = false, staleAfterMs }) {
       const result: ExecuteApprovedResult = { executed: [], failed: [], skipped: 0 };
       const approved: ApprovalRequest[] = [];
       for await (const { value } of store.list<ApprovalRequest>(approvalsNamespace)) {
@@ -298,8 +305,10 @@ export function approvalQueue(options: ApprovalQueueOptions): ApprovalQueue {
         const claimed =
           existing === undefined
             ? await store.setIfAbsent(executionsNamespace, request.id, claim)
-            : retryFailed &&
-              existing.state === "failed" &&
+            : ((retryFailed && existing.state === "failed") ||
+                (staleAfterMs !== undefined &&
+                  existing.state === "running" &&
+                  Date.parse(existing.at) + staleAfterMs <= clock().getTime())) &&
               (await store.compareAndSet(executionsNamespace, request.id, existing, claim));
         if (!claimed) {
           result.skipped++;

@@ -19,6 +19,7 @@ import type { Store } from "../../core/store.js";
 import {
   createQueuedPipeline,
   type QueueConnection,
+  type QueueDeadLetter,
   type QueuedPipelineOptions,
   queueDeadLettersNamespace,
 } from "../../queue/index.js";
@@ -145,13 +146,16 @@ export function testQueueBackend(options: TestQueueBackendOptions): void {
       await worker.close();
     }, 60_000);
 
-    it("keeps a failed delivery as a failed job and audits it; read-only mode delivers nothing", async () => {
+    it("keeps a failed delivery as a dead letter, audits it and retries it; read-only mode delivers nothing", async () => {
       const state = await store();
+      let down = true;
+      const recovered: Action[] = [];
       const failing: Sink = {
         specificationVersion: "v1",
         name: "jira",
-        async deliver() {
-          throw new Error("jira is down");
+        async deliver(action) {
+          if (down) throw new Error("jira is down");
+          return recording("jira", recovered).deliver(action);
         },
       };
       const run = queued({
@@ -179,6 +183,19 @@ export function testQueueBackend(options: TestQueueBackendOptions): void {
       const letters: unknown[] = [];
       for await (const { value } of state.list(queueDeadLettersNamespace)) letters.push(value);
       expect(letters).toEqual([expect.objectContaining({ stage: "gate", code: "DELIVERY" })]);
+      // Both are in the run's dead letters; the failed job, once its cause is gone, runs again.
+      const dead = await run.deadLetters();
+      expect(dead.map(({ kind, queue, reason }) => ({ kind, queue, reason }))).toEqual([
+        { kind: "job", queue: "deliver-jira", reason: "jira is down" },
+        { kind: "item", queue: "gate", reason: expect.stringMatching(/^DELIVERY: .*slack/) },
+      ]);
+      const [job] = dead as [QueueDeadLetter];
+      await expect(run.retry("deliver-jira", "no-such-job")).rejects.toThrow(/no failed job "no-such-job"/);
+      down = false;
+      expect(await run.retry(job.queue, job.job)).toBe(1);
+      await run.idle();
+      expect(recovered.map((action) => action.idempotencyKey)).toEqual([job.subject]);
+      expect((await run.status()).find((queue) => queue.queue === "deliver-jira")?.failed).toBe(0);
       await worker.close();
 
       const quiet: Action[] = [];

@@ -17,6 +17,14 @@ describe("cloudsteward eval", () => {
     expect(result.stdout).toMatch(/^total\s+40\s+40\s+100\.0%$/m);
     expect(result.stdout).toContain("Question evaluation — knowledge base (no model), parser");
     expect(result.stdout).toMatch(/^unanswerable\s+\d+\s+\d+\s+[\d.]+%$/m);
+    expect(result.stdout).toContain("Explanation evaluation — knowledge base (no model), knowledge");
+    expect(result.stdout).toMatch(/^aws\s+14\s+14\s+100\.0%$/m);
+    expect(result.stdout).toMatch(
+      /^✗ expl-gcp-default-sa: matched generic, not gcp-compute-default-service-account/m,
+    );
+    expect(result.stdout).toContain("Triage verdict evaluation — knowledge base (no model), knowledge");
+    expect(result.stdout).toMatch(/^likely_false_positive\s+9\s+0\s+0\.0%$/m);
+    expect(result.stdout).toMatch(/^true_positive\s+11\s+11\s+100\.0%$/m);
     expect(result.stdout).not.toContain("unsafe");
   });
 

@@ -4,6 +4,7 @@ import type { LanguageModel } from "../../llm/language-model.js";
 import { draftPolicy } from "../drafting/draft.js";
 import { testRule } from "../drafting/fixtures.js";
 import type { DraftTemplate } from "../drafting/templates.js";
+import { modelLabel, percent, tally } from "./tally.js";
 
 const configurationSchema = z.record(z.string(), z.unknown());
 
@@ -109,22 +110,13 @@ export async function evaluateDrafting(
   const results: DraftingCaseResult[] = [];
   for (const item of cases) results.push(await evaluateCase(item, options));
   const passed = results.filter((result) => result.passed).length;
-  const byCategory: DraftingEvaluation["byCategory"] = {};
-  for (const result of results) {
-    const entry = byCategory[result.category] ?? { cases: 0, passed: 0 };
-    byCategory[result.category] = entry;
-    entry.cases++;
-    if (result.passed) entry.passed++;
-  }
-  const percent = (count: number) =>
-    cases.length === 0 ? 0 : Math.round((count / cases.length) * 1000) / 10;
   return {
-    model: options.model ? `${options.model.provider}:${options.model.modelId}` : "templates",
+    model: modelLabel(options.model, "templates"),
     cases: cases.length,
     passed,
-    passRate: percent(passed),
-    readyRate: percent(results.filter((result) => result.ready).length),
-    byCategory,
+    passRate: percent(passed, cases.length),
+    readyRate: percent(results.filter((result) => result.ready).length, cases.length),
+    byCategory: tally(results, (result) => result.category),
     results,
   };
 }

@@ -5,6 +5,7 @@ import { type ParsedQuestion, parseQuestion, questionPromptVersion } from "../qu
 import { parsePostureQuery } from "../query/run.js";
 import { postureQuerySchema } from "../query/schema.js";
 import { parseSet } from "./drafting.js";
+import { evaluationSummary, tally } from "./tally.js";
 
 /** The zod schema of a {@link QuestionCase}: a question and the query, clarification or refusal it should get. */
 export const questionCaseSchema = z.union([
@@ -91,21 +92,9 @@ export async function evaluateQuestions(
       unsafe: expected === "unanswerable" && parsed.kind === "query",
     });
   }
-  const byOutcome: QuestionEvaluation["byOutcome"] = {};
-  for (const result of results) {
-    const entry = byOutcome[result.expected] ?? { cases: 0, passed: 0 };
-    byOutcome[result.expected] = entry;
-    entry.cases++;
-    if (result.passed) entry.passed++;
-  }
-  const passed = results.filter((result) => result.passed).length;
   return {
-    model: options.model ? `${options.model.provider}:${options.model.modelId}` : "parser",
-    promptVersion: options.model ? questionPromptVersion : "parser",
-    cases: cases.length,
-    passed,
-    passRate: cases.length === 0 ? 0 : Math.round((passed / cases.length) * 1000) / 10,
-    byOutcome,
+    ...evaluationSummary(results, options.model, "parser", questionPromptVersion),
+    byOutcome: tally(results, (result) => result.expected),
     results,
   };
 }

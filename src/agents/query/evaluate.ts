@@ -50,8 +50,23 @@ export interface EvaluationOptions {
 /** The environment of each cloud account (id as the cloud knows it → environment). */
 export type AccountEnvironments = Readonly<Record<string, Environment>>;
 
-/** A compiled filter: call it on each finding, optionally with the context its case carries. */
-export type FindingPredicate = (finding: Finding, context?: FindingContext) => boolean;
+/**
+ * A compiled filter: call it on each finding, optionally with the context its case carries and its
+ * first- and last-seen instants already parsed (a caller that keeps findings decoded parses them once,
+ * not per query).
+ */
+export type FindingPredicate = (finding: Finding, context?: FindingContext, seen?: SeenTimes) => boolean;
+
+/** A finding's `firstSeen` and `lastSeen`, parsed (epoch milliseconds). */
+export interface SeenTimes {
+  first: number;
+  last: number;
+}
+
+/** Parses a finding's `firstSeen` and `lastSeen`. */
+export function seenTimesOf(finding: Finding): SeenTimes {
+  return { first: Date.parse(finding.firstSeen), last: Date.parse(finding.lastSeen) };
+}
 
 const day = 86_400_000;
 
@@ -108,15 +123,15 @@ export function compileFilters(filters: PostureFilters, options: EvaluationOptio
     firstAfter = Math.max(firstAfter, asOf - filters.newerThanDays * day);
   if (filters.firstSeen?.after) firstAfter = Math.max(firstAfter, Date.parse(filters.firstSeen.after));
   if (filters.firstSeen?.before) firstBefore = Math.min(firstBefore, Date.parse(filters.firstSeen.before));
-  checks.push((finding) => {
-    const first = Date.parse(finding.firstSeen);
+  checks.push((finding, _context, seen) => {
+    const first = seen ? seen.first : Date.parse(finding.firstSeen);
     return first >= firstAfter && first < firstBefore;
   });
   if (filters.lastSeen) {
     const after = filters.lastSeen.after ? Date.parse(filters.lastSeen.after) : Number.NEGATIVE_INFINITY;
     const before = filters.lastSeen.before ? Date.parse(filters.lastSeen.before) : Number.POSITIVE_INFINITY;
-    checks.push((finding) => {
-      const last = Date.parse(finding.lastSeen);
+    checks.push((finding, _context, seen) => {
+      const last = seen ? seen.last : Date.parse(finding.lastSeen);
       return last >= after && last < before;
     });
   }
@@ -166,8 +181,8 @@ export function compileFilters(filters: PostureFilters, options: EvaluationOptio
     });
   }
   const count = checks.length;
-  return (finding, context) => {
-    for (let index = 0; index < count; index++) if (!checks[index]!(finding, context)) return false;
+  return (finding, context, seen) => {
+    for (let index = 0; index < count; index++) if (!checks[index]!(finding, context, seen)) return false;
     return true;
   };
 }

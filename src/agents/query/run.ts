@@ -1,5 +1,5 @@
 import type { Case } from "../../core/case.js";
-import { type Finding, severityRank } from "../../core/finding.js";
+import { type Finding, type Severity, severityRank } from "../../core/finding.js";
 import type { RunRecorder } from "../../core/recorder.js";
 import type { FindingSource } from "../../core/source.js";
 import type { Store } from "../../core/store.js";
@@ -18,6 +18,8 @@ import {
   compileFilters,
   type FindingContext,
   frameworkKeyOf,
+  type SeenTimes,
+  seenTimesOf,
   tagContext,
 } from "./evaluate.js";
 import {
@@ -224,10 +226,13 @@ export async function runQuery(
       result.cases = sortCases(matched, query).slice(0, query.limit);
     } else {
       const matched: Finding[] = [];
-      const take = (finding: Finding, context?: FindingContext) => {
+      // The first-seen instants of `matched`, where the findings come with them parsed.
+      const matchedFirst: number[] = [];
+      const take = (finding: Finding, context?: FindingContext, seen?: SeenTimes) => {
         result.scanned++;
-        if (!matches(finding, context)) return false;
+        if (!matches(finding, context, seen)) return false;
         matched.push(finding);
+        if (seen) matchedFirst.push(seen.first);
         count(finding, context);
         options.onMatch?.(finding);
         return true;
@@ -239,8 +244,10 @@ export async function runQuery(
           ),
         );
       } else if (options.cases && !options.contextOf) {
-        for (const entry of findingsWithContext(await options.cases.read()))
-          take(entry.finding, entry.context);
+        // Only the severities asked for are scanned: nearly every question names some.
+        const bySeverity = findingsWithContext(await options.cases.read());
+        for (const severity of query.filters.severity ?? bySeverity.keys())
+          for (const entry of bySeverity.get(severity) ?? []) take(entry.finding, entry.context, entry.seen);
       } else {
         const seen = new Set<string>();
         for await (const value of casesOf(options.store!, options.cases)) {
@@ -253,7 +260,12 @@ export async function runQuery(
         }
       }
       result.total = matched.length;
-      result.findings = sortFindings(matched, query, asOf).slice(0, query.limit);
+      result.findings = firstFindings(
+        matched,
+        matchedFirst.length === matched.length ? matchedFirst : undefined,
+        query,
+        asOf,
+      );
     }
     if (grouper) result.groups = [...counts.values()].sort(byCount);
   }
@@ -263,23 +275,26 @@ export async function runQuery(
 
 // --- Internal helpers ---------------------------------------------------------------------------------
 
-/** A finding of the stored cases, once, with the context queries read it with. */
+/** A finding of the stored cases, once, with the context queries read it with and its times parsed. */
 interface FindingEntry {
   finding: Finding;
   context: FindingContext | undefined;
+  seen: SeenTimes;
 }
 
-/** Per decoded copy of the cases: their findings, each once, with their contexts read once. */
-const entriesOf = new WeakMap<readonly Case[], FindingEntry[]>();
+/** Per decoded copy of the cases: their findings by severity, each once, with their contexts read once. */
+const entriesOf = new WeakMap<readonly Case[], Map<Severity, FindingEntry[]>>();
 
 /**
- * The findings of a decoded copy, each once, with the context every query would read: the case's
- * enrich context, else the resource's tags. Built once per copy, so a query only filters.
+ * The findings of a decoded copy, each once, by severity (a query reads only the severities it asks
+ * for), with the context every query would read — the case's enrich context, else the resource's
+ * tags — and their first- and last-seen instants parsed. Built once per copy, so a query only filters
+ * (parsing 100,000 timestamps per query cost more than the filters).
  */
-function findingsWithContext(cases: readonly Case[]): FindingEntry[] {
+function findingsWithContext(cases: readonly Case[]): Map<Severity, FindingEntry[]> {
   let entries = entriesOf.get(cases);
   if (entries) return entries;
-  entries = [];
+  entries = new Map();
   const seen = new Set<string>();
   const fromTags = tagContext();
   for (const item of cases) {
@@ -287,7 +302,10 @@ function findingsWithContext(cases: readonly Case[]): FindingEntry[] {
     for (const finding of item.findings) {
       if (seen.has(finding.id)) continue;
       seen.add(finding.id);
-      entries.push({ finding, context: context ?? fromTags(finding) });
+      const entry = { finding, context: context ?? fromTags(finding), seen: seenTimesOf(finding) };
+      const bucket = entries.get(finding.severity);
+      if (bucket) bucket.push(entry);
+      else entries.set(finding.severity, [entry]);
     }
   }
   entriesOf.set(cases, entries);
@@ -461,26 +479,58 @@ function groupReader(
   };
 }
 
-function sortFindings(findings: Finding[], query: PostureQuery, asOf: Date): Finding[] {
+/**
+ * The first `limit` findings in `sort` order (ties by id, in code-unit order), selected without sorting
+ * every match: a query over a large Store may match tens of thousands. `first` holds the findings'
+ * parsed first-seen instants when known.
+ */
+function firstFindings(
+  findings: readonly Finding[],
+  first: readonly number[] | undefined,
+  query: PostureQuery,
+  asOf: Date,
+): Finding[] {
   const by = query.sort?.by ?? "severity";
   const sign = (query.sort?.order ?? "desc") === "desc" ? -1 : 1;
   const time = asOf.getTime();
-  const score = (finding: Finding): number => {
+  const score = (finding: Finding, index: number): number => {
+    const firstSeen = first ? first[index]! : Date.parse(finding.firstSeen);
     switch (by) {
       case "severity":
       case "priority":
-        return severityRank(finding.severity) * 1e13 + (time - Date.parse(finding.firstSeen)) / 1000;
+        return severityRank(finding.severity) * 1e13 + (time - firstSeen) / 1000;
       case "firstSeen":
-        return Date.parse(finding.firstSeen);
+        return firstSeen;
       case "lastSeen":
         return Date.parse(finding.lastSeen);
       case "age":
-        return time - Date.parse(finding.firstSeen);
+        return time - firstSeen;
     }
   };
-  const scored = findings.map((finding) => ({ finding, score: score(finding) }));
-  scored.sort((a, b) => sign * (a.score - b.score) || a.finding.id.localeCompare(b.finding.id));
-  return scored.map((item) => item.finding);
+  const before = (a: Scored, b: Scored) =>
+    sign * (a.score - b.score) || (a.finding.id < b.finding.id ? -1 : a.finding.id > b.finding.id ? 1 : 0);
+  // The best `limit` so far, in order; a finding enters only when it comes before the last of them.
+  const best: Scored[] = [];
+  findings.forEach((finding, index) => {
+    const scored = { finding, score: score(finding, index) };
+    if (best.length === query.limit && before(scored, best[best.length - 1]!) >= 0) return;
+    let low = 0;
+    let high = best.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (before(best[middle]!, scored) <= 0) low = middle + 1;
+      else high = middle;
+    }
+    best.splice(low, 0, scored);
+    if (best.length > query.limit) best.pop();
+  });
+  return best.map((item) => item.finding);
+}
+
+/** A finding with its sort score. */
+interface Scored {
+  finding: Finding;
+  score: number;
 }
 
 function sortCases(cases: Case[], query: PostureQuery): Case[] {

@@ -57,4 +57,44 @@ describe("storedCases", () => {
     );
     expect(viaCopy.groups).toEqual(direct.groups);
   });
+
+  it("over many findings, returns the first `limit` in sort order, as sorting every match would", async () => {
+    const store = memoryStore();
+    const asOf = new Date("2026-06-01T00:00:00Z");
+    const severities = ["critical", "high", "medium", "low"] as const;
+    for (let n = 0; n < 40; n++) {
+      const findings = Array.from({ length: 25 }, (_, index) =>
+        makeFinding({
+          source: { nativeId: `f-${n}-${index}` },
+          severity: severities[(n + index) % 4],
+          firstSeen: new Date(asOf.getTime() - ((n * 7 + index) % 60) * 86_400_000).toISOString(),
+        }),
+      );
+      await store.set(casesNamespace, `c${n}`, makeCase({ findings, groupKey: { rule: `rule-${n}` } }));
+    }
+    const cases = storedCases(store);
+    for (const sort of [undefined, { by: "age" as const, order: "asc" as const }]) {
+      const query = { filters: { severity: ["critical" as const, "high" as const] }, limit: 30, sort };
+      const all = await runQuery({ ...query, limit: 1000 }, { store, cases, now: () => asOf });
+      const first = await runQuery(query, { store, cases, now: () => asOf });
+      const direct = await runQuery(query, { store, now: () => asOf });
+      expect(all.total).toBe(500);
+      expect(first.total).toBe(500);
+      // Sorting every match by score, then id, and taking 30: the same findings in the same order.
+      const time = asOf.getTime();
+      const score = (finding: (typeof all.findings)[number]) =>
+        sort
+          ? time - Date.parse(finding.firstSeen)
+          : -(
+              (finding.severity === "critical" ? 4 : 3) * 1e13 +
+              (time - Date.parse(finding.firstSeen)) / 1000
+            );
+      const expected = [...all.findings]
+        .sort((a, b) => score(a) - score(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .slice(0, 30)
+        .map((finding) => finding.id);
+      expect(first.findings.map((finding) => finding.id)).toEqual(expected);
+      expect(direct.findings.map((finding) => finding.id)).toEqual(expected);
+    }
+  });
 });

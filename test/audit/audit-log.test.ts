@@ -3,9 +3,16 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { type AuditEvent, auditLog, canonicalJson, GENESIS_HASH } from "../../src/audit/index.js";
+import {
+  type AuditEvent,
+  type AuditRecord,
+  auditLog,
+  canonicalJson,
+  GENESIS_HASH,
+} from "../../src/audit/index.js";
 import { isCloudstewardError } from "../../src/core/errors.js";
 import { memoryStore } from "../../src/core/memory-store.js";
+import { redact } from "../../src/core/redact.js";
 
 const directory = mkdtempSync(join(tmpdir(), "cloudsteward-audit-"));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -97,6 +104,44 @@ describe("auditLog", () => {
     expect(stored).not.toContain("sk-live-abcdef");
     expect(record.event.data.status).toBe(201);
     expect(await audit.verify()).toMatchObject({ ok: true });
+  });
+
+  it("masks a case's finding ids each time they are recorded, as redact does, however often the list repeats", async () => {
+    const store = memoryStore();
+    const audit = auditLog(store);
+    const secret = "AKIAIOSFODNN7EXAMPLE";
+    const clean = ["wiz:bd26e12c-c4da-4877-a807-871cc6033936", "wiz:2", "orca:9"];
+    const withSecret = [...clean.slice(0, 2), `wiz:token=${secret}`];
+    const lists = [clean, [...clean], withSecret, clean.slice(0, 2), [...withSecret], clean];
+    // Built afresh each time, as stages rebuild a case's ids (equal strings, not the same objects).
+    const copies = lists.map((ids) => ids.map((id) => ` ${id}`.slice(1)));
+    for (const [index, ids] of copies.entries())
+      await audit.append({
+        type: "decision",
+        actor: "cloudsteward/decide",
+        caseId: `case-${index}`,
+        findingIds: ids,
+        data: {},
+      });
+    const stored = (await collect(store.read<AuditRecord>("audit"))).map(
+      (entry) => entry.value.event.findingIds,
+    );
+    expect(stored).toEqual(lists.map((ids) => redact({ findingIds: ids }).findingIds));
+    expect(stored[2]![2]).toBe("wiz:token=[REDACTED:aws_access_key_id]");
+    expect(JSON.stringify(stored)).not.toContain(secret);
+    // A list changed after it was recorded is masked as changed, not as remembered.
+    const mutable = [...clean];
+    await audit.append({ type: "gate", actor: "cloudsteward/gate", findingIds: mutable, data: {} });
+    mutable[1] = `wiz:password=${secret}`;
+    const again = await audit.append({
+      type: "gate",
+      actor: "cloudsteward/gate",
+      findingIds: mutable,
+      data: {},
+    });
+    expect(again.event.findingIds).toEqual(redact({ findingIds: mutable }).findingIds);
+    expect(JSON.stringify(again)).not.toContain(secret);
+    expect(await audit.verify()).toMatchObject({ ok: true, count: lists.length + 2 });
   });
 
   it("can keep data as given when redaction is turned off", async () => {

@@ -307,19 +307,18 @@ class Column<T extends TypedArray> {
 
 const arenaChunkBytes = 1 << 20;
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /**
  * Strings appended as UTF-8 into 1 MiB chunks, addressed by their index: 8 bytes of address per
  * string (chunk and offset packed in one int, the byte length signed negative when not pure ASCII).
  */
 class StringArena {
-  private readonly chunks: Uint8Array[] = [];
+  private readonly chunks: Buffer[] = [];
   /** `chunk << 20 | offset`. */
   private readonly position = new Column(Int32Array);
   /** Byte length; negative for a string that is not pure ASCII (compared by decoding). */
   private readonly size = new Column(Int32Array);
-  private current = new Uint8Array(0);
+  private current = Buffer.alloc(0);
   private used = 0;
 
   push(value: string): void {
@@ -327,7 +326,7 @@ class StringArena {
     const bytes = ascii ? value.length : Buffer.byteLength(value, "utf8");
     if (this.chunks.length === 0 || this.used + bytes > this.current.length) {
       // A string longer than a chunk gets a chunk of its own.
-      this.current = new Uint8Array(Math.max(arenaChunkBytes, bytes));
+      this.current = Buffer.alloc(Math.max(arenaChunkBytes, bytes));
       this.chunks.push(this.current);
       this.used = 0;
     }
@@ -344,15 +343,19 @@ class StringArena {
     this.chunks.length = 0;
     this.position.clear();
     this.size.clear();
-    this.current = new Uint8Array(0);
+    this.current = Buffer.alloc(0);
     this.used = 0;
   }
 
+  /** The string at `index`, decoded straight from its chunk (no view object per string: a case's ids are decoded by the thousand). */
   get(index: number): string {
     const position = this.position.get(index);
     const start = position & 0xfffff;
-    const bytes = Math.abs(this.size.get(index));
-    return decoder.decode(this.chunks[position >>> 20]!.subarray(start, start + bytes));
+    const size = this.size.get(index);
+    const chunk = this.chunks[position >>> 20]!;
+    return size >= 0
+      ? chunk.toString("latin1", start, start + size)
+      : chunk.toString("utf8", start, start - size);
   }
 
   /** Compares two strings as JavaScript's `<` does (UTF-16 code units). */

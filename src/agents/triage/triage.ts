@@ -177,7 +177,8 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
       }
       for (const group of grouped.groups) group.sample.sort((a, b) => table.compare(a.row, b.row));
       const { groups, caseRows } = grouped;
-      countResources(groups, caseRows, table);
+      // The two row-long arrays of dedup and grouping are free now: the resource count sorts in them.
+      countResources(groups, caseRows, table, new Int32Array(live.buffer), grouped.groupOf);
       // From here on only the ids are read, when a case is emitted.
       table.releaseAllButIds();
 
@@ -498,15 +499,26 @@ function groupRows(
   return { groups, groupOf, caseRows };
 }
 
-/** Distinct resources per group: each group's rows sorted by the two hashes of `resource.id`. */
-function countResources(groups: readonly Group[], caseRows: Int32Array, table: FindingTable): void {
+/**
+ * Distinct resources per group: each group's rows sorted by the two hashes of `resource.id`, in
+ * `rowsBuffer` with `scratch` (each at least as long as the biggest group; no array per group).
+ */
+function countResources(
+  groups: readonly Group[],
+  caseRows: Int32Array,
+  table: FindingTable,
+  rowsBuffer: Int32Array,
+  scratch: Int32Array,
+): void {
   for (const group of groups) {
-    const rows = caseRows.slice(group.start, group.start + group.count);
+    const rows = rowsBuffer.subarray(0, group.count);
+    rows.set(caseRows.subarray(group.start, group.start + group.count));
     sortRows(
       rows,
       (a, b) =>
         table.resourceHash.get(a) - table.resourceHash.get(b) ||
         table.resourceHash2.get(a) - table.resourceHash2.get(b),
+      scratch,
     );
     for (let index = 0; index < rows.length; index++) {
       const row = rows[index]!;

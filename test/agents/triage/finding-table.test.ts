@@ -14,6 +14,21 @@ function random(seed: number): () => number {
 }
 
 describe("FindingTable", () => {
+  it("gives every id back exactly as added: ASCII, accented, a byte-order mark, emoji and one longer than a chunk", () => {
+    const ids = [
+      "wiz:bd26e12c-c4da-4877-a807-871cc6033936",
+      "orca:résumé-ü",
+      "\uFEFFprisma:bom-first",
+      "lacework:🔥-1",
+      "",
+      `wiz:${"x".repeat((1 << 20) + 3)}`,
+      "wiz:after-the-big-one",
+    ];
+    const table = new FindingTable();
+    for (const id of ids) table.add({ ...makeFinding(), id });
+    expect(ids.map((_, row) => table.id(row))).toEqual(ids);
+  });
+
   it("orders rows as their dedupKey, platform and id strings order, whatever form the keys take", () => {
     const next = random(7);
     const keys = [

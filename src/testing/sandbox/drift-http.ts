@@ -139,7 +139,57 @@ export function prismaDriftResources(
   return [{ ...row, service: "Amazon", ...(withResourceJson ? { data } : {}) }];
 }
 
+/**
+ * Lacework's view of the drift estate: one CloudTrail-based alert (`alertType: "CloudTrailCep"`) per
+ * change Lacework saw, its `entityMap` (as some `Alerts/search` rows carry it) naming the resource,
+ * the CloudTrail user (`CT_User`, with the user agent) and the API call.
+ */
+export function laceworkDriftAlerts(live: DriftEstate): Record<string, unknown>[] {
+  return live
+    .changes()
+    .filter((change) => change.platform === "lacework")
+    .map((change) => ({
+      alertId: 9_000_000 + Number(change.nativeId.split("-").at(-1)),
+      alertName: "Unauthorized configuration change",
+      alertType: "CloudTrailCep",
+      severity: "Medium",
+      status: "Open",
+      startTime: change.at,
+      endTime: new Date(Date.parse(change.at) + 3_600_000).toISOString(),
+      lastUserUpdatedTime: "0",
+      policyId: "lacework-global-drift",
+      alertInfo: {
+        subject: `${change.event} on ${change.resourceId}`,
+        description: `${change.actor} called ${change.event} on ${change.resourceId}.`,
+      },
+      derivedFields: { category: "Anomaly", sub_category: "Cloud Activity", source: "CloudTrail" },
+      entityMap: {
+        Resource: [
+          { KEY: { resource_name: change.resourceId }, PROPS: { resource_type: change.resourceType } },
+        ],
+        CT_User: [
+          {
+            KEY: { username: change.actor, principal_id: change.actor },
+            PROPS: { user_agent: change.userAgent, account_id: accountOf(change.resourceId) },
+          },
+        ],
+        API: [
+          {
+            KEY: {
+              api: change.event,
+              service: `${change.resourceType.split(".")[1] ?? "aws"}.amazonaws.com`,
+            },
+          },
+        ],
+      },
+    }));
+}
+
 // Internal helpers.
+
+function accountOf(id: string): string {
+  return id.split(":")[4] || "111122223333";
+}
 
 function auditEventAlert(change: DriftChange): Record<string, unknown> {
   const at = Date.parse(change.at);
@@ -192,7 +242,7 @@ function resourceOf(
     id,
     name,
     account: "sandbox-drift",
-    accountId: arn[4] || "111122223333",
+    accountId: accountOf(id),
     cloudType: "aws",
     regionId: arn[3] || "us-east-1",
     region: "AWS Virginia",

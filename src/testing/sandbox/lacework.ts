@@ -3,6 +3,7 @@ import type { LaceworkOptions } from "../../adapters/lacework/lacework.js";
 import type { Category, FindingStatus, Severity } from "../../core/finding.js";
 import { sha256Hex } from "../../core/fingerprint.js";
 import type { Estate, EstateAccount, EstateFinding, EstateResource, EstateRule } from "../estate.js";
+import { laceworkDriftAlerts } from "./drift-http.js";
 import type { Emulation } from "./emulation.js";
 import { type Faults, jsonResponse } from "./faults.js";
 import { laceworkAnomalyType, laceworkPolicyId, vendorRuleName } from "./vendor-rules.js";
@@ -206,6 +207,11 @@ export function laceworkEmulation(estate: Estate, faults: Faults): LaceworkEmula
       if (time < start || time >= end) continue;
       const alert = renderAlert(finding, index, false);
       if (filters.every((filter) => matchesFilter(alert, filter))) rows.push(alert);
+    }
+    for (const alert of estate.drift ? laceworkDriftAlerts(estate.drift) : []) {
+      const time = Date.parse(String(alert.startTime));
+      if (time >= start && time < end && filters.every((filter) => matchesFilter(alert, filter)))
+        rows.push(alert);
     }
     return pageOf(rows, 0, base, "/api/v2/Alerts/search");
   };

@@ -53,8 +53,8 @@ describe("the sandbox's drift estate over HTTP", () => {
     const live = sandbox.estate.drift!;
     live.change(dev, "logging.enabled", false, { actor: "bob", via: "console", event: "PutBucketLogging" });
     const source = prisma({ ...sandbox.prisma, keepRaw: true });
-    const open = (await collect(source.findings())).filter((finding) =>
-      finding.id.startsWith("prisma:P-drift-") && finding.resource.id === dev,
+    const open = (await collect(source.findings())).filter(
+      (finding) => finding.id.startsWith("prisma:P-drift-") && finding.resource.id === dev,
     );
     expect(open.map((finding) => [finding.resource.id, finding.rule.name])).toEqual([
       [dev, "Turn server access logging back on"],
@@ -82,8 +82,8 @@ describe("the sandbox's drift estate over HTTP", () => {
       ["native", dev, "s3-enable-logging"],
     ]);
     // Fixed: the alert no longer lists, a second remediation is refused, and the config search reads it back.
-    const after = (await collect(source.findings())).filter((finding) =>
-      finding.id.startsWith("prisma:P-drift-") && finding.resource.id === dev,
+    const after = (await collect(source.findings())).filter(
+      (finding) => finding.id.startsWith("prisma:P-drift-") && finding.resource.id === dev,
     );
     expect(after).toEqual([]);
     expect((await remediate({ alerts: [alertId], filter: {} })).status).toBe(404);

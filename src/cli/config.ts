@@ -17,8 +17,17 @@ export const cliConfigSchema = z.strictObject({
   principal: z.string().min(1).default("cloudsteward-bot"),
   /** The governance policy file (YAML or JSON), relative to this file. */
   policy: z.string().min(1),
-  /** Where cursors, ledgers, approvals and the audit log live. */
-  store: z.strictObject({ sqlite: z.string().min(1) }).default({ sqlite: ".cloudsteward/state.db" }),
+  /**
+   * Where cursors, ledgers, approvals and the audit log live: a SQLite file (relative to this file), or
+   * PostgreSQL, whose URL (with its password) comes from CLOUDSTEWARD_DATABASE_URL — the store every
+   * `worker` process of a deployment shares.
+   */
+  store: z
+    .union([
+      z.strictObject({ sqlite: z.string().min(1) }),
+      z.strictObject({ postgres: z.strictObject({ schema: z.string().min(1).optional() }) }),
+    ])
+    .default({ sqlite: ".cloudsteward/state.db" }),
   sources: z
     .strictObject({
       wiz: z
@@ -427,6 +436,8 @@ policy: ./policy.yaml
 # Cursors, ticket ledger, approvals and the tamper-evident audit log.
 store:
   sqlite: ${options.store ?? "./.cloudsteward/state.db"}
+  # or, for workers on several machines (docs/scale.md): postgres: { schema: cloudsteward }
+  # with the URL in CLOUDSTEWARD_DATABASE_URL
 
 sources:
 ${cliPlatforms.map((name) => section(options.platforms.includes(name), sources[name])).join("\n")}

@@ -31,7 +31,7 @@ import {
 } from "./config.js";
 import type { CliIo } from "./io.js";
 import { type CliModel, cliModel } from "./model.js";
-import { openCliStore } from "./store.js";
+import { openConfiguredStore } from "./store.js";
 
 /** Everything a configured command needs, built from `cloudsteward.yaml` and the environment. */
 export interface CliContext {
@@ -39,6 +39,8 @@ export interface CliContext {
   config: CliConfig;
   policy: Policy;
   store: Store;
+  /** Where the store keeps its state, for messages: its SQLite file, or PostgreSQL and its schema. */
+  storeLocation: string;
   audit: AuditLog;
   approvals: ApprovalQueue;
   /** Sources by name: `wiz`, `prisma`, `orca`, `lacework`, `ocsf`. */
@@ -76,8 +78,9 @@ export async function openContext(
   });
   const env = io.env;
   const hmacKey = auditKey(config, env);
-  const { store } = await openCliStore(
-    { path: loaded.path(config.store.sqlite), ...(options.readOnly ? { readOnly: true } : {}) },
+  const { store, location } = await openConfiguredStore(
+    config.store,
+    { path: (file) => loaded.path(file), env: io.env, ...(options.readOnly ? { readOnly: true } : {}) },
     io.stderr,
   );
   const audit = auditLog(store, hmacKey === undefined ? {} : { hmacKey });
@@ -92,6 +95,7 @@ export async function openContext(
     config,
     policy,
     store,
+    storeLocation: location,
     audit,
     approvals: approvalQueue({ store, policy, audit }),
     sources,

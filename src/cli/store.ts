@@ -1,7 +1,39 @@
 import { existsSync } from "node:fs";
+import { ConfigurationError } from "../core/errors.js";
 import type { Store } from "../core/store.js";
 import { jsonlStore } from "../stores/jsonl.js";
+import { postgresStore } from "../stores/postgres.js";
 import { type SqliteStoreOptions, sqliteStore } from "../stores/sqlite.js";
+import type { CliConfig } from "./config.js";
+
+/** The environment variable with the PostgreSQL URL of `store: { postgres: {} }`. */
+export const databaseUrlEnv = "CLOUDSTEWARD_DATABASE_URL";
+
+/**
+ * Opens the configured store: {@link openCliStore} for `sqlite` (its path resolved by `path`), or
+ * `postgresStore` on the URL in CLOUDSTEWARD_DATABASE_URL for `postgres`. Resolves to the store and
+ * where it keeps its state, for messages (never the URL, which holds the password).
+ */
+export async function openConfiguredStore(
+  config: CliConfig["store"],
+  options: { path: (file: string) => string; env: Record<string, string | undefined>; readOnly?: boolean },
+  stderr: { write(text: string): unknown },
+): Promise<{ store: Store; location: string }> {
+  const readOnly = options.readOnly ? { readOnly: true } : {};
+  if ("sqlite" in config) return openCliStore({ path: options.path(config.sqlite), ...readOnly }, stderr);
+  const connectionString = options.env[databaseUrlEnv];
+  if (!connectionString) {
+    throw new ConfigurationError(
+      `The config's store is PostgreSQL, but ${databaseUrlEnv} is not set: set it to postgres://user:password@host/db.`,
+      { option: "store.postgres", env: databaseUrlEnv },
+    );
+  }
+  const schema = config.postgres.schema ?? "public";
+  return {
+    store: postgresStore({ connectionString, schema, ...readOnly }),
+    location: `PostgreSQL (${databaseUrlEnv}, schema ${schema})`,
+  };
+}
 
 /**
  * Opens the CLI's store: SQLite at `options.path` when better-sqlite3 loads (an optional dependency,

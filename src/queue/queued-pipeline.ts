@@ -243,7 +243,7 @@ interface KeptItem {
 function subjectOf(data: StageJob | DeliverJob | ResumeJob): string {
   if ("action" in data) return data.action.idempotencyKey;
   if ("approvalId" in data) return data.approvalId;
-  return `${data.items.length} items`;
+  return Array.isArray(data.items) ? `${data.items.length} items` : "a malformed job";
 }
 
 /**

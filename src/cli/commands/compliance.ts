@@ -259,7 +259,7 @@ export async function openComplianceData(
       history: postureHistory(context.store),
       now: new Date(),
       hmacKeyed: auditKey(context.config, io.env) !== undefined,
-      source: `the stored cases in ${context.loaded.path(context.config.store.sqlite)}`,
+      source: `the stored cases in ${context.storeLocation}`,
       slaDays: context.policy.sla,
       close: () => context.close(),
     };

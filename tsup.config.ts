@@ -28,6 +28,7 @@ export default defineConfig({
     "audit/index": "src/audit/index.ts",
     "compliance/index": "src/agents/compliance/index.ts",
     "drafting/index": "src/agents/drafting/index.ts",
+    "feedback/index": "src/agents/feedback/index.ts",
     "exceptions/index": "src/agents/exceptions/index.ts",
     "remediation/index": "src/agents/remediation/index.ts",
     "drift/index": "src/agents/drift/index.ts",

@@ -6,6 +6,7 @@ import {
   type Finding,
   findingId,
   parseFinding,
+  platformSchema,
   severitySchema,
   vulnerabilitySchema,
 } from "../../core/finding.js";
@@ -13,7 +14,7 @@ import { dedupKey } from "../../core/fingerprint.js";
 
 /** The labeled finding of an explanation or triage case: what a platform reports, without bookkeeping. */
 export const labeledFindingSchema = z.strictObject({
-  platform: z.enum(["wiz", "prisma", "orca", "lacework"]).default("wiz"),
+  platform: platformSchema.default("wiz"),
   title: z.string().min(1),
   description: z.string().default(""),
   category: categorySchema,

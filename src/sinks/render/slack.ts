@@ -15,6 +15,8 @@ export const slackActionIds = {
   approve: "cloudsteward:approve",
   reject: "cloudsteward:reject",
   ack: "cloudsteward:ack",
+  helpful: "cloudsteward:feedback-helpful",
+  wrong: "cloudsteward:feedback-wrong",
 } as const;
 
 /** Options of {@link renderSlack}. */
@@ -23,6 +25,8 @@ export interface SlackRenderOptions extends RenderOptions {
   approvalId?: string;
   /** Adds an Acknowledge button whose `value` is this id. */
   ackId?: string;
+  /** Adds "Helpful" and "Wrong" feedback buttons whose `value` is the case id. @default false */
+  feedback?: boolean;
 }
 
 /**
@@ -82,6 +86,17 @@ export function renderSlack(item: Case, options: SlackRenderOptions = {}): Slack
       block_id: truncate(`cloudsteward:${options.approvalId ?? options.ackId}`, 255),
       elements: buttons,
     });
+  if (options.feedback) {
+    const value = truncate(item.id, 2000);
+    blocks.push({
+      type: "actions",
+      block_id: truncate(`cloudsteward:feedback:${item.id}`, 255),
+      elements: [
+        button(slackActionIds.helpful, "Helpful", value),
+        button(slackActionIds.wrong, "Wrong", value),
+      ],
+    });
+  }
   // The top-level `text` is mrkdwn too (notifications, screen readers): escaped like the blocks.
   return {
     text: truncate(`${view.severity.toUpperCase()}: ${escapeSlack(view.headline)}`, 3000),

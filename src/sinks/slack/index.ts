@@ -3,6 +3,7 @@ export { slackActionIds } from "../render/slack.js";
 export { slackApiError } from "./errors.js";
 export {
   type ApprovalDecisions,
+  type FeedbackRecorder,
   type SlackInteractionOptions,
   type SlackInteractionResult,
   slackInteractionHandler,

@@ -13,10 +13,23 @@ export interface ApprovalDecisions<Approval = unknown> {
   acknowledge(id: string, options: { principal: string }): Promise<unknown>;
 }
 
+/**
+ * Where the "Helpful" / "Wrong" buttons' presses go: a `feedbackLog` from `cloudsteward/feedback` fits.
+ */
+export interface FeedbackRecorder {
+  record(feedback: {
+    caseId: string;
+    verdict: "helpful" | "wrong";
+    by: string;
+    via: "slack";
+  }): Promise<unknown>;
+}
+
 /** What one button press led to, for {@link SlackInteractionOptions.onResult}. */
 export interface SlackInteractionResult<Approval = unknown> {
-  /** `approve`, `reject` or `ack`. */
-  decision: "approve" | "reject" | "ack";
+  /** `approve`, `reject` or `ack`; `helpful` or `wrong` for the feedback buttons. */
+  decision: "approve" | "reject" | "ack" | "helpful" | "wrong";
+  /** The approval id; the case id for the feedback buttons. */
   approvalId: string;
   slackUserId: string;
   /** The principal the Slack user maps to; undefined when `principalFor` knows no one. */
@@ -37,6 +50,8 @@ export interface SlackInteractionOptions<Approval = unknown> {
   signingSecret?: Secret;
   /** The queue decisions are applied to. */
   approvals: ApprovalDecisions<Approval>;
+  /** Stores the "Helpful" / "Wrong" presses with their case; without it those buttons are ignored. */
+  feedback?: FeedbackRecorder;
   /**
    * Maps a Slack user id to a policy principal id; return undefined to refuse the user. Slack lets
    * anyone in the channel press a button, so the policy's scopes decide who may approve.
@@ -56,7 +71,8 @@ export interface SlackInteractionOptions<Approval = unknown> {
 
 /**
  * A Fetch-style handler for Slack's interactivity requests (the Approve, Reject and Acknowledge
- * buttons the Slack sink renders). It verifies the `v0` signature (HMAC-SHA256 of
+ * buttons the Slack sink renders, and its Helpful / Wrong feedback buttons, stored through `feedback`
+ * by the pressing user's principal). It verifies the `v0` signature (HMAC-SHA256 of
  * `v0:{timestamp}:{raw body}` with the signing secret, compared in constant time) and the 5-minute
  * replay window, answering 401 otherwise; parses the `payload` form field; applies each decision
  * through the approval queue (which enforces scopes and approver ≠ requester and decides once, so a
@@ -113,7 +129,15 @@ export function slackInteractionHandler<Approval = unknown>(
         if (principal === undefined) {
           throw new Error(`Slack user ${slackUserId || "(unknown)"} maps to no principal of the policy.`);
         }
-        if (decision === "ack") await options.approvals.acknowledge(action.value, { principal });
+        if (decision === "helpful" || decision === "wrong") {
+          if (!options.feedback) continue;
+          await options.feedback.record({
+            caseId: action.value,
+            verdict: decision,
+            by: principal,
+            via: "slack",
+          });
+        } else if (decision === "ack") await options.approvals.acknowledge(action.value, { principal });
         else if (decision === "approve")
           result.approval = await options.approvals.approve(action.value, { principal });
         else result.approval = await options.approvals.reject(action.value, { principal });
@@ -170,6 +194,8 @@ function decisionOf(actionId: string | undefined): SlackInteractionResult["decis
   if (actionId === actionIds.approve) return "approve";
   if (actionId === actionIds.reject) return "reject";
   if (actionId === actionIds.ack) return "ack";
+  if (actionId === actionIds.helpful) return "helpful";
+  if (actionId === actionIds.wrong) return "wrong";
   return undefined;
 }
 

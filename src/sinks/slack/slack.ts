@@ -29,6 +29,11 @@ export interface SlackOptions extends HttpSinkOptions {
   store?: Store;
   /** Post finding text without masking secrets (it is still escaped). @default false */
   raw?: boolean;
+  /**
+   * Add "Helpful" and "Wrong" buttons to each case message; `createWebhookHandler({ feedback })` (or
+   * `slackInteractionHandler({ feedback })`) stores the presses with the case. @default false
+   */
+  feedback?: boolean;
 }
 
 /** The Slack sink. */
@@ -163,6 +168,7 @@ export function slack(options: SlackOptions = {}): SlackSink {
     return renderSlack(action.case, {
       dueDate: action.dueDate,
       raw: options.raw,
+      feedback: options.feedback,
       ...(action.requiresApproval ? { approvalId } : { ackId: approvalId }),
     });
   }

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lacework } from "../../src/adapters/lacework/lacework.js";
 import { prisma } from "../../src/adapters/prisma/prisma.js";
+import { wiz } from "../../src/adapters/wiz/wiz.js";
 import { changeSignals } from "../../src/agents/drift/detect.js";
 import type { Finding } from "../../src/core/finding.js";
 import { type Sandbox, startSandbox } from "../../src/testing/sandbox/server.js";
@@ -91,6 +92,27 @@ describe("the sandbox's drift estate over HTTP", () => {
       items: { id: string; data: { logging: unknown } }[];
     };
     expect(read.items.map((item) => [item.id, item.data.logging])).toEqual([[dev, { enabled: true }]]);
+  });
+
+  it("Wiz reports a change as a threat-detection issue from a CloudTrail cloud-event rule", async () => {
+    const bucket = "arn:aws:s3:::prod-data";
+    sandbox.estate.drift!.change(
+      bucket,
+      "versioning",
+      { enabled: false },
+      {
+        actor: "erin",
+        via: "api",
+        event: "PutBucketVersioning",
+        platform: "wiz",
+      },
+    );
+    const findings = await collect(wiz({ ...sandbox.wiz, keepRaw: true }).findings());
+    const signals = changeSignals(findings).filter((signal) => signal.resourceId === bucket);
+    // The issue names the resource and when; Wiz names the actor only in its detections.
+    expect(signals.map((signal) => [signal.kind, signal.platform, signal.change])).toEqual([
+      ["cloud-event", "wiz", { platform: "wiz", at: "2026-12-01T00:00:00.000Z" }],
+    ]);
   });
 
   it("GitHub's workflow_dispatch needs the token", async () => {

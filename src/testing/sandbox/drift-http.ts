@@ -185,6 +185,63 @@ export function laceworkDriftAlerts(live: DriftEstate): Record<string, unknown>[
     }));
 }
 
+/**
+ * Wiz's view of the drift estate: one `THREAT_DETECTION` issue per change Wiz saw, raised by a
+ * CloudTrail `CloudEventRule` on the changed resource (the issue carries no actor: Wiz names it only
+ * in its detections). `status` in `filterBy` applies.
+ */
+export function wizDriftIssues(
+  live: DriftEstate,
+  filterBy: Record<string, unknown>,
+): Record<string, unknown>[] {
+  const statuses = Array.isArray(filterBy.status) ? filterBy.status : undefined;
+  if (statuses && !statuses.includes("OPEN")) return [];
+  return live
+    .changes()
+    .filter((change) => change.platform === "wiz")
+    .map((change) => ({
+      id: `wiz-drift-${change.nativeId}`,
+      type: "THREAT_DETECTION",
+      status: "OPEN",
+      severity: "MEDIUM",
+      createdAt: change.at,
+      updatedAt: change.at,
+      statusChangedAt: change.at,
+      resolvedAt: null,
+      dueAt: null,
+      resolutionReason: null,
+      sourceRule: {
+        __typename: "CloudEventRule",
+        id: "wiz-drift-config-change",
+        name: `Configuration changed outside the approved baseline (${change.event})`,
+        cloudEventRuleDescription: "A CloudTrail event changed a resource's configuration.",
+        sourceType: "CLOUDTRAIL",
+        type: "DETECTION",
+      },
+      entitySnapshot: {
+        id: `wiz-entity-${stableHash(change.resourceId).slice(0, 12)}`,
+        type: "BUCKET",
+        nativeType: change.resourceType,
+        name: change.resourceId.split(/[:/]/).at(-1) ?? change.resourceId,
+        status: "Active",
+        cloudPlatform: "AWS",
+        cloudProviderURL: null,
+        providerId: change.resourceId,
+        region: change.resourceId.split(":")[3] || null,
+        resourceGroupExternalId: null,
+        subscriptionExternalId: accountOf(change.resourceId),
+        subscriptionName: "sandbox-drift",
+        subscriptionTags: {},
+        tags: null,
+        externalId: change.resourceId.split(/[:/]/).at(-1) ?? change.resourceId,
+        createdAt: change.at,
+      },
+      projects: [],
+      serviceTickets: [],
+      notes: [],
+    }));
+}
+
 // Internal helpers.
 
 function accountOf(id: string): string {

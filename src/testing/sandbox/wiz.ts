@@ -12,6 +12,7 @@ import type { Category, Severity } from "../../core/finding.js";
 import { stableHash } from "../../core/fingerprint.js";
 import { memoize } from "../../core/memo.js";
 import type { Estate, EstateAccount, EstateFinding, EstateResource, EstateRule } from "../estate.js";
+import { wizDriftIssues } from "./drift-http.js";
 import type { Emulation } from "./emulation.js";
 import { type Faults, jsonResponse } from "./faults.js";
 import { vendorRuleName, wizGuardDutyRuleId } from "./vendor-rules.js";
@@ -198,16 +199,24 @@ export function wizEmulation(estate: Estate, faults: Faults): WizEmulation {
     }
     const page = matching.slice(offset, offset + first);
     const end = offset + page.length;
+    // The drift estate's change detections, as they are now, close the last page of issues.
+    const live =
+      kind === "issue" && end >= matching.length && estate.drift
+        ? wizDriftIssues(estate.drift, filterBy)
+        : [];
     return {
       data: {
-        nodes: page.map((finding) =>
-          render(kind, finding, byNativeId.get(finding.reportedBy.wiz!)!.index, context),
-        ),
+        nodes: [
+          ...page.map((finding) =>
+            render(kind, finding, byNativeId.get(finding.reportedBy.wiz!)!.index, context),
+          ),
+          ...live,
+        ],
         pageInfo: {
           hasNextPage: end < matching.length,
           endCursor: page.length > 0 ? encodeCursor(end, filterHash) : null,
         },
-        totalCount: matching.length,
+        totalCount: matching.length + live.length,
       },
     };
   };

@@ -4,7 +4,7 @@ import type { PriorityFactors, PriorityWeights } from "./priority.js";
 
 /**
  * What triage keeps per finding instead of the finding: a row of a few typed-array columns, the id as
- * UTF-8 in off-heap chunks and the dedupKey packed in 16 bytes (about 80 bytes a finding, against
+ * UTF-8 in off-heap chunks and the dedupKey packed in 13 bytes (about 70 bytes a finding, against
  * 1–2 KB for a parsed finding, and no garbage-collector slack). The
  * values triage groups on are interned as tuples, so a million findings under a few hundred
  * groups hold a few hundred tuples. Full findings are kept only as case samples ({@link CaseSamples}).
@@ -23,7 +23,7 @@ export class FindingTable {
   readonly platform = new Column(Uint8Array);
   /** Severity, exposure/production/KEV/exploit flags and data classification, packed. */
   readonly factors = new Column(Uint16Array);
-  readonly epss = new Column(Float64Array);
+  readonly epss = new InternedColumn();
   /** Interned group-value tuple, or -1 (suppressed or failed). */
   readonly tuple = new Column(Int32Array);
   /** Two independent 32-bit hashes of `resource.id` (for `resourceCount`; no per-resource map). */
@@ -278,10 +278,53 @@ const chunkBits = 16;
 const chunkRows = 1 << chunkBits;
 const chunkMask = chunkRows - 1;
 
+/**
+ * A column of numbers with few distinct values (EPSS scores: at most 100,001 at five decimals, far
+ * fewer in one estate) in 2 bytes a row: the index of the row's value among the distinct values
+ * seen, or {@link overflowCode} past 65,535 of them, the value then kept in a map by row.
+ */
+class InternedColumn {
+  private readonly codes = new Column(Uint16Array);
+  private readonly values: number[] = [];
+  private readonly codeOf = new Map<number, number>();
+  private readonly overflow = new Map<number, number>();
+
+  push(value: number): void {
+    this.codes.push(0);
+    this.set(this.codes.length - 1, value);
+  }
+
+  get(index: number): number {
+    const code = this.codes.get(index);
+    return code === overflowCode ? this.overflow.get(index)! : this.values[code]!;
+  }
+
+  set(index: number, value: number): void {
+    let code = this.codeOf.get(value);
+    if (code === undefined && this.values.length < overflowCode) {
+      code = this.values.push(value) - 1;
+      this.codeOf.set(value, code);
+    }
+    if (code === undefined) this.overflow.set(index, value);
+    else this.overflow.delete(index);
+    this.codes.set(index, code ?? overflowCode);
+  }
+
+  clear(): void {
+    this.codes.clear();
+    this.values.length = 0;
+    this.codeOf.clear();
+    this.overflow.clear();
+  }
+}
+
+const overflowCode = 0xffff;
+
 /** A growable column of numbers in fixed-size typed-array chunks (growing never copies). */
 class Column<T extends TypedArray> {
   private readonly chunks: T[] = [];
-  private length = 0;
+  /** Rows so far. */
+  length = 0;
 
   constructor(private readonly type: new (length: number) => T) {}
 
@@ -383,21 +426,22 @@ class StringArena {
 }
 
 /**
- * DedupKeys in 16 bytes a row: the form every adapter's `dedupKey()` gives (`dk_` and 24 lowercase
+ * DedupKeys in 13 bytes a row: the form every adapter's `dedupKey()` gives (`dk_` and 24 lowercase
  * hex digits) as three 32-bit words, which order as the strings do; a key of any other form goes to a
- * string arena beside, and is compared as a string.
+ * string arena beside (its index in the first word, flagged in `isOther`), and is compared as a string.
  */
 class DedupKeyColumn {
   private readonly words = [new Column(Int32Array), new Column(Int32Array), new Column(Int32Array)];
-  /** Index in `others` of a key of another form, or -1. */
-  private readonly other = new Column(Int32Array);
+  /** 1 for a key of another form (the first word is then its index in `others`). */
+  private readonly isOther = new Column(Uint8Array);
   private readonly others = new StringArena();
   private otherCount = 0;
 
   push(key: string): void {
     if (!packedDedupKey.test(key)) {
-      for (const column of this.words) column.push(0);
-      this.other.push(this.otherCount++);
+      this.words.forEach((column, word) => column.push(word === 0 ? this.otherCount : 0));
+      this.otherCount++;
+      this.isOther.push(1);
       this.others.push(key);
       return;
     }
@@ -409,12 +453,12 @@ class DedupKeyColumn {
       }
       column.push(value);
     });
-    this.other.push(-1);
+    this.isOther.push(0);
   }
 
   /** Compares two rows' keys as JavaScript's `<` compares the strings. */
   compare(a: number, b: number): number {
-    if (this.other.get(a) < 0 && this.other.get(b) < 0) {
+    if (this.isOther.get(a) === 0 && this.isOther.get(b) === 0) {
       for (const column of this.words) {
         const left = column.get(a) >>> 0;
         const right = column.get(b) >>> 0;
@@ -428,14 +472,13 @@ class DedupKeyColumn {
   }
 
   clear(): void {
-    for (const column of [...this.words, this.other]) column.clear();
+    for (const column of [...this.words, this.isOther]) column.clear();
     this.others.clear();
     this.otherCount = 0;
   }
 
   private text(row: number): string {
-    const other = this.other.get(row);
-    if (other >= 0) return this.others.get(other);
+    if (this.isOther.get(row) === 1) return this.others.get(this.words[0]!.get(row));
     return `dk_${this.words.map((column) => (column.get(row) >>> 0).toString(16).padStart(8, "0")).join("")}`;
   }
 }

@@ -14,6 +14,35 @@ function random(seed: number): () => number {
 }
 
 describe("FindingTable", () => {
+  it("keeps every row's priority factors exactly, EPSS included past 65,535 distinct scores", () => {
+    const table = new FindingTable();
+    const count = 70_000;
+    const epssOf = (row: number) => (row % 50 === 0 ? 0 : row === 5 ? Number.NaN : (row * 7919) / 1e9);
+    for (let row = 0; row < count; row++) {
+      table.add({ ...makeFinding(), id: `wiz:${row}` });
+      table.setGrouping(
+        row,
+        ["rule"],
+        {
+          severity: row % 2 ? "high" : "low",
+          exposed: row % 5 === 0,
+          production: false,
+          knownExploited: row % 7 === 0,
+          exploitAvailable: false,
+          epss: epssOf(row),
+          classification: "unknown",
+        },
+        `r-${row}`,
+      );
+    }
+    for (let row = 0; row < count; row++) {
+      const factors = table.factorsOf(row);
+      expect(factors.epss).toBe(epssOf(row));
+      expect(factors.severity).toBe(row % 2 ? "high" : "low");
+      expect(factors.knownExploited).toBe(row % 7 === 0);
+    }
+  });
+
   it("gives every id back exactly as added: ASCII, accented, a byte-order mark, emoji and one longer than a chunk", () => {
     const ids = [
       "wiz:bd26e12c-c4da-4877-a807-871cc6033936",

@@ -439,8 +439,9 @@ class DedupKeyColumn {
 
   push(key: string): void {
     if (!packedDedupKey.test(key)) {
-      this.words.forEach((column, word) => column.push(word === 0 ? this.otherCount : 0));
-      this.otherCount++;
+      this.words[0]!.push(this.otherCount++);
+      this.words[1]!.push(0);
+      this.words[2]!.push(0);
       this.isOther.push(1);
       this.others.push(key);
       return;

@@ -170,6 +170,25 @@ describe("cloudsteward (in-process)", () => {
     expect(diff.actionsRemoved).toEqual([]);
   });
 
+  it("replay compares two models on the recorded cases, and wants both or neither", async () => {
+    const same = await runCli(["replay", "--baseline-model", "none", "--candidate-model", "none", "--json"], {
+      cwd: dir,
+      env,
+    });
+    expect(same.code).toBe(0);
+    const comparison = JSON.parse(same.stdout);
+    expect(comparison.cases).toBeGreaterThan(0);
+    expect(comparison).toMatchObject({ changed: [], baseline: { model: "knowledge" } });
+    const text = await runCli(["replay", "--baseline-model", "none", "--candidate-model", "none"], {
+      cwd: dir,
+      env,
+    });
+    expect(text.stdout).toMatch(/Cases that change.*: 0/);
+    const half = await runCli(["replay", "--baseline-model", "none"], { cwd: dir, env });
+    expect(half.code).toBe(2);
+    expect(half.stderr).toMatch(/--candidate-model/);
+  });
+
   it("audit verify passes, export writes evidence, and a tampered log exits 3", async () => {
     const verify = await runCli(["audit", "verify"], { cwd: dir, env });
     expect(verify.code).toBe(0);

@@ -45,7 +45,7 @@ export const documentedLimits: Readonly<Record<string, RateLimit>> = {
   slack: { requestsPerSecond: 1 },
 };
 
-/** Options of {@link createQueuedPipeline}: {@link pipeline}'s, plus where the queues live. */
+/** Options of {@link createQueuedPipeline}: `pipeline()`'s, plus where the queues live. */
 export interface QueuedPipelineOptions<Stages extends readonly AnyStage[] = readonly AnyStage[]> {
   /** Redis or PostgreSQL; every process of the deployment passes the same one. */
   connection: QueueConnection;

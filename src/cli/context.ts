@@ -132,7 +132,7 @@ export const defaultEndpoints = {
 /**
  * Every endpoint of the configured sources, sinks and model, each resolved once by the one
  * precedence (flags > environment > config file > defaults), keyed `wiz`, `wizAuth`, `prisma`,
- * `orca`, `lacework`, `jira`, `servicenow`, `slack`, `teams`, `email`, `webhook`, `model`. The CLI
+ * `orca`, `lacework`, `jira`, `servicenow`, `slack`, `teams`, `email`, `webhook`, `pipeline`, `model`. The CLI
  * builds every integration from these values, so the hosts it prints are the only ones it contacts.
  */
 export function resolveEndpoints(
@@ -213,6 +213,11 @@ export function resolveEndpoints(
     found.email = at("sink email (SMTP)", {
       env: "SMTP_HOST",
       config: ["sinks.email.smtp.host", sinks.email.smtp.host],
+    });
+  }
+  if (config.remediation?.pipeline) {
+    found.pipeline = at("remediation pipeline", {
+      config: ["remediation.pipeline.url", config.remediation.pipeline.url],
     });
   }
   if (sinks.webhook) {

@@ -14,7 +14,7 @@ import { changeSignals } from "../../src/agents/drift/detect.js";
 import type { Finding } from "../../src/core/finding.js";
 import { type Sandbox, startSandbox } from "../../src/testing/sandbox/server.js";
 import { driftResources } from "../agents/drift/helpers.js";
-import { runCli, sandboxCredentials, sandboxWorkspace } from "./helpers.js";
+import { runCli, sandboxCredentials, sandboxWorkspace, splitEndpoints } from "./helpers.js";
 
 const policy = `mode: automated
 rules:
@@ -120,7 +120,12 @@ describe("remediate execute against the sandbox", () => {
 
     // Executed: the development fix runs with no human and is verified; production waits for Alice.
     const first = await cli(...args, "--execute");
-    expect(first.stderr).toBe("");
+    // First, every host it sends credentials to: Prisma Cloud, Jira and the pipeline.
+    const { endpoints, rest } = splitEndpoints(first.stderr);
+    expect(endpoints.join("\n")).toContain("remediation pipeline");
+    expect(endpoints.join("\n")).toContain(new URL(sandbox.github.url).host);
+    expect(rest).toBe("");
+    expect(first.stdout + first.stderr).not.toContain(sandbox.github.token);
     expect(first.code).toBe(0);
     expect(live.calls().map((call) => [call.route, call.resourceId, call.playbook])).toEqual([
       ["pipeline", dev, "s3-enable-encryption"],

@@ -73,7 +73,8 @@ export async function remediateCommand(args: string[], io: CliIo): Promise<numbe
   if (!values.snapshot) throw usageError(`remediate ${verb} needs --snapshot <file>.`);
   if (values.execute && verb !== "execute") throw usageError("--execute goes with remediate execute.");
   const out = createOutput(io, { json: values.json });
-  const context = await openContext(io, values.config);
+  // A run that sends prints first every host it sends credentials to (the pipeline's among them).
+  const context = await openContext(io, values.config, { showEndpoints: values.execute });
   try {
     const snapshotFile = values.snapshot;
     const readSnapshots = async () => {

@@ -5,6 +5,7 @@ import type {
   Processor,
   Queue,
   QueueBaseOptions,
+  Telemetry,
   Worker,
   WorkerOptions,
 } from "bullmq";
@@ -32,21 +33,22 @@ export interface Backend {
 }
 
 /** Loads BullMQ and binds it to `connection`; a missing `bullmq` or `pg` becomes a ConfigurationError. */
-export async function openBackend(connection: QueueConnection): Promise<Backend> {
+export async function openBackend(connection: QueueConnection, telemetry?: Telemetry): Promise<Backend> {
+  const traced = telemetry ? { telemetry } : {};
   let bullmq: BullMQ;
   try {
     bullmq = await import("bullmq");
   } catch (error) {
     throw missingDependency("cloudsteward/queue", "bullmq", error);
   }
-  if ("postgres" in connection) return postgresBackend(bullmq, connection.postgres);
+  if ("postgres" in connection) return postgresBackend(bullmq, connection.postgres, traced);
   if ("redis" in connection) {
     const options = typeof connection.redis === "string" ? redisOptions(connection.redis) : connection.redis;
     return {
       kind: "redis",
-      queue: (name) => new bullmq.Queue(name, { connection: options }),
+      queue: (name) => new bullmq.Queue(name, { connection: options, ...traced }),
       worker: (name, processor, workerOptions) =>
-        new bullmq.Worker(name, processor, { ...workerOptions, connection: options }),
+        new bullmq.Worker(name, processor, { ...workerOptions, connection: options, ...traced }),
     };
   }
   throw new ConfigurationError(
@@ -61,7 +63,11 @@ export async function openBackend(connection: QueueConnection): Promise<Backend>
  * its LISTEN being a connection of its own), so a process holds one connection per queue it uses and
  * two per queue it serves, not ten each: several processes stay within `max_connections`.
  */
-async function postgresBackend(bullmq: BullMQ, connection: string | PostgresPoolConfig): Promise<Backend> {
+async function postgresBackend(
+  bullmq: BullMQ,
+  connection: string | PostgresPoolConfig,
+  traced: { telemetry?: Telemetry },
+): Promise<Backend> {
   try {
     await import("pg");
   } catch (error) {
@@ -74,7 +80,7 @@ async function postgresBackend(bullmq: BullMQ, connection: string | PostgresPool
   };
   const factory = bullmq.createPostgresBackend as BackendFactory;
   // The classes are the same over either backend; their types default to Redis's.
-  const shared = { connection: options } as QueueBaseOptions;
+  const shared = { connection: options, ...traced } as QueueBaseOptions;
   return {
     kind: "postgres",
     queue: (name) => new bullmq.Queue(name, shared, factory) as unknown as Queue,

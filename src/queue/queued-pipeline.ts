@@ -1,4 +1,4 @@
-import type { Job, JobsOptions, Queue, Worker } from "bullmq";
+import type { Job, JobsOptions, Queue, Telemetry, Worker } from "bullmq";
 import type { ApprovalQueue } from "../agents/approvals/queue.js";
 import type { Action } from "../core/action.js";
 import type { AuditAppender, AuditEvent } from "../core/audit.js";
@@ -105,6 +105,13 @@ export interface QueuedPipelineOptions<Stages extends readonly AnyStage[] = read
    * @default 30_000
    */
   stalledAfterMs?: number;
+  /**
+   * OpenTelemetry through BullMQ's telemetry interface, on every queue and worker: traces of each job
+   * from enqueue to completion and, with metrics enabled, job counts and durations per queue. Pass
+   * `new BullMQOtel({ tracerName: "cloudsteward", meterName: "cloudsteward", enableMetrics: true })`
+   * from `bullmq-otel` (BullMQ's own package), with your OpenTelemetry SDK set up.
+   */
+  telemetry?: Telemetry;
   /** The clock; tests pass a fixed one. @default () => new Date() */
   now?: () => Date;
 }
@@ -734,7 +741,7 @@ class Queued implements QueuedPipeline {
   }
 
   private open(): Promise<Backend> {
-    this.backend ??= openBackend(this.options.connection);
+    this.backend ??= openBackend(this.options.connection, this.options.telemetry);
     return this.backend;
   }
 

@@ -109,3 +109,4 @@ export {
   type ScriptedResponse,
   scriptedModel,
 } from "./scripted-model.js";
+export { countingStage, type WebhookStormResult, webhookStorm } from "./storm.js";

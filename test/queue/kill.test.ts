@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,32 +10,10 @@ import type { Finding } from "../../src/core/finding.js";
 import { makeFinding, resetFactories } from "../../src/testing/factories.js";
 import { mulberry32, type Sandbox, startSandbox } from "../../src/testing/index.js";
 import { backends, useBackend } from "./backends.js";
-import { type KillDeployment, openStore, queuedOf } from "./kill/deployment.js";
+import { exited, type KillDeployment, openStore, queuedOf, spawnWorker } from "./kill/deployment.js";
 
 const rounds = 10;
 const workers = 3;
-
-/** Starts one worker process; resolves once it serves the queues. */
-function spawnWorker(deployment: KillDeployment): { child: ChildProcess; ready: Promise<void> } {
-  const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "kill", "worker.ts")], {
-    env: { ...process.env, KILL_DEPLOYMENT: JSON.stringify(deployment) },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout?.on("data", (chunk: Buffer) => chunk.toString().includes("ready") && resolve());
-    child.once("exit", (code, signal) =>
-      reject(new Error(`worker exited (${code ?? signal}) before it was ready`)),
-    );
-  });
-  ready.catch(() => {});
-  return { child, ready };
-}
-
-function exited(child: ChildProcess): Promise<unknown> {
-  return child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise((resolve) => child.once("exit", resolve));
-}
 
 /** Eight findings of one round, each its own case: six critical (ticketed), two high (held). */
 function roundFindings(round: number): Finding[] {

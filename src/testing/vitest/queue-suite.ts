@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Telemetry } from "bullmq";
 import { afterAll, describe, expect, it } from "vitest";
 import { type ApprovalRequest, approvalQueue } from "../../agents/approvals/queue.js";
 import { decide } from "../../agents/decide/decide.js";
@@ -23,8 +24,8 @@ import {
   type QueuedPipelineOptions,
   queueDeadLettersNamespace,
 } from "../../queue/index.js";
-import { createWebhookHandler } from "../../server/webhook-handler.js";
 import { fixtureDate, makeAction, makeFinding, resetFactories } from "../factories.js";
+import { countingStage, webhookStorm } from "../storm.js";
 
 /** Options of {@link testQueueBackend}. */
 export interface TestQueueBackendOptions {
@@ -334,46 +335,59 @@ export function testQueueBackend(options: TestQueueBackendOptions): void {
       await restarted.close();
     }, 60_000);
 
+    it("reports every job to the telemetry it is given: a span per job, counts per queue", async () => {
+      const spans: string[] = [];
+      const counted: string[] = [];
+      const span = {
+        setSpanOnContext: (context: unknown) => context,
+        setAttribute() {},
+        setAttributes() {},
+        addEvent() {},
+        recordException() {},
+        end() {},
+      };
+      const telemetry: Telemetry = {
+        tracer: {
+          startSpan(name) {
+            spans.push(name);
+            return span;
+          },
+        },
+        contextManager: {
+          with: (_context, fn) => fn(),
+          active: () => ({}),
+          getMetadata: () => "",
+          fromMetadata: (context) => context,
+        },
+        meter: {
+          createCounter: (name) => ({
+            add: (value, attributes) => counted.push(`${name} ${value} ${canonicalJson(attributes ?? {})}`),
+          }),
+          createHistogram: () => ({ record() {} }),
+          createGauge: () => ({ record() {} }),
+        },
+      };
+      const run = queued({ stages: [toActions], sinks: { jira: timed([]) }, mode: "automated", telemetry });
+      const worker = await run.startWorker();
+      await run.enqueue(plainFindings(2));
+      await run.idle();
+      await worker.close();
+      expect(spans.length).toBeGreaterThanOrEqual(3);
+      expect(counted.filter((entry) => entry.startsWith("bullmq.jobs.completed 1")).length).toBe(3);
+    }, 60_000);
+
     const deliveries = options.stormDeliveries ?? 10_000;
     it(`acknowledges ${deliveries} webhook deliveries in a burst, loses none and processes none twice`, async () => {
       const seen = new Map<string, number>();
-      const run = queued({ stages: [counting(seen)], store: await store() });
-      const handler = createWebhookHandler({
-        sources: {
-          hook: {
-            parse: async (request) => [(await request.json()) as Finding],
-            deliveryIdHeader: "x-delivery-id",
-          },
-        },
-        store: memoryStore(),
-        enqueue: (batch) => run.enqueue(batch.findings),
-      });
-      const redelivered = Math.floor(deliveries / 5);
-      const sent = plainFindings(deliveries - redelivered);
-      // The platform retries deliveries it thinks were lost: same delivery id, same body.
-      const sends = [...sent.keys(), ...sent.keys()].slice(0, deliveries);
+      const run = queued({ stages: [countingStage(seen)], store: await store() });
       const worker = await run.startWorker({ concurrency: 8 });
-      const statuses = new Map<number, number>();
-      for (let start = 0; start < sends.length; start += 500) {
-        const responses = await Promise.all(
-          sends.slice(start, start + 500).map((index) =>
-            handler(
-              new Request("http://127.0.0.1/webhooks/hook", {
-                method: "POST",
-                headers: { "content-type": "application/json", "x-delivery-id": `d-${index}` },
-                body: JSON.stringify(sent[index]),
-              }),
-            ),
-          ),
-        );
-        for (const response of responses)
-          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-      }
-      expect(Object.fromEntries(statuses)).toEqual({ 202: deliveries });
+      resetFactories();
+      const storm = await webhookStorm({ deliveries, enqueue: (findings) => run.enqueue(findings) });
+      expect(storm.statuses).toEqual({ 202: deliveries });
       await run.idle({ pollMs: 250 });
-      expect(seen.size).toBe(sent.length);
+      expect(seen.size).toBe(storm.findings.length);
       expect([...seen.values()].every((count) => count === 1)).toBe(true);
-      expect((await run.status())[0]).toMatchObject({ failed: 0, completed: sent.length });
+      expect((await run.status())[0]).toMatchObject({ failed: 0, completed: storm.findings.length });
       await worker.close();
     }, 300_000);
   });
@@ -527,19 +541,6 @@ function timed(times: number[], options: { throttleFirst?: boolean } = {}): Sink
       }
       times.push(at);
       return { key: action.idempotencyKey, status: "created" };
-    },
-  };
-}
-
-/** Counts how many times each finding reaches the first stage (it yields ids: no actions). */
-function counting(seen: Map<string, number>): Stage<Finding, string> {
-  return {
-    name: "count",
-    async *run(input) {
-      for await (const finding of input) {
-        seen.set(finding.id, (seen.get(finding.id) ?? 0) + 1);
-        yield finding.id;
-      }
     },
   };
 }

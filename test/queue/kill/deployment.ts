@@ -1,9 +1,12 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
 import { approvalQueue } from "../../../src/agents/approvals/index.js";
 import { decide } from "../../../src/agents/decide/index.js";
 import { gate } from "../../../src/agents/gate/index.js";
 import { definePolicy } from "../../../src/agents/policy/index.js";
 import { triage } from "../../../src/agents/triage/index.js";
 import { auditLog } from "../../../src/audit/index.js";
+import type { RateLimit } from "../../../src/core/rate-limiter.js";
 import type { Store } from "../../../src/core/store.js";
 import { createQueuedPipeline, type QueueConnection } from "../../../src/queue/index.js";
 import { type JiraOptions, jira } from "../../../src/sinks/jira/index.js";
@@ -16,6 +19,8 @@ export interface KillDeployment {
   /** The sandbox's Jira options: URL and credentials. */
   jira: Pick<JiraOptions, "baseUrl" | "email" | "apiToken">;
   prefix: string;
+  /** The pace of `deliver-jira`, shared by every worker. @default none */
+  limit?: RateLimit;
 }
 
 /** Critical findings get a ticket at once; high ones wait for a human's approval. */
@@ -79,7 +84,29 @@ export function queuedOf(deployment: KillDeployment, store: Store) {
       batchSize: 4,
       attempts: 8,
       stalledAfterMs,
-      limits: { "deliver-jira": false },
+      limits: { "deliver-jira": deployment.limit ?? false },
     }),
   };
+}
+
+/** Starts one worker process (`worker.ts`) of `deployment`; `ready` resolves once it serves the queues. */
+export function spawnWorker(deployment: KillDeployment): { child: ChildProcess; ready: Promise<void> } {
+  const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "worker.ts")], {
+    env: { ...process.env, KILL_DEPLOYMENT: JSON.stringify(deployment) },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout?.on("data", (chunk: Buffer) => chunk.toString().includes("ready") && resolve());
+    child.once("exit", (code, signal) =>
+      reject(new Error(`worker exited (${code ?? signal}) before it was ready`)),
+    );
+  });
+  ready.catch(() => {});
+  return { child, ready };
+}
+
+export function exited(child: ChildProcess): Promise<unknown> {
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once("exit", resolve));
 }

@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { LineCounter, parseDocument } from "yaml";
+import { type Document, isMap, isScalar, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
-import { modeSchema } from "../core/case.js";
+import { environmentSchema, modeSchema } from "../core/case.js";
 import { ConfigurationError } from "../core/errors.js";
 import { platformSchema } from "../core/finding.js";
 
@@ -81,6 +81,14 @@ export const cliConfigSchema = z.strictObject({
       message:
         "configure at least one source (wiz, prisma, orca, lacework or ocsf), e.g. `wiz: { apiUrl: https://api.us20.app.wiz.io/graphql }`",
     }),
+  /**
+   * The environment of each cloud account (AWS account id, Azure subscription id, GCP project id →
+   * production, staging, development or test), for `ask`, `query` and `mcp`: a finding's environment is
+   * then its account's (an unlisted account's is unknown), and `environment` goes to the platforms as
+   * the accounts mapped to it. Ids are read as written (`012345678901` keeps its zero).
+   * @default none: the environment is read from tags or the case's context, client-side
+   */
+  accountEnvironments: z.record(z.string().min(1), environmentSchema.exclude(["unknown"])).optional(),
   model: z
     .strictObject({
       provider: z.enum(["none", "openai", "anthropic", "ollama"]).default("none"),
@@ -270,6 +278,8 @@ const fixes: Record<string, string> = {
   "sinks.email.from": 'name the sender, e.g. "Cloud Security <cloudsec@example.com>"',
   "sinks.webhook.url": "use your receiver's URL, e.g. https://hooks.example.com/cloudsteward",
   "model.provider": "use none, openai, anthropic or ollama",
+  accountEnvironments:
+    'map each account id to production, staging, development or test, e.g. `accountEnvironments: { "111122223333": production }`',
   "audit.hmacKeyEnv":
     "name an environment variable, e.g. CLOUDSTEWARD_AUDIT_KEY (the key never goes in this file)",
 };
@@ -309,6 +319,7 @@ export function parseConfig(text: string, file: string): CliConfig {
       { option: "config" },
     );
   }
+  accountIdsAsWritten(document);
   const parsed = cliConfigSchema.safeParse(document.toJS() ?? {});
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((issue) => {
@@ -317,6 +328,7 @@ export function parseConfig(text: string, file: string): CliConfig {
     const line = node?.range ? ` (line ${lineOf(text, node.range[0])})` : "";
     const fix =
       fixes[path] ??
+      (issue.path[0] === "accountEnvironments" ? fixes.accountEnvironments : undefined) ??
       (issue.code === "unrecognized_keys" ? "remove it or check its spelling (see docs/cli.md)" : undefined);
     return `  ${path}${line}: ${issue.message}${fix ? ` — fix: ${fix}` : ""}`;
   });
@@ -459,6 +471,18 @@ ${cliPlatforms.map((name) => `  ${options.platforms.includes(name) ? "" : "# "}$
 }
 
 // Internal helpers.
+
+/**
+ * `accountEnvironments`' keys as written: YAML reads an unquoted `012345678901` as the number
+ * 12345678901, which would drop an AWS account id's leading zero and never match it.
+ */
+function accountIdsAsWritten(document: Document): void {
+  const map = document.get("accountEnvironments", true);
+  if (!isMap(map)) return;
+  for (const pair of map.items)
+    if (isScalar(pair.key) && typeof pair.key.value !== "string" && pair.key.source !== undefined)
+      pair.key.value = pair.key.source;
+}
 
 function lineOf(text: string, offset: number): number {
   let line = 1;

@@ -19,14 +19,17 @@ export interface PostureTarget {
   model?: LanguageModel;
   /** The clock queries are measured from (the sandbox estate's own time). */
   now?: () => Date;
-  /** The environment of each account (the sandbox estate's), so `environment` is sent to the platforms. */
+  /**
+   * The environment of each account (the config's `accountEnvironments`, or the sandbox estate's), so
+   * `environment` is sent to the platforms.
+   */
   accountEnvironments?: AccountEnvironments;
   close(): Promise<void>;
 }
 
 /**
  * The sandbox (`--sandbox`: the four emulated platforms in-process, an empty memory Store) or the
- * configured sources, Store (read-only) and model.
+ * configured sources, Store (read-only), model and account environments.
  */
 export async function openPostureTarget(
   io: CliIo,
@@ -49,10 +52,12 @@ export async function openPostureTarget(
   }
   const { openContext } = await import("./context.js");
   const context = await openContext(io, values.config, { readOnly: true, showEndpoints: true });
+  const { accountEnvironments } = context.config;
   return {
     sources: Object.values(context.sources),
     store: context.store,
     model: context.model.model,
+    ...(accountEnvironments ? { accountEnvironments } : {}),
     close: () => context.close(),
   };
 }

@@ -1,6 +1,8 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { main } from "../../src/cli/main.js";
 import type { Sandbox } from "../../src/testing/sandbox/server.js";
 
@@ -37,6 +39,44 @@ export async function runCli(
     ...(options.signal ? { signal: options.signal } : {}),
   });
   return { code, stdout, stderr };
+}
+
+/**
+ * Runs `cloudsteward mcp <args> --http 127.0.0.1:0` in-process with `CLOUDSTEWARD_MCP_TOKENS` giving
+ * `principal` a token, and connects an MCP client to it with that token. `stop()` closes the client,
+ * interrupts the command and returns what it printed and its exit code.
+ */
+export async function mcpOverHttp(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string>; principal: string },
+): Promise<{ client: Client; stop(): Promise<CliResult> }> {
+  const controller = new AbortController();
+  const token = "cli-test-token";
+  let listening: (url: string) => void;
+  const url = new Promise<string>((resolve) => (listening = resolve));
+  const run = runCli(["mcp", ...args, "--http", "127.0.0.1:0"], {
+    cwd: options.cwd,
+    env: { ...options.env, CLOUDSTEWARD_MCP_TOKENS: `${options.principal}=${token}` },
+    signal: controller.signal,
+    onStdout: (text) => {
+      const match = /Listening on (\S+)/.exec(text);
+      if (match) listening(match[1]!);
+    },
+  });
+  const client = new Client({ name: "cli-test", version: "1.0.0" });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(await url), {
+      requestInit: { headers: { authorization: `Bearer ${token}` } },
+    }),
+  );
+  return {
+    client,
+    async stop() {
+      await client.close();
+      controller.abort();
+      return run;
+    },
+  };
 }
 
 /**

@@ -20,7 +20,8 @@ call is recorded on the audit log with its caller. Over stdio by default (stdout
 protocol; notes go to stderr), or over streamable HTTP with --http.
 
 Options:
-  --config <file>        the config file (default ./cloudsteward.yaml): its store, policy, sources and model
+  --config <file>        the config file (default ./cloudsteward.yaml): its store, policy, sources, model
+                         and accountEnvironments
   --principal <id>       the principal calls act as over stdio (default: the config's principal)
   --http [host:]<port>   serve streamable HTTP on POST /mcp instead of stdio, e.g. --http :8788;
                          each request's bearer token picks its principal: CLOUDSTEWARD_MCP_TOKENS holds
@@ -144,6 +145,9 @@ async function configTarget(io: CliIo, config: string | undefined): Promise<McpT
     policy: context.policy,
     sources: Object.values(context.sources),
     ...(context.model.model ? { model: context.model.model } : {}),
+    ...(context.config.accountEnvironments
+      ? { accountEnvironments: context.config.accountEnvironments }
+      : {}),
     principal: context.config.principal,
     close: () => context.close(),
   };

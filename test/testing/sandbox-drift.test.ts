@@ -8,7 +8,9 @@ import { lacework } from "../../src/adapters/lacework/lacework.js";
 import { prisma } from "../../src/adapters/prisma/prisma.js";
 import { wiz } from "../../src/adapters/wiz/wiz.js";
 import { changeSignals } from "../../src/agents/drift/detect.js";
+import { pullRequestRemediation } from "../../src/agents/remediation/pull-request.js";
 import type { Finding } from "../../src/core/finding.js";
+import { makeAction } from "../../src/testing/factories.js";
 import { type Sandbox, startSandbox } from "../../src/testing/sandbox/server.js";
 import { driftResources } from "../agents/drift/helpers.js";
 
@@ -125,5 +127,28 @@ describe("the sandbox's drift estate over HTTP", () => {
     expect((await send("wrong")).status).toBe(401);
     expect((await send(sandbox.github.token)).status).toBe(204);
     expect((await sandbox.estate.drift!.read(key))?.attributes.KeyRotationEnabled).toBe(true);
+  });
+
+  it("GitHub's branch, contents and pulls calls open a pull request on acme/infra with the token, and 401 without", async () => {
+    const { apiUrl, token } = sandbox.github;
+    expect((await fetch(`${apiUrl}/repos/acme/infra/pulls?state=all`)).status).toBe(401);
+    const remediator = pullRequestRemediation({
+      apiUrl,
+      owner: "acme",
+      repo: "infra",
+      token,
+      allowWrite: true,
+      rollback: "Revert it.",
+    });
+    const action = makeAction({
+      kind: "remediate",
+      params: {
+        fix: { title: "Rotate key dev", address: "aws_kms_key.dev", set: { enable_key_rotation: true } },
+      },
+    });
+    const opened = await remediator.remediate(action);
+    expect(opened.details).toMatchObject({ pullRequest: "opened", number: 1, state: "open" });
+    expect((await remediator.remediate(action)).details).toMatchObject({ pullRequest: "exists", number: 1 });
+    expect(sandbox.estate.drift!.repository.pulls().map((pull) => pull.title)).toEqual(["Rotate key dev"]);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * Remediators (CNAPP native, CI/CD pipeline trigger, signed webhook, your function) and
+ * Remediators (CNAPP native, CI/CD pipeline trigger, pull request against the IaC, signed webhook,
+ * your function) and
  * `remediationSink`, which runs one only for an approved `remediate` action, once.
  * @module cloudsteward/remediation
  */
@@ -14,6 +15,12 @@ export {
 export { type CnappRemediationOptions, cnappRemediation } from "./cnapp.js";
 export { type FunctionRemediationOptions, functionRemediation } from "./function.js";
 export { type PipelineTriggerOptions, pipelineTrigger } from "./pipeline-trigger.js";
+export {
+  type PullRequestFile,
+  type PullRequestRemediationOptions,
+  pullRequestRemediation,
+  terraformOverride,
+} from "./pull-request.js";
 export {
   type RemediationRecord,
   type RemediationSinkOptions,

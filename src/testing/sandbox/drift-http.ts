@@ -11,13 +11,16 @@ export const sandboxGithubToken = "sandbox-github-token";
 export interface GithubEmulationOptions {
   url: string;
   token: string;
+  /** The REST API root, for `pullRequestRemediation({ apiUrl, owner: "acme", repo: "infra", token })`. */
+  apiUrl: string;
 }
 
 /**
  * Emulates GitHub Actions' `POST /repos/{owner}/{repo}/actions/workflows/{workflow}/dispatches` (a bearer
  * token, `{ ref, inputs }`, 204) over the sandbox's drift estate (`startSandbox({ drift })`): the run
  * applies the fix named by `inputs.playbook` to `inputs.resource` after the estate's pipeline delay.
- * Without a drift estate every dispatch is a 404.
+ * The IaC repository `acme/infra` (branch, contents and pulls calls) is the estate's `repository`, for
+ * the pull-request route. Without a drift estate every call is a 404; without the token a 401.
  * @example
  * const fix = pipelineTrigger({ ...sandbox.github, rollback: "Revert the workflow's commit." });
  */
@@ -36,6 +39,7 @@ export function githubEmulation(estate: Estate, faults: Faults): Emulation<Githu
     options: (baseUrl) => ({
       url: `${baseUrl}/repos/acme/infra/actions/workflows/drift-fix.yml/dispatches`,
       token: sandboxGithubToken,
+      apiUrl: baseUrl,
     }),
   };
 }

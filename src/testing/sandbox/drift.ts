@@ -2,8 +2,10 @@ import type { ChangeAttribution, ResourceSnapshot } from "../../agents/drift/bas
 import { defaultPlaybooks, type Playbook, verificationPasses } from "../../agents/drift/playbooks.js";
 import { functionRemediation } from "../../agents/remediation/function.js";
 import { pipelineTrigger } from "../../agents/remediation/pipeline-trigger.js";
+import { pullRequestRemediation } from "../../agents/remediation/pull-request.js";
 import type { Finding } from "../../core/finding.js";
 import type { Remediator } from "../../core/remediator.js";
+import { type GithubRepo, githubRepo } from "./github-repo.js";
 
 /** Options of {@link driftEstate}. */
 export interface DriftEstateOptions {
@@ -83,13 +85,19 @@ export interface DriftEstate {
    * GitHub `workflow_dispatch` to {@link DriftEstate.fetch}, whose run changes the estate after
    * `pipelineDelayMs`.
    */
-  remediators: { native: Remediator; pipeline: Remediator };
+  remediators: { native: Remediator; pipeline: Remediator; "pull-request": Remediator };
   /**
-   * The emulated CI/CD API: `POST <any origin>/repos/<owner>/<repo>/actions/workflows/<file>/dispatches`
+   * The emulated GitHub API: `POST <any origin>/repos/<owner>/<repo>/actions/workflows/<file>/dispatches`
    * (as on `https://api.github.test` or the sandbox's `/github`) with `{ ref, inputs: { playbook, resource, case } }`
-   * answers 204 and schedules the run; anything else 404.
+   * answers 204 and schedules the run; the branch, contents and pulls calls of `acme/infra` go to
+   * {@link DriftEstate.repository}; anything else 404.
    */
   fetch: typeof globalThis.fetch;
+  /**
+   * The IaC repository `acme/infra` the `pull-request` remediator opens pull requests on (token
+   * `sandbox-github-token`). A pull request changes nothing in the estate: it waits for a human to merge.
+   */
+  repository: GithubRepo;
   /** Every remediation call accepted, in order. */
   calls(): DriftEstateCall[];
   /** Puts a resource back as it was before the last fix, attribution included (a rollback). */
@@ -138,8 +146,11 @@ export function driftEstate(options: DriftEstateOptions): DriftEstate {
     if (route === "native" || delay <= 0) apply(resourceId, playbook);
     else pending.push({ due: clock + delay, apply: () => apply(resourceId, playbook) });
   };
+  const repository = githubRepo({ owner: "acme", repo: "infra", token: "sandbox-github-token" });
   const fetch: typeof globalThis.fetch = async (input, init) => {
     const request = new Request(input, init);
+    const answer = await repository.handle(request);
+    if (answer) return answer;
     if (
       request.method !== "POST" ||
       !/\/repos\/[^/]+\/[^/]+\/actions\/workflows\/[^/]+\/dispatches$/.test(new URL(request.url).pathname)
@@ -187,6 +198,16 @@ export function driftEstate(options: DriftEstateOptions): DriftEstate {
       return { ref: "main", inputs: { ...fix.inputs, case: action.case.id } };
     },
     rollback: "Revert the commit the drift-fix workflow pushed.",
+  });
+  const pullRequest = pullRequestRemediation({
+    name: "sandbox-pull-request",
+    apiUrl: "https://api.github.test",
+    owner: "acme",
+    repo: "infra",
+    token: "sandbox-github-token",
+    allowWrite: true,
+    fetch,
+    rollback: "Revert the merged pull request and apply.",
   });
 
   return {
@@ -289,8 +310,9 @@ export function driftEstate(options: DriftEstateOptions): DriftEstate {
       if (stuck) stuckIds.add(id);
       else stuckIds.delete(id);
     },
-    remediators: { native, pipeline },
+    remediators: { native, pipeline, "pull-request": pullRequest },
     fetch,
+    repository,
     calls: () => [...accepted],
     async restore(id) {
       const resource = resources.get(id);

@@ -3,8 +3,10 @@
  * in-memory transport, over a Store of 100,000 findings (1,000 cases of 100), with exceptions,
  * approvals and an audit log beside them. Each call is a whole round trip: the client's request,
  * the tool, the audit record of the call, redaction, the untrusted-data fence and the client's
- * validation of the result against the output schema. The first call of the server, which decodes
- * the Store's cases once, is reported on its own.
+ * validation of the result against the output schema. Timing starts once the server is ready, as a
+ * client's would after the initialize handshake: its start (reading, decoding and indexing the Store's
+ * cases for queries, which `serveMcpStdio` and `cloudsteward mcp` do before answering) is reported on
+ * its own, and every call after it counts.
  */
 import { loadavg } from "node:os";
 import { requestException } from "../src/agents/exceptions/exceptions.js";
@@ -13,6 +15,7 @@ import { auditLog } from "../src/audit/audit-log.js";
 import type { Case } from "../src/core/case.js";
 import type { Finding } from "../src/core/finding.js";
 import { memoryStore } from "../src/core/memory-store.js";
+import { warmMcpStore } from "../src/mcp/server.js";
 import { makeCase, makeFinding } from "../src/testing/factories.js";
 import { connectClient, mcpPolicy } from "../test/mcp/rig.js";
 import { type Benchmark, type BenchResult, resultRow } from "./harness.js";
@@ -56,6 +59,9 @@ const benchmark: Benchmark = {
         { store, policy: mcpPolicy, audit },
       );
     }
+    const starting = performance.now();
+    await warmMcpStore(store);
+    const start = performance.now() - starting;
     const client = await connectClient({ store, principal: "alice", audit });
 
     const call = async (name: string, args: Record<string, unknown>) => {
@@ -69,10 +75,9 @@ const benchmark: Benchmark = {
       return ms;
     };
     const rows: BenchResult[] = [];
-    const first = await call("list_cases", { limit: 20 });
     rows.push(
-      row("first call (decodes the Store's cases once)", first, "ms", {
-        notes: `list_cases on a fresh server: reads and parses ${(casesStored * findingsPerCase).toLocaleString("en")} findings; later calls share the decoded copy, re-read in the background after a minute; ${load()}`,
+      row("server start (decodes and indexes the Store's cases once)", start, "ms", {
+        notes: `warmMcpStore: reads and parses ${(casesStored * findingsPerCase).toLocaleString("en")} findings and indexes them for queries; every call shares the copy, re-read and re-indexed in the background after a minute; ${load()}`,
       }),
     );
     const tools: [string, Record<string, unknown>, number][] = [

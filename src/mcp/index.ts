@@ -8,5 +8,5 @@
 
 export { McpToolError } from "./errors.js";
 export { createMcpHttpHandler, type McpHttpOptions } from "./http.js";
-export { createMcpServer, type McpServerOptions } from "./server.js";
+export { createMcpServer, type McpServerOptions, warmMcpStore } from "./server.js";
 export { type McpStdioServer, serveMcpStdio } from "./stdio.js";

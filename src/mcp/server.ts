@@ -2,6 +2,7 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { definePolicy } from "../agents/policy/define.js";
 import type { Policy, PolicyInput } from "../agents/policy/schema.js";
 import type { AccountEnvironments } from "../agents/query/evaluate.js";
+import { prepareQueries } from "../agents/query/run.js";
 import { type StoredCases, storedCases } from "../agents/query/stored.js";
 import { type AuditLog, auditLog } from "../audit/audit-log.js";
 import { isCloudstewardError, PolicyError } from "../core/errors.js";
@@ -100,18 +101,33 @@ export function createMcpServer(options: McpServerOptions): McpServer {
   return server;
 }
 
+/**
+ * Reads and decodes the Store's cases and indexes their findings for queries, now: the work the first
+ * tool call would otherwise pay for (over 100,000 findings, a second or more). Done once per Store per
+ * process and shared by every server over it; each later re-read (after a minute) is indexed in the
+ * background. {@link serveMcpStdio} awaits it before answering the client; await it before connecting
+ * a server from {@link createMcpServer} or serving {@link createMcpHttpHandler}.
+ * @example
+ * await warmMcpStore(store);
+ * await createMcpServer({ store, policy, principal: "alice" }).connect(transport);
+ */
+export async function warmMcpStore(store: Store): Promise<void> {
+  await casesOf(store).read();
+}
+
 // Internal helpers.
 
 /**
  * One decoded copy of each Store's cases per process, shared by every server over it (the HTTP
- * handler makes a server per request): no call parses every stored case again.
+ * handler makes a server per request): no call parses every stored case again, and each copy is
+ * indexed for queries as it is read.
  */
 const caseCopies = new WeakMap<Store, StoredCases>();
 
 function casesOf(store: Store): StoredCases {
   let cases = caseCopies.get(store);
   if (!cases) {
-    cases = storedCases(store);
+    cases = storedCases(store, { prepare: prepareQueries });
     caseCopies.set(store, cases);
   }
   return cases;

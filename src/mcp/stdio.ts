@@ -1,5 +1,5 @@
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import { createMcpServer, type McpServerOptions } from "./server.js";
+import { createMcpServer, type McpServerOptions, warmMcpStore } from "./server.js";
 
 /** A running MCP server on stdio. */
 export interface McpStdioServer {
@@ -11,13 +11,15 @@ export interface McpStdioServer {
 
 /**
  * Serves {@link createMcpServer} over stdio (the process's stdin and stdout, as MCP clients such as
- * Claude Desktop launch it): stdout then carries only the protocol, so write notes to stderr.
+ * Claude Desktop launch it): stdout then carries only the protocol, so write notes to stderr. The
+ * Store's cases are decoded and indexed first ({@link warmMcpStore}), so no call waits for that.
  * @example
  * const server = await serveMcpStdio({ store, policy, principal: "alice" });
  * await server.closed;
  */
 export async function serveMcpStdio(options: McpServerOptions): Promise<McpStdioServer> {
   const server = createMcpServer({ via: "stdio", ...options });
+  await warmMcpStore(options.store);
   const closed = new Promise<void>((resolve) => {
     server.server.onclose = () => resolve();
   });

@@ -1,11 +1,12 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { describe, expect, it } from "vitest";
 import { approvalQueue } from "../../src/agents/approvals/queue.js";
+import { casesNamespace } from "../../src/agents/governance/governance.js";
 import type { AuditLog, AuditRecord } from "../../src/audit/audit-log.js";
 import { PolicyError } from "../../src/core/errors.js";
 import { memoryStore } from "../../src/core/memory-store.js";
 import type { FindingSource } from "../../src/core/source.js";
-import { createMcpServer } from "../../src/mcp/server.js";
+import { createMcpServer, warmMcpStore } from "../../src/mcp/server.js";
 import { makeFinding } from "../../src/testing/factories.js";
 import { connectClient, mcpPolicy, mcpRig, seedCases } from "./rig.js";
 
@@ -29,6 +30,29 @@ async function records(audit: AuditLog, type: string): Promise<AuditRecord[]> {
 const inAMonth = new Date(Date.now() + 30 * 86_400_000).toISOString();
 
 describe("MCP server", () => {
+  it("reads the Store's cases when warmed, so calls after it answer from that copy without reading them again", async () => {
+    const store = memoryStore();
+    const cases = await seedCases(store);
+    let lists = 0;
+    const list = store.list.bind(store);
+    store.list = ((namespace: string, ...rest: unknown[]) => {
+      if (namespace === casesNamespace) lists++;
+      return (list as (...args: unknown[]) => ReturnType<typeof list>)(namespace, ...rest);
+    }) as typeof store.list;
+    await warmMcpStore(store);
+    expect(lists).toBe(1);
+    const client = await connectClient({ store, principal: "alice" });
+    const queried = await client.callTool({
+      name: "query",
+      arguments: { subject: "cases", filters: { severity: ["critical"] } },
+    });
+    const listed = await client.callTool({ name: "list_cases", arguments: {} });
+    expect(lists).toBe(1);
+    expect((queried.structuredContent as { total: number }).total).toBe(1);
+    expect((listed.structuredContent as { total: number }).total).toBe(cases.length);
+    await client.close();
+  });
+
   it("lists every tool with a non-empty input and output schema and its hints", async () => {
     const { client } = await mcpRig();
     const { tools } = await client.listTools();

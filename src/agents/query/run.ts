@@ -286,6 +286,14 @@ interface FindingEntry {
 const entriesOf = new WeakMap<readonly Case[], Map<Severity, FindingEntry[]>>();
 
 /**
+ * Builds, for a decoded copy of the cases, what every query over it reads (below), which the first
+ * query over the copy would otherwise pay for: the MCP server calls it as each copy is read.
+ */
+export function prepareQueries(cases: readonly Case[]): void {
+  findingsWithContext(cases);
+}
+
+/**
  * The findings of a decoded copy, each once, by severity (a query reads only the severities it asks
  * for), with the context every query would read — the case's enrich context, else the resource's
  * tags — and their first- and last-seen instants parsed. Built once per copy, so a query only filters

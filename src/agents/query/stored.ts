@@ -19,6 +19,11 @@ export interface StoredCasesOptions {
   maxStaleMs?: number;
   /** The clock, in milliseconds. @default Date.now */
   now?: () => number;
+  /**
+   * Called with each copy as it is read, before any read returns it — e.g. to index it for queries,
+   * so that work is part of the (background) re-read instead of the first question on the new copy.
+   */
+  prepare?: (cases: readonly Case[]) => void;
 }
 
 /**
@@ -43,6 +48,7 @@ export function storedCases(store: Store, options: StoredCasesOptions = {}): Sto
       try {
         const cases: Case[] = [];
         for await (const { value } of store.list<Case>(casesNamespace)) cases.push(value);
+        options.prepare?.(cases);
         copy = { cases, readAt };
         return cases;
       } finally {

@@ -64,7 +64,7 @@ export async function mcpCommand(args: string[], io: CliIo): Promise<number> {
   const target = values.sandbox ? await sandboxTarget(io, size) : await configTarget(io, values.config);
   try {
     const principal = values.principal ?? target.principal;
-    const { serveMcpStdio, createMcpHttpHandler } = await import("../../mcp/index.js");
+    const { serveMcpStdio, createMcpHttpHandler, warmMcpStore } = await import("../../mcp/index.js");
     const options = {
       store: target.store,
       policy: target.policy,
@@ -87,6 +87,7 @@ export async function mcpCommand(args: string[], io: CliIo): Promise<number> {
       io.stderr.write(`sandbox bearer token for "${principal}": ${token}\n`);
     }
     const { serveNode } = await import("../../server/node.js");
+    await warmMcpStore(target.store);
     const server = await serveNode(createMcpHttpHandler({ ...options, tokens }), listen);
     io.stdout.write(`Listening on ${server.url}/mcp (MCP streamable HTTP; bearer token required)\n`);
     await untilAborted(io.signal);

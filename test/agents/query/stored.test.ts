@@ -17,9 +17,18 @@ describe("storedCases", () => {
     const store = memoryStore();
     await store.set(casesNamespace, "a", caseOf("a", "critical"));
     let clock = 0;
-    const cases = storedCases(store, { refreshMs: 1_000, maxStaleMs: 10_000, now: () => clock });
+    // prepare sees each copy once, before any read returns it (the background re-read's included).
+    const prepared: (readonly Case[])[] = [];
+    const cases = storedCases(store, {
+      refreshMs: 1_000,
+      maxStaleMs: 10_000,
+      now: () => clock,
+      prepare: (copy) => prepared.push(copy),
+    });
     const first = await cases.read();
     expect(first.map((item) => item.findings[0]!.source.nativeId)).toEqual(["a"]);
+    expect(prepared).toEqual([first]);
+    expect(prepared[0]).toBe(first);
 
     await store.set(casesNamespace, "b", caseOf("b", "low"));
     clock = 500;
@@ -31,6 +40,8 @@ describe("storedCases", () => {
     const second = await cases.read();
     expect(second).not.toBe(first);
     expect(second).toHaveLength(2);
+    expect(prepared).toHaveLength(2);
+    expect(prepared[1]).toBe(second);
 
     await store.delete(casesNamespace, "a");
     clock = 20_000;

@@ -143,7 +143,11 @@ describe("the sandbox's drift estate over HTTP", () => {
     const action = makeAction({
       kind: "remediate",
       params: {
-        fix: { title: "Rotate key dev", address: "aws_kms_key.dev", set: { enable_key_rotation: true } },
+        fix: {
+          title: "Rotate key dev",
+          address: "aws_kms_key.dev",
+          terraform: { type: "aws_kms_key", arguments: { enable_key_rotation: true } },
+        },
       },
     });
     const opened = await remediator.remediate(action);

@@ -19,6 +19,18 @@ export interface AttributeCheck {
 }
 
 /**
+ * A fix as Terraform resource arguments. When `type` is the type of the drifted resource's
+ * address, the arguments are set on that resource (an override file); otherwise they make a
+ * companion resource of `type` whose `reference` argument points at the drifted resource's id
+ * (e.g. an `aws_s3_bucket_public_access_block` whose `bucket` is the bucket).
+ */
+export interface TerraformFix {
+  type: string;
+  arguments: Record<string, unknown>;
+  reference?: string;
+}
+
+/**
  * A fix for one drift archetype, as data: where it applies, what must hold first, the steps per
  * format, what each route sends, how to verify and how to roll back. Templates take
  * `{{resource.id}}`, `{{resource.name}}`, `{{resource.region}}`, `{{resource.accountId}}`,
@@ -52,8 +64,12 @@ export interface Playbook {
     native: { operation: string; input: Record<string, string> };
     /** A CI/CD run: GitHub `workflow_dispatch` inputs or GitLab trigger variables. */
     pipeline: { inputs: Record<string, string> };
-    /** A pull request against the IaC: what to set at the resource's address. */
-    pullRequest: { title: string; set: Record<string, unknown> };
+    /**
+     * A pull request against the IaC: its title and, where the fix is plain Terraform, the
+     * {@link TerraformFix} the default file writes (absent when it is not, e.g. removing one
+     * ingress rule: then the PR needs your own `file`).
+     */
+    pullRequest: { title: string; terraform?: TerraformFix };
     /** A signed webhook: the event type the receiver acts on. */
     webhook: { event: string };
   };
@@ -150,11 +166,15 @@ export const defaultPlaybooks: readonly Playbook[] = [
       pipeline: { inputs: { playbook: "s3-block-public-access", resource: "{{resource.id}}" } },
       pullRequest: {
         title: "Block public access on {{resource.name}}",
-        set: {
-          block_public_acls: true,
-          ignore_public_acls: true,
-          block_public_policy: true,
-          restrict_public_buckets: true,
+        terraform: {
+          type: "aws_s3_bucket_public_access_block",
+          reference: "bucket",
+          arguments: {
+            block_public_acls: true,
+            ignore_public_acls: true,
+            block_public_policy: true,
+            restrict_public_buckets: true,
+          },
         },
       },
       webhook: { event: "drift.fix.s3-block-public-access" },
@@ -225,10 +245,7 @@ export const defaultPlaybooks: readonly Playbook[] = [
         input: { groupId: "{{resource.name}}", port: "22", cidr: "0.0.0.0/0" },
       },
       pipeline: { inputs: { playbook: "sg-restrict-ingress", resource: "{{resource.id}}" } },
-      pullRequest: {
-        title: "Close SSH to the internet on {{resource.name}}",
-        set: { ssh_open_to_world: false },
-      },
+      pullRequest: { title: "Close SSH to the internet on {{resource.name}}" },
       webhook: { event: "drift.fix.sg-restrict-ingress" },
     },
     verify: { checks: [{ path: "sshOpenToWorld", equals: false }], deadlineMinutes: 30, intervalSeconds: 60 },
@@ -274,7 +291,14 @@ export const defaultPlaybooks: readonly Playbook[] = [
         input: { bucket: "{{resource.name}}", algorithm: "aws:kms" },
       },
       pipeline: { inputs: { playbook: "s3-enable-encryption", resource: "{{resource.id}}" } },
-      pullRequest: { title: "Encrypt {{resource.name}} by default", set: { sse_algorithm: "aws:kms" } },
+      pullRequest: {
+        title: "Encrypt {{resource.name}} by default",
+        terraform: {
+          type: "aws_s3_bucket_server_side_encryption_configuration",
+          reference: "bucket",
+          arguments: { rule: { apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms" } } },
+        },
+      },
       webhook: { event: "drift.fix.s3-enable-encryption" },
     },
     verify: {
@@ -323,7 +347,7 @@ export const defaultPlaybooks: readonly Playbook[] = [
     routes: {
       native: { operation: "s3:PutBucketLogging", input: { bucket: "{{resource.name}}" } },
       pipeline: { inputs: { playbook: "s3-enable-logging", resource: "{{resource.id}}" } },
-      pullRequest: { title: "Log access to {{resource.name}}", set: { logging_enabled: true } },
+      pullRequest: { title: "Log access to {{resource.name}}" },
       webhook: { event: "drift.fix.s3-enable-logging" },
     },
     verify: { checks: [{ path: "logging.enabled", equals: true }], deadlineMinutes: 30, intervalSeconds: 60 },
@@ -357,7 +381,10 @@ export const defaultPlaybooks: readonly Playbook[] = [
     routes: {
       native: { operation: "kms:EnableKeyRotation", input: { keyId: "{{resource.id}}" } },
       pipeline: { inputs: { playbook: "kms-rotate-key", resource: "{{resource.id}}" } },
-      pullRequest: { title: "Rotate key {{resource.name}}", set: { enable_key_rotation: true } },
+      pullRequest: {
+        title: "Rotate key {{resource.name}}",
+        terraform: { type: "aws_kms_key", arguments: { enable_key_rotation: true } },
+      },
       webhook: { event: "drift.fix.kms-rotate-key" },
     },
     verify: {
@@ -400,7 +427,10 @@ export const defaultPlaybooks: readonly Playbook[] = [
         input: { userName: "{{resource.name}}", status: "Inactive" },
       },
       pipeline: { inputs: { playbook: "iam-disable-access-key", resource: "{{resource.id}}" } },
-      pullRequest: { title: "Disable the access key of {{resource.name}}", set: { status: "Inactive" } },
+      pullRequest: {
+        title: "Disable the access key of {{resource.name}}",
+        terraform: { type: "aws_iam_access_key", arguments: { status: "Inactive" } },
+      },
       webhook: { event: "drift.fix.iam-disable-access-key" },
     },
     verify: { checks: [{ path: "accessKeys.active", equals: 0 }], deadlineMinutes: 30, intervalSeconds: 60 },
@@ -443,10 +473,7 @@ export const defaultPlaybooks: readonly Playbook[] = [
         input: { roleName: "{{resource.name}}", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" },
       },
       pipeline: { inputs: { playbook: "iam-detach-admin-policy", resource: "{{resource.id}}" } },
-      pullRequest: {
-        title: "Detach AdministratorAccess from {{resource.name}}",
-        set: { managed_policy_arns: [] },
-      },
+      pullRequest: { title: "Detach AdministratorAccess from {{resource.name}}" },
       webhook: { event: "drift.fix.iam-detach-admin-policy" },
     },
     verify: {
@@ -515,7 +542,9 @@ export function planFix(
         return {
           title: render(playbook.routes.pullRequest.title),
           ...(drift.baseline.iac ? { address: drift.baseline.iac.address } : {}),
-          set: playbook.routes.pullRequest.set,
+          ...(playbook.routes.pullRequest.terraform
+            ? { terraform: playbook.routes.pullRequest.terraform }
+            : {}),
         };
       case "webhook":
         return { event: playbook.routes.webhook.event, resource: drift.resourceId, drift: drift.id };

@@ -6,6 +6,7 @@ import { stableHash } from "../../core/fingerprint.js";
 import { createHttpClient } from "../../core/http.js";
 import { type Remediator, type RollbackNote, rollbackNote } from "../../core/remediator.js";
 import { resolveSecret, type Secret } from "../../core/secret.js";
+import type { TerraformFix } from "../drift/playbooks.js";
 
 /** The file a pull request changes: where, and its new text given the text on the base branch. */
 export interface PullRequestFile {
@@ -175,33 +176,60 @@ export function pullRequestRemediation(options: PullRequestRemediationOptions): 
 }
 
 /**
- * The default file of {@link pullRequestRemediation}: a Terraform JSON override file
- * (`<directory>/<type>_<name>_cloudsteward_override.tf.json`) that sets the playbook's attributes
- * (`params.fix.set`) on the resource at `params.fix.address`, which Terraform merges into the
- * resource's block in that directory. Only root-module addresses (`aws_s3_bucket.logs`); for a
- * resource in a module, pass your own `file`.
- * @throws ConfigurationError when the action carries no root-module address or no attributes.
+ * The default file of {@link pullRequestRemediation}: the playbook's Terraform fix
+ * (`params.fix.terraform`, a {@link TerraformFix}) for the resource at `params.fix.address`.
+ * When the fix's type is the address's, an override file
+ * (`<directory>/<type>_<name>_cloudsteward_override.tf.json`) sets its arguments on that resource,
+ * which Terraform merges into the resource's block; otherwise a new file
+ * (`<directory>/<fix type>_<name>_cloudsteward.tf.json`) adds a companion resource whose
+ * `reference` argument is the resource's id (`${aws_s3_bucket.site.id}`). Only root-module
+ * addresses (`aws_s3_bucket.logs`); for a resource in a module, or a playbook whose fix is not
+ * plain Terraform, pass your own `file`.
+ * @throws ConfigurationError when the action carries no root-module address, no Terraform fix,
+ *   or a fix of another type with no `reference` to the resource.
  * @example
  * pullRequestRemediation({ owner: "acme", repo: "infra", token, rollback, file: terraformOverride("live/prod") });
  */
 export function terraformOverride(directory = "."): (action: Action) => PullRequestFile {
   return (action) => {
-    const fix = (action.params.fix ?? {}) as { address?: unknown; set?: unknown };
+    const fix = (action.params.fix ?? {}) as { address?: unknown; terraform?: Partial<TerraformFix> };
     const address =
       typeof fix.address === "string" ? /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/.exec(fix.address) : null;
-    if (!address || typeof fix.set !== "object" || fix.set === null) {
-      throw new ConfigurationError(
-        `terraformOverride: action ${action.id} has no root-module Terraform address and attributes in params.fix (got address ${JSON.stringify(fix.address ?? null)}); pass your own \`file\`.`,
+    const terraform = fix.terraform;
+    const refuse = (what: string) =>
+      new ConfigurationError(
+        `terraformOverride: action ${action.id} ${what} in params.fix (address ${JSON.stringify(fix.address ?? null)}); pass your own \`file\`.`,
         { option: "file" },
       );
+    if (!address) throw refuse("has no root-module Terraform address");
+    if (
+      typeof terraform?.type !== "string" ||
+      typeof terraform.arguments !== "object" ||
+      !terraform.arguments
+    ) {
+      throw refuse("has no Terraform fix (the playbook's fix is not plain Terraform)");
     }
-    const [, type, resource] = address as unknown as [string, string, string];
+    const [, type, name] = address as unknown as [string, string, string];
     const prefix = directory === "." ? "" : `${directory.replace(/\/+$/, "")}/`;
+    if (terraform.type === type) {
+      return {
+        path: `${prefix}${type}_${name}_cloudsteward_override.tf.json`,
+        content: () => terraformJson(type, name, terraform.arguments as Record<string, unknown>),
+      };
+    }
+    if (typeof terraform.reference !== "string") {
+      throw refuse(`has a ${terraform.type} fix for a ${type} with no reference to it`);
+    }
+    const companion = { [terraform.reference]: `\${${type}.${name}.id}`, ...terraform.arguments };
     return {
-      path: `${prefix}${type}_${resource}_cloudsteward_override.tf.json`,
-      content: () => `${JSON.stringify({ resource: { [type]: { [resource]: fix.set } } }, null, 2)}\n`,
+      path: `${prefix}${terraform.type}_${name}_cloudsteward.tf.json`,
+      content: () => terraformJson(terraform.type as string, name, companion),
     };
   };
+}
+
+function terraformJson(type: string, name: string, body: Record<string, unknown>): string {
+  return `${JSON.stringify({ resource: { [type]: { [name]: body } } }, null, 2)}\n`;
 }
 
 // Internal helpers.

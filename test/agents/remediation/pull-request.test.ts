@@ -122,14 +122,17 @@ describe("pullRequestRemediation", () => {
     expect(pull?.body).toContain(`\`drift:${fix?.caseId}\` (drift/s3-block-public-access)`);
     expect(pull?.body).toContain("## Rollback\n```text\nRevert the merged pull request and apply.");
     expect(pull?.body).toContain("Revert the commit that added aws_s3_bucket_public_access_block");
+    // Terraform's own fix: a public access block resource for the bucket, next to it in the IaC.
     const file = estate.repository.file(
       pull?.head as string,
-      "aws_s3_bucket_site_cloudsteward_override.tf.json",
+      "aws_s3_bucket_public_access_block_site_cloudsteward.tf.json",
     );
     expect(JSON.parse(file ?? "{}")).toEqual({
       resource: {
-        aws_s3_bucket: {
+        aws_s3_bucket_public_access_block: {
           site: {
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: Terraform's interpolation, not JavaScript's
+            bucket: "${aws_s3_bucket.site.id}",
             block_public_acls: true,
             ignore_public_acls: true,
             block_public_policy: true,
@@ -139,7 +142,7 @@ describe("pullRequestRemediation", () => {
       },
     });
     expect(
-      estate.repository.file("main", "aws_s3_bucket_site_cloudsteward_override.tf.json"),
+      estate.repository.file("main", "aws_s3_bucket_public_access_block_site_cloudsteward.tf.json"),
     ).toBeUndefined();
 
     // A re-run, and a retry of the failed-looking execution, open nothing more.
@@ -160,7 +163,11 @@ describe("pullRequestRemediation", () => {
     const action = makeAction({
       kind: "remediate",
       params: {
-        fix: { title: "Block public access", address: "aws_s3_bucket.site", set: { acl: "private" } },
+        fix: {
+          title: "Rotate the key",
+          address: "aws_kms_key.site",
+          terraform: { type: "aws_kms_key", arguments: { enable_key_rotation: true } },
+        },
       },
     });
     for (const step of [
@@ -195,7 +202,9 @@ describe("pullRequestRemediation", () => {
     const options = { owner: "acme", repo: "infra", token, fetch: estate.fetch, rollback: "Revert it." };
     const action = makeAction({
       kind: "remediate",
-      params: { fix: { address: "aws_s3_bucket.site", set: {} } },
+      params: {
+        fix: { address: "aws_kms_key.site", terraform: { type: "aws_kms_key", arguments: {} } },
+      },
     });
     await expect(pullRequestRemediation(options).remediate(action)).rejects.toThrow(WriteDisabledError);
     const anonymous = await estate.fetch("https://api.github.test/repos/acme/infra/pulls?state=all");
@@ -211,13 +220,37 @@ describe("pullRequestRemediation", () => {
     expect(estate.repository.branches()).toEqual(["main"]);
   });
 
-  it("needs a root-module address for the default Terraform override file", () => {
+  it("writes an override for the resource's own arguments, a companion resource otherwise, and refuses the rest", () => {
     const file = terraformOverride("live/prod");
-    const action = makeAction({
-      params: { fix: { address: "aws_s3_bucket.logs", set: { acl: "private" } } },
+    const fix = (address: string, terraform?: object) =>
+      makeAction({ params: { fix: { address, terraform } } });
+    const rotate = file(
+      fix("aws_kms_key.logs", { type: "aws_kms_key", arguments: { enable_key_rotation: true } }),
+    );
+    expect(rotate.path).toBe("live/prod/aws_kms_key_logs_cloudsteward_override.tf.json");
+    expect(JSON.parse(rotate.content(undefined))).toEqual({
+      resource: { aws_kms_key: { logs: { enable_key_rotation: true } } },
     });
-    expect(file(action).path).toBe("live/prod/aws_s3_bucket_logs_cloudsteward_override.tf.json");
-    const nested = makeAction({ params: { fix: { address: "module.site.aws_s3_bucket.site", set: {} } } });
-    expect(() => file(nested)).toThrow(ConfigurationError);
+    const encryption = {
+      type: "aws_s3_bucket_server_side_encryption_configuration",
+      reference: "bucket",
+      arguments: { rule: { apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms" } } },
+    };
+    const companion = file(fix("aws_s3_bucket.logs", encryption));
+    expect(companion.path).toBe(
+      "live/prod/aws_s3_bucket_server_side_encryption_configuration_logs_cloudsteward.tf.json",
+    );
+    expect(JSON.parse(companion.content(undefined)).resource).toEqual({
+      aws_s3_bucket_server_side_encryption_configuration: {
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: Terraform's interpolation, not JavaScript's
+        logs: { bucket: "${aws_s3_bucket.logs.id}", ...encryption.arguments },
+      },
+    });
+    // A module address, a playbook whose fix is not plain Terraform, another type with no reference.
+    expect(() => file(fix("module.site.aws_s3_bucket.site", encryption))).toThrow(ConfigurationError);
+    expect(() => file(fix("aws_security_group.web"))).toThrow(/not plain Terraform/);
+    expect(() => file(fix("aws_s3_bucket.logs", { type: "aws_kms_key", arguments: {} }))).toThrow(
+      /no reference/,
+    );
   });
 });

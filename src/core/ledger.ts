@@ -28,6 +28,11 @@ export interface LedgerEntry {
   /** The idempotency key the entry is for. */
   key: string;
   ref?: ExternalRef;
+  /**
+   * The case the action was for, written when a delivery creates, finds or updates the object; absent
+   * on entries filled from the remote system only (reconciliation), until the action is delivered again.
+   */
+  caseId?: string;
   /** When the entry was last written (ISO-8601); for a `pending` claim, its last lease renewal. */
   updatedAt: string;
   /** A random id of the claim's holder. */
@@ -274,6 +279,7 @@ export async function deliverOnce(
         state: "done",
         key,
         ref,
+        caseId: action.case.id,
         snapshot: snapshotCase(action.case),
         updatedAt: iso(clock()),
       };
@@ -412,12 +418,21 @@ export async function deliverOnce(
 
   async function applyChange(entry: LedgerEntry, ref: ExternalRef): Promise<Delivery> {
     const change = entry.snapshot ? diffCase(entry.snapshot, action.case) : undefined;
+    const caseId = action.case.id;
     if (!change || !operations.update) {
-      if (!entry.snapshot) await ledger.record(key, ref, snapshotCase(action.case));
+      if (!entry.snapshot || entry.caseId !== caseId) {
+        const snapshot = entry.snapshot ?? snapshotCase(action.case);
+        await ledger.store.compareAndSet(namespace, id, entry, {
+          ...entry,
+          snapshot,
+          caseId,
+          updatedAt: now(),
+        });
+      }
       return { key, status: "unchanged", ref, safeToRetry: true };
     }
     // Claim the change first, so two workers never both comment; put it back if the update fails.
-    const next: LedgerEntry = { ...entry, snapshot: snapshotCase(action.case), updatedAt: now() };
+    const next: LedgerEntry = { ...entry, caseId, snapshot: snapshotCase(action.case), updatedAt: now() };
     if (!(await ledger.store.compareAndSet(namespace, id, entry, next)))
       return { key, status: "unchanged", ref, safeToRetry: true };
     try {

@@ -85,7 +85,8 @@ interface DecisionEvent {
 
 const marker = /^cs-(exc_[A-Za-z0-9-]{1,60})$/;
 
-function jiraSigned(request: Request, body: string, secret: string): boolean {
+/** True when the request carries Jira's `X-Hub-Signature: sha256=<hex HMAC-SHA256 of the body>` under `secret`. */
+export function jiraSigned(request: Request, body: string, secret: string): boolean {
   const given = request.headers.get("x-hub-signature") ?? "";
   return constantTimeEqual(given, `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`);
 }
@@ -122,6 +123,7 @@ function serviceNowDecision(payload: unknown): DecisionEvent | undefined {
   return { exceptionId, status: String(status), ...(typeof actor === "string" && actor ? { actor } : {}) };
 }
 
-function json(status: number, body: unknown): Response {
+/** A JSON response (the ITSM routes' answers). */
+export function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
 }

@@ -4,6 +4,12 @@
  */
 
 export { type ExceptionWebhookOptions, handleExceptionWebhook } from "./exception-webhooks.js";
+export {
+  handleJiraFeedbackWebhook,
+  type JiraFeedbackResult,
+  type JiraFeedbackWebhookOptions,
+  jiraFeedbackCommentsNamespace,
+} from "./feedback-webhooks.js";
 export { type NodeServer, nodeListener, type ServeNodeOptions, serveNode } from "./node.js";
 export {
   createWebhookHandler,

@@ -13,6 +13,7 @@ import type { Secret } from "../core/secret.js";
 import type { Store } from "../core/store.js";
 import type { ApprovalDecisions, SlackInteractionOptions } from "../sinks/slack/interaction.js";
 import type { ExceptionWebhookOptions } from "./exception-webhooks.js";
+import type { JiraFeedbackWebhookOptions } from "./feedback-webhooks.js";
 
 /** What every webhook route takes, whatever its platform. */
 export interface WebhookRouteOptions {
@@ -69,6 +70,12 @@ export interface WebhookHandlerOptions {
    * Approve/Reject buttons on exception ids (`exc_…`) at `/slack/interactions`.
    */
   exceptions?: ExceptionWebhookOptions;
+  /**
+   * Serves `POST /feedback/jira` for a Jira admin webhook on `comment_created`: a
+   * `/cloudsteward helpful|wrong <why>` comment on a ticket the Jira sink created is stored as
+   * analyst feedback on its case (`cloudsteward/feedback`), audited. Off unless given.
+   */
+  jiraFeedback?: JiraFeedbackWebhookOptions;
   /** Where delivered finding versions and delivery ids are remembered, so a redelivery is skipped. @default memoryStore() */
   store?: Store;
   /** Batches that may wait for the worker; beyond it the handler answers 503 with `Retry-After`. @default 1000 */
@@ -108,12 +115,13 @@ export const webhookSeenNamespace = "webhooks:seen";
  * severity, or same delivery id) and answers 202 at once, processing in the background through a bounded queue (503 with
  * `Retry-After` when full); `POST /slack/interactions` applies Approve/Reject buttons to
  * `approvals` (and to exceptions with `exceptions.slack`); `POST /exceptions/jira` and
- * `POST /exceptions/servicenow` apply ITSM decisions on exceptions; `GET /healthz` answers 200 with the queue depth.
+ * `POST /exceptions/servicenow` apply ITSM decisions on exceptions; `POST /feedback/jira` stores
+ * analyst feedback from Jira comment commands (with `jiraFeedback`); `GET /healthz` answers 200 with the queue depth.
  * With `enqueue`, each batch goes to a durable queue before the 202 instead (many workers, storms).
  * @throws ConfigurationError at creation when none of `onFindings`, `pipeline` and `enqueue` is given, when a
  * built-in route's secret is missing or empty (option or environment variable), when a route has
  * no parser, when `approvals` or `exceptions.slack` is given without a Slack signing secret, or when
- * an `exceptions.jira` or `exceptions.servicenow` route has no secret.
+ * an `exceptions.jira`, `exceptions.servicenow` or `jiraFeedback` route has no secret.
  * @example
  * const handler = createWebhookHandler({
  *   sources: { wiz: { secret: process.env.WIZ_WEBHOOK_SECRET } },
@@ -163,6 +171,18 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       return await (await exceptionModule).handleExceptionWebhook(request, system, exceptions);
     } catch (error) {
       options.onRequestError?.(error, `exceptions/${system}`);
+      return json(500, { error: "The webhook could not be processed." });
+    }
+  };
+
+  let feedbackModule: Promise<typeof import("./feedback-webhooks.js")> | undefined;
+  const handleFeedback = async (request: Request): Promise<Response> => {
+    if (!options.jiraFeedback) return json(404, { error: "No such route." });
+    feedbackModule ??= import("./feedback-webhooks.js");
+    try {
+      return await (await feedbackModule).handleJiraFeedbackWebhook(request, options.jiraFeedback);
+    } catch (error) {
+      options.onRequestError?.(error, "feedback/jira");
       return json(500, { error: "The webhook could not be processed." });
     }
   };
@@ -258,6 +278,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     if (path === "/exceptions/jira" || path === "/exceptions/servicenow") {
       return handleException(path === "/exceptions/jira" ? "jira" : "servicenow", request);
     }
+    if (path === "/feedback/jira") return handleFeedback(request);
     const match = /^\/webhooks\/([a-z0-9-]+)$/.exec(path);
     // Own routes only: `/webhooks/constructor` must not find Object.prototype.constructor.
     const source = match ? routes.get(match[1] as string) : undefined;
@@ -348,6 +369,13 @@ function checkRoutes(options: WebhookHandlerOptions): Map<string, WebhookSourceO
         integration: "createWebhookHandler",
       });
     }
+  }
+  if (options.jiraFeedback) {
+    assertWebhookSecret(options.jiraFeedback.secret, {
+      env: "JIRA_WEBHOOK_SECRET",
+      option: "jiraFeedback.secret",
+      integration: "createWebhookHandler",
+    });
   }
   return routes;
 }

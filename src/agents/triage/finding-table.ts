@@ -1,4 +1,3 @@
-import { deserialize, serialize } from "node:v8";
 import type { Finding, Platform } from "../../core/finding.js";
 import { severitySchema } from "../../core/finding.js";
 import type { PriorityFactors, PriorityWeights } from "./priority.js";
@@ -161,15 +160,9 @@ export class FindingTable {
  * comparison). When cross-platform copies of one issue carry different group values, their case is
  * only known at the end; a copy evicted from its own tuple's sample is then missing from the case's,
  * which stays in case order but may hold fewer than `size` findings.
- *
- * A kept finding is held serialized (`v8.serialize`) in its tuple's buffer, outside the JS heap, and
- * {@link entries} rebuilds it as a structured clone: a sample admits several times `size` findings
- * over a run and evicts most of them after they would have reached the old generation, garbage that
- * made up much of triage's peak; an evicted finding's bytes are reused in place instead. A finding the
- * serializer refuses (a function in `raw`) is kept as it is.
  */
 export class CaseSamples {
-  private readonly byTuple = new Map<number, TupleSample>();
+  private readonly byTuple = new Map<number, { row: number; finding: Finding }[]>();
 
   constructor(
     private readonly table: FindingTable,
@@ -181,103 +174,33 @@ export class CaseSamples {
     const tuple = this.table.tuple.get(row);
     let sample = this.byTuple.get(tuple);
     if (sample === undefined) {
-      sample = new TupleSample();
+      sample = [];
       this.byTuple.set(tuple, sample);
     }
-    const { kept } = sample;
-    const full = kept.length >= this.size;
-    if (full && this.table.compare(row, kept[kept.length - 1]!.row) > 0) return;
+    const full = sample.length >= this.size;
+    if (full && this.table.compare(row, sample[sample.length - 1]!.row) > 0) return;
     let low = 0;
-    let high = kept.length;
+    let high = sample.length;
     while (low < high) {
       const middle = (low + high) >> 1;
-      if (this.table.compare(kept[middle]!.row, row) < 0) low = middle + 1;
+      if (this.table.compare(sample[middle]!.row, row) < 0) low = middle + 1;
       else high = middle;
     }
     // A second copy of a finding (same id and sort key) replaces the first rather than taking a slot.
     for (const index of [low - 1, low]) {
-      const existing = kept[index];
+      const existing = sample[index];
       if (existing === undefined || !this.table.sameId(existing.row, row)) continue;
-      if (this.table.lastSeen.get(row) >= this.table.lastSeen.get(existing.row)) {
-        sample.release(existing);
-        kept[index] = sample.keep(row, finding);
-      }
+      if (this.table.lastSeen.get(row) >= this.table.lastSeen.get(existing.row))
+        sample[index] = { row, finding };
       return;
     }
-    // Full: the last one leaves (the new row sorts before it), before the new one takes its bytes.
-    if (full) sample.release(kept.pop()!);
-    kept.splice(low, 0, sample.keep(row, finding));
+    sample.splice(low, 0, { row, finding });
+    if (sample.length > this.size) sample.pop();
   }
 
-  /** Every kept row and its finding (a structured clone of the finding offered). */
+  /** Every kept row and its finding. */
   *entries(): Iterable<{ row: number; finding: Finding }> {
-    for (const sample of this.byTuple.values())
-      for (const entry of sample.kept) yield { row: entry.row, finding: sample.findingOf(entry) };
-  }
-}
-
-/** A kept finding: its bytes in its tuple's buffer, or the finding when it could not be serialized. */
-interface KeptFinding {
-  row: number;
-  offset: number;
-  length: number;
-  finding?: Finding;
-}
-
-/** One tuple's sample, in case order, with the buffer its findings are serialized into. */
-class TupleSample {
-  readonly kept: KeptFinding[] = [];
-  private bytes = Buffer.alloc(0);
-  /** Bytes written (live or released) and bytes still live, in {@link bytes}. */
-  private used = 0;
-  private live = 0;
-
-  /** Serializes a finding into the buffer (making room first) and returns its entry. */
-  keep(row: number, finding: Finding): KeptFinding {
-    let data: Buffer;
-    try {
-      data = serialize(finding);
-    } catch {
-      return { row, offset: 0, length: 0, finding };
-    }
-    if (this.used + data.length > this.bytes.length) this.makeRoom(data.length);
-    data.copy(this.bytes, this.used);
-    const entry = { row, offset: this.used, length: data.length };
-    this.used += data.length;
-    this.live += data.length;
-    return entry;
-  }
-
-  /** Lets go of an entry's bytes (reused at the next compaction). */
-  release(entry: KeptFinding): void {
-    this.live -= entry.length;
-  }
-
-  findingOf(entry: KeptFinding): Finding {
-    return (
-      entry.finding ??
-      (deserialize(this.bytes.subarray(entry.offset, entry.offset + entry.length)) as Finding)
-    );
-  }
-
-  /**
-   * Moves the live entries to the front (in place, or into a buffer half again as big as they need
-   * when a fifth of the buffer would not be left free) so that `needed` more bytes fit.
-   */
-  private makeRoom(needed: number): void {
-    const target =
-      (this.live + needed) * 1.25 > this.bytes.length
-        ? Buffer.allocUnsafeSlow(Math.max(16_384, Math.ceil((this.live + needed) * 1.5)))
-        : this.bytes;
-    let cursor = 0;
-    for (const entry of [...this.kept].sort((a, b) => a.offset - b.offset)) {
-      if (entry.length === 0) continue;
-      this.bytes.copy(target, cursor, entry.offset, entry.offset + entry.length);
-      entry.offset = cursor;
-      cursor += entry.length;
-    }
-    this.bytes = target;
-    this.used = cursor;
+    for (const sample of this.byTuple.values()) yield* sample;
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CaseSamples, FindingTable, sortRows } from "../../../src/agents/triage/finding-table.js";
+import { FindingTable, sortRows } from "../../../src/agents/triage/finding-table.js";
 import type { Finding } from "../../../src/core/finding.js";
 import { dedupKey } from "../../../src/core/fingerprint.js";
 import { makeFinding } from "../../../src/testing/factories.js";
@@ -124,50 +124,3 @@ describe("sortRows", () => {
     }
   });
 });
-
-describe("CaseSamples", () => {
-  it("keeps each tuple's first findings in case order, rebuilt equal, through thousands of evictions", () => {
-    const table = new FindingTable();
-    const samples = new CaseSamples(table, 20);
-    const next = random(7);
-    const offered: Finding[] = [];
-    for (let row = 0; row < 6_000; row++) {
-      const finding: Finding = {
-        ...makeFinding({ title: `finding ${row} ${"x".repeat(row % 300)}` }),
-        id: `wiz:f-${row}`,
-        dedupKey: `dk_${Math.floor(next() * 0xffffffff)
-          .toString(16)
-          .padStart(24, "0")}`,
-      };
-      offered.push(finding);
-      table.add(finding);
-      table.setGrouping(row, [`tuple-${row % 3}`], factorsOfTest, `r-${row}`);
-      // A function in raw cannot be serialized: that finding is kept as it is.
-      if (row === 4_000) finding.raw = { callback: () => 1 };
-      samples.offer(row, finding);
-    }
-    const kept = [...samples.entries()];
-    for (let tuple = 0; tuple < 3; tuple++) {
-      const expected = offered
-        .map((finding, row) => ({ finding, row }))
-        .filter(({ row }) => row % 3 === tuple)
-        .sort((a, b) => table.compare(a.row, b.row))
-        .slice(0, 20);
-      const actual = kept.filter(({ row }) => row % 3 === tuple).sort((a, b) => table.compare(a.row, b.row));
-      expect(actual.map(({ row }) => row)).toEqual(expected.map(({ row }) => row));
-      for (const { row, finding } of actual) expect(finding).toStrictEqual(offered[row]);
-    }
-    // Findings come back as structured clones, not the objects offered.
-    expect(kept.some(({ row, finding }) => finding === offered[row] && row !== 4_000)).toBe(false);
-  });
-});
-
-const factorsOfTest = {
-  severity: "high",
-  exposed: false,
-  production: false,
-  knownExploited: false,
-  exploitAvailable: false,
-  epss: 0,
-  classification: "unknown",
-} as const;

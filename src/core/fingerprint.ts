@@ -70,6 +70,7 @@ export function dedupKey(archetype: string, resource: ResourceIdentity): string 
     return cached.key;
   }
   const key = `dk_${stableHash(archetype.trim().toLowerCase(), canonicalResourceKey(resource))}`;
+  if (!seenBefore(archetype, resource.id)) return key;
   if (dedupKeyCount >= dedupKeyLimit) {
     dedupKeysByArchetype.clear();
     dedupKeyCount = 0;
@@ -94,11 +95,47 @@ export function dedupKey(archetype: string, resource: ResourceIdentity): string 
  * repeat about one pair in two), and the canonical key and its SHA-256 are most of a key's cost: a hit
  * costs two map lookups and four string comparisons, with no key string built. Emptied past
  * {@link dedupKeyLimit} entries, as `memoize` does, so memory stays bounded.
+ *
+ * Only pairs seen before ({@link seenBefore}) get an entry. An entry outlives a few young-generation
+ * collections, so it is promoted to the old generation with the strings it holds, and an emptied map
+ * keeps its entries alive until the next full collection: caching every pair of an estate where pairs
+ * do not repeat (Wiz issues, Prisma alerts) moved about 270 MB to the old generation per million
+ * findings and raised a streaming run's peak RSS from 147 to 195 MB, for no hit.
  */
 const dedupKeysByArchetype = new Map<string, Map<string, CachedDedupKey>>();
 let dedupKeyCount = 0;
 /** The entries {@link dedupKeysByArchetype} holds at most. */
 const dedupKeyLimit = 8192;
+
+/**
+ * Whether {@link dedupKey} was asked for this archetype and resource id before, as far as a table of
+ * 65,536 pair hashes remembers (a typed array: nothing for the garbage collector to trace or promote).
+ * A hash collision or an overwritten slot only moves a pair's first cache entry one sighting earlier or later.
+ */
+function seenBefore(archetype: string, resourceId: string): boolean {
+  const hash = fnv1a(resourceId, fnv1a(archetype));
+  const slot = hash & (seenPairs.length - 1);
+  if (seenPairs[slot] === hash) return true;
+  seenPairs[slot] = hash;
+  return false;
+}
+
+const seenPairs = new Int32Array(1 << 16);
+
+/**
+ * FNV-1a over the UTF-16 code units of `value`, as a signed 32-bit integer; another `seed`, another
+ * hash (pass one hash as the seed of the next to hash several strings).
+ * @example
+ * fnv1a("arn:aws:s3:::my-bucket"); // a number in [-2^31, 2^31)
+ */
+export function fnv1a(value: string, seed = 0x811c9dc5): number {
+  let hash = seed;
+  for (let index = 0; index < value.length; index++) {
+    hash ^= value.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash | 0;
+}
 
 /** A computed dedup key and the resource fields besides the id it was computed from. */
 interface CachedDedupKey {

@@ -1,5 +1,6 @@
 import type { Finding, Platform } from "../../core/finding.js";
 import { severitySchema } from "../../core/finding.js";
+import { fnv1a } from "../../core/fingerprint.js";
 import type { PriorityFactors, PriorityWeights } from "./priority.js";
 
 /**
@@ -51,7 +52,7 @@ export class FindingTable {
     const row = this.length++;
     this.ids.push(finding.id);
     this.dedupKeys.push(String(finding.dedupKey));
-    this.idHash.push(hashOf(finding.id));
+    this.idHash.push(fnv1a(finding.id));
     this.lastSeen.push(lastSeen);
     this.platform.push(platform);
     this.factors.push(0);
@@ -77,8 +78,8 @@ export class FindingTable {
       this.tupleIndex.set(joined, tuple);
     }
     this.tuple.set(row, tuple);
-    this.resourceHash.set(row, hashOf(resourceId));
-    this.resourceHash2.set(row, hashOf(resourceId, 0x01000193 ^ 0x5bd1e995));
+    this.resourceHash.set(row, fnv1a(resourceId));
+    this.resourceHash2.set(row, fnv1a(resourceId, 0x01000193 ^ 0x5bd1e995));
     this.factors.set(row, packFactors(factors));
     this.epss.set(row, factors.epss);
   }
@@ -489,14 +490,4 @@ const packedDedupKey = /^dk_[0-9a-f]{24}$/;
 function isAscii(value: string): boolean {
   for (let index = 0; index < value.length; index++) if (value.charCodeAt(index) > 0x7f) return false;
   return true;
-}
-
-/** FNV-1a over UTF-16 code units (another `seed`, another hash). */
-function hashOf(value: string, seed = 0x811c9dc5): number {
-  let hash = seed;
-  for (let index = 0; index < value.length; index++) {
-    hash ^= value.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash | 0;
 }

@@ -7,6 +7,7 @@ import { canonicalJson } from "../core/canonical-json.js";
 import { ConfigurationError, isCloudstewardError } from "../core/errors.js";
 import { sha256Hex } from "../core/fingerprint.js";
 import { redact } from "../core/redact.js";
+import { redactIds } from "../core/redacted-ids.js";
 import { resolveSecret, type Secret } from "../core/secret.js";
 import type { Store } from "../core/store.js";
 
@@ -208,8 +209,7 @@ export function auditLog(store: Store, options: AuditLogOptions = {}): AuditLog 
     return (text: string) => createHmac("sha256", key).update(text).digest("hex");
   };
 
-  const idLists = options.redact === false ? undefined : new RedactedIdLists();
-  const toStored = (input: AuditEvent) => toStoredEvent(input, idLists);
+  const toStored = (input: AuditEvent) => toStoredEvent(input, options.redact !== false);
   const write = async (event: AuditEvent, hash: (text: string) => string): Promise<AuditRecord> => {
     const entry = await store.append<AuditRecord>(log, (previous) => {
       const body = {
@@ -346,7 +346,7 @@ const auditEventSchema = z.object({
   data: z.record(z.string(), z.unknown()),
 });
 
-function toStoredEvent(input: AuditEvent, idLists: RedactedIdLists | undefined): AuditEvent {
+function toStoredEvent(input: AuditEvent, masked: boolean): AuditEvent {
   const parsed = auditEventSchema.safeParse(input);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => `${issue.path.join(".") || "event"}: ${issue.message}`);
@@ -354,7 +354,7 @@ function toStoredEvent(input: AuditEvent, idLists: RedactedIdLists | undefined):
   }
   // `undefined` members need no removal here: the hash (canonical JSON) and the stores (JSON) drop them alike.
   const event = parsed.data as AuditEvent;
-  if (idLists === undefined) return event;
+  if (!masked) return event;
   // Every free-text member is masked, not only `data`: an actor, case id or finding id can carry a secret too.
   const { type, at, findingIds, ...rest } = event;
   const { data, ...head } = redact(rest);
@@ -362,57 +362,9 @@ function toStoredEvent(input: AuditEvent, idLists: RedactedIdLists | undefined):
     type,
     ...(at === undefined ? {} : { at }),
     ...head,
-    ...(findingIds === undefined ? {} : { findingIds: idLists.redact(findingIds) }),
+    ...(findingIds === undefined ? {} : { findingIds: redactIds(findingIds) }),
     data,
   };
-}
-
-/**
- * `findingIds` lists as `redact` masks them, remembered by content: a case's ids are recorded again
- * by each step it goes through (explanation, decision, gate, approval, delivery), and masking an id
- * costs microseconds (the secret patterns and the entropy check) while comparing it with the list
- * masked before costs a pointer comparison (the same strings) or a string comparison. A list is
- * reused only when every id is the same as in the remembered one, so what is stored is exactly what
- * `redact` gives; at most {@link idListLimit} ids are remembered, the least recently used let go first.
- */
-class RedactedIdLists {
-  /** By the list's first id: the ids as given and as masked (the same array when nothing was masked). */
-  private readonly lists = new Map<string, { ids: string[]; masked: string[] }[]>();
-  private size = 0;
-
-  redact(ids: readonly string[]): string[] {
-    const first = ids[0];
-    if (first === undefined) return [];
-    const entries = this.lists.get(first);
-    const found = entries?.find((entry) => sameIds(entry.ids, ids));
-    if (found) {
-      // Most recently used last, so eviction lets go of the oldest.
-      this.lists.delete(first);
-      this.lists.set(first, entries!);
-      return found.masked.slice();
-    }
-    const copy = ids.slice();
-    const masked = redact({ findingIds: copy }).findingIds;
-    const entry = { ids: copy, masked: masked.every((id, index) => id === copy[index]) ? copy : masked };
-    this.lists.delete(first);
-    this.lists.set(first, [...(entries ?? []), entry]);
-    this.size += copy.length;
-    for (const [key, oldest] of this.lists) {
-      if (this.size <= idListLimit || key === first) break;
-      this.lists.delete(key);
-      for (const dropped of oldest) this.size -= dropped.ids.length;
-    }
-    return entry.masked.slice();
-  }
-}
-
-/** How many finding ids {@link RedactedIdLists} remembers at most (a few MB of references). */
-const idListLimit = 1 << 18;
-
-function sameIds(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return false;
-  return true;
 }
 
 function toLink(value: unknown, hash: (text: string) => string): Link {

@@ -53,7 +53,11 @@ function serialize(input: unknown, key: string, ancestors: object[]): string | u
   }
   ancestors.push(value);
   let text: string;
-  if (Array.isArray(value)) {
+  if (Array.isArray(value) && allStrings(value)) {
+    // An array of strings (a case's finding ids: thousands) reads the same either way; the native
+    // serializer writes it in one pass.
+    text = JSON.stringify(value);
+  } else if (Array.isArray(value)) {
     text = "[";
     for (let index = 0; index < value.length; index++) {
       if (index > 0) text += ",";
@@ -97,4 +101,9 @@ function hasToJson(value: unknown): value is { toJSON(key: string): unknown } {
     value !== null &&
     typeof (value as { toJSON?: unknown }).toJSON === "function"
   );
+}
+
+function allStrings(values: readonly unknown[]): values is string[] {
+  for (let index = 0; index < values.length; index++) if (typeof values[index] !== "string") return false;
+  return true;
 }

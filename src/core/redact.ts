@@ -551,10 +551,16 @@ function redactText(text: string, settings: Settings): string {
       result = result.replace(pattern, replace as (match: string, ...groups: unknown[]) => string);
     }
   }
-  return settings.entropy === undefined || result.length < settings.entropy.minLength
+  // A token needs an upper-case letter (see `looksLikeToken`): ids, digests and paths in lower case
+  // (most of what findings hold) skip the candidate scan.
+  return settings.entropy === undefined ||
+    result.length < settings.entropy.minLength ||
+    !upperCasePattern.test(result)
     ? result
     : maskHighEntropy(result, settings.entropy);
 }
+
+const upperCasePattern = /[A-Z]/;
 
 /**
  * {@link redactText} with the default settings, memoized for strings up to 512 characters (16,384 of

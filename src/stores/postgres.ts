@@ -90,8 +90,10 @@ export function postgresStore(options: PostgresStoreOptions = {}): Store {
       }
       const lastByLog = new Map<string, StoredEntry | undefined>();
       const outcomes: (() => void)[] = [];
-      // The batch's rows, inserted by one statement (one round trip, not one per entry).
-      const inserts = { log: [] as string[], seq: [] as number[], value: [] as string[] };
+      // The batch's rows, inserted by one statement (one round trip, not one per entry), as plain
+      // parameters: an array parameter would have pg escape every quote of every JSON text.
+      const rows: string[] = [];
+      const values: unknown[] = [];
       for (const item of batch) {
         if (!lastByLog.has(item.log)) {
           const { rows } = await client.query(
@@ -106,17 +108,13 @@ export function postgresStore(options: PostgresStoreOptions = {}): Store {
           outcomes.push(() => item.reject(built.error));
           continue;
         }
-        inserts.log.push(item.log);
-        inserts.seq.push(built.stored.seq);
-        inserts.value.push(built.stored.text);
+        const at = values.push(item.log, built.stored.seq, built.stored.text);
+        rows.push(`($${at - 2}, $${at - 1}, $${at})`);
         lastByLog.set(item.log, built.stored);
         outcomes.push(() => item.resolve(built.entry));
       }
-      if (inserts.log.length > 0) {
-        await client.query(
-          `INSERT INTO ${tables.log} (log, seq, value) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])`,
-          [inserts.log, inserts.seq, inserts.value],
-        );
+      if (rows.length > 0) {
+        await client.query(`INSERT INTO ${tables.log} (log, seq, value) VALUES ${rows.join(", ")}`, values);
       }
       await client.query("COMMIT");
       return outcomes;

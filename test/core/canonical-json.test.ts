@@ -22,6 +22,15 @@ describe("canonicalJson", () => {
     expect(canonicalJson('line\nbreak "quoted" \u0001')).toBe('"line\\nbreak \\"quoted\\" \\u0001"');
   });
 
+  it("writes arrays of strings as JSON.stringify does, and other arrays element by element", () => {
+    const ids = ["wiz:1", 'quote " and \\ backslash', "line\nbreak \u0001", "é😀", ""];
+    expect(canonicalJson({ findingIds: ids, a: [] })).toBe(`{"a":[],"findingIds":${JSON.stringify(ids)}}`);
+    // A hole or a non-string element takes the general path: null for the hole, keys sorted inside.
+    // biome-ignore lint/suspicious/noSparseArray: the hole is what is tested.
+    expect(canonicalJson(["a", , "b"])).toBe('["a",null,"b"]');
+    expect(canonicalJson(["a", { z: 1, y: "b" }, 1])).toBe('["a",{"y":"b","z":1},1]');
+  });
+
   it("writes numbers as JSON.stringify does", () => {
     expect(canonicalJson([1.0, -0, 1e21, 0.000001, 1e-7, 123.456])).toBe("[1,0,1e+21,0.000001,1e-7,123.456]");
   });

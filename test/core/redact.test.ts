@@ -137,6 +137,17 @@ describe("redact", () => {
     expect(redact(undefined)).toBeUndefined();
   });
 
+  it("masks high-entropy tokens only when they mix cases, letters and digits", () => {
+    const token = "nCkhvMdgaKjIg8xNbe3nNyjOq9wMxEhh2FDEEtfjgVvVqE1S";
+    expect(redact(`id=${token.toLowerCase()} and ${token}`)).toBe(
+      `id=${token.toLowerCase()} and [REDACTED:high_entropy]`,
+    );
+    expect(redact(["wiz:9cfcf23d-5277-41d8-a7c2-974021505084", token.toLowerCase()])).toEqual([
+      "wiz:9cfcf23d-5277-41d8-a7c2-974021505084",
+      token.toLowerCase(),
+    ]);
+  });
+
   it("can turn the entropy check off or make it stricter", () => {
     const token = "nCkhvMdgaKjIg8xNbe3nNyjOq9wMxEhh2FDEEtfjgVvVqE1S";
     expect(redact(token)).toBe("[REDACTED:high_entropy]");

@@ -53,6 +53,24 @@ describe("postgresStore", () => {
     await admin.end();
   });
 
+  it("writes appends made in the same tick to several logs in one statement, text kept byte for byte", async () => {
+    const store = postgresStore({ connectionString: server.connectionString, schema: "batched" });
+    const texts = ['quote " and \\ backslash', '{"json": [1, 2]}', "日本語 🔐 \u2028 \t\n", "", "$1 $2"];
+    const appended = await Promise.all(
+      texts.flatMap((text, index) => [
+        store.append("one", () => ({ text, index })),
+        store.append("two", () => ({ text, index })),
+      ]),
+    );
+    expect(appended.map((entry) => entry.seq)).toEqual(texts.flatMap((_, index) => [index + 1, index + 1]));
+    for (const log of ["one", "two"]) {
+      const read: unknown[] = [];
+      for await (const entry of store.read(log)) read.push(entry.value);
+      expect(read).toEqual(texts.map((text, index) => ({ text, index })));
+    }
+    await store.close();
+  });
+
   it("uses a caller's pool and leaves it open on close()", async () => {
     const pool = new pg.Pool({ connectionString: server.connectionString, max: 2 });
     const store = postgresStore({ pool, schema: "own pool" });

@@ -5,6 +5,7 @@ import { DeliveryError, isAbortError, isCloudstewardError, PolicyError } from ".
 import type { Delivery } from "../../core/events.js";
 import type { Finding } from "../../core/finding.js";
 import { redact } from "../../core/redact.js";
+import { redactIds } from "../../core/redacted-ids.js";
 import type { Sink } from "../../core/sink.js";
 import type { Store } from "../../core/store.js";
 import { definePolicy } from "../policy/define.js";
@@ -155,7 +156,7 @@ export function approvalQueue(options: ApprovalQueueOptions): ApprovalQueue {
   let lastCase: { item: Case; kept: Partial<Record<"compact" | "whole", Case>> } | undefined;
   const redactedCase = (item: Case, shape: "compact" | "whole"): Case => {
     if (lastCase?.item !== item) lastCase = { item, kept: {} };
-    lastCase.kept[shape] ??= redact(shape === "compact" ? compactCase(item) : item);
+    lastCase.kept[shape] ??= redactCase(shape === "compact" ? compactCase(item) : item);
     return lastCase.kept[shape];
   };
 
@@ -422,6 +423,16 @@ function compactCase(item: Case): Case {
 /** What a finding contributes to approval rules and risk: its category and resource type. */
 function kindOf(finding: Finding): string {
   return `${finding.category}\u0000${finding.resource.type}`;
+}
+
+/**
+ * `redact(item)`, its `findingIds` (every id of a big case) masked with `redactIds`, which the audit
+ * log's records of the same case reuse rather than mask the same ids again.
+ */
+function redactCase(item: Case): Case {
+  const { findingIds, ...rest } = item;
+  const masked = redact(rest);
+  return findingIds === undefined ? masked : { ...masked, findingIds: redactIds(findingIds) };
 }
 
 /** `redact(action)` with its case replaced by `redactedCase`, already redacted. */

@@ -116,6 +116,21 @@ describe("approvalQueue", () => {
     expect(first!.action.case.findings[0]!.description).toContain("[REDACTED:password]");
   });
 
+  it("masks every id of a big case's findingIds in each request, as redact does", async () => {
+    const store = memoryStore();
+    const queue = approvalQueue({ store, policy, now: () => new Date(fixtureDate) });
+    const base = caseIn("production");
+    const secret = "AKIAIOSFODNN7EXAMPLE";
+    const findingIds = [...base.findings.map((finding) => finding.id), "wiz:2", `wiz:token=${secret}`];
+    const item: Case = { ...base, findingIds, findingCount: findingIds.length };
+    for (const action of decideCase(policy, item) as Action[]) {
+      const request = await queue.request(action, { requester: "bot", reason: "assisted" });
+      expect(request.action.case.findingIds).toEqual(redact({ findingIds }).findingIds);
+      expect(request.action.case.findingIds?.at(-1)).toBe("wiz:token=[REDACTED:aws_access_key_id]");
+      expect(JSON.stringify(await store.get(approvalsNamespace, request.id))).not.toContain(secret);
+    }
+  });
+
   it("keeps a message action's case compact (facts, totals, 10 findings and one of every other resource type) and a remediation's whole", async () => {
     const store = memoryStore();
     const audit = auditLog(store);

@@ -5,7 +5,7 @@ import type { PriorityFactors, PriorityWeights } from "./priority.js";
 
 /**
  * What triage keeps per finding instead of the finding: a row of a few typed-array columns, the id as
- * UTF-8 in off-heap chunks and the dedupKey packed in 13 bytes (about 70 bytes a finding, against
+ * UTF-8 in off-heap chunks and the dedupKey packed in 13 bytes (46 bytes a finding plus its id, against
  * 1–2 KB for a parsed finding, and no garbage-collector slack). The
  * values triage groups on are interned as tuples, so a million findings under a few hundred
  * groups hold a few hundred tuples. Full findings are kept only as case samples ({@link CaseSamples}).
@@ -25,13 +25,14 @@ export class FindingTable {
   /** Severity, exposure/production/KEV/exploit flags and data classification, packed. */
   readonly factors = new Column(Uint16Array);
   readonly epss = new InternedColumn();
-  /** Interned group-value tuple, or -1 (suppressed or failed). */
-  readonly tuple = new Column(Int32Array);
+  /**
+   * Interned group-value tuple (≥ 0), or the live suppression rule that matched as `-2 - index`, or
+   * -1 (not grouped: failed, or not read yet). Read through {@link tupleOf} and {@link suppressedBy}.
+   */
+  private readonly tuple = new Column(Int32Array);
   /** Two independent 32-bit hashes of `resource.id` (for `resourceCount`; no per-resource map). */
   readonly resourceHash = new Column(Int32Array);
   readonly resourceHash2 = new Column(Int32Array);
-  /** Index of the live suppression rule that matched, or -1. */
-  readonly suppressedBy = new Column(Int16Array);
   /** Lapsed suppression rules that matched a row (rare). */
   readonly lapsed = new Map<number, number[]>();
   /** Rows whose suppression or grouping threw, with the finding, for the dead letter. */
@@ -58,7 +59,6 @@ export class FindingTable {
     this.factors.push(0);
     this.epss.push(0);
     this.tuple.push(-1);
-    this.suppressedBy.push(-1);
     this.resourceHash.push(0);
     this.resourceHash2.push(0);
     return row;
@@ -82,6 +82,22 @@ export class FindingTable {
     this.resourceHash2.set(row, fnv1a(resourceId, 0x01000193 ^ 0x5bd1e995));
     this.factors.set(row, packFactors(factors));
     this.epss.set(row, factors.epss);
+  }
+
+  /** The interned group-value tuple of a row, or -1 when it was not grouped (suppressed or failed). */
+  tupleOf(row: number): number {
+    return Math.max(this.tuple.get(row), -1);
+  }
+
+  /** Records that the live suppression rule at `rule` matched a row (it is then not grouped). */
+  suppress(row: number, rule: number): void {
+    this.tuple.set(row, -2 - rule);
+  }
+
+  /** The index of the live suppression rule that matched a row, or -1. */
+  suppressedBy(row: number): number {
+    const tuple = this.tuple.get(row);
+    return tuple <= -2 ? -2 - tuple : -1;
   }
 
   /** The priority factors of a row. */
@@ -116,7 +132,6 @@ export class FindingTable {
       this.tuple,
       this.resourceHash,
       this.resourceHash2,
-      this.suppressedBy,
     ])
       column.clear();
   }
@@ -163,7 +178,8 @@ export class FindingTable {
  * which stays in case order but may hold fewer than `size` findings.
  */
 export class CaseSamples {
-  private readonly byTuple = new Map<number, { row: number; finding: Finding }[]>();
+  /** Per tuple, the kept rows in case order and their findings, index for index. */
+  private readonly byTuple = new Map<number, { rows: number[]; findings: Finding[] }>();
 
   constructor(
     private readonly table: FindingTable,
@@ -172,36 +188,44 @@ export class CaseSamples {
 
   /** Offers a row's finding to its tuple's sample. */
   offer(row: number, finding: Finding): void {
-    const tuple = this.table.tuple.get(row);
+    const tuple = this.table.tupleOf(row);
     let sample = this.byTuple.get(tuple);
     if (sample === undefined) {
-      sample = [];
+      sample = { rows: [], findings: [] };
       this.byTuple.set(tuple, sample);
     }
-    const full = sample.length >= this.size;
-    if (full && this.table.compare(row, sample[sample.length - 1]!.row) > 0) return;
+    const { rows, findings } = sample;
+    if (rows.length >= this.size && this.table.compare(row, rows[rows.length - 1]!) > 0) return;
     let low = 0;
-    let high = sample.length;
+    let high = rows.length;
     while (low < high) {
       const middle = (low + high) >> 1;
-      if (this.table.compare(sample[middle]!.row, row) < 0) low = middle + 1;
+      if (this.table.compare(rows[middle]!, row) < 0) low = middle + 1;
       else high = middle;
     }
     // A second copy of a finding (same id and sort key) replaces the first rather than taking a slot.
     for (const index of [low - 1, low]) {
-      const existing = sample[index];
-      if (existing === undefined || !this.table.sameId(existing.row, row)) continue;
-      if (this.table.lastSeen.get(row) >= this.table.lastSeen.get(existing.row))
-        sample[index] = { row, finding };
+      const existing = rows[index];
+      if (existing === undefined || !this.table.sameId(existing, row)) continue;
+      if (this.table.lastSeen.get(row) >= this.table.lastSeen.get(existing)) {
+        rows[index] = row;
+        findings[index] = finding;
+      }
       return;
     }
-    sample.splice(low, 0, { row, finding });
-    if (sample.length > this.size) sample.pop();
+    rows.splice(low, 0, row);
+    findings.splice(low, 0, finding);
+    if (rows.length > this.size) {
+      rows.pop();
+      findings.pop();
+    }
   }
 
   /** Every kept row and its finding. */
   *entries(): Iterable<{ row: number; finding: Finding }> {
-    for (const sample of this.byTuple.values()) yield* sample;
+    for (const { rows, findings } of this.byTuple.values())
+      for (let index = 0; index < rows.length; index++)
+        yield { row: rows[index]!, finding: findings[index]! };
   }
 }
 
@@ -353,22 +377,27 @@ const arenaChunkBytes = 1 << 20;
 const encoder = new TextEncoder();
 
 /**
- * Strings appended as UTF-8 into 1 MiB chunks, addressed by their index: 8 bytes of address per
- * string (chunk and offset packed in one int, the byte length signed negative when not pure ASCII).
+ * Strings appended as UTF-8 into 1 MiB chunks, addressed by their index: 4 bytes of address per
+ * string (chunk and offset packed in one int). A string ends where the next one in its chunk starts,
+ * or at its chunk's end; the few that are not pure ASCII are listed apart (compared by decoding).
  */
 class StringArena {
   private readonly chunks: Buffer[] = [];
+  /** Bytes used in each chunk (the current one's is {@link used}). */
+  private readonly chunkEnds: number[] = [];
   /** `chunk << 20 | offset`. */
   private readonly position = new Column(Int32Array);
-  /** Byte length; negative for a string that is not pure ASCII (compared by decoding). */
-  private readonly size = new Column(Int32Array);
+  /** Indexes of the strings that are not pure ASCII. */
+  private readonly notAscii = new Set<number>();
   private current = Buffer.alloc(0);
   private used = 0;
 
   push(value: string): void {
     const ascii = isAscii(value);
     const bytes = ascii ? value.length : Buffer.byteLength(value, "utf8");
-    if (this.chunks.length === 0 || this.used + bytes > this.current.length) {
+    // `>=`: a chunk that is exactly full takes no more strings, so an offset always fits in 20 bits.
+    if (this.chunks.length === 0 || this.used + bytes >= this.current.length) {
+      if (this.chunks.length > 0) this.chunkEnds.push(this.used);
       // A string longer than a chunk gets a chunk of its own.
       this.current = Buffer.alloc(Math.max(arenaChunkBytes, bytes));
       this.chunks.push(this.current);
@@ -376,17 +405,19 @@ class StringArena {
     }
     if (ascii)
       for (let index = 0; index < bytes; index++) this.current[this.used + index] = value.charCodeAt(index);
-    else encoder.encodeInto(value, this.current.subarray(this.used, this.used + bytes));
-    // An oversized chunk holds one string at offset 0, so the offset always fits in 20 bits.
+    else {
+      encoder.encodeInto(value, this.current.subarray(this.used, this.used + bytes));
+      this.notAscii.add(this.position.length);
+    }
     this.position.push(((this.chunks.length - 1) << 20) | this.used);
-    this.size.push(ascii ? bytes : -bytes);
     this.used += bytes;
   }
 
   clear(): void {
     this.chunks.length = 0;
+    this.chunkEnds.length = 0;
     this.position.clear();
-    this.size.clear();
+    this.notAscii.clear();
     this.current = Buffer.alloc(0);
     this.used = 0;
   }
@@ -395,18 +426,16 @@ class StringArena {
   get(index: number): string {
     const position = this.position.get(index);
     const start = position & 0xfffff;
-    const size = this.size.get(index);
+    const end = this.end(index, position);
     const chunk = this.chunks[position >>> 20]!;
-    return size >= 0
-      ? chunk.toString("latin1", start, start + size)
-      : chunk.toString("utf8", start, start - size);
+    return this.notAscii.has(index)
+      ? chunk.toString("utf8", start, end)
+      : chunk.toString("latin1", start, end);
   }
 
   /** Compares two strings as JavaScript's `<` does (UTF-16 code units). */
   compare(a: number, b: number): number {
-    const sizeA = this.size.get(a);
-    const sizeB = this.size.get(b);
-    if (sizeA < 0 || sizeB < 0) {
+    if (this.notAscii.size > 0 && (this.notAscii.has(a) || this.notAscii.has(b))) {
       const left = this.get(a);
       const right = this.get(b);
       return left < right ? -1 : left > right ? 1 : 0;
@@ -417,12 +446,24 @@ class StringArena {
     const chunkB = this.chunks[positionB >>> 20]!;
     const startA = positionA & 0xfffff;
     const startB = positionB & 0xfffff;
+    const sizeA = this.end(a, positionA) - startA;
+    const sizeB = this.end(b, positionB) - startB;
     const shared = Math.min(sizeA, sizeB);
     for (let index = 0; index < shared; index++) {
       const difference = chunkA[startA + index]! - chunkB[startB + index]!;
       if (difference !== 0) return difference;
     }
     return sizeA - sizeB;
+  }
+
+  /** Where the string at `index` (at `position`) ends in its chunk. */
+  private end(index: number, position: number): number {
+    const chunk = position >>> 20;
+    if (index + 1 < this.position.length) {
+      const next = this.position.get(index + 1);
+      if (next >>> 20 === chunk) return next & 0xfffff;
+    }
+    return chunk < this.chunkEnds.length ? this.chunkEnds[chunk]! : this.used;
   }
 }
 

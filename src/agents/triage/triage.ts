@@ -58,7 +58,7 @@ export interface TriageOptions {
   /**
    * Full findings a case keeps. A bigger case keeps its first `sampleSize` findings in case order and
    * carries `findingCount`, every id in `findingIds` and `resourceCount`; its severity, platforms and
-   * priority still come from every finding. Triage holds a compact row per finding (about 70 bytes)
+   * priority still come from every finding. Triage holds a compact row per finding (46 bytes plus the id)
    * plus these samples, never every finding, and decodes a big case's `findingIds` as it emits the
    * case (docs/triage-and-enrich.md, "Memory").
    * @default 100
@@ -144,7 +144,7 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
           const outcome = suppressionOf(finding, suppressions, at);
           if (outcome.lapsed) table.lapsed.set(row, outcome.lapsed);
           if (outcome.rule >= 0) {
-            table.suppressedBy.set(row, outcome.rule);
+            table.suppress(row, outcome.rule);
             continue;
           }
         } catch (error) {
@@ -397,7 +397,7 @@ function liveRows(
   let liveCount = 0;
   for (let index = 0; index < winnerCount; index++) {
     const row = rows[index]!;
-    const rule = table.suppressedBy.get(row);
+    const rule = table.suppressedBy(row);
     const error = table.errors.get(row);
     if (rule >= 0) {
       const id = suppressions[rule]!.rule.id;
@@ -453,7 +453,7 @@ function groupRows(
       continue;
     }
     const groupKey = mergeValues(
-      members.map((row) => table.tuples[table.tuple.get(row)]!),
+      members.map((row) => table.tuples[table.tupleOf(row)]!),
       keys,
     );
     const parts = groupParts(groupKey);

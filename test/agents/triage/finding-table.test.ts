@@ -58,6 +58,31 @@ describe("FindingTable", () => {
     expect(ids.map((_, row) => table.id(row))).toEqual(ids);
   });
 
+  it("reads ids back and compares them across chunk ends, empty ones included", () => {
+    // 1 MiB chunks: 16 ids of 65,535 bytes leave 16 bytes; an id of 16 bytes would fill them exactly.
+    const ids = [
+      ...Array.from({ length: 16 }, (_, index) => `wiz:${String(index).padStart(2, "0")}${"a".repeat(65_529)}`),
+      "wiz:x".padEnd(16, "y"),
+      "",
+      "",
+      "orca:é",
+      "wiz:next-chunk",
+      "",
+    ];
+    const table = new FindingTable();
+    for (const id of ids) table.add({ ...makeFinding(), id });
+    expect(ids.map((_, row) => table.id(row))).toEqual(ids);
+    const rows = Int32Array.from(ids.keys());
+    sortRows(rows, (a, b) => table.compareIds(a, b));
+    for (let index = 1; index < rows.length; index++) {
+      const [previous, row] = [ids[rows[index - 1]!]!, ids[rows[index]!]!];
+      expect(table.sameId(rows[index - 1]!, rows[index]!)).toBe(previous === row);
+    }
+    expect(table.sameId(17, 18)).toBe(true);
+    expect(table.sameId(17, 21)).toBe(true);
+    expect(table.sameId(16, 17)).toBe(false);
+  });
+
   it("orders rows as their dedupKey, platform and id strings order, whatever form the keys take", () => {
     const next = random(7);
     const keys = [

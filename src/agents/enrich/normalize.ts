@@ -1,7 +1,11 @@
 import type { DataClassification, Environment } from "../../core/case.js";
+import { memoize } from "../../core/memo.js";
 
 /** A business-criticality level, as `case.context.criticality` holds it. */
 export type Criticality = "critical" | "high" | "medium" | "low";
+
+/** {@link compact}, memoized: the same tag keys and values repeat across every resource of an estate. */
+const compactMemo = memoize((value: string) => value.toLowerCase().replace(/[^a-z0-9]/g, ""), 4096);
 
 /**
  * Tag keys each context value is read from, in order of preference. Keys match whatever their case
@@ -252,17 +256,26 @@ export function unreadableContextTags(
 ): UnreadableTags {
   const resolved = resolveTagKeys(keys);
   const result: UnreadableTags = {};
+  // Each tag's key is read once, not once per field.
+  const read: { key: string; value: string; compacted: string; segment: string | undefined }[] = [];
+  for (const key in tags) {
+    const value = tags[key]?.trim();
+    if (!value || key.toLowerCase().startsWith("hidden-")) continue;
+    const segment = lastSegment(key);
+    read.push({
+      key,
+      value,
+      compacted: compact(key),
+      segment: segment === undefined ? undefined : compact(segment),
+    });
+  }
   for (const field of ["environment", "criticality", "internetExposed", "dataClassification"] as const) {
     const wanted = resolved[field].map(compact);
     let best: { value: string; key: string; rank: number } | undefined;
-    for (const key in tags) {
-      const value = tags[key]?.trim();
-      if (!value || key.toLowerCase().startsWith("hidden-")) continue;
-      const compacted = compact(key);
-      const segment = lastSegment(key);
+    for (const { key, value, compacted, segment } of read) {
       let rank = wanted.indexOf(compacted);
       if (rank === -1 && segment !== undefined) {
-        const index = wanted.indexOf(compact(segment));
+        const index = wanted.indexOf(segment);
         if (index !== -1) rank = index + 0.5;
       }
       if (rank === -1 || (best !== undefined && best.rank <= rank)) continue;
@@ -273,8 +286,7 @@ export function unreadableContextTags(
             ? normalizeCriticality(value)
             : field === "internetExposed"
               ? normalizeExposure(value)
-              : flagClassification[compacted] !== undefined ||
-                  flagClassification[compact(segment ?? "")] !== undefined
+              : flagClassification[compacted] !== undefined || flagClassification[segment ?? ""] !== undefined
                 ? normalizeExposure(value)
                 : normalizeDataClassification(value);
       if (readable === undefined) best = { value, key, rank };
@@ -424,7 +436,7 @@ function aliasMap<T extends string>(groups: Record<T, string[]>): Map<string, T>
 
 /** Lower-cases and drops everything but letters and digits: `Pre-Prod` → `preprod`. */
 function compact(value: string): string {
-  return value.toLowerCase().replace(/[^a-z0-9]/g, "");
+  return compactMemo(value);
 }
 
 function alias(value: string, aliases: Readonly<Record<string, string>>): string {

@@ -159,6 +159,36 @@ export class FindingTable {
     return this.ids.compare(a, b) || a - b;
   }
 
+  /**
+   * Sorts rows into id order ({@link compareIds}): natively by id hash, then each run of rows sharing
+   * a hash by comparing ids. `packed` is scratch of at least `rows.length` doubles; it may share
+   * `rows`' memory from its start (see {@link sortRowsByPrefix}).
+   */
+  sortById(rows: Int32Array, packed: Float64Array): void {
+    sortRowsByPrefix(
+      rows,
+      (row) => (this.idHash.get(row) ^ 0x80000000) >>> 0,
+      (a, b) => this.compareIds(a, b),
+      packed,
+    );
+  }
+
+  /**
+   * Sorts rows into case order ({@link compare}): natively by the first 32 bits of their dedupKey when
+   * every key has the packed form, by comparing rows otherwise. Scratch as {@link sortById}.
+   */
+  sortByCase(rows: Int32Array, packed: Float64Array): void {
+    const compare = (a: number, b: number) => this.compare(a, b);
+    if (this.dedupKeys.allPacked)
+      sortRowsByPrefix(rows, (row) => this.dedupKeys.firstWord(row), compare, packed);
+    else
+      sortRows(
+        rows,
+        compare,
+        new Int32Array(packed.buffer, packed.byteOffset + 4 * rows.length, rows.length),
+      );
+  }
+
   /** Case order: by dedupKey, then platform, then id (as JavaScript compares strings). */
   compare(a: number, b: number): number {
     const byKey = this.dedupKeys.compare(a, b);
@@ -274,6 +304,53 @@ export function sortRows(
     [from, to] = [to, from];
   }
   if (from !== rows) rows.set(from);
+}
+
+/**
+ * Sorts rows in place by `compare`, whose first criterion is `prefix(row)`, an unsigned 32-bit number
+ * (a smaller prefix sorts first). Each row is packed with its prefix's leading bits into one double
+ * (`prefix × 2^rowBits + row`, exact below 2^53), the doubles are sorted natively (no call per
+ * comparison: about ten times faster than {@link sortRows} at 100,000 rows), and each run of rows
+ * sharing those bits is then sorted by `compare`.
+ *
+ * `packed` holds at least `rows.length` doubles and may start where `rows` starts (one buffer for
+ * both, 8 bytes a row): packing walks backwards and unpacking forwards, so neither overwrites a row
+ * or a double it has yet to read; then 4 bytes a row past `rows` are scratch for the runs.
+ */
+export function sortRowsByPrefix(
+  rows: Int32Array,
+  prefix: (row: number) => number,
+  compare: (a: number, b: number) => number,
+  packed: Float64Array,
+): void {
+  const length = rows.length;
+  if (length < 2) return;
+  let highest = 0;
+  for (let index = 0; index < length; index++) highest = Math.max(highest, rows[index]!);
+  const rowBits = Math.max(1, Math.ceil(Math.log2(highest + 1)));
+  const rowSpan = 2 ** rowBits;
+  const dropped = Math.max(0, rowBits - 21);
+  const keys = packed.subarray(0, length);
+  for (let index = length - 1; index >= 0; index--) {
+    const row = rows[index]!;
+    keys[index] = Math.floor(prefix(row) / 2 ** dropped) * rowSpan + row;
+  }
+  keys.sort();
+  for (let index = 0; index < length; index++) {
+    const value = keys[index]!;
+    rows[index] = value - Math.floor(value / rowSpan) * rowSpan;
+  }
+  // Every double is read: the memory past `rows` is free for sorting the runs.
+  const scratch = new Int32Array(packed.buffer, packed.byteOffset + 4 * length, length);
+  let runStart = 0;
+  let runKey = Math.floor(prefix(rows[0]!) / 2 ** dropped);
+  for (let index = 1; index <= length; index++) {
+    const key = index < length ? Math.floor(prefix(rows[index]!) / 2 ** dropped) : -1;
+    if (key === runKey) continue;
+    if (index - runStart > 1) sortRows(rows.subarray(runStart, index), compare, scratch);
+    runStart = index;
+    runKey = key;
+  }
 }
 
 /** Packs severity, the four flags and the classification into 10 bits. */
@@ -497,6 +574,16 @@ class DedupKeyColumn {
       column.push(value);
     });
     this.isOther.push(0);
+  }
+
+  /** True when every key so far has the packed form (so {@link firstWord} orders rows as the keys do). */
+  get allPacked(): boolean {
+    return this.otherCount === 0;
+  }
+
+  /** The first 32 bits of a packed key, unsigned: keys with a smaller first word sort first. */
+  firstWord(row: number): number {
+    return this.words[0]!.get(row) >>> 0;
   }
 
   /** Compares two rows' keys as JavaScript's `<` compares the strings. */

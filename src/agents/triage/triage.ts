@@ -178,7 +178,7 @@ export function triage(options: TriageOptions = {}): Stage<Finding, Case> {
       for (const group of grouped.groups) group.sample.sort((a, b) => table.compare(a.row, b.row));
       const { groups, caseRows } = grouped;
       // The two row-long arrays of dedup and grouping are free now: the resource count sorts in them.
-      countResources(groups, caseRows, table, new Int32Array(live.buffer), grouped.groupOf);
+      countResources(groups, caseRows, table, new Int32Array(live.buffer, 0, table.length), grouped.groupOf);
       // From here on only the ids are read, when a case is emitted.
       table.releaseAllButIds();
 
@@ -368,7 +368,8 @@ interface Group {
 /**
  * Dedup by id (the copy with the latest `lastSeen` wins; ties: the later one), then suppression of
  * the winners: the rows that go on to grouping, in case order, and the sorts' scratch (one row long,
- * for {@link groupRows} to reuse). Counts suppressed and resurfaced findings per rule and fails the
+ * for {@link groupRows} to reuse). Rows and scratch are the two halves of one buffer of 8 bytes a
+ * row, which the sorts also use whole for the rows packed with their sort keys. Counts suppressed and resurfaced findings per rule and fails the
  * winners whose suppression threw.
  */
 function liveRows(
@@ -377,10 +378,11 @@ function liveRows(
   counts: { suppressed: Map<string, number>; resurfaced: Map<string, number> },
   failFinding: (finding: Finding | undefined, error: unknown) => void,
 ): { live: Int32Array; scratch: Int32Array } {
-  const rows = new Int32Array(table.length);
-  const scratch = new Int32Array(table.length);
+  const packed = new Float64Array(table.length);
+  const rows = new Int32Array(packed.buffer, 0, table.length);
+  const scratch = new Int32Array(packed.buffer, 4 * table.length, table.length);
   for (let row = 0; row < rows.length; row++) rows[row] = row;
-  sortRows(rows, (a, b) => table.compareIds(a, b), scratch);
+  table.sortById(rows, packed);
   // Winners, then live rows, are written over the front of `rows` (never ahead of the reader).
   let winnerCount = 0;
   for (let index = 0; index < rows.length; ) {
@@ -416,7 +418,7 @@ function liveRows(
   }
   // Input order must not matter (replays diff cases): duplicates stay together, then by platform and id.
   const live = rows.subarray(0, liveCount);
-  sortRows(live, (a, b) => table.compare(a, b), scratch);
+  table.sortByCase(live, packed);
   return { live, scratch };
 }
 
@@ -438,12 +440,18 @@ function groupRows(
   const groups: Group[] = [];
   const groupOf = scratch.fill(-1);
   let grouped = 0;
+  // The group of the copies that all carry one tuple (nearly every set: a single copy, or copies
+  // that agree), by tuple: their merged key is the tuple's own.
+  const groupOfTuple = new Map<number, Group>();
   for (let index = 0; index < live.length; ) {
     let next = index + 1;
     while (next < live.length && table.sameDedupKey(live[next]!, live[index]!)) next++;
-    const members = Array.from(live.subarray(index, next));
+    const members = live.subarray(index, next);
     index = next;
-    const failed = members.map((row) => table.errors.get(row)).find((error) => error !== undefined);
+    const failed =
+      table.errors.size === 0
+        ? undefined
+        : Array.from(members, (row) => table.errors.get(row)).find((error) => error !== undefined);
     if (failed) {
       for (const row of members) {
         const error = table.errors.get(row);
@@ -452,28 +460,34 @@ function groupRows(
       }
       continue;
     }
-    const groupKey = mergeValues(
-      members.map((row) => table.tuples[table.tupleOf(row)]!),
-      keys,
-    );
-    const parts = groupParts(groupKey);
-    const joined = parts.join("\u0000");
-    let group = byKey.get(joined);
+    const tuple = table.tupleOf(members[0]!);
+    const oneTuple = members.every((row) => table.tupleOf(row) === tuple);
+    let group = oneTuple ? groupOfTuple.get(tuple) : undefined;
     if (group === undefined) {
-      group = {
-        index: groups.length,
-        id: caseIdOf(parts),
-        groupKey,
-        start: 0,
-        count: 0,
-        severity: severityRank("info"),
-        platforms: new Set(),
-        factors: emptyFactors(),
-        resources: 0,
-        sample: [],
-      };
-      byKey.set(joined, group);
-      groups.push(group);
+      const groupKey = mergeValues(
+        Array.from(members, (row) => table.tuples[table.tupleOf(row)]!),
+        keys,
+      );
+      const parts = groupParts(groupKey);
+      const joined = parts.join("\u0000");
+      group = byKey.get(joined);
+      if (group === undefined) {
+        group = {
+          index: groups.length,
+          id: caseIdOf(parts),
+          groupKey,
+          start: 0,
+          count: 0,
+          severity: severityRank("info"),
+          platforms: new Set(),
+          factors: emptyFactors(),
+          resources: 0,
+          sample: [],
+        };
+        byKey.set(joined, group);
+        groups.push(group);
+      }
+      if (oneTuple) groupOfTuple.set(tuple, group);
     }
     for (const row of members) {
       const factors = table.factorsOf(row);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FindingTable, sortRows } from "../../../src/agents/triage/finding-table.js";
+import { FindingTable, sortRows, sortRowsByPrefix } from "../../../src/agents/triage/finding-table.js";
 import type { Finding } from "../../../src/core/finding.js";
 import { dedupKey } from "../../../src/core/fingerprint.js";
 import { makeFinding } from "../../../src/testing/factories.js";
@@ -61,7 +61,10 @@ describe("FindingTable", () => {
   it("reads ids back and compares them across chunk ends, empty ones included", () => {
     // 1 MiB chunks: 16 ids of 65,535 bytes leave 16 bytes; an id of 16 bytes would fill them exactly.
     const ids = [
-      ...Array.from({ length: 16 }, (_, index) => `wiz:${String(index).padStart(2, "0")}${"a".repeat(65_529)}`),
+      ...Array.from(
+        { length: 16 },
+        (_, index) => `wiz:${String(index).padStart(2, "0")}${"a".repeat(65_529)}`,
+      ),
       "wiz:x".padEnd(16, "y"),
       "",
       "",
@@ -128,6 +131,92 @@ describe("FindingTable", () => {
     });
     expect(Array.from(rows)).toEqual(byStrings);
     expect(table.sameDedupKey(byStrings[0]!, byStrings[0]!)).toBe(true);
+    // The table's own case-order sort, in one buffer as triage runs it: keys of other forms compare as text.
+    const packed = new Float64Array(findings.length);
+    const shared = new Int32Array(packed.buffer, 0, findings.length);
+    shared.set(Int32Array.from(findings.keys()).reverse());
+    table.sortByCase(shared, packed);
+    expect(Array.from(shared)).toEqual(byStrings);
+  });
+
+  it("sorts into case order and into id order natively when every key is packed, as comparing rows does", () => {
+    const next = random(11);
+    const keys = Array.from({ length: 300 }, (_, index) =>
+      dedupKey(`rule-${index % 9}`, {
+        id: `arn:aws:s3:::bucket-${index}`,
+        cloud: "aws",
+        accountId: "123456789012",
+        type: "aws.s3.bucket",
+        name: `bucket-${index}`,
+      }),
+    );
+    // Copies from two platforms, repeated ids, and ids that are not ASCII.
+    const findings: Finding[] = Array.from({ length: 5_000 }, (_, index) => {
+      const finding = makeFinding({ dedupKey: keys[Math.floor(next() * keys.length)]! });
+      const platform = index % 3 ? "wiz" : "orca";
+      return {
+        ...finding,
+        id: `${platform}:${index % 7 ? "f" : "é"}-${Math.floor(next() * 2_000)}`,
+        source: { ...finding.source, platform },
+      };
+    });
+    const table = new FindingTable();
+    for (const finding of findings) table.add(finding);
+    for (const [sort, compare] of [
+      [
+        (rows: Int32Array, packed: Float64Array) => table.sortByCase(rows, packed),
+        (a: number, b: number) => table.compare(a, b),
+      ],
+      [
+        (rows: Int32Array, packed: Float64Array) => table.sortById(rows, packed),
+        (a: number, b: number) => table.compareIds(a, b),
+      ],
+    ] as const) {
+      const expected = [...findings.keys()].sort(compare);
+      const packed = new Float64Array(findings.length);
+      const rows = new Int32Array(packed.buffer, 0, findings.length);
+      rows.set(Int32Array.from(findings.keys()).reverse());
+      sort(rows, packed);
+      expect(Array.from(rows)).toEqual(expected);
+    }
+  });
+});
+
+describe("sortRowsByPrefix", () => {
+  it("sorts as comparing rows does, whatever the prefixes share, for rows numbered past 2^21 too", () => {
+    const next = random(5);
+    for (const [length, prefixes, rowSpan] of [
+      [0, 1, 10],
+      [1, 1, 10],
+      [2, 1, 10],
+      [1_000, 1, 1_000],
+      [1_000, 7, 1_000],
+      [3_000, 2 ** 32, 3_000],
+      [3_000, 2 ** 32, 2 ** 26],
+      [3_000, 40, 2 ** 30],
+    ] as const) {
+      // Row numbers up to `rowSpan` (sparse), each with a prefix and a second key to break ties.
+      const rows = Int32Array.from({ length }, () => Math.floor(next() * rowSpan));
+      const prefixOf = new Map<number, number>();
+      const tieOf = new Map<number, number>();
+      for (const row of rows) {
+        prefixOf.set(row, Math.floor(next() * prefixes));
+        tieOf.set(row, Math.floor(next() * 5));
+      }
+      const prefix = (row: number) => prefixOf.get(row)!;
+      const compare = (a: number, b: number) =>
+        prefix(a) - prefix(b) || tieOf.get(a)! - tieOf.get(b)! || a - b;
+      const expected = Array.from(rows).sort(compare);
+      const separate = rows.slice();
+      sortRowsByPrefix(separate, prefix, compare, new Float64Array(length));
+      expect(Array.from(separate)).toEqual(expected);
+      // Rows and packed doubles in one buffer, as triage keeps them.
+      const packed = new Float64Array(length);
+      const shared = new Int32Array(packed.buffer, 0, length);
+      shared.set(rows);
+      sortRowsByPrefix(shared, prefix, compare, packed);
+      expect(Array.from(shared)).toEqual(expected);
+    }
   });
 });
 

@@ -5,7 +5,7 @@ import type { PriorityFactors, PriorityWeights } from "./priority.js";
 
 /**
  * What triage keeps per finding instead of the finding: a row of a few typed-array columns, the id as
- * UTF-8 in off-heap chunks and the dedupKey packed in 13 bytes (46 bytes a finding plus its id, against
+ * UTF-8 in off-heap chunks and the dedupKey packed in 13 bytes (42 bytes a finding plus its id, against
  * 1–2 KB for a parsed finding, and no garbage-collector slack). The
  * values triage groups on are interned as tuples, so a million findings under a few hundred
  * groups hold a few hundred tuples. Full findings are kept only as case samples ({@link CaseSamples}).
@@ -16,8 +16,6 @@ export class FindingTable {
   /** Ids, UTF-8 outside the JS heap (no per-string object, no garbage-collector slack). */
   private readonly ids = new StringArena();
   private readonly dedupKeys = new DedupKeyColumn();
-  /** A hash of the id, so that sorting by id compares numbers first. */
-  readonly idHash = new Column(Int32Array);
   /** Epoch ms of `lastSeen` (NaN when unparsable, as `Date.parse` gives). */
   readonly lastSeen = new Column(Float64Array);
   /** Platform code (index in {@link platforms}). */
@@ -53,7 +51,6 @@ export class FindingTable {
     const row = this.length++;
     this.ids.push(finding.id);
     this.dedupKeys.push(String(finding.dedupKey));
-    this.idHash.push(fnv1a(finding.id));
     this.lastSeen.push(lastSeen);
     this.platform.push(platform);
     this.factors.push(0);
@@ -114,9 +111,8 @@ export class FindingTable {
     };
   }
 
-  /** Frees the columns only dedup by id reads (`idHash`, `lastSeen`): rows can no longer be compared by id. */
+  /** Frees the column only dedup by id reads (`lastSeen`): rows can no longer be compared by id. */
   releaseDedupColumns(): void {
-    this.idHash.clear();
     this.lastSeen.clear();
   }
 
@@ -124,7 +120,6 @@ export class FindingTable {
   releaseAllButIds(): void {
     this.dedupKeys.clear();
     for (const column of [
-      this.idHash,
       this.lastSeen,
       this.platform,
       this.factors,
@@ -148,26 +143,23 @@ export class FindingTable {
 
   /** True when two rows share an id. */
   sameId(a: number, b: number): boolean {
-    return this.idHash.get(a) === this.idHash.get(b) && this.ids.compare(a, b) === 0;
+    return this.ids.compare(a, b) === 0;
   }
 
-  /** Id order (for dedup by id): by hash, then id, then arrival. */
+  /** Id order (for dedup by id): by a hash of the id, then id, then arrival. */
   compareIds(a: number, b: number): number {
-    const hashA = this.idHash.get(a);
-    const hashB = this.idHash.get(b);
-    if (hashA !== hashB) return hashA - hashB;
-    return this.ids.compare(a, b) || a - b;
+    return this.ids.hash(a) - this.ids.hash(b) || this.ids.compare(a, b) || a - b;
   }
 
   /**
-   * Sorts rows into id order ({@link compareIds}): natively by id hash, then each run of rows sharing
-   * a hash by comparing ids. `packed` is scratch of at least `rows.length` doubles; it may share
+   * Sorts rows into id order ({@link compareIds}): natively by a hash of the id (computed from its
+   * bytes as the rows are packed, not kept per row), then each run of rows sharing a hash by comparing ids. `packed` is scratch of at least `rows.length` doubles; it may share
    * `rows`' memory from its start (see {@link sortRowsByPrefix}).
    */
   sortById(rows: Int32Array, packed: Float64Array): void {
     sortRowsByPrefix(
       rows,
-      (row) => (this.idHash.get(row) ^ 0x80000000) >>> 0,
+      (row) => this.ids.hash(row),
       (a, b) => this.compareIds(a, b),
       packed,
     );
@@ -531,6 +523,16 @@ class StringArena {
       if (difference !== 0) return difference;
     }
     return sizeA - sizeB;
+  }
+
+  /** FNV-1a over the string's UTF-8 bytes, unsigned: equal strings hash alike. */
+  hash(index: number): number {
+    const position = this.position.get(index);
+    const chunk = this.chunks[position >>> 20]!;
+    const end = this.end(index, position);
+    let hash = 0x811c9dc5;
+    for (let at = position & 0xfffff; at < end; at++) hash = Math.imul(hash ^ chunk[at]!, 0x01000193);
+    return hash >>> 0;
   }
 
   /** Where the string at `index` (at `position`) ends in its chunk. */

@@ -58,7 +58,7 @@ export interface TriageOptions {
   /**
    * Full findings a case keeps. A bigger case keeps its first `sampleSize` findings in case order and
    * carries `findingCount`, every id in `findingIds` and `resourceCount`; its severity, platforms and
-   * priority still come from every finding. Triage holds a compact row per finding (46 bytes plus the id)
+   * priority still come from every finding. Triage holds a compact row per finding (42 bytes plus the id)
    * plus these samples, never every finding, and decodes a big case's `findingIds` as it emits the
    * case (docs/triage-and-enrich.md, "Memory").
    * @default 100

@@ -24,7 +24,7 @@ export function redactIds(ids: readonly string[]): string[] {
     return found.masked.slice();
   }
   const copy = ids.slice();
-  const masked = redact({ findingIds: copy }).findingIds;
+  const masked = maskEach(copy);
   const entry = { ids: copy, masked: masked.every((id, index) => id === copy[index]) ? copy : masked };
   lists.delete(first);
   lists.set(first, [...(entries ?? []), entry]);
@@ -43,8 +43,34 @@ export function redactIds(ids: readonly string[]): string[] {
 const lists = new Map<string, { ids: string[]; masked: string[] }[]>();
 let size = 0;
 
-/** How many finding ids {@link redactIds} remembers at most (a few MB of references). */
+/** How many finding ids {@link redactIds} remembers at most, in lists and as clean ids (a few MB of references each). */
 const idListLimit = 1 << 18;
+
+/**
+ * `redact({ findingIds: ids }).findingIds` (every id is masked as the string it is: the key
+ * `findingIds` is not a secret key), skipping the ids already found clean: the ingestion records list
+ * every finding's id before the cases that hold them are recorded, so a case's list, new as a list,
+ * is made of ids masked once already.
+ */
+function maskEach(ids: readonly string[]): string[] {
+  const masked: string[] = [];
+  for (const id of ids) {
+    if (typeof id === "string" && cleanIds.has(id)) {
+      masked.push(id);
+      continue;
+    }
+    const result = redact(id);
+    if (typeof id === "string" && result === id) {
+      if (cleanIds.size >= idListLimit) cleanIds.clear();
+      cleanIds.add(id);
+    }
+    masked.push(result);
+  }
+  return masked;
+}
+
+/** Ids `redact` leaves as they are, by content; emptied when it holds {@link idListLimit}. */
+const cleanIds = new Set<string>();
 
 function sameIds(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;

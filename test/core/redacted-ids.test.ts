@@ -26,4 +26,16 @@ describe("redactIds", () => {
     expect(redactIds(ids)).toEqual(redact({ findingIds: ids }).findingIds);
     expect(JSON.stringify(redactIds(ids))).not.toContain(secret);
   });
+
+  it("masks a new list made of ids seen in other lists as redact does", () => {
+    // The ingestion records list ids a hundred at a time; a case's list mixes them in another order.
+    const batches = [
+      ["wiz:3b1f6c1e-9d2a-4f3b-8e59-0c1d2e3f4a5b", "wiz:8c7d6e5f-4a3b-4c2d-9e1f-0a1b2c3d4e5f"],
+      ["wiz:0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0", `wiz:key=${secret}`],
+    ];
+    for (const batch of batches) redactIds(batch);
+    const mixed = [batches[1]![0]!, batches[0]![1]!, `wiz:key=${secret}`, batches[0]![0]!, "wiz:unseen"];
+    expect(redactIds(mixed)).toEqual(redact({ findingIds: mixed }).findingIds);
+    expect(JSON.stringify(redactIds(mixed))).not.toContain(secret);
+  });
 });

@@ -346,15 +346,26 @@ const auditEventSchema = z.object({
   data: z.record(z.string(), z.unknown()),
 });
 
+/**
+ * {@link auditEventSchema} with `findingIds` taken as it is: for events whose ids {@link isStringList}
+ * has already checked, so a case's thousands of ids are not copied one by one through `z.string()`.
+ */
+const checkedIdsEventSchema = auditEventSchema.extend({ findingIds: z.unknown().optional() });
+
 function toStoredEvent(input: AuditEvent, masked: boolean): AuditEvent {
-  const parsed = auditEventSchema.safeParse(input);
+  // Invalid ids (or no object at all) go through the whole schema, for its messages.
+  const ids: unknown = typeof input === "object" && input !== null ? input.findingIds : undefined;
+  const parsed = (
+    ids === undefined || isStringList(ids) ? checkedIdsEventSchema : auditEventSchema
+  ).safeParse(input);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => `${issue.path.join(".") || "event"}: ${issue.message}`);
     throw new ConfigurationError(`auditLog: the event is invalid (${issues.join("; ")}).`);
   }
   // `undefined` members need no removal here: the hash (canonical JSON) and the stores (JSON) drop them alike.
   const event = parsed.data as AuditEvent;
-  if (!masked) return event;
+  if (!masked)
+    return event.findingIds === undefined ? event : { ...event, findingIds: event.findingIds.slice() };
   // Every free-text member is masked, not only `data`: an actor, case id or finding id can carry a secret too.
   const { type, at, findingIds, ...rest } = event;
   const { data, ...head } = redact(rest);
@@ -365,6 +376,13 @@ function toStoredEvent(input: AuditEvent, masked: boolean): AuditEvent {
     ...(findingIds === undefined ? {} : { findingIds: redactIds(findingIds) }),
     data,
   };
+}
+
+/** True for an array of strings only, without holes: what `z.array(z.string())` accepts. */
+function isStringList(value: unknown): value is string[] {
+  if (!Array.isArray(value)) return false;
+  for (let index = 0; index < value.length; index++) if (typeof value[index] !== "string") return false;
+  return true;
 }
 
 function toLink(value: unknown, hash: (text: string) => string): Link {

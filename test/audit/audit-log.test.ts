@@ -163,6 +163,31 @@ describe("auditLog", () => {
     expect(await audit.verify()).toEqual({ ok: true, count: 0 });
   });
 
+  it("rejects finding ids that are not strings, and keeps the ids as they were when appended", async () => {
+    for (const findingIds of [["wiz:1", 2], "wiz:1", Array.from({ length: 2, 1: "wiz:2" })]) {
+      const audit = auditLog(memoryStore());
+      const event = { type: "gate", actor: "a", findingIds, data: {} } as unknown as AuditEvent;
+      await expect(audit.append(event)).rejects.toThrow(/findingIds/);
+      expect(await audit.verify()).toEqual({ ok: true, count: 0 });
+    }
+    for (const redactOption of [true, false]) {
+      const audit = auditLog(memoryStore(), { redact: redactOption });
+      const findingIds = ["wiz:1", "wiz:2"];
+      const written = audit.append({
+        type: "gate",
+        actor: "a",
+        findingIds,
+        data: {},
+        extra: 1,
+      } as AuditEvent);
+      findingIds.push("wiz:added-after-append");
+      const record = await written;
+      expect(record.event.findingIds).toEqual(["wiz:1", "wiz:2"]);
+      expect(record.event).not.toHaveProperty("extra");
+      expect((await collect(audit.query()))[0]!.event.findingIds).toEqual(["wiz:1", "wiz:2"]);
+    }
+  });
+
   it("queries by type, case, finding, actor and time", async () => {
     const audit = auditLog(memoryStore(), { now: clock() });
     await audit.appendMany(caseEvents);

@@ -32,12 +32,23 @@ export interface PaginateOptions<C> {
   onPage?: (info: PageInfo<C>) => void | Promise<void>;
   /** The integration named in errors, e.g. `"wiz"`. @default "paginate" */
   integration?: string;
+  /**
+   * Request the next page as soon as a page arrives, while its items are consumed (one page in
+   * flight, at most one page more than the consumer reads). At a vendor's rate limit this hides the
+   * consumer's time per page: without it each page is requested only once the previous one is
+   * consumed, and a run that does work per page ends that much after the paging alone would. The
+   * next page is then requested before `onPage` reports the current one, and one page more is
+   * requested (and dropped) when the consumer breaks. A page requested ahead that fails throws when
+   * the consumer reaches it, as it would have. @default false
+   */
+  readAhead?: boolean;
 }
 
 /**
  * Turns "fetch one page, say what comes next" into a lazy `AsyncIterable` of items.
  *
- * Nothing is requested until iteration starts, and no further page after the consumer stops.
+ * Nothing is requested until iteration starts, and no further page after the consumer stops (with
+ * `readAhead`, the one page already requested is dropped).
  * A page that throws ends the iteration with that error; an aborted `signal` rejects with the
  * signal's reason (an `AbortError`, not wrapped); a page whose `next` equals the cursor it was
  * fetched with throws {@link InvalidResponseError} instead of looping forever. Each `for await`
@@ -62,9 +73,11 @@ export function paginate<T, C = string>(
   return {
     async *[Symbol.asyncIterator]() {
       let cursor = options.cursor;
+      let ahead: Promise<Page<T, C>> | undefined;
       for (;;) {
         signal?.throwIfAborted();
-        const page = await abortable(fetchPage(cursor, signal), signal);
+        const page = await abortable(ahead ?? fetchPage(cursor, signal), signal);
+        ahead = undefined;
         if (typeof page !== "object" || page === null || !Array.isArray(page.items)) {
           throw new InvalidResponseError(
             `${integration}: a page had no \`items\` array; the page function must return { items, next }.`,
@@ -77,6 +90,11 @@ export function paginate<T, C = string>(
             `${integration}: the API returned the same page cursor twice in a row, so paging stopped instead of looping forever; retry later or narrow the query.`,
             { integration, issues: [{ path: ["next"], message: "cursor did not advance" }] },
           );
+        }
+        if (options.readAhead && next !== undefined) {
+          // A throw, sync or not, is kept for when the consumer reaches that page.
+          ahead = new Promise<Page<T, C>>((resolve) => resolve(fetchPage(next, signal)));
+          ahead.catch(() => undefined);
         }
         for (const item of page.items) {
           signal?.throwIfAborted();

@@ -52,6 +52,71 @@ describe("paginate", () => {
     expect(api.calls).toEqual([undefined, "p1"]);
   });
 
+  describe("readAhead", () => {
+    it("requests the next page while the current one is consumed, and yields the same items", async () => {
+      const api = fakeApi(3);
+      const callsAtItem: number[] = [];
+      for await (const _ of paginate(api.fetchPage, { readAhead: true })) callsAtItem.push(api.calls.length);
+      // The second page is requested as the first arrives; the third as the second does.
+      expect(callsAtItem).toEqual([2, 2, 2, 3, 3, 3, 3, 3, 3]);
+      expect(api.calls).toEqual([undefined, "p1", "p2"]);
+      expect(await collect(paginate(fakeApi(3).fetchPage, { readAhead: true }))).toEqual([
+        0, 1, 2, 3, 4, 5, 6, 7, 8,
+      ]);
+    });
+
+    it("requests one page more when the consumer breaks, and drops its failure", async () => {
+      const api = fakeApi(10);
+      const failing = async (cursor: string | undefined, signal: AbortSignal | undefined) => {
+        const page = await api.fetchPage(cursor, signal);
+        if (cursor === "p2") throw new Error("page 2 failed");
+        return page;
+      };
+      const unhandled: unknown[] = [];
+      const onUnhandled = (reason: unknown) => unhandled.push(reason);
+      process.on("unhandledRejection", onUnhandled);
+      try {
+        const seen: number[] = [];
+        for await (const item of paginate(failing, { readAhead: true })) {
+          seen.push(item);
+          if (item === 4) break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        expect(seen).toEqual([0, 1, 2, 3, 4]);
+        expect(api.calls).toEqual([undefined, "p1", "p2"]);
+        expect(unhandled).toEqual([]);
+      } finally {
+        process.off("unhandledRejection", onUnhandled);
+      }
+    });
+
+    it("throws a page's failure, sync or not, only after the page before it was consumed and reported", async () => {
+      for (const sync of [false, true]) {
+        const api = fakeApi(5);
+        const fetchPage = (cursor: string | undefined, signal: AbortSignal | undefined) => {
+          if (cursor === "p2") {
+            if (sync) throw new Error("page 2 failed");
+            return Promise.reject(new Error("page 2 failed"));
+          }
+          return api.fetchPage(cursor, signal);
+        };
+        const seen: number[] = [];
+        const reported: (string | undefined)[] = [];
+        const iterable = paginate(fetchPage, {
+          readAhead: true,
+          onPage: ({ next }) => void reported.push(next),
+        });
+        await expect(
+          (async () => {
+            for await (const item of iterable) seen.push(item);
+          })(),
+        ).rejects.toThrow("page 2 failed");
+        expect(seen).toEqual([0, 1, 2, 3, 4, 5]);
+        expect(reported).toEqual(["p1", "p2"]);
+      }
+    });
+  });
+
   it("starts again from the resume cursor on each iteration", async () => {
     const api = fakeApi(4);
     const iterable = paginate(api.fetchPage, { cursor: "p2" });

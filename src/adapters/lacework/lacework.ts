@@ -115,7 +115,13 @@ export function lacework(options: LaceworkOptions = {}): CnappSource {
         });
         return { items, next: page.next };
       },
-      { signal: call.signal, cursor: pinned.cursor, integration: "lacework", onPage: call.onPage },
+      {
+        signal: call.signal,
+        cursor: pinned.cursor,
+        integration: "lacework",
+        onPage: call.onPage,
+        readAhead: options.readAhead ?? true,
+      },
     );
   };
 

@@ -91,7 +91,13 @@ export function orca(options: OrcaOptions = {}): CnappSource {
           });
           return { items, next: page.next };
         },
-        { signal: call.signal, cursor: pinned.cursor, integration: "orca", onPage: call.onPage },
+        {
+          signal: call.signal,
+          cursor: pinned.cursor,
+          integration: "orca",
+          onPage: call.onPage,
+          readAhead: options.readAhead ?? true,
+        },
       );
     },
 

@@ -109,6 +109,7 @@ export function prisma(
           signal: call.signal,
           cursor: pinned.cursor,
           integration: "prisma",
+          readAhead: options.readAhead ?? true,
           onPage: call.onPage && (({ next, count }) => call.onPage!({ next, count })),
         },
       );

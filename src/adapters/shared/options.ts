@@ -21,6 +21,12 @@ export interface HttpSourceOptions {
   keepRaw?: boolean;
   /** Timeout of one HTTP attempt, in milliseconds. @default 30_000 */
   timeoutMs?: number;
+  /**
+   * `findings()` requests the next page as soon as a page arrives, while your code works through
+   * it, so work per page does not add to the paging time at a rate limit (at most one page more than
+   * you read is requested; see `paginate`'s `readAhead`). `false`: one page at a time. @default true
+   */
+  readAhead?: boolean;
 }
 
 /** What every adapter's HTTP client takes from its factory's options. */

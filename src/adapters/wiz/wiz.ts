@@ -108,6 +108,7 @@ export function wiz(options: WizOptions = {}): CnappSource {
           signal: call.signal,
           cursor: pinned.cursor,
           integration: "wiz",
+          readAhead: options.readAhead ?? true,
           onPage: call.onPage && (({ next, count }) => call.onPage!({ next, count })),
         },
       );

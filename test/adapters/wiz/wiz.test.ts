@@ -214,6 +214,22 @@ describe("wiz source", () => {
     expect(rest.map((finding) => finding.id)).toEqual(all.slice(consumed).map((finding) => finding.id));
   });
 
+  it("requests the next page while a page is read (readAhead), or one page at a time", async () => {
+    for (const [readAhead, expected] of [
+      [undefined, 2],
+      [false, 1],
+    ] as const) {
+      const probe = recorder();
+      const source = wiz({ ...sandbox.wiz, fetch: probe.fetch, rateLimit: false, pageSize: 9, readAhead });
+      for await (const _ of source.findings()) {
+        // The first finding is in hand: the first page has arrived, and, reading ahead, the second was asked for.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(graphql(probe)).toHaveLength(expected);
+        break;
+      }
+    }
+  });
+
   it("ends the iteration with the error of a page that fails, after yielding the pages before it", async () => {
     let pages = 0;
     server.use(

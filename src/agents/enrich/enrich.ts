@@ -1,4 +1,4 @@
-import type { Case, CaseContext, DataClassification, Environment } from "../../core/case.js";
+import type { Case, CaseContext, DataClassification, Environment, Priority } from "../../core/case.js";
 import { mapConcurrent } from "../../core/concurrency.js";
 import {
   type ContextField,
@@ -11,7 +11,15 @@ import { ConfigurationError, isAbortError } from "../../core/errors.js";
 import type { Finding, Resource } from "../../core/finding.js";
 import { canonicalResourceKey, stableHash } from "../../core/fingerprint.js";
 import type { Stage, StageContext } from "../../core/stage.js";
-import { type PriorityWeightsInput, resolveWeights, scoreWith } from "../triage/priority.js";
+import {
+  addFactors,
+  emptyFactors,
+  factorsOf,
+  type PriorityWeights,
+  type PriorityWeightsInput,
+  resolveWeights,
+  scoreFactors,
+} from "../triage/priority.js";
 import { estimateBlastRadius } from "./blast-radius.js";
 import { fromTags } from "./from-tags.js";
 import {
@@ -21,7 +29,9 @@ import {
   normalizeDataClassification,
   normalizeEnvironment,
   normalizeExposure,
+  type TagContext,
   type TagKeys,
+  type TagReader,
 } from "./normalize.js";
 
 /** Options of {@link enrich}. */
@@ -156,8 +166,13 @@ export function enrich(options: EnrichOptions = {}): Stage<Case, Case> {
         const enriched: Case = { ...item, context: { ...item.context, ...produced } };
         if (rescore && item.priority) {
           // Add what the context changed, keeping adjustments made after triage (e.g. a model verdict).
-          const before = scoreWith({ findings: item.findings, context: item.context }, weights, readTags);
-          const after = scoreWith(enriched, weights, readTags);
+          const { before, after } = scoresBeforeAndAfter(
+            item.findings,
+            item.context,
+            enriched.context,
+            weights,
+            readTags,
+          );
           const extra = item.priority.reasons.filter((reason) => !before.reasons.includes(reason));
           enriched.priority = {
             score: Math.max(0, Math.min(100, item.priority.score + after.score - before.score)),
@@ -325,6 +340,32 @@ async function lookupThroughStore(
 }
 
 /** The case's first `max` distinct resources (by canonical key), in finding order, with their findings. */
+/**
+ * `scoreWith` of the case before and after enrichment, in one pass over its findings: each finding's
+ * tags are read once for both (`scoreWith` folds the same per-finding factors, see `factorsOf`).
+ */
+function scoresBeforeAndAfter(
+  findings: readonly Finding[],
+  beforeContext: Case["context"],
+  afterContext: Case["context"],
+  weights: PriorityWeights,
+  readTags: TagReader,
+): { before: Priority; after: Priority } {
+  const before = emptyFactors();
+  const after = emptyFactors();
+  let tags: TagContext = {};
+  const current: TagReader = () => tags;
+  for (const finding of findings) {
+    tags = readTags(finding.resource.tags);
+    addFactors(before, factorsOf(finding, current, beforeContext), weights);
+    addFactors(after, factorsOf(finding, current, afterContext), weights);
+  }
+  return {
+    before: scoreFactors(before, weights, beforeContext),
+    after: scoreFactors(after, weights, afterContext),
+  };
+}
+
 function distinctResources(
   findings: readonly Finding[],
   max: number,

@@ -181,16 +181,25 @@ export function createTagReader(
   };
   // Below every configured key: provider conventions read when nothing better is found.
   const conventionRank = Number.MAX_SAFE_INTEGER;
+  // One function for every read, not a closure per read: the reader runs for every finding of a run.
+  const offer = (
+    result: Record<string, { value: unknown; key: string }>,
+    ranks: Record<string, number>,
+    field: keyof TagKeys,
+    rank: number,
+    value: string,
+    key: string,
+    compacted: string,
+  ) => {
+    if ((ranks[field] ?? Number.POSITIVE_INFINITY) <= rank) return;
+    const normalized = (normalizers[field] as (value: string, key: string) => unknown)(value, compacted);
+    if (normalized === undefined) return;
+    result[field] = { value: normalized, key };
+    ranks[field] = rank;
+  };
   return (tags) => {
     const result: Record<string, { value: unknown; key: string }> = {};
     const ranks: Record<string, number> = {};
-    const offer = (field: keyof TagKeys, rank: number, value: string, key: string, compacted: string) => {
-      if ((ranks[field] ?? Number.POSITIVE_INFINITY) <= rank) return;
-      const normalized = (normalizers[field] as (value: string, key: string) => unknown)(value, compacted);
-      if (normalized === undefined) return;
-      result[field] = { value: normalized, key };
-      ranks[field] = rank;
-    };
     let nameHint: { value: string; key: string } | undefined;
     for (const key in tags) {
       const value = tags[key]?.trim();
@@ -209,8 +218,9 @@ export function createTagReader(
           penalty = 0.5;
         }
       }
-      for (const [field, rank] of targets ?? []) offer(field, rank + penalty, value, key, readAs);
-      if (compacted === "awscreatedby") offer("owner", conventionRank, value, key, compacted);
+      for (const [field, rank] of targets ?? [])
+        offer(result, ranks, field, rank + penalty, value, key, readAs);
+      if (compacted === "awscreatedby") offer(result, ranks, "owner", conventionRank, value, key, compacted);
       if (nameHint === undefined && nameTags.has(compacted)) nameHint = { value, key };
     }
     if (result.environment === undefined && nameHint) {

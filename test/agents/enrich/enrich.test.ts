@@ -5,7 +5,12 @@ import { fromCsv } from "../../../src/agents/enrich/from-csv.js";
 import { fromFunction } from "../../../src/agents/enrich/from-function.js";
 import { fromMap } from "../../../src/agents/enrich/from-map.js";
 import { fromTags } from "../../../src/agents/enrich/from-tags.js";
-import { normalizeCriticality, normalizeEnvironment } from "../../../src/agents/enrich/normalize.js";
+import {
+  createTagReader,
+  normalizeCriticality,
+  normalizeEnvironment,
+} from "../../../src/agents/enrich/normalize.js";
+import { resolveWeights, scoreWith } from "../../../src/agents/triage/priority.js";
 import { triage } from "../../../src/agents/triage/triage.js";
 import type { Case } from "../../../src/core/case.js";
 import { ConfigurationError, UpstreamError } from "../../../src/core/errors.js";
@@ -349,6 +354,66 @@ describe("triage → enrich", () => {
         "model verdict: likely false positive, confidence 0.50 (-10)",
       ],
     });
+  });
+});
+
+describe("rescoring", () => {
+  it("adds to the priority what scoreWith gives after enrichment minus before, tag by tag", async () => {
+    const readTags = createTagReader();
+    const weights = resolveWeights();
+    const tagSets: Record<string, string>[] = [
+      { environment: "prod" },
+      { "data-classification": "restricted", exposure: "public" },
+      { env: "dev", internet_facing: "true" },
+      {},
+    ];
+    const findings = tagSets.map((tags, index) =>
+      withTags(
+        makeFinding({
+          severity: (["low", "high", "medium", "critical"] as const)[index]!,
+          category: index === 2 ? "exposure" : "vulnerability",
+          resource: { id: `arn:aws:ec2:::instance/i-${index}`, name: `i-${index}` },
+        }),
+        tags,
+      ),
+    );
+    const contexts: Case["context"][] = [
+      undefined,
+      { environment: { value: "staging", source: "map" } },
+      {
+        internetExposed: { value: false, source: "map" },
+        dataClassification: { value: "public", source: "map" },
+      },
+    ];
+    // Answers below what some findings' tags say: tags count only where the context is silent.
+    const provided = [
+      {},
+      { environment: "development" },
+      { dataClassification: "public", internetExposed: false },
+      { environment: "production", dataClassification: "confidential", internetExposed: true },
+    ];
+    for (const context of contexts) {
+      for (const answer of provided) {
+        for (const subset of [findings, findings.slice(1, 3), [findings[3]!]]) {
+          const item: Case = {
+            ...makeCase({ findings: subset }),
+            ...(context === undefined ? {} : { context }),
+            priority: { score: 42, reasons: ["kept adjustment (+2)"] },
+          };
+          const [result] = await runStage(
+            enrich({ providers: [fromFunction(() => answer, { name: "answer" })] }),
+            [item],
+            stageContext().context,
+          );
+          const before = scoreWith({ findings: subset, context: item.context }, weights, readTags);
+          const after = scoreWith(result!, weights, readTags);
+          expect(result!.priority).toEqual({
+            score: Math.max(0, Math.min(100, 42 + after.score - before.score)),
+            reasons: [...after.reasons, "kept adjustment (+2)"],
+          });
+        }
+      }
+    }
   });
 });
 

@@ -28,6 +28,9 @@ export interface AuditEvent {
   data: Record<string, unknown>;
 }
 
+/** The key of {@link AuditAppender}'s `appendMany` that returns no records; shared by copies of the package. */
+export const appendDiscarding: unique symbol = Symbol.for("cloudsteward.audit.appendDiscarding");
+
 /**
  * Where steps are recorded: an `auditLog(store)` from `cloudsteward/audit`, or anything with the
  * same `append` (and, to write several records in one transaction, `appendMany`).
@@ -35,10 +38,21 @@ export interface AuditEvent {
 export interface AuditAppender {
   append(event: AuditEvent): Promise<unknown>;
   appendMany?(events: AuditEvent[]): Promise<unknown>;
+  /**
+   * `appendMany` without building the records it returns (`auditLog` has it): {@link appendAll}, which
+   * discards them, prefers it.
+   * @internal
+   */
+  [appendDiscarding]?(events: AuditEvent[]): Promise<void>;
 }
 
-/** Writes `events` to `log` in order: in one `appendMany` when it has one, else one `append` at a time. */
+/**
+ * Writes `events` to `log` in order: in one call that returns no records when it has one, else in one
+ * `appendMany` when it has one, else one `append` at a time.
+ */
 export async function appendAll(log: AuditAppender, events: readonly AuditEvent[]): Promise<void> {
-  if (log.appendMany && events.length > 1) await log.appendMany([...events]);
+  if (events.length === 0) return;
+  if (log[appendDiscarding]) await log[appendDiscarding]([...events]);
+  else if (log.appendMany && events.length > 1) await log.appendMany([...events]);
   else for (const event of events) await log.append(event);
 }

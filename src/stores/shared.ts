@@ -119,7 +119,8 @@ export interface StoredEntry {
 /**
  * Runs one queued call's `build` on the previous entry (parsed afresh from its text, so `build`
  * cannot change what is stored) and returns the new entry, its stored form, or the error `build`
- * (or serializing) threw.
+ * (or serializing) threw. The entry's value is parsed from the stored text when first read: most
+ * appends (the audit log's, in a pipeline) never read it, and it can be kilobytes of finding ids.
  */
 export function buildEntry(
   item: QueuedAppend,
@@ -136,10 +137,25 @@ export function buildEntry(
       ),
     );
     const seq = (previous?.seq ?? 0) + 1;
-    return { entry: { seq, value: JSON.parse(text) }, stored: { seq, text } };
+    return { entry: parsedWhenRead(seq, text), stored: { seq, text } };
   } catch (error) {
     return { error };
   }
+}
+
+/** `{ seq, value: JSON.parse(text) }`, parsing on the first read of `value` (which may also be set). */
+function parsedWhenRead(seq: number, text: string): LogEntry<unknown> {
+  let parsed: { value: unknown } | undefined;
+  return {
+    seq,
+    get value() {
+      parsed ??= { value: JSON.parse(text) };
+      return parsed.value;
+    },
+    set value(value: unknown) {
+      parsed = { value };
+    },
+  };
 }
 
 /** Where a stored value was read from, for {@link parseStored}'s error. */

@@ -10,6 +10,7 @@ import {
   canonicalJson,
   GENESIS_HASH,
 } from "../../src/audit/index.js";
+import { appendAll } from "../../src/core/audit.js";
 import { isCloudstewardError } from "../../src/core/errors.js";
 import { memoryStore } from "../../src/core/memory-store.js";
 import { redact } from "../../src/core/redact.js";
@@ -186,6 +187,19 @@ describe("auditLog", () => {
       expect(record.event).not.toHaveProperty("extra");
       expect((await collect(audit.query()))[0]!.event.findingIds).toEqual(["wiz:1", "wiz:2"]);
     }
+  });
+
+  it("writes through appendAll the records appendMany writes, without returning them", async () => {
+    const many = auditLog(memoryStore(), { now: clock() });
+    const all = auditLog(memoryStore(), { now: clock() });
+    await many.appendMany(caseEvents);
+    expect(await appendAll(all, caseEvents)).toBeUndefined();
+    expect(await collect(all.query())).toStrictEqual(await collect(many.query()));
+    expect(await all.verify()).toEqual(await many.verify());
+    await expect(appendAll(all, [caseEvents[0]!, { type: "gate", actor: "", data: {} }])).rejects.toThrow(
+      /actor/,
+    );
+    expect((await all.verify()).count).toBe(caseEvents.length);
   });
 
   it("queries by type, case, finding, actor and time", async () => {

@@ -39,4 +39,31 @@ describe("sqliteStore", () => {
     expect(await store.get("ns", "key")).toBe(3);
     await store.close();
   });
+
+  it("returns appended entries that read as stored, isolated from build and from each other", async () => {
+    const store = sqliteStore({ path: join(directory, "isolated.db") });
+    // Appended in one tick: one batch, each build handed the entry built just before.
+    const [first, second, third] = await Promise.all([
+      store.append<{ list: number[] }>("log", () => ({ list: [1] })),
+      store.append<{ list: number[] }>("log", (previous) => {
+        previous?.value.list.push(42);
+        return { list: [2, ...(previous?.value.list ?? [])] };
+      }),
+      store.append<{ list: number[]; at?: Date }>("log", () => ({ list: [3], at: new Date(0) })),
+    ]);
+    expect(second!.value).toStrictEqual({ list: [2, 1, 42] });
+    first!.value.list.push(99);
+    expect(first!.value).toStrictEqual({ list: [1, 99] });
+    expect({ ...third! }).toStrictEqual({ seq: 3, value: { list: [3], at: "1970-01-01T00:00:00.000Z" } });
+    third!.value = { list: [] };
+    expect(JSON.stringify(third)).toBe('{"seq":3,"value":{"list":[]}}');
+    const read = [];
+    for await (const entry of store.read<unknown>("log")) read.push(entry);
+    expect(read).toStrictEqual([
+      { seq: 1, value: { list: [1] } },
+      { seq: 2, value: { list: [2, 1, 42] } },
+      { seq: 3, value: { list: [3], at: "1970-01-01T00:00:00.000Z" } },
+    ]);
+    await store.close();
+  });
 });

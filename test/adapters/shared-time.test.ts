@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isoFromEpochMs, isoFromText } from "../../src/adapters/shared/time.js";
+import { isoFromEpochMs, isoFromText, plainUtcIso } from "../../src/adapters/shared/time.js";
 
 describe("isoFromEpochMs", () => {
   it("writes what Date#toISOString writes", () => {
@@ -44,5 +44,21 @@ describe("isoFromText", () => {
     );
     expect(isoFromText("2025-13-01T10:11:12.000Z")).toBeUndefined();
     expect(isoFromText("not a time")).toBeUndefined();
+  });
+});
+
+describe("plainUtcIso", () => {
+  it("rewrites only plain UTC date-times, as isoFromText does, and leaves every other shape to it", () => {
+    for (const text of ["2025-03-02T10:11:12Z", "2025-03-02T10:11:12+00:00", "2025-03-02T10:11:12.345Z"])
+      expect(plainUtcIso(text)).toBe(isoFromText(text));
+    for (const text of [
+      "2025-03-02 10:11:12",
+      "2025-03-02T10:11:12",
+      "2025-03-02T10:11:12.123456Z",
+      "2025-03-02T10:11:12+02:00",
+      "2025-01-31T10:11:12Z",
+      " 2025-03-02T10:11:12Z",
+    ])
+      expect(plainUtcIso(text)).toBeUndefined();
   });
 });

@@ -39,10 +39,23 @@ export function isoFromEpochMs(ms: number): string {
  * isoFromText("2025-03-02T10:11:12+00:00"); // "2025-03-02T10:11:12.000Z"
  */
 export function isoFromText(value: string): string | undefined {
-  const plain = plainUtc.exec(value);
-  if (plain) return plain[2] === undefined ? `${plain[1]}.000Z` : value;
+  const plain = plainUtcIso(value);
+  if (plain !== undefined) return plain;
   const time = Date.parse(value);
   return Number.isNaN(time) ? undefined : isoFromEpochMs(time);
+}
+
+/**
+ * The fast path of {@link isoFromText}: a UTC date-time in the shapes it rewrites without parsing, as
+ * `toISOString` writes it; `undefined` for any other string (which may still be a time).
+ * @example
+ * plainUtcIso("2025-03-02T10:11:12Z"); // "2025-03-02T10:11:12.000Z"
+ * plainUtcIso("2025-03-02 10:11:12"); // undefined
+ */
+export function plainUtcIso(value: string): string | undefined {
+  const plain = plainUtc.exec(value);
+  if (plain === null) return undefined;
+  return plain[2] === undefined ? `${plain[1]}.000Z` : value;
 }
 
 // Internal helpers.

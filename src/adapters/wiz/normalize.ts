@@ -5,7 +5,7 @@ import { assembleFinding } from "../shared/finding.js";
 import type { SourceNormalizeOptions } from "../shared/options.js";
 import { fallbackSeverity } from "../shared/severity.js";
 import { toTags } from "../shared/tags.js";
-import { isoFromText } from "../shared/time.js";
+import { isoFromText, plainUtcIso } from "../shared/time.js";
 import { mapWizCategory } from "./map-category.js";
 import { cloudOfOrigin, cloudOfResourceId, knownWizCloud, mapWizResourceType } from "./map-resource.js";
 import { mapWizSeverity } from "./map-severity.js";
@@ -740,6 +740,9 @@ function toIso(
     return fetchedAt;
   }
   let text = value.trim();
+  // Most timestamps are already plain UTC: no rewriting regexes for them.
+  const plain = plainUtcIso(text);
+  if (plain !== undefined) return plain;
   if (/^\d{4}-\d{2}-\d{2} \d/.test(text)) text = text.replace(" ", "T");
   text = text.replace(/(\.\d{3})\d+/, "$1");
   if (/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text)) text += "Z";

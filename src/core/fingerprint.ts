@@ -105,7 +105,7 @@ export function dedupKey(archetype: string, resource: ResourceIdentity): string 
 const dedupKeysByArchetype = new Map<string, Map<string, CachedDedupKey>>();
 let dedupKeyCount = 0;
 /** The entries {@link dedupKeysByArchetype} holds at most. */
-const dedupKeyLimit = 8192;
+const dedupKeyLimit = 2048;
 
 /**
  * `dk_` and `hash` as one flat string. The template literal gave a rope of `dk_` and a slice of the

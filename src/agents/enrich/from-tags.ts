@@ -2,9 +2,9 @@ import type { ContextProvider, ProvidedContext } from "../../core/context-provid
 import {
   contextTagRank,
   createTagReader,
+  createUnreadableTagReader,
   environmentInName,
   type TagKeys,
-  unreadableContextTags,
 } from "./normalize.js";
 
 /** Options of {@link fromTags}. */
@@ -51,6 +51,7 @@ export function fromTags(options: FromTagsOptions = {}): ContextProvider {
     ...(options.criticalityKeys && { criticality: options.criticalityKeys }),
     ...(options.internetExposedKeys && { internetExposed: options.internetExposedKeys }),
   };
+  const unreadable = createUnreadableTagReader(keys);
   return {
     name: "tags",
     kind: "tags",
@@ -64,7 +65,7 @@ export function fromTags(options: FromTagsOptions = {}): ContextProvider {
       // A tag that names a guarded value unreadably is passed on as written: enrich routes it as the
       // most guarded value instead of as if the tag were absent (fail closed).
       // It also outranks a readable value from a lower-ranked key or a provider convention (a stack name).
-      for (const [field, entry] of Object.entries(unreadableContextTags(resource.tags, keys))) {
+      for (const [field, entry] of Object.entries(unreadable(resource.tags))) {
         const readable = tags[field as keyof typeof tags];
         if (readable === undefined || entry.rank < contextTagRank(field as keyof TagKeys, readable.key, keys))
           result[field as keyof ProvidedContext] = { value: entry.value, source: `tag:${entry.key}` };

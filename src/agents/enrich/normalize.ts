@@ -264,7 +264,27 @@ export function unreadableContextTags(
   tags: Readonly<Record<string, string>>,
   keys: Partial<TagKeys> = {},
 ): UnreadableTags {
+  return createUnreadableTagReader(keys)(tags);
+}
+
+/**
+ * {@link unreadableContextTags} with `keys` compiled once (each field's wanted keys, compacted), for
+ * reading many resources: `fromTags` reads every resource of every case.
+ */
+export function createUnreadableTagReader(
+  keys: Partial<TagKeys> = {},
+): (tags: Readonly<Record<string, string>>) => UnreadableTags {
   const resolved = resolveTagKeys(keys);
+  const wantedByField = guardedFields.map((field) => [field, resolved[field].map(compact)] as const);
+  return (tags) => readUnreadable(tags, wantedByField);
+}
+
+const guardedFields = ["environment", "criticality", "internetExposed", "dataClassification"] as const;
+
+function readUnreadable(
+  tags: Readonly<Record<string, string>>,
+  wantedByField: readonly (readonly [(typeof guardedFields)[number], string[]])[],
+): UnreadableTags {
   const result: UnreadableTags = {};
   // Each tag's key is read once, not once per field.
   const read: { key: string; value: string; compacted: string; segment: string | undefined }[] = [];
@@ -279,8 +299,7 @@ export function unreadableContextTags(
       segment: segment === undefined ? undefined : compact(segment),
     });
   }
-  for (const field of ["environment", "criticality", "internetExposed", "dataClassification"] as const) {
-    const wanted = resolved[field].map(compact);
+  for (const [field, wanted] of wantedByField) {
     let best: { value: string; key: string; rank: number } | undefined;
     for (const { key, value, compacted, segment } of read) {
       let rank = wanted.indexOf(compacted);

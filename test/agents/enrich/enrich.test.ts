@@ -9,6 +9,7 @@ import {
   createTagReader,
   normalizeCriticality,
   normalizeEnvironment,
+  unreadableContextTags,
 } from "../../../src/agents/enrich/normalize.js";
 import { resolveWeights, scoreWith } from "../../../src/agents/triage/priority.js";
 import { triage } from "../../../src/agents/triage/triage.js";
@@ -79,6 +80,44 @@ describe("enrich providers and provenance", () => {
     const [result] = await runStage(enrich({ providers: [provider] }), [item], stageContext().context);
     expect(result!.context?.owner).toEqual({ value: "payments", source: "tag:cost-owner" });
     expect(result!.context?.environment).toEqual({ value: "production", source: "tag:stage" });
+  });
+
+  it("passes on unreadable guarded tags by the configured keys", async () => {
+    const provider = fromTags({ environmentKeys: ["lifecycle-tier"], dataClassificationKeys: ["handling"] });
+    const tagSets: Record<string, string>[] = [
+      { "lifecycle-tier": "prod-eu-1", env: "dev", handling: "PII/PHI" },
+      { env: "prod-eu-1", "lifecycle-tier": "dev" },
+      { "acme:lifecycle-tier": "blue", handling: "public" },
+    ];
+    for (const tags of tagSets) {
+      const resource = bucket("guarded", tags).resource;
+      const looked = await provider.lookup({
+        resource,
+        findings: [],
+        case: makeCase(),
+        signal: new AbortController().signal,
+      });
+      const expected = unreadableContextTags(tags, {
+        environment: ["lifecycle-tier"],
+        dataClassification: ["handling"],
+      });
+      for (const field of ["environment", "dataClassification"] as const) {
+        if (expected[field])
+          expect(looked?.[field]).toEqual({
+            value: expected[field].value,
+            source: `tag:${expected[field].key}`,
+          });
+      }
+    }
+    expect(
+      unreadableContextTags(tagSets[0]!, {
+        environment: ["lifecycle-tier"],
+        dataClassification: ["handling"],
+      }),
+    ).toEqual({
+      environment: { value: "prod-eu-1", key: "lifecycle-tier", rank: 0 },
+      dataClassification: { value: "PII/PHI", key: "handling", rank: 0 },
+    });
   });
 
   it("resolves disagreements function > CMDB > CSV/map > tags and keeps the losers in conflicts", async () => {

@@ -11,15 +11,7 @@ import { ConfigurationError, isAbortError } from "../../core/errors.js";
 import type { Finding, Resource } from "../../core/finding.js";
 import { canonicalResourceKey, stableHash } from "../../core/fingerprint.js";
 import type { Stage, StageContext } from "../../core/stage.js";
-import {
-  addFactors,
-  emptyFactors,
-  factorsOf,
-  type PriorityWeights,
-  type PriorityWeightsInput,
-  resolveWeights,
-  scoreFactors,
-} from "../triage/priority.js";
+import { type PriorityWeightsInput, resolveWeights, scoreInContexts } from "../triage/priority.js";
 import { estimateBlastRadius } from "./blast-radius.js";
 import { fromTags } from "./from-tags.js";
 import {
@@ -29,9 +21,7 @@ import {
   normalizeDataClassification,
   normalizeEnvironment,
   normalizeExposure,
-  type TagContext,
   type TagKeys,
-  type TagReader,
 } from "./normalize.js";
 
 /** Options of {@link enrich}. */
@@ -166,13 +156,12 @@ export function enrich(options: EnrichOptions = {}): Stage<Case, Case> {
         const enriched: Case = { ...item, context: { ...item.context, ...produced } };
         if (rescore && item.priority) {
           // Add what the context changed, keeping adjustments made after triage (e.g. a model verdict).
-          const { before, after } = scoresBeforeAndAfter(
+          const [before, after] = scoreInContexts(
             item.findings,
-            item.context,
-            enriched.context,
+            [item.context, enriched.context],
             weights,
             readTags,
-          );
+          ) as [Priority, Priority];
           const extra = item.priority.reasons.filter((reason) => !before.reasons.includes(reason));
           enriched.priority = {
             score: Math.max(0, Math.min(100, item.priority.score + after.score - before.score)),
@@ -340,32 +329,6 @@ async function lookupThroughStore(
 }
 
 /** The case's first `max` distinct resources (by canonical key), in finding order, with their findings. */
-/**
- * `scoreWith` of the case before and after enrichment, in one pass over its findings: each finding's
- * tags are read once for both (`scoreWith` folds the same per-finding factors, see `factorsOf`).
- */
-function scoresBeforeAndAfter(
-  findings: readonly Finding[],
-  beforeContext: Case["context"],
-  afterContext: Case["context"],
-  weights: PriorityWeights,
-  readTags: TagReader,
-): { before: Priority; after: Priority } {
-  const before = emptyFactors();
-  const after = emptyFactors();
-  let tags: TagContext = {};
-  const current: TagReader = () => tags;
-  for (const finding of findings) {
-    tags = readTags(finding.resource.tags);
-    addFactors(before, factorsOf(finding, current, beforeContext), weights);
-    addFactors(after, factorsOf(finding, current, afterContext), weights);
-  }
-  return {
-    before: scoreFactors(before, weights, beforeContext),
-    after: scoreFactors(after, weights, afterContext),
-  };
-}
-
 function distinctResources(
   findings: readonly Finding[],
   max: number,

@@ -69,38 +69,36 @@ export function resolveWeights(weights: PriorityWeightsInput = {}): PriorityWeig
   };
 }
 
-/**
- * {@link scorePriority} with resolved weights and a compiled tag reader. What `readTags` reads from a
- * tags object is remembered for as long as that object lives (findings are not changed once made):
- * enrich scores each case's findings twice, before and after its context.
- */
+/** {@link scorePriority} with resolved weights and a compiled tag reader. */
 export function scoreWith(
   item: Pick<Case, "findings" | "context">,
   weights: PriorityWeights,
   readTags: TagReader,
 ): Priority {
-  let reads = tagReads.get(readTags);
-  if (reads === undefined) {
-    reads = new WeakMap();
-    tagReads.set(readTags, reads);
-  }
-  const known = reads;
-  const readOnce: TagReader = (tags) => {
-    let read = known.get(tags);
-    if (read === undefined) {
-      read = readTags(tags);
-      known.set(tags, read);
-    }
-    return read;
-  };
-  const factors = emptyFactors();
-  const context = item.context;
-  for (const finding of item.findings) addFactors(factors, factorsOf(finding, readOnce, context), weights);
-  return scoreFactors(factors, weights, context);
+  return scoreInContexts(item.findings, [item.context], weights, readTags)[0]!;
 }
 
-/** What each tag reader read, by tags object (see {@link scoreWith}). */
-const tagReads = new WeakMap<TagReader, WeakMap<Readonly<Record<string, string>>, TagContext>>();
+/**
+ * The priority of the same findings under each of `contexts`, reading each finding's tags once for
+ * all of them: enrich scores a case before and after the context it found.
+ */
+export function scoreInContexts(
+  findings: readonly Finding[],
+  contexts: readonly Case["context"][],
+  weights: PriorityWeights,
+  readTags: TagReader,
+): Priority[] {
+  const folded = contexts.map(() => emptyFactors());
+  let tags: TagContext = {};
+  const current: TagReader = () => tags;
+  for (const finding of findings) {
+    tags = readTags(finding.resource.tags);
+    contexts.forEach((context, index) => {
+      addFactors(folded[index]!, factorsOf(finding, current, context), weights);
+    });
+  }
+  return contexts.map((context, index) => scoreFactors(folded[index]!, weights, context));
+}
 
 /**
  * The risk factors of one finding, or of a set of findings once folded with {@link addFactors}: what

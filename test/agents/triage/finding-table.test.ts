@@ -13,6 +13,17 @@ function random(seed: number): () => number {
   };
 }
 
+/** The dedupKey of rule `index % rules` on S3 bucket `index` (the packed `dk_` form adapters give). */
+function bucketKey(index: number, rules: number): string {
+  return dedupKey(`rule-${index % rules}`, {
+    id: `arn:aws:s3:::bucket-${index}`,
+    cloud: "aws",
+    accountId: "123456789012",
+    type: "aws.s3.bucket",
+    name: `bucket-${index}`,
+  });
+}
+
 describe("FindingTable", () => {
   it("keeps every row's priority factors exactly, EPSS included past 65,535 distinct scores", () => {
     const table = new FindingTable();
@@ -89,15 +100,7 @@ describe("FindingTable", () => {
   it("orders rows as their dedupKey, platform and id strings order, whatever form the keys take", () => {
     const next = random(7);
     const keys = [
-      ...Array.from({ length: 40 }, (_, index) =>
-        dedupKey(`rule-${index % 7}`, {
-          id: `arn:aws:s3:::bucket-${index}`,
-          cloud: "aws",
-          accountId: "123456789012",
-          type: "aws.s3.bucket",
-          name: `bucket-${index}`,
-        }),
-      ),
+      ...Array.from({ length: 40 }, (_, index) => bucketKey(index, 7)),
       // Other forms: custom keys, an upper-case hex key, a short one, one that sorts among the packed ones.
       "custom:b",
       "dk_ABCDEF0123456789ABCDEF01",
@@ -141,15 +144,7 @@ describe("FindingTable", () => {
 
   it("sorts into case order and into id order natively when every key is packed, as comparing rows does", () => {
     const next = random(11);
-    const keys = Array.from({ length: 300 }, (_, index) =>
-      dedupKey(`rule-${index % 9}`, {
-        id: `arn:aws:s3:::bucket-${index}`,
-        cloud: "aws",
-        accountId: "123456789012",
-        type: "aws.s3.bucket",
-        name: `bucket-${index}`,
-      }),
-    );
+    const keys = Array.from({ length: 300 }, (_, index) => bucketKey(index, 9));
     // Copies from two platforms, repeated ids, and ids that are not ASCII.
     const findings: Finding[] = Array.from({ length: 5_000 }, (_, index) => {
       const finding = makeFinding({ dedupKey: keys[Math.floor(next() * keys.length)]! });

@@ -739,12 +739,12 @@ function toIso(
     read.warn(path, "is missing", fetchedAt);
     return fetchedAt;
   }
-  let text = value.trim();
-  // Most timestamps are already plain UTC: no rewriting regexes for them.
+  // Wiz writes fractions of up to nine digits (`…:18.4470000Z` in its real payloads): cut to
+  // milliseconds first, so those too are plain UTC and need no other rewriting.
+  let text = value.trim().replace(/(\.\d{3})\d+/, "$1");
   const plain = plainUtcIso(text);
   if (plain !== undefined) return plain;
   if (/^\d{4}-\d{2}-\d{2} \d/.test(text)) text = text.replace(" ", "T");
-  text = text.replace(/(\.\d{3})\d+/, "$1");
   if (/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text)) text += "Z";
   const iso = isoFromText(text);
   if (iso === undefined) read.warn(path, `is not a timestamp: ${JSON.stringify(value)}`, fetchedAt);
